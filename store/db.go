@@ -1,0 +1,137 @@
+package store
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+	_ "github.com/lib/pq" // registers the "postgres" driver
+)
+
+// ErrNotFound is returned when a row a caller asked for does not exist.
+var ErrNotFound = errors.New("not found")
+
+// DB is the connection pool every repository works through.
+type DB struct {
+	*sqlx.DB
+	mig migrator
+}
+
+// PoolConfig bounds the connection pool. The zero value gets defaults sized for one
+// instance on a 2-core machine sharing PostgreSQL's default 100 connections with others.
+type PoolConfig struct {
+	MaxOpen     int
+	MaxIdle     int
+	MaxLifetime time.Duration
+	MaxIdleTime time.Duration
+}
+
+func (p PoolConfig) withDefaults() PoolConfig {
+	if p.MaxOpen == 0 {
+		p.MaxOpen = 20
+	}
+	if p.MaxIdle == 0 {
+		p.MaxIdle = p.MaxOpen / 2
+	}
+	if p.MaxLifetime == 0 {
+		p.MaxLifetime = 30 * time.Minute
+	}
+	if p.MaxIdleTime == 0 {
+		p.MaxIdleTime = 5 * time.Minute
+	}
+	return p
+}
+
+// Open connects to the database at dsn and checks it answers within the context's
+// deadline. A connect timeout is added to the URL when it has none, so that an
+// unreachable server fails a request in seconds rather than hanging it.
+func Open(ctx context.Context, dsn string, pool PoolConfig) (*DB, error) {
+	dsn, err := withConnectTimeout(dsn, 5)
+	if err != nil {
+		return nil, err
+	}
+	db, err := sqlx.Open("postgres", dsn)
+	if err != nil {
+		return nil, fmt.Errorf("database %s: %w", Redact(dsn), err)
+	}
+	pool = pool.withDefaults()
+	db.SetMaxOpenConns(pool.MaxOpen)
+	db.SetMaxIdleConns(pool.MaxIdle)
+	db.SetConnMaxLifetime(pool.MaxLifetime)
+	db.SetConnMaxIdleTime(pool.MaxIdleTime)
+	if err := db.PingContext(ctx); err != nil {
+		db.Close()
+		return nil, fmt.Errorf("database %s is not reachable: %w", Redact(dsn), err)
+	}
+	return &DB{DB: db}, nil
+}
+
+// withConnectTimeout adds connect_timeout (seconds) to a URL or key=value DSN without one.
+func withConnectTimeout(dsn string, seconds int) (string, error) {
+	if strings.Contains(dsn, "connect_timeout") {
+		return dsn, nil
+	}
+	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
+		u, err := url.Parse(dsn)
+		if err != nil {
+			return "", fmt.Errorf("database URL: %w", err)
+		}
+		q := u.Query()
+		q.Set("connect_timeout", fmt.Sprint(seconds))
+		u.RawQuery = q.Encode()
+		return u.String(), nil
+	}
+	return fmt.Sprintf("%s connect_timeout=%d", dsn, seconds), nil
+}
+
+// Redact hides the password in a database URL so it can be logged.
+func Redact(dsn string) string {
+	u, err := url.Parse(dsn)
+	if err != nil || u.Scheme == "" {
+		return "(unparsable database URL)"
+	}
+	return u.Redacted()
+}
+
+// Ready reports whether the database answers and its schema is current.
+func (db *DB) Ready(ctx context.Context) error {
+	if err := db.PingContext(ctx); err != nil {
+		return fmt.Errorf("database: %w", err)
+	}
+	pending, err := Pending(ctx, db)
+	if err != nil {
+		return err
+	}
+	if pending {
+		return errors.New("database: migrations pending")
+	}
+	return nil
+}
+
+// InTx runs fn in a transaction, committing when fn returns nil and rolling back otherwise.
+func (db *DB) InTx(ctx context.Context, fn func(tx *sqlx.Tx) error) (err error) {
+	tx, err := db.BeginTxx(ctx, nil)
+	if err != nil {
+		return fmt.Errorf("begin: %w", err)
+	}
+	defer func() {
+		if p := recover(); p != nil {
+			tx.Rollback()
+			panic(p)
+		}
+		if err != nil {
+			tx.Rollback()
+		}
+	}()
+	if err = fn(tx); err != nil {
+		return err
+	}
+	if err = tx.Commit(); err != nil {
+		return fmt.Errorf("commit: %w", err)
+	}
+	return nil
+}
