@@ -10,6 +10,7 @@ package localpg
 import (
 	"bytes"
 	"context"
+	"database/sql"
 	"errors"
 	"fmt"
 	"io"
@@ -22,6 +23,8 @@ import (
 	"strings"
 	"syscall"
 	"time"
+
+	"github.com/lib/pq"
 )
 
 // Superuser is the role initdb creates; every URL handed out connects as it.
@@ -101,12 +104,18 @@ func Start(ctx context.Context, dir string, opt Options) (*Cluster, error) {
 			return nil, fmt.Errorf("running as root, PostgreSQL must run as an unprivileged user, but user \"postgres\" does not exist (install the postgresql package, which creates it): %w", err)
 		}
 		c.owner = u
-		if err := checkTraversable(dir); err != nil {
-			return nil, err
-		}
+	}
+	// Parents are made open to others: the server user must be able to reach its folder.
+	if err := os.MkdirAll(filepath.Dir(dir), 0o755); err != nil {
+		return nil, err
 	}
 	if err := os.MkdirAll(dir, 0o700); err != nil {
 		return nil, err
+	}
+	if c.owner != nil {
+		if err := checkTraversable(dir); err != nil {
+			return nil, err
+		}
 	}
 	if err := c.chown(dir); err != nil {
 		return nil, err
@@ -182,6 +191,26 @@ func (c *Cluster) Restart(ctx context.Context, opt Options) error {
 // URL returns a lib/pq URL for the database name on this cluster's socket.
 func (c *Cluster) URL(dbname string) string {
 	return fmt.Sprintf("postgres://%s@/%s?host=%s&port=%d&sslmode=disable", Superuser, dbname, c.Dir, port)
+}
+
+// CreateDatabase creates the database name unless it exists.
+func (c *Cluster) CreateDatabase(ctx context.Context, name string) error {
+	db, err := sql.Open("postgres", c.URL("postgres"))
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	var exists bool
+	if err := db.QueryRowContext(ctx, "SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)", name).Scan(&exists); err != nil {
+		return fmt.Errorf("postgres in %s: %w", c.Dir, err)
+	}
+	if exists {
+		return nil
+	}
+	if _, err := db.ExecContext(ctx, "CREATE DATABASE "+pq.QuoteIdentifier(name)); err != nil {
+		return fmt.Errorf("create database %s: %w", name, err)
+	}
+	return nil
 }
 
 func (c *Cluster) running(ctx context.Context) bool {

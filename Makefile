@@ -1,0 +1,38 @@
+# xingqu — see README.md. `make run` and `make test` need nothing but Go and the
+# PostgreSQL server binaries; both start a private database when DATABASE_URL is unset.
+SHELL   := /bin/bash
+GO      ?= go
+PGDIR   ?= $(CURDIR)/var/pg
+VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
+LDFLAGS := -X main.version=$(VERSION)
+
+.PHONY: build run test vet bench stop-db fuzz clean
+
+build:
+	$(GO) build -ldflags "$(LDFLAGS)" -o bin/xingqu ./cmd/xingqu
+
+# Starts (once initialising) a private PostgreSQL under ./var/pg unless DATABASE_URL is set.
+run: build
+	@if [ -z "$$DATABASE_URL" ]; then \
+		DATABASE_URL=$$(bin/xingqu devdb start "$(PGDIR)") || exit 1; \
+		export DATABASE_URL; \
+	fi; \
+	exec bin/xingqu serve
+
+stop-db: build
+	bin/xingqu devdb stop "$(PGDIR)"
+
+vet:
+	$(GO) vet ./...
+	@test -z "$$(gofmt -l $$(git ls-files '*.go'))" || { echo "gofmt needed:"; gofmt -l $$(git ls-files '*.go'); exit 1; }
+
+# Every package that needs PostgreSQL starts its own private cluster under /tmp (or uses
+# DATABASE_URL when set); browser tests need Debian's chromium.
+test: vet
+	$(GO) test -race -count=1 -timeout 20m ./...
+
+bench:
+	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./... | tee var/bench.txt
+
+clean:
+	rm -rf bin var/bench.txt

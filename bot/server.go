@@ -1,0 +1,202 @@
+package bot
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+
+	"xingqu/store"
+)
+
+// MaxBodyBytes caps every request body (SPEC section 6).
+const MaxBodyBytes = 1 << 20
+
+// Server holds what the HTTP handlers need.
+type Server struct {
+	DB      *store.DB
+	Log     *slog.Logger
+	Version string
+
+	registry *prometheus.Registry
+	requests *prometheus.CounterVec
+	latency  *prometheus.HistogramVec
+}
+
+// NewServer makes a server and registers its metrics, the Go runtime's and the pool's.
+func NewServer(db *store.DB, log *slog.Logger, version string) *Server {
+	s := &Server{DB: db, Log: log, Version: version, registry: prometheus.NewRegistry()}
+	s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
+		Name: "xingqu_http_requests_total", Help: "HTTP requests by route and status.",
+	}, []string{"route", "method", "status"})
+	s.latency = prometheus.NewHistogramVec(prometheus.HistogramOpts{
+		Name: "xingqu_http_request_duration_seconds", Help: "HTTP request latency by route.",
+		Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+	}, []string{"route", "method"})
+	s.registry.MustRegister(s.requests, s.latency,
+		collectors.NewGoCollector(),
+		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
+		collectors.NewDBStatsCollector(db.DB.DB, "xingqu"),
+	)
+	return s
+}
+
+// Registry is where other parts of the service register their metrics.
+func (s *Server) Registry() prometheus.Registerer { return s.registry }
+
+func (s *Server) metricsHandler() http.Handler {
+	return promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})
+}
+
+// Handler is the whole HTTP surface with its middleware.
+func (s *Server) Handler() http.Handler {
+	mux := http.NewServeMux()
+	s.routes(mux)
+	return s.observe(mux)
+}
+
+// HTTPServer wraps h with the timeouts every listener needs. There is no WriteTimeout:
+// event streams stay open for as long as the client listens.
+func HTTPServer(addr string, h http.Handler, log *slog.Logger) *http.Server {
+	return &http.Server{
+		Addr:              addr,
+		Handler:           h,
+		ReadHeaderTimeout: 5 * time.Second,
+		ReadTimeout:       30 * time.Second,
+		IdleTimeout:       120 * time.Second,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+	}
+}
+
+type ctxKey int
+
+const requestIDKey ctxKey = iota
+
+// RequestID returns the id the middleware gave this request.
+func RequestID(ctx context.Context) string {
+	id, _ := ctx.Value(requestIDKey).(string)
+	return id
+}
+
+type statusRecorder struct {
+	http.ResponseWriter
+	status int
+}
+
+func (r *statusRecorder) WriteHeader(code int) {
+	if r.status == 0 {
+		r.status = code
+	}
+	r.ResponseWriter.WriteHeader(code)
+}
+
+func (r *statusRecorder) Write(b []byte) (int, error) {
+	if r.status == 0 {
+		r.status = http.StatusOK
+	}
+	return r.ResponseWriter.Write(b)
+}
+
+// Unwrap lets http.ResponseController reach Flush on the real writer.
+func (r *statusRecorder) Unwrap() http.ResponseWriter { return r.ResponseWriter }
+
+// observe gives each request an id, caps its body, and logs and counts it by route.
+func (s *Server) observe(next *http.ServeMux) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		start := time.Now()
+		id := r.Header.Get("X-Request-ID")
+		if id == "" || len(id) > 64 {
+			var b [8]byte
+			rand.Read(b[:])
+			id = hex.EncodeToString(b[:])
+		}
+		w.Header().Set("X-Request-ID", id)
+		r = r.WithContext(context.WithValue(r.Context(), requestIDKey, id))
+		if r.Body != nil {
+			r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+		}
+		rec := &statusRecorder{ResponseWriter: w}
+		_, route := next.Handler(r)
+		if route == "" {
+			route = "unmatched"
+		}
+		next.ServeHTTP(rec, r)
+		if rec.status == 0 {
+			rec.status = http.StatusOK
+		}
+		d := time.Since(start)
+		s.requests.WithLabelValues(route, r.Method, strconv.Itoa(rec.status)).Inc()
+		s.latency.WithLabelValues(route, r.Method).Observe(d.Seconds())
+		level := slog.LevelDebug
+		if rec.status >= 500 {
+			level = slog.LevelWarn
+		} else if route != "GET /healthz" && route != "GET /readyz" && route != "GET /metrics" {
+			level = slog.LevelInfo
+		}
+		s.Log.Log(r.Context(), level, "http", "request_id", id, "method", r.Method, "route", route,
+			"status", rec.status, "duration_ms", float64(d.Microseconds())/1000)
+	})
+}
+
+// APIError is the error body of SPEC section 6.
+type APIError struct {
+	Code    string `json:"error_code"`
+	Message string `json:"message"`
+	Field   string `json:"field,omitempty"`
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json; charset=utf-8")
+	w.WriteHeader(status)
+	json.NewEncoder(w).Encode(v)
+}
+
+func writeError(w http.ResponseWriter, status int, code, msg, field string) {
+	writeJSON(w, status, APIError{Code: code, Message: msg, Field: field})
+}
+
+// decodeJSON reads a request body into v, answering 413 or 400 itself when it cannot.
+func decodeJSON(w http.ResponseWriter, r *http.Request, v any) bool {
+	dec := json.NewDecoder(r.Body)
+	if err := dec.Decode(v); err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			writeError(w, http.StatusRequestEntityTooLarge, "E-413", "request body over 1 MiB", "")
+			return false
+		}
+		writeError(w, http.StatusBadRequest, "E-400", "request body is not valid JSON: "+err.Error(), "")
+		return false
+	}
+	return true
+}
+
+func (s *Server) handleHealthz() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "version": s.Version})
+	})
+}
+
+// handleReadyz answers 503 while the database is unreachable or behind on migrations,
+// so a load balancer stops sending traffic until it recovers.
+func (s *Server) handleReadyz() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
+		defer cancel()
+		if err := s.DB.Ready(ctx); err != nil {
+			s.Log.Warn("not ready", "err", err)
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": err.Error()})
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	})
+}

@@ -1,0 +1,98 @@
+package main
+
+import (
+	"strings"
+	"testing"
+	"time"
+)
+
+func env(kv ...string) func(string) string {
+	m := map[string]string{}
+	for i := 0; i+1 < len(kv); i += 2 {
+		m[kv[i]] = kv[i+1]
+	}
+	return func(k string) string { return m[k] }
+}
+
+func TestParseConfigDefaults(t *testing.T) {
+	c, err := parseConfig(env())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.HTTPAddr != "127.0.0.1:8080" || c.PublicURL != "http://127.0.0.1:8080" {
+		t.Errorf("addr, public = %q, %q", c.HTTPAddr, c.PublicURL)
+	}
+	if len(c.WidgetOrigins) != 1 || c.WidgetOrigins[0] != "http://127.0.0.1:8080" {
+		t.Errorf("widget origins = %v, want the public URL's origin", c.WidgetOrigins)
+	}
+	if c.TelegramMode != "polling" || c.TelegramRate != 25 || c.LLMHedgeAfter != 4*time.Second {
+		t.Errorf("telegram mode/rate, hedge = %q %v %v", c.TelegramMode, c.TelegramRate, c.LLMHedgeAfter)
+	}
+	if c.DefaultTZ.String() != "Asia/Shanghai" || c.SessionRate != 60 || c.MessageRate != 30 {
+		t.Errorf("tz, rates = %v %d %d", c.DefaultTZ, c.SessionRate, c.MessageRate)
+	}
+	if len(c.LLMProviders) != 0 {
+		t.Errorf("providers = %v, want none (offline only)", c.LLMProviders)
+	}
+}
+
+func TestParseConfigProviders(t *testing.T) {
+	c, err := parseConfig(env("LLM_PROVIDERS", "deepseek, myllm ,offline",
+		"LLM_MYLLM_BASE_URL", "http://127.0.0.1:9000/v1", "LLM_MYLLM_MODEL", "m1", "LLM_MYLLM_TIMEOUT", "7s",
+		"LLM_DEEPSEEK_API_KEY", "k"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(c.LLMProviders) != 2 {
+		t.Fatalf("providers = %+v, want deepseek and myllm", c.LLMProviders)
+	}
+	if p := c.LLMProviders[1]; p.Name != "myllm" || p.BaseURL != "http://127.0.0.1:9000/v1" || p.Model != "m1" || p.Timeout != 7*time.Second {
+		t.Errorf("myllm = %+v", p)
+	}
+	if p := c.LLMProviders[0]; p.Name != "deepseek" || p.APIKey != "k" {
+		t.Errorf("deepseek = %+v", p)
+	}
+}
+
+// Every bad value stops start-up with a message that names the variable.
+func TestParseConfigRejects(t *testing.T) {
+	cases := []struct{ name, value, extra string }{
+		{"XINGQU_HTTP_ADDR", "nonsense", ""},
+		{"XINGQU_HTTP_ADDR", "127.0.0.1:99999", ""},
+		{"DATABASE_URL", "mysql://x", ""},
+		{"XINGQU_PUBLIC_URL", "ftp://x", ""},
+		{"XINGQU_WIDGET_ORIGINS", "example.com", ""},
+		{"XINGQU_DEFAULT_TZ", "Mars/Olympus", ""},
+		{"XINGQU_SESSION_RATE", "lots", ""},
+		{"XINGQU_MESSAGE_RATE", "0", ""},
+		{"XINGQU_TRUSTED_PROXIES", "10.0.0.0/33", ""},
+		{"TELEGRAM_MODE", "carrier-pigeon", ""},
+		{"TELEGRAM_RATE", "-1", ""},
+		{"TELEGRAM_API_ENDPOINT", "http://x/bot", ""},
+		{"LLM_HEDGE_AFTER", "soon", ""},
+		{"LLM_PROVIDERS", "my-llm!", ""},
+		{"LLM_MYLLM_BASE_URL", "", "myllm"}, // no preset, no base URL
+		{"LLM_OPENAI_TIMEOUT", "fast", "openai"},
+		{"TELEGRAM_WEBHOOK_SECRET", "", "webhook"},
+		{"OPENWEATHER_BASE_URL", "api.openweathermap.org", ""},
+	}
+	for _, c := range cases {
+		t.Run(c.name+"="+c.value, func(t *testing.T) {
+			kv := []string{c.name, c.value}
+			switch c.extra {
+			case "webhook":
+				kv = append(kv, "TELEGRAM_BOT_TOKEN", "1:x", "TELEGRAM_MODE", "webhook")
+			case "":
+			default:
+				kv = append(kv, "LLM_PROVIDERS", c.extra)
+			}
+			_, err := parseConfig(env(kv...))
+			if err == nil {
+				t.Fatalf("%s=%q accepted", c.name, c.value)
+			}
+			if !strings.Contains(err.Error(), c.name) {
+				t.Fatalf("error %q does not name %s", err, c.name)
+			}
+		})
+	}
+}

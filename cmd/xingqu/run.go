@@ -1,0 +1,204 @@
+package main
+
+import (
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"log/slog"
+	"net"
+	"net/http"
+	"os"
+	"strings"
+	"time"
+
+	"xingqu/bot"
+	"xingqu/store"
+	"xingqu/store/localpg"
+)
+
+const usage = `usage: xingqu <command> [arguments]
+
+commands:
+  serve [--no-migrate]      run the service (migrates the database first unless told not to)
+  migrate up|down|status    apply, roll back one, or list the database migrations
+  devdb start|stop [DIR]    start or stop a private PostgreSQL in DIR (default ./var/pg);
+                            start prints its DATABASE_URL
+  version                   print the version
+`
+
+// wrapHandler lets tests add routes around the real surface.
+var wrapHandler func(http.Handler) http.Handler
+
+// run is the whole program; main only supplies the process's context and streams.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	if len(args) < 2 {
+		fmt.Fprint(stderr, usage)
+		return errors.New("no command given")
+	}
+	cmd, rest := args[1], args[2:]
+	switch cmd {
+	case "serve":
+		return serve(ctx, rest, getenv, stdout, stderr)
+	case "migrate":
+		return migrate(ctx, rest, getenv, stdout)
+	case "devdb":
+		return devdb(ctx, rest, stdout, stderr)
+	case "version", "--version", "-v":
+		fmt.Fprintln(stdout, "xingqu", version)
+		return nil
+	case "help", "--help", "-h":
+		fmt.Fprint(stdout, usage)
+		return nil
+	}
+	fmt.Fprint(stderr, usage)
+	return fmt.Errorf("unknown command %q", cmd)
+}
+
+func newLogger(w io.Writer) *slog.Logger {
+	if f, ok := w.(*os.File); ok {
+		if fi, err := f.Stat(); err == nil && fi.Mode()&os.ModeCharDevice != 0 {
+			return slog.New(slog.NewTextHandler(w, nil))
+		}
+	}
+	return slog.New(slog.NewJSONHandler(w, nil))
+}
+
+// openDB connects with a bounded wait, so a wrong DATABASE_URL fails start-up in seconds.
+func openDB(ctx context.Context, cfg config) (*store.DB, error) {
+	if cfg.DatabaseURL == "" {
+		return nil, errors.New("DATABASE_URL is not set: set it to a postgres:// URL, or use `make run`, which starts a private PostgreSQL under ./var/pg")
+	}
+	ctx, cancel := context.WithTimeout(ctx, 8*time.Second)
+	defer cancel()
+	db, err := store.Open(ctx, cfg.DatabaseURL, store.PoolConfig{})
+	if err != nil {
+		return nil, fmt.Errorf("%w (check DATABASE_URL)", err)
+	}
+	return db, nil
+}
+
+func serve(ctx context.Context, args []string, getenv func(string) string, stdout, stderr io.Writer) error {
+	fs := flag.NewFlagSet("serve", flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	noMigrate := fs.Bool("no-migrate", false, "do not apply pending migrations at start")
+	if err := fs.Parse(args); err != nil {
+		return err
+	}
+	cfg, err := parseConfig(getenv)
+	if err != nil {
+		return err
+	}
+	log := newLogger(stderr)
+
+	db, err := openDB(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	if !*noMigrate {
+		n, err := store.MigrateUp(ctx, db)
+		if err != nil {
+			return err
+		}
+		if n > 0 {
+			log.Info("migrations applied", "count", n)
+		}
+	}
+
+	srv := bot.NewServer(db, log, version)
+	var h http.Handler = srv.Handler()
+	if wrapHandler != nil {
+		h = wrapHandler(h)
+	}
+	// Listening before announcing means a taken port fails start-up, not a later request.
+	ln, err := net.Listen("tcp", cfg.HTTPAddr)
+	if err != nil {
+		return fmt.Errorf("XINGQU_HTTP_ADDR=%s: %w", cfg.HTTPAddr, err)
+	}
+	hs := bot.HTTPServer(cfg.HTTPAddr, h, log)
+	errc := make(chan error, 1)
+	go func() { errc <- hs.Serve(ln) }()
+	url := "http://" + ln.Addr().String()
+	if !strings.HasPrefix(cfg.HTTPAddr, "127.") && !strings.HasPrefix(cfg.HTTPAddr, "localhost") {
+		url = cfg.PublicURL
+	}
+	fmt.Fprintf(stdout, "xingqu %s listening on %s\n", version, url)
+	log.Info("serving", "addr", ln.Addr().String(), "public_url", cfg.PublicURL, "version", version)
+
+	select {
+	case err := <-errc:
+		return fmt.Errorf("http server: %w", err)
+	case <-ctx.Done():
+	}
+	log.Info("shutting down: finishing in-flight requests")
+	// The serving context is already cancelled; shutdown gets a fresh deadline of its own.
+	shutCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	if err := hs.Shutdown(shutCtx); err != nil {
+		hs.Close()
+		return fmt.Errorf("shutdown: %w", err)
+	}
+	log.Info("stopped")
+	return nil
+}
+
+func migrate(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
+	if len(args) != 1 {
+		return errors.New("usage: xingqu migrate up|down|status")
+	}
+	cfg, err := parseConfig(getenv)
+	if err != nil {
+		return err
+	}
+	db, err := openDB(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	switch args[0] {
+	case "up":
+		n, err := store.MigrateUp(ctx, db)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "applied %d migration(s)\n", n)
+	case "down":
+		v, err := store.MigrateDown(ctx, db)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "rolled back migration %d\n", v)
+	case "status":
+		return store.MigrationStatus(ctx, db, stdout)
+	default:
+		return fmt.Errorf("migrate %q: want up, down or status", args[0])
+	}
+	return nil
+}
+
+func devdb(ctx context.Context, args []string, stdout, stderr io.Writer) error {
+	if len(args) < 1 || len(args) > 2 {
+		return errors.New("usage: xingqu devdb start|stop [DIR]")
+	}
+	dir := "var/pg"
+	if len(args) == 2 {
+		dir = args[1]
+	}
+	switch args[0] {
+	case "start":
+		c, err := localpg.Start(ctx, dir, localpg.Options{Log: stderr})
+		if err != nil {
+			return err
+		}
+		if err := c.CreateDatabase(ctx, "xingqu"); err != nil {
+			return err
+		}
+		fmt.Fprintln(stdout, c.URL("xingqu"))
+		return nil
+	case "stop":
+		return localpg.Stop(ctx, dir)
+	}
+	return fmt.Errorf("devdb %q: want start or stop", args[0])
+}
