@@ -1,0 +1,139 @@
+package dialog
+
+import (
+	"regexp"
+	"strings"
+)
+
+// Intent is something a traveller may ask for from any state.
+type Intent string
+
+// The intents, reachable from any state. Emergency wins over everything else.
+const (
+	IntentNone        Intent = ""
+	IntentEmergency   Intent = "emergency"
+	IntentHuman       Intent = "human"
+	IntentFeedback    Intent = "feedback"
+	IntentHelp        Intent = "help"
+	IntentLanguage    Intent = "language"
+	IntentNewTrip     Intent = "new_trip"
+	IntentSubscribe   Intent = "subscribe"
+	IntentUnsubscribe Intent = "unsubscribe"
+	IntentStatus      Intent = "status"
+	IntentChangelog   Intent = "changelog"
+	IntentWeather     Intent = "weather"
+	IntentBack        Intent = "back"
+	IntentStartOver   Intent = "start_over"
+	IntentCancel      Intent = "cancel"
+	IntentConfirm     Intent = "confirm" // "做计划", "make my plan", "生成", "go ahead"
+	IntentStart       Intent = "start"   // Telegram's /start: greet, whatever the state
+)
+
+var commands = map[string]Intent{
+	"sos": IntentEmergency, "emergency": IntentEmergency, "human": IntentHuman, "agent": IntentHuman,
+	"help": IntentHelp, "new": IntentNewTrip, "newtrip": IntentNewTrip, "lang": IntentLanguage, "language": IntentLanguage,
+	"subscribe": IntentSubscribe, "unsubscribe": IntentUnsubscribe, "status": IntentStatus,
+	"changelog": IntentChangelog, "feedback": IntentFeedback, "cancel": IntentCancel, "start": IntentStart,
+	"back": IntentBack, "weather": IntentWeather, "restart": IntentStartOver, "reset": IntentStartOver,
+	"plan": IntentConfirm,
+}
+
+var (
+	reCommand   = regexp.MustCompile(`^/([a-z_]+)(?:@[a-z0-9_]+)?(?:\s+(.*))?$`)
+	reEmergency = regexp.MustCompile(`\bsos\b|紧急|救命|急救|报警|救护车|护照(?:丢|被偷|被抢|不见|找不到)|(?:丢|丢失|弄丢|被偷|被抢)了?(?:我的|我们的)?护照|\blost (?:my |our |the )?passports?\b|\bpassports? (?:was |were |is |has been |got )?(?:lost|stolen|missing)\b|医院|\bhospital\b|事故|车祸|\baccidents?\b|被偷|被抢|被盗|\brobbed\b|\bstolen\b|\bmugged\b|受伤|\binjur(?:ed|y|ies)\b|\bhurt\b|\bemergency\b|\bambulance\b|\bpolice\b|警察|\burgent(?:ly)?\b|出事了|迷路了|\bi'?m lost\b|\bi am lost\b|\bwe'?re lost\b|生病了|病了|\bsick\b|\bdoctor\b|看医生|骨折|中毒|\bbleeding\b|流血|\bheart attack\b|心脏病|晕倒|\bfainted\b|地震|火灾|着火`)
+	// reNotEmergency marks the context in which an emergency word is only a landmark
+	// ("我想去医院附近的酒店") or a figure of speech.
+	reNotEmergency = regexp.MustCompile(`(?:医院|hospital)\s*(?:附近|旁边|周边|对面)|(?:离|靠近|近)\s*医院|\b(?:near|close to|next to|by|opposite)\s+(?:a|the)?\s*hospitals?\b|\bby accident\b|\bnot urgent\b|不紧急|\bpolice museum\b`)
+	reHuman        = regexp.MustCompile(`人工|客服|真人|找个人|\bagent\b|\bhuman\b|\breal person\b|\b(?:talk|speak|chat)\s+(?:to|with)\s+(?:someone|somebody|a person|a human|a real person|an agent|staff|support)\b|\bcustomer (?:service|support)\b|\boperator\b|\brepresentative\b|\blive support\b`)
+	reTravelAgent  = regexp.MustCompile(`\btravel agents?\b|\bagent smith\b`)
+	rePolite       = regexp.MustCompile(`^(?:please|pls|plz|can you|could you|can i|could i|can we|i want to|i'd like to|i would like to|i wanna|let me|let's|i need to|we want to|请|请你|我想|我要|帮我|麻烦|麻烦你|能不能|可以|你能)\s*`)
+	rePoliteTail   = regexp.MustCompile(`\s*(?:please|pls|thanks|thank you|now|吧|一下|谢谢|呢|吗|啊|呀|哦|了)$`)
+	reLangTo       = regexp.MustCompile(`^(?:(?:switch|change|set)(?: the)?(?: language)? to |speak |in |use |reply in |answer in |talk in |说|用|讲|切换(?:到|成|为)?|换成|改成|改用|换|语言(?:切换|改)?(?:到|成|为)?)?\s*(english|chinese|mandarin|中文|英文|英语|汉语|普通话)$`)
+	reLangPlain    = regexp.MustCompile(`^(?:(?:change|switch|set)(?: the)? language|language|languages|切换语言|语言|换语言|更改语言|语言设置|change lang)$`)
+
+	wholeIntents = []struct {
+		intent Intent
+		re     *regexp.Regexp
+	}{
+		{IntentUnsubscribe, regexp.MustCompile(`^(?:unsubscribe|取消订阅|退订|stop (?:notifications|notices|updates|announcements)|不要(?:再)?(?:发)?通知|关闭通知|turn off notifications)`)},
+		{IntentSubscribe, regexp.MustCompile(`^(?:subscribe(?: to .*)?|订阅.*|notify me.*|turn on notifications|开启通知|接收通知)$`)},
+		{IntentStartOver, regexp.MustCompile(`^(?:start over|restart|reset|start again|begin again|from scratch|start from scratch|重新开始|从头开始|重来|重置|重新来|全部重来)$`)},
+		{IntentNewTrip, regexp.MustCompile(`^(?:new trip|(?:plan|start|make) (?:a )?(?:new|another) trip|another trip|new plan|新行程|新的行程|新旅行|新的旅行|(?:再)?(?:规划|计划)(?:一个)?新(?:的)?(?:行程|旅行)|另一个行程|再来一个行程)$`)},
+		{IntentConfirm, regexp.MustCompile(`^(?:make (?:my|the|a) plan|generate(?: (?:it|the plan|my plan))?|go ahead|plan it|create (?:the |my )?plan|let'?s go|do it|that'?s all|做计划|生成|生成计划|生成方案|开始规划|出方案|确认生成|就这样|开始吧|做个计划|帮我做计划|规划吧|可以生成了)$`)},
+		{IntentCancel, regexp.MustCompile(`^(?:cancel|stop|never ?mind|forget it|quit|exit|取消|算了|不要了|不想要了|停止|不用了|退出)$`)},
+		{IntentBack, regexp.MustCompile(`^(?:back|go back|previous|undo|返回|上一步|回去|后退|返回上一步|撤销)$`)},
+		{IntentHelp, regexp.MustCompile(`^(?:help|\?|帮助|怎么用|使用说明|说明|菜单|menu|what can you do|how does (?:this|it) work|how do i use (?:this|it|you)|你能做什么|你会什么|你可以做什么|有什么功能|功能|commands|help me|i need help|帮忙)$`)},
+		{IntentStatus, regexp.MustCompile(`^(?:status|what'?s the status|where is my plan|where'?s my plan|is my plan ready|any news|状态|进度|我的计划呢|计划好了吗|方案呢|好了没|服务状态|system status)$`)},
+		{IntentChangelog, regexp.MustCompile(`^(?:changelog|change log|what'?s new|release notes|updates|更新日志|更新了什么|有什么更新|新功能|有什么新功能|版本更新)$`)},
+	}
+	reWeather  = regexp.MustCompile(`天气(?:怎么样|如何|预报|呢|好吗|好不好|情况)|^天气$|会下雨吗|下雨吗|气温(?:多少|怎么样)|\bweather\s+(?:forecast|like|in|for|at|there|tomorrow|today|next)\b|\bweather\s*\?|^weather$|(?:what'?s|how'?s|how is|check) the weather|\bwill it rain\b|\bforecast\b`)
+	reFeedback = regexp.MustCompile(`反馈|投诉|评价|打分|评分|吐槽|\bfeedback\b|\bcomplain(?:t|ts)?\b|\brate (?:you|the (?:bot|service|plan|app))\b|\bleave a (?:review|rating)\b|\bgive (?:a |you a )?rating\b`)
+)
+
+// DetectIntent returns the intent and, for IntentLanguage, the language asked for ("zh"
+// or "en", "" when just "change language"). It prefers precision: a trip description
+// that happens to mention a hospital or help is not an intent.
+func DetectIntent(text string) (Intent, string) {
+	s := strings.TrimSpace(asciiLower(normalizeText(text)))
+	if s == "" {
+		return IntentNone, ""
+	}
+	if emergencyIn(s) {
+		return IntentEmergency, ""
+	}
+	if m := reCommand.FindStringSubmatch(s); m != nil {
+		in, ok := commands[m[1]]
+		if !ok {
+			return IntentNone, ""
+		}
+		if in == IntentLanguage {
+			return in, langCode(strings.TrimSpace(m[2]))
+		}
+		return in, ""
+	}
+	if reHuman.MatchString(reTravelAgent.ReplaceAllString(s, "")) {
+		return IntentHuman, ""
+	}
+	core := strings.Trim(s, " .,!?;:~-…\"'")
+	for i := 0; i < 3; i++ {
+		core = strings.Trim(rePoliteTail.ReplaceAllString(rePolite.ReplaceAllString(core, ""), ""), " .,!?;:~-…\"'")
+	}
+	if m := reLangTo.FindStringSubmatch(core); m != nil {
+		return IntentLanguage, langCode(m[1])
+	}
+	if reLangPlain.MatchString(core) {
+		return IntentLanguage, ""
+	}
+	if core == "" && strings.ContainsAny(s, "?") {
+		return IntentHelp, ""
+	}
+	for _, w := range wholeIntents {
+		if w.re.MatchString(core) {
+			return w.intent, ""
+		}
+	}
+	if reWeather.MatchString(s) {
+		return IntentWeather, ""
+	}
+	if reFeedback.MatchString(s) {
+		return IntentFeedback, ""
+	}
+	return IntentNone, ""
+}
+
+func emergencyIn(s string) bool {
+	if !reEmergency.MatchString(s) {
+		return false
+	}
+	return reEmergency.MatchString(reNotEmergency.ReplaceAllString(s, " "))
+}
+
+func langCode(s string) string {
+	switch s {
+	case "zh", "cn", "zh-cn", "chinese", "mandarin", "中文", "汉语", "普通话", "简体中文":
+		return "zh"
+	case "en", "english", "英文", "英语":
+		return "en"
+	}
+	return ""
+}

@@ -1,0 +1,283 @@
+package dialog
+
+import (
+	"regexp"
+	"strings"
+	"time"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Slot names one thing the bot can ask for.
+type Slot string
+
+// The slots the engine asks for, one question at a time.
+const (
+	SlotDestination Slot = "destination"
+	SlotDates       Slot = "dates"
+	SlotBudget      Slot = "budget"
+	SlotNeeds       Slot = "needs"
+	SlotPreferences Slot = "preferences"
+	SlotNone        Slot = ""
+)
+
+// ParseContext is what a parser needs besides the text.
+type ParseContext struct {
+	Now       time.Time      // injectable clock; dates are read in Loc
+	Loc       *time.Location // traveller's zone (nil = UTC)
+	Expecting Slot           // the question just asked, so a bare "5000" or "Lisbon" or "yes" can be read as its answer
+}
+
+// Money is a budget as stated.
+type Money struct {
+	Low, High float64 // equal for a single figure; a range keeps both
+	Currency  string  // ISO 4217 if stated or implied by a symbol or word, "" if not stated
+	Total     bool    // stated for the whole group
+	PerPerson bool    // stated per person
+}
+
+// Extraction is everything one message says, for every slot (not only the one asked).
+type Extraction struct {
+	Destination    string // place named, as written; "" if none
+	NotDestination string // place explicitly rejected in a correction
+	Start, End     *Date  // End nil when only a start was said
+	Days           int    // a duration as said; when Start and Days are both known, End is set too
+	// Budget is nil when no budget was stated. An explicit zero or negative figure
+	// ("预算0", "budget -100") is reported as a zero Money so that the engine can re-ask
+	// with a specific message; a budget word with no figure ("budget: lots") leaves Budget
+	// nil and sets Unparsed.
+	Budget                                  *Money
+	PartySize                               int
+	Accessibility, KidFriendly, PetFriendly *bool
+	NaturalLandscape, SocialLandscape       string // keywords joined with "、" (zh) or ", " (en)
+	Cuisine                                 string
+	OtherNeeds                              string // free text clearly stating another need
+	Yes                                     *bool  // a yes/no answer
+	Correction                              bool   // the text reads as a correction
+	Lang                                    string // "zh", "en" or ""
+	Unparsed                                bool   // content no parser could read, for an LLM extractor
+	DateProblem                             string // "invalid" or "ambiguous"; the engine re-asks
+}
+
+// maxRunes bounds the work done on one message. Nobody describes a trip in more than a
+// thousand characters, and the cap keeps every parser linear and fast on hostile input.
+const maxRunes = 1000
+
+// msg is one message prepared for the parsers. orig and low have the same byte offsets,
+// so a span found in the lower-cased text can be cut from the original to keep a place
+// name as the traveller wrote it. Parsers blank what they have read in w and wo, so a
+// number read as a date cannot be read again as a budget.
+type msg struct {
+	orig string
+	low  string
+	w    []byte // low, with consumed spans blanked
+	wo   []byte // orig, with consumed spans blanked
+	lang string
+	// found counts slots read so far; a bare place name is trusted only beside other
+	// recognised pieces or as the answer to the destination question.
+	found int
+}
+
+func newMsg(text string) *msg {
+	n := normalizeText(text)
+	s := convertChineseNumerals(n)
+	low := asciiLower(s)
+	return &msg{orig: s, low: low, w: []byte(low), wo: []byte(s), lang: detectLang(n)}
+}
+
+func (m *msg) text() string { return string(m.w) }
+
+// taken reports whether the byte at i was consumed after the text was last read.
+func (m *msg) taken(i int) bool { return i < len(m.w) && m.w[i] == ' ' && m.low[i] != ' ' }
+
+func (m *msg) consume(i, j int) {
+	if i < 0 {
+		i = 0
+	}
+	if j > len(m.w) {
+		j = len(m.w)
+	}
+	for k := i; k < j; k++ {
+		m.w[k] = ' '
+		m.wo[k] = ' '
+	}
+}
+
+// all returns the submatch indexes of re in the current working text.
+func (m *msg) all(re *regexp.Regexp) [][]int {
+	return re.FindAllStringSubmatchIndex(m.text(), -1)
+}
+
+// normalizeText caps the length, replaces invalid UTF-8 and control characters, folds
+// full-width forms to ASCII and unifies dashes and quotes, so the patterns need only
+// one spelling of each.
+func normalizeText(text string) string {
+	var b strings.Builder
+	b.Grow(min(len(text), maxRunes*3))
+	n := 0
+	for i := 0; i < len(text) && n < maxRunes; {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		i += size
+		n++
+		switch {
+		case r == utf8.RuneError:
+			r = ' '
+		case r >= 0xFF01 && r <= 0xFF5E:
+			r -= 0xFEE0
+		case r == '\u3000' || r == '\u00a0':
+			r = ' '
+		case r == '。' || r == '｡':
+			r = '.'
+		case r == '、' || r == '､':
+			r = ','
+		case r == '—' || r == '–' || r == '−' || r == '‐' || r == '‑' || r == '―':
+			r = '-'
+		case r == '〜' || r == '∼':
+			r = '~'
+		case r == '’' || r == '‘':
+			r = '\''
+		case r == '“' || r == '”':
+			r = '"'
+		case r == '\u200b' || r == '\u200c' || r == '\u200d' || r == '\ufeff':
+			continue
+		case unicode.IsControl(r) || unicode.IsSpace(r):
+			r = ' '
+		}
+		b.WriteRune(r)
+	}
+	return b.String()
+}
+
+// asciiLower lowers only ASCII letters so that byte offsets stay those of the input.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if c >= 'A' && c <= 'Z' {
+			b[i] = c + 'a' - 'A'
+		}
+	}
+	return string(b)
+}
+
+func isHan(r rune) bool { return unicode.Is(unicode.Han, r) }
+
+func isASCIILetter(c byte) bool { return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' }
+
+func isDigit(c byte) bool { return c >= '0' && c <= '9' }
+
+func detectLang(s string) string {
+	latin := false
+	for _, r := range s {
+		if isHan(r) {
+			return "zh"
+		}
+		if r < utf8.RuneSelf && isASCIILetter(byte(r)) {
+			latin = true
+		}
+	}
+	if latin {
+		return "en"
+	}
+	return ""
+}
+
+// listSep joins keywords the way the message's language would.
+func listSep(lang string) string {
+	if lang == "zh" {
+		return "、"
+	}
+	return ", "
+}
+
+func ptr[T any](v T) *T { return &v }
+
+var commandRe = regexp.MustCompile(`^\s*/[a-z_]+(?:@[a-z0-9_]+)?`)
+
+// Extract reads everything a message says, for every slot. It never fails: what it
+// cannot read is left unset and flagged with Unparsed or DateProblem.
+func Extract(text string, c ParseContext) Extraction {
+	m := newMsg(text)
+	e := Extraction{Lang: m.lang}
+	if loc := commandRe.FindStringIndex(m.low); loc != nil {
+		m.consume(loc[0], loc[1])
+	}
+	if strings.TrimSpace(m.text()) == "" {
+		return e
+	}
+	e.Correction = correctionRe.MatchString(m.low)
+
+	// Order matters: dates and durations first, then party sizes, so that what is left
+	// of the numbers can be weighed as money.
+	dr := parseDatesIn(m, c)
+	e.Start, e.End, e.Days, e.DateProblem = dr.start, dr.end, dr.days, dr.problem
+	if dr.found {
+		m.found++
+	}
+	party, kids := parsePartyIn(m)
+	e.PartySize = party
+	if party > 0 {
+		m.found++
+	}
+	if b, ok := parseBudgetIn(m, c.Expecting); ok {
+		e.Budget = b
+		m.found++
+	}
+	parseNeedsIn(m, &e, c.Expecting)
+	if kids && e.KidFriendly == nil {
+		e.KidFriendly = ptr(true)
+	}
+	parsePreferencesIn(m, &e)
+	if yes, ok := yesNoIn(m); ok {
+		e.Yes = ptr(yes)
+		m.found++
+	}
+	parseDestinationIn(m, &e, c.Expecting)
+	if e.NotDestination != "" {
+		e.Correction = true
+	}
+	e.OtherNeeds = otherNeedsIn(m)
+	e.Unparsed = leftover(m)
+	return e
+}
+
+// fillerWords are what people wrap slot values in; they do not make a message unparsed.
+var fillerWords = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`a an the and or but so we i me us our my you your it its is are am be was
+		were will would could can should do does did to in on at of for from with about around approx approximately
+		roughly maybe probably please pls plz thanks thank thx hi hello hey want wanna like love would'd i'd i'm we're
+		let's lets go going trip travel travelling traveling holiday vacation plan planning visit visiting also too
+		and then just only really very some any there here that this these those be been have has had want to need
+		budget dates date days day people person each per total all both family kids around about is it's ok okay well um hmm
+		actually instead change make it from until till between max maximum up under below within less than more
+		prefer enjoy into fan big looking forward interested we'll i'll we've i've be bring bringing taking take
+		destination place food stuff things time meant mean`) {
+		fillerWords[w] = true
+	}
+}
+
+const fillerHan = "出发改为成换我们你他她它的了吗吧呢啊呀哦嗯哈和与跟及还有然后就也都请谢想要去在是个些这那一个好很非常特别比较喜欢爱玩旅游行计划打算准备希望可以能会吧啦呗嘛么大概左右差不多预算总共一共每人人均带"
+
+// leftover reports whether content is left that no parser read: at least two letters of
+// something other than filler.
+func leftover(m *msg) bool {
+	han := 0
+	for _, r := range string(m.wo) {
+		if isHan(r) && !strings.ContainsRune(fillerHan, r) {
+			han++
+		}
+	}
+	if han >= 2 {
+		return true
+	}
+	for _, word := range strings.FieldsFunc(m.text(), func(r rune) bool {
+		return !(r < utf8.RuneSelf && (isASCIILetter(byte(r)) || r == '\''))
+	}) {
+		word = strings.Trim(word, "'")
+		if len(word) >= 2 && !fillerWords[word] {
+			return true
+		}
+	}
+	return false
+}

@@ -1,0 +1,579 @@
+package dialog
+
+import (
+	"regexp"
+	"sort"
+	"strconv"
+	"strings"
+	"time"
+)
+
+// ParseDates reads the dates and the duration of a trip. ok is false when nothing
+// usable was found, including a date that cannot be a date (see Extraction.DateProblem).
+func ParseDates(text string, c ParseContext) (start, end *Date, days int, ok bool) {
+	r := parseDatesIn(newMsg(text), c)
+	if r.problem != "" {
+		return nil, nil, r.days, false
+	}
+	return r.start, r.end, r.days, r.start != nil || r.days > 0
+}
+
+type dateResult struct {
+	start, end *Date
+	days       int
+	problem    string
+	found      bool
+}
+
+// dateHit is one date found in the text, not yet placed in a year.
+type dateHit struct {
+	pos    int
+	y      int        // 0 when not said
+	m      time.Month // 0 for a bare day of the month ("25号")
+	d      int
+	at     *Date         // already resolved (relative dates)
+	tail   bool          // the second day of "Nov 1-5": shares the month of the hit before it
+	untilQ bool          // preceded by "until"/"回程": an end date said alone
+	wd     *time.Weekday // a bare weekday ("周五", "Friday"): the next one, after the start for an end
+}
+
+const monthRe = `(january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)`
+
+var monthNames = map[string]time.Month{
+	"jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6, "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
+}
+
+func monthOf(s string) time.Month {
+	if len(s) < 3 {
+		return 0
+	}
+	return monthNames[s[:3]]
+}
+
+const enNum = `(\d{1,3}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|twenty|thirty|a couple of|couple of|a few)`
+
+var enNumbers = map[string]int{
+	"a": 1, "an": 1, "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
+	"nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "thirteen": 13, "fourteen": 14, "fifteen": 15,
+	"twenty": 20, "thirty": 30, "a couple of": 2, "couple of": 2, "a few": 3, "both": 2,
+}
+
+func atoiWord(s string) int {
+	s = strings.TrimSpace(s)
+	if n, ok := enNumbers[s]; ok {
+		return n
+	}
+	n, err := strconv.Atoi(s)
+	if err != nil || n > 100000 {
+		return 0
+	}
+	return n
+}
+
+var (
+	reHoliday   = regexp.MustCompile(`国庆(?:节|假期|长假|黄金周)?|元旦|圣诞(?:节)?|\bchristmas(?: day)?\b|\bnew year'?s day\b`)
+	reLongWkd   = regexp.MustCompile(`\blong\s+weekend\b|小长假`)
+	reWeekendZh = regexp.MustCompile(`(下下|下个?|这个?|本)?(?:周末|礼拜末)`)
+	reWeekendEn = regexp.MustCompile(`\b(?:(next|this|coming|the)\s+)?weekend\b`)
+	reInEn      = regexp.MustCompile(`\bin\s+` + enNum + `\s+(days?|weeks?|months?)\b|\b` + enNum + `\s+(days?|weeks?|months?)\s+(?:from\s+(?:now|today)|later)\b`)
+	reInZh      = regexp.MustCompile(`(\d{1,3})\s*(天|周|个?星期|个?礼拜|个月)\s*(?:以|之)?后`)
+
+	reDurZhDN = regexp.MustCompile(`(\d{1,3})\s*天\s*(\d{1,3})\s*[夜晚]`)
+	reDurZhD  = regexp.MustCompile(`(\d{1,3})\s*(?:天|日游|日行程)`)
+	reDurZhN  = regexp.MustCompile(`(\d{1,3})\s*个?(?:晚上|晚|夜)`)
+	reDurZhW  = regexp.MustCompile(`(\d{1,3})\s*个?(?:星期|礼拜|周)`)
+	reDurZhM  = regexp.MustCompile(`(\d{1,2})\s*个月|半个月`)
+	reDurEnDN = regexp.MustCompile(`\b` + enNum + `\s*-?\s*days?\s*,?\s*(?:and\s+)?` + enNum + `\s*-?\s*nights?\b`)
+	reDurEnD  = regexp.MustCompile(`\b` + enNum + `\s*-?\s*days?\b`)
+	reDurEnN  = regexp.MustCompile(`\b` + enNum + `\s*-?\s*nights?\b`)
+	reDurEnW  = regexp.MustCompile(`\b` + enNum + `\s*-?\s*weeks?\b|\bfortnight\b`)
+
+	reYMD      = regexp.MustCompile(`(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})\s*[日号號]?`)
+	reEnRangeD = regexp.MustCompile(`\b(\d{1,2})(?:st|nd|rd|th)?\s*(?:-|~|to|through|thru|till|until)\s*(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?` + monthRe + `\b\.?(?:,?\s*(\d{4})\b)?`)
+	reEnRangeM = regexp.MustCompile(`\b` + monthRe + `\b\.?\s*(\d{1,2})(?:st|nd|rd|th)?\s*(?:-|~|to|through|thru|till|until|and)\s*(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s*(\d{4})\b)?`)
+	reEnMD     = regexp.MustCompile(`\b` + monthRe + `\b\.?\s*(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s*(\d{4})\b)?`)
+	reEnDM     = regexp.MustCompile(`\b(\d{1,2})(?:st|nd|rd|th)?\s*(?:of\s+)?` + monthRe + `\b\.?(?:,?\s*(\d{4})\b)?`)
+	reZhMD     = regexp.MustCompile(`(\d{1,2})\s*月\s*(\d{1,2})\s*[日号號]?`)
+	reSlash    = regexp.MustCompile(`(\d{1,2})\s*/\s*(\d{1,2})(?:\s*/\s*(\d{4}|\d{2}))?`)
+	reTail     = regexp.MustCompile(`^\s*(?:-|~|到|至|to|through|thru|till|until)\s*(\d{1,2})(?:st|nd|rd|th)?\s*[日号號]?`)
+	reTailNot  = regexp.MustCompile(`^\s*(?:月|/|\d|(?:of\s+)?` + monthRe + `\b|个|人|天|日游|days?|nights?|people|of us|k\b|元|块)`)
+
+	reRelDay    = regexp.MustCompile(`大后天|后天|明天|明日|今天|今日|\b(?:the\s+)?day\s+after\s+tomorrow\b|\btoday\b|\btomorrow\b|\btonight\b`)
+	reWeekdayZh = regexp.MustCompile(`(下下个?|下个?|这个?|本)?\s*(?:周|星期|礼拜)([一二三四五六日天1-7])`)
+	reWeekdayEn = regexp.MustCompile(`\b(?:(next|this|coming)\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b`)
+	reMonthDay  = regexp.MustCompile(`(下个?月|这个?月|本月)\s*(\d{1,2})\s*[日号號]`)
+	reNextWeek  = regexp.MustCompile(`下个?(?:周|星期|礼拜)|\bnext\s+week\b`)
+	reNextMonth = regexp.MustCompile(`下个?月|\bnext\s+month\b`)
+	reBareDayZh = regexp.MustCompile(`(\d{1,2})\s*[日号號]`)
+	reBareDayEn = regexp.MustCompile(`\b(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)\b`)
+	reUntil     = regexp.MustCompile(`(?:\buntil|\btill|\bback\s+(?:on|by)|\breturn(?:ing)?(?:\s+on)?|回程|返回|回来|结束)\s*$`)
+)
+
+var zhWeekdays = map[string]time.Weekday{
+	"一": time.Monday, "二": time.Tuesday, "三": time.Wednesday, "四": time.Thursday, "五": time.Friday,
+	"六": time.Saturday, "日": time.Sunday, "天": time.Sunday,
+	"1": time.Monday, "2": time.Tuesday, "3": time.Wednesday, "4": time.Thursday, "5": time.Friday,
+	"6": time.Saturday, "7": time.Sunday,
+}
+
+var enWeekdays = map[string]time.Weekday{
+	"monday": time.Monday, "tuesday": time.Tuesday, "wednesday": time.Wednesday, "thursday": time.Thursday,
+	"friday": time.Friday, "saturday": time.Saturday, "sunday": time.Sunday,
+}
+
+// mondayOf returns the Monday of d's week; Chinese and most travellers count weeks from Monday.
+func mondayOf(d Date) Date {
+	wd := int(d.Weekday())
+	if wd == 0 {
+		wd = 7
+	}
+	return d.AddDays(1 - wd)
+}
+
+func weekdayIndex(w time.Weekday) int {
+	if w == time.Sunday {
+		return 6
+	}
+	return int(w) - 1
+}
+
+// nextWeekday is the first day on or after d that falls on w.
+func nextWeekday(d Date, w time.Weekday) Date {
+	return d.AddDays((int(w) - int(d.Weekday()) + 7) % 7)
+}
+
+func daysIn(y int, m time.Month) int {
+	return time.Date(y, m+1, 0, 0, 0, 0, 0, time.UTC).Day()
+}
+
+func validDate(y int, m time.Month, d int) bool {
+	return m >= 1 && m <= 12 && d >= 1 && d <= daysIn(y, m)
+}
+
+// nextOccurrence is the first m/d on or after from; a leap day may be years away.
+func nextOccurrence(m time.Month, d int, from Date) (Date, bool) {
+	for y := from.Year; y <= from.Year+8; y++ {
+		if validDate(y, m, d) {
+			if dt := (Date{y, m, d}); !dt.Before(from) {
+				return dt, true
+			}
+		}
+	}
+	return Date{}, false
+}
+
+// nextDayOfMonth is the first day numbered d on or after from.
+func nextDayOfMonth(d int, from Date) (Date, bool) {
+	y, m := from.Year, from.Month
+	for i := 0; i < 13; i++ {
+		if validDate(y, m, d) {
+			if dt := (Date{y, m, d}); !dt.Before(from) {
+				return dt, true
+			}
+		}
+		m++
+		if m > 12 {
+			m, y = 1, y+1
+		}
+	}
+	return Date{}, false
+}
+
+func fixYear(s string) int {
+	y := atoiWord(s)
+	if len(s) == 2 {
+		y += 2000
+	}
+	return y
+}
+
+func parseDatesIn(m *msg, c ParseContext) dateResult {
+	loc := c.Loc
+	if loc == nil {
+		loc = time.UTC
+	}
+	today := DateOf(c.Now.In(loc))
+	var r dateResult
+	var hits []dateHit
+	at := func(pos int, d Date) { hits = append(hits, dateHit{pos: pos, at: ptr(d)}) }
+	sub := func(s string, loc []int, g int) string {
+		if 2*g+1 >= len(loc) || loc[2*g] < 0 {
+			return ""
+		}
+		return s[loc[2*g]:loc[2*g+1]]
+	}
+	digitBound := func(s string, i, j int) bool {
+		return (i == 0 || !isDigit(s[i-1])) && (j >= len(s) || !isDigit(s[j]))
+	}
+	setDays := func(n int) {
+		if r.days == 0 && n > 0 && n <= 3660 {
+			r.days = n
+		}
+	}
+
+	s := m.text()
+	for _, loc := range reHoliday.FindAllStringIndex(s, -1) {
+		word := s[loc[0]:loc[1]]
+		switch {
+		case strings.HasPrefix(word, "国庆"):
+			if d, ok := nextOccurrence(10, 7, today); ok {
+				at(loc[0], Date{d.Year, 10, 1})
+				at(loc[0]+1, d)
+			}
+		case strings.HasPrefix(word, "元旦") || strings.HasPrefix(word, "new"):
+			if d, ok := nextOccurrence(1, 1, today); ok {
+				at(loc[0], d)
+			}
+		default:
+			if d, ok := nextOccurrence(12, 25, today); ok {
+				at(loc[0], d)
+			}
+		}
+		m.consume(loc[0], loc[1])
+	}
+
+	s = m.text()
+	for _, loc := range reLongWkd.FindAllStringIndex(s, -1) {
+		setDays(3)
+		m.consume(loc[0], loc[1])
+	}
+	thisSat := nextWeekday(today, time.Saturday)
+	if today.Weekday() == time.Sunday {
+		thisSat = today.AddDays(-1)
+	}
+	weekend := func(pos int, next bool) {
+		sat := thisSat
+		if next {
+			sat = sat.AddDays(7)
+		}
+		start := sat
+		if start.Before(today) {
+			start = today
+		}
+		at(pos, start)
+		at(pos+1, sat.AddDays(1))
+	}
+	s = m.text()
+	for _, loc := range reWeekendZh.FindAllStringSubmatchIndex(s, -1) {
+		p := sub(s, loc, 1)
+		weekend(loc[0], strings.HasPrefix(p, "下"))
+		m.consume(loc[0], loc[1])
+	}
+	s = m.text()
+	for _, loc := range reWeekendEn.FindAllStringSubmatchIndex(s, -1) {
+		weekend(loc[0], sub(s, loc, 1) == "next")
+		m.consume(loc[0], loc[1])
+	}
+
+	s = m.text()
+	for _, loc := range reInEn.FindAllStringSubmatchIndex(s, -1) {
+		n, unit := atoiWord(sub(s, loc, 1)), sub(s, loc, 2)
+		if n == 0 {
+			n, unit = atoiWord(sub(s, loc, 3)), sub(s, loc, 4)
+		}
+		if d, ok := addUnits(today, n, unit); ok {
+			at(loc[0], d)
+		}
+		m.consume(loc[0], loc[1])
+	}
+	s = m.text()
+	for _, loc := range reInZh.FindAllStringSubmatchIndex(s, -1) {
+		unit := "days"
+		switch u := sub(s, loc, 2); {
+		case strings.Contains(u, "月"):
+			unit = "months"
+		case u != "天":
+			unit = "weeks"
+		}
+		if d, ok := addUnits(today, atoiWord(sub(s, loc, 1)), unit); ok {
+			at(loc[0], d)
+		}
+		m.consume(loc[0], loc[1])
+	}
+
+	// Durations.
+	type durPat struct {
+		re   *regexp.Regexp
+		days func(s string, loc []int) int
+	}
+	for _, p := range []durPat{
+		{reDurZhDN, func(s string, loc []int) int { return atoiWord(sub(s, loc, 1)) }},
+		{reDurEnDN, func(s string, loc []int) int { return atoiWord(sub(s, loc, 1)) }},
+		{reDurZhD, func(s string, loc []int) int { return atoiWord(sub(s, loc, 1)) }},
+		{reDurEnD, func(s string, loc []int) int { return atoiWord(sub(s, loc, 1)) }},
+		{reDurZhN, func(s string, loc []int) int { return atoiWord(sub(s, loc, 1)) + 1 }},
+		{reDurEnN, func(s string, loc []int) int { return atoiWord(sub(s, loc, 1)) + 1 }},
+		{reDurZhW, func(s string, loc []int) int { return 7 * atoiWord(sub(s, loc, 1)) }},
+		{reDurEnW, func(s string, loc []int) int {
+			if strings.Contains(s[loc[0]:loc[1]], "fortnight") {
+				return 14
+			}
+			return 7 * atoiWord(sub(s, loc, 1))
+		}},
+		{reDurZhM, func(s string, loc []int) int {
+			if strings.HasPrefix(s[loc[0]:loc[1]], "半") {
+				return 15
+			}
+			return 30 * atoiWord(sub(s, loc, 1))
+		}},
+	} {
+		s = m.text()
+		for _, loc := range p.re.FindAllStringSubmatchIndex(s, -1) {
+			if !digitBound(s, loc[0], loc[1]) || (loc[0] > 0 && s[loc[0]-1] == '-') {
+				continue
+			}
+			if strings.HasPrefix(s[loc[0]:], "第") || (loc[0] >= 3 && s[loc[0]-3:loc[0]] == "第") {
+				continue
+			}
+			setDays(p.days(s, loc))
+			m.consume(loc[0], loc[1])
+		}
+	}
+
+	// The second day of "Nov 1-5" or "10月25-28日" shares the month of the first.
+	tail := func(end int) {
+		s := m.text()
+		loc := reTail.FindStringSubmatchIndex(s[end:])
+		if loc == nil || reTailNot.MatchString(s[end+loc[1]:]) {
+			return
+		}
+		hits = append(hits, dateHit{pos: end + loc[0], d: atoiWord(sub(s[end:], loc, 1)), tail: true})
+		m.consume(end+loc[0], end+loc[1])
+	}
+
+	s = m.text()
+	for _, loc := range reYMD.FindAllStringSubmatchIndex(s, -1) {
+		if !digitBound(s, loc[0], loc[1]) || m.taken(loc[0]) {
+			continue
+		}
+		hits = append(hits, dateHit{pos: loc[0], y: atoiWord(sub(s, loc, 1)), m: time.Month(atoiWord(sub(s, loc, 2))), d: atoiWord(sub(s, loc, 3))})
+		m.consume(loc[0], loc[1])
+		tail(loc[1])
+	}
+	s = m.text()
+	for _, loc := range reEnRangeD.FindAllStringSubmatchIndex(s, -1) {
+		mo, y := monthOf(sub(s, loc, 3)), atoiWord(sub(s, loc, 4))
+		hits = append(hits, dateHit{pos: loc[0], y: y, m: mo, d: atoiWord(sub(s, loc, 1))},
+			dateHit{pos: loc[0] + 1, y: y, m: mo, d: atoiWord(sub(s, loc, 2))})
+		m.consume(loc[0], loc[1])
+	}
+	s = m.text()
+	for _, loc := range reEnRangeM.FindAllStringSubmatchIndex(s, -1) {
+		if reTailNot.MatchString(s[loc[1]:]) {
+			continue
+		}
+		mo, y := monthOf(sub(s, loc, 1)), atoiWord(sub(s, loc, 4))
+		hits = append(hits, dateHit{pos: loc[0], y: y, m: mo, d: atoiWord(sub(s, loc, 2))},
+			dateHit{pos: loc[0] + 1, y: y, m: mo, d: atoiWord(sub(s, loc, 3))})
+		m.consume(loc[0], loc[1])
+	}
+	for _, p := range []struct {
+		re        *regexp.Regexp
+		mg, dg, y int
+	}{{reEnMD, 1, 2, 3}, {reEnDM, 2, 1, 3}} {
+		s = m.text()
+		for _, loc := range p.re.FindAllStringSubmatchIndex(s, -1) {
+			if !digitBound(s, loc[0], loc[1]) || m.taken(loc[0]) {
+				continue
+			}
+			hits = append(hits, dateHit{pos: loc[0], y: atoiWord(sub(s, loc, p.y)), m: monthOf(sub(s, loc, p.mg)), d: atoiWord(sub(s, loc, p.dg))})
+			m.consume(loc[0], loc[1])
+			tail(loc[1])
+		}
+	}
+	s = m.text()
+	for _, loc := range reZhMD.FindAllStringSubmatchIndex(s, -1) {
+		if !digitBound(s, loc[0], loc[1]) || m.taken(loc[0]) {
+			continue
+		}
+		hits = append(hits, dateHit{pos: loc[0], m: time.Month(atoiWord(sub(s, loc, 1))), d: atoiWord(sub(s, loc, 2))})
+		m.consume(loc[0], loc[1])
+		tail(loc[1])
+	}
+	s = m.text()
+	for _, loc := range reSlash.FindAllStringSubmatchIndex(s, -1) {
+		if !digitBound(s, loc[0], loc[1]) || (loc[0] > 0 && s[loc[0]-1] == '/') || (loc[1] < len(s) && s[loc[1]] == '/') {
+			continue
+		}
+		a, b := atoiWord(sub(s, loc, 1)), atoiWord(sub(s, loc, 2))
+		if a > 12 && b <= 12 {
+			a, b = b, a // 25/10 can only be day/month
+		}
+		y := 0
+		if ys := sub(s, loc, 3); ys != "" {
+			y = fixYear(ys)
+		}
+		hits = append(hits, dateHit{pos: loc[0], y: y, m: time.Month(a), d: b})
+		m.consume(loc[0], loc[1])
+	}
+
+	s = m.text()
+	for _, loc := range reRelDay.FindAllStringIndex(s, -1) {
+		n := 0
+		switch w := s[loc[0]:loc[1]]; {
+		case w == "大后天":
+			n = 3
+		case w == "后天" || strings.Contains(w, "after"):
+			n = 2
+		case w == "明天" || w == "明日" || w == "tomorrow":
+			n = 1
+		}
+		at(loc[0], today.AddDays(n))
+		m.consume(loc[0], loc[1])
+	}
+	s = m.text()
+	for _, loc := range reWeekdayZh.FindAllStringSubmatchIndex(s, -1) {
+		wd := zhWeekdays[sub(s, loc, 2)]
+		var d Date
+		switch p := sub(s, loc, 1); {
+		case strings.HasPrefix(p, "下下"):
+			d = mondayOf(today).AddDays(14 + weekdayIndex(wd))
+		case strings.HasPrefix(p, "下"):
+			d = mondayOf(today).AddDays(7 + weekdayIndex(wd))
+		case p != "":
+			d = mondayOf(today).AddDays(weekdayIndex(wd))
+		default:
+			hits = append(hits, dateHit{pos: loc[0], wd: ptr(wd)})
+			m.consume(loc[0], loc[1])
+			continue
+		}
+		at(loc[0], d)
+		m.consume(loc[0], loc[1])
+	}
+	s = m.text()
+	for _, loc := range reWeekdayEn.FindAllStringSubmatchIndex(s, -1) {
+		wd := enWeekdays[sub(s, loc, 2)]
+		if sub(s, loc, 1) == "next" {
+			// "next Friday" is read as Friday of next week, the same as 下周五.
+			at(loc[0], mondayOf(today).AddDays(7+weekdayIndex(wd)))
+		} else {
+			hits = append(hits, dateHit{pos: loc[0], wd: ptr(wd)})
+		}
+		m.consume(loc[0], loc[1])
+	}
+	s = m.text()
+	for _, loc := range reMonthDay.FindAllStringSubmatchIndex(s, -1) {
+		first := Date{today.Year, today.Month, 1}
+		if strings.HasPrefix(sub(s, loc, 1), "下") {
+			first = NewDate(today.Year, today.Month+1, 1)
+		}
+		hits = append(hits, dateHit{pos: loc[0], y: first.Year, m: first.Month, d: atoiWord(sub(s, loc, 2))})
+		m.consume(loc[0], loc[1])
+	}
+	s = m.text()
+	for _, loc := range reNextWeek.FindAllStringIndex(s, -1) {
+		at(loc[0], mondayOf(today).AddDays(7))
+		m.consume(loc[0], loc[1])
+	}
+	s = m.text()
+	for _, loc := range reNextMonth.FindAllStringIndex(s, -1) {
+		at(loc[0], NewDate(today.Year, today.Month+1, 1))
+		m.consume(loc[0], loc[1])
+	}
+	for _, re := range []*regexp.Regexp{reBareDayZh, reBareDayEn} {
+		s = m.text()
+		for _, loc := range re.FindAllStringSubmatchIndex(s, -1) {
+			if !digitBound(s, loc[0], loc[1]) || m.taken(loc[0]) {
+				continue
+			}
+			hits = append(hits, dateHit{pos: loc[0], d: atoiWord(sub(s, loc, 1))})
+			m.consume(loc[0], loc[1])
+			tail(loc[1])
+		}
+	}
+
+	r.found = len(hits) > 0 || r.days > 0
+	if len(hits) == 0 {
+		return r
+	}
+	sort.SliceStable(hits, func(i, j int) bool { return hits[i].pos < hits[j].pos })
+	if len(hits) > 2 {
+		r.problem = "ambiguous"
+		return r
+	}
+	if len(hits) == 1 && hits[0].pos > 0 {
+		hits[0].untilQ = reUntil.MatchString(m.low[:hits[0].pos])
+	}
+	start, ok := resolveFirst(hits, today)
+	if !ok {
+		r.problem = "invalid"
+		return r
+	}
+	if len(hits) == 1 && hits[0].untilQ {
+		r.end = &start
+		return r
+	}
+	r.start = &start
+	if len(hits) == 2 {
+		end, ok := resolveSecond(hits[1], start)
+		if !ok {
+			r.problem = "invalid"
+			r.start = nil
+			return r
+		}
+		r.end = &end
+	}
+	if r.end == nil && r.days > 0 {
+		r.end = ptr(start.AddDays(r.days - 1))
+	}
+	return r
+}
+
+func addUnits(d Date, n int, unit string) (Date, bool) {
+	if n <= 0 || n > 1000 {
+		return Date{}, false
+	}
+	switch unit[0] {
+	case 'w':
+		return d.AddDays(7 * n), true
+	case 'm':
+		return DateOf(d.In(time.UTC).AddDate(0, n, 0)), true
+	}
+	return d.AddDays(n), true
+}
+
+func resolveFirst(hits []dateHit, today Date) (Date, bool) {
+	h := hits[0]
+	switch {
+	case h.at != nil:
+		return *h.at, true
+	case h.wd != nil:
+		return nextWeekday(today, *h.wd), true
+	case h.m == 0:
+		return nextDayOfMonth(h.d, today)
+	case h.y != 0:
+		return Date{h.y, h.m, h.d}, validDate(h.y, h.m, h.d)
+	}
+	if len(hits) == 2 && hits[1].y != 0 && hits[1].m != 0 {
+		// "Dec 28 - Jan 3 2027": the year said for the end places the start.
+		y := hits[1].y
+		if h.m > hits[1].m || h.m == hits[1].m && h.d > hits[1].d {
+			y--
+		}
+		return Date{y, h.m, h.d}, validDate(y, h.m, h.d)
+	}
+	return nextOccurrence(h.m, h.d, today)
+}
+
+func resolveSecond(h dateHit, start Date) (Date, bool) {
+	switch {
+	case h.at != nil:
+		return *h.at, true
+	case h.wd != nil:
+		return nextWeekday(start, *h.wd), true
+	case h.tail:
+		if !validDate(start.Year, start.Month, h.d) {
+			return Date{}, false
+		}
+		return Date{start.Year, start.Month, h.d}, true
+	case h.m == 0:
+		return nextDayOfMonth(h.d, start)
+	case h.y != 0:
+		return Date{h.y, h.m, h.d}, validDate(h.y, h.m, h.d)
+	}
+	// A range whose end falls before its start (Dec 28 - Jan 3) ends in the next year.
+	if d, ok := nextOccurrence(h.m, h.d, start); ok && d.Year <= start.Year+1 {
+		return d, true
+	}
+	return Date{}, false
+}

@@ -1,0 +1,377 @@
+package dialog
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// ParseYesNo reads a yes or no answer, alone or leading the message ("好的，预算5000").
+func ParseYesNo(text string) (yes bool, ok bool) {
+	return yesNoIn(newMsg(text))
+}
+
+var yesWords, noWords = map[string]bool{}, map[string]bool{}
+
+func init() {
+	for _, w := range strings.Split("是|是的|对|对的|对啊|是啊|好|好的|好啊|好吧|好呀|好滴|可以|可以的|行|行啊|行的|嗯|嗯嗯|恩|没问题|确认|确定|要|需要|当然|当然可以|没错|同意|成|ok|okay|k|yes|y|yeah|yea|yep|yup|ya|sure|sure thing|of course|correct|right|that's right|sounds good|fine|alright|all right|absolutely|definitely|please do|certainly|indeed|i do|we do|👍|✅|👌", "|") {
+		yesWords[w] = true
+	}
+	for _, w := range strings.Split("不|不是|否|不要|不用|不行|没有|没|不对|不需要|不了|不好|别|无|n|no|nope|nah|not really|no thanks|no thank you|negative|none|i don't|we don't|not at all|👎|❌", "|") {
+		noWords[w] = true
+	}
+}
+
+const yesNoTrim = " .,!?;:~-…\"'吧啊呀呢哦喔啦嘛哈谢谢please thanks"
+
+// yesNoIn checks the whole message, then its first clause, against the yes/no words.
+func yesNoIn(m *msg) (bool, bool) {
+	s := strings.TrimSpace(m.low)
+	seg := s
+	if k := strings.IndexAny(s, ",.!?;:"); k > 0 {
+		seg = s[:k]
+	}
+	for idx, cand := range []string{s, seg} {
+		c := trimYesNo(cand)
+		if c == "" {
+			continue
+		}
+		yes, no := yesWords[c], noWords[c]
+		if yes || no {
+			if idx == 1 || cand == s {
+				if k := strings.Index(m.low, strings.TrimSpace(cand)); k >= 0 {
+					m.consume(k, k+len(strings.TrimSpace(cand)))
+				}
+			}
+			return yes, true
+		}
+	}
+	return false, false
+}
+
+func trimYesNo(s string) string {
+	s = strings.TrimSpace(s)
+	for {
+		t := strings.TrimSpace(strings.TrimSuffix(strings.TrimSuffix(strings.TrimSuffix(s, "please"), "thanks"), "谢谢"))
+		t = strings.TrimRight(t, " .,!?;:~-…\"'吧啊呀呢哦喔啦嘛")
+		t = strings.TrimLeft(t, " .,!?;:~-…\"'")
+		if t == s {
+			return s
+		}
+		s = t
+	}
+}
+
+// Party size.
+
+var (
+	rePartyZh = []struct {
+		re  *regexp.Regexp
+		fix int // a fixed size; 0 means read group 1
+	}{
+		{regexp.MustCompile(`一家(\d{1,2})口`), 0},
+		{regexp.MustCompile(`(\d{1,2})口之家`), 0},
+		{regexp.MustCompile(`我们(\d{1,2})个(?:人)?`), 0},
+		{regexp.MustCompile(`(\d{1,2})\s*(?:个人|口人|位|人)`), 0},
+		{regexp.MustCompile(`我们俩|我俩|咱俩|两口子|夫妻俩|夫妻|情侣|我和(?:我)?(?:老婆|老公|女朋友|男朋友|女友|男友|对象|爱人|妻子|丈夫|朋友|妈妈|爸爸|闺蜜)`), 2},
+		{regexp.MustCompile(`我自己|独自|一个人|自己一个|solo`), 1},
+	}
+	rePartyEn = []struct {
+		re  *regexp.Regexp
+		fix int
+	}{
+		{regexp.MustCompile(`\b(?:the\s+)?` + enNum + `\s+of\s+us\b`), 0},
+		{regexp.MustCompile(`\b(?:party|family|group)\s+of\s+` + enNum + `\b`), 0},
+		{regexp.MustCompile(`\bwe\s+are\s+` + enNum + `\b`), 0},
+		{regexp.MustCompile(`\b` + enNum + `\s+(?:people|persons|adults|travell?ers|pax|guests|friends)\b`), 0},
+		{regexp.MustCompile(`\b(?:both of us|my (?:wife|husband|partner|girlfriend|boyfriend|friend|mum|mom|dad) and i|me and my (?:wife|husband|partner|girlfriend|boyfriend|friend|mum|mom|dad)|(?:a|as a) couple)\b`), 2},
+		{regexp.MustCompile(`\b(?:just me|by myself|on my own|travell?ing alone|alone)\b`), 1},
+	}
+	reKidsCountZh = regexp.MustCompile(`(\d{1,2})\s*个?(?:小孩|孩子|儿童|娃|宝宝)`)
+	reKidsCountEn = regexp.MustCompile(`\b` + enNum + `\s+(?:kids?|children|child|babies|baby|toddlers?)\b`)
+	reAdultsZh    = regexp.MustCompile(`(\d{1,2})\s*个?(?:大人|成人)`)
+	reAdultsEn    = regexp.MustCompile(`\b` + enNum + `\s+(?:adults?|grown-?ups)\b`)
+)
+
+// parsePartyIn returns the party size and whether children were counted in it.
+func parsePartyIn(m *msg) (int, bool) {
+	s := m.text()
+	adults, kids := 0, 0
+	for _, re := range []*regexp.Regexp{reAdultsZh, reAdultsEn} {
+		s = m.text()
+		if loc := re.FindStringSubmatchIndex(s); loc != nil {
+			adults = atoiWord(s[loc[2]:loc[3]])
+			m.consume(loc[0], loc[1])
+			break
+		}
+	}
+	for _, re := range []*regexp.Regexp{reKidsCountZh, reKidsCountEn} {
+		s = m.text()
+		if loc := re.FindStringSubmatchIndex(s); loc != nil {
+			kids = atoiWord(s[loc[2]:loc[3]])
+			m.consume(loc[0], loc[1])
+			break
+		}
+	}
+	n := 0
+	for _, list := range [][]struct {
+		re  *regexp.Regexp
+		fix int
+	}{rePartyZh, rePartyEn} {
+		for _, p := range list {
+			s = m.text()
+			loc := p.re.FindStringSubmatchIndex(s)
+			if loc == nil {
+				continue
+			}
+			if loc[0] > 0 && isDigit(s[loc[0]-1]) {
+				continue
+			}
+			if p.fix == 0 && loc[0] >= 3 && (strings.HasSuffix(s[:loc[0]], "每") || strings.HasSuffix(s[:loc[0]], "第")) {
+				continue
+			}
+			v := p.fix
+			if v == 0 {
+				v = atoiWord(s[loc[2]:loc[3]])
+			}
+			// The first size said wins; later ones ("我和老婆两个人") say the same again.
+			if v > 0 && v < 100 {
+				if n == 0 {
+					n = v
+				}
+				m.consume(loc[0], loc[1])
+			}
+		}
+	}
+	if adults > 0 {
+		n = adults + kids
+	}
+	return n, kids > 0
+}
+
+// Needs: accessibility, children, pets.
+
+type needWord struct {
+	re  *regexp.Regexp
+	set func(e *Extraction, v bool)
+}
+
+var (
+	setAccess = func(e *Extraction, v bool) { e.Accessibility = ptr(v) }
+	setKids   = func(e *Extraction, v bool) { e.KidFriendly = ptr(v) }
+	setPets   = func(e *Extraction, v bool) { e.PetFriendly = ptr(v) }
+
+	needWords = []needWord{
+		{regexp.MustCompile(`轮椅|无障碍|行动不便|腿脚不便|腿脚不好|残疾|残障|\bwheel\s?chairs?\b|\baccessib(?:le|ility)\b|\bstep-free\b|\b(?:limited|reduced) mobility\b|\bmobility (?:issues?|problems?|needs)\b|\bdisab(?:led|ility)\b|\bcan'?t walk (?:much|far)\b`), setAccess},
+		{regexp.MustCompile(`带(?:着)?(?:孩子|小孩|娃|宝宝|儿童|小朋友|儿子|女儿)|孩子|小孩|小朋友|儿童|宝宝|亲子|\bkids?\b|\bchild(?:ren)?\b|\btoddlers?\b|\bbab(?:y|ies)\b|\bmy (?:son|daughter)\b|\bfamily[- ]friendly\b|\bkid[- ]friendly\b`), setKids},
+		{regexp.MustCompile(`带(?:着)?(?:狗|猫|宠物|狗狗|猫咪)|宠物|狗狗|猫咪|(?:和|跟|还有|带着?)(?:我的|我们的|家里的)?(?:狗|猫)|\bdogs?\b|\bcats?\b|\bpets?\b|\bpuppy\b|\bpet[- ]friendly\b`), setPets},
+	}
+	reNegZh   = regexp.MustCompile(`(?:不|没|没有|无|不用|不需要|不会|不带|别)\s*(?:带|需要|要|用|有|考虑)?\s*(?:着)?\s*$`)
+	reNegEn   = regexp.MustCompile(`\b(?:no|not|without|don'?t|doesn'?t|won'?t|aren'?t|isn'?t|never|nor)\b(?:\s+[a-z']+){0,3}\s*$`)
+	reNoNeeds = regexp.MustCompile(`(?:没有|没|无|不需要|不用)(?:什么)?(?:特殊|特别|其他|其它)?(?:的)?(?:需求|要求|需要)|\bno (?:special |particular |other )?(?:needs|requirements|requests)\b|\bnothing special\b|\bnone\b`)
+)
+
+func parseNeedsIn(m *msg, e *Extraction, expecting Slot) {
+	s := m.text()
+	if loc := reNoNeeds.FindStringIndex(s); loc != nil && (!strings.Contains(s[loc[0]:loc[1]], "none") || expecting == SlotNeeds) {
+		e.Accessibility, e.KidFriendly, e.PetFriendly = ptr(false), ptr(false), ptr(false)
+		m.consume(loc[0], loc[1])
+		m.found++
+	} else if expecting == SlotNeeds {
+		if c := trimYesNo(s); noWords[c] {
+			e.Accessibility, e.KidFriendly, e.PetFriendly = ptr(false), ptr(false), ptr(false)
+		}
+	}
+	for _, nw := range needWords {
+		s = m.text()
+		locs := nw.re.FindAllStringIndex(s, -1)
+		for _, loc := range locs {
+			before := s[max(0, loc[0]-24):loc[0]]
+			// Within a clause only: "no pets, with kids" must not negate the kids.
+			if k := strings.LastIndexAny(before, ",;.!?"); k >= 0 {
+				before = before[k+1:]
+			}
+			neg := reNegZh.MatchString(before) || reNegEn.MatchString(before) || strings.HasPrefix(s[loc[0]:], "不带")
+			nw.set(e, !neg)
+			m.found++
+			lo := loc[0]
+			if neg {
+				lo = negStart(s, loc[0])
+			}
+			m.consume(lo, loc[1])
+		}
+	}
+}
+
+// negStart finds where the negation before a need word starts, so it is consumed too.
+func negStart(s string, i int) int {
+	before := s[max(0, i-24):i]
+	base := i - len(before)
+	if loc := reNegEn.FindStringIndex(before); loc != nil {
+		return base + loc[0]
+	}
+	if loc := reNegZh.FindStringIndex(before); loc != nil {
+		return base + loc[0]
+	}
+	return i
+}
+
+// Preferences.
+
+type prefWord struct {
+	re    *regexp.Regexp
+	canon []string // canonical keyword per alternative group, in order; "" means as written
+}
+
+func words(list string) *regexp.Regexp {
+	var parts []string
+	depth, last := 0, 0
+	for i := 0; i < len(list); i++ {
+		switch list[i] {
+		case '(':
+			depth++
+		case ')':
+			depth--
+		case '|':
+			if depth == 0 {
+				parts = append(parts, list[last:i])
+				last = i + 1
+			}
+		}
+	}
+	parts = append(parts, list[last:])
+	for i, p := range parts {
+		if p != "" && p[0] < utf8.RuneSelf {
+			parts[i] = `\b` + p + `\b`
+		}
+	}
+	return regexp.MustCompile(strings.Join(parts, "|"))
+}
+
+var (
+	reNatural = words(`自然风光|自然风景|看雪|雪景|滑雪|海滩|沙滩|海边|海岛|看海|大海|雪山|草原|沙漠|森林|瀑布|峡谷|温泉|湿地|花海|田园|乡村|日出|日落|星空|极光|徒步|爬山|登山|山水|湖泊|湖边|大自然|beach(?:es)?|seaside|sea|ocean|coast(?:line)?|islands?|mountains?|hik(?:e|es|ing)|trek(?:king)?|lakes?|snow|ski(?:ing)?|deserts?|forests?|waterfalls?|national parks?|nature|countryside|hot springs?|sunrise|sunsets?|grasslands?|canyons?|scenery|outdoors?|wildlife`)
+	reSocial  = words(`博物馆|纪念馆|美术馆|艺术馆|展览|古镇|古城|古村|老街|历史|文化|寺庙|古建筑|建筑|人文|遗址|故居|红色旅游|购物|夜市|夜生活|酒吧|演出|戏曲|非遗|主题公园|游乐园|动物园|海洋馆|水族馆|citywalk|museums?|history|historic(?:al)?|art|galler(?:y|ies)|culture|cultural|architecture|old towns?|temples?|churches|church|castles?|ancient|heritage|shopping|nightlife|bars|theat(?:re|er)|concerts?|markets?|festivals?|theme parks?|zoo|aquarium`)
+	reCuisine = words(`闽菜|川菜|粤菜|湘菜|鲁菜|苏菜|浙菜|徽菜|东北菜|本帮菜|火锅|小吃|海鲜|烧烤|早茶|素食|吃素|甜品|面食|米粉|美食|特色菜|地方菜|日料|西餐|啤酒|不吃辣|吃辣|seafood|street food|local food|vegetarian|vegan|spicy food|spicy|noodles|sushi|barbecue|bbq|wine|coffee|hot ?pot|dim sum|tapas|desserts?|pastr(?:y|ies)|foodie|beer`)
+	// Single-character landscapes are names too often (上海, 黄山, 湖南) to be read
+	// anywhere; they count only between words like 看/爱/和.
+	reSingleNature = regexp.MustCompile(`[山湖海]`)
+)
+
+var enCanon = map[string]string{
+	"beaches": "beach", "islands": "island", "mountain": "mountains", "hike": "hiking", "hikes": "hiking",
+	"trek": "trekking", "lake": "lakes", "ski": "skiing", "deserts": "desert", "forests": "forest",
+	"waterfall": "waterfalls", "national parks": "national park", "hot spring": "hot springs", "sunsets": "sunset",
+	"grasslands": "grassland", "canyons": "canyon", "outdoor": "outdoors", "coastline": "coast",
+	"museum": "museums", "historic": "history", "historical": "history", "gallery": "galleries", "cultural": "culture",
+	"old towns": "old town", "temple": "temples", "church": "churches", "castle": "castles", "theatre": "theatre",
+	"theater": "theatre", "concert": "concerts", "market": "markets", "festival": "festivals", "theme parks": "theme park",
+	"desserts": "dessert", "pastry": "pastries", "hotpot": "hot pot", "foodie": "food",
+}
+
+func parsePreferencesIn(m *msg, e *Extraction) {
+	sep := listSep(m.lang)
+	collect := func(re *regexp.Regexp) string {
+		s := m.text()
+		var out []string
+		seen := map[string]bool{}
+		for _, loc := range re.FindAllStringIndex(s, -1) {
+			w := s[loc[0]:loc[1]]
+			if c, ok := enCanon[w]; ok {
+				w = c
+			}
+			if !seen[w] {
+				seen[w] = true
+				out = append(out, w)
+			}
+			m.consume(loc[0], loc[1])
+		}
+		if len(out) > 0 {
+			m.found++
+		}
+		return strings.Join(out, sep)
+	}
+	e.Cuisine = collect(reCuisine)
+	nat := collect(reNatural)
+	s := m.text()
+	var singles []string
+	for _, loc := range reSingleNature.FindAllStringIndex(s, -1) {
+		prev, _ := utf8.DecodeLastRuneInString(s[:loc[0]])
+		next, _ := utf8.DecodeRuneInString(s[loc[1]:])
+		if standaloneNeighbour(prev, "看爬欢爱和与跟或及要有去") && standaloneNeighbour(next, "和与跟或及的吧啊呀水") {
+			w := s[loc[0]:loc[1]]
+			if !strings.Contains(nat, w) && !strings.Contains(strings.Join(singles, ""), w) {
+				singles = append(singles, w)
+			}
+			m.consume(loc[0], loc[1])
+		}
+	}
+	if len(singles) > 0 {
+		m.found++
+		if nat != "" {
+			nat += sep
+		}
+		nat += strings.Join(singles, sep)
+	}
+	e.NaturalLandscape = nat
+	e.SocialLandscape = collect(reSocial)
+}
+
+func standaloneNeighbour(r rune, ok string) bool {
+	return r == utf8.RuneError || !isHan(r) || strings.ContainsRune(ok, r)
+}
+
+// Other needs.
+
+var (
+	reOtherGeneric = regexp.MustCompile(`需要|要求|希望|\bwe need\b|\bi need\b|\bmust have\b|\bplease make sure\b`)
+	reOtherNeed    = regexp.MustCompile(`民宿|青旅|五星|5星|酒店|清真|过敏|孕妇|老人|晕车|接送|无烟|翻译|不想早起|不早起|别太早|慢节奏|不要太累|不想太累|不要太赶|轻松一点|\bhalal\b|\bkosher\b|\bgluten[- ]free\b|\ballerg(?:y|ies|ic)\b|\bpregnant\b|\belderly\b|\bearly mornings?\b|\bslow pace\b|\brelaxed\b|\bno rush\b|\bairport (?:transfer|pickup)\b|\bnon-?smoking\b|\bquiet\b|\bhostels?\b|\bairbnb\b|\bguesthouses?\b|\bb&b\b`)
+	reClause       = regexp.MustCompile(`[^,;.!?]+`)
+)
+
+// otherNeedsIn keeps, as written, each clause that states a need no other slot holds.
+func otherNeedsIn(m *msg) string {
+	s := m.text()
+	var out []string
+	for _, loc := range reClause.FindAllStringIndex(s, -1) {
+		clause := s[loc[0]:loc[1]]
+		if !reOtherNeed.MatchString(clause) {
+			// "需要清真餐" is a need; "需要无障碍" was a need already read.
+			g := reOtherGeneric.FindStringIndex(clause)
+			if g == nil || onlyFiller(string(m.wo[loc[0]+g[1]:loc[1]])) {
+				continue
+			}
+		}
+		text := strings.TrimSpace(m.orig[loc[0]:loc[1]])
+		text = strings.TrimSpace(strings.TrimSuffix(strings.TrimSuffix(text, "please"), "谢谢"))
+		if utf8.RuneCountInString(text) < 2 || onlyFiller(text) {
+			continue
+		}
+		out = append(out, text)
+		m.consume(loc[0], loc[1])
+	}
+	if m.lang == "zh" {
+		return strings.Join(out, "；")
+	}
+	return strings.Join(out, "; ")
+}
+
+func onlyFiller(s string) bool {
+	for _, r := range s {
+		if unicode.IsLetter(r) && !(isHan(r) && strings.ContainsRune(fillerHan, r)) && !(r < utf8.RuneSelf) {
+			return false
+		}
+	}
+	for _, w := range strings.Fields(asciiLower(s)) {
+		if !fillerWords[strings.Trim(w, "'")] && w != "need" {
+			if strings.IndexFunc(w, func(r rune) bool { return r < utf8.RuneSelf && isASCIILetter(byte(r)) }) >= 0 {
+				return false
+			}
+		}
+	}
+	return true
+}
+
+// Corrections.
+
+var correctionRe = regexp.MustCompile(`改成|改为|换成|换到|改到|改去|更改|修改|改一下|不是.{1,30}是|不去.{1,30}去|其实|\bactually\b|\b(?:change|update|move|switch|push|shift)\b.{0,40}\bto\b|\binstead\b|\bmake it\b|\bi meant\b|\bcorrection\b|\brather than\b`)

@@ -1,0 +1,384 @@
+package dialog
+
+import (
+	"regexp"
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Destinations. A place is kept as written; the geocoder decides whether it exists.
+
+// zhPlaceStops end a Chinese place name: what follows "去福州" is a verb, a particle or
+// the next slot, never more of the name.
+var zhPlaceStops = []string{
+	"旅游", "旅行", "游玩", "玩", "度假", "看看", "看", "逛", "吃", "住", "待", "呆", "过", "转转", "走走", "出差",
+	"的", "了", "吗", "吧", "呢", "啊", "呀", "哦", "和", "跟", "与", "或", "及", "带", "预算", "每人", "人均", "一共",
+	"总共", "一", "两", "几", "那", "这", "哪", "在", "是", "有", "想", "要", "去", "么", "还", "再", "并", "然后", "顺便",
+	"附近", "周边", "之旅", "游", "我", "你", "他", "她", "们", "吧", "而", "改", "换", "不", "没", "也", "就",
+}
+
+// notPlaces are what people "go to" that is not a destination.
+var notPlaces = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Split(`海边|海滩|沙滩|山里|山上|乡下|国外|外地|外面|哪里|哪儿|那里|那儿|这里|这儿|远方|旅游|旅行|度假|某地|别的地方|其他地方|草原|雪山|沙漠|森林|博物馆|古镇|爬山|看海|公司|上班|学校|医院|机场|火车站|高铁站|酒店|民宿|景点|旅游景点|吃饭|睡觉|海岛|购物|随便|都行|不知道|没想好|还没想好|周边|附近|外国|南方|北方|大城市|小城|人工|客服|真人|出发|启程|动身|出行|回来|回程|返回|开始`, "|") {
+		notPlaces[w] = true
+	}
+	for _, w := range strings.Fields(`the a an my our your his her their see some somewhere anywhere everywhere there here it this that
+		go do be bed work school home sleep eat visit travel relax beach beaches mountains mountain museum museums sea
+		i we you he she they hello hi hey thanks thank yes no ok okay please sure maybe around about each total budget
+		need want love like actually change make not also and next last first from until till with without for
+		january february march april may june july august september october november december monday tuesday
+		wednesday thursday friday saturday sunday christmas weekend summer winter spring autumn fall today tomorrow
+		somewhere someplace nowhere lunch dinner breakfast city countryside town abroad europe? asia? help human agent
+		cancel stop back start feedback status weather english chinese language none nothing anything whatever
+		dont don't know idea sure plan trip holiday vacation family kids children dog dogs hotel hotels airport
+		hospital station seaside coast island islands lake lakes hiking food seafood flight room`) {
+		notPlaces[strings.TrimSuffix(w, "?")] = true
+	}
+}
+
+// enConnectors may join the words of a place name: Rio de Janeiro, Stratford upon Avon.
+var enConnectors = map[string]bool{"de": true, "da": true, "do": true, "del": true, "di": true, "la": true, "le": true,
+	"los": true, "las": true, "of": true, "upon": true, "on": true, "am": true, "sur": true, "en": true, "van": true, "von": true}
+
+// placeAfterZh returns the span of the Chinese (or embedded Latin) place name at i.
+func placeAfterZh(s string, i int) (int, int) {
+	for i < len(s) && s[i] == ' ' {
+		i++
+	}
+	start, j := i, i
+	for j < len(s) {
+		r, size := utf8.DecodeRuneInString(s[j:])
+		if !(isHan(r) || unicode.IsLetter(r) || r == '·') {
+			break
+		}
+		if j > start && isHan(r) {
+			stop := false
+			for _, w := range zhPlaceStops {
+				if strings.HasPrefix(s[j:], w) {
+					stop = true
+					break
+				}
+			}
+			if stop {
+				break
+			}
+		}
+		if j == start && isHan(r) {
+			for _, w := range zhPlaceStops {
+				if strings.HasPrefix(s[j:], w) && w != "游" {
+					return start, start
+				}
+			}
+		}
+		j += size
+	}
+	return start, j
+}
+
+// placeBeforeZh returns the span of the Chinese place name ending at j ("福州之旅").
+func placeBeforeZh(s string, j int) (int, int) {
+	i := j
+	for i > 0 {
+		r, size := utf8.DecodeLastRuneInString(s[:i])
+		if !isHan(r) {
+			break
+		}
+		i -= size
+		if strings.ContainsRune("去到的想我要在", r) {
+			i += size
+			break
+		}
+	}
+	return i, j
+}
+
+// placeAfterEn returns the span of the English place name at i in the original-case text:
+// capitalised words, or when lower is set, lower-case words up to the first common word.
+func placeAfterEn(orig string, i int, lower bool) (int, int) {
+	i = skipSpaces(orig, i)
+	start, end, n := i, i, 0
+	firstUpper := false
+	for j := i; j < len(orig) && n < 4; {
+		k := j
+		for k < len(orig) {
+			r, size := utf8.DecodeRuneInString(orig[k:])
+			if !(unicode.IsLetter(r) && !isHan(r) || r == '\'' || r == '-' || r == '.') {
+				break
+			}
+			k += size
+		}
+		if k == j {
+			break
+		}
+		word := strings.TrimRight(orig[j:k], ".")
+		lw := asciiLower(word)
+		first, _ := utf8.DecodeRuneInString(word)
+		upper := unicode.IsUpper(first)
+		next := skipSpaces(orig, k)
+		if n > 0 && !upper && enConnectors[lw] {
+			if r, _ := utf8.DecodeRuneInString(orig[min(next, len(orig)):]); next > k && unicode.IsUpper(r) {
+				j = next
+				continue
+			}
+			break
+		}
+		if word == "" || notPlaces[lw] || (!upper && (!lower || fillerWords[lw])) {
+			break
+		}
+		// "New York", "new york": more words only in the case of the first.
+		if n == 0 {
+			firstUpper = upper
+		} else if upper != firstUpper {
+			break
+		}
+		end = j + len(word)
+		n++
+		if next == k || k > end {
+			break // punctuation ends the name
+		}
+		j = next
+	}
+	return start, end
+}
+
+func skipSpaces(s string, i int) int {
+	for i < len(s) && s[i] == ' ' {
+		i++
+	}
+	return i
+}
+
+func looksLikePlace(p string) bool {
+	p = strings.TrimSpace(p)
+	n := utf8.RuneCountInString(p)
+	if n < 2 || n > 40 || notPlaces[asciiLower(p)] {
+		return false
+	}
+	letters := 0
+	for _, r := range p {
+		switch {
+		case unicode.IsLetter(r):
+			letters++
+		case r == ' ' || r == '-' || r == '\'' || r == '.' || r == '·':
+		default:
+			return false
+		}
+	}
+	return letters >= 2
+}
+
+var (
+	reDestZh      = regexp.MustCompile(`(?:想去|要去|打算去|准备去|计划去|飞往|前往|飞去|去)`)
+	reDestZhTo    = regexp.MustCompile(`到`)
+	reZhTripVerbs = regexp.MustCompile(`^\s*(?:去)?(?:玩|旅游|旅行|度假|看看|走走|转转|逛逛|游玩)`)
+	reDestZhTrip  = regexp.MustCompile(`之旅|[0-9 ]*日?游`)
+	reDestZhNot   = regexp.MustCompile(`不是|不去|把`)
+	reDestZhTo2   = regexp.MustCompile(`^\s*[,]?\s*(?:而|改|换)?(?:是|去|成|为)\s*(?:去)?`)
+	reDestZhChg   = regexp.MustCompile(`(?:目的地|地点|地方)?\s*(?:改成|改为|换成|换到|改到|改去)\s*(?:去)?`)
+	reDestEnStr   = regexp.MustCompile(`(?i)\b(?:(?:trip|travel(?:l?ing)?|go(?:ing)?|head(?:ing)?|fly(?:ing)?|flights?|move|moving|journey|getaway|get away|holiday|vacation|come|coming|off)\s+to|visit(?:ing)?|explore|exploring|see(?:ing)?|(?:holiday|vacation|stay(?:ing)?|days|week|weekend|time)\s+in|destination(?:\s+is)?:?)\s+`)
+	reDestEnWeak  = regexp.MustCompile(`(?i)\b(?:to|in|at)\s+`)
+	reDestEnNot   = regexp.MustCompile(`(?i)\bnot\s+(?:to\s+)?`)
+	reDestEnNot2  = regexp.MustCompile(`^\s*[,;-]?\s*(?:but\s+)?(?:rather\s+)?(?:to\s+)?`)
+	reDestEnInst  = regexp.MustCompile(`(?i)\binstead\s+of\s+`)
+	reDestEnChg   = regexp.MustCompile(`(?i)\bchange\s+(?:the\s+)?(?:destination|place|city)\s+(?:from\s+(.+?)\s+)?to\s+|\b(?:actually|make it|rather|i meant|i mean)\s*,?\s*(?:to\s+)?`)
+	reFillerHead  = regexp.MustCompile(`(?i)^\s*(?:i\s+(?:want|would like|'d like|wanna|plan|am planning|am thinking|think|'m thinking)(?:\s+(?:to|of|about))?(?:\s+(?:go|going|travel|travelling|traveling|fly)(?:\s+to)?|\s+visit(?:ing)?|\s+see)?|we\s+(?:want|would like|'d like|wanna|plan)(?:\s+to)?(?:\s+(?:go|travel|fly)(?:\s+to)?|\s+visit)?|let'?s\s+go\s+to|how about|what about|maybe|probably|please|um+|hmm+|well|我们想去|我想去|我想|我要去|我要|想去|打算去|准备去|计划去|去|那就|就|嗯|目的地是|目的地|我们去)\s*`)
+	reFillerTail  = regexp.MustCompile(`(?i)\s*(?:please|thanks|thank you|maybe|吧|呀|啊|了|哦|谢谢|玩|旅游|旅行|玩玩)\s*$`)
+)
+
+func parseDestinationIn(m *msg, e *Extraction, expecting Slot) {
+	wo := string(m.wo)
+	set := func(i, j int) bool {
+		p := strings.Trim(wo[i:j], " ,.!?;:'\"-")
+		if !looksLikePlace(p) {
+			return false
+		}
+		e.Destination = p
+		m.consume(i, j)
+		return true
+	}
+	setNot := func(i, j int) bool {
+		p := strings.Trim(wo[i:j], " ,.!?;:'\"-")
+		if !looksLikePlace(p) {
+			return false
+		}
+		e.NotDestination = p
+		m.consume(i, j)
+		return true
+	}
+
+	// Corrections: "不是福州，是厦门", "不去福州了，去厦门", "把福州改成厦门".
+	for _, loc := range reDestZhNot.FindAllStringIndex(wo, -1) {
+		xi, xj := placeAfterZh(wo, loc[1])
+		if xj == xi {
+			continue
+		}
+		rest := wo[xj:]
+		rest = strings.TrimPrefix(strings.TrimLeft(rest, " "), "了")
+		k := reDestZhTo2.FindStringIndex(rest)
+		if k == nil {
+			continue
+		}
+		yi, yj := placeAfterZh(wo, len(wo)-len(rest)+k[1])
+		if yj > yi && looksLikePlace(wo[xi:xj]) && looksLikePlace(wo[yi:yj]) {
+			setNot(xi, xj)
+			set(yi, yj)
+			m.consume(loc[0], yj)
+			return
+		}
+	}
+	// "not Fuzhou, Xiamen", "not to Paris but Rome"
+	for _, loc := range reDestEnNot.FindAllStringIndex(wo, -1) {
+		xi, xj := placeAfterEn(wo, loc[1], true)
+		if xj == xi || !looksLikePlace(wo[xi:xj]) {
+			continue
+		}
+		k := reDestEnNot2.FindStringIndex(wo[xj:])
+		if k == nil || k[1] == 0 {
+			continue
+		}
+		yi, yj := placeAfterEn(wo, xj+k[1], true)
+		if yj > yi && looksLikePlace(wo[yi:yj]) {
+			setNot(xi, xj)
+			set(yi, yj)
+			m.consume(loc[0], loc[1])
+			return
+		}
+	}
+	// "Xiamen instead of Fuzhou", "instead of Fuzhou, Xiamen"
+	for _, loc := range reDestEnInst.FindAllStringIndex(wo, -1) {
+		xi, xj := placeAfterEn(wo, loc[1], true)
+		if xj == xi || !looksLikePlace(wo[xi:xj]) {
+			continue
+		}
+		before := strings.TrimRight(wo[:loc[0]], " ,")
+		k := strings.LastIndexAny(before, ",.;!?") + 1
+		if yi, yj := placeAfterEn(wo, k, true); yj > yi && yj <= loc[0] && set(yi, yj) {
+			setNot(xi, xj)
+			m.consume(loc[0], loc[1])
+			return
+		}
+		if k := reDestEnNot2.FindStringIndex(wo[xj:]); k != nil {
+			if yi, yj := placeAfterEn(wo, xj+k[1], true); yj > yi && set(yi, yj) {
+				setNot(xi, xj)
+				m.consume(loc[0], loc[1])
+				return
+			}
+		}
+	}
+	for _, loc := range reDestZhChg.FindAllStringIndex(wo, -1) {
+		if yi, yj := placeAfterZh(wo, loc[1]); yj > yi && set(yi, yj) {
+			m.consume(loc[0], loc[1])
+			return
+		}
+	}
+	for _, loc := range reDestEnChg.FindAllStringSubmatchIndex(wo, -1) {
+		if loc[2] >= 0 && looksLikePlace(wo[loc[2]:loc[3]]) {
+			setNot(loc[2], loc[3])
+		}
+		if yi, yj := placeAfterEn(wo, loc[1], true); yj > yi && set(yi, yj) {
+			return
+		}
+		e.NotDestination = ""
+	}
+
+	// "去福州", "想去厦门玩"
+	for _, loc := range reDestZh.FindAllStringIndex(wo, -1) {
+		if loc[0] > 0 {
+			if prev, _ := utf8.DecodeLastRuneInString(wo[:loc[0]]); strings.ContainsRune("过回出上下进失死离除来不", prev) && wo[loc[0]:loc[1]] == "去" {
+				continue
+			}
+		}
+		if strings.HasPrefix(wo[loc[1]:], "年") {
+			continue
+		}
+		if i, j := placeAfterZh(wo, loc[1]); j > i && set(i, j) {
+			m.consume(loc[0], loc[1])
+			return
+		}
+	}
+	// "到厦门玩"
+	for _, loc := range reDestZhTo.FindAllStringIndex(wo, -1) {
+		i, j := placeAfterZh(wo, loc[1])
+		if j > i && reZhTripVerbs.MatchString(wo[j:]) && set(i, j) {
+			m.consume(loc[0], loc[1])
+			return
+		}
+	}
+	// "福州之旅", "福州游"
+	for _, loc := range reDestZhTrip.FindAllStringIndex(wo, -1) {
+		if i, j := placeBeforeZh(wo, loc[0]); j > i && set(i, j) {
+			return
+		}
+	}
+	for _, loc := range reDestEnStr.FindAllStringIndex(wo, -1) {
+		if i, j := placeAfterEn(wo, loc[1], true); j > i && set(i, j) {
+			m.consume(loc[0], loc[1])
+			return
+		}
+	}
+	for _, loc := range reDestEnWeak.FindAllStringIndex(wo, -1) {
+		if i, j := placeAfterEn(wo, loc[1], false); j > i && set(i, j) {
+			m.consume(loc[0], loc[1])
+			return
+		}
+	}
+
+	if expecting == SlotDestination {
+		rest := strings.TrimSpace(wo)
+		for {
+			t := reFillerTail.ReplaceAllString(reFillerHead.ReplaceAllString(rest, ""), "")
+			t = strings.Trim(t, " ,.!?;:'\"-~")
+			if t == rest {
+				break
+			}
+			rest = t
+		}
+		if rest != "" && !strings.ContainsAny(rest, "0123456789") && utf8.RuneCountInString(rest) <= 40 {
+			_, yn := ParseYesNo(rest)
+			if in, _ := DetectIntent(rest); in == IntentNone && !yn && looksLikePlace(rest) && !zhNotPlaceChars(rest) {
+				if k := strings.Index(wo, rest); k >= 0 {
+					set(k, k+len(rest))
+					return
+				}
+			}
+		}
+	}
+	if m.found == 0 && expecting != SlotDestination {
+		return
+	}
+	// "福州, 10月25日到11月4日, 每人2000": the first clause that is nothing else.
+	for _, loc := range reClause.FindAllStringIndex(wo, -1) {
+		clause := strings.TrimSpace(wo[loc[0]:loc[1]])
+		if clause == "" {
+			continue
+		}
+		k := strings.Index(wo[loc[0]:loc[1]], clause) + loc[0]
+		if hasHan(clause) {
+			if !zhNotPlaceChars(clause) && utf8.RuneCountInString(clause) <= 12 && set(k, k+len(clause)) {
+				return
+			}
+			continue
+		}
+		// "Tokyo for a week": what is left of the clause may only be filler.
+		if i, j := placeAfterEn(wo, k, expecting == SlotDestination); j > i && onlyFiller(wo[j:k+len(clause)]) && set(i, j) {
+			return
+		}
+	}
+}
+
+func hasHan(s string) bool {
+	for _, r := range s {
+		if isHan(r) {
+			return true
+		}
+	}
+	return false
+}
+
+// zhNotPlaceChars reports words that do not occur in a bare place name.
+func zhNotPlaceChars(s string) bool {
+	return strings.ContainsAny(s, "我你他她们想要是的了吗吧呢啊呀玩有没不很喜欢爱和在把被给让还请谢好改换") || strings.Contains(s, "什么")
+}
