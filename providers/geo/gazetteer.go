@@ -333,11 +333,12 @@ func (g *Gazetteer) suggest(query, lang string) []dialog.Place {
 		dist int
 	}
 	var hits []hit
+	rows := make([]int, 2*(len(key)+maxDist+1))
 	for _, e := range g.byInitial[r] {
 		if abs(len(e.key)-len(key)) > maxDist {
 			continue
 		}
-		if d := editDistance(key, e.key, maxDist); d <= maxDist {
+		if d := editDistance(e.key, key, maxDist, rows); d <= maxDist {
 			for _, i := range g.primary[e.key] {
 				hits = append(hits, hit{i, d})
 			}
@@ -367,10 +368,9 @@ func abs(n int) int {
 }
 
 // editDistance is the Levenshtein distance of a and b in bytes, or max+1 as soon as it
-// is known to exceed max.
-func editDistance(a, b string, max int) int {
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
+// is known to exceed max. rows is scratch space of at least 2*(len(b)+1).
+func editDistance(a, b string, max int, rows []int) int {
+	prev, cur := rows[:len(b)+1], rows[len(b)+1:2*(len(b)+1)]
 	for j := range prev {
 		prev[j] = j
 	}
