@@ -1,0 +1,206 @@
+package dialog
+
+import (
+	"strconv"
+	"strings"
+	"unicode/utf8"
+)
+
+// apply writes the valid parts of ex into the trip. It returns a description of each
+// change, and a specific re-ask for each part it refused.
+func (t *turn) apply(ex Extraction) (changes []string, problems []Reply) {
+	c := t.c
+	tr := &c.Trip
+	l := c.Lang
+	problem := func(key string, args ...any) {
+		problems = append(problems, Reply{Kind: ReplyText, Text: T(l, key, args...)})
+	}
+	changed := func(field, value string) {
+		sep := ": "
+		if l == LangZH {
+			sep = "："
+		}
+		changes = append(changes, T(l, field)+sep+value)
+	}
+
+	// Destination.
+	if ex.NotDestination != "" && ex.Destination == "" && strings.EqualFold(ex.NotDestination, tr.Destination) {
+		tr.Destination, tr.Place = "", nil
+	}
+	if d := strings.TrimSpace(ex.Destination); d != "" && d != tr.Destination {
+		if utf8.RuneCountInString(d) > 60 {
+			problem("err_dest_long")
+		} else {
+			tr.Destination, tr.Place = d, nil
+			changed("f_destination", d)
+		}
+	}
+
+	// Dates: everything is checked before anything is kept, so a bad range leaves the
+	// previous dates as they were.
+	today := DateOf(t.now)
+	switch ex.DateProblem {
+	case "invalid":
+		problem("err_date_invalid")
+	case "ambiguous":
+		problem("err_date_ambiguous")
+	}
+	if ex.Start != nil || ex.End != nil || ex.Days > 0 {
+		start, end, days := tr.StartDate, tr.EndDate, tr.Days
+		switch {
+		case ex.Start != nil:
+			s := *ex.Start
+			start = &s
+			switch {
+			case ex.End != nil:
+				e := *ex.End
+				end = &e
+			case ex.Days > 0:
+				e := s.AddDays(ex.Days - 1)
+				end = &e
+			case tr.StartDate != nil && tr.EndDate != nil:
+				// "actually from Nov 1": the trip keeps its length.
+				e := s.AddDays(tr.StartDate.DaysUntil(*tr.EndDate))
+				end = &e
+			case days > 0:
+				e := s.AddDays(days - 1)
+				end = &e
+			default:
+				end = nil
+			}
+		case ex.End != nil && start != nil:
+			e := *ex.End
+			end = &e
+		case ex.Days > 0:
+			days = ex.Days
+			if start != nil {
+				e := start.AddDays(ex.Days - 1)
+				end = &e
+			}
+		}
+		ok := true
+		switch {
+		case start != nil && start.Before(today):
+			problem("err_date_past", t.formatDate(*start), t.formatDate(today))
+			ok = false
+		case start != nil && end != nil && end.Before(*start):
+			problem("err_date_order", t.formatDate(*end), t.formatDate(*start))
+			ok = false
+		case start != nil && end != nil && start.DaysUntil(*end)+1 > MaxTripDays:
+			problem("err_date_long", start.DaysUntil(*end)+1)
+			ok = false
+		case start == nil && days > MaxTripDays:
+			problem("err_date_long", days)
+			ok = false
+		}
+		if ok {
+			before := datesString(tr)
+			tr.StartDate, tr.EndDate, tr.Days = start, end, days
+			if start != nil && end != nil {
+				tr.Days = 0
+			}
+			if after := datesString(tr); after != before && start != nil && end != nil {
+				changed("f_dates", T(l, "v_days", t.formatDate(*start), t.formatDate(*end), tr.TripDays()))
+			}
+		}
+	}
+
+	// Party size before budget: a total for a group is divided among its members.
+	if ex.PartySize > 0 && ex.PartySize <= 100 {
+		if tr.PartySize == nil || *tr.PartySize != ex.PartySize {
+			n := ex.PartySize
+			tr.PartySize = &n
+			changed("f_party", strconv.Itoa(n))
+		}
+	}
+	if m := ex.Budget; m != nil {
+		amount := m.High
+		if amount < m.Low {
+			amount = m.Low
+		}
+		if amount <= 0 {
+			problem("err_budget_nonpos")
+		} else {
+			if m.Total && tr.PartySize != nil && *tr.PartySize > 1 {
+				amount = amount / float64(*tr.PartySize)
+			}
+			cur := m.Currency
+			if cur == "" {
+				cur = tr.Currency
+			}
+			if cur == "" {
+				cur = defaultCurrency(l, tr.Destination)
+			}
+			if tr.Budget == nil || *tr.Budget != amount || tr.Currency != cur {
+				tr.Budget, tr.Currency = &amount, cur
+				changed("f_budget", T(l, "v_per_person", FormatMoney(l, amount, cur)))
+			}
+		}
+	} else if ex.Unparsed && expecting(c.State) == SlotBudget && hasBudgetWord(ex, t.in.Text) {
+		problem("err_budget_unread")
+	}
+
+	// Needs and preferences.
+	setBool := func(dst **bool, v *bool, label string) {
+		if v == nil {
+			return
+		}
+		if *dst == nil || **dst != *v {
+			b := *v
+			*dst = &b
+			if b {
+				changed("f_needs", T(l, label))
+			}
+		}
+	}
+	setBool(&tr.KidFriendly, ex.KidFriendly, "v_kids")
+	setBool(&tr.Accessibility, ex.Accessibility, "v_access")
+	setBool(&tr.PetFriendly, ex.PetFriendly, "v_pets")
+	if ex.KidFriendly != nil || ex.Accessibility != nil || ex.PetFriendly != nil {
+		c.Memo.NeedsAsked = true
+	}
+	setStr := func(dst *string, v string) {
+		if v != "" && *dst != v {
+			*dst = clip(v, 200)
+			changed("f_prefs", v)
+		}
+	}
+	setStr(&tr.NaturalLandscape, ex.NaturalLandscape)
+	setStr(&tr.SocialLandscape, ex.SocialLandscape)
+	setStr(&tr.Cuisine, ex.Cuisine)
+	if ex.OtherNeeds != "" && ex.OtherNeeds != tr.OtherNeeds {
+		tr.OtherNeeds = clip(ex.OtherNeeds, 500)
+		changed("f_other", tr.OtherNeeds)
+	}
+	if ex.NaturalLandscape != "" || ex.SocialLandscape != "" || ex.Cuisine != "" || ex.OtherNeeds != "" {
+		c.Memo.PrefsAsked = true
+	}
+	return changes, problems
+}
+
+func datesString(tr *TripRequest) string {
+	var b strings.Builder
+	if tr.StartDate != nil {
+		b.WriteString(tr.StartDate.String())
+	}
+	b.WriteString("/")
+	if tr.EndDate != nil {
+		b.WriteString(tr.EndDate.String())
+	}
+	b.WriteString("/" + strconv.Itoa(tr.Days))
+	return b.String()
+}
+
+// hasBudgetWord reports whether a message the budget parser could not read was about
+// money at all, so that "budget: lots" gets the budget re-ask.
+func hasBudgetWord(ex Extraction, text string) bool {
+	return ex.Budget == nil && strings.TrimSpace(text) != ""
+}
+
+// defaultCurrency follows the traveller's language, or a destination written in Chinese.
+func defaultCurrency(lang, destination string) string {
+	if lang == LangZH || detectLang(destination) == LangZH {
+		return "CNY"
+	}
+	return "USD"
+}

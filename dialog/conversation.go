@@ -1,0 +1,132 @@
+package dialog
+
+import "encoding/json"
+
+// Status says who is answering a conversation.
+type Status string
+
+// Statuses of a conversation.
+const (
+	StatusBot     Status = "bot"     // the engine answers
+	StatusWaiting Status = "waiting" // a human was asked for; the engine still answers
+	StatusHuman   Status = "human"   // an agent has taken over; the engine stays silent
+)
+
+// Conversation is one traveller's dialog: where it stands and what it has collected.
+type Conversation struct {
+	ID        int64
+	State     string // a State* constant
+	PrevState string
+	Status    Status
+	Priority  int // higher is served first by agents; emergencies are highest
+	Lang      string
+	TimeZone  string // IANA name; "" uses the engine's default
+	Trip      TripRequest
+	Memo      Memo
+}
+
+// Memo is the engine's bookkeeping that is not a slot, stored with the conversation.
+type Memo struct {
+	ReturnTo     string       `json:"returnTo,omitempty"`     // state to resume after an interruption
+	NeedsAsked   bool         `json:"needsAsked,omitempty"`   // asked once, not again
+	PrefsAsked   bool         `json:"prefsAsked,omitempty"`   // asked once, not again
+	Editing      bool         `json:"editing,omitempty"`      // answering a change picked from confirm or a plan
+	PlanRequest  int          `json:"planRequest,omitempty"`  // the outstanding plan request; older results are stale
+	PlanVersion  int          `json:"planVersion,omitempty"`  // the latest plan delivered
+	PlannedTrip  *TripRequest `json:"plannedTrip,omitempty"`  // the trip of the latest plan, to say what changed
+	Rating       int          `json:"rating,omitempty"`       // feedback being collected
+	Weather      []string     `json:"weather,omitempty"`      // the latest plan's forecast, a day a line
+}
+
+// MarshalMemo and UnmarshalMemo let the store keep the memo as JSON.
+func (m Memo) Marshal() ([]byte, error) { return json.Marshal(m) }
+
+// UnmarshalMemo reads a memo written by Marshal; empty input is the zero Memo.
+func UnmarshalMemo(b []byte) (Memo, error) {
+	var m Memo
+	if len(b) == 0 {
+		return m, nil
+	}
+	err := json.Unmarshal(b, &m)
+	return m, err
+}
+
+// EventKind names something other than a traveller's message that a turn reacts to.
+type EventKind string
+
+// Events from outside the conversation.
+const (
+	EventNone      EventKind = ""
+	EventPlanReady EventKind = "plan_ready" // the planner finished a request
+	EventHandback  EventKind = "handback"   // an agent handed the conversation back
+	EventTakeover  EventKind = "takeover"   // an agent took the conversation over
+	EventLocation  EventKind = "location"   // the traveller shared a resolved place
+)
+
+// Inbound is one thing that happened to a conversation: a message, a button pressed, or
+// an event.
+type Inbound struct {
+	Text        string
+	Action      string      // a button's action payload, exactly as sent
+	Hint        *Extraction // an extractor's reading, for a text the parsers could not read
+	Event       EventKind
+	Plan        *Plan  // with EventPlanReady
+	PlanRequest int    // with EventPlanReady: the request it answers
+	Place       *Place // with EventLocation
+	ChannelLang string // the channel's language hint ("zh", "en", or a locale like "en-GB")
+}
+
+// ReplyKind says how a channel should show a reply.
+type ReplyKind string
+
+// Reply kinds.
+const (
+	ReplyText    ReplyKind = "text"
+	ReplyPlan    ReplyKind = "plan"    // a plan card
+	ReplyWorking ReplyKind = "working" // a "typing / planning…" notice
+)
+
+// Choice is a quick-reply button.
+type Choice struct {
+	Label  string `json:"label"`
+	Action string `json:"action"`
+}
+
+// Reply is something the bot says, free of any channel's format.
+type Reply struct {
+	Kind    ReplyKind `json:"kind"`
+	Text    string    `json:"text"`
+	Choices []Choice  `json:"choices,omitempty"`
+	Plan    *Plan     `json:"plan,omitempty"`
+}
+
+// EffectKind names work a turn asks the caller to do in the same transaction.
+type EffectKind string
+
+// Effects.
+const (
+	EffectRequestPlan EffectKind = "request_plan" // queue a planning job
+	EffectCallHuman   EffectKind = "call_human"   // put the conversation in the agents' queue
+	EffectCancelHuman EffectKind = "cancel_human" // take it out again
+	EffectEmergency   EffectKind = "emergency"    // record an emergency and alert agents
+	EffectFeedback    EffectKind = "feedback"     // record a rating and comment
+	EffectSubscribe   EffectKind = "subscribe"    // subscribe to notices
+	EffectUnsubscribe EffectKind = "unsubscribe"  // unsubscribe
+	EffectSetLanguage EffectKind = "set_language" // remember the traveller's language
+)
+
+// Effect is one piece of work a turn asks for.
+type Effect struct {
+	Kind        EffectKind   `json:"kind"`
+	PlanRequest int          `json:"planRequest,omitempty"`
+	Trip        *TripRequest `json:"trip,omitempty"`
+	Text        string       `json:"text,omitempty"`
+	Rating      int          `json:"rating,omitempty"`
+	Lang        string       `json:"lang,omitempty"`
+}
+
+// Result is what a turn produced.
+type Result struct {
+	Replies []Reply
+	Effects []Effect
+}

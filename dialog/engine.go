@@ -1,0 +1,1128 @@
+package dialog
+
+import (
+	"fmt"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf8"
+)
+
+// MaxTripDays is the longest trip the bot plans.
+const MaxTripDays = 30
+
+// Engine runs conversation turns. It is safe for concurrent use: all per-turn state lives
+// in the Conversation passed in.
+type Engine struct {
+	Now        func() time.Time // nil: time.Now
+	DefaultLoc *time.Location   // for travellers whose zone is unknown; nil: Asia/Shanghai
+	// Notices returns the current and upcoming service notices in lang, from an in-memory
+	// snapshot (a turn does no I/O). Nil means there are none.
+	Notices func(lang string) []string
+}
+
+var (
+	locMu    sync.Mutex
+	locCache = map[string]*time.Location{}
+)
+
+func loadLoc(name string) *time.Location {
+	locMu.Lock()
+	defer locMu.Unlock()
+	if l, ok := locCache[name]; ok {
+		return l
+	}
+	l, err := time.LoadLocation(name)
+	if err != nil {
+		l = nil
+	}
+	locCache[name] = l
+	return l
+}
+
+func (e *Engine) loc(c *Conversation) *time.Location {
+	if c.TimeZone != "" {
+		if l := loadLoc(c.TimeZone); l != nil {
+			return l
+		}
+	}
+	if e.DefaultLoc != nil {
+		return e.DefaultLoc
+	}
+	if l := loadLoc("Asia/Shanghai"); l != nil {
+		return l
+	}
+	return time.UTC
+}
+
+// turn is the state of one Handle call.
+type turn struct {
+	e   *Engine
+	c   *Conversation
+	in  Inbound
+	now time.Time
+	loc *time.Location
+	res Result
+}
+
+// Handle applies one inbound message or event to c and returns what to say and do. It
+// always answers a traveller's message with at least one reply, never fails, and leaves
+// c in a known state; the caller persists c, the replies and the effects together.
+func (e *Engine) Handle(c *Conversation, in Inbound) Result {
+	now := time.Now()
+	if e.Now != nil {
+		now = e.Now()
+	}
+	if !knownState(c.State) {
+		c.State = StateStart
+	}
+	if c.Status == "" {
+		c.Status = StatusBot
+	}
+	t := &turn{e: e, c: c, in: in, loc: e.loc(c)}
+	t.now = now.In(t.loc)
+	t.pickLang()
+	switch in.Event {
+	case EventPlanReady:
+		t.planReady()
+		return t.res
+	case EventTakeover:
+		c.Status = StatusHuman
+		return t.res
+	case EventHandback:
+		t.handback()
+	case EventLocation:
+		t.location()
+	default:
+		t.message()
+	}
+	if len(t.res.Replies) == 0 {
+		t.reask()
+	}
+	return t.res
+}
+
+func (t *turn) say(key string, args ...any) *Reply {
+	t.res.Replies = append(t.res.Replies, Reply{Kind: ReplyText, Text: T(t.c.Lang, key, args...)})
+	return &t.res.Replies[len(t.res.Replies)-1]
+}
+
+func (t *turn) choice(key, action string) Choice {
+	return Choice{Label: T(t.c.Lang, key), Action: action}
+}
+
+func (t *turn) effect(e Effect) { t.res.Effects = append(t.res.Effects, e) }
+
+// go moves the machine with event; a refused transition leaves the state as it was.
+func (t *turn) fire(event string) bool {
+	return fire(newMachine(t.c), event) == nil
+}
+
+func (t *turn) pickLang() {
+	if t.c.Lang != "" {
+		return
+	}
+	switch {
+	case detectLang(t.in.Text) != "":
+		t.c.Lang = detectLang(t.in.Text)
+	case strings.HasPrefix(strings.ToLower(t.in.ChannelLang), "zh"):
+		t.c.Lang = LangZH
+	case t.in.ChannelLang != "":
+		t.c.Lang = LangEN
+	default:
+		t.c.Lang = LangZH
+	}
+}
+
+func isInterruption(s string) bool {
+	return s == StateEmergency || s == StateFeedback || s == StateHuman
+}
+
+// interrupt enters an interruption, remembering where to come back to.
+func (t *turn) interrupt(event string) {
+	if !isInterruption(t.c.State) {
+		t.c.Memo.ReturnTo = t.c.State
+	}
+	t.fire(event)
+}
+
+// resume leaves an interruption for where the traveller was.
+func (t *turn) resume() {
+	to := t.c.Memo.ReturnTo
+	if to == "" || isInterruption(to) || !knownState(to) {
+		to = StateStart
+	}
+	t.c.Memo.ReturnTo = ""
+	if isInterruption(t.c.State) {
+		t.fire(evResume + to)
+	}
+}
+
+func (t *turn) message() {
+	text := strings.TrimSpace(t.in.Text)
+	if t.in.Action != "" {
+		t.action(t.in.Action)
+		return
+	}
+	intent, arg := DetectIntent(text)
+	if intent == IntentEmergency {
+		t.emergency(text)
+		return
+	}
+	switch t.c.State {
+	case StateEmergency:
+		if intent == IntentNone || intent == IntentHelp {
+			t.effect(Effect{Kind: EffectEmergency, Text: text})
+			t.emergencyMore()
+			return
+		}
+	case StateFeedback:
+		if intent == IntentNone {
+			t.feedbackText(text)
+			return
+		}
+	case StateHuman:
+		if intent == IntentNone {
+			r := t.say("human_waiting")
+			r.Choices = []Choice{t.choice("btn_back_bot", "resume")}
+			return
+		}
+	}
+	if intent != IntentNone && t.intent(intent, arg, text) {
+		return
+	}
+	if isInterruption(t.c.State) {
+		t.resume()
+	}
+	t.slots(text)
+}
+
+// intent handles what a traveller may ask for from any state; false means the text is
+// better read as slots after all.
+func (t *turn) intent(in Intent, arg, text string) bool {
+	c := t.c
+	switch in {
+	case IntentHuman:
+		t.callHuman()
+	case IntentFeedback:
+		t.startFeedback()
+	case IntentHelp:
+		t.say("help")
+		t.reask()
+	case IntentLanguage:
+		if arg != LangZH && arg != LangEN {
+			r := t.say("lang_ask")
+			r.Choices = []Choice{{Label: "中文", Action: "lang:zh"}, {Label: "English", Action: "lang:en"}}
+			return true
+		}
+		t.setLang(arg)
+	case IntentNewTrip, IntentStartOver:
+		t.reset()
+		if in == IntentNewTrip {
+			t.say("new_trip")
+		} else {
+			t.say("start_over")
+		}
+		// "new trip to Paris" carries its first slot along.
+		ex := Extract(text, t.parseContext())
+		if ex.Destination != "" || ex.Start != nil || ex.Budget != nil {
+			t.slots(text)
+			return true
+		}
+		t.fire(evAsk + StateDestination)
+		t.reask()
+	case IntentSubscribe:
+		t.effect(Effect{Kind: EffectSubscribe})
+		t.say("subscribed")
+		t.reask()
+	case IntentUnsubscribe:
+		t.effect(Effect{Kind: EffectUnsubscribe})
+		t.say("unsubscribed")
+		t.reask()
+	case IntentStatus:
+		t.status()
+		t.reask()
+	case IntentChangelog:
+		t.say("changelog")
+		t.reask()
+	case IntentWeather:
+		t.weather()
+		t.reask()
+	case IntentBack:
+		t.back()
+	case IntentCancel:
+		t.cancel()
+	case IntentConfirm:
+		if c.State == StateConfirm || c.State == StateEditing || c.State == StatePlanned {
+			t.startPlanning(nil)
+			return true
+		}
+		return false
+	case IntentStart:
+		if c.State == StateStart || (c.Trip == TripRequest{}) {
+			t.say("greeting")
+			t.fire(evAsk + StateDestination)
+		}
+		t.reask()
+	default:
+		return false
+	}
+	return true
+}
+
+func (t *turn) setLang(lang string) {
+	t.c.Lang = lang
+	t.effect(Effect{Kind: EffectSetLanguage, Lang: lang})
+	t.say("lang_switched")
+	t.reask()
+}
+
+func (t *turn) reset() {
+	lang, tz := t.c.Lang, t.c.TimeZone
+	t.c.Trip = TripRequest{}
+	version := t.c.Memo.PlanVersion
+	t.c.Memo = Memo{PlanVersion: version, PlanRequest: t.c.Memo.PlanRequest}
+	t.c.Lang, t.c.TimeZone = lang, tz
+	t.fire(evRestart)
+}
+
+func (t *turn) status() {
+	var notes []string
+	if t.e.Notices != nil {
+		notes = t.e.Notices(t.c.Lang)
+	}
+	if len(notes) == 0 {
+		t.say("status_ok")
+		return
+	}
+	t.say("status_list", "• "+strings.Join(notes, "\n• "))
+}
+
+func (t *turn) weather() {
+	p := t.latestPlanWeather()
+	if p == "" {
+		if t.c.Memo.PlanVersion > 0 {
+			t.say("weather_none")
+		} else {
+			t.say("weather_need")
+		}
+		return
+	}
+	t.say("weather_plan", t.c.Trip.Destination, p)
+}
+
+// latestPlanWeather is the forecast that came with the latest plan, kept in the memo
+// because the plan itself is stored elsewhere.
+func (t *turn) latestPlanWeather() string { return strings.Join(t.c.Memo.Weather, "\n") }
+
+func (t *turn) back() {
+	c := t.c
+	idx := -1
+	for i, s := range collecting {
+		if s == c.State {
+			idx = i
+		}
+	}
+	switch {
+	case c.State == StateConfirm:
+		t.fire(evAsk + StatePreferences)
+		c.Memo.PrefsAsked = false
+	case idx > 0:
+		prev := collecting[idx-1]
+		t.fire(evAsk + prev)
+		if prev == StateNeeds {
+			c.Memo.NeedsAsked = false
+		}
+	case isInterruption(c.State):
+		t.resume()
+	default:
+		t.say("back_nothing")
+	}
+	t.reask()
+}
+
+func (t *turn) cancel() {
+	c := t.c
+	switch c.State {
+	case StateHuman:
+		t.effect(Effect{Kind: EffectCancelHuman})
+		c.Status, c.Priority = StatusBot, 0
+		t.resume()
+		t.say("human_cancelled")
+		t.reask()
+	case StateFeedback:
+		t.resume()
+		t.reask()
+	case StateEmergency:
+		t.resume()
+		t.say("emergency_ok")
+		t.reask()
+	default:
+		t.reset()
+		t.say("cancelled")
+	}
+}
+
+func (t *turn) emergency(text string) {
+	c := t.c
+	if c.State == StateEmergency {
+		t.effect(Effect{Kind: EffectEmergency, Text: text})
+		t.emergencyMore()
+		return
+	}
+	t.interrupt(evEmerg)
+	if c.Status != StatusHuman {
+		c.Status = StatusWaiting
+	}
+	c.Priority = 100
+	t.effect(Effect{Kind: EffectEmergency, Text: text})
+	t.effect(Effect{Kind: EffectCallHuman, Text: text})
+	r := t.say("emergency")
+	r.Choices = []Choice{t.choice("btn_safe", "resume")}
+}
+
+func (t *turn) emergencyMore() {
+	r := t.say("emergency_more")
+	r.Choices = []Choice{t.choice("btn_safe", "resume")}
+}
+
+func (t *turn) callHuman() {
+	c := t.c
+	if c.State == StateHuman {
+		t.say("human_waiting")
+		return
+	}
+	t.interrupt(evHuman)
+	if c.Status != StatusHuman {
+		c.Status = StatusWaiting
+	}
+	if c.Priority < 10 {
+		c.Priority = 10
+	}
+	t.effect(Effect{Kind: EffectCallHuman})
+	r := t.say("human_requested")
+	r.Choices = []Choice{t.choice("btn_back_bot", "resume")}
+}
+
+func (t *turn) handback() {
+	c := t.c
+	c.Status, c.Priority = StatusBot, 0
+	if isInterruption(c.State) {
+		t.resume()
+	}
+	t.say("handback")
+	t.reask()
+}
+
+func (t *turn) startFeedback() {
+	t.interrupt(evFeedback)
+	t.c.Memo.Rating = 0
+	t.askRating()
+}
+
+func (t *turn) askRating() {
+	r := t.say("feedback_ask")
+	for i := 5; i >= 1; i-- {
+		r.Choices = append(r.Choices, Choice{Label: strings.Repeat("⭐", i), Action: "rate:" + strconv.Itoa(i)})
+	}
+	r.Choices = append(r.Choices, t.choice("btn_skip", "skip"))
+}
+
+func readRating(text string) int {
+	text = strings.TrimSpace(text)
+	if n := strings.Count(text, "⭐"); n >= 1 && n <= 5 {
+		return n
+	}
+	for _, f := range []struct {
+		word string
+		n    int
+	}{{"五星", 5}, {"四星", 4}, {"三星", 3}, {"两星", 2}, {"二星", 2}, {"一星", 1}, {"好评", 5}, {"差评", 1}} {
+		if strings.Contains(text, f.word) {
+			return f.n
+		}
+	}
+	fields := strings.FieldsFunc(text, func(r rune) bool { return r < '0' || r > '9' })
+	if len(fields) == 1 {
+		if n, err := strconv.Atoi(fields[0]); err == nil && n >= 1 && n <= 5 {
+			return n
+		}
+	}
+	return 0
+}
+
+func (t *turn) feedbackText(text string) {
+	c := t.c
+	if c.Memo.Rating == 0 {
+		n := readRating(text)
+		if n == 0 {
+			t.say("feedback_unread")
+			t.askRating()
+			return
+		}
+		t.rate(n)
+		return
+	}
+	t.finishFeedback(text)
+}
+
+func (t *turn) rate(n int) {
+	t.c.Memo.Rating = n
+	r := t.say("feedback_comment")
+	r.Choices = []Choice{t.choice("btn_skip", "skip")}
+}
+
+func (t *turn) finishFeedback(comment string) {
+	if t.c.Memo.Rating > 0 || comment != "" {
+		t.effect(Effect{Kind: EffectFeedback, Rating: t.c.Memo.Rating, Text: comment})
+	}
+	t.c.Memo.Rating = 0
+	t.say("feedback_thanks")
+	t.resume()
+	t.reask()
+}
+
+// action handles a pressed button. Buttons from an old message may arrive in any state:
+// each does what its label said, or is answered as expired.
+func (t *turn) action(a string) {
+	c := t.c
+	name, arg, _ := strings.Cut(a, ":")
+	switch name {
+	case "plan":
+		t.startPlanning(nil)
+	case "edit":
+		if arg == "" {
+			t.whatToChange()
+			return
+		}
+		state, ok := slotState(arg)
+		if !ok {
+			break
+		}
+		c.Memo.Editing = true
+		if isInterruption(c.State) {
+			t.resume()
+		}
+		t.fire(evAsk + state)
+		t.reask()
+	case "need":
+		if !t.applyNeed(arg) {
+			break
+		}
+		t.advance(nil)
+	case "pref":
+		if !t.applyPref(arg) {
+			break
+		}
+		t.advance(nil)
+	case "lang":
+		if arg == LangZH || arg == LangEN {
+			t.setLang(arg)
+			return
+		}
+	case "rate":
+		n, err := strconv.Atoi(arg)
+		if err != nil || n < 1 || n > 5 {
+			break
+		}
+		if c.State != StateFeedback {
+			t.interrupt(evFeedback)
+		}
+		t.rate(n)
+	case "skip":
+		switch c.State {
+		case StateFeedback:
+			t.finishFeedback("")
+		case StateNeeds:
+			t.applyNeed("none")
+			t.advance(nil)
+		case StatePreferences:
+			t.applyPref("skip")
+			t.advance(nil)
+		default:
+			t.reask()
+		}
+	case "resume":
+		switch c.State {
+		case StateHuman:
+			t.effect(Effect{Kind: EffectCancelHuman})
+			c.Status, c.Priority = StatusBot, 0
+			t.resume()
+			t.say("human_cancelled")
+		case StateEmergency:
+			if c.Status == StatusWaiting {
+				c.Status = StatusBot
+			}
+			c.Priority = 0
+			t.resume()
+			t.say("emergency_ok")
+		}
+		t.reask()
+	case "human":
+		t.callHuman()
+	case "feedback":
+		t.startFeedback()
+	case "weather":
+		t.weather()
+		t.reask()
+	case "sos":
+		t.emergency("")
+	case "restart":
+		t.reset()
+		t.say("start_over")
+		t.fire(evAsk + StateDestination)
+		t.reask()
+	default:
+		t.say("err_unknown_action")
+		t.reask()
+		return
+	}
+	if len(t.res.Replies) == 0 {
+		t.say("err_unknown_action")
+		t.reask()
+	}
+}
+
+func slotState(name string) (string, bool) {
+	switch name {
+	case "destination", "dates", "budget", "needs":
+		return name, true
+	case "preferences", "prefs":
+		return StatePreferences, true
+	}
+	return "", false
+}
+
+func (t *turn) applyNeed(arg string) bool {
+	tr := &t.c.Trip
+	yes, no := true, false
+	switch arg {
+	case "kids":
+		tr.KidFriendly = &yes
+	case "access":
+		tr.Accessibility = &yes
+	case "pets":
+		tr.PetFriendly = &yes
+	case "none":
+		tr.KidFriendly, tr.Accessibility, tr.PetFriendly = &no, &no, &no
+	default:
+		return false
+	}
+	t.c.Memo.NeedsAsked = true
+	return true
+}
+
+func (t *turn) applyPref(arg string) bool {
+	tr := &t.c.Trip
+	zh := t.c.Lang == LangZH
+	pick := func(zhv, env string) string {
+		if zh {
+			return zhv
+		}
+		return env
+	}
+	switch arg {
+	case "nature":
+		tr.NaturalLandscape = pick("自然风光", "nature")
+	case "culture":
+		tr.SocialLandscape = pick("人文历史", "culture and history")
+	case "food":
+		tr.Cuisine = pick("当地美食", "local food")
+	case "skip":
+	default:
+		return false
+	}
+	t.c.Memo.PrefsAsked = true
+	return true
+}
+
+func (t *turn) whatToChange() {
+	if t.c.Memo.PlanVersion > 0 && (t.c.State == StatePlanned || t.c.State == StatePlanning) {
+		t.fire(evEdit)
+	}
+	r := t.say("what_to_change")
+	r.Choices = t.fieldChoices()
+}
+
+func (t *turn) fieldChoices() []Choice {
+	return []Choice{
+		t.choice("btn_destination", "edit:destination"),
+		t.choice("btn_dates", "edit:dates"),
+		t.choice("btn_budget", "edit:budget"),
+		t.choice("btn_needs", "edit:needs"),
+		t.choice("btn_prefs", "edit:preferences"),
+	}
+}
+
+func (t *turn) location() {
+	p := t.in.Place
+	if p == nil {
+		t.say("err_dest_unread")
+		return
+	}
+	if t.c.State == StateEmergency {
+		t.effect(Effect{Kind: EffectEmergency, Text: fmt.Sprintf("location: %s (%.5f, %.5f)", p.Name, p.Lat, p.Lon)})
+		t.emergencyMore()
+		return
+	}
+	old := t.c.Trip.Destination
+	t.c.Trip.Destination, t.c.Trip.Place = p.Name, p
+	var changes []string
+	if old != p.Name {
+		changes = append(changes, T(t.c.Lang, "f_destination")+": "+p.Name)
+	}
+	t.advance(changes)
+}
+
+func (t *turn) parseContext() ParseContext {
+	return ParseContext{Now: t.now, Loc: t.loc, Expecting: expecting(t.c.State)}
+}
+
+func expecting(state string) Slot {
+	switch state {
+	case StateDestination, StateStart:
+		if state == StateStart {
+			return SlotNone
+		}
+		return SlotDestination
+	case StateDates:
+		return SlotDates
+	case StateBudget:
+		return SlotBudget
+	case StateNeeds:
+		return SlotNeeds
+	case StatePreferences:
+		return SlotPreferences
+	}
+	return SlotNone
+}
+
+// slots reads every slot from text, applies what is valid, re-asks what is not, and
+// moves on to what is still missing.
+func (t *turn) slots(text string) {
+	c := t.c
+	ex := Extract(text, t.parseContext())
+	if h := t.in.Hint; h != nil {
+		mergeHint(&ex, h)
+	}
+	changes, problems := t.apply(ex)
+	if len(problems) > 0 {
+		if len(changes) > 0 {
+			t.say("saved_change", strings.Join(changes, t.listSep()))
+		}
+		t.res.Replies = append(t.res.Replies, problems...)
+		return
+	}
+	if len(changes) == 0 {
+		switch c.State {
+		case StateConfirm:
+			if ex.Yes != nil && *ex.Yes {
+				t.startPlanning(nil)
+				return
+			}
+			if ex.Yes != nil {
+				t.whatToChange()
+				return
+			}
+		case StateNeeds:
+			if ex.Yes != nil && !*ex.Yes {
+				t.applyNeed("none")
+				t.advance(nil)
+				return
+			}
+		case StatePreferences:
+			if ex.Yes != nil && !*ex.Yes {
+				t.applyPref("skip")
+				t.advance(nil)
+				return
+			}
+			if free := strings.TrimSpace(text); meaningful(free) {
+				c.Trip.OtherNeeds = clip(free, 500)
+				c.Memo.PrefsAsked = true
+				t.advance(nil)
+				return
+			}
+		case StatePlanned, StateEditing:
+			if ex.Yes != nil && *ex.Yes && c.State == StateEditing {
+				t.startPlanning(nil)
+				return
+			}
+			r := t.say("changed_none")
+			r.Choices = t.fieldChoices()
+			return
+		case StatePlanning:
+			t.res.Replies = append(t.res.Replies, Reply{Kind: ReplyWorking, Text: T(c.Lang, "still_planning")})
+			return
+		}
+		t.unread(text)
+		return
+	}
+	t.advance(changes)
+}
+
+// unread answers a message that filled nothing with the specific re-ask of the state.
+func (t *turn) unread(text string) {
+	switch t.c.State {
+	case StateStart:
+		t.say("greeting")
+		t.fire(evAsk + StateDestination)
+		t.reask()
+		return
+	case StateDestination:
+		t.say("err_dest_unread")
+	case StateDates:
+		t.say("err_date_unread")
+	case StateBudget:
+		t.say("err_budget_unread")
+	case StateNeeds:
+		r := t.say("err_needs_unread")
+		r.Choices = t.needChoices()
+		return
+	default:
+		t.reask()
+		return
+	}
+}
+
+// meaningful reports whether free text says anything: letters or Han characters, not
+// only punctuation, emoji or control characters.
+func meaningful(s string) bool {
+	n := 0
+	for _, r := range s {
+		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || isHan(r) {
+			n++
+		}
+	}
+	return n >= 2
+}
+
+func clip(s string, n int) string {
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	return string([]rune(s)[:n])
+}
+
+// mergeHint fills what the parsers left empty with an extractor's reading.
+func mergeHint(ex *Extraction, h *Extraction) {
+	if ex.Destination == "" {
+		ex.Destination = h.Destination
+	}
+	if ex.Start == nil && h.Start != nil {
+		ex.Start, ex.End = h.Start, h.End
+	}
+	if ex.Days == 0 {
+		ex.Days = h.Days
+	}
+	if ex.Budget == nil {
+		ex.Budget = h.Budget
+	}
+	if ex.PartySize == 0 {
+		ex.PartySize = h.PartySize
+	}
+	if ex.Accessibility == nil {
+		ex.Accessibility = h.Accessibility
+	}
+	if ex.KidFriendly == nil {
+		ex.KidFriendly = h.KidFriendly
+	}
+	if ex.PetFriendly == nil {
+		ex.PetFriendly = h.PetFriendly
+	}
+	if ex.NaturalLandscape == "" {
+		ex.NaturalLandscape = h.NaturalLandscape
+	}
+	if ex.SocialLandscape == "" {
+		ex.SocialLandscape = h.SocialLandscape
+	}
+	if ex.Cuisine == "" {
+		ex.Cuisine = h.Cuisine
+	}
+	if ex.OtherNeeds == "" {
+		ex.OtherNeeds = h.OtherNeeds
+	}
+}
+
+// advance goes to what comes next once slots changed: the next question, the summary,
+// or a new plan.
+func (t *turn) advance(changes []string) {
+	c := t.c
+	next := missingSlot(c)
+	hasPlan := c.Memo.PlanVersion > 0 && (c.State == StatePlanned || c.State == StateEditing || c.State == StatePlanning || c.Memo.Editing && c.Memo.PlannedTrip != nil)
+	if next == "" && hasPlan {
+		c.Memo.Editing = false
+		if len(changes) == 0 && c.Memo.PlannedTrip != nil && *c.Memo.PlannedTrip == c.Trip {
+			r := t.say("changed_none")
+			r.Choices = t.fieldChoices()
+			return
+		}
+		t.startPlanning(changes)
+		return
+	}
+	// Say what was understood when it was more than the one answer asked for, or when
+	// it corrected a summary the traveller had already seen.
+	if len(changes) > 1 || (len(changes) > 0 && (c.State == StateConfirm || c.State == StateStart)) {
+		t.say("saved_change", strings.Join(changes, t.listSep()))
+	}
+	if next == "" {
+		c.Memo.Editing = false
+		t.fire(evReview)
+		t.reask()
+		return
+	}
+	t.fire(evAsk + next)
+	t.reask()
+}
+
+func (t *turn) listSep() string {
+	if t.c.Lang == LangZH {
+		return "；"
+	}
+	return "; "
+}
+
+// missingSlot returns the state that asks for the first slot still missing, or "".
+func missingSlot(c *Conversation) string {
+	tr := c.Trip
+	switch {
+	case strings.TrimSpace(tr.Destination) == "":
+		return StateDestination
+	case tr.StartDate == nil || tr.EndDate == nil:
+		return StateDates
+	case tr.Budget == nil:
+		return StateBudget
+	case !c.Memo.NeedsAsked && tr.Accessibility == nil && tr.KidFriendly == nil && tr.PetFriendly == nil:
+		return StateNeeds
+	case !c.Memo.PrefsAsked && tr.NaturalLandscape == "" && tr.SocialLandscape == "" && tr.Cuisine == "" && tr.OtherNeeds == "":
+		return StatePreferences
+	}
+	return ""
+}
+
+func (t *turn) startPlanning(changes []string) {
+	c := t.c
+	if missingSlot(c) != "" {
+		t.advance(nil)
+		return
+	}
+	if c.State == StateEditing || c.State == StatePlanned || c.State == StateConfirm || c.State == StatePlanning {
+		if err := fire(newMachine(c), evPlan); err != nil {
+			t.advance(nil)
+			return
+		}
+	} else {
+		// From a collecting state (an edit answered): through the summary to planning.
+		t.fire(evReview)
+		t.fire(evPlan)
+	}
+	c.Memo.Editing = false
+	c.Memo.PlanRequest++
+	trip := c.Trip
+	t.effect(Effect{Kind: EffectRequestPlan, PlanRequest: c.Memo.PlanRequest, Trip: &trip, Lang: c.Lang})
+	text := T(c.Lang, "planning")
+	if len(changes) > 0 {
+		text = T(c.Lang, "replanning", strings.Join(changes, t.listSep()))
+	}
+	t.res.Replies = append(t.res.Replies, Reply{Kind: ReplyWorking, Text: text})
+}
+
+func (t *turn) planReady() {
+	c := t.c
+	p := t.in.Plan
+	if p == nil || t.in.PlanRequest != c.Memo.PlanRequest {
+		return // a result superseded by a later request
+	}
+	waiting := c.State == StatePlanning
+	if waiting {
+		t.fire(evDeliver)
+	} else if c.Memo.ReturnTo == StatePlanning {
+		c.Memo.ReturnTo = StatePlanned
+	} else {
+		return
+	}
+	c.Memo.PlanVersion = p.Version
+	c.Memo.Weather = weatherLines(c.Lang, p)
+	planned := p.Trip
+	c.Memo.PlannedTrip = &planned
+	text := T(c.Lang, "plan_ready", p.Version)
+	if p.Changes != "" {
+		text += "\n" + p.Changes
+	}
+	t.res.Replies = append(t.res.Replies, Reply{Kind: ReplyPlan, Text: text, Plan: p})
+	if p.Draft {
+		t.say("plan_draft_note")
+	}
+	r := t.say("after_plan")
+	r.Choices = []Choice{t.choice("btn_change", "edit"), t.choice("btn_feedback", "feedback"), t.choice("btn_human", "human")}
+}
+
+func (t *turn) needChoices() []Choice {
+	return []Choice{t.choice("btn_kids", "need:kids"), t.choice("btn_access", "need:access"),
+		t.choice("btn_pets", "need:pets"), t.choice("btn_none", "need:none")}
+}
+
+// reask repeats the question of the current state.
+func (t *turn) reask() {
+	c := t.c
+	switch c.State {
+	case StateStart:
+		if c.Trip == (TripRequest{}) {
+			t.say("greeting")
+			t.fire(evAsk + StateDestination)
+			return
+		}
+		t.advance(nil)
+	case StateDestination:
+		t.say("ask_destination")
+	case StateDates:
+		switch {
+		case c.Trip.StartDate != nil:
+			t.say("ask_end", t.formatDate(*c.Trip.StartDate))
+		case c.Trip.Days > 0:
+			t.say("ask_start", c.Trip.Days)
+		default:
+			t.say("ask_dates")
+		}
+	case StateBudget:
+		t.say("ask_budget")
+	case StateNeeds:
+		r := t.say("ask_needs")
+		r.Choices = t.needChoices()
+	case StatePreferences:
+		r := t.say("ask_prefs")
+		r.Choices = []Choice{t.choice("btn_nature", "pref:nature"), t.choice("btn_culture", "pref:culture"),
+			t.choice("btn_food", "pref:food"), t.choice("btn_skip", "pref:skip")}
+	case StateConfirm:
+		r := t.say("confirm_intro")
+		r.Text += "\n" + t.summary() + "\n" + T(c.Lang, "confirm_ask")
+		r.Choices = append([]Choice{t.choice("btn_plan", "plan")}, t.fieldChoices()...)
+	case StatePlanning:
+		t.res.Replies = append(t.res.Replies, Reply{Kind: ReplyWorking, Text: T(c.Lang, "still_planning")})
+	case StatePlanned:
+		r := t.say("after_plan")
+		r.Choices = []Choice{t.choice("btn_change", "edit"), t.choice("btn_feedback", "feedback"), t.choice("btn_human", "human")}
+	case StateEditing:
+		r := t.say("what_to_change")
+		r.Choices = append(t.fieldChoices(), t.choice("btn_plan", "plan"))
+	case StateEmergency:
+		t.emergencyMore()
+	case StateFeedback:
+		if c.Memo.Rating == 0 {
+			t.askRating()
+		} else {
+			r := t.say("feedback_comment")
+			r.Choices = []Choice{t.choice("btn_skip", "skip")}
+		}
+	case StateHuman:
+		r := t.say("human_waiting")
+		r.Choices = []Choice{t.choice("btn_back_bot", "resume")}
+	}
+}
+
+func (t *turn) formatDate(d Date) string {
+	if t.c.Lang == LangZH {
+		return fmt.Sprintf("%d年%d月%d日", d.Year, int(d.Month), d.Day)
+	}
+	return d.In(time.UTC).Format("Mon 2 Jan 2006")
+}
+
+// FormatMoney writes an amount with its currency, e.g. "2000元", "$500", "€1,500".
+func FormatMoney(lang string, amount float64, currency string) string {
+	n := strconv.FormatFloat(amount, 'f', -1, 64)
+	if amount >= 100 {
+		n = strconv.FormatFloat(float64(int64(amount+0.5)), 'f', 0, 64)
+	}
+	switch currency {
+	case "CNY", "":
+		if lang == LangZH {
+			return n + "元"
+		}
+		return "¥" + n
+	case "USD":
+		return "$" + n
+	case "EUR":
+		return "€" + n
+	case "GBP":
+		return "£" + n
+	case "JPY":
+		if lang == LangZH {
+			return n + "日元"
+		}
+		return "¥" + n + " JPY"
+	}
+	return n + " " + currency
+}
+
+// summary lists the collected trip, one field a line.
+func (t *turn) summary() string {
+	c := t.c
+	tr := c.Trip
+	l := c.Lang
+	var b strings.Builder
+	line := func(field, value string) {
+		fmt.Fprintf(&b, "• %s：%s\n", T(l, field), value)
+	}
+	if l != LangZH {
+		line = func(field, value string) { fmt.Fprintf(&b, "• %s: %s\n", T(l, field), value) }
+	}
+	line("f_destination", tr.Destination)
+	if tr.StartDate != nil && tr.EndDate != nil {
+		line("f_dates", T(l, "v_days", t.formatDate(*tr.StartDate), t.formatDate(*tr.EndDate), tr.TripDays()))
+	}
+	if tr.Budget != nil {
+		line("f_budget", T(l, "v_per_person", FormatMoney(l, *tr.Budget, tr.Currency)))
+	}
+	if tr.PartySize != nil {
+		line("f_party", strconv.Itoa(*tr.PartySize))
+	}
+	var needs []string
+	if tr.KidFriendly != nil && *tr.KidFriendly {
+		needs = append(needs, T(l, "v_kids"))
+	}
+	if tr.Accessibility != nil && *tr.Accessibility {
+		needs = append(needs, T(l, "v_access"))
+	}
+	if tr.PetFriendly != nil && *tr.PetFriendly {
+		needs = append(needs, T(l, "v_pets"))
+	}
+	if len(needs) == 0 {
+		needs = []string{T(l, "v_none")}
+	}
+	line("f_needs", strings.Join(needs, listSep(l)))
+	var prefs []string
+	for _, p := range []string{tr.NaturalLandscape, tr.SocialLandscape, tr.Cuisine} {
+		if p != "" {
+			prefs = append(prefs, p)
+		}
+	}
+	if len(prefs) == 0 {
+		prefs = []string{T(l, "v_none")}
+	}
+	line("f_prefs", strings.Join(prefs, listSep(l)))
+	if tr.OtherNeeds != "" {
+		line("f_other", tr.OtherNeeds)
+	}
+	return strings.TrimRight(b.String(), "\n")
+}
+
+// weatherLines summarises a plan's forecast, a day a line.
+func weatherLines(lang string, p *Plan) []string {
+	if len(p.Options) == 0 {
+		return nil
+	}
+	var out []string
+	for _, d := range p.Options[0].Days {
+		if d.Weather == nil {
+			continue
+		}
+		out = append(out, fmt.Sprintf("%s %s %.0f–%.0f°C", t0(lang, d.Date), d.Weather.Summary, d.Weather.TempMinC, d.Weather.TempMaxC))
+	}
+	return out
+}
+
+func t0(lang string, d Date) string {
+	if lang == LangZH {
+		return fmt.Sprintf("%d月%d日", int(d.Month), d.Day)
+	}
+	return d.In(time.UTC).Format("Jan 2")
+}

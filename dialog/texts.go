@@ -1,0 +1,149 @@
+package dialog
+
+import "fmt"
+
+// Languages the bot speaks.
+const (
+	LangZH = "zh"
+	LangEN = "en"
+)
+
+// catalogue holds every text a traveller can see, one entry per message, zh-CN and en.
+// Entries are fmt formats; the arguments each takes are noted where they are not obvious.
+var catalogue = map[string][2]string{ // [zh, en]
+	"greeting": {"你好，我是行趣旅行助手 🧳 告诉我你想去哪里、什么时候、预算多少，一句话说完也可以，比如「福州，10月25日到11月4日，每人2000，带孩子」。",
+		"Hi, I'm xingqu, your travel assistant 🧳 Tell me where, when and your budget — all in one message if you like, e.g. \"Lisbon, Dec 20-27, €1500 each, with kids\"."},
+	"ask_destination": {"你想去哪里？", "Where would you like to go?"},
+	"ask_dates":       {"打算什么时候出发、玩几天？例如「10月25日到28日」或「下周五出发，玩五天」。", "When are you travelling? For example \"Oct 25-28\" or \"next Friday for 5 days\"."},
+	"ask_start":       {"玩%d天，从哪天出发？", "%d days — starting on which day?"},
+	"ask_end":         {"从%s出发，哪天回来？（或者告诉我玩几天）", "Starting %s — until when? (or tell me how many days)"},
+	"ask_budget":      {"每人预算大概多少？例如「2000元」「3千5」「$500」。", "What's your budget per person? For example \"2000 CNY\", \"$500\" or \"€800\"."},
+	"ask_needs":       {"有没有特殊需求？", "Any special needs?"},
+	"ask_prefs":       {"你更喜欢哪类体验？也可以直接告诉我，比如「海边、博物馆、闽菜」。", "What do you enjoy most? You can also just tell me, e.g. \"beaches, museums, seafood\"."},
+	"confirm_intro":   {"请确认你的行程需求：", "Here's your trip — please check:"},
+	"confirm_ask":     {"没问题的话我就开始做行程，也可以点下面的按钮修改。", "If it looks right I'll make your plan; tap a button to change anything."},
+	"what_to_change":  {"想改哪一项？", "What would you like to change?"},
+	"planning":        {"好的，正在为你制定三套方案（豪华、经济、穷游），请稍候…", "Great — I'm making three plans for you (luxury, economical, backpacker). One moment…"},
+	"still_planning":  {"还在为你制定行程，马上就好。", "Still working on your plan — nearly there."},
+	"replanning":      {"收到，已更新：%s。正在重新制定行程…", "Got it, updated: %s. Making a new plan…"},
+	"plan_ready":      {"你的行程方案（第%d版）：", "Your plan (version %d):"},
+	"plan_draft_note": {"这是离线草案，模型服务暂时不可用；需要的话可以转人工。", "This is an offline draft — the planning models are unavailable right now. Ask for a human if you'd like help."},
+	"after_plan":      {"想调整哪里都可以直接告诉我，比如「预算改成5000」。", "Tell me anything you'd like to change, e.g. \"make the budget 5000\"."},
+	"changed_none":    {"没有发现需要修改的内容。想改哪一项？", "I didn't catch a change. What would you like to change?"},
+	"saved_change":    {"收到——%s。", "Got it — %s."},
+
+	"err_date_past":      {"%s 已经过去了，请给一个今天（%s）以后的日期。", "%s is in the past — please give a date from today (%s) on."},
+	"err_date_order":     {"结束日期（%s）早于开始日期（%s），请再说一下日期。", "The end date (%s) is before the start (%s). Could you give the dates again?"},
+	"err_date_long":      {"行程 %d 天太长了，最多支持30天。请缩短一些。", "%d days is longer than the 30 days I can plan. Could you shorten it?"},
+	"err_date_invalid":   {"这个日期好像不存在，请换个写法，例如「10月25日」或「2026-10-25」。", "That date doesn't seem to exist. Try \"Oct 25\" or \"2026-10-25\"."},
+	"err_date_ambiguous": {"我不确定是哪一天，你指的是哪个？", "I'm not sure which day you mean — which one?"},
+	"err_date_unread":    {"没看懂日期，可以这样说：「10月25日到28日」或「下周五出发玩五天」。", "I couldn't read the dates. Try \"Oct 25-28\" or \"next Friday for 5 days\"."},
+	"err_budget_nonpos":  {"预算需要大于0，请告诉我每人大概多少钱。", "The budget needs to be more than zero — roughly how much per person?"},
+	"err_budget_unread":  {"没看懂预算，请给一个数字，例如「2000元」「3千5」「$500」。", "I couldn't read a budget. Please give a number, e.g. \"2000 CNY\", \"$500\"."},
+	"err_dest_unread":    {"没听清目的地，请告诉我城市名，例如「福州」或「里斯本」。", "I didn't catch the destination. Please name a city, e.g. \"Fuzhou\" or \"Lisbon\"."},
+	"err_dest_long":      {"目的地名字太长了，请只说城市名。", "That's a long place name — just the city, please."},
+	"err_needs_unread":   {"没看懂，你可以点下面的按钮，或者说「带孩子」「需要无障碍」「带宠物」「没有」。", "Sorry, I didn't get that. Tap a button, or say \"with kids\", \"wheelchair access\", \"with a pet\" or \"none\"."},
+	"err_unknown_action": {"这个按钮已经过期了。", "That button has expired."},
+
+	"help": {"我可以帮你：规划行程（告诉我目的地、日期、预算）、修改行程、紧急求助（说「紧急」或 /sos）、转人工（/human）、反馈（/feedback）、切换语言（/lang）、订阅维护通知（/subscribe）、查看更新（/changelog）。",
+		"I can: plan a trip (tell me where, when and your budget), change it, get help in an emergency (say \"SOS\" or /sos), bring in a human (/human), take feedback (/feedback), switch language (/lang), send maintenance notices (/subscribe) and show what's new (/changelog)."},
+	"lang_ask":      {"请选择语言：", "Choose a language:"},
+	"lang_switched": {"好的，以后用中文和你交流。", "OK, I'll speak English from now on."},
+	"subscribed":    {"已订阅更新、维护和停服通知，会提前告诉你。发送 /unsubscribe 可以退订。", "You're subscribed to update, maintenance and downtime notices — you'll hear ahead of time. Send /unsubscribe to stop."},
+	"unsubscribed":  {"已退订通知。", "You won't get notices any more."},
+	"status_ok":     {"服务运行正常，目前没有计划中的维护。", "All services are running normally; no maintenance is planned."},
+	"status_list":   {"当前通知：\n%s", "Current notices:\n%s"},
+	"changelog":     {"更新日志见 /changelog 页面；订阅通知请发送 /subscribe。", "See the /changelog page for what's new; send /subscribe to get notices."},
+	"weather_need":  {"告诉我目的地和日期后，我会在行程里附上每天的天气。", "Once I know where and when, your plan will include the weather for each day."},
+	"weather_plan":  {"%s 的天气：\n%s", "Weather for %s:\n%s"},
+	"weather_none":  {"暂时没有这些日期的天气预报（E-303），行程照常提供，出发前可以再问我。", "No forecast is available for those dates yet (E-303); the plan stands, and you can ask again closer to the trip."},
+	"new_trip":      {"好的，我们重新开始规划一次旅行。", "OK, let's plan a new trip."},
+	"start_over":    {"好的，从头开始。", "OK, starting over."},
+	"cancelled":     {"已取消。需要时随时告诉我。", "Cancelled. Just message me when you need me."},
+	"back_nothing":  {"已经是第一步了。", "We're already at the first step."},
+
+	"emergency": {"🚨 我已通知人工客服，会尽快联系你。如有生命危险请立即拨打急救电话：中国 110（警察）/120（急救）/119（火警），其他国家 112。护照丢失请尽快联系当地警方和中国使领馆（外交部全球领事保护热线 +86-10-12308）。可以分享你的位置，方便我们帮你。",
+		"🚨 I've alerted a human agent, who will contact you as soon as possible. If anyone is in danger, call emergency services now: 112 in most countries (China: 110 police, 120 ambulance, 119 fire; US: 911). For a lost passport, report it to the local police and contact your embassy. Share your location if you can, so we can help."},
+	"emergency_more": {"已记录并转给客服。如有危险请拨打 110/120（中国）或 112。", "Noted and passed to the agent. If you're in danger, call 112 (or 110/120 in China)."},
+	"emergency_ok":   {"很高兴你没事。我们继续。", "Glad you're OK. Let's carry on."},
+
+	"human_requested": {"已为你联系人工客服，请稍候，客服接入后会直接在这里回复你。", "I've asked a human agent to join; they'll reply right here."},
+	"human_waiting":   {"人工客服马上就到，你的消息已转给他们。", "A human agent will be with you shortly; they'll see your messages."},
+	"human_cancelled": {"好的，继续由我为你服务。", "OK, back to me then."},
+	"handback":        {"客服已结束对话，接下来由我继续为你服务。", "The agent has handed you back to me."},
+
+	"feedback_ask":     {"请给我们的服务打个分（1-5 星）：", "How would you rate the service (1-5 stars)?"},
+	"feedback_comment": {"谢谢！还有什么想说的吗？（可跳过）", "Thanks! Anything you'd like to add? (optional)"},
+	"feedback_thanks":  {"感谢你的反馈，我们会认真处理。", "Thank you for the feedback — we read every one."},
+	"feedback_unread":  {"请选1到5星，或者点「跳过」。", "Please pick 1 to 5 stars, or tap Skip."},
+
+	"maintenance": {"系统维护中：%s", "Under maintenance: %s"},
+
+	// Labels of quick-reply choices.
+	"btn_kids":        {"带孩子", "With kids"},
+	"btn_access":      {"需要无障碍", "Wheelchair access"},
+	"btn_pets":        {"带宠物", "With a pet"},
+	"btn_none":        {"没有特殊需求", "None"},
+	"btn_nature":      {"自然风光", "Nature"},
+	"btn_culture":     {"人文历史", "Culture & history"},
+	"btn_food":        {"美食", "Food"},
+	"btn_skip":        {"跳过", "Skip"},
+	"btn_plan":        {"✅ 生成行程", "✅ Make my plan"},
+	"btn_change":      {"修改", "Change something"},
+	"btn_destination": {"改目的地", "Destination"},
+	"btn_dates":       {"改日期", "Dates"},
+	"btn_budget":      {"改预算", "Budget"},
+	"btn_needs":       {"改特殊需求", "Needs"},
+	"btn_prefs":       {"改偏好", "Preferences"},
+	"btn_human":       {"转人工", "Talk to a human"},
+	"btn_feedback":    {"评价", "Rate us"},
+	"btn_safe":        {"我没事了", "I'm safe now"},
+	"btn_back_bot":    {"继续用机器人", "Carry on with the bot"},
+	"btn_weather":     {"看天气", "Weather"},
+
+	// Field names in summaries.
+	"f_destination": {"目的地", "Destination"},
+	"f_dates":       {"日期", "Dates"},
+	"f_budget":      {"预算", "Budget"},
+	"f_party":       {"人数", "Travellers"},
+	"f_needs":       {"特殊需求", "Needs"},
+	"f_prefs":       {"偏好", "Preferences"},
+	"f_other":       {"其他", "Other"},
+	"v_days":        {"%s 至 %s（%d天）", "%s to %s (%d days)"},
+	"v_per_person":  {"每人 %s", "%s per person"},
+	"v_none":        {"无", "none"},
+	"v_kids":        {"亲子", "kid-friendly"},
+	"v_access":      {"无障碍", "accessible"},
+	"v_pets":        {"宠物友好", "pet-friendly"},
+	"tier_luxury":   {"豪华尊享游", "Luxury"},
+	"tier_econ":     {"经济适用游", "Economical"},
+	"tier_back":     {"特种兵穷游", "Backpacker"},
+}
+
+// T returns the text key in lang, formatted with args. An unknown key is a programming
+// error and shows as the key itself rather than failing a traveller's turn.
+func T(lang, key string, args ...any) string {
+	e, ok := catalogue[key]
+	if !ok {
+		return key
+	}
+	s := e[1]
+	if lang == LangZH {
+		s = e[0]
+	}
+	if len(args) == 0 {
+		return s
+	}
+	return fmt.Sprintf(s, args...)
+}
+
+// TierTitle is the display name of a tier in lang.
+func TierTitle(lang string, t Tier) string {
+	switch t {
+	case TierLuxury:
+		return T(lang, "tier_luxury")
+	case TierEconomical:
+		return T(lang, "tier_econ")
+	}
+	return T(lang, "tier_back")
+}
