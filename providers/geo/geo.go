@@ -53,9 +53,18 @@ type Config struct {
 	LocationIQKey     string
 	LocationIQBaseURL string // bare origin, default https://us1.locationiq.com
 	NominatimBaseURL  string // bare origin, default https://nominatim.openstreetmap.org
-	UserAgent         string // identifies the service to Nominatim: "xingqu/1.2 (+https://example.org)"
+	UserAgent         string // identifies the service to Nominatim; see UserAgent
 	HTTPClient        *http.Client
 	Cache             providers.Cache
+}
+
+// UserAgent is the User-Agent Nominatim's usage policy asks for: the application, its
+// version and where to reach whoever runs it.
+func UserAgent(version, publicURL string) string {
+	if publicURL == "" {
+		return "xingqu/" + version
+	}
+	return fmt.Sprintf("xingqu/%s (+%s)", version, publicURL)
 }
 
 // Resolver looks places up through the chain of sources. It is safe for concurrent use.
@@ -84,7 +93,7 @@ func New(cfg Config) *Resolver {
 	}
 	ua := cfg.UserAgent
 	if ua == "" {
-		ua = "xingqu (travel assistant)"
+		ua = UserAgent("dev", "")
 	}
 	r := &Resolver{cache: cfg.Cache}
 	if cfg.LocationIQKey != "" {

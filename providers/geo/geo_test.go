@@ -349,3 +349,18 @@ func TestNoServicesConfiguredUsesGazetteerOnly(t *testing.T) {
 		t.Errorf("blank query: got %v, want ErrNotFound", err)
 	}
 }
+
+func TestChineseNamePrefersChineseTownFromService(t *testing.T) {
+	nom := unpaced(newFake(t, map[string]reply{"/search": {200, "nominatim_search_fuzhou.json", 0}}))
+	r := New(Config{NominatimBaseURL: nom.URL})
+	res, err := r.Forward(context.Background(), "福州", "zh")
+	if err != nil || res.Place == nil || res.Place.CountryCode != "CN" || res.Place.Name != "福州市" {
+		t.Fatalf("got %+v, %v; want 福州市, CN", res, err)
+	}
+}
+
+func TestUserAgent(t *testing.T) {
+	if got, want := UserAgent("1.4.0", "https://trips.example"), "xingqu/1.4.0 (+https://trips.example)"; got != want {
+		t.Errorf("got %q, want %q", got, want)
+	}
+}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	"xingqu/dialog"
+	"xingqu/providers/geo/internal/fold"
 )
 
 // locationIQ speaks LocationIQ's Nominatim-like API (/v1/search, /v1/reverse).
@@ -204,6 +205,14 @@ func resultOf(places []osmPlace, query, lang string) (Result, error) {
 	}
 	if len(list) == 0 {
 		return Result{}, errNoResult
+	}
+	if fold.IsHan(query) {
+		// A Chinese name of a Chinese town means that town, as in the gazetteer.
+		for _, f := range list {
+			if f.p.CountryCode == "CN" {
+				return Result{Place: &f.p}, nil
+			}
+		}
 	}
 	qualified := strings.ContainsAny(query, ",，")
 	if len(list) == 1 || qualified || list[0].imp >= list[1].imp+importanceMargin {
