@@ -23,7 +23,7 @@ import (
 // fakeLLM is an OpenAI-compatible endpoint: it decodes each chat-completions request as
 // the real API would receive it, records it, and answers with whatever respond writes.
 type fakeLLM struct {
-	t       *testing.T
+	t       testing.TB
 	srv     *httptest.Server
 	respond func(w http.ResponseWriter, r *http.Request, n int, req openai.ChatCompletionRequest)
 
@@ -37,7 +37,7 @@ type recorded struct {
 	at   time.Time
 }
 
-func newFake(t *testing.T, respond func(w http.ResponseWriter, r *http.Request, n int, req openai.ChatCompletionRequest)) *fakeLLM {
+func newFake(t testing.TB, respond func(w http.ResponseWriter, r *http.Request, n int, req openai.ChatCompletionRequest)) *fakeLLM {
 	t.Helper()
 	f := &fakeLLM{t: t, respond: respond}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
@@ -159,7 +159,7 @@ func writeCompletion(w http.ResponseWriter, content string) {
 }
 
 // okStream answers every request with the recorded valid plan.
-func okStream(t *testing.T) func(http.ResponseWriter, *http.Request, int, openai.ChatCompletionRequest) {
+func okStream(t testing.TB) func(http.ResponseWriter, *http.Request, int, openai.ChatCompletionRequest) {
 	events := sseEvents(readTestdata(t, "stream_ok.txt"))
 	completion := readTestdata(t, "completion_ok.json")
 	return func(w http.ResponseWriter, _ *http.Request, _ int, req openai.ChatCompletionRequest) {
