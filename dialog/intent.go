@@ -94,9 +94,12 @@ func DetectIntent(text string) (Intent, string) {
 	if reHuman.MatchString(reTravelAgent.ReplaceAllString(s, "")) {
 		return IntentHuman, ""
 	}
-	core := strings.Trim(s, " .,!?;:~-…\"'")
+	const punct = " .,!?;:~-…\"'"
+	// head keeps a trailing particle, which tells "算了" (drop it) from a bare "算".
+	head := strings.Trim(rePolite.ReplaceAllString(strings.Trim(s, punct), ""), punct)
+	core := head
 	for i := 0; i < 3; i++ {
-		core = strings.Trim(rePoliteTail.ReplaceAllString(rePolite.ReplaceAllString(core, ""), ""), " .,!?;:~-…\"'")
+		core = strings.Trim(rePoliteTail.ReplaceAllString(rePolite.ReplaceAllString(core, ""), ""), punct)
 	}
 	if m := reLangTo.FindStringSubmatch(core); m != nil {
 		return IntentLanguage, langCode(m[1])
@@ -108,7 +111,7 @@ func DetectIntent(text string) (Intent, string) {
 		return IntentHelp, ""
 	}
 	for _, w := range wholeIntents {
-		if w.re.MatchString(core) {
+		if w.re.MatchString(core) || w.re.MatchString(head) {
 			return w.intent, ""
 		}
 	}

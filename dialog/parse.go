@@ -87,6 +87,29 @@ func newMsg(text string) *msg {
 
 func (m *msg) text() string { return string(m.w) }
 
+// has reports whether s contains any of the needles. Patterns are tried only when a
+// word they need is present: most messages hold few of them, and the check costs far
+// less than running the pattern.
+func has(s string, needles ...string) bool {
+	for _, n := range needles {
+		if strings.Contains(s, n) {
+			return true
+		}
+	}
+	return false
+}
+
+func hasDigits(s string) bool { return strings.ContainsAny(s, "0123456789") }
+
+func hasLatin(s string) bool {
+	for i := 0; i < len(s); i++ {
+		if isASCIILetter(s[i]) {
+			return true
+		}
+	}
+	return false
+}
+
 // taken reports whether the byte at i was consumed after the text was last read.
 func (m *msg) taken(i int) bool { return i < len(m.w) && m.w[i] == ' ' && m.low[i] != ' ' }
 

@@ -74,8 +74,11 @@ func multiplier(s string) float64 {
 // budget question was just asked, or when it is at least 100 and nothing else read it.
 func parseBudgetIn(m *msg, expecting Slot) (*Money, bool) {
 	s := m.text()
+	if !hasDigits(s) {
+		return nil, false
+	}
 	moneyTalk := reMoneyWord.MatchString(s)
-	if reNegBudget.MatchString(s) {
+	if has(s, "预算", "budget") && reNegBudget.MatchString(s) {
 		return &Money{Currency: currencyIn(s)}, true
 	}
 	var hits []amountHit
@@ -110,7 +113,7 @@ func parseBudgetIn(m *msg, expecting Slot) (*Money, bool) {
 		if loc[8] >= 0 {
 			h.currency, h.marked = currencies[s[loc[8]:loc[9]]], true
 		}
-		if !h.marked && (reNotMoney.MatchString(s[j:]) || reNumberLabel.MatchString(s[:i])) {
+		if !h.marked && (reNotMoney.MatchString(s[j:]) || reNumberLabel.MatchString(s[max(0, i-12):i])) {
 			continue
 		}
 		if !h.marked && i > 0 && s[i-1] == '-' && (i < 2 || !isDigit(s[i-2])) {

@@ -15,7 +15,7 @@ func ParseDates(text string, c ParseContext) (start, end *Date, days int, ok boo
 	if r.problem != "" {
 		return nil, nil, r.days, false
 	}
-	return r.start, r.end, r.days, r.start != nil || r.days > 0
+	return r.start, r.end, r.days, r.start != nil || r.end != nil || r.days > 0
 }
 
 type dateResult struct {
@@ -212,7 +212,7 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 	}
 
 	s := m.text()
-	for _, loc := range reHoliday.FindAllStringIndex(s, -1) {
+	for _, loc := range when(has(s, "国庆", "元旦", "圣诞", "christmas", "new year"), reHoliday, s) {
 		word := s[loc[0]:loc[1]]
 		switch {
 		case strings.HasPrefix(word, "国庆"):
@@ -233,7 +233,7 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 	}
 
 	s = m.text()
-	for _, loc := range reLongWkd.FindAllStringIndex(s, -1) {
+	for _, loc := range when(has(s, "long", "小长假"), reLongWkd, s) {
 		setDays(3)
 		m.consume(loc[0], loc[1])
 	}
@@ -254,19 +254,19 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 		at(pos+1, sat.AddDays(1))
 	}
 	s = m.text()
-	for _, loc := range reWeekendZh.FindAllStringSubmatchIndex(s, -1) {
+	for _, loc := range when(has(s, "周末", "礼拜末"), reWeekendZh, s) {
 		p := sub(s, loc, 1)
 		weekend(loc[0], strings.HasPrefix(p, "下"))
 		m.consume(loc[0], loc[1])
 	}
 	s = m.text()
-	for _, loc := range reWeekendEn.FindAllStringSubmatchIndex(s, -1) {
+	for _, loc := range when(has(s, "weekend"), reWeekendEn, s) {
 		weekend(loc[0], sub(s, loc, 1) == "next")
 		m.consume(loc[0], loc[1])
 	}
 
 	s = m.text()
-	for _, loc := range reInEn.FindAllStringSubmatchIndex(s, -1) {
+	for _, loc := range when(has(s, "day", "week", "month"), reInEn, s) {
 		n, unit := atoiWord(sub(s, loc, 1)), sub(s, loc, 2)
 		if n == 0 {
 			n, unit = atoiWord(sub(s, loc, 3)), sub(s, loc, 4)
@@ -277,7 +277,7 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 		m.consume(loc[0], loc[1])
 	}
 	s = m.text()
-	for _, loc := range reInZh.FindAllStringSubmatchIndex(s, -1) {
+	for _, loc := range when(has(s, "后"), reInZh, s) {
 		unit := "days"
 		switch u := sub(s, loc, 2); {
 		case strings.Contains(u, "月"):
@@ -294,29 +294,35 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 	// Durations.
 	type durPat struct {
 		re   *regexp.Regexp
+		gate bool
 		days func(s string, loc []int) int
 	}
+	zhDur := has(s, "天", "夜", "晚", "周", "星期", "礼拜", "月")
+	enDur := has(s, "day", "night", "week", "fortnight")
 	for _, p := range []durPat{
-		{reDurZhDN, func(s string, loc []int) int { return atoiWord(sub(s, loc, 1)) }},
-		{reDurEnDN, func(s string, loc []int) int { return atoiWord(sub(s, loc, 1)) }},
-		{reDurZhD, func(s string, loc []int) int { return atoiWord(sub(s, loc, 1)) }},
-		{reDurEnD, func(s string, loc []int) int { return atoiWord(sub(s, loc, 1)) }},
-		{reDurZhN, func(s string, loc []int) int { return atoiWord(sub(s, loc, 1)) + 1 }},
-		{reDurEnN, func(s string, loc []int) int { return atoiWord(sub(s, loc, 1)) + 1 }},
-		{reDurZhW, func(s string, loc []int) int { return 7 * atoiWord(sub(s, loc, 1)) }},
-		{reDurEnW, func(s string, loc []int) int {
+		{reDurZhDN, zhDur, func(s string, loc []int) int { return atoiWord(sub(s, loc, 1)) }},
+		{reDurEnDN, enDur, func(s string, loc []int) int { return atoiWord(sub(s, loc, 1)) }},
+		{reDurZhD, zhDur, func(s string, loc []int) int { return atoiWord(sub(s, loc, 1)) }},
+		{reDurEnD, enDur, func(s string, loc []int) int { return atoiWord(sub(s, loc, 1)) }},
+		{reDurZhN, zhDur, func(s string, loc []int) int { return atoiWord(sub(s, loc, 1)) + 1 }},
+		{reDurEnN, enDur, func(s string, loc []int) int { return atoiWord(sub(s, loc, 1)) + 1 }},
+		{reDurZhW, zhDur, func(s string, loc []int) int { return 7 * atoiWord(sub(s, loc, 1)) }},
+		{reDurEnW, enDur, func(s string, loc []int) int {
 			if strings.Contains(s[loc[0]:loc[1]], "fortnight") {
 				return 14
 			}
 			return 7 * atoiWord(sub(s, loc, 1))
 		}},
-		{reDurZhM, func(s string, loc []int) int {
+		{reDurZhM, zhDur, func(s string, loc []int) int {
 			if strings.HasPrefix(s[loc[0]:loc[1]], "半") {
 				return 15
 			}
 			return 30 * atoiWord(sub(s, loc, 1))
 		}},
 	} {
+		if !p.gate {
+			continue
+		}
 		s = m.text()
 		for _, loc := range p.re.FindAllStringSubmatchIndex(s, -1) {
 			if !digitBound(s, loc[0], loc[1]) || (loc[0] > 0 && s[loc[0]-1] == '-') {
@@ -342,7 +348,7 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 	}
 
 	s = m.text()
-	for _, loc := range reYMD.FindAllStringSubmatchIndex(s, -1) {
+	for _, loc := range when(hasDigits(s), reYMD, s) {
 		if !digitBound(s, loc[0], loc[1]) || m.taken(loc[0]) {
 			continue
 		}
@@ -351,14 +357,15 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 		tail(loc[1])
 	}
 	s = m.text()
-	for _, loc := range reEnRangeD.FindAllStringSubmatchIndex(s, -1) {
+	latin, digits := hasLatin(s), hasDigits(s)
+	for _, loc := range when(latin && digits, reEnRangeD, s) {
 		mo, y := monthOf(sub(s, loc, 3)), atoiWord(sub(s, loc, 4))
 		hits = append(hits, dateHit{pos: loc[0], y: y, m: mo, d: atoiWord(sub(s, loc, 1))},
 			dateHit{pos: loc[0] + 1, y: y, m: mo, d: atoiWord(sub(s, loc, 2))})
 		m.consume(loc[0], loc[1])
 	}
 	s = m.text()
-	for _, loc := range reEnRangeM.FindAllStringSubmatchIndex(s, -1) {
+	for _, loc := range when(latin && digits, reEnRangeM, s) {
 		if reTailNot.MatchString(s[loc[1]:]) {
 			continue
 		}
@@ -372,7 +379,7 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 		mg, dg, y int
 	}{{reEnMD, 1, 2, 3}, {reEnDM, 2, 1, 3}} {
 		s = m.text()
-		for _, loc := range p.re.FindAllStringSubmatchIndex(s, -1) {
+		for _, loc := range when(latin && digits, p.re, s) {
 			if !digitBound(s, loc[0], loc[1]) || m.taken(loc[0]) {
 				continue
 			}
@@ -382,7 +389,7 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 		}
 	}
 	s = m.text()
-	for _, loc := range reZhMD.FindAllStringSubmatchIndex(s, -1) {
+	for _, loc := range when(has(s, "月"), reZhMD, s) {
 		if !digitBound(s, loc[0], loc[1]) || m.taken(loc[0]) {
 			continue
 		}
@@ -391,7 +398,7 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 		tail(loc[1])
 	}
 	s = m.text()
-	for _, loc := range reSlash.FindAllStringSubmatchIndex(s, -1) {
+	for _, loc := range when(has(s, "/"), reSlash, s) {
 		if !digitBound(s, loc[0], loc[1]) || (loc[0] > 0 && s[loc[0]-1] == '/') || (loc[1] < len(s) && s[loc[1]] == '/') {
 			continue
 		}
@@ -408,7 +415,7 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 	}
 
 	s = m.text()
-	for _, loc := range reRelDay.FindAllStringIndex(s, -1) {
+	for _, loc := range when(has(s, "天", "日", "today", "tomorrow", "tonight"), reRelDay, s) {
 		n := 0
 		switch w := s[loc[0]:loc[1]]; {
 		case w == "大后天":
@@ -422,7 +429,7 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 		m.consume(loc[0], loc[1])
 	}
 	s = m.text()
-	for _, loc := range reWeekdayZh.FindAllStringSubmatchIndex(s, -1) {
+	for _, loc := range when(has(s, "周", "星期", "礼拜"), reWeekdayZh, s) {
 		wd := zhWeekdays[sub(s, loc, 2)]
 		var d Date
 		switch p := sub(s, loc, 1); {
@@ -441,7 +448,7 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 		m.consume(loc[0], loc[1])
 	}
 	s = m.text()
-	for _, loc := range reWeekdayEn.FindAllStringSubmatchIndex(s, -1) {
+	for _, loc := range when(has(s, "day"), reWeekdayEn, s) {
 		wd := enWeekdays[sub(s, loc, 2)]
 		if sub(s, loc, 1) == "next" {
 			// "next Friday" is read as Friday of next week, the same as 下周五.
@@ -452,7 +459,7 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 		m.consume(loc[0], loc[1])
 	}
 	s = m.text()
-	for _, loc := range reMonthDay.FindAllStringSubmatchIndex(s, -1) {
+	for _, loc := range when(has(s, "月"), reMonthDay, s) {
 		first := Date{today.Year, today.Month, 1}
 		if strings.HasPrefix(sub(s, loc, 1), "下") {
 			first = NewDate(today.Year, today.Month+1, 1)
@@ -461,18 +468,18 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 		m.consume(loc[0], loc[1])
 	}
 	s = m.text()
-	for _, loc := range reNextWeek.FindAllStringIndex(s, -1) {
+	for _, loc := range when(has(s, "下", "next week"), reNextWeek, s) {
 		at(loc[0], mondayOf(today).AddDays(7))
 		m.consume(loc[0], loc[1])
 	}
 	s = m.text()
-	for _, loc := range reNextMonth.FindAllStringIndex(s, -1) {
+	for _, loc := range when(has(s, "下", "next month"), reNextMonth, s) {
 		at(loc[0], NewDate(today.Year, today.Month+1, 1))
 		m.consume(loc[0], loc[1])
 	}
 	for _, re := range []*regexp.Regexp{reBareDayZh, reBareDayEn} {
 		s = m.text()
-		for _, loc := range re.FindAllStringSubmatchIndex(s, -1) {
+		for _, loc := range when(hasDigits(s), re, s) {
 			if !digitBound(s, loc[0], loc[1]) || m.taken(loc[0]) {
 				continue
 			}
@@ -492,7 +499,7 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 		return r
 	}
 	if len(hits) == 1 && hits[0].pos > 0 {
-		hits[0].untilQ = reUntil.MatchString(m.low[:hits[0].pos])
+		hits[0].untilQ = reUntil.MatchString(m.low[max(0, hits[0].pos-24):hits[0].pos])
 	}
 	start, ok := resolveFirst(hits, today)
 	if !ok {
@@ -517,6 +524,14 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 		r.end = ptr(start.AddDays(r.days - 1))
 	}
 	return r
+}
+
+// when runs re over s only if the gate says it may match.
+func when(gate bool, re *regexp.Regexp, s string) [][]int {
+	if !gate {
+		return nil
+	}
+	return re.FindAllStringSubmatchIndex(s, -1)
 }
 
 func addUnits(d Date, n int, unit string) (Date, bool) {

@@ -219,44 +219,9 @@ func negStart(s string, i int) int {
 
 // Preferences.
 
-type prefWord struct {
-	re    *regexp.Regexp
-	canon []string // canonical keyword per alternative group, in order; "" means as written
-}
-
-func words(list string) *regexp.Regexp {
-	var parts []string
-	depth, last := 0, 0
-	for i := 0; i < len(list); i++ {
-		switch list[i] {
-		case '(':
-			depth++
-		case ')':
-			depth--
-		case '|':
-			if depth == 0 {
-				parts = append(parts, list[last:i])
-				last = i + 1
-			}
-		}
-	}
-	parts = append(parts, list[last:])
-	for i, p := range parts {
-		if p != "" && p[0] < utf8.RuneSelf {
-			parts[i] = `\b` + p + `\b`
-		}
-	}
-	return regexp.MustCompile(strings.Join(parts, "|"))
-}
-
-var (
-	reNatural = words(`自然风光|自然风景|看雪|雪景|滑雪|海滩|沙滩|海边|海岛|看海|大海|雪山|草原|沙漠|森林|瀑布|峡谷|温泉|湿地|花海|田园|乡村|日出|日落|星空|极光|徒步|爬山|登山|山水|湖泊|湖边|大自然|beach(?:es)?|seaside|sea|ocean|coast(?:line)?|islands?|mountains?|hik(?:e|es|ing)|trek(?:king)?|lakes?|snow|ski(?:ing)?|deserts?|forests?|waterfalls?|national parks?|nature|countryside|hot springs?|sunrise|sunsets?|grasslands?|canyons?|scenery|outdoors?|wildlife`)
-	reSocial  = words(`博物馆|纪念馆|美术馆|艺术馆|展览|古镇|古城|古村|老街|历史|文化|寺庙|古建筑|建筑|人文|遗址|故居|红色旅游|购物|夜市|夜生活|酒吧|演出|戏曲|非遗|主题公园|游乐园|动物园|海洋馆|水族馆|citywalk|museums?|history|historic(?:al)?|art|galler(?:y|ies)|culture|cultural|architecture|old towns?|temples?|churches|church|castles?|ancient|heritage|shopping|nightlife|bars|theat(?:re|er)|concerts?|markets?|festivals?|theme parks?|zoo|aquarium`)
-	reCuisine = words(`闽菜|川菜|粤菜|湘菜|鲁菜|苏菜|浙菜|徽菜|东北菜|本帮菜|火锅|小吃|海鲜|烧烤|早茶|素食|吃素|甜品|面食|米粉|美食|特色菜|地方菜|日料|西餐|啤酒|不吃辣|吃辣|seafood|street food|local food|vegetarian|vegan|spicy food|spicy|noodles|sushi|barbecue|bbq|wine|coffee|hot ?pot|dim sum|tapas|desserts?|pastr(?:y|ies)|foodie|beer`)
-	// Single-character landscapes are names too often (上海, 黄山, 湖南) to be read
-	// anywhere; they count only between words like 看/爱/和.
-	reSingleNature = regexp.MustCompile(`[山湖海]`)
-)
+// Single-character landscapes are names too often (上海, 黄山, 湖南) to be read
+// anywhere; they count only between words like 看/爱/和.
+var reSingleNature = regexp.MustCompile(`[山湖海]`)
 
 var enCanon = map[string]string{
 	"beaches": "beach", "islands": "island", "mountain": "mountains", "hike": "hiking", "hikes": "hiking",
@@ -271,11 +236,12 @@ var enCanon = map[string]string{
 
 func parsePreferencesIn(m *msg, e *Extraction) {
 	sep := listSep(m.lang)
-	collect := func(re *regexp.Regexp) string {
+	collect := func(k keywords) string {
 		s := m.text()
 		var out []string
 		seen := map[string]bool{}
-		for _, loc := range re.FindAllStringIndex(s, -1) {
+		for _, sp := range k.findAll(s) {
+			loc := []int{sp.i, sp.j}
 			w := s[loc[0]:loc[1]]
 			if c, ok := enCanon[w]; ok {
 				w = c
@@ -291,8 +257,8 @@ func parsePreferencesIn(m *msg, e *Extraction) {
 		}
 		return strings.Join(out, sep)
 	}
-	e.Cuisine = collect(reCuisine)
-	nat := collect(reNatural)
+	e.Cuisine = collect(cuisineWords)
+	nat := collect(natureWords)
 	s := m.text()
 	var singles []string
 	for _, loc := range reSingleNature.FindAllStringIndex(s, -1) {
@@ -314,7 +280,7 @@ func parsePreferencesIn(m *msg, e *Extraction) {
 		nat += strings.Join(singles, sep)
 	}
 	e.NaturalLandscape = nat
-	e.SocialLandscape = collect(reSocial)
+	e.SocialLandscape = collect(socialWords)
 }
 
 func standaloneNeighbour(r rune, ok string) bool {
