@@ -1,6 +1,9 @@
 package dialog
 
-import "encoding/json"
+import (
+	"context"
+	"encoding/json"
+)
 
 // Status says who is answering a conversation.
 type Status string
@@ -27,15 +30,15 @@ type Conversation struct {
 
 // Memo is the engine's bookkeeping that is not a slot, stored with the conversation.
 type Memo struct {
-	ReturnTo     string       `json:"returnTo,omitempty"`     // state to resume after an interruption
-	NeedsAsked   bool         `json:"needsAsked,omitempty"`   // asked once, not again
-	PrefsAsked   bool         `json:"prefsAsked,omitempty"`   // asked once, not again
-	Editing      bool         `json:"editing,omitempty"`      // answering a change picked from confirm or a plan
-	PlanRequest  int          `json:"planRequest,omitempty"`  // the outstanding plan request; older results are stale
-	PlanVersion  int          `json:"planVersion,omitempty"`  // the latest plan delivered
-	PlannedTrip  *TripRequest `json:"plannedTrip,omitempty"`  // the trip of the latest plan, to say what changed
-	Rating       int          `json:"rating,omitempty"`       // feedback being collected
-	Weather      []string     `json:"weather,omitempty"`      // the latest plan's forecast, a day a line
+	ReturnTo    string       `json:"returnTo,omitempty"`    // state to resume after an interruption
+	NeedsAsked  bool         `json:"needsAsked,omitempty"`  // asked once, not again
+	PrefsAsked  bool         `json:"prefsAsked,omitempty"`  // asked once, not again
+	Editing     bool         `json:"editing,omitempty"`     // answering a change picked from confirm or a plan
+	PlanRequest int          `json:"planRequest,omitempty"` // the outstanding plan request; older results are stale
+	PlanVersion int          `json:"planVersion,omitempty"` // the latest plan delivered
+	PlannedTrip *TripRequest `json:"plannedTrip,omitempty"` // the trip of the latest plan, to say what changed
+	Rating      int          `json:"rating,omitempty"`      // feedback being collected
+	Weather     []string     `json:"weather,omitempty"`     // the latest plan's forecast, a day a line
 }
 
 // MarshalMemo and UnmarshalMemo let the store keep the memo as JSON.
@@ -129,4 +132,11 @@ type Effect struct {
 type Result struct {
 	Replies []Reply
 	Effects []Effect
+}
+
+// Extractor reads a message the parsers could not fully read, typically with a language
+// model. It is called outside any transaction, before the turn; what it proposes is
+// validated like parser output. The engine works fully without one.
+type Extractor interface {
+	Extract(ctx context.Context, text string, c ParseContext, lang string) (*Extraction, error)
 }

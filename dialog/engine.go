@@ -1126,3 +1126,14 @@ func t0(lang string, d Date) string {
 	}
 	return d.In(time.UTC).Format("Jan 2")
 }
+
+// ParseContextFor is the parse context a message gets in state, for a traveller in zone tz.
+func (e *Engine) ParseContextFor(state, tz string) ParseContext {
+	c := &Conversation{State: state, TimeZone: tz}
+	now := time.Now()
+	if e.Now != nil {
+		now = e.Now()
+	}
+	loc := e.loc(c)
+	return ParseContext{Now: now.In(loc), Loc: loc, Expecting: expecting(state)}
+}

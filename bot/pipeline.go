@@ -1,0 +1,260 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"xingqu/dialog"
+	"xingqu/store"
+)
+
+// Inbound is a traveller's message as a channel hands it over.
+type Inbound struct {
+	Channel     string        `json:"channel"`    // "telegram", "web", "cli"
+	ExternalID  string        `json:"externalId"` // chat id, widget session id
+	InboundID   string        `json:"inboundId"`  // the channel's id for this message, for dedupe
+	DisplayName string        `json:"displayName,omitempty"`
+	LangHint    string        `json:"langHint,omitempty"`
+	TimeZone    string        `json:"timeZone,omitempty"`
+	Text        string        `json:"text,omitempty"`
+	Action      string        `json:"action,omitempty"`
+	Place       *dialog.Place `json:"place,omitempty"`
+}
+
+// Pipeline takes inbound messages from every channel through the same steps: stored
+// first (a redelivery is dropped there), then handled one at a time per conversation in
+// arrival order, each turn one transaction with the conversation row locked, its replies,
+// jobs and records written in that same transaction.
+type Pipeline struct {
+	DB        *store.DB
+	Engine    *dialog.Engine
+	Extractor dialog.Extractor // optional
+	Log       *slog.Logger
+}
+
+// Receive stores a message and returns its conversation. dup reports a redelivery.
+func (p *Pipeline) Receive(ctx context.Context, in Inbound) (convID int64, dup bool, err error) {
+	tr, err := store.EnsureTraveller(ctx, p.DB, in.Channel, in.ExternalID, in.DisplayName, langOf(in.LangHint), in.TimeZone)
+	if err != nil {
+		return 0, false, err
+	}
+	convID, err = store.CurrentConversation(ctx, p.DB, tr.ID, tr.Lang)
+	if err != nil {
+		return 0, false, err
+	}
+	_, dup, err = store.Receive(ctx, p.DB, convID, in.InboundID, in)
+	return convID, dup, err
+}
+
+func langOf(hint string) string {
+	switch {
+	case hint == "":
+		return ""
+	case len(hint) >= 2 && hint[:2] == "zh":
+		return dialog.LangZH
+	}
+	return dialog.LangEN
+}
+
+// Handle receives a message and handles everything pending for its conversation.
+func (p *Pipeline) Handle(ctx context.Context, in Inbound) (convID int64, dup bool, err error) {
+	convID, dup, err = p.Receive(ctx, in)
+	if err != nil || dup {
+		return convID, dup, err
+	}
+	_, err = p.Drain(ctx, convID)
+	return convID, false, err
+}
+
+// Drain handles the conversation's pending messages in arrival order, one turn each.
+func (p *Pipeline) Drain(ctx context.Context, convID int64) (handled int, err error) {
+	for {
+		hint := p.extract(ctx, convID)
+		done := false
+		err := p.DB.InTx(ctx, func(tx *sqlx.Tx) error {
+			conv, travellerID, err := store.LockConversation(ctx, tx, convID)
+			if err != nil {
+				return err
+			}
+			item, ok, err := store.NextInbox(ctx, tx, convID)
+			if err != nil {
+				return err
+			}
+			if !ok {
+				done = true
+				return nil
+			}
+			var in Inbound
+			if err := json.Unmarshal(item.Payload, &in); err != nil {
+				return fmt.Errorf("inbox %d: %w", item.ID, err)
+			}
+			var h *dialog.Extraction
+			if hint != nil && hint.inboxID == item.ID {
+				h = hint.ex
+			}
+			if err := p.turn(ctx, tx, &conv, travellerID, in, h); err != nil {
+				return err
+			}
+			return store.MarkHandled(ctx, tx, item.ID)
+		})
+		if err != nil {
+			return handled, err
+		}
+		if done {
+			return handled, nil
+		}
+		handled++
+	}
+}
+
+type extracted struct {
+	inboxID int64
+	ex      *dialog.Extraction
+}
+
+// extract asks the extractor about the next pending message when the parsers cannot read
+// it, before any transaction is open: the call may take seconds.
+func (p *Pipeline) extract(ctx context.Context, convID int64) *extracted {
+	if p.Extractor == nil {
+		return nil
+	}
+	item, ok, err := store.NextInbox(ctx, p.DB, convID)
+	if err != nil || !ok {
+		return nil
+	}
+	var in Inbound
+	if json.Unmarshal(item.Payload, &in) != nil || in.Text == "" {
+		return nil
+	}
+	var state, lang, tz string
+	const q = `SELECT c.state, c.lang, t.time_zone FROM conversations c JOIN travellers t ON t.id = c.traveller_id WHERE c.id = $1`
+	if err := p.DB.QueryRowContext(ctx, q, convID).Scan(&state, &lang, &tz); err != nil {
+		return nil
+	}
+	pc := p.Engine.ParseContextFor(state, tz)
+	if ex := dialog.Extract(in.Text, pc); !ex.Unparsed {
+		return nil
+	}
+	ctx, cancel := context.WithTimeout(ctx, 6*time.Second)
+	defer cancel()
+	ex, err := p.Extractor.Extract(ctx, in.Text, pc, lang)
+	if err != nil {
+		p.Log.Debug("extractor unavailable", "conversation", convID, "err", err)
+		return nil
+	}
+	return &extracted{inboxID: item.ID, ex: ex}
+}
+
+// turn is one message's turn inside the transaction that holds the conversation lock.
+func (p *Pipeline) turn(ctx context.Context, tx *sqlx.Tx, conv *dialog.Conversation, travellerID int64, in Inbound, hint *dialog.Extraction) error {
+	if _, err := store.AddMessage(ctx, tx, conv.ID, "traveller", in.Text, store.MessageBody{Action: in.Action}); err != nil {
+		return err
+	}
+	if conv.Status == dialog.StatusHuman {
+		// An agent has the conversation: the bot stays silent and the agent sees the message.
+		return p.notify(ctx, tx, conv.ID)
+	}
+	if in.TimeZone != "" && conv.TimeZone == "" {
+		conv.TimeZone = in.TimeZone
+	}
+	ev := dialog.Inbound{Text: in.Text, Action: in.Action, Hint: hint, ChannelLang: in.LangHint}
+	if in.Place != nil {
+		ev.Event, ev.Place = dialog.EventLocation, in.Place
+	}
+	res := p.Engine.Handle(conv, ev)
+	return p.commitResult(ctx, tx, conv, travellerID, res)
+}
+
+// Event applies an event (a plan ready, a hand-back) to a conversation as a turn of its own.
+func (p *Pipeline) Event(ctx context.Context, convID int64, ev dialog.Inbound) error {
+	return p.DB.InTx(ctx, func(tx *sqlx.Tx) error {
+		return p.EventTx(ctx, tx, convID, ev)
+	})
+}
+
+// EventTx is Event inside a caller's transaction, for work that must commit together with
+// the event (a plan stored and delivered at once).
+func (p *Pipeline) EventTx(ctx context.Context, tx *sqlx.Tx, convID int64, ev dialog.Inbound) error {
+	conv, travellerID, err := store.LockConversation(ctx, tx, convID)
+	if err != nil {
+		return err
+	}
+	res := p.Engine.Handle(&conv, ev)
+	return p.commitResult(ctx, tx, &conv, travellerID, res)
+}
+
+// commitResult writes a turn's replies and effects and the conversation itself.
+func (p *Pipeline) commitResult(ctx context.Context, tx *sqlx.Tx, conv *dialog.Conversation, travellerID int64, res dialog.Result) error {
+	for _, r := range res.Replies {
+		body := store.MessageBody{Kind: r.Kind, Choices: r.Choices, Plan: r.Plan}
+		if _, err := store.AddMessage(ctx, tx, conv.ID, "bot", r.Text, body); err != nil {
+			return err
+		}
+	}
+	for _, e := range res.Effects {
+		if err := p.applyEffect(ctx, tx, conv, travellerID, e); err != nil {
+			return err
+		}
+	}
+	if err := store.SaveConversation(ctx, tx, conv); err != nil {
+		return err
+	}
+	return p.notify(ctx, tx, conv.ID)
+}
+
+// PlanJob is the payload of a planning job.
+type PlanJob struct {
+	ConversationID int64              `json:"conversationId"`
+	PlanRequest    int                `json:"planRequest"`
+	Trip           dialog.TripRequest `json:"trip"`
+	Lang           string             `json:"lang"`
+}
+
+// JobPlan is the kind of planning jobs.
+const JobPlan = "plan"
+
+func (p *Pipeline) applyEffect(ctx context.Context, tx *sqlx.Tx, conv *dialog.Conversation, travellerID int64, e dialog.Effect) error {
+	var err error
+	switch e.Kind {
+	case dialog.EffectRequestPlan:
+		job := PlanJob{ConversationID: conv.ID, PlanRequest: e.PlanRequest, Lang: e.Lang}
+		if e.Trip != nil {
+			job.Trip = *e.Trip
+		}
+		_, err = store.EnqueueJob(ctx, tx, JobPlan, conv.ID, job, time.Time{})
+	case dialog.EffectEmergency:
+		_, err = tx.ExecContext(ctx, `INSERT INTO emergencies (conversation_id, text) VALUES ($1, $2)`, conv.ID, e.Text)
+	case dialog.EffectFeedback:
+		var rating any
+		if e.Rating > 0 {
+			rating = e.Rating
+		}
+		_, err = tx.ExecContext(ctx, `INSERT INTO feedback (conversation_id, rating, comment) VALUES ($1, $2, $3)`, conv.ID, rating, e.Text)
+	case dialog.EffectSubscribe:
+		_, err = tx.ExecContext(ctx, `INSERT INTO subscriptions (traveller_id) VALUES ($1) ON CONFLICT DO NOTHING`, travellerID)
+	case dialog.EffectUnsubscribe:
+		_, err = tx.ExecContext(ctx, `DELETE FROM subscriptions WHERE traveller_id = $1`, travellerID)
+	case dialog.EffectSetLanguage:
+		_, err = tx.ExecContext(ctx, `UPDATE travellers SET lang = $2 WHERE id = $1`, travellerID, e.Lang)
+	case dialog.EffectCallHuman, dialog.EffectCancelHuman:
+		// The conversation's status and priority, saved with it, are the agents' queue.
+	default:
+		err = fmt.Errorf("unknown effect %q", e.Kind)
+	}
+	if err != nil {
+		return fmt.Errorf("effect %s: %w", e.Kind, err)
+	}
+	return nil
+}
+
+// notify tells listeners (widget streams, the console) that the conversation changed;
+// PostgreSQL delivers it only if the transaction commits.
+func (p *Pipeline) notify(ctx context.Context, tx *sqlx.Tx, convID int64) error {
+	_, err := tx.ExecContext(ctx, `SELECT pg_notify('xingqu_conversation', $1)`, fmt.Sprint(convID))
+	return err
+}

@@ -1,0 +1,77 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+)
+
+// InboxItem is an inbound message stored before it is handled.
+type InboxItem struct {
+	ID             int64           `db:"id"`
+	ConversationID int64           `db:"conversation_id"`
+	InboundID      string          `db:"inbound_id"`
+	Payload        json.RawMessage `db:"payload"`
+	ReceivedAt     time.Time       `db:"received_at"`
+}
+
+// Receive stores an inbound message for a conversation. dup is true when a message with
+// the same inbound id was stored before: a redelivery, which must change nothing.
+func Receive(ctx context.Context, q Queryer, convID int64, inboundID string, payload any) (id int64, dup bool, err error) {
+	b, err := json.Marshal(payload)
+	if err != nil {
+		return 0, false, err
+	}
+	err = q.GetContext(ctx, &id, `
+INSERT INTO inbox (conversation_id, inbound_id, payload) VALUES ($1, $2, $3)
+ON CONFLICT (conversation_id, inbound_id) DO NOTHING RETURNING id`, convID, inboundID, b)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, true, nil
+	}
+	if err != nil {
+		return 0, false, fmt.Errorf("receive: %w", err)
+	}
+	return id, false, nil
+}
+
+// NextInbox returns the oldest message of the conversation not handled yet. Called with
+// the conversation locked, it hands out messages one at a time in arrival order.
+func NextInbox(ctx context.Context, q Queryer, convID int64) (InboxItem, bool, error) {
+	var it InboxItem
+	err := q.GetContext(ctx, &it, `
+SELECT id, conversation_id, inbound_id, payload, received_at FROM inbox
+WHERE conversation_id = $1 AND handled_at IS NULL ORDER BY id LIMIT 1`, convID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return it, false, nil
+	}
+	if err != nil {
+		return it, false, fmt.Errorf("next inbox: %w", err)
+	}
+	return it, true, nil
+}
+
+// MarkHandled records that an inbound message has had its turn.
+func MarkHandled(ctx context.Context, tx *sqlx.Tx, id int64) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE inbox SET handled_at = now() WHERE id = $1`, id); err != nil {
+		return fmt.Errorf("mark handled: %w", err)
+	}
+	return nil
+}
+
+// PendingConversations lists conversations with inbound messages not handled yet, oldest
+// first, so that a restart finishes what a crash interrupted.
+func PendingConversations(ctx context.Context, q Queryer, limit int) ([]int64, error) {
+	var ids []int64
+	err := q.SelectContext(ctx, &ids, `
+SELECT conversation_id FROM inbox WHERE handled_at IS NULL
+GROUP BY conversation_id ORDER BY min(id) LIMIT $1`, limit)
+	if err != nil {
+		return nil, fmt.Errorf("pending conversations: %w", err)
+	}
+	return ids, nil
+}

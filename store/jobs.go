@@ -1,0 +1,95 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/lib/pq"
+)
+
+// Job is a unit of slow work (planning, weather, broadcasts) that runs outside any turn.
+type Job struct {
+	ID             int64           `db:"id"`
+	Kind           string          `db:"kind"`
+	ConversationID sql.NullInt64   `db:"conversation_id"`
+	Payload        json.RawMessage `db:"payload"`
+	Attempts       int             `db:"attempts"`
+}
+
+// EnqueueJob records a job; inside a turn's transaction it is queued only if the turn
+// commits.
+func EnqueueJob(ctx context.Context, q Queryer, kind string, convID int64, payload any, runAt time.Time) (int64, error) {
+	b, err := json.Marshal(payload)
+	if err != nil {
+		return 0, err
+	}
+	var conv sql.NullInt64
+	if convID != 0 {
+		conv = sql.NullInt64{Int64: convID, Valid: true}
+	}
+	if runAt.IsZero() {
+		runAt = time.Now()
+	}
+	var id int64
+	err = q.GetContext(ctx, &id, `INSERT INTO jobs (kind, conversation_id, payload, run_at) VALUES ($1, $2, $3, $4) RETURNING id`,
+		kind, conv, b, runAt)
+	if err != nil {
+		return 0, fmt.Errorf("enqueue %s job: %w", kind, err)
+	}
+	return id, nil
+}
+
+// ClaimJob leases the next due job of the given kinds for lease. Workers skip rows
+// others hold, and a job whose lease ran out (its worker died) is handed out again.
+func ClaimJob(ctx context.Context, db *DB, kinds []string, lease time.Duration) (*Job, error) {
+	var j Job
+	err := db.GetContext(ctx, &j, `
+UPDATE jobs SET leased_until = now() + $2 * interval '1 millisecond', attempts = attempts + 1
+WHERE id = (
+    SELECT id FROM jobs
+    WHERE kind = ANY($1) AND done_at IS NULL AND run_at <= now()
+      AND (leased_until IS NULL OR leased_until < now())
+    ORDER BY run_at, id
+    FOR UPDATE SKIP LOCKED
+    LIMIT 1)
+RETURNING id, kind, conversation_id, payload, attempts`, pq.Array(kinds), lease.Milliseconds())
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("claim job: %w", err)
+	}
+	return &j, nil
+}
+
+// CompleteJob marks a job done. It reports false when the job was already done, so that
+// a worker whose lease ran out does not deliver a second result.
+func CompleteJob(ctx context.Context, q Queryer, id int64) (bool, error) {
+	res, err := q.ExecContext(ctx, `UPDATE jobs SET done_at = now(), leased_until = NULL WHERE id = $1 AND done_at IS NULL`, id)
+	if err != nil {
+		return false, fmt.Errorf("complete job %d: %w", id, err)
+	}
+	n, _ := res.RowsAffected()
+	return n == 1, nil
+}
+
+// RetryJob releases a job to run again at runAt, recording why it failed.
+func RetryJob(ctx context.Context, q Queryer, id int64, cause error, runAt time.Time) error {
+	_, err := q.ExecContext(ctx, `UPDATE jobs SET leased_until = NULL, run_at = $2, last_error = $3 WHERE id = $1`,
+		id, runAt, cause.Error())
+	if err != nil {
+		return fmt.Errorf("retry job %d: %w", id, err)
+	}
+	return nil
+}
+
+// Jobs returns the jobs of a conversation, oldest first (for tests and the console).
+func Jobs(ctx context.Context, q Queryer, convID int64) ([]Job, error) {
+	var js []Job
+	err := q.SelectContext(ctx, &js, `SELECT id, kind, conversation_id, payload, attempts FROM jobs WHERE conversation_id = $1 ORDER BY id`, convID)
+	return js, err
+}
