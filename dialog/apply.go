@@ -15,13 +15,25 @@ func (t *turn) apply(ex Extraction) (changes []string, problems []Reply) {
 	problem := func(key string, args ...any) {
 		problems = append(problems, Reply{Kind: ReplyText, Text: T(l, key, args...)})
 	}
+	// Changes are said a field a line, several values of one field joined.
+	var fields []string
+	values := map[string][]string{}
 	changed := func(field, value string) {
+		if _, ok := values[field]; !ok {
+			fields = append(fields, field)
+		}
+		values[field] = append(values[field], value)
+	}
+	defer func() {
 		sep := ": "
 		if l == LangZH {
 			sep = "："
 		}
-		changes = append(changes, T(l, field)+sep+value)
-	}
+		for _, f := range fields {
+			changes = append(changes, T(l, f)+sep+strings.Join(values[f], listSep(l)))
+			t.changedFields = append(t.changedFields, f)
+		}
+	}()
 
 	// Destination.
 	if ex.NotDestination != "" && ex.Destination == "" && strings.EqualFold(ex.NotDestination, tr.Destination) {

@@ -64,6 +64,8 @@ type turn struct {
 	now time.Time
 	loc *time.Location
 	res Result
+	// changedFields are the catalogue keys of the fields the message changed.
+	changedFields []string
 }
 
 // Handle applies one inbound message or event to c and returns what to say and do. It
@@ -681,9 +683,7 @@ func (t *turn) parseContext() ParseContext {
 func expecting(state string) Slot {
 	switch state {
 	case StateDestination, StateStart:
-		if state == StateStart {
-			return SlotNone
-		}
+		// A first message that is only a place name ("Tokyo") is the destination.
 		return SlotDestination
 	case StateDates:
 		return SlotDates
@@ -848,7 +848,7 @@ func mergeHint(ex *Extraction, h *Extraction) {
 func (t *turn) advance(changes []string) {
 	c := t.c
 	next := missingSlot(c)
-	hasPlan := c.Memo.PlanVersion > 0 && (c.State == StatePlanned || c.State == StateEditing || c.State == StatePlanning || c.Memo.Editing && c.Memo.PlannedTrip != nil)
+	hasPlan := c.State == StatePlanning || c.Memo.PlanVersion > 0 && (c.State == StatePlanned || c.State == StateEditing || c.State == StatePlanning || c.Memo.Editing && c.Memo.PlannedTrip != nil)
 	if next == "" && hasPlan {
 		c.Memo.Editing = false
 		if len(changes) == 0 && c.Memo.PlannedTrip != nil && *c.Memo.PlannedTrip == c.Trip {
@@ -861,7 +861,7 @@ func (t *turn) advance(changes []string) {
 	}
 	// Say what was understood when it was more than the one answer asked for, or when
 	// it corrected a summary the traveller had already seen.
-	if len(changes) > 1 || (len(changes) > 0 && (c.State == StateConfirm || c.State == StateStart)) {
+	if len(changes) > 1 || (len(changes) > 0 && (c.State == StateConfirm || c.State == StateStart || !t.answeredAsked())) {
 		t.say("saved_change", strings.Join(changes, t.listSep()))
 	}
 	if next == "" {
@@ -872,6 +872,16 @@ func (t *turn) advance(changes []string) {
 	}
 	t.fire(evAsk + next)
 	t.reask()
+}
+
+// answeredAsked reports whether the only field changed is the one the state asked for.
+func (t *turn) answeredAsked() bool {
+	if len(t.changedFields) != 1 {
+		return false
+	}
+	want := map[string]string{StateDestination: "f_destination", StateDates: "f_dates", StateBudget: "f_budget",
+		StateNeeds: "f_needs", StatePreferences: "f_prefs"}[t.c.State]
+	return t.changedFields[0] == want
 }
 
 func (t *turn) listSep() string {
@@ -976,7 +986,7 @@ func (t *turn) reask() {
 		t.say("ask_destination")
 	case StateDates:
 		switch {
-		case c.Trip.StartDate != nil:
+		case c.Trip.StartDate != nil && c.Trip.EndDate == nil:
 			t.say("ask_end", t.formatDate(*c.Trip.StartDate))
 		case c.Trip.Days > 0:
 			t.say("ask_start", c.Trip.Days)

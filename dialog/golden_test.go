@@ -1,0 +1,199 @@
+package dialog
+
+import (
+	"flag"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+)
+
+var update = flag.Bool("update", false, "rewrite the golden transcripts in testdata/golden")
+
+// step is one thing that happens in a scripted conversation.
+type step struct {
+	text, action string
+	event        EventKind // plan ready or handback
+}
+
+func say(text string) step    { return step{text: text} }
+func press(action string) step { return step{action: action} }
+func planReady() step          { return step{event: EventPlanReady} }
+func handback() step           { return step{event: EventHandback} }
+
+// testEngine runs on a fixed clock: 2026-12-01 10:00 in Shanghai.
+func testEngine() *Engine {
+	sh, _ := time.LoadLocation("Asia/Shanghai")
+	return &Engine{Now: func() time.Time { return time.Date(2026, 12, 1, 10, 0, 0, 0, sh) }, DefaultLoc: sh}
+}
+
+// fakePlan stands in for the planner: a plan for the trip as requested.
+func fakePlan(c *Conversation) *Plan {
+	tr := c.Trip
+	p := &Plan{Version: c.Memo.PlanVersion + 1, Trip: tr, Source: "test"}
+	for _, tier := range Tiers {
+		o := Option{Tier: tier, Title: TierTitle(c.Lang, tier), BudgetLow: 100, BudgetHigh: 200, Currency: tr.Currency}
+		for d := 0; d < tr.TripDays(); d++ {
+			date := tr.StartDate.AddDays(d)
+			o.Days = append(o.Days, DayPlan{Date: date, Morning: "m", Afternoon: "a", Evening: "e",
+				Weather: &Weather{Summary: "sunny", TempMinC: 10, TempMaxC: 18}})
+		}
+		p.Options = append(p.Options, o)
+	}
+	return p
+}
+
+// runScript plays steps against a new conversation and renders the transcript.
+func runScript(t *testing.T, steps []step) (string, *Conversation) {
+	t.Helper()
+	e := testEngine()
+	c := &Conversation{}
+	var b strings.Builder
+	for _, s := range steps {
+		in := Inbound{Text: s.text, Action: s.action, Event: s.event}
+		switch {
+		case s.event == EventPlanReady:
+			in.Plan, in.PlanRequest = fakePlan(c), c.Memo.PlanRequest
+			fmt.Fprintf(&b, "* plan ready (request %d)\n", in.PlanRequest)
+		case s.event != "":
+			fmt.Fprintf(&b, "* %s\n", s.event)
+		case s.action != "":
+			fmt.Fprintf(&b, "> [%s]\n", s.action)
+		default:
+			fmt.Fprintf(&b, "> %s\n", s.text)
+		}
+		res := e.Handle(c, in)
+		for _, r := range res.Replies {
+			fmt.Fprintf(&b, "< (%s) %s\n", r.Kind, strings.ReplaceAll(r.Text, "\n", "\n    "))
+			if len(r.Choices) > 0 {
+				var cs []string
+				for _, ch := range r.Choices {
+					cs = append(cs, ch.Label+"="+ch.Action)
+				}
+				fmt.Fprintf(&b, "    [%s]\n", strings.Join(cs, " | "))
+			}
+			if r.Plan != nil {
+				fmt.Fprintf(&b, "    plan v%d: %d options, %d days\n", r.Plan.Version, len(r.Plan.Options), len(r.Plan.Options[0].Days))
+			}
+		}
+		for _, ef := range res.Effects {
+			fmt.Fprintf(&b, "  ! %s", ef.Kind)
+			if ef.PlanRequest > 0 {
+				fmt.Fprintf(&b, " request=%d", ef.PlanRequest)
+			}
+			if ef.Rating > 0 {
+				fmt.Fprintf(&b, " rating=%d", ef.Rating)
+			}
+			if ef.Text != "" {
+				fmt.Fprintf(&b, " %q", ef.Text)
+			}
+			b.WriteString("\n")
+		}
+		fmt.Fprintf(&b, "  = state=%s status=%s lang=%s\n", c.State, c.Status, c.Lang)
+	}
+	fmt.Fprintf(&b, "trip: %s\n", tripLine(c.Trip))
+	return b.String(), c
+}
+
+func tripLine(tr TripRequest) string {
+	var parts []string
+	add := func(k string, v any) { parts = append(parts, fmt.Sprintf("%s=%v", k, v)) }
+	add("destination", tr.Destination)
+	if tr.StartDate != nil {
+		add("start", tr.StartDate)
+	}
+	if tr.EndDate != nil {
+		add("end", tr.EndDate)
+	}
+	if tr.Budget != nil {
+		add("budget", *tr.Budget)
+		add("currency", tr.Currency)
+	}
+	if tr.PartySize != nil {
+		add("party", *tr.PartySize)
+	}
+	for k, v := range map[string]*bool{"kids": tr.KidFriendly, "access": tr.Accessibility, "pets": tr.PetFriendly} {
+		if v != nil {
+			add(k, *v)
+		}
+	}
+	if tr.NaturalLandscape != "" {
+		add("nature", tr.NaturalLandscape)
+	}
+	if tr.SocialLandscape != "" {
+		add("social", tr.SocialLandscape)
+	}
+	if tr.Cuisine != "" {
+		add("cuisine", tr.Cuisine)
+	}
+	if tr.OtherNeeds != "" {
+		add("other", tr.OtherNeeds)
+	}
+	// Map iteration order must not make the golden files flap.
+	sortStrings(parts)
+	return strings.Join(parts, " ")
+}
+
+func sortStrings(s []string) {
+	for i := 1; i < len(s); i++ {
+		for j := i; j > 0 && s[j] < s[j-1]; j-- {
+			s[j], s[j-1] = s[j-1], s[j]
+		}
+	}
+}
+
+var scripts = map[string][]step{
+	// Everything in one message, then yes.
+	"shortest_zh": {say("福州, 12月25日到12月30日, 每人2000, 带孩子, 喜欢海边和闽菜"), say("好的"), planReady()},
+	"shortest_en": {say("Lisbon Dec 20-27, 2 of us, around €1500 each, no special needs, we love seafood and museums"), say("yes"), planReady()},
+	// One slot at a time, with mistakes on the way.
+	"slow_zh": {
+		say("你好"), say("福州"), say("昨天"), say("12月30日到12月25日"), say("下个月"), say("12月25日到12月30日"),
+		say("很多钱"), say("预算-100"), say("两千"), say("没有"), press("pref:skip"), say("好"), planReady(),
+	},
+	"slow_en": {
+		say("hi"), say("I want to go to Lisbon"), say("Feb 30"), say("for 45 days"), say("from Dec 20 to Dec 27"),
+		say("not sure, lots"), say("$800"), press("need:kids"), say("museums and street food"), say("yes"), planReady(),
+	},
+	// Corrections before the plan, at the summary, and after it.
+	"corrections": {
+		say("福州, 12月25日到12月30日, 每人2000"), say("预算改成5000"), press("need:none"), press("pref:nature"),
+		say("不是福州，是厦门"), press("edit:dates"), say("12月26日到12月29日"), press("plan"), planReady(),
+		say("change the budget to 3000"), planReady(), say("actually from Dec 27"), planReady(),
+	},
+	// A switch of language in the middle.
+	"language_switch": {say("去厦门玩"), say("12月20日到12月23日"), say("/lang en"), say("5000元"), say("switch to chinese"), say("没有"), press("pref:food"), say("ok")},
+	// An emergency while collecting, then back to where the traveller was.
+	"emergency_midway": {say("I want to visit Paris"), say("help, I lost my passport"), say("I'm at the station"), press("resume"), say("Dec 20 - 24")},
+	// A human asked for, the bot steps aside, the agent hands back.
+	"human_request": {say("成都，12月20日到24日"), say("转人工"), say("有人吗"), handback(), say("3000")},
+	// Feedback from the middle of a plan's life.
+	"feedback": {say("Tokyo Dec 20-23 $2000 none, food"), say("go ahead"), planReady(), say("/feedback"), press("rate:4"), say("great ideas, too many temples"), say("change budget to $3000")},
+}
+
+func TestGoldenTranscripts(t *testing.T) {
+	for name, steps := range scripts {
+		t.Run(name, func(t *testing.T) {
+			got, c := runScript(t, steps)
+			if !knownState(c.State) {
+				t.Fatalf("ended in unknown state %q", c.State)
+			}
+			path := filepath.Join("testdata", "golden", name+".txt")
+			if *update {
+				if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			want, err := os.ReadFile(path)
+			if err != nil {
+				t.Fatalf("%v (run `go test ./dialog -run Golden -update` to create it)", err)
+			}
+			if got != string(want) {
+				t.Errorf("transcript differs from %s (rerun with -update after checking):\n--- got\n%s", path, got)
+			}
+		})
+	}
+}
