@@ -18,7 +18,7 @@ import (
 
 var testNow = time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
 
-func newPipeline(t *testing.T) *Pipeline {
+func newPipeline(t testing.TB) *Pipeline {
 	t.Helper()
 	sh, _ := time.LoadLocation("Asia/Shanghai")
 	return &Pipeline{
