@@ -152,7 +152,7 @@ func New(cfg Config, opts ...Option) *Chain {
 			// The breaker guards against a provider that is down, not one that wrote a
 			// bad plan or lost a hedge: those leave its state alone.
 			IsExcluded:   func(err error) bool { return errors.Is(err, codeErr(codeCancelled)) },
-			IsSuccessful: func(err error) bool { return err == nil || errors.Is(err, codeErr(CodeMalformed)) },
+			IsSuccessful: func(err error) bool { return err == nil || errors.Is(err, codeErr(codeAnswered)) },
 			OnStateChange: func(name string, from, to gobreaker.State) {
 				c.log.Info("llm breaker", "provider", name, "from", from.String(), "to", to.String())
 			},
@@ -360,7 +360,7 @@ func (c *Chain) race(ctx context.Context, in *planInput, req PlanRequest, rep *R
 				var once sync.Once
 				onFirst := func() { once.Do(func() { firstToken <- i }) }
 				opts, att := c.attemptPlan(actx, p, in, req.TravellerID, onFirst, sink.send)
-				done(breakerOutcome(att.Code))
+				done(breakerOutcome(att))
 				results <- outcome{idx: i, opts: opts, att: att}
 			}()
 			hedge.Reset(c.cfg.HedgeAfter)
@@ -388,13 +388,9 @@ func (c *Chain) race(ctx context.Context, in *planInput, req PlanRequest, rep *R
 		case <-hedge.C:
 			launch()
 		case <-ctx.Done():
-			// The deadline (or the caller) ended the plan: stop everyone and wait for their
-			// reports, which come at once since their requests die with ctx.
-			for _, cancel := range cancels {
-				if cancel != nil {
-					cancel()
-				}
-			}
+			// The deadline (or the caller) ended the plan. Every attempt's context derives
+			// from ctx, so they stop on their own and report why (a timeout, not a
+			// cancellation, which an explicit cancel here could win the race to say).
 			var won *outcome
 			for ; running > 0; running-- {
 				o := <-results
@@ -448,16 +444,25 @@ func (c *Chain) attemptPlan(ctx context.Context, p *provider, in *planInput, tra
 	return opts, att
 }
 
+// codeAnswered marks, for the breaker only, an answer that was not a valid plan.
+const codeAnswered = "answered"
+
 // codeErr is what the breaker is told: only the code matters to it.
 type codeErr string
 
 func (e codeErr) Error() string { return string(e) }
 
-func breakerOutcome(code string) error {
-	if code == "" {
+// breakerOutcome tells the breaker what an attempt says about the provider's health. A
+// model that answered, even with a plan that failed validation, is up; a request the
+// endpoint refused (400, 404 for a wrong model name) fails every time and counts.
+func breakerOutcome(a Attempt) error {
+	switch {
+	case a.Code == "":
 		return nil
+	case a.Code == CodeMalformed && httpStatus(a.Err) == 0:
+		return codeErr(codeAnswered)
 	}
-	return codeErr(code)
+	return codeErr(a.Code)
 }
 
 func invalidPlan(problems []string) error {

@@ -434,6 +434,7 @@ func TestNoHedgeOnceStreaming(t *testing.T) {
 }
 
 func TestBreaker(t *testing.T) {
+	const failAfter = 400 * time.Millisecond
 	var mu sync.Mutex
 	healthy := false
 	ok := okStream(t)
@@ -445,10 +446,12 @@ func TestBreaker(t *testing.T) {
 			ok(w, r, n, req)
 			return
 		}
+		// Failing slowly, so a plan that still waited on it would show.
+		time.Sleep(failAfter)
 		writeError(w, 401, "error_401.json")
 	})
 	backup := newFake(t, okStream(t))
-	cooldown := 300 * time.Millisecond
+	cooldown := time.Second
 	c := newTestChain(t, Config{Providers: []ProviderConfig{primary.config("primary"), backup.config("backup")}},
 		WithBreaker(2, cooldown))
 	plan := func() (dialog.Plan, Report, time.Duration) {
@@ -480,8 +483,8 @@ func TestBreaker(t *testing.T) {
 	if f := rep.Failed(); len(f) != 1 || f[0].Code != CodeUnavailable || !errors.Is(f[0].Err, ErrBreakerOpen) || f[0].Latency != 0 {
 		t.Errorf("skipped attempt = %+v, want LLM-104 breaker open at no cost", f)
 	}
-	if elapsed > 100*time.Millisecond {
-		t.Errorf("plan with the primary open took %v, want no time spent on it", elapsed)
+	if elapsed >= failAfter {
+		t.Errorf("plan with the primary open took %v, want no time spent on it (it fails after %v)", elapsed, failAfter)
 	}
 
 	time.Sleep(cooldown + 50*time.Millisecond)
@@ -530,8 +533,8 @@ func TestCallerCancel(t *testing.T) {
 	if !errors.Is(err, context.Canceled) {
 		t.Errorf("err = %v, want context.Canceled", err)
 	}
-	if d := time.Since(start); d > time.Second {
-		t.Errorf("took %v after cancel", d)
+	if d := time.Since(start); d > 3*time.Second {
+		t.Errorf("took %v after cancel, want the stalled request (30s) dropped", d)
 	}
 	if _, err := c.Plan(ctx, PlanRequest{Trip: testTrip()}); !errors.Is(err, context.Canceled) {
 		t.Errorf("already cancelled: err = %v", err)

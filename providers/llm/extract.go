@@ -56,7 +56,7 @@ func (c *Chain) Extract(ctx context.Context, text string, lang string, now time.
 			continue
 		}
 		f, att := c.extractWith(ctx, p, text, lang, now)
-		done(breakerOutcome(att.Code))
+		done(breakerOutcome(att))
 		if att.Err != nil {
 			return Fields{}, fmt.Errorf("llm extract with %s (%s): %w", p.cfg.Name, att.Code, att.Err)
 		}

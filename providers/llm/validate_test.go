@@ -162,3 +162,35 @@ func TestRedact(t *testing.T) {
 		t.Errorf("redact = %q, the key is still there", got)
 	}
 }
+
+func TestBreakerOutcome(t *testing.T) {
+	tests := []struct {
+		name        string
+		a           Attempt
+		wantSuccess bool
+		wantExclude bool
+	}{
+		{"ok", Attempt{}, true, false},
+		{"bad plan: the model is up", Attempt{Code: CodeMalformed, Err: invalidPlan([]string{"x"})}, true, false},
+		{"404 wrong model: fails every time", Attempt{Code: CodeMalformed, Err: &openai.APIError{HTTPStatusCode: 404}}, false, false},
+		{"401", Attempt{Code: CodeAuth, Err: &openai.APIError{HTTPStatusCode: 401}}, false, false},
+		{"timeout", Attempt{Code: CodeTimeout, Err: context.DeadlineExceeded}, false, false},
+		{"lost hedge", Attempt{Code: codeCancelled, Err: context.Canceled}, false, true},
+	}
+	for _, tt := range tests {
+		// A fresh breaker that one failure opens.
+		b := New(Config{Providers: []ProviderConfig{{Name: "openai"}}}, WithBreaker(1, time.Minute)).providers[0].breaker
+		done, err := b.Allow()
+		if err != nil {
+			t.Fatal(err)
+		}
+		done(breakerOutcome(tt.a))
+		counts, open := b.Counts(), b.State().String() == "open"
+		if open == (tt.wantSuccess || tt.wantExclude) {
+			t.Errorf("%s: breaker open = %v", tt.name, open)
+		}
+		if tt.wantExclude && (counts.TotalSuccesses != 0 || counts.TotalFailures != 0) {
+			t.Errorf("%s: counted %+v, want excluded", tt.name, counts)
+		}
+	}
+}
