@@ -290,9 +290,11 @@ func standaloneNeighbour(r rune, ok string) bool {
 // Other needs.
 
 var (
-	reOtherGeneric = regexp.MustCompile(`需要|要求|希望|\bwe need\b|\bi need\b|\bmust have\b|\bplease make sure\b`)
-	reOtherNeed    = regexp.MustCompile(`民宿|青旅|五星|5星|酒店|清真|过敏|孕妇|老人|晕车|接送|无烟|翻译|不想早起|不早起|别太早|慢节奏|不要太累|不想太累|不要太赶|轻松一点|\bhalal\b|\bkosher\b|\bgluten[- ]free\b|\ballerg(?:y|ies|ic)\b|\bpregnant\b|\belderly\b|\bearly mornings?\b|\bslow pace\b|\brelaxed\b|\bno rush\b|\bairport (?:transfer|pickup)\b|\bnon-?smoking\b|\bquiet\b|\bhostels?\b|\bairbnb\b|\bguesthouses?\b|\bb&b\b`)
-	reClause       = regexp.MustCompile(`[^,;.!?]+`)
+	otherGeneric = fields("需要|要求|希望|we need|i need|must have|please make sure")
+	otherNeeds   = fields("民宿|青旅|五星|5星|酒店|清真|过敏|孕妇|老人|晕车|接送|无烟|翻译|不想早起|不早起|别太早|慢节奏|不要太累|不想太累|不要太赶|轻松一点|" +
+		"halal|kosher|gluten-free|gluten free|allergy|allergies|allergic|pregnant|elderly|early morning|early mornings|slow pace|relaxed|no rush|" +
+		"airport transfer|airport pickup|non-smoking|nonsmoking|quiet|hostel|hostels|airbnb|guesthouse|guesthouses|b&b")
+	reClause = regexp.MustCompile(`[^,;.!?]+`)
 )
 
 // otherNeedsIn keeps, as written, each clause that states a need no other slot holds.
@@ -301,10 +303,10 @@ func otherNeedsIn(m *msg) string {
 	var out []string
 	for _, loc := range reClause.FindAllStringIndex(s, -1) {
 		clause := s[loc[0]:loc[1]]
-		if !reOtherNeed.MatchString(clause) {
+		if otherNeeds.findAll(clause) == nil {
 			// "需要清真餐" is a need; "需要无障碍" was a need already read.
-			g := reOtherGeneric.FindStringIndex(clause)
-			if g == nil || onlyFiller(string(m.wo[loc[0]+g[1]:loc[1]])) {
+			g := otherGeneric.findAll(clause)
+			if g == nil || onlyFiller(string(m.wo[loc[0]+g[0].j:loc[1]])) {
 				continue
 			}
 		}

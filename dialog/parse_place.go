@@ -328,7 +328,7 @@ func parseDestinationIn(m *msg, e *Extraction, expecting Slot) {
 
 	if expecting == SlotDestination {
 		rest := strings.TrimSpace(wo)
-		for {
+		for range 3 { // "我想去" then "吧": a few layers; more would be quadratic on "去去去…"
 			t := reFillerTail.ReplaceAllString(reFillerHead.ReplaceAllString(rest, ""), "")
 			t = strings.Trim(t, " ,.!?;:'\"-~")
 			if t == rest {
@@ -363,7 +363,8 @@ func parseDestinationIn(m *msg, e *Extraction, expecting Slot) {
 			continue
 		}
 		// "Tokyo for a week": what is left of the clause may only be filler.
-		if i, j := placeAfterEn(wo, k, expecting == SlotDestination); j > i && onlyFiller(wo[j:k+len(clause)]) && set(i, j) {
+		end := k + len(clause)
+		if i, j := placeAfterEn(wo, k, expecting == SlotDestination); j > i && j <= end && onlyFiller(wo[j:end]) && set(i, j) {
 			return
 		}
 	}
