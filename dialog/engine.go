@@ -284,7 +284,8 @@ func (t *turn) reset() {
 	lang, tz := t.c.Lang, t.c.TimeZone
 	t.c.Trip = TripRequest{}
 	version := t.c.Memo.PlanVersion
-	t.c.Memo = Memo{PlanVersion: version, PlanRequest: t.c.Memo.PlanRequest}
+	// A plan still being made for the old trip must not arrive in the new one.
+	t.c.Memo = Memo{PlanVersion: version, PlanRequest: t.c.Memo.PlanRequest + 1}
 	t.c.Lang, t.c.TimeZone = lang, tz
 	t.fire(evRestart)
 }
@@ -939,7 +940,7 @@ func (t *turn) startPlanning(changes []string) {
 func (t *turn) planReady() {
 	c := t.c
 	p := t.in.Plan
-	if p == nil || t.in.PlanRequest != c.Memo.PlanRequest {
+	if p == nil || !AwaitsPlan(c, t.in.PlanRequest) {
 		return // a result superseded by a later request
 	}
 	waiting := c.State == StatePlanning
@@ -1138,6 +1139,12 @@ func t0(lang string, d Date) string {
 }
 
 // ParseContextFor is the parse context a message gets in state, for a traveller in zone tz.
+// AwaitsPlan reports whether c is waiting for the plan of request: a result for any other
+// request is stale.
+func AwaitsPlan(c *Conversation, request int) bool {
+	return c.Memo.PlanRequest == request && (c.State == StatePlanning || c.Memo.ReturnTo == StatePlanning)
+}
+
 func (e *Engine) ParseContextFor(state, tz string) ParseContext {
 	c := &Conversation{State: state, TimeZone: tz}
 	now := time.Now()

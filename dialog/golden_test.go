@@ -18,7 +18,7 @@ type step struct {
 	event        EventKind // plan ready or handback
 }
 
-func say(text string) step    { return step{text: text} }
+func say(text string) step     { return step{text: text} }
 func press(action string) step { return step{action: action} }
 func planReady() step          { return step{event: EventPlanReady} }
 func handback() step           { return step{event: EventHandback} }

@@ -1,0 +1,67 @@
+package planner
+
+import (
+	"context"
+	"net"
+	"testing"
+	"time"
+
+	"xingqu/dialog"
+	"xingqu/providers"
+	"xingqu/providers/geo"
+	"xingqu/providers/llm"
+	"xingqu/providers/weather"
+)
+
+// closedURL is an address where nothing listens: every request fails at once, as with no
+// network at all.
+func closedURL(t *testing.T) string {
+	t.Helper()
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := ln.Addr().String()
+	ln.Close()
+	return "http://" + addr
+}
+
+// With no keys and no network, the gazetteer places the destination and the offline
+// planner writes the plan, fast.
+func TestOfflinePlanForFuzhouAndLisbon(t *testing.T) {
+	dead := closedURL(t)
+	p := &Planner{
+		Chain:   llm.New(llm.Config{}),
+		Geo:     geo.New(geo.Config{LocationIQBaseURL: dead, NominatimBaseURL: dead, Cache: providers.NewMemoryCache()}),
+		Weather: weather.New(weather.Config{OpenWeatherBaseURL: dead, OpenMeteoBaseURL: dead, Cache: providers.NewMemoryCache()}),
+	}
+	if _, err := geo.LoadGazetteer(); err != nil { // loaded once at start-up by serve
+		t.Fatal(err)
+	}
+	start := dialog.DateOf(time.Now()).AddDays(2) // inside the forecast range, so weather is asked for
+	end := start.AddDays(3)
+	budget := 3000.0
+	for _, tc := range []struct{ dest, lang, country string }{{"福州", "zh", "CN"}, {"Lisbon", "en", "PT"}} {
+		t0 := time.Now()
+		res, err := p.Plan(context.Background(), Request{Lang: tc.lang, Trip: dialog.TripRequest{
+			Destination: tc.dest, StartDate: &start, EndDate: &end, Budget: &budget}})
+		took := time.Since(t0)
+		if err != nil {
+			t.Fatal(err)
+		}
+		pl := res.Plan
+		if pl.Trip.Place == nil || pl.Trip.Place.CountryCode != tc.country {
+			t.Errorf("%s: place = %+v, want country %s", tc.dest, pl.Trip.Place, tc.country)
+		}
+		if !pl.Draft || pl.Source != "offline" || len(pl.Options) != 3 || len(pl.Options[0].Days) != 4 {
+			t.Errorf("%s: plan draft=%v source=%q options=%d", tc.dest, pl.Draft, pl.Source, len(pl.Options))
+		}
+		if pl.WeatherNote != CodeWeather {
+			t.Errorf("%s: weather note %q, want %s with no weather service", tc.dest, pl.WeatherNote, CodeWeather)
+		}
+		if took > 100*time.Millisecond {
+			t.Errorf("%s: plan took %v, want under 100 ms", tc.dest, took)
+		}
+		t.Logf("%s: %v", tc.dest, took)
+	}
+}
