@@ -35,6 +35,15 @@ type Pipeline struct {
 	Engine    *dialog.Engine
 	Extractor dialog.Extractor // optional
 	Log       *slog.Logger
+	// Outbox, when set, hands each turn's replies to the traveller's channel inside the
+	// turn's transaction, so a reply is sent if and only if its turn committed.
+	Outbox OutboxWriter
+}
+
+// OutboxWriter queues replies for a channel. It decides from the traveller whether the
+// replies are its to send; the pipeline stays unaware of channels.
+type OutboxWriter interface {
+	WriteReplies(ctx context.Context, tx *sqlx.Tx, conv *dialog.Conversation, travellerID int64, replies []dialog.Reply) error
 }
 
 // Receive stores a message and returns its conversation. dup reports a redelivery.
@@ -196,6 +205,11 @@ func (p *Pipeline) commitResult(ctx context.Context, tx *sqlx.Tx, conv *dialog.C
 			return err
 		}
 	}
+	if p.Outbox != nil && len(res.Replies) > 0 {
+		if err := p.Outbox.WriteReplies(ctx, tx, conv, travellerID, res.Replies); err != nil {
+			return fmt.Errorf("outbox: %w", err)
+		}
+	}
 	for _, e := range res.Effects {
 		if err := p.applyEffect(ctx, tx, conv, travellerID, e); err != nil {
 			return err
@@ -257,4 +271,22 @@ func (p *Pipeline) applyEffect(ctx context.Context, tx *sqlx.Tx, conv *dialog.Co
 func (p *Pipeline) notify(ctx context.Context, tx *sqlx.Tx, convID int64) error {
 	_, err := tx.ExecContext(ctx, `SELECT pg_notify('xingqu_conversation', $1)`, fmt.Sprint(convID))
 	return err
+}
+
+// TravellerID identifies the traveller for the daily token budget.
+func (j PlanJob) TravellerID() string { return fmt.Sprint("conversation:", j.ConversationID) }
+
+// DrainPending handles every conversation with messages stored but not handled, for
+// instance those received just before a crash.
+func (p *Pipeline) DrainPending(ctx context.Context) {
+	ids, err := store.PendingConversations(ctx, p.DB, 1000)
+	if err != nil {
+		p.Log.Warn("pending conversations", "err", err)
+		return
+	}
+	for _, id := range ids {
+		if _, err := p.Drain(ctx, id); err != nil {
+			p.Log.Warn("drain pending", "conversation", id, "err", err)
+		}
+	}
 }

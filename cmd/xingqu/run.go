@@ -111,6 +111,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 
 	srv := bot.NewServer(db, log, version)
+	svc := newService(cfg, db, log, srv.Registry())
+	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	waitWork := svc.start(workCtx)
+	defer func() { stopWork(); waitWork() }()
 	var h http.Handler = srv.Handler()
 	if wrapHandler != nil {
 		h = wrapHandler(h)

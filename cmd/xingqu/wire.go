@@ -1,0 +1,80 @@
+package main
+
+import (
+	"context"
+	"log/slog"
+	"net/http"
+	"sync"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"xingqu/bot"
+	"xingqu/dialog"
+	"xingqu/providers/geo"
+	"xingqu/providers/llm"
+	"xingqu/providers/planner"
+	"xingqu/providers/weather"
+	"xingqu/store"
+)
+
+// planWorkers is how many plans one instance makes at once. Planning waits on the
+// network, not the CPU, so a few more than the cores is right.
+const planWorkers = 4
+
+// service is everything serve runs besides the HTTP server: the pipeline every channel
+// feeds, the providers, and the planning workers.
+type service struct {
+	pipeline *bot.Pipeline
+	chain    *llm.Chain
+	planner  *planner.Planner
+	log      *slog.Logger
+}
+
+func newService(cfg config, db *store.DB, log *slog.Logger, reg prometheus.Registerer) *service {
+	cache := store.Cache{DB: db}
+	httpc := &http.Client{Timeout: 15 * time.Second}
+	var providers []llm.ProviderConfig
+	for _, p := range cfg.LLMProviders {
+		providers = append(providers, llm.ProviderConfig{Name: p.Name, BaseURL: p.BaseURL, APIKey: p.APIKey, Model: p.Model, Timeout: p.Timeout})
+	}
+	chain := llm.New(llm.Config{Providers: providers, HedgeAfter: cfg.LLMHedgeAfter},
+		llm.WithLogger(log), llm.WithRegisterer(reg))
+	pl := &planner.Planner{
+		Chain: chain,
+		Geo: geo.New(geo.Config{LocationIQKey: cfg.LocationIQKey, LocationIQBaseURL: cfg.LocationIQBaseURL,
+			NominatimBaseURL: cfg.NominatimBaseURL, UserAgent: geo.UserAgent(version, cfg.PublicURL), HTTPClient: httpc, Cache: cache}),
+		Weather: weather.New(weather.Config{OpenWeatherKey: cfg.OpenWeatherKey, OpenWeatherBaseURL: cfg.OpenWeatherBaseURL,
+			OpenMeteoBaseURL: cfg.OpenMeteoBaseURL, HTTPClient: httpc, Cache: cache}),
+		Log: log,
+	}
+	p := &bot.Pipeline{DB: db, Engine: &dialog.Engine{DefaultLoc: cfg.DefaultTZ}, Log: log}
+	if len(providers) > 0 {
+		p.Extractor = planner.Extractor{Chain: chain}
+	}
+	return &service{pipeline: p, chain: chain, planner: pl, log: log}
+}
+
+// plan makes the plan a job asks for.
+func (s *service) plan(ctx context.Context, job bot.PlanJob) (dialog.Plan, error) {
+	res, err := s.planner.Plan(ctx, planner.Request{Trip: job.Trip, Lang: job.Lang, TravellerID: job.TravellerID()})
+	if err != nil {
+		return dialog.Plan{}, err
+	}
+	return res.Plan, nil
+}
+
+// start runs the background work until ctx ends; the returned function waits for it.
+func (s *service) start(ctx context.Context) (wait func()) {
+	planner.Warm()
+	var wg sync.WaitGroup
+	for i := 0; i < planWorkers; i++ {
+		w := &bot.PlanWorker{Pipeline: s.pipeline, Plan: s.plan, Log: s.log}
+		wg.Add(1)
+		go func() { defer wg.Done(); w.Run(ctx) }()
+	}
+	// Messages stored but not handled when an instance stopped are handled now.
+	wg.Add(1)
+	go func() { defer wg.Done(); s.pipeline.DrainPending(ctx) }()
+	return wg.Wait
+}
