@@ -7,4 +7,9 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /healthz", s.handleHealthz())
 	mux.Handle("GET /readyz", s.handleReadyz())
 	mux.Handle("GET /metrics", s.metricsHandler())
+
+	// Accounts (seed 004 section 6). Bearer tokens only, no cookies: nothing for CSRF to ride on.
+	mux.Handle("POST /api/login", s.handleLogin())
+	mux.Handle("POST /api/token/refresh", s.handleRefresh())
+	mux.Handle("POST /api/logout", s.requireRole(RoleAgent, RoleAdmin)(s.handleLogout()))
 }

@@ -26,6 +26,13 @@ type Server struct {
 	DB      *store.DB
 	Log     *slog.Logger
 	Version string
+	// Pipeline takes the widget's messages and the agents' events; Web configures the web
+	// channel and the console.
+	Pipeline *Pipeline
+	Web      WebConfig
+
+	auth authState
+	web  webState
 
 	registry *prometheus.Registry
 	requests *prometheus.CounterVec

@@ -1,0 +1,445 @@
+package bot
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/netip"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/golang-jwt/jwt/v5"
+	"github.com/google/uuid"
+	"golang.org/x/crypto/bcrypt"
+
+	"xingqu/store"
+)
+
+// Principal is who a request acts for: an agent or admin with an access token, or a
+// widget visitor with a session token.
+type Principal struct {
+	Kind           string // "agent" | "admin" | "widget"
+	UserID         int64
+	Username       string
+	Role           string
+	SessionID      string
+	ConversationID int64
+}
+
+// Roles and principal kinds.
+const (
+	RoleAgent  = "agent"
+	RoleAdmin  = "admin"
+	KindWidget = "widget"
+)
+
+// Token lifetimes. Access tokens are short so that a stolen one is worth little; refresh
+// tokens rotate on every use.
+const (
+	AccessTTL  = 15 * time.Minute
+	RefreshTTL = 30 * 24 * time.Hour
+	SessionTTL = 30 * 24 * time.Hour
+)
+
+// passwordCost is bcrypt's work factor for new hashes; tests lower it to keep the race
+// detector's run short.
+var passwordCost = 12
+
+// MinPasswordLen is the shortest password an account may have.
+const MinPasswordLen = 10
+
+// HashPassword hashes a password for storage.
+func HashPassword(pw string) (string, error) {
+	if len(pw) < MinPasswordLen {
+		return "", fmt.Errorf("password: at least %d characters", MinPasswordLen)
+	}
+	if len(pw) > 72 {
+		return "", errors.New("password: at most 72 bytes (bcrypt's limit)")
+	}
+	h, err := bcrypt.GenerateFromPassword([]byte(pw), passwordCost)
+	if err != nil {
+		return "", fmt.Errorf("hash password: %w", err)
+	}
+	return string(h), nil
+}
+
+var (
+	errNoToken  = errors.New("no bearer token")
+	errBadToken = errors.New("token invalid or expired")
+)
+
+// authState caches what authentication reads once: the signing key and a hash to compare
+// against when a username is unknown, so that the answer takes as long as for a known one.
+type authState struct {
+	mu    sync.Mutex
+	key   []byte
+	dummy []byte
+}
+
+func (s *Server) signingKey(ctx context.Context) ([]byte, error) {
+	s.auth.mu.Lock()
+	defer s.auth.mu.Unlock()
+	if s.auth.key != nil {
+		return s.auth.key, nil
+	}
+	k, err := store.SigningKey(ctx, s.DB)
+	if err != nil {
+		return nil, err
+	}
+	s.auth.key = k
+	return k, nil
+}
+
+func (s *Server) dummyHash() []byte {
+	s.auth.mu.Lock()
+	defer s.auth.mu.Unlock()
+	if s.auth.dummy == nil {
+		s.auth.dummy, _ = bcrypt.GenerateFromPassword([]byte("no such account, same work"), passwordCost)
+	}
+	return s.auth.dummy
+}
+
+type accessClaims struct {
+	Kind string `json:"kind"`
+	Role string `json:"role"`
+	Name string `json:"name"`
+	jwt.RegisteredClaims
+}
+
+func (s *Server) issueAccess(ctx context.Context, a store.Account) (string, error) {
+	key, err := s.signingKey(ctx)
+	if err != nil {
+		return "", err
+	}
+	now := time.Now()
+	c := accessClaims{Kind: "access", Role: a.Role, Name: a.Username, RegisteredClaims: jwt.RegisteredClaims{
+		Issuer: "xingqu", Subject: strconv.FormatInt(a.ID, 10), ID: uuid.NewString(),
+		IssuedAt: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(now.Add(s.accessTTL())),
+	}}
+	return jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(key)
+}
+
+func (s *Server) accessTTL() time.Duration {
+	if s.Web.AccessTTL > 0 {
+		return s.Web.AccessTTL
+	}
+	return AccessTTL
+}
+
+// newOpaqueToken returns a random token with a prefix saying what it is, and its hash.
+func newOpaqueToken(prefix string) (string, []byte) {
+	var b [32]byte
+	rand.Read(b[:])
+	tok := prefix + base64.RawURLEncoding.EncodeToString(b[:])
+	return tok, hashToken(tok)
+}
+
+func hashToken(tok string) []byte {
+	h := sha256.Sum256([]byte(tok))
+	return h[:]
+}
+
+const widgetTokenPrefix = "xqw_"
+
+func bearer(r *http.Request) string {
+	h := r.Header.Get("Authorization")
+	if len(h) > 7 && strings.EqualFold(h[:7], "Bearer ") {
+		return strings.TrimSpace(h[7:])
+	}
+	return ""
+}
+
+// authenticate reads the bearer token of r: an agent's or admin's access token, or a
+// widget session token.
+func (s *Server) authenticate(r *http.Request) (Principal, error) {
+	tok := bearer(r)
+	if tok == "" {
+		return Principal{}, errNoToken
+	}
+	ctx := r.Context()
+	if strings.HasPrefix(tok, widgetTokenPrefix) {
+		ws, err := store.WidgetSessionByToken(ctx, s.DB, hashToken(tok))
+		if errors.Is(err, store.ErrNotFound) {
+			return Principal{}, errBadToken
+		}
+		if err != nil {
+			return Principal{}, err
+		}
+		return Principal{Kind: KindWidget, SessionID: ws.ID, ConversationID: ws.ConversationID}, nil
+	}
+	key, err := s.signingKey(ctx)
+	if err != nil {
+		return Principal{}, err
+	}
+	var c accessClaims
+	_, err = jwt.ParseWithClaims(tok, &c, func(*jwt.Token) (any, error) { return key, nil },
+		jwt.WithValidMethods([]string{"HS256"}), jwt.WithIssuer("xingqu"), jwt.WithExpirationRequired())
+	if err != nil || c.Kind != "access" {
+		return Principal{}, errBadToken
+	}
+	id, err := strconv.ParseInt(c.Subject, 10, 64)
+	if err != nil {
+		return Principal{}, errBadToken
+	}
+	// The account is read again so that disabling it or changing its role takes effect at once.
+	a, err := store.AccountByID(ctx, s.DB, id)
+	if errors.Is(err, store.ErrNotFound) {
+		return Principal{}, errBadToken
+	}
+	if err != nil {
+		return Principal{}, err
+	}
+	if a.Disabled {
+		return Principal{}, errBadToken
+	}
+	return Principal{Kind: a.Role, UserID: a.ID, Username: a.Username, Role: a.Role}, nil
+}
+
+type principalKey struct{}
+
+// principalOf returns the principal requireRole put in the request's context.
+func principalOf(r *http.Request) Principal {
+	p, _ := r.Context().Value(principalKey{}).(Principal)
+	return p
+}
+
+// requireRole admits requests whose principal is one of roles ("agent", "admin",
+// "widget"): 401 without a valid token, 403 with one of another role.
+func (s *Server) requireRole(roles ...string) func(http.Handler) http.Handler {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			p, err := s.authenticate(r)
+			if err != nil {
+				if !errors.Is(err, errNoToken) && !errors.Is(err, errBadToken) {
+					s.Log.Error("authenticate", "err", err, "request_id", RequestID(r.Context()))
+					writeError(w, http.StatusServiceUnavailable, "E-101", "service temporarily unavailable, try again", "")
+					return
+				}
+				w.Header().Set("WWW-Authenticate", `Bearer realm="xingqu"`)
+				writeError(w, http.StatusUnauthorized, "E-401", "missing, expired or invalid token", "")
+				return
+			}
+			for _, role := range roles {
+				if p.Kind == role {
+					next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, p)))
+					return
+				}
+			}
+			writeError(w, http.StatusForbidden, "E-403", "this account may not do that", "")
+		})
+	}
+}
+
+// clientIP is the address a request came from; X-Forwarded-For is believed only from a
+// trusted proxy, taking the right-most address that is not itself a trusted proxy.
+func (s *Server) clientIP(r *http.Request) string {
+	host, _, err := net.SplitHostPort(r.RemoteAddr)
+	if err != nil {
+		host = r.RemoteAddr
+	}
+	addr, err := netip.ParseAddr(host)
+	if err != nil || !s.trusted(addr) {
+		return host
+	}
+	parts := strings.Split(r.Header.Get("X-Forwarded-For"), ",")
+	for i := len(parts) - 1; i >= 0; i-- {
+		a, err := netip.ParseAddr(strings.TrimSpace(parts[i]))
+		if err != nil {
+			break
+		}
+		if !s.trusted(a) {
+			return a.String()
+		}
+	}
+	return host
+}
+
+func (s *Server) trusted(a netip.Addr) bool {
+	for _, p := range s.Web.TrustedProxies {
+		if p.Contains(a.Unmap()) {
+			return true
+		}
+	}
+	return false
+}
+
+// Login throttling: per account name (existing or not, so that locking reveals nothing)
+// and per client address.
+var (
+	userThrottle = store.Throttle{Max: 5, Window: 15 * time.Minute, Lock: 15 * time.Minute}
+	ipThrottle   = store.Throttle{Max: 20, Window: 15 * time.Minute, Lock: 15 * time.Minute}
+)
+
+// loginFailed is the seed's E-505 text; the same for an unknown user and a wrong password.
+const loginFailed = "登录失败，请检查您的账户和密码 / Login failed: check your username and password"
+
+// LoginResponse is the seed's login answer (seed 004 section 6), field names exactly.
+type LoginResponse struct {
+	AccessToken  string `json:"access_token"`
+	RefreshToken string `json:"refresh_token"`
+	ExpiresIn    int    `json:"expires_in"`
+	TokenType    string `json:"token_type"`
+	UserID       string `json:"user_id"`
+	Message      string `json:"message"`
+}
+
+func (s *Server) failDelay() time.Duration {
+	if s.Web.LoginFailDelay > 0 {
+		return s.Web.LoginFailDelay
+	}
+	return 400 * time.Millisecond
+}
+
+func (s *Server) handleLogin() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			Username string `json:"username"`
+			Password string `json:"password"`
+		}
+		if !decodeJSON(w, r, &req) {
+			return
+		}
+		if strings.TrimSpace(req.Username) == "" {
+			writeError(w, http.StatusBadRequest, "E-400", "username is required", "username")
+			return
+		}
+		if req.Password == "" {
+			writeError(w, http.StatusBadRequest, "E-400", "password is required", "password")
+			return
+		}
+		ctx := r.Context()
+		userKey, ipKey := "user:"+store.NormalizeUsername(req.Username), "ip:"+s.clientIP(r)
+		for _, k := range []string{userKey, ipKey} {
+			until, locked, err := store.LockedUntil(ctx, s.DB, k)
+			if err != nil {
+				s.serverError(w, r, err)
+				return
+			}
+			if locked {
+				time.Sleep(s.failDelay())
+				w.Header().Set("Retry-After", strconv.Itoa(int(time.Until(until).Seconds())+1))
+				writeError(w, http.StatusTooManyRequests, "E-505",
+					fmt.Sprintf("登录失败次数过多，请 %d 分钟后再试 / Too many failed logins: try again in %d minutes",
+						int(time.Until(until).Minutes())+1, int(time.Until(until).Minutes())+1), "")
+				return
+			}
+		}
+		a, err := store.AccountByName(ctx, s.DB, req.Username)
+		hash := []byte(a.PasswordHash)
+		if err != nil {
+			if !errors.Is(err, store.ErrNotFound) {
+				s.serverError(w, r, err)
+				return
+			}
+			hash = s.dummyHash()
+		}
+		ok := bcrypt.CompareHashAndPassword(hash, []byte(req.Password)) == nil && err == nil && !a.Disabled
+		if !ok {
+			for k, t := range map[string]store.Throttle{userKey: userThrottle, ipKey: ipThrottle} {
+				if _, err := store.RecordLoginFailure(ctx, s.DB, k, t); err != nil {
+					s.Log.Error("login throttle", "err", err)
+				}
+			}
+			s.Log.Info("login failed", "ip", s.clientIP(r), "request_id", RequestID(ctx))
+			time.Sleep(s.failDelay())
+			writeError(w, http.StatusUnauthorized, "E-505", loginFailed, "")
+			return
+		}
+		store.ClearLoginFailures(ctx, s.DB, userKey)
+		resp, err := s.issueTokens(ctx, a, uuid.Nil)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		s.Log.Info("login", "user_id", a.ID, "role", a.Role)
+		writeJSON(w, http.StatusOK, resp)
+	})
+}
+
+func (s *Server) issueTokens(ctx context.Context, a store.Account, family uuid.UUID) (LoginResponse, error) {
+	access, err := s.issueAccess(ctx, a)
+	if err != nil {
+		return LoginResponse{}, err
+	}
+	refresh, h := newOpaqueToken("xqr_")
+	if err := store.IssueRefresh(ctx, s.DB, a.ID, family, h, RefreshTTL); err != nil {
+		return LoginResponse{}, err
+	}
+	return LoginResponse{AccessToken: access, RefreshToken: refresh, ExpiresIn: int(s.accessTTL().Seconds()),
+		TokenType: "Bearer", UserID: strconv.FormatInt(a.ID, 10), Message: "登录成功 / Logged in"}, nil
+}
+
+func (s *Server) handleRefresh() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			RefreshToken string `json:"refresh_token"`
+		}
+		if !decodeJSON(w, r, &req) {
+			return
+		}
+		if req.RefreshToken == "" {
+			writeError(w, http.StatusBadRequest, "E-400", "refresh_token is required", "refresh_token")
+			return
+		}
+		ctx := r.Context()
+		id, family, err := store.UseRefresh(ctx, s.DB, hashToken(req.RefreshToken))
+		switch {
+		case errors.Is(err, store.ErrTokenReused):
+			s.Log.Warn("refresh token reused: family revoked", "user_id", id)
+			writeError(w, http.StatusUnauthorized, "E-401", "refresh token already used: every session of this login is signed out, log in again", "refresh_token")
+			return
+		case errors.Is(err, store.ErrTokenInvalid):
+			writeError(w, http.StatusUnauthorized, "E-401", "refresh token invalid or expired, log in again", "refresh_token")
+			return
+		case err != nil:
+			s.serverError(w, r, err)
+			return
+		}
+		a, err := store.AccountByID(ctx, s.DB, id)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		resp, err := s.issueTokens(ctx, a, family)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		resp.Message = "令牌已刷新 / Token refreshed"
+		writeJSON(w, http.StatusOK, resp)
+	})
+}
+
+func (s *Server) handleLogout() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			RefreshToken string `json:"refresh_token"`
+		}
+		if !decodeJSON(w, r, &req) {
+			return
+		}
+		if req.RefreshToken == "" {
+			writeError(w, http.StatusBadRequest, "E-400", "refresh_token is required", "refresh_token")
+			return
+		}
+		p := principalOf(r)
+		if _, err := store.RevokeRefresh(r.Context(), s.DB, p.UserID, hashToken(req.RefreshToken)); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]string{"message": "已退出 / Logged out"})
+	})
+}
+
+// serverError logs err and answers 500 without showing it.
+func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) {
+	s.Log.Error("request failed", "err", err, "request_id", RequestID(r.Context()))
+	writeError(w, http.StatusInternalServerError, "E-500", "internal error; try again", "")
+}

@@ -1,0 +1,21 @@
+package bot
+
+import (
+	"net/netip"
+	"time"
+)
+
+// WebConfig configures the web widget, the console and their accounts.
+type WebConfig struct {
+	PublicURL      string
+	WidgetOrigins  []string // origins allowed to call the widget API from a browser
+	SessionRate    int      // new widget sessions per client IP per hour; 0: 60
+	MessageRate    int      // messages per widget session per minute; 0: 30
+	TrustedProxies []netip.Prefix
+	// ListenURL is the database URL a LISTEN connection is opened on; empty disables live
+	// events across instances (tests of a single handler).
+	ListenURL string
+
+	AccessTTL      time.Duration // 0: AccessTTL
+	LoginFailDelay time.Duration // pause before a failed login is answered; 0: 400ms
+}

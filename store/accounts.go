@@ -1,0 +1,249 @@
+package store
+
+import (
+	"context"
+	"crypto/rand"
+	"database/sql"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/google/uuid"
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+)
+
+// Account is an agent or admin of the console.
+type Account struct {
+	ID           int64     `db:"id" json:"id"`
+	Username     string    `db:"username" json:"username"`
+	PasswordHash string    `db:"password_hash" json:"-"`
+	Role         string    `db:"role" json:"role"`
+	Disabled     bool      `db:"disabled" json:"disabled"`
+	CreatedAt    time.Time `db:"created_at" json:"createdAt"`
+}
+
+// Account errors callers branch on.
+var (
+	ErrExists       = errors.New("already exists")
+	ErrTokenReused  = errors.New("refresh token reused")
+	ErrTokenInvalid = errors.New("refresh token invalid or expired")
+)
+
+// NormalizeUsername is how usernames are compared: case and surrounding space do not count.
+func NormalizeUsername(s string) string { return strings.ToLower(strings.TrimSpace(s)) }
+
+// CreateAccount adds an account; ErrExists when the name is taken.
+func CreateAccount(ctx context.Context, q Queryer, username, hash, role string) (Account, error) {
+	var a Account
+	err := q.GetContext(ctx, &a, `INSERT INTO accounts (username, password_hash, role) VALUES ($1, $2, $3)
+RETURNING id, username, password_hash, role, disabled, created_at`, NormalizeUsername(username), hash, role)
+	var pe *pq.Error
+	if errors.As(err, &pe) && pe.Code == "23505" {
+		return Account{}, fmt.Errorf("account %q: %w", username, ErrExists)
+	}
+	if err != nil {
+		return Account{}, fmt.Errorf("create account: %w", err)
+	}
+	return a, nil
+}
+
+// AccountByName finds an account by username.
+func AccountByName(ctx context.Context, q Queryer, username string) (Account, error) {
+	return accountWhere(ctx, q, "username = $1", NormalizeUsername(username))
+}
+
+// AccountByID finds an account by id.
+func AccountByID(ctx context.Context, q Queryer, id int64) (Account, error) {
+	return accountWhere(ctx, q, "id = $1", id)
+}
+
+func accountWhere(ctx context.Context, q Queryer, where string, arg any) (Account, error) {
+	var a Account
+	err := q.GetContext(ctx, &a, `SELECT id, username, password_hash, role, disabled, created_at FROM accounts WHERE `+where, arg)
+	if errors.Is(err, sql.ErrNoRows) {
+		return Account{}, fmt.Errorf("account: %w", ErrNotFound)
+	}
+	if err != nil {
+		return Account{}, fmt.Errorf("account: %w", err)
+	}
+	return a, nil
+}
+
+// Accounts lists every account by name.
+func Accounts(ctx context.Context, q Queryer) ([]Account, error) {
+	var as []Account
+	err := q.SelectContext(ctx, &as, `SELECT id, username, password_hash, role, disabled, created_at FROM accounts ORDER BY username`)
+	if err != nil {
+		return nil, fmt.Errorf("accounts: %w", err)
+	}
+	return as, nil
+}
+
+// SetPassword replaces an account's password hash and revokes its refresh tokens, so a
+// changed password ends every session.
+func SetPassword(ctx context.Context, db *DB, username, hash string) error {
+	return db.InTx(ctx, func(tx *sqlx.Tx) error {
+		var id int64
+		err := tx.GetContext(ctx, &id, `UPDATE accounts SET password_hash = $2, updated_at = now() WHERE username = $1 RETURNING id`,
+			NormalizeUsername(username), hash)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("account %q: %w", username, ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("set password: %w", err)
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE refresh_tokens SET revoked_at = now() WHERE account_id = $1 AND revoked_at IS NULL`, id)
+		return err
+	})
+}
+
+// DisableAccount stops an account logging in and revokes its refresh tokens.
+func DisableAccount(ctx context.Context, db *DB, username string) error {
+	return db.InTx(ctx, func(tx *sqlx.Tx) error {
+		var id int64
+		err := tx.GetContext(ctx, &id, `UPDATE accounts SET disabled = true, updated_at = now() WHERE username = $1 RETURNING id`,
+			NormalizeUsername(username))
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("account %q: %w", username, ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("disable account: %w", err)
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE refresh_tokens SET revoked_at = now() WHERE account_id = $1 AND revoked_at IS NULL`, id)
+		return err
+	})
+}
+
+// SigningKey returns the secret that signs access tokens, creating it on first use; every
+// instance on the database gets the same one.
+func SigningKey(ctx context.Context, q Queryer) ([]byte, error) {
+	secret := make([]byte, 32)
+	rand.Read(secret)
+	if _, err := q.ExecContext(ctx, `INSERT INTO signing_keys (id, secret) VALUES (1, $1) ON CONFLICT DO NOTHING`, secret); err != nil {
+		return nil, fmt.Errorf("signing key: %w", err)
+	}
+	var got []byte
+	if err := q.GetContext(ctx, &got, `SELECT secret FROM signing_keys WHERE id = 1`); err != nil {
+		return nil, fmt.Errorf("signing key: %w", err)
+	}
+	return got, nil
+}
+
+// IssueRefresh stores a refresh token's hash in a family (a new one when family is zero).
+func IssueRefresh(ctx context.Context, q Queryer, accountID int64, family uuid.UUID, hash []byte, ttl time.Duration) error {
+	if family == uuid.Nil {
+		family = uuid.New()
+	}
+	_, err := q.ExecContext(ctx, `INSERT INTO refresh_tokens (account_id, family, token_hash, expires_at) VALUES ($1, $2, $3, now() + $4 * interval '1 second')`,
+		accountID, family, hash, int64(ttl.Seconds()))
+	if err != nil {
+		return fmt.Errorf("issue refresh token: %w", err)
+	}
+	return nil
+}
+
+// UseRefresh spends a refresh token and returns its account and family. A token already
+// spent revokes its family and returns ErrTokenReused; the revocation commits even so.
+func UseRefresh(ctx context.Context, db *DB, hash []byte) (accountID int64, family uuid.UUID, err error) {
+	var reused bool
+	err = db.InTx(ctx, func(tx *sqlx.Tx) error {
+		var r struct {
+			AccountID int64        `db:"account_id"`
+			Family    uuid.UUID    `db:"family"`
+			Expired   bool         `db:"expired"`
+			Used      sql.NullTime `db:"used_at"`
+			Revoked   sql.NullTime `db:"revoked_at"`
+			Disabled  bool         `db:"disabled"`
+		}
+		err := tx.GetContext(ctx, &r, `
+SELECT t.account_id, t.family, t.expires_at < now() AS expired, t.used_at, t.revoked_at, a.disabled
+FROM refresh_tokens t JOIN accounts a ON a.id = t.account_id
+WHERE t.token_hash = $1 FOR UPDATE OF t`, hash)
+		if errors.Is(err, sql.ErrNoRows) {
+			return ErrTokenInvalid
+		}
+		if err != nil {
+			return fmt.Errorf("refresh token: %w", err)
+		}
+		accountID, family = r.AccountID, r.Family
+		if r.Used.Valid {
+			reused = true
+			_, err := tx.ExecContext(ctx, `UPDATE refresh_tokens SET revoked_at = now() WHERE family = $1 AND revoked_at IS NULL`, r.Family)
+			return err
+		}
+		if r.Revoked.Valid || r.Expired || r.Disabled {
+			return ErrTokenInvalid
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE refresh_tokens SET used_at = now() WHERE token_hash = $1`, hash)
+		return err
+	})
+	if err != nil {
+		return 0, uuid.Nil, err
+	}
+	if reused {
+		return accountID, family, ErrTokenReused
+	}
+	return accountID, family, nil
+}
+
+// RevokeRefresh revokes the family of the account's refresh token (a logout).
+func RevokeRefresh(ctx context.Context, q Queryer, accountID int64, hash []byte) (bool, error) {
+	res, err := q.ExecContext(ctx, `UPDATE refresh_tokens SET revoked_at = now()
+WHERE revoked_at IS NULL AND family = (SELECT family FROM refresh_tokens WHERE token_hash = $1 AND account_id = $2)`, hash, accountID)
+	if err != nil {
+		return false, fmt.Errorf("revoke refresh token: %w", err)
+	}
+	n, _ := res.RowsAffected()
+	return n > 0, nil
+}
+
+// Throttle is the policy for failed logins under one key.
+type Throttle struct {
+	Max    int           // failures within Window before the key is locked
+	Window time.Duration // failures older than this are forgotten
+	Lock   time.Duration // how long a lock lasts
+}
+
+// LockedUntil reports whether key is locked now, and until when.
+func LockedUntil(ctx context.Context, q Queryer, key string) (time.Time, bool, error) {
+	var until sql.NullTime
+	err := q.GetContext(ctx, &until, `SELECT locked_until FROM login_throttle WHERE key = $1 AND locked_until > now()`, key)
+	if errors.Is(err, sql.ErrNoRows) {
+		return time.Time{}, false, nil
+	}
+	if err != nil {
+		return time.Time{}, false, fmt.Errorf("login throttle: %w", err)
+	}
+	return until.Time, true, nil
+}
+
+// RecordLoginFailure counts a failure under key and locks it once it reaches the limit.
+// It returns the failures counted in the current window.
+func RecordLoginFailure(ctx context.Context, q Queryer, key string, t Throttle) (int, error) {
+	var n int
+	err := q.GetContext(ctx, &n, `
+INSERT INTO login_throttle AS l (key, failures, window_start) VALUES ($1, 1, now())
+ON CONFLICT (key) DO UPDATE SET
+    failures     = CASE WHEN l.window_start < now() - $2 * interval '1 millisecond' THEN 1 ELSE l.failures + 1 END,
+    window_start = CASE WHEN l.window_start < now() - $2 * interval '1 millisecond' THEN now() ELSE l.window_start END
+RETURNING failures`, key, t.Window.Milliseconds())
+	if err != nil {
+		return 0, fmt.Errorf("login throttle: %w", err)
+	}
+	if n >= t.Max {
+		_, err = q.ExecContext(ctx, `UPDATE login_throttle SET locked_until = now() + $2 * interval '1 millisecond', failures = 0, window_start = now() WHERE key = $1`,
+			key, t.Lock.Milliseconds())
+		if err != nil {
+			return n, fmt.Errorf("login throttle: %w", err)
+		}
+	}
+	return n, nil
+}
+
+// ClearLoginFailures forgets a key's failures after a successful login.
+func ClearLoginFailures(ctx context.Context, q Queryer, key string) error {
+	_, err := q.ExecContext(ctx, `DELETE FROM login_throttle WHERE key = $1`, key)
+	return err
+}
