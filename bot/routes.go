@@ -12,4 +12,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /api/login", s.handleLogin())
 	mux.Handle("POST /api/token/refresh", s.handleRefresh())
 	mux.Handle("POST /api/logout", s.requireRole(RoleAgent, RoleAdmin)(s.handleLogout()))
+
+	// Recommendations (seed 004 section 6): a widget session or an agent may ask.
+	mux.Handle("POST /api/recommendations", s.requireRole(RoleAgent, RoleAdmin, KindWidget)(s.handleCreateRecommendation()))
+	mux.Handle("GET /api/recommendations/{id}", s.requireRole(RoleAgent, RoleAdmin, KindWidget)(s.handleGetRecommendation()))
 }

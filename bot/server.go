@@ -15,6 +15,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"xingqu/dialog"
 	"xingqu/store"
 )
 
@@ -29,7 +30,9 @@ type Server struct {
 	// Pipeline takes the widget's messages and the agents' events; Web configures the web
 	// channel and the console.
 	Pipeline *Pipeline
-	Web      WebConfig
+	// Recommend makes a plan for the recommendations API, synchronously.
+	Recommend func(ctx context.Context, trip dialog.TripRequest, lang string) (dialog.Plan, error)
+	Web       WebConfig
 
 	auth authState
 	web  webState

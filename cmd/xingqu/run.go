@@ -112,6 +112,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 
 	srv := bot.NewServer(db, log, version)
 	svc := newService(cfg, db, log, srv.Registry())
+	srv.Pipeline = svc.pipeline
+	srv.Recommend = svc.recommend
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	waitWork := svc.start(workCtx)
 	defer func() { stopWork(); waitWork() }()

@@ -78,3 +78,9 @@ func (s *service) start(ctx context.Context) (wait func()) {
 	go func() { defer wg.Done(); s.pipeline.DrainPending(ctx) }()
 	return wg.Wait
 }
+
+// recommend makes a plan for the recommendations API while the caller waits.
+func (s *service) recommend(ctx context.Context, trip dialog.TripRequest, lang string) (dialog.Plan, error) {
+	res, err := s.planner.Plan(ctx, planner.Request{Trip: trip, Lang: lang})
+	return res.Plan, err
+}
