@@ -79,7 +79,9 @@ func recommendServer(t *testing.T) (*Server, *httptest.Server) {
 	s := NewServer(p.DB, p.Log, "test")
 	fake := fakeLLM(t)
 	t.Cleanup(fake.Close)
-	pl := &planner.Planner{Chain: llm.New(llm.Config{Providers: []llm.ProviderConfig{{Name: "fake", BaseURL: fake.URL + "/v1", APIKey: "k", Model: "fake"}}}), Log: p.Log}
+	chain := llm.New(llm.Config{Providers: []llm.ProviderConfig{{Name: "fake", BaseURL: fake.URL + "/v1", APIKey: "k", Model: "fake"}}})
+	pl := &planner.Planner{Chain: chain, Log: p.Log}
+	s.ProviderHealth = chain.Health
 	s.Recommend = func(ctx context.Context, trip dialog.TripRequest, lang string) (dialog.Plan, error) {
 		res, err := pl.Plan(ctx, planner.Request{Trip: trip, Lang: lang})
 		return res.Plan, err
@@ -248,5 +250,42 @@ func TestRecommendationsValidation(t *testing.T) {
 		if strings.Join(got, ",") != strings.Join(c.fields, ",") {
 			t.Errorf("%s: fields %v, want %v", c.name, got, c.fields)
 		}
+	}
+}
+
+func TestAdminProviders(t *testing.T) {
+	t.Parallel()
+	s, ts := recommendServer(t)
+	tok := widgetToken(t, s, "w-prov")
+	// One plan through the fake provider, so that it has a call to show.
+	if code, _ := call(t, "POST", ts.URL+"/api/recommendations", tok, seedRequest); code != 200 {
+		t.Fatalf("recommendation: %d", code)
+	}
+	ctx := context.Background()
+	admin, err := store.CreateAccount(ctx, s.DB, "root", "x", RoleAdmin)
+	if err != nil {
+		t.Fatal(err)
+	}
+	adminTok, _ := s.issueAccess(ctx, admin)
+	if code, _ := call(t, "GET", ts.URL+"/api/admin/providers", agentToken(t, s), ""); code != 403 {
+		t.Errorf("agent: %d, want 403", code)
+	}
+	code, body := call(t, "GET", ts.URL+"/api/admin/providers", adminTok, "")
+	if code != 200 {
+		t.Fatalf("admin: %d %v", code, body)
+	}
+	ps := body["providers"].([]any)
+	if len(ps) != 2 {
+		t.Fatalf("providers = %v, want fake and offline", ps)
+	}
+	fake := ps[0].(map[string]any)
+	if fake["name"] != "fake" || fake["state"] != "closed" || fake["calls"] != float64(1) {
+		t.Errorf("fake provider = %v", fake)
+	}
+	if _, ok := fake["p95Ms"]; !ok {
+		t.Errorf("no latency percentiles: %v", fake)
+	}
+	if ps[1].(map[string]any)["name"] != "offline" {
+		t.Errorf("last provider = %v, want offline", ps[1])
 	}
 }

@@ -16,6 +16,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"xingqu/dialog"
+	"xingqu/providers/llm"
 	"xingqu/store"
 )
 
@@ -32,7 +33,9 @@ type Server struct {
 	Pipeline *Pipeline
 	// Recommend makes a plan for the recommendations API, synchronously.
 	Recommend func(ctx context.Context, trip dialog.TripRequest, lang string) (dialog.Plan, error)
-	Web       WebConfig
+	// ProviderHealth reports the planning providers for the admin console.
+	ProviderHealth func() []llm.ProviderHealth
+	Web            WebConfig
 
 	auth authState
 	web  webState

@@ -114,6 +114,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	svc := newService(cfg, db, log, srv.Registry())
 	srv.Pipeline = svc.pipeline
 	srv.Recommend = svc.recommend
+	srv.ProviderHealth = svc.chain.Health
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	waitWork := svc.start(workCtx)
 	defer func() { stopWork(); waitWork() }()
