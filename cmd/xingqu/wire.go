@@ -38,7 +38,8 @@ func newService(cfg config, db *store.DB, log *slog.Logger, reg prometheus.Regis
 	for _, p := range cfg.LLMProviders {
 		providers = append(providers, llm.ProviderConfig{Name: p.Name, BaseURL: p.BaseURL, APIKey: p.APIKey, Model: p.Model, Timeout: p.Timeout})
 	}
-	chain := llm.New(llm.Config{Providers: providers, HedgeAfter: cfg.LLMHedgeAfter},
+	// A traveller who keeps asking for new plans cannot run up an unbounded bill.
+	chain := llm.New(llm.Config{Providers: providers, HedgeAfter: cfg.LLMHedgeAfter, DailyTokenBudget: 200_000},
 		llm.WithLogger(log), llm.WithRegisterer(reg))
 	pl := &planner.Planner{
 		Chain: chain,
