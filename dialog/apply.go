@@ -44,7 +44,12 @@ func (t *turn) apply(ex Extraction) (changes []string, problems []Reply) {
 			problem("err_dest_long")
 		} else {
 			tr.Destination, tr.Place = d, nil
-			changed("f_destination", d)
+			c.Memo.PlaceChoices = nil
+			if q := t.placeQuestion(d); q != nil {
+				problems = append(problems, *q)
+			} else {
+				changed("f_destination", d)
+			}
 		}
 	}
 
@@ -148,7 +153,7 @@ func (t *turn) apply(ex Extraction) (changes []string, problems []Reply) {
 				changed("f_budget", T(l, "v_per_person", FormatMoney(l, amount, cur)))
 			}
 		}
-	} else if ex.Unparsed && expecting(c.State) == SlotBudget && hasBudgetWord(ex, t.in.Text) {
+	} else if ex.Unparsed && expecting(c.State) == SlotBudget && hasBudgetWord(ex, t.in.Text) && len(fields) == 0 && len(problems) == 0 {
 		problem("err_budget_unread")
 	}
 
@@ -215,4 +220,42 @@ func defaultCurrency(lang, destination string) string {
 		return "CNY"
 	}
 	return "USD"
+}
+
+// placeQuestion resolves a destination in memory. It returns a question when the name is
+// ambiguous ("which Springfield?") or unknown but close to known names ("did you mean
+// Lisbon?"); an unknown name with nothing close is kept as written for the planner.
+func (t *turn) placeQuestion(name string) *Reply {
+	if t.e.Places == nil {
+		return nil
+	}
+	m := t.e.Places.Lookup(name, t.c.Lang)
+	if m.Place != nil {
+		p := *m.Place
+		t.c.Trip.Place = &p
+		return nil
+	}
+	if len(m.Candidates) == 0 {
+		return nil
+	}
+	cands := m.Candidates
+	if len(cands) > 5 {
+		cands = cands[:5]
+	}
+	t.c.Memo.PlaceChoices = cands
+	r := Reply{Kind: ReplyText}
+	for i, p := range cands {
+		label := p.Name
+		if p.CountryCode != "" {
+			label += " (" + p.CountryCode + ")"
+		}
+		r.Choices = append(r.Choices, Choice{Label: label, Action: "place:" + strconv.Itoa(i)})
+	}
+	if m.Ambiguous {
+		r.Text = T(t.c.Lang, "which_place", name)
+	} else {
+		r.Text = T(t.c.Lang, "place_unknown", name)
+		r.Choices = append(r.Choices, Choice{Label: T(t.c.Lang, "btn_keep_place", name), Action: "keep"})
+	}
+	return &r
 }

@@ -30,15 +30,16 @@ type Conversation struct {
 
 // Memo is the engine's bookkeeping that is not a slot, stored with the conversation.
 type Memo struct {
-	ReturnTo    string       `json:"returnTo,omitempty"`    // state to resume after an interruption
-	NeedsAsked  bool         `json:"needsAsked,omitempty"`  // asked once, not again
-	PrefsAsked  bool         `json:"prefsAsked,omitempty"`  // asked once, not again
-	Editing     bool         `json:"editing,omitempty"`     // answering a change picked from confirm or a plan
-	PlanRequest int          `json:"planRequest,omitempty"` // the outstanding plan request; older results are stale
-	PlanVersion int          `json:"planVersion,omitempty"` // the latest plan delivered
-	PlannedTrip *TripRequest `json:"plannedTrip,omitempty"` // the trip of the latest plan, to say what changed
-	Rating      int          `json:"rating,omitempty"`      // feedback being collected
-	Weather     []string     `json:"weather,omitempty"`     // the latest plan's forecast, a day a line
+	ReturnTo     string       `json:"returnTo,omitempty"`     // state to resume after an interruption
+	NeedsAsked   bool         `json:"needsAsked,omitempty"`   // asked once, not again
+	PrefsAsked   bool         `json:"prefsAsked,omitempty"`   // asked once, not again
+	Editing      bool         `json:"editing,omitempty"`      // answering a change picked from confirm or a plan
+	PlanRequest  int          `json:"planRequest,omitempty"`  // the outstanding plan request; older results are stale
+	PlanVersion  int          `json:"planVersion,omitempty"`  // the latest plan delivered
+	PlannedTrip  *TripRequest `json:"plannedTrip,omitempty"`  // the trip of the latest plan, to say what changed
+	Rating       int          `json:"rating,omitempty"`       // feedback being collected
+	Weather      []string     `json:"weather,omitempty"`      // the latest plan's forecast, a day a line
+	PlaceChoices []Place      `json:"placeChoices,omitempty"` // the places a "which one?" question offered
 }
 
 // MarshalMemo and UnmarshalMemo let the store keep the memo as JSON.
@@ -139,4 +140,17 @@ type Result struct {
 // validated like parser output. The engine works fully without one.
 type Extractor interface {
 	Extract(ctx context.Context, text string, c ParseContext, lang string) (*Extraction, error)
+}
+
+// PlaceMatch is what an in-memory gazetteer knows of a name.
+type PlaceMatch struct {
+	Place      *Place  // the one place meant, when there is no doubt
+	Candidates []Place // several places of that name, or close spellings when none matched
+	Ambiguous  bool    // Candidates are places of that very name, not spelling suggestions
+}
+
+// Places looks destinations up in memory while a message is read. It must not do I/O:
+// the turn holds the conversation's lock.
+type Places interface {
+	Lookup(name, lang string) PlaceMatch
 }

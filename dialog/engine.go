@@ -20,6 +20,8 @@ type Engine struct {
 	// Notices returns the current and upcoming service notices in lang, from an in-memory
 	// snapshot (a turn does no I/O). Nil means there are none.
 	Notices func(lang string) []string
+	// Places resolves destinations; nil leaves them as written for the planner to place.
+	Places Places
 }
 
 var (
@@ -508,6 +510,22 @@ func (t *turn) action(a string) {
 		}
 		t.fire(evAsk + state)
 		t.reask()
+	case "place":
+		i, err := strconv.Atoi(arg)
+		if err != nil || i < 0 || i >= len(c.Memo.PlaceChoices) {
+			break
+		}
+		p := c.Memo.PlaceChoices[i]
+		c.Memo.PlaceChoices = nil
+		c.Trip.Destination, c.Trip.Place = p.Name, &p
+		t.advance([]string{T(c.Lang, "f_destination") + ": " + p.Name})
+	case "keep":
+		// The traveller confirms a place the gazetteer does not know.
+		if c.Trip.Destination == "" || len(c.Memo.PlaceChoices) == 0 {
+			break
+		}
+		c.Memo.PlaceChoices = nil
+		t.advance(nil)
 	case "need":
 		if !t.applyNeed(arg) {
 			break

@@ -49,6 +49,7 @@ func fakePlan(c *Conversation) *Plan {
 func runScript(t *testing.T, steps []step) (string, *Conversation) {
 	t.Helper()
 	e := testEngine()
+	e.Places = fakePlaces{}
 	c := &Conversation{}
 	var b strings.Builder
 	for _, s := range steps {
@@ -144,7 +145,27 @@ func sortStrings(s []string) {
 	}
 }
 
+// fakePlaces is a gazetteer of four names.
+type fakePlaces struct{}
+
+func (fakePlaces) Lookup(name, lang string) PlaceMatch {
+	switch strings.ToLower(name) {
+	case "lisbon", "里斯本":
+		return PlaceMatch{Place: &Place{Name: "Lisbon", CountryCode: "PT", Lat: 38.72, Lon: -9.14}}
+	case "springfield":
+		return PlaceMatch{Ambiguous: true, Candidates: []Place{
+			{Name: "Springfield, Missouri", CountryCode: "US", Lat: 37.2, Lon: -93.3},
+			{Name: "Springfield, Illinois", CountryCode: "US", Lat: 39.8, Lon: -89.6}}}
+	case "lisbn":
+		return PlaceMatch{Candidates: []Place{{Name: "Lisbon", CountryCode: "PT", Lat: 38.72, Lon: -9.14}}}
+	}
+	return PlaceMatch{}
+}
+
 var scripts = map[string][]step{
+	// A name shared by several places, and a misspelt one: the bot asks which.
+	"place_choices": {say("I want to visit Springfield"), press("place:1"), say("actually not Springfield, Lisbn"), press("place:0"),
+		say("Dec 20-23"), say("no wait, I want to go to Lisbn"), press("keep")},
 	// Everything in one message, then yes.
 	"shortest_zh": {say("福州, 12月25日到12月30日, 每人2000, 带孩子, 喜欢海边和闽菜"), say("好的"), planReady()},
 	"shortest_en": {say("Lisbon Dec 20-27, 2 of us, around €1500 each, no special needs, we love seafood and museums"), say("yes"), planReady()},

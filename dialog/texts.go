@@ -41,6 +41,8 @@ var catalogue = map[string][2]string{ // [zh, en]
 	"err_budget_nonpos":  {"预算需要大于0，请告诉我每人大概多少钱。", "The budget needs to be more than zero — roughly how much per person?"},
 	"err_budget_unread":  {"没看懂预算，请给一个数字，例如「2000元」「3千5」「$500」。", "I couldn't read a budget. Please give a number, e.g. \"2000 CNY\", \"$500\"."},
 	"err_dest_unread":    {"没听清目的地，请告诉我城市名，例如「福州」或「里斯本」。", "I didn't catch the destination. Please name a city, e.g. \"Fuzhou\" or \"Lisbon\"."},
+	"which_place":        {"有好几个叫「%s」的地方，你指的是哪一个？", "There are several places called %s — which one?"},
+	"place_unknown":      {"我没找到「%s」（E-707），你是指下面这些地方吗？", "I couldn't find %s (E-707) — did you mean one of these?"},
 	"err_dest_long":      {"目的地名字太长了，请只说城市名。", "That's a long place name — just the city, please."},
 	"err_needs_unread":   {"没看懂，你可以点下面的按钮，或者说「带孩子」「需要无障碍」「带宠物」「没有」。", "Sorry, I didn't get that. Tap a button, or say \"with kids\", \"wheelchair access\", \"with a pet\" or \"none\"."},
 	"err_unknown_action": {"这个按钮已经过期了。", "That button has expired."},
@@ -100,6 +102,7 @@ var catalogue = map[string][2]string{ // [zh, en]
 	"btn_safe":        {"我没事了", "I'm safe now"},
 	"btn_back_bot":    {"继续用机器人", "Carry on with the bot"},
 	"btn_weather":     {"看天气", "Weather"},
+	"btn_keep_place":  {"就是「%s」", "No, %s is right"},
 
 	// Field names in summaries.
 	"f_destination": {"目的地", "Destination"},

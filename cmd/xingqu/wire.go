@@ -49,7 +49,7 @@ func newService(cfg config, db *store.DB, log *slog.Logger, reg prometheus.Regis
 			OpenMeteoBaseURL: cfg.OpenMeteoBaseURL, HTTPClient: httpc, Cache: cache}),
 		Log: log,
 	}
-	p := &bot.Pipeline{DB: db, Engine: &dialog.Engine{DefaultLoc: cfg.DefaultTZ}, Log: log}
+	p := &bot.Pipeline{DB: db, Engine: &dialog.Engine{DefaultLoc: cfg.DefaultTZ, Places: geo.Places{}}, Log: log}
 	if len(providers) > 0 {
 		p.Extractor = planner.Extractor{Chain: chain}
 	}

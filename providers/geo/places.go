@@ -1,0 +1,29 @@
+package geo
+
+import (
+	"errors"
+
+	"xingqu/dialog"
+)
+
+// Places answers the dialog's in-memory look-ups from the offline gazetteer: a turn may
+// not wait on the network, and every city worth planning a trip to is in it.
+type Places struct{}
+
+// Lookup implements dialog.Places.
+func (Places) Lookup(name, lang string) dialog.PlaceMatch {
+	g, err := LoadGazetteer()
+	if err != nil {
+		return dialog.PlaceMatch{}
+	}
+	r, err := g.Forward(name, lang)
+	switch {
+	case err == nil && r.Place != nil:
+		return dialog.PlaceMatch{Place: r.Place}
+	case err == nil:
+		return dialog.PlaceMatch{Candidates: r.Candidates, Ambiguous: true}
+	case errors.Is(err, ErrNotFound):
+		return dialog.PlaceMatch{Candidates: r.Candidates}
+	}
+	return dialog.PlaceMatch{}
+}
