@@ -275,7 +275,7 @@ func init() {
 		budget dates date days day people person each per total all both family kids around about is it's ok okay well um hmm
 		actually instead change make it from until till between max maximum up under below within less than more
 		prefer enjoy into fan big looking forward interested we'll i'll we've i've be bring bringing taking take
-		destination place food stuff things time meant mean`) {
+		destination place food stuff things time meant mean may might set update`) {
 		fillerWords[w] = true
 	}
 }

@@ -73,8 +73,8 @@ func atoiWord(s string) int {
 var (
 	reHoliday   = regexp.MustCompile(`国庆(?:节|假期|长假|黄金周)?|元旦|圣诞(?:节)?|\bchristmas(?: day)?\b|\bnew year'?s day\b`)
 	reLongWkd   = regexp.MustCompile(`\blong\s+weekend\b|小长假`)
-	reWeekendZh = regexp.MustCompile(`(下下|下个?|这个?|本)?(?:周末|礼拜末)`)
-	reWeekendEn = regexp.MustCompile(`\b(?:(next|this|coming|the)\s+)?weekend\b`)
+	reWeekendZh = regexp.MustCompile(`(上个?|下下|下个?|这个?|本)?(?:周末|礼拜末)`)
+	reWeekendEn = regexp.MustCompile(`\b(?:(next|this|coming|the|last)\s+)?weekend\b`)
 	reInEn      = regexp.MustCompile(`\bin\s+` + enNum + `\s+(days?|weeks?|months?)\b|\b` + enNum + `\s+(days?|weeks?|months?)\s+(?:from\s+(?:now|today)|later)\b`)
 	reInZh      = regexp.MustCompile(`(\d{1,3})\s*(天|周|个?星期|个?礼拜|个月)\s*(?:以|之)?后`)
 
@@ -98,12 +98,15 @@ var (
 	reTail     = regexp.MustCompile(`^\s*(?:-|~|到|至|to|through|thru|till|until)\s*(\d{1,2})(?:st|nd|rd|th)?\s*[日号號]?`)
 	reTailNot  = regexp.MustCompile(`^\s*(?:月|/|\d|(?:of\s+)?` + monthRe + `\b|个|人|天|日游|days?|nights?|people|of us|k\b|元|块)`)
 
-	reRelDay    = regexp.MustCompile(`大后天|后天|明天|明日|今天|今日|\b(?:the\s+)?day\s+after\s+tomorrow\b|\btoday\b|\btomorrow\b|\btonight\b`)
-	reWeekdayZh = regexp.MustCompile(`(下下个?|下个?|这个?|本)?\s*(?:周|星期|礼拜)([一二三四五六日天1-7])`)
-	reWeekdayEn = regexp.MustCompile(`\b(?:(next|this|coming)\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b`)
+	reRelDay    = regexp.MustCompile(`大后天|后天|明天|明日|今天|今日|大前天|前天|昨天|昨日|\b(?:the\s+)?day\s+after\s+tomorrow\b|\b(?:the\s+)?day\s+before\s+yesterday\b|\btoday\b|\btomorrow\b|\btonight\b|\byesterday\b`)
+	reWeekdayZh = regexp.MustCompile(`(上上个?|上个?|下下个?|下个?|这个?|本)?\s*(?:周|星期|礼拜)([一二三四五六日天1-7])`)
+	reWeekdayEn = regexp.MustCompile(`\b(?:(next|this|coming|last)\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b`)
 	reMonthDay  = regexp.MustCompile(`(下个?月|这个?月|本月)\s*(\d{1,2})\s*[日号號]`)
 	reNextWeek  = regexp.MustCompile(`下个?(?:周|星期|礼拜)|\bnext\s+week\b`)
-	reNextMonth = regexp.MustCompile(`下个?月|\bnext\s+month\b`)
+	reLastWeek  = regexp.MustCompile(`上个?(?:周|星期|礼拜)|\blast\s+week\b`)
+	reThisMonth = regexp.MustCompile(`(?:下个?|这个?|本)月|\b(?:next|this)\s+month\b`)
+	reMonthZh   = regexp.MustCompile(`(\d{1,2})\s*月份?`)
+	reMonthEn   = regexp.MustCompile(`\b(?:(in|during|early|late|mid|end of|beginning of|until|till)\s+)?` + monthRe + `\b\.?`)
 	reBareDayZh = regexp.MustCompile(`(\d{1,2})\s*[日号號]`)
 	reBareDayEn = regexp.MustCompile(`\b(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)\b`)
 	reUntil     = regexp.MustCompile(`(?:\buntil|\btill|\bback\s+(?:on|by)|\breturn(?:ing)?(?:\s+on)?|回程|返回|回来|结束)\s*$`)
@@ -241,13 +244,10 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 	if today.Weekday() == time.Sunday {
 		thisSat = today.AddDays(-1)
 	}
-	weekend := func(pos int, next bool) {
-		sat := thisSat
-		if next {
-			sat = sat.AddDays(7)
-		}
+	weekend := func(pos int, weeks int) {
+		sat := thisSat.AddDays(7 * weeks)
 		start := sat
-		if start.Before(today) {
+		if weeks == 0 && start.Before(today) {
 			start = today
 		}
 		at(pos, start)
@@ -255,13 +255,26 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 	}
 	s = m.text()
 	for _, loc := range when(has(s, "周末", "礼拜末"), reWeekendZh, s) {
-		p := sub(s, loc, 1)
-		weekend(loc[0], strings.HasPrefix(p, "下"))
+		weeks := 0
+		switch p := sub(s, loc, 1); {
+		case strings.HasPrefix(p, "下"):
+			weeks = 1
+		case strings.HasPrefix(p, "上"):
+			weeks = -1
+		}
+		weekend(loc[0], weeks)
 		m.consume(loc[0], loc[1])
 	}
 	s = m.text()
 	for _, loc := range when(has(s, "weekend"), reWeekendEn, s) {
-		weekend(loc[0], sub(s, loc, 1) == "next")
+		weeks := 0
+		switch sub(s, loc, 1) {
+		case "next":
+			weeks = 1
+		case "last":
+			weeks = -1
+		}
+		weekend(loc[0], weeks)
 		m.consume(loc[0], loc[1])
 	}
 
@@ -415,7 +428,7 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 	}
 
 	s = m.text()
-	for _, loc := range when(has(s, "天", "日", "today", "tomorrow", "tonight"), reRelDay, s) {
+	for _, loc := range when(has(s, "天", "日", "today", "tomorrow", "tonight", "yesterday"), reRelDay, s) {
 		n := 0
 		switch w := s[loc[0]:loc[1]]; {
 		case w == "大后天":
@@ -424,6 +437,16 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 			n = 2
 		case w == "明天" || w == "明日" || w == "tomorrow":
 			n = 1
+		case w == "昨天" || w == "昨日" || w == "yesterday":
+			n = -1
+		case w == "前天" || strings.Contains(w, "before"):
+			// "出发前天气" is 前 + 天气, not the day before yesterday.
+			if w == "前天" && has(s[loc[1]:min(len(s), loc[1]+3)], "气", "数") {
+				continue
+			}
+			n = -2
+		case w == "大前天":
+			n = -3
 		}
 		at(loc[0], today.AddDays(n))
 		m.consume(loc[0], loc[1])
@@ -433,6 +456,10 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 		wd := zhWeekdays[sub(s, loc, 2)]
 		var d Date
 		switch p := sub(s, loc, 1); {
+		case strings.HasPrefix(p, "上上"):
+			d = mondayOf(today).AddDays(-14 + weekdayIndex(wd))
+		case strings.HasPrefix(p, "上"):
+			d = mondayOf(today).AddDays(-7 + weekdayIndex(wd))
 		case strings.HasPrefix(p, "下下"):
 			d = mondayOf(today).AddDays(14 + weekdayIndex(wd))
 		case strings.HasPrefix(p, "下"):
@@ -450,10 +477,13 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 	s = m.text()
 	for _, loc := range when(has(s, "day"), reWeekdayEn, s) {
 		wd := enWeekdays[sub(s, loc, 2)]
-		if sub(s, loc, 1) == "next" {
+		switch sub(s, loc, 1) {
+		case "next":
 			// "next Friday" is read as Friday of next week, the same as 下周五.
 			at(loc[0], mondayOf(today).AddDays(7+weekdayIndex(wd)))
-		} else {
+		case "last":
+			at(loc[0], mondayOf(today).AddDays(-7+weekdayIndex(wd)))
+		default:
 			hits = append(hits, dateHit{pos: loc[0], wd: ptr(wd)})
 		}
 		m.consume(loc[0], loc[1])
@@ -473,8 +503,40 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 		m.consume(loc[0], loc[1])
 	}
 	s = m.text()
-	for _, loc := range when(has(s, "下", "next month"), reNextMonth, s) {
-		at(loc[0], NewDate(today.Year, today.Month+1, 1))
+	for _, loc := range when(has(s, "上", "last week"), reLastWeek, s) {
+		if strings.HasPrefix(s[loc[1]:], " of") {
+			continue // "the last week of December" is a month, said vaguely
+		}
+		at(loc[0], mondayOf(today).AddDays(-7))
+		m.consume(loc[0], loc[1])
+	}
+	// A month without a day ("下个月", "in May", "7月") names no day to start on: it is
+	// noted so that, if nothing more precise was said, the engine asks which days.
+	monthOnly := false
+	s = m.text()
+	for _, loc := range when(has(s, "月", "month"), reThisMonth, s) {
+		monthOnly = true
+		m.consume(loc[0], loc[1])
+	}
+	s = m.text()
+	for _, loc := range when(has(s, "月"), reMonthZh, s) {
+		if !digitBound(s, loc[0], loc[1]) || m.taken(loc[0]) {
+			continue
+		}
+		if mo := atoiWord(sub(s, loc, 1)); mo >= 1 && mo <= 12 {
+			monthOnly = true
+			m.consume(loc[0], loc[1])
+		}
+	}
+	s = m.text()
+	for _, loc := range when(latin && monthWordIn(s), reMonthEn, s) {
+		// "may", "march" and the abbreviations are ordinary words too often ("I may go",
+		// "Jan and I") to be a month without a word such as "in" before them.
+		w := sub(s, loc, 2)
+		if sub(s, loc, 1) == "" && (w == "may" || w == "march" || len(w) <= 4 && w != "june" && w != "july") {
+			continue
+		}
+		monthOnly = true
 		m.consume(loc[0], loc[1])
 	}
 	for _, re := range []*regexp.Regexp{reBareDayZh, reBareDayEn} {
@@ -489,8 +551,19 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 		}
 	}
 
-	r.found = len(hits) > 0 || r.days > 0
+	r.found = len(hits) > 0 || r.days > 0 || monthOnly
+	if r.found {
+		// "日期改成…": the slot's name is not unread content.
+		for _, w := range []string{"日期", "时间"} {
+			for k := strings.Index(m.text(), w); k >= 0; k = strings.Index(m.text(), w) {
+				m.consume(k, k+len(w))
+			}
+		}
+	}
 	if len(hits) == 0 {
+		if monthOnly {
+			r.problem = "ambiguous"
+		}
 		return r
 	}
 	sort.SliceStable(hits, func(i, j int) bool { return hits[i].pos < hits[j].pos })
@@ -586,9 +659,18 @@ func resolveSecond(h dateHit, start Date) (Date, bool) {
 	case h.y != 0:
 		return Date{h.y, h.m, h.d}, validDate(h.y, h.m, h.d)
 	}
-	// A range whose end falls before its start (Dec 28 - Jan 3) ends in the next year.
-	if d, ok := nextOccurrence(h.m, h.d, start); ok && d.Year <= start.Year+1 {
-		return d, true
+	// A range whose end month comes before its start month (Dec 28 - Jan 3) ends in the
+	// next year. Any other end before the start ("12月30日到12月25日") is kept in the
+	// start's year, so that the engine can say that the end is before the start instead
+	// of planning a trip of most of a year.
+	y := start.Year
+	if h.m < start.Month {
+		y++
 	}
-	return Date{}, false
+	return Date{y, h.m, h.d}, validDate(y, h.m, h.d)
+}
+
+// monthWordIn reports whether s may hold an English month name.
+func monthWordIn(s string) bool {
+	return has(s, "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
 }

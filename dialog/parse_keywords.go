@@ -58,6 +58,7 @@ var (
 		"beach|beaches|seaside|sea|ocean|coast|coastline|island|islands|mountain|mountains|hike|hikes|hiking|trek|trekking|lake|lakes|snow|ski|skiing|desert|deserts|forest|forests|waterfall|waterfalls|national park|national parks|nature|countryside|hot spring|hot springs|sunrise|sunset|sunsets|grassland|grasslands|canyon|canyons|scenery|outdoor|outdoors|wildlife")
 	socialWords = fields("博物馆|纪念馆|美术馆|艺术馆|展览|古镇|古城|古村|老街|历史|文化|寺庙|古建筑|建筑|人文|遗址|故居|红色旅游|购物|夜市|夜生活|酒吧|演出|戏曲|非遗|主题公园|游乐园|动物园|海洋馆|水族馆|" +
 		"citywalk|museum|museums|history|historic|historical|art|gallery|galleries|culture|cultural|architecture|old town|old towns|temple|temples|church|churches|castle|castles|ancient|heritage|shopping|nightlife|bars|theatre|theater|concert|concerts|market|markets|festival|festivals|theme park|theme parks|zoo|aquarium")
-	cuisineWords = fields("闽菜|川菜|粤菜|湘菜|鲁菜|苏菜|浙菜|徽菜|东北菜|本帮菜|火锅|小吃|海鲜|烧烤|早茶|素食|吃素|甜品|面食|米粉|美食|特色菜|地方菜|日料|西餐|啤酒|不吃辣|吃辣|" +
+	genericFoodWords = fields("food|foods")
+	cuisineWords     = fields("闽菜|川菜|粤菜|湘菜|鲁菜|苏菜|浙菜|徽菜|东北菜|本帮菜|火锅|小吃|海鲜|烧烤|早茶|素食|吃素|甜品|面食|米粉|美食|特色菜|地方菜|日料|西餐|啤酒|不吃辣|吃辣|" +
 		"seafood|street food|local food|vegetarian|vegan|spicy food|spicy|noodles|sushi|barbecue|bbq|wine|coffee|hot pot|hotpot|dim sum|tapas|dessert|desserts|pastry|pastries|foodie|beer")
 )

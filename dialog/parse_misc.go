@@ -174,7 +174,10 @@ var (
 
 func parseNeedsIn(m *msg, e *Extraction, expecting Slot) {
 	s := m.text()
-	if loc := reNoNeeds.FindStringIndex(s); loc != nil && (!strings.Contains(s[loc[0]:loc[1]], "none") || expecting == SlotNeeds) {
+	// A bare "none" answers the needs question, or stands for it in a message that fills
+	// other slots ("Tokyo Dec 20-23 $2000 none"); "none of us" is something else.
+	if loc := reNoNeeds.FindStringIndex(s); loc != nil && (!strings.Contains(s[loc[0]:loc[1]], "none") || expecting == SlotNeeds ||
+		m.found > 0 && !strings.HasPrefix(s[loc[1]:], " of")) {
 		e.Accessibility, e.KidFriendly, e.PetFriendly = ptr(false), ptr(false), ptr(false)
 		m.consume(loc[0], loc[1])
 		m.found++
@@ -258,6 +261,10 @@ func parsePreferencesIn(m *msg, e *Extraction) {
 		return strings.Join(out, sep)
 	}
 	e.Cuisine = collect(cuisineWords)
+	if e.Cuisine == "" {
+		// "food" says what the traveller cares about only when nothing more precise was said.
+		e.Cuisine = collect(genericFoodWords)
+	}
 	nat := collect(natureWords)
 	s := m.text()
 	var singles []string
@@ -342,4 +349,4 @@ func onlyFiller(s string) bool {
 
 // Corrections.
 
-var correctionRe = regexp.MustCompile(`改成|改为|换成|换到|改到|改去|更改|修改|改一下|不是.{1,30}是|不去.{1,30}去|其实|\bactually\b|\b(?:change|update|move|switch|push|shift)\b.{0,40}\bto\b|\binstead\b|\bmake it\b|\bi meant\b|\bcorrection\b|\brather than\b`)
+var correctionRe = regexp.MustCompile(`改成|改为|换成|换到|改到|改去|更改|修改|改一下|不是.{1,30}是|不去.{1,30}去|其实|\bactually\b|\b(?:change|update|move|switch|push|shift|set)\b.{0,40}\bto\b|\binstead\b|\bmake it\b|\bi meant\b|\bcorrection\b|\brather than\b`)

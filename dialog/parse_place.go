@@ -34,7 +34,7 @@ func init() {
 		somewhere someplace nowhere lunch dinner breakfast city countryside town abroad europe? asia? help human agent
 		cancel stop back start feedback status weather english chinese language none nothing anything whatever
 		dont don't know idea sure plan trip holiday vacation family kids children dog dogs hotel hotels airport
-		hospital station seaside coast island islands lake lakes hiking food seafood flight room`) {
+		hospital station seaside coast island islands lake lakes hiking food seafood flight room set update dates date`) {
 		notPlaces[strings.TrimSuffix(w, "?")] = true
 	}
 }
@@ -338,7 +338,7 @@ func parseDestinationIn(m *msg, e *Extraction, expecting Slot) {
 		}
 		if rest != "" && !strings.ContainsAny(rest, "0123456789") && utf8.RuneCountInString(rest) <= 40 {
 			_, yn := ParseYesNo(rest)
-			if in, _ := DetectIntent(rest); in == IntentNone && !yn && looksLikePlace(rest) && !zhNotPlaceChars(rest) {
+			if in, _ := DetectIntent(rest); in == IntentNone && !yn && looksLikePlace(rest) && !zhNotPlaceChars(rest) && !hasCorrectionWord(rest) {
 				if k := strings.Index(wo, rest); k >= 0 {
 					set(k, k+len(rest))
 					return
@@ -381,5 +381,19 @@ func hasHan(s string) bool {
 
 // zhNotPlaceChars reports words that do not occur in a bare place name.
 func zhNotPlaceChars(s string) bool {
-	return strings.ContainsAny(s, "我你他她们想要是的了吗吧呢啊呀玩有没不很喜欢爱和在把被给让还请谢好改换") || strings.Contains(s, "什么")
+	return strings.ContainsAny(s, "我你他她们想要是的了吗吧呢啊呀玩有没不很喜欢爱和在把被给让还请谢好改换") || has(s, "什么", "预算", "日期")
+}
+
+// correctionWords ask to change a slot and name it ("change budget to", "make it"): what
+// is left of such a message once the figure is read is never a place.
+var correctionWords = map[string]bool{"change": true, "make": true, "set": true, "update": true, "budget": true,
+	"dates": true, "date": true, "it": true, "to": true}
+
+func hasCorrectionWord(s string) bool {
+	for _, w := range strings.Fields(asciiLower(s)) {
+		if correctionWords[w] {
+			return true
+		}
+	}
+	return false
 }
