@@ -127,7 +127,7 @@ func (s *Server) issueAccess(ctx context.Context, a store.Account) (string, erro
 }
 
 func (s *Server) accessTTL() time.Duration {
-	if s.Web.AccessTTL > 0 {
+	if s.Web.AccessTTL != 0 {
 		return s.Web.AccessTTL
 	}
 	return AccessTTL

@@ -13,6 +13,31 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /api/token/refresh", s.handleRefresh())
 	mux.Handle("POST /api/logout", s.requireRole(RoleAgent, RoleAdmin)(s.handleLogout()))
 
+	// The widget (SPEC section 6): session tokens in the Authorization header only.
+	widget := s.requireRole(KindWidget)
+	mux.Handle("GET /{$}", s.handleStatic("index.html"))
+	mux.Handle("GET /demo.css", s.handleStatic("demo.css"))
+	mux.Handle("GET /widget.js", s.handleStatic("widget.js"))
+	mux.Handle("GET /widget.css", s.handleStatic("widget.css"))
+	mux.Handle("OPTIONS /api/widget/", s.cors(http.NotFoundHandler()))
+	mux.Handle("POST /api/widget/session", s.cors(s.handleWidgetSession()))
+	mux.Handle("POST /api/widget/messages", s.cors(widget(s.handleWidgetPost())))
+	mux.Handle("GET /api/widget/messages", s.cors(widget(s.handleWidgetHistory())))
+	mux.Handle("GET /api/widget/events", s.cors(widget(s.handleWidgetEvents())))
+
+	// The agent console and its API.
+	agent := s.requireRole(RoleAgent, RoleAdmin)
+	mux.Handle("GET /console", s.handleStatic("console.html"))
+	mux.Handle("GET /console.js", s.handleStatic("console.js"))
+	mux.Handle("GET /console.css", s.handleStatic("console.css"))
+	mux.Handle("GET /api/agent/conversations", agent(s.handleAgentList()))
+	mux.Handle("GET /api/agent/conversations/{id}", agent(s.handleAgentConversation()))
+	mux.Handle("POST /api/agent/conversations/{id}/takeover", agent(s.handleTakeover()))
+	mux.Handle("POST /api/agent/conversations/{id}/messages", agent(s.handleAgentReply()))
+	mux.Handle("POST /api/agent/conversations/{id}/handback", agent(s.handleHandback()))
+	mux.Handle("GET /api/agent/events", agent(s.handleAgentEvents()))
+	mux.Handle("GET /api/admin/users", s.requireRole(RoleAdmin)(s.handleAdminUsers()))
+
 	// Recommendations (seed 004 section 6): a widget session or an agent may ask.
 	mux.Handle("POST /api/recommendations", s.requireRole(RoleAgent, RoleAdmin, KindWidget)(s.handleCreateRecommendation()))
 	mux.Handle("GET /api/recommendations/{id}", s.requireRole(RoleAgent, RoleAdmin, KindWidget)(s.handleGetRecommendation()))

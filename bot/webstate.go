@@ -1,7 +1,80 @@
 package bot
 
-// webState is the web channel's in-process state: rate limiters and the event hub.
-type webState struct{}
+import (
+	"sync"
+	"time"
 
-// Close stops the server's background work: the event listener and pending turns.
-func (s *Server) Close() {}
+	"golang.org/x/time/rate"
+)
+
+// webState is the web channel's in-process state: rate limiters, the event hub and the
+// turns still running after their request was answered.
+type webState struct {
+	hub     hub
+	turns   sync.WaitGroup
+	limMu   sync.Mutex
+	lims    map[string]*limiterEntry
+	limSeen time.Time
+
+	closeOnce sync.Once
+	closeMu   sync.Mutex
+	closeCh   chan struct{}
+}
+
+// closing is closed when the server begins to stop, ending every event stream so that a
+// graceful shutdown does not wait for listeners that never leave.
+func (s *Server) closing() <-chan struct{} {
+	s.web.closeMu.Lock()
+	defer s.web.closeMu.Unlock()
+	if s.web.closeCh == nil {
+		s.web.closeCh = make(chan struct{})
+	}
+	return s.web.closeCh
+}
+
+type limiterEntry struct {
+	l    *rate.Limiter
+	used time.Time
+}
+
+// allow spends one token of the limiter named key, made with r and burst on first use.
+// Limits are per instance: with several instances behind a balancer a client gets up to
+// the limit at each.
+func (s *Server) allow(key string, r rate.Limit, burst int) (bool, time.Duration) {
+	w := &s.web
+	w.limMu.Lock()
+	defer w.limMu.Unlock()
+	now := time.Now()
+	if w.lims == nil {
+		w.lims = map[string]*limiterEntry{}
+	}
+	// Forget idle limiters now and then so that the map does not grow without bound.
+	if now.Sub(w.limSeen) > 10*time.Minute {
+		for k, e := range w.lims {
+			if now.Sub(e.used) > time.Hour {
+				delete(w.lims, k)
+			}
+		}
+		w.limSeen = now
+	}
+	e := w.lims[key]
+	if e == nil {
+		e = &limiterEntry{l: rate.NewLimiter(r, burst)}
+		w.lims[key] = e
+	}
+	e.used = now
+	res := e.l.ReserveN(now, 1)
+	if d := res.DelayFrom(now); d > 0 {
+		res.CancelAt(now)
+		return false, d
+	}
+	return true, 0
+}
+
+// Close stops the server's background work: the event listener and turns in flight.
+func (s *Server) Close() {
+	s.closing()
+	s.web.closeOnce.Do(func() { close(s.web.closeCh) })
+	s.web.hub.close()
+	s.web.turns.Wait()
+}

@@ -73,6 +73,7 @@ var catalogue = map[string][2]string{ // [zh, en]
 	"human_waiting":   {"人工客服马上就到，你的消息已转给他们。", "A human agent will be with you shortly; they'll see your messages."},
 	"human_cancelled": {"好的，继续由我为你服务。", "OK, back to me then."},
 	"handback":        {"客服已结束对话，接下来由我继续为你服务。", "The agent has handed you back to me."},
+	"agent_joined":    {"人工客服已接入，接下来由客服为你服务。", "A support agent has joined and will reply here."},
 
 	"feedback_ask":     {"请给我们的服务打个分（1-5 星）：", "How would you rate the service (1-5 stars)?"},
 	"feedback_comment": {"谢谢！还有什么想说的吗？（可跳过）", "Thanks! Anything you'd like to add? (optional)"},

@@ -115,6 +115,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	srv.Pipeline = svc.pipeline
 	srv.Recommend = svc.recommend
 	srv.ProviderHealth = svc.chain.Health
+	srv.Web = bot.WebConfig{PublicURL: cfg.PublicURL, WidgetOrigins: cfg.WidgetOrigins, SessionRate: cfg.SessionRate,
+		MessageRate: cfg.MessageRate, TrustedProxies: cfg.TrustedProxies, ListenURL: cfg.DatabaseURL}
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	waitWork := svc.start(workCtx)
 	defer func() { stopWork(); waitWork() }()
@@ -128,6 +130,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return fmt.Errorf("XINGQU_HTTP_ADDR=%s: %w", cfg.HTTPAddr, err)
 	}
 	hs := bot.HTTPServer(cfg.HTTPAddr, h, log)
+	hs.RegisterOnShutdown(srv.Close)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
 	url := "http://" + ln.Addr().String()

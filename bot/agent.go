@@ -1,0 +1,475 @@
+package bot
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/jmoiron/sqlx"
+
+	"xingqu/dialog"
+	"xingqu/store"
+)
+
+// QueueItem is a conversation as the agents' queue lists it.
+type QueueItem struct {
+	ID            int64      `db:"id" json:"id"`
+	Channel       string     `db:"channel" json:"channel"`
+	TravellerName string     `db:"traveller_name" json:"travellerName"`
+	Status        string     `db:"status" json:"status"`
+	Priority      int        `db:"priority" json:"priority"`
+	State         string     `db:"state" json:"state"`
+	Lang          string     `db:"lang" json:"lang"`
+	WaitingSince  *time.Time `db:"waiting_since" json:"waitingSince"`
+	Emergency     bool       `db:"emergency" json:"emergency"`
+	Agent         *string    `db:"agent" json:"agent"`
+	LastMessage   *LastLine  `db:"-" json:"lastMessage"`
+	lastText      sql.NullString
+	lastRole      sql.NullString
+	lastAt        sql.NullTime
+}
+
+// LastLine is the latest message of a conversation.
+type LastLine struct {
+	Role      string    `json:"role"`
+	Text      string    `json:"text"`
+	CreatedAt time.Time `json:"createdAt"`
+}
+
+const queueSelect = `
+SELECT c.id, t.channel, t.display_name AS traveller_name, c.status, c.priority, c.state, c.lang,
+       c.waiting_since, a.username AS agent,
+       EXISTS (SELECT 1 FROM emergencies e WHERE e.conversation_id = c.id) AS emergency,
+       m.text AS last_text, m.role AS last_role, m.created_at AS last_at
+FROM conversations c
+JOIN travellers t ON t.id = c.traveller_id
+LEFT JOIN accounts a ON a.id = c.agent_id
+LEFT JOIN LATERAL (SELECT text, role, created_at FROM messages WHERE conversation_id = c.id ORDER BY id DESC LIMIT 1) m ON true
+`
+
+// queueOrder puts emergencies and other waiting conversations first, the longest waiting
+// first among equals.
+const queueOrder = ` ORDER BY (c.status = 'waiting') DESC, c.priority DESC, c.waiting_since ASC NULLS LAST, c.updated_at DESC LIMIT 200`
+
+func (s *Server) queue(ctx context.Context, where string, args ...any) ([]QueueItem, error) {
+	rows, err := s.DB.QueryxContext(ctx, queueSelect+" WHERE "+where+queueOrder, args...)
+	if err != nil {
+		return nil, fmt.Errorf("queue: %w", err)
+	}
+	defer rows.Close()
+	items := []QueueItem{}
+	for rows.Next() {
+		var it QueueItem
+		var agent sql.NullString
+		var waiting sql.NullTime
+		if err := rows.Scan(&it.ID, &it.Channel, &it.TravellerName, &it.Status, &it.Priority, &it.State, &it.Lang,
+			&waiting, &agent, &it.Emergency, &it.lastText, &it.lastRole, &it.lastAt); err != nil {
+			return nil, fmt.Errorf("queue: %w", err)
+		}
+		if agent.Valid {
+			it.Agent = &agent.String
+		}
+		if waiting.Valid {
+			it.WaitingSince = &waiting.Time
+		}
+		if it.lastAt.Valid {
+			it.LastMessage = &LastLine{Role: it.lastRole.String, Text: it.lastText.String, CreatedAt: it.lastAt.Time}
+		}
+		items = append(items, it)
+	}
+	return items, rows.Err()
+}
+
+func (s *Server) handleAgentList() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := principalOf(r)
+		var where string
+		var args []any
+		switch st := r.URL.Query().Get("status"); st {
+		case "", "waiting":
+			where = "c.status = 'waiting'"
+		case "mine":
+			where, args = "c.agent_id = $1", []any{p.UserID}
+		case "bot":
+			where = "c.status = 'bot'"
+		case "human":
+			where = "c.status = 'human'"
+		case "all":
+			where = "true"
+		default:
+			writeError(w, http.StatusBadRequest, "E-400", "status must be waiting, mine, bot or all", "status")
+			return
+		}
+		items, err := s.queue(r.Context(), where, args...)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"conversations": items})
+	})
+}
+
+func convIDOf(w http.ResponseWriter, r *http.Request) (int64, bool) {
+	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
+	if err != nil || id <= 0 {
+		writeError(w, http.StatusNotFound, "E-404", "no such conversation", "id")
+		return 0, false
+	}
+	return id, true
+}
+
+// ConversationView is everything an agent needs to help a traveller.
+type ConversationView struct {
+	QueueItem
+	Slots       json.RawMessage `json:"slots"`
+	Messages    []WireMessage   `json:"messages"`
+	Plans       []PlanVersion   `json:"plans"`
+	Feedback    []FeedbackLine  `json:"feedback"`
+	Emergencies []EmergencyLine `json:"emergencies"`
+}
+
+// PlanVersion is one plan made for a conversation.
+type PlanVersion struct {
+	Version   int             `json:"version"`
+	Source    string          `json:"source"`
+	Plan      json.RawMessage `json:"plan"`
+	CreatedAt time.Time       `json:"createdAt"`
+}
+
+// FeedbackLine is a rating or comment a traveller left.
+type FeedbackLine struct {
+	Rating    *int      `db:"rating" json:"rating"`
+	Comment   string    `db:"comment" json:"comment"`
+	CreatedAt time.Time `db:"created_at" json:"createdAt"`
+}
+
+// EmergencyLine is an emergency a traveller reported.
+type EmergencyLine struct {
+	Text      string    `db:"text" json:"text"`
+	CreatedAt time.Time `db:"created_at" json:"createdAt"`
+}
+
+func (s *Server) handleAgentConversation() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id, ok := convIDOf(w, r)
+		if !ok {
+			return
+		}
+		ctx := r.Context()
+		items, err := s.queue(ctx, "c.id = $1", id)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		if len(items) == 0 {
+			writeError(w, http.StatusNotFound, "E-404", "no such conversation", "id")
+			return
+		}
+		v := ConversationView{QueueItem: items[0], Plans: []PlanVersion{}, Feedback: []FeedbackLine{}, Emergencies: []EmergencyLine{}}
+		var slots []byte
+		if err := s.DB.GetContext(ctx, &slots, `SELECT slots FROM conversations WHERE id = $1`, id); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		// Re-encoding through the domain type gives the SPEC's names, ISO dates and
+		// per-person budget whatever older rows hold.
+		var trip dialog.TripRequest
+		json.Unmarshal(slots, &trip)
+		v.Slots, _ = json.Marshal(trip)
+		ms, err := store.Messages(ctx, s.DB, id, 0, 5000)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		v.Messages = wireMessages(ms)
+		rows, err := s.DB.QueryxContext(ctx, `SELECT version, source, plan, created_at FROM plans WHERE conversation_id = $1 ORDER BY version`, id)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		for rows.Next() {
+			var pv PlanVersion
+			var plan []byte
+			if err := rows.Scan(&pv.Version, &pv.Source, &plan, &pv.CreatedAt); err == nil {
+				pv.Plan = plan
+				v.Plans = append(v.Plans, pv)
+			}
+		}
+		rows.Close()
+		// Plans delivered but not recorded in the plans table still show, from the transcript.
+		if len(v.Plans) == 0 {
+			for _, m := range v.Messages {
+				if m.Plan != nil {
+					b, _ := json.Marshal(m.Plan)
+					v.Plans = append(v.Plans, PlanVersion{Version: m.Plan.Version, Source: m.Plan.Source, Plan: b, CreatedAt: m.CreatedAt})
+				}
+			}
+		}
+		if err := s.DB.SelectContext(ctx, &v.Feedback, `SELECT rating, comment, created_at FROM feedback WHERE conversation_id = $1 ORDER BY id`, id); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		if err := s.DB.SelectContext(ctx, &v.Emergencies, `SELECT text, created_at FROM emergencies WHERE conversation_id = $1 ORDER BY id`, id); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, v)
+	})
+}
+
+// errHeld says another agent has the conversation.
+type errHeld struct{ by string }
+
+func (e errHeld) Error() string { return "conversation taken over by " + e.by }
+
+var errNotHeld = errors.New("take the conversation over first")
+
+// holder locks the conversation row and says which agent has it ("" for none).
+func holder(ctx context.Context, tx *sqlx.Tx, convID int64) (id int64, name string, err error) {
+	var r struct {
+		Agent sql.NullInt64  `db:"agent_id"`
+		Name  sql.NullString `db:"username"`
+	}
+	err = tx.GetContext(ctx, &r, `SELECT c.agent_id, a.username FROM conversations c LEFT JOIN accounts a ON a.id = c.agent_id WHERE c.id = $1 FOR UPDATE OF c`, convID)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, "", store.ErrNotFound
+	}
+	return r.Agent.Int64, r.Name.String, err
+}
+
+func (s *Server) answerHold(w http.ResponseWriter, r *http.Request, err error) {
+	var held errHeld
+	switch {
+	case errors.As(err, &held):
+		writeJSON(w, http.StatusConflict, map[string]string{"error_code": "E-409",
+			"message": "already taken over by " + held.by, "agent": held.by})
+	case errors.Is(err, errNotHeld):
+		writeError(w, http.StatusConflict, "E-409", "take the conversation over first", "")
+	case errors.Is(err, store.ErrNotFound):
+		writeError(w, http.StatusNotFound, "E-404", "no such conversation", "id")
+	default:
+		s.serverError(w, r, err)
+	}
+}
+
+func (s *Server) handleTakeover() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id, ok := convIDOf(w, r)
+		if !ok {
+			return
+		}
+		p := principalOf(r)
+		ctx := r.Context()
+		err := s.DB.InTx(ctx, func(tx *sqlx.Tx) error {
+			by, name, err := holder(ctx, tx, id)
+			if err != nil {
+				return err
+			}
+			if by != 0 && by != p.UserID {
+				return errHeld{by: name}
+			}
+			if by == p.UserID {
+				return nil
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE conversations SET agent_id = $2, agent_since = now() WHERE id = $1`, id, p.UserID); err != nil {
+				return err
+			}
+			if err := s.Pipeline.EventTx(ctx, tx, id, dialog.Inbound{Event: dialog.EventTakeover}); err != nil {
+				return err
+			}
+			conv, travellerID, err := store.LockConversation(ctx, tx, id)
+			if err != nil {
+				return err
+			}
+			return s.sayToTraveller(ctx, tx, &conv, travellerID, "system", dialog.T(conv.Lang, "agent_joined"))
+		})
+		if err != nil {
+			s.answerHold(w, r, err)
+			return
+		}
+		s.Log.Info("takeover", "conversation", id, "user_id", p.UserID)
+		writeJSON(w, http.StatusOK, map[string]any{"id": id, "status": "human", "agent": p.Username})
+	})
+}
+
+func (s *Server) handleAgentReply() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id, ok := convIDOf(w, r)
+		if !ok {
+			return
+		}
+		var req struct {
+			Text string `json:"text"`
+		}
+		if !decodeJSON(w, r, &req) {
+			return
+		}
+		if n := utf8.RuneCountInString(req.Text); n > MaxMessageChars {
+			writeError(w, http.StatusRequestEntityTooLarge, "E-413",
+				fmt.Sprintf("message too long: %d characters, the limit is %d", n, MaxMessageChars), "text")
+			return
+		}
+		if strings.TrimSpace(req.Text) == "" {
+			writeError(w, http.StatusBadRequest, "E-400", "text is required", "text")
+			return
+		}
+		p := principalOf(r)
+		var msgID int64
+		err := s.DB.InTx(r.Context(), func(tx *sqlx.Tx) error {
+			var err error
+			msgID, err = s.deliverAgentReply(r.Context(), tx, id, p, req.Text)
+			return err
+		})
+		if err != nil {
+			s.answerHold(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusCreated, map[string]any{"id": msgID})
+	})
+}
+
+// deliverAgentReply stores an agent's reply in the transcript as role agent, hands it to
+// the traveller's channel through the outbox when there is one (the widget reads the
+// transcript), and notifies every instance's streams, all in tx. Only the agent holding
+// the conversation may reply.
+func (s *Server) deliverAgentReply(ctx context.Context, tx *sqlx.Tx, convID int64, p Principal, text string) (int64, error) {
+	by, name, err := holder(ctx, tx, convID)
+	if err != nil {
+		return 0, err
+	}
+	if by != p.UserID {
+		if by != 0 {
+			return 0, errHeld{by: name}
+		}
+		return 0, errNotHeld
+	}
+	conv, travellerID, err := store.LockConversation(ctx, tx, convID)
+	if err != nil {
+		return 0, err
+	}
+	id, err := store.AddMessage(ctx, tx, convID, "agent", text, store.MessageBody{Kind: dialog.ReplyText})
+	if err != nil {
+		return 0, err
+	}
+	if err := s.toOutbox(ctx, tx, &conv, travellerID, text); err != nil {
+		return 0, err
+	}
+	_, err = tx.ExecContext(ctx, `SELECT pg_notify($1, $2)`, notifyChannel, strconv.FormatInt(convID, 10))
+	return id, err
+}
+
+// sayToTraveller adds a message of role to the transcript and the traveller's channel.
+func (s *Server) sayToTraveller(ctx context.Context, tx *sqlx.Tx, conv *dialog.Conversation, travellerID int64, role, text string) error {
+	if _, err := store.AddMessage(ctx, tx, conv.ID, role, text, store.MessageBody{Kind: dialog.ReplyText}); err != nil {
+		return err
+	}
+	if err := s.toOutbox(ctx, tx, conv, travellerID, text); err != nil {
+		return err
+	}
+	_, err := tx.ExecContext(ctx, `SELECT pg_notify($1, $2)`, notifyChannel, strconv.FormatInt(conv.ID, 10))
+	return err
+}
+
+func (s *Server) toOutbox(ctx context.Context, tx *sqlx.Tx, conv *dialog.Conversation, travellerID int64, text string) error {
+	if s.Pipeline == nil || s.Pipeline.Outbox == nil {
+		return nil
+	}
+	if err := s.Pipeline.Outbox.WriteReplies(ctx, tx, conv, travellerID, []dialog.Reply{{Kind: dialog.ReplyText, Text: text}}); err != nil {
+		return fmt.Errorf("outbox: %w", err)
+	}
+	return nil
+}
+
+func (s *Server) handleHandback() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		id, ok := convIDOf(w, r)
+		if !ok {
+			return
+		}
+		p := principalOf(r)
+		ctx := r.Context()
+		err := s.DB.InTx(ctx, func(tx *sqlx.Tx) error {
+			by, name, err := holder(ctx, tx, id)
+			if err != nil {
+				return err
+			}
+			// An admin may release a conversation an absent agent still holds.
+			if by != p.UserID && p.Role != RoleAdmin {
+				if by != 0 {
+					return errHeld{by: name}
+				}
+				return errNotHeld
+			}
+			if _, err := tx.ExecContext(ctx, `UPDATE conversations SET agent_id = NULL, agent_since = NULL WHERE id = $1`, id); err != nil {
+				return err
+			}
+			return s.Pipeline.EventTx(ctx, tx, id, dialog.Inbound{Event: dialog.EventHandback})
+		})
+		if err != nil {
+			s.answerHold(w, r, err)
+			return
+		}
+		s.Log.Info("handback", "conversation", id, "user_id", p.UserID)
+		writeJSON(w, http.StatusOK, map[string]any{"id": id, "status": "bot"})
+	})
+}
+
+// handleAgentEvents streams a "conversation" event whenever any conversation changes
+// (the console re-reads its queue and the open conversation) and "resync" when changes
+// may have been missed.
+func (s *Server) handleAgentEvents() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		ctx := r.Context()
+		sb, unsubscribe := s.subscribe(0)
+		defer unsubscribe()
+		rc := sse(w)
+		beat := time.NewTicker(heartbeat)
+		defer beat.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case <-s.closing():
+				return
+			case <-sb.ch:
+				ids, resync := sb.take()
+				if resync {
+					writeEvent(w, "", "resync", map[string]string{"message": "reload the queue"})
+				}
+				for _, id := range ids {
+					var st struct {
+						Status   string `db:"status"`
+						Priority int    `db:"priority"`
+					}
+					if err := s.DB.GetContext(ctx, &st, `SELECT status, priority FROM conversations WHERE id = $1`, id); err != nil {
+						continue
+					}
+					writeEvent(w, "", "conversation", map[string]any{"id": id, "status": st.Status, "priority": st.Priority})
+				}
+			case <-beat.C:
+				fmt.Fprint(w, ": ping\n\n")
+			}
+			if rc.Flush() != nil {
+				return
+			}
+		}
+	})
+}
+
+func (s *Server) handleAdminUsers() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		as, err := store.Accounts(r.Context(), s.DB)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"users": as})
+	})
+}

@@ -1,0 +1,270 @@
+package bot
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"strings"
+	"testing"
+	"time"
+
+	"golang.org/x/crypto/bcrypt"
+
+	"xingqu/dialog"
+	"xingqu/store"
+	"xingqu/store/storetest"
+)
+
+func init() { passwordCost = bcrypt.MinCost }
+
+// webEnv is one server on a fresh database, reached over real HTTP.
+type webEnv struct {
+	t   *testing.T
+	db  *store.DB
+	srv *Server
+	ts  *httptest.Server
+}
+
+func newWebEnv(t *testing.T) *webEnv {
+	t.Helper()
+	url := storetest.URL(t)
+	db, err := store.Open(context.Background(), url, store.PoolConfig{MaxOpen: 20})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
+	return newWebEnvOn(t, db, url)
+}
+
+// newWebEnvOn starts an instance on an existing database, as a second instance would.
+func newWebEnvOn(t *testing.T, db *store.DB, url string) *webEnv {
+	t.Helper()
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	s := NewServer(db, log, "test")
+	s.Web.LoginFailDelay = time.Millisecond
+	ts := httptest.NewUnstartedServer(nil)
+	s.Web.PublicURL = "http://" + ts.Listener.Addr().String()
+	s.Web.WidgetOrigins = []string{s.Web.PublicURL}
+	s.Web.ListenURL = url
+	s.Pipeline = &Pipeline{DB: db, Engine: &dialog.Engine{Now: func() time.Time { return testNow }}, Log: log}
+	ts.Config.Handler = s.Handler()
+	ts.Start()
+	t.Cleanup(ts.Close)
+	t.Cleanup(s.Close)
+	return &webEnv{t: t, db: db, srv: s, ts: ts}
+}
+
+func (e *webEnv) addUser(name, pw, role string) store.Account {
+	e.t.Helper()
+	h, err := HashPassword(pw)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	a, err := store.CreateAccount(context.Background(), e.db, name, h, role)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return a
+}
+
+// do sends a JSON request and decodes a JSON answer into out (when not nil).
+func (e *webEnv) do(method, path, token string, body any, out any) int {
+	e.t.Helper()
+	var rd io.Reader
+	if body != nil {
+		switch b := body.(type) {
+		case string:
+			rd = strings.NewReader(b)
+		default:
+			j, _ := json.Marshal(b)
+			rd = bytes.NewReader(j)
+		}
+	}
+	req, _ := http.NewRequest(method, e.ts.URL+path, rd)
+	req.Header.Set("Content-Type", "application/json")
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	defer resp.Body.Close()
+	b, _ := io.ReadAll(resp.Body)
+	if out != nil && len(b) > 0 {
+		if err := json.Unmarshal(b, out); err != nil {
+			e.t.Fatalf("%s %s: %v in %s", method, path, err, b)
+		}
+	}
+	return resp.StatusCode
+}
+
+func (e *webEnv) login(name, pw string) LoginResponse {
+	e.t.Helper()
+	var lr LoginResponse
+	if code := e.do("POST", "/api/login", "", map[string]string{"username": name, "password": pw}, &lr); code != 200 {
+		e.t.Fatalf("login %s: status %d", name, code)
+	}
+	return lr
+}
+
+func TestLoginSeedFields(t *testing.T) {
+	e := newWebEnv(t)
+	a := e.addUser("Alice", "correct horse battery", RoleAgent)
+	var raw map[string]any
+	if code := e.do("POST", "/api/login", "", map[string]string{"username": "alice", "password": "correct horse battery"}, &raw); code != 200 {
+		t.Fatalf("status %d: %v", code, raw)
+	}
+	for _, k := range []string{"access_token", "refresh_token", "expires_in", "token_type", "user_id", "message"} {
+		if _, ok := raw[k]; !ok {
+			t.Errorf("login answer lacks %q: %v", k, raw)
+		}
+	}
+	if raw["token_type"] != "Bearer" || raw["user_id"] != "1" && raw["user_id"] != json.Number("1") && raw["user_id"] != itoa(a.ID) {
+		t.Errorf("token_type/user_id: %v", raw)
+	}
+	if raw["expires_in"].(float64) != AccessTTL.Seconds() {
+		t.Errorf("expires_in = %v, want %v", raw["expires_in"], AccessTTL.Seconds())
+	}
+	// The access token opens agent routes.
+	if code := e.do("GET", "/api/agent/conversations?status=all", raw["access_token"].(string), nil, nil); code != 200 {
+		t.Errorf("agent route with fresh token: %d", code)
+	}
+}
+
+func itoa(n int64) string { b, _ := json.Marshal(n); return string(b) }
+
+func TestLoginFailureSameAnswer(t *testing.T) {
+	e := newWebEnv(t)
+	e.addUser("bob", "correct horse battery", RoleAgent)
+	var unknown, wrong APIError
+	t0 := time.Now()
+	c1 := e.do("POST", "/api/login", "", map[string]string{"username": "nobody", "password": "whatever12345"}, &unknown)
+	d1 := time.Since(t0)
+	t0 = time.Now()
+	c2 := e.do("POST", "/api/login", "", map[string]string{"username": "bob", "password": "wrong password!"}, &wrong)
+	d2 := time.Since(t0)
+	if c1 != 401 || c2 != 401 || unknown != wrong || unknown.Code != "E-505" {
+		t.Fatalf("unknown user %d %+v, wrong password %d %+v: want the same 401 E-505", c1, unknown, c2, wrong)
+	}
+	// Both pay a bcrypt comparison and the same pause; allow generous scheduling noise.
+	if d1 > 4*d2+100*time.Millisecond || d2 > 4*d1+100*time.Millisecond {
+		t.Errorf("unknown user took %v, wrong password %v: should be similar", d1, d2)
+	}
+	var missing APIError
+	if code := e.do("POST", "/api/login", "", map[string]string{"username": "bob"}, &missing); code != 400 || missing.Field != "password" {
+		t.Errorf("missing password: %d %+v", code, missing)
+	}
+}
+
+func TestLoginLockout(t *testing.T) {
+	e := newWebEnv(t)
+	e.addUser("carol", "correct horse battery", RoleAgent)
+	for i := 0; i < userThrottle.Max; i++ {
+		if code := e.do("POST", "/api/login", "", map[string]string{"username": "carol", "password": "bad password"}, nil); code != 401 {
+			t.Fatalf("failure %d: status %d", i+1, code)
+		}
+	}
+	var locked APIError
+	if code := e.do("POST", "/api/login", "", map[string]string{"username": "carol", "password": "correct horse battery"}, &locked); code != 429 || locked.Code != "E-505" {
+		t.Fatalf("right password on a locked account: %d %+v, want 429 E-505", code, locked)
+	}
+	// An unknown name locks the same way, so locking says nothing about who exists.
+	for i := 0; i < userThrottle.Max; i++ {
+		e.do("POST", "/api/login", "", map[string]string{"username": "ghost", "password": "bad password"}, nil)
+	}
+	if code := e.do("POST", "/api/login", "", map[string]string{"username": "ghost", "password": "bad password"}, nil); code != 429 {
+		t.Errorf("unknown name after %d failures: %d, want 429", userThrottle.Max, code)
+	}
+	// Per address: many names from one IP lock the address too.
+	e.addUser("dave", "correct horse battery", RoleAgent)
+	for i := 0; i < ipThrottle.Max; i++ {
+		e.do("POST", "/api/login", "", map[string]string{"username": "spray" + itoa(int64(i)), "password": "bad password"}, nil)
+	}
+	if code := e.do("POST", "/api/login", "", map[string]string{"username": "dave", "password": "correct horse battery"}, nil); code != 429 {
+		t.Errorf("good login from a locked address: %d, want 429", code)
+	}
+}
+
+func TestRefreshRotationAndReuse(t *testing.T) {
+	e := newWebEnv(t)
+	e.addUser("erin", "correct horse battery", RoleAdmin)
+	first := e.login("erin", "correct horse battery")
+	var second LoginResponse
+	if code := e.do("POST", "/api/token/refresh", "", map[string]string{"refresh_token": first.RefreshToken}, &second); code != 200 {
+		t.Fatalf("refresh: %d", code)
+	}
+	if second.RefreshToken == first.RefreshToken || second.AccessToken == "" || second.TokenType != "Bearer" {
+		t.Fatalf("refresh did not rotate: %+v", second)
+	}
+	// Reusing the spent token revokes the family: the newest token stops working too.
+	var reuse APIError
+	if code := e.do("POST", "/api/token/refresh", "", map[string]string{"refresh_token": first.RefreshToken}, &reuse); code != 401 {
+		t.Fatalf("reuse: %d, want 401", code)
+	}
+	if code := e.do("POST", "/api/token/refresh", "", map[string]string{"refresh_token": second.RefreshToken}, nil); code != 401 {
+		t.Fatalf("token of a revoked family: %d, want 401", code)
+	}
+	// Logout revokes.
+	third := e.login("erin", "correct horse battery")
+	if code := e.do("POST", "/api/logout", "", map[string]string{"refresh_token": third.RefreshToken}, nil); code != 401 {
+		t.Errorf("logout without access token: %d, want 401", code)
+	}
+	if code := e.do("POST", "/api/logout", third.AccessToken, map[string]string{"refresh_token": third.RefreshToken}, nil); code != 200 {
+		t.Fatalf("logout: %d", code)
+	}
+	if code := e.do("POST", "/api/token/refresh", "", map[string]string{"refresh_token": third.RefreshToken}, nil); code != 401 {
+		t.Errorf("refresh after logout: %d, want 401", code)
+	}
+}
+
+func TestTokensRejected(t *testing.T) {
+	e := newWebEnv(t)
+	e.addUser("frank", "correct horse battery", RoleAgent)
+	lr := e.login("frank", "correct horse battery")
+	parts := strings.Split(lr.AccessToken, ".")
+	tampered := parts[0] + "." + parts[1] + "x." + parts[2]
+	e.srv.Web.AccessTTL = -time.Minute // issued already expired
+	expired := e.login("frank", "correct horse battery").AccessToken
+	e.srv.Web.AccessTTL = 0
+	for name, tok := range map[string]string{"tampered": tampered, "expired": expired, "garbage": "abc", "none": "", "unknown widget": "xqw_nope"} {
+		var ae APIError
+		if code := e.do("GET", "/api/agent/conversations?status=all", tok, nil, &ae); code != 401 || ae.Code != "E-401" {
+			t.Errorf("%s token: %d %+v, want 401 E-401", name, code, ae)
+		}
+	}
+	// A disabled account's live token stops working at once.
+	if err := store.DisableAccount(context.Background(), e.db, "frank"); err != nil {
+		t.Fatal(err)
+	}
+	if code := e.do("GET", "/api/agent/conversations?status=all", lr.AccessToken, nil, nil); code != 401 {
+		t.Errorf("disabled account's token: %d, want 401", code)
+	}
+}
+
+func TestAgentCannotCallAdminRoute(t *testing.T) {
+	e := newWebEnv(t)
+	e.addUser("gina", "correct horse battery", RoleAgent)
+	e.addUser("hank", "correct horse battery", RoleAdmin)
+	agent := e.login("gina", "correct horse battery")
+	admin := e.login("hank", "correct horse battery")
+	var ae APIError
+	if code := e.do("GET", "/api/admin/users", agent.AccessToken, nil, &ae); code != 403 || ae.Code != "E-403" {
+		t.Errorf("agent on admin route: %d %+v, want 403", code, ae)
+	}
+	var users struct {
+		Users []store.Account `json:"users"`
+	}
+	if code := e.do("GET", "/api/admin/users", admin.AccessToken, nil, &users); code != 200 || len(users.Users) != 2 {
+		t.Errorf("admin on admin route: %d %+v", code, users)
+	}
+	if strings.Contains(mustJSON(users), "$2a$") {
+		t.Error("password hashes leak in the user list")
+	}
+}
+
+func mustJSON(v any) string { b, _ := json.Marshal(v); return string(b) }

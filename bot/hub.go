@@ -1,0 +1,185 @@
+package bot
+
+import (
+	"context"
+	"strconv"
+	"sync"
+	"time"
+
+	"github.com/lib/pq"
+)
+
+// notifyChannel is where every committed change to a conversation is announced, by
+// whichever instance made it (Pipeline.notify).
+const notifyChannel = "xingqu_conversation"
+
+// hub fans PostgreSQL notifications out to this instance's open event streams. A
+// subscriber is only woken; it reads what changed from the database itself, so a missed
+// or coalesced wake-up loses nothing.
+type hub struct {
+	mu      sync.Mutex
+	byConv  map[int64]map[*subscriber]struct{}
+	all     map[*subscriber]struct{} // agents' streams: every conversation
+	started bool
+	stop    context.CancelFunc
+	done    chan struct{}
+}
+
+// subscriber is one open stream. ch holds at most one pending wake-up.
+type subscriber struct {
+	ch      chan struct{}
+	mu      sync.Mutex
+	changed map[int64]struct{}
+	resync  bool // the listener reconnected: anything may have changed
+}
+
+func newSubscriber() *subscriber {
+	return &subscriber{ch: make(chan struct{}, 1), changed: map[int64]struct{}{}}
+}
+
+func (sb *subscriber) wake(convID int64, all bool) {
+	sb.mu.Lock()
+	if all {
+		sb.resync = true
+	} else {
+		sb.changed[convID] = struct{}{}
+	}
+	sb.mu.Unlock()
+	select {
+	case sb.ch <- struct{}{}:
+	default:
+	}
+}
+
+// take returns and clears what changed since the last call.
+func (sb *subscriber) take() (ids []int64, resync bool) {
+	sb.mu.Lock()
+	defer sb.mu.Unlock()
+	for id := range sb.changed {
+		ids = append(ids, id)
+	}
+	clear(sb.changed)
+	resync, sb.resync = sb.resync, false
+	return ids, resync
+}
+
+// subscribe registers a stream for one conversation, or for all when convID is 0.
+func (s *Server) subscribe(convID int64) (*subscriber, func()) {
+	h := &s.web.hub
+	s.startListener()
+	sb := newSubscriber()
+	h.mu.Lock()
+	if convID == 0 {
+		if h.all == nil {
+			h.all = map[*subscriber]struct{}{}
+		}
+		h.all[sb] = struct{}{}
+	} else {
+		if h.byConv == nil {
+			h.byConv = map[int64]map[*subscriber]struct{}{}
+		}
+		m := h.byConv[convID]
+		if m == nil {
+			m = map[*subscriber]struct{}{}
+			h.byConv[convID] = m
+		}
+		m[sb] = struct{}{}
+	}
+	h.mu.Unlock()
+	return sb, func() {
+		h.mu.Lock()
+		defer h.mu.Unlock()
+		if convID == 0 {
+			delete(h.all, sb)
+			return
+		}
+		delete(h.byConv[convID], sb)
+		if len(h.byConv[convID]) == 0 {
+			delete(h.byConv, convID)
+		}
+	}
+}
+
+// publish wakes the streams of a conversation (every stream when convID is 0 or resync).
+func (h *hub) publish(convID int64, resync bool) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if resync {
+		for _, m := range h.byConv {
+			for sb := range m {
+				sb.wake(0, true)
+			}
+		}
+		for sb := range h.all {
+			sb.wake(0, true)
+		}
+		return
+	}
+	for sb := range h.byConv[convID] {
+		sb.wake(convID, false)
+	}
+	for sb := range h.all {
+		sb.wake(convID, false)
+	}
+}
+
+// startListener opens, on first use, this instance's one LISTEN connection.
+func (s *Server) startListener() {
+	h := &s.web.hub
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.started || s.Web.ListenURL == "" {
+		return
+	}
+	h.started = true
+	ctx, cancel := context.WithCancel(context.Background())
+	h.stop, h.done = cancel, make(chan struct{})
+	l := pq.NewListener(s.Web.ListenURL, 100*time.Millisecond, 5*time.Second, func(ev pq.ListenerEventType, err error) {
+		switch ev {
+		case pq.ListenerEventDisconnected:
+			s.Log.Warn("event listener disconnected", "err", err)
+		case pq.ListenerEventReconnected:
+			// Notifications sent while disconnected are lost: every stream reads again.
+			s.Log.Info("event listener reconnected")
+			h.publish(0, true)
+		case pq.ListenerEventConnectionAttemptFailed:
+			s.Log.Warn("event listener cannot connect", "err", err)
+		}
+	})
+	if err := l.Listen(notifyChannel); err != nil {
+		s.Log.Error("listen", "channel", notifyChannel, "err", err)
+	}
+	go func() {
+		defer close(h.done)
+		defer l.Close()
+		ping := time.NewTicker(30 * time.Second)
+		defer ping.Stop()
+		for {
+			select {
+			case <-ctx.Done():
+				return
+			case n := <-l.Notify:
+				if n == nil { // reconnected: the callback already asked everyone to re-read
+					continue
+				}
+				id, err := strconv.ParseInt(n.Extra, 10, 64)
+				if err != nil {
+					continue
+				}
+				h.publish(id, false)
+			case <-ping.C:
+				go l.Ping()
+			}
+		}
+	}()
+}
+
+func (h *hub) close() {
+	h.mu.Lock()
+	stop, done := h.stop, h.done
+	h.mu.Unlock()
+	if stop != nil {
+		stop()
+		<-done
+	}
+}

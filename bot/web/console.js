@@ -1,0 +1,270 @@
+// xingqu agent console. Tokens are kept in sessionStorage and sent only as a Bearer
+// header; every text from travellers, agents and models is set with textContent.
+(function () {
+  'use strict';
+  var zh = (navigator.language || 'zh').toLowerCase().indexOf('zh') === 0;
+  var T = zh ? {
+    title: '行趣 客服控制台', user: '用户名', pass: '密码', login: '登录', logout: '退出', waiting: '等待中', mine: '我的', all: '全部',
+    takeover: '接管', handback: '交还机器人', send: '发送', reply: '回复旅客…', slots: '行程需求', plans: '方案版本', feedback: '评价',
+    emergencies: '紧急情况', none: '无', pick: '从左侧选择一个对话', newWaiting: '新对话等待人工：', heldBy: '已被接管：', nobody: '（无）',
+    traveller: '旅客', bot: '机器人', agent: '客服', system: '系统', since: '等待自', emergency: '紧急'
+  } : {
+    title: 'xingqu agent console', user: 'Username', pass: 'Password', login: 'Log in', logout: 'Log out', waiting: 'Waiting', mine: 'Mine', all: 'All',
+    takeover: 'Take over', handback: 'Hand back to bot', send: 'Send', reply: 'Reply to the traveller…', slots: 'Trip', plans: 'Plan versions', feedback: 'Feedback',
+    emergencies: 'Emergencies', none: 'none', pick: 'Pick a conversation on the left', newWaiting: 'New conversation waiting: ', heldBy: 'Taken over by ', nobody: '(none)',
+    traveller: 'traveller', bot: 'bot', agent: 'agent', system: 'system', since: 'waiting since', emergency: 'emergency'
+  };
+  var app = document.getElementById('app');
+  var S = sessionStorage;
+  var me = null, tab = 'waiting', openId = null, known = {}, streamCtl = null, timer = null;
+
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text != null) e.textContent = String(text);
+    return e;
+  }
+  function claims(tok) {
+    try { return JSON.parse(atob(tok.split('.')[1].replace(/-/g, '+').replace(/_/g, '/'))); } catch (e) { return null; }
+  }
+
+  function api(method, path, body, retried) {
+    var h = { 'Content-Type': 'application/json' };
+    var tok = S.getItem('access');
+    if (tok) h.Authorization = 'Bearer ' + tok;
+    return fetch(path, { method: method, headers: h, body: body ? JSON.stringify(body) : undefined }).then(function (r) {
+      if (r.status === 401 && !retried && S.getItem('refresh')) {
+        return refresh().then(function (ok) { if (!ok) { showLogin(); throw new Error('signed out'); } return api(method, path, body, true); });
+      }
+      if (r.status === 401) { showLogin(); throw new Error('signed out'); }
+      return r;
+    });
+  }
+  function refresh() {
+    return fetch('/api/token/refresh', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ refresh_token: S.getItem('refresh') }) })
+      .then(function (r) { return r.ok ? r.json().then(function (j) { store(j); return true; }) : false; });
+  }
+  function store(j) { S.setItem('access', j.access_token); S.setItem('refresh', j.refresh_token); me = claims(j.access_token); }
+
+  function showLogin() {
+    if (streamCtl) streamCtl.abort();
+    S.removeItem('access');
+    app.textContent = '';
+    var f = el('form', 'login');
+    f.appendChild(el('h1', null, T.title));
+    var lu = el('label', null, T.user), iu = el('input');
+    iu.id = 'username'; iu.autocomplete = 'username'; lu.htmlFor = 'username';
+    var lp = el('label', null, T.pass), ip = el('input');
+    ip.id = 'password'; ip.type = 'password'; ip.autocomplete = 'current-password'; lp.htmlFor = 'password';
+    var b = el('button', 'primary', T.login); b.type = 'submit';
+    var err = el('div', 'err'); err.setAttribute('role', 'alert');
+    [lu, iu, lp, ip, b, err].forEach(function (x) { f.appendChild(x); });
+    f.addEventListener('submit', function (e) {
+      e.preventDefault();
+      fetch('/api/login', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: iu.value, password: ip.value }) })
+        .then(function (r) { return r.json().then(function (j) { if (!r.ok) throw new Error(j.message); store(j); main(); }); })
+        .catch(function (e) { err.textContent = e.message; });
+    });
+    app.appendChild(f);
+    iu.focus();
+  }
+
+  var queueBox, viewBox, sideBox, alertBox;
+  function main() {
+    me = claims(S.getItem('access'));
+    app.textContent = '';
+    var h = el('header');
+    h.appendChild(el('h1', null, T.title));
+    var right = el('div');
+    right.appendChild(el('span', 'me', (me && me.name) + ' (' + (me && me.role) + ') '));
+    var lo = el('button', null, T.logout); lo.type = 'button';
+    lo.addEventListener('click', function () {
+      api('POST', '/api/logout', { refresh_token: S.getItem('refresh') }).finally(function () { S.clear(); showLogin(); });
+    });
+    right.appendChild(lo);
+    h.appendChild(right);
+    alertBox = el('div', 'alert'); alertBox.hidden = true; alertBox.setAttribute('role', 'alert'); alertBox.id = 'alert';
+    var layout = el('div', 'layout');
+    var q = el('nav', 'queue'); q.setAttribute('aria-label', T.waiting);
+    var tabs = el('div', 'tabs');
+    ['waiting', 'mine', 'all'].forEach(function (t) {
+      var b = el('button', null, T[t]); b.type = 'button'; b.dataset.tab = t;
+      b.setAttribute('aria-pressed', String(t === tab));
+      b.addEventListener('click', function () { tab = t; tabs.querySelectorAll('button').forEach(function (x) { x.setAttribute('aria-pressed', String(x.dataset.tab === t)); }); loadQueue(); });
+      tabs.appendChild(b);
+    });
+    q.appendChild(tabs);
+    queueBox = el('div', 'items'); queueBox.id = 'queue';
+    q.appendChild(queueBox);
+    viewBox = el('main', 'view'); viewBox.id = 'view';
+    viewBox.appendChild(el('div', 'empty', T.pick));
+    sideBox = el('aside', 'side'); sideBox.id = 'side';
+    layout.appendChild(q); layout.appendChild(viewBox); layout.appendChild(sideBox);
+    app.appendChild(h); app.appendChild(alertBox); app.appendChild(layout);
+    loadQueue(true);
+    stream();
+  }
+
+  function loadQueue(first) {
+    var status = tab;
+    return Promise.all([api('GET', '/api/agent/conversations?status=' + status).then(function (r) { return r.json(); }),
+      status === 'waiting' ? null : api('GET', '/api/agent/conversations?status=waiting').then(function (r) { return r.json(); })])
+      .then(function (res) {
+        var list = res[0].conversations, waiting = res[1] ? res[1].conversations : list;
+        waiting.forEach(function (c) {
+          if (!known[c.id] && !first) notify(c);
+          known[c.id] = true;
+        });
+        Object.keys(known).forEach(function (id) { if (!waiting.some(function (c) { return String(c.id) === id; })) delete known[id]; });
+        queueBox.textContent = '';
+        if (!list.length) queueBox.appendChild(el('div', 'empty', T.none));
+        list.forEach(function (c) {
+          var b = el('button', 'item'); b.type = 'button'; b.dataset.id = c.id;
+          if (c.id === openId) b.setAttribute('aria-current', 'true');
+          var top = el('div');
+          if (c.emergency) top.appendChild(el('span', 'tag emergency', T.emergency));
+          top.appendChild(el('span', 'tag ' + c.status, c.status));
+          top.appendChild(el('strong', null, '#' + c.id + ' ' + (c.travellerName || c.channel)));
+          b.appendChild(top);
+          b.appendChild(el('div', 'meta', c.channel + ' · ' + c.state + (c.agent ? ' · ' + c.agent : '') + (c.waitingSince ? ' · ' + T.since + ' ' + new Date(c.waitingSince).toLocaleTimeString() : '')));
+          if (c.lastMessage) b.appendChild(el('div', 'last', c.lastMessage.text));
+          b.addEventListener('click', function () { openConv(c.id); });
+          queueBox.appendChild(b);
+        });
+      }).catch(function () {});
+  }
+
+  function notify(c) {
+    alertBox.textContent = T.newWaiting + '#' + c.id + ' ' + (c.travellerName || c.channel) + (c.emergency ? ' — ' + T.emergency : '');
+    alertBox.hidden = false;
+    document.title = '(!) ' + T.title;
+    if (window.Notification && Notification.permission === 'granted') new Notification(alertBox.textContent);
+  }
+
+  function openConv(id) {
+    openId = id;
+    document.title = T.title;
+    return api('GET', '/api/agent/conversations/' + id).then(function (r) { return r.json(); }).then(function (c) {
+      if (c.error_code) return;
+      renderView(c);
+      renderSide(c);
+      queueBox.querySelectorAll('.item').forEach(function (b) { b.setAttribute('aria-current', String(Number(b.dataset.id) === id)); });
+    });
+  }
+
+  function renderView(c) {
+    var keep = viewBox.querySelector('textarea');
+    var draft = keep ? keep.value : '';
+    viewBox.textContent = '';
+    var bar = el('div', 'bar');
+    bar.appendChild(el('span', 'who', '#' + c.id + ' ' + (c.travellerName || c.channel) + ' · ' + c.status + (c.agent ? ' · ' + c.agent : '')));
+    var mineNow = c.agent && me && c.agent === me.name;
+    var take = el('button', 'primary', T.takeover); take.type = 'button'; take.id = 'takeover';
+    take.disabled = !!mineNow;
+    take.addEventListener('click', function () {
+      api('POST', '/api/agent/conversations/' + c.id + '/takeover').then(function (r) { return r.json().then(function (j) {
+        if (r.status === 409) { alertBox.textContent = T.heldBy + (j.agent || ''); alertBox.hidden = false; }
+        return openConv(c.id);
+      }); });
+    });
+    var back = el('button', null, T.handback); back.type = 'button'; back.id = 'handback';
+    back.disabled = !mineNow;
+    back.addEventListener('click', function () { api('POST', '/api/agent/conversations/' + c.id + '/handback').then(function () { openConv(c.id); }); });
+    bar.appendChild(take); bar.appendChild(back);
+    var tr = el('div', 'transcript'); tr.id = 'transcript'; tr.setAttribute('role', 'log'); tr.setAttribute('aria-live', 'polite');
+    var labels = {};
+    c.messages.forEach(function (m) {
+      (m.buttons || []).forEach(function (b) { labels[b.action] = b.label; });
+      var d = el('div', 'msg ' + m.role);
+      d.appendChild(el('span', 'role', (T[m.role] || m.role) + ' · ' + new Date(m.createdAt).toLocaleTimeString()));
+      var text = m.text || (m.action ? '[' + (labels[m.action] || m.action) + ']' : '');
+      if (m.plan) text += '\n' + (m.plan.options || []).map(function (o) { return o.title + ' ' + Math.round(o.budgetLow) + '–' + Math.round(o.budgetHigh) + ' ' + o.currency; }).join('\n');
+      d.appendChild(document.createTextNode(text));
+      tr.appendChild(d);
+    });
+    var f = el('form', 'reply');
+    var ta = el('textarea'); ta.placeholder = T.reply; ta.setAttribute('aria-label', T.reply); ta.maxLength = 4096; ta.value = draft; ta.disabled = !mineNow;
+    var sb = el('button', 'primary', T.send); sb.type = 'submit'; sb.disabled = !mineNow;
+    f.appendChild(ta); f.appendChild(sb);
+    f.addEventListener('submit', function (e) {
+      e.preventDefault();
+      var t = ta.value.trim(); if (!t) return;
+      api('POST', '/api/agent/conversations/' + c.id + '/messages', { text: t }).then(function (r) {
+        if (r.ok) { ta.value = ''; openConv(c.id); } else r.json().then(function (j) { alertBox.textContent = j.message; alertBox.hidden = false; });
+      });
+    });
+    ta.addEventListener('keydown', function (e) { if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) f.requestSubmit(); });
+    viewBox.appendChild(bar); viewBox.appendChild(tr); viewBox.appendChild(f);
+    tr.scrollTop = tr.scrollHeight;
+  }
+
+  function renderSide(c) {
+    sideBox.textContent = '';
+    sideBox.appendChild(el('h3', null, T.slots));
+    var dl = el('dl');
+    var s = c.slots || {};
+    Object.keys(s).forEach(function (k) {
+      var v = s[k];
+      if (k === 'place' && v) v = v.name + ' (' + v.countryCode + ' ' + v.lat + ',' + v.lon + ')';
+      dl.appendChild(el('dt', null, k));
+      dl.appendChild(el('dd', null, typeof v === 'object' ? JSON.stringify(v) : String(v)));
+    });
+    sideBox.appendChild(dl);
+    sideBox.appendChild(el('h3', null, T.plans));
+    if (!c.plans.length) sideBox.appendChild(el('div', 'line', T.none));
+    c.plans.forEach(function (p) {
+      var d = el('details', 'line');
+      d.appendChild(el('summary', null, 'v' + p.version + ' · ' + p.source + ' · ' + new Date(p.createdAt).toLocaleString()));
+      (p.plan.options || []).forEach(function (o) {
+        d.appendChild(el('div', null, o.title + ': ' + Math.round(o.budgetLow) + '–' + Math.round(o.budgetHigh) + ' ' + o.currency));
+        (o.days || []).forEach(function (day) { d.appendChild(el('div', null, day.date + ' ' + [day.morning, day.afternoon, day.evening].join(' / '))); });
+      });
+      sideBox.appendChild(d);
+    });
+    sideBox.appendChild(el('h3', null, T.feedback));
+    if (!c.feedback.length) sideBox.appendChild(el('div', 'line', T.none));
+    c.feedback.forEach(function (f) { sideBox.appendChild(el('div', 'line', (f.rating ? '★' + f.rating + ' ' : '') + f.comment)); });
+    sideBox.appendChild(el('h3', null, T.emergencies));
+    if (!c.emergencies.length) sideBox.appendChild(el('div', 'line', T.none));
+    c.emergencies.forEach(function (e) { sideBox.appendChild(el('div', 'line', new Date(e.createdAt).toLocaleString() + ' ' + e.text)); });
+  }
+
+  function refreshSoon(id) {
+    clearTimeout(timer);
+    timer = setTimeout(function () { loadQueue(); if (openId && (id == null || id === openId)) openConv(openId); }, 150);
+  }
+
+  var backoff = 1000;
+  function stream() {
+    if (streamCtl) streamCtl.abort();
+    var ctl = new AbortController(); streamCtl = ctl;
+    fetch('/api/agent/events', { headers: { Authorization: 'Bearer ' + S.getItem('access') }, signal: ctl.signal }).then(function (r) {
+      if (r.status === 401) return refresh().then(function (ok) { if (ok) stream(); else showLogin(); });
+      if (!r.ok || !r.body) throw new Error(String(r.status));
+      backoff = 1000;
+      var reader = r.body.getReader(), dec = new TextDecoder(), buf = '';
+      function pump() {
+        return reader.read().then(function (res) {
+          if (res.done) throw new Error('closed');
+          buf += dec.decode(res.value, { stream: true });
+          var i;
+          while ((i = buf.indexOf('\n\n')) >= 0) {
+            var block = buf.slice(0, i); buf = buf.slice(i + 2);
+            var name = '', data = '';
+            block.split('\n').forEach(function (l) { if (l.indexOf('event:') === 0) name = l.slice(6).trim(); else if (l.indexOf('data:') === 0) data += l.slice(5).trim(); });
+            if (name === 'conversation') refreshSoon(JSON.parse(data).id);
+            else if (name === 'resync') refreshSoon(null);
+          }
+          return pump();
+        });
+      }
+      return pump();
+    }).catch(function () {
+      if (ctl.signal.aborted) return;
+      setTimeout(function () { refreshSoon(null); stream(); }, backoff);
+      backoff = Math.min(backoff * 2, 15000);
+    });
+  }
+
+  if (S.getItem('access')) main(); else showLogin();
+})();

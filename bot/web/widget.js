@@ -1,0 +1,332 @@
+// xingqu chat widget: include with <script src=".../widget.js" data-lang="zh" async>.
+// Everything shown is set with textContent, never parsed as HTML. The session token
+// lives in localStorage and travels only in the Authorization header.
+(function () {
+  'use strict';
+  if (window.__xingquWidget) return;
+  window.__xingquWidget = true;
+  var script = document.currentScript || document.querySelector('script[src*="widget.js"]');
+  var base = new URL(script.src, location.href).origin;
+  var want = (script.getAttribute('data-lang') || navigator.language || 'zh').toLowerCase();
+  var lang = want.indexOf('zh') === 0 ? 'zh' : 'en';
+  var TEXT = {
+    zh: { title: '行趣旅行助手', open: '打开聊天', close: '关闭聊天', send: '发送', placeholder: '输入消息…（Enter 发送）',
+      typing: '正在输入…', agent: '人工客服', lost: '与服务器的同步中断（E-606）。', sync: '同步', offline: '网络连接失败，请稍后重试（E-101）。',
+      retry: '重试', days: '每日行程', food: '美食', notice: '公告', ok: '知道了', maintenance: '维护中', log: '聊天记录' },
+    en: { title: 'xingqu travel assistant', open: 'Open chat', close: 'Close chat', send: 'Send', placeholder: 'Type a message… (Enter sends)',
+      typing: 'Typing…', agent: 'Support agent', lost: 'The chat lost sync with the server (E-606).', sync: 'Sync', offline: 'Network connection failed, please retry (E-101).',
+      retry: 'Retry', days: 'Day by day', food: 'Food', notice: 'Notice', ok: 'OK', maintenance: 'Maintenance', log: 'Conversation' }
+  }[lang];
+  var TIER = { zh: { luxury: '豪华尊享游', economical: '经济适用游', backpacker: '特种兵穷游' },
+    en: { luxury: 'Luxury', economical: 'Economical', backpacker: 'Backpacker' } }[lang];
+  var KEY = 'xingqu.widget.' + base;
+  var token = localStorage.getItem(KEY);
+  var cursor = '0';
+  var seen = {};
+  var labels = {};
+  var streamCtl = null;
+  var started = false;
+
+  function el(tag, cls, text) {
+    var e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text != null) e.textContent = String(text);
+    return e;
+  }
+
+  var css = document.createElement('link');
+  css.rel = 'stylesheet';
+  css.href = base + '/widget.css';
+  document.head.appendChild(css);
+
+  var root = el('div', 'xq-root');
+  var bubble = el('button', 'xq-bubble', '💬');
+  bubble.type = 'button';
+  bubble.setAttribute('aria-label', TEXT.open);
+  bubble.setAttribute('aria-expanded', 'false');
+  var panel = el('section', 'xq-panel');
+  panel.hidden = true;
+  panel.setAttribute('role', 'dialog');
+  panel.setAttribute('aria-label', TEXT.title);
+  panel.lang = lang === 'zh' ? 'zh-CN' : 'en';
+  var head = el('div', 'xq-head');
+  head.appendChild(el('h2', null, TEXT.title));
+  var closeBtn = el('button', null, '×');
+  closeBtn.type = 'button';
+  closeBtn.setAttribute('aria-label', TEXT.close);
+  head.appendChild(closeBtn);
+  var banner = el('div', 'xq-banner');
+  banner.hidden = true;
+  banner.setAttribute('role', 'status');
+  var logBox = el('div', 'xq-log');
+  logBox.setAttribute('role', 'log');
+  logBox.setAttribute('aria-live', 'polite');
+  logBox.setAttribute('aria-label', TEXT.log);
+  var typing = el('div', 'xq-typing', TEXT.typing);
+  typing.hidden = true;
+  typing.setAttribute('aria-live', 'polite');
+  var form = el('form', 'xq-form');
+  var input = el('textarea');
+  input.placeholder = TEXT.placeholder;
+  input.setAttribute('aria-label', TEXT.placeholder);
+  input.maxLength = 4096;
+  var sendBtn = el('button', null, TEXT.send);
+  sendBtn.type = 'submit';
+  form.appendChild(input);
+  form.appendChild(sendBtn);
+  var popup = el('div', 'xq-popup');
+  popup.hidden = true;
+  popup.setAttribute('role', 'alertdialog');
+  panel.appendChild(head);
+  panel.appendChild(banner);
+  panel.appendChild(logBox);
+  panel.appendChild(typing);
+  panel.appendChild(form);
+  panel.appendChild(popup);
+  root.appendChild(panel);
+  root.appendChild(bubble);
+
+  function mount() { document.body.appendChild(root); if (sessionStorage.getItem(KEY + '.open') === '1') open(); }
+  if (document.body) mount(); else document.addEventListener('DOMContentLoaded', mount);
+
+  function open() {
+    panel.hidden = false;
+    bubble.setAttribute('aria-expanded', 'true');
+    sessionStorage.setItem(KEY + '.open', '1');
+    input.focus();
+    if (!started) { started = true; start(); }
+  }
+  function close() {
+    panel.hidden = true;
+    bubble.setAttribute('aria-expanded', 'false');
+    sessionStorage.setItem(KEY + '.open', '0');
+    bubble.focus();
+  }
+  bubble.addEventListener('click', function () { panel.hidden ? open() : close(); });
+  closeBtn.addEventListener('click', close);
+  panel.addEventListener('keydown', function (e) { if (e.key === 'Escape') close(); });
+  input.addEventListener('keydown', function (e) {
+    if (e.key === 'Enter' && !e.shiftKey && !e.isComposing) { e.preventDefault(); submit(); }
+  });
+  form.addEventListener('submit', function (e) { e.preventDefault(); submit(); });
+
+  function submit() {
+    var t = input.value.trim();
+    if (!t) return;
+    input.value = '';
+    send({ text: t });
+  }
+
+  function api(method, path, body) {
+    var h = { 'Content-Type': 'application/json' };
+    if (token) h.Authorization = 'Bearer ' + token;
+    return fetch(base + path, { method: method, headers: h, body: body ? JSON.stringify(body) : undefined });
+  }
+
+  function newSession() {
+    var tz = '';
+    try { tz = Intl.DateTimeFormat().resolvedOptions().timeZone || ''; } catch (e) {}
+    return api('POST', '/api/widget/session', { lang: lang, timeZone: tz }).then(function (r) {
+      return r.json().then(function (j) {
+        if (!r.ok) throw new Error(j.message || r.status);
+        token = j.sessionToken;
+        localStorage.setItem(KEY, token);
+      });
+    });
+  }
+
+  function notice(text, btnLabel, onClick) {
+    var n = el('div', 'xq-notice', text);
+    n.setAttribute('role', 'alert');
+    if (btnLabel) {
+      var b = el('button', null, btnLabel);
+      b.type = 'button';
+      b.addEventListener('click', function () { n.remove(); onClick(); });
+      n.appendChild(document.createTextNode(' '));
+      n.appendChild(b);
+    }
+    logBox.appendChild(n);
+    logBox.scrollTop = logBox.scrollHeight;
+  }
+
+  function send(body) {
+    var id = (window.crypto && crypto.randomUUID) ? crypto.randomUUID() : String(Date.now()) + Math.random();
+    body.id = id;
+    typing.hidden = false;
+    var attempt = function () {
+      return api('POST', '/api/widget/messages', body).then(function (r) {
+        if (r.status === 401) return newSession().then(reset).then(attempt);
+        if (!r.ok) return r.json().then(function (j) { typing.hidden = true; notice(j.message || String(r.status)); });
+      });
+    };
+    attempt().catch(function () { typing.hidden = true; notice(TEXT.offline, TEXT.retry, function () { send(body); }); });
+  }
+
+  function planCard(m) {
+    var card = el('div', 'xq-plan');
+    card.appendChild(el('div', null, m.text));
+    (m.plan.options || []).forEach(function (o) {
+      var sec = el('section', 'xq-option');
+      sec.appendChild(el('h3', null, TIER[o.tier] || o.title || o.tier));
+      sec.appendChild(el('div', 'xq-range', Math.round(o.budgetLow) + '–' + Math.round(o.budgetHigh) + ' ' + (o.currency || '')));
+      var det = el('details');
+      det.appendChild(el('summary', null, TEXT.days));
+      (o.days || []).forEach(function (d) {
+        var day = el('div', 'xq-day');
+        day.appendChild(el('strong', null, d.date + ' '));
+        day.appendChild(document.createTextNode([d.morning, d.afternoon, d.evening].filter(Boolean).join(' / ')));
+        if (d.weather) day.appendChild(el('div', 'xq-wx', d.weather.summary + ' ' + Math.round(d.weather.tempMinC) + '–' + Math.round(d.weather.tempMaxC) + '°C'));
+        det.appendChild(day);
+      });
+      if (o.food && o.food.length) det.appendChild(el('div', 'xq-day', TEXT.food + ': ' + o.food.join('; ')));
+      sec.appendChild(det);
+      card.appendChild(sec);
+    });
+    if (m.plan.weatherNote) card.appendChild(el('div', 'xq-wx', m.plan.weatherNote));
+    return card;
+  }
+
+  function render(m) {
+    if (seen[m.id]) return;
+    seen[m.id] = true;
+    if (Number(m.id) > Number(cursor)) cursor = String(m.id);
+    var node;
+    if (m.plan) {
+      node = planCard(m);
+    } else {
+      var text = m.text;
+      if (!text && m.action) text = labels[m.action] || m.action;
+      node = el('div', 'xq-msg xq-' + (['traveller', 'bot', 'agent', 'system'].indexOf(m.role) >= 0 ? m.role : 'system'), text);
+      if (m.role === 'agent') node.setAttribute('data-who', TEXT.agent);
+      if (m.kind === 'working') node.classList.add('xq-working');
+    }
+    node.setAttribute('data-id', m.id);
+    if (m.buttons && m.buttons.length) {
+      var row = el('div', 'xq-buttons');
+      m.buttons.forEach(function (b) {
+        labels[b.action] = b.label;
+        var btn = el('button', null, b.label);
+        btn.type = 'button';
+        btn.addEventListener('click', function () { send({ action: b.action }); });
+        row.appendChild(btn);
+      });
+      node.appendChild(row);
+    }
+    if (m.role === 'bot' || m.role === 'agent' || m.role === 'system') typing.hidden = m.kind !== 'working';
+    logBox.appendChild(node);
+    logBox.scrollTop = logBox.scrollHeight;
+  }
+
+  function loadHistory() {
+    return api('GET', '/api/widget/messages?after=' + encodeURIComponent(cursor)).then(function (r) {
+      if (r.status === 401) { var e = new Error('session'); e.session = true; throw e; }
+      if (!r.ok) throw new Error(String(r.status));
+      return r.json();
+    }).then(function (j) {
+      j.messages.forEach(render);
+      cursor = j.cursor || cursor;
+      if (j.messages.length > 0) return loadHistory();
+    });
+  }
+
+  function reset() {
+    cursor = '0';
+    seen = {};
+    logBox.textContent = '';
+  }
+
+  // stream reads the event stream with fetch, so the token stays in a header, and resumes
+  // from the last id it saw after any drop.
+  var backoff = 1000;
+  function stream() {
+    if (streamCtl) streamCtl.abort();
+    var ctl = new AbortController();
+    streamCtl = ctl;
+    fetch(base + '/api/widget/events', { headers: { Authorization: 'Bearer ' + token, 'Last-Event-ID': cursor, Accept: 'text/event-stream' }, signal: ctl.signal })
+      .then(function (r) {
+        if (r.status === 401) return newSession().then(function () { reset(); return loadHistory(); }).then(stream);
+        if (!r.ok || !r.body) throw new Error(String(r.status));
+        backoff = 1000;
+        var reader = r.body.getReader();
+        var dec = new TextDecoder();
+        var buf = '';
+        function pump() {
+          return reader.read().then(function (res) {
+            if (res.done) throw new Error('closed');
+            buf += dec.decode(res.value, { stream: true });
+            var i;
+            while ((i = buf.indexOf('\n\n')) >= 0) {
+              event(buf.slice(0, i));
+              buf = buf.slice(i + 2);
+            }
+            return pump();
+          });
+        }
+        return pump();
+      })
+      .catch(function () {
+        if (ctl.signal.aborted) return;
+        setTimeout(stream, backoff);
+        backoff = Math.min(backoff * 2, 15000);
+      });
+  }
+
+  function event(block) {
+    var name = 'message', data = '';
+    block.split('\n').forEach(function (line) {
+      if (line.indexOf('event:') === 0) name = line.slice(6).trim();
+      else if (line.indexOf('data:') === 0) data += line.slice(5).trim();
+    });
+    if (!data) return;
+    var j = JSON.parse(data);
+    if (name === 'message') render(j);
+    else if (name === 'resync') resync();
+  }
+
+  function resync() {
+    notice(TEXT.lost, TEXT.sync, function () { reset(); loadHistory().then(stream); });
+    reset();
+    loadHistory().then(stream);
+  }
+
+  function announcements() {
+    fetch(base + '/api/announcements').then(function (r) { return r.ok ? r.json() : null; }).then(function (j) {
+      if (!j) return;
+      var list = Array.isArray(j) ? j : (j.announcements || j.notices || []);
+      var now = Date.now(), shown = JSON.parse(sessionStorage.getItem(KEY + '.seen') || '[]');
+      list.forEach(function (a) {
+        var active = a.startsAt && Date.parse(a.startsAt) <= now && (!a.endsAt || Date.parse(a.endsAt) > now);
+        if ((a.type === 'maintenance' || a.type === 'downtime') && active) {
+          banner.textContent = TEXT.maintenance + ': ' + (a.title || '') + (a.endsAt ? ' → ' + new Date(a.endsAt).toLocaleString() : '');
+          banner.hidden = false;
+        }
+      });
+      var fresh = list.filter(function (a) { return shown.indexOf(a.id) < 0; });
+      if (!fresh.length) return;
+      popup.textContent = '';
+      fresh.forEach(function (a) {
+        popup.appendChild(el('h3', null, (a.title || TEXT.notice)));
+        if (a.body) popup.appendChild(el('p', null, a.body));
+        if (a.impact) popup.appendChild(el('p', null, a.impact));
+        shown.push(a.id);
+      });
+      var ok = el('button', null, TEXT.ok);
+      ok.type = 'button';
+      ok.addEventListener('click', function () { popup.hidden = true; input.focus(); });
+      popup.appendChild(ok);
+      popup.hidden = false;
+      sessionStorage.setItem(KEY + '.seen', JSON.stringify(shown));
+    }).catch(function () {});
+  }
+
+  function start() {
+    announcements();
+    var ready = token ? Promise.resolve() : newSession();
+    ready.then(loadHistory).catch(function (e) {
+      if (e && e.session) { token = null; reset(); return newSession().then(loadHistory); }
+      throw e;
+    }).then(stream).catch(function () {
+      notice(TEXT.offline, TEXT.retry, function () { started = false; open(); });
+    });
+  }
+})();

@@ -1,0 +1,367 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net/http"
+	"slices"
+	"strconv"
+	"strings"
+	"time"
+	"unicode/utf8"
+
+	"github.com/google/uuid"
+	"golang.org/x/time/rate"
+
+	"xingqu/dialog"
+	"xingqu/store"
+)
+
+// MaxMessageChars caps one chat message (SPEC section 6).
+const MaxMessageChars = 4096
+
+// WireMessage is a transcript line as the widget and the console see it.
+type WireMessage struct {
+	ID        int64           `json:"id"`
+	Role      string          `json:"role"`
+	Text      string          `json:"text"`
+	Kind      string          `json:"kind,omitempty"` // text | plan | working
+	Buttons   []dialog.Choice `json:"buttons"`
+	Plan      *dialog.Plan    `json:"plan,omitempty"`
+	Action    string          `json:"action,omitempty"` // the button a traveller pressed
+	CreatedAt time.Time       `json:"createdAt"`
+}
+
+func wireMessage(m store.Message) WireMessage {
+	var b store.MessageBody
+	json.Unmarshal(m.Body, &b)
+	w := WireMessage{ID: m.ID, Role: m.Role, Text: m.Text, Kind: string(b.Kind), Buttons: b.Choices,
+		Plan: b.Plan, Action: b.Action, CreatedAt: m.CreatedAt}
+	if w.Buttons == nil {
+		w.Buttons = []dialog.Choice{}
+	}
+	return w
+}
+
+func wireMessages(ms []store.Message) []WireMessage {
+	out := make([]WireMessage, len(ms))
+	for i, m := range ms {
+		out[i] = wireMessage(m)
+	}
+	return out
+}
+
+func (s *Server) sessionRate() int {
+	if s.Web.SessionRate > 0 {
+		return s.Web.SessionRate
+	}
+	return 60
+}
+
+func (s *Server) messageRate() int {
+	if s.Web.MessageRate > 0 {
+		return s.Web.MessageRate
+	}
+	return 30
+}
+
+func tooMany(w http.ResponseWriter, wait time.Duration, msg string) {
+	w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
+	writeError(w, http.StatusTooManyRequests, "E-429", fmt.Sprintf("%s; try again in %d seconds", msg, int(wait.Seconds())+1), "")
+}
+
+// cors lets the allow-listed origins call the widget API from their pages. Requests with
+// an Origin header from anywhere else are refused; requests without one (not from a
+// browser page) pass, since they carry no ambient credentials to abuse.
+func (s *Server) cors(next http.Handler) http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		origin := r.Header.Get("Origin")
+		if origin != "" {
+			if !slices.Contains(s.Web.WidgetOrigins, origin) {
+				writeError(w, http.StatusForbidden, "E-403", "this site may not embed the widget", "")
+				return
+			}
+			h := w.Header()
+			h.Set("Access-Control-Allow-Origin", origin)
+			h.Add("Vary", "Origin")
+			h.Set("Access-Control-Allow-Headers", "Authorization, Content-Type, Last-Event-ID")
+			h.Set("Access-Control-Allow-Methods", "GET, POST, OPTIONS")
+			h.Set("Access-Control-Max-Age", "600")
+		}
+		if r.Method == http.MethodOptions {
+			w.WriteHeader(http.StatusNoContent)
+			return
+		}
+		next.ServeHTTP(w, r)
+	})
+}
+
+func (s *Server) handleWidgetSession() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req struct {
+			Lang     string `json:"lang"`
+			TimeZone string `json:"timeZone"`
+		}
+		if !decodeJSON(w, r, &req) {
+			return
+		}
+		if req.TimeZone != "" {
+			if _, err := time.LoadLocation(req.TimeZone); err != nil || len(req.TimeZone) > 64 {
+				writeError(w, http.StatusBadRequest, "E-400", "timeZone is not an IANA time zone name", "timeZone")
+				return
+			}
+		}
+		ip := s.clientIP(r)
+		if ok, wait := s.allow("session:"+ip, rate.Every(time.Hour/time.Duration(s.sessionRate())), s.sessionRate()); !ok {
+			tooMany(w, wait, "too many new chat sessions from this address")
+			return
+		}
+		ctx := r.Context()
+		lang := langOf(req.Lang)
+		if lang == "" {
+			lang = dialog.LangZH
+		}
+		id := uuid.NewString()
+		tok, hash := newOpaqueToken(widgetTokenPrefix)
+		tr, err := store.EnsureTraveller(ctx, s.DB, "web", id, "", lang, req.TimeZone)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		conv, err := store.CurrentConversation(ctx, s.DB, tr.ID, lang)
+		if err == nil {
+			err = store.CreateWidgetSession(ctx, s.DB, id, hash, tr.ID, conv, SessionTTL)
+		}
+		if err == nil {
+			_, err = store.AddMessage(ctx, s.DB, conv, "bot", dialog.T(lang, "greeting"), store.MessageBody{Kind: dialog.ReplyText})
+		}
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusCreated, map[string]any{"sessionToken": tok, "conversationId": conv})
+	})
+}
+
+func (s *Server) handleWidgetPost() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := principalOf(r)
+		var req struct {
+			Text   string `json:"text"`
+			Action string `json:"action"`
+			ID     string `json:"id"` // the widget's id for this message, so a retry is not a second message
+		}
+		if !decodeJSON(w, r, &req) {
+			return
+		}
+		if n := utf8.RuneCountInString(req.Text); n > MaxMessageChars {
+			writeError(w, http.StatusRequestEntityTooLarge, "E-413",
+				fmt.Sprintf("message too long: %d characters, the limit is %d — please shorten it or split it", n, MaxMessageChars), "text")
+			return
+		}
+		if strings.TrimSpace(req.Text) == "" && req.Action == "" {
+			writeError(w, http.StatusBadRequest, "E-400", "text or action is required", "text")
+			return
+		}
+		if len(req.Action) > 256 {
+			writeError(w, http.StatusBadRequest, "E-400", "action is not one the bot offered", "action")
+			return
+		}
+		per := rate.Every(time.Minute / time.Duration(s.messageRate()))
+		if ok, wait := s.allow("msg:"+p.SessionID, per, s.messageRate()); !ok {
+			tooMany(w, wait, "you are sending messages too fast")
+			return
+		}
+		// An address shared by many visitors (an office, a NAT) gets several sessions' worth.
+		if ok, wait := s.allow("msgip:"+s.clientIP(r), per*rate.Limit(10), 10*s.messageRate()); !ok {
+			tooMany(w, wait, "too many messages from this address")
+			return
+		}
+		if req.ID == "" || len(req.ID) > 64 {
+			req.ID = uuid.NewString()
+		}
+		in := Inbound{Channel: "web", ExternalID: p.SessionID, InboundID: "w:" + req.ID, Text: req.Text, Action: req.Action}
+		if err := s.receiveAndDrain(r.Context(), in); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		writeJSON(w, http.StatusAccepted, map[string]any{"accepted": true})
+	})
+}
+
+// receiveAndDrain stores the message before answering and runs its turn after: the
+// traveller sees the replies on the event stream, and a slow turn (an extractor call)
+// does not hold the request.
+func (s *Server) receiveAndDrain(ctx context.Context, in Inbound) error {
+	if s.Pipeline == nil {
+		return errors.New("no pipeline configured")
+	}
+	convID, dup, err := s.Pipeline.Receive(ctx, in)
+	if err != nil || dup {
+		return err
+	}
+	s.web.turns.Add(1)
+	go func() {
+		defer s.web.turns.Done()
+		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
+		defer cancel()
+		if _, err := s.Pipeline.Drain(ctx, convID); err != nil {
+			s.Log.Error("turn failed", "conversation", convID, "err", err)
+		}
+	}()
+	return nil
+}
+
+// ownConversation answers 404 when the request names a conversation other than the
+// session's own: whether it exists is none of this visitor's business.
+func ownConversation(w http.ResponseWriter, r *http.Request, p Principal) bool {
+	c := r.URL.Query().Get("conversationId")
+	if c == "" || c == strconv.FormatInt(p.ConversationID, 10) {
+		return true
+	}
+	writeError(w, http.StatusNotFound, "E-404", "no such conversation", "conversationId")
+	return false
+}
+
+// historyPage is how many messages one history read returns; the widget reads on with
+// the cursor until a page comes back empty.
+const historyPage = 500
+
+func (s *Server) handleWidgetHistory() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := principalOf(r)
+		if !ownConversation(w, r, p) {
+			return
+		}
+		var after int64
+		if a := r.URL.Query().Get("after"); a != "" {
+			n, err := strconv.ParseInt(a, 10, 64)
+			if err != nil || n < 0 {
+				writeError(w, http.StatusBadRequest, "E-400", "after must be a cursor from an earlier answer", "after")
+				return
+			}
+			after = n
+		}
+		ms, err := store.Messages(r.Context(), s.DB, p.ConversationID, after, historyPage)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		cursor := after
+		if len(ms) > 0 {
+			cursor = ms[len(ms)-1].ID
+		}
+		writeJSON(w, http.StatusOK, map[string]any{"messages": wireMessages(ms), "cursor": strconv.FormatInt(cursor, 10)})
+	})
+}
+
+// sse prepares w for a server-sent event stream.
+func sse(w http.ResponseWriter) *http.ResponseController {
+	h := w.Header()
+	h.Set("Content-Type", "text/event-stream; charset=utf-8")
+	h.Set("Cache-Control", "no-store")
+	h.Set("X-Accel-Buffering", "no") // nginx: do not hold events back
+	w.WriteHeader(http.StatusOK)
+	rc := http.NewResponseController(w)
+	fmt.Fprint(w, ": stream open\n\n")
+	rc.Flush()
+	return rc
+}
+
+func writeEvent(w http.ResponseWriter, id, event string, data any) error {
+	b, err := json.Marshal(data)
+	if err != nil {
+		return err
+	}
+	if id != "" {
+		_, err = fmt.Fprintf(w, "id: %s\nevent: %s\ndata: %s\n\n", id, event, b)
+	} else {
+		_, err = fmt.Fprintf(w, "event: %s\ndata: %s\n\n", event, b)
+	}
+	return err
+}
+
+// heartbeat keeps proxies from closing an idle stream; poll is the safety net under
+// LISTEN/NOTIFY, catching up even if a notification was lost.
+const (
+	heartbeat  = 20 * time.Second
+	pollStream = 15 * time.Second
+)
+
+func (s *Server) handleWidgetEvents() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		p := principalOf(r)
+		if !ownConversation(w, r, p) {
+			return
+		}
+		ctx := r.Context()
+		sb, unsubscribe := s.subscribe(p.ConversationID)
+		defer unsubscribe()
+		var latest int64
+		if err := s.DB.GetContext(ctx, &latest, `SELECT COALESCE(max(id), 0) FROM messages WHERE conversation_id = $1`, p.ConversationID); err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		last, resync := latest, false
+		if v := r.Header.Get("Last-Event-ID"); v != "" {
+			n, err := strconv.ParseInt(v, 10, 64)
+			// An id this conversation never had (another conversation's, a restored
+			// database's) cannot be resumed from: the widget must read its history again.
+			if err != nil || n < 0 || n > latest {
+				resync = true
+			} else {
+				last = n
+			}
+		}
+		rc := sse(w)
+		if resync {
+			writeEvent(w, "", "resync", APIError{Code: "E-606", Message: "widget lost sync: reload the conversation"})
+			rc.Flush()
+		}
+		beat := time.NewTicker(heartbeat)
+		defer beat.Stop()
+		poll := time.NewTicker(pollStream)
+		defer poll.Stop()
+		for {
+			for {
+				ms, err := store.Messages(ctx, s.DB, p.ConversationID, last, 200)
+				if err != nil {
+					if ctx.Err() == nil {
+						s.Log.Warn("event stream read", "err", err)
+					}
+					return
+				}
+				for _, m := range ms {
+					if err := writeEvent(w, strconv.FormatInt(m.ID, 10), "message", wireMessage(m)); err != nil {
+						return
+					}
+					last = m.ID
+				}
+				if len(ms) > 0 {
+					if rc.Flush() != nil {
+						return
+					}
+				}
+				if len(ms) < 200 {
+					break
+				}
+			}
+			select {
+			case <-ctx.Done():
+				return
+			case <-s.closing():
+				return
+			case <-sb.ch:
+				sb.take()
+			case <-poll.C:
+			case <-beat.C:
+				fmt.Fprint(w, ": ping\n\n")
+				if rc.Flush() != nil {
+					return
+				}
+			}
+		}
+	})
+}
