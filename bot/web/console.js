@@ -51,6 +51,7 @@
     S.removeItem('access');
     app.textContent = '';
     var f = el('form', 'login');
+    f.method = 'post'; // never a GET that would put the password in the URL
     f.appendChild(el('h1', null, T.title));
     var lu = el('label', null, T.user), iu = el('input');
     iu.id = 'username'; iu.autocomplete = 'username'; lu.htmlFor = 'username';
