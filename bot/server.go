@@ -28,6 +28,8 @@ type Server struct {
 	DB      *store.DB
 	Log     *slog.Logger
 	Version string
+	// TelegramWebhook receives Telegram's updates in webhook mode; nil answers 404.
+	TelegramWebhook http.Handler
 	// Pipeline takes the widget's messages and the agents' events; Web configures the web
 	// channel and the console.
 	Pipeline *Pipeline
@@ -211,5 +213,17 @@ func (s *Server) handleReadyz() http.Handler {
 			return
 		}
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+	})
+}
+
+// telegramWebhook delegates to the Telegram channel, looked up per request so that the
+// channel can be attached after the routes are built.
+func (s *Server) telegramWebhook() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if s.TelegramWebhook == nil {
+			writeError(w, http.StatusNotFound, "E-404", "the Telegram channel is not in webhook mode", "")
+			return
+		}
+		s.TelegramWebhook.ServeHTTP(w, r)
 	})
 }

@@ -1,0 +1,456 @@
+package telegram
+
+import (
+	"context"
+	"crypto/subtle"
+	"encoding/json"
+	"io"
+	"log/slog"
+	"net/http"
+	"strconv"
+	"strings"
+	"sync"
+	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+	"github.com/jmoiron/sqlx"
+	"github.com/prometheus/client_golang/prometheus"
+
+	"xingqu/bot"
+	"xingqu/dialog"
+	"xingqu/store"
+)
+
+// Geocoder names the place at a point; the channel uses it for shared locations.
+type Geocoder interface {
+	Reverse(ctx context.Context, lat, lon float64, lang string) (dialog.Place, error)
+}
+
+// Modes.
+const (
+	ModePolling = "polling"
+	ModeWebhook = "webhook"
+)
+
+// Config is the channel's configuration, parsed in cmd.
+type Config struct {
+	Token         string
+	Endpoint      string // tgbotapi format: https://api.telegram.org/bot%s/%s
+	Mode          string // polling or webhook
+	WebhookSecret string
+	PublicURL     string // the webhook is PublicURL + /telegram/webhook
+	Rate          float64
+
+	// Tunables with defaults for production; tests shorten them.
+	PollTimeout   time.Duration // long-poll wait; default 25s
+	LeaderRetry   time.Duration // how often a standby tries to become leader; default 2s
+	Processors    int           // update processors; default 4
+	Sender        Sender        // pacing fields of the sender (DB, API, Log are filled in)
+	LockKey       int64         // advisory lock key; default fixed
+	RequestTimout time.Duration // HTTP timeout of one Bot API call beyond the poll; default 15s
+}
+
+// Channel is the running Telegram channel.
+type Channel struct {
+	cfg     Config
+	db      *store.DB
+	pipe    *bot.Pipeline
+	geo     Geocoder
+	log     *slog.Logger
+	metrics *Metrics
+
+	mu       sync.Mutex
+	api      botAPI
+	userName string
+
+	wake   chan struct{}
+	drains chan int64
+}
+
+// New makes the channel. reg may be nil. The pipeline's Outbox should be the channel
+// (or WriteReplies) so that replies reach Telegram.
+func New(cfg Config, db *store.DB, pipe *bot.Pipeline, geo Geocoder, log *slog.Logger, reg prometheus.Registerer) *Channel {
+	if cfg.Mode == "" {
+		cfg.Mode = ModePolling
+	}
+	if cfg.Endpoint == "" {
+		cfg.Endpoint = tgbotapi.APIEndpoint
+	}
+	if cfg.PollTimeout == 0 {
+		cfg.PollTimeout = 25 * time.Second
+	}
+	if cfg.LeaderRetry == 0 {
+		cfg.LeaderRetry = 2 * time.Second
+	}
+	if cfg.Processors == 0 {
+		cfg.Processors = 4
+	}
+	if cfg.LockKey == 0 {
+		cfg.LockKey = 0x7467_6c65_6164 // "tgload": one key for the whole bot
+	}
+	if cfg.RequestTimout == 0 {
+		cfg.RequestTimout = 15 * time.Second
+	}
+	return &Channel{
+		cfg: cfg, db: db, pipe: pipe, geo: geo, log: log.With("channel", "telegram"),
+		metrics: NewMetrics(reg, db),
+		wake:    make(chan struct{}, 1),
+		drains:  make(chan int64, 1024),
+	}
+}
+
+func (c *Channel) client() botAPI {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.api
+}
+
+// Run connects (retrying for as long as Telegram is unreachable), processes stored
+// updates, and competes to be the one instance that polls and sends. It returns when ctx
+// ends, after in-flight work has finished.
+func (c *Channel) Run(ctx context.Context) error {
+	var wg sync.WaitGroup
+	defer wg.Wait()
+	for range c.cfg.Processors {
+		wg.Add(1)
+		go func() { defer wg.Done(); c.processLoop(ctx) }()
+	}
+	for range 4 {
+		wg.Add(1)
+		go func() { defer wg.Done(); c.drainLoop(ctx) }()
+	}
+	wg.Add(1)
+	go func() { defer wg.Done(); c.sweepLoop(ctx) }()
+
+	api, err := connect(ctx, c.cfg.Token, c.cfg.Endpoint, c.cfg.PollTimeout+c.cfg.RequestTimout, func(err error, wait time.Duration) {
+		c.log.Warn("Telegram unreachable; the web keeps serving, retrying", "err", err, "retry_in", wait)
+	})
+	if err != nil {
+		return nil // shut down before Telegram came back
+	}
+	c.mu.Lock()
+	c.api, c.userName = api, api.Self.UserName
+	c.mu.Unlock()
+	c.log.Info("connected to Telegram", "bot", api.Self.UserName, "mode", c.cfg.Mode)
+
+	for ctx.Err() == nil {
+		lead, release, err := acquire(ctx, c.db, c.cfg.LockKey, c.cfg.LeaderRetry)
+		if err != nil {
+			return nil
+		}
+		c.log.Info("telegram: this instance now polls and sends", "mode", c.cfg.Mode)
+		c.lead(lead)
+		release()
+	}
+	return nil
+}
+
+// lead does the leader's work until it loses the lock or ctx ends.
+func (c *Channel) lead(ctx context.Context) {
+	api := c.client()
+	c.setup(ctx, api)
+	var wg sync.WaitGroup
+	snd := c.cfg.Sender
+	snd.DB, snd.API, snd.Log, snd.Metrics = c.db, api, c.log, c.metrics
+	if snd.Rate == 0 {
+		snd.Rate = c.cfg.Rate
+	}
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if err := snd.Run(ctx); err != nil && ctx.Err() == nil {
+			c.log.Error("telegram sender stopped", "err", err)
+		}
+	}()
+	if c.cfg.Mode == ModePolling {
+		wg.Add(1)
+		go func() { defer wg.Done(); c.poll(ctx, api) }()
+	}
+	wg.Wait()
+}
+
+// commandList is the menu registered with setMyCommands, in both languages.
+var commandList = []string{"start", "help", "new", "lang", "subscribe", "unsubscribe", "status", "changelog", "feedback", "human", "sos", "cancel"}
+
+// setup registers the command menu and the webhook (or removes it for polling). Failures
+// are logged and retried in the background: none of it stops messages from flowing.
+func (c *Channel) setup(ctx context.Context, api botAPI) {
+	for _, lang := range []string{dialog.LangZH, dialog.LangEN, ""} {
+		var cmds []tgbotapi.BotCommand
+		for _, name := range commandList {
+			l := lang
+			if l == "" {
+				l = dialog.LangEN
+			}
+			cmds = append(cmds, tgbotapi.BotCommand{Command: name, Description: dialog.T(l, "tg_cmd_"+name)})
+		}
+		b, _ := json.Marshal(cmds)
+		p := tgbotapi.Params{"commands": string(b)}
+		if lang != "" {
+			p["language_code"] = lang
+		}
+		if _, err := api.MakeRequest("setMyCommands", p); err != nil {
+			c.log.Warn("telegram: setMyCommands failed", "lang", lang, "err", redact(err, c.cfg.Token))
+		}
+	}
+	allowed, _ := json.Marshal(allowedUpdates)
+	wait := time.Second
+	for ctx.Err() == nil {
+		var err error
+		if c.cfg.Mode == ModeWebhook {
+			_, err = api.MakeRequest("setWebhook", tgbotapi.Params{
+				"url":             strings.TrimRight(c.cfg.PublicURL, "/") + "/telegram/webhook",
+				"secret_token":    c.cfg.WebhookSecret,
+				"allowed_updates": string(allowed),
+				"max_connections": "40",
+			})
+		} else {
+			// getUpdates answers 409 while a webhook is set.
+			_, err = api.MakeRequest("deleteWebhook", tgbotapi.Params{"drop_pending_updates": "false"})
+		}
+		if err == nil {
+			return
+		}
+		c.log.Warn("telegram: webhook setup failed, retrying", "mode", c.cfg.Mode, "err", redact(err, c.cfg.Token), "retry_in", wait)
+		select {
+		case <-ctx.Done():
+		case <-time.After(wait):
+		}
+		wait = min(wait*2, time.Minute)
+	}
+}
+
+var allowedUpdates = []string{"message", "edited_message", "channel_post", "edited_channel_post", "callback_query", "my_chat_member"}
+
+// rawUpdate is what the channel reads of an update before storing it.
+type rawUpdate struct {
+	UpdateID int64 `json:"update_id"`
+}
+
+// chatOf returns the chat an update belongs to, "" for none.
+func chatOf(u *tgbotapi.Update) string {
+	switch {
+	case u.Message != nil && u.Message.Chat != nil:
+		return strconv.FormatInt(u.Message.Chat.ID, 10)
+	case u.EditedMessage != nil && u.EditedMessage.Chat != nil:
+		return strconv.FormatInt(u.EditedMessage.Chat.ID, 10)
+	case u.ChannelPost != nil && u.ChannelPost.Chat != nil:
+		return strconv.FormatInt(u.ChannelPost.Chat.ID, 10)
+	case u.EditedChannelPost != nil && u.EditedChannelPost.Chat != nil:
+		return strconv.FormatInt(u.EditedChannelPost.Chat.ID, 10)
+	case u.CallbackQuery != nil && u.CallbackQuery.Message != nil && u.CallbackQuery.Message.Chat != nil:
+		return strconv.FormatInt(u.CallbackQuery.Message.Chat.ID, 10)
+	case u.CallbackQuery != nil && u.CallbackQuery.From != nil:
+		return strconv.FormatInt(u.CallbackQuery.From.ID, 10)
+	case u.MyChatMember != nil:
+		return strconv.FormatInt(u.MyChatMember.Chat.ID, 10)
+	}
+	return ""
+}
+
+// store keeps raw updates; a redelivered update_id is a no-op.
+func (c *Channel) storeUpdates(ctx context.Context, q store.Queryer, raws []json.RawMessage) (maxID int64, err error) {
+	for _, raw := range raws {
+		var u tgbotapi.Update
+		if err := json.Unmarshal(raw, &u); err != nil {
+			// An update we cannot read is still recorded, or it would be redelivered forever.
+			var r rawUpdate
+			if json.Unmarshal(raw, &r) != nil {
+				continue
+			}
+			u.UpdateID = int(r.UpdateID)
+		}
+		dup, err := store.StoreTelegramUpdate(ctx, q, int64(u.UpdateID), chatOf(&u), raw)
+		if err != nil {
+			return maxID, err
+		}
+		if dup {
+			c.metrics.updates.WithLabelValues("duplicate").Inc()
+		}
+		maxID = max(maxID, int64(u.UpdateID))
+	}
+	return maxID, nil
+}
+
+func (c *Channel) kick() {
+	select {
+	case c.wake <- struct{}{}:
+	default:
+	}
+}
+
+// poll long-polls getUpdates. The offset moves on (and with it Telegram's copy of the
+// updates is dropped) only after the updates are committed to the database.
+func (c *Channel) poll(ctx context.Context, api botAPI) {
+	offset, err := store.TelegramOffset(ctx, c.db)
+	if err != nil {
+		c.log.Error("telegram: cannot read the poll offset", "err", err)
+		return
+	}
+	allowed, _ := json.Marshal(allowedUpdates)
+	wait := time.Second
+	for ctx.Err() == nil {
+		resp, err := api.MakeRequest("getUpdates", tgbotapi.Params{
+			"offset":          strconv.FormatInt(offset, 10),
+			"timeout":         strconv.Itoa(int(c.cfg.PollTimeout / time.Second)),
+			"allowed_updates": string(allowed),
+		})
+		if err != nil {
+			if ctx.Err() != nil {
+				return
+			}
+			out, ra := classify(err)
+			if out == outcomeRateLimit {
+				wait = ra
+			}
+			c.log.Warn("telegram: getUpdates failed", "err", redact(err, c.cfg.Token), "retry_in", wait)
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(wait):
+			}
+			wait = min(wait*2, 30*time.Second)
+			continue
+		}
+		wait = time.Second
+		var raws []json.RawMessage
+		if err := json.Unmarshal(resp.Result, &raws); err != nil {
+			c.log.Warn("telegram: unreadable getUpdates result", "err", err)
+			continue
+		}
+		if len(raws) == 0 {
+			continue
+		}
+		var maxID int64
+		err = c.db.InTx(ctx, func(tx *sqlx.Tx) error {
+			var err error
+			if maxID, err = c.storeUpdates(ctx, tx, raws); err != nil {
+				return err
+			}
+			return store.SetTelegramOffset(ctx, tx, maxID+1)
+		})
+		if err != nil {
+			// Not stored: ask for the same updates again.
+			c.log.Warn("telegram: storing updates failed", "err", err)
+			select {
+			case <-ctx.Done():
+				return
+			case <-time.After(time.Second):
+			}
+			continue
+		}
+		offset = maxID + 1
+		c.kick()
+	}
+}
+
+// Webhook is the handler of POST /telegram/webhook. It checks the secret, stores the
+// update and answers; the update is processed afterwards, so a slow turn never makes
+// Telegram wait or resend.
+func (c *Channel) Webhook() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		got := r.Header.Get("X-Telegram-Bot-Api-Secret-Token")
+		if c.cfg.WebhookSecret == "" || subtle.ConstantTimeCompare([]byte(got), []byte(c.cfg.WebhookSecret)) != 1 {
+			w.WriteHeader(http.StatusUnauthorized)
+			return
+		}
+		body, err := io.ReadAll(r.Body)
+		if err != nil {
+			w.WriteHeader(http.StatusRequestEntityTooLarge)
+			return
+		}
+		var probe rawUpdate
+		if err := json.Unmarshal(body, &probe); err != nil || probe.UpdateID == 0 {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		ctx, cancel := context.WithTimeout(r.Context(), 800*time.Millisecond)
+		defer cancel()
+		if _, err := c.storeUpdates(ctx, c.db, []json.RawMessage{body}); err != nil {
+			// Telegram resends on an error: nothing is lost.
+			c.log.Warn("telegram webhook: could not store an update", "update_id", probe.UpdateID, "err", err)
+			w.WriteHeader(http.StatusServiceUnavailable)
+			return
+		}
+		w.Header().Set("Content-Type", "application/json")
+		w.Write([]byte("{}"))
+		c.kick()
+	})
+}
+
+// processLoop turns stored updates into pipeline messages, one update at a time.
+func (c *Channel) processLoop(ctx context.Context) {
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for ctx.Err() == nil {
+		u, err := store.ClaimTelegramUpdate(ctx, c.db, time.Minute)
+		if err != nil && ctx.Err() == nil {
+			c.log.Warn("telegram: claiming an update failed", "err", err)
+		}
+		if u == nil {
+			select {
+			case <-ctx.Done():
+			case <-c.wake:
+			case <-tick.C:
+			}
+			continue
+		}
+		outcome, convID, err := c.process(ctx, u)
+		if err != nil {
+			c.log.Warn("telegram: processing an update failed, will retry", "update_id", u.UpdateID, "err", err)
+			store.ReleaseTelegramUpdate(context.WithoutCancel(ctx), c.db, u.UpdateID, time.Duration(u.Attempts)*time.Second)
+			continue
+		}
+		c.metrics.updates.WithLabelValues(strings.SplitN(outcome, ":", 2)[0]).Inc()
+		if err := store.FinishTelegramUpdate(ctx, c.db, u.UpdateID, outcome); err != nil {
+			c.log.Warn("telegram: recording an update failed", "update_id", u.UpdateID, "err", err)
+		}
+		if convID != 0 {
+			select {
+			case c.drains <- convID:
+			default:
+				// The queue is full; the sweeper finds the message within seconds.
+			}
+		}
+		c.kick() // an update of the same chat may have been waiting for this one
+	}
+}
+
+// drainLoop runs turns off the processors' goroutines, so that a slow turn (an
+// extractor call) never holds up other chats' updates.
+func (c *Channel) drainLoop(ctx context.Context) {
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case id := <-c.drains:
+			if _, err := c.pipe.Drain(ctx, id); err != nil && ctx.Err() == nil {
+				c.log.Warn("telegram: turn failed", "conversation", id, "err", err)
+			}
+		}
+	}
+}
+
+// sweepLoop finds messages stored but not handled (an instance died between the two)
+// and hands them to the drainers.
+func (c *Channel) sweepLoop(ctx context.Context) {
+	t := time.NewTicker(5 * time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		ids, err := store.PendingChannelConversations(ctx, c.db, "telegram", 100)
+		if err != nil {
+			continue
+		}
+		for _, id := range ids {
+			select {
+			case c.drains <- id:
+			default:
+			}
+		}
+	}
+}

@@ -1,0 +1,496 @@
+package telegram
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"log/slog"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"strings"
+	"testing"
+	"time"
+
+	"xingqu/bot"
+	"xingqu/dialog"
+	"xingqu/providers/offline"
+	"xingqu/store"
+	"xingqu/store/storetest"
+)
+
+func TestMain(m *testing.M) {
+	switch os.Getenv("XQ_TG_CHILD") {
+	case "sender":
+		childSender()
+		return
+	case "poller":
+		childPoller()
+		return
+	}
+	storetest.Main(m)
+}
+
+var testNow = time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+
+const testToken = "123456:TEST-token-never-logged"
+
+func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
+
+func newPipeline(db *store.DB) *bot.Pipeline {
+	sh, _ := time.LoadLocation("Asia/Shanghai")
+	p := &bot.Pipeline{DB: db, Engine: &dialog.Engine{Now: func() time.Time { return testNow }, DefaultLoc: sh}, Log: quietLog()}
+	return p
+}
+
+type env struct {
+	t    *testing.T
+	db   *store.DB
+	fake *fakeAPI
+	pipe *bot.Pipeline
+	ch   *Channel
+	stop func()
+}
+
+// fastConfig keeps functional tests quick: a 50 ms chat gap, enforced by the fake too.
+func fastConfig(fake *fakeAPI, instance, mode string) Config {
+	return Config{
+		Token: testToken, Endpoint: fake.endpoint(instance), Mode: mode, WebhookSecret: "s3cret-token",
+		PublicURL: "https://xingqu.example", Rate: 30,
+		PollTimeout: time.Second, LeaderRetry: 200 * time.Millisecond,
+		Sender: Sender{ChatGap: 50 * time.Millisecond, GroupGap: 150 * time.Millisecond, TakeoverWait: time.Millisecond, Poll: 20 * time.Millisecond},
+	}
+}
+
+func newEnv(t *testing.T, mode string, tweak func(*Config, *bot.Pipeline)) *env {
+	t.Helper()
+	db := storetest.New(t)
+	fake := newFakeAPI(t)
+	fake.chatGap = 50 * time.Millisecond
+	pipe := newPipeline(db)
+	cfg := fastConfig(fake, "a", mode)
+	if tweak != nil {
+		tweak(&cfg, pipe)
+	}
+	ch := New(cfg, db, pipe, nil, quietLog(), nil)
+	pipe.Outbox = ch
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { ch.Run(ctx); close(done) }()
+	e := &env{t: t, db: db, fake: fake, pipe: pipe, ch: ch}
+	e.stop = func() { cancel(); <-done }
+	t.Cleanup(e.stop)
+	return e
+}
+
+func waitFor(t *testing.T, what string, timeout time.Duration, cond func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(timeout)
+	for !cond() {
+		if time.Now().After(deadline) {
+			t.Fatalf("timed out waiting for %s", what)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
+}
+
+// settle waits until every update is processed, every message handled and every
+// outbox row out of the queue.
+func (e *env) settle() {
+	e.t.Helper()
+	waitFor(e.t, "the bot to settle", 20*time.Second, func() bool {
+		var n int
+		e.db.GetContext(context.Background(), &n, `
+SELECT (SELECT count(*) FROM telegram_updates WHERE processed_at IS NULL)
+     + (SELECT count(*) FROM inbox WHERE handled_at IS NULL)
+     + (SELECT count(*) FROM outbox WHERE state IN ('pending', 'sending'))`)
+		return n == 0
+	})
+}
+
+// say pushes an update (polling) and waits for the bot to settle.
+func (e *env) say(u map[string]any) {
+	e.t.Helper()
+	e.fake.push(u)
+	waitFor(e.t, "the update to be stored", 10*time.Second, func() bool {
+		var n int
+		e.db.GetContext(context.Background(), &n, `SELECT count(*) FROM telegram_updates WHERE update_id = $1`, u["update_id"])
+		return n == 1
+	})
+	e.settle()
+}
+
+// lastWithButtons is the latest message to chat that carries a keyboard.
+func (e *env) lastWithButtons(chat string) fakeReq {
+	e.t.Helper()
+	ms := e.fake.sent("sendMessage", chat)
+	for i := len(ms) - 1; i >= 0; i-- {
+		if ms[i].Params.Get("reply_markup") != "" {
+			return ms[i]
+		}
+	}
+	e.t.Fatalf("no message with buttons sent to %s:\n%s", chat, texts(ms))
+	return fakeReq{}
+}
+
+func (e *env) conversation(chat string) int64 {
+	var id int64
+	if err := e.db.GetContext(context.Background(), &id, `
+SELECT c.id FROM conversations c JOIN travellers t ON t.id = c.traveller_id
+WHERE t.channel = 'telegram' AND t.external_id = $1 ORDER BY c.id DESC LIMIT 1`, chat); err != nil {
+		e.t.Fatal(err)
+	}
+	return id
+}
+
+// completePlan runs the queued planning job with the offline planner, as the planner
+// worker will.
+func (e *env) completePlan(chat string) {
+	e.t.Helper()
+	ctx := context.Background()
+	convID := e.conversation(chat)
+	jobs, err := store.Jobs(ctx, e.db, convID)
+	if err != nil || len(jobs) == 0 {
+		e.t.Fatalf("no planning job: %v", err)
+	}
+	var job bot.PlanJob
+	json.Unmarshal(jobs[len(jobs)-1].Payload, &job)
+	p := offline.Plan(job.Trip, job.Lang, testNow)
+	p.Version = job.PlanRequest
+	if err := e.pipe.Event(ctx, convID, dialog.Inbound{Event: dialog.EventPlanReady, Plan: &p, PlanRequest: job.PlanRequest}); err != nil {
+		e.t.Fatal(err)
+	}
+	e.settle()
+}
+
+// checkAllValid asserts every message the fake received is one Telegram accepts.
+func (e *env) checkAllValid() {
+	e.t.Helper()
+	for _, r := range e.fake.requests() {
+		if r.Method == "sendMessage" || r.Method == "editMessageText" {
+			if err := checkTelegramHTML(r.Params.Get("text")); err != nil {
+				e.t.Errorf("%s text rejected: %v\n%s", r.Method, err, r.Params.Get("text"))
+			}
+		}
+		if mk := r.Params.Get("reply_markup"); mk != "" {
+			var m inlineMarkup
+			if err := json.Unmarshal([]byte(mk), &m); err != nil {
+				e.t.Errorf("reply_markup %q: %v", mk, err)
+			}
+			for _, row := range m.InlineKeyboard {
+				for _, b := range row {
+					if len(b.CallbackData) == 0 || len(b.CallbackData) > MaxCallbackData {
+						e.t.Errorf("callback_data %q is %d bytes", b.CallbackData, len(b.CallbackData))
+					}
+				}
+			}
+		}
+	}
+}
+
+func texts(rs []fakeReq) string {
+	var b strings.Builder
+	for _, r := range rs {
+		b.WriteString(r.Params.Get("text"))
+		b.WriteString("\n---\n")
+	}
+	return b.String()
+}
+
+// A whole trip planned by typing: greeting, slots in one message, preferences,
+// confirmation, "typing" while planning, the plan card, and its day-by-day detail.
+func TestTripPlannedByText(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, ModePolling, nil)
+	const chat = "1001"
+	e.say(textUpdate(1, 1001, "zh-hans", "/start@xingqu_test_bot"))
+	if got := e.fake.sent("sendMessage", chat); len(got) != 2 || !strings.Contains(got[0].Params.Get("text"), "行趣") {
+		t.Fatalf("greeting: %s", texts(got))
+	}
+	e.say(textUpdate(2, 1001, "zh-hans", "福州, 12月25日到12月30日, 每人2000, 带孩子"))
+	e.say(textUpdate(3, 1001, "zh-hans", "喜欢海边和闽菜"))
+	e.say(textUpdate(4, 1001, "zh-hans", "好的"))
+	if n := len(e.fake.sent("sendChatAction", chat)); n != 1 {
+		t.Fatalf("%d typing actions while planning, want 1", n)
+	}
+	e.completePlan(chat)
+	card := e.lastWithButtons(chat)
+	var details []string
+	for _, d := range card.buttons() {
+		if strings.HasPrefix(d, cbDetail) {
+			details = append(details, d)
+		}
+	}
+	if len(details) == 0 {
+		ms := e.fake.sent("sendMessage", chat)
+		for _, m := range ms {
+			for _, d := range m.buttons() {
+				if strings.HasPrefix(d, cbDetail) {
+					card = m
+					details = append(details, d)
+				}
+			}
+		}
+	}
+	if len(details) != 3 || !strings.Contains(card.Params.Get("text"), "福州") {
+		t.Fatalf("plan card with 3 detail buttons expected, got %v:\n%s", details, card.Params.Get("text"))
+	}
+	before := len(e.fake.sent("sendMessage", chat))
+	e.say(callbackUpdate(5, 1001, "zh-hans", card, details[1]))
+	after := e.fake.sent("sendMessage", chat)
+	if len(after) <= before || !strings.Contains(after[len(after)-1].Params.Get("text"), "2026-12-25") {
+		t.Fatalf("day-by-day detail not sent:\n%s", texts(after[before:]))
+	}
+	if n := len(e.fake.sent("answerCallbackQuery", "")); n != 1 {
+		t.Fatalf("%d callback answers, want 1", n)
+	}
+	edits := e.fake.sent("editMessageReplyMarkup", chat)
+	if len(edits) != 1 || strings.Contains(edits[0].Params.Get("reply_markup"), details[1]) ||
+		!strings.Contains(edits[0].Params.Get("reply_markup"), details[0]) {
+		t.Fatalf("the pressed detail button should be gone and the others kept: %+v", edits)
+	}
+	e.checkAllValid()
+	if strings.Contains(fmt.Sprint(e.fake.requests()), testToken) {
+		t.Fatal("token leaked into request params")
+	}
+}
+
+// The same trip by pressing buttons; each press is answered and its keyboard removed,
+// and pressing the old button again does not answer the question twice.
+func TestTripPlannedByButtons(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, ModePolling, nil)
+	const chat = "1002"
+	uid := 10
+	next := func() int { uid++; return uid }
+	e.say(textUpdate(next(), 1002, "en", "/start"))
+	e.say(textUpdate(next(), 1002, "en", "Fuzhou, Dec 25 to Dec 30, budget 2000 per person"))
+	press := func(prefix string) fakeReq {
+		t.Helper()
+		m := e.lastWithButtons(chat)
+		for _, d := range m.buttons() {
+			if strings.HasPrefix(d, prefix) {
+				e.say(callbackUpdate(next(), 1002, "en", m, d))
+				return m
+			}
+		}
+		t.Fatalf("no %q button in %v (%s)", prefix, m.buttons(), m.Params.Get("text"))
+		return m
+	}
+	needs := press("a:need:none")
+	press("a:pref:nature")
+	press("a:plan")
+	if n := len(e.fake.sent("sendChatAction", chat)); n != 1 {
+		t.Fatalf("%d typing actions, want 1", n)
+	}
+	// A second press of the first keyboard (pressed before its removal arrived).
+	sentBefore := len(e.fake.sent("sendMessage", chat))
+	e.say(callbackUpdate(next(), 1002, "en", needs, "a:need:kids"))
+	if got := e.fake.sent("sendMessage", chat)[sentBefore:]; len(got) != 1 || strings.Contains(got[0].Params.Get("text"), "special needs") {
+		t.Logf("late press answered with: %s", texts(got))
+	}
+	e.completePlan(chat)
+	var card fakeReq
+	for _, m := range e.fake.sent("sendMessage", chat) {
+		for _, d := range m.buttons() {
+			if strings.HasPrefix(d, cbDetail) {
+				card = m
+			}
+		}
+	}
+	if card.Method == "" {
+		t.Fatal("no plan card")
+	}
+	e.say(callbackUpdate(next(), 1002, "en", card, card.buttons()[0]))
+	if n, m := len(e.fake.sent("answerCallbackQuery", "")), 5; n != m {
+		t.Fatalf("%d callback answers, want %d (one per press)", n, m)
+	}
+	for _, ed := range e.fake.sent("editMessageReplyMarkup", chat)[:3] {
+		if ed.Params.Get("reply_markup") != `{"inline_keyboard":[]}` {
+			t.Fatalf("keyboard not removed after a choice: %s", ed.Params.Get("reply_markup"))
+		}
+	}
+	var state string
+	e.db.GetContext(context.Background(), &state, `SELECT state FROM conversations WHERE id = $1`, e.conversation(chat))
+	if state != dialog.StatePlanned {
+		t.Fatalf("state %q, want planned", state)
+	}
+	e.checkAllValid()
+}
+
+type fakeGeo struct{}
+
+func (fakeGeo) Reverse(ctx context.Context, lat, lon float64, lang string) (dialog.Place, error) {
+	return dialog.Place{Name: "Lisbon", CountryCode: "PT", Lat: lat, Lon: lon}, nil
+}
+
+// A shared location becomes the destination, named by the geocoder.
+func TestLocationShared(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, ModePolling, nil)
+	e.ch.geo = fakeGeo{}
+	e.say(textUpdate(1, 2001, "en", "/start"))
+	e.say(messageUpdate(2, 2001, "en", map[string]any{"location": map[string]any{"latitude": 38.72, "longitude": -9.14}}))
+	var slots []byte
+	e.db.GetContext(context.Background(), &slots, `SELECT slots FROM conversations WHERE id = $1`, e.conversation("2001"))
+	if !strings.Contains(string(slots), "Lisbon") || !strings.Contains(string(slots), "38.72") {
+		t.Fatalf("slots after a location: %s", slots)
+	}
+	var outcome string
+	e.db.GetContext(context.Background(), &outcome, `SELECT outcome FROM telegram_updates WHERE update_id = 2`)
+	if outcome != "location" {
+		t.Fatalf("outcome %q", outcome)
+	}
+	e.checkAllValid()
+}
+
+// Stickers, photos and voice get a polite answer; group chatter, channel posts and
+// membership changes are recorded; nothing crashes or disappears.
+func TestOtherUpdateKinds(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, ModePolling, nil)
+	e.say(messageUpdate(1, 3001, "zh", map[string]any{"sticker": map[string]any{"file_id": "s", "file_unique_id": "s", "width": 1, "height": 1}}))
+	e.say(messageUpdate(2, 3001, "en", map[string]any{"photo": []any{map[string]any{"file_id": "p", "file_unique_id": "p", "width": 1, "height": 1}}}))
+	e.say(messageUpdate(3, 3001, "en", map[string]any{"voice": map[string]any{"file_id": "v", "file_unique_id": "v", "duration": 1}}))
+	group := map[string]any{"id": -500, "type": "group", "title": "friends"}
+	e.say(map[string]any{"update_id": 4, "message": map[string]any{"message_id": 4, "date": 1, "chat": group, "from": user(3002, "en"), "text": "hello all"}})
+	e.say(map[string]any{"update_id": 5, "message": map[string]any{"message_id": 5, "date": 1, "chat": group, "from": user(3002, "en"), "text": "/start@xingqu_test_bot"}})
+	e.say(map[string]any{"update_id": 6, "channel_post": map[string]any{"message_id": 6, "date": 1, "chat": map[string]any{"id": -600, "type": "channel"}, "text": "news"}})
+	e.say(map[string]any{"update_id": 7, "edited_message": map[string]any{"message_id": 1, "date": 1, "edit_date": 2, "chat": privateChat(3001), "from": user(3001, "en"), "text": "Lisbon"}})
+	member := func(uid int, status string) map[string]any {
+		return map[string]any{"update_id": uid, "my_chat_member": map[string]any{"chat": privateChat(3001), "from": user(3001, "en"), "date": 1,
+			"old_chat_member": map[string]any{"user": user(777, ""), "status": "member"},
+			"new_chat_member": map[string]any{"user": user(777, ""), "status": status}}}
+	}
+	e.say(member(8, "kicked"))
+	var reachable bool
+	e.db.GetContext(context.Background(), &reachable, `SELECT reachable FROM travellers WHERE external_id = '3001'`)
+	if reachable {
+		t.Fatal("blocking the bot should make the traveller unreachable")
+	}
+	e.say(member(9, "member"))
+	e.db.GetContext(context.Background(), &reachable, `SELECT reachable FROM travellers WHERE external_id = '3001'`)
+	if !reachable {
+		t.Fatal("unblocking should make the traveller reachable")
+	}
+	replies := e.fake.sent("sendMessage", "3001")
+	if len(replies) < 4 || !strings.Contains(replies[0].Params.Get("text"), "贴纸") || !strings.Contains(replies[1].Params.Get("text"), "photos") ||
+		!strings.Contains(replies[2].Params.Get("text"), "voice") {
+		t.Fatalf("sticker/photo/voice answers:\n%s", texts(replies))
+	}
+	if g := e.fake.sent("sendMessage", "-500"); len(g) != 1 {
+		t.Fatalf("group: %d answers, want 1 (to the command only)", len(g))
+	}
+	var outcomes []string
+	e.db.SelectContext(context.Background(), &outcomes, `SELECT outcome FROM telegram_updates ORDER BY update_id`)
+	want := []string{"answered: sticker", "answered: photo", "answered: voice", "ignored: group message", "answered: group", "ignored: channel post", "edited", "blocked", "unblocked"}
+	if strings.Join(outcomes, "|") != strings.Join(want, "|") {
+		t.Fatalf("outcomes\n%q\nwant\n%q", outcomes, want)
+	}
+	e.checkAllValid()
+}
+
+// A redelivered update (same update_id, by webhook retry or a poll after a crash) is
+// answered once.
+func TestRedeliveredUpdateAnsweredOnce(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, ModeWebhook, nil)
+	h := e.ch.Webhook()
+	u, _ := json.Marshal(textUpdate(42, 4001, "en", "/start"))
+	for range 3 {
+		req := httptest.NewRequest("POST", "/telegram/webhook", bytes.NewReader(u))
+		req.Header.Set("X-Telegram-Bot-Api-Secret-Token", "s3cret-token")
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		if w.Code != 200 {
+			t.Fatalf("webhook answered %d", w.Code)
+		}
+	}
+	e.settle()
+	time.Sleep(200 * time.Millisecond)
+	e.settle()
+	var stored int
+	e.db.GetContext(context.Background(), &stored, `SELECT count(*) FROM inbox`)
+	// /start is answered with a greeting and a question: two messages, once.
+	if n := len(e.fake.sent("sendMessage", "4001")); n != 2 || stored != 1 {
+		t.Fatalf("%d answers to one update delivered three times:\n%s", n, texts(e.fake.sent("sendMessage", "4001")))
+	}
+}
+
+// Webhook: a missing or wrong secret is refused with 401 and nothing is stored; the
+// setWebhook call carries the secret.
+func TestWebhookSecret(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, ModeWebhook, nil)
+	h := e.ch.Webhook()
+	u, _ := json.Marshal(textUpdate(50, 5001, "en", "hello"))
+	for _, secret := range []string{"", "wrong", "s3cret-token-but-longer", "S3CRET-TOKEN"} {
+		req := httptest.NewRequest("POST", "/telegram/webhook", bytes.NewReader(u))
+		if secret != "" {
+			req.Header.Set("X-Telegram-Bot-Api-Secret-Token", secret)
+		}
+		w := httptest.NewRecorder()
+		h.ServeHTTP(w, req)
+		if w.Code != http.StatusUnauthorized {
+			t.Fatalf("secret %q: %d, want 401", secret, w.Code)
+		}
+	}
+	var n int
+	e.db.GetContext(context.Background(), &n, `SELECT (SELECT count(*) FROM telegram_updates) + (SELECT count(*) FROM inbox) + (SELECT count(*) FROM travellers)`)
+	if n != 0 {
+		t.Fatalf("%d rows stored from refused requests", n)
+	}
+	waitFor(t, "setWebhook", 5*time.Second, func() bool { return len(e.fake.sent("setWebhook", "")) > 0 })
+	sw := e.fake.sent("setWebhook", "")[0]
+	if sw.Params.Get("secret_token") != "s3cret-token" || sw.Params.Get("url") != "https://xingqu.example/telegram/webhook" {
+		t.Fatalf("setWebhook params %v", sw.Params)
+	}
+	if len(e.fake.sent("setMyCommands", "")) != 3 {
+		t.Fatalf("setMyCommands: want zh, en and default")
+	}
+}
+
+// slowExtractor stands in for a language model that takes 30 s.
+type slowExtractor struct{ release chan struct{} }
+
+func (s slowExtractor) Extract(ctx context.Context, text string, pc dialog.ParseContext, lang string) (*dialog.Extraction, error) {
+	select {
+	case <-s.release:
+	case <-ctx.Done():
+	case <-time.After(30 * time.Second):
+	}
+	return nil, context.DeadlineExceeded
+}
+
+// The webhook answers within a second even while the turn behind it waits 30 s on a
+// language model: updates are stored, answered, then processed.
+func TestWebhookAnswersFastWhileLLMIsSlow(t *testing.T) {
+	t.Parallel()
+	release := make(chan struct{})
+	defer close(release)
+	e := newEnv(t, ModeWebhook, func(c *Config, p *bot.Pipeline) { p.Extractor = slowExtractor{release} })
+	srv := httptest.NewServer(e.ch.Webhook())
+	defer srv.Close()
+	for i, text := range []string{"xyzzy plugh frobnicate", "qwerty asdf zxcv", "lorem ipsum dolor"} {
+		u, _ := json.Marshal(textUpdate(60+i, 6001, "en", text))
+		req, _ := http.NewRequest("POST", srv.URL, bytes.NewReader(u))
+		req.Header.Set("X-Telegram-Bot-Api-Secret-Token", "s3cret-token")
+		start := time.Now()
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if d := time.Since(start); resp.StatusCode != 200 || d > time.Second {
+			t.Fatalf("update %d: status %d after %v, want 200 within 1s", i, resp.StatusCode, d)
+		}
+		time.Sleep(300 * time.Millisecond) // the first turn is now blocked on the extractor
+	}
+	var stored int
+	e.db.GetContext(context.Background(), &stored, `SELECT count(*) FROM inbox`)
+	if stored != 3 {
+		t.Fatalf("%d messages stored, want 3", stored)
+	}
+}

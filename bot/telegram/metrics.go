@@ -1,0 +1,62 @@
+package telegram
+
+import (
+	"context"
+	"time"
+
+	"github.com/prometheus/client_golang/prometheus"
+
+	"xingqu/store"
+)
+
+// Metrics are the channel's Prometheus series.
+type Metrics struct {
+	outcomes *prometheus.CounterVec
+	latency  prometheus.Histogram
+	updates  *prometheus.CounterVec
+}
+
+// NewMetrics makes the channel's metrics and registers them with reg when it is not nil,
+// together with a gauge of outbox rows by state read from db at scrape time.
+func NewMetrics(reg prometheus.Registerer, db *store.DB) *Metrics {
+	m := &Metrics{
+		outcomes: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "xingqu_telegram_outbox_requests_total",
+			Help: "Outbox requests to the Bot API by outcome (sent, rate_limited, retried, blocked, failed, unknown).",
+		}, []string{"outcome"}),
+		latency: prometheus.NewHistogram(prometheus.HistogramOpts{
+			Name: "xingqu_telegram_request_duration_seconds", Help: "Bot API request latency for outbox rows.",
+			Buckets: []float64{.01, .025, .05, .1, .25, .5, 1, 2.5, 5, 10},
+		}),
+		updates: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "xingqu_telegram_updates_total", Help: "Telegram updates received, by kind and what was done with them.",
+		}, []string{"kind"}),
+	}
+	if reg != nil {
+		reg.MustRegister(m.outcomes, m.latency, m.updates)
+		if db != nil {
+			reg.MustRegister(outboxCollector{db: db})
+		}
+	}
+	return m
+}
+
+var outboxRowsDesc = prometheus.NewDesc("xingqu_telegram_outbox_rows", "Telegram outbox rows by delivery state.", []string{"state"}, nil)
+
+// outboxCollector reports the outbox's delivery states straight from the database, so
+// that every instance shows the same numbers whichever one is sending.
+type outboxCollector struct{ db *store.DB }
+
+func (c outboxCollector) Describe(ch chan<- *prometheus.Desc) { ch <- outboxRowsDesc }
+
+func (c outboxCollector) Collect(ch chan<- prometheus.Metric) {
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	defer cancel()
+	stats, err := store.OutboxStats(ctx, c.db, "telegram")
+	if err != nil {
+		return
+	}
+	for _, st := range []string{store.OutboxPending, store.OutboxSending, store.OutboxSent, store.OutboxFailed, store.OutboxBlocked, store.OutboxUnknown} {
+		ch <- prometheus.MustNewConstMetric(outboxRowsDesc, prometheus.GaugeValue, float64(stats[st]), st)
+	}
+}

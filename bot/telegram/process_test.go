@@ -1,0 +1,4 @@
+package telegram
+
+func childSender() {}
+func childPoller() {}

@@ -1,0 +1,154 @@
+package store
+
+import (
+	"context"
+	"database/sql"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"time"
+)
+
+// TelegramUpdate is a raw update stored before it was acknowledged to Telegram.
+type TelegramUpdate struct {
+	UpdateID int64           `db:"update_id"`
+	ChatID   string          `db:"chat_id"`
+	Payload  json.RawMessage `db:"payload"`
+	Attempts int             `db:"attempts"`
+}
+
+// StoreTelegramUpdate keeps an update for processing. dup reports a redelivery (the
+// same update_id), which must change nothing.
+func StoreTelegramUpdate(ctx context.Context, q Queryer, updateID int64, chatID string, payload []byte) (dup bool, err error) {
+	res, err := q.ExecContext(ctx, `INSERT INTO telegram_updates (update_id, chat_id, payload) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
+		updateID, chatID, payload)
+	if err != nil {
+		return false, fmt.Errorf("store telegram update %d: %w", updateID, err)
+	}
+	n, _ := res.RowsAffected()
+	return n == 0, nil
+}
+
+// ClaimTelegramUpdate leases the oldest unprocessed update of a chat with no older
+// unprocessed update, so that one chat's updates are processed in order even by several
+// instances, and an update whose worker died is processed again after the lease.
+func ClaimTelegramUpdate(ctx context.Context, db *DB, lease time.Duration) (*TelegramUpdate, error) {
+	var u TelegramUpdate
+	err := db.GetContext(ctx, &u, `
+UPDATE telegram_updates SET leased_until = now() + $1 * interval '1 millisecond', attempts = attempts + 1
+WHERE update_id = (
+    SELECT u.update_id FROM telegram_updates u
+    WHERE u.processed_at IS NULL AND (u.leased_until IS NULL OR u.leased_until < now())
+      AND NOT EXISTS (SELECT 1 FROM telegram_updates o
+                      WHERE o.chat_id = u.chat_id AND o.processed_at IS NULL AND o.update_id < u.update_id)
+    ORDER BY u.update_id
+    FOR UPDATE SKIP LOCKED
+    LIMIT 1)
+RETURNING update_id, chat_id, payload, attempts`, lease.Milliseconds())
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, nil
+	}
+	if err != nil {
+		return nil, fmt.Errorf("claim telegram update: %w", err)
+	}
+	return &u, nil
+}
+
+// FinishTelegramUpdate records what was done with an update.
+func FinishTelegramUpdate(ctx context.Context, q Queryer, updateID int64, outcome string) error {
+	_, err := q.ExecContext(ctx, `UPDATE telegram_updates SET processed_at = now(), leased_until = NULL, outcome = $2 WHERE update_id = $1`,
+		updateID, outcome)
+	if err != nil {
+		return fmt.Errorf("finish telegram update %d: %w", updateID, err)
+	}
+	return nil
+}
+
+// ReleaseTelegramUpdate lets an update be claimed again at once (its processing failed
+// for a reason that may pass).
+func ReleaseTelegramUpdate(ctx context.Context, q Queryer, updateID int64, after time.Duration) error {
+	_, err := q.ExecContext(ctx, `UPDATE telegram_updates SET leased_until = now() + $2 * interval '1 millisecond' WHERE update_id = $1`,
+		updateID, after.Milliseconds())
+	if err != nil {
+		return fmt.Errorf("release telegram update %d: %w", updateID, err)
+	}
+	return nil
+}
+
+// TelegramOffset returns the polling offset: the next update_id to ask for.
+func TelegramOffset(ctx context.Context, q Queryer) (int64, error) {
+	var v int64
+	err := q.GetContext(ctx, &v, `SELECT value FROM telegram_state WHERE key = 'offset'`)
+	if errors.Is(err, sql.ErrNoRows) {
+		return 0, nil
+	}
+	if err != nil {
+		return 0, fmt.Errorf("telegram offset: %w", err)
+	}
+	return v, nil
+}
+
+// SetTelegramOffset advances the polling offset; it never goes back.
+func SetTelegramOffset(ctx context.Context, q Queryer, offset int64) error {
+	_, err := q.ExecContext(ctx, `
+INSERT INTO telegram_state (key, value) VALUES ('offset', $1)
+ON CONFLICT (key) DO UPDATE SET value = greatest(telegram_state.value, EXCLUDED.value)`, offset)
+	if err != nil {
+		return fmt.Errorf("set telegram offset: %w", err)
+	}
+	return nil
+}
+
+// SaveCallbackAction stores a button action too long for callback_data and returns its id.
+func SaveCallbackAction(ctx context.Context, q Queryer, action string) (int64, error) {
+	var id int64
+	if err := q.GetContext(ctx, &id, `INSERT INTO telegram_callbacks (action) VALUES ($1) RETURNING id`, action); err != nil {
+		return 0, fmt.Errorf("save callback action: %w", err)
+	}
+	return id, nil
+}
+
+// CallbackAction returns a stored button action.
+func CallbackAction(ctx context.Context, q Queryer, id int64) (string, error) {
+	var a string
+	err := q.GetContext(ctx, &a, `SELECT action FROM telegram_callbacks WHERE id = $1`, id)
+	if errors.Is(err, sql.ErrNoRows) {
+		return "", ErrNotFound
+	}
+	if err != nil {
+		return "", fmt.Errorf("callback action: %w", err)
+	}
+	return a, nil
+}
+
+// PlanOfVersion returns the plan of a given version shown in a conversation, from the
+// transcript, for the day-by-day detail behind a plan card's button.
+func PlanOfVersion(ctx context.Context, q Queryer, convID int64, version int) (json.RawMessage, error) {
+	var b json.RawMessage
+	err := q.GetContext(ctx, &b, `
+SELECT body->'plan' FROM messages
+WHERE conversation_id = $1 AND role = 'bot' AND body->>'kind' = 'plan' AND (body->'plan'->>'version')::int = $2
+ORDER BY id DESC LIMIT 1`, convID, version)
+	if errors.Is(err, sql.ErrNoRows) {
+		return nil, ErrNotFound
+	}
+	if err != nil {
+		return nil, fmt.Errorf("plan of version: %w", err)
+	}
+	return b, nil
+}
+
+// PendingChannelConversations is PendingConversations for one channel's travellers.
+func PendingChannelConversations(ctx context.Context, q Queryer, channel string, limit int) ([]int64, error) {
+	var ids []int64
+	err := q.SelectContext(ctx, &ids, `
+SELECT i.conversation_id FROM inbox i
+JOIN conversations c ON c.id = i.conversation_id
+JOIN travellers t ON t.id = c.traveller_id
+WHERE i.handled_at IS NULL AND t.channel = $1
+GROUP BY i.conversation_id ORDER BY min(i.id) LIMIT $2`, channel, limit)
+	if err != nil {
+		return nil, fmt.Errorf("pending conversations: %w", err)
+	}
+	return ids, nil
+}
