@@ -20,24 +20,27 @@ func ParseBudget(text string) (Money, bool) {
 	return *b, true
 }
 
-const (
-	curPrefix = `(us\$|hk\$|s\$|a\$|c\$|\$|¥|￥|€|£|rmb|cny|usd|eur|gbp|jpy|hkd)`
-	curSuffix = `(元人民币|块钱|块|元|人民币|rmb|cny|yuan|美元|美金|usd|dollars?|bucks|欧元|euros?|eur|英镑|pounds?|gbp|日元|円|yen|jpy|港币|港元|hkd|泰铢|baht|thb)`
-	amount    = `(\d+(?:,\d{3})*(?:\.\d+)?)\s*(k|w|千|万|thousand|grand)?`
+// An amount is [currency] number [multiplier] [currency]. The words are tried in order
+// at each place, the first that fits wins, so a longer word comes before its prefix.
+var (
+	curPrefixes = []string{"us$", "hk$", "s$", "a$", "c$", "$", "¥", "￥", "€", "£", "rmb", "cny", "usd", "eur", "gbp", "jpy", "hkd"}
+	multWords   = []string{"k", "w", "千", "万", "thousand", "grand"}
+	curSuffixes = []string{"元人民币", "块钱", "块", "元", "人民币", "rmb", "cny", "yuan", "美元", "美金", "usd", "dollars", "dollar", "bucks",
+		"欧元", "euros", "euro", "eur", "英镑", "pounds", "pound", "gbp", "日元", "円", "yen", "jpy", "港币", "港元", "hkd", "泰铢", "baht", "thb"}
 )
 
 var (
-	reAmount = regexp.MustCompile(`(?:` + curPrefix + `\s*)?` + amount + `(?:\s*` + curSuffix + `)?`)
 	// reRangeSep joins two amounts into a range.
 	reRangeSep = regexp.MustCompile(`^\s*(?:-|~|到|至|to|and|or)\s*$`)
 	// reNotMoney follows numbers that count something other than money.
 	reNotMoney = regexp.MustCompile(`^\s*(?:天|人|个|位|口|日|号|號|月|年|岁|夜|晚|点|次|楼|星|公里|米|km|kg|%|:|am\b|pm\b|h\b|hours?|min|people|persons|nights?|days?|weeks?|years?|st\b|nd\b|rd\b|th\b|of us|stars?|/\d)`)
 	// reNumberLabel precedes numbers that name something: flights, rooms, phone numbers.
 	reNumberLabel = regexp.MustCompile(`(?:\bflight|\broom|\bno\.?|\bnumber|\bbus|\bline|\bgate|\bseat|\bterminal|\bplatform|\broute|\btrain|\bhouse|\bapt|\bfloor|\bpage|\bticket|\border|\bcode|\bpin|\bzip|#|航班|房间|房号|号码|电话|订单|车次|座位)\s*$`)
-	reMoneyWord   = regexp.MustCompile(`预算|budget|花费|花销|费用|开销|每人|人均|每个人|一共|总共|合计|总计|per person|per head|\beach\b|\bpp\b|in total|\btotal\b|左右|大概|大约|以内|以下|不超过|最多|\baround\b|\babout\b|\bup to\b|\bunder\b|\bmax\b|\bspend\b|\bcost\b|\bafford\b|\bapprox`)
+	moneyWords    = litsOf(`预算|budget|花费|花销|费用|开销|每人|人均|每个人|一共|总共|合计|总计|per person|per head|\beach\b|\bpp\b|in total|\btotal\b|左右|大概|大约|以内|以下|不超过|最多|\baround\b|\babout\b|\bup to\b|\bunder\b|\bmax\b|\bspend\b|\bcost\b|\bafford\b|\bapprox`)
 	reNegBudget   = regexp.MustCompile(`(?:预算|budget)\s*(?:是|为|:|of|is)?\s*(?:-\s*\d|0+(?:\.0+)?\b|0+(?:元|块))`)
-	reTotal       = regexp.MustCompile(`一共|总共|总预算|合计|总计|全家|in total|\btotal\b|altogether|all in\b|for all of us|for everyone|for the (?:whole )?(?:family|group)|for (?:the )?(?:both|two|three|four|five|\d+) of us|combined`)
-	rePerPerson   = regexp.MustCompile(`每人|人均|每个人|每位|一人|/人|/ 人|元/人|per person|per head|a head|\beach\b|\bpp\b|p\.p\.|per pax|/person|a person|apiece`)
+	totalWords    = litsOf(`一共|总共|总预算|合计|总计|全家|in total|\btotal\b|altogether|all in\b|for all of us|for everyone|for the whole family|for the whole group|for the family|for the group|combined`)
+	reTotalFor    = regexp.MustCompile(`for (?:the )?(?:both|two|three|four|five|\d+) of us`)
+	perPerson     = litsOf(`每人|人均|每个人|每位|一人|/人|/ 人|元/人|per person|per head|a head|\beach\b|\bpp\b|p.p.|per pax|/person|a person|apiece`)
 )
 
 var currencies = map[string]string{
@@ -77,12 +80,12 @@ func parseBudgetIn(m *msg, expecting Slot) (*Money, bool) {
 	if !hasDigits(s) {
 		return nil, false
 	}
-	moneyTalk := reMoneyWord.MatchString(s)
+	moneyTalk := moneyWords.in(s)
 	if has(s, "预算", "budget") && reNegBudget.MatchString(s) {
 		return &Money{Currency: currencyIn(s)}, true
 	}
 	var hits []amountHit
-	for _, loc := range reAmount.FindAllStringSubmatchIndex(s, -1) {
+	for _, loc := range amounts(s, -1) {
 		i, j := loc[0], loc[1]
 		if i > 0 && (isDigit(s[i-1]) || s[i-1] == '.' || s[i-1] == '/' || s[i-1] == '#') {
 			continue
@@ -113,7 +116,7 @@ func parseBudgetIn(m *msg, expecting Slot) (*Money, bool) {
 		if loc[8] >= 0 {
 			h.currency, h.marked = currencies[s[loc[8]:loc[9]]], true
 		}
-		if !h.marked && (reNotMoney.MatchString(s[j:]) || reNumberLabel.MatchString(s[max(0, i-12):i])) {
+		if !h.marked && (reNotMoney.MatchString(s[j:]) || numberLabelled(s[max(0, i-12):i])) {
 			continue
 		}
 		if !h.marked && i > 0 && s[i-1] == '-' && (i < 2 || !isDigit(s[i-2])) {
@@ -156,8 +159,8 @@ func parseBudgetIn(m *msg, expecting Slot) (*Money, bool) {
 		if high <= 0 {
 			money = &Money{Currency: cur}
 		}
-		money.Total = reTotal.MatchString(s)
-		money.PerPerson = rePerPerson.MatchString(s)
+		money.Total = totalWords.in(s) || strings.Contains(s, " of us") && reTotalFor.MatchString(s)
+		money.PerPerson = perPerson.in(s)
 		m.consume(h.i, end)
 		consumeMoneyWords(m)
 		return money, true
@@ -165,17 +168,18 @@ func parseBudgetIn(m *msg, expecting Slot) (*Money, bool) {
 	return nil, false
 }
 
-var reMoneyFiller = regexp.MustCompile(`预算(?:是|为|大概|大约|在)?|budget(?:\s+(?:is|of))?|每人|人均|每个人|每位|一共|总共|合计|总计|左右|大概|大约|以内|以下|不超过|最多|/人|per person|per head|\beach\b|\bpp\b|in total|\btotal\b|\bspend\b|\bapprox(?:imately)?\b|改成|改为|\bup to\b|\bunder\b|\bmax\b`)
+var moneyFiller = litsOf(`预算是|预算为|预算大概|预算大约|预算在|预算|budget is|budget of|budget|每人|人均|每个人|每位|一共|总共|合计|总计|左右|大概|大约|以内|以下|不超过|最多|/人|per person|per head|\beach\b|\bpp\b|in total|\btotal\b|\bspend\b|\bapprox\b|\bapproximately\b|改成|改为|\bup to\b|\bunder\b|\bmax\b`)
 
 // consumeMoneyWords blanks the words around a budget so they do not count as unread.
 func consumeMoneyWords(m *msg) {
-	for _, loc := range reMoneyFiller.FindAllStringIndex(m.text(), -1) {
-		m.consume(loc[0], loc[1])
+	for _, sp := range moneyFiller.findAll(m.text()) {
+		m.consume(sp.i, sp.j)
 	}
 }
 
 func currencyIn(s string) string {
-	if loc := reAmount.FindStringSubmatchIndex(s); loc != nil {
+	if all := amounts(s, 1); all != nil {
+		loc := all[0]
 		if loc[2] >= 0 {
 			return currencies[s[loc[2]:loc[3]]]
 		}
@@ -184,4 +188,87 @@ func currencyIn(s string) string {
 		}
 	}
 	return ""
+}
+
+func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r' }
+
+func skipSpace(s string, i int) int {
+	for i < len(s) && isSpace(s[i]) {
+		i++
+	}
+	return i
+}
+
+// wordAt returns the end of the first of words that starts s at i, or -1.
+func wordAt(s string, i int, words []string) int {
+	for _, w := range words {
+		if strings.HasPrefix(s[i:], w) {
+			return i + len(w)
+		}
+	}
+	return -1
+}
+
+// amounts finds up to n amounts (all when n < 0), each as the submatch indexes of
+// `(curPrefix\s*)?(\d+(?:,\d{3})*(?:\.\d+)?)\s*(mult)?(?:\s*(curSuffix))?` would give them:
+// [start end prefix prefix number number mult mult suffix suffix], -1 for what is absent.
+// It reads every message that has digits, and a scan costs a fraction of the regexp.
+func amounts(s string, n int) [][]int {
+	var out [][]int
+	for i := 0; i < len(s) && n != 0; {
+		loc := []int{i, -1, -1, -1, -1, -1, -1, -1, -1, -1}
+		k := i
+		if !isDigit(s[i]) {
+			k = -1
+			for _, p := range curPrefixes {
+				if strings.HasPrefix(s[i:], p) {
+					if d := skipSpace(s, i+len(p)); d < len(s) && isDigit(s[d]) {
+						loc[2], loc[3], k = i, i+len(p), d
+						break
+					}
+				}
+			}
+			if k < 0 {
+				i++
+				continue
+			}
+		}
+		j := k
+		for j < len(s) && isDigit(s[j]) {
+			j++
+		}
+		for j+3 < len(s) && s[j] == ',' && isDigit(s[j+1]) && isDigit(s[j+2]) && isDigit(s[j+3]) {
+			j += 4
+		}
+		if j+1 < len(s) && s[j] == '.' && isDigit(s[j+1]) {
+			j++
+			for j < len(s) && isDigit(s[j]) {
+				j++
+			}
+		}
+		loc[4], loc[5] = k, j
+		end := skipSpace(s, j)
+		if e := wordAt(s, end, multWords); e >= 0 {
+			loc[6], loc[7], end = end, e, e
+		}
+		if d := skipSpace(s, end); d < len(s) {
+			if e := wordAt(s, d, curSuffixes); e >= 0 {
+				loc[8], loc[9], end = d, e, e
+			}
+		}
+		loc[1] = end
+		out = append(out, loc)
+		n--
+		i = end
+	}
+	return out
+}
+
+// numberLabelled reports whether before ends in a word that makes the next number a
+// label (flight, room, #): the cheap checks skip the pattern for most figures.
+func numberLabelled(before string) bool {
+	if !hasLatin(before) && !has(before, "#", "航班", "房", "号码", "电话", "订单", "车次", "座位") {
+		return false
+	}
+	return reNumberLabel.MatchString(before)
 }

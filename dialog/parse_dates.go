@@ -1,7 +1,6 @@
 package dialog
 
 import (
-	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -71,45 +70,45 @@ func atoiWord(s string) int {
 }
 
 var (
-	reHoliday   = regexp.MustCompile(`国庆(?:节|假期|长假|黄金周)?|元旦|圣诞(?:节)?|\bchristmas(?: day)?\b|\bnew year'?s day\b`)
-	reLongWkd   = regexp.MustCompile(`\blong\s+weekend\b|小长假`)
-	reWeekendZh = regexp.MustCompile(`(上个?|下下|下个?|这个?|本)?(?:周末|礼拜末)`)
-	reWeekendEn = regexp.MustCompile(`\b(?:(next|this|coming|the|last)\s+)?weekend\b`)
-	reInEn      = regexp.MustCompile(`\bin\s+` + enNum + `\s+(days?|weeks?|months?)\b|\b` + enNum + `\s+(days?|weeks?|months?)\s+(?:from\s+(?:now|today)|later)\b`)
-	reInZh      = regexp.MustCompile(`(\d{1,3})\s*(天|周|个?星期|个?礼拜|个月)\s*(?:以|之)?后`)
+	reHoliday   = pat(`国庆(?:节|假期|长假|黄金周)?|元旦|圣诞(?:节)?|\bchristmas(?: day)?\b|\bnew year'?s day\b`, "国庆", "元旦", "圣诞", "christmas", "new year")
+	reLongWkd   = pat(`\blong\s+weekend\b|小长假`, "long", "小长假")
+	reWeekendZh = pat(`(上个?|下下|下个?|这个?|本)?(?:周末|礼拜末)`, "周末", "礼拜末")
+	reWeekendEn = pat(`\b(?:(next|this|coming|the|last)\s+)?weekend\b`, "weekend")
+	reInEn      = pat(`\bin\s+` + enNum + `\s+(days?|weeks?|months?)\b|\b` + enNum + `\s+(days?|weeks?|months?)\s+(?:from\s+(?:now|today)|later)\b`, "day", "week", "month")
+	reInZh      = pat(`(\d{1,3})\s*(天|周|个?星期|个?礼拜|个月)\s*(?:以|之)?后`, "后")
 
-	reDurZhDN = regexp.MustCompile(`(\d{1,3})\s*天\s*(\d{1,3})\s*[夜晚]`)
-	reDurZhD  = regexp.MustCompile(`(\d{1,3})\s*(?:天|日游|日行程)`)
-	reDurZhN  = regexp.MustCompile(`(\d{1,3})\s*个?(?:晚上|晚|夜)`)
-	reDurZhW  = regexp.MustCompile(`(\d{1,3})\s*个?(?:星期|礼拜|周)`)
-	reDurZhM  = regexp.MustCompile(`(\d{1,2})\s*个月|半个月`)
-	reDurEnDN = regexp.MustCompile(`\b` + enNum + `\s*-?\s*days?\s*,?\s*(?:and\s+)?` + enNum + `\s*-?\s*nights?\b`)
-	reDurEnD  = regexp.MustCompile(`\b` + enNum + `\s*-?\s*days?\b`)
-	reDurEnN  = regexp.MustCompile(`\b` + enNum + `\s*-?\s*nights?\b`)
-	reDurEnW  = regexp.MustCompile(`\b` + enNum + `\s*-?\s*weeks?\b|\bfortnight\b`)
+	reDurZhDN = pat(`(\d{1,3})\s*天\s*(\d{1,3})\s*[夜晚]`, "夜", "晚")
+	reDurZhD  = pat(`(\d{1,3})\s*(?:天|日游|日行程)`, "天", "日游", "日行程")
+	reDurZhN  = pat(`(\d{1,3})\s*个?(?:晚上|晚|夜)`, "晚", "夜")
+	reDurZhW  = pat(`(\d{1,3})\s*个?(?:星期|礼拜|周)`, "星期", "礼拜", "周")
+	reDurZhM  = pat(`(\d{1,2})\s*个月|半个月`, "个月")
+	reDurEnDN = pat(`\b` + enNum + `\s*-?\s*days?\s*,?\s*(?:and\s+)?` + enNum + `\s*-?\s*nights?\b`, "night")
+	reDurEnD  = pat(`\b` + enNum + `\s*-?\s*days?\b`, "day")
+	reDurEnN  = pat(`\b` + enNum + `\s*-?\s*nights?\b`, "night")
+	reDurEnW  = pat(`\b` + enNum + `\s*-?\s*weeks?\b|\bfortnight\b`, "week", "fortnight")
 
-	reYMD      = regexp.MustCompile(`(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})\s*[日号號]?`)
-	reEnRangeD = regexp.MustCompile(`\b(\d{1,2})(?:st|nd|rd|th)?\s*(?:-|~|to|through|thru|till|until)\s*(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?` + monthRe + `\b\.?(?:,?\s*(\d{4})\b)?`)
-	reEnRangeM = regexp.MustCompile(`\b` + monthRe + `\b\.?\s*(\d{1,2})(?:st|nd|rd|th)?\s*(?:-|~|to|through|thru|till|until|and)\s*(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s*(\d{4})\b)?`)
-	reEnMD     = regexp.MustCompile(`\b` + monthRe + `\b\.?\s*(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s*(\d{4})\b)?`)
-	reEnDM     = regexp.MustCompile(`\b(\d{1,2})(?:st|nd|rd|th)?\s*(?:of\s+)?` + monthRe + `\b\.?(?:,?\s*(\d{4})\b)?`)
-	reZhMD     = regexp.MustCompile(`(\d{1,2})\s*月\s*(\d{1,2})\s*[日号號]?`)
-	reSlash    = regexp.MustCompile(`(\d{1,2})\s*/\s*(\d{1,2})(?:\s*/\s*(\d{4}|\d{2}))?`)
-	reTail     = regexp.MustCompile(`^\s*(?:-|~|到|至|to|through|thru|till|until)\s*(\d{1,2})(?:st|nd|rd|th)?\s*[日号號]?`)
-	reTailNot  = regexp.MustCompile(`^\s*(?:月|/|\d|(?:of\s+)?` + monthRe + `\b|个|人|天|日游|days?|nights?|people|of us|k\b|元|块)`)
+	reYMD      = pat(`(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})\s*[日号號]?`)
+	reEnRangeD = pat(`\b(\d{1,2})(?:st|nd|rd|th)?\s*(?:-|~|to|through|thru|till|until)\s*(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?` + monthRe + `\b\.?(?:,?\s*(\d{4})\b)?`)
+	reEnRangeM = pat(`\b` + monthRe + `\b\.?\s*(\d{1,2})(?:st|nd|rd|th)?\s*(?:-|~|to|through|thru|till|until|and)\s*(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s*(\d{4})\b)?`)
+	reEnMD     = pat(`\b` + monthRe + `\b\.?\s*(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s*(\d{4})\b)?`)
+	reEnDM     = pat(`\b(\d{1,2})(?:st|nd|rd|th)?\s*(?:of\s+)?` + monthRe + `\b\.?(?:,?\s*(\d{4})\b)?`)
+	reZhMD     = pat(`(\d{1,2})\s*月\s*(\d{1,2})\s*[日号號]?`, "月")
+	reSlash    = pat(`(\d{1,2})\s*/\s*(\d{1,2})(?:\s*/\s*(\d{4}|\d{2}))?`, "/")
+	reTail     = pat(`^\s*(?:-|~|到|至|to|through|thru|till|until)\s*(\d{1,2})(?:st|nd|rd|th)?\s*[日号號]?`)
+	reTailNot  = pat(`^\s*(?:月|/|\d|(?:of\s+)?` + monthRe + `\b|个|人|天|日游|days?|nights?|people|of us|k\b|元|块)`)
 
-	reRelDay    = regexp.MustCompile(`大后天|后天|明天|明日|今天|今日|大前天|前天|昨天|昨日|\b(?:the\s+)?day\s+after\s+tomorrow\b|\b(?:the\s+)?day\s+before\s+yesterday\b|\btoday\b|\btomorrow\b|\btonight\b|\byesterday\b`)
-	reWeekdayZh = regexp.MustCompile(`(上上个?|上个?|下下个?|下个?|这个?|本)?\s*(?:周|星期|礼拜)([一二三四五六日天1-7])`)
-	reWeekdayEn = regexp.MustCompile(`\b(?:(next|this|coming|last)\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b`)
-	reMonthDay  = regexp.MustCompile(`(下个?月|这个?月|本月)\s*(\d{1,2})\s*[日号號]`)
-	reNextWeek  = regexp.MustCompile(`下个?(?:周|星期|礼拜)|\bnext\s+week\b`)
-	reLastWeek  = regexp.MustCompile(`上个?(?:周|星期|礼拜)|\blast\s+week\b`)
-	reThisMonth = regexp.MustCompile(`(?:下个?|这个?|本)月|\b(?:next|this)\s+month\b`)
-	reMonthZh   = regexp.MustCompile(`(\d{1,2})\s*月份?`)
-	reMonthEn   = regexp.MustCompile(`\b(?:(in|during|early|late|mid|end of|beginning of|until|till)\s+)?` + monthRe + `\b\.?`)
-	reBareDayZh = regexp.MustCompile(`(\d{1,2})\s*[日号號]`)
-	reBareDayEn = regexp.MustCompile(`\b(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)\b`)
-	reUntil     = regexp.MustCompile(`(?:\buntil|\btill|\bback\s+(?:on|by)|\breturn(?:ing)?(?:\s+on)?|回程|返回|回来|结束)\s*$`)
+	reRelDay    = pat(`大后天|后天|明天|明日|今天|今日|大前天|前天|昨天|昨日|\b(?:the\s+)?day\s+after\s+tomorrow\b|\b(?:the\s+)?day\s+before\s+yesterday\b|\btoday\b|\btomorrow\b|\btonight\b|\byesterday\b`, "天", "今日", "明日", "昨日", "today", "tomorrow", "tonight", "yesterday")
+	reWeekdayZh = pat(`(上上个?|上个?|下下个?|下个?|这个?|本)?\s*(?:周|星期|礼拜)([一二三四五六日天1-7])`, "周", "星期", "礼拜")
+	reWeekdayEn = pat(`\b(?:(next|this|coming|last)\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b`, "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+	reMonthDay  = pat(`(下个?月|这个?月|本月)\s*(\d{1,2})\s*[日号號]`, "下月", "下个月", "这月", "这个月", "本月")
+	reNextWeek  = pat(`下个?(?:周|星期|礼拜)|\bnext\s+week\b`, "下周", "下星期", "下礼拜", "下个", "next")
+	reLastWeek  = pat(`上个?(?:周|星期|礼拜)|\blast\s+week\b`, "上周", "上星期", "上礼拜", "上个", "last")
+	reThisMonth = pat(`(?:下个?|这个?|本)月|\b(?:next|this)\s+month\b`, "下月", "下个月", "这月", "这个月", "本月", "month")
+	reMonthZh   = pat(`(\d{1,2})\s*月份?`, "月")
+	reMonthEn   = pat(`\b(?:(in|during|early|late|mid|end of|beginning of|until|till)\s+)?` + monthRe + `\b\.?`)
+	reBareDayZh = pat(`(\d{1,2})\s*[日号號]`, "日", "号", "號")
+	reBareDayEn = pat(`\b(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)\b`, "st", "nd", "rd", "th")
+	reUntil     = pat(`(?:\buntil|\btill|\bback\s+(?:on|by)|\breturn(?:ing)?(?:\s+on)?|回程|返回|回来|结束)\s*$`, "until", "till", "back", "return", "回程", "返回", "回来", "结束")
 )
 
 var zhWeekdays = map[string]time.Weekday{
@@ -306,7 +305,7 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 
 	// Durations.
 	type durPat struct {
-		re   *regexp.Regexp
+		re   pattern
 		gate bool
 		days func(s string, loc []int) int
 	}
@@ -333,7 +332,7 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 			return 30 * atoiWord(sub(s, loc, 1))
 		}},
 	} {
-		if !p.gate {
+		if !p.gate || !p.re.possible(s) {
 			continue
 		}
 		s = m.text()
@@ -361,7 +360,7 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 	}
 
 	s = m.text()
-	for _, loc := range when(hasDigits(s), reYMD, s) {
+	for _, loc := range when(hasYear(s), reYMD, s) {
 		if !digitBound(s, loc[0], loc[1]) || m.taken(loc[0]) {
 			continue
 		}
@@ -370,15 +369,15 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 		tail(loc[1])
 	}
 	s = m.text()
-	latin, digits := hasLatin(s), hasDigits(s)
-	for _, loc := range when(latin && digits, reEnRangeD, s) {
+	enDates := hasLatin(s) && hasDigits(s) && monthWordIn(s)
+	for _, loc := range monthClauses(enDates, reEnRangeD, s) {
 		mo, y := monthOf(sub(s, loc, 3)), atoiWord(sub(s, loc, 4))
 		hits = append(hits, dateHit{pos: loc[0], y: y, m: mo, d: atoiWord(sub(s, loc, 1))},
 			dateHit{pos: loc[0] + 1, y: y, m: mo, d: atoiWord(sub(s, loc, 2))})
 		m.consume(loc[0], loc[1])
 	}
 	s = m.text()
-	for _, loc := range when(latin && digits, reEnRangeM, s) {
+	for _, loc := range monthClauses(enDates, reEnRangeM, s) {
 		if reTailNot.MatchString(s[loc[1]:]) {
 			continue
 		}
@@ -388,11 +387,11 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 		m.consume(loc[0], loc[1])
 	}
 	for _, p := range []struct {
-		re        *regexp.Regexp
+		re        pattern
 		mg, dg, y int
 	}{{reEnMD, 1, 2, 3}, {reEnDM, 2, 1, 3}} {
 		s = m.text()
-		for _, loc := range when(latin && digits, p.re, s) {
+		for _, loc := range monthClauses(enDates, p.re, s) {
 			if !digitBound(s, loc[0], loc[1]) || m.taken(loc[0]) {
 				continue
 			}
@@ -529,7 +528,7 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 		}
 	}
 	s = m.text()
-	for _, loc := range when(latin && monthWordIn(s), reMonthEn, s) {
+	for _, loc := range when(hasLatin(s) && monthWordIn(s), reMonthEn, s) {
 		// "may", "march" and the abbreviations are ordinary words too often ("I may go",
 		// "Jan and I") to be a month without a word such as "in" before them.
 		w := sub(s, loc, 2)
@@ -539,7 +538,7 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 		monthOnly = true
 		m.consume(loc[0], loc[1])
 	}
-	for _, re := range []*regexp.Regexp{reBareDayZh, reBareDayEn} {
+	for _, re := range []pattern{reBareDayZh, reBareDayEn} {
 		s = m.text()
 		for _, loc := range when(hasDigits(s), re, s) {
 			if !digitBound(s, loc[0], loc[1]) || m.taken(loc[0]) {
@@ -599,12 +598,66 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 	return r
 }
 
-// when runs re over s only if the gate says it may match.
-func when(gate bool, re *regexp.Regexp, s string) [][]int {
+// when runs p over s only if the gate says it may match.
+func when(gate bool, p pattern, s string) [][]int {
 	if !gate {
 		return nil
 	}
-	return re.FindAllStringSubmatchIndex(s, -1)
+	return p.FindAllStringSubmatchIndex(s, -1)
+}
+
+// hasYear reports whether s holds four digits followed by a date separator, which every
+// reYMD match needs ("2000" alone is a budget, not a year).
+func hasYear(s string) bool {
+	n := 0
+	for i := 0; i < len(s); i++ {
+		if isDigit(s[i]) {
+			n++
+			continue
+		}
+		if n >= 4 {
+			if k := skipSpace(s, i); k < len(s) && (strings.IndexByte("-/.", s[k]) >= 0 || strings.HasPrefix(s[k:], "年")) {
+				return true
+			}
+		}
+		n = 0
+	}
+	return false
+}
+
+// monthClauses runs an English date pattern only over the clauses that name a month.
+// The patterns are the costliest of all, and a message is mostly other clauses. No
+// match crosses ";", "!", "?" or a comma not followed by a figure (", 2027" may end
+// a date), and cutting there keeps the word boundaries the patterns see.
+func monthClauses(gate bool, p pattern, s string) [][]int {
+	if !gate {
+		return nil
+	}
+	var out [][]int
+	start := 0
+	for i := 0; i <= len(s); i++ {
+		if i < len(s) {
+			c := s[i]
+			if c != ';' && c != '!' && c != '?' && c != ',' {
+				continue
+			}
+			if k := skipSpace(s, i+1); c == ',' && k < len(s) && isDigit(s[k]) {
+				continue
+			}
+		}
+		if clause := s[start:i]; monthWordIn(clause) {
+			for _, loc := range p.re.FindAllStringSubmatchIndex(clause, -1) {
+				for k := range loc {
+					if loc[k] >= 0 {
+						loc[k] += start
+					}
+				}
+				out = append(out, loc)
+			}
+		}
+		start = i + 1
+	}
+	return out
 }
 
 func addUnits(d Date, n int, unit string) (Date, bool) {

@@ -1,7 +1,6 @@
 package dialog
 
 import (
-	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -67,38 +66,38 @@ func trimYesNo(s string) string {
 
 var (
 	rePartyZh = []struct {
-		re  *regexp.Regexp
+		re  pattern
 		fix int // a fixed size; 0 means read group 1
 	}{
-		{regexp.MustCompile(`一家(\d{1,2})口`), 0},
-		{regexp.MustCompile(`(\d{1,2})口之家`), 0},
-		{regexp.MustCompile(`我们(\d{1,2})个(?:人)?`), 0},
-		{regexp.MustCompile(`(\d{1,2})\s*(?:个人|口人|位|人)`), 0},
-		{regexp.MustCompile(`我们俩|我俩|咱俩|两口子|夫妻俩|夫妻|情侣|我和(?:我)?(?:老婆|老公|女朋友|男朋友|女友|男友|对象|爱人|妻子|丈夫|朋友|妈妈|爸爸|闺蜜)`), 2},
-		{regexp.MustCompile(`我自己|独自|一个人|自己一个|solo`), 1},
+		{pat(`一家(\d{1,2})口`, "一家"), 0},
+		{pat(`(\d{1,2})口之家`, "口之家"), 0},
+		{pat(`我们(\d{1,2})个(?:人)?`, "我们"), 0},
+		{pat(`(\d{1,2})\s*(?:个人|口人|位|人)`, "人", "位"), 0},
+		{pat(`我们俩|我俩|咱俩|两口子|夫妻俩|夫妻|情侣|我和(?:我)?(?:老婆|老公|女朋友|男朋友|女友|男友|对象|爱人|妻子|丈夫|朋友|妈妈|爸爸|闺蜜)`, "俩", "两口子", "夫妻", "情侣", "我和"), 2},
+		{pat(`我自己|独自|一个人|自己一个|solo`, "我自己", "独自", "一个人", "自己一个", "solo"), 1},
 	}
 	rePartyEn = []struct {
-		re  *regexp.Regexp
+		re  pattern
 		fix int
 	}{
-		{regexp.MustCompile(`\b(?:the\s+)?` + enNum + `\s+of\s+us\b`), 0},
-		{regexp.MustCompile(`\b(?:party|family|group)\s+of\s+` + enNum + `\b`), 0},
-		{regexp.MustCompile(`\bwe\s+are\s+` + enNum + `\b`), 0},
-		{regexp.MustCompile(`\b` + enNum + `\s+(?:people|persons|adults|travell?ers|pax|guests|friends)\b`), 0},
-		{regexp.MustCompile(`\b(?:both of us|my (?:wife|husband|partner|girlfriend|boyfriend|friend|mum|mom|dad) and i|me and my (?:wife|husband|partner|girlfriend|boyfriend|friend|mum|mom|dad)|(?:a|as a) couple)\b`), 2},
-		{regexp.MustCompile(`\b(?:just me|by myself|on my own|travell?ing alone|alone)\b`), 1},
+		{pat(`\b(?:the\s+)?`+enNum+`\s+of\s+us\b`, "of us"), 0},
+		{pat(`\b(?:party|family|group)\s+of\s+`+enNum+`\b`, "party", "family", "group"), 0},
+		{pat(`\bwe\s+are\s+`+enNum+`\b`, "we are"), 0},
+		{pat(`\b`+enNum+`\s+(?:people|persons|adults|travell?ers|pax|guests|friends)\b`, "people", "persons", "adults", "travel", "pax", "guests", "friends"), 0},
+		{pat(`\b(?:both of us|my (?:wife|husband|partner|girlfriend|boyfriend|friend|mum|mom|dad) and i|me and my (?:wife|husband|partner|girlfriend|boyfriend|friend|mum|mom|dad)|(?:a|as a) couple)\b`, "both of us", "my ", "couple"), 2},
+		{pat(`\b(?:just me|by myself|on my own|travell?ing alone|alone)\b`, "just me", "myself", "my own", "alone"), 1},
 	}
-	reKidsCountZh = regexp.MustCompile(`(\d{1,2})\s*个?(?:小孩|孩子|儿童|娃|宝宝)`)
-	reKidsCountEn = regexp.MustCompile(`\b` + enNum + `\s+(?:kids?|children|child|babies|baby|toddlers?)\b`)
-	reAdultsZh    = regexp.MustCompile(`(\d{1,2})\s*个?(?:大人|成人)`)
-	reAdultsEn    = regexp.MustCompile(`\b` + enNum + `\s+(?:adults?|grown-?ups)\b`)
+	reKidsCountZh = pat(`(\d{1,2})\s*个?(?:小孩|孩子|儿童|娃|宝宝)`, "小孩", "孩子", "儿童", "娃", "宝宝")
+	reKidsCountEn = pat(`\b` + enNum + `\s+(?:kids?|children|child|babies|baby|toddlers?)\b`, "kid", "child", "bab", "toddler")
+	reAdultsZh    = pat(`(\d{1,2})\s*个?(?:大人|成人)`, "大人", "成人")
+	reAdultsEn    = pat(`\b` + enNum + `\s+(?:adults?|grown-?ups)\b`, "adult", "grown")
 )
 
 // parsePartyIn returns the party size and whether children were counted in it.
 func parsePartyIn(m *msg) (int, bool) {
 	s := m.text()
 	adults, kids := 0, 0
-	for _, re := range []*regexp.Regexp{reAdultsZh, reAdultsEn} {
+	for _, re := range []pattern{reAdultsZh, reAdultsEn} {
 		s = m.text()
 		if loc := re.FindStringSubmatchIndex(s); loc != nil {
 			adults = atoiWord(s[loc[2]:loc[3]])
@@ -106,7 +105,7 @@ func parsePartyIn(m *msg) (int, bool) {
 			break
 		}
 	}
-	for _, re := range []*regexp.Regexp{reKidsCountZh, reKidsCountEn} {
+	for _, re := range []pattern{reKidsCountZh, reKidsCountEn} {
 		s = m.text()
 		if loc := re.FindStringSubmatchIndex(s); loc != nil {
 			kids = atoiWord(s[loc[2]:loc[3]])
@@ -116,7 +115,7 @@ func parsePartyIn(m *msg) (int, bool) {
 	}
 	n := 0
 	for _, list := range [][]struct {
-		re  *regexp.Regexp
+		re  pattern
 		fix int
 	}{rePartyZh, rePartyEn} {
 		for _, p := range list {
@@ -153,7 +152,7 @@ func parsePartyIn(m *msg) (int, bool) {
 // Needs: accessibility, children, pets.
 
 type needWord struct {
-	re  *regexp.Regexp
+	re  pattern
 	set func(e *Extraction, v bool)
 }
 
@@ -163,13 +162,16 @@ var (
 	setPets   = func(e *Extraction, v bool) { e.PetFriendly = ptr(v) }
 
 	needWords = []needWord{
-		{regexp.MustCompile(`轮椅|无障碍|行动不便|腿脚不便|腿脚不好|残疾|残障|\bwheel\s?chairs?\b|\baccessib(?:le|ility)\b|\bstep-free\b|\b(?:limited|reduced) mobility\b|\bmobility (?:issues?|problems?|needs)\b|\bdisab(?:led|ility)\b|\bcan'?t walk (?:much|far)\b`), setAccess},
-		{regexp.MustCompile(`带(?:着)?(?:孩子|小孩|娃|宝宝|儿童|小朋友|儿子|女儿)|孩子|小孩|小朋友|儿童|宝宝|亲子|\bkids?\b|\bchild(?:ren)?\b|\btoddlers?\b|\bbab(?:y|ies)\b|\bmy (?:son|daughter)\b|\bfamily[- ]friendly\b|\bkid[- ]friendly\b`), setKids},
-		{regexp.MustCompile(`带(?:着)?(?:狗|猫|宠物|狗狗|猫咪)|宠物|狗狗|猫咪|(?:和|跟|还有|带着?)(?:我的|我们的|家里的)?(?:狗|猫)|\bdogs?\b|\bcats?\b|\bpets?\b|\bpuppy\b|\bpet[- ]friendly\b`), setPets},
+		{pat(`轮椅|无障碍|行动不便|腿脚不便|腿脚不好|残疾|残障|\bwheel\s?chairs?\b|\baccessib(?:le|ility)\b|\bstep-free\b|\b(?:limited|reduced) mobility\b|\bmobility (?:issues?|problems?|needs)\b|\bdisab(?:led|ility)\b|\bcan'?t walk (?:much|far)\b`,
+			"轮椅", "无障碍", "不便", "腿脚不好", "残疾", "残障", "wheel", "accessib", "step-free", "mobility", "disab", "walk"), setAccess},
+		{pat(`带(?:着)?(?:孩子|小孩|娃|宝宝|儿童|小朋友|儿子|女儿)|孩子|小孩|小朋友|儿童|宝宝|亲子|\bkids?\b|\bchild(?:ren)?\b|\btoddlers?\b|\bbab(?:y|ies)\b|\bmy (?:son|daughter)\b|\bfamily[- ]friendly\b|\bkid[- ]friendly\b`,
+			"孩子", "小孩", "娃", "宝宝", "儿童", "小朋友", "儿子", "女儿", "亲子", "kid", "child", "toddler", "bab", "my son", "my daughter", "friendly"), setKids},
+		{pat(`带(?:着)?(?:狗|猫|宠物|狗狗|猫咪)|宠物|狗狗|猫咪|(?:和|跟|还有|带着?)(?:我的|我们的|家里的)?(?:狗|猫)|\bdogs?\b|\bcats?\b|\bpets?\b|\bpuppy\b|\bpet[- ]friendly\b`,
+			"狗", "猫", "宠物", "dog", "cat", "pet", "puppy"), setPets},
 	}
-	reNegZh   = regexp.MustCompile(`(?:不|没|没有|无|不用|不需要|不会|不带|别)\s*(?:带|需要|要|用|有|考虑)?\s*(?:着)?\s*$`)
-	reNegEn   = regexp.MustCompile(`\b(?:no|not|without|don'?t|doesn'?t|won'?t|aren'?t|isn'?t|never|nor)\b(?:\s+[a-z']+){0,3}\s*$`)
-	reNoNeeds = regexp.MustCompile(`(?:没有|没|无|不需要|不用)(?:什么)?(?:特殊|特别|其他|其它)?(?:的)?(?:需求|要求|需要)|\bno (?:special |particular |other )?(?:needs|requirements|requests)\b|\bnothing special\b|\bnone\b`)
+	reNegZh   = pat(`(?:不|没|没有|无|不用|不需要|不会|不带|别)\s*(?:带|需要|要|用|有|考虑)?\s*(?:着)?\s*$`, "不", "没", "无", "别")
+	reNegEn   = pat(`\b(?:no|not|without|don'?t|doesn'?t|won'?t|aren'?t|isn'?t|never|nor)\b(?:\s+[a-z']+){0,3}\s*$`, "no", "without", "don", "doesn", "won", "aren", "isn", "never")
+	reNoNeeds = pat(`(?:没有|没|无|不需要|不用)(?:什么)?(?:特殊|特别|其他|其它)?(?:的)?(?:需求|要求|需要)|\bno (?:special |particular |other )?(?:needs|requirements|requests)\b|\bnothing special\b|\bnone\b`, "需求", "要求", "需要", "no ", "nothing special", "none")
 )
 
 func parseNeedsIn(m *msg, e *Extraction, expecting Slot) {
@@ -224,7 +226,7 @@ func negStart(s string, i int) int {
 
 // Single-character landscapes are names too often (上海, 黄山, 湖南) to be read
 // anywhere; they count only between words like 看/爱/和.
-var reSingleNature = regexp.MustCompile(`[山湖海]`)
+var singleNature = []string{"山", "湖", "海"}
 
 var enCanon = map[string]string{
 	"beaches": "beach", "islands": "island", "mountain": "mountains", "hike": "hiking", "hikes": "hiking",
@@ -268,7 +270,7 @@ func parsePreferencesIn(m *msg, e *Extraction) {
 	nat := collect(natureWords)
 	s := m.text()
 	var singles []string
-	for _, loc := range reSingleNature.FindAllStringIndex(s, -1) {
+	for _, loc := range findEach(s, singleNature) {
 		prev, _ := utf8.DecodeLastRuneInString(s[:loc[0]])
 		next, _ := utf8.DecodeRuneInString(s[loc[1]:])
 		if standaloneNeighbour(prev, "看爬欢爱和与跟或及要有去") && standaloneNeighbour(next, "和与跟或及的吧啊呀水") {
@@ -301,14 +303,14 @@ var (
 	otherNeeds   = fields("民宿|青旅|五星|5星|酒店|清真|过敏|孕妇|老人|晕车|接送|无烟|翻译|不想早起|不早起|别太早|慢节奏|不要太累|不想太累|不要太赶|轻松一点|" +
 		"halal|kosher|gluten-free|gluten free|allergy|allergies|allergic|pregnant|elderly|early morning|early mornings|slow pace|relaxed|no rush|" +
 		"airport transfer|airport pickup|non-smoking|nonsmoking|quiet|hostel|hostels|airbnb|guesthouse|guesthouses|b&b")
-	reClause = regexp.MustCompile(`[^,;.!?]+`)
 )
 
 // otherNeedsIn keeps, as written, each clause that states a need no other slot holds.
 func otherNeedsIn(m *msg) string {
 	s := m.text()
 	var out []string
-	for _, loc := range reClause.FindAllStringIndex(s, -1) {
+	for _, sp := range clauses(s) {
+		loc := []int{sp.i, sp.j}
 		clause := s[loc[0]:loc[1]]
 		if otherNeeds.findAll(clause) == nil {
 			// "需要清真餐" is a need; "需要无障碍" was a need already read.
@@ -349,4 +351,4 @@ func onlyFiller(s string) bool {
 
 // Corrections.
 
-var correctionRe = regexp.MustCompile(`改成|改为|换成|换到|改到|改去|更改|修改|改一下|不是.{1,30}是|不去.{1,30}去|其实|\bactually\b|\b(?:change|update|move|switch|push|shift|set)\b.{0,40}\bto\b|\binstead\b|\bmake it\b|\bi meant\b|\bcorrection\b|\brather than\b`)
+var correctionRe = pat(`改成|改为|换成|换到|改到|改去|更改|修改|改一下|不是.{1,30}是|不去.{1,30}去|其实|\bactually\b|\b(?:change|update|move|switch|push|shift|set)\b.{0,40}\bto\b|\binstead\b|\bmake it\b|\bi meant\b|\bcorrection\b|\brather than\b`, "改", "换", "不是", "不去", "其实", "actually", "change", "update", "move", "switch", "push", "shift", "set", "instead", "make it", "meant", "correction", "rather than")

@@ -1,7 +1,6 @@
 package dialog
 
 import (
-	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -171,25 +170,30 @@ func looksLikePlace(p string) bool {
 }
 
 var (
-	reDestZh      = regexp.MustCompile(`(?:想去|要去|打算去|准备去|计划去|飞往|前往|飞去|去)`)
-	reDestZhTo    = regexp.MustCompile(`到`)
-	reZhTripVerbs = regexp.MustCompile(`^\s*(?:去)?(?:玩|旅游|旅行|度假|看看|走走|转转|逛逛|游玩)`)
-	reDestZhTrip  = regexp.MustCompile(`之旅|[0-9 ]*日?游`)
-	reDestZhNot   = regexp.MustCompile(`不是|不去|把`)
-	reDestZhTo2   = regexp.MustCompile(`^\s*[,]?\s*(?:而|改|换)?(?:是|去|成|为)\s*(?:去)?`)
-	reDestZhChg   = regexp.MustCompile(`(?:目的地|地点|地方)?\s*(?:改成|改为|换成|换到|改到|改去)\s*(?:去)?`)
-	reDestEnStr   = regexp.MustCompile(`(?i)\b(?:(?:trip|travel(?:l?ing)?|go(?:ing)?|head(?:ing)?|fly(?:ing)?|flights?|move|moving|journey|getaway|get away|holiday|vacation|come|coming|off)\s+to|visit(?:ing)?|explore|exploring|see(?:ing)?|(?:holiday|vacation|stay(?:ing)?|days|week|weekend|time)\s+in|destination(?:\s+is)?:?)\s+`)
-	reDestEnWeak  = regexp.MustCompile(`(?i)\b(?:to|in|at)\s+`)
-	reDestEnNot   = regexp.MustCompile(`(?i)\bnot\s+(?:to\s+)?`)
-	reDestEnNot2  = regexp.MustCompile(`^\s*[,;-]?\s*(?:but\s+)?(?:rather\s+)?(?:to\s+)?`)
-	reDestEnInst  = regexp.MustCompile(`(?i)\binstead\s+of\s+`)
-	reDestEnChg   = regexp.MustCompile(`(?i)\bchange\s+(?:the\s+)?(?:destination|place|city)\s+(?:from\s+(.+?)\s+)?to\s+|\b(?:actually|make it|rather|i meant|i mean)\s*,?\s*(?:to\s+)?`)
-	reFillerHead  = regexp.MustCompile(`(?i)^\s*(?:i\s+(?:want|would like|'d like|wanna|plan|am planning|am thinking|think|'m thinking)(?:\s+(?:to|of|about))?(?:\s+(?:go|going|travel|travelling|traveling|fly)(?:\s+to)?|\s+visit(?:ing)?|\s+see)?|we\s+(?:want|would like|'d like|wanna|plan)(?:\s+to)?(?:\s+(?:go|travel|fly)(?:\s+to)?|\s+visit)?|let'?s\s+go\s+to|how about|what about|maybe|probably|please|um+|hmm+|well|我们想去|我想去|我想|我要去|我要|想去|打算去|准备去|计划去|去|那就|就|嗯|目的地是|目的地|我们去)\s*`)
-	reFillerTail  = regexp.MustCompile(`(?i)\s*(?:please|thanks|thank you|maybe|吧|呀|啊|了|哦|谢谢|玩|旅游|旅行|玩玩)\s*$`)
+	reDestZh      = pat(`(?:想去|要去|打算去|准备去|计划去|飞往|前往|飞去|去)`, "去", "飞往", "前往")
+	reDestZhTo    = pat(`到`, "到")
+	reZhTripVerbs = pat(`^\s*(?:去)?(?:玩|旅游|旅行|度假|看看|走走|转转|逛逛|游玩)`)
+	reDestZhTrip  = pat(`之旅|[0-9 ]*日?游`, "之旅", "游")
+	reDestZhNot   = pat(`不是|不去|把`, "不是", "不去", "把")
+	reDestZhTo2   = pat(`^\s*[,]?\s*(?:而|改|换)?(?:是|去|成|为)\s*(?:去)?`)
+	reDestZhChg   = pat(`(?:目的地|地点|地方)?\s*(?:改成|改为|换成|换到|改到|改去)\s*(?:去)?`, "改", "换")
+	reDestEnStr   = pat(`(?i)\b(?:(?:trip|travel(?:l?ing)?|go(?:ing)?|head(?:ing)?|fly(?:ing)?|flights?|move|moving|journey|getaway|get away|holiday|vacation|come|coming|off)\s+to|visit(?:ing)?|explore|exploring|see(?:ing)?|(?:holiday|vacation|stay(?:ing)?|days|week|weekend|time)\s+in|destination(?:\s+is)?:?)\s+`, " to ", "visit", "explor", "see", " in ", "destination")
+	reDestEnWeak  = pat(`(?i)\b(?:to|in|at)\s+`, "to ", "in ", "at ")
+	reDestEnNot   = pat(`(?i)\bnot\s+(?:to\s+)?`, "not")
+	reDestEnNot2  = pat(`^\s*[,;-]?\s*(?:but\s+)?(?:rather\s+)?(?:to\s+)?`)
+	reDestEnInst  = pat(`(?i)\binstead\s+of\s+`, "instead")
+	reDestEnChg   = pat(`(?i)\bchange\s+(?:the\s+)?(?:destination|place|city)\s+(?:from\s+(.+?)\s+)?to\s+|\b(?:actually|make it|rather|i meant|i mean)\s*,?\s*(?:to\s+)?`, "change", "actually", "make it", "rather", "mean")
+	reFillerHead  = pat(`(?i)^\s*(?:i\s+(?:want|would like|'d like|wanna|plan|am planning|am thinking|think|'m thinking)(?:\s+(?:to|of|about))?(?:\s+(?:go|going|travel|travelling|traveling|fly)(?:\s+to)?|\s+visit(?:ing)?|\s+see)?|we\s+(?:want|would like|'d like|wanna|plan)(?:\s+to)?(?:\s+(?:go|travel|fly)(?:\s+to)?|\s+visit)?|let'?s\s+go\s+to|how about|what about|maybe|probably|please|um+|hmm+|well|我们想去|我想去|我想|我要去|我要|想去|打算去|准备去|计划去|去|那就|就|嗯|目的地是|目的地|我们去)\s*`)
 )
+
+// fillerTail ends an answer without being part of the place ("厦门吧", "Lisbon please").
+var fillerTail = []string{"please", "thanks", "thank you", "maybe", "吧", "呀", "啊", "了", "哦", "谢谢", "玩", "旅游", "旅行", "玩玩"}
 
 func parseDestinationIn(m *msg, e *Extraction, expecting Slot) {
 	wo := string(m.wo)
+	// The English patterns ignore case; running them over a lower-cased copy (same byte
+	// offsets) lets their word checks be plain substring searches.
+	lwo := asciiLower(wo)
 	set := func(i, j int) bool {
 		p := strings.Trim(wo[i:j], " ,.!?;:'\"-")
 		if !looksLikePlace(p) {
@@ -230,7 +234,7 @@ func parseDestinationIn(m *msg, e *Extraction, expecting Slot) {
 		}
 	}
 	// "not Fuzhou, Xiamen", "not to Paris but Rome"
-	for _, loc := range reDestEnNot.FindAllStringIndex(wo, -1) {
+	for _, loc := range reDestEnNot.FindAllStringIndex(lwo, -1) {
 		xi, xj := placeAfterEn(wo, loc[1], true)
 		if xj == xi || !looksLikePlace(wo[xi:xj]) {
 			continue
@@ -248,7 +252,7 @@ func parseDestinationIn(m *msg, e *Extraction, expecting Slot) {
 		}
 	}
 	// "Xiamen instead of Fuzhou", "instead of Fuzhou, Xiamen"
-	for _, loc := range reDestEnInst.FindAllStringIndex(wo, -1) {
+	for _, loc := range reDestEnInst.FindAllStringIndex(lwo, -1) {
 		xi, xj := placeAfterEn(wo, loc[1], true)
 		if xj == xi || !looksLikePlace(wo[xi:xj]) {
 			continue
@@ -274,7 +278,7 @@ func parseDestinationIn(m *msg, e *Extraction, expecting Slot) {
 			return
 		}
 	}
-	for _, loc := range reDestEnChg.FindAllStringSubmatchIndex(wo, -1) {
+	for _, loc := range reDestEnChg.FindAllStringSubmatchIndex(lwo, -1) {
 		if loc[2] >= 0 && looksLikePlace(wo[loc[2]:loc[3]]) {
 			setNot(loc[2], loc[3])
 		}
@@ -313,13 +317,13 @@ func parseDestinationIn(m *msg, e *Extraction, expecting Slot) {
 			return
 		}
 	}
-	for _, loc := range reDestEnStr.FindAllStringIndex(wo, -1) {
+	for _, loc := range reDestEnStr.FindAllStringIndex(lwo, -1) {
 		if i, j := placeAfterEn(wo, loc[1], true); j > i && set(i, j) {
 			m.consume(loc[0], loc[1])
 			return
 		}
 	}
-	for _, loc := range reDestEnWeak.FindAllStringIndex(wo, -1) {
+	for _, loc := range reDestEnWeak.FindAllStringIndex(lwo, -1) {
 		if i, j := placeAfterEn(wo, loc[1], false); j > i && set(i, j) {
 			m.consume(loc[0], loc[1])
 			return
@@ -329,7 +333,7 @@ func parseDestinationIn(m *msg, e *Extraction, expecting Slot) {
 	if expecting == SlotDestination {
 		rest := strings.TrimSpace(wo)
 		for range 3 { // "我想去" then "吧": a few layers; more would be quadratic on "去去去…"
-			t := reFillerTail.ReplaceAllString(reFillerHead.ReplaceAllString(rest, ""), "")
+			t := trimSuffixWord(reFillerHead.ReplaceAllString(rest, ""), fillerTail)
 			t = strings.Trim(t, " ,.!?;:'\"-~")
 			if t == rest {
 				break
@@ -350,7 +354,8 @@ func parseDestinationIn(m *msg, e *Extraction, expecting Slot) {
 		return
 	}
 	// "福州, 10月25日到11月4日, 每人2000": the first clause that is nothing else.
-	for _, loc := range reClause.FindAllStringIndex(wo, -1) {
+	for _, sp := range clauses(wo) {
+		loc := []int{sp.i, sp.j}
 		clause := strings.TrimSpace(wo[loc[0]:loc[1]])
 		if clause == "" {
 			continue
