@@ -25,6 +25,7 @@ commands:
   migrate up|down|status    apply, roll back one, or list the database migrations
   devdb start|stop [DIR]    start or stop a private PostgreSQL in DIR (default ./var/pg);
                             start prints its DATABASE_URL
+  user add|passwd|disable|list  manage console accounts (see README)
   chat                      talk to the dialog engine in the terminal (offline planner, no database)
   version                   print the version
 `
@@ -46,6 +47,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return migrate(ctx, rest, getenv, stdout)
 	case "devdb":
 		return devdb(ctx, rest, stdout, stderr)
+	case "user":
+		return user(ctx, rest, getenv, stdin, stdout, stderr)
 	case "chat":
 		return chat(ctx, getenv, stdin, stdout)
 	case "version", "--version", "-v":

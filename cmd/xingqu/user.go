@@ -1,0 +1,97 @@
+package main
+
+import (
+	"bufio"
+	"context"
+	"errors"
+	"flag"
+	"fmt"
+	"io"
+	"strings"
+
+	"xingqu/bot"
+	"xingqu/store"
+)
+
+// user manages console accounts: add, passwd, disable, list. Passwords come on standard
+// input, never as arguments, so they stay out of shell history and process lists.
+func user(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) error {
+	const usage = "usage: xingqu user add --role agent|admin --username NAME --password-stdin | passwd --username NAME --password-stdin | disable --username NAME | list"
+	if len(args) < 1 {
+		return errors.New(usage)
+	}
+	fs := flag.NewFlagSet("user "+args[0], flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	role := fs.String("role", "", "agent or admin")
+	name := fs.String("username", "", "account name")
+	pwStdin := fs.Bool("password-stdin", false, "read the password from the first line of standard input")
+	if err := fs.Parse(args[1:]); err != nil {
+		return err
+	}
+	cfg, err := parseConfig(getenv)
+	if err != nil {
+		return err
+	}
+	db, err := openDB(ctx, cfg)
+	if err != nil {
+		return err
+	}
+	defer db.Close()
+	password := func() (string, error) {
+		if !*pwStdin {
+			return "", errors.New("give the password on standard input with --password-stdin")
+		}
+		line, err := bufio.NewReader(stdin).ReadString('\n')
+		if err != nil && !errors.Is(err, io.EOF) {
+			return "", err
+		}
+		return bot.HashPassword(strings.TrimRight(line, "\r\n"))
+	}
+	switch args[0] {
+	case "add":
+		if *role != bot.RoleAgent && *role != bot.RoleAdmin {
+			return errors.New("--role must be agent or admin")
+		}
+		if strings.TrimSpace(*name) == "" {
+			return errors.New("--username is required")
+		}
+		h, err := password()
+		if err != nil {
+			return err
+		}
+		a, err := store.CreateAccount(ctx, db, *name, h, *role)
+		if err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "added %s %s (id %d)\n", a.Role, a.Username, a.ID)
+	case "passwd":
+		h, err := password()
+		if err != nil {
+			return err
+		}
+		if err := store.SetPassword(ctx, db, *name, h); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "password changed for %s; its sessions are signed out\n", store.NormalizeUsername(*name))
+	case "disable":
+		if err := store.DisableAccount(ctx, db, *name); err != nil {
+			return err
+		}
+		fmt.Fprintf(stdout, "disabled %s\n", store.NormalizeUsername(*name))
+	case "list":
+		as, err := store.Accounts(ctx, db)
+		if err != nil {
+			return err
+		}
+		for _, a := range as {
+			state := "active"
+			if a.Disabled {
+				state = "disabled"
+			}
+			fmt.Fprintf(stdout, "%d\t%s\t%s\t%s\n", a.ID, a.Username, a.Role, state)
+		}
+	default:
+		return errors.New(usage)
+	}
+	return nil
+}
