@@ -74,7 +74,7 @@ var (
 	reLongWkd   = pat(`\blong\s+weekend\b|小长假`, "long", "小长假")
 	reWeekendZh = pat(`(上个?|下下|下个?|这个?|本)?(?:周末|礼拜末)`, "周末", "礼拜末")
 	reWeekendEn = pat(`\b(?:(next|this|coming|the|last)\s+)?weekend\b`, "weekend")
-	reInEn      = pat(`\bin\s+` + enNum + `\s+(days?|weeks?|months?)\b|\b` + enNum + `\s+(days?|weeks?|months?)\s+(?:from\s+(?:now|today)|later)\b`, "day", "week", "month")
+	reInEn      = pat(`\bin\s+`+enNum+`\s+(days?|weeks?|months?)\b|\b`+enNum+`\s+(days?|weeks?|months?)\s+(?:from\s+(?:now|today)|later)\b`, "day", "week", "month")
 	reInZh      = pat(`(\d{1,3})\s*(天|周|个?星期|个?礼拜|个月)\s*(?:以|之)?后`, "后")
 
 	reDurZhDN = pat(`(\d{1,3})\s*天\s*(\d{1,3})\s*[夜晚]`, "夜", "晚")
@@ -82,10 +82,10 @@ var (
 	reDurZhN  = pat(`(\d{1,3})\s*个?(?:晚上|晚|夜)`, "晚", "夜")
 	reDurZhW  = pat(`(\d{1,3})\s*个?(?:星期|礼拜|周)`, "星期", "礼拜", "周")
 	reDurZhM  = pat(`(\d{1,2})\s*个月|半个月`, "个月")
-	reDurEnDN = pat(`\b` + enNum + `\s*-?\s*days?\s*,?\s*(?:and\s+)?` + enNum + `\s*-?\s*nights?\b`, "night")
-	reDurEnD  = pat(`\b` + enNum + `\s*-?\s*days?\b`, "day")
-	reDurEnN  = pat(`\b` + enNum + `\s*-?\s*nights?\b`, "night")
-	reDurEnW  = pat(`\b` + enNum + `\s*-?\s*weeks?\b|\bfortnight\b`, "week", "fortnight")
+	reDurEnDN = pat(`\b`+enNum+`\s*-?\s*days?\s*,?\s*(?:and\s+)?`+enNum+`\s*-?\s*nights?\b`, "night")
+	reDurEnD  = pat(`\b`+enNum+`\s*-?\s*days?\b`, "day")
+	reDurEnN  = pat(`\b`+enNum+`\s*-?\s*nights?\b`, "night")
+	reDurEnW  = pat(`\b`+enNum+`\s*-?\s*weeks?\b|\bfortnight\b`, "week", "fortnight")
 
 	reYMD      = pat(`(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})\s*[日号號]?`)
 	reEnRangeD = pat(`\b(\d{1,2})(?:st|nd|rd|th)?\s*(?:-|~|to|through|thru|till|until)\s*(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?` + monthRe + `\b\.?(?:,?\s*(\d{4})\b)?`)

@@ -88,9 +88,9 @@ var (
 		{pat(`\b(?:just me|by myself|on my own|travell?ing alone|alone)\b`, "just me", "myself", "my own", "alone"), 1},
 	}
 	reKidsCountZh = pat(`(\d{1,2})\s*个?(?:小孩|孩子|儿童|娃|宝宝)`, "小孩", "孩子", "儿童", "娃", "宝宝")
-	reKidsCountEn = pat(`\b` + enNum + `\s+(?:kids?|children|child|babies|baby|toddlers?)\b`, "kid", "child", "bab", "toddler")
+	reKidsCountEn = pat(`\b`+enNum+`\s+(?:kids?|children|child|babies|baby|toddlers?)\b`, "kid", "child", "bab", "toddler")
 	reAdultsZh    = pat(`(\d{1,2})\s*个?(?:大人|成人)`, "大人", "成人")
-	reAdultsEn    = pat(`\b` + enNum + `\s+(?:adults?|grown-?ups)\b`, "adult", "grown")
+	reAdultsEn    = pat(`\b`+enNum+`\s+(?:adults?|grown-?ups)\b`, "adult", "grown")
 )
 
 // parsePartyIn returns the party size and whether children were counted in it.
