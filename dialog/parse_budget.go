@@ -190,6 +190,14 @@ func currencyIn(s string) string {
 	return ""
 }
 
+// curFirst holds the first bytes of curPrefixes, so most bytes are passed over at once.
+var curFirst = func() (t [256]bool) {
+	for _, p := range curPrefixes {
+		t[p[0]] = true
+	}
+	return t
+}()
+
 func isSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\f' || c == '\r' }
 
 func skipSpace(s string, i int) int {
@@ -219,6 +227,10 @@ func amounts(s string, n int) [][]int {
 		loc := []int{i, -1, -1, -1, -1, -1, -1, -1, -1, -1}
 		k := i
 		if !isDigit(s[i]) {
+			if !curFirst[s[i]] {
+				i++
+				continue
+			}
 			k = -1
 			for _, p := range curPrefixes {
 				if strings.HasPrefix(s[i:], p) {

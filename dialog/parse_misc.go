@@ -152,8 +152,8 @@ func parsePartyIn(m *msg) (int, bool) {
 // Needs: accessibility, children, pets.
 
 type needWord struct {
-	re  pattern
-	set func(e *Extraction, v bool)
+	words lits
+	set   func(e *Extraction, v bool)
 }
 
 var (
@@ -162,12 +162,15 @@ var (
 	setPets   = func(e *Extraction, v bool) { e.PetFriendly = ptr(v) }
 
 	needWords = []needWord{
-		{pat(`轮椅|无障碍|行动不便|腿脚不便|腿脚不好|残疾|残障|\bwheel\s?chairs?\b|\baccessib(?:le|ility)\b|\bstep-free\b|\b(?:limited|reduced) mobility\b|\bmobility (?:issues?|problems?|needs)\b|\bdisab(?:led|ility)\b|\bcan'?t walk (?:much|far)\b`,
-			"轮椅", "无障碍", "不便", "腿脚不好", "残疾", "残障", "wheel", "accessib", "step-free", "mobility", "disab", "walk"), setAccess},
-		{pat(`带(?:着)?(?:孩子|小孩|娃|宝宝|儿童|小朋友|儿子|女儿)|孩子|小孩|小朋友|儿童|宝宝|亲子|\bkids?\b|\bchild(?:ren)?\b|\btoddlers?\b|\bbab(?:y|ies)\b|\bmy (?:son|daughter)\b|\bfamily[- ]friendly\b|\bkid[- ]friendly\b`,
-			"孩子", "小孩", "娃", "宝宝", "儿童", "小朋友", "儿子", "女儿", "亲子", "kid", "child", "toddler", "bab", "my son", "my daughter", "friendly"), setKids},
-		{pat(`带(?:着)?(?:狗|猫|宠物|狗狗|猫咪)|宠物|狗狗|猫咪|(?:和|跟|还有|带着?)(?:我的|我们的|家里的)?(?:狗|猫)|\bdogs?\b|\bcats?\b|\bpets?\b|\bpuppy\b|\bpet[- ]friendly\b`,
-			"狗", "猫", "宠物", "dog", "cat", "pet", "puppy"), setPets},
+		{litsOf(`轮椅|无障碍|行动不便|腿脚不便|腿脚不好|残疾|残障|\bwheelchair\b|\bwheelchairs\b|\bwheel chair\b|\bwheel chairs\b|\baccessible\b|\baccessibility\b|\bstep-free\b|` +
+			`\blimited mobility\b|\breduced mobility\b|\bmobility issue\b|\bmobility issues\b|\bmobility problem\b|\bmobility problems\b|\bmobility needs\b|` +
+			`\bdisabled\b|\bdisability\b|\bcan't walk much\b|\bcant walk much\b|\bcan't walk far\b|\bcant walk far\b`), setAccess},
+		{litsOf(combos([]string{"带", "带着"}, []string{"孩子", "小孩", "娃", "宝宝", "儿童", "小朋友", "儿子", "女儿"}) +
+			`|孩子|小孩|小朋友|儿童|宝宝|亲子|\bkid\b|\bkids\b|\bchild\b|\bchildren\b|\btoddler\b|\btoddlers\b|\bbaby\b|\bbabies\b|` +
+			`\bmy son\b|\bmy daughter\b|\bfamily-friendly\b|\bfamily friendly\b|\bkid-friendly\b|\bkid friendly\b`), setKids},
+		{litsOf(combos([]string{"带", "带着"}, []string{"狗", "猫", "宠物", "狗狗", "猫咪"}) + "|" +
+			combos([]string{"和", "跟", "还有", "带", "带着"}, []string{"", "我的", "我们的", "家里的"}, []string{"狗", "猫"}) +
+			`|宠物|狗狗|猫咪|\bdog\b|\bdogs\b|\bcat\b|\bcats\b|\bpet\b|\bpets\b|\bpuppy\b|\bpet-friendly\b|\bpet friendly\b`), setPets},
 	}
 	reNegZh   = pat(`(?:不|没|没有|无|不用|不需要|不会|不带|别)\s*(?:带|需要|要|用|有|考虑)?\s*(?:着)?\s*$`, "不", "没", "无", "别")
 	reNegEn   = pat(`\b(?:no|not|without|don'?t|doesn'?t|won'?t|aren'?t|isn'?t|never|nor)\b(?:\s+[a-z']+){0,3}\s*$`, "no", "without", "don", "doesn", "won", "aren", "isn", "never")
@@ -190,8 +193,8 @@ func parseNeedsIn(m *msg, e *Extraction, expecting Slot) {
 	}
 	for _, nw := range needWords {
 		s = m.text()
-		locs := nw.re.FindAllStringIndex(s, -1)
-		for _, loc := range locs {
+		for _, sp := range nw.words.findAll(s) {
+			loc := []int{sp.i, sp.j}
 			before := s[max(0, loc[0]-24):loc[0]]
 			// Within a clause only: "no pets, with kids" must not negate the kids.
 			if k := strings.LastIndexAny(before, ",;.!?"); k >= 0 {
@@ -352,3 +355,19 @@ func onlyFiller(s string) bool {
 // Corrections.
 
 var correctionRe = pat(`改成|改为|换成|换到|改到|改去|更改|修改|改一下|不是.{1,30}是|不去.{1,30}去|其实|\bactually\b|\b(?:change|update|move|switch|push|shift|set)\b.{0,40}\bto\b|\binstead\b|\bmake it\b|\bi meant\b|\bcorrection\b|\brather than\b`, "改", "换", "不是", "不去", "其实", "actually", "change", "update", "move", "switch", "push", "shift", "set", "instead", "make it", "meant", "correction", "rather than")
+
+// combos spells out, as an alternation, every word made of one choice from each list
+// in turn; "" in a list makes that part optional.
+func combos(parts ...[]string) string {
+	words := []string{""}
+	for _, p := range parts {
+		var next []string
+		for _, w := range words {
+			for _, x := range p {
+				next = append(next, w+x)
+			}
+		}
+		words = next
+	}
+	return strings.Join(words, "|")
+}
