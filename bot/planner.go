@@ -63,7 +63,7 @@ func (w *PlanWorker) process(ctx context.Context, job *store.Job, lease time.Dur
 		return
 	}
 	// Finish well inside the lease, so that no other worker takes the job meanwhile.
-	pctx, cancel := context.WithTimeout(ctx, lease*3/4)
+	pctx, cancel := context.WithTimeout(w.withProgress(ctx, pj), lease*3/4)
 	start := time.Now()
 	plan, err := w.Plan(pctx, pj)
 	cancel()

@@ -58,7 +58,8 @@ func newService(cfg config, db *store.DB, log *slog.Logger, reg prometheus.Regis
 
 // plan makes the plan a job asks for.
 func (s *service) plan(ctx context.Context, job bot.PlanJob) (dialog.Plan, error) {
-	res, err := s.planner.Plan(ctx, planner.Request{Trip: job.Trip, Lang: job.Lang, TravellerID: job.TravellerID()})
+	res, err := s.planner.Plan(ctx, planner.Request{Trip: job.Trip, Lang: job.Lang, TravellerID: job.TravellerID(),
+		OnProgress: func(p llm.Progress) { bot.ReportProgress(ctx, p.Provider, p.Chars, p.Text) }})
 	if err != nil {
 		return dialog.Plan{}, err
 	}

@@ -1,0 +1,102 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"regexp"
+	"strings"
+	"sync"
+	"time"
+)
+
+// ProgressChannel is the PostgreSQL notification channel on which planning progress is
+// published, for channels that show a plan being written.
+const ProgressChannel = "xingqu_plan_progress"
+
+// Progress is how far the plan for a conversation has got.
+type Progress struct {
+	ConversationID int64  `json:"conversationId"`
+	PlanRequest    int    `json:"planRequest"`
+	Provider       string `json:"provider"`
+	Chars          int    `json:"chars"`
+	Preview        string `json:"preview"` // readable text of what has been written so far
+}
+
+type progressKey struct{}
+
+// ReportProgress tells the channels how far the plan of the job being worked on in ctx
+// has got. Outside a planning job it does nothing.
+func ReportProgress(ctx context.Context, provider string, chars int, partial string) {
+	if f, ok := ctx.Value(progressKey{}).(func(string, int, string)); ok {
+		f(provider, chars, partial)
+	}
+}
+
+// publisher sends a job's progress at most once per interval, never blocking the planner.
+type publisher struct {
+	mu       sync.Mutex
+	last     time.Time
+	interval time.Duration
+	send     func(Progress)
+	job      PlanJob
+}
+
+func (p *publisher) report(provider string, chars int, partial string) {
+	p.mu.Lock()
+	if time.Since(p.last) < p.interval {
+		p.mu.Unlock()
+		return
+	}
+	p.last = time.Now()
+	p.mu.Unlock()
+	go p.send(Progress{ConversationID: p.job.ConversationID, PlanRequest: p.job.PlanRequest,
+		Provider: provider, Chars: chars, Preview: Preview(partial)})
+}
+
+// withProgress gives the job's context a throttled progress reporter that notifies
+// listeners on every instance.
+func (w *PlanWorker) withProgress(ctx context.Context, job PlanJob) context.Context {
+	p := &publisher{interval: time.Second, job: job, send: func(pr Progress) {
+		b, err := json.Marshal(pr)
+		if err != nil {
+			return
+		}
+		w.Pipeline.DB.ExecContext(context.WithoutCancel(ctx), `SELECT pg_notify($1, $2)`, ProgressChannel, string(b))
+	}}
+	return context.WithValue(ctx, progressKey{}, p.report)
+}
+
+// A model writes the plan as JSON; these are the values worth showing while it does.
+var previewField = regexp.MustCompile(`"(title|date|morning|afternoon|evening)"\s*:\s*"((?:[^"\\]|\\.)*)"`)
+
+// Preview turns a partial JSON plan into the last few readable lines, each under a
+// notification's size limit.
+func Preview(partial string) string {
+	if len(partial) > 16<<10 {
+		partial = partial[len(partial)-16<<10:]
+	}
+	ms := previewField.FindAllStringSubmatch(partial, -1)
+	var lines []string
+	for _, m := range ms {
+		var v string
+		if json.Unmarshal([]byte(`"`+m[2]+`"`), &v) != nil {
+			continue
+		}
+		switch m[1] {
+		case "title":
+			lines = append(lines, "== "+v)
+		case "date":
+			lines = append(lines, v)
+		default:
+			lines = append(lines, "  "+v)
+		}
+	}
+	if len(lines) > 8 {
+		lines = lines[len(lines)-8:]
+	}
+	out := strings.Join(lines, "\n")
+	if len(out) > 2000 {
+		out = out[len(out)-2000:]
+	}
+	return strings.ToValidUTF8(out, "")
+}
