@@ -224,8 +224,7 @@ func wordAt(s string, i int, words []string) int {
 func amounts(s string, n int) [][]int {
 	var out [][]int
 	for i := 0; i < len(s) && n != 0; {
-		loc := []int{i, -1, -1, -1, -1, -1, -1, -1, -1, -1}
-		k := i
+		k, pre := i, -1
 		if !isDigit(s[i]) {
 			if !curFirst[s[i]] {
 				i++
@@ -235,7 +234,7 @@ func amounts(s string, n int) [][]int {
 			for _, p := range curPrefixes {
 				if strings.HasPrefix(s[i:], p) {
 					if d := skipSpace(s, i+len(p)); d < len(s) && isDigit(s[d]) {
-						loc[2], loc[3], k = i, i+len(p), d
+						k, pre = d, i+len(p)
 						break
 					}
 				}
@@ -244,6 +243,10 @@ func amounts(s string, n int) [][]int {
 				i++
 				continue
 			}
+		}
+		loc := []int{i, -1, -1, -1, -1, -1, -1, -1, -1, -1}
+		if pre >= 0 {
+			loc[2], loc[3] = i, pre
 		}
 		j := k
 		for j < len(s) && isDigit(s[j]) {

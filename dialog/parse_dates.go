@@ -107,7 +107,7 @@ var (
 	reMonthZh   = pat(`(\d{1,2})\s*月份?`, "月")
 	reMonthEn   = pat(`\b(?:(in|during|early|late|mid|end of|beginning of|until|till)\s+)?` + monthRe + `\b\.?`)
 	reBareDayZh = pat(`(\d{1,2})\s*[日号號]`, "日", "号", "號")
-	reBareDayEn = pat(`\b(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)\b`, "st", "nd", "rd", "th")
+	reBareDayEn = pat(`\b(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)\b`)
 	reUntil     = pat(`(?:\buntil|\btill|\bback\s+(?:on|by)|\breturn(?:ing)?(?:\s+on)?|回程|返回|回来|结束)\s*$`, "until", "till", "back", "return", "回程", "返回", "回来", "结束")
 )
 
@@ -538,9 +538,13 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 		monthOnly = true
 		m.consume(loc[0], loc[1])
 	}
-	for _, re := range []pattern{reBareDayZh, reBareDayEn} {
+	for k, re := range []pattern{reBareDayZh, reBareDayEn} {
 		s = m.text()
-		for _, loc := range when(hasDigits(s), re, s) {
+		gate := hasDigits(s)
+		if k == 1 {
+			gate = hasOrdinal(s)
+		}
+		for _, loc := range when(gate, re, s) {
 			if !digitBound(s, loc[0], loc[1]) || m.taken(loc[0]) {
 				continue
 			}
@@ -621,6 +625,16 @@ func hasYear(s string) bool {
 			}
 		}
 		n = 0
+	}
+	return false
+}
+
+// hasOrdinal reports whether a digit is followed by st, nd, rd or th ("25th").
+func hasOrdinal(s string) bool {
+	for i := 0; i+2 < len(s); i++ {
+		if isDigit(s[i]) && has(s[i+1:i+3], "st", "nd", "rd", "th") {
+			return true
+		}
 	}
 	return false
 }

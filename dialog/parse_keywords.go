@@ -19,8 +19,12 @@ func wordByte(c byte) bool { return isASCIILetter(c) || isDigit(c) || c == '_' }
 // must stand as whole words; Chinese ones match anywhere.
 func (k keywords) findAll(s string) []span {
 	var found []span
+	latin, other := scriptsOf(s)
 	for _, w := range k {
 		ascii := w[0] < 0x80
+		if cannotOccur(w, latin, other) {
+			continue
+		}
 		for off := 0; off < len(s); {
 			i := strings.Index(s[off:], w)
 			if i < 0 {
@@ -192,9 +196,35 @@ func (x lit) at(s string, i int) bool {
 	return (!x.lb || i == 0 || !wordByte(s[i-1])) && (!x.rb || j >= len(s) || !wordByte(s[j]))
 }
 
+// scriptsOf reports whether s holds ASCII letters and whether it holds anything beyond
+// ASCII, so that a word list can skip the words that cannot occur.
+func scriptsOf(s string) (latin, other bool) {
+	for i := 0; i < len(s); i++ {
+		if s[i] >= 0x80 {
+			other = true
+		} else if isASCIILetter(s[i]) {
+			latin = true
+		}
+	}
+	return latin, other
+}
+
+// cannotOccur reports whether w needs ASCII letters, or non-ASCII characters, that a
+// text of the given scripts does not have.
+func cannotOccur(w string, latin, other bool) bool {
+	wl, wo := scriptsOf(w)
+	return wl && !latin || wo && !other
+}
+
+func (x lit) skip(latin, other bool) bool { return cannotOccur(x.w, latin, other) }
+
 // in reports whether any literal occurs in s.
 func (l lits) in(s string) bool {
+	latin, other := scriptsOf(s)
 	for _, x := range l {
+		if x.skip(latin, other) {
+			continue
+		}
 		for off := 0; off < len(s); {
 			i := strings.Index(s[off:], x.w)
 			if i < 0 {
@@ -212,7 +242,11 @@ func (l lits) in(s string) bool {
 // findAll returns the leftmost-longest, non-overlapping occurrences.
 func (l lits) findAll(s string) []span {
 	var found []span
+	latin, other := scriptsOf(s)
 	for _, x := range l {
+		if x.skip(latin, other) {
+			continue
+		}
 		for off := 0; off < len(s); {
 			i := strings.Index(s[off:], x.w)
 			if i < 0 {
