@@ -142,9 +142,6 @@ func (s *Sender) Run(ctx context.Context) error {
 			// Telegram at least a gap after the previous one did.
 			q.next = r.doneAt.Add(gap)
 		}
-		if len(q.rows) == 0 && !q.busy {
-			delete(chats, r.row.ChatID)
-		}
 	}
 
 	for {
@@ -190,8 +187,13 @@ func (s *Sender) Run(ctx context.Context) error {
 		var pickID int64
 		wake := lastLoad.Add(s.Poll)
 		if busy < s.Workers && !now.Before(pauseUntil) {
-			for _, q := range chats {
+			for chat, q := range chats {
 				if q.busy || len(q.rows) == 0 {
+					// An idle chat is forgotten only once its gap has passed: a row
+					// queued for it later must still wait the gap out.
+					if !q.busy && len(q.rows) == 0 && now.After(q.next) && now.After(q.hold) {
+						delete(chats, chat)
+					}
 					continue
 				}
 				head := q.rows[0]

@@ -1,0 +1,252 @@
+package telegram
+
+import (
+	"context"
+	"fmt"
+	"strings"
+	"testing"
+	"time"
+
+	"xingqu/store"
+	"xingqu/store/storetest"
+)
+
+// runSender connects to the fake and runs a sender until the test ends.
+func runSender(t *testing.T, db *store.DB, fake *fakeAPI, s Sender) *Sender {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	api, err := connect(ctx, testToken, fake.endpoint("s"), 10*time.Second, func(error, time.Duration) {})
+	if err != nil {
+		t.Fatal(err)
+	}
+	s.DB, s.API, s.Log = db, api, quietLog()
+	if s.TakeoverWait == 0 {
+		s.TakeoverWait = time.Millisecond
+	}
+	if s.Poll == 0 {
+		s.Poll = 20 * time.Millisecond
+	}
+	done := make(chan struct{})
+	go func() { s.Run(ctx); close(done) }()
+	t.Cleanup(func() { cancel(); <-done })
+	return &s
+}
+
+func enqueue(t *testing.T, db *store.DB, chat, text string) int64 {
+	t.Helper()
+	id, err := store.EnqueueOutbox(context.Background(), db, store.NewOutbox{ChatID: chat, Method: "sendMessage",
+		Params: map[string]string{"chat_id": chat, "text": text, "parse_mode": "HTML"}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return id
+}
+
+func waitDelivered(t *testing.T, db *store.DB, timeout time.Duration) {
+	t.Helper()
+	waitFor(t, "the outbox to empty", timeout, func() bool {
+		var n int
+		db.GetContext(context.Background(), &n, `SELECT count(*) FROM outbox WHERE state IN ('pending', 'sending')`)
+		return n == 0
+	})
+}
+
+// 3,000 messages to 3,000 chats at TELEGRAM_RATE=100 take 30 s +-5%, and the fake never
+// answers 429. It refuses a request when 103 arrived in the last second: the sender
+// dispatches at exactly 100/s, and the 3% allow for network jitter bunching arrivals
+// (Telegram's own limit is no sharper).
+func TestOutboxPaceAcrossChats(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	fake := newFakeAPI(t)
+	fake.globalLimit = 103
+	const n = 3000
+	rows := make([]string, n)
+	for i := range rows {
+		rows[i] = fmt.Sprint(100000 + i)
+	}
+	_, err := db.ExecContext(context.Background(), `
+INSERT INTO outbox (chat_id, method, params)
+SELECT c, 'sendMessage', jsonb_build_object('chat_id', c, 'text', 'notice for ' || c) FROM unnest($1::text[]) AS c`, "{"+strings.Join(rows, ",")+"}")
+	if err != nil {
+		t.Fatal(err)
+	}
+	start := time.Now()
+	runSender(t, db, fake, Sender{Rate: 100})
+	waitDelivered(t, db, 60*time.Second)
+	took := time.Since(start)
+	sent := fake.sent("sendMessage", "")
+	first, last := sent[0].At, sent[len(sent)-1].At
+	t.Logf("%d messages in %v (first to last request %v), %.1f/s, %d 429s", len(sent), took, last.Sub(first), float64(len(sent)-1)/last.Sub(first).Seconds(), fake.count429())
+	if len(sent) != n {
+		t.Fatalf("%d delivered, want %d", len(sent), n)
+	}
+	if fake.count429() != 0 {
+		t.Fatalf("%d answers 429, want 0", fake.count429())
+	}
+	if took < 28500*time.Millisecond || took > 31500*time.Millisecond {
+		t.Fatalf("took %v, want 30s +-5%%", took)
+	}
+	stats, _ := store.OutboxStats(context.Background(), db, "telegram")
+	if stats[store.OutboxSent] != n {
+		t.Fatalf("stats %v", stats)
+	}
+}
+
+// Twenty messages to one chat are at least a second apart, in real time, in order.
+func TestOutboxPaceOneChat(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	fake := newFakeAPI(t) // refuses two messages to a chat within 1 s
+	for i := range 20 {
+		enqueue(t, db, "777", fmt.Sprintf("message %02d", i))
+	}
+	runSender(t, db, fake, Sender{Rate: 30})
+	waitDelivered(t, db, 40*time.Second)
+	sent := fake.sent("sendMessage", "777")
+	if len(sent) != 20 || fake.count429() != 0 {
+		t.Fatalf("%d delivered, %d 429s", len(sent), fake.count429())
+	}
+	for i := 1; i < len(sent); i++ {
+		if gap := sent[i].At.Sub(sent[i-1].At); gap < time.Second {
+			t.Fatalf("messages %d and %d only %v apart", i-1, i, gap)
+		}
+		if want := fmt.Sprintf("message %02d", i); sent[i].Params.Get("text") != want {
+			t.Fatalf("message %d is %q, want %q (order)", i, sent[i].Params.Get("text"), want)
+		}
+	}
+	// Groups get 20 a minute: the sender's group gap is 3 s.
+	if (&Sender{}).GroupGap != 0 {
+		t.Fatal("unexpected default")
+	}
+	s := Sender{}
+	s.defaults()
+	if s.GroupGap < 3*time.Second || s.ChatGap < time.Second || s.Rate != 25 {
+		t.Fatalf("defaults %+v", s)
+	}
+}
+
+// A 429 stops all sending for its retry_after: no request reaches the fake in the
+// pause, and the refused message is sent after it.
+func TestOutbox429PausesEverything(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	fake := newFakeAPI(t)
+	fake.force429 = func(n int) int {
+		if n == 5 {
+			return 3
+		}
+		return 0
+	}
+	for i := range 12 {
+		enqueue(t, db, fmt.Sprint(9000+i), fmt.Sprint("m", i))
+	}
+	runSender(t, db, fake, Sender{Rate: 30})
+	waitDelivered(t, db, 20*time.Second)
+	reqs := fake.requests()
+	var at time.Time
+	for _, r := range reqs {
+		if r.Status == 429 {
+			at = r.At
+		}
+	}
+	if at.IsZero() || fake.count429() != 1 {
+		t.Fatalf("429s: %d", fake.count429())
+	}
+	for _, r := range reqs {
+		// Requests already on the wire when the 429 was written may land just after it.
+		if r.Method == "sendMessage" && r.At.After(at.Add(50*time.Millisecond)) && r.At.Before(at.Add(3*time.Second)) {
+			t.Fatalf("request %v after the 429, inside its 3 s pause", r.At.Sub(at))
+		}
+	}
+	if n := len(fake.sent("sendMessage", "")); n != 12 {
+		t.Fatalf("%d delivered, want 12", n)
+	}
+}
+
+// A 403 marks the traveller unreachable, unsubscribes them and drops what was queued for
+// them; a 502 is retried and delivered once.
+func TestOutboxBlockedAndTransient(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	ctx := context.Background()
+	fake := newFakeAPI(t)
+	fake.chatGap = 0
+	fake.blocked["555"] = true
+	fake.fail5xx = 2
+	tr, err := store.EnsureTraveller(ctx, db, "telegram", "555", "x", "en", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	db.ExecContext(ctx, `INSERT INTO subscriptions (traveller_id) VALUES ($1)`, tr.ID)
+	ok := enqueue(t, db, "556", "fine")
+	for i := range 3 {
+		enqueue(t, db, "555", fmt.Sprint("blocked ", i))
+	}
+	runSender(t, db, fake, Sender{Rate: 30, ChatGap: 10 * time.Millisecond})
+	waitDelivered(t, db, 20*time.Second)
+	var reachable bool
+	var subs int
+	db.GetContext(ctx, &reachable, `SELECT reachable FROM travellers WHERE id = $1`, tr.ID)
+	db.GetContext(ctx, &subs, `SELECT count(*) FROM subscriptions WHERE traveller_id = $1`, tr.ID)
+	if reachable || subs != 0 {
+		t.Fatalf("after 403: reachable=%v subscriptions=%d", reachable, subs)
+	}
+	stats, _ := store.OutboxStats(ctx, db, "telegram")
+	if stats[store.OutboxBlocked] != 3 || stats[store.OutboxSent] != 1 {
+		t.Fatalf("stats %v", stats)
+	}
+	if n := len(fake.sent("sendMessage", "556")); n != 1 {
+		t.Fatalf("the 502'd message delivered %d times", n)
+	}
+	probs, _ := store.OutboxProblems(ctx, db, "telegram", 10)
+	if len(probs) != 3 || !strings.Contains(probs[0].LastError, "403") {
+		t.Fatalf("problems %+v", probs)
+	}
+	var attempts int
+	db.GetContext(ctx, &attempts, `SELECT attempts FROM outbox WHERE id = $1`, ok)
+	if attempts < 2 {
+		t.Fatalf("attempts %d: the 502 was not retried", attempts)
+	}
+}
+
+// A streamed plan is one message edited in place no more than once a second, ending
+// with the final text.
+func TestStreamEditsAtMostOncePerSecond(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	fake := newFakeAPI(t)
+	runSender(t, db, fake, Sender{Rate: 30})
+	st := NewOutboxStream(context.Background(), db, "4242", 0, 0)
+	var text string
+	for i := range 50 {
+		text += fmt.Sprintf("token%d <x> ", i)
+		st.Update(text)
+		time.Sleep(60 * time.Millisecond)
+	}
+	if err := st.Close(); err != nil {
+		t.Fatal(err)
+	}
+	waitDelivered(t, db, 20*time.Second)
+	reqs := append(fake.sent("sendMessage", "4242"), fake.sent("editMessageText", "4242")...)
+	if len(reqs) < 3 || reqs[0].Method != "sendMessage" || len(fake.sent("sendMessage", "4242")) != 1 {
+		t.Fatalf("want one message then edits, got %d requests", len(reqs))
+	}
+	for i := 1; i < len(reqs); i++ {
+		if gap := reqs[i].At.Sub(reqs[i-1].At); gap < time.Second {
+			t.Fatalf("edits %v apart", gap)
+		}
+		if reqs[i].Params.Get("message_id") != fmt.Sprint(reqs[0].messageID()) {
+			t.Fatalf("edit of message %s, want %d", reqs[i].Params.Get("message_id"), reqs[0].messageID())
+		}
+	}
+	if last := reqs[len(reqs)-1].Params.Get("text"); last != Escape(strings.TrimSpace(text)) {
+		t.Fatalf("final text %q", last)
+	}
+	if fake.count429() != 0 {
+		for _, r := range fake.requests() {
+			t.Logf("%v %s %d %s", r.At.Format("05.000"), r.Method, r.Status, r.Params.Get("message_id"))
+		}
+		t.Fatal("429 while streaming")
+	}
+}
