@@ -41,6 +41,19 @@ func hostileModel(_ context.Context, job PlanJob) (dialog.Plan, error) {
 	return p, nil
 }
 
+// writingSlowly makes plan reports progress for a second and a half first, as a model
+// streaming its answer does, so that the widget has something to show before the card.
+func writingSlowly(plan PlanFunc) PlanFunc {
+	return func(ctx context.Context, job PlanJob) (dialog.Plan, error) {
+		partial := `{"options":[{"tier":"luxury","title":"豪华尊享游","days":[{"date":"2026-12-25","morning":"鼓山"`
+		for i := range 4 {
+			ReportProgress(ctx, "fake", len(partial)+i, partial)
+			time.Sleep(400 * time.Millisecond)
+		}
+		return plan(ctx, job)
+	}
+}
+
 // TestBrowser drives one headless Chromium through the widget and the console: plan to a
 // plan card, reload with the history intact, an agent takes over, replies, hands back,
 // and markup from the traveller or the model never executes.
@@ -50,7 +63,7 @@ func TestBrowser(t *testing.T) {
 	e.addUser("agent1", "correct horse battery", RoleAgent)
 	wctx, stopWorker := context.WithCancel(context.Background())
 	t.Cleanup(stopWorker)
-	go (&PlanWorker{Pipeline: e.srv.Pipeline, Plan: hostileModel, Poll: 50 * time.Millisecond, Log: e.srv.Log}).Run(wctx)
+	go (&PlanWorker{Pipeline: e.srv.Pipeline, Plan: writingSlowly(hostileModel), Poll: 50 * time.Millisecond, Log: e.srv.Log}).Run(wctx)
 
 	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
 		chromedp.ExecPath(bin), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
@@ -134,7 +147,11 @@ func TestBrowser(t *testing.T) {
 	if _, err := chromedp.Run(visitor, chromedp.Evaluate[bool](`[...document.querySelectorAll('.xq-buttons button')].filter(b => b.textContent.includes('生成行程')).pop().click() || true`)); err != nil {
 		t.Fatal(err)
 	}
+	wait(visitor, "the plan being written", `(n => !!n && n.textContent.includes('正在为您撰写行程') && n.textContent.includes('== 豪华尊享游') && n.getAttribute('aria-live') === 'polite')(document.querySelector('.xq-progress'))`)
 	wait(visitor, "a plan card with three options", `document.querySelectorAll('.xq-plan .xq-option').length === 3`)
+	if n := count(visitor, ".xq-progress"); n != 0 {
+		t.Errorf("%d progress bubbles left beside the plan card", n)
+	}
 	wait(visitor, "the model's markup shown as text", `document.querySelector('.xq-plan').textContent.includes('<script>')`)
 
 	// The page reloads mid-conversation and the history is intact.

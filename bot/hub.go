@@ -2,6 +2,7 @@ package bot
 
 import (
 	"context"
+	"encoding/json"
 	"strconv"
 	"sync"
 	"time"
@@ -27,10 +28,11 @@ type hub struct {
 
 // subscriber is one open stream. ch holds at most one pending wake-up.
 type subscriber struct {
-	ch      chan struct{}
-	mu      sync.Mutex
-	changed map[int64]struct{}
-	resync  bool // the listener reconnected: anything may have changed
+	ch       chan struct{}
+	mu       sync.Mutex
+	changed  map[int64]struct{}
+	resync   bool      // the listener reconnected: anything may have changed
+	progress *Progress // only the newest matters: a slow stream skips what it missed
 }
 
 func newSubscriber() *subscriber {
@@ -49,6 +51,25 @@ func (sb *subscriber) wake(convID int64, all bool) {
 	case sb.ch <- struct{}{}:
 	default:
 	}
+}
+
+func (sb *subscriber) setProgress(pr *Progress) {
+	sb.mu.Lock()
+	sb.progress = pr
+	sb.mu.Unlock()
+	select {
+	case sb.ch <- struct{}{}:
+	default:
+	}
+}
+
+// takeProgress returns and clears the newest progress not yet sent, if any.
+func (sb *subscriber) takeProgress() *Progress {
+	sb.mu.Lock()
+	defer sb.mu.Unlock()
+	pr := sb.progress
+	sb.progress = nil
+	return pr
 }
 
 // take returns and clears what changed since the last call.
@@ -123,7 +144,18 @@ func (h *hub) publish(convID int64, resync bool) {
 	}
 }
 
-// startListener opens, on first use, this instance's one LISTEN connection.
+// publishProgress hands a plan's progress to the widget streams of its conversation.
+// Agents' streams do not get it: the console shows the plan once it exists.
+func (h *hub) publishProgress(pr *Progress) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	for sb := range h.byConv[pr.ConversationID] {
+		sb.setProgress(pr)
+	}
+}
+
+// startListener opens, on first use, this instance's one LISTEN connection, shared by
+// every stream and every channel: a thousand streams cost the database one connection.
 func (s *Server) startListener() {
 	h := &s.web.hub
 	h.mu.Lock()
@@ -146,8 +178,10 @@ func (s *Server) startListener() {
 			s.Log.Warn("event listener cannot connect", "err", err)
 		}
 	})
-	if err := l.Listen(notifyChannel); err != nil {
-		s.Log.Error("listen", "channel", notifyChannel, "err", err)
+	for _, ch := range []string{notifyChannel, ProgressChannel} {
+		if err := l.Listen(ch); err != nil {
+			s.Log.Error("listen", "channel", ch, "err", err)
+		}
 	}
 	go func() {
 		defer close(h.done)
@@ -160,6 +194,13 @@ func (s *Server) startListener() {
 				return
 			case n := <-l.Notify:
 				if n == nil { // reconnected: the callback already asked everyone to re-read
+					continue
+				}
+				if n.Channel == ProgressChannel {
+					var pr Progress
+					if json.Unmarshal([]byte(n.Extra), &pr) == nil && pr.ConversationID != 0 {
+						h.publishProgress(&pr)
+					}
 					continue
 				}
 				id, err := strconv.ParseInt(n.Extra, 10, 64)

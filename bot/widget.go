@@ -324,6 +324,7 @@ func (s *Server) handleWidgetEvents() http.Handler {
 		defer beat.Stop()
 		poll := time.NewTicker(pollStream)
 		defer poll.Stop()
+		var progress *Progress
 		for {
 			for {
 				ms, err := store.Messages(ctx, s.DB, p.ConversationID, last, 200)
@@ -348,6 +349,16 @@ func (s *Server) handleWidgetEvents() http.Handler {
 					break
 				}
 			}
+			// Messages first, then progress only while the plan is still awaited: a
+			// notification overtaken by its plan card must not reopen the bubble the card
+			// closed. A plan delivered after this check wakes the stream again.
+			if progress != nil && s.awaitsPlan(ctx, p.ConversationID, progress.PlanRequest) {
+				ev := progressEvent{PlanRequest: progress.PlanRequest, Chars: progress.Chars, Preview: progress.Preview}
+				if writeEvent(w, "", "progress", ev) != nil || rc.Flush() != nil {
+					return
+				}
+			}
+			progress = nil
 			select {
 			case <-ctx.Done():
 				return
@@ -355,6 +366,7 @@ func (s *Server) handleWidgetEvents() http.Handler {
 				return
 			case <-sb.ch:
 				sb.take()
+				progress = sb.takeProgress()
 			case <-poll.C:
 			case <-beat.C:
 				fmt.Fprint(w, ": ping\n\n")
@@ -364,4 +376,18 @@ func (s *Server) handleWidgetEvents() http.Handler {
 			}
 		}
 	})
+}
+
+// progressEvent is a plan being written, as the widget sees it. It has no id: progress
+// is shown once and forgotten, and must not move the point a stream resumes from.
+// The provider's name stays inside: travellers have no use for it.
+type progressEvent struct {
+	PlanRequest int    `json:"planRequest"`
+	Chars       int    `json:"chars"`
+	Preview     string `json:"preview"`
+}
+
+func (s *Server) awaitsPlan(ctx context.Context, convID int64, request int) bool {
+	c, err := store.GetConversation(ctx, s.DB, convID)
+	return err == nil && dialog.AwaitsPlan(&c, request)
 }

@@ -115,6 +115,23 @@ FOR UPDATE OF c`
 	return c, r.TravellerID, err
 }
 
+// GetConversation reads a conversation without locking it: what it says may change the
+// moment after, so it suits only decisions a later change will correct.
+func GetConversation(ctx context.Context, q Queryer, id int64) (dialog.Conversation, error) {
+	const q1 = `
+SELECT c.id, c.traveller_id, c.state, c.prev_state, c.status, c.priority, c.lang, t.time_zone, c.slots, c.data, c.waiting_since
+FROM conversations c JOIN travellers t ON t.id = c.traveller_id
+WHERE c.id = $1`
+	var r conversationRow
+	if err := q.GetContext(ctx, &r, q1, id); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return dialog.Conversation{}, fmt.Errorf("conversation %d: %w", id, ErrNotFound)
+		}
+		return dialog.Conversation{}, fmt.Errorf("read conversation %d: %w", id, err)
+	}
+	return r.toDialog()
+}
+
 // SaveConversation writes back what a turn changed. The waiting time starts when a
 // conversation starts waiting for a human and is kept while it waits.
 func SaveConversation(ctx context.Context, tx *sqlx.Tx, c *dialog.Conversation) error {

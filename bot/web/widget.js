@@ -12,10 +12,10 @@
   var TEXT = {
     zh: { title: '行趣旅行助手', open: '打开聊天', close: '关闭聊天', send: '发送', placeholder: '输入消息…（Enter 发送）',
       typing: '正在输入…', agent: '人工客服', lost: '与服务器的同步中断（E-606）。', sync: '同步', offline: '网络连接失败，请稍后重试（E-101）。',
-      retry: '重试', days: '每日行程', food: '美食', notice: '公告', ok: '知道了', maintenance: '维护中', log: '聊天记录' },
+      retry: '重试', writing: '正在为您撰写行程…', days: '每日行程', food: '美食', notice: '公告', ok: '知道了', maintenance: '维护中', log: '聊天记录' },
     en: { title: 'xingqu travel assistant', open: 'Open chat', close: 'Close chat', send: 'Send', placeholder: 'Type a message… (Enter sends)',
       typing: 'Typing…', agent: 'Support agent', lost: 'The chat lost sync with the server (E-606).', sync: 'Sync', offline: 'Network connection failed, please retry (E-101).',
-      retry: 'Retry', days: 'Day by day', food: 'Food', notice: 'Notice', ok: 'OK', maintenance: 'Maintenance', log: 'Conversation' }
+      retry: 'Retry', writing: 'Writing your plan…', days: 'Day by day', food: 'Food', notice: 'Notice', ok: 'OK', maintenance: 'Maintenance', log: 'Conversation' }
   }[lang];
   var TIER = { zh: { luxury: '豪华尊享游', economical: '经济适用游', backpacker: '特种兵穷游' },
     en: { luxury: 'Luxury', economical: 'Economical', backpacker: 'Backpacker' } }[lang];
@@ -25,6 +25,7 @@
   var seen = {};
   var labels = {};
   var streamCtl = null;
+  var progressNode = null;
   var started = false;
 
   function el(tag, cls, text) {
@@ -186,12 +187,32 @@
     return card;
   }
 
+  // progress shows the plan being written in one bubble, updated in place and kept last,
+  // until the card it becomes arrives.
+  function progress(p) {
+    if (!progressNode) {
+      progressNode = el('div', 'xq-msg xq-bot xq-progress');
+      progressNode.setAttribute('role', 'status');
+      progressNode.setAttribute('aria-live', 'polite');
+      progressNode.appendChild(el('div', 'xq-progress-title', TEXT.writing));
+      progressNode.appendChild(el('div', 'xq-preview'));
+      logBox.appendChild(progressNode);
+    }
+    progressNode.lastChild.textContent = p.preview || '';
+    logBox.scrollTop = logBox.scrollHeight;
+  }
+  function endProgress() {
+    if (progressNode) progressNode.remove();
+    progressNode = null;
+  }
+
   function render(m) {
     if (seen[m.id]) return;
     seen[m.id] = true;
     if (Number(m.id) > Number(cursor)) cursor = String(m.id);
     var node;
     if (m.plan) {
+      endProgress();
       node = planCard(m);
     } else {
       var text = m.text;
@@ -213,7 +234,7 @@
       node.appendChild(row);
     }
     if (m.role === 'bot' || m.role === 'agent' || m.role === 'system') typing.hidden = m.kind !== 'working';
-    logBox.appendChild(node);
+    logBox.insertBefore(node, progressNode);
     logBox.scrollTop = logBox.scrollHeight;
   }
 
@@ -233,6 +254,7 @@
     cursor = '0';
     seen = {};
     logBox.textContent = '';
+    progressNode = null;
   }
 
   // stream reads the event stream with fetch, so the token stays in a header, and resumes
@@ -280,6 +302,7 @@
     if (!data) return;
     var j = JSON.parse(data);
     if (name === 'message') render(j);
+    else if (name === 'progress') progress(j);
     else if (name === 'resync') resync();
   }
 
