@@ -32,6 +32,8 @@ func fuzzSeeds(f *testing.F) {
 		"预算改成5000", "not Fuzhou, Xiamen", "不是福州，是厦门", "actually from Nov 1",
 		"一万五", "3千5", "2月30日", "13/45", "Dec 28 - Jan 3", "下周五", "/lang zh",
 		"'; DROP TABLE users;--", "<script>", "😀😀😀", "\xff\xfe", "１２月２０日－２７日",
+		"昨天", "上周五", "last Friday", "12月30日到12月25日", "Dec 30-25", "下个月", "in May", "7月份",
+		"Tokyo Dec 20-23 $2000 none, food", "change budget to $3000", "us$ 1,500.5 k元", "Dec 20,2026, 2 of us",
 	} {
 		f.Add(s)
 	}
