@@ -103,7 +103,7 @@ var (
 	reMonthDay  = pat(`(下个?月|这个?月|本月)\s*(\d{1,2})\s*[日号號]`, "下月", "下个月", "这月", "这个月", "本月")
 	reNextWeek  = pat(`下个?(?:周|星期|礼拜)|\bnext\s+week\b`, "下周", "下星期", "下礼拜", "下个", "next")
 	reLastWeek  = pat(`上个?(?:周|星期|礼拜)|\blast\s+week\b`, "上周", "上星期", "上礼拜", "上个", "last")
-	reThisMonth = pat(`(?:下个?|这个?|本)月|\b(?:next|this)\s+month\b`, "下月", "下个月", "这月", "这个月", "本月", "month")
+	reThisMonth = pat(`(?:上个?|下个?|这个?|本)月|\b(?:next|this|last)\s+month\b`, "上月", "上个月", "下月", "下个月", "这月", "这个月", "本月", "month")
 	reMonthZh   = pat(`(\d{1,2})\s*月份?`, "月")
 	reMonthEn   = pat(`\b(?:(in|during|early|late|mid|end of|beginning of|until|till)\s+)?` + monthRe + `\b\.?`)
 	reBareDayZh = pat(`(\d{1,2})\s*[日号號]`, "日", "号", "號")

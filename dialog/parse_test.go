@@ -344,6 +344,8 @@ func TestExtract(t *testing.T) {
 		{in: "Dec 30 - Jan 2", want: Extraction{Start: pxDay(2026, 12, 30), End: pxDay(2027, 1, 2), Lang: "en"}},
 		// A month alone names no day.
 		{in: "下个月", want: Extraction{Lang: "zh", DateProblem: "ambiguous"}},
+		{in: "上个月", exp: SlotDestination, want: Extraction{Lang: "zh", DateProblem: "ambiguous"}},
+		{in: "last month", exp: SlotDestination, want: Extraction{Lang: "en", DateProblem: "ambiguous"}},
 		{in: "in May", want: Extraction{Lang: "en", DateProblem: "ambiguous"}},
 		{in: "7月", want: Extraction{Lang: "zh", DateProblem: "ambiguous"}},
 		{in: "7月份去厦门", want: Extraction{Destination: "厦门", Lang: "zh", DateProblem: "ambiguous"}},
