@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"xingqu/bot"
+	"xingqu/bot/telegram"
 	"xingqu/store"
 	"xingqu/store/localpg"
 )
@@ -121,8 +122,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	srv.Web = bot.WebConfig{PublicURL: cfg.PublicURL, WidgetOrigins: cfg.WidgetOrigins, SessionRate: cfg.SessionRate,
 		MessageRate: cfg.MessageRate, TrustedProxies: cfg.TrustedProxies, ListenURL: cfg.DatabaseURL}
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
+	tg := startTelegram(workCtx, cfg, db, svc, srv, log)
 	waitWork := svc.start(workCtx)
-	defer func() { stopWork(); waitWork() }()
+	defer func() { stopWork(); waitWork(); tg() }()
 	var h http.Handler = srv.Handler()
 	if wrapHandler != nil {
 		h = wrapHandler(h)
@@ -217,4 +219,28 @@ func devdb(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return localpg.Stop(ctx, dir)
 	}
 	return fmt.Errorf("devdb %q: want start or stop", args[0])
+}
+
+// startTelegram runs the Telegram channel when a token is configured. The channel keeps
+// retrying while Telegram is unreachable, so the web is never held up by it; the
+// returned function waits for it to stop after ctx ends.
+func startTelegram(ctx context.Context, cfg config, db *store.DB, svc *service, srv *bot.Server, log *slog.Logger) (wait func()) {
+	if cfg.TelegramToken == "" {
+		return func() {}
+	}
+	var g telegram.Geocoder
+	if svc.planner.Geo != nil {
+		g = svc.planner.Geo
+	}
+	ch := telegram.New(telegram.Config{
+		Token: cfg.TelegramToken, Endpoint: cfg.TelegramEndpoint, Mode: cfg.TelegramMode,
+		WebhookSecret: cfg.TelegramWebhookSecret, PublicURL: cfg.PublicURL, Rate: cfg.TelegramRate,
+	}, db, svc.pipeline, g, log, srv.Registry())
+	svc.pipeline.Outbox = ch
+	if cfg.TelegramMode == telegram.ModeWebhook {
+		srv.TelegramWebhook = ch.Webhook()
+	}
+	done := make(chan struct{})
+	go func() { defer close(done); ch.Run(ctx) }()
+	return func() { <-done }
 }
