@@ -451,7 +451,9 @@ func TestBreaker(t *testing.T) {
 		writeError(w, 401, "error_401.json")
 	})
 	backup := newFake(t, okStream(t))
-	cooldown := time.Second
+	// Long enough that the backup's answer after the second failure cannot outlast it on a
+	// loaded machine, which would find the breaker already half-open.
+	cooldown := 3 * time.Second
 	c := newTestChain(t, Config{Providers: []ProviderConfig{primary.config("primary"), backup.config("backup")}},
 		WithBreaker(2, cooldown))
 	plan := func() (dialog.Plan, Report, time.Duration) {
