@@ -36,7 +36,7 @@ var catalogue = map[string][2]string{ // [zh, en]
 	"err_date_order":     {"结束日期（%s）早于开始日期（%s），请再说一下日期。", "The end date (%s) is before the start (%s). Could you give the dates again?"},
 	"err_date_long":      {"行程 %d 天太长了，最多支持30天。请缩短一些。", "%d days is longer than the 30 days I can plan. Could you shorten it?"},
 	"err_date_invalid":   {"这个日期好像不存在，请换个写法，例如「10月25日」或「2026-10-25」。", "That date doesn't seem to exist. Try \"Oct 25\" or \"2026-10-25\"."},
-	"err_date_ambiguous": {"我不确定是哪一天，你指的是哪个？", "I'm not sure which day you mean — which one?"},
+	"err_date_ambiguous": {"具体是哪几天呢？例如「7月10日到15日」或「下周五出发玩五天」。", "Which days exactly? For example \"July 10-15\" or \"next Friday for 5 days\"."},
 	"err_date_unread":    {"没看懂日期，可以这样说：「10月25日到28日」或「下周五出发玩五天」。", "I couldn't read the dates. Try \"Oct 25-28\" or \"next Friday for 5 days\"."},
 	"err_budget_nonpos":  {"预算需要大于0，请告诉我每人大概多少钱。", "The budget needs to be more than zero — roughly how much per person?"},
 	"err_budget_unread":  {"没看懂预算，请给一个数字，例如「2000元」「3千5」「$500」。", "I couldn't read a budget. Please give a number, e.g. \"2000 CNY\", \"$500\"."},
