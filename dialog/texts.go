@@ -32,7 +32,7 @@ var catalogue = map[string][2]string{ // [zh, en]
 	"changed_none":    {"没有发现需要修改的内容。想改哪一项？", "I didn't catch a change. What would you like to change?"},
 	"saved_change":    {"收到——%s。", "Got it — %s."},
 
-	"err_date_past":      {"%s 已经过去了，请给一个今天（%s）以后的日期。", "%s is in the past — please give a date from today (%s) on."},
+	"err_date_past":      {"%s 已经过去了，请给一个今天（%s）或以后的日期。", "%s is in the past — please give a date from today (%s) on."},
 	"err_date_order":     {"结束日期（%s）早于开始日期（%s），请再说一下日期。", "The end date (%s) is before the start (%s). Could you give the dates again?"},
 	"err_date_long":      {"行程 %d 天太长了，最多支持30天。请缩短一些。", "%d days is longer than the 30 days I can plan. Could you shorten it?"},
 	"err_date_invalid":   {"这个日期好像不存在，请换个写法，例如「10月25日」或「2026-10-25」。", "That date doesn't seem to exist. Try \"Oct 25\" or \"2026-10-25\"."},
