@@ -84,7 +84,7 @@ func (p *Pipeline) Handle(ctx context.Context, in Inbound) (convID int64, dup bo
 func (p *Pipeline) Drain(ctx context.Context, convID int64) (handled int, err error) {
 	for {
 		hint := p.extract(ctx, convID)
-		done := false
+		done, handledOne := false, false
 		err := p.DB.InTx(ctx, func(tx *sqlx.Tx) error {
 			conv, travellerID, err := store.LockConversation(ctx, tx, convID)
 			if err != nil {
@@ -98,6 +98,7 @@ func (p *Pipeline) Drain(ctx context.Context, convID int64) (handled int, err er
 				done = true
 				return nil
 			}
+			handledOne = true
 			var in Inbound
 			if err := json.Unmarshal(item.Payload, &in); err != nil {
 				return fmt.Errorf("inbox %d: %w", item.ID, err)
@@ -109,15 +110,23 @@ func (p *Pipeline) Drain(ctx context.Context, convID int64) (handled int, err er
 			if err := p.turn(ctx, tx, &conv, travellerID, in, h); err != nil {
 				return err
 			}
-			return store.MarkHandled(ctx, tx, item.ID)
+			if err := store.MarkHandled(ctx, tx, item.ID); err != nil {
+				return err
+			}
+			// Looking now saves a transaction of its own when nothing else arrived.
+			_, more, err := store.NextInbox(ctx, tx, convID)
+			done = !more
+			return err
 		})
 		if err != nil {
 			return handled, err
 		}
+		if handledOne {
+			handled++
+		}
 		if done {
 			return handled, nil
 		}
-		handled++
 	}
 }
 
