@@ -85,17 +85,17 @@ ON CONFLICT (channel, dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING RETURN
 	return id, nil
 }
 
-// DueOutbox lists pending rows of a channel in the order they must go out, skipping
-// the ids the caller already holds.
-func DueOutbox(ctx context.Context, q Queryer, channel string, skip []int64, limit int) ([]OutboxRow, error) {
+// DueOutbox lists pending rows of a channel after afterID in the order they must go
+// out, skipping the ids the caller already holds.
+func DueOutbox(ctx context.Context, q Queryer, channel string, afterID int64, skip []int64, limit int) ([]OutboxRow, error) {
 	if skip == nil {
 		skip = []int64{} // a NULL array would match nothing
 	}
 	var rs []OutboxRow
 	err := q.SelectContext(ctx, &rs, `
 SELECT `+outboxCols+` FROM outbox
-WHERE channel = $1 AND state = 'pending' AND not_before <= now() AND NOT (id = ANY($2))
-ORDER BY id LIMIT $3`, channel, pq.Array(skip), limit)
+WHERE channel = $1 AND state = 'pending' AND not_before <= now() AND id > $2 AND NOT (id = ANY($3))
+ORDER BY id LIMIT $4`, channel, afterID, pq.Array(skip), limit)
 	if err != nil {
 		return nil, fmt.Errorf("due outbox: %w", err)
 	}

@@ -494,3 +494,39 @@ func TestWebhookAnswersFastWhileLLMIsSlow(t *testing.T) {
 		t.Fatalf("%d messages stored, want 3", stored)
 	}
 }
+
+// Telegram unreachable at start: the webhook still stores updates, and the channel keeps
+// retrying, answering once Telegram is back.
+func TestTelegramUnreachableAtStart(t *testing.T) {
+	t.Parallel()
+	var fake *fakeAPI
+	e := newEnv(t, ModeWebhook, func(c *Config, p *bot.Pipeline) {})
+	fake = e.fake
+	e.stop()
+	fake.mu.Lock()
+	fake.down = true
+	fake.reqs = nil
+	fake.mu.Unlock()
+	ch := New(fastConfig(fake, "a", ModeWebhook), e.db, e.pipe, nil, quietLog(), nil)
+	e.pipe.Outbox = ch
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() { ch.Run(ctx); close(done) }()
+	defer func() { cancel(); <-done }()
+	u, _ := json.Marshal(textUpdate(70, 7001, "en", "/start"))
+	req := httptest.NewRequest("POST", "/telegram/webhook", bytes.NewReader(u))
+	req.Header.Set("X-Telegram-Bot-Api-Secret-Token", "s3cret-token")
+	w := httptest.NewRecorder()
+	ch.Webhook().ServeHTTP(w, req)
+	if w.Code != 200 {
+		t.Fatalf("webhook answered %d while Telegram is down", w.Code)
+	}
+	time.Sleep(1500 * time.Millisecond)
+	if n := len(fake.sent("sendMessage", "")); n != 0 {
+		t.Fatalf("%d messages sent while down", n)
+	}
+	fake.mu.Lock()
+	fake.down = false
+	fake.mu.Unlock()
+	waitFor(t, "the reply once Telegram is back", 15*time.Second, func() bool { return len(fake.sent("sendMessage", "7001")) == 2 })
+}

@@ -36,6 +36,7 @@ type fakeAPI struct {
 	paced       int
 	delay       time.Duration // added to every paced answer
 	fail5xx     int           // the next n paced requests answer 502
+	down        bool          // every request answers 502, as when Telegram is unreachable
 }
 
 type fakeReq struct {
@@ -94,6 +95,13 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	instance, method := parts[0], parts[len(parts)-1]
 	r.ParseForm()
+	f.mu.Lock()
+	down := f.down
+	f.mu.Unlock()
+	if down {
+		f.fail(w, http.StatusBadGateway, "Bad Gateway", 0)
+		return
+	}
 	now := time.Now()
 	rec := fakeReq{At: now, Instance: instance, Method: method, Params: r.PostForm, Status: 200}
 

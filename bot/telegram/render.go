@@ -99,8 +99,8 @@ func tokenize(s string) []token {
 // of one piece and opened again at the start of the next.
 func SplitHTML(s string, limit int) []string {
 	s = strings.TrimSpace(s)
-	if s == "" {
-		return nil
+	if !hasText(s) {
+		return nil // Telegram refuses a message with nothing to show
 	}
 	if u16len(s) <= limit {
 		return []string{s}

