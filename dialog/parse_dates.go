@@ -372,9 +372,13 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 	enDates := hasLatin(s) && hasDigits(s) && monthWordIn(s)
 	for _, loc := range monthClauses(enDates, reEnRangeD, s) {
 		mo, y := monthOf(sub(s, loc, 3)), atoiWord(sub(s, loc, 4))
+		end := loc[1]
+		if yearIsMoney(s, loc, 4) {
+			y, end = 0, loc[8]
+		}
 		hits = append(hits, dateHit{pos: loc[0], y: y, m: mo, d: atoiWord(sub(s, loc, 1))},
 			dateHit{pos: loc[0] + 1, y: y, m: mo, d: atoiWord(sub(s, loc, 2))})
-		m.consume(loc[0], loc[1])
+		m.consume(loc[0], end)
 	}
 	s = m.text()
 	for _, loc := range monthClauses(enDates, reEnRangeM, s) {
@@ -382,9 +386,13 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 			continue
 		}
 		mo, y := monthOf(sub(s, loc, 1)), atoiWord(sub(s, loc, 4))
+		end := loc[1]
+		if yearIsMoney(s, loc, 4) {
+			y, end = 0, loc[8]
+		}
 		hits = append(hits, dateHit{pos: loc[0], y: y, m: mo, d: atoiWord(sub(s, loc, 2))},
 			dateHit{pos: loc[0] + 1, y: y, m: mo, d: atoiWord(sub(s, loc, 3))})
-		m.consume(loc[0], loc[1])
+		m.consume(loc[0], end)
 	}
 	for _, p := range []struct {
 		re        pattern
@@ -395,8 +403,12 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 			if !digitBound(s, loc[0], loc[1]) || m.taken(loc[0]) {
 				continue
 			}
-			hits = append(hits, dateHit{pos: loc[0], y: atoiWord(sub(s, loc, p.y)), m: monthOf(sub(s, loc, p.mg)), d: atoiWord(sub(s, loc, p.dg))})
-			m.consume(loc[0], loc[1])
+			y, end := atoiWord(sub(s, loc, p.y)), loc[1]
+			if yearIsMoney(s, loc, p.y) {
+				y, end = 0, loc[2*p.y]
+			}
+			hits = append(hits, dateHit{pos: loc[0], y: y, m: monthOf(sub(s, loc, p.mg)), d: atoiWord(sub(s, loc, p.dg))})
+			m.consume(loc[0], end)
 			tail(loc[1])
 		}
 	}
@@ -740,4 +752,19 @@ func resolveSecond(h dateHit, start Date) (Date, bool) {
 // monthWordIn reports whether s may hold an English month name.
 func monthWordIn(s string) bool {
 	return has(s, "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "oct", "nov", "dec")
+}
+
+// yearIsMoney reports whether the figure read as a date's year (group g of loc) is
+// followed by a currency: "Dec 25, 2000 CNY" is a date and a budget, not the year 2000.
+func yearIsMoney(s string, loc []int, g int) bool {
+	if 2*g+1 >= len(loc) || loc[2*g] < 0 {
+		return false
+	}
+	rest := strings.TrimLeft(s[loc[2*g+1]:], " ")
+	for _, c := range []string{"cny", "rmb", "usd", "eur", "gbp", "jpy", "hkd", "元", "块", "yuan", "dollar", "euro", "pound", "bucks", "美元", "欧元", "人民币", "per person", "each", "pp"} {
+		if strings.HasPrefix(rest, c) {
+			return true
+		}
+	}
+	return false
 }

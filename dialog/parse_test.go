@@ -357,6 +357,10 @@ func TestExtract(t *testing.T) {
 		{in: "Lisbon, Dec 20-27", exp: SlotDestination, want: Extraction{Destination: "Lisbon", Start: pxDay(2026, 12, 20), End: pxDay(2026, 12, 27), Lang: "en"}},
 		{in: "lisbon dec 20-27", exp: SlotDestination, want: Extraction{Destination: "lisbon", Start: pxDay(2026, 12, 20), End: pxDay(2026, 12, 27), Lang: "en"}},
 		{in: "Lisbon Dec 20-27, 2 of us, around €1500 each, no special needs, we love seafood and museums", exp: SlotDestination, want: Extraction{Destination: "Lisbon", Start: pxDay(2026, 12, 20), End: pxDay(2026, 12, 27), Budget: pxMoney(1500, 1500, "EUR", pxPerPerson), PartySize: 2, Accessibility: pxNo, KidFriendly: pxNo, PetFriendly: pxNo, SocialLandscape: "museums", Cuisine: "seafood", Lang: "en"}},
+		// A figure after a date is a year only when no currency follows it.
+		{in: "Dec 25-28, 2000 CNY", want: Extraction{Start: pxDay(2026, 12, 25), End: pxDay(2026, 12, 28), Budget: pxMoney(2000, 2000, "CNY"), Lang: "en"}},
+		{in: "Dec 25 2000 USD", want: Extraction{Start: pxDay(2026, 12, 25), Budget: pxMoney(2000, 2000, "USD"), Lang: "en"}},
+		{in: "Dec 25, 2027", want: Extraction{Start: pxDay(2027, 12, 25), Lang: "en"}},
 		{in: "厦门，12月20日到23日，没有特殊需求", exp: SlotDestination, want: Extraction{Destination: "厦门", Start: pxDay(2026, 12, 20), End: pxDay(2026, 12, 23), Accessibility: pxNo, KidFriendly: pxNo, PetFriendly: pxNo, Lang: "zh"}},
 		{in: "none of us has been to Rome", want: Extraction{Destination: "Rome", Lang: "en", Unparsed: true}},
 		// Correction verbs and slot words are never a destination.
