@@ -30,6 +30,9 @@ vet:
 # DATABASE_URL when set); browser tests need Debian's chromium.
 test: vet
 	$(GO) test -race -count=1 -timeout 20m ./...
+	@# The Telegram outbox's pace is a contract (30 s +-5%, zero 429): checked again without
+	@# the race detector, once the machine is no longer busy with the other packages.
+	$(GO) test -count=1 -run '^TestOutboxPace' ./bot/telegram/
 
 bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./... | tee var/bench.txt
