@@ -5,7 +5,9 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
 
@@ -48,6 +50,7 @@ type OutboxWriter interface {
 
 // Receive stores a message and returns its conversation. dup reports a redelivery.
 func (p *Pipeline) Receive(ctx context.Context, in Inbound) (convID int64, dup bool, err error) {
+	in.Text, in.Action, in.DisplayName = clean(in.Text, MaxMessageRunes), clean(in.Action, 256), clean(in.DisplayName, 128)
 	tr, err := store.EnsureTraveller(ctx, p.DB, in.Channel, in.ExternalID, in.DisplayName, langOf(in.LangHint), in.TimeZone)
 	if err != nil {
 		return 0, false, err
@@ -58,6 +61,20 @@ func (p *Pipeline) Receive(ctx context.Context, in Inbound) (convID int64, dup b
 	}
 	_, dup, err = store.Receive(ctx, p.DB, convID, in.InboundID, in)
 	return convID, dup, err
+}
+
+// MaxMessageRunes is the longest message a traveller can send (SPEC section 6); channels
+// refuse longer ones with a clear message, and the pipeline never stores more.
+const MaxMessageRunes = 4096
+
+// clean makes channel text storable: valid UTF-8, no NUL (which PostgreSQL's text and
+// jsonb refuse), at most n characters.
+func clean(s string, n int) string {
+	s = strings.ToValidUTF8(strings.ReplaceAll(s, "\x00", ""), "\uFFFD")
+	if utf8.RuneCountInString(s) > n {
+		s = string([]rune(s)[:n])
+	}
+	return s
 }
 
 func langOf(hint string) string {
@@ -85,6 +102,7 @@ func (p *Pipeline) Drain(ctx context.Context, convID int64) (handled int, err er
 	for {
 		hint := p.extract(ctx, convID)
 		done, handledOne := false, false
+		var itemID int64
 		err := p.DB.InTx(ctx, func(tx *sqlx.Tx) error {
 			conv, travellerID, err := store.LockConversation(ctx, tx, convID)
 			if err != nil {
@@ -98,7 +116,7 @@ func (p *Pipeline) Drain(ctx context.Context, convID int64) (handled int, err er
 				done = true
 				return nil
 			}
-			handledOne = true
+			handledOne, itemID = true, item.ID
 			var in Inbound
 			if err := json.Unmarshal(item.Payload, &in); err != nil {
 				return fmt.Errorf("inbox %d: %w", item.ID, err)
@@ -119,6 +137,9 @@ func (p *Pipeline) Drain(ctx context.Context, convID int64) (handled int, err er
 			return err
 		})
 		if err != nil {
+			if itemID != 0 && ctx.Err() == nil {
+				p.turnFailed(context.WithoutCancel(ctx), convID, itemID, err)
+			}
 			return handled, err
 		}
 		if handledOne {
@@ -296,6 +317,85 @@ func (p *Pipeline) DrainPending(ctx context.Context) {
 	for _, id := range ids {
 		if _, err := p.Drain(ctx, id); err != nil {
 			p.Log.Warn("drain pending", "conversation", id, "err", err)
+		}
+	}
+}
+
+// maxTurnAttempts is how often a message's turn may fail before it is given up.
+const maxTurnAttempts = 3
+
+// turnFailed records a failed turn. A message whose turn keeps failing would hold up every
+// message behind it, so after a few attempts it is set aside with an apology to the
+// traveller, and the failure logged for someone to look at.
+func (p *Pipeline) turnFailed(ctx context.Context, convID, itemID int64, cause error) {
+	n, err := store.FailedTurn(ctx, p.DB, itemID)
+	if err != nil {
+		p.Log.Error("turn failed", "conversation", convID, "inbox", itemID, "err", cause)
+		return
+	}
+	if n < maxTurnAttempts {
+		p.Log.Warn("turn failed; will retry", "conversation", convID, "inbox", itemID, "attempt", n, "err", cause)
+		return
+	}
+	p.Log.Error("turn failed repeatedly; message set aside", "conversation", convID, "inbox", itemID, "attempts", n, "err", cause)
+	// The channel itself may be what fails: then the apology stays in the transcript.
+	if err := p.setAside(ctx, convID, itemID, true); err != nil {
+		if err := p.setAside(ctx, convID, itemID, false); err != nil {
+			p.Log.Error("set aside failed message", "conversation", convID, "inbox", itemID, "err", err)
+		}
+	}
+}
+
+func (p *Pipeline) setAside(ctx context.Context, convID, itemID int64, viaChannel bool) error {
+	return p.DB.InTx(ctx, func(tx *sqlx.Tx) error {
+		conv, travellerID, err := store.LockConversation(ctx, tx, convID)
+		if err != nil {
+			return err
+		}
+		if err := store.MarkHandled(ctx, tx, itemID); err != nil {
+			return err
+		}
+		text := dialog.T(conv.Lang, "turn_failed")
+		if _, err := store.AddMessage(ctx, tx, convID, "system", text, store.MessageBody{Kind: dialog.ReplyText}); err != nil {
+			return err
+		}
+		if p.Outbox != nil && viaChannel {
+			if err := p.Outbox.WriteReplies(ctx, tx, &conv, travellerID, []dialog.Reply{{Kind: dialog.ReplyText, Text: text}}); err != nil {
+				return err
+			}
+		}
+		return p.notify(ctx, tx, convID)
+	})
+}
+
+// Sweep picks up, every few seconds, messages that nobody handled: their handler failed,
+// or the instance that received them died. It also prunes finished work once an hour.
+func (p *Pipeline) Sweep(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	lastPrune := time.Time{}
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+		ids, err := store.StalePending(ctx, p.DB, every, 100)
+		if err != nil && ctx.Err() == nil {
+			p.Log.Warn("sweep", "err", err)
+		}
+		for _, id := range ids {
+			if _, err := p.Drain(ctx, id); err != nil && ctx.Err() == nil {
+				p.Log.Warn("sweep: drain", "conversation", id, "err", err)
+			}
+		}
+		if time.Since(lastPrune) > time.Hour {
+			lastPrune = time.Now()
+			if n, err := store.PruneHandled(ctx, p.DB, 7*24*time.Hour); err != nil && ctx.Err() == nil {
+				p.Log.Warn("prune", "err", err)
+			} else if n > 0 {
+				p.Log.Info("pruned finished inbox messages and jobs", "rows", n)
+			}
 		}
 	}
 }

@@ -45,6 +45,7 @@ var catalogue = map[string][2]string{ // [zh, en]
 	"place_unknown":      {"我没找到「%s」（E-707），你是指下面这些地方吗？", "I couldn't find %s (E-707) — did you mean one of these?"},
 	"err_dest_long":      {"目的地名字太长了，请只说城市名。", "That's a long place name — just the city, please."},
 	"err_needs_unread":   {"没看懂，你可以点下面的按钮，或者说「带孩子」「需要无障碍」「带宠物」「没有」。", "Sorry, I didn't get that. Tap a button, or say \"with kids\", \"wheelchair access\", \"with a pet\" or \"none\"."},
+	"turn_failed":        {"抱歉，刚才这条消息没能处理（E-101），请换个说法再试一次，或发送 /human 找人工客服。", "Sorry, I couldn't handle that message (E-101). Please try again in other words, or send /human for a person."},
 	"err_unknown_action": {"这个按钮已经过期了。", "That button has expired."},
 
 	"help": {"我可以帮你：规划行程（告诉我目的地、日期、预算）、修改行程、紧急求助（说「紧急」或 /sos）、转人工（/human）、反馈（/feedback）、切换语言（/lang）、订阅维护通知（/subscribe）、查看更新（/changelog）。",

@@ -50,6 +50,8 @@ RETURNING id, channel, external_id, display_name, lang, time_zone, reachable`
 }
 
 // CurrentConversation returns the traveller's latest conversation, starting one if none.
+// Creation locks the traveller's row, so that messages arriving together for a new
+// traveller all land in one conversation.
 func CurrentConversation(ctx context.Context, q Queryer, travellerID int64, lang string) (int64, error) {
 	var id int64
 	err := q.GetContext(ctx, &id, `SELECT id FROM conversations WHERE traveller_id = $1 ORDER BY id DESC LIMIT 1`, travellerID)
@@ -59,7 +61,21 @@ func CurrentConversation(ctx context.Context, q Queryer, travellerID int64, lang
 	if !errors.Is(err, sql.ErrNoRows) {
 		return 0, fmt.Errorf("current conversation: %w", err)
 	}
-	err = q.GetContext(ctx, &id, `INSERT INTO conversations (traveller_id, lang) VALUES ($1, $2) RETURNING id`, travellerID, lang)
+	start := func(q Queryer) error {
+		if _, err := q.ExecContext(ctx, `SELECT 1 FROM travellers WHERE id = $1 FOR UPDATE`, travellerID); err != nil {
+			return err
+		}
+		err := q.GetContext(ctx, &id, `SELECT id FROM conversations WHERE traveller_id = $1 ORDER BY id DESC LIMIT 1`, travellerID)
+		if errors.Is(err, sql.ErrNoRows) {
+			err = q.GetContext(ctx, &id, `INSERT INTO conversations (traveller_id, lang) VALUES ($1, $2) RETURNING id`, travellerID, lang)
+		}
+		return err
+	}
+	if db, ok := q.(*DB); ok {
+		err = db.InTx(ctx, func(tx *sqlx.Tx) error { return start(tx) })
+	} else {
+		err = start(q)
+	}
 	if err != nil {
 		return 0, fmt.Errorf("start conversation: %w", err)
 	}

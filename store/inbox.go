@@ -75,3 +75,45 @@ GROUP BY conversation_id ORDER BY min(id) LIMIT $1`, limit)
 	}
 	return ids, nil
 }
+
+// FailedTurn counts a failed attempt at a message's turn and returns how many there have
+// been.
+func FailedTurn(ctx context.Context, q Queryer, id int64) (int, error) {
+	var n int
+	if err := q.GetContext(ctx, &n, `UPDATE inbox SET attempts = attempts + 1 WHERE id = $1 RETURNING attempts`, id); err != nil {
+		return 0, fmt.Errorf("count failed turn: %w", err)
+	}
+	return n, nil
+}
+
+// StalePending lists conversations with a message that has waited longer than age, for a
+// sweeper to pick up what a failed or dead handler left behind.
+func StalePending(ctx context.Context, q Queryer, age time.Duration, limit int) ([]int64, error) {
+	var ids []int64
+	err := q.SelectContext(ctx, &ids, `
+SELECT conversation_id FROM inbox
+WHERE handled_at IS NULL AND received_at < now() - $1 * interval '1 millisecond'
+GROUP BY conversation_id ORDER BY min(id) LIMIT $2`, age.Milliseconds(), limit)
+	if err != nil {
+		return nil, fmt.Errorf("stale pending: %w", err)
+	}
+	return ids, nil
+}
+
+// PruneHandled deletes inbox messages handled and jobs done longer ago than age: the
+// transcript keeps the messages, and nothing reads finished jobs again.
+func PruneHandled(ctx context.Context, q Queryer, age time.Duration) (int64, error) {
+	var total int64
+	for _, stmt := range []string{
+		`DELETE FROM inbox WHERE handled_at < now() - $1 * interval '1 millisecond'`,
+		`DELETE FROM jobs WHERE done_at < now() - $1 * interval '1 millisecond'`,
+	} {
+		res, err := q.ExecContext(ctx, stmt, age.Milliseconds())
+		if err != nil {
+			return total, fmt.Errorf("prune: %w", err)
+		}
+		n, _ := res.RowsAffected()
+		total += n
+	}
+	return total, nil
+}

@@ -75,9 +75,10 @@ func (s *service) start(ctx context.Context) (wait func()) {
 		wg.Add(1)
 		go func() { defer wg.Done(); w.Run(ctx) }()
 	}
-	// Messages stored but not handled when an instance stopped are handled now.
+	// Messages stored but not handled when an instance stopped are handled now, and
+	// any a failed or dead handler leaves behind later on.
 	wg.Add(1)
-	go func() { defer wg.Done(); s.pipeline.DrainPending(ctx) }()
+	go func() { defer wg.Done(); s.pipeline.DrainPending(ctx); s.pipeline.Sweep(ctx, 5*time.Second) }()
 	return wg.Wait
 }
 
