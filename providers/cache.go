@@ -25,6 +25,9 @@ type Cache interface {
 // gives, and keeps it for ttl. Identical concurrent calls sharing group make one fetch.
 // Errors are never kept, and a failing cache only costs a network trip: a look-up must
 // not fail because the cache did. cache and group may be nil.
+// SharedFetchTimeout bounds a coalesced fetch, whatever its callers' deadlines.
+const SharedFetchTimeout = 10 * time.Second
+
 func Cached[T any](ctx context.Context, cache Cache, group *singleflight.Group, key string, ttl time.Duration, fetch func(context.Context) (T, error)) (T, error) {
 	if v, ok := cacheGet[T](ctx, cache, key); ok {
 		return v, nil
@@ -35,8 +38,12 @@ func Cached[T any](ctx context.Context, cache Cache, group *singleflight.Group, 
 	ch := group.DoChan(key, func() (any, error) {
 		// The first caller's cancellation must not fail the callers that joined it,
 		// so the shared fetch keeps the values of ctx but not its cancellation; each
-		// caller still stops waiting when its own ctx ends.
-		return fetchAndKeep(context.WithoutCancel(ctx), cache, key, ttl, fetch)
+		// caller still stops waiting when its own ctx ends. It keeps a deadline of its
+		// own, though: a fetch nobody waits for any more must not hold a rate-limited
+		// service's turn for long.
+		fctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), SharedFetchTimeout)
+		defer cancel()
+		return fetchAndKeep(fctx, cache, key, ttl, fetch)
 	})
 	select {
 	case r := <-ch:

@@ -262,6 +262,32 @@ func TestPacerSpacesWaiters(t *testing.T) {
 	}
 }
 
+// A caller whose deadline comes before its turn gets no turn, so callers that gave up
+// do not keep everyone after them waiting.
+func TestPacerRefusesTurnsPastTheDeadline(t *testing.T) {
+	now := time.Unix(1_700_000_000, 0)
+	p := &pacer{interval: time.Second, now: func() time.Time { return now },
+		sleep: func(context.Context, time.Duration) error { return nil }}
+	ctx, cancel := context.WithDeadline(context.Background(), now.Add(2500*time.Millisecond))
+	defer cancel()
+	for i := 0; i < 3; i++ { // turns at 0, 1 s and 2 s fit
+		if err := p.wait(ctx); err != nil {
+			t.Fatalf("turn %d: %v", i, err)
+		}
+	}
+	for i := 0; i < 5; i++ { // the turn at 3 s does not, however often it is asked for
+		if err := p.wait(ctx); !errors.Is(err, errPacerBusy) {
+			t.Fatalf("turn past the deadline: err = %v, want errPacerBusy", err)
+		}
+	}
+	// Refused turns were not booked: the next caller with time to spare gets 3 s.
+	var waited time.Duration
+	p.sleep = func(_ context.Context, d time.Duration) error { waited = d; return nil }
+	if err := p.wait(context.Background()); err != nil || waited != 3*time.Second {
+		t.Fatalf("next turn after %v (%v), want 3s", waited, err)
+	}
+}
+
 func TestReverse(t *testing.T) {
 	liq := newFake(t, map[string]reply{"/v1/reverse": {200, "locationiq_reverse.json", 0}})
 	r := New(Config{LocationIQKey: "k", LocationIQBaseURL: liq.URL, NominatimBaseURL: "off"})

@@ -3,6 +3,7 @@ package geo
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"io"
 	"net/http"
@@ -144,10 +145,19 @@ func (p *pacer) wait(ctx context.Context) error {
 	if at.Before(now) {
 		at = now
 	}
+	// A turn the caller could not live to use is not taken: otherwise requests whose
+	// callers gave up would still be sent, and keep everyone after them waiting.
+	if dl, ok := ctx.Deadline(); ok && at.After(dl) {
+		p.mu.Unlock()
+		return errPacerBusy
+	}
 	p.next = at.Add(p.interval)
 	p.mu.Unlock()
 	return p.sleep(ctx, at.Sub(now))
 }
+
+// errPacerBusy says a rate-limited service has no turn free before the caller's deadline.
+var errPacerBusy = errors.New("rate-limited service busy: no turn before the deadline")
 
 func sleepCtx(ctx context.Context, d time.Duration) error {
 	if d <= 0 {
