@@ -4,13 +4,13 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"fmt"
 	"log/slog"
 	"time"
 
 	"github.com/jmoiron/sqlx"
 
 	"xingqu/dialog"
+	"xingqu/providers/offline"
 	"xingqu/store"
 )
 
@@ -27,6 +27,7 @@ type PlanWorker struct {
 	Plan     PlanFunc
 	Lease    time.Duration // how long a claim lasts; default 90 s
 	Poll     time.Duration // how often to look for work when idle; default 250 ms
+	Retry    time.Duration // how long a failed job waits before it runs again; default 5 s
 	Log      *slog.Logger
 }
 
@@ -58,34 +59,52 @@ func (w *PlanWorker) Run(ctx context.Context) {
 func (w *PlanWorker) process(ctx context.Context, job *store.Job, lease time.Duration) {
 	var pj PlanJob
 	if err := json.Unmarshal(job.Payload, &pj); err != nil {
-		w.Log.Error("planning job unreadable", "job", job.ID, "err", err)
-		store.CompleteJob(ctx, w.Pipeline.DB, job.ID)
+		w.Log.Error("planning job unreadable; dropped", "job", job.ID, "err", err)
+		if _, err := store.CompleteJob(ctx, w.Pipeline.DB, job.ID); err != nil {
+			w.Log.Error("drop planning job", "job", job.ID, "err", err)
+		}
 		return
 	}
 	// Finish well inside the lease, so that no other worker takes the job meanwhile.
-	pctx, cancel := context.WithTimeout(w.withProgress(ctx, pj), lease*3/4)
 	start := time.Now()
-	plan, err := w.Plan(pctx, pj)
-	cancel()
+	var plan dialog.Plan
+	var err error
+	if job.Attempts > maxPlanAttempts {
+		// Whatever keeps failing, the traveller still gets a plan: the offline draft.
+		w.Log.Error("planning keeps failing; sending the offline draft", "job", job.ID, "conversation", pj.ConversationID, "attempts", job.Attempts)
+		plan = offline.Plan(pj.Trip, pj.Lang, time.Now())
+	} else {
+		pctx, cancel := context.WithTimeout(w.withProgress(ctx, pj), lease*3/4)
+		plan, err = w.Plan(pctx, pj)
+		cancel()
+	}
+	bg := context.WithoutCancel(ctx)
 	if err != nil {
 		// Shutting down or out of time: let the job run again, here or elsewhere.
-		retry := time.Now().Add(5 * time.Second)
+		retry := time.Now().Add(w.retryAfter())
 		if ctx.Err() != nil {
 			retry = time.Now()
 		}
 		w.Log.Warn("planning failed", "job", job.ID, "conversation", pj.ConversationID, "err", err)
-		store.RetryJob(context.WithoutCancel(ctx), w.Pipeline.DB, job.ID, err, retry)
+		if err := store.RetryJob(bg, w.Pipeline.DB, job.ID, err, retry); err != nil {
+			w.Log.Error("release planning job; it runs again when its lease ends", "job", job.ID, "err", err)
+		}
 		return
 	}
-	delivered, err := w.deliver(context.WithoutCancel(ctx), job.ID, pj, plan)
+	delivered, err := w.deliver(bg, job.ID, pj, plan)
 	if err != nil {
 		w.Log.Error("deliver plan", "job", job.ID, "conversation", pj.ConversationID, "err", err)
-		store.RetryJob(context.WithoutCancel(ctx), w.Pipeline.DB, job.ID, err, time.Now().Add(5*time.Second))
+		if err := store.RetryJob(bg, w.Pipeline.DB, job.ID, err, time.Now().Add(w.retryAfter())); err != nil {
+			w.Log.Error("release planning job; it runs again when its lease ends", "job", job.ID, "err", err)
+		}
 		return
 	}
 	w.Log.Info("plan made", "job", job.ID, "conversation", pj.ConversationID, "source", plan.Source,
 		"delivered", delivered, "duration_ms", time.Since(start).Milliseconds())
 }
+
+// maxPlanAttempts is how often a plan is tried before the offline draft is sent instead.
+const maxPlanAttempts = 5
 
 // errDone ends a delivery that another worker already made.
 var errDone = errors.New("job already done")
@@ -96,16 +115,16 @@ var errDone = errors.New("job already done")
 func (w *PlanWorker) deliver(ctx context.Context, jobID int64, pj PlanJob, plan dialog.Plan) (bool, error) {
 	delivered := false
 	err := w.Pipeline.DB.InTx(ctx, func(tx *sqlx.Tx) error {
-		var done bool
-		if err := tx.GetContext(ctx, &done, `SELECT done_at IS NOT NULL FROM jobs WHERE id = $1 FOR UPDATE`, jobID); err != nil {
-			return fmt.Errorf("lock job: %w", err)
-		}
-		if done {
-			return errDone
-		}
+		// The conversation first, then the job, as everywhere: no two transactions
+		// take these locks in opposite orders.
 		conv, _, err := store.LockConversation(ctx, tx, pj.ConversationID)
 		if err != nil {
 			return err
+		}
+		if first, err := store.CompleteJob(ctx, tx, jobID); err != nil {
+			return err
+		} else if !first {
+			return errDone
 		}
 		if dialog.AwaitsPlan(&conv, pj.PlanRequest) {
 			if plan.Version, err = store.AddPlan(ctx, tx, pj.ConversationID, plan); err != nil {
@@ -117,11 +136,17 @@ func (w *PlanWorker) deliver(ctx context.Context, jobID int64, pj PlanJob, plan 
 			}
 			delivered = true
 		}
-		_, err = store.CompleteJob(ctx, tx, jobID)
-		return err
+		return nil
 	})
 	if errors.Is(err, errDone) {
 		return false, nil
 	}
 	return delivered, err
+}
+
+func (w *PlanWorker) retryAfter() time.Duration {
+	if w.Retry > 0 {
+		return w.Retry
+	}
+	return 5 * time.Second
 }

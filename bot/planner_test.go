@@ -2,12 +2,14 @@ package bot
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"io"
 	"log/slog"
 	"os"
 	"os/exec"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 
@@ -170,5 +172,29 @@ func TestPlanJobSurvivesWorkerCrash(t *testing.T) {
 	db.GetContext(context.Background(), &done, `SELECT done_at IS NOT NULL AND attempts = 2 FROM jobs WHERE conversation_id = $1`, convID)
 	if !done {
 		t.Fatal("job not done on its second attempt")
+	}
+}
+
+// A job whose planning keeps failing ends with the offline draft, not with silence.
+func TestPlanJobThatKeepsFailingGetsTheDraft(t *testing.T) {
+	t.Parallel()
+	p := newPipeline(t)
+	convID := toPlanning(t, p, "fails")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	var calls atomic.Int32
+	failing := func(context.Context, PlanJob) (dialog.Plan, error) {
+		calls.Add(1)
+		return dialog.Plan{}, errors.New("LLM-104: every provider down and the draft broken too")
+	}
+	w := &PlanWorker{Pipeline: p, Plan: failing, Poll: 10 * time.Millisecond, Retry: 10 * time.Millisecond, Log: p.Log}
+	go w.Run(ctx)
+	waitUntil(t, 10*time.Second, "offline draft delivered", func() bool { return planMessages(t, p.DB, convID) == 1 })
+	if n := calls.Load(); n != maxPlanAttempts {
+		t.Errorf("planner called %d times, want %d before the draft", n, maxPlanAttempts)
+	}
+	plans, _ := store.Plans(ctx, p.DB, convID)
+	if len(plans) != 1 || !plans[0].Draft || plans[0].Source != "offline" {
+		t.Fatalf("plans = %+v, want the offline draft", plans)
 	}
 }
