@@ -209,7 +209,8 @@ func (s *Server) handleReadyz() http.Handler {
 		defer cancel()
 		if err := s.DB.Ready(ctx); err != nil {
 			s.Log.Warn("not ready", "err", err)
-			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable", "reason": err.Error()})
+			// The reason stays in the log: it names hosts and socket paths.
+			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
 			return
 		}
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})

@@ -1156,13 +1156,13 @@ func t0(lang string, d Date) string {
 	return d.In(time.UTC).Format("Jan 2")
 }
 
-// ParseContextFor is the parse context a message gets in state, for a traveller in zone tz.
 // AwaitsPlan reports whether c is waiting for the plan of request: a result for any other
 // request is stale.
 func AwaitsPlan(c *Conversation, request int) bool {
 	return c.Memo.PlanRequest == request && (c.State == StatePlanning || c.Memo.ReturnTo == StatePlanning)
 }
 
+// ParseContextFor is the parse context a message gets in state, for a traveller in zone tz.
 func (e *Engine) ParseContextFor(state, tz string) ParseContext {
 	c := &Conversation{State: state, TimeZone: tz}
 	now := time.Now()

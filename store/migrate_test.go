@@ -39,6 +39,10 @@ func TestMigrateDownUpRoundTripsWithData(t *testing.T) {
 	if _, err := store.MigrateUp(ctx, db); err != nil {
 		t.Fatal(err)
 	}
+	var kept int
+	if err := db.GetContext(ctx, &kept, `SELECT count(*) FROM messages m JOIN conversations c ON c.id = m.conversation_id JOIN travellers t ON t.id = c.traveller_id WHERE m.text = '福州'`); err != nil || kept != 1 {
+		t.Fatalf("after down and up of the newest migration: %d of the seeded rows left (%v), want them all", kept, err)
+	}
 
 	// All the way down and up again, with data in every table.
 	if err := store.MigrateDownTo(ctx, db, 0); err != nil {

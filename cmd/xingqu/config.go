@@ -109,7 +109,7 @@ func (p *envParser) baseURL(name, def string) string {
 	}
 	u, err := url.Parse(v)
 	if err != nil || (u.Scheme != "http" && u.Scheme != "https") || u.Host == "" {
-		p.fail(name, v, "an http:// or https:// URL")
+		p.fail(name, redactURL(v), "an http:// or https:// URL")
 		return def
 	}
 	return strings.TrimRight(v, "/")
@@ -253,4 +253,23 @@ func validSecretToken(s string) bool {
 		}
 	}
 	return true
+}
+
+// redactURL hides what may be a secret in a URL shown in an error: its user information
+// and query string.
+func redactURL(v string) string {
+	u, err := url.Parse(v)
+	if err != nil {
+		if len(v) > 12 {
+			return v[:12] + "…"
+		}
+		return v
+	}
+	if u.User != nil {
+		u.User = url.User("…")
+	}
+	if u.RawQuery != "" {
+		u.RawQuery = "…"
+	}
+	return u.String()
 }

@@ -96,3 +96,14 @@ func TestParseConfigRejects(t *testing.T) {
 		})
 	}
 }
+
+// A bad URL is named in the error without what may be a secret in it.
+func TestParseConfigHidesSecretsInBadURLs(t *testing.T) {
+	_, err := parseConfig(env("LLM_PROVIDERS", "myllm", "LLM_MYLLM_BASE_URL", "ftp://user:hunter2@llm.example/v1?api_key=sk-abc"))
+	if err == nil || !strings.Contains(err.Error(), "LLM_MYLLM_BASE_URL") {
+		t.Fatalf("err = %v", err)
+	}
+	if strings.Contains(err.Error(), "hunter2") || strings.Contains(err.Error(), "sk-abc") {
+		t.Fatalf("error shows a secret: %v", err)
+	}
+}
