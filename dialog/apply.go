@@ -44,7 +44,7 @@ func (t *turn) apply(ex Extraction) (changes []string, problems []Reply) {
 			problem("err_dest_long")
 		} else {
 			tr.Destination, tr.Place = d, nil
-			c.Memo.PlaceChoices = nil
+			c.Memo.PlaceChoices, c.Memo.PlacePending = nil, false
 			if q := t.placeQuestion(d); q != nil {
 				problems = append(problems, *q)
 			} else {
@@ -236,13 +236,19 @@ func (t *turn) placeQuestion(name string) *Reply {
 		return nil
 	}
 	if len(m.Candidates) == 0 {
-		return nil
+		// Nothing known by that name: it may be a small town or a district the
+		// planner's services can still place, or not a place at all. Ask.
+		t.c.Memo.PlacePending = true
+		return &Reply{Kind: ReplyText, Text: T(t.c.Lang, "place_unconfirmed", name), Choices: []Choice{
+			{Label: T(t.c.Lang, "btn_keep_place", name), Action: "keep"},
+			{Label: T(t.c.Lang, "btn_other_place"), Action: "edit:destination"},
+		}}
 	}
 	cands := m.Candidates
 	if len(cands) > 5 {
 		cands = cands[:5]
 	}
-	t.c.Memo.PlaceChoices = cands
+	t.c.Memo.PlaceChoices, t.c.Memo.PlacePending = cands, true
 	r := Reply{Kind: ReplyText}
 	for i, p := range cands {
 		label := p.Name

@@ -40,6 +40,7 @@ type Memo struct {
 	Rating       int          `json:"rating,omitempty"`       // feedback being collected
 	Weather      []string     `json:"weather,omitempty"`      // the latest plan's forecast, a day a line
 	PlaceChoices []Place      `json:"placeChoices,omitempty"` // the places a "which one?" question offered
+	PlacePending bool         `json:"placePending,omitempty"` // a place question awaits its answer
 }
 
 // MarshalMemo and UnmarshalMemo let the store keep the memo as JSON.

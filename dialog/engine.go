@@ -516,15 +516,15 @@ func (t *turn) action(a string) {
 			break
 		}
 		p := c.Memo.PlaceChoices[i]
-		c.Memo.PlaceChoices = nil
+		c.Memo.PlaceChoices, c.Memo.PlacePending = nil, false
 		c.Trip.Destination, c.Trip.Place = p.Name, &p
 		t.advance([]string{T(c.Lang, "f_destination") + ": " + p.Name})
 	case "keep":
 		// The traveller confirms a place the gazetteer does not know.
-		if c.Trip.Destination == "" || len(c.Memo.PlaceChoices) == 0 {
+		if c.Trip.Destination == "" || !c.Memo.PlacePending {
 			break
 		}
-		c.Memo.PlaceChoices = nil
+		c.Memo.PlaceChoices, c.Memo.PlacePending = nil, false
 		t.advance(nil)
 	case "need":
 		if !t.applyNeed(arg) {
@@ -753,6 +753,11 @@ func (t *turn) slots(text string) {
 			if ex.Yes != nil && !*ex.Yes {
 				t.applyPref("skip")
 				t.advance(nil)
+				return
+			}
+			if ex.Yes != nil {
+				// "Yes" to "what do you enjoy?" says nothing yet: ask again.
+				t.reask()
 				return
 			}
 			if free := strings.TrimSpace(text); meaningful(free) {

@@ -145,7 +145,7 @@ func sortStrings(s []string) {
 	}
 }
 
-// fakePlaces is a gazetteer of four names.
+// fakePlaces is a gazetteer that knows every name but a few.
 type fakePlaces struct{}
 
 func (fakePlaces) Lookup(name, lang string) PlaceMatch {
@@ -158,14 +158,18 @@ func (fakePlaces) Lookup(name, lang string) PlaceMatch {
 			{Name: "Springfield, Illinois", CountryCode: "US", Lat: 39.8, Lon: -89.6}}}
 	case "lisbn":
 		return PlaceMatch{Candidates: []Place{{Name: "Lisbon", CountryCode: "PT", Lat: 38.72, Lon: -9.14}}}
+	case "zzyzxqv", "hello there":
+		return PlaceMatch{}
 	}
-	return PlaceMatch{}
+	// Every other name in the scripts is a known city.
+	return PlaceMatch{Place: &Place{Name: name}}
 }
 
 var scripts = map[string][]step{
 	// A name shared by several places, and a misspelt one: the bot asks which.
 	"place_choices": {say("I want to visit Springfield"), press("place:1"), say("actually not Springfield, Lisbn"), press("place:0"),
-		say("Dec 20-23"), say("no wait, I want to go to Lisbn"), press("keep")},
+		say("Dec 20-23"), say("no wait, I want to go to Lisbn"), press("keep"),
+		say("I want to go to Zzyzxqv"), press("edit:destination"), say("Lisbon"), say("$900"), press("need:none"), say("yes"), say("no")},
 	// Everything in one message, then yes.
 	"shortest_zh": {say("福州, 12月25日到12月30日, 每人2000, 带孩子, 喜欢海边和闽菜"), say("好的"), planReady()},
 	"shortest_en": {say("Lisbon Dec 20-27, 2 of us, around €1500 each, no special needs, we love seafood and museums"), say("yes"), planReady()},

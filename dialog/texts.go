@@ -43,6 +43,7 @@ var catalogue = map[string][2]string{ // [zh, en]
 	"err_dest_unread":    {"没听清目的地，请告诉我城市名，例如「福州」或「里斯本」。", "I didn't catch the destination. Please name a city, e.g. \"Fuzhou\" or \"Lisbon\"."},
 	"which_place":        {"有好几个叫「%s」的地方，你指的是哪一个？", "There are several places called %s — which one?"},
 	"place_unknown":      {"我没找到「%s」（E-707），你是指下面这些地方吗？", "I couldn't find %s (E-707) — did you mean one of these?"},
+	"place_unconfirmed":  {"我的地名库里没有「%s」（E-707），确定是这里吗？", "I don't know a place called %s (E-707). Is that right?"},
 	"err_dest_long":      {"目的地名字太长了，请只说城市名。", "That's a long place name — just the city, please."},
 	"err_needs_unread":   {"没看懂，你可以点下面的按钮，或者说「带孩子」「需要无障碍」「带宠物」「没有」。", "Sorry, I didn't get that. Tap a button, or say \"with kids\", \"wheelchair access\", \"with a pet\" or \"none\"."},
 	"turn_failed":        {"抱歉，刚才这条消息没能处理（E-101），请换个说法再试一次，或发送 /human 找人工客服。", "Sorry, I couldn't handle that message (E-101). Please try again in other words, or send /human for a person."},
@@ -104,7 +105,8 @@ var catalogue = map[string][2]string{ // [zh, en]
 	"btn_safe":        {"我没事了", "I'm safe now"},
 	"btn_back_bot":    {"继续用机器人", "Carry on with the bot"},
 	"btn_weather":     {"看天气", "Weather"},
-	"btn_keep_place":  {"就是「%s」", "No, %s is right"},
+	"btn_keep_place":  {"就是「%s」", "Yes, %s"},
+	"btn_other_place": {"换一个地方", "Somewhere else"},
 
 	// Field names in summaries.
 	"f_destination": {"目的地", "Destination"},
