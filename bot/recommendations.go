@@ -187,7 +187,7 @@ func (s *Server) handleCreateRecommendation() http.Handler {
 		}
 		ctx, cancel := context.WithTimeout(r.Context(), 45*time.Second)
 		defer cancel()
-		plan, err := s.Recommend(ctx, trip, lang)
+		plan, err := s.Recommend(ctx, trip, lang, owner(principalOf(r)))
 		if err != nil {
 			s.Log.Warn("recommendation failed", "request_id", RequestID(r.Context()), "err", err)
 			writeError(w, http.StatusGatewayTimeout, "LLM-101", "planning took too long; please retry", "")

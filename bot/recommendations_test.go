@@ -82,7 +82,7 @@ func recommendServer(t *testing.T) (*Server, *httptest.Server) {
 	chain := llm.New(llm.Config{Providers: []llm.ProviderConfig{{Name: "fake", BaseURL: fake.URL + "/v1", APIKey: "k", Model: "fake"}}})
 	pl := &planner.Planner{Chain: chain, Log: p.Log}
 	s.ProviderHealth = chain.Health
-	s.Recommend = func(ctx context.Context, trip dialog.TripRequest, lang string) (dialog.Plan, error) {
+	s.Recommend = func(ctx context.Context, trip dialog.TripRequest, lang, _ string) (dialog.Plan, error) {
 		res, err := pl.Plan(ctx, planner.Request{Trip: trip, Lang: lang})
 		return res.Plan, err
 	}

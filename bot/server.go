@@ -33,8 +33,9 @@ type Server struct {
 	// Pipeline takes the widget's messages and the agents' events; Web configures the web
 	// channel and the console.
 	Pipeline *Pipeline
-	// Recommend makes a plan for the recommendations API, synchronously.
-	Recommend func(ctx context.Context, trip dialog.TripRequest, lang string) (dialog.Plan, error)
+	// Recommend makes a plan for the recommendations API, synchronously; who names the
+	// caller, whose daily model budget it is charged to.
+	Recommend func(ctx context.Context, trip dialog.TripRequest, lang, who string) (dialog.Plan, error)
 	// ProviderHealth reports the planning providers for the admin console.
 	ProviderHealth func() []llm.ProviderHealth
 	Web            WebConfig
