@@ -170,12 +170,11 @@ func (p *Pipeline) extract(ctx context.Context, convID int64) *extracted {
 	if json.Unmarshal(item.Payload, &in) != nil || in.Text == "" {
 		return nil
 	}
-	var state, lang, tz string
-	const q = `SELECT c.state, c.lang, t.time_zone FROM conversations c JOIN travellers t ON t.id = c.traveller_id WHERE c.id = $1`
-	if err := p.DB.QueryRowContext(ctx, q, convID).Scan(&state, &lang, &tz); err != nil {
+	conv, err := store.GetConversation(ctx, p.DB, convID)
+	if err != nil {
 		return nil
 	}
-	pc := p.Engine.ParseContextFor(state, tz)
+	pc, lang := p.Engine.ParseContextFor(conv.State, conv.TimeZone), conv.Lang
 	if ex := dialog.Extract(in.Text, pc); !ex.Unparsed {
 		return nil
 	}

@@ -115,35 +115,40 @@ func (r conversationRow) toDialog() (dialog.Conversation, error) {
 // LockConversation reads a conversation and locks its row until tx ends, so that turns of
 // one conversation run one at a time.
 func LockConversation(ctx context.Context, tx *sqlx.Tx, id int64) (dialog.Conversation, int64, error) {
-	const q = `
-SELECT c.id, c.traveller_id, c.state, c.prev_state, c.status, c.priority, c.lang, t.time_zone, c.slots, c.data, c.waiting_since
-FROM conversations c JOIN travellers t ON t.id = c.traveller_id
-WHERE c.id = $1
-FOR UPDATE OF c`
-	var r conversationRow
-	if err := tx.GetContext(ctx, &r, q, id); err != nil {
-		if errors.Is(err, sql.ErrNoRows) {
-			return dialog.Conversation{}, 0, fmt.Errorf("conversation %d: %w", id, ErrNotFound)
-		}
-		return dialog.Conversation{}, 0, fmt.Errorf("lock conversation %d: %w", id, err)
+	r, err := readConversation(ctx, tx, id, true)
+	if err != nil {
+		return dialog.Conversation{}, 0, err
 	}
 	c, err := r.toDialog()
 	return c, r.TravellerID, err
 }
 
-// GetConversation reads a conversation without locking it: what it says may change the
-// moment after, so it suits only decisions a later change will correct.
-func GetConversation(ctx context.Context, q Queryer, id int64) (dialog.Conversation, error) {
-	const q1 = `
+const selectConversation = `
 SELECT c.id, c.traveller_id, c.state, c.prev_state, c.status, c.priority, c.lang, t.time_zone, c.slots, c.data, c.waiting_since
 FROM conversations c JOIN travellers t ON t.id = c.traveller_id
 WHERE c.id = $1`
+
+func readConversation(ctx context.Context, q Queryer, id int64, lock bool) (conversationRow, error) {
+	query := selectConversation
+	if lock {
+		query += "\nFOR UPDATE OF c"
+	}
 	var r conversationRow
-	if err := q.GetContext(ctx, &r, q1, id); err != nil {
+	if err := q.GetContext(ctx, &r, query, id); err != nil {
 		if errors.Is(err, sql.ErrNoRows) {
-			return dialog.Conversation{}, fmt.Errorf("conversation %d: %w", id, ErrNotFound)
+			return r, fmt.Errorf("conversation %d: %w", id, ErrNotFound)
 		}
-		return dialog.Conversation{}, fmt.Errorf("read conversation %d: %w", id, err)
+		return r, fmt.Errorf("read conversation %d: %w", id, err)
+	}
+	return r, nil
+}
+
+// GetConversation reads a conversation without locking it: what it says may change the
+// moment after, so it suits only decisions a later change will correct.
+func GetConversation(ctx context.Context, q Queryer, id int64) (dialog.Conversation, error) {
+	r, err := readConversation(ctx, q, id, false)
+	if err != nil {
+		return dialog.Conversation{}, err
 	}
 	return r.toDialog()
 }
