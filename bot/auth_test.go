@@ -50,7 +50,8 @@ func newWebEnvOn(t *testing.T, db *store.DB, url string) *webEnv {
 	s.Web.PublicURL = "http://" + ts.Listener.Addr().String()
 	s.Web.WidgetOrigins = []string{s.Web.PublicURL}
 	s.Web.ListenURL = url
-	s.Pipeline = &Pipeline{DB: db, Engine: &dialog.Engine{Now: func() time.Time { return testNow }}, Log: log}
+	board := &NoticeBoard{DB: db, Log: log}
+	s.Pipeline = &Pipeline{DB: db, Engine: &dialog.Engine{Now: func() time.Time { return testNow }, Notices: board.Notices}, Log: log, Notices: board}
 	ts.Config.Handler = s.Handler()
 	ts.Start()
 	t.Cleanup(ts.Close)

@@ -40,6 +40,9 @@ type Pipeline struct {
 	// Outbox, when set, hands each turn's replies to the traveller's channel inside the
 	// turn's transaction, so a reply is sent if and only if its turn committed.
 	Outbox OutboxWriter
+	// Notices, when set, holds travellers' messages during maintenance and downtime: each
+	// is answered with the notice and kept for its real turn after the window.
+	Notices *NoticeBoard
 }
 
 // OutboxWriter queues replies for a channel. It decides from the traveller whether the
@@ -100,12 +103,23 @@ func (p *Pipeline) Handle(ctx context.Context, in Inbound) (convID int64, dup bo
 // Drain handles the conversation's pending messages in arrival order, one turn each.
 func (p *Pipeline) Drain(ctx context.Context, convID int64) (handled int, err error) {
 	for {
-		hint := p.extract(ctx, convID)
+		down := p.Notices.Downtime(ctx)
+		var hint *extracted
+		if !down.Active {
+			// No model call for a message that only gets the maintenance notice.
+			hint = p.extract(ctx, convID)
+		}
 		done, handledOne := false, false
 		var itemID int64
 		err := p.DB.InTx(ctx, func(tx *sqlx.Tx) error {
 			conv, travellerID, err := store.LockConversation(ctx, tx, convID)
 			if err != nil {
+				return err
+			}
+			if down.Active && conv.Status != dialog.StatusHuman {
+				done = true
+				n, err := p.hold(ctx, tx, &conv, travellerID, down)
+				handled += n
 				return err
 			}
 			item, ok, err := store.NextInbox(ctx, tx, convID)
@@ -125,7 +139,7 @@ func (p *Pipeline) Drain(ctx context.Context, convID int64) (handled int, err er
 			if hint != nil && hint.inboxID == item.ID {
 				h = hint.ex
 			}
-			if err := p.turn(ctx, tx, &conv, travellerID, in, h); err != nil {
+			if err := p.turn(ctx, tx, &conv, travellerID, in, h, item.HeldAt.Valid); err != nil {
 				return err
 			}
 			if err := store.MarkHandled(ctx, tx, item.ID); err != nil {
@@ -189,9 +203,13 @@ func (p *Pipeline) extract(ctx context.Context, convID int64) *extracted {
 }
 
 // turn is one message's turn inside the transaction that holds the conversation lock.
-func (p *Pipeline) turn(ctx context.Context, tx *sqlx.Tx, conv *dialog.Conversation, travellerID int64, in Inbound, hint *dialog.Extraction) error {
-	if _, err := store.AddMessage(ctx, tx, conv.ID, "traveller", in.Text, store.MessageBody{Action: in.Action}); err != nil {
-		return err
+// held says the message went into the transcript when it was answered with a
+// maintenance notice.
+func (p *Pipeline) turn(ctx context.Context, tx *sqlx.Tx, conv *dialog.Conversation, travellerID int64, in Inbound, hint *dialog.Extraction, held bool) error {
+	if !held {
+		if _, err := store.AddMessage(ctx, tx, conv.ID, "traveller", in.Text, store.MessageBody{Action: in.Action}); err != nil {
+			return err
+		}
 	}
 	if conv.Status == dialog.StatusHuman {
 		// An agent has the conversation: the bot stays silent and the agent sees the message.
@@ -206,6 +224,61 @@ func (p *Pipeline) turn(ctx context.Context, tx *sqlx.Tx, conv *dialog.Conversat
 	}
 	res := p.Engine.Handle(conv, ev)
 	return p.commitResult(ctx, tx, conv, travellerID, res)
+}
+
+// hold answers a conversation's pending messages during downtime. Each new one goes into
+// the transcript with the notice and the expected end, and stays pending so that the
+// sweeper runs its turn once the window is over; an emergency runs its turn now, out of
+// order, because a person must see it while the bot is down.
+func (p *Pipeline) hold(ctx context.Context, tx *sqlx.Tx, conv *dialog.Conversation, travellerID int64, down Downtime) (handled int, err error) {
+	items, err := store.PendingInbox(ctx, tx, conv.ID, 100)
+	if err != nil {
+		return 0, err
+	}
+	changed := false
+	for _, item := range items {
+		var in Inbound
+		if err := json.Unmarshal(item.Payload, &in); err != nil {
+			return handled, fmt.Errorf("inbox %d: %w", item.ID, err)
+		}
+		if intent, _ := dialog.DetectIntent(in.Text); intent == dialog.IntentEmergency {
+			if err := p.turn(ctx, tx, conv, travellerID, in, nil, item.HeldAt.Valid); err != nil {
+				return handled, err
+			}
+			if err := store.MarkHandled(ctx, tx, item.ID); err != nil {
+				return handled, err
+			}
+			handled++
+			continue
+		}
+		if item.HeldAt.Valid {
+			continue // answered already; waits for the window to end
+		}
+		if _, err := store.AddMessage(ctx, tx, conv.ID, "traveller", in.Text, store.MessageBody{Action: in.Action}); err != nil {
+			return handled, err
+		}
+		loc := p.Engine.DefaultLoc
+		if p.Notices != nil && loc == nil {
+			loc = p.Notices.Loc
+		}
+		text := maintenanceReply(conv.Lang, down, locOf(conv.TimeZone, loc))
+		if _, err := store.AddMessage(ctx, tx, conv.ID, "system", text, store.MessageBody{Kind: dialog.ReplyText}); err != nil {
+			return handled, err
+		}
+		if p.Outbox != nil {
+			if err := p.Outbox.WriteReplies(ctx, tx, conv, travellerID, []dialog.Reply{{Kind: dialog.ReplyText, Text: text}}); err != nil {
+				return handled, fmt.Errorf("outbox: %w", err)
+			}
+		}
+		if err := store.HoldInbox(ctx, tx, item.ID); err != nil {
+			return handled, err
+		}
+		changed = true
+	}
+	if changed {
+		return handled, p.notify(ctx, tx, conv.ID)
+	}
+	return handled, nil
 }
 
 // Event applies an event (a plan ready, a hand-back) to a conversation as a turn of its own.

@@ -1,6 +1,10 @@
 package bot
 
-import "net/http"
+import (
+	"net/http"
+
+	"xingqu/store"
+)
 
 // routes lists the whole HTTP surface.
 func (s *Server) routes(mux *http.ServeMux) {
@@ -44,5 +48,16 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /api/recommendations/{id}", s.requireRole(RoleAgent, RoleAdmin, KindWidget)(s.handleGetRecommendation()))
 
 	// Admins.
-	mux.Handle("GET /api/admin/providers", s.requireRole(RoleAdmin)(s.handleProviders()))
+	admin := s.requireRole(RoleAdmin)
+	mux.Handle("GET /api/admin/providers", admin(s.handleProviders()))
+
+	// Announcements and maintenance (SPEC section 7): admins publish, everyone reads.
+	mux.Handle("POST /api/admin/announcements", admin(s.handleCreateAnnouncement()))
+	mux.Handle("GET /api/admin/announcements/{id}", admin(s.handleGetAnnouncement()))
+	mux.Handle("POST /api/admin/announcements/{id}/cancel", admin(s.handleCloseAnnouncement(store.AnnCancelled)))
+	mux.Handle("POST /api/admin/announcements/{id}/complete", admin(s.handleCloseAnnouncement(store.AnnCompleted)))
+	mux.Handle("POST /api/admin/maintenance", admin(s.handleMaintenance()))
+	mux.Handle("OPTIONS /api/announcements", s.cors(http.NotFoundHandler()))
+	mux.Handle("GET /api/announcements", s.cors(s.handlePublicAnnouncements()))
+	mux.Handle("GET /changelog", s.handleChangelog())
 }

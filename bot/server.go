@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -42,6 +43,9 @@ type Server struct {
 
 	auth authState
 	web  webState
+
+	boardOnce sync.Once
+	board     *NoticeBoard
 
 	registry *prometheus.Registry
 	requests *prometheus.CounterVec

@@ -18,6 +18,9 @@ type InboxItem struct {
 	InboundID      string          `db:"inbound_id"`
 	Payload        json.RawMessage `db:"payload"`
 	ReceivedAt     time.Time       `db:"received_at"`
+	// HeldAt is when the message was answered with a maintenance notice and kept for its
+	// real turn; its text is in the transcript from then on.
+	HeldAt sql.NullTime `db:"held_at"`
 }
 
 // Receive stores an inbound message for a conversation. dup is true when a message with
@@ -44,7 +47,7 @@ ON CONFLICT (conversation_id, inbound_id) DO NOTHING RETURNING id`, convID, inbo
 func NextInbox(ctx context.Context, q Queryer, convID int64) (InboxItem, bool, error) {
 	var it InboxItem
 	err := q.GetContext(ctx, &it, `
-SELECT id, conversation_id, inbound_id, payload, received_at FROM inbox
+SELECT id, conversation_id, inbound_id, payload, received_at, held_at FROM inbox
 WHERE conversation_id = $1 AND handled_at IS NULL ORDER BY id LIMIT 1`, convID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return it, false, nil
@@ -59,6 +62,27 @@ WHERE conversation_id = $1 AND handled_at IS NULL ORDER BY id LIMIT 1`, convID)
 func MarkHandled(ctx context.Context, tx *sqlx.Tx, id int64) error {
 	if _, err := tx.ExecContext(ctx, `UPDATE inbox SET handled_at = now() WHERE id = $1`, id); err != nil {
 		return fmt.Errorf("mark handled: %w", err)
+	}
+	return nil
+}
+
+// PendingInbox lists a conversation's messages not handled yet, in arrival order.
+func PendingInbox(ctx context.Context, q Queryer, convID int64, limit int) ([]InboxItem, error) {
+	var its []InboxItem
+	err := q.SelectContext(ctx, &its, `
+SELECT id, conversation_id, inbound_id, payload, received_at, held_at FROM inbox
+WHERE conversation_id = $1 AND handled_at IS NULL ORDER BY id LIMIT $2`, convID, limit)
+	if err != nil {
+		return nil, fmt.Errorf("pending inbox: %w", err)
+	}
+	return its, nil
+}
+
+// HoldInbox records that a message was answered with a maintenance notice; it stays
+// pending for its real turn.
+func HoldInbox(ctx context.Context, tx *sqlx.Tx, id int64) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE inbox SET held_at = now() WHERE id = $1 AND held_at IS NULL`, id); err != nil {
+		return fmt.Errorf("hold inbox: %w", err)
 	}
 	return nil
 }

@@ -12,10 +12,12 @@
   var TEXT = {
     zh: { title: '行趣旅行助手', open: '打开聊天', close: '关闭聊天', send: '发送', placeholder: '输入消息…（Enter 发送）',
       typing: '正在输入…', agent: '人工客服', lost: '与服务器的同步中断（E-606）。', sync: '同步', offline: '网络连接失败，请稍后重试（E-101）。',
-      retry: '重试', writing: '正在为您撰写行程…', days: '每日行程', food: '美食', notice: '公告', ok: '知道了', maintenance: '维护中', log: '聊天记录' },
+      retry: '重试', writing: '正在为您撰写行程…', days: '每日行程', food: '美食', notice: '公告', ok: '知道了', maintenance: '维护中', log: '聊天记录',
+      down: '系统维护中', until: '预计恢复：', untilUnknown: '恢复时间待定', when: '时间', impact: '影响', todo: '建议' },
     en: { title: 'xingqu travel assistant', open: 'Open chat', close: 'Close chat', send: 'Send', placeholder: 'Type a message… (Enter sends)',
       typing: 'Typing…', agent: 'Support agent', lost: 'The chat lost sync with the server (E-606).', sync: 'Sync', offline: 'Network connection failed, please retry (E-101).',
-      retry: 'Retry', writing: 'Writing your plan…', days: 'Day by day', food: 'Food', notice: 'Notice', ok: 'OK', maintenance: 'Maintenance', log: 'Conversation' }
+      retry: 'Retry', writing: 'Writing your plan…', days: 'Day by day', food: 'Food', notice: 'Notice', ok: 'OK', maintenance: 'Maintenance', log: 'Conversation',
+      down: 'The service is down for maintenance.', until: 'Expected back:', untilUnknown: 'End not known yet.', when: 'When', impact: 'Impact', todo: 'What to do' }
   }[lang];
   var TIER = { zh: { luxury: '豪华尊享游', economical: '经济适用游', backpacker: '特种兵穷游' },
     en: { luxury: 'Luxury', economical: 'Economical', backpacker: 'Backpacker' } }[lang];
@@ -77,7 +79,8 @@
   form.appendChild(sendBtn);
   var popup = el('div', 'xq-popup');
   popup.hidden = true;
-  popup.setAttribute('role', 'alertdialog');
+  popup.setAttribute('role', 'dialog');
+  popup.setAttribute('aria-modal', 'true');
   panel.appendChild(head);
   panel.appendChild(banner);
   panel.appendChild(logBox);
@@ -312,38 +315,64 @@
     loadHistory().then(stream);
   }
 
+  // announcements shows each current or upcoming notice once per visitor in a pop-up,
+  // and the maintenance banner while the service is down (GET /api/announcements).
+  var NOTICES = KEY + '.notices';
+  function fmtTime(t) {
+    try { return new Date(t).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en'); } catch (e) { return t; }
+  }
   function announcements() {
     fetch(base + '/api/announcements').then(function (r) { return r.ok ? r.json() : null; }).then(function (j) {
       if (!j) return;
-      var list = Array.isArray(j) ? j : (j.announcements || j.notices || []);
-      var now = Date.now(), shown = JSON.parse(sessionStorage.getItem(KEY + '.seen') || '[]');
-      list.forEach(function (a) {
-        var active = a.startsAt && Date.parse(a.startsAt) <= now && (!a.endsAt || Date.parse(a.endsAt) > now);
-        if ((a.type === 'maintenance' || a.type === 'downtime') && active) {
-          banner.textContent = TEXT.maintenance + ': ' + (a.title || '') + (a.endsAt ? ' → ' + new Date(a.endsAt).toLocaleString() : '');
-          banner.hidden = false;
-        }
-      });
-      var fresh = list.filter(function (a) { return shown.indexOf(a.id) < 0; });
+      var m = j.maintenance || {};
+      if (m.on) {
+        banner.textContent = TEXT.maintenance + ': ' + (m.message || TEXT.down) + ' ' +
+          (m.until ? TEXT.until + ' ' + fmtTime(m.until) : TEXT.untilUnknown);
+        banner.hidden = false;
+      } else {
+        banner.hidden = true;
+        banner.textContent = '';
+      }
+      var shown = [];
+      try { shown = JSON.parse(localStorage.getItem(NOTICES) || '[]'); } catch (e) {}
+      var fresh = (j.announcements || []).filter(function (a) { return shown.indexOf(a.id) < 0; });
       if (!fresh.length) return;
       popup.textContent = '';
+      var heading = el('h3', null, TEXT.notice);
+      heading.id = 'xq-popup-title-' + Date.now();
+      popup.setAttribute('aria-labelledby', heading.id);
+      popup.appendChild(heading);
       fresh.forEach(function (a) {
-        popup.appendChild(el('h3', null, (a.title || TEXT.notice)));
-        if (a.body) popup.appendChild(el('p', null, a.body));
-        if (a.impact) popup.appendChild(el('p', null, a.impact));
+        var sec = el('section', 'xq-popup-item');
+        sec.setAttribute('data-id', a.id);
+        sec.appendChild(el('h4', null, a.title));
+        sec.appendChild(el('p', null, TEXT.when + ': ' + fmtTime(a.startsAt) + (a.endsAt ? ' – ' + fmtTime(a.endsAt) : '')));
+        if (a.body) sec.appendChild(el('p', null, a.body));
+        if (a.impact) sec.appendChild(el('p', null, TEXT.impact + ': ' + a.impact));
+        if (a.notes) sec.appendChild(el('p', null, TEXT.todo + ': ' + a.notes));
+        popup.appendChild(sec);
         shown.push(a.id);
       });
-      var ok = el('button', null, TEXT.ok);
+      var ok = el('button', 'xq-popup-ok', TEXT.ok);
       ok.type = 'button';
-      ok.addEventListener('click', function () { popup.hidden = true; input.focus(); });
+      ok.addEventListener('click', dismiss);
       popup.appendChild(ok);
       popup.hidden = false;
-      sessionStorage.setItem(KEY + '.seen', JSON.stringify(shown));
+      ok.focus();
+      try { localStorage.setItem(NOTICES, JSON.stringify(shown.slice(-200))); } catch (e) {}
     }).catch(function () {});
   }
+  function dismiss() { popup.hidden = true; input.focus(); }
+  popup.addEventListener('keydown', function (e) {
+    // Escape closes the pop-up, not the chat; Tab stays on its one button while it is open.
+    if (e.key === 'Escape') { e.stopPropagation(); dismiss(); }
+    else if (e.key === 'Tab') { e.preventDefault(); popup.querySelector('button').focus(); }
+  });
 
   function start() {
     announcements();
+    // Maintenance can begin while the chat is open: the banner follows within a minute.
+    setInterval(function () { if (!panel.hidden) announcements(); }, 30000);
     var ready = token ? Promise.resolve() : newSession();
     ready.then(loadHistory).catch(function (e) {
       if (e && e.session) { token = null; reset(); return newSession().then(loadHistory); }

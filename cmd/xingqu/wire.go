@@ -49,7 +49,10 @@ func newService(cfg config, db *store.DB, log *slog.Logger, reg prometheus.Regis
 			OpenMeteoBaseURL: cfg.OpenMeteoBaseURL, HTTPClient: httpc, Cache: cache}),
 		Log: log,
 	}
-	p := &bot.Pipeline{DB: db, Engine: &dialog.Engine{DefaultLoc: cfg.DefaultTZ, Places: geo.Places{}}, Log: log}
+	// One notice board per instance: the pipeline holds messages by it during maintenance,
+	// /status lists its notices, and the HTTP handlers read the same cache.
+	board := &bot.NoticeBoard{DB: db, Loc: cfg.DefaultTZ, Log: log}
+	p := &bot.Pipeline{DB: db, Engine: &dialog.Engine{DefaultLoc: cfg.DefaultTZ, Places: geo.Places{}, Notices: board.Notices}, Log: log, Notices: board}
 	if len(providers) > 0 {
 		p.Extractor = planner.Extractor{Chain: chain}
 	}
@@ -75,6 +78,10 @@ func (s *service) start(ctx context.Context) (wait func()) {
 		wg.Add(1)
 		go func() { defer wg.Done(); w.Run(ctx) }()
 	}
+	// Service notices reach Telegram subscribers through the outbox.
+	nw := &bot.NoticeWorker{DB: s.pipeline.DB, Loc: s.pipeline.Engine.DefaultLoc, Log: s.log}
+	wg.Add(1)
+	go func() { defer wg.Done(); nw.Run(ctx) }()
 	// Messages stored but not handled when an instance stopped are handled now, and
 	// any a failed or dead handler leaves behind later on.
 	wg.Add(1)

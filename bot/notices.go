@@ -1,0 +1,366 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"log/slog"
+	"strings"
+	"sync"
+	"time"
+	"unicode/utf16"
+
+	"github.com/jmoiron/sqlx"
+
+	"xingqu/dialog"
+	"xingqu/store"
+)
+
+// NoticeBoard is each instance's view of the service notices and the maintenance state,
+// read from PostgreSQL at most once per TTL however many messages arrive, so that every
+// instance sees a change within the TTL without a query per message.
+type NoticeBoard struct {
+	DB  *store.DB
+	TTL time.Duration  // how stale the view may be; default 2 s
+	Loc *time.Location // for times in /status; nil: Asia/Shanghai
+	Log *slog.Logger
+
+	mu     sync.Mutex
+	loaded time.Time
+	snap   noticeSnapshot
+	loads  int // reads of the database, for tests
+}
+
+type noticeSnapshot struct {
+	maint store.Maintenance
+	open  []store.Announcement
+	at    time.Time // when it was read
+}
+
+// Downtime is whether the service is down for travellers now, and until when.
+type Downtime struct {
+	Active  bool
+	Until   time.Time // zero: not known
+	Message string    // the admin's words or the announcement's title; empty: the default
+}
+
+func (b *NoticeBoard) ttl() time.Duration {
+	if b.TTL > 0 {
+		return b.TTL
+	}
+	return 2 * time.Second
+}
+
+// snapshot returns the cached view, reading it again once it is older than the TTL. A
+// failed read keeps the last view: a database hiccup must not flip maintenance off.
+func (b *NoticeBoard) snapshot(ctx context.Context) noticeSnapshot {
+	b.mu.Lock()
+	defer b.mu.Unlock()
+	if !b.loaded.IsZero() && time.Since(b.loaded) < b.ttl() {
+		return b.snap
+	}
+	ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 2*time.Second)
+	defer cancel()
+	b.loads++
+	m, err := store.GetMaintenance(ctx, b.DB)
+	var open []store.Announcement
+	if err == nil {
+		open, err = store.OpenAnnouncements(ctx, b.DB)
+	}
+	b.loaded = time.Now()
+	if err != nil {
+		if b.Log != nil {
+			b.Log.Warn("notices: keeping the last view", "err", err)
+		}
+		return b.snap
+	}
+	b.snap = noticeSnapshot{maint: m, open: open, at: b.loaded}
+	return b.snap
+}
+
+// Invalidate makes the next read go to the database, after this instance changed it.
+func (b *NoticeBoard) Invalidate() {
+	b.mu.Lock()
+	b.loaded = time.Time{}
+	b.mu.Unlock()
+}
+
+// Downtime reports whether travellers' messages are to be held now: the admin's switch
+// is on (and its end, if given, not passed), or a downtime announcement's window is open.
+func (b *NoticeBoard) Downtime(ctx context.Context) Downtime {
+	if b == nil {
+		return Downtime{}
+	}
+	return b.snapshot(ctx).downtime(time.Now())
+}
+
+func (s noticeSnapshot) downtime(now time.Time) Downtime {
+	if m := s.maint; m.On && (!m.Until.Valid || m.Until.Time.After(now)) {
+		d := Downtime{Active: true, Message: m.Message}
+		if m.Until.Valid {
+			d.Until = m.Until.Time
+		}
+		return d
+	}
+	for _, a := range s.open {
+		if a.Type == store.AnnDowntime && a.Current(now) {
+			d := Downtime{Active: true, Message: a.Title}
+			if a.EndsAt.Valid {
+				d.Until = a.EndsAt.Time
+			}
+			return d
+		}
+	}
+	return Downtime{}
+}
+
+// Open returns the current and upcoming announcements and the downtime state.
+func (b *NoticeBoard) Open(ctx context.Context) ([]store.Announcement, Downtime) {
+	s := b.snapshot(ctx)
+	now := time.Now()
+	var out []store.Announcement
+	for _, a := range s.open {
+		if !a.EndsAt.Valid || a.EndsAt.Time.After(now) {
+			out = append(out, a)
+		}
+	}
+	return out, s.downtime(now)
+}
+
+// Notices lists the current and upcoming notices in lang, one line each, for /status.
+// It fits dialog.Engine.Notices, which has no context: the read is bounded by its own.
+func (b *NoticeBoard) Notices(lang string) []string {
+	open, down := b.Open(context.Background())
+	loc := b.Loc
+	if loc == nil {
+		loc = shanghai()
+	}
+	var out []string
+	if down.Active {
+		out = append(out, dialog.T(lang, "status_maintenance", untilText(lang, down.Until, loc), maintenanceMessage(lang, down)))
+	}
+	for _, a := range open {
+		out = append(out, fmt.Sprintf("[%s] %s (%s)", dialog.T(lang, "notice_type_"+a.Type), a.Title, windowText(lang, a, loc)))
+	}
+	return out
+}
+
+func shanghai() *time.Location {
+	if l, err := time.LoadLocation("Asia/Shanghai"); err == nil {
+		return l
+	}
+	return time.UTC
+}
+
+func locOf(tz string, def *time.Location) *time.Location {
+	if tz != "" {
+		if l, err := time.LoadLocation(tz); err == nil {
+			return l
+		}
+	}
+	if def != nil {
+		return def
+	}
+	return shanghai()
+}
+
+const noticeTime = "2006-01-02 15:04 MST"
+
+func windowText(lang string, a store.Announcement, loc *time.Location) string {
+	start := a.StartsAt.In(loc).Format(noticeTime)
+	if !a.EndsAt.Valid {
+		return dialog.T(lang, "notice_from", start)
+	}
+	return dialog.T(lang, "notice_range", start, a.EndsAt.Time.In(loc).Format(noticeTime))
+}
+
+func untilText(lang string, until time.Time, loc *time.Location) string {
+	if until.IsZero() {
+		return dialog.T(lang, "maintenance_until_unknown")
+	}
+	return until.In(loc).Format(noticeTime)
+}
+
+func maintenanceMessage(lang string, d Downtime) string {
+	if m := strings.TrimSpace(d.Message); m != "" {
+		if !strings.ContainsAny(m[len(m)-1:], ".。!！") {
+			m += map[bool]string{true: "。", false: "."}[lang == dialog.LangZH]
+		}
+		return m + " "
+	}
+	return dialog.T(lang, "maintenance_default")
+}
+
+// maintenanceReply is the answer to a message received during downtime.
+func maintenanceReply(lang string, d Downtime, loc *time.Location) string {
+	return dialog.T(lang, "maintenance_reply", maintenanceMessage(lang, d), untilText(lang, d.Until, loc))
+}
+
+// Notice phases: when each notice goes out.
+const (
+	PhasePublished = "published"
+	PhaseStarted   = "started"
+	PhaseCompleted = "completed"
+	PhaseCancelled = "cancelled"
+)
+
+// NoticeText is the message a subscriber gets for a phase of an announcement: when,
+// what, the impact and what to do, in the subscriber's language and time zone.
+func NoticeText(lang string, a store.Announcement, phase string, loc *time.Location) string {
+	var b strings.Builder
+	b.WriteString(dialog.T(lang, "notice_"+phase))
+	b.WriteString(" · " + dialog.T(lang, "notice_type_"+a.Type) + "\n")
+	b.WriteString(a.Title + "\n\n")
+	b.WriteString(dialog.T(lang, "notice_when", windowText(lang, a, loc)) + "\n")
+	b.WriteString(dialog.T(lang, "notice_what", a.Body) + "\n")
+	b.WriteString(dialog.T(lang, "notice_impact", a.Impact) + "\n")
+	todo := a.Notes
+	if phase == PhaseCompleted || phase == PhaseCancelled {
+		todo = dialog.T(lang, "notice_todo_done")
+	}
+	b.WriteString(dialog.T(lang, "notice_todo", todo) + "\n\n")
+	b.WriteString(dialog.T(lang, "notice_unsub"))
+	return fitUTF16(b.String(), 4096)
+}
+
+// fitUTF16 cuts s to Telegram's limit, which counts UTF-16 code units, not runes.
+func fitUTF16(s string, max int) string {
+	if len(utf16.Encode([]rune(s))) <= max {
+		return s
+	}
+	n := 0
+	for i, r := range s {
+		n += utf16.RuneLen(r)
+		if n > max-1 {
+			return s[:i] + "…"
+		}
+	}
+	return s
+}
+
+// JobNotice is the kind of notice delivery jobs.
+const JobNotice = "notice"
+
+// NoticeJob asks for one phase of an announcement to be sent to its subscribers.
+type NoticeJob struct {
+	AnnouncementID int64  `json:"announcementId"`
+	Phase          string `json:"phase"`
+}
+
+// NoticeWorker sends announcements to Telegram subscribers. It only writes outbox rows,
+// one per subscriber and phase under a dedupe key, so a job run twice (its worker died
+// after writing some rows, or two workers raced on an expired lease) sends nobody the
+// same notice twice; the Telegram sender paces the rows under the Bot API's limits.
+type NoticeWorker struct {
+	DB    *store.DB
+	Loc   *time.Location // for travellers whose zone is unknown; nil: Asia/Shanghai
+	Lease time.Duration  // default 60 s
+	Poll  time.Duration  // default 1 s
+	Batch int            // rows per transaction; default 500
+	Log   *slog.Logger
+}
+
+// Run works until ctx ends.
+func (w *NoticeWorker) Run(ctx context.Context) {
+	lease, poll := w.Lease, w.Poll
+	if lease == 0 {
+		lease = 60 * time.Second
+	}
+	if poll == 0 {
+		poll = time.Second
+	}
+	for ctx.Err() == nil {
+		job, err := store.ClaimJob(ctx, w.DB, []string{JobNotice}, lease)
+		if err != nil && ctx.Err() == nil {
+			w.Log.Warn("claim notice job", "err", err)
+		}
+		if job == nil {
+			select {
+			case <-ctx.Done():
+			case <-time.After(poll):
+			}
+			continue
+		}
+		if err := w.Process(ctx, job); err != nil && ctx.Err() == nil {
+			w.Log.Warn("notice job failed; will retry", "job", job.ID, "err", err)
+			if err := store.RetryJob(context.WithoutCancel(ctx), w.DB, job.ID, err, time.Now().Add(10*time.Second)); err != nil {
+				w.Log.Error("retry notice job", "job", job.ID, "err", err)
+			}
+		}
+	}
+}
+
+// Process writes the outbox rows of one claimed job and marks it done.
+func (w *NoticeWorker) Process(ctx context.Context, job *store.Job) error {
+	var nj NoticeJob
+	if err := json.Unmarshal(job.Payload, &nj); err != nil {
+		w.Log.Error("notice job unreadable; dropped", "job", job.ID, "err", err)
+		_, err := store.CompleteJob(ctx, w.DB, job.ID)
+		return err
+	}
+	a, err := store.GetAnnouncement(ctx, w.DB, nj.AnnouncementID)
+	if err != nil {
+		return err
+	}
+	// A plan cancelled before its notice or its start went out is not announced.
+	if a.Status == store.AnnCancelled && nj.Phase != PhaseCancelled || a.Status == store.AnnCompleted && nj.Phase == PhaseStarted {
+		_, err := store.CompleteJob(ctx, w.DB, job.ID)
+		return err
+	}
+	only := ""
+	if nj.Phase == PhaseCancelled {
+		only = PhasePublished
+	}
+	batch := w.Batch
+	if batch <= 0 {
+		batch = 500
+	}
+	written := 0
+	for after := int64(0); ; {
+		subs, err := store.Subscribers(ctx, w.DB, a.Type, a.ID, only, after, batch)
+		if err != nil {
+			return err
+		}
+		if len(subs) == 0 {
+			break
+		}
+		err = w.DB.InTx(ctx, func(tx *sqlx.Tx) error {
+			for _, s := range subs {
+				n, err := w.write(ctx, tx, a, nj.Phase, s)
+				if err != nil {
+					return err
+				}
+				written += n
+			}
+			return nil
+		})
+		if err != nil {
+			return err
+		}
+		after = subs[len(subs)-1].TravellerID
+	}
+	if _, err := store.CompleteJob(ctx, w.DB, job.ID); err != nil {
+		return err
+	}
+	w.Log.Info("notice queued", "announcement", a.ID, "phase", nj.Phase, "rows", written)
+	return nil
+}
+
+func (w *NoticeWorker) write(ctx context.Context, tx *sqlx.Tx, a store.Announcement, phase string, s store.Subscriber) (int, error) {
+	lang := s.Lang
+	if lang != dialog.LangEN {
+		lang = dialog.LangZH
+	}
+	// Plain text, no parse_mode: an admin's words need no escaping and cannot break markup.
+	id, err := store.EnqueueOutbox(ctx, tx, store.NewOutbox{
+		Channel: "telegram", TravellerID: s.TravellerID, ChatID: s.ChatID, Method: "sendMessage",
+		Params: map[string]string{
+			"chat_id": s.ChatID, "text": NoticeText(lang, a, phase, locOf(s.TimeZone, w.Loc)), "disable_web_page_preview": "true",
+		},
+		DedupeKey: store.AnnouncementDedupeKey(a.ID, phase, s.TravellerID),
+	})
+	if err != nil || id == 0 {
+		return 0, err
+	}
+	return 1, nil
+}
