@@ -7,6 +7,9 @@ import (
 	"errors"
 	"fmt"
 	"time"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
 )
 
 // TelegramUpdate is a raw update stored before it was acknowledged to Telegram.
@@ -151,4 +154,66 @@ GROUP BY i.conversation_id ORDER BY min(i.id) LIMIT $2`, channel, limit)
 		return nil, fmt.Errorf("pending conversations: %w", err)
 	}
 	return ids, nil
+}
+
+// KeyedOutboxRow is an outbox row found by its dedupe key.
+type KeyedOutboxRow struct {
+	ID    int64  `db:"id"`
+	Key   string `db:"dedupe_key"`
+	State string `db:"state"`
+}
+
+// OutboxByKeys returns the rows of a channel that carry any of keys.
+func OutboxByKeys(ctx context.Context, q Queryer, channel string, keys []string) ([]KeyedOutboxRow, error) {
+	var rs []KeyedOutboxRow
+	err := q.SelectContext(ctx, &rs, `SELECT id, dedupe_key, state FROM outbox WHERE channel = $1 AND dedupe_key = ANY($2)`,
+		channel, pq.Array(keys))
+	if err != nil {
+		return nil, fmt.Errorf("outbox by keys: %w", err)
+	}
+	return rs, nil
+}
+
+// MessageRow is the newest outbox row of one message: the row that sent it or its
+// latest edit.
+type MessageRow struct {
+	ID      int64          `db:"id"`
+	Key     sql.NullString `db:"dedupe_key"`
+	State   string         `db:"state"`
+	Text    string         `db:"text"`
+	DoneAgo float64        `db:"done_ago"` // seconds since it was done, by the database's clock; 0 while not done
+}
+
+// LastOfMessage returns the newest row of the message that row first sent. The chat
+// narrows the search to that chat's rows since first, which the outbox_chat index serves.
+func LastOfMessage(ctx context.Context, q Queryer, channel, chatID string, first int64) (MessageRow, error) {
+	const stmt = `
+SELECT id, dedupe_key, state, COALESCE(params->>'text', '') AS text,
+       COALESCE(EXTRACT(EPOCH FROM clock_timestamp() - done_at), 0)::float8 AS done_ago
+FROM outbox
+WHERE channel = $1 AND chat_id = $2 AND id >= $3 AND (id = $3 OR edit_of = $3)
+ORDER BY id DESC LIMIT 1`
+	var r MessageRow
+	if err := q.GetContext(ctx, &r, stmt, channel, chatID, first); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return r, ErrNotFound
+		}
+		return r, fmt.Errorf("last of message %d: %w", first, err)
+	}
+	return r, nil
+}
+
+// LockTimeout bounds how long the rest of tx waits for a row lock, for work that should
+// give way to a turn in progress rather than queue behind it.
+func LockTimeout(ctx context.Context, tx *sqlx.Tx, d time.Duration) error {
+	if _, err := tx.ExecContext(ctx, fmt.Sprintf("SET LOCAL lock_timeout = %d", d.Milliseconds())); err != nil {
+		return fmt.Errorf("lock timeout: %w", err)
+	}
+	return nil
+}
+
+// IsLockTimeout reports whether err is a lock wait that ran out (see LockTimeout).
+func IsLockTimeout(err error) bool {
+	var pqErr *pq.Error
+	return errors.As(err, &pqErr) && pqErr.Code == "55P03"
 }

@@ -40,6 +40,9 @@ type Config struct {
 	WebhookSecret string
 	PublicURL     string // the webhook is PublicURL + /telegram/webhook
 	Rate          float64
+	// ListenURL is the database URL a LISTEN connection for plan progress is opened on;
+	// empty: plans are delivered without being shown while they are written.
+	ListenURL string
 
 	// Tunables with defaults for production; tests shorten them.
 	PollTimeout   time.Duration // long-poll wait; default 25s
@@ -48,6 +51,9 @@ type Config struct {
 	Sender        Sender        // pacing fields of the sender (DB, API, Log are filled in)
 	LockKey       int64         // advisory lock key; default fixed
 	RequestTimout time.Duration // HTTP timeout of one Bot API call beyond the poll; default 15s
+	// ProgressInterval is the least time between two edits of a plan's progress message;
+	// default 1s, Telegram's pace for one chat.
+	ProgressInterval time.Duration
 }
 
 // Channel is the running Telegram channel.
@@ -91,6 +97,9 @@ func New(cfg Config, db *store.DB, pipe *bot.Pipeline, geo Geocoder, log *slog.L
 	if cfg.RequestTimout == 0 {
 		cfg.RequestTimout = 15 * time.Second
 	}
+	if cfg.ProgressInterval == 0 {
+		cfg.ProgressInterval = time.Second
+	}
 	return &Channel{
 		cfg: cfg, db: db, pipe: pipe, geo: geo, log: log.With("channel", "telegram"),
 		metrics: NewMetrics(reg, db),
@@ -121,6 +130,8 @@ func (c *Channel) Run(ctx context.Context) error {
 	}
 	wg.Add(1)
 	go func() { defer wg.Done(); c.sweepLoop(ctx) }()
+	wg.Add(1)
+	go func() { defer wg.Done(); c.progressLoop(ctx) }()
 
 	api, err := connect(ctx, c.cfg.Token, c.cfg.Endpoint, c.cfg.PollTimeout+c.cfg.RequestTimout, func(err error, wait time.Duration) {
 		c.log.Warn("Telegram unreachable; the web keeps serving, retrying", "err", err, "retry_in", wait)

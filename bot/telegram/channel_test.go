@@ -48,6 +48,7 @@ func newPipeline(db *store.DB) *bot.Pipeline {
 type env struct {
 	t    *testing.T
 	db   *store.DB
+	url  string
 	fake *fakeAPI
 	pipe *bot.Pipeline
 	ch   *Channel
@@ -66,11 +67,17 @@ func fastConfig(fake *fakeAPI, instance, mode string) Config {
 
 func newEnv(t *testing.T, mode string, tweak func(*Config, *bot.Pipeline)) *env {
 	t.Helper()
-	db := storetest.New(t)
+	url := storetest.URL(t)
+	db, err := store.Open(context.Background(), url, store.PoolConfig{MaxOpen: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { db.Close() })
 	fake := newFakeAPI(t)
 	fake.chatGap = 50 * time.Millisecond
 	pipe := newPipeline(db)
 	cfg := fastConfig(fake, "a", mode)
+	cfg.ListenURL = url
 	if tweak != nil {
 		tweak(&cfg, pipe)
 	}
@@ -79,7 +86,7 @@ func newEnv(t *testing.T, mode string, tweak func(*Config, *bot.Pipeline)) *env 
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { ch.Run(ctx); close(done) }()
-	e := &env{t: t, db: db, fake: fake, pipe: pipe, ch: ch}
+	e := &env{t: t, db: db, url: url, fake: fake, pipe: pipe, ch: ch}
 	e.stop = func() { cancel(); <-done }
 	t.Cleanup(e.stop)
 	return e

@@ -34,9 +34,11 @@ type fakeAPI struct {
 	blocked     map[string]bool
 	force429    func(n int) int // retry_after for the n-th paced request, 0 for none
 	paced       int
-	delay       time.Duration // added to every paced answer
-	fail5xx     int           // the next n paced requests answer 502
-	down        bool          // every request answers 502, as when Telegram is unreachable
+	delay       time.Duration  // added to every paced answer
+	fail5xx     int            // the next n paced requests answer 502
+	down        bool           // every request answers 502, as when Telegram is unreachable
+	texts       map[int]string // message id -> its text, for edits
+	deleted     map[int]bool
 }
 
 type fakeReq struct {
@@ -50,7 +52,8 @@ type fakeReq struct {
 
 func newFakeAPI(t testing.TB) *fakeAPI {
 	f := &fakeAPI{newUpd: make(chan struct{}), polling: map[string]int{}, lastByChat: map[string]time.Time{},
-		blocked: map[string]bool{}, chatGap: time.Second}
+		blocked: map[string]bool{}, chatGap: time.Second,
+		texts: map[int]string{}, deleted: map[int]bool{}}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
 	return f
@@ -140,9 +143,12 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 	}
-	rec.Status = status
 	f.nextMsg++
 	mid := f.nextMsg
+	if status == 200 {
+		status, desc = f.content(method, mid, r.PostForm)
+	}
+	rec.Status = status
 	rec.mid = mid
 	f.reqs = append(f.reqs, rec)
 	delay := f.delay
@@ -165,6 +171,31 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 	default:
 		f.ok(w, true)
 	}
+}
+
+// content applies what a request does to the chat's messages, refusing what Telegram
+// refuses: an edit that changes nothing, and an edit or deletion of a deleted message.
+func (f *fakeAPI) content(method string, mid int, p url.Values) (int, string) {
+	var target int
+	fmt.Sscan(p.Get("message_id"), &target)
+	switch method {
+	case "sendMessage":
+		f.texts[mid] = p.Get("text")
+	case "editMessageText":
+		switch {
+		case f.deleted[target]:
+			return 400, "Bad Request: message to edit not found"
+		case f.texts[target] == p.Get("text"):
+			return 400, "Bad Request: message is not modified: specified new message content and reply markup are exactly the same as a current content and reply markup of the message"
+		}
+		f.texts[target] = p.Get("text")
+	case "deleteMessage":
+		if f.deleted[target] {
+			return 400, "Bad Request: message to delete not found"
+		}
+		f.deleted[target] = true
+	}
+	return 200, ""
 }
 
 // getUpdates confirms updates below offset, then answers what is left, waiting up to

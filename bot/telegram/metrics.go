@@ -14,6 +14,7 @@ type Metrics struct {
 	outcomes *prometheus.CounterVec
 	latency  prometheus.Histogram
 	updates  *prometheus.CounterVec
+	progress *prometheus.CounterVec
 }
 
 // NewMetrics makes the channel's metrics and registers them with reg when it is not nil,
@@ -31,9 +32,13 @@ func NewMetrics(reg prometheus.Registerer, db *store.DB) *Metrics {
 		updates: prometheus.NewCounterVec(prometheus.CounterOpts{
 			Name: "xingqu_telegram_updates_total", Help: "Telegram updates received, by kind and what was done with them.",
 		}, []string{"kind"}),
+		progress: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "xingqu_telegram_plan_progress_total",
+			Help: "Plan progress heard by this instance, by what came of it (written, dedupe, current, waited, dropped, failed).",
+		}, []string{"outcome"}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.outcomes, m.latency, m.updates)
+		reg.MustRegister(m.outcomes, m.latency, m.updates, m.progress)
 		if db != nil {
 			reg.MustRegister(outboxCollector{db: db})
 		}

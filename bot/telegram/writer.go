@@ -32,12 +32,9 @@ func (c *Channel) WriteReplies(ctx context.Context, tx *sqlx.Tx, conv *dialog.Co
 // WriteReplies is the outbox writer without a running channel: replies are queued even
 // while Telegram is unreachable, and sent when it comes back.
 func WriteReplies(ctx context.Context, tx *sqlx.Tx, conv *dialog.Conversation, travellerID int64, replies []dialog.Reply) error {
-	var channel, external string
-	if err := tx.QueryRowxContext(ctx, `SELECT channel, external_id FROM travellers WHERE id = $1`, travellerID).Scan(&channel, &external); err != nil {
-		return fmt.Errorf("traveller %d: %w", travellerID, err)
-	}
-	if channel != "telegram" {
-		return nil
+	external, ok, err := telegramChat(ctx, tx, travellerID)
+	if err != nil || !ok {
+		return err
 	}
 	t := chatTarget{chatID: external, travellerID: travellerID, convID: conv.ID, lang: conv.Lang}
 	for _, r := range replies {
@@ -45,7 +42,16 @@ func WriteReplies(ctx context.Context, tx *sqlx.Tx, conv *dialog.Conversation, t
 			return err
 		}
 	}
-	return nil
+	return finishProgress(ctx, tx, t, conv)
+}
+
+// telegramChat returns the chat of a traveller; ok is false for other channels'.
+func telegramChat(ctx context.Context, q store.Queryer, travellerID int64) (chatID string, ok bool, err error) {
+	var channel string
+	if err := q.QueryRowxContext(ctx, `SELECT channel, external_id FROM travellers WHERE id = $1`, travellerID).Scan(&channel, &chatID); err != nil {
+		return "", false, fmt.Errorf("traveller %d: %w", travellerID, err)
+	}
+	return chatID, channel == "telegram", nil
 }
 
 func writeReply(ctx context.Context, q store.Queryer, t chatTarget, r dialog.Reply) error {
