@@ -152,6 +152,7 @@ var catalogue = map[string][2]string{ // [zh, en]
 	"tier_back":     {"特种兵穷游", "Backpacker"},
 
 	// Telegram channel: plan cards, media the bot cannot read, command menu.
+	"tg_plan_progress":   {"✍️ 正在撰写行程…", "✍️ Writing your plan…"},
 	"tg_plan_day_by_day": {"📅 %s：逐日安排", "📅 %s: day by day"},
 	"tg_plan_days_title": {"%s · 逐日安排", "%s · day by day"},
 	"tg_per_person":      {"每人 %s", "%s per person"},

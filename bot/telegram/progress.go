@@ -25,20 +25,10 @@ import (
 // edited only once its previous row has been answered and the interval has passed since;
 // and rows carry dedupe keys, so two instances writing the same progress make one row.
 
-// progressHeading is the line above the preview.
-var progressHeading = map[string]string{
-	dialog.LangZH: "✍️ 正在撰写行程…",
-	dialog.LangEN: "✍️ Writing your plan…",
-}
-
 // progressText renders a preview under the heading, escaped and cut from the front (the
 // newest lines are at the end) to fit one message.
 func progressText(lang, preview string) string {
-	head := progressHeading[lang]
-	if head == "" {
-		head = progressHeading[dialog.LangEN]
-	}
-	head = "<b>" + Escape(head) + "</b>"
+	head := "<b>" + Escape(dialog.T(lang, "tg_plan_progress")) + "</b>"
 	body := Escape(strings.TrimSpace(preview))
 	for rs := []rune(strings.TrimSpace(preview)); u16len(head)+2+u16len(body) > MaxMessageLen; {
 		rs = rs[len(rs)/8+1:]

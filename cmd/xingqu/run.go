@@ -235,6 +235,7 @@ func startTelegram(ctx context.Context, cfg config, db *store.DB, svc *service, 
 	ch := telegram.New(telegram.Config{
 		Token: cfg.TelegramToken, Endpoint: cfg.TelegramEndpoint, Mode: cfg.TelegramMode,
 		WebhookSecret: cfg.TelegramWebhookSecret, PublicURL: cfg.PublicURL, Rate: cfg.TelegramRate,
+		ListenURL: cfg.DatabaseURL, // plan progress, shown by editing one message
 	}, db, svc.pipeline, g, log, srv.Registry())
 	svc.pipeline.Outbox = ch
 	if cfg.TelegramMode == telegram.ModeWebhook {
