@@ -463,10 +463,10 @@ func (p *Pipeline) Sweep(ctx context.Context, every time.Duration) {
 		}
 		if time.Since(lastPrune) > time.Hour {
 			lastPrune = time.Now()
-			if n, err := store.PruneHandled(ctx, p.DB, 7*24*time.Hour); err != nil && ctx.Err() == nil {
+			if n, err := store.Prune(ctx, p.DB); err != nil && ctx.Err() == nil {
 				p.Log.Warn("prune", "err", err)
-			} else if n > 0 {
-				p.Log.Info("pruned finished inbox messages and jobs", "rows", n)
+			} else if len(n) > 0 {
+				p.Log.Info("pruned finished rows", "deleted", n)
 			}
 		}
 	}

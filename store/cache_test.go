@@ -34,3 +34,33 @@ func TestCacheGetSetExpiry(t *testing.T) {
 		t.Fatal("expired entry still returned")
 	}
 }
+
+func TestPruneKeepsWhatIsStillRead(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := storetest.New(t)
+	var tid, cid int64
+	db.GetContext(ctx, &tid, `INSERT INTO travellers (channel, external_id) VALUES ('web', 'p') RETURNING id`)
+	db.GetContext(ctx, &cid, `INSERT INTO conversations (traveller_id) VALUES ($1) RETURNING id`, tid)
+	exec := func(q string, args ...any) {
+		t.Helper()
+		if _, err := db.ExecContext(ctx, q, args...); err != nil {
+			t.Fatal(err)
+		}
+	}
+	exec(`INSERT INTO inbox (conversation_id, inbound_id, payload, handled_at) VALUES ($1, 'old', '{}', now() - interval '8 days'), ($1, 'new', '{}', now()), ($1, 'pending', '{}', NULL)`, cid)
+	exec(`INSERT INTO jobs (kind, payload, done_at) VALUES ('plan', '{}', now() - interval '8 days'), ('plan', '{}', NULL)`)
+	exec(`INSERT INTO outbox (chat_id, method, params, state, done_at) VALUES ('1', 'sendMessage', '{}', 'sent', now() - interval '91 days'), ('2', 'sendMessage', '{}', 'sent', now() - interval '10 days')`)
+	deleted, err := store.Prune(ctx, db)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if deleted["inbox"] != 1 || deleted["jobs"] != 1 || deleted["outbox"] != 1 {
+		t.Fatalf("deleted %v, want one old row from each of inbox, jobs, outbox", deleted)
+	}
+	var left int
+	db.GetContext(ctx, &left, `SELECT (SELECT count(*) FROM inbox) + (SELECT count(*) FROM jobs) + (SELECT count(*) FROM outbox)`)
+	if left != 4 {
+		t.Fatalf("%d rows left, want 4 (recent and unfinished ones kept)", left)
+	}
+}

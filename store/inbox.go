@@ -124,20 +124,32 @@ GROUP BY conversation_id ORDER BY min(id) LIMIT $2`, age.Milliseconds(), limit)
 	return ids, nil
 }
 
-// PruneHandled deletes inbox messages handled and jobs done longer ago than age: the
-// transcript keeps the messages, and nothing reads finished jobs again.
-func PruneHandled(ctx context.Context, q Queryer, age time.Duration) (int64, error) {
-	var total int64
-	for _, stmt := range []string{
-		`DELETE FROM inbox WHERE handled_at < now() - $1 * interval '1 millisecond'`,
-		`DELETE FROM jobs WHERE done_at < now() - $1 * interval '1 millisecond'`,
-	} {
-		res, err := q.ExecContext(ctx, stmt, age.Milliseconds())
+// retention says how long finished rows are kept. Outbox rows stay longest: an
+// announcement's delivery counts and its at-most-once keys are read from them.
+var retention = []struct{ table, stmt string }{
+	{"inbox", `DELETE FROM inbox WHERE handled_at < now() - interval '7 days'`},
+	{"jobs", `DELETE FROM jobs WHERE done_at < now() - interval '7 days'`},
+	{"outbox", `DELETE FROM outbox WHERE done_at < now() - interval '90 days'`},
+	{"telegram_updates", `DELETE FROM telegram_updates WHERE processed_at < now() - interval '7 days'`},
+	{"telegram_callbacks", `DELETE FROM telegram_callbacks WHERE created_at < now() - interval '30 days'`},
+	{"widget_sessions", `DELETE FROM widget_sessions WHERE expires_at < now() - interval '1 day'`},
+	{"refresh_tokens", `DELETE FROM refresh_tokens WHERE expires_at < now() - interval '1 day'`},
+	{"login_throttle", `DELETE FROM login_throttle WHERE window_start < now() - interval '1 day' AND (locked_until IS NULL OR locked_until < now())`},
+}
+
+// Prune deletes finished rows nothing reads any more: handled inbox messages and done
+// jobs (the transcript keeps the messages), delivered outbox rows, processed Telegram
+// updates, old keyboards, expired sessions and tokens, stale login counters.
+func Prune(ctx context.Context, q Queryer) (map[string]int64, error) {
+	deleted := map[string]int64{}
+	for _, r := range retention {
+		res, err := q.ExecContext(ctx, r.stmt)
 		if err != nil {
-			return total, fmt.Errorf("prune: %w", err)
+			return deleted, fmt.Errorf("prune %s: %w", r.table, err)
 		}
-		n, _ := res.RowsAffected()
-		total += n
+		if n, _ := res.RowsAffected(); n > 0 {
+			deleted[r.table] = n
+		}
 	}
-	return total, nil
+	return deleted, nil
 }
