@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"xingqu/dialog"
+	"xingqu/providers/geo"
 	"xingqu/providers/offline"
 )
 
@@ -21,7 +22,7 @@ func chat(ctx context.Context, getenv func(string) string, stdin io.Reader, stdo
 	if err != nil {
 		return err
 	}
-	e := &dialog.Engine{DefaultLoc: cfg.DefaultTZ}
+	e := &dialog.Engine{DefaultLoc: cfg.DefaultTZ, Places: geo.Places{}}
 	conv := &dialog.Conversation{}
 	fmt.Fprintln(stdout, "xingqu chat — type a message; #N presses button N; Ctrl-D ends.")
 	var choices []dialog.Choice
