@@ -192,6 +192,10 @@ func parseConfig(getenv func(string) string) (config, error) {
 		} else if !validSecretToken(c.TelegramWebhookSecret) {
 			p.fail("TELEGRAM_WEBHOOK_SECRET", "(hidden)", "1-256 characters of A-Z, a-z, 0-9, _ and -")
 		}
+		// setWebhook refuses any other scheme, and the bot would then never hear a thing.
+		if u, err := url.Parse(c.PublicURL); err == nil && u.Scheme != "https" {
+			p.fail("XINGQU_PUBLIC_URL", c.PublicURL, "an https:// URL when TELEGRAM_MODE=webhook: Telegram calls only https webhooks")
+		}
 	}
 	c.TelegramRate = p.float("TELEGRAM_RATE", 25, 0.1)
 

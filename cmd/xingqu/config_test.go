@@ -74,6 +74,7 @@ func TestParseConfigRejects(t *testing.T) {
 		{"LLM_MYLLM_BASE_URL", "", "myllm"}, // no preset, no base URL
 		{"LLM_OPENAI_TIMEOUT", "fast", "openai"},
 		{"TELEGRAM_WEBHOOK_SECRET", "", "webhook"},
+		{"XINGQU_PUBLIC_URL", "http://bot.example", "webhook+secret"}, // Telegram calls only https webhooks
 		{"OPENWEATHER_BASE_URL", "api.openweathermap.org", ""},
 	}
 	for _, c := range cases {
@@ -82,6 +83,8 @@ func TestParseConfigRejects(t *testing.T) {
 			switch c.extra {
 			case "webhook":
 				kv = append(kv, "TELEGRAM_BOT_TOKEN", "1:x", "TELEGRAM_MODE", "webhook")
+			case "webhook+secret":
+				kv = append(kv, "TELEGRAM_BOT_TOKEN", "1:x", "TELEGRAM_MODE", "webhook", "TELEGRAM_WEBHOOK_SECRET", "s3cret")
 			case "":
 			default:
 				kv = append(kv, "LLM_PROVIDERS", c.extra)
