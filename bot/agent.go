@@ -288,7 +288,8 @@ func (s *Server) handleTakeover() http.Handler {
 			if err != nil {
 				return err
 			}
-			return s.sayToTraveller(ctx, tx, &conv, travellerID, "system", dialog.T(conv.Lang, "agent_joined"))
+			_, err = s.sayToTraveller(ctx, tx, &conv, travellerID, "system", dialog.T(conv.Lang, "agent_joined"))
+			return err
 		})
 		if err != nil {
 			s.answerHold(w, r, err)
@@ -354,27 +355,21 @@ func (s *Server) deliverAgentReply(ctx context.Context, tx *sqlx.Tx, convID int6
 	if err != nil {
 		return 0, err
 	}
-	id, err := store.AddMessage(ctx, tx, convID, "agent", text, store.MessageBody{Kind: dialog.ReplyText})
+	return s.sayToTraveller(ctx, tx, &conv, travellerID, "agent", text)
+}
+
+// sayToTraveller adds a message of role to the transcript and the traveller's channel,
+// and notifies every instance's streams.
+func (s *Server) sayToTraveller(ctx context.Context, tx *sqlx.Tx, conv *dialog.Conversation, travellerID int64, role, text string) (int64, error) {
+	id, err := store.AddMessage(ctx, tx, conv.ID, role, text, store.MessageBody{Kind: dialog.ReplyText})
 	if err != nil {
 		return 0, err
 	}
-	if err := s.toOutbox(ctx, tx, &conv, travellerID, text); err != nil {
+	if err := s.toOutbox(ctx, tx, conv, travellerID, text); err != nil {
 		return 0, err
 	}
-	_, err = tx.ExecContext(ctx, `SELECT pg_notify($1, $2)`, notifyChannel, strconv.FormatInt(convID, 10))
+	_, err = tx.ExecContext(ctx, `SELECT pg_notify($1, $2)`, notifyChannel, strconv.FormatInt(conv.ID, 10))
 	return id, err
-}
-
-// sayToTraveller adds a message of role to the transcript and the traveller's channel.
-func (s *Server) sayToTraveller(ctx context.Context, tx *sqlx.Tx, conv *dialog.Conversation, travellerID int64, role, text string) error {
-	if _, err := store.AddMessage(ctx, tx, conv.ID, role, text, store.MessageBody{Kind: dialog.ReplyText}); err != nil {
-		return err
-	}
-	if err := s.toOutbox(ctx, tx, conv, travellerID, text); err != nil {
-		return err
-	}
-	_, err := tx.ExecContext(ctx, `SELECT pg_notify($1, $2)`, notifyChannel, strconv.FormatInt(conv.ID, 10))
-	return err
 }
 
 func (s *Server) toOutbox(ctx context.Context, tx *sqlx.Tx, conv *dialog.Conversation, travellerID int64, text string) error {

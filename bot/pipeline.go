@@ -371,7 +371,7 @@ func (p *Pipeline) applyEffect(ctx context.Context, tx *sqlx.Tx, conv *dialog.Co
 // notify tells listeners (widget streams, the console) that the conversation changed;
 // PostgreSQL delivers it only if the transaction commits.
 func (p *Pipeline) notify(ctx context.Context, tx *sqlx.Tx, convID int64) error {
-	_, err := tx.ExecContext(ctx, `SELECT pg_notify('xingqu_conversation', $1)`, fmt.Sprint(convID))
+	_, err := tx.ExecContext(ctx, `SELECT pg_notify($1, $2)`, notifyChannel, fmt.Sprint(convID))
 	return err
 }
 
