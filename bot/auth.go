@@ -315,7 +315,7 @@ func (s *Server) handleLogin() http.Handler {
 			return
 		}
 		ctx := r.Context()
-		userKey, ipKey := "user:"+store.NormalizeUsername(req.Username), "ip:"+s.clientIP(r)
+		userKey, ipKey := "user:"+store.NormalizeUsername(req.Username), "ip:"+limitKey(s.clientIP(r))
 		for _, k := range []string{userKey, ipKey} {
 			until, locked, err := store.LockedUntil(ctx, s.DB, k)
 			if err != nil {

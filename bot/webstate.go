@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"net/netip"
 	"sync"
 	"time"
 
@@ -35,6 +36,22 @@ func (s *Server) closing() <-chan struct{} {
 type limiterEntry struct {
 	l    *rate.Limiter
 	used time.Time
+}
+
+// limitKey is the part of a client address that limits count against. An IPv6 client
+// is usually handed a whole /64 and can pick a fresh address from it for every request,
+// so its limits key on the /64; IPv4 and IPv4-mapped addresses key on the address.
+func limitKey(ip string) string {
+	a, err := netip.ParseAddr(ip)
+	if err != nil {
+		return ip
+	}
+	a = a.Unmap()
+	if a.Is4() {
+		return a.String()
+	}
+	p, _ := a.WithZone("").Prefix(64)
+	return p.String()
 }
 
 // allow spends one token of the limiter named key, made with r and burst on first use.

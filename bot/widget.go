@@ -113,7 +113,7 @@ func (s *Server) handleWidgetSession() http.Handler {
 				return
 			}
 		}
-		ip := s.clientIP(r)
+		ip := limitKey(s.clientIP(r))
 		if ok, wait := s.allow("session:"+ip, rate.Every(time.Hour/time.Duration(s.sessionRate())), s.sessionRate()); !ok {
 			tooMany(w, wait, "too many new chat sessions from this address")
 			return
@@ -175,7 +175,7 @@ func (s *Server) handleWidgetPost() http.Handler {
 			return
 		}
 		// An address shared by many visitors (an office, a NAT) gets several sessions' worth.
-		if ok, wait := s.allow("msgip:"+s.clientIP(r), per*rate.Limit(10), 10*s.messageRate()); !ok {
+		if ok, wait := s.allow("msgip:"+limitKey(s.clientIP(r)), per*rate.Limit(10), 10*s.messageRate()); !ok {
 			tooMany(w, wait, "too many messages from this address")
 			return
 		}

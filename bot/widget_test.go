@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"net/http"
+	"net/netip"
 	"strings"
 	"testing"
 	"time"
@@ -322,5 +323,47 @@ func TestWidgetEventsResume(t *testing.T) {
 	json.Unmarshal(rev.Data, &ae)
 	if rev.Event != "resync" || ae.Code != "E-606" {
 		t.Errorf("unknown Last-Event-ID: %+v", rev)
+	}
+}
+
+func TestLimitKey(t *testing.T) {
+	for _, c := range []struct{ ip, want string }{
+		{"203.0.113.7", "203.0.113.7"},
+		{"::ffff:203.0.113.7", "203.0.113.7"},
+		{"2001:db8:1:2::1", "2001:db8:1:2::/64"},
+		{"2001:db8:1:2:ffff:ffff:ffff:ffff", "2001:db8:1:2::/64"},
+		{"fe80::1%eth0", "fe80::/64"},
+		{"not an address", "not an address"},
+	} {
+		if got := limitKey(c.ip); got != c.want {
+			t.Errorf("limitKey(%q) = %q, want %q", c.ip, got, c.want)
+		}
+	}
+}
+
+// An IPv6 client can take a new address from its /64 for every request: the limits must
+// not start afresh for each.
+func TestRateLimitsHoldAcrossAnIPv6Prefix(t *testing.T) {
+	e := newWebEnv(t)
+	e.srv.Web.SessionRate = 1
+	e.srv.Web.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
+	from := func(ip string) int {
+		req, _ := http.NewRequest("POST", e.ts.URL+"/api/widget/session", strings.NewReader(`{"lang":"en"}`))
+		req.Header.Set("X-Forwarded-For", ip)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := from("2001:db8:1:2::1"); code != 201 {
+		t.Fatalf("first session: %d", code)
+	}
+	if code := from("2001:db8:1:2::2"); code != 429 {
+		t.Errorf("second session from the same /64 with a limit of 1: %d, want 429", code)
+	}
+	if code := from("2001:db8:1:3::1"); code != 201 {
+		t.Errorf("session from another /64: %d, want 201", code)
 	}
 }
