@@ -156,6 +156,8 @@ func (h *hub) publishProgress(pr *Progress) {
 
 // startListener opens, on first use, this instance's one LISTEN connection, shared by
 // every stream and every channel: a thousand streams cost the database one connection.
+// The connection is made in the listener's goroutine, never under h.mu: LISTEN waits
+// for as long as the database cannot be reached, and streams must not wait with it.
 func (s *Server) startListener() {
 	h := &s.web.hub
 	h.mu.Lock()
@@ -166,6 +168,11 @@ func (s *Server) startListener() {
 	h.started = true
 	ctx, cancel := context.WithCancel(context.Background())
 	h.stop, h.done = cancel, make(chan struct{})
+	go s.listen(ctx, h)
+}
+
+func (s *Server) listen(ctx context.Context, h *hub) {
+	defer close(h.done)
 	l := pq.NewListener(s.Web.ListenURL, 100*time.Millisecond, 5*time.Second, func(ev pq.ListenerEventType, err error) {
 		switch ev {
 		case pq.ListenerEventDisconnected:
@@ -178,41 +185,47 @@ func (s *Server) startListener() {
 			s.Log.Warn("event listener cannot connect", "err", err)
 		}
 	})
+	// Closing the listener is what releases a Listen still waiting for a connection.
+	stopClosing := context.AfterFunc(ctx, func() { l.Close() })
+	defer func() {
+		if stopClosing() {
+			l.Close()
+		}
+	}()
 	for _, ch := range []string{notifyChannel, ProgressChannel} {
 		if err := l.Listen(ch); err != nil {
+			if ctx.Err() != nil {
+				return
+			}
 			s.Log.Error("listen", "channel", ch, "err", err)
 		}
 	}
-	go func() {
-		defer close(h.done)
-		defer l.Close()
-		ping := time.NewTicker(30 * time.Second)
-		defer ping.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case n := <-l.Notify:
-				if n == nil { // reconnected: the callback already asked everyone to re-read
-					continue
-				}
-				if n.Channel == ProgressChannel {
-					var pr Progress
-					if json.Unmarshal([]byte(n.Extra), &pr) == nil && pr.ConversationID != 0 {
-						h.publishProgress(&pr)
-					}
-					continue
-				}
-				id, err := strconv.ParseInt(n.Extra, 10, 64)
-				if err != nil {
-					continue
-				}
-				h.publish(id, false)
-			case <-ping.C:
-				go l.Ping()
+	ping := time.NewTicker(30 * time.Second)
+	defer ping.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return
+		case n := <-l.Notify:
+			if n == nil { // reconnected: the callback already asked everyone to re-read
+				continue
 			}
+			if n.Channel == ProgressChannel {
+				var pr Progress
+				if json.Unmarshal([]byte(n.Extra), &pr) == nil && pr.ConversationID != 0 {
+					h.publishProgress(&pr)
+				}
+				continue
+			}
+			id, err := strconv.ParseInt(n.Extra, 10, 64)
+			if err != nil {
+				continue
+			}
+			h.publish(id, false)
+		case <-ping.C:
+			go l.Ping()
 		}
-	}()
+	}
 }
 
 func (h *hub) close() {
