@@ -88,7 +88,9 @@ func (s *Server) allow(key string, r rate.Limit, burst int) (bool, time.Duration
 	return true, 0
 }
 
-// Close stops the server's background work: the event listener and turns in flight.
+// Close stops the server's background work, the event listener and turns in flight, and
+// waits for it. Every call waits: serve registers it to end event streams as shutdown
+// begins, then calls it again so that the database outlives the last turn.
 func (s *Server) Close() {
 	s.closing()
 	s.web.closeOnce.Do(func() { close(s.web.closeCh) })

@@ -154,8 +154,14 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	// The serving context is already cancelled; shutdown gets a fresh deadline of its own.
 	shutCtx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
 	defer cancel()
-	if err := hs.Shutdown(shutCtx); err != nil {
+	err = hs.Shutdown(shutCtx)
+	if err != nil {
 		hs.Close()
+	}
+	// Widget turns outlive their requests and use the database: wait for them before the
+	// deferred db.Close. The Close registered above runs in a goroutine nobody waits for.
+	srv.Close()
+	if err != nil {
 		return fmt.Errorf("shutdown: %w", err)
 	}
 	log.Info("stopped")
