@@ -54,6 +54,9 @@ type OutboxWriter interface {
 // Receive stores a message and returns its conversation. dup reports a redelivery.
 func (p *Pipeline) Receive(ctx context.Context, in Inbound) (convID int64, dup bool, err error) {
 	in.Text, in.Action, in.DisplayName = clean(in.Text, MaxMessageRunes), clean(in.Action, 256), clean(in.DisplayName, 128)
+	if in.Place != nil {
+		in.Place.Name = clean(in.Place.Name, 256)
+	}
 	tr, err := store.EnsureTraveller(ctx, p.DB, in.Channel, in.ExternalID, in.DisplayName, langOf(in.LangHint), in.TimeZone)
 	if err != nil {
 		return 0, false, err
