@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -59,6 +60,12 @@ RETURNING update_id, chat_id, payload, attempts`, lease.Milliseconds())
 
 // FinishTelegramUpdate records what was done with an update.
 func FinishTelegramUpdate(ctx context.Context, q Queryer, updateID int64, outcome string) error {
+	// An outcome quotes what the traveller sent (a /start payload, an error about their
+	// message), and a NUL or broken UTF-8 there would leave the update unfinishable.
+	outcome = strings.ToValidUTF8(strings.ReplaceAll(outcome, "\x00", ""), "\uFFFD")
+	if len(outcome) > 1000 {
+		outcome = strings.ToValidUTF8(outcome[:1000], "")
+	}
 	_, err := q.ExecContext(ctx, `UPDATE telegram_updates SET processed_at = now(), leased_until = NULL, outcome = $2 WHERE update_id = $1`,
 		updateID, outcome)
 	if err != nil {
@@ -139,21 +146,6 @@ ORDER BY id DESC LIMIT 1`, convID, version)
 		return nil, fmt.Errorf("plan of version: %w", err)
 	}
 	return b, nil
-}
-
-// PendingChannelConversations is PendingConversations for one channel's travellers.
-func PendingChannelConversations(ctx context.Context, q Queryer, channel string, limit int) ([]int64, error) {
-	var ids []int64
-	err := q.SelectContext(ctx, &ids, `
-SELECT i.conversation_id FROM inbox i
-JOIN conversations c ON c.id = i.conversation_id
-JOIN travellers t ON t.id = c.traveller_id
-WHERE i.handled_at IS NULL AND t.channel = $1
-GROUP BY i.conversation_id ORDER BY min(i.id) LIMIT $2`, channel, limit)
-	if err != nil {
-		return nil, fmt.Errorf("pending conversations: %w", err)
-	}
-	return ids, nil
 }
 
 // KeyedOutboxRow is an outbox row found by its dedupe key.

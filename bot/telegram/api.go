@@ -2,9 +2,12 @@ package telegram
 
 import (
 	"context"
+	"crypto/tls"
 	"errors"
 	"fmt"
+	"net"
 	"net/http"
+	"net/url"
 	"strings"
 	"time"
 
@@ -19,13 +22,22 @@ type botAPI interface {
 }
 
 // ctxClient gives tgbotapi, which has no contexts, the service's context, so that a
-// long poll or a send in progress ends at shutdown.
+// long poll in progress ends at shutdown.
 type ctxClient struct {
 	ctx context.Context
 	c   *http.Client
 }
 
 func (c ctxClient) Do(r *http.Request) (*http.Response, error) { return c.c.Do(r.WithContext(c.ctx)) }
+
+// detached returns a copy of api whose requests a shutdown does not cancel, each bounded
+// by timeout instead. Sends use it: cancelling a request already on the wire cannot
+// take back a message Telegram may have received, it only leaves its outcome unknown.
+func detached(api *tgbotapi.BotAPI, timeout time.Duration) *tgbotapi.BotAPI {
+	d := *api
+	d.Client = &http.Client{Timeout: timeout}
+	return &d
+}
 
 // connect builds the client and checks the token with getMe, retrying with backoff for
 // as long as Telegram cannot be reached: the rest of the service keeps running meanwhile.
@@ -82,10 +94,11 @@ const (
 	outcomeTransient         // 5xx or network: resend after a backoff
 	outcomeBlocked           // 403 and friends: the recipient is gone
 	outcomeFailed            // 400: resending would fail the same way
+	outcomeUnknown           // the request may have reached Telegram: never resent
 )
 
 func (o outcome) String() string {
-	return [...]string{"sent", "rate_limited", "retried", "blocked", "failed"}[o]
+	return [...]string{"sent", "rate_limited", "retried", "blocked", "failed", "unknown"}[o]
 }
 
 func classify(err error) (outcome, time.Duration) {
@@ -94,7 +107,12 @@ func classify(err error) (outcome, time.Duration) {
 	}
 	var tgErr *tgbotapi.Error
 	if !errors.As(err, &tgErr) {
-		return outcomeTransient, 0
+		if notSent(err) {
+			return outcomeTransient, 0
+		}
+		// A timeout, a dropped connection or an unreadable answer may come after
+		// Telegram took the message: resending could deliver it twice.
+		return outcomeUnknown, 0
 	}
 	desc := strings.ToLower(tgErr.Message)
 	switch {
@@ -118,10 +136,32 @@ func classify(err error) (outcome, time.Duration) {
 	return outcomeFailed, 0
 }
 
+// notSent reports whether a request failed before any of it could reach Telegram: no
+// connection was made (refused, no such host, a failed TLS handshake).
+func notSent(err error) bool {
+	var dnsErr *net.DNSError
+	var opErr *net.OpError
+	var certErr *tls.CertificateVerificationError
+	var recErr tls.RecordHeaderError
+	switch {
+	case errors.As(err, &dnsErr), errors.As(err, &certErr), errors.As(err, &recErr):
+		return true
+	case errors.As(err, &opErr):
+		return opErr.Op == "dial" || opErr.Op == "proxyconnect"
+	}
+	return false
+}
+
+// errText describes a failed request for the outbox and the logs. A transport error
+// names the request's URL, which contains the token: only its cause is kept.
 func errText(err error) string {
 	var tgErr *tgbotapi.Error
 	if errors.As(err, &tgErr) {
 		return fmt.Sprintf("%d %s", tgErr.Code, tgErr.Message)
+	}
+	var urlErr *url.Error
+	if errors.As(err, &urlErr) {
+		return urlErr.Op + ": " + urlErr.Err.Error()
 	}
 	return err.Error()
 }

@@ -4,6 +4,8 @@ import (
 	"context"
 	"crypto/subtle"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -66,7 +68,8 @@ type Channel struct {
 	metrics *Metrics
 
 	mu       sync.Mutex
-	api      botAPI
+	api      botAPI // ends its requests at shutdown: polling
+	sendAPI  botAPI // lets its requests finish: a message on the wire is not aborted
 	userName string
 
 	wake   chan struct{}
@@ -108,10 +111,18 @@ func New(cfg Config, db *store.DB, pipe *bot.Pipeline, geo Geocoder, log *slog.L
 	}
 }
 
-func (c *Channel) client() botAPI {
+func (c *Channel) clients() (api, sendAPI botAPI) {
 	c.mu.Lock()
 	defer c.mu.Unlock()
-	return c.api
+	return c.api, c.sendAPI
+}
+
+// botName is the bot's @username, "" until the channel has connected: updates are
+// processed from the start, while Run may still be connecting.
+func (c *Channel) botName() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.userName
 }
 
 // Run connects (retrying for as long as Telegram is unreachable), processes stored
@@ -129,8 +140,6 @@ func (c *Channel) Run(ctx context.Context) error {
 		go func() { defer wg.Done(); c.drainLoop(ctx) }()
 	}
 	wg.Add(1)
-	go func() { defer wg.Done(); c.sweepLoop(ctx) }()
-	wg.Add(1)
 	go func() { defer wg.Done(); c.progressLoop(ctx) }()
 
 	api, err := connect(ctx, c.cfg.Token, c.cfg.Endpoint, c.cfg.PollTimeout+c.cfg.RequestTimout, func(err error, wait time.Duration) {
@@ -140,7 +149,7 @@ func (c *Channel) Run(ctx context.Context) error {
 		return nil // shut down before Telegram came back
 	}
 	c.mu.Lock()
-	c.api, c.userName = api, api.Self.UserName
+	c.api, c.sendAPI, c.userName = api, detached(api, c.cfg.RequestTimout), api.Self.UserName
 	c.mu.Unlock()
 	c.log.Info("connected to Telegram", "bot", api.Self.UserName, "mode", c.cfg.Mode)
 
@@ -158,11 +167,10 @@ func (c *Channel) Run(ctx context.Context) error {
 
 // lead does the leader's work until it loses the lock or ctx ends.
 func (c *Channel) lead(ctx context.Context) {
-	api := c.client()
-	c.setup(ctx, api)
+	api, sendAPI := c.clients()
 	var wg sync.WaitGroup
 	snd := c.cfg.Sender
-	snd.DB, snd.API, snd.Log, snd.Metrics = c.db, api, c.log, c.metrics
+	snd.DB, snd.API, snd.Log, snd.Metrics = c.db, sendAPI, c.log, c.metrics
 	if snd.Rate == 0 {
 		snd.Rate = c.cfg.Rate
 	}
@@ -173,19 +181,57 @@ func (c *Channel) lead(ctx context.Context) {
 			c.log.Error("telegram sender stopped", "err", err)
 		}
 	}()
-	if c.cfg.Mode == ModePolling {
-		wg.Add(1)
-		go func() { defer wg.Done(); c.poll(ctx, api) }()
-	}
+	// Registration can fail for a long time (a public URL Telegram refuses, say) and
+	// none of it may hold up the sender.
+	wg.Add(1)
+	go func() { defer wg.Done(); c.retry(ctx, "setMyCommands", func() error { return c.setCommands(api) }) }()
+	wg.Add(1)
+	go func() {
+		defer wg.Done()
+		if c.cfg.Mode == ModeWebhook {
+			c.retry(ctx, "setWebhook", func() error { return c.setWebhook(api) })
+			return
+		}
+		// getUpdates answers 409 while a webhook is set.
+		deleted := c.retry(ctx, "deleteWebhook", func() error {
+			_, err := api.MakeRequest("deleteWebhook", tgbotapi.Params{"drop_pending_updates": "false"})
+			return err
+		})
+		if deleted {
+			c.poll(ctx, api)
+		}
+	}()
 	wg.Wait()
+}
+
+// retry calls f until it succeeds, backing off up to a minute, and reports whether it
+// did before ctx ended.
+func (c *Channel) retry(ctx context.Context, what string, f func() error) bool {
+	wait := time.Second
+	for ctx.Err() == nil {
+		err := f()
+		if err == nil {
+			return true
+		}
+		if ctx.Err() != nil {
+			break
+		}
+		c.log.Warn("telegram: "+what+" failed, retrying", "err", redact(err, c.cfg.Token), "retry_in", wait)
+		select {
+		case <-ctx.Done():
+		case <-time.After(wait):
+		}
+		wait = min(wait*2, time.Minute)
+	}
+	return false
 }
 
 // commandList is the menu registered with setMyCommands, in both languages.
 var commandList = []string{"start", "help", "new", "lang", "subscribe", "unsubscribe", "status", "changelog", "feedback", "human", "sos", "cancel"}
 
-// setup registers the command menu and the webhook (or removes it for polling). Failures
-// are logged and retried in the background: none of it stops messages from flowing.
-func (c *Channel) setup(ctx context.Context, api botAPI) {
+// setCommands registers the command menu in each language and as the default.
+func (c *Channel) setCommands(api botAPI) error {
+	var errs []error
 	for _, lang := range []string{dialog.LangZH, dialog.LangEN, ""} {
 		var cmds []tgbotapi.BotCommand
 		for _, name := range commandList {
@@ -201,34 +247,22 @@ func (c *Channel) setup(ctx context.Context, api botAPI) {
 			p["language_code"] = lang
 		}
 		if _, err := api.MakeRequest("setMyCommands", p); err != nil {
-			c.log.Warn("telegram: setMyCommands failed", "lang", lang, "err", redact(err, c.cfg.Token))
+			errs = append(errs, fmt.Errorf("language %q: %w", lang, err))
 		}
 	}
+	return errors.Join(errs...)
+}
+
+// setWebhook points Telegram at this service's webhook, with the secret it must send.
+func (c *Channel) setWebhook(api botAPI) error {
 	allowed, _ := json.Marshal(allowedUpdates)
-	wait := time.Second
-	for ctx.Err() == nil {
-		var err error
-		if c.cfg.Mode == ModeWebhook {
-			_, err = api.MakeRequest("setWebhook", tgbotapi.Params{
-				"url":             strings.TrimRight(c.cfg.PublicURL, "/") + "/telegram/webhook",
-				"secret_token":    c.cfg.WebhookSecret,
-				"allowed_updates": string(allowed),
-				"max_connections": "40",
-			})
-		} else {
-			// getUpdates answers 409 while a webhook is set.
-			_, err = api.MakeRequest("deleteWebhook", tgbotapi.Params{"drop_pending_updates": "false"})
-		}
-		if err == nil {
-			return
-		}
-		c.log.Warn("telegram: webhook setup failed, retrying", "mode", c.cfg.Mode, "err", redact(err, c.cfg.Token), "retry_in", wait)
-		select {
-		case <-ctx.Done():
-		case <-time.After(wait):
-		}
-		wait = min(wait*2, time.Minute)
-	}
+	_, err := api.MakeRequest("setWebhook", tgbotapi.Params{
+		"url":             strings.TrimRight(c.cfg.PublicURL, "/") + "/telegram/webhook",
+		"secret_token":    c.cfg.WebhookSecret,
+		"allowed_updates": string(allowed),
+		"max_connections": "40",
+	})
+	return err
 }
 
 var allowedUpdates = []string{"message", "edited_message", "channel_post", "edited_channel_post", "callback_query", "my_chat_member"}
@@ -389,6 +423,9 @@ func (c *Channel) Webhook() http.Handler {
 	})
 }
 
+// maxUpdateAttempts is how often processing an update may fail before it is given up.
+const maxUpdateAttempts = 3
+
 // processLoop turns stored updates into pipeline messages, one update at a time.
 func (c *Channel) processLoop(ctx context.Context) {
 	tick := time.NewTicker(time.Second)
@@ -407,10 +444,16 @@ func (c *Channel) processLoop(ctx context.Context) {
 			continue
 		}
 		outcome, convID, err := c.process(ctx, u)
-		if err != nil {
-			c.log.Warn("telegram: processing an update failed, will retry", "update_id", u.UpdateID, "err", err)
+		if err != nil && (u.Attempts < maxUpdateAttempts || ctx.Err() != nil) {
+			c.log.Warn("telegram: processing an update failed, will retry", "update_id", u.UpdateID, "attempt", u.Attempts, "err", err)
 			store.ReleaseTelegramUpdate(context.WithoutCancel(ctx), c.db, u.UpdateID, time.Duration(u.Attempts)*time.Second)
 			continue
+		}
+		if err != nil {
+			// The chat's later updates wait for this one: one that keeps failing is set
+			// aside, its reason kept with it, rather than silence the chat for good.
+			c.log.Error("telegram: giving up on an update", "update_id", u.UpdateID, "chat", u.ChatID, "attempts", u.Attempts, "err", err)
+			outcome = "failed: " + err.Error()
 		}
 		c.metrics.updates.WithLabelValues(strings.SplitN(outcome, ":", 2)[0]).Inc()
 		if err := store.FinishTelegramUpdate(ctx, c.db, u.UpdateID, outcome); err != nil {
@@ -420,7 +463,8 @@ func (c *Channel) processLoop(ctx context.Context) {
 			select {
 			case c.drains <- convID:
 			default:
-				// The queue is full; the sweeper finds the message within seconds.
+				// The queue is full: the message waits in the inbox, where the pipeline's
+				// sweeper finds it within seconds.
 			}
 		}
 		c.kick() // an update of the same chat may have been waiting for this one
@@ -437,30 +481,6 @@ func (c *Channel) drainLoop(ctx context.Context) {
 		case id := <-c.drains:
 			if _, err := c.pipe.Drain(ctx, id); err != nil && ctx.Err() == nil {
 				c.log.Warn("telegram: turn failed", "conversation", id, "err", err)
-			}
-		}
-	}
-}
-
-// sweepLoop finds messages stored but not handled (an instance died between the two)
-// and hands them to the drainers.
-func (c *Channel) sweepLoop(ctx context.Context) {
-	t := time.NewTicker(5 * time.Second)
-	defer t.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case <-t.C:
-		}
-		ids, err := store.PendingChannelConversations(ctx, c.db, "telegram", 100)
-		if err != nil {
-			continue
-		}
-		for _, id := range ids {
-			select {
-			case c.drains <- id:
-			default:
 			}
 		}
 	}

@@ -11,6 +11,7 @@ import (
 	"net/http/httptest"
 	"os"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -67,13 +68,18 @@ func fastConfig(fake *fakeAPI, instance, mode string) Config {
 
 func newEnv(t *testing.T, mode string, tweak func(*Config, *bot.Pipeline)) *env {
 	t.Helper()
+	return newEnvFake(t, newFakeAPI(t), mode, tweak)
+}
+
+// newEnvFake is newEnv with a fake the test has set up before the channel first calls it.
+func newEnvFake(t *testing.T, fake *fakeAPI, mode string, tweak func(*Config, *bot.Pipeline)) *env {
+	t.Helper()
 	url := storetest.URL(t)
 	db, err := store.Open(context.Background(), url, store.PoolConfig{MaxOpen: 10})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	fake := newFakeAPI(t)
 	fake.chatGap = 50 * time.Millisecond
 	pipe := newPipeline(db)
 	cfg := fastConfig(fake, "a", mode)
@@ -81,15 +87,32 @@ func newEnv(t *testing.T, mode string, tweak func(*Config, *bot.Pipeline)) *env 
 	if tweak != nil {
 		tweak(&cfg, pipe)
 	}
+	ch, stop := runChannel(t, cfg, db, pipe)
+	return &env{t: t, db: db, url: url, fake: fake, pipe: pipe, ch: ch, stop: stop}
+}
+
+// runChannel runs a channel until stop, which fails the test if the channel does not
+// return within 20 s of its context ending.
+func runChannel(t *testing.T, cfg Config, db *store.DB, pipe *bot.Pipeline) (*Channel, func()) {
+	t.Helper()
 	ch := New(cfg, db, pipe, nil, quietLog(), nil)
 	pipe.Outbox = ch
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
 	go func() { ch.Run(ctx); close(done) }()
-	e := &env{t: t, db: db, url: url, fake: fake, pipe: pipe, ch: ch}
-	e.stop = func() { cancel(); <-done }
-	t.Cleanup(e.stop)
-	return e
+	var once sync.Once
+	stop := func() {
+		once.Do(func() {
+			cancel()
+			select {
+			case <-done:
+			case <-time.After(20 * time.Second):
+				t.Errorf("the channel did not stop within 20 s of its context ending")
+			}
+		})
+	}
+	t.Cleanup(stop)
+	return ch, stop
 }
 
 func waitFor(t *testing.T, what string, timeout time.Duration, cond func() bool) {
@@ -536,4 +559,131 @@ func TestTelegramUnreachableAtStart(t *testing.T) {
 	fake.down = false
 	fake.mu.Unlock()
 	waitFor(t, "the reply once Telegram is back", 15*time.Second, func() bool { return len(fake.sent("sendMessage", "7001")) == 2 })
+}
+
+// A setWebhook that keeps failing (a wrong public URL, say) must not stop messages
+// already queued from going out.
+func TestQueuedMessagesSentWhileSetWebhookFails(t *testing.T) {
+	t.Parallel()
+	fake := newFakeAPI(t)
+	fake.refuse["setWebhook"] = http.StatusBadRequest
+	e := newEnvFake(t, fake, ModeWebhook, nil)
+	enqueue(t, e.db, "8201", "queued before the webhook was set")
+	waitDelivered(t, e.db, 10*time.Second)
+	if n := len(fake.sent("sendMessage", "8201")); n != 1 {
+		t.Fatalf("%d messages delivered, want 1", n)
+	}
+	if n := len(fake.sent("setMyCommands", "")); n != 3 {
+		t.Fatalf("setMyCommands called %d times, want 3 (zh, en, default)", n)
+	}
+}
+
+// An update whose processing fails every time is set aside after a few attempts, with
+// its reason, and the chat's next update is processed.
+func TestFailingUpdateDoesNotBlockItsChat(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, ModePolling, nil)
+	// The database itself refuses the message, as it would a value it cannot store.
+	_, err := e.db.ExecContext(context.Background(), `
+CREATE FUNCTION refuse_poison() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.payload->>'text' = 'poison' THEN RAISE EXCEPTION 'poisoned message'; END IF;
+    RETURN NEW;
+END $$;
+CREATE TRIGGER refuse_poison BEFORE INSERT ON inbox FOR EACH ROW EXECUTE FUNCTION refuse_poison();`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	e.fake.push(textUpdate(1, 8301, "en", "poison"))
+	e.fake.push(textUpdate(2, 8301, "en", "/start"))
+	waitFor(t, "the update after the failing one", 20*time.Second, func() bool { return len(e.fake.sent("sendMessage", "8301")) > 0 })
+	var outcome string
+	var attempts int
+	e.db.QueryRowContext(context.Background(), `SELECT outcome, attempts FROM telegram_updates WHERE update_id = 1`).Scan(&outcome, &attempts)
+	if !strings.HasPrefix(outcome, "failed: ") || !strings.Contains(outcome, "poisoned message") || attempts != 3 {
+		t.Fatalf("failing update: outcome %q after %d attempts, want failed: <reason> after 3", outcome, attempts)
+	}
+}
+
+type nulGeo struct{}
+
+func (nulGeo) Reverse(ctx context.Context, lat, lon float64, lang string) (dialog.Place, error) {
+	return dialog.Place{Name: "Lis\x00bon", CountryCode: "PT", Lat: lat, Lon: lon}, nil
+}
+
+// A place name with a character PostgreSQL cannot store is cleaned like typed text.
+func TestLocationNameCleaned(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, ModePolling, nil)
+	e.ch.geo = nulGeo{}
+	e.say(textUpdate(1, 8401, "en", "/start"))
+	e.say(messageUpdate(2, 8401, "en", map[string]any{"location": map[string]any{"latitude": 38.72, "longitude": -9.14}}))
+	var outcome string
+	e.db.GetContext(context.Background(), &outcome, `SELECT outcome FROM telegram_updates WHERE update_id = 2`)
+	var slots []byte
+	e.db.GetContext(context.Background(), &slots, `SELECT slots FROM conversations WHERE id = $1`, e.conversation("8401"))
+	if outcome != "location" || !strings.Contains(string(slots), "Lisbon") {
+		t.Fatalf("outcome %q, slots %s", outcome, slots)
+	}
+}
+
+// The bot's name, learnt on connecting, is read by update processors that run while
+// the channel connects (go test -race catches it otherwise).
+func TestGroupMentionWhileConnecting(t *testing.T) {
+	t.Parallel()
+	fake := newFakeAPI(t)
+	fake.slow["getMe"] = 300 * time.Millisecond
+	db := storetest.New(t)
+	group := map[string]any{"id": -8501, "type": "group", "title": "friends"}
+	u, _ := json.Marshal(map[string]any{"update_id": 1, "message": map[string]any{"message_id": 1, "date": 1, "chat": group,
+		"from": user(8502, "en"), "text": "@xingqu_test_bot hello"}})
+	su := &store.TelegramUpdate{UpdateID: 1, ChatID: "-8501", Payload: u}
+	ch, _ := runChannel(t, fastConfig(fake, "a", ModePolling), db, newPipeline(db))
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		outcome, _, err := ch.process(context.Background(), su)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if outcome == "answered: group" {
+			break // the mention is recognised once the name is known
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("a mention of the bot is still %q 10 s after starting", outcome)
+		}
+	}
+}
+
+// countingExtractor is a language model that takes a while and counts its calls.
+type countingExtractor struct {
+	mu    *sync.Mutex
+	calls *int
+	wait  time.Duration
+}
+
+func (c countingExtractor) Extract(ctx context.Context, text string, pc dialog.ParseContext, lang string) (*dialog.Extraction, error) {
+	c.mu.Lock()
+	*c.calls++
+	c.mu.Unlock()
+	select {
+	case <-ctx.Done():
+	case <-time.After(c.wait):
+	}
+	return nil, context.DeadlineExceeded
+}
+
+// A turn waiting on a slow model is not started a second time for the same message.
+func TestSlowTurnNotRepeated(t *testing.T) {
+	t.Parallel()
+	var mu sync.Mutex
+	calls := 0
+	e := newEnv(t, ModePolling, func(c *Config, p *bot.Pipeline) {
+		p.Extractor = countingExtractor{mu: &mu, calls: &calls, wait: 7 * time.Second}
+	})
+	e.say(textUpdate(1, 8601, "en", "that old capital with all the temples, you know"))
+	mu.Lock()
+	defer mu.Unlock()
+	if calls != 1 {
+		t.Fatalf("the model was asked %d times about one message, want 1", calls)
+	}
 }

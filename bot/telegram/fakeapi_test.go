@@ -39,6 +39,8 @@ type fakeAPI struct {
 	down        bool           // every request answers 502, as when Telegram is unreachable
 	texts       map[int]string // message id -> its text, for edits
 	deleted     map[int]bool
+	refuse      map[string]int           // method -> error_code it always answers
+	slow        map[string]time.Duration // method -> wait before answering
 }
 
 type fakeReq struct {
@@ -53,7 +55,7 @@ type fakeReq struct {
 func newFakeAPI(t testing.TB) *fakeAPI {
 	f := &fakeAPI{newUpd: make(chan struct{}), polling: map[string]int{}, lastByChat: map[string]time.Time{},
 		blocked: map[string]bool{}, chatGap: time.Second,
-		texts: map[int]string{}, deleted: map[int]bool{}}
+		texts: map[int]string{}, deleted: map[int]bool{}, refuse: map[string]int{}, slow: map[string]time.Duration{}}
 	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
 	t.Cleanup(f.srv.Close)
 	return f
@@ -99,10 +101,18 @@ func (f *fakeAPI) serve(w http.ResponseWriter, r *http.Request) {
 	instance, method := parts[0], parts[len(parts)-1]
 	r.ParseForm()
 	f.mu.Lock()
-	down := f.down
+	down, refuse, slow := f.down, f.refuse[method], f.slow[method]
 	f.mu.Unlock()
 	if down {
 		f.fail(w, http.StatusBadGateway, "Bad Gateway", 0)
+		return
+	}
+	time.Sleep(slow)
+	if refuse != 0 {
+		f.mu.Lock()
+		f.reqs = append(f.reqs, fakeReq{At: time.Now(), Instance: instance, Method: method, Params: r.PostForm, Status: refuse})
+		f.mu.Unlock()
+		f.fail(w, refuse, "Bad Request: refused by the test", 0)
 		return
 	}
 	now := time.Now()

@@ -209,7 +209,13 @@ func (c *Channel) progressLoop(ctx context.Context) {
 		}
 	})
 	defer l.Close()
+	// Listen waits for a connection for as long as the database cannot be reached, and
+	// only closing the listener ends that wait: a shutdown must not wait for the database.
+	defer context.AfterFunc(ctx, func() { l.Close() })()
 	if err := l.Listen(bot.ProgressChannel); err != nil {
+		if ctx.Err() != nil {
+			return
+		}
 		c.log.Warn("telegram: listen for plan progress", "err", err)
 	}
 	plans := map[string]*pendingProgress{}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net"
 	"strings"
 	"testing"
 	"time"
@@ -12,6 +13,7 @@ import (
 
 	"xingqu/bot"
 	"xingqu/store"
+	"xingqu/store/storetest"
 )
 
 // toPlanning walks a Telegram traveller to the point where a plan is being written, and
@@ -228,4 +230,23 @@ func TestPlanProgressTwoInstances(t *testing.T) {
 		}
 	}
 	e.checkAllValid()
+}
+
+// A database that cannot be reached for plan progress does not keep the channel from
+// shutting down.
+func TestShutdownWithProgressDatabaseUnreachable(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	fake := newFakeAPI(t)
+	cfg := fastConfig(fake, "a", ModePolling)
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	l.Close() // nothing listens there now
+	cfg.ListenURL = "postgres://xq@" + addr + "/xq?sslmode=disable&connect_timeout=1"
+	_, stop := runChannel(t, cfg, db, newPipeline(db))
+	waitFor(t, "the channel to lead", 10*time.Second, func() bool { return len(fake.sent("getUpdates", "")) > 0 })
+	stop()
 }

@@ -270,16 +270,20 @@ func (s *Sender) send(ctx context.Context, row store.OutboxRow) sendResult {
 		return res
 	}
 	row = claimed
+	// A claimed row is seen through to its outcome with a context of its own: a shutdown
+	// must not abort a request on the wire, nor leave a row that was answered looking
+	// as if it were still in flight. The API's own timeout bounds the request.
+	wctx := context.WithoutCancel(ctx)
 	var params tgbotapi.Params
 	if err := json.Unmarshal(row.Params, &params); err != nil {
-		store.FailOutbox(ctx, s.DB, row.ID, store.OutboxFailed, "bad params: "+err.Error())
+		store.FailOutbox(wctx, s.DB, row.ID, store.OutboxFailed, "bad params: "+err.Error())
 		res.doneAt = time.Now()
 		return res
 	}
 	if row.EditOf.Valid {
-		mid, err := store.OutboxMessageID(ctx, s.DB, row.EditOf.Int64)
+		mid, err := store.OutboxMessageID(wctx, s.DB, row.EditOf.Int64)
 		if err != nil || mid == 0 {
-			store.FailOutbox(ctx, s.DB, row.ID, store.OutboxFailed, "the message to edit was not sent")
+			store.FailOutbox(wctx, s.DB, row.ID, store.OutboxFailed, "the message to edit was not sent")
 			res.doneAt = time.Now()
 			return res
 		}
@@ -292,9 +296,7 @@ func (s *Sender) send(ctx context.Context, row store.OutboxRow) sendResult {
 	out, retryAfter := classify(err)
 	res.out = out
 	s.Metrics.outcomes.WithLabelValues(out.String()).Inc()
-	// The outcome is written with a context of its own: a shutdown must not leave a row
-	// that was answered looking as if it were still in flight.
-	wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+	wctx, cancel := context.WithTimeout(wctx, 5*time.Second)
 	defer cancel()
 	switch out {
 	case outcomeSent:
@@ -332,6 +334,10 @@ func (s *Sender) send(ctx context.Context, row store.OutboxRow) sendResult {
 			s.Log.Warn("telegram outbox: could not record a blocked chat", "err", berr)
 		}
 		s.Log.Info("telegram: chat unreachable; traveller unsubscribed", "chat", row.ChatID, "rows_dropped", n, "err", errText(err))
+	case outcomeUnknown:
+		store.FailOutbox(wctx, s.DB, row.ID, store.OutboxUnknown, "delivery unknown: "+errText(err))
+		s.Log.Warn("telegram outbox: the request may have reached Telegram; not resending it",
+			"row", row.ID, "method", row.Method, "err", errText(err))
 	case outcomeFailed:
 		store.FailOutbox(wctx, s.DB, row.ID, store.OutboxFailed, errText(err))
 		s.Log.Warn("telegram outbox: request refused", "row", row.ID, "method", row.Method, "err", errText(err))

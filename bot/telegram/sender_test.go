@@ -2,10 +2,17 @@ package telegram
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"io"
+	"net"
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 	"time"
+
+	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 
 	"xingqu/store"
 	"xingqu/store/storetest"
@@ -224,5 +231,107 @@ func TestOutboxBlockedAndTransient(t *testing.T) {
 	db.GetContext(ctx, &attempts, `SELECT attempts FROM outbox WHERE id = $1`, ok)
 	if attempts < 2 {
 		t.Fatalf("attempts %d: the 502 was not retried", attempts)
+	}
+}
+
+// A shutdown while a message is on the wire lets the request finish: the message
+// reaches Telegram once, its row ends sent, and the next leader does not send it again.
+func TestOutboxShutdownMidRequest(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	fake := newFakeAPI(t)
+	fake.delay = 1500 * time.Millisecond
+	cfg := fastConfig(fake, "a", ModePolling)
+	first := enqueue(t, db, "8701", "on the wire at shutdown")
+	_, stop := runChannel(t, cfg, db, newPipeline(db))
+	waitFor(t, "the request to reach Telegram", 10*time.Second, func() bool { return len(fake.sent("sendMessage", "8701")) == 1 })
+	stop()
+	var state string
+	db.GetContext(context.Background(), &state, `SELECT state FROM outbox WHERE id = $1`, first)
+	if state != store.OutboxSent && state != store.OutboxUnknown {
+		t.Fatalf("row on the wire at shutdown is %q, want sent (or unknown)", state)
+	}
+
+	fake.mu.Lock()
+	fake.delay = 0
+	fake.mu.Unlock()
+	enqueue(t, db, "8701", "after the restart")
+	runChannel(t, cfg, db, newPipeline(db))
+	waitDelivered(t, db, 10*time.Second)
+	if got := fake.sent("sendMessage", "8701"); len(got) != 2 {
+		t.Fatalf("%d messages reached Telegram, want 2 (each once):\n%s", len(got), texts(got))
+	}
+}
+
+// An error that may have come after the request reached Telegram leaves the delivery
+// unknown; only one that certainly came before anything was sent is worth a retry.
+func TestClassifyNetworkErrors(t *testing.T) {
+	t.Parallel()
+	closed, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	closedAddr := closed.Addr().String()
+	closed.Close()
+	// A server that reads the whole request, then drops the connection.
+	hangup := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.ReadAll(r.Body)
+		conn, _, err := w.(http.Hijacker).Hijack()
+		if err == nil {
+			conn.Close()
+		}
+	}))
+	defer hangup.Close()
+	slow := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		select {
+		case <-r.Context().Done():
+		case <-time.After(2 * time.Second):
+		}
+	}))
+	defer slow.Close()
+
+	post := func(c *http.Client, url string) error {
+		resp, err := c.Post(url, "application/x-www-form-urlencoded", strings.NewReader("chat_id=1&text=hi"))
+		if err == nil {
+			resp.Body.Close()
+		}
+		return err
+	}
+	cases := []struct {
+		name string
+		err  func() error
+		want outcome
+	}{
+		{"connection refused", func() error { return post(http.DefaultClient, "http://"+closedAddr+"/sendMessage") }, outcomeTransient},
+		{"no such host", func() error { return post(http.DefaultClient, "http://no-such-host.invalid/sendMessage") }, outcomeTransient},
+		{"dial error, redacted", func() error {
+			return redact(post(http.DefaultClient, "http://"+closedAddr+"/bot"+testToken+"/sendMessage"), testToken)
+		}, outcomeTransient},
+		{"connection dropped after the request", func() error { return post(http.DefaultClient, hangup.URL+"/bot"+testToken+"/sendMessage") }, outcomeUnknown},
+		{"timeout waiting for the answer", func() error { return post(&http.Client{Timeout: 200 * time.Millisecond}, slow.URL) }, outcomeUnknown},
+		{"cancelled mid-request", func() error {
+			ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
+			defer cancel()
+			req, _ := http.NewRequestWithContext(ctx, "POST", slow.URL, strings.NewReader("x=1"))
+			_, err := http.DefaultClient.Do(req)
+			return err
+		}, outcomeUnknown},
+		{"unreadable answer", func() error { var v struct{}; return json.Unmarshal([]byte("<html>"), &v) }, outcomeUnknown},
+		{"Telegram 502", func() error { return &tgbotapi.Error{Code: 502, Message: "Bad Gateway"} }, outcomeTransient},
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			err := c.err()
+			if err == nil {
+				t.Fatal("no error")
+			}
+			if got, _ := classify(err); got != c.want {
+				t.Fatalf("classify(%v) = %v, want %v", err, got, c.want)
+			}
+			// What is recorded with the row, and shown to admins, never holds the token.
+			if strings.Contains(errText(err), testToken) {
+				t.Fatalf("errText shows the token: %s", errText(err))
+			}
+		})
 	}
 }

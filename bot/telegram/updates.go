@@ -94,7 +94,8 @@ func (c *Channel) message(ctx context.Context, updateID int64, m *tgbotapi.Messa
 	}
 	if !m.Chat.IsPrivate() {
 		// Trip planning is personal: in a group the bot answers only when addressed.
-		addressed := strings.HasPrefix(m.Text, "/") || (c.userName != "" && strings.Contains(m.Text, "@"+c.userName))
+		name := c.botName()
+		addressed := strings.HasPrefix(m.Text, "/") || (name != "" && strings.Contains(m.Text, "@"+name))
 		if !addressed || edited {
 			return "ignored: group message", 0, nil
 		}
