@@ -421,10 +421,20 @@ func (s *Server) handleHandback() http.Handler {
 // may have been missed.
 func (s *Server) handleAgentEvents() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		_, release, ok := s.admitStream(s.clientIP(r), "")
+		if !ok {
+			tooMany(w, heartbeat, "too many open streams from this address")
+			return
+		}
+		defer release()
 		ctx := r.Context()
 		sb, unsubscribe := s.subscribe(0)
 		defer unsubscribe()
-		rc := sse(w)
+		es, err := s.openEvents(w)
+		if err != nil {
+			s.Log.Warn("event stream open", "err", err)
+			return
+		}
 		beat := time.NewTicker(heartbeat)
 		defer beat.Stop()
 		for {
@@ -435,8 +445,8 @@ func (s *Server) handleAgentEvents() http.Handler {
 				return
 			case <-sb.ch:
 				ids, resync := sb.take()
-				if resync {
-					writeEvent(w, "", "resync", map[string]string{"message": "reload the queue"})
+				if resync && es.event("", "resync", map[string]string{"message": "reload the queue"}) != nil {
+					return
 				}
 				for _, id := range ids {
 					var st struct {
@@ -446,13 +456,17 @@ func (s *Server) handleAgentEvents() http.Handler {
 					if err := s.DB.GetContext(ctx, &st, `SELECT status, priority FROM conversations WHERE id = $1`, id); err != nil {
 						continue
 					}
-					writeEvent(w, "", "conversation", map[string]any{"id": id, "status": st.Status, "priority": st.Priority})
+					if es.event("", "conversation", map[string]any{"id": id, "status": st.Status, "priority": st.Priority}) != nil {
+						return
+					}
+				}
+				if es.flush() != nil {
+					return
 				}
 			case <-beat.C:
-				fmt.Fprint(w, ": ping\n\n")
-			}
-			if rc.Flush() != nil {
-				return
+				if es.comment("ping") != nil {
+					return
+				}
 			}
 		}
 	})

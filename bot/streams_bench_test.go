@@ -222,6 +222,7 @@ func BenchmarkWidgetStreams(b *testing.B) {
 	s := NewServer(db, log, "bench")
 	s.Web.ListenURL = url
 	s.Web.SessionRate = 1 << 30
+	s.Web.StreamsPerAddr = 1 << 30 // every client is on 127.0.0.1
 	s.Pipeline = &Pipeline{DB: db, Engine: &dialog.Engine{}, Log: log}
 	ts := httptest.NewServer(s.Handler())
 	defer ts.Close()

@@ -18,4 +18,7 @@ type WebConfig struct {
 
 	AccessTTL      time.Duration // 0: AccessTTL
 	LoginFailDelay time.Duration // pause before a failed login is answered; 0: 400ms
+
+	StreamsPerAddr     int           // event streams open at once from one client address; 0: 20
+	StreamWriteTimeout time.Duration // a stream whose client takes longer to accept a write is dropped; 0: 10s
 }

@@ -17,6 +17,10 @@ type webState struct {
 	lims    map[string]*limiterEntry
 	limSeen time.Time
 
+	streamMu         sync.Mutex
+	streamsByAddr    map[string]int
+	streamsBySession map[string]streamSlot
+
 	closeOnce sync.Once
 	closeMu   sync.Mutex
 	closeCh   chan struct{}
@@ -31,6 +35,58 @@ func (s *Server) closing() <-chan struct{} {
 		s.web.closeCh = make(chan struct{})
 	}
 	return s.web.closeCh
+}
+
+// streamSlot is a widget session's newest event stream: kick ends it.
+type streamSlot struct {
+	kick chan struct{}
+	addr string
+}
+
+func (s *Server) streamsPerAddr() int {
+	if s.Web.StreamsPerAddr > 0 {
+		return s.Web.StreamsPerAddr
+	}
+	return 20
+}
+
+// admitStream registers an event stream from the client address addr, for a widget
+// session unless session is "". It refuses a stream beyond the address's cap, and ends
+// the session's older stream: a widget holds one, and a tab reopened or a reconnect the
+// server has not noticed yet must not keep the old one alive. kicked is closed when a
+// newer stream takes the session's place; release must be called when the stream ends.
+func (s *Server) admitStream(addr, session string) (kicked <-chan struct{}, release func(), ok bool) {
+	w := &s.web
+	key := limitKey(addr)
+	w.streamMu.Lock()
+	defer w.streamMu.Unlock()
+	if w.streamsByAddr == nil {
+		w.streamsByAddr = map[string]int{}
+		w.streamsBySession = map[string]streamSlot{}
+	}
+	old, replacing := w.streamsBySession[session]
+	replacing = replacing && old.addr == key
+	if w.streamsByAddr[key] >= s.streamsPerAddr() && !replacing {
+		return nil, nil, false
+	}
+	w.streamsByAddr[key]++
+	mine := streamSlot{kick: make(chan struct{}), addr: key}
+	if session != "" {
+		if old.kick != nil {
+			close(old.kick)
+		}
+		w.streamsBySession[session] = mine
+	}
+	return mine.kick, func() {
+		w.streamMu.Lock()
+		defer w.streamMu.Unlock()
+		if w.streamsByAddr[key]--; w.streamsByAddr[key] <= 0 {
+			delete(w.streamsByAddr, key)
+		}
+		if session != "" && w.streamsBySession[session].kick == mine.kick {
+			delete(w.streamsBySession, session)
+		}
+	}, true
 }
 
 type limiterEntry struct {

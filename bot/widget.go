@@ -257,30 +257,69 @@ func (s *Server) handleWidgetHistory() http.Handler {
 	})
 }
 
-// sse prepares w for a server-sent event stream.
-func sse(w http.ResponseWriter) *http.ResponseController {
+// eventStream writes server-sent events. Every write and flush gets a deadline: a client
+// that stops reading fills the socket's buffers, and without one the next write would hold
+// the stream's goroutine, and the server's shutdown, for as long as the client stays.
+type eventStream struct {
+	w       http.ResponseWriter
+	rc      *http.ResponseController
+	timeout time.Duration
+}
+
+// openEvents answers r with an event stream.
+func (s *Server) openEvents(w http.ResponseWriter) (*eventStream, error) {
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Accel-Buffering", "no") // nginx: do not hold events back
+	es := &eventStream{w: w, rc: http.NewResponseController(w), timeout: s.Web.StreamWriteTimeout}
+	if es.timeout <= 0 {
+		es.timeout = 10 * time.Second
+	}
+	if err := es.deadline(); err != nil {
+		return nil, err
+	}
 	w.WriteHeader(http.StatusOK)
-	rc := http.NewResponseController(w)
-	fmt.Fprint(w, ": stream open\n\n")
-	rc.Flush()
-	return rc
+	return es, es.comment("stream open")
 }
 
-func writeEvent(w http.ResponseWriter, id, event string, data any) error {
+func (es *eventStream) deadline() error {
+	return es.rc.SetWriteDeadline(time.Now().Add(es.timeout))
+}
+
+// event writes one event; id is omitted when "".
+func (es *eventStream) event(id, event string, data any) error {
 	b, err := json.Marshal(data)
 	if err != nil {
 		return err
 	}
+	if err := es.deadline(); err != nil {
+		return err
+	}
 	if id != "" {
-		_, err = fmt.Fprintf(w, "id: %s\nevent: %s\ndata: %s\n\n", id, event, b)
+		_, err = fmt.Fprintf(es.w, "id: %s\nevent: %s\ndata: %s\n\n", id, event, b)
 	} else {
-		_, err = fmt.Fprintf(w, "event: %s\ndata: %s\n\n", event, b)
+		_, err = fmt.Fprintf(es.w, "event: %s\ndata: %s\n\n", event, b)
 	}
 	return err
+}
+
+// comment writes a line clients ignore and flushes it.
+func (es *eventStream) comment(text string) error {
+	if err := es.deadline(); err != nil {
+		return err
+	}
+	if _, err := fmt.Fprintf(es.w, ": %s\n\n", text); err != nil {
+		return err
+	}
+	return es.flush()
+}
+
+func (es *eventStream) flush() error {
+	if err := es.deadline(); err != nil {
+		return err
+	}
+	return es.rc.Flush()
 }
 
 // heartbeat keeps proxies from closing an idle stream; poll is the safety net under
@@ -296,6 +335,12 @@ func (s *Server) handleWidgetEvents() http.Handler {
 		if !ownConversation(w, r, p) {
 			return
 		}
+		kicked, release, ok := s.admitStream(s.clientIP(r), p.SessionID)
+		if !ok {
+			tooMany(w, heartbeat, "too many open chats from this address")
+			return
+		}
+		defer release()
 		ctx := r.Context()
 		sb, unsubscribe := s.subscribe(p.ConversationID)
 		defer unsubscribe()
@@ -315,10 +360,15 @@ func (s *Server) handleWidgetEvents() http.Handler {
 				last = n
 			}
 		}
-		rc := sse(w)
+		es, err := s.openEvents(w)
+		if err != nil {
+			s.Log.Warn("event stream open", "err", err)
+			return
+		}
 		if resync {
-			writeEvent(w, "", "resync", APIError{Code: "E-606", Message: "widget lost sync: reload the conversation"})
-			rc.Flush()
+			if es.event("", "resync", APIError{Code: "E-606", Message: "widget lost sync: reload the conversation"}) != nil || es.flush() != nil {
+				return
+			}
 		}
 		beat := time.NewTicker(heartbeat)
 		defer beat.Stop()
@@ -335,13 +385,13 @@ func (s *Server) handleWidgetEvents() http.Handler {
 					return
 				}
 				for _, m := range ms {
-					if err := writeEvent(w, strconv.FormatInt(m.ID, 10), "message", wireMessage(m)); err != nil {
+					if err := es.event(strconv.FormatInt(m.ID, 10), "message", wireMessage(m)); err != nil {
 						return
 					}
 					last = m.ID
 				}
 				if len(ms) > 0 {
-					if rc.Flush() != nil {
+					if es.flush() != nil {
 						return
 					}
 				}
@@ -354,7 +404,7 @@ func (s *Server) handleWidgetEvents() http.Handler {
 			// closed. A plan delivered after this check wakes the stream again.
 			if progress != nil && s.awaitsPlan(ctx, p.ConversationID, progress.PlanRequest) {
 				ev := progressEvent{PlanRequest: progress.PlanRequest, Chars: progress.Chars, Preview: progress.Preview}
-				if writeEvent(w, "", "progress", ev) != nil || rc.Flush() != nil {
+				if es.event("", "progress", ev) != nil || es.flush() != nil {
 					return
 				}
 			}
@@ -364,13 +414,14 @@ func (s *Server) handleWidgetEvents() http.Handler {
 				return
 			case <-s.closing():
 				return
+			case <-kicked:
+				return
 			case <-sb.ch:
 				sb.take()
 				progress = sb.takeProgress()
 			case <-poll.C:
 			case <-beat.C:
-				fmt.Fprint(w, ": ping\n\n")
-				if rc.Flush() != nil {
+				if es.comment("ping") != nil {
 					return
 				}
 			}

@@ -5,9 +5,11 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
 	"net/netip"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -249,6 +251,7 @@ func openStream(t *testing.T, url, tok, lastID string) <-chan sseEvent {
 	}
 	ch := make(chan sseEvent, 100)
 	go func() {
+		defer close(ch)
 		defer resp.Body.Close()
 		sc := bufio.NewScanner(resp.Body)
 		sc.Buffer(make([]byte, 1<<20), 1<<20)
@@ -276,7 +279,10 @@ func openStream(t *testing.T, url, tok, lastID string) <-chan sseEvent {
 func nextMessage(t *testing.T, ch <-chan sseEvent, within time.Duration) (sseEvent, WireMessage) {
 	t.Helper()
 	select {
-	case ev := <-ch:
+	case ev, ok := <-ch:
+		if !ok {
+			t.Fatal("the stream ended")
+		}
 		var m WireMessage
 		json.Unmarshal(ev.Data, &m)
 		return ev, m
@@ -366,4 +372,99 @@ func TestRateLimitsHoldAcrossAnIPv6Prefix(t *testing.T) {
 	if code := from("2001:db8:1:3::1"); code != 201 {
 		t.Errorf("session from another /64: %d, want 201", code)
 	}
+}
+
+// ended waits for a stream to end, skipping what it still delivers.
+func ended(ch <-chan sseEvent, within time.Duration) bool {
+	deadline := time.After(within)
+	for {
+		select {
+		case _, ok := <-ch:
+			if !ok {
+				return true
+			}
+		case <-deadline:
+			return false
+		}
+	}
+}
+
+// openStreams counts the event streams the server holds open.
+func (s *Server) openStreams() int {
+	s.web.streamMu.Lock()
+	defer s.web.streamMu.Unlock()
+	n := 0
+	for _, c := range s.web.streamsByAddr {
+		n += c
+	}
+	return n
+}
+
+func TestWidgetStreamNewestWins(t *testing.T) {
+	e := newWebEnv(t)
+	ws := e.session("en")
+	first := openStream(t, e.ts.URL+"/api/widget/events", ws.Token, "")
+	second := openStream(t, e.ts.URL+"/api/widget/events", ws.Token, "")
+	if !ended(first, 3*time.Second) {
+		t.Fatal("a second stream for the session left the first open")
+	}
+	e.say(ws.Token, "I want to visit Paris")
+	if _, m := nextMessage(t, second, 3*time.Second); m.Text != "I want to visit Paris" {
+		t.Errorf("newest stream got %+v", m)
+	}
+	waitFor(t, 3*time.Second, "one stream left open", func() bool { return e.srv.openStreams() == 1 })
+}
+
+func TestStreamsPerAddressCapped(t *testing.T) {
+	e := newWebEnv(t)
+	e.srv.Web.StreamsPerAddr = 2
+	for range 2 {
+		openStream(t, e.ts.URL+"/api/widget/events", e.session("en").Token, "")
+	}
+	// Only the status is read: a stream admitted by mistake would never end.
+	status := func(path, tok string) int {
+		t.Helper()
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Second)
+		defer cancel()
+		req, _ := http.NewRequestWithContext(ctx, "GET", e.ts.URL+path, nil)
+		req.Header.Set("Authorization", "Bearer "+tok)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		return resp.StatusCode
+	}
+	if code := status("/api/widget/events", e.session("en").Token); code != 429 {
+		t.Errorf("third stream from one address with a cap of 2: %d, want 429", code)
+	}
+	e.addUser("ivy", "correct horse battery", RoleAgent)
+	if code := status("/api/agent/events", e.login("ivy", "correct horse battery").AccessToken); code != 429 {
+		t.Errorf("agent stream over the cap: %d, want 429", code)
+	}
+}
+
+// A client that stops reading must cost the server a goroutine for no longer than the
+// write deadline, however much the stream has to send.
+func TestStreamDropsClientThatStopsReading(t *testing.T) {
+	e := newWebEnv(t)
+	e.srv.Web.StreamWriteTimeout = 300 * time.Millisecond
+	ws := e.session("zh")
+	// Far more than the socket buffers at both ends hold.
+	if _, err := e.db.ExecContext(context.Background(), `INSERT INTO messages (conversation_id, role, text, body)
+		SELECT $1, 'bot', repeat('长', 4096), '{}' FROM generate_series(1, 2000)`, ws.ConversationID); err != nil {
+		t.Fatal(err)
+	}
+	d := net.Dialer{Control: func(_, _ string, c syscall.RawConn) error {
+		return c.Control(func(fd uintptr) { syscall.SetsockoptInt(int(fd), syscall.SOL_SOCKET, syscall.SO_RCVBUF, 4096) })
+	}}
+	conn, err := d.Dial("tcp", e.ts.Listener.Addr().String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "GET /api/widget/events HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer %s\r\nLast-Event-ID: 0\r\n\r\n",
+		e.ts.Listener.Addr(), ws.Token)
+	waitFor(t, 3*time.Second, "the stream to open", func() bool { return e.srv.openStreams() == 1 })
+	waitFor(t, 5*time.Second, "the server to drop a client that does not read", func() bool { return e.srv.openStreams() == 0 })
 }
