@@ -3,15 +3,19 @@ package bot
 import (
 	"bytes"
 	"context"
+	"encoding/base64"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"slices"
 	"strings"
 	"testing"
 	"time"
 
+	"github.com/golang-jwt/jwt/v5"
 	"golang.org/x/crypto/bcrypt"
 
 	"xingqu/dialog"
@@ -140,26 +144,49 @@ func TestLoginSeedFields(t *testing.T) {
 func itoa(n int64) string { b, _ := json.Marshal(n); return string(b) }
 
 func TestLoginFailureSameAnswer(t *testing.T) {
+	// A real work factor, so that skipping the comparison for unknown names would show.
+	passwordCost = 8
+	t.Cleanup(func() { passwordCost = bcrypt.MinCost })
 	e := newWebEnv(t)
-	e.addUser("bob", "correct horse battery", RoleAgent)
-	var unknown, wrong APIError
-	t0 := time.Now()
-	c1 := e.do("POST", "/api/login", "", map[string]string{"username": "nobody", "password": "whatever12345"}, &unknown)
-	d1 := time.Since(t0)
-	t0 = time.Now()
-	c2 := e.do("POST", "/api/login", "", map[string]string{"username": "bob", "password": "wrong password!"}, &wrong)
-	d2 := time.Since(t0)
-	if c1 != 401 || c2 != 401 || unknown != wrong || unknown.Code != "E-505" {
-		t.Fatalf("unknown user %d %+v, wrong password %d %+v: want the same 401 E-505", c1, unknown, c2, wrong)
+	const tries = 5 // one per account: the lockout comes at the fifth failure
+	h, err := HashPassword("correct horse battery")
+	if err != nil {
+		t.Fatal(err)
 	}
-	// Both pay a bcrypt comparison and the same pause; allow generous scheduling noise.
-	if d1 > 4*d2+100*time.Millisecond || d2 > 4*d1+100*time.Millisecond {
-		t.Errorf("unknown user took %v, wrong password %v: should be similar", d1, d2)
+	for i := range tries {
+		if _, err := store.CreateAccount(context.Background(), e.db, fmt.Sprint("bob", i), h, RoleAgent); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var unknown, wrong APIError
+	timed := func(name, pw string, out *APIError) (int, time.Duration) {
+		t0 := time.Now()
+		code := e.do("POST", "/api/login", "", map[string]string{"username": name, "password": pw}, out)
+		return code, time.Since(t0)
+	}
+	var du, dw []time.Duration
+	for i := range tries {
+		c1, d1 := timed(fmt.Sprint("nobody", i), "whatever12345", &unknown)
+		c2, d2 := timed(fmt.Sprint("bob", i), "wrong password!", &wrong)
+		if c1 != 401 || c2 != 401 || unknown != wrong || unknown.Code != "E-505" {
+			t.Fatalf("unknown user %d %+v, wrong password %d %+v: want the same 401 E-505", c1, unknown, c2, wrong)
+		}
+		du, dw = append(du, d1), append(dw, d2)
+	}
+	mu, mw := median(du), median(dw)
+	if diff := (mu - mw).Abs(); diff*10 > 3*max(mu, mw) {
+		t.Errorf("median unknown user %v, wrong password %v: more than 30%% apart", mu, mw)
 	}
 	var missing APIError
-	if code := e.do("POST", "/api/login", "", map[string]string{"username": "bob"}, &missing); code != 400 || missing.Field != "password" {
+	if code := e.do("POST", "/api/login", "", map[string]string{"username": "bob0"}, &missing); code != 400 || missing.Field != "password" {
 		t.Errorf("missing password: %d %+v", code, missing)
 	}
+}
+
+func median(ds []time.Duration) time.Duration {
+	s := slices.Clone(ds)
+	slices.Sort(s)
+	return s[len(s)/2]
 }
 
 func TestLoginLockout(t *testing.T) {
@@ -227,12 +254,28 @@ func TestTokensRejected(t *testing.T) {
 	e := newWebEnv(t)
 	e.addUser("frank", "correct horse battery", RoleAgent)
 	lr := e.login("frank", "correct horse battery")
+	// Each forgery decodes cleanly, so only the signature check can refuse it.
 	parts := strings.Split(lr.AccessToken, ".")
-	tampered := parts[0] + "." + parts[1] + "x." + parts[2]
+	payload, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil {
+		t.Fatal(err)
+	}
+	var claims map[string]any
+	if err := json.Unmarshal(payload, &claims); err != nil {
+		t.Fatal(err)
+	}
+	claims["role"] = RoleAdmin
+	raised, _ := json.Marshal(claims)
+	tampered := parts[0] + "." + base64.RawURLEncoding.EncodeToString(raised) + "." + parts[2]
+	unsigned := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"none","typ":"JWT"}`)) + "." + parts[1] + "."
+	otherKey, err := jwt.NewWithClaims(jwt.SigningMethodHS256, jwt.MapClaims(claims)).SignedString([]byte("not the server's key"))
+	if err != nil {
+		t.Fatal(err)
+	}
 	e.srv.Web.AccessTTL = -time.Minute // issued already expired
 	expired := e.login("frank", "correct horse battery").AccessToken
 	e.srv.Web.AccessTTL = 0
-	for name, tok := range map[string]string{"tampered": tampered, "expired": expired, "garbage": "abc", "none": "", "unknown widget": "xqw_nope"} {
+	for name, tok := range map[string]string{"tampered": tampered, "alg none": unsigned, "another key": otherKey, "expired": expired, "garbage": "abc", "none": "", "unknown widget": "xqw_nope"} {
 		var ae APIError
 		if code := e.do("GET", "/api/agent/conversations?status=all", tok, nil, &ae); code != 401 || ae.Code != "E-401" {
 			t.Errorf("%s token: %d %+v, want 401 E-401", name, code, ae)
