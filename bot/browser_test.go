@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -65,16 +66,7 @@ func TestBrowser(t *testing.T) {
 	t.Cleanup(stopWorker)
 	go (&PlanWorker{Pipeline: e.srv.Pipeline, Plan: writingSlowly(hostileModel), Poll: 50 * time.Millisecond, Log: e.srv.Log}).Run(wctx)
 
-	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
-		chromedp.ExecPath(bin), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
-		chromedp.NoDefaultBrowserCheck, chromedp.Flag("disable-quic", true),
-		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true), chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900))
-	defer cancelAlloc()
-	visitor, cancelVisitor := chromedp.NewContext(alloc)
-	defer cancelVisitor()
-	visitor, cancelTimeout := context.WithTimeout(visitor, 3*time.Minute)
-	defer cancelTimeout()
+	visitor := startBrowser(t, bin, 3*time.Minute)
 	var dialogs atomic.Int32
 	onDialog := func(ctx context.Context) {
 		go func() {
@@ -86,9 +78,6 @@ func TestBrowser(t *testing.T) {
 				chromedp.Call(ctx, page.HandleJavaScriptDialog, page.HandleJavaScriptDialogParams{Accept: false})
 			}
 		}()
-	}
-	if err := chromedp.Do(visitor); err != nil {
-		t.Fatalf("start chromium: %v", err)
 	}
 	onDialog(visitor)
 	console, cancelConsole := chromedp.NewContext(visitor)
@@ -115,9 +104,7 @@ func TestBrowser(t *testing.T) {
 
 	wait := func(ctx context.Context, what, js string) {
 		t.Helper()
-		if _, err := chromedp.Run(ctx, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(20*time.Second), chromedp.WithPollingInterval(50*time.Millisecond))); err != nil {
-			t.Fatalf("waiting for %s: %v", what, err)
-		}
+		waitJS(t, ctx, what, js)
 	}
 	say := func(text string) {
 		t.Helper()
@@ -217,6 +204,148 @@ func TestBrowser(t *testing.T) {
 	if n := dialogs.Load(); n != 0 {
 		t.Errorf("%d JavaScript dialogs opened: injected markup executed", n)
 	}
+}
+
+// startBrowser starts headless Chromium for one test and returns its first tab.
+func startBrowser(t *testing.T, bin string, within time.Duration) context.Context {
+	t.Helper()
+	alloc, cancelAlloc := chromedp.NewExecAllocator(context.Background(),
+		chromedp.ExecPath(bin), chromedp.Headless, chromedp.NoSandbox, chromedp.DisableGPU, chromedp.NoFirstRun,
+		chromedp.NoDefaultBrowserCheck, chromedp.Flag("disable-quic", true),
+		chromedp.Flag("disable-background-networking", true), chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true), chromedp.UserDataDir(t.TempDir()), chromedp.WindowSize(1280, 900))
+	t.Cleanup(cancelAlloc)
+	tab, cancelTab := chromedp.NewContext(alloc)
+	t.Cleanup(cancelTab)
+	tab, cancelTimeout := context.WithTimeout(tab, within)
+	t.Cleanup(cancelTimeout)
+	if err := chromedp.Do(tab); err != nil {
+		t.Fatalf("start chromium: %v", err)
+	}
+	return tab
+}
+
+// waitJS polls js in the page until it is true, or fails the test.
+func waitJS(t *testing.T, ctx context.Context, what, js string) {
+	t.Helper()
+	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(20*time.Second), chromedp.WithPollingInterval(50*time.Millisecond))); err != nil {
+		t.Fatalf("waiting for %s: %v", what, err)
+	}
+}
+
+// screenshotOnFailure saves the tab's page under the test's temp dir if the test fails.
+func screenshotOnFailure(t *testing.T, tab context.Context, name string) {
+	dir := t.TempDir()
+	t.Cleanup(func() {
+		if !t.Failed() {
+			return
+		}
+		sctx, cancel := context.WithTimeout(tab, 5*time.Second)
+		defer cancel()
+		if buf, err := chromedp.Run(sctx, chromedp.FullScreenshot(80)); err == nil {
+			p := filepath.Join(dir, name+".jpg")
+			os.WriteFile(p, buf, 0o644)
+			t.Logf("screenshot: %s", p)
+		}
+	})
+}
+
+// The console renews its access token before it expires, and requests that meet an
+// expired one together renew it once: a refresh token used twice signs the agent out.
+func TestBrowserConsoleOutlivesAccessTokens(t *testing.T) {
+	bin := chromium(t)
+	e := newWebEnv(t)
+	e.srv.Web.AccessTTL = 2 * time.Second
+	e.addUser("agent1", "correct horse battery", RoleAgent)
+	e.session("zh")
+	console := startBrowser(t, bin, time.Minute)
+	screenshotOnFailure(t, console, "console")
+	if err := chromedp.Do(console, chromedp.Navigate(e.ts.URL+"/console"),
+		chromedp.WaitVisible(chromedp.CSS("#username")),
+		chromedp.SendKeys(chromedp.CSS("#username"), "agent1"),
+		chromedp.SendKeys(chromedp.CSS("#password"), "correct horse battery"),
+		chromedp.Click(chromedp.CSS("form.login button"))); err != nil {
+		t.Fatal(err)
+	}
+	waitJS(t, console, "the console", `!!document.querySelector('#queue')`)
+	first, _ := chromedp.Run(console, chromedp.Evaluate[string](`sessionStorage.getItem('access')`))
+	// The "all" tab reads two lists at once; keep asking across several expiries.
+	for end := time.Now().Add(7 * time.Second); time.Now().Before(end); time.Sleep(150 * time.Millisecond) {
+		signedOut, err := chromedp.Run(console, chromedp.Evaluate[bool](
+			`!!document.querySelector('form.login') || (document.querySelector('[data-tab=all]').click(), false)`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		if signedOut {
+			t.Fatal("the console showed the login form")
+		}
+	}
+	waitJS(t, console, "the queue read with a renewed token",
+		`document.querySelectorAll('#queue .item').length === 1 && !document.querySelector('form.login')`)
+	if last, _ := chromedp.Run(console, chromedp.Evaluate[string](`sessionStorage.getItem('access')`)); last == first {
+		t.Error("the access token was never renewed")
+	}
+}
+
+// A widget whose stream cannot be resumed reads the conversation again and shows E-606
+// with a Sync button that reads it once more.
+func TestBrowserWidgetResyncNotice(t *testing.T) {
+	bin := chromium(t)
+	e := newWebEnv(t)
+	visitor := startBrowser(t, bin, time.Minute)
+	screenshotOnFailure(t, visitor, "visitor")
+	if err := chromedp.Do(visitor, chromedp.Navigate(e.ts.URL+"/"), chromedp.Click(chromedp.CSS(".xq-bubble"))); err != nil {
+		t.Fatal(err)
+	}
+	waitJS(t, visitor, "the greeting", `document.querySelectorAll('.xq-bot').length >= 1`)
+	// After the reload, the widget's first stream asks to resume from an id the server
+	// never gave, as one kept from a database since restored would.
+	stale := `(() => {
+		const f = window.fetch;
+		let once = true;
+		window.fetch = function (url, opts) {
+			if (once && String(url).includes('/api/widget/events')) {
+				once = false;
+				opts = Object.assign({}, opts, { headers: Object.assign({}, opts.headers, { 'Last-Event-ID': '999999999' }) });
+			}
+			return f.call(this, url, opts);
+		};
+	})()`
+	if _, err := chromedp.Call(visitor, page.AddScriptToEvaluateOnNewDocument, page.AddScriptToEvaluateOnNewDocumentParams{Source: stale}); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(visitor, chromedp.Reload()); err != nil {
+		t.Fatal(err)
+	}
+	waitJS(t, visitor, "the E-606 notice with its Sync button",
+		`[...document.querySelectorAll('.xq-notice')].some(n => n.textContent.includes('E-606') && n.querySelector('button') && n.querySelector('button').textContent === '同步')`)
+	if n := count(t, visitor, ".xq-bot"); n != 1 {
+		t.Errorf("%d greetings after the resync, want 1", n)
+	}
+	if err := chromedp.Do(visitor, chromedp.Click(chromedp.CSS(".xq-notice button"))); err != nil {
+		t.Fatal(err)
+	}
+	waitJS(t, visitor, "the notice gone and the history read again",
+		`!document.querySelector('.xq-notice') && document.querySelectorAll('.xq-log .xq-bot').length === 1`)
+	if err := chromedp.Do(visitor, chromedp.SetValue(chromedp.CSS(".xq-form textarea"), "你好"),
+		chromedp.Click(chromedp.CSS(".xq-form button"))); err != nil {
+		t.Fatal(err)
+	}
+	waitJS(t, visitor, "the conversation going on after the sync",
+		`[...document.querySelectorAll('.xq-traveller')].some(n => n.textContent === '你好') && document.querySelectorAll('.xq-log .xq-bot').length >= 2`)
+	ids, _ := chromedp.Run(visitor, chromedp.Evaluate[[]string](`[...document.querySelectorAll('.xq-log [data-id]')].map(n => n.dataset.id)`))
+	if len(ids) != len(slices.Compact(slices.Sorted(slices.Values(ids)))) {
+		t.Errorf("messages shown twice after the sync: %v", ids)
+	}
+}
+
+func count(t *testing.T, ctx context.Context, sel string) int {
+	t.Helper()
+	n, err := chromedp.Run(ctx, chromedp.Evaluate[int](fmt.Sprintf(`document.querySelectorAll(%q).length`, sel)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
 }
 
 // sessionTokenOf reads the widget's session token from the visitor's localStorage.

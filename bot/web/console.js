@@ -17,6 +17,7 @@
   var app = document.getElementById('app');
   var S = sessionStorage;
   var me = null, tab = 'waiting', openId = null, known = {}, streamCtl = null, timer = null;
+  var refreshing = null, renewTimer = null;
 
   function el(tag, cls, text) {
     var e = document.createElement(tag);
@@ -34,20 +35,43 @@
     if (tok) h.Authorization = 'Bearer ' + tok;
     return fetch(path, { method: method, headers: h, body: body ? JSON.stringify(body) : undefined }).then(function (r) {
       if (r.status === 401 && !retried && S.getItem('refresh')) {
-        return refresh().then(function (ok) { if (!ok) { showLogin(); throw new Error('signed out'); } return api(method, path, body, true); });
+        // A request sent with the old token may come back after another has renewed it.
+        var renewed = S.getItem('access') !== tok ? Promise.resolve(true) : renew();
+        return renewed.then(function (ok) { if (!ok) { showLogin(); throw new Error('signed out'); } return api(method, path, body, true); });
       }
       if (r.status === 401) { showLogin(); throw new Error('signed out'); }
       return r;
     });
   }
+  // renew shares one refresh among every request that needs it: a refresh token is good
+  // for one use, and the server takes a second use for theft and signs the login out.
+  function renew() {
+    refreshing = refreshing || refresh().finally(function () { refreshing = null; });
+    return refreshing;
+  }
   function refresh() {
     return fetch('/api/token/refresh', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ refresh_token: S.getItem('refresh') }) })
       .then(function (r) { return r.ok ? r.json().then(function (j) { store(j); return true; }) : false; });
   }
-  function store(j) { S.setItem('access', j.access_token); S.setItem('refresh', j.refresh_token); me = claims(j.access_token); }
+  function store(j) {
+    S.setItem('access', j.access_token); S.setItem('refresh', j.refresh_token);
+    S.setItem('expires', String(Date.now() + j.expires_in * 1000));
+    me = claims(j.access_token);
+    renewBeforeExpiry();
+  }
+  // Renewing a little early means requests seldom meet an expired token at all.
+  function renewBeforeExpiry() {
+    clearTimeout(renewTimer);
+    if (!S.getItem('refresh')) return;
+    var left = Number(S.getItem('expires') || 0) - Date.now();
+    renewTimer = setTimeout(function () {
+      renew().then(function (ok) { if (!ok) showLogin(); }, function () { setTimeout(renewBeforeExpiry, 5000); });
+    }, Math.max(left - Math.min(60000, left / 5), 0));
+  }
 
   function showLogin() {
     if (streamCtl) streamCtl.abort();
+    clearTimeout(renewTimer);
     S.removeItem('access');
     app.textContent = '';
     var f = el('form', 'login');
@@ -73,6 +97,7 @@
   var queueBox, viewBox, sideBox, alertBox;
   function main() {
     me = claims(S.getItem('access'));
+    renewBeforeExpiry();
     app.textContent = '';
     var h = el('header');
     h.appendChild(el('h1', null, T.title));
@@ -240,7 +265,7 @@
     if (streamCtl) streamCtl.abort();
     var ctl = new AbortController(); streamCtl = ctl;
     fetch('/api/agent/events', { headers: { Authorization: 'Bearer ' + S.getItem('access') }, signal: ctl.signal }).then(function (r) {
-      if (r.status === 401) return refresh().then(function (ok) { if (ok) stream(); else showLogin(); });
+      if (r.status === 401) return renew().then(function (ok) { if (ok) stream(); else showLogin(); });
       if (!r.ok || !r.body) throw new Error(String(r.status));
       backoff = 1000;
       var reader = r.body.getReader(), dec = new TextDecoder(), buf = '';

@@ -309,10 +309,14 @@
     else if (name === 'resync') resync();
   }
 
+  // resync reads the conversation again, then offers to do it once more: the notice goes
+  // in after the reset, which would otherwise take it away with the old log.
   function resync() {
-    notice(TEXT.lost, TEXT.sync, function () { reset(); loadHistory().then(stream); });
     reset();
-    loadHistory().then(stream);
+    loadHistory().then(function () {
+      notice(TEXT.lost, TEXT.sync, function () { reset(); loadHistory().then(stream); });
+      stream();
+    }).catch(function () { notice(TEXT.offline, TEXT.retry, resync); });
   }
 
   // announcements shows each current or upcoming notice once per visitor in a pop-up,
