@@ -50,6 +50,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	// Admins.
 	admin := s.requireRole(RoleAdmin)
 	mux.Handle("GET /api/admin/providers", admin(s.handleProviders()))
+	mux.Handle("GET /api/admin/outbox", admin(s.handleOutbox()))
 
 	// Announcements and maintenance (SPEC section 7): admins publish, everyone reads.
 	mux.Handle("POST /api/admin/announcements", admin(s.handleCreateAnnouncement()))

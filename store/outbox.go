@@ -219,12 +219,18 @@ func OutboxStats(ctx context.Context, q Queryer, channel string) (map[string]int
 	return m, nil
 }
 
+// OutboxProblem is a row that did not go out, or not yet, with when that was last known.
+type OutboxProblem struct {
+	OutboxRow
+	At time.Time `db:"at"` // when it was given up, or last tried, or queued
+}
+
 // OutboxProblems lists the rows that did not go out (failed, blocked, unknown) or are
 // being retried, newest first, with their last error.
-func OutboxProblems(ctx context.Context, q Queryer, channel string, limit int) ([]OutboxRow, error) {
-	var rs []OutboxRow
+func OutboxProblems(ctx context.Context, q Queryer, channel string, limit int) ([]OutboxProblem, error) {
+	var rs []OutboxProblem
 	err := q.SelectContext(ctx, &rs, `
-SELECT `+outboxCols+` FROM outbox
+SELECT `+outboxCols+`, COALESCE(done_at, sending_at, created_at) AS at FROM outbox
 WHERE channel = $1 AND (state IN ('failed', 'blocked', 'unknown') OR (state = 'pending' AND last_error <> ''))
 ORDER BY id DESC LIMIT $2`, channel, limit)
 	if err != nil {
