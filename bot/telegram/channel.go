@@ -1,6 +1,7 @@
 package telegram
 
 import (
+	"bytes"
 	"context"
 	"crypto/subtle"
 	"encoding/json"
@@ -305,7 +306,7 @@ func (c *Channel) storeUpdates(ctx context.Context, q store.Queryer, raws []json
 			}
 			u.UpdateID = int(r.UpdateID)
 		}
-		dup, err := store.StoreTelegramUpdate(ctx, q, int64(u.UpdateID), chatOf(&u), raw)
+		dup, err := store.StoreTelegramUpdate(ctx, q, int64(u.UpdateID), chatOf(&u), storable(raw))
 		if err != nil {
 			return maxID, err
 		}
@@ -315,6 +316,44 @@ func (c *Channel) storeUpdates(ctx context.Context, q store.Queryer, raws []json
 		maxID = max(maxID, int64(u.UpdateID))
 	}
 	return maxID, nil
+}
+
+// storable returns the update without NUL characters, which PostgreSQL's jsonb refuses:
+// left in, one such update would fail the storing of every update polled with it, again
+// and again.
+func storable(raw json.RawMessage) json.RawMessage {
+	if !bytes.Contains(raw, []byte(`\u0000`)) {
+		return raw
+	}
+	dec := json.NewDecoder(bytes.NewReader(raw))
+	dec.UseNumber()
+	var v any
+	if dec.Decode(&v) != nil {
+		return raw
+	}
+	b, err := json.Marshal(withoutNUL(v))
+	if err != nil {
+		return raw
+	}
+	return b
+}
+
+func withoutNUL(v any) any {
+	switch v := v.(type) {
+	case string:
+		return strings.ReplaceAll(v, "\x00", "")
+	case []any:
+		for i := range v {
+			v[i] = withoutNUL(v[i])
+		}
+	case map[string]any:
+		out := make(map[string]any, len(v))
+		for k, e := range v {
+			out[strings.ReplaceAll(k, "\x00", "")] = withoutNUL(e)
+		}
+		return out
+	}
+	return v
 }
 
 func (c *Channel) kick() {

@@ -687,3 +687,14 @@ func TestSlowTurnNotRepeated(t *testing.T) {
 		t.Fatalf("the model was asked %d times about one message, want 1", calls)
 	}
 }
+
+// An update carrying a NUL character, which PostgreSQL's jsonb refuses, is stored
+// without it instead of holding up every update polled with it.
+func TestUpdateWithNULStored(t *testing.T) {
+	t.Parallel()
+	e := newEnv(t, ModePolling, nil)
+	e.say(textUpdate(1, 8801, "en", "/start\x00"))
+	if n := len(e.fake.sent("sendMessage", "8801")); n == 0 {
+		t.Fatal("the update was not answered")
+	}
+}
