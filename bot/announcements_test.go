@@ -419,6 +419,7 @@ func TestMaintenanceHoldsMessagesButNotEmergencies(t *testing.T) {
 	// The window ends: the sweeper answers the held message, once.
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
+	e.srv.Pipeline.SweepAge = 100 * time.Millisecond
 	go e.srv.Pipeline.Sweep(ctx, 100*time.Millisecond)
 	time.Sleep(400 * time.Millisecond)
 	if n := len(e.history(s1.Token, "").Messages); n != len(h) {

@@ -36,6 +36,7 @@ type Pipeline struct {
 	DB        *store.DB
 	Engine    *dialog.Engine
 	Extractor dialog.Extractor // optional
+	SweepAge  time.Duration    // how long a message waits before Sweep takes it; 0: 15 s
 	Log       *slog.Logger
 	// Outbox, when set, hands each turn's replies to the traveller's channel inside the
 	// turn's transaction, so a reply is sent if and only if its turn committed.
@@ -443,6 +444,10 @@ func (p *Pipeline) setAside(ctx context.Context, convID, itemID int64, viaChanne
 	})
 }
 
+// defaultSweepAge is how long a message waits before the sweeper takes it: longer than a
+// turn with its extractor call (6 s) takes, so that a slow turn is not started twice.
+const defaultSweepAge = 15 * time.Second
+
 // Sweep picks up, every few seconds, messages that nobody handled: their handler failed,
 // or the instance that received them died. It also prunes finished work once an hour.
 func (p *Pipeline) Sweep(ctx context.Context, every time.Duration) {
@@ -455,7 +460,11 @@ func (p *Pipeline) Sweep(ctx context.Context, every time.Duration) {
 			return
 		case <-t.C:
 		}
-		ids, err := store.StalePending(ctx, p.DB, every, 100)
+		age := p.SweepAge
+		if age == 0 {
+			age = defaultSweepAge
+		}
+		ids, err := store.StalePending(ctx, p.DB, age, 100)
 		if err != nil && ctx.Err() == nil {
 			p.Log.Warn("sweep", "err", err)
 		}

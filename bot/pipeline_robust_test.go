@@ -127,6 +127,7 @@ func TestSweepHandlesLeftMessages(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
+	p.SweepAge = 100 * time.Millisecond
 	go p.Sweep(ctx, 100*time.Millisecond)
 	waitUntil(t, 5*time.Second, "left message answered", func() bool {
 		ms := transcript(t, p.DB, convID)
