@@ -378,18 +378,12 @@ func (s *Server) issueTokens(ctx context.Context, a store.Account, family uuid.U
 
 func (s *Server) handleRefresh() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var req struct {
-			RefreshToken string `json:"refresh_token"`
-		}
-		if !decodeJSON(w, r, &req) {
-			return
-		}
-		if req.RefreshToken == "" {
-			writeError(w, http.StatusBadRequest, "E-400", "refresh_token is required", "refresh_token")
+		token, ok := refreshTokenOf(w, r)
+		if !ok {
 			return
 		}
 		ctx := r.Context()
-		id, family, err := store.UseRefresh(ctx, s.DB, hashToken(req.RefreshToken))
+		id, family, err := store.UseRefresh(ctx, s.DB, hashToken(token))
 		switch {
 		case errors.Is(err, store.ErrTokenReused):
 			s.Log.Warn("refresh token reused: family revoked", "user_id", id)
@@ -419,18 +413,12 @@ func (s *Server) handleRefresh() http.Handler {
 
 func (s *Server) handleLogout() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		var req struct {
-			RefreshToken string `json:"refresh_token"`
-		}
-		if !decodeJSON(w, r, &req) {
-			return
-		}
-		if req.RefreshToken == "" {
-			writeError(w, http.StatusBadRequest, "E-400", "refresh_token is required", "refresh_token")
+		token, ok := refreshTokenOf(w, r)
+		if !ok {
 			return
 		}
 		p := principalOf(r)
-		if _, err := store.RevokeRefresh(r.Context(), s.DB, p.UserID, hashToken(req.RefreshToken)); err != nil {
+		if _, err := store.RevokeRefresh(r.Context(), s.DB, p.UserID, hashToken(token)); err != nil {
 			s.serverError(w, r, err)
 			return
 		}
@@ -442,4 +430,20 @@ func (s *Server) handleLogout() http.Handler {
 func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) {
 	s.Log.Error("request failed", "err", err, "request_id", RequestID(r.Context()))
 	writeError(w, http.StatusInternalServerError, "E-500", "internal error; try again", "")
+}
+
+// refreshTokenOf reads the {"refresh_token"} body of refresh and logout, answering 400
+// itself when it is missing.
+func refreshTokenOf(w http.ResponseWriter, r *http.Request) (string, bool) {
+	var req struct {
+		RefreshToken string `json:"refresh_token"`
+	}
+	if !decodeJSON(w, r, &req) {
+		return "", false
+	}
+	if req.RefreshToken == "" {
+		writeError(w, http.StatusBadRequest, "E-400", "refresh_token is required", "refresh_token")
+		return "", false
+	}
+	return req.RefreshToken, true
 }

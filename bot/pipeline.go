@@ -58,7 +58,7 @@ func (p *Pipeline) Receive(ctx context.Context, in Inbound) (convID int64, dup b
 	if in.Place != nil {
 		in.Place.Name = clean(in.Place.Name, 256)
 	}
-	tr, err := store.EnsureTraveller(ctx, p.DB, in.Channel, in.ExternalID, in.DisplayName, langOf(in.LangHint), in.TimeZone)
+	tr, err := store.EnsureTraveller(ctx, p.DB, in.Channel, in.ExternalID, in.DisplayName, dialog.LangOfHint(in.LangHint), in.TimeZone)
 	if err != nil {
 		return 0, false, err
 	}
@@ -82,16 +82,6 @@ func clean(s string, n int) string {
 		s = string([]rune(s)[:n])
 	}
 	return s
-}
-
-func langOf(hint string) string {
-	switch {
-	case hint == "":
-		return ""
-	case len(hint) >= 2 && hint[:2] == "zh":
-		return dialog.LangZH
-	}
-	return dialog.LangEN
 }
 
 // Handle receives a message and handles everything pending for its conversation.

@@ -119,7 +119,7 @@ func (s *Server) handleWidgetSession() http.Handler {
 			return
 		}
 		ctx := r.Context()
-		lang := langOf(req.Lang)
+		lang := dialog.LangOfHint(req.Lang)
 		if lang == "" {
 			lang = dialog.LangZH
 		}

@@ -153,7 +153,8 @@ func (t *turn) apply(ex Extraction) (changes []string, problems []Reply) {
 				changed("f_budget", T(l, "v_per_person", FormatMoney(l, amount, cur)))
 			}
 		}
-	} else if ex.Unparsed && expecting(c.State) == SlotBudget && hasBudgetWord(ex, t.in.Text) && len(fields) == 0 && len(problems) == 0 {
+	} else if ex.Unparsed && expecting(c.State) == SlotBudget && strings.TrimSpace(t.in.Text) != "" && len(fields) == 0 && len(problems) == 0 {
+		// "budget: lots": an answer to the budget question that holds no figure.
 		problem("err_budget_unread")
 	}
 
@@ -206,12 +207,6 @@ func datesString(tr *TripRequest) string {
 	}
 	b.WriteString("/" + strconv.Itoa(tr.Days))
 	return b.String()
-}
-
-// hasBudgetWord reports whether a message the budget parser could not read was about
-// money at all, so that "budget: lots" gets the budget re-ask.
-func hasBudgetWord(ex Extraction, text string) bool {
-	return ex.Budget == nil && strings.TrimSpace(text) != ""
 }
 
 // defaultCurrency follows the traveller's language, or a destination written in Chinese.

@@ -130,10 +130,8 @@ func (t *turn) pickLang() {
 	switch {
 	case detectLang(t.in.Text) != "":
 		t.c.Lang = detectLang(t.in.Text)
-	case strings.HasPrefix(strings.ToLower(t.in.ChannelLang), "zh"):
-		t.c.Lang = LangZH
 	case t.in.ChannelLang != "":
-		t.c.Lang = LangEN
+		t.c.Lang = LangOfHint(t.in.ChannelLang)
 	default:
 		t.c.Lang = LangZH
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -133,16 +134,8 @@ func tripLine(tr TripRequest) string {
 		add("other", tr.OtherNeeds)
 	}
 	// Map iteration order must not make the golden files flap.
-	sortStrings(parts)
+	slices.Sort(parts)
 	return strings.Join(parts, " ")
-}
-
-func sortStrings(s []string) {
-	for i := 1; i < len(s); i++ {
-		for j := i; j > 0 && s[j] < s[j-1]; j-- {
-			s[j], s[j-1] = s[j-1], s[j]
-		}
-	}
 }
 
 // fakePlaces is a gazetteer that knows every name but a few.

@@ -1,6 +1,9 @@
 package dialog
 
-import "fmt"
+import (
+	"fmt"
+	"strings"
+)
 
 // Languages the bot speaks.
 const (
@@ -181,6 +184,18 @@ var catalogue = map[string][2]string{ // [zh, en]
 	"tg_cmd_human":       {"转人工客服", "Talk to a person"},
 	"tg_cmd_sos":         {"紧急求助", "Emergency help"},
 	"tg_cmd_cancel":      {"取消当前操作", "Cancel what I'm doing"},
+}
+
+// LangOfHint reads a channel's language hint (a locale such as "zh-CN" or "en-GB"):
+// "zh" for any Chinese, "en" for anything else, "" when there is no hint.
+func LangOfHint(hint string) string {
+	switch {
+	case hint == "":
+		return ""
+	case strings.HasPrefix(strings.ToLower(hint), "zh"):
+		return LangZH
+	}
+	return LangEN
 }
 
 // T returns the text key in lang, formatted with args. An unknown key is a programming

@@ -47,9 +47,10 @@ func langHint(u *tgbotapi.User) string {
 	return u.LanguageCode
 }
 
+// langOf is the language of a Telegram user; without a hint, English.
 func langOf(hint string) string {
-	if strings.HasPrefix(hint, "zh") {
-		return dialog.LangZH
+	if l := dialog.LangOfHint(hint); l != "" {
+		return l
 	}
 	return dialog.LangEN
 }
