@@ -10,6 +10,8 @@ import (
 	"strings"
 	"time"
 	_ "time/tzdata" // XINGQU_DEFAULT_TZ must load on machines without a zoneinfo database
+
+	"xingqu/providers/llm"
 )
 
 // config is the environment of SPEC section 5, parsed once and validated.
@@ -43,6 +45,7 @@ type config struct {
 type llmProvider struct {
 	Name, BaseURL, APIKey, Model string
 	Timeout                      time.Duration
+	Structured                   llm.Structured // "" means the preset's mode
 }
 
 // envParser reads variables and remembers every bad one, so that one start-up attempt
@@ -216,6 +219,13 @@ func parseConfig(getenv func(string) string) (config, error) {
 				APIKey:  p.str(up+"API_KEY", ""),
 				Model:   p.str(up+"MODEL", ""),
 				Timeout: p.duration(up+"TIMEOUT", 20*time.Second),
+			}
+			if v := p.str(up+"STRUCTURED", ""); v != "" {
+				if m, err := llm.ParseStructured(v); err != nil {
+					p.fail(up+"STRUCTURED", v, "json_schema, tools or json_object")
+				} else {
+					pc.Structured = m
+				}
 			}
 			if pc.BaseURL == "" && !knownLLMPreset(name) {
 				p.errs = append(p.errs, fmt.Errorf("%sBASE_URL: required for provider %q, which has no preset (presets: openai, deepseek, qwen, ernie, ollama)", up, name))

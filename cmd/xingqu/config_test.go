@@ -39,14 +39,14 @@ func TestParseConfigDefaults(t *testing.T) {
 func TestParseConfigProviders(t *testing.T) {
 	c, err := parseConfig(env("LLM_PROVIDERS", "deepseek, myllm ,offline",
 		"LLM_MYLLM_BASE_URL", "http://127.0.0.1:9000/v1", "LLM_MYLLM_MODEL", "m1", "LLM_MYLLM_TIMEOUT", "7s",
-		"LLM_DEEPSEEK_API_KEY", "k"))
+		"LLM_DEEPSEEK_API_KEY", "k", "LLM_MYLLM_STRUCTURED", "json_schema"))
 	if err != nil {
 		t.Fatal(err)
 	}
 	if len(c.LLMProviders) != 2 {
 		t.Fatalf("providers = %+v, want deepseek and myllm", c.LLMProviders)
 	}
-	if p := c.LLMProviders[1]; p.Name != "myllm" || p.BaseURL != "http://127.0.0.1:9000/v1" || p.Model != "m1" || p.Timeout != 7*time.Second {
+	if p := c.LLMProviders[1]; p.Name != "myllm" || p.BaseURL != "http://127.0.0.1:9000/v1" || p.Model != "m1" || p.Timeout != 7*time.Second || p.Structured != "json_schema" {
 		t.Errorf("myllm = %+v", p)
 	}
 	if p := c.LLMProviders[0]; p.Name != "deepseek" || p.APIKey != "k" {
@@ -73,6 +73,7 @@ func TestParseConfigRejects(t *testing.T) {
 		{"LLM_PROVIDERS", "my-llm!", ""},
 		{"LLM_MYLLM_BASE_URL", "", "myllm"}, // no preset, no base URL
 		{"LLM_OPENAI_TIMEOUT", "fast", "openai"},
+		{"LLM_OPENAI_STRUCTURED", "xml", "openai"},
 		{"TELEGRAM_WEBHOOK_SECRET", "", "webhook"},
 		{"XINGQU_PUBLIC_URL", "http://bot.example", "webhook+secret"}, // Telegram calls only https webhooks
 		{"OPENWEATHER_BASE_URL", "api.openweathermap.org", ""},

@@ -36,7 +36,7 @@ func newService(cfg config, db *store.DB, log *slog.Logger, reg prometheus.Regis
 	httpc := &http.Client{Timeout: 15 * time.Second}
 	var providers []llm.ProviderConfig
 	for _, p := range cfg.LLMProviders {
-		providers = append(providers, llm.ProviderConfig{Name: p.Name, BaseURL: p.BaseURL, APIKey: p.APIKey, Model: p.Model, Timeout: p.Timeout})
+		providers = append(providers, llm.ProviderConfig{Name: p.Name, BaseURL: p.BaseURL, APIKey: p.APIKey, Model: p.Model, Timeout: p.Timeout, Structured: p.Structured})
 	}
 	// A traveller who keeps asking for new plans cannot run up an unbounded bill.
 	chain := llm.New(llm.Config{Providers: providers, HedgeAfter: cfg.LLMHedgeAfter, DailyTokenBudget: 200_000},

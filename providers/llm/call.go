@@ -10,13 +10,10 @@ import (
 	openai "github.com/sashabaranov/go-openai"
 )
 
-func (p *provider) request(msgs []openai.ChatCompletionMessage, maxTokens int) openai.ChatCompletionRequest {
-	return openai.ChatCompletionRequest{
-		Model:          p.cfg.Model,
-		Messages:       msgs,
-		MaxTokens:      maxTokens,
-		ResponseFormat: &openai.ChatCompletionResponseFormat{Type: openai.ChatCompletionResponseFormatTypeJSONObject},
-	}
+func (p *provider) request(msgs []openai.ChatCompletionMessage, maxTokens int, s shape) openai.ChatCompletionRequest {
+	req := openai.ChatCompletionRequest{Model: p.cfg.Model, Messages: msgs, MaxTokens: maxTokens}
+	p.ask(&req, s)
+	return req
 }
 
 // stream asks for the answer as a stream so progress can be shown and the hedge can tell
@@ -24,7 +21,7 @@ func (p *provider) request(msgs []openai.ChatCompletionMessage, maxTokens int) o
 // used (reported, else estimated) and an error if the stream did not finish.
 func (c *Chain) stream(ctx context.Context, p *provider, msgs []openai.ChatCompletionMessage,
 	onFirst func(), progress func(Progress)) (string, int, error) {
-	req := p.request(msgs, p.cfg.MaxTokens)
+	req := p.request(msgs, p.cfg.MaxTokens, planShape)
 	req.StreamOptions = &openai.StreamOptions{IncludeUsage: true}
 	var text strings.Builder
 	usage := 0
@@ -46,12 +43,19 @@ func (c *Chain) stream(ctx context.Context, p *provider, msgs []openai.ChatCompl
 			usage = chunk.Usage.TotalTokens
 		}
 		for _, ch := range chunk.Choices {
-			if ch.Delta.Content != "" {
+			// In tools mode the answer streams as the arguments of the one call asked for.
+			piece := ch.Delta.Content
+			for _, tc := range ch.Delta.ToolCalls {
+				if tc.Index == nil || *tc.Index == 0 {
+					piece += tc.Function.Arguments
+				}
+			}
+			if piece != "" {
 				if chars == 0 {
 					onFirst()
 				}
-				text.WriteString(ch.Delta.Content)
-				chars += utf8.RuneCountInString(ch.Delta.Content)
+				text.WriteString(piece)
+				chars += utf8.RuneCountInString(piece)
 				progress(Progress{Provider: p.cfg.Name, Chars: chars, Text: text.String()})
 			}
 			if ch.FinishReason != "" {
@@ -72,18 +76,23 @@ func (c *Chain) stream(ctx context.Context, p *provider, msgs []openai.ChatCompl
 // complete is the plain request, for the repair round and extraction, where nobody
 // watches the text grow.
 func (c *Chain) complete(ctx context.Context, p *provider, msgs []openai.ChatCompletionMessage) (string, int, error) {
-	return c.completeMax(ctx, p, msgs, p.cfg.MaxTokens)
+	return c.completeMax(ctx, p, msgs, p.cfg.MaxTokens, planShape)
 }
 
-func (c *Chain) completeMax(ctx context.Context, p *provider, msgs []openai.ChatCompletionMessage, maxTokens int) (string, int, error) {
-	resp, err := p.client.CreateChatCompletion(ctx, p.request(msgs, maxTokens))
+func (c *Chain) completeMax(ctx context.Context, p *provider, msgs []openai.ChatCompletionMessage, maxTokens int, s shape) (string, int, error) {
+	resp, err := p.client.CreateChatCompletion(ctx, p.request(msgs, maxTokens, s))
 	if err != nil {
 		return "", estimateMessages(msgs), err
 	}
 	if len(resp.Choices) == 0 {
 		return "", reported(&resp.Usage, msgs, ""), invalidPlan([]string{"the reply has no choices"})
 	}
-	text := resp.Choices[0].Message.Content
+	m := resp.Choices[0].Message
+	var calls []openai.ToolCall
+	if len(m.ToolCalls) > 0 {
+		calls = m.ToolCalls[:1]
+	}
+	text := answerText(m.Content, calls)
 	return text, reported(&resp.Usage, msgs, text), nil
 }
 

@@ -19,6 +19,9 @@ type ProviderConfig struct {
 	Model     string
 	Timeout   time.Duration // per HTTP call; 0 means DefaultProviderTimeout
 	MaxTokens int           // output cap; 0 means DefaultMaxTokens
+	// Structured is how the provider is asked for JSON; "" means the preset's mode, and
+	// json_object for a name without a preset.
+	Structured Structured
 }
 
 // Config is the whole chain.
@@ -41,14 +44,21 @@ const (
 	extractTimeout          = 5 * time.Second
 )
 
-type preset struct{ baseURL, model string }
+type preset struct {
+	baseURL, model string
+	structured     Structured
+}
 
+// The presets' modes are what each API documents for its default model: OpenAI, Ollama
+// (0.5 and later), DashScope's compatible mode (qwen-plus) and Qianfan v2 (ERNIE 4.0
+// Turbo) accept response_format json_schema; DeepSeek accepts only json_object there but
+// takes function calls with a named tool_choice, which carry the schema.
 var presets = map[string]preset{
-	"openai":   {"https://api.openai.com/v1", "gpt-4o-mini"},
-	"deepseek": {"https://api.deepseek.com/v1", "deepseek-chat"},
-	"qwen":     {"https://dashscope.aliyuncs.com/compatible-mode/v1", "qwen-plus"},
-	"ernie":    {"https://qianfan.baidubce.com/v2", "ernie-4.0-turbo-8k"},
-	"ollama":   {"http://127.0.0.1:11434/v1", "qwen2.5:7b"},
+	"openai":   {"https://api.openai.com/v1", "gpt-4o-mini", StructuredJSONSchema},
+	"deepseek": {"https://api.deepseek.com/v1", "deepseek-chat", StructuredTools},
+	"qwen":     {"https://dashscope.aliyuncs.com/compatible-mode/v1", "qwen-plus", StructuredJSONSchema},
+	"ernie":    {"https://qianfan.baidubce.com/v2", "ernie-4.0-turbo-8k", StructuredJSONSchema},
+	"ollama":   {"http://127.0.0.1:11434/v1", "qwen2.5:7b", StructuredJSONSchema},
 }
 
 // Preset returns the base URL and default model of a known provider name (case does not
@@ -61,13 +71,19 @@ func Preset(name string) (baseURL, model string, ok bool) {
 // withDefaults fills what the configuration left out, presets included, so the rest of
 // the package never checks for zero values.
 func (pc ProviderConfig) withDefaults() ProviderConfig {
-	if base, model, ok := Preset(pc.Name); ok {
+	if p, ok := presets[strings.ToLower(strings.TrimSpace(pc.Name))]; ok {
 		if pc.BaseURL == "" {
-			pc.BaseURL = base
+			pc.BaseURL = p.baseURL
 		}
 		if pc.Model == "" {
-			pc.Model = model
+			pc.Model = p.model
 		}
+		if pc.Structured == "" {
+			pc.Structured = p.structured
+		}
+	}
+	if pc.Structured == "" {
+		pc.Structured = StructuredJSONObject
 	}
 	pc.BaseURL = strings.TrimRight(pc.BaseURL, "/")
 	if pc.Timeout <= 0 {

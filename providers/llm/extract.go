@@ -79,7 +79,7 @@ func (c *Chain) extractWith(ctx context.Context, p *provider, text, lang string,
 	ctx, cancel := context.WithTimeout(ctx, extractTimeout)
 	defer cancel()
 	cctx, cancelCall := context.WithTimeout(ctx, min(extractTimeout, p.cfg.Timeout))
-	out, _, err := c.completeMax(cctx, p, msgs, extractMaxTokens)
+	out, _, err := c.completeMax(cctx, p, msgs, extractMaxTokens, extractShape)
 	code := classify(cctx, err)
 	cancelCall()
 	var f Fields

@@ -33,6 +33,7 @@ type fakeLLM struct {
 
 type recorded struct {
 	req  openai.ChatCompletionRequest
+	body []byte // as sent
 	auth string
 	at   time.Time
 }
@@ -59,7 +60,7 @@ func (f *fakeLLM) serve(w http.ResponseWriter, r *http.Request) {
 	}
 	f.mu.Lock()
 	n := len(f.reqs)
-	f.reqs = append(f.reqs, recorded{req: req, auth: r.Header.Get("Authorization"), at: time.Now()})
+	f.reqs = append(f.reqs, recorded{req: req, body: body, auth: r.Header.Get("Authorization"), at: time.Now()})
 	f.mu.Unlock()
 	f.respond(w, r, n, req)
 }
