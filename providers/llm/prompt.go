@@ -152,6 +152,14 @@ func newPlanInput(trip dialog.TripRequest, lang string, dates []dialog.Date, wea
 	return in
 }
 
+func (in *planInput) dateStrings() []string {
+	out := make([]string, len(in.dates))
+	for i, d := range in.dates {
+		out[i] = d.String()
+	}
+	return out
+}
+
 func yes(b *bool) bool { return b != nil && *b }
 
 // repairMessages asks the same provider to fix its own answer: it keeps the context of
@@ -238,7 +246,7 @@ const maxProblems = 12
 // it so the repair request can fix it in one go.
 func validate(text string, in *planInput) ([]dialog.Option, []string) {
 	var a answer
-	if err := json.Unmarshal([]byte(jsonObject(text)), &a); err != nil {
+	if err := json.Unmarshal([]byte(jsonObject(normalizePlan(text, in.dateStrings()))), &a); err != nil {
 		return nil, []string{"the reply is not a JSON object of the required shape: " + err.Error()}
 	}
 	var problems []string

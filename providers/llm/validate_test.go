@@ -48,7 +48,7 @@ func TestValidate(t *testing.T) {
 		{name: "not JSON", text: "Here is your plan!", want: "not a JSON object"},
 		{name: "two options", text: mutate(func(a map[string]any) { a["options"] = a["options"].([]any)[:2] }), want: "want exactly 3"},
 		{name: "duplicate tier", text: mutate(func(a map[string]any) { opt(a, 1)["tier"] = "luxury" }), want: "appears twice"},
-		{name: "unknown tier", text: mutate(func(a map[string]any) { opt(a, 2)["tier"] = "budget" }), want: `tier "budget"`},
+		{name: "unknown tier", text: mutate(func(a map[string]any) { opt(a, 2)["tier"] = "mystery" }), want: `tier "mystery"`},
 		{name: "low above high", text: mutate(func(a map[string]any) { opt(a, 1)["budget"].(map[string]any)["low"] = 9000 }), want: "0 < low <= high"},
 		{name: "zero budget", text: mutate(func(a map[string]any) { opt(a, 2)["budget"].(map[string]any)["low"] = 0 }), want: "0 < low <= high"},
 		{name: "other currency", text: mutate(func(a map[string]any) { opt(a, 0)["budget"].(map[string]any)["currency"] = "USD" }), want: "want CNY"},
