@@ -40,7 +40,7 @@ func newService(cfg config, db *store.DB, log *slog.Logger, reg prometheus.Regis
 	}
 	// A traveller who keeps asking for new plans cannot run up an unbounded bill.
 	chain := llm.New(llm.Config{Providers: providers, HedgeAfter: cfg.LLMHedgeAfter, DailyTokenBudget: 200_000},
-		llm.WithLogger(log), llm.WithRegisterer(reg))
+		llm.WithLogger(log), llm.WithRegisterer(reg), llm.WithPlaceNames(planner.PlaceNames))
 	pl := &planner.Planner{
 		Chain: chain,
 		Geo: geo.New(geo.Config{LocationIQKey: cfg.LocationIQKey, LocationIQBaseURL: cfg.LocationIQBaseURL,

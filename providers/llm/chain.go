@@ -48,6 +48,9 @@ type Chain struct {
 	metrics   *metrics
 	now       func() time.Time
 	ledger    TokenLedger
+	places    PlaceNames
+	inFlight  slots
+	spend     spendStats
 
 	rndMu sync.Mutex
 	rnd   *rand.Rand
@@ -67,6 +70,7 @@ type options struct {
 	rnd             *rand.Rand
 	http            *http.Client
 	ledger          TokenLedger
+	places          PlaceNames
 	breakerTrips    uint32
 	breakerCooldown time.Duration
 	maxBytes        int64
@@ -93,6 +97,10 @@ func WithHTTPClient(c *http.Client) Option { return func(o *options) { o.http = 
 
 // WithTokenLedger sets where per-traveller token spending is kept; the default is in memory.
 func WithTokenLedger(l TokenLedger) Option { return func(o *options) { o.ledger = l } }
+
+// WithPlaceNames sets where extraction looks up the other names of a place, to accept
+// "Fuzhou" for a message that says 福州.
+func WithPlaceNames(f PlaceNames) Option { return func(o *options) { o.places = f } }
 
 // WithBreaker sets how many consecutive failures open a provider's breaker and how long it
 // stays open before one probe is let through.
@@ -126,12 +134,14 @@ func New(cfg Config, opts ...Option) *Chain {
 		o.ledger = NewMemoryLedger()
 	}
 	c := &Chain{
-		cfg:     cfg.withDefaults(),
-		log:     o.log,
-		metrics: newMetrics(o.reg),
-		now:     o.now,
-		ledger:  o.ledger,
-		rnd:     o.rnd,
+		cfg:      cfg.withDefaults(),
+		log:      o.log,
+		metrics:  newMetrics(o.reg),
+		now:      o.now,
+		ledger:   o.ledger,
+		places:   o.places,
+		inFlight: newSlots(cfg.MaxInFlight),
+		rnd:      o.rnd,
 	}
 	hc := &doer{client: o.http, maxBytes: o.maxBytes, now: o.now}
 	for _, pc := range cfg.Providers {
@@ -167,6 +177,7 @@ type PlanRequest struct {
 	Trip        dialog.TripRequest
 	Lang        string                    // "zh" or "en"
 	TravellerID string                    // for the daily token budget; empty: not limited
+	Address     string                    // the client's network, for the per-address budget; empty: not limited
 	Weather     map[string]dialog.Weather // by ISO date, optional; attached to the days
 	OnProgress  func(Progress)            // optional; called serially, must not block
 }
@@ -223,8 +234,12 @@ func (c *Chain) PlanWithReport(ctx context.Context, req PlanRequest) (dialog.Pla
 	switch {
 	case len(c.providers) == 0:
 		rep.Offline = OfflineNoProviders
-	case c.overBudget(ctx, req.TravellerID, now):
+	case c.overBudget(ctx, Spender{req.TravellerID, req.Address}, now):
 		rep.Offline = OfflineBudget
+		c.metrics.budgetDrafts.Inc()
+		c.spend.mu.Lock()
+		c.spend.budgetDrafts++
+		c.spend.mu.Unlock()
 	default:
 		dctx, cancel := context.WithTimeout(ctx, c.cfg.Deadline)
 		in := newPlanInput(req.Trip, req.Lang, offline.Dates(req.Trip, now), req.Weather)
@@ -258,31 +273,6 @@ func attachWeather(p *dialog.Plan, byDate map[string]dialog.Weather) {
 				d.Weather = &w
 			}
 		}
-	}
-}
-
-func (c *Chain) overBudget(ctx context.Context, traveller string, now time.Time) bool {
-	if c.cfg.DailyTokenBudget <= 0 || traveller == "" {
-		return false
-	}
-	spent, err := c.ledger.Spent(ctx, traveller, dialog.DateOf(now))
-	if err != nil {
-		// Better an unmetered plan than none because the ledger is down.
-		c.log.Warn("llm token ledger", "err", err)
-		return false
-	}
-	return spent >= c.cfg.DailyTokenBudget
-}
-
-func (c *Chain) charge(traveller string, tokens int) {
-	if traveller == "" || tokens <= 0 {
-		return
-	}
-	// Detached from the plan's context: tokens a cancelled hedge burnt are still spent.
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
-	defer cancel()
-	if err := c.ledger.Add(ctx, traveller, dialog.DateOf(c.now()), tokens); err != nil {
-		c.log.Warn("llm token ledger", "err", err)
 	}
 }
 
@@ -359,7 +349,7 @@ func (c *Chain) race(ctx context.Context, in *planInput, req PlanRequest, rep *R
 			go func() {
 				var once sync.Once
 				onFirst := func() { once.Do(func() { firstToken <- i }) }
-				opts, att := c.attemptPlan(actx, p, in, req.TravellerID, onFirst, sink.send)
+				opts, att := c.attemptPlan(actx, p, in, Spender{req.TravellerID, req.Address}, onFirst, sink.send)
 				done(breakerOutcome(att))
 				results <- outcome{idx: i, opts: opts, att: att}
 			}()
@@ -409,9 +399,15 @@ func (c *Chain) race(ctx context.Context, in *planInput, req PlanRequest, rep *R
 
 // attemptPlan is one provider's whole try: the streamed answer (with its retries), the
 // validation, and one repair round if the answer is not a valid plan.
-func (c *Chain) attemptPlan(ctx context.Context, p *provider, in *planInput, traveller string,
+func (c *Chain) attemptPlan(ctx context.Context, p *provider, in *planInput, spender Spender,
 	onFirst func(), progress func(Progress)) ([]dialog.Option, Attempt) {
 	start := time.Now()
+	if err := c.inFlight.acquire(ctx); err != nil {
+		att := Attempt{Provider: p.cfg.Name, Code: classify(ctx, err), Err: err, Latency: time.Since(start)}
+		c.finish(p, "plan", att)
+		return nil, att
+	}
+	defer c.inFlight.release()
 	tokens := 0
 	text, used, code, err := c.withRetry(ctx, p, func(cctx context.Context) (string, int, error) {
 		return c.stream(cctx, p, in.messages, onFirst, progress)
@@ -435,7 +431,7 @@ func (c *Chain) attemptPlan(ctx context.Context, p *provider, in *planInput, tra
 			}
 		}
 	}
-	c.charge(traveller, tokens)
+	c.charge(spender, "plan", tokens)
 	att := Attempt{Provider: p.cfg.Name, Code: code, Err: err, Latency: time.Since(start)}
 	c.finish(p, "plan", att)
 	if err != nil {

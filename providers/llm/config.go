@@ -30,6 +30,11 @@ type Config struct {
 	HedgeAfter       time.Duration    // 0 means DefaultHedgeAfter
 	Deadline         time.Duration    // for a whole plan; 0 means DefaultDeadline
 	DailyTokenBudget int              // per traveller; 0 means unlimited
+	// AddressDailyTokenBudget bounds what everyone from one network address spends in a
+	// day, so that new sessions are not new budgets; 0 means unlimited.
+	AddressDailyTokenBudget int
+	// MaxInFlight caps the model calls this instance has open at once; 0 means no cap.
+	MaxInFlight int
 }
 
 // Defaults of the zero values in Config and ProviderConfig.

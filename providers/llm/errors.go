@@ -37,6 +37,8 @@ var (
 	ErrTooLarge = errors.New("llm: response too large")
 	// ErrInvalidPlan wraps the reasons an answer is not a usable plan.
 	ErrInvalidPlan = errors.New("llm: invalid plan")
+	// ErrInvalidExtraction: an extraction answer that does not follow its schema.
+	ErrInvalidExtraction = errors.New("llm: invalid extraction")
 )
 
 // classify maps what a call returned to a seed code. ctx is the call's own context: its
@@ -53,7 +55,7 @@ func classify(ctx context.Context, err error) string {
 		return CodeTimeout
 	case errors.Is(err, ErrBreakerOpen):
 		return CodeUnavailable
-	case errors.Is(err, ErrInvalidPlan), errors.Is(err, ErrTooLarge):
+	case errors.Is(err, ErrInvalidPlan), errors.Is(err, ErrInvalidExtraction), errors.Is(err, ErrTooLarge):
 		return CodeMalformed
 	}
 	if status := httpStatus(err); status != 0 {

@@ -48,24 +48,46 @@ const extractMaxTokens = 400
 // Extract reads the trip slots from one message with a single call to the first provider
 // whose breaker is closed: no hedge, no fallback, a 5 s limit, because the dialog's own
 // parsers carry on without it. ErrNoProvider when there is nobody to ask.
+//
+// It is charged to the Spender in ctx (WithSpender), and is not made when that spender is
+// over budget (ErrOverBudget) or the instance has no call to spare (ErrBusy). What the
+// model proposes that the message does not say is dropped (see ground).
 func (c *Chain) Extract(ctx context.Context, text string, lang string, now time.Time) (Fields, error) {
+	spender := spenderOf(ctx)
+	if c.overBudget(ctx, spender, c.now()) {
+		return Fields{}, ErrOverBudget
+	}
+	if len(c.providers) > 0 && !c.inFlight.try() {
+		return Fields{}, ErrBusy
+	}
+	if len(c.providers) > 0 {
+		defer c.inFlight.release()
+	}
 	for _, p := range c.providers {
 		done, err := p.breaker.Allow()
 		if err != nil {
 			c.metrics.calls.WithLabelValues(p.cfg.Name, "skipped").Inc()
 			continue
 		}
-		f, att := c.extractWith(ctx, p, text, lang, now)
+		f, tokens, att := c.extractWith(ctx, p, text, lang, now)
 		done(breakerOutcome(att))
+		c.charge(spender, "extract", tokens)
 		if att.Err != nil {
 			return Fields{}, fmt.Errorf("llm extract with %s (%s): %w", p.cfg.Name, att.Code, att.Err)
+		}
+		if dropped := ground(&f, text, c.places); len(dropped) > 0 {
+			for _, field := range dropped {
+				c.metrics.ungrounded.WithLabelValues(field).Inc()
+			}
+			c.spend.dropped(dropped)
+			c.log.Info("llm extraction: ungrounded values dropped", "provider", p.cfg.Name, "fields", dropped)
 		}
 		return f, nil
 	}
 	return Fields{}, ErrNoProvider
 }
 
-func (c *Chain) extractWith(ctx context.Context, p *provider, text, lang string, now time.Time) (Fields, Attempt) {
+func (c *Chain) extractWith(ctx context.Context, p *provider, text, lang string, now time.Time) (Fields, int, Attempt) {
 	start := time.Now()
 	language := "English"
 	if isZh(lang) {
@@ -79,7 +101,7 @@ func (c *Chain) extractWith(ctx context.Context, p *provider, text, lang string,
 	ctx, cancel := context.WithTimeout(ctx, extractTimeout)
 	defer cancel()
 	cctx, cancelCall := context.WithTimeout(ctx, min(extractTimeout, p.cfg.Timeout))
-	out, _, err := c.completeMax(cctx, p, msgs, extractMaxTokens, extractShape)
+	out, tokens, err := c.completeMax(cctx, p, msgs, extractMaxTokens, extractShape)
 	code := classify(cctx, err)
 	cancelCall()
 	var f Fields
@@ -90,13 +112,31 @@ func (c *Chain) extractWith(ctx context.Context, p *provider, text, lang string,
 	}
 	att := Attempt{Provider: p.cfg.Name, Code: code, Err: err, Latency: time.Since(start)}
 	c.finish(p, "extract", att)
-	return f, att
+	return f, tokens, att
 }
 
+// extractKeys are the keys of the extraction schema.
+var extractKeys = map[string]bool{
+	"destination": true, "startDate": true, "endDate": true, "budget": true, "currency": true, "partySize": true,
+	"accessibility": true, "kidFriendly": true, "petFriendly": true,
+	"naturalLandscape": true, "socialLandscape": true, "cuisine": true, "otherNeeds": true,
+}
+
+// parseFields reads an answer that must be an extraction: one JSON object with only the
+// schema's keys and no nested values. Anything else (a whole itinerary, a list, prose) is
+// not a reading of the message and is discarded whole.
 func parseFields(text string) (Fields, error) {
 	var raw map[string]json.RawMessage
 	if err := json.Unmarshal([]byte(jsonObject(text)), &raw); err != nil {
-		return Fields{}, fmt.Errorf("%w: %v", ErrInvalidPlan, err)
+		return Fields{}, fmt.Errorf("%w: %v", ErrInvalidExtraction, err)
+	}
+	for k, v := range raw {
+		if !extractKeys[k] {
+			return Fields{}, fmt.Errorf("%w: unexpected key %q", ErrInvalidExtraction, k)
+		}
+		if v = json.RawMessage(strings.TrimSpace(string(v))); len(v) > 0 && (v[0] == '{' || v[0] == '[') {
+			return Fields{}, fmt.Errorf("%w: %s is not a single value", ErrInvalidExtraction, k)
+		}
 	}
 	var f Fields
 	f.Destination = str(raw["destination"])

@@ -36,8 +36,11 @@ func TestExtract(t *testing.T) {
 	if got.Budget == nil || *got.Budget != 2000 || got.Currency == nil || *got.Currency != "CNY" {
 		t.Errorf("budget = %v %v", got.Budget, got.Currency)
 	}
-	if got.PartySize == nil || *got.PartySize != 3 {
-		t.Errorf("party = %v", got.PartySize)
+	if got.PartySize != nil {
+		t.Errorf("party = %v, want it dropped: the message does not say 3", *got.PartySize)
+	}
+	if s := c.Spending(); s.UngroundedDropped["partySize"] != 1 || len(s.UngroundedDropped) != 1 {
+		t.Errorf("ungrounded = %v, want partySize once", s.UngroundedDropped)
 	}
 	if got.KidFriendly == nil || !*got.KidFriendly || got.PetFriendly == nil || *got.PetFriendly || got.Accessibility != nil {
 		t.Errorf("needs = %v %v %v", got.KidFriendly, got.PetFriendly, got.Accessibility)

@@ -11,6 +11,10 @@ type metrics struct {
 	calls   *prometheus.CounterVec   // provider, result: ok | error | cancelled | skipped
 	errors  *prometheus.CounterVec   // provider, code
 	latency *prometheus.HistogramVec // provider
+
+	tokens       *prometheus.CounterVec // kind: plan | extract
+	ungrounded   *prometheus.CounterVec // field
+	budgetDrafts prometheus.Counter
 }
 
 func newMetrics(reg prometheus.Registerer) *metrics {
@@ -28,8 +32,23 @@ func newMetrics(reg prometheus.Registerer) *metrics {
 			Help:    "Duration of LLM calls that finished (answer, repair and retries included).",
 			Buckets: []float64{0.1, 0.25, 0.5, 1, 2, 4, 6, 10, 15, 20, 30},
 		}, []string{"provider"}),
+		tokens: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "xingqu_llm_tokens_total",
+			Help: "Tokens spent on model calls (reported by the provider, else estimated), by kind: plan or extract.",
+		}, []string{"kind"}),
+		ungrounded: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "xingqu_llm_extract_ungrounded_total",
+			Help: "Values an extraction proposed that the message does not say, dropped, by field.",
+		}, []string{"field"}),
+		budgetDrafts: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "xingqu_llm_budget_drafts_total",
+			Help: "Offline drafts served because the traveller or their address had spent the day's token budget.",
+		}),
 	}
 	if reg != nil {
+		m.tokens = register(reg, m.tokens)
+		m.ungrounded = register(reg, m.ungrounded)
+		m.budgetDrafts = register(reg, m.budgetDrafts)
 		m.calls = register(reg, m.calls)
 		m.errors = register(reg, m.errors)
 		m.latency = register(reg, m.latency)

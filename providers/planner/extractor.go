@@ -4,6 +4,7 @@ import (
 	"context"
 
 	"xingqu/dialog"
+	"xingqu/providers/geo"
 	"xingqu/providers/llm"
 )
 
@@ -46,4 +47,21 @@ func ExtractionOf(f llm.Fields) *dialog.Extraction {
 		ex.Budget = &dialog.Money{Low: *f.Budget, High: *f.Budget, Currency: str(f.Currency), PerPerson: true}
 	}
 	return ex
+}
+
+// PlaceNames gives the Chinese and English names the offline gazetteer knows for a town,
+// so that an extraction saying "Fuzhou" is grounded in a message that says 福州. It needs
+// no network: it runs while a message waits for its turn.
+func PlaceNames(name string) []string {
+	g, err := geo.LoadGazetteer()
+	if err != nil {
+		return nil
+	}
+	var out []string
+	for _, lang := range []string{dialog.LangZH, dialog.LangEN} {
+		if r, err := g.Forward(name, lang); err == nil && r.Place != nil {
+			out = append(out, r.Place.Name)
+		}
+	}
+	return out
 }
