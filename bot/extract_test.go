@@ -3,7 +3,10 @@ package bot
 import (
 	"context"
 	"errors"
+	"fmt"
+	"sync"
 	"testing"
+	"time"
 
 	"xingqu/dialog"
 )
@@ -60,5 +63,58 @@ func TestExtractorFailureIsHarmless(t *testing.T) {
 	}
 	if ms := transcript(t, p.DB, convID); len(ms) < 2 || ms[len(ms)-1].Role != "bot" {
 		t.Fatalf("no bot reply after an extractor failure: %+v", ms)
+	}
+}
+
+// countingExtractor counts its calls and takes a while, as a model does.
+type countingExtractor struct {
+	mu    sync.Mutex
+	calls map[string]int
+}
+
+func (f *countingExtractor) Extract(_ context.Context, text string, _ dialog.ParseContext, _ string) (*dialog.Extraction, error) {
+	time.Sleep(30 * time.Millisecond)
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	f.calls[text]++
+	return &dialog.Extraction{}, nil
+}
+
+// Ten messages sent together cost at most ten extraction calls: one per message, however
+// many drains race for them.
+func TestTenMessagesTogetherAreExtractedOnceEach(t *testing.T) {
+	t.Parallel()
+	p := newPipeline(t)
+	fx := &countingExtractor{calls: map[string]int{}}
+	p.Extractor = fx
+	ctx := context.Background()
+	words := []string{"alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliett"}
+	var wg sync.WaitGroup
+	for i, w := range words {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			text := "that old capital with all the temples, you know, " + w
+			if _, _, err := p.Handle(ctx, Inbound{Channel: "web", ExternalID: "ten", InboundID: fmt.Sprint(i), Text: text}); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	total := 0
+	for text, n := range fx.calls {
+		total += n
+		if n > 1 {
+			t.Errorf("%q extracted %d times", text, n)
+		}
+	}
+	t.Logf("extraction calls for %d messages: %d", len(words), total)
+	if total > len(words) {
+		t.Errorf("extraction calls = %d, want at most %d", total, len(words))
+	}
+	var pending int
+	p.DB.GetContext(ctx, &pending, `SELECT count(*) FROM inbox WHERE handled_at IS NULL`)
+	if pending != 0 {
+		t.Errorf("%d messages left pending", pending)
 	}
 }

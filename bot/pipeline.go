@@ -44,6 +44,8 @@ type Pipeline struct {
 	// Notices, when set, holds travellers' messages during maintenance and downtime: each
 	// is answered with the notice and kept for its real turn after the window.
 	Notices *NoticeBoard
+
+	hints hintMemo // each message's extraction, made once
 }
 
 // OutboxWriter queues replies for a channel. It decides from the traveller whether the
@@ -96,6 +98,7 @@ func (p *Pipeline) Handle(ctx context.Context, in Inbound) (convID int64, dup bo
 
 // Drain handles the conversation's pending messages in arrival order, one turn each.
 func (p *Pipeline) Drain(ctx context.Context, convID int64) (handled int, err error) {
+	waited := map[int64]bool{} // messages this drain put back to wait for their reading
 	for {
 		down := p.Notices.Downtime(ctx)
 		var hint *extracted
@@ -132,6 +135,15 @@ func (p *Pipeline) Drain(ctx context.Context, convID int64) (handled int, err er
 			var h *dialog.Extraction
 			if hint != nil && hint.inboxID == item.ID {
 				h = hint.ex
+			} else if !waited[item.ID] && p.needsHint(in, conv) {
+				// Another drain is reading this message, or nobody has yet: handle it
+				// once its reading is made rather than without it.
+				var ok bool
+				if h, ok = p.hints.ready(item.ID); !ok {
+					waited[item.ID] = true
+					handledOne, itemID = false, 0
+					return nil
+				}
 			}
 			if err := p.turn(ctx, tx, &conv, travellerID, in, h, item.HeldAt.Valid); err != nil {
 				return err
@@ -186,13 +198,16 @@ func (p *Pipeline) extract(ctx context.Context, convID int64) *extracted {
 	if ex := dialog.Extract(in.Text, pc); !ex.Unparsed {
 		return nil
 	}
-	ctx, cancel := context.WithTimeout(ctx, 6*time.Second)
-	defer cancel()
-	ex, err := p.Extractor.Extract(ctx, in.Text, pc, lang)
-	if err != nil {
-		p.Log.Debug("extractor unavailable", "conversation", convID, "err", err)
-		return nil
-	}
+	ex := p.hints.do(item.ID, func() *dialog.Extraction {
+		ctx, cancel := context.WithTimeout(p.spender(ctx, convID), 6*time.Second)
+		defer cancel()
+		ex, err := p.Extractor.Extract(ctx, in.Text, pc, lang)
+		if err != nil {
+			p.Log.Debug("extractor unavailable", "conversation", convID, "err", err)
+			return nil
+		}
+		return ex
+	})
 	return &extracted{inboxID: item.ID, ex: ex}
 }
 
