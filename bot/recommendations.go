@@ -13,7 +13,10 @@ import (
 	"time"
 	"unicode/utf8"
 
+	"golang.org/x/time/rate"
+
 	"xingqu/dialog"
+	"xingqu/providers/llm"
 	"xingqu/store"
 )
 
@@ -181,13 +184,17 @@ func (s *Server) handleCreateRecommendation() http.Handler {
 			writeError(w, http.StatusServiceUnavailable, "LLM-104", "planning is not available", "")
 			return
 		}
+		caller, addr := owner(principalOf(r)), limitKey(s.clientIP(r))
+		if !s.allowRecommendation(w, caller, addr) {
+			return
+		}
 		lang := dialog.LangZH
 		if r.Header.Get("Accept-Language") != "" && !strings.HasPrefix(r.Header.Get("Accept-Language"), "zh") {
 			lang = dialog.LangEN
 		}
 		ctx, cancel := context.WithTimeout(r.Context(), 45*time.Second)
 		defer cancel()
-		plan, err := s.Recommend(ctx, trip, lang, owner(principalOf(r)))
+		plan, rep, err := s.Recommend(ctx, trip, lang, llm.Spender{Traveller: caller, Address: addr})
 		if err != nil {
 			s.Log.Warn("recommendation failed", "request_id", RequestID(r.Context()), "err", err)
 			writeError(w, http.StatusGatewayTimeout, "LLM-101", "planning took too long; please retry", "")
@@ -201,8 +208,38 @@ func (s *Server) handleCreateRecommendation() http.Handler {
 			writeError(w, http.StatusInternalServerError, "E-101", "could not store the plan; please retry", "")
 			return
 		}
-		writeJSON(w, http.StatusOK, recommendationResponse(id, req, plan, time.Now()))
+		resp := recommendationResponse(id, req, plan, time.Now())
+		if rep.Offline == llm.OfflineBudget {
+			resp.Message = budgetDraftMessage
+		}
+		writeJSON(w, http.StatusOK, resp)
 	})
+}
+
+// budgetDraftMessage says plainly why the answer is a draft, with the seed's code, and
+// where to get help.
+const budgetDraftMessage = "LLM-105: 今日的智能规划额度已用完，以下为离线草案，可在对话中转人工获得帮助 / " +
+	"today's planning allowance is spent, so this is an offline draft; ask for a human in the chat for help"
+
+// allowRecommendation spends one request of the caller's and of the address's rate,
+// answering 429 with the error body when either is spent.
+func (s *Server) allowRecommendation(w http.ResponseWriter, caller, addr string) bool {
+	perCaller, perAddr := s.Web.RecommendRate, s.Web.RecommendAddrRate
+	if perCaller <= 0 {
+		perCaller = 6
+	}
+	if perAddr <= 0 {
+		perAddr = 30
+	}
+	if ok, wait := s.allow("recommend:"+caller, rate.Every(time.Minute/time.Duration(perCaller)), perCaller); !ok {
+		tooMany(w, wait, "too many plans requested")
+		return false
+	}
+	if ok, wait := s.allow("recommendip:"+addr, rate.Every(time.Minute/time.Duration(perAddr)), perAddr); !ok {
+		tooMany(w, wait, "too many plans requested from this address")
+		return false
+	}
+	return true
 }
 
 func (s *Server) handleGetRecommendation() http.Handler {

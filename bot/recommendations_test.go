@@ -82,9 +82,9 @@ func recommendServer(t *testing.T) (*Server, *httptest.Server) {
 	chain := llm.New(llm.Config{Providers: []llm.ProviderConfig{{Name: "fake", BaseURL: fake.URL + "/v1", APIKey: "k", Model: "fake"}}})
 	pl := &planner.Planner{Chain: chain, Log: p.Log}
 	s.ProviderHealth = chain.Health
-	s.Recommend = func(ctx context.Context, trip dialog.TripRequest, lang, _ string) (dialog.Plan, error) {
-		res, err := pl.Plan(ctx, planner.Request{Trip: trip, Lang: lang})
-		return res.Plan, err
+	s.Recommend = func(ctx context.Context, trip dialog.TripRequest, lang string, who llm.Spender) (dialog.Plan, llm.Report, error) {
+		res, err := pl.Plan(ctx, planner.Request{Trip: trip, Lang: lang, TravellerID: who.Traveller, Address: who.Address})
+		return res.Plan, res.Report, err
 	}
 	ts := httptest.NewServer(s.Handler())
 	t.Cleanup(ts.Close)

@@ -34,9 +34,10 @@ type Server struct {
 	// Pipeline takes the widget's messages and the agents' events; Web configures the web
 	// channel and the console.
 	Pipeline *Pipeline
-	// Recommend makes a plan for the recommendations API, synchronously; who names the
-	// caller, whose daily model budget it is charged to.
-	Recommend func(ctx context.Context, trip dialog.TripRequest, lang, who string) (dialog.Plan, error)
+	// Recommend makes a plan for the recommendations API, synchronously; who is the
+	// caller and their address, whose daily model budgets it is charged to. The report
+	// says whether the plan is a draft because a budget was spent.
+	Recommend func(ctx context.Context, trip dialog.TripRequest, lang string, who llm.Spender) (dialog.Plan, llm.Report, error)
 	// ProviderHealth reports the planning providers for the admin console.
 	ProviderHealth func() []llm.ProviderHealth
 	Web            WebConfig

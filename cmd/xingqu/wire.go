@@ -90,7 +90,7 @@ func (s *service) start(ctx context.Context) (wait func()) {
 }
 
 // recommend makes a plan for the recommendations API while the caller waits.
-func (s *service) recommend(ctx context.Context, trip dialog.TripRequest, lang, who string) (dialog.Plan, error) {
-	res, err := s.planner.Plan(ctx, planner.Request{Trip: trip, Lang: lang, TravellerID: who})
-	return res.Plan, err
+func (s *service) recommend(ctx context.Context, trip dialog.TripRequest, lang string, who llm.Spender) (dialog.Plan, llm.Report, error) {
+	res, err := s.planner.Plan(ctx, planner.Request{Trip: trip, Lang: lang, TravellerID: who.Traveller, Address: who.Address})
+	return res.Plan, res.Report, err
 }

@@ -36,6 +36,7 @@ type Request struct {
 	Trip        dialog.TripRequest
 	Lang        string
 	TravellerID string
+	Address     string // the client's network, for the per-address budget
 	OnProgress  func(llm.Progress)
 }
 
@@ -77,7 +78,7 @@ func (p *Planner) Plan(ctx context.Context, req Request) (Result, error) {
 		}
 	}
 	plan, rep, err := p.Chain.PlanWithReport(ctx, llm.PlanRequest{
-		Trip: trip, Lang: req.Lang, TravellerID: req.TravellerID, Weather: byDate, OnProgress: req.OnProgress,
+		Trip: trip, Lang: req.Lang, TravellerID: req.TravellerID, Address: req.Address, Weather: byDate, OnProgress: req.OnProgress,
 	})
 	if err != nil {
 		return res, err
