@@ -135,6 +135,10 @@ func (s *Server) handleWidgetSession() http.Handler {
 			err = store.CreateWidgetSession(ctx, s.DB, id, hash, tr.ID, conv, SessionTTL)
 		}
 		if err == nil {
+			// The session's model calls count against its address's budget as well.
+			err = store.SetTravellerNetwork(ctx, s.DB, tr.ID, ip)
+		}
+		if err == nil {
 			_, err = store.AddMessage(ctx, s.DB, conv, "bot", dialog.T(lang, "greeting"), store.MessageBody{Kind: dialog.ReplyText})
 		}
 		if err != nil {

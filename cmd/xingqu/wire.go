@@ -22,6 +22,16 @@ import (
 // network, not the CPU, so a few more than the cores is right.
 const planWorkers = 4
 
+// Spend limits. A plan costs about 2,000-4,000 tokens and an extraction about 500, so a
+// traveller gets some fifty plans a day, and an address (an office, a NAT) ten
+// travellers' worth. Calls in flight cover the plan workers with their hedges, the
+// recommendations API and extraction.
+const (
+	travellerDailyTokens = 200_000
+	addressDailyTokens   = 2_000_000
+	modelCallsInFlight   = 32
+)
+
 // service is everything serve runs besides the HTTP server: the pipeline every channel
 // feeds, the providers, and the planning workers.
 type service struct {
@@ -38,9 +48,12 @@ func newService(cfg config, db *store.DB, log *slog.Logger, reg prometheus.Regis
 	for _, p := range cfg.LLMProviders {
 		providers = append(providers, llm.ProviderConfig{Name: p.Name, BaseURL: p.BaseURL, APIKey: p.APIKey, Model: p.Model, Timeout: p.Timeout, Structured: p.Structured})
 	}
-	// A traveller who keeps asking for new plans cannot run up an unbounded bill.
-	chain := llm.New(llm.Config{Providers: providers, HedgeAfter: cfg.LLMHedgeAfter, DailyTokenBudget: 200_000},
-		llm.WithLogger(log), llm.WithRegisterer(reg), llm.WithPlaceNames(planner.PlaceNames))
+	// A traveller who keeps asking for new plans, or opens new sessions to do so, cannot
+	// run up an unbounded bill: the budgets are kept in PostgreSQL for every instance.
+	chain := llm.New(llm.Config{Providers: providers, HedgeAfter: cfg.LLMHedgeAfter,
+		DailyTokenBudget: travellerDailyTokens, AddressDailyTokenBudget: addressDailyTokens, MaxInFlight: modelCallsInFlight},
+		llm.WithLogger(log), llm.WithRegisterer(reg), llm.WithPlaceNames(planner.PlaceNames),
+		llm.WithTokenLedger(store.TokenLedger{DB: db}))
 	pl := &planner.Planner{
 		Chain: chain,
 		Geo: geo.New(geo.Config{LocationIQKey: cfg.LocationIQKey, LocationIQBaseURL: cfg.LocationIQBaseURL,
@@ -61,7 +74,12 @@ func newService(cfg config, db *store.DB, log *slog.Logger, reg prometheus.Regis
 
 // plan makes the plan a job asks for.
 func (s *service) plan(ctx context.Context, job bot.PlanJob) (dialog.Plan, error) {
-	res, err := s.planner.Plan(ctx, planner.Request{Trip: job.Trip, Lang: job.Lang, TravellerID: job.TravellerID(),
+	traveller, network, err := store.Spender(ctx, s.pipeline.DB, job.ConversationID)
+	if err != nil {
+		s.log.Warn("spender", "conversation", job.ConversationID, "err", err)
+		traveller = job.TravellerID()
+	}
+	res, err := s.planner.Plan(ctx, planner.Request{Trip: job.Trip, Lang: job.Lang, TravellerID: traveller, Address: network,
 		OnProgress: func(p llm.Progress) { bot.ReportProgress(ctx, p.Provider, p.Chars, p.Text) }})
 	if err != nil {
 		return dialog.Plan{}, err
