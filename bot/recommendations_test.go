@@ -82,6 +82,7 @@ func recommendServer(t *testing.T) (*Server, *httptest.Server) {
 	chain := llm.New(llm.Config{Providers: []llm.ProviderConfig{{Name: "fake", BaseURL: fake.URL + "/v1", APIKey: "k", Model: "fake"}}})
 	pl := &planner.Planner{Chain: chain, Log: p.Log}
 	s.ProviderHealth = chain.Health
+	s.Spending = chain.Spending
 	s.Recommend = func(ctx context.Context, trip dialog.TripRequest, lang string, who llm.Spender) (dialog.Plan, llm.Report, error) {
 		res, err := pl.Plan(ctx, planner.Request{Trip: trip, Lang: lang, TravellerID: who.Traveller, Address: who.Address})
 		return res.Plan, res.Report, err
@@ -287,5 +288,15 @@ func TestAdminProviders(t *testing.T) {
 	}
 	if ps[1].(map[string]any)["name"] != "offline" {
 		t.Errorf("last provider = %v, want offline", ps[1])
+	}
+	if fake["structured"] != "json_object" {
+		t.Errorf("structured = %v, want json_object for a name without a preset", fake["structured"])
+	}
+	sp, _ := body["spending"].(map[string]any)
+	if sp == nil || sp["tokensToday"].(float64) <= 0 || sp["budgetDrafts"] != float64(0) || sp["ungroundedDropped"] == nil {
+		t.Errorf("spending = %v, want today's tokens, no budget drafts, ungrounded counts", sp)
+	}
+	if _, ok := sp["tokensTodayAllInstances"]; !ok {
+		t.Errorf("spending = %v, want every instance's tokens today", sp)
 	}
 }

@@ -42,6 +42,9 @@ type Server struct {
 	ProviderHealth func() []llm.ProviderHealth
 	Web            WebConfig
 
+	// Spending reports the model spending of this instance for the admin console.
+	Spending func() llm.Spending
+
 	auth authState
 	web  webState
 

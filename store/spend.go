@@ -93,3 +93,14 @@ WHERE c.id = $1`, convID)
 	}
 	return row.Channel + ":" + row.ExternalID, network, nil
 }
+
+// TokensOn returns the tokens charged to travellers on a day (an ISO date) by every
+// instance. Address rows count the same tokens again, so they are left out.
+func TokensOn(ctx context.Context, q Queryer, day string) (int64, error) {
+	var n int64
+	err := q.GetContext(ctx, &n, `SELECT coalesce(sum(tokens), 0)::bigint FROM token_spend WHERE day = $1 AND spender LIKE 'traveller:%'`, day)
+	if err != nil {
+		return 0, fmt.Errorf("tokens on %s: %w", day, err)
+	}
+	return n, nil
+}

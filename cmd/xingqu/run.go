@@ -119,6 +119,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	srv.Pipeline = svc.pipeline
 	srv.Recommend = svc.recommend
 	srv.ProviderHealth = svc.chain.Health
+	srv.Spending = svc.chain.Spending
 	srv.Web = bot.WebConfig{PublicURL: cfg.PublicURL, WidgetOrigins: cfg.WidgetOrigins, SessionRate: cfg.SessionRate,
 		MessageRate: cfg.MessageRate, TrustedProxies: cfg.TrustedProxies, ListenURL: cfg.DatabaseURL}
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))

@@ -41,21 +41,22 @@ func (s *stats) record(code string, d time.Duration) {
 
 // ProviderHealth is one provider's line on the admin page.
 type ProviderHealth struct {
-	Name   string           `json:"name"`
-	Model  string           `json:"model"`
-	State  string           `json:"state"` // breaker: closed, open or half-open
-	Calls  int64            `json:"calls"`
-	Errors map[string]int64 `json:"errors"` // by code, "LLM-101"...
-	P50Ms  float64          `json:"p50Ms"`  // over the last latencyWindow finished calls
-	P95Ms  float64          `json:"p95Ms"`
-	P99Ms  float64          `json:"p99Ms"`
+	Name       string           `json:"name"`
+	Model      string           `json:"model"`
+	Structured string           `json:"structured,omitempty"` // json_schema, tools or json_object
+	State      string           `json:"state"`                // breaker: closed, open or half-open
+	Calls      int64            `json:"calls"`
+	Errors     map[string]int64 `json:"errors"` // by code, "LLM-101"...
+	P50Ms      float64          `json:"p50Ms"`  // over the last latencyWindow finished calls
+	P95Ms      float64          `json:"p95Ms"`
+	P99Ms      float64          `json:"p99Ms"`
 }
 
 // Health reports every configured provider, in chain order.
 func (c *Chain) Health() []ProviderHealth {
 	out := make([]ProviderHealth, 0, len(c.providers))
 	for _, p := range c.providers {
-		h := ProviderHealth{Name: p.cfg.Name, Model: p.cfg.Model, State: p.breaker.State().String(), Errors: map[string]int64{}}
+		h := ProviderHealth{Name: p.cfg.Name, Model: p.cfg.Model, Structured: string(p.cfg.Structured), State: p.breaker.State().String(), Errors: map[string]int64{}}
 		p.stats.mu.Lock()
 		h.Calls = p.stats.calls
 		for k, v := range p.stats.errors {
