@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"encoding/json"
+	"strings"
 	"testing"
 	"time"
 
@@ -64,4 +65,46 @@ func recommendTrip() dialog.TripRequest {
 	json.Unmarshal([]byte(seedRequest), &rr)
 	trip, _ := rr.trip()
 	return trip
+}
+
+// A traveller over the day's budget gets the draft in the chat with LLM-105 said plainly
+// and a human offered.
+func TestChatOverBudgetGetsDraftWithLLM105(t *testing.T) {
+	t.Parallel()
+	p := newPipeline(t)
+	fake := fakeLLM(t)
+	t.Cleanup(fake.Close)
+	ledger := store.TokenLedger{DB: p.DB}
+	chain := llm.New(llm.Config{DailyTokenBudget: 1000,
+		Providers: []llm.ProviderConfig{{Name: "fake", BaseURL: fake.URL + "/v1", APIKey: "k", Model: "fake", Timeout: 5 * time.Second}}},
+		llm.WithTokenLedger(ledger))
+	convID := toPlanning(t, p, "w-over")
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	traveller, _, err := store.Spender(ctx, p.DB, convID)
+	if err != nil || traveller != "web:w-over" {
+		t.Fatalf("spender = %q, %v", traveller, err)
+	}
+	if err := ledger.Add(ctx, "traveller:"+traveller, dialog.DateOf(time.Now()), 5000); err != nil {
+		t.Fatal(err)
+	}
+	plan := func(ctx context.Context, job PlanJob) (dialog.Plan, error) {
+		return chain.Plan(ctx, llm.PlanRequest{Trip: job.Trip, Lang: job.Lang, TravellerID: traveller})
+	}
+	w := &PlanWorker{Pipeline: p, Plan: plan, Poll: 20 * time.Millisecond, Log: p.Log}
+	go w.Run(ctx)
+	waitUntil(t, 10*time.Second, "plan delivered", func() bool { return planMessages(t, p.DB, convID) == 1 })
+	ms := transcript(t, p.DB, convID)
+	said, human := false, false
+	for _, m := range ms {
+		if m.Role == "bot" && strings.Contains(m.Text, "LLM-105") {
+			said = true
+		}
+		if m.Role == "bot" && strings.Contains(strings.ReplaceAll(string(m.Body), " ", ""), `"action":"human"`) {
+			human = true
+		}
+	}
+	if !said || !human {
+		t.Errorf("LLM-105 said %v, human offered %v; transcript %+v", said, human, ms)
+	}
 }

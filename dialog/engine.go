@@ -981,7 +981,10 @@ func (t *turn) planReady() {
 		text += "\n" + p.Changes
 	}
 	t.res.Replies = append(t.res.Replies, Reply{Kind: ReplyPlan, Text: text, Plan: p})
-	if p.Draft {
+	switch {
+	case p.Draft && p.DraftCode == "LLM-105":
+		t.say("plan_budget_note")
+	case p.Draft:
 		t.say("plan_draft_note")
 	}
 	r := t.say("after_plan")

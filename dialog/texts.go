@@ -35,6 +35,8 @@ var catalogue = map[string][2]string{ // [zh, en]
 	"changed_none":    {"没有发现需要修改的内容。想改哪一项？", "I didn't catch a change. What would you like to change?"},
 	"saved_change":    {"收到——%s。", "Got it — %s."},
 
+	"plan_budget_note": {"LLM-105：今天的智能规划额度已经用完，这是离线草案；需要的话可以转人工。", "LLM-105: today's planning allowance is used up, so this is an offline draft. Ask for a human if you'd like help."},
+
 	"err_date_past":      {"%s 已经过去了，请给一个今天（%s）或以后的日期。", "%s is in the past — please give a date from today (%s) on."},
 	"err_date_order":     {"结束日期（%s）早于开始日期（%s），请再说一下日期。", "The end date (%s) is before the start (%s). Could you give the dates again?"},
 	"err_date_long":      {"行程 %d 天太长了，最多支持30天。请缩短一些。", "%d days is longer than the 30 days I can plan. Could you shorten it?"},

@@ -92,6 +92,7 @@ type Plan struct {
 	Options     []Option    `json:"options"`
 	Source      string      `json:"source"`                // provider that wrote it, "offline" for the draft
 	Draft       bool        `json:"draft,omitempty"`       // the offline planner's honest draft
+	DraftCode   string      `json:"draftCode,omitempty"`   // why a draft, when it was not the providers failing: LLM-105 for a spent budget
 	WeatherNote string      `json:"weatherNote,omitempty"` // e.g. E-303 when no forecast could be had
 	Changes     string      `json:"changes,omitempty"`     // what differs from the previous version
 	CreatedAt   time.Time   `json:"createdAt"`

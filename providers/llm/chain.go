@@ -256,6 +256,9 @@ func (c *Chain) PlanWithReport(ctx context.Context, req PlanRequest) (dialog.Pla
 	}
 	if rep.Offline != "" {
 		plan = offline.Plan(req.Trip, req.Lang, now)
+		if rep.Offline == OfflineBudget {
+			plan.DraftCode = CodeRateLimited
+		}
 	}
 	rep.Source = plan.Source
 	attachWeather(&plan, req.Weather)
