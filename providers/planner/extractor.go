@@ -2,6 +2,7 @@ package planner
 
 import (
 	"context"
+	"strings"
 
 	"xingqu/dialog"
 	"xingqu/providers/geo"
@@ -59,8 +60,19 @@ func PlaceNames(name string) []string {
 	}
 	var out []string
 	for _, lang := range []string{dialog.LangZH, dialog.LangEN} {
-		if r, err := g.Forward(name, lang); err == nil && r.Place != nil {
-			out = append(out, r.Place.Name)
+		r, err := g.Forward(name, lang)
+		if err != nil {
+			continue // not a town it knows; its suggestions are other names, not this one's
+		}
+		places := r.Candidates // towns of that very name, each still called so
+		if r.Place != nil {
+			places = []dialog.Place{*r.Place}
+		}
+		for _, p := range places {
+			// A candidate is qualified by its province ("Fuzhou, Fujian"): the town's own
+			// name is before the comma.
+			n, _, _ := strings.Cut(p.Name, ",")
+			out = append(out, strings.TrimSpace(n))
 		}
 	}
 	return out

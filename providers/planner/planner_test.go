@@ -65,3 +65,18 @@ func TestOfflinePlanForFuzhouAndLisbon(t *testing.T) {
 		t.Logf("%s: %v", tc.dest, took)
 	}
 }
+
+// The gazetteer knows a Chinese city by both of its names, so extraction can ground
+// "Fuzhou" in a message that says 福州.
+func TestPlaceNames(t *testing.T) {
+	for _, name := range []string{"Fuzhou", "福州"} {
+		got := PlaceNames(name)
+		has := map[string]bool{}
+		for _, n := range got {
+			has[n] = true
+		}
+		if !has["福州"] || !has["Fuzhou"] {
+			t.Errorf("PlaceNames(%q) = %v, want 福州 and Fuzhou", name, got)
+		}
+	}
+}

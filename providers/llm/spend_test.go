@@ -1,0 +1,45 @@
+package llm
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"testing"
+
+	openai "github.com/sashabaranov/go-openai"
+
+	"xingqu/dialog"
+)
+
+// Extractions are charged like plans, to the traveller and to the address; over budget,
+// none is made.
+func TestExtractionIsCharged(t *testing.T) {
+	f := newFake(t, func(w http.ResponseWriter, _ *http.Request, _ int, _ openai.ChatCompletionRequest) {
+		w.Header().Set("Content-Type", "application/json")
+		w.Write(readTestdata(t, "completion_extract_json_object.json"))
+	})
+	ledger := NewMemoryLedger()
+	c := newTestChain(t, Config{Providers: []ProviderConfig{f.config("a")}, DailyTokenBudget: 900, AddressDailyTokenBudget: 10_000},
+		WithTokenLedger(ledger))
+	ctx := WithSpender(context.Background(), Spender{Traveller: "web:s1", Address: "203.0.113.9"})
+	day := dialog.DateOf(testNow)
+	for i := 0; i < 2; i++ {
+		if _, err := c.Extract(ctx, "福州, 10月25日到11月4日, 每人2000, 带孩子, 想吃闽菜", "zh", testNow); err != nil {
+			t.Fatal(err)
+		}
+	}
+	for _, key := range []string{"traveller:web:s1", "address:203.0.113.9"} {
+		if n, _ := ledger.Spent(ctx, key, day); n != 2*473 {
+			t.Errorf("%s spent %d, want %d (the reported usage, twice)", key, n, 2*473)
+		}
+	}
+	if _, err := c.Extract(ctx, "福州", "zh", testNow); !errors.Is(err, ErrOverBudget) {
+		t.Errorf("third extraction: %v, want ErrOverBudget", err)
+	}
+	if n := len(f.requests()); n != 2 {
+		t.Errorf("requests = %d, want 2", n)
+	}
+	if s := c.Spending(); s.TokensToday != 2*473 {
+		t.Errorf("tokens today = %d, want %d", s.TokensToday, 2*473)
+	}
+}
