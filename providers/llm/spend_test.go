@@ -5,6 +5,7 @@ import (
 	"errors"
 	"net/http"
 	"testing"
+	"time"
 
 	openai "github.com/sashabaranov/go-openai"
 
@@ -41,5 +42,39 @@ func TestExtractionIsCharged(t *testing.T) {
 	}
 	if s := c.Spending(); s.TokensToday != 2*473 {
 		t.Errorf("tokens today = %d, want %d", s.TokensToday, 2*473)
+	}
+}
+
+// With every call slot taken, an extraction is not made (the parsers carry on) and a
+// plan waits for a slot.
+func TestCallsInFlightAreCapped(t *testing.T) {
+	cancelled := make(chan struct{})
+	slow := newFake(t, stall(cancelled))
+	c := newTestChain(t, Config{Providers: []ProviderConfig{slow.config("slow")}, MaxInFlight: 1})
+	ctx, cancel := context.WithCancel(context.Background())
+	done := make(chan struct{})
+	go func() {
+		defer close(done)
+		c.Plan(ctx, PlanRequest{Trip: testTrip(), Lang: "zh"})
+	}()
+	waitFor(t, func() bool { return len(slow.requests()) == 1 })
+	if _, err := c.Extract(context.Background(), "随便", "zh", testNow); !errors.Is(err, ErrBusy) {
+		t.Errorf("extract with no slot free: %v, want ErrBusy", err)
+	}
+	cancel()
+	<-done
+	if len(slow.requests()) != 1 {
+		t.Errorf("requests = %d, want only the plan's", len(slow.requests()))
+	}
+}
+
+func waitFor(t *testing.T, ok func() bool) {
+	t.Helper()
+	deadline := time.Now().Add(5 * time.Second)
+	for !ok() {
+		if time.Now().After(deadline) {
+			t.Fatal("condition not met within 5s")
+		}
+		time.Sleep(10 * time.Millisecond)
 	}
 }
