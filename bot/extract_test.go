@@ -9,6 +9,8 @@ import (
 	"time"
 
 	"xingqu/dialog"
+	"xingqu/store"
+	"xingqu/store/storetest"
 )
 
 type fakeExtractor struct {
@@ -116,5 +118,53 @@ func TestTenMessagesTogetherAreExtractedOnceEach(t *testing.T) {
 	p.DB.GetContext(ctx, &pending, `SELECT count(*) FROM inbox WHERE handled_at IS NULL`)
 	if pending != 0 {
 		t.Errorf("%d messages left pending", pending)
+	}
+}
+
+// Two instances on one database share the reading of each message: ten messages sent
+// together, half to each, still cost at most ten extraction calls.
+func TestTwoInstancesExtractEachMessageOnce(t *testing.T) {
+	t.Parallel()
+	url := storetest.URL(t)
+	fx := &countingExtractor{calls: map[string]int{}}
+	instance := func() *Pipeline {
+		db, err := store.Open(context.Background(), url, store.PoolConfig{MaxOpen: 8})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { db.Close() })
+		p := newPipeline(t)
+		p.DB, p.Extractor = db, fx
+		return p
+	}
+	a, b := instance(), instance()
+	ctx := context.Background()
+	words := []string{"alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliett"}
+	var wg sync.WaitGroup
+	for i, w := range words {
+		p := a
+		if i%2 == 1 {
+			p = b
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			text := "that old capital with all the temples, you know, " + w
+			if _, _, err := p.Handle(ctx, Inbound{Channel: "web", ExternalID: "two", InboundID: fmt.Sprint(i), Text: text}); err != nil {
+				t.Error(err)
+			}
+		}()
+	}
+	wg.Wait()
+	total := 0
+	for text, n := range fx.calls {
+		total += n
+		if n > 1 {
+			t.Errorf("%q extracted %d times", text, n)
+		}
+	}
+	t.Logf("extraction calls for %d messages over two instances: %d", len(words), total)
+	if total > len(words) {
+		t.Errorf("extraction calls = %d, want at most %d", total, len(words))
 	}
 }

@@ -89,3 +89,50 @@ func (p *Pipeline) spender(ctx context.Context, convID int64) context.Context {
 	}
 	return llm.WithSpender(ctx, llm.Spender{Traveller: traveller, Address: network})
 }
+
+// Claims on a message's reading older than readingStale are taken over: the instance that
+// made them died or gave up. readingWait is how long another instance's reading is waited
+// for; both are a little longer than the extractor's own time limit.
+const (
+	readingStale = 10 * time.Second
+	readingWait  = 7 * time.Second
+	readingPoll  = 100 * time.Millisecond
+)
+
+// readOnce returns the reading of inbox item id, asking the model (read) only if no
+// instance has: on this instance the memo joins concurrent drains, and across instances
+// a claim in PostgreSQL does.
+func (p *Pipeline) readOnce(ctx context.Context, id int64, read func() *dialog.Extraction) *dialog.Extraction {
+	return p.hints.do(id, func() *dialog.Extraction {
+		claimed, done, ex, err := store.ClaimReading(ctx, p.DB, id, readingStale)
+		switch {
+		case err != nil:
+			p.Log.Warn("claim reading", "inbox", id, "err", err)
+			return read()
+		case done:
+			return ex
+		case claimed:
+			ex = read()
+			if err := store.SaveReading(context.WithoutCancel(ctx), p.DB, id, ex); err != nil {
+				p.Log.Warn("save reading", "inbox", id, "err", err)
+			}
+			return ex
+		}
+		// Another instance is reading it: its answer is worth the wait, a second call is not.
+		t := time.NewTicker(readingPoll)
+		defer t.Stop()
+		deadline := time.After(readingWait)
+		for {
+			select {
+			case <-ctx.Done():
+				return nil
+			case <-deadline:
+				return nil
+			case <-t.C:
+			}
+			if done, ex, err := store.Reading(ctx, p.DB, id); err == nil && done {
+				return ex
+			}
+		}
+	})
+}

@@ -198,7 +198,7 @@ func (p *Pipeline) extract(ctx context.Context, convID int64) *extracted {
 	if ex := dialog.Extract(in.Text, pc); !ex.Unparsed {
 		return nil
 	}
-	ex := p.hints.do(item.ID, func() *dialog.Extraction {
+	ex := p.readOnce(ctx, item.ID, func() *dialog.Extraction {
 		ctx, cancel := context.WithTimeout(p.spender(ctx, convID), 6*time.Second)
 		defer cancel()
 		ex, err := p.Extractor.Extract(ctx, in.Text, pc, lang)
