@@ -24,6 +24,19 @@ var careTexts = map[string][2]string{ // [zh, en]
 	"case_ev_resolved":     {"你的求助（#%[2]d）已由客服 %[1]s 结案。如有新的情况，随时发送 /sos 或 /human。", "%[1]s has closed your case (#%[2]d). If anything else comes up, send /sos or /human at any time."},
 	"case_ev_safe":         {"收到，很高兴你没事。我已告诉客服，求助（#%d）会由客服确认后结案。", "Glad you're safe. I've told the agent; they will close your case (#%d) once they have checked."},
 	"case_agent_default":   {"客服", "An agent"},
+
+	// Weather alerts take the hazard, the place, the date and the day of the trip.
+	"wx_alert":                 {"⚠️ 天气预警：%[2]s %[3]s（行程第%[4]d天）预计有%[1]s", "⚠️ Weather warning: %[1]s expected in %[2]s on %[3]s (day %[4]d of your trip)"},
+	"wx_alert_official":        {"：%s", ": %s"},
+	"wx_alert_sep":             {"；", "; "},
+	"wx_alert_advice":          {"。建议把当天的户外安排换成室内活动，比如博物馆、美术馆、室内市场或美食街，并留意当地发布的最新消息。要我把第%d天改成室内行程吗？", ". Consider swapping that day's outdoor plans for indoor ones (museums, galleries, covered markets, a food hall) and follow local updates. Shall I make day %d an indoor day?"},
+	"wx_alert_edit":            {"第%d天改成室内活动", "make day %d indoor activities"},
+	"wx_hazard_official_alert": {"气象部门发布的预警", "an official weather warning"},
+	"wx_hazard_storm":          {"雷暴或大风", "thunderstorms or gale-force winds"},
+	"wx_hazard_heavy_snow":     {"大雪", "heavy snow"},
+	"wx_hazard_heavy_rain":     {"暴雨", "heavy rain"},
+	"wx_hazard_extreme_heat":   {"高温", "extreme heat"},
+	"wx_hazard_extreme_cold":   {"严寒", "extreme cold"},
 }
 
 func init() {
