@@ -106,3 +106,18 @@ var reCaseQuery = regexp.MustCompile(`^/case\b|求助(?:的)?(?:进度|进展|�
 func ReadCaseQuery(text string) bool {
 	return reCaseQuery.MatchString(emergencyNormalize(text))
 }
+
+var (
+	reSafe = regexp.MustCompile(`\b(?:i'?m|we'?re|i am|we are|everyone is|everybody is|all|he'?s|she'?s|they'?re) (?:now )?(?:safe|out of danger)\b|\bfalse alarm\b|\bfound (?:him|her|them|my (?:son|daughter|child|kid|kids|wife|husband|mother|mum|mom|father|dad|friend|partner|passport))\b` +
+		`|(?:我|我们|孩子|他|她|大家)(?:现在)?(?:已经)?(?:没事了|安全了|脱险了|平安了?)|虚惊一场|(?:孩子|人|护照)?找到了|误报`)
+	// reSafeShort is "I'm OK" and the like, which count only as the whole message: "I'm
+	// fine with either hotel" is not news about an emergency.
+	reSafeShort = regexp.MustCompile(`^(?:i'?m|we'?re|i am|we are)\s+(?:ok|okay|fine|alright|all right|good)(?:\s+now)?[.! ]*$|^(?:没事了?|没事儿|好了|我没事了?)[。!！ ]*$`)
+)
+
+// ReadSafe reports whether the traveller says the emergency is over ("I'm safe now",
+// "我没事了", "found my son"). The case stays open: it tells the agent, who resolves it.
+func ReadSafe(text string) bool {
+	s := emergencyNormalize(text)
+	return reSafe.MatchString(s) || reSafeShort.MatchString(s)
+}

@@ -90,3 +90,18 @@ func TestCaseUpdateText(t *testing.T) {
 		t.Errorf("nobody named: %q", got)
 	}
 }
+
+func TestReadSafe(t *testing.T) {
+	for _, text := range []string{"I'm safe now", "we're safe", "Everyone is safe!", "false alarm, sorry", "found my son", "I'm OK now",
+		"i'm fine", "我没事了", "我们安全了", "孩子找到了", "虚惊一场", "没事了", "she's out of danger"} {
+		if !ReadSafe(text) {
+			t.Errorf("not read as safe: %q", text)
+		}
+	}
+	for _, text := range []string{"I'm fine with either hotel", "is it safe to swim?", "a safe neighbourhood please", "没事的时候想去逛街",
+		"I'm OK with a longer flight", "safe travels!", "I found my hotel on the map", "I'm lost"} {
+		if ReadSafe(text) {
+			t.Errorf("read as safe: %q", text)
+		}
+	}
+}
