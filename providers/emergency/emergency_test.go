@@ -158,3 +158,21 @@ func BenchmarkReply(b *testing.B) {
 		Reply(r)
 	}
 }
+
+// Rows that still need checking are the exception, and never a country travellers visit most.
+func TestUnconfirmedRowsAreFew(t *testing.T) {
+	var n int
+	for _, c := range Countries() {
+		if nb, _ := Lookup(c); strings.HasPrefix(nb.Note, "unconfirmed") {
+			n++
+		}
+	}
+	if n > 50 {
+		t.Errorf("%d unconfirmed rows", n)
+	}
+	for _, c := range []string{"CN", "JP", "PT", "US", "GB", "FR", "DE", "TH", "KR"} {
+		if nb, _ := Lookup(c); strings.Contains(nb.Note, "unconfirmed") {
+			t.Errorf("%s is unconfirmed", c)
+		}
+	}
+}
