@@ -51,6 +51,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	admin := s.requireRole(RoleAdmin)
 	mux.Handle("GET /api/admin/providers", admin(s.handleProviders()))
 	mux.Handle("GET /api/admin/outbox", admin(s.handleOutbox()))
+	mux.Handle("GET /api/admin/feedback", admin(s.handleAdminFeedback()))
 
 	// Announcements and maintenance (SPEC section 7): admins publish, everyone reads.
 	mux.Handle("POST /api/admin/announcements", admin(s.handleCreateAnnouncement()))

@@ -390,3 +390,13 @@ func TestUserAgent(t *testing.T) {
 		t.Errorf("got %q, want %q", got, want)
 	}
 }
+
+func TestCountryName(t *testing.T) {
+	for _, c := range []struct{ code, lang, want string }{
+		{"JP", "en", "Japan"}, {"jp", "zh", "日本"}, {"PT", "en", "Portugal"}, {"XX", "en", "XX"},
+	} {
+		if got := CountryName(c.code, c.lang); got != c.want {
+			t.Errorf("CountryName(%q, %q) = %q, want %q", c.code, c.lang, got, c.want)
+		}
+	}
+}

@@ -1,0 +1,246 @@
+package dialog
+
+import (
+	"fmt"
+	"regexp"
+	"regexp/syntax"
+	"strings"
+	"unicode"
+)
+
+// EmergencyCategory is what kind of help a traveller in trouble needs. It picks the
+// advice and the service (police, ambulance, fire) the first reply leads with.
+type EmergencyCategory string
+
+// The emergency categories, in the order ReadEmergency prefers them when a message
+// names several troubles: a missing person or a body in danger comes before property.
+const (
+	EmergencyLostPerson EmergencyCategory = "lost_person" // someone missing, or the traveller lost
+	EmergencyInjury     EmergencyCategory = "injury"      // accident, fall, fracture, bleeding
+	EmergencyMedical    EmergencyCategory = "medical"     // illness, allergy, breathing, heart
+	EmergencyDisaster   EmergencyCategory = "disaster"    // earthquake, flood, typhoon, fire, severe weather
+	EmergencyDocuments  EmergencyCategory = "documents"   // passport or ID lost or stolen, consular help
+	EmergencyCrime      EmergencyCategory = "crime"       // theft, robbery, assault, fraud
+	EmergencyTransport  EmergencyCategory = "transport"   // cancelled flight or train, missed connection, lost luggage
+	EmergencyOther      EmergencyCategory = "other"       // SOS, "emergency", "救命" without more
+)
+
+// EmergencyCategories lists every category, in ReadEmergency's order of preference.
+var EmergencyCategories = []EmergencyCategory{EmergencyLostPerson, EmergencyInjury, EmergencyMedical,
+	EmergencyDisaster, EmergencyDocuments, EmergencyCrime, EmergencyTransport, EmergencyOther}
+
+// emergencyRule recognises one category: a message matches when one of the category's
+// phrases occurs in a clause that is not vetoed (a plan, a question about the past or a
+// hypothetical, a museum...).
+type emergencyRule struct {
+	cat    EmergencyCategory
+	phrase *gatedRegexp
+	veto   *regexp.Regexp // clause-level, on top of emergencyVeto; nil for none
+}
+
+// emergencyRules are tried in order; the first category that matches wins. Phrases name
+// a trouble that is happening, not a word that merely occurs in travel talk: "hospital"
+// alone is a landmark, "need a hospital" is an emergency.
+var emergencyRules = []emergencyRule{
+	{EmergencyLostPerson, gated(`走丢|走失|走散|迷路|失踪|找不到(?:我的?)?(?:孩子|儿子|女儿|妈妈|妈|爸爸|爸|老公|老婆|妻子|丈夫|朋友|同伴|家人|老人|爷爷|奶奶|外婆|外公)|(?:孩子|儿子|女儿|妈妈|爸爸|老公|老婆|老人|朋友|家人|同伴|爷爷|奶奶)[^，。？！,?!]{0,12}(?:不见了|联系不上|一直没回来|还没回来|打不通)|不知道(?:我们|我)?(?:现在)?在哪` +
+		`|\b(?:don'?t|do not) know where (?:we|i) are\b` +
+		`|\b(?:i'?m|i am|we'?re|we are) (?:completely |totally |really |so )?lost\b` +
+		`|\b(?:son|daughter|child|kid|kids|children|boy|girl|baby|wife|husband|mother|mum|mom|father|dad|friend|partner|grandma|grandpa|grandmother|grandfather|brother|sister|he|she)\b[^.?!,]{0,20}\b(?:is|are|went|has gone|have gone|goes) missing\b` +
+		`|\b(?:son|daughter|child|kid|boy|girl|baby|wife|husband|mother|mum|mom|father|dad|friend|partner|brother|sister|he|she|they)\b (?:has |have )?(?:disappeared|wandered off|vanished)\b` +
+		`|\bcan'?t find my (?:son|daughter|child|kid|kids|children|boy|girl|baby|wife|husband|mother|mum|mom|father|dad|friend|partner|grandma|grandpa|brother|sister)\b` +
+		`|\blost my (?:son|daughter|child|kid|kids|children|boy|girl|baby|wife|husband|friend|partner|group|tour group|party)\b|\bwandered (?:off|away)\b` +
+		`|\b(?:don'?t|do not|can'?t|cannot) (?:know|find) (?:the|our|my) way back\b|找不到回(?:去|酒店)的路|失散|\bseparated from\b` +
+		`|\b(?:son|daughter|child|kid|boy|girl|wife|husband|mother|mum|mom|father|dad|friend|partner|brother|sister|he|she)\b[^.?!]{0,15}\b(?:didn'?t|hasn'?t|never) (?:come|came) back\b`),
+		regexp.MustCompile(`容易|怕|担心|经常|总是|方向感|\boften\b|\balways\b|\bafraid\b|\bworried\b|\btend to\b`)},
+	{EmergencyInjury, gated(`被(?:车|汽车|摩托车?|电动车|公交车?|出租车|大巴)?撞|撞了|撞到|车祸|撞车|翻车|车翻了|骨折|摔(?:倒|伤|断|下来|下去|了)|扭伤|动不了|被捅|被刺|撞倒|撞伤|烫到|划(?:了|破|伤)|被门夹|流了[^，。？！,?!]{0,3}血|流血|出血|受伤|被(?:狗|猫|猴子?|蛇)咬|烫伤|烧伤|溺水|割伤|划伤|事故` +
+		`|\bhit by (?:a |an )?(?:car|bus|truck|taxi|cab|motorbike|motorcycle|scooter|bike)\b` +
+		`|\b(?:car|bus|taxi|cab|coach|motorcycle|motorbike|scooter|bike|traffic|road)s? (?:accident|crash(?:ed)?)\b|\bcrash(?:ed)? into\b|\b(?:we|i|they|he|she) crashed\b|\bcrashed (?:the|our|my|a) (?:\w+ )?(?:car|bike|scooter|motorbike|motorcycle|van)\b|\baccident\b|\bstabbed\b|\b(?:got|been|was) shot\b|\bburn(?:ed|t) by\b|\bscald(?:ed)?\b|\btwist(?:ed)? (?:my|his|her|their) \w+|\bcan'?t walk\b` +
+		`|\bbroke(?:n)? (?:my |his |her |their |our |a )?(?:leg|arm|wrist|ankle|hand|foot|nose|rib|back|neck|hip|finger|toe|collarbone)s?\b|\bfractured?\b|\bsprain(?:ed)?\b` +
+		`|\bbleeding\b|\binjur(?:ed|y|ies)\b|\bhurt (?:my|his|her|their|our|him|myself|himself|herself)\b|\bfell (?:down|off|over|from)\b|\bslipped\b` +
+		`|\bcut (?:my|his|her|their) \w+|\bbit (?:me|him|her|us|my)\b|\bbitten\b|\bburn(?:ed|t) (?:my|his|her|their)\b|\bdrowning\b|\bcan'?t move\b`),
+		regexp.MustCompile(`怀孕|\bpregnan`)},
+	{EmergencyMedical, gated(`晕倒|昏倒|昏迷|晕过去|不省人事|发烧|高烧|呕吐|想吐|拉肚子|腹泻|中毒|肚子(?:很|好|特别)?(?:疼|痛)|胸口(?:很|好)?(?:痛|疼)|胸痛|喘不过气|呼吸困难|过敏了|过敏反应|心脏病|中风|哮喘(?:发作|犯了)|高原反应|生病|病了|看医生|叫医生|急救|救护车|(?:去|送|到|找)(?:最近的)?医院|医院在哪|抽搐|休克|蜇|蛰|起疹子|说不出话|药物过量|吃错药|叫不醒|喘不上气|呼吸不(?:上来|了|过来)|中暑|出冷汗|手抖|低血糖|嘴唇肿|肿了|(?:疼|痛)得(?:厉害|受不了)|心口(?:疼|痛)|脸歪|没(?:有)?知觉|失去知觉|怀孕[^，。？！,?!]{0,10}(?:出血|流血)|血压(?:很|太|特别|突然)(?:高|低)|头晕得|站不起来` +
+		`|\bheart attack\b|\bpanic attack\b|\bfaint(?:ed)?\b|\bpassed out\b|\bcollapsed?\b|\bunconscious\b|\bunresponsive\b|\bfever\b|\bvomit(?:ing|ed)?\b|\bthrowing up\b|\bdiarrh?o?ea\b` +
+		`|\bfood poisoning\b|\bpoison(?:ed|ing)\b|\ballergic reaction\b|\banaphyla\w*|\bcan'?t breathe\b|\b(?:trouble|difficulty|problems?) breathing\b|\bchest pains?\b|\bstroke\b|\bseizures?\b` +
+		`|\basthma attack\b|\bwheezing\b|\baltitude sickness\b|\b(?:very|really|so|seriously|feel|feeling|got|am|i'?m|is|are) sick\b|\bneed (?:a|to see a) doctor\b|\bsee a doctor\b|\bambulance\b` +
+		`|\b(?:need|go|get|take \w+) (?:to )?(?:a |the )?hospital\b|\bnearest hospital\b|\bi'?m dying\b|\bblood sugar (?:is )?(?:very |too |really )?(?:low|high)\b|\bstung\b|\boverdos(?:e|ed|ing)\b|\bcan'?t feel (?:his|her|my|their) \w+|\bdrooping\b|\bnumb\b|\bswollen\b|\b(?:won'?t|doesn'?t|isn'?t|not) wak(?:e|ing) up\b|\bnot breathing\b|\b(?:sun|heat) ?stroke\b|\bappendicitis\b|\b(?:belly|stomach|tummy) (?:hurts|pain|ache)\b|\bsevere pain\b|\bhurts a lot\b|\bpregnant\b[^.?!]{0,20}\bbleeding\b`),
+		regexp.MustCompile(`会不会|会有|容易|预防|防止|\bprevent\b|\bavoid\b|\bis it safe\b`)},
+	{EmergencyDisaster, gated(`地震|台风|洪水|发大水|水灾|海啸|滑坡|泥石流|雪崩|暴雪|暴雨|龙卷风|火山(?:喷发|爆发)|着火|火灾|起火|失火|山火|浓烟|冒烟` +
+		`|\bearthquakes?\b|\btyphoons?\b|\bhurricanes?\b|\bcyclones?\b|\btornado(?:es)?\b|\btsunami\b|\bflood(?:s|ed|ing)?\b|\blandslides?\b|\bmudslides?\b|\bavalanche\b|\bblizzard\b` +
+		`|\bvolcano (?:erupted|is erupting)\b|\beruption\b|\bwildfires?\b|\bbush ?fires?\b|\bforest fires?\b|\bon fire\b|\bthere(?:'s| is| was) a fire\b|\ba fire (?:in|at|on|near)\b|\bsevere (?:storm|weather)\b|\b(?:huge|big|violent|terrible) storm\b|\bsmoke everywhere\b|\bfull of smoke\b|\bsmell (?:of )?smoke\b|\bflash flood\b`),
+		regexp.MustCompile(`季节|台风季|雨季|过后|风险|会不会|会遇到|会有|容易|常见|多吗|什么时候|遗址|想去|去看|想看|\bwill there be\b|\bvisit\b|\bsee the\b` +
+			`|(?:导致|造成|由于|因为|\bbecause of\b|\bdue to\b)[^，。？！,?!]*(?:取消|停运|停飞|cancel)|(?:取消|停运|停飞|cancell?ed)[^，。？！,?!]*(?:由于|因为|\bbecause of\b|\bdue to\b)|\bseasons?\b|\brisk\b|\bsafe to\b|\bafter the\b|\busually\b|\boften\b|\bmovies?\b|\bchasers?\b|proof\b|\btours?\b|prone\b|\bavoid\b`)},
+	{EmergencyDocuments, gated(`(?:护照|身份证|通行证|签证|证件)[^，。？！,?!]{0,6}(?:丢|被偷|被抢|被盗|被扒|扒了|掉了|掉进|不见|找不到|没了)|(?:丢|丢失|弄丢|被偷|被抢|被盗)了?(?:我的|我们的)?(?:护照|身份证|通行证|证件)|(?:联系|找|去)(?:中国|我们的|本国)?(?:大使馆|领事馆|使馆|使领馆)|(?:护照|证件)(?:落在|忘在|丢在)` +
+		`|\bpassports?\b[^.?!,]{0,25}\b(?:lost|stolen|missing|gone|taken)\b|\b(?:lost|stole|lose|misplaced|can'?t find)\b[^.?!,]{0,25}\b(?:passports?|id cards?|identity cards?|visas?)\b` +
+		`|\b(?:id card|identity card|visa)s?\b[^.?!,]{0,15}\b(?:lost|stolen|missing)\b|\b(?:left|forgot) (?:my|our|his|her) passports?\b|\bpassports?\b[^.?!,]{0,25}\b(?:fell|dropped|washed|burned|damaged|ruined)\b|\blost (?:all )?(?:my|our) (?:documents|papers|id)\b|\b(?:need|contact|call|get to|reach|find) (?:the |my |our )?(?:\w+ )?(?:embassy|consulate)\b`), nil},
+	{EmergencyCrime, gated(`被偷|偷了|被抢|抢劫|抢走|偷走|被扒|敲诈|勒索|不让我们?走|下药|被盗|被骗|诈骗|被打|袭击|跟踪|扒手|小偷|报警|警察|不让我下车|威胁|骚扰|被绑` +
+		`|\brobbed\b|\brobbery\b|\bmugged\b|\bstole\b|\bstolen\b|\bpick-?pocket(?:ed|s)?\b|\bscammed\b|\bfraud\b|\battack(?:ed)?\b|\bassault(?:ed)?\b|\bbeaten up\b` +
+		`|\bfollowing me\b|\bstalking\b|\bthreaten(?:ing|ed)?\b|\bharass(?:ed|ing)\b|\bbroken into\b|\bbroke into\b|\bsnatched\b|\bthief\b|\bthieves\b` +
+		`|\b(?:need|call|get|contact|phone|report (?:it |this )?to) (?:the )?police\b|\bpolice (?:now|please)\b|\bgrabbed my\b|\bran off with\b|\bdrugged\b|\bspiked\b|\b(?:tried|trying|try) to rob\b|\brob(?:bing)? (?:us|me|him|her|them)\b` +
+		`|\btook (?:my |our |the )?(?:money|cash|wallet|phone|bag|purse|camera|laptop|passport)\b`),
+		regexp.MustCompile(`\btips?\b|\bavoid\b|\bagainst\b|\bbeware\b|\bwatch out\b|\bcommon\b|多吗|注意|防范|小心|常见|\bsafe\b|\bdangerous\b`)},
+	{EmergencyTransport, gated(`(?:航班|班机|飞机|火车|高铁|动车|列车|大巴|巴士|轮渡|渡轮)[^，。？！,?!]{0,6}(?:取消|停运|停飞)|误机|误车|错过了?(?:航班|飞机|转机|火车|高铁|末班|最后一班|班车|轮渡|邮轮)|取消了?转机|转机(?:被)?取消|延误了?(?:\d+|[一二三四五六七八九十几]+)个?(?:多)?小时|(?:行李|箱子)[^，。？！,?!]{0,6}(?:丢|不见|没到|找不到)|丢了?(?:我的)?行李|滞留|抛锚|行李(?:箱)?(?:没有|没)出来` +
+		`|\b(?:flight|train|bus|ferry|connection|plane)s?\b[^.?!]{0,20}\b(?:was|got|has been|is|were|have been) (?:cancell?ed|grounded|suspended)\b|\bcancell?ed (?:my|our|the) (?:flight|train|ferry)\b` +
+		`|\bmissed (?:my|our|the) (?:\w+ )?(?:flight|train|connection|plane|ferry|bus|cruise|ship|boat)\b|\b(?:ship|boat|bus|train|ferry|coach) left without (?:us|me)\b|\b(?:lost|lose) (?:my|our|the) (?:luggage|baggage|suitcase|bags?)\b|\blost (?:luggage|baggage)\b` +
+		`|\b(?:luggage|baggage|suitcase|bag)s? (?:was |were |is |has been |got )?(?:lost|missing|didn'?t arrive|did not arrive|never arrived|hasn'?t arrived)\b|\bstranded\b|\bbroke down\b|\bbroken down\b` +
+		`|\b(?:train|bus|ferry|flight|taxi|driver|transfer|pickup|shuttle)\b[^.?!]{0,25}\b(?:never came|didn'?t come|never showed up|didn'?t show up|no-?show)\b`), nil},
+	{EmergencyOther, gated(`^/sos\b|\bsos\b|救命|救救我|紧急|出事了|(?:我|我们)有危险|处境危险|急!|\bemergency\b|\bin danger\b|\bhelp me please\b|\bplease help me\b|\bhelp\b[^.?!]{0,10}\burgent\b|\burgent\b[^.?!]{0,10}\bhelp\b|^help!+$|出了点事|出大事了|很急|特别急|非常急|马上帮我|快帮帮我|帮帮我|\bsomething (?:bad|terrible|awful|serious) (?:has )?happened\b`), nil},
+}
+
+var (
+	// emergencyIdioms are figures of speech and landmarks, blanked out before reading:
+	// "dying to see", "a hotel near the hospital", "by accident".
+	emergencyIdioms = gated(`dying (?:to|for)|to die for|killer (?:views?|deals?)|could murder|nearly killed me|killing (?:me|us)|sick (?:of|and tired)|break a leg|broke the bank|fell in love|lost track of time` +
+		`|lost in (?:the )?(?:beauty|moment|thoughts?|music|views?)|(?:is|was|looks|so) fire\b|by accident|accidentally|stroke of|flood of|crash course|emergency (?:exits?|contacts?|numbers?)|not urgent` +
+		`|(?:near|close to|next to|by|opposite|around) (?:a |the )?(?:\w+ )?(?:hospital|embassy|consulate|police station)s?|(?:医院|大使馆|领事馆|使馆|派出所)\s*(?:附近|旁边|周边|对面)|(?:离|靠近|近|住在|挨着)\s*(?:医院|大使馆|领事馆|派出所)|不紧急|紧急联系人|紧急(?:改|修改|调整|更改|换|订|预订)|doctor-\w+`)
+	// emergencyVeto marks clauses that talk about a trouble without having it: what if,
+	// last year, a museum.
+	emergencyVeto = regexp.MustCompile(`\bwhat if\b|\bin case\b|\bif (?:i|we|my|our|you|someone|somebody)\b|\bhow much\b|\binsurance\b|保险|多少钱|\bjust in case\b|如果|万一|假如|要是|去年|上次|上回|\blast (?:year|month|time|summer|winter|spring|autumn)\b|\bmuseums?\b|博物馆|纪念馆|\bexhibitions?\b|展览`)
+	// emergencyAsking marks a whole message as asking ahead ("在机场丢了行李怎么办？提前问一下").
+	emergencyAsking = regexp.MustCompile(`提前问|先问一下|问一下而已|假设|\bjust asking\b|\bin advance\b|\bhypothetical(?:ly)?\b|\bjust curious\b`)
+	emergencyClause = regexp.MustCompile(`[.?!;,，。？！；\n]`)
+)
+
+// ReadEmergency reports whether text asks for emergency help and of which kind, in
+// Chinese or English. It prefers the ordinary reading where the words are a figure of
+// speech ("I'm dying to see the Great Wall"), a landmark ("我想去医院附近的酒店"), a
+// hypothetical ("what if my flight is cancelled?") or a plan ("急着订票"). It does no
+// I/O and is meant to run first on every message, in any state.
+func ReadEmergency(text string) (EmergencyCategory, bool) {
+	s := emergencyNormalize(text)
+	if s == "" {
+		return "", false
+	}
+	if emergencyAsking.MatchString(s) {
+		return "", false
+	}
+	s = emergencyIdioms.blank(s)
+	for _, r := range emergencyRules {
+		found := r.phrase.any(s, func(i, j int) bool {
+			clause := emergencyClauseAt(s, i, j)
+			return !emergencyVeto.MatchString(clause) && (r.veto == nil || !r.veto.MatchString(clause))
+		})
+		if found {
+			return r.cat, true
+		}
+	}
+	return "", false
+}
+
+// emergencyClauseAt returns the clause of s around [i, j): up to the punctuation on
+// either side.
+func emergencyClauseAt(s string, i, j int) string {
+	start := 0
+	if locs := emergencyClause.FindAllStringIndex(s[:i], -1); len(locs) > 0 {
+		start = locs[len(locs)-1][1]
+	}
+	end := len(s)
+	if loc := emergencyClause.FindStringIndex(s[j:]); loc != nil {
+		end = j + loc[0]
+	}
+	return s[start:end]
+}
+
+// emergencyNormalize lower-cases text, folds full-width forms and typographic
+// apostrophes to ASCII and collapses white space, so that the rules see one spelling.
+func emergencyNormalize(text string) string {
+	var b strings.Builder
+	b.Grow(len(text))
+	space := false
+	for _, r := range strings.TrimSpace(text) {
+		switch {
+		case r >= 0xFF01 && r <= 0xFF5E:
+			r -= 0xFEE0
+		case r == '\u2019' || r == '\u2018' || r == '`':
+			r = '\''
+		case r == 0x3000:
+			r = ' '
+		}
+		if unicode.IsSpace(r) {
+			if !space {
+				b.WriteByte(' ')
+			}
+			space = true
+			continue
+		}
+		space = false
+		b.WriteRune(unicode.ToLower(r))
+	}
+	return b.String()
+}
+
+// gatedRegexp is an alternation split into its alternatives, each tried only when the
+// text holds a literal that any of its matches must contain. Go's regexp engine has no
+// such prefilter: one large alternation walks every position of every message, which
+// made reading an ordinary message cost half a millisecond.
+type gatedRegexp struct {
+	alts []gatedAlt
+}
+
+type gatedAlt struct {
+	literal string // "" when the alternative has no literal of its own: always tried
+	re      *regexp.Regexp
+}
+
+func gated(expr string) *gatedRegexp {
+	re, err := syntax.Parse(expr, syntax.Perl)
+	if err != nil {
+		panic(fmt.Sprintf("gated %q: %v", expr, err))
+	}
+	subs := []*syntax.Regexp{re}
+	if re.Op == syntax.OpAlternate {
+		subs = re.Sub
+	}
+	g := &gatedRegexp{}
+	for _, sub := range subs {
+		g.alts = append(g.alts, gatedAlt{literal: requiredLiteral(sub), re: regexp.MustCompile(sub.String())})
+	}
+	return g
+}
+
+// requiredLiteral returns the longest literal that every match of re contains, looking
+// only at re itself or the direct parts of a concatenation.
+func requiredLiteral(re *syntax.Regexp) string {
+	lit := func(r *syntax.Regexp) string {
+		if r.Op == syntax.OpLiteral && r.Flags&syntax.FoldCase == 0 {
+			return string(r.Rune)
+		}
+		return ""
+	}
+	if re.Op != syntax.OpConcat {
+		return lit(re)
+	}
+	best := ""
+	for _, sub := range re.Sub {
+		if l := lit(sub); len(l) > len(best) {
+			best = l
+		}
+	}
+	return best
+}
+
+// any reports whether some match of the alternation in s is accepted by ok.
+func (g *gatedRegexp) any(s string, ok func(i, j int) bool) bool {
+	for _, a := range g.alts {
+		if a.literal != "" && !strings.Contains(s, a.literal) {
+			continue
+		}
+		for _, m := range a.re.FindAllStringIndex(s, -1) {
+			if ok(m[0], m[1]) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// blank replaces every match in s with as many spaces, keeping the other offsets.
+func (g *gatedRegexp) blank(s string) string {
+	for _, a := range g.alts {
+		if a.literal != "" && !strings.Contains(s, a.literal) {
+			continue
+		}
+		s = a.re.ReplaceAllStringFunc(s, func(m string) string { return strings.Repeat(" ", len(m)) })
+	}
+	return s
+}

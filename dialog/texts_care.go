@@ -1,0 +1,49 @@
+package dialog
+
+import "fmt"
+
+// careTexts are the catalogue's entries for cases: what a traveller is told about their
+// emergency or request for a human, and when it changes. They join the catalogue at
+// start-up, so T reads them like any other.
+var careTexts = map[string][2]string{ // [zh, en]
+	"case_none":            {"你目前没有求助记录。需要帮助可以发送 /sos（紧急）或 /human（人工客服）。", "You have no open request. Send /sos in an emergency or /human to reach a person."},
+	"case_kind_emergency":  {"紧急求助", "emergency"},
+	"case_kind_human":      {"人工客服请求", "request for a person"},
+	"case_status_line":     {"你的%s（编号 #%d）：%s。", "Your %s (case #%d): %s."},
+	"case_open":            {"已通知客服，正在等待接手", "agents have been alerted and someone will pick it up shortly"},
+	"case_acknowledged":    {"客服 %s 已收到", "%s has seen it"},
+	"case_acknowledged_nn": {"客服已收到", "an agent has seen it"},
+	"case_in_progress":     {"客服 %s 正在处理", "%s is working on it"},
+	"case_resolved":        {"已解决", "resolved"},
+	"case_last_note":       {"最新进展：%s", "Latest: %s"},
+	"case_safe_noted":      {"你已告诉我们你现在安全，客服确认后会结案。", "You told us you are safe; the agent will close the case once they have checked."},
+	// The case events take the agent's name, then the case number, then the note.
+	"case_ev_acknowledged": {"客服 %[1]s 已经接手你的求助（#%[2]d），会尽快联系你。", "%[1]s has picked up your case (#%[2]d) and will be in touch shortly."},
+	"case_ev_assigned":     {"你的求助（#%[2]d）现在由客服 %[1]s 处理。", "Your case (#%[2]d) is now with %[1]s."},
+	"case_ev_note":         {"客服 %[1]s 更新了你的求助（#%[2]d）：%[3]s", "Update on your case (#%[2]d) from %[1]s: %[3]s"},
+	"case_ev_resolved":     {"你的求助（#%[2]d）已由客服 %[1]s 结案。如有新的情况，随时发送 /sos 或 /human。", "%[1]s has closed your case (#%[2]d). If anything else comes up, send /sos or /human at any time."},
+	"case_ev_safe":         {"收到，很高兴你没事。我已告诉客服，求助（#%d）会由客服确认后结案。", "Glad you're safe. I've told the agent; they will close your case (#%d) once they have checked."},
+	"case_agent_default":   {"客服", "An agent"},
+
+	// Weather alerts take the hazard, the place, the date and the day of the trip.
+	"wx_alert":                 {"⚠️ 天气预警：%[2]s %[3]s（行程第%[4]d天）预计有%[1]s", "⚠️ Weather warning: %[1]s expected in %[2]s on %[3]s (day %[4]d of your trip)"},
+	"wx_alert_official":        {"：%s", ": %s"},
+	"wx_alert_sep":             {"；", "; "},
+	"wx_alert_advice":          {"。建议把当天的户外安排换成室内活动，比如博物馆、美术馆、室内市场或美食街，并留意当地发布的最新消息。要我把第%d天改成室内行程吗？", ". Consider swapping that day's outdoor plans for indoor ones (museums, galleries, covered markets, a food hall) and follow local updates. Shall I make day %d an indoor day?"},
+	"wx_alert_edit":            {"第%d天改成室内活动", "make day %d indoor activities"},
+	"wx_hazard_official_alert": {"气象部门发布的预警", "an official weather warning"},
+	"wx_hazard_storm":          {"雷暴或大风", "thunderstorms or gale-force winds"},
+	"wx_hazard_heavy_snow":     {"大雪", "heavy snow"},
+	"wx_hazard_heavy_rain":     {"暴雨", "heavy rain"},
+	"wx_hazard_extreme_heat":   {"高温", "extreme heat"},
+	"wx_hazard_extreme_cold":   {"严寒", "extreme cold"},
+}
+
+func init() {
+	for k, v := range careTexts {
+		if _, dup := catalogue[k]; dup {
+			panic(fmt.Sprintf("dialog: text %q defined twice", k))
+		}
+		catalogue[k] = v
+	}
+}
