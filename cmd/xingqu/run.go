@@ -27,6 +27,10 @@ commands:
   devdb start|stop [DIR]    start or stop a private PostgreSQL in DIR (default ./var/pg);
                             start prints its DATABASE_URL
   user add|passwd|disable|list  manage console accounts (see README)
+  backup [--out FILE]       back up the database (XINGQU_BACKUP_KEY encrypts; see docs/operations.md)
+  backup verify FILE        restore FILE into a scratch database and compare it with its manifest
+  backup keygen             make an age key pair for XINGQU_BACKUP_KEY
+  restore FILE [--force]    restore a backup into the (empty) database DATABASE_URL names
   chat                      talk to the dialog engine in the terminal (offline planner, no database)
   version                   print the version
 `
@@ -50,6 +54,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return devdb(ctx, rest, stdout, stderr)
 	case "user":
 		return user(ctx, rest, getenv, stdin, stdout, stderr)
+	case "backup":
+		return backupCmd(ctx, rest, getenv, stdout, stderr)
+	case "restore":
+		return restoreCmd(ctx, rest, getenv, stdout, stderr)
 	case "chat":
 		return chat(ctx, getenv, stdin, stdout)
 	case "version", "--version", "-v":

@@ -329,3 +329,13 @@ func diffCounts(want, got map[string]int64) string {
 	}
 	return b.String()
 }
+
+// FileName is the name a backup made at t gets: names sort by time, and an encrypted
+// backup says so.
+func FileName(t time.Time, encrypted bool) string {
+	name := "xingqu-" + t.UTC().Format("20060102T150405Z") + ".tar"
+	if encrypted {
+		name += ".age"
+	}
+	return name
+}
