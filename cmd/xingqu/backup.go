@@ -9,7 +9,7 @@ import (
 	"maps"
 	"path/filepath"
 	"slices"
-		"time"
+	"time"
 
 	"xingqu/store"
 	"xingqu/store/backup"

@@ -112,8 +112,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	defer db.Close()
+	sdb, closeSession, err := openSessionDB(ctx, cfg, db)
+	if err != nil {
+		return err
+	}
+	defer closeSession()
 	if !*noMigrate {
-		n, err := store.MigrateUp(ctx, db)
+		n, err := store.MigrateUp(ctx, sdb)
 		if err != nil {
 			return err
 		}
@@ -128,11 +133,12 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	srv.Recommend = svc.recommend
 	srv.ProviderHealth = svc.chain.Health
 	srv.Web = bot.WebConfig{PublicURL: cfg.PublicURL, WidgetOrigins: cfg.WidgetOrigins, SessionRate: cfg.SessionRate,
-		MessageRate: cfg.MessageRate, TrustedProxies: cfg.TrustedProxies, ListenURL: cfg.DatabaseURL}
+		MessageRate: cfg.MessageRate, TrustedProxies: cfg.TrustedProxies, ListenURL: cfg.sessionURL()}
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
-	tg := startTelegram(workCtx, cfg, db, svc, srv, log)
+	tg := startTelegram(workCtx, cfg, db, sdb, svc, srv, log)
 	waitWork := svc.start(workCtx)
-	defer func() { stopWork(); waitWork(); tg() }()
+	waitBackups := startBackups(workCtx, cfg, db, srv, log)
+	defer func() { stopWork(); waitWork(); tg(); waitBackups() }()
 	var h http.Handler = srv.Handler()
 	if wrapHandler != nil {
 		h = wrapHandler(h)
@@ -183,6 +189,9 @@ func migrate(ctx context.Context, args []string, getenv func(string) string, std
 	cfg, err := parseConfig(getenv)
 	if err != nil {
 		return err
+	}
+	if cfg.ops.DirectURL != "" {
+		cfg.DatabaseURL = cfg.ops.DirectURL // goose's lock needs a session of its own
 	}
 	db, err := openDB(ctx, cfg)
 	if err != nil {
@@ -238,7 +247,7 @@ func devdb(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 // startTelegram runs the Telegram channel when a token is configured. The channel keeps
 // retrying while Telegram is unreachable, so the web is never held up by it; the
 // returned function waits for it to stop after ctx ends.
-func startTelegram(ctx context.Context, cfg config, db *store.DB, svc *service, srv *bot.Server, log *slog.Logger) (wait func()) {
+func startTelegram(ctx context.Context, cfg config, db, sessionDB *store.DB, svc *service, srv *bot.Server, log *slog.Logger) (wait func()) {
 	if cfg.TelegramToken == "" {
 		return func() {}
 	}
@@ -249,7 +258,8 @@ func startTelegram(ctx context.Context, cfg config, db *store.DB, svc *service, 
 	ch := telegram.New(telegram.Config{
 		Token: cfg.TelegramToken, Endpoint: cfg.TelegramEndpoint, Mode: cfg.TelegramMode,
 		WebhookSecret: cfg.TelegramWebhookSecret, PublicURL: cfg.PublicURL, Rate: cfg.TelegramRate,
-		ListenURL: cfg.DatabaseURL, // plan progress, shown by editing one message
+		ListenURL: cfg.sessionURL(), // plan progress, shown by editing one message
+		LeaderDB:  sessionDB,
 	}, db, svc.pipeline, g, log, srv.Registry())
 	svc.pipeline.Outbox = ch
 	if cfg.TelegramMode == telegram.ModeWebhook {

@@ -68,6 +68,13 @@ func connArgs(dbURL string) (dbname string, env []string, err error) {
 			u.User = url.User(u.User.Username())
 		}
 	}
+	// Options only lib/pq knows (binary_parameters is what a transaction pooler needs)
+	// would make libpq refuse the URL.
+	q := u.Query()
+	for _, k := range []string{"binary_parameters", "disable_prepared_binary_result"} {
+		q.Del(k)
+	}
+	u.RawQuery = q.Encode()
 	return u.String(), env, nil
 }
 
