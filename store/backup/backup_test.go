@@ -133,6 +133,17 @@ func TestRestoreRefusesNonEmpty(t *testing.T) {
 	if rep.Tables["accounts"] != 3 {
 		t.Errorf("accounts after restore --force: %d, want 3", rep.Tables["accounts"])
 	}
+	// --force with a damaged backup leaves the database as it was.
+	b, _ := os.ReadFile(out)
+	os.WriteFile(out, b[:len(b)/2], 0o600)
+	if _, err := Restore(ctx, dst, out, Key{}, true); !errors.Is(err, ErrDamaged) {
+		t.Fatalf("restore --force of a damaged backup: %v, want ErrDamaged", err)
+	}
+	db, _ := sql.Open("postgres", dst)
+	defer db.Close()
+	if counts, err := countRows(ctx, db); err != nil || counts["accounts"] != 3 {
+		t.Errorf("after a refused restore --force: accounts %d, err %v; want the 3 still there", counts["accounts"], err)
+	}
 }
 
 func TestBadBackupsFailClearly(t *testing.T) {

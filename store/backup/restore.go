@@ -90,15 +90,6 @@ func Restore(ctx context.Context, dbURL, path string, key Key, force bool) (Repo
 	if err != nil {
 		return Report{}, err
 	}
-	tmp, err := os.MkdirTemp("", "xingqu-restore-")
-	if err != nil {
-		return Report{}, err
-	}
-	defer os.RemoveAll(tmp)
-	m, dump, err := unpack(path, key, tmp)
-	if err != nil {
-		return Report{}, err
-	}
 	db, err := sql.Open("postgres", dbURL)
 	if err != nil {
 		return Report{}, err
@@ -110,10 +101,20 @@ func Restore(ctx context.Context, dbURL, path string, key Key, force bool) (Repo
 WHERE c.relkind IN ('r', 'p', 'S', 'v', 'm', 'f') AND ns.nspname <> 'information_schema' AND ns.nspname NOT LIKE 'pg\_%')`).Scan(&name, &n); err != nil {
 		return Report{}, fmt.Errorf("restore: %w", err)
 	}
+	if n > 0 && !force {
+		return Report{}, fmt.Errorf("%w: %s holds %d tables, sequences or views; restore into an empty database, or give --force to replace what it holds", ErrNotEmpty, name, n)
+	}
+	// The backup is checked whole before anything in the database is dropped.
+	tmp, err := os.MkdirTemp("", "xingqu-restore-")
+	if err != nil {
+		return Report{}, err
+	}
+	defer os.RemoveAll(tmp)
+	m, dump, err := unpack(path, key, tmp)
+	if err != nil {
+		return Report{}, err
+	}
 	if n > 0 {
-		if !force {
-			return Report{}, fmt.Errorf("%w: %s holds %d tables, sequences or views; restore into an empty database, or give --force to replace what it holds", ErrNotEmpty, name, n)
-		}
 		if _, err := db.ExecContext(ctx, `DROP SCHEMA public CASCADE; CREATE SCHEMA public`); err != nil {
 			return Report{}, fmt.Errorf("restore --force: emptying %s: %w", name, err)
 		}
