@@ -302,3 +302,83 @@ func sameMessages(a, b []historyMessage) bool {
 	}
 	return true
 }
+
+// startServeEnv is startServe with an environment of the test's choosing.
+func startServeEnv(t *testing.T, getenv func(string) string) (base string, logs *syncBuffer) {
+	t.Helper()
+	ctx, cancel := context.WithCancel(context.Background())
+	out, logs := &syncBuffer{}, &syncBuffer{}
+	errc := make(chan error, 1)
+	go func() { errc <- run(ctx, []string{"xingqu", "serve"}, getenv, nil, out, logs) }()
+	t.Cleanup(func() { cancel(); <-errc })
+	waitFor(t, 15*time.Second, func() bool {
+		s := out.String()
+		if i := strings.Index(s, "listening on "); i >= 0 {
+			base = strings.TrimSpace(s[i+len("listening on "):])
+			return true
+		}
+		return false
+	})
+	return base, logs
+}
+
+// TestServeBacksUpOnceAcrossInstances runs two instances with daily backups on one
+// database: one backup is taken, and both report it in their metrics.
+func TestServeBacksUpOnceAcrossInstances(t *testing.T) {
+	t.Parallel()
+	u := storetest.URL(t)
+	dir := t.TempDir()
+	e := env("DATABASE_URL", u, "XINGQU_HTTP_ADDR", "127.0.0.1:0", "XINGQU_BACKUP_DIR", dir, "XINGQU_BACKUP_KEEP", "3")
+	a, _ := startServeEnv(t, e)
+	b, _ := startServeEnv(t, e)
+	metric := func(base string) string {
+		resp, err := http.Get(base + "/metrics")
+		if err != nil {
+			t.Fatal(err)
+		}
+		body, _ := io.ReadAll(resp.Body)
+		resp.Body.Close()
+		for _, line := range strings.Split(string(body), "\n") {
+			if strings.HasPrefix(line, "xingqu_backup_last_success_timestamp_seconds ") {
+				return strings.TrimPrefix(line, "xingqu_backup_last_success_timestamp_seconds ")
+			}
+		}
+		return ""
+	}
+	waitFor(t, 30*time.Second, func() bool { v := metric(a); return v != "" && v != "0" })
+	if va, vb := metric(a), metric(b); va != vb {
+		t.Errorf("instances disagree on the last backup: %s and %s", va, vb)
+	}
+	files, _ := filepath.Glob(filepath.Join(dir, "xingqu-*.tar"))
+	if len(files) != 1 {
+		t.Fatalf("backup folder holds %v, want one backup", files)
+	}
+	if _, err := backup.ReadManifest(files[0], backup.Key{}); err != nil {
+		t.Errorf("the scheduled backup: %v", err)
+	}
+}
+
+func TestOpsConfig(t *testing.T) {
+	_, public, _ := backup.NewIdentity()
+	c, err := parseConfig(env("XINGQU_BACKUP_DIR", "/srv/backups", "XINGQU_BACKUP_KEY", public,
+		"DATABASE_URL", "postgres://app@pooler:6432/xingqu", "DATABASE_DIRECT_URL", "postgres://app@db:5432/xingqu"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.ops.BackupKeep != 7 || !c.ops.BackupKey.Encrypts() || c.sessionURL() != "postgres://app@db:5432/xingqu" {
+		t.Errorf("parsed %+v", c.ops)
+	}
+	for _, tc := range []struct{ name, value string }{
+		{"XINGQU_BACKUP_KEY", "short"},
+		{"XINGQU_BACKUP_KEEP", "0"},
+		{"DATABASE_DIRECT_URL", "mysql://db"},
+	} {
+		_, err := parseConfig(env(tc.name, tc.value))
+		if err == nil || !strings.Contains(err.Error(), tc.name) {
+			t.Errorf("%s=%s: %v, want an error naming the variable", tc.name, tc.value, err)
+		}
+		if tc.name == "XINGQU_BACKUP_KEY" && err != nil && strings.Contains(err.Error(), tc.value) {
+			t.Errorf("the error repeats the key: %v", err)
+		}
+	}
+}
