@@ -9,6 +9,7 @@
 package main
 
 import (
+	"database/sql"
 	"encoding/json"
 	"fmt"
 	"net"
@@ -243,7 +244,10 @@ func percentile(ds []time.Duration, p float64) time.Duration {
 
 func TestScaleOut(t *testing.T) {
 	direct := storetest.URL(t)
-	pooled := startPgBouncer(t, direct)
+	pooled := direct
+	if os.Getenv("XINGQU_SCALE_NO_POOLER") == "" { // set: the same scenario straight to PostgreSQL, to compare
+		pooled = startPgBouncer(t, direct)
+	}
 	api := newBotAPI(t)
 	backups := t.TempDir()
 	var bases []string
@@ -301,6 +305,30 @@ func TestScaleOut(t *testing.T) {
 
 	// Everyone at once: each traveller's messages go to the three instances in turn,
 	// without waiting for answers, and its history is read from yet another one.
+	// The server connections the instances hold, sampled while they work.
+	mon, err := sql.Open("postgres", direct)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer mon.Close()
+	var peakConns int
+	stopMon := make(chan struct{})
+	monDone := make(chan struct{})
+	go func() {
+		defer close(monDone)
+		for {
+			var n int
+			if mon.QueryRow(`SELECT count(*) - 1 FROM pg_stat_activity WHERE datname = current_database()`).Scan(&n) == nil && n > peakConns {
+				peakConns = n
+			}
+			select {
+			case <-stopMon:
+				return
+			case <-time.After(100 * time.Millisecond):
+			}
+		}
+	}()
+
 	start := time.Now()
 	var wg sync.WaitGroup
 	var mu sync.Mutex
@@ -360,9 +388,11 @@ func TestScaleOut(t *testing.T) {
 	}
 	time.Sleep(2 * time.Second)
 	tgWall := time.Since(start)
+	close(stopMon)
+	<-monDone
 	for ch := int64(1); ch <= scaleTelegramChats; ch++ {
 		if got := api.texts(ch); !slices.Equal(got, wantTG) {
-			failures = append(failures, fmt.Sprintf("chat %d: %d messages sent, want %d:\n got %q\nwant %q", ch, len(got), len(wantTG), got, wantTG))
+			failures = append(failures, fmt.Sprintf("chat %d: %d messages sent, want %d:\n got %q\nwant %q\n%s", ch, len(got), len(wantTG), got, wantTG, outboxOf(t, direct, ch)))
 		}
 	}
 	for _, f := range failures {
@@ -387,6 +417,43 @@ func TestScaleOut(t *testing.T) {
 			float64(turns)/widgetWall.Seconds(), percentile(done, 0.5).Round(time.Millisecond), percentile(done, 0.95).Round(time.Millisecond),
 			percentile(done, 1).Round(time.Millisecond))
 	}
+	t.Logf("PostgreSQL connections of the three instances (and PgBouncer), at most: %d", peakConns)
 	t.Logf("telegram: %d chats x %d messages, all %d replies each sent by one poller within %v of the start", scaleTelegramChats,
 		len(scaleScript), len(wantTG), tgWall.Round(time.Millisecond))
+}
+
+// outboxOf lists a chat's outbox rows in the order they were written, with the order
+// they were sent in, and the traveller's messages in the order they were stored.
+func outboxOf(t *testing.T, u string, chat int64) string {
+	db, err := sql.Open("postgres", u)
+	if err != nil {
+		return err.Error()
+	}
+	defer db.Close()
+	var b strings.Builder
+	rows, err := db.Query(`SELECT id, message_id, left(params->>'text', 24), created_at, done_at FROM outbox WHERE chat_id = $1 ORDER BY id`, strconv.FormatInt(chat, 10))
+	if err != nil {
+		return err.Error()
+	}
+	for rows.Next() {
+		var id, mid int64
+		var text string
+		var created, done time.Time
+		rows.Scan(&id, &mid, &text, &created, &done)
+		fmt.Fprintf(&b, "  outbox %d sent as %d: %q created %s done %s\n", id, mid, text, created.Format("15:04:05.000"), done.Format("15:04:05.000"))
+	}
+	rows.Close()
+	rows, err = db.Query(`SELECT i.id, i.payload->>'text', i.received_at, i.handled_at FROM inbox i JOIN conversations c ON c.id = i.conversation_id JOIN travellers tr ON tr.id = c.traveller_id WHERE tr.channel = 'telegram' AND tr.external_id = $1 ORDER BY i.id`, strconv.FormatInt(chat, 10))
+	if err != nil {
+		return b.String() + err.Error()
+	}
+	for rows.Next() {
+		var id int64
+		var text sql.NullString
+		var rec, handled time.Time
+		rows.Scan(&id, &text, &rec, &handled)
+		fmt.Fprintf(&b, "  inbox %d %q received %s handled %s\n", id, text.String, rec.Format("15:04:05.000"), handled.Format("15:04:05.000"))
+	}
+	rows.Close()
+	return b.String()
 }
