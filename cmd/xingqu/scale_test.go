@@ -253,6 +253,11 @@ func TestScaleOut(t *testing.T) {
 	var bases []string
 	var logs []*syncBuffer
 	t.Cleanup(func() {
+		for i, l := range logs {
+			p := filepath.Join(os.TempDir(), fmt.Sprintf("xingqu-scale-%d.log", i))
+			os.WriteFile(p, []byte(l.String()), 0o644)
+			t.Logf("instance %d log: %s", i, p)
+		}
 		if t.Failed() {
 			for i, l := range logs {
 				t.Logf("instance %d log (errors):", i)
