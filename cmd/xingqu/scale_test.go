@@ -36,6 +36,7 @@ const (
 	scaleWidgetTravellers = 90
 	scaleTelegramChats    = 30
 	scaleInstances        = 3
+	scalePoolSize         = 40 // PgBouncer's server connections for the three instances' 60
 )
 
 // The conversation every traveller has: from a greeting to the trip's summary.
@@ -83,11 +84,11 @@ unix_socket_dir =
 auth_type = trust
 auth_file = %s/users.txt
 pool_mode = transaction
-default_pool_size = 20
+default_pool_size = %d
 max_client_conn = 500
 logfile = %s/pgbouncer.log
 pidfile = %s/pgbouncer.pid
-`, socketDir, pu.Query().Get("port"), dbname, port, dir, dir, dir)
+`, socketDir, pu.Query().Get("port"), dbname, port, dir, scalePoolSize, dir, dir)
 	os.WriteFile(filepath.Join(dir, "pgbouncer.ini"), []byte(ini), 0o644)
 	os.WriteFile(filepath.Join(dir, "users.txt"), []byte(`"xingqu" ""`+"\n"), 0o644)
 	cmd := exec.Command(bin, filepath.Join(dir, "pgbouncer.ini"))
@@ -316,15 +317,15 @@ func TestScaleOut(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer mon.Close()
-	var peakConns int
+	var peakConns, peakLockWaits int
 	stopMon := make(chan struct{})
 	monDone := make(chan struct{})
 	go func() {
 		defer close(monDone)
 		for {
-			var n int
-			if mon.QueryRow(`SELECT count(*) - 1 FROM pg_stat_activity WHERE datname = current_database()`).Scan(&n) == nil && n > peakConns {
-				peakConns = n
+			var n, w int
+			if mon.QueryRow(`SELECT count(*) - 1, count(*) FILTER (WHERE wait_event_type = 'Lock') FROM pg_stat_activity WHERE datname = current_database()`).Scan(&n, &w) == nil {
+				peakConns, peakLockWaits = max(peakConns, n), max(peakLockWaits, w)
 			}
 			select {
 			case <-stopMon:
@@ -422,7 +423,7 @@ func TestScaleOut(t *testing.T) {
 			float64(turns)/widgetWall.Seconds(), percentile(done, 0.5).Round(time.Millisecond), percentile(done, 0.95).Round(time.Millisecond),
 			percentile(done, 1).Round(time.Millisecond))
 	}
-	t.Logf("PostgreSQL connections of the three instances (and PgBouncer), at most: %d", peakConns)
+	t.Logf("PostgreSQL connections of the three instances (and PgBouncer), at most: %d, of which waiting for a row lock: %d", peakConns, peakLockWaits)
 	t.Logf("telegram: %d chats x %d messages, all %d replies each sent by one poller within %v of the start", scaleTelegramChats,
 		len(scaleScript), len(wantTG), tgWall.Round(time.Millisecond))
 }
