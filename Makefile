@@ -6,7 +6,7 @@ PGDIR   ?= $(CURDIR)/var/pg
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 
-.PHONY: build run test vet bench stop-db fuzz clean
+.PHONY: build run test vet bench stop-db fuzz clean scale-test
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o bin/xingqu ./cmd/xingqu
@@ -40,6 +40,13 @@ bench:
 	@mkdir -p var
 	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./dialog/ ./providers/... | tee var/bench.txt
 	$(GO) test -run '^$$' -bench 'PersistedTurn' -benchmem -count 5 ./bot/ | tee -a var/bench.txt
+
+# The scale-out scenario of docs/operations.md, not part of `make test` (about a minute; needs
+# Debian's pgbouncer): PostgreSQL, PgBouncer in transaction mode, three instances, travellers
+# through all of them. Its figures go in docs/benchmarks.md.
+scale-test:
+	@mkdir -p var
+	set -o pipefail; $(GO) test -tags scale -count=1 -v -run '^TestScaleOut$$' -timeout 10m ./cmd/xingqu/ | tee var/scale-test.txt
 
 clean:
 	rm -rf bin var/bench.txt

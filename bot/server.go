@@ -41,6 +41,9 @@ type Server struct {
 	// ProviderHealth reports the planning providers for the admin console.
 	ProviderHealth func() []llm.ProviderHealth
 	Web            WebConfig
+	// ReadyWarn, when set, names a condition /readyz logs without failing: a backup
+	// older than it should be.
+	ReadyWarn func(ctx context.Context) error
 
 	// Spending reports the model spending of this instance for the admin console.
 	Spending func() llm.Spending
@@ -221,6 +224,11 @@ func (s *Server) handleReadyz() http.Handler {
 			// The reason stays in the log: it names hosts and socket paths.
 			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
 			return
+		}
+		if s.ReadyWarn != nil {
+			if err := s.ReadyWarn(ctx); err != nil {
+				s.Log.Warn("ready, with a warning", "warning", err)
+			}
 		}
 		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 	})

@@ -54,8 +54,15 @@ func Open(ctx context.Context, dsn string, pool PoolConfig) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	db, err := sqlx.Open("postgres", dsn)
-	if err != nil {
+	var db *sqlx.DB
+	if binaryParameters(dsn) {
+		// A transaction pooler in front (pooler.go).
+		raw, err := openPooled(dsn)
+		if err != nil {
+			return nil, fmt.Errorf("database %s: %w", Redact(dsn), err)
+		}
+		db = sqlx.NewDb(raw, "postgres")
+	} else if db, err = sqlx.Open("postgres", dsn); err != nil {
 		return nil, fmt.Errorf("database %s: %w", Redact(dsn), err)
 	}
 	pool = pool.withDefaults()

@@ -46,6 +46,10 @@ type Config struct {
 	// ListenURL is the database URL a LISTEN connection for plan progress is opened on;
 	// empty: plans are delivered without being shown while they are written.
 	ListenURL string
+	// LeaderDB holds the leader's advisory lock; it must reach PostgreSQL directly, not
+	// through a transaction pooler, for the lock to live exactly as long as its session.
+	// Nil: the channel's own database.
+	LeaderDB *store.DB
 
 	// Tunables with defaults for production; tests shorten them.
 	PollTimeout   time.Duration // long-poll wait; default 25s
@@ -155,7 +159,11 @@ func (c *Channel) Run(ctx context.Context) error {
 	c.log.Info("connected to Telegram", "bot", api.Self.UserName, "mode", c.cfg.Mode)
 
 	for ctx.Err() == nil {
-		lead, release, err := acquire(ctx, c.db, c.cfg.LockKey, c.cfg.LeaderRetry)
+		ldb := c.cfg.LeaderDB
+		if ldb == nil {
+			ldb = c.db
+		}
+		lead, release, err := acquire(ctx, ldb, c.cfg.LockKey, c.cfg.LeaderRetry)
 		if err != nil {
 			return nil
 		}

@@ -70,6 +70,12 @@ func unpaced(method string) bool {
 	return method == "answerCallbackQuery" || method == "sendChatAction"
 }
 
+// outboxLookback is how far below the newest id seen every read looks for rows that
+// committed late: more ids than the instances write while a turn's transaction commits.
+// A row further behind (a fan-out of thousands of notices committing meanwhile) waits
+// for the full read.
+const outboxLookback = 200
+
 type chatQueue struct {
 	rows []store.OutboxRow
 	next time.Time // earliest time the next paced row may be sent
@@ -115,6 +121,10 @@ func (s *Sender) Run(ctx context.Context) error {
 	var pauseUntil time.Time
 	var lastLoad, lastFull time.Time
 	var maxSeen int64
+	// Every id up to settled has been read (or is more than outboxLookback behind);
+	// seenAbove holds the ids read beyond it.
+	var settled int64
+	seenAbove := map[int64]bool{}
 
 	finish := func(r sendResult) {
 		busy--
@@ -170,11 +180,18 @@ func (s *Sender) Run(ctx context.Context) error {
 			lastLoad = now
 			// Usually only rows newer than any seen are read; now and then the whole
 			// queue, for rows another sender let go of, skipping the ones held here.
-			after, ids := maxSeen, []int64(nil)
+			// An id is taken when a row is written, not when it commits, so a row can
+			// become visible after a newer row of another chat was read. The usual read
+			// therefore starts at the first id not read yet (a gap: a transaction still
+			// committing, or one rolled back), or that row would wait for the next full
+			// read while its chat's later rows went out ahead of it.
+			after := settled
 			if now.Sub(lastFull) >= 5*time.Second {
 				lastFull, after = now, 0
-				ids = make([]int64, 0, len(held))
-				for id := range held {
+			}
+			var ids []int64 // only those the read could return: the list is checked row by row
+			for id := range held {
+				if id > after {
 					ids = append(ids, id)
 				}
 			}
@@ -184,6 +201,9 @@ func (s *Sender) Run(ctx context.Context) error {
 			}
 			for _, r := range rows {
 				maxSeen = max(maxSeen, r.ID)
+				if r.ID > settled {
+					seenAbove[r.ID] = true
+				}
 				if held[r.ID] {
 					continue
 				}
@@ -194,6 +214,18 @@ func (s *Sender) Run(ctx context.Context) error {
 					chats[r.ChatID] = q
 				}
 				q.rows = append(q.rows, r)
+			}
+			if floor := maxSeen - outboxLookback; settled < floor {
+				settled = floor
+				for id := range seenAbove {
+					if id <= floor {
+						delete(seenAbove, id)
+					}
+				}
+			}
+			for seenAbove[settled+1] {
+				settled++
+				delete(seenAbove, settled)
 			}
 		}
 

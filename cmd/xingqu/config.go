@@ -40,6 +40,8 @@ type config struct {
 	LocationIQKey      string
 	LocationIQBaseURL  string
 	NominatimBaseURL   string
+
+	ops opsConfig // backups and the direct database connection: config_ops.go
 }
 
 type llmProvider struct {
@@ -241,6 +243,7 @@ func parseConfig(getenv func(string) string) (config, error) {
 	c.LocationIQKey = p.str("LOCATIONIQ_API_KEY", "")
 	c.LocationIQBaseURL = p.baseURL("LOCATIONIQ_BASE_URL", "https://us1.locationiq.com")
 	c.NominatimBaseURL = p.baseURL("NOMINATIM_BASE_URL", "https://nominatim.openstreetmap.org")
+	c.ops = parseOpsConfig(p)
 
 	if len(p.errs) > 0 {
 		return c, fmt.Errorf("configuration: %w", errors.Join(p.errs...))

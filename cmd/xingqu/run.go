@@ -27,6 +27,10 @@ commands:
   devdb start|stop [DIR]    start or stop a private PostgreSQL in DIR (default ./var/pg);
                             start prints its DATABASE_URL
   user add|passwd|disable|list  manage console accounts (see README)
+  backup [--out FILE]       back up the database (XINGQU_BACKUP_KEY encrypts; see docs/operations.md)
+  backup verify FILE        restore FILE into a scratch database and compare it with its manifest
+  backup keygen             make an age key pair for XINGQU_BACKUP_KEY
+  restore FILE [--force]    restore a backup into the (empty) database DATABASE_URL names
   chat                      talk to the dialog engine in the terminal (offline planner, no database)
   version                   print the version
 `
@@ -50,6 +54,10 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return devdb(ctx, rest, stdout, stderr)
 	case "user":
 		return user(ctx, rest, getenv, stdin, stdout, stderr)
+	case "backup":
+		return backupCmd(ctx, rest, getenv, stdout, stderr)
+	case "restore":
+		return restoreCmd(ctx, rest, getenv, stdout, stderr)
 	case "chat":
 		return chat(ctx, getenv, stdin, stdout)
 	case "version", "--version", "-v":
@@ -104,8 +112,13 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		return err
 	}
 	defer db.Close()
+	sdb, closeSession, err := openSessionDB(ctx, cfg, db)
+	if err != nil {
+		return err
+	}
+	defer closeSession()
 	if !*noMigrate {
-		n, err := store.MigrateUp(ctx, db)
+		n, err := store.MigrateUp(ctx, sdb)
 		if err != nil {
 			return err
 		}
@@ -116,16 +129,18 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 
 	srv := bot.NewServer(db, log, version)
 	svc := newService(cfg, db, log, srv.Registry())
+	srv.Registry().MustRegister(serviceCollector{db: db, chain: svc.chain})
 	srv.Pipeline = svc.pipeline
 	srv.Recommend = svc.recommend
 	srv.ProviderHealth = svc.chain.Health
 	srv.Spending = svc.chain.Spending
 	srv.Web = bot.WebConfig{PublicURL: cfg.PublicURL, WidgetOrigins: cfg.WidgetOrigins, SessionRate: cfg.SessionRate,
-		MessageRate: cfg.MessageRate, TrustedProxies: cfg.TrustedProxies, ListenURL: cfg.DatabaseURL}
+		MessageRate: cfg.MessageRate, TrustedProxies: cfg.TrustedProxies, ListenURL: cfg.sessionURL()}
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
-	tg := startTelegram(workCtx, cfg, db, svc, srv, log)
+	tg := startTelegram(workCtx, cfg, db, sdb, svc, srv, log)
 	waitWork := svc.start(workCtx)
-	defer func() { stopWork(); waitWork(); tg() }()
+	waitBackups := startBackups(workCtx, cfg, db, srv, log)
+	defer func() { stopWork(); waitWork(); tg(); waitBackups() }()
 	var h http.Handler = srv.Handler()
 	if wrapHandler != nil {
 		h = wrapHandler(h)
@@ -176,6 +191,9 @@ func migrate(ctx context.Context, args []string, getenv func(string) string, std
 	cfg, err := parseConfig(getenv)
 	if err != nil {
 		return err
+	}
+	if cfg.ops.DirectURL != "" {
+		cfg.DatabaseURL = cfg.ops.DirectURL // goose's lock needs a session of its own
 	}
 	db, err := openDB(ctx, cfg)
 	if err != nil {
@@ -231,7 +249,7 @@ func devdb(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 // startTelegram runs the Telegram channel when a token is configured. The channel keeps
 // retrying while Telegram is unreachable, so the web is never held up by it; the
 // returned function waits for it to stop after ctx ends.
-func startTelegram(ctx context.Context, cfg config, db *store.DB, svc *service, srv *bot.Server, log *slog.Logger) (wait func()) {
+func startTelegram(ctx context.Context, cfg config, db, sessionDB *store.DB, svc *service, srv *bot.Server, log *slog.Logger) (wait func()) {
 	if cfg.TelegramToken == "" {
 		return func() {}
 	}
@@ -242,7 +260,8 @@ func startTelegram(ctx context.Context, cfg config, db *store.DB, svc *service, 
 	ch := telegram.New(telegram.Config{
 		Token: cfg.TelegramToken, Endpoint: cfg.TelegramEndpoint, Mode: cfg.TelegramMode,
 		WebhookSecret: cfg.TelegramWebhookSecret, PublicURL: cfg.PublicURL, Rate: cfg.TelegramRate,
-		ListenURL: cfg.DatabaseURL, // plan progress, shown by editing one message
+		ListenURL: cfg.sessionURL(), // plan progress, shown by editing one message
+		LeaderDB:  sessionDB,
 	}, db, svc.pipeline, g, log, srv.Registry())
 	svc.pipeline.Outbox = ch
 	if cfg.TelegramMode == telegram.ModeWebhook {
