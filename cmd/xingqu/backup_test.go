@@ -40,6 +40,12 @@ var fillEmpty = []struct{ table, insert string }{
 	{"telegram_state", `INSERT INTO telegram_state VALUES ('offset', 2)`},
 	{"telegram_callbacks", `INSERT INTO telegram_callbacks (action) VALUES ('plan:1')`},
 	{"announcements", `INSERT INTO announcements (type, title, body, impact, starts_at) VALUES ('feature', 't', 'b', 'none', now())`},
+	{"token_spend", `INSERT INTO token_spend (spender, day, tokens) VALUES ('tg:42', '2026-01-01', 1200)`},
+	{"inbox_readings", `INSERT INTO inbox_readings (inbox_id, done) SELECT min(id), true FROM inbox`},
+	{"cases", `INSERT INTO cases (conversation_id, kind, priority) SELECT min(id), 'emergency', 'urgent' FROM conversations`},
+	{"case_notes", `INSERT INTO case_notes (case_id, author, text) SELECT min(id), 'system', 'opened' FROM cases`},
+	{"weather_alerts", `INSERT INTO weather_alerts (conversation_id, day, hazard) SELECT min(id), '2026-01-02', 'storm' FROM conversations`},
+	{"daily_runs", `INSERT INTO daily_runs (name, day) VALUES ('weather', '2026-01-01')`},
 	{"backup_runs", `INSERT INTO backup_runs (day, instance, started_at, lease_until, finished_at) VALUES ('2026-01-01', 'a', now(), now(), now())`},
 }
 
