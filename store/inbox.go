@@ -42,6 +42,31 @@ ON CONFLICT (conversation_id, inbound_id) DO NOTHING RETURNING id`, convID, inbo
 	return id, false, nil
 }
 
+// NewInbound is an inbound message with the traveller it comes from, as a channel
+// hands it over.
+type NewInbound struct {
+	Channel, ExternalID         string
+	DisplayName, Lang, TimeZone string
+	InboundID                   string
+	Payload                     any
+}
+
+// ReceiveInbound stores a message in tx together with what it needs: the traveller
+// (created or updated) and their current conversation (started if none). The traveller's
+// row stays locked until tx ends, so messages arriving together for a new traveller land
+// in one conversation. dup reports a redelivery.
+func ReceiveInbound(ctx context.Context, tx *sqlx.Tx, in NewInbound) (convID int64, dup bool, err error) {
+	tr, err := EnsureTraveller(ctx, tx, in.Channel, in.ExternalID, in.DisplayName, in.Lang, in.TimeZone)
+	if err != nil {
+		return 0, false, err
+	}
+	if convID, err = CurrentConversation(ctx, tx, tr.ID, tr.Lang); err != nil {
+		return 0, false, err
+	}
+	_, dup, err = Receive(ctx, tx, convID, in.InboundID, in.Payload)
+	return convID, dup, err
+}
+
 // NextInbox returns the oldest message of the conversation not handled yet. Called with
 // the conversation locked, it hands out messages one at a time in arrival order.
 func NextInbox(ctx context.Context, q Queryer, convID int64) (InboxItem, bool, error) {

@@ -119,6 +119,58 @@ RETURNING `+outboxCols, id)
 	return r, true, nil
 }
 
+// ClaimOutboxRows is ClaimOutbox for many rows in one statement: the rows of ids still
+// pending are marked 'sending', and that is committed before any of their requests
+// leaves. The rows returned are those claimed, in id order.
+func ClaimOutboxRows(ctx context.Context, db *DB, ids []int64) ([]OutboxRow, error) {
+	var rs []OutboxRow
+	err := db.SelectContext(ctx, &rs, `
+WITH claimed AS (
+    UPDATE outbox SET state = 'sending', sending_at = now(), attempts = attempts + 1
+    WHERE id IN (SELECT id FROM outbox WHERE id = ANY($1) AND state = 'pending' FOR UPDATE SKIP LOCKED)
+    RETURNING `+outboxCols+`)
+SELECT * FROM claimed ORDER BY id`, pq.Array(ids))
+	if err != nil {
+		return nil, fmt.Errorf("claim outbox rows: %w", err)
+	}
+	return rs, nil
+}
+
+// UnclaimOutbox puts claimed rows whose requests were never made back in the queue, as
+// if they had not been claimed.
+func UnclaimOutbox(ctx context.Context, q Queryer, ids []int64) error {
+	_, err := q.ExecContext(ctx, `UPDATE outbox SET state = 'pending', attempts = greatest(attempts - 1, 0) WHERE id = ANY($1) AND state = 'sending'`,
+		pq.Array(ids))
+	if err != nil {
+		return fmt.Errorf("unclaim outbox: %w", err)
+	}
+	return nil
+}
+
+// Delivery is a sent row with the channel's id of its message (0: none).
+type Delivery struct {
+	ID, MessageID int64
+}
+
+// MarkOutboxDelivered records many deliveries in one statement.
+func MarkOutboxDelivered(ctx context.Context, q Queryer, ds []Delivery) error {
+	if len(ds) == 0 {
+		return nil
+	}
+	ids, mids := make([]int64, len(ds)), make([]int64, len(ds))
+	for i, d := range ds {
+		ids[i], mids[i] = d.ID, d.MessageID
+	}
+	_, err := q.ExecContext(ctx, `
+UPDATE outbox o SET state = 'sent', done_at = now(), message_id = NULLIF(d.mid, 0), last_error = ''
+FROM unnest($1::bigint[], $2::bigint[]) AS d(id, mid)
+WHERE o.id = d.id AND o.state = 'sending'`, pq.Array(ids), pq.Array(mids))
+	if err != nil {
+		return fmt.Errorf("mark %d outbox rows sent: %w", len(ds), err)
+	}
+	return nil
+}
+
 // OutboxMessageID returns the channel's message id of a sent row (0 if not sent).
 func OutboxMessageID(ctx context.Context, q Queryer, id int64) (int64, error) {
 	var mid sql.NullInt64

@@ -641,7 +641,7 @@ func TestGroupMentionWhileConnecting(t *testing.T) {
 	ch, _ := runChannel(t, fastConfig(fake, "a", ModePolling), db, newPipeline(db))
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		outcome, _, err := ch.process(context.Background(), su)
+		outcome, _, _, err := ch.process(context.Background(), su)
 		if err != nil {
 			t.Fatal(err)
 		}
