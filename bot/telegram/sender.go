@@ -152,6 +152,15 @@ func (s *Sender) Run(ctx context.Context) error {
 		delivered = delivered[:0]
 	}
 	forget := func(id int64) { delete(held, id) }
+	var later []store.OutboxRow
+	queue := func(r store.OutboxRow) {
+		q := chats[r.ChatID]
+		if q == nil {
+			q = &chatQueue{}
+			chats[r.ChatID] = q
+		}
+		q.rows = append(q.rows, r)
+	}
 
 	finish := func(r sendResult) {
 		busy--
@@ -241,19 +250,33 @@ func (s *Sender) Run(ctx context.Context) error {
 					continue
 				}
 				held[r.ID] = true
-				q := chats[r.ChatID]
-				if q == nil {
-					q = &chatQueue{}
-					chats[r.ChatID] = q
+				if r.NotBefore.After(now) {
+					later = append(later, r)
+					continue
 				}
-				q.rows = append(q.rows, r)
+				queue(r)
 			}
+		}
+		// A row that was to wait (a notice the plan may make needless) joins its chat's
+		// line when due, behind what came meanwhile.
+		for i := 0; i < len(later); {
+			if r := later[i]; !r.NotBefore.After(now) {
+				queue(r)
+				later = append(later[:i], later[i+1:]...)
+				continue
+			}
+			i++
 		}
 
 		// The rows to send next: the heads of chats that are free and due, oldest first,
 		// as many as workers are free and the pace allows within the claim window.
 		var picks []*chatQueue
 		wake := lastLoad.Add(s.Poll)
+		for _, r := range later {
+			if r.NotBefore.Before(wake) {
+				wake = r.NotBefore
+			}
+		}
 		if len(delivered) > 0 && deliveredSince.Add(s.Poll/2).Before(wake) {
 			wake = deliveredSince.Add(s.Poll / 2)
 		}
