@@ -91,6 +91,11 @@ ON CONFLICT (channel, dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING RETURN
 	return id, nil
 }
 
+const qDueOutbox = `
+SELECT ` + outboxCols + ` FROM outbox
+WHERE channel = $1 AND state = 'pending' AND id > $2 AND NOT (id = ANY($3))
+ORDER BY id LIMIT $4`
+
 // DueOutbox lists pending rows of a channel after afterID in the order they must go
 // out, skipping the ids the caller already holds. Rows not due yet are listed too, for
 // the caller to hold until they are: a row held back does not wait to be read again.
@@ -99,10 +104,7 @@ func DueOutbox(ctx context.Context, q Queryer, channel string, afterID int64, sk
 		skip = []int64{} // a NULL array would match nothing
 	}
 	var rs []OutboxRow
-	err := q.SelectContext(ctx, &rs, `
-SELECT `+outboxCols+` FROM outbox
-WHERE channel = $1 AND state = 'pending' AND id > $2 AND NOT (id = ANY($3))
-ORDER BY id LIMIT $4`, channel, afterID, pq.Array(skip), limit)
+	err := q.SelectContext(ctx, &rs, qDueOutbox, channel, afterID, pq.Array(skip), limit)
 	if err != nil {
 		return nil, fmt.Errorf("due outbox: %w", err)
 	}
@@ -126,17 +128,19 @@ RETURNING `+outboxCols, id)
 	return r, true, nil
 }
 
+const qClaimOutboxRows = `
+WITH claimed AS (
+    UPDATE outbox SET state = 'sending', sending_at = now(), attempts = attempts + 1
+    WHERE id IN (SELECT id FROM outbox WHERE id = ANY($1) AND state = 'pending' FOR UPDATE SKIP LOCKED)
+    RETURNING ` + outboxCols + `)
+SELECT * FROM claimed ORDER BY id`
+
 // ClaimOutboxRows is ClaimOutbox for many rows in one statement: the rows of ids still
 // pending are marked 'sending', and that is committed before any of their requests
 // leaves. The rows returned are those claimed, in id order.
 func ClaimOutboxRows(ctx context.Context, db *DB, ids []int64) ([]OutboxRow, error) {
 	var rs []OutboxRow
-	err := db.SelectContext(ctx, &rs, `
-WITH claimed AS (
-    UPDATE outbox SET state = 'sending', sending_at = now(), attempts = attempts + 1
-    WHERE id IN (SELECT id FROM outbox WHERE id = ANY($1) AND state = 'pending' FOR UPDATE SKIP LOCKED)
-    RETURNING `+outboxCols+`)
-SELECT * FROM claimed ORDER BY id`, pq.Array(ids))
+	err := db.SelectContext(ctx, &rs, qClaimOutboxRows, pq.Array(ids))
 	if err != nil {
 		return nil, fmt.Errorf("claim outbox rows: %w", err)
 	}
@@ -171,6 +175,11 @@ type Delivery struct {
 	ID, MessageID int64
 }
 
+const qMarkOutboxDelivered = `
+UPDATE outbox o SET state = 'sent', done_at = now(), message_id = NULLIF(d.mid, 0), last_error = ''
+FROM unnest($1::bigint[], $2::bigint[]) AS d(id, mid)
+WHERE o.id = d.id AND o.state = 'sending'`
+
 // MarkOutboxDelivered records many deliveries in one statement.
 func MarkOutboxDelivered(ctx context.Context, q Queryer, ds []Delivery) error {
 	if len(ds) == 0 {
@@ -180,10 +189,7 @@ func MarkOutboxDelivered(ctx context.Context, q Queryer, ds []Delivery) error {
 	for i, d := range ds {
 		ids[i], mids[i] = d.ID, d.MessageID
 	}
-	_, err := q.ExecContext(ctx, `
-UPDATE outbox o SET state = 'sent', done_at = now(), message_id = NULLIF(d.mid, 0), last_error = ''
-FROM unnest($1::bigint[], $2::bigint[]) AS d(id, mid)
-WHERE o.id = d.id AND o.state = 'sending'`, pq.Array(ids), pq.Array(mids))
+	_, err := q.ExecContext(ctx, qMarkOutboxDelivered, pq.Array(ids), pq.Array(mids))
 	if err != nil {
 		return fmt.Errorf("mark %d outbox rows sent: %w", len(ds), err)
 	}

@@ -67,12 +67,7 @@ ON CONFLICT DO NOTHING RETURNING update_id`, pq.Array(ids), pq.Array(chats), pq.
 	return out, nil
 }
 
-// ClaimTelegramUpdate leases the oldest unprocessed update of a chat with no older
-// unprocessed update, so that one chat's updates are processed in order even by several
-// instances, and an update whose worker died is processed again after the lease.
-func ClaimTelegramUpdate(ctx context.Context, db *DB, lease time.Duration) (*TelegramUpdate, error) {
-	var u TelegramUpdate
-	err := db.GetContext(ctx, &u, `
+const qClaimTelegramUpdate = `
 UPDATE telegram_updates SET leased_until = now() + $1 * interval '1 millisecond', attempts = attempts + 1
 WHERE update_id = (
     SELECT u.update_id FROM telegram_updates u
@@ -82,7 +77,14 @@ WHERE update_id = (
     ORDER BY u.update_id
     FOR UPDATE SKIP LOCKED
     LIMIT 1)
-RETURNING update_id, chat_id, payload, attempts`, lease.Milliseconds())
+RETURNING update_id, chat_id, payload, attempts`
+
+// ClaimTelegramUpdate leases the oldest unprocessed update of a chat with no older
+// unprocessed update, so that one chat's updates are processed in order even by several
+// instances, and an update whose worker died is processed again after the lease.
+func ClaimTelegramUpdate(ctx context.Context, db *DB, lease time.Duration) (*TelegramUpdate, error) {
+	var u TelegramUpdate
+	err := db.GetContext(ctx, &u, qClaimTelegramUpdate, lease.Milliseconds())
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -110,19 +112,21 @@ var (
 	ErrUpdateNotNext = errors.New("an older update of the chat is not processed yet")
 )
 
-// FinishNextTelegramUpdate records what was done with an update, in the transaction
-// that did it, provided the update is still unprocessed and no older update of its chat
-// is: otherwise it changes nothing and says why, and the caller rolls back.
-func FinishNextTelegramUpdate(ctx context.Context, q Queryer, updateID int64, chatID, outcome string) error {
-	var ok bool
-	err := q.GetContext(ctx, &ok, `
+const qFinishNextTelegramUpdate = `
 WITH done AS (
     UPDATE telegram_updates SET processed_at = now(), leased_until = NULL, outcome = $3
     WHERE update_id = $1 AND processed_at IS NULL
       AND NOT EXISTS (SELECT 1 FROM telegram_updates o
                       WHERE o.chat_id = $2 AND o.processed_at IS NULL AND o.update_id < $1)
     RETURNING 1)
-SELECT EXISTS (SELECT 1 FROM done)`, updateID, chatID, cleanOutcome(outcome))
+SELECT EXISTS (SELECT 1 FROM done)`
+
+// FinishNextTelegramUpdate records what was done with an update, in the transaction
+// that did it, provided the update is still unprocessed and no older update of its chat
+// is: otherwise it changes nothing and says why, and the caller rolls back.
+func FinishNextTelegramUpdate(ctx context.Context, q Queryer, updateID int64, chatID, outcome string) error {
+	var ok bool
+	err := q.GetContext(ctx, &ok, qFinishNextTelegramUpdate, updateID, chatID, cleanOutcome(outcome))
 	if err != nil {
 		return fmt.Errorf("finish telegram update %d: %w", updateID, err)
 	}
@@ -245,11 +249,12 @@ type KeyedOutboxRow struct {
 	State string `db:"state"`
 }
 
+const qOutboxByKeys = `SELECT id, dedupe_key, state FROM outbox WHERE channel = $1 AND dedupe_key = ANY($2)`
+
 // OutboxByKeys returns the rows of a channel that carry any of keys.
 func OutboxByKeys(ctx context.Context, q Queryer, channel string, keys []string) ([]KeyedOutboxRow, error) {
 	var rs []KeyedOutboxRow
-	err := q.SelectContext(ctx, &rs, `SELECT id, dedupe_key, state FROM outbox WHERE channel = $1 AND dedupe_key = ANY($2)`,
-		channel, pq.Array(keys))
+	err := q.SelectContext(ctx, &rs, qOutboxByKeys, channel, pq.Array(keys))
 	if err != nil {
 		return nil, fmt.Errorf("outbox by keys: %w", err)
 	}
