@@ -154,34 +154,9 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	if err != nil {
 		return err
 	}
-	env := append(os.Environ(),
-		"DATABASE_URL="+dsn,
-		"XINGQU_HTTP_ADDR="+addr,
-		"OPENMETEO_BASE_URL="+fakeURL, "OPENWEATHER_BASE_URL="+fakeURL, "NOMINATIM_BASE_URL=off",
-		"LLM_PROVIDERS=",
-		// Every traveller comes from this machine: the per-address and per-traveller
-		// limits would measure themselves, not the turn path.
-		"XINGQU_MESSAGE_RATE=100000", "XINGQU_SESSION_RATE=1000000", "XINGQU_TRUSTED_PROXIES=127.0.0.1/32",
-	)
-	if o.mode == "telegram" {
-		env = append(env, "TELEGRAM_BOT_TOKEN=123456:LOAD", "TELEGRAM_MODE=polling",
-			"TELEGRAM_API_ENDPOINT="+fakeURL+"/bot%s/%s", fmt.Sprintf("TELEGRAM_RATE=%d", o.rate))
-	}
-	svc := exec.CommandContext(ctx, o.bin, "serve")
-	svc.Env = env
-	svc.Stdout, svc.Stderr = io.Discard, io.Discard
-	if o.logFile != "" {
-		f, err := os.Create(o.logFile)
-		if err != nil {
-			return err
-		}
-		defer f.Close()
-		svc.Stdout, svc.Stderr = f, f
-	}
-	svc.Cancel = func() error { return svc.Process.Signal(syscall.SIGTERM) }
-	svc.WaitDelay = 20 * time.Second
-	if err := svc.Start(); err != nil {
-		return fmt.Errorf("start %s: %w", o.bin, err)
+	svc, err := startService(ctx, o.bin, serviceEnv(dsn, addr, fakeURL, o.mode, o.rate), o.logFile)
+	if err != nil {
+		return err
 	}
 	defer func() { svc.Cancel(); svc.Wait() }()
 	base := "http://" + addr
@@ -281,6 +256,46 @@ func printReport(w io.Writer, r report) {
 			fmt.Fprintf(w, "  %8d %7.3f %7.1f  %s\n", s.Calls, s.MeanMS, s.Buffers, s.Query)
 		}
 	}
+}
+
+// serviceEnv is the service's environment for a load run: the fake Bot API in place of
+// Telegram and of the weather and geocoding services, offline planning, and limits that
+// let one machine be many travellers.
+func serviceEnv(dsn, addr, fakeURL, mode string, rate int) []string {
+	env := append(os.Environ(),
+		"DATABASE_URL="+dsn,
+		"XINGQU_HTTP_ADDR="+addr,
+		"OPENMETEO_BASE_URL="+fakeURL, "OPENWEATHER_BASE_URL="+fakeURL, "NOMINATIM_BASE_URL=off",
+		"LLM_PROVIDERS=",
+		// Every traveller comes from this machine: the per-address and per-traveller
+		// limits would measure themselves, not the turn path.
+		"XINGQU_MESSAGE_RATE=100000", "XINGQU_SESSION_RATE=1000000", "XINGQU_TRUSTED_PROXIES=127.0.0.1/32",
+	)
+	if mode == "telegram" {
+		env = append(env, "TELEGRAM_BOT_TOKEN=123456:LOAD", "TELEGRAM_MODE=polling",
+			"TELEGRAM_API_ENDPOINT="+fakeURL+"/bot%s/%s", fmt.Sprintf("TELEGRAM_RATE=%d", rate))
+	}
+	return env
+}
+
+// startService starts `bin serve`; ending ctx sends it SIGTERM.
+func startService(ctx context.Context, bin string, env []string, logFile string) (*exec.Cmd, error) {
+	svc := exec.CommandContext(ctx, bin, "serve")
+	svc.Env = env
+	svc.Stdout, svc.Stderr = io.Discard, io.Discard
+	if logFile != "" {
+		f, err := os.OpenFile(logFile, os.O_CREATE|os.O_WRONLY|os.O_APPEND, 0o644)
+		if err != nil {
+			return nil, err
+		}
+		svc.Stdout, svc.Stderr = f, f
+	}
+	svc.Cancel = func() error { return svc.Process.Signal(syscall.SIGTERM) }
+	svc.WaitDelay = 20 * time.Second
+	if err := svc.Start(); err != nil {
+		return nil, fmt.Errorf("start %s: %w", bin, err)
+	}
+	return svc, nil
 }
 
 func freeAddr() (string, error) {
