@@ -45,12 +45,12 @@ func writeDocs(args []string, stderr io.Writer) error {
 	b.WriteString("then 60 s measured. Telegram runs go through a fake Bot API that paces each chat at 1 message/s\n")
 	b.WriteString("(burst 3) and answers 429 beyond it. First reply: from the message to the first thing the\n")
 	b.WriteString("traveller sees (a message, or \"typing\"). CPU from /proc; transactions from `pg_stat_database`.\n\n")
-	b.WriteString("| channel | travellers | turns/s | p50 ms | p95 ms | p99 ms | max ms | >5 s | timeouts | errors | 429s | service CPU ms/turn | PostgreSQL CPU ms/turn | commits/turn | load average |\n")
-	b.WriteString("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
+	b.WriteString("| channel | travellers | turns/s | p50 ms | p95 ms | p99 ms | max ms | >5 s | timeouts | errors | 429s | service CPU ms/turn | PostgreSQL CPU ms/turn | commits/turn | of them writing | load average |\n")
+	b.WriteString("|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|---|\n")
 	for _, r := range reports {
-		fmt.Fprintf(&b, "| %s | %d | %.0f | %.0f | %.0f | %.0f | %.0f | %d | %d | %d | %d | %.2f | %.2f | %.2f | %s |\n",
+		fmt.Fprintf(&b, "| %s | %d | %.0f | %.0f | %.0f | %.0f | %.0f | %d | %d | %d | %d | %.2f | %.2f | %.2f | %.2f | %s |\n",
 			r.Mode, r.Travellers, r.TurnsPerSec, r.P50MS, r.P95MS, r.P99MS, r.MaxMS, r.Over5s, r.Timeouts, r.Errors, r.TooMany,
-			r.ServiceMS, r.DatabaseMS, r.TxPerTurn, r.Load)
+			r.ServiceMS, r.DatabaseMS, r.TxPerTurn, r.WritesTurn, r.Load)
 	}
 	if *ref != "" {
 		var rf reference

@@ -86,6 +86,7 @@ type report struct {
 	ServiceMS   float64     `json:"serviceCpuMsPerTurn"`
 	DatabaseMS  float64     `json:"postgresCpuMsPerTurn"`
 	TxPerTurn   float64     `json:"commitsPerTurn"`
+	WritesTurn  float64     `json:"writeTransactionsPerTurn"`
 	Load        string      `json:"loadAverage"`
 	Statements  []statement `json:"topStatements,omitempty"`
 }
@@ -224,6 +225,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		r.ServiceMS = ms(after.serviceCPU-before.serviceCPU) / float64(n)
 		r.DatabaseMS = ms(after.dbCPU-before.dbCPU) / float64(n)
 		r.TxPerTurn = float64(after.commits-before.commits) / float64(n)
+		r.WritesTurn = float64(after.nextXID-before.nextXID) / float64(n)
 	}
 	if b, err := os.ReadFile("/proc/loadavg"); err == nil {
 		r.Load = strings.Join(strings.Fields(string(b))[:3], " ")
@@ -249,7 +251,8 @@ func printReport(w io.Writer, r report) {
 	fmt.Fprintf(w, "  turns %d (%.1f/s); first reply p50 %.0f ms, p95 %.0f ms, p99 %.0f ms, max %.0f ms; over 5 s %d\n",
 		r.Turns, r.TurnsPerSec, r.P50MS, r.P95MS, r.P99MS, r.MaxMS, r.Over5s)
 	fmt.Fprintf(w, "  timeouts %d, errors %d, Telegram 429s %d\n", r.Timeouts, r.Errors, r.TooMany)
-	fmt.Fprintf(w, "  per turn: service CPU %.2f ms, PostgreSQL CPU %.2f ms, %.2f committed transactions\n", r.ServiceMS, r.DatabaseMS, r.TxPerTurn)
+	fmt.Fprintf(w, "  per turn: service CPU %.2f ms, PostgreSQL CPU %.2f ms, %.2f committed transactions (%.2f that wrote)\n",
+		r.ServiceMS, r.DatabaseMS, r.TxPerTurn, r.WritesTurn)
 	if len(r.Statements) > 0 {
 		fmt.Fprintln(w, "  top statements (calls, mean ms, buffers per call):")
 		for _, s := range r.Statements {

@@ -74,6 +74,7 @@ type snapshot struct {
 	serviceCPU time.Duration
 	dbCPU      time.Duration
 	commits    int64
+	nextXID    int64 // the next transaction id: its advance counts transactions that wrote
 }
 
 func takeSnapshot(ctx context.Context, db *sqlx.DB, servicePID, postmaster int) (snapshot, error) {
@@ -85,7 +86,10 @@ func takeSnapshot(ctx context.Context, db *sqlx.DB, servicePID, postmaster int) 
 	if s.dbCPU, err = serverCPU(postmaster); err != nil {
 		return s, fmt.Errorf("database CPU: %w", err)
 	}
-	err = db.GetContext(ctx, &s.commits, `SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()`)
+	if err := db.GetContext(ctx, &s.commits, `SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()`); err != nil {
+		return s, err
+	}
+	err = db.GetContext(ctx, &s.nextXID, `SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint`)
 	return s, err
 }
 
