@@ -2,13 +2,10 @@
 -- Queues are read in id order; without an index on the pending rows alone, "the oldest
 -- unprocessed update" walks the primary key through every update ever processed.
 CREATE INDEX telegram_updates_unprocessed ON telegram_updates (update_id) WHERE processed_at IS NULL;
--- The sweeper and a restart look for the oldest messages not handled yet, by age.
-CREATE INDEX inbox_unhandled ON inbox (received_at) WHERE handled_at IS NULL;
 -- A "working on it" notice the plan made needless is deleted in the plan's turn, and
 -- the foreign key from edits would otherwise scan the whole outbox for each.
 CREATE INDEX outbox_edit_of ON outbox (edit_of) WHERE edit_of IS NOT NULL;
 
 -- +goose Down
 DROP INDEX outbox_edit_of;
-DROP INDEX inbox_unhandled;
 DROP INDEX telegram_updates_unprocessed;
