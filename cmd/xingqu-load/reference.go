@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -69,7 +70,7 @@ func runReference(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	if err := db.QueryRowContext(ctx, `SELECT min(id), max(id) FROM conversations`).Scan(&lo, &hi); err != nil || hi == 0 {
 		return fmt.Errorf("no conversations to run on (run the load first): %v", err)
 	}
-	bin, err := localpg.FindBinaries()
+	pgbench, err := findPgbench()
 	if err != nil {
 		return err
 	}
@@ -93,11 +94,13 @@ func runReference(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	secs := int(duration.Seconds())
 	cmdArgs := []string{"-n", "-c", strconv.Itoa(*clients), "-j", "2", "-T", strconv.Itoa(secs),
 		"-D", fmt.Sprintf("lo=%d", lo), "-D", fmt.Sprintf("hi=%d", hi), "-f", script, *dsn}
-	cmd := exec.CommandContext(ctx, filepath.Join(bin, "pgbench"), cmdArgs...)
+	cmd := exec.CommandContext(ctx, pgbench, cmdArgs...)
 	out, err := cmd.CombinedOutput()
 	if err != nil {
 		return fmt.Errorf("pgbench: %w\n%s", err, out)
 	}
+	// pgbench's backends end with it: their CPU counts once the server has reaped them.
+	time.Sleep(2 * time.Second)
 	cpuAfter, err := serverCPU(postmaster)
 	if err != nil {
 		return err
@@ -124,4 +127,26 @@ func runReference(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return os.WriteFile(*jsonOut, b, 0o644)
 	}
 	return nil
+}
+
+// findPgbench looks beside the server's programs, then on the PATH, then in Debian's
+// folders.
+func findPgbench() (string, error) {
+	if bin, err := localpg.FindBinaries(); err == nil {
+		if p := filepath.Join(bin, "pgbench"); fileExists(p) {
+			return p, nil
+		}
+	}
+	if p, err := exec.LookPath("pgbench"); err == nil {
+		return p, nil
+	}
+	if ps, _ := filepath.Glob("/usr/lib/postgresql/*/bin/pgbench"); len(ps) > 0 {
+		return ps[len(ps)-1], nil
+	}
+	return "", errors.New("pgbench not found (Debian: apt-get install postgresql-contrib or postgresql)")
+}
+
+func fileExists(p string) bool {
+	_, err := os.Stat(p)
+	return err == nil
 }
