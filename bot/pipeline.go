@@ -59,7 +59,20 @@ type drainSet struct {
 	mu      sync.Mutex
 	running map[int64]bool // conversation -> another message arrived during the drain
 	slots   chan struct{}
-	wg      sync.WaitGroup
+	// active counts the drain goroutines; idle is signalled when it falls to zero. Not a
+	// WaitGroup: drains may start while Wait waits (a channel still delivering).
+	active int
+	idle   *sync.Cond
+}
+
+// done records that a drain goroutine ended.
+func (d *drainSet) done() {
+	d.mu.Lock()
+	d.active--
+	if d.active == 0 {
+		d.idle.Broadcast()
+	}
+	d.mu.Unlock()
 }
 
 // OutboxWriter queues replies for a channel. It decides from the traveller whether the
@@ -130,7 +143,7 @@ func (p *Pipeline) Kick(ctx context.Context, convID int64) {
 	d := &p.drains
 	d.mu.Lock()
 	if d.running == nil {
-		d.running = map[int64]bool{}
+		d.running, d.idle = map[int64]bool{}, sync.NewCond(&d.mu)
 		n := p.MaxDrains
 		if n <= 0 {
 			n = 8
@@ -143,10 +156,10 @@ func (p *Pipeline) Kick(ctx context.Context, convID int64) {
 		return
 	}
 	d.running[convID] = false
-	d.wg.Add(1)
+	d.active++
 	d.mu.Unlock()
 	go func() {
-		defer d.wg.Done()
+		defer d.done()
 		select {
 		case d.slots <- struct{}{}:
 		case <-ctx.Done():
@@ -175,8 +188,15 @@ func (p *Pipeline) Kick(ctx context.Context, convID int64) {
 	}()
 }
 
-// Wait returns once every drain started by Kick has returned.
-func (p *Pipeline) Wait() { p.drains.wg.Wait() }
+// Wait returns once no drain started by Kick is running.
+func (p *Pipeline) Wait() {
+	d := &p.drains
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for d.active > 0 {
+		d.idle.Wait()
+	}
+}
 
 // Drain handles the conversation's pending messages in arrival order, one turn each.
 func (p *Pipeline) Drain(ctx context.Context, convID int64) (handled int, err error) {

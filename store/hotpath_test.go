@@ -93,7 +93,7 @@ func TestHotQueriesReadFewPages(t *testing.T) {
 		"pending conversations":  {1000},
 		"stale pending":          {int64(15000), 100},
 		"due outbox":             {"telegram", int64(0), pq.Array([]int64{}), 1000},
-		"claim outbox rows":      {pq.Array([]int64{pendingOutbox})},
+		"claim outbox rows":      {pq.Array([]int64{pendingOutbox}), pq.Array([]int64{}), pq.Array([]int64{})},
 		"mark outbox delivered":  {pq.Array([]int64{pendingOutbox}), pq.Array([]int64{42})},
 		"outbox by keys":         {"telegram", pq.Array([]string{"tgprogress:1:1", "tgprogress:1:1:end", "tgworking:1:1"})},
 		"claim telegram update":  {int64(15000)},

@@ -143,9 +143,10 @@ func (c *Channel) botName() string {
 // updates, and competes to be the one instance that polls and sends. It returns when ctx
 // ends, after in-flight work has finished.
 func (c *Channel) Run(ctx context.Context) error {
+	// The loops that dispatch updates end before the wait for the updates in hand.
+	defer c.working.Wait()
 	var wg sync.WaitGroup
 	defer wg.Wait()
-	defer c.working.Wait()
 	wg.Add(1)
 	go func() { defer wg.Done(); c.recoverLoop(ctx) }()
 	wg.Add(1)

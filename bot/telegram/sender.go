@@ -96,9 +96,9 @@ type sendResult struct {
 }
 
 // claimWindow is how far ahead of the global pace rows are claimed: every row claimed is
-// on the wire within it, so few are in flight (and outcome-unknown after a crash) that
-// are not yet really sent.
-const claimWindow = 100 * time.Millisecond
+// on the wire within it (or within Workers requests), so few are in flight, and
+// outcome-unknown after a crash, that are not yet really sent.
+const claimWindow = 250 * time.Millisecond
 
 // Run sends until ctx ends. The caller must hold the sending leadership.
 //
@@ -132,8 +132,26 @@ func (s *Sender) Run(ctx context.Context) error {
 	results := make(chan sendResult, s.Workers)
 	var inflight sync.WaitGroup
 	defer inflight.Wait()
-	busy := 0
+	// One goroutine spaces the claimed rows' requests at the global pace, in order, and
+	// starts each on its own: the requests leave as evenly as the limiter allows.
+	paced := make(chan store.OutboxRow, s.Workers)
+	defer close(paced)
 	var pause pauseClock
+	go func() {
+		for row := range paced {
+			if err := limiter.Wait(ctx); err != nil || pause.active(time.Now()) {
+				// Shutting down, or a 429 arrived while the row waited for its turn.
+				results <- s.unsend(ctx, row)
+				inflight.Done()
+				continue
+			}
+			go func() {
+				defer inflight.Done()
+				results <- s.send(ctx, row, &pause)
+			}()
+		}
+	}()
+	busy := 0
 	var lastLoad, lastFull, lastClaim time.Time
 	var maxSeen int64
 	var delivered []store.Delivery
@@ -331,16 +349,18 @@ func (s *Sender) Run(ctx context.Context) error {
 		sort.Slice(picks, func(i, j int) bool { return picks[i].rows[0].ID < picks[j].rows[0].ID })
 		picks = picks[:min(len(picks), s.Workers-busy, perClaim)]
 		lastClaim = now
-		// An edit needs the message id of the row it edits: deliveries are recorded
-		// before the rows that may follow them are claimed.
-		record()
 		ids := make([]int64, len(picks))
 		for i, q := range picks {
 			ids[i] = q.rows[0].ID
 		}
-		claimed, err := store.ClaimOutboxRows(ctx, s.DB, ids)
+		// The deliveries not recorded yet are recorded by the same statement, before
+		// any row that may edit their messages is sent.
+		claimed, err := store.ClaimOutboxRows(ctx, s.DB, ids, delivered)
 		if err != nil && ctx.Err() == nil {
 			s.Log.Warn("telegram outbox: claim failed", "err", err)
+		}
+		if err == nil {
+			delivered = delivered[:0]
 		}
 		got := make(map[int64]store.OutboxRow, len(claimed))
 		for _, r := range claimed {
@@ -358,12 +378,8 @@ func (s *Sender) Run(ctx context.Context) error {
 			}
 			q.busy = true
 			busy++
-			at := now.Add(limiter.Reserve().Delay())
 			inflight.Add(1)
-			go func() {
-				defer inflight.Done()
-				results <- s.send(ctx, row, at, &pause)
-			}()
+			paced <- row
 		}
 	}
 }
@@ -385,29 +401,22 @@ func (p *pauseClock) at() time.Time { return time.Unix(0, p.ns.Load()) }
 
 func (p *pauseClock) active(now time.Time) bool { return now.Before(p.at()) }
 
-// send makes the request of a claimed row at its turn in the global pace and records
-// the outcome; a delivery is left to the loop to record with others.
-func (s *Sender) send(ctx context.Context, row store.OutboxRow, at time.Time, pause *pauseClock) sendResult {
+// unsend puts back a claimed row whose request was never made.
+func (s *Sender) unsend(ctx context.Context, row store.OutboxRow) sendResult {
+	if err := store.UnclaimOutbox(context.WithoutCancel(ctx), s.DB, []int64{row.ID}); err != nil {
+		s.Log.Warn("telegram outbox: could not put back a row", "row", row.ID, "err", err)
+	}
+	return sendResult{row: row, unsent: true, doneAt: time.Now()}
+}
+
+// send makes the request of a claimed row and records the outcome; a delivery is left
+// to the loop to record with others.
+func (s *Sender) send(ctx context.Context, row store.OutboxRow, pause *pauseClock) sendResult {
 	res := sendResult{row: row, out: outcomeFailed}
 	// A claimed row is seen through to its outcome with a context of its own: a shutdown
 	// must not abort a request on the wire, nor leave a row that was answered looking
 	// as if it were still in flight. The API's own timeout bounds the request.
 	wctx := context.WithoutCancel(ctx)
-	t := time.NewTimer(time.Until(at))
-	select {
-	case <-ctx.Done():
-	case <-t.C:
-	}
-	t.Stop()
-	if ctx.Err() != nil || pause.active(time.Now()) {
-		// Shutting down, or a 429 arrived while this row waited for its turn: it was
-		// never sent, and goes back to the queue.
-		if err := store.UnclaimOutbox(wctx, s.DB, []int64{row.ID}); err != nil {
-			s.Log.Warn("telegram outbox: could not put back a row", "row", row.ID, "err", err)
-		}
-		res.unsent, res.doneAt = true, time.Now()
-		return res
-	}
 	var params tgbotapi.Params
 	if err := json.Unmarshal(row.Params, &params); err != nil {
 		store.FailOutbox(wctx, s.DB, row.ID, store.OutboxFailed, "bad params: "+err.Error())
