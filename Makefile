@@ -6,7 +6,7 @@ PGDIR   ?= $(CURDIR)/var/pg
 VERSION ?= $(shell git describe --always --dirty 2>/dev/null || echo dev)
 LDFLAGS := -X main.version=$(VERSION)
 
-.PHONY: build run test vet bench stop-db fuzz clean scale-test
+.PHONY: build run test vet bench bench-load stop-db fuzz clean scale-test
 
 build:
 	$(GO) build -ldflags "$(LDFLAGS)" -o bin/xingqu ./cmd/xingqu
@@ -40,6 +40,20 @@ bench:
 	@mkdir -p var
 	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./dialog/ ./providers/... | tee var/bench.txt
 	$(GO) test -run '^$$' -bench 'PersistedTurn' -benchmem -count 5 ./bot/ | tee -a var/bench.txt
+	$(MAKE) bench-load
+
+# Travellers end to end (see docs/benchmarks.md): Telegram at 50, 200 and 1,000, the widget
+# at 1,000, and pgbench's figure for turn-shaped transactions; the table goes into the docs.
+LOADRUNS := telegram-50 telegram-200 telegram-1000 widget-1000
+bench-load: build
+	$(GO) build -o bin/xingqu-load ./cmd/xingqu-load
+	@mkdir -p var
+	@for r in $(LOADRUNS); do \
+		bin/xingqu-load -mode $${r%-*} -travellers $${r#*-} -json var/load-$$r.json || exit 1; \
+	done
+	bin/xingqu-load pgbench -json var/load-pgbench.json
+	bin/xingqu-load docs -reference var/load-pgbench.json $(LOADRUNS:%=var/load-%.json)
+	bin/xingqu devdb stop var/loadpg
 
 # The scale-out scenario of docs/operations.md, not part of `make test` (about a minute; needs
 # Debian's pgbouncer): PostgreSQL, PgBouncer in transaction mode, three instances, travellers

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 	"unicode/utf8"
 
@@ -46,6 +47,34 @@ type Pipeline struct {
 	Notices *NoticeBoard
 
 	hints hintMemo // each message's extraction, made once
+	// MaxDrains bounds the conversations drained at once by Kick, each holding a pool
+	// connection while it runs; 0: 8.
+	MaxDrains int
+
+	drains drainSet
+}
+
+// drainSet is the conversations this process is draining: one drain per conversation,
+// so that messages arriving while a turn runs do not queue for its row lock with a
+// connection each, and at most MaxDrains at once.
+type drainSet struct {
+	mu      sync.Mutex
+	running map[int64]bool // conversation -> another message arrived during the drain
+	slots   chan struct{}
+	// active counts the drain goroutines; idle is signalled when it falls to zero. Not a
+	// WaitGroup: drains may start while Wait waits (a channel still delivering).
+	active int
+	idle   *sync.Cond
+}
+
+// done records that a drain goroutine ended.
+func (d *drainSet) done() {
+	d.mu.Lock()
+	d.active--
+	if d.active == 0 {
+		d.idle.Broadcast()
+	}
+	d.mu.Unlock()
 }
 
 // OutboxWriter queues replies for a channel. It decides from the traveller whether the
@@ -56,20 +85,32 @@ type OutboxWriter interface {
 
 // Receive stores a message and returns its conversation. dup reports a redelivery.
 func (p *Pipeline) Receive(ctx context.Context, in Inbound) (convID int64, dup bool, err error) {
+	return p.ReceiveWith(ctx, in, nil)
+}
+
+// ReceiveWith is Receive with more work committed in the same transaction: then is
+// called after the message is stored (dup says it was stored before), and an error from
+// it undoes the storing. The traveller, their conversation, the message and what then
+// writes cost one transaction.
+func (p *Pipeline) ReceiveWith(ctx context.Context, in Inbound, then func(tx *sqlx.Tx, convID int64, dup bool) error) (convID int64, dup bool, err error) {
 	in.Text, in.Action, in.DisplayName = clean(in.Text, MaxMessageRunes), clean(in.Action, 256), clean(in.DisplayName, 128)
 	if in.Place != nil {
 		in.Place.Name = clean(in.Place.Name, 256)
 	}
-	tr, err := store.EnsureTraveller(ctx, p.DB, in.Channel, in.ExternalID, in.DisplayName, dialog.LangOfHint(in.LangHint), in.TimeZone)
+	err = p.DB.InTx(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		convID, dup, err = store.ReceiveInbound(ctx, tx, store.NewInbound{Channel: in.Channel, ExternalID: in.ExternalID,
+			DisplayName: in.DisplayName, Lang: dialog.LangOfHint(in.LangHint), TimeZone: in.TimeZone,
+			InboundID: in.InboundID, Payload: in})
+		if err != nil || then == nil {
+			return err
+		}
+		return then(tx, convID, dup)
+	})
 	if err != nil {
 		return 0, false, err
 	}
-	convID, err = store.CurrentConversation(ctx, p.DB, tr.ID, tr.Lang)
-	if err != nil {
-		return 0, false, err
-	}
-	_, dup, err = store.Receive(ctx, p.DB, convID, in.InboundID, in)
-	return convID, dup, err
+	return convID, dup, nil
 }
 
 // MaxMessageRunes is the longest message a traveller can send (SPEC section 6); channels
@@ -94,6 +135,69 @@ func (p *Pipeline) Handle(ctx context.Context, in Inbound) (convID int64, dup bo
 	}
 	_, err = p.Drain(ctx, convID)
 	return convID, false, err
+}
+
+// Kick runs the conversation's pending turns soon, in this process: at once when it is
+// not being drained here already, otherwise right after the running drain, which picks
+// the new message up. The inbox is only the record for a crash to recover from; nothing
+// polls it on the way. ctx bounds the drain.
+func (p *Pipeline) Kick(ctx context.Context, convID int64) {
+	d := &p.drains
+	d.mu.Lock()
+	if d.running == nil {
+		d.running, d.idle = map[int64]bool{}, sync.NewCond(&d.mu)
+		n := p.MaxDrains
+		if n <= 0 {
+			n = 8
+		}
+		d.slots = make(chan struct{}, n)
+	}
+	if _, busy := d.running[convID]; busy {
+		d.running[convID] = true
+		d.mu.Unlock()
+		return
+	}
+	d.running[convID] = false
+	d.active++
+	d.mu.Unlock()
+	go func() {
+		defer d.done()
+		select {
+		case d.slots <- struct{}{}:
+		case <-ctx.Done():
+			d.mu.Lock()
+			delete(d.running, convID)
+			d.mu.Unlock()
+			return // the sweeper finds the message
+		}
+		defer func() { <-d.slots }()
+		for {
+			// A drain that hangs (the database stalled) gives up; the sweeper retries.
+			dctx, cancel := context.WithTimeout(ctx, time.Minute)
+			if _, err := p.Drain(dctx, convID); err != nil && ctx.Err() == nil {
+				p.Log.Warn("turn failed", "conversation", convID, "err", err)
+			}
+			cancel()
+			d.mu.Lock()
+			if again := d.running[convID]; !again || ctx.Err() != nil {
+				delete(d.running, convID)
+				d.mu.Unlock()
+				return
+			}
+			d.running[convID] = false
+			d.mu.Unlock()
+		}
+	}()
+}
+
+// Wait returns once no drain started by Kick is running.
+func (p *Pipeline) Wait() {
+	d := &p.drains
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	for d.active > 0 {
+		d.idle.Wait()
+	}
 }
 
 // Drain handles the conversation's pending messages in arrival order, one turn each.

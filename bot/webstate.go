@@ -8,11 +8,10 @@ import (
 	"golang.org/x/time/rate"
 )
 
-// webState is the web channel's in-process state: rate limiters, the event hub and the
-// turns still running after their request was answered.
+// webState is the web channel's in-process state: rate limiters and the event hub (the
+// turns still running after their request was answered are the pipeline's).
 type webState struct {
 	hub     hub
-	turns   sync.WaitGroup
 	limMu   sync.Mutex
 	lims    map[string]*limiterEntry
 	limSeen time.Time
@@ -151,5 +150,7 @@ func (s *Server) Close() {
 	s.closing()
 	s.web.closeOnce.Do(func() { close(s.web.closeCh) })
 	s.web.hub.close()
-	s.web.turns.Wait()
+	if s.Pipeline != nil {
+		s.Pipeline.Wait()
+	}
 }

@@ -197,7 +197,7 @@ func (s *Server) handleWidgetPost() http.Handler {
 
 // receiveAndDrain stores the message before answering and runs its turn after: the
 // traveller sees the replies on the event stream, and a slow turn (an extractor call)
-// does not hold the request.
+// does not hold the request. Messages to one conversation share one drain.
 func (s *Server) receiveAndDrain(ctx context.Context, in Inbound) error {
 	if s.Pipeline == nil {
 		return errors.New("no pipeline configured")
@@ -206,15 +206,7 @@ func (s *Server) receiveAndDrain(ctx context.Context, in Inbound) error {
 	if err != nil || dup {
 		return err
 	}
-	s.web.turns.Add(1)
-	go func() {
-		defer s.web.turns.Done()
-		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
-		defer cancel()
-		if _, err := s.Pipeline.Drain(ctx, convID); err != nil {
-			s.Log.Error("turn failed", "conversation", convID, "err", err)
-		}
-	}()
+	s.Pipeline.Kick(context.WithoutCancel(ctx), convID)
 	return nil
 }
 

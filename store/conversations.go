@@ -49,12 +49,14 @@ RETURNING id, channel, external_id, display_name, lang, time_zone, reachable`
 	return t, nil
 }
 
+const qCurrentConversation = `SELECT id FROM conversations WHERE traveller_id = $1 ORDER BY id DESC LIMIT 1`
+
 // CurrentConversation returns the traveller's latest conversation, starting one if none.
 // Creation locks the traveller's row, so that messages arriving together for a new
 // traveller all land in one conversation.
 func CurrentConversation(ctx context.Context, q Queryer, travellerID int64, lang string) (int64, error) {
 	var id int64
-	err := q.GetContext(ctx, &id, `SELECT id FROM conversations WHERE traveller_id = $1 ORDER BY id DESC LIMIT 1`, travellerID)
+	err := q.GetContext(ctx, &id, qCurrentConversation, travellerID)
 	if err == nil {
 		return id, nil
 	}
@@ -209,12 +211,14 @@ func AddMessage(ctx context.Context, q Queryer, convID int64, role, text string,
 	return id, nil
 }
 
+const qMessages = `
+SELECT id, conversation_id, role, text, body, created_at FROM messages
+WHERE conversation_id = $1 AND id > $2 ORDER BY id LIMIT $3`
+
 // Messages returns a transcript after a message id, oldest first.
 func Messages(ctx context.Context, q Queryer, convID, afterID int64, limit int) ([]Message, error) {
 	var ms []Message
-	err := q.SelectContext(ctx, &ms, `
-SELECT id, conversation_id, role, text, body, created_at FROM messages
-WHERE conversation_id = $1 AND id > $2 ORDER BY id LIMIT $3`, convID, afterID, limit)
+	err := q.SelectContext(ctx, &ms, qMessages, convID, afterID, limit)
 	if err != nil {
 		return nil, fmt.Errorf("messages: %w", err)
 	}

@@ -23,6 +23,10 @@ type InboxItem struct {
 	HeldAt sql.NullTime `db:"held_at"`
 }
 
+const qReceive = `
+INSERT INTO inbox (conversation_id, inbound_id, payload) VALUES ($1, $2, $3)
+ON CONFLICT (conversation_id, inbound_id) DO NOTHING RETURNING id`
+
 // Receive stores an inbound message for a conversation. dup is true when a message with
 // the same inbound id was stored before: a redelivery, which must change nothing.
 func Receive(ctx context.Context, q Queryer, convID int64, inboundID string, payload any) (id int64, dup bool, err error) {
@@ -30,9 +34,7 @@ func Receive(ctx context.Context, q Queryer, convID int64, inboundID string, pay
 	if err != nil {
 		return 0, false, err
 	}
-	err = q.GetContext(ctx, &id, `
-INSERT INTO inbox (conversation_id, inbound_id, payload) VALUES ($1, $2, $3)
-ON CONFLICT (conversation_id, inbound_id) DO NOTHING RETURNING id`, convID, inboundID, b)
+	err = q.GetContext(ctx, &id, qReceive, convID, inboundID, b)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, true, nil
 	}
@@ -42,13 +44,40 @@ ON CONFLICT (conversation_id, inbound_id) DO NOTHING RETURNING id`, convID, inbo
 	return id, false, nil
 }
 
+// NewInbound is an inbound message with the traveller it comes from, as a channel
+// hands it over.
+type NewInbound struct {
+	Channel, ExternalID         string
+	DisplayName, Lang, TimeZone string
+	InboundID                   string
+	Payload                     any
+}
+
+// ReceiveInbound stores a message in tx together with what it needs: the traveller
+// (created or updated) and their current conversation (started if none). The traveller's
+// row stays locked until tx ends, so messages arriving together for a new traveller land
+// in one conversation. dup reports a redelivery.
+func ReceiveInbound(ctx context.Context, tx *sqlx.Tx, in NewInbound) (convID int64, dup bool, err error) {
+	tr, err := EnsureTraveller(ctx, tx, in.Channel, in.ExternalID, in.DisplayName, in.Lang, in.TimeZone)
+	if err != nil {
+		return 0, false, err
+	}
+	if convID, err = CurrentConversation(ctx, tx, tr.ID, tr.Lang); err != nil {
+		return 0, false, err
+	}
+	_, dup, err = Receive(ctx, tx, convID, in.InboundID, in.Payload)
+	return convID, dup, err
+}
+
+const qNextInbox = `
+SELECT id, conversation_id, inbound_id, payload, received_at, held_at FROM inbox
+WHERE conversation_id = $1 AND handled_at IS NULL ORDER BY id LIMIT 1`
+
 // NextInbox returns the oldest message of the conversation not handled yet. Called with
 // the conversation locked, it hands out messages one at a time in arrival order.
 func NextInbox(ctx context.Context, q Queryer, convID int64) (InboxItem, bool, error) {
 	var it InboxItem
-	err := q.GetContext(ctx, &it, `
-SELECT id, conversation_id, inbound_id, payload, received_at, held_at FROM inbox
-WHERE conversation_id = $1 AND handled_at IS NULL ORDER BY id LIMIT 1`, convID)
+	err := q.GetContext(ctx, &it, qNextInbox, convID)
 	if errors.Is(err, sql.ErrNoRows) {
 		return it, false, nil
 	}
@@ -58,9 +87,11 @@ WHERE conversation_id = $1 AND handled_at IS NULL ORDER BY id LIMIT 1`, convID)
 	return it, true, nil
 }
 
+const qMarkHandled = `UPDATE inbox SET handled_at = now() WHERE id = $1`
+
 // MarkHandled records that an inbound message has had its turn.
 func MarkHandled(ctx context.Context, tx *sqlx.Tx, id int64) error {
-	if _, err := tx.ExecContext(ctx, `UPDATE inbox SET handled_at = now() WHERE id = $1`, id); err != nil {
+	if _, err := tx.ExecContext(ctx, qMarkHandled, id); err != nil {
 		return fmt.Errorf("mark handled: %w", err)
 	}
 	return nil
@@ -87,13 +118,15 @@ func HoldInbox(ctx context.Context, tx *sqlx.Tx, id int64) error {
 	return nil
 }
 
+const qPendingConversations = `
+SELECT conversation_id FROM inbox WHERE handled_at IS NULL
+GROUP BY conversation_id ORDER BY min(id) LIMIT $1`
+
 // PendingConversations lists conversations with inbound messages not handled yet, oldest
 // first, so that a restart finishes what a crash interrupted.
 func PendingConversations(ctx context.Context, q Queryer, limit int) ([]int64, error) {
 	var ids []int64
-	err := q.SelectContext(ctx, &ids, `
-SELECT conversation_id FROM inbox WHERE handled_at IS NULL
-GROUP BY conversation_id ORDER BY min(id) LIMIT $1`, limit)
+	err := q.SelectContext(ctx, &ids, qPendingConversations, limit)
 	if err != nil {
 		return nil, fmt.Errorf("pending conversations: %w", err)
 	}
@@ -110,14 +143,16 @@ func FailedTurn(ctx context.Context, q Queryer, id int64) (int, error) {
 	return n, nil
 }
 
+const qStalePending = `
+SELECT conversation_id FROM inbox
+WHERE handled_at IS NULL AND received_at < now() - $1 * interval '1 millisecond'
+GROUP BY conversation_id ORDER BY min(id) LIMIT $2`
+
 // StalePending lists conversations with a message that has waited longer than age, for a
 // sweeper to pick up what a failed or dead handler left behind.
 func StalePending(ctx context.Context, q Queryer, age time.Duration, limit int) ([]int64, error) {
 	var ids []int64
-	err := q.SelectContext(ctx, &ids, `
-SELECT conversation_id FROM inbox
-WHERE handled_at IS NULL AND received_at < now() - $1 * interval '1 millisecond'
-GROUP BY conversation_id ORDER BY min(id) LIMIT $2`, age.Milliseconds(), limit)
+	err := q.SelectContext(ctx, &ids, qStalePending, age.Milliseconds(), limit)
 	if err != nil {
 		return nil, fmt.Errorf("stale pending: %w", err)
 	}

@@ -43,11 +43,7 @@ func EnqueueJob(ctx context.Context, q Queryer, kind string, convID int64, paylo
 	return id, nil
 }
 
-// ClaimJob leases the next due job of the given kinds for lease. Workers skip rows
-// others hold, and a job whose lease ran out (its worker died) is handed out again.
-func ClaimJob(ctx context.Context, db *DB, kinds []string, lease time.Duration) (*Job, error) {
-	var j Job
-	err := db.GetContext(ctx, &j, `
+const qClaimJob = `
 UPDATE jobs SET leased_until = now() + $2 * interval '1 millisecond', attempts = attempts + 1
 WHERE id = (
     SELECT id FROM jobs
@@ -56,7 +52,13 @@ WHERE id = (
     ORDER BY run_at, id
     FOR UPDATE SKIP LOCKED
     LIMIT 1)
-RETURNING id, kind, conversation_id, payload, attempts`, pq.Array(kinds), lease.Milliseconds())
+RETURNING id, kind, conversation_id, payload, attempts`
+
+// ClaimJob leases the next due job of the given kinds for lease. Workers skip rows
+// others hold, and a job whose lease ran out (its worker died) is handed out again.
+func ClaimJob(ctx context.Context, db *DB, kinds []string, lease time.Duration) (*Job, error) {
+	var j Job
+	err := db.GetContext(ctx, &j, qClaimJob, pq.Array(kinds), lease.Milliseconds())
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}

@@ -37,6 +37,7 @@ type OutboxRow struct {
 	Attempts       int             `db:"attempts"`
 	LastError      string          `db:"last_error"`
 	MessageID      sql.NullInt64   `db:"message_id"`
+	NotBefore      time.Time       `db:"not_before"`
 }
 
 // NewOutbox is what a writer puts in the outbox.
@@ -48,11 +49,12 @@ type NewOutbox struct {
 	IsGroup        bool
 	Method         string
 	Params         any
-	EditOf         int64  // an earlier row whose sent message this one edits
-	DedupeKey      string // non-empty: a second row with the same key is dropped
+	EditOf         int64     // an earlier row whose sent message this one edits
+	DedupeKey      string    // non-empty: a second row with the same key is dropped
+	NotBefore      time.Time // zero: now
 }
 
-const outboxCols = `id, channel, traveller_id, conversation_id, chat_id, is_group, method, params, edit_of, state, attempts, last_error, message_id`
+const outboxCols = `id, channel, traveller_id, conversation_id, chat_id, is_group, method, params, edit_of, state, attempts, last_error, message_id, not_before`
 
 func nullable(v int64) sql.NullInt64 { return sql.NullInt64{Int64: v, Valid: v != 0} }
 
@@ -70,12 +72,16 @@ func EnqueueOutbox(ctx context.Context, q Queryer, r NewOutbox) (int64, error) {
 	if r.DedupeKey != "" {
 		dedupe = sql.NullString{String: r.DedupeKey, Valid: true}
 	}
+	var notBefore sql.NullTime
+	if !r.NotBefore.IsZero() {
+		notBefore = sql.NullTime{Time: r.NotBefore, Valid: true}
+	}
 	var id int64
 	err = q.GetContext(ctx, &id, `
-INSERT INTO outbox (channel, traveller_id, conversation_id, chat_id, is_group, method, params, edit_of, dedupe_key)
-VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)
+INSERT INTO outbox (channel, traveller_id, conversation_id, chat_id, is_group, method, params, edit_of, dedupe_key, not_before)
+VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, COALESCE($10, now()))
 ON CONFLICT (channel, dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING RETURNING id`,
-		r.Channel, nullable(r.TravellerID), nullable(r.ConversationID), r.ChatID, r.IsGroup, r.Method, b, nullable(r.EditOf), dedupe)
+		r.Channel, nullable(r.TravellerID), nullable(r.ConversationID), r.ChatID, r.IsGroup, r.Method, b, nullable(r.EditOf), dedupe, notBefore)
 	if errors.Is(err, sql.ErrNoRows) {
 		return 0, nil
 	}
@@ -85,17 +91,20 @@ ON CONFLICT (channel, dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING RETURN
 	return id, nil
 }
 
+const qDueOutbox = `
+SELECT ` + outboxCols + ` FROM outbox
+WHERE channel = $1 AND state = 'pending' AND id > $2 AND NOT (id = ANY($3))
+ORDER BY id LIMIT $4`
+
 // DueOutbox lists pending rows of a channel after afterID in the order they must go
-// out, skipping the ids the caller already holds.
+// out, skipping the ids the caller already holds. Rows not due yet are listed too, for
+// the caller to hold until they are: a row held back does not wait to be read again.
 func DueOutbox(ctx context.Context, q Queryer, channel string, afterID int64, skip []int64, limit int) ([]OutboxRow, error) {
 	if skip == nil {
 		skip = []int64{} // a NULL array would match nothing
 	}
 	var rs []OutboxRow
-	err := q.SelectContext(ctx, &rs, `
-SELECT `+outboxCols+` FROM outbox
-WHERE channel = $1 AND state = 'pending' AND not_before <= now() AND id > $2 AND NOT (id = ANY($3))
-ORDER BY id LIMIT $4`, channel, afterID, pq.Array(skip), limit)
+	err := q.SelectContext(ctx, &rs, qDueOutbox, channel, afterID, pq.Array(skip), limit)
 	if err != nil {
 		return nil, fmt.Errorf("due outbox: %w", err)
 	}
@@ -117,6 +126,85 @@ RETURNING `+outboxCols, id)
 		return r, false, fmt.Errorf("claim outbox %d: %w", id, err)
 	}
 	return r, true, nil
+}
+
+const qClaimOutboxRows = `
+WITH delivered AS (
+    UPDATE outbox o SET state = 'sent', done_at = now(), message_id = NULLIF(d.mid, 0), last_error = ''
+    FROM unnest($2::bigint[], $3::bigint[]) AS d(id, mid)
+    WHERE o.id = d.id AND o.state = 'sending'
+    RETURNING o.id),
+claimed AS (
+    UPDATE outbox SET state = 'sending', sending_at = now(), attempts = attempts + 1
+    WHERE id IN (SELECT id FROM outbox WHERE id = ANY($1) AND state = 'pending' FOR UPDATE SKIP LOCKED)
+    RETURNING ` + outboxCols + `)
+SELECT * FROM claimed ORDER BY id`
+
+// ClaimOutboxRows is ClaimOutbox for many rows in one statement: the rows of ids still
+// pending are marked 'sending', and that is committed before any of their requests
+// leaves. The rows returned are those claimed, in id order. The same statement records
+// deliveries made since the last (see MarkOutboxDelivered): a sender pays one round trip
+// and one transaction for both.
+func ClaimOutboxRows(ctx context.Context, db *DB, ids []int64, delivered []Delivery) ([]OutboxRow, error) {
+	dids, mids := make([]int64, len(delivered)), make([]int64, len(delivered))
+	for i, d := range delivered {
+		dids[i], mids[i] = d.ID, d.MessageID
+	}
+	var rs []OutboxRow
+	err := db.SelectContext(ctx, &rs, qClaimOutboxRows, pq.Array(ids), pq.Array(dids), pq.Array(mids))
+	if err != nil {
+		return nil, fmt.Errorf("claim outbox rows: %w", err)
+	}
+	return rs, nil
+}
+
+// UnclaimOutbox puts claimed rows whose requests were never made back in the queue, as
+// if they had not been claimed.
+func UnclaimOutbox(ctx context.Context, q Queryer, ids []int64) error {
+	_, err := q.ExecContext(ctx, `UPDATE outbox SET state = 'pending', attempts = greatest(attempts - 1, 0) WHERE id = ANY($1) AND state = 'sending'`,
+		pq.Array(ids))
+	if err != nil {
+		return fmt.Errorf("unclaim outbox: %w", err)
+	}
+	return nil
+}
+
+// DropPendingOutbox deletes rows of ids that are still waiting to be sent: they are no
+// longer needed.
+func DropPendingOutbox(ctx context.Context, q Queryer, ids []int64) error {
+	if len(ids) == 0 {
+		return nil
+	}
+	if _, err := q.ExecContext(ctx, `DELETE FROM outbox WHERE id = ANY($1) AND state = 'pending'`, pq.Array(ids)); err != nil {
+		return fmt.Errorf("drop pending outbox: %w", err)
+	}
+	return nil
+}
+
+// Delivery is a sent row with the channel's id of its message (0: none).
+type Delivery struct {
+	ID, MessageID int64
+}
+
+const qMarkOutboxDelivered = `
+UPDATE outbox o SET state = 'sent', done_at = now(), message_id = NULLIF(d.mid, 0), last_error = ''
+FROM unnest($1::bigint[], $2::bigint[]) AS d(id, mid)
+WHERE o.id = d.id AND o.state = 'sending'`
+
+// MarkOutboxDelivered records many deliveries in one statement.
+func MarkOutboxDelivered(ctx context.Context, q Queryer, ds []Delivery) error {
+	if len(ds) == 0 {
+		return nil
+	}
+	ids, mids := make([]int64, len(ds)), make([]int64, len(ds))
+	for i, d := range ds {
+		ids[i], mids[i] = d.ID, d.MessageID
+	}
+	_, err := q.ExecContext(ctx, qMarkOutboxDelivered, pq.Array(ids), pq.Array(mids))
+	if err != nil {
+		return fmt.Errorf("mark %d outbox rows sent: %w", len(ds), err)
+	}
+	return nil
 }
 
 // OutboxMessageID returns the channel's message id of a sent row (0 if not sent).

@@ -24,21 +24,50 @@ type TelegramUpdate struct {
 // StoreTelegramUpdate keeps an update for processing. dup reports a redelivery (the
 // same update_id), which must change nothing.
 func StoreTelegramUpdate(ctx context.Context, q Queryer, updateID int64, chatID string, payload []byte) (dup bool, err error) {
-	res, err := q.ExecContext(ctx, `INSERT INTO telegram_updates (update_id, chat_id, payload) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING`,
-		updateID, chatID, payload)
-	if err != nil {
-		return false, fmt.Errorf("store telegram update %d: %w", updateID, err)
-	}
-	n, _ := res.RowsAffected()
-	return n == 0, nil
+	fresh, err := StoreTelegramUpdates(ctx, q, []TelegramUpdate{{UpdateID: updateID, ChatID: chatID, Payload: payload}}, 0)
+	return len(fresh) == 0, err
 }
 
-// ClaimTelegramUpdate leases the oldest unprocessed update of a chat with no older
-// unprocessed update, so that one chat's updates are processed in order even by several
-// instances, and an update whose worker died is processed again after the lease.
-func ClaimTelegramUpdate(ctx context.Context, db *DB, lease time.Duration) (*TelegramUpdate, error) {
-	var u TelegramUpdate
-	err := db.GetContext(ctx, &u, `
+// StoreTelegramUpdates keeps a batch of updates in one statement and returns the ones
+// not stored before, in the order given. A positive lease leaves them to the caller
+// for that long, to process at once in memory: only what is still unprocessed when the
+// lease ends is claimed from the table (ClaimTelegramUpdate), by whichever instance.
+func StoreTelegramUpdates(ctx context.Context, q Queryer, us []TelegramUpdate, lease time.Duration) ([]TelegramUpdate, error) {
+	if len(us) == 0 {
+		return nil, nil
+	}
+	ids, chats, payloads := make([]int64, len(us)), make([]string, len(us)), make([]string, len(us))
+	for i, u := range us {
+		ids[i], chats[i], payloads[i] = u.UpdateID, u.ChatID, string(u.Payload)
+	}
+	var leaseMS any // NULL: not leased
+	if lease > 0 {
+		leaseMS = lease.Milliseconds()
+	}
+	var stored []int64
+	err := q.SelectContext(ctx, &stored, `
+INSERT INTO telegram_updates (update_id, chat_id, payload, leased_until)
+SELECT u.id, u.chat, u.payload::jsonb, now() + $4 * interval '1 millisecond'
+FROM unnest($1::bigint[], $2::text[], $3::text[]) AS u(id, chat, payload)
+ON CONFLICT DO NOTHING RETURNING update_id`, pq.Array(ids), pq.Array(chats), pq.Array(payloads), leaseMS)
+	if err != nil {
+		return nil, fmt.Errorf("store telegram updates: %w", err)
+	}
+	fresh := make(map[int64]bool, len(stored))
+	for _, id := range stored {
+		fresh[id] = true
+	}
+	var out []TelegramUpdate
+	for _, u := range us {
+		if fresh[u.UpdateID] {
+			delete(fresh, u.UpdateID) // the same id twice in one batch
+			out = append(out, u)
+		}
+	}
+	return out, nil
+}
+
+const qClaimTelegramUpdate = `
 UPDATE telegram_updates SET leased_until = now() + $1 * interval '1 millisecond', attempts = attempts + 1
 WHERE update_id = (
     SELECT u.update_id FROM telegram_updates u
@@ -48,7 +77,14 @@ WHERE update_id = (
     ORDER BY u.update_id
     FOR UPDATE SKIP LOCKED
     LIMIT 1)
-RETURNING update_id, chat_id, payload, attempts`, lease.Milliseconds())
+RETURNING update_id, chat_id, payload, attempts`
+
+// ClaimTelegramUpdate leases the oldest unprocessed update of a chat with no older
+// unprocessed update, so that one chat's updates are processed in order even by several
+// instances, and an update whose worker died is processed again after the lease.
+func ClaimTelegramUpdate(ctx context.Context, db *DB, lease time.Duration) (*TelegramUpdate, error) {
+	var u TelegramUpdate
+	err := db.GetContext(ctx, &u, qClaimTelegramUpdate, lease.Milliseconds())
 	if errors.Is(err, sql.ErrNoRows) {
 		return nil, nil
 	}
@@ -60,18 +96,76 @@ RETURNING update_id, chat_id, payload, attempts`, lease.Milliseconds())
 
 // FinishTelegramUpdate records what was done with an update.
 func FinishTelegramUpdate(ctx context.Context, q Queryer, updateID int64, outcome string) error {
-	// An outcome quotes what the traveller sent (a /start payload, an error about their
-	// message), and a NUL or broken UTF-8 there would leave the update unfinishable.
-	outcome = strings.ToValidUTF8(strings.ReplaceAll(outcome, "\x00", ""), "\uFFFD")
-	if len(outcome) > 1000 {
-		outcome = strings.ToValidUTF8(outcome[:1000], "")
-	}
 	_, err := q.ExecContext(ctx, `UPDATE telegram_updates SET processed_at = now(), leased_until = NULL, outcome = $2 WHERE update_id = $1`,
-		updateID, outcome)
+		updateID, cleanOutcome(outcome))
 	if err != nil {
 		return fmt.Errorf("finish telegram update %d: %w", updateID, err)
 	}
 	return nil
+}
+
+// Errors of FinishNextTelegramUpdate.
+var (
+	// ErrUpdateDone: the update was processed already, by another worker.
+	ErrUpdateDone = errors.New("telegram update already processed")
+	// ErrUpdateNotNext: an older update of the same chat is not processed yet.
+	ErrUpdateNotNext = errors.New("an older update of the chat is not processed yet")
+)
+
+const qFinishNextTelegramUpdate = `
+WITH done AS (
+    UPDATE telegram_updates SET processed_at = now(), leased_until = NULL, outcome = $3
+    WHERE update_id = $1 AND processed_at IS NULL
+      AND NOT EXISTS (SELECT 1 FROM telegram_updates o
+                      WHERE o.chat_id = $2 AND o.processed_at IS NULL AND o.update_id < $1)
+    RETURNING 1)
+SELECT EXISTS (SELECT 1 FROM done)`
+
+// FinishNextTelegramUpdate records what was done with an update, in the transaction
+// that did it, provided the update is still unprocessed and no older update of its chat
+// is: otherwise it changes nothing and says why, and the caller rolls back.
+func FinishNextTelegramUpdate(ctx context.Context, q Queryer, updateID int64, chatID, outcome string) error {
+	var ok bool
+	err := q.GetContext(ctx, &ok, qFinishNextTelegramUpdate, updateID, chatID, cleanOutcome(outcome))
+	if err != nil {
+		return fmt.Errorf("finish telegram update %d: %w", updateID, err)
+	}
+	if ok {
+		return nil
+	}
+	var processed bool
+	if err := q.GetContext(ctx, &processed, `SELECT processed_at IS NOT NULL FROM telegram_updates WHERE update_id = $1`, updateID); err != nil {
+		return fmt.Errorf("finish telegram update %d: %w", updateID, err)
+	}
+	if processed {
+		return ErrUpdateDone
+	}
+	return ErrUpdateNotNext
+}
+
+// FailedTelegramUpdate counts a failed attempt at processing an update that was not
+// claimed from the table, leaves it for after to be claimed again, and returns the
+// attempts so far.
+func FailedTelegramUpdate(ctx context.Context, q Queryer, updateID int64, after time.Duration) (int, error) {
+	var n int
+	err := q.GetContext(ctx, &n, `
+UPDATE telegram_updates SET attempts = attempts + 1, leased_until = now() + $2 * interval '1 millisecond'
+WHERE update_id = $1 RETURNING attempts`, updateID, after.Milliseconds())
+	if err != nil {
+		return 0, fmt.Errorf("count failed telegram update %d: %w", updateID, err)
+	}
+	return n, nil
+}
+
+// cleanOutcome makes an outcome storable: it quotes what the traveller sent (a /start
+// payload, an error about their message), and a NUL or broken UTF-8 there would leave the
+// update unfinishable.
+func cleanOutcome(outcome string) string {
+	outcome = strings.ToValidUTF8(strings.ReplaceAll(outcome, "\x00", ""), "\uFFFD")
+	if len(outcome) > 1000 {
+		outcome = strings.ToValidUTF8(outcome[:1000], "")
+	}
+	return outcome
 }
 
 // ReleaseTelegramUpdate lets an update be claimed again at once (its processing failed
@@ -155,11 +249,12 @@ type KeyedOutboxRow struct {
 	State string `db:"state"`
 }
 
+const qOutboxByKeys = `SELECT id, dedupe_key, state FROM outbox WHERE channel = $1 AND dedupe_key = ANY($2)`
+
 // OutboxByKeys returns the rows of a channel that carry any of keys.
 func OutboxByKeys(ctx context.Context, q Queryer, channel string, keys []string) ([]KeyedOutboxRow, error) {
 	var rs []KeyedOutboxRow
-	err := q.SelectContext(ctx, &rs, `SELECT id, dedupe_key, state FROM outbox WHERE channel = $1 AND dedupe_key = ANY($2)`,
-		channel, pq.Array(keys))
+	err := q.SelectContext(ctx, &rs, qOutboxByKeys, channel, pq.Array(keys))
 	if err != nil {
 		return nil, fmt.Errorf("outbox by keys: %w", err)
 	}

@@ -54,7 +54,7 @@ type Config struct {
 	// Tunables with defaults for production; tests shorten them.
 	PollTimeout   time.Duration // long-poll wait; default 25s
 	LeaderRetry   time.Duration // how often a standby tries to become leader; default 2s
-	Processors    int           // update processors; default 4
+	Processors    int           // chats whose updates are processed at once; default 8
 	Sender        Sender        // pacing fields of the sender (DB, API, Log are filled in)
 	LockKey       int64         // advisory lock key; default fixed
 	RequestTimout time.Duration // HTTP timeout of one Bot API call beyond the poll; default 15s
@@ -77,8 +77,19 @@ type Channel struct {
 	sendAPI  botAPI // lets its requests finish: a message on the wire is not aborted
 	userName string
 
-	wake   chan struct{}
-	drains chan int64
+	wake    chan struct{}               // wakes the recovery loop
+	handoff chan []store.TelegramUpdate // stored by the webhook, to be dispatched
+
+	linesMu sync.Mutex
+	lines   map[string][]queuedUpdate // chat -> updates waiting behind the one in hand
+	slots   chan struct{}             // chats processed at once
+	working sync.WaitGroup
+}
+
+// queuedUpdate is an update waiting to be processed in this process.
+type queuedUpdate struct {
+	u       store.TelegramUpdate
+	claimed bool // claimed from the table (its attempts counted), not stored here
 }
 
 // New makes the channel. reg may be nil. The pipeline's Outbox should be the channel
@@ -97,7 +108,7 @@ func New(cfg Config, db *store.DB, pipe *bot.Pipeline, geo Geocoder, log *slog.L
 		cfg.LeaderRetry = 2 * time.Second
 	}
 	if cfg.Processors == 0 {
-		cfg.Processors = 4
+		cfg.Processors = 8
 	}
 	if cfg.LockKey == 0 {
 		cfg.LockKey = 0x7467_6c65_6164 // "tgload": one key for the whole bot
@@ -112,7 +123,9 @@ func New(cfg Config, db *store.DB, pipe *bot.Pipeline, geo Geocoder, log *slog.L
 		cfg: cfg, db: db, pipe: pipe, geo: geo, log: log.With("channel", "telegram"),
 		metrics: NewMetrics(reg, db),
 		wake:    make(chan struct{}, 1),
-		drains:  make(chan int64, 1024),
+		handoff: make(chan []store.TelegramUpdate, 1024),
+		lines:   map[string][]queuedUpdate{},
+		slots:   make(chan struct{}, cfg.Processors),
 	}
 }
 
@@ -134,16 +147,12 @@ func (c *Channel) botName() string {
 // updates, and competes to be the one instance that polls and sends. It returns when ctx
 // ends, after in-flight work has finished.
 func (c *Channel) Run(ctx context.Context) error {
+	// The loops that dispatch updates end before the wait for the updates in hand.
+	defer c.working.Wait()
 	var wg sync.WaitGroup
 	defer wg.Wait()
-	for range c.cfg.Processors {
-		wg.Add(1)
-		go func() { defer wg.Done(); c.processLoop(ctx) }()
-	}
-	for range 4 {
-		wg.Add(1)
-		go func() { defer wg.Done(); c.drainLoop(ctx) }()
-	}
+	wg.Add(1)
+	go func() { defer wg.Done(); c.recoverLoop(ctx) }()
 	wg.Add(1)
 	go func() { defer wg.Done(); c.progressLoop(ctx) }()
 
@@ -302,8 +311,11 @@ func chatOf(u *tgbotapi.Update) string {
 	return ""
 }
 
-// store keeps raw updates; a redelivered update_id is a no-op.
-func (c *Channel) storeUpdates(ctx context.Context, q store.Queryer, raws []json.RawMessage) (maxID int64, err error) {
+// storeUpdates keeps raw updates in one statement and returns those not stored before,
+// leased to this process to be processed at once (dispatch). A redelivered update_id is
+// a no-op.
+func (c *Channel) storeUpdates(ctx context.Context, q store.Queryer, raws []json.RawMessage) (fresh []store.TelegramUpdate, maxID int64, err error) {
+	us := make([]store.TelegramUpdate, 0, len(raws))
 	for _, raw := range raws {
 		var u tgbotapi.Update
 		if err := json.Unmarshal(raw, &u); err != nil {
@@ -314,17 +326,23 @@ func (c *Channel) storeUpdates(ctx context.Context, q store.Queryer, raws []json
 			}
 			u.UpdateID = int(r.UpdateID)
 		}
-		dup, err := store.StoreTelegramUpdate(ctx, q, int64(u.UpdateID), chatOf(&u), storable(raw))
-		if err != nil {
-			return maxID, err
-		}
-		if dup {
-			c.metrics.updates.WithLabelValues("duplicate").Inc()
-		}
+		us = append(us, store.TelegramUpdate{UpdateID: int64(u.UpdateID), ChatID: chatOf(&u), Payload: storable(raw)})
 		maxID = max(maxID, int64(u.UpdateID))
 	}
-	return maxID, nil
+	fresh, err = store.StoreTelegramUpdates(ctx, q, us, updateLease)
+	if err != nil {
+		return nil, 0, err
+	}
+	if n := len(us) - len(fresh); n > 0 {
+		c.metrics.updates.WithLabelValues("duplicate").Add(float64(n))
+	}
+	return fresh, maxID, nil
 }
+
+// updateLease is how long an update is left to the process that stored or claimed it
+// before another may claim it: far longer than processing one takes (a turn is not part
+// of it), short enough that a crash delays a chat by seconds.
+const updateLease = 15 * time.Second
 
 // storable returns the update without NUL characters, which PostgreSQL's jsonb refuses:
 // left in, one such update would fail the storing of every update polled with it, again
@@ -414,9 +432,10 @@ func (c *Channel) poll(ctx context.Context, api botAPI) {
 			continue
 		}
 		var maxID int64
+		var fresh []store.TelegramUpdate
 		err = c.db.InTx(ctx, func(tx *sqlx.Tx) error {
 			var err error
-			if maxID, err = c.storeUpdates(ctx, tx, raws); err != nil {
+			if fresh, maxID, err = c.storeUpdates(ctx, tx, raws); err != nil {
 				return err
 			}
 			return store.SetTelegramOffset(ctx, tx, maxID+1)
@@ -432,7 +451,7 @@ func (c *Channel) poll(ctx context.Context, api botAPI) {
 			continue
 		}
 		offset = maxID + 1
-		c.kick()
+		c.dispatch(ctx, fresh, false)
 	}
 }
 
@@ -458,7 +477,8 @@ func (c *Channel) Webhook() http.Handler {
 		}
 		ctx, cancel := context.WithTimeout(r.Context(), 800*time.Millisecond)
 		defer cancel()
-		if _, err := c.storeUpdates(ctx, c.db, []json.RawMessage{body}); err != nil {
+		fresh, _, err := c.storeUpdates(ctx, c.db, []json.RawMessage{body})
+		if err != nil {
 			// Telegram resends on an error: nothing is lost.
 			c.log.Warn("telegram webhook: could not store an update", "update_id", probe.UpdateID, "err", err)
 			w.WriteHeader(http.StatusServiceUnavailable)
@@ -466,69 +486,135 @@ func (c *Channel) Webhook() http.Handler {
 		}
 		w.Header().Set("Content-Type", "application/json")
 		w.Write([]byte("{}"))
-		c.kick()
+		// The request ends with the answer; the update is the channel's now. If the
+		// hand-over is full, the update is claimed from the table after its lease.
+		select {
+		case c.handoff <- fresh:
+		default:
+		}
 	})
 }
 
 // maxUpdateAttempts is how often processing an update may fail before it is given up.
 const maxUpdateAttempts = 3
 
-// processLoop turns stored updates into pipeline messages, one update at a time.
-func (c *Channel) processLoop(ctx context.Context) {
-	tick := time.NewTicker(time.Second)
-	defer tick.Stop()
-	for ctx.Err() == nil {
-		u, err := store.ClaimTelegramUpdate(ctx, c.db, time.Minute)
-		if err != nil && ctx.Err() == nil {
-			c.log.Warn("telegram: claiming an update failed", "err", err)
-		}
-		if u == nil {
-			select {
-			case <-ctx.Done():
-			case <-c.wake:
-			case <-tick.C:
-			}
+// dispatch processes updates in this process right away: one chat's in the order given,
+// after any of the chat's still in hand, and up to Processors chats at once. An update
+// that is not processed here (a crash, shutdown) is claimed from the table once its
+// lease ends.
+func (c *Channel) dispatch(ctx context.Context, us []store.TelegramUpdate, claimed bool) {
+	for _, u := range us {
+		q := queuedUpdate{u: u, claimed: claimed}
+		c.linesMu.Lock()
+		if waiting, busy := c.lines[u.ChatID]; busy {
+			c.lines[u.ChatID] = append(waiting, q)
+			c.linesMu.Unlock()
 			continue
 		}
-		outcome, convID, err := c.process(ctx, u)
-		if err != nil && (u.Attempts < maxUpdateAttempts || ctx.Err() != nil) {
-			c.log.Warn("telegram: processing an update failed, will retry", "update_id", u.UpdateID, "attempt", u.Attempts, "err", err)
-			store.ReleaseTelegramUpdate(context.WithoutCancel(ctx), c.db, u.UpdateID, time.Duration(u.Attempts)*time.Second)
-			continue
-		}
-		if err != nil {
-			// The chat's later updates wait for this one: one that keeps failing is set
-			// aside, its reason kept with it, rather than silence the chat for good.
-			c.log.Error("telegram: giving up on an update", "update_id", u.UpdateID, "chat", u.ChatID, "attempts", u.Attempts, "err", err)
-			outcome = "failed: " + err.Error()
-		}
-		c.metrics.updates.WithLabelValues(strings.SplitN(outcome, ":", 2)[0]).Inc()
-		if err := store.FinishTelegramUpdate(ctx, c.db, u.UpdateID, outcome); err != nil {
-			c.log.Warn("telegram: recording an update failed", "update_id", u.UpdateID, "err", err)
-		}
-		if convID != 0 {
-			select {
-			case c.drains <- convID:
-			default:
-				// The queue is full: the message waits in the inbox, where the pipeline's
-				// sweeper finds it within seconds.
-			}
-		}
-		c.kick() // an update of the same chat may have been waiting for this one
+		c.lines[u.ChatID] = nil
+		c.working.Add(1)
+		c.linesMu.Unlock()
+		go c.runChat(ctx, q)
 	}
 }
 
-// drainLoop runs turns off the processors' goroutines, so that a slow turn (an
-// extractor call) never holds up other chats' updates.
-func (c *Channel) drainLoop(ctx context.Context) {
+// runChat processes a chat's updates until none is waiting.
+func (c *Channel) runChat(ctx context.Context, q queuedUpdate) {
+	defer c.working.Done()
+	chat := q.u.ChatID
+	select {
+	case c.slots <- struct{}{}:
+		defer func() { <-c.slots }()
+	case <-ctx.Done():
+		c.linesMu.Lock()
+		delete(c.lines, chat)
+		c.linesMu.Unlock()
+		return
+	}
 	for {
+		c.handle(ctx, q)
+		c.linesMu.Lock()
+		waiting := c.lines[chat]
+		if len(waiting) == 0 || ctx.Err() != nil {
+			delete(c.lines, chat)
+			c.linesMu.Unlock()
+			return
+		}
+		q, c.lines[chat] = waiting[0], waiting[1:]
+		c.linesMu.Unlock()
+	}
+}
+
+// handle processes one update, records its outcome and starts the turn it brought.
+func (c *Channel) handle(ctx context.Context, q queuedUpdate) {
+	u := &q.u
+	outcome, convID, finished, err := c.process(ctx, u)
+	switch {
+	case errors.Is(err, store.ErrUpdateDone):
+		return // another worker processed it
+	case errors.Is(err, store.ErrUpdateNotNext):
+		// An older update of the chat is in another worker's hands, or failed a moment
+		// ago: this one follows it, claimed from the table.
+		store.ReleaseTelegramUpdate(context.WithoutCancel(ctx), c.db, u.UpdateID, 500*time.Millisecond)
+		c.kick()
+		return
+	case err != nil && ctx.Err() != nil:
+		return // shutting down: claimed again after its lease
+	case err != nil:
+		attempts := u.Attempts
+		backoff := time.Duration(attempts+1) * time.Second
+		if q.claimed {
+			if attempts < maxUpdateAttempts {
+				store.ReleaseTelegramUpdate(ctx, c.db, u.UpdateID, backoff)
+			}
+		} else if n, ferr := store.FailedTelegramUpdate(ctx, c.db, u.UpdateID, backoff); ferr == nil {
+			attempts = n
+		}
+		if attempts < maxUpdateAttempts {
+			c.log.Warn("telegram: processing an update failed, will retry", "update_id", u.UpdateID, "attempt", attempts, "err", err)
+			return
+		}
+		// The chat's later updates wait for this one: one that keeps failing is set
+		// aside, its reason kept with it, rather than silence the chat for good.
+		c.log.Error("telegram: giving up on an update", "update_id", u.UpdateID, "chat", u.ChatID, "attempts", attempts, "err", err)
+		outcome, finished = "failed: "+err.Error(), false
+		c.kick() // the chat's next update may be waiting for this one
+	}
+	c.metrics.updates.WithLabelValues(strings.SplitN(outcome, ":", 2)[0]).Inc()
+	if !finished {
+		if err := store.FinishTelegramUpdate(ctx, c.db, u.UpdateID, outcome); err != nil {
+			c.log.Warn("telegram: recording an update failed", "update_id", u.UpdateID, "err", err)
+		}
+	}
+	if convID != 0 {
+		c.pipe.Kick(ctx, convID)
+	}
+}
+
+// recoverLoop claims from the table the updates no process has in hand: those stored
+// before a crash, or by an instance that died, or whose processing failed and waits to
+// be retried. It runs every second, or sooner when woken; it also dispatches what the
+// webhook stored.
+func (c *Channel) recoverLoop(ctx context.Context) {
+	tick := time.NewTicker(time.Second)
+	defer tick.Stop()
+	for ctx.Err() == nil {
+		for ctx.Err() == nil {
+			u, err := store.ClaimTelegramUpdate(ctx, c.db, updateLease)
+			if err != nil && ctx.Err() == nil {
+				c.log.Warn("telegram: claiming an update failed", "err", err)
+			}
+			if u == nil {
+				break
+			}
+			c.dispatch(ctx, []store.TelegramUpdate{*u}, true)
+		}
 		select {
 		case <-ctx.Done():
-			return
-		case id := <-c.drains:
-			if _, err := c.pipe.Drain(ctx, id); err != nil && ctx.Err() == nil {
-				c.log.Warn("telegram: turn failed", "conversation", id, "err", err)
-			}
+		case <-c.wake:
+		case <-tick.C:
+		case us := <-c.handoff:
+			c.dispatch(ctx, us, false)
 		}
 	}
 }

@@ -236,7 +236,8 @@ func TestTripPlannedByText(t *testing.T) {
 	e := newEnv(t, ModePolling, nil)
 	const chat = "1001"
 	e.say(textUpdate(1, 1001, "zh-hans", "/start@xingqu_test_bot"))
-	if got := e.fake.sent("sendMessage", chat); len(got) != 2 || !strings.Contains(got[0].Params.Get("text"), "行趣") {
+	// The greeting and its question go out as one message.
+	if got := e.fake.sent("sendMessage", chat); len(got) != 1 || !strings.Contains(got[0].Params.Get("text"), "行趣") {
 		t.Fatalf("greeting: %s", texts(got))
 	}
 	e.say(textUpdate(2, 1001, "zh-hans", "福州, 12月25日到12月30日, 每人2000, 带孩子"))
@@ -443,8 +444,8 @@ func TestRedeliveredUpdateAnsweredOnce(t *testing.T) {
 	e.settle()
 	var stored int
 	e.db.GetContext(context.Background(), &stored, `SELECT count(*) FROM inbox`)
-	// /start is answered with a greeting and a question: two messages, once.
-	if n := len(e.fake.sent("sendMessage", "4001")); n != 2 || stored != 1 {
+	// /start is answered with a greeting and a question, in one message, once.
+	if n := len(e.fake.sent("sendMessage", "4001")); n != 1 || stored != 1 {
 		t.Fatalf("%d answers to one update delivered three times:\n%s", n, texts(e.fake.sent("sendMessage", "4001")))
 	}
 }
@@ -558,7 +559,7 @@ func TestTelegramUnreachableAtStart(t *testing.T) {
 	fake.mu.Lock()
 	fake.down = false
 	fake.mu.Unlock()
-	waitFor(t, "the reply once Telegram is back", 15*time.Second, func() bool { return len(fake.sent("sendMessage", "7001")) == 2 })
+	waitFor(t, "the reply once Telegram is back", 15*time.Second, func() bool { return len(fake.sent("sendMessage", "7001")) == 1 })
 }
 
 // A setWebhook that keeps failing (a wrong public URL, say) must not stop messages
@@ -641,7 +642,7 @@ func TestGroupMentionWhileConnecting(t *testing.T) {
 	ch, _ := runChannel(t, fastConfig(fake, "a", ModePolling), db, newPipeline(db))
 	deadline := time.Now().Add(10 * time.Second)
 	for {
-		outcome, _, err := ch.process(context.Background(), su)
+		outcome, _, _, err := ch.process(context.Background(), su)
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -160,7 +160,7 @@ func finishProgress(ctx context.Context, q store.Queryer, t chatTarget, conv *di
 	// requests can have one open.
 	for r := max(1, last-3); r <= last; r++ {
 		k := progressKey(conv.ID, r)
-		keys = append(keys, k, k+":end")
+		keys = append(keys, k, k+":end", workingKey(conv.ID, r))
 	}
 	rows, err := store.OutboxByKeys(ctx, q, "telegram", keys)
 	if err != nil {
@@ -169,6 +169,17 @@ func finishProgress(ctx context.Context, q store.Queryer, t chatTarget, conv *di
 	seen := map[string]store.KeyedOutboxRow{}
 	for _, r := range rows {
 		seen[r.Key] = r
+	}
+	// A "working on it" notice not sent yet is needless once the plan is no longer
+	// awaited: the plan, or whatever ended the wait, is the answer.
+	var needless []int64
+	for r := max(1, last-3); r <= last; r++ {
+		if w, ok := seen[workingKey(conv.ID, r)]; ok && w.State == store.OutboxPending && !dialog.AwaitsPlan(conv, r) {
+			needless = append(needless, w.ID)
+		}
+	}
+	if err := store.DropPendingOutbox(ctx, q, needless); err != nil {
+		return err
 	}
 	for r := max(1, last-3); r <= last; r++ {
 		k := progressKey(conv.ID, r)

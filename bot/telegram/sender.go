@@ -5,8 +5,10 @@ import (
 	"encoding/json"
 	"log/slog"
 	"math/rand/v2"
+	"sort"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
@@ -30,6 +32,9 @@ type Sender struct {
 	Workers     int           // requests in flight at once; default 16
 	Poll        time.Duration // how often the outbox is read for new rows; default 100ms
 	MaxAttempts int           // transient failures before a row is given up; default 8
+	// ClaimEvery is the least time between two claims, so that rows due together are
+	// claimed in one statement; default 10ms.
+	ClaimEvery time.Duration
 	// TakeoverWait delays the first send after taking over, so that a chat the previous
 	// sender wrote to a moment ago still gets its gap. Default: GroupGap.
 	TakeoverWait time.Duration
@@ -59,6 +64,9 @@ func (s *Sender) defaults() {
 	if s.TakeoverWait == 0 {
 		s.TakeoverWait = s.GroupGap
 	}
+	if s.ClaimEvery == 0 {
+		s.ClaimEvery = 10 * time.Millisecond
+	}
 	if s.Metrics == nil {
 		s.Metrics = NewMetrics(nil, nil)
 	}
@@ -84,14 +92,26 @@ type chatQueue struct {
 }
 
 type sendResult struct {
-	row     store.OutboxRow
-	out     outcome
-	requeue bool          // the row is pending again and goes back to the head of its chat
-	delay   time.Duration // with requeue: how long the chat waits
-	doneAt  time.Time
+	row       store.OutboxRow
+	out       outcome
+	requeue   bool          // the row is pending again and goes back to the head of its chat
+	delay     time.Duration // with requeue: how long the chat waits
+	doneAt    time.Time
+	messageID int64 // of a message sent: recorded with the next batch of deliveries
+	unsent    bool  // the request was never made: the row goes back to the queue as it was
 }
 
+// claimWindow is how far ahead of the global pace rows are claimed: every row claimed is
+// on the wire within it (or within Workers requests), so few are in flight, and
+// outcome-unknown after a crash, that are not yet really sent.
+const claimWindow = 250 * time.Millisecond
+
 // Run sends until ctx ends. The caller must hold the sending leadership.
+//
+// Rows are claimed many at a time, in one statement committed before any of their
+// requests leaves, and their deliveries recorded many at a time, in one statement: a row
+// sent but not yet recorded is 'sending', and a crash then leaves it outcome-unknown,
+// never sent twice.
 func (s *Sender) Run(ctx context.Context) error {
 	s.defaults()
 	n, err := store.AbandonSending(ctx, s.DB, "telegram")
@@ -112,26 +132,74 @@ func (s *Sender) Run(ctx context.Context) error {
 	// A bucket of one: no second ever holds more requests than the rate, at the price
 	// of a slot lost whenever the loop is late (about 1% on a loaded 2-core machine).
 	limiter := rate.NewLimiter(rate.Limit(s.Rate), 1)
+	perClaim := max(1, int(s.Rate*claimWindow.Seconds()))
 	chats := map[string]*chatQueue{}
 	held := map[int64]bool{}
 	results := make(chan sendResult, s.Workers)
 	var inflight sync.WaitGroup
 	defer inflight.Wait()
+	// One goroutine spaces the claimed rows' requests at the global pace, in order, and
+	// starts each on its own: the requests leave as evenly as the limiter allows.
+	paced := make(chan store.OutboxRow, s.Workers)
+	defer close(paced)
+	var pause pauseClock
+	go func() {
+		for row := range paced {
+			if err := limiter.Wait(ctx); err != nil || pause.active(time.Now()) {
+				// Shutting down, or a 429 arrived while the row waited for its turn.
+				results <- s.unsend(ctx, row)
+				inflight.Done()
+				continue
+			}
+			go func() {
+				defer inflight.Done()
+				results <- s.send(ctx, row, &pause)
+			}()
+		}
+	}()
 	busy := 0
-	var pauseUntil time.Time
-	var lastLoad, lastFull time.Time
+	var lastLoad, lastFull, lastClaim time.Time
 	var maxSeen int64
 	// Every id up to settled has been read (or is more than outboxLookback behind);
 	// seenAbove holds the ids read beyond it.
 	var settled int64
 	seenAbove := map[int64]bool{}
+	var delivered []store.Delivery
+	var deliveredSince time.Time
+
+	// record writes the deliveries not recorded yet, in one statement.
+	record := func() {
+		if len(delivered) == 0 {
+			return
+		}
+		wctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), 5*time.Second)
+		defer cancel()
+		if err := store.MarkOutboxDelivered(wctx, s.DB, delivered); err != nil {
+			s.Log.Warn("telegram outbox: could not record deliveries", "rows", len(delivered), "err", err)
+		}
+		delivered = delivered[:0]
+	}
+	forget := func(id int64) { delete(held, id) }
+	var later []store.OutboxRow
+	queue := func(r store.OutboxRow) {
+		q := chats[r.ChatID]
+		if q == nil {
+			q = &chatQueue{}
+			chats[r.ChatID] = q
+		}
+		q.rows = append(q.rows, r)
+	}
 
 	finish := func(r sendResult) {
 		busy--
 		q := chats[r.row.ChatID]
 		q.busy = false
-		if r.out == outcomeRateLimit && r.doneAt.Add(r.delay).After(pauseUntil) {
-			pauseUntil = r.doneAt.Add(r.delay)
+		if r.out == outcomeRateLimit {
+			pause.until(r.doneAt.Add(r.delay))
+		}
+		if r.unsent {
+			q.rows = append([]store.OutboxRow{r.row}, q.rows...)
+			return
 		}
 		if r.requeue {
 			q.rows = append([]store.OutboxRow{r.row}, q.rows...)
@@ -140,11 +208,17 @@ func (s *Sender) Run(ctx context.Context) error {
 			}
 			return
 		}
-		delete(held, r.row.ID)
+		forget(r.row.ID)
+		if r.out == outcomeSent {
+			if len(delivered) == 0 {
+				deliveredSince = r.doneAt
+			}
+			delivered = append(delivered, store.Delivery{ID: r.row.ID, MessageID: r.messageID})
+		}
 		if r.out == outcomeBlocked {
 			// Everything else queued for the chat was marked blocked with it.
 			for _, o := range q.rows {
-				delete(held, o.ID)
+				forget(o.ID)
 			}
 			q.rows = nil
 		}
@@ -173,9 +247,15 @@ func (s *Sender) Run(ctx context.Context) error {
 			for busy > 0 {
 				finish(<-results)
 			}
+			record()
 			return nil
 		}
 		now := time.Now()
+		// Deliveries are recorded in batches: when many have gathered, or the oldest
+		// has waited a moment.
+		if len(delivered) >= 256 || (len(delivered) > 0 && now.Sub(deliveredSince) >= s.Poll/2) {
+			record()
+		}
 		if now.Sub(lastLoad) >= s.Poll && len(held) < 4000 {
 			lastLoad = now
 			// Usually only rows newer than any seen are read; now and then the whole
@@ -208,12 +288,11 @@ func (s *Sender) Run(ctx context.Context) error {
 					continue
 				}
 				held[r.ID] = true
-				q := chats[r.ChatID]
-				if q == nil {
-					q = &chatQueue{}
-					chats[r.ChatID] = q
+				if r.NotBefore.After(now) {
+					later = append(later, r)
+					continue
 				}
-				q.rows = append(q.rows, r)
+				queue(r)
 			}
 			if floor := maxSeen - outboxLookback; settled < floor {
 				settled = floor
@@ -228,12 +307,31 @@ func (s *Sender) Run(ctx context.Context) error {
 				delete(seenAbove, settled)
 			}
 		}
+		// A row that was to wait (a notice the plan may make needless) joins its chat's
+		// line when due, behind what came meanwhile.
+		for i := 0; i < len(later); {
+			if r := later[i]; !r.NotBefore.After(now) {
+				queue(r)
+				later = append(later[:i], later[i+1:]...)
+				continue
+			}
+			i++
+		}
 
-		// The next row to send: the oldest head of a chat that is free and due.
-		var pick *chatQueue
-		var pickID int64
+		// The rows to send next: the heads of chats that are free and due, oldest first,
+		// as many as workers are free and the pace allows within the claim window.
+		var picks []*chatQueue
 		wake := lastLoad.Add(s.Poll)
-		if busy < s.Workers && !now.Before(pauseUntil) {
+		for _, r := range later {
+			if r.NotBefore.Before(wake) {
+				wake = r.NotBefore
+			}
+		}
+		if len(delivered) > 0 && deliveredSince.Add(s.Poll/2).Before(wake) {
+			wake = deliveredSince.Add(s.Poll / 2)
+		}
+		paused := pause.active(now)
+		if busy < s.Workers && !paused {
 			for chat, q := range chats {
 				if q.busy || len(q.rows) == 0 {
 					// An idle chat is forgotten only once its gap has passed: a row
@@ -243,9 +341,8 @@ func (s *Sender) Run(ctx context.Context) error {
 					}
 					continue
 				}
-				head := q.rows[0]
 				due := q.hold
-				if !unpaced(head.Method) && q.next.After(due) {
+				if !unpaced(q.rows[0].Method) && q.next.After(due) {
 					due = q.next
 				}
 				if now.Before(due) {
@@ -254,15 +351,23 @@ func (s *Sender) Run(ctx context.Context) error {
 					}
 					continue
 				}
-				if pick == nil || head.ID < pickID {
-					pick, pickID = q, head.ID
-				}
+				picks = append(picks, q)
 			}
 		}
-		if now.Before(pauseUntil) && pauseUntil.Before(wake) {
-			wake = pauseUntil
+		if paused && pause.at().Before(wake) {
+			wake = pause.at()
 		}
-		if pick == nil {
+		if len(picks) > 0 {
+			// Claiming waits a moment after the last claim, so that rows are claimed
+			// many at a time rather than one per statement.
+			if next := lastClaim.Add(s.ClaimEvery); now.Before(next) {
+				if next.Before(wake) {
+					wake = next
+				}
+				picks = nil
+			}
+		}
+		if len(picks) == 0 {
 			t := time.NewTimer(max(time.Until(wake), time.Millisecond))
 			select {
 			case <-ctx.Done():
@@ -273,35 +378,73 @@ func (s *Sender) Run(ctx context.Context) error {
 			t.Stop()
 			continue
 		}
-		if err := limiter.Wait(ctx); err != nil {
-			continue
+		sort.Slice(picks, func(i, j int) bool { return picks[i].rows[0].ID < picks[j].rows[0].ID })
+		picks = picks[:min(len(picks), s.Workers-busy, perClaim)]
+		lastClaim = now
+		ids := make([]int64, len(picks))
+		for i, q := range picks {
+			ids[i] = q.rows[0].ID
 		}
-		if time.Now().Before(pauseUntil) {
-			continue // a 429 arrived while waiting for the pace
+		// The deliveries not recorded yet are recorded by the same statement, before
+		// any row that may edit their messages is sent.
+		claimed, err := store.ClaimOutboxRows(ctx, s.DB, ids, delivered)
+		if err != nil && ctx.Err() == nil {
+			s.Log.Warn("telegram outbox: claim failed", "err", err)
 		}
-		row := pick.rows[0]
-		pick.rows = pick.rows[1:]
-		pick.busy = true
-		busy++
-		inflight.Add(1)
-		go func() {
-			defer inflight.Done()
-			results <- s.send(ctx, row)
-		}()
+		if err == nil {
+			delivered = delivered[:0]
+		}
+		got := make(map[int64]store.OutboxRow, len(claimed))
+		for _, r := range claimed {
+			got[r.ID] = r
+		}
+		for _, q := range picks {
+			head := q.rows[0]
+			q.rows = q.rows[1:]
+			row, ok := got[head.ID]
+			if !ok {
+				// Another sender took it, or the database is away: forget it; if it is
+				// still pending it will be read again.
+				forget(head.ID)
+				continue
+			}
+			q.busy = true
+			busy++
+			inflight.Add(1)
+			paced <- row
+		}
 	}
 }
 
-// send claims one row, makes its request and records the outcome.
-func (s *Sender) send(ctx context.Context, row store.OutboxRow) sendResult {
-	res := sendResult{row: row, out: outcomeFailed}
-	claimed, ok, err := store.ClaimOutbox(ctx, s.DB, row.ID)
-	if err != nil || !ok {
-		// Another sender took it, or the database is away: forget it; if it is still
-		// pending it will be read again.
-		res.doneAt = time.Now()
-		return res
+// pauseClock is the end of a 429's pause, shared by the loop and the requests waiting
+// for their turn.
+type pauseClock struct{ ns atomic.Int64 }
+
+func (p *pauseClock) until(t time.Time) {
+	for {
+		old := p.ns.Load()
+		if t.UnixNano() <= old || p.ns.CompareAndSwap(old, t.UnixNano()) {
+			return
+		}
 	}
-	row = claimed
+}
+
+func (p *pauseClock) at() time.Time { return time.Unix(0, p.ns.Load()) }
+
+func (p *pauseClock) active(now time.Time) bool { return now.Before(p.at()) }
+
+// unsend puts back a claimed row whose request was never made.
+func (s *Sender) unsend(ctx context.Context, row store.OutboxRow) sendResult {
+	if err := store.UnclaimOutbox(context.WithoutCancel(ctx), s.DB, []int64{row.ID}); err != nil {
+		s.Log.Warn("telegram outbox: could not put back a row", "row", row.ID, "err", err)
+	}
+	return sendResult{row: row, unsent: true, doneAt: time.Now()}
+}
+
+// send makes the request of a claimed row and records the outcome; a delivery is left
+// to the loop to record with others.
+func (s *Sender) send(ctx context.Context, row store.OutboxRow, pause *pauseClock) sendResult {
+	res := sendResult{row: row, out: outcomeFailed}
 	// A claimed row is seen through to its outcome with a context of its own: a shutdown
 	// must not abort a request on the wire, nor leave a row that was answered looking
 	// as if it were still in flight. The API's own timeout bounds the request.
@@ -332,19 +475,16 @@ func (s *Sender) send(ctx context.Context, row store.OutboxRow) sendResult {
 	defer cancel()
 	switch out {
 	case outcomeSent:
-		var mid int64
 		if resp != nil {
 			var m struct {
 				MessageID int64 `json:"message_id"`
 			}
 			if json.Unmarshal(resp.Result, &m) == nil {
-				mid = m.MessageID
+				res.messageID = m.MessageID
 			}
 		}
-		if err := store.MarkOutboxSent(wctx, s.DB, row.ID, mid); err != nil {
-			s.Log.Warn("telegram outbox: could not record a delivery", "row", row.ID, "err", err)
-		}
 	case outcomeRateLimit:
+		pause.until(res.doneAt.Add(retryAfter))
 		s.Log.Warn("telegram: rate limited, pausing all sending", "retry_after_s", retryAfter.Seconds(), "method", row.Method)
 		res.requeue, res.delay = true, retryAfter
 		store.RetryOutbox(wctx, s.DB, row.ID, errText(err), time.Now())

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+	"github.com/jmoiron/sqlx"
 
 	"xingqu/bot"
 	"xingqu/dialog"
@@ -17,27 +18,50 @@ import (
 )
 
 // process handles one stored update and says what was done with it. Every kind ends in
-// an outcome recorded with the update; none is dropped without a trace.
-func (c *Channel) process(ctx context.Context, su *store.TelegramUpdate) (outcome string, convID int64, err error) {
+// an outcome recorded with the update; none is dropped without a trace. finished says
+// the outcome was recorded already, in the transaction that stored the traveller's
+// message: then ErrUpdateDone and ErrUpdateNotNext say why nothing was done.
+func (c *Channel) process(ctx context.Context, su *store.TelegramUpdate) (outcome string, convID int64, finished bool, err error) {
 	var u tgbotapi.Update
 	if err := json.Unmarshal(su.Payload, &u); err != nil {
-		return "ignored: unreadable update", 0, nil
+		return "ignored: unreadable update", 0, false, nil
 	}
-	id := su.UpdateID
 	switch {
 	case u.CallbackQuery != nil:
-		return c.callback(ctx, id, u.CallbackQuery)
+		return c.callback(ctx, su, u.CallbackQuery)
 	case u.Message != nil:
-		return c.message(ctx, id, u.Message, false)
+		return c.message(ctx, su, u.Message, false)
 	case u.EditedMessage != nil:
-		return c.message(ctx, id, u.EditedMessage, true)
+		return c.message(ctx, su, u.EditedMessage, true)
 	case u.MyChatMember != nil:
-		return c.membership(ctx, u.MyChatMember)
+		outcome, err := c.membership(ctx, u.MyChatMember)
+		return outcome, 0, false, err
 	case u.ChannelPost != nil, u.EditedChannelPost != nil:
 		// The bot is an administrator of a channel: posts there are not conversations.
-		return "ignored: channel post", 0, nil
+		return "ignored: channel post", 0, false, nil
 	}
-	return "ignored: update kind not used", 0, nil
+	return "ignored: update kind not used", 0, false, nil
+}
+
+// receive hands a traveller's message to the pipeline and records the update's outcome
+// in the same transaction; more, if set, writes what else the update needs in it.
+func (c *Channel) receive(ctx context.Context, su *store.TelegramUpdate, in bot.Inbound, kind string, more func(tx *sqlx.Tx) error) (string, int64, bool, error) {
+	outcome := kind
+	convID, _, err := c.pipe.ReceiveWith(ctx, in, func(tx *sqlx.Tx, convID int64, dup bool) error {
+		if more != nil {
+			if err := more(tx); err != nil {
+				return err
+			}
+		}
+		if dup {
+			outcome = kind + ": duplicate"
+		}
+		return store.FinishNextTelegramUpdate(ctx, tx, su.UpdateID, su.ChatID, outcome)
+	})
+	if err != nil {
+		return "", 0, false, err
+	}
+	return outcome, convID, true, nil
 }
 
 func langHint(u *tgbotapi.User) string {
@@ -87,22 +111,23 @@ func (c *Channel) commandText(text string) (clean, payload string) {
 
 // message handles a new or edited message. An edit is read as a new message: a
 // traveller who fixes "预算2000" into "预算5000" means the correction.
-func (c *Channel) message(ctx context.Context, updateID int64, m *tgbotapi.Message, edited bool) (string, int64, error) {
+func (c *Channel) message(ctx context.Context, su *store.TelegramUpdate, m *tgbotapi.Message, edited bool) (string, int64, bool, error) {
+	updateID := su.UpdateID
 	chatID := strconv.FormatInt(m.Chat.ID, 10)
 	lang := langOf(langHint(m.From))
 	if m.From != nil && m.From.IsBot {
-		return "ignored: from a bot", 0, nil
+		return "ignored: from a bot", 0, false, nil
 	}
 	if !m.Chat.IsPrivate() {
 		// Trip planning is personal: in a group the bot answers only when addressed.
 		name := c.botName()
 		addressed := strings.HasPrefix(m.Text, "/") || (name != "" && strings.Contains(m.Text, "@"+name))
 		if !addressed || edited {
-			return "ignored: group message", 0, nil
+			return "ignored: group message", 0, false, nil
 		}
 		t := chatTarget{chatID: chatID, group: true, lang: lang}
 		err := sendText(ctx, c.db, t, Escape(dialog.T(lang, "tg_group_only_dm")), nil, fmt.Sprintf("u%d", updateID))
-		return "answered: group", 0, err
+		return "answered: group", 0, false, err
 	}
 	in := bot.Inbound{Channel: "telegram", ExternalID: chatID, InboundID: fmt.Sprintf("tg:%d", updateID),
 		DisplayName: displayName(m.From), LangHint: langHint(m.From)}
@@ -137,23 +162,16 @@ func (c *Channel) message(ctx context.Context, updateID int64, m *tgbotapi.Messa
 			what = "tg_kind_voice"
 		}
 		if m.NewChatMembers != nil || m.LeftChatMember != nil || m.PinnedMessage != nil {
-			return "ignored: service message", 0, nil
+			return "ignored: service message", 0, false, nil
 		}
 		text := dialog.T(lang, "tg_unsupported", dialog.T(lang, what))
 		err := sendText(ctx, c.db, chatTarget{chatID: chatID, lang: lang}, Escape(text), nil, fmt.Sprintf("u%d", updateID))
-		return "answered: " + strings.TrimPrefix(what, "tg_kind_"), 0, err
+		return "answered: " + strings.TrimPrefix(what, "tg_kind_"), 0, false, err
 	}
 	if edited {
 		kind = "edited"
 	}
-	convID, dup, err := c.pipe.Receive(ctx, in)
-	if err != nil {
-		return "", 0, err
-	}
-	if dup {
-		return kind + ": duplicate", convID, nil
-	}
-	return kind, convID, nil
+	return c.receive(ctx, su, in, kind, nil)
 }
 
 // place names a shared location. Without a geocoder, or when it fails, the coordinates
@@ -178,7 +196,8 @@ func (c *Channel) place(ctx context.Context, lat, lon float64, lang string) *dia
 
 // callback handles a button press: it is answered (the spinner stops), the keyboard is
 // updated so that the choice cannot be pressed again, and the action is handed on.
-func (c *Channel) callback(ctx context.Context, updateID int64, q *tgbotapi.CallbackQuery) (string, int64, error) {
+func (c *Channel) callback(ctx context.Context, su *store.TelegramUpdate, q *tgbotapi.CallbackQuery) (string, int64, bool, error) {
+	updateID := su.UpdateID
 	lang := langOf(langHint(q.From))
 	chatID := ""
 	if q.Message != nil && q.Message.Chat != nil {
@@ -186,17 +205,17 @@ func (c *Channel) callback(ctx context.Context, updateID int64, q *tgbotapi.Call
 	} else if q.From != nil {
 		chatID = strconv.FormatInt(q.From.ID, 10)
 	}
-	answer := func(text string) error {
+	answer := func(db store.Queryer, text string) error {
 		p := map[string]string{"callback_query_id": q.ID}
 		if text != "" {
 			p["text"] = text
 		}
-		_, err := store.EnqueueOutbox(ctx, c.db, store.NewOutbox{ChatID: chatID, Method: "answerCallbackQuery", Params: p, DedupeKey: "cb:" + q.ID})
+		_, err := store.EnqueueOutbox(ctx, db, store.NewOutbox{ChatID: chatID, Method: "answerCallbackQuery", Params: p, DedupeKey: "cb:" + q.ID})
 		return err
 	}
 	// removeButtons edits the pressed message's keyboard: all of it for a dialog choice
 	// (the question is answered), only the pressed button for a detail view.
-	removeButtons := func(onlyPressed bool) error {
+	removeButtons := func(db store.Queryer, onlyPressed bool) error {
 		if q.Message == nil {
 			return nil
 		}
@@ -216,7 +235,7 @@ func (c *Channel) callback(ctx context.Context, updateID int64, q *tgbotapi.Call
 			}
 		}
 		b, _ := json.Marshal(keep)
-		_, err := store.EnqueueOutbox(ctx, c.db, store.NewOutbox{ChatID: chatID, Method: "editMessageReplyMarkup",
+		_, err := store.EnqueueOutbox(ctx, db, store.NewOutbox{ChatID: chatID, Method: "editMessageReplyMarkup",
 			Params:    map[string]string{"chat_id": chatID, "message_id": strconv.Itoa(q.Message.MessageID), "reply_markup": string(b)},
 			DedupeKey: fmt.Sprintf("kb:%s:%d:%s", chatID, q.Message.MessageID, q.Data)})
 		return err
@@ -225,38 +244,33 @@ func (c *Channel) callback(ctx context.Context, updateID int64, q *tgbotapi.Call
 	if strings.HasPrefix(q.Data, cbDetail) {
 		err := c.planDetail(ctx, chatID, lang, q.Data)
 		if err == nil {
-			err = answer("")
+			err = answer(c.db, "")
 		}
 		if err == nil {
-			err = removeButtons(true)
+			err = removeButtons(c.db, true)
 		}
-		return "plan detail", 0, err
+		return "plan detail", 0, false, err
 	}
 	action, err := resolveCallback(ctx, c.db, q.Data)
 	if errors.Is(err, errNoAction) {
-		return "answered: unknown button", 0, errors.Join(answer(dialog.T(lang, "err_unknown_action")), removeButtons(false))
+		return "answered: unknown button", 0, false, errors.Join(answer(c.db, dialog.T(lang, "err_unknown_action")), removeButtons(c.db, false))
 	}
 	if err != nil {
-		return "", 0, err
+		return "", 0, false, err
 	}
 	in := bot.Inbound{Channel: "telegram", ExternalID: chatID, InboundID: fmt.Sprintf("tg:%d", updateID),
 		DisplayName: displayName(q.From), LangHint: langHint(q.From), Action: action}
 	if q.Message != nil && !q.Message.Chat.IsPrivate() {
-		err := answer(dialog.T(lang, "tg_group_only_dm"))
-		return "answered: group button", 0, err
-	}
-	convID, dup, err := c.pipe.Receive(ctx, in)
-	if err != nil {
-		return "", 0, err
+		err := answer(c.db, dialog.T(lang, "tg_group_only_dm"))
+		return "answered: group button", 0, false, err
 	}
 	// Answered even on a redelivery: the dedupe keys keep it to one answer and one edit.
-	if err := errors.Join(answer(""), removeButtons(false)); err != nil {
-		return "", 0, err
-	}
-	if dup {
-		return "button: duplicate", convID, nil
-	}
-	return "button", convID, nil
+	return c.receive(ctx, su, in, "button", func(tx *sqlx.Tx) error {
+		if err := answer(tx, ""); err != nil {
+			return err
+		}
+		return removeButtons(tx, false)
+	})
 }
 
 // planDetail sends one option of a plan day by day.
@@ -293,19 +307,19 @@ func (c *Channel) planDetail(ctx context.Context, chatID, lang, data string) err
 
 // membership records the bot being blocked or unblocked in a private chat, or added to
 // and removed from groups.
-func (c *Channel) membership(ctx context.Context, m *tgbotapi.ChatMemberUpdated) (string, int64, error) {
+func (c *Channel) membership(ctx context.Context, m *tgbotapi.ChatMemberUpdated) (string, error) {
 	chatID := strconv.FormatInt(m.Chat.ID, 10)
 	switch m.NewChatMember.Status {
 	case "kicked", "left":
 		if _, err := store.BlockRecipient(ctx, c.db, "telegram", chatID, "bot "+m.NewChatMember.Status); err != nil {
-			return "", 0, err
+			return "", err
 		}
-		return "blocked", 0, nil
+		return "blocked", nil
 	case "member", "administrator":
 		if err := store.SetReachable(ctx, c.db, "telegram", chatID, true); err != nil {
-			return "", 0, err
+			return "", err
 		}
-		return "unblocked", 0, nil
+		return "unblocked", nil
 	}
-	return "ignored: membership " + m.NewChatMember.Status, 0, nil
+	return "ignored: membership " + m.NewChatMember.Status, nil
 }

@@ -6,6 +6,7 @@ import (
 	"errors"
 	"fmt"
 	"strings"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 
@@ -31,14 +32,39 @@ func (c *Channel) WriteReplies(ctx context.Context, tx *sqlx.Tx, conv *dialog.Co
 
 // WriteReplies is the outbox writer without a running channel: replies are queued even
 // while Telegram is unreachable, and sent when it comes back.
+//
+// A turn's replies go out as one message, the buttons of all of them on it (split only
+// past Telegram's length limit): Telegram paces a chat at one message a second, and three
+// messages would keep the traveller waiting two seconds more. A "working on it" notice
+// is the exception: "typing…" goes at once and the notice only a second later, unless
+// the plan has come by then and taken its place.
 func WriteReplies(ctx context.Context, tx *sqlx.Tx, conv *dialog.Conversation, travellerID int64, replies []dialog.Reply) error {
 	external, ok, err := telegramChat(ctx, tx, travellerID)
 	if err != nil || !ok {
 		return err
 	}
 	t := chatTarget{chatID: external, travellerID: travellerID, convID: conv.ID, lang: conv.Lang}
+	var texts []string
+	var buttons []Button
+	var working []dialog.Reply
 	for _, r := range replies {
-		if err := writeReply(ctx, tx, t, r); err != nil {
+		if r.Kind == dialog.ReplyWorking {
+			working = append(working, r)
+			continue
+		}
+		text, bs := renderReply(t.lang, r)
+		if hasText(text) {
+			texts = append(texts, text)
+		}
+		buttons = append(buttons, bs...)
+	}
+	if len(texts) > 0 || len(buttons) > 0 {
+		if err := sendText(ctx, tx, t, strings.Join(texts, "\n\n"), buttons, ""); err != nil {
+			return err
+		}
+	}
+	for _, r := range working {
+		if err := writeWorking(ctx, tx, t, conv, r); err != nil {
 			return err
 		}
 	}
@@ -54,34 +80,55 @@ func telegramChat(ctx context.Context, q store.Queryer, travellerID int64) (chat
 	return chatID, channel == "telegram", nil
 }
 
-func writeReply(ctx context.Context, q store.Queryer, t chatTarget, r dialog.Reply) error {
+// renderReply is a reply as HTML text and the buttons that go with it.
+func renderReply(lang string, r dialog.Reply) (string, []Button) {
 	var text string
 	var buttons []Button
-	switch r.Kind {
-	case dialog.ReplyPlan:
-		if r.Plan == nil {
-			text = Escape(r.Text)
-			break
-		}
-		text, buttons = PlanCard(t.lang, r.Text, r.Plan)
-	default:
+	if r.Kind == dialog.ReplyPlan && r.Plan != nil {
+		text, buttons = PlanCard(lang, r.Text, r.Plan)
+	} else {
 		text = Escape(r.Text)
 	}
 	for _, ch := range r.Choices {
 		buttons = append(buttons, Button{Label: ch.Label, Action: ch.Action})
 	}
-	if err := sendText(ctx, q, t, text, buttons, ""); err != nil {
+	return text, buttons
+}
+
+// workingDelay is how long a "working on it" notice waits for the plan to make it
+// needless.
+const workingDelay = time.Second
+
+// workingKey names the notice of a plan request, so that the plan's turn can find it.
+func workingKey(convID int64, request int) string {
+	return fmt.Sprintf("tgworking:%d:%d", convID, request)
+}
+
+// writeWorking queues "typing…" and, a second later, the notice itself; finishProgress
+// drops the notice if the plan arrives first. A second notice for the same request
+// (the traveller wrote while the plan was being made) goes at once.
+func writeWorking(ctx context.Context, q store.Queryer, t chatTarget, conv *dialog.Conversation, r dialog.Reply) error {
+	_, err := store.EnqueueOutbox(ctx, q, store.NewOutbox{
+		TravellerID: t.travellerID, ConversationID: t.convID, ChatID: t.chatID, IsGroup: t.group,
+		Method: "sendChatAction", Params: map[string]string{"chat_id": t.chatID, "action": "typing"},
+	})
+	if err != nil {
 		return err
 	}
-	if r.Kind == dialog.ReplyWorking {
-		// "typing…" after the notice: a message sent ends the indicator, so it goes last.
-		_, err := store.EnqueueOutbox(ctx, q, store.NewOutbox{
-			TravellerID: t.travellerID, ConversationID: t.convID, ChatID: t.chatID, IsGroup: t.group,
-			Method: "sendChatAction", Params: map[string]string{"chat_id": t.chatID, "action": "typing"},
-		})
+	text, buttons := renderReply(t.lang, r)
+	if len(buttons) > 0 || conv.Memo.PlanRequest == 0 || !dialog.AwaitsPlan(conv, conv.Memo.PlanRequest) {
+		return sendText(ctx, q, t, text, buttons, "")
+	}
+	params := map[string]string{"chat_id": t.chatID, "text": text, "parse_mode": "HTML", "disable_web_page_preview": "true"}
+	id, err := store.EnqueueOutbox(ctx, q, store.NewOutbox{
+		TravellerID: t.travellerID, ConversationID: t.convID, ChatID: t.chatID, IsGroup: t.group,
+		Method: "sendMessage", Params: params, DedupeKey: workingKey(conv.ID, conv.Memo.PlanRequest),
+		NotBefore: time.Now().Add(workingDelay),
+	})
+	if err != nil || id != 0 {
 		return err
 	}
-	return nil
+	return sendText(ctx, q, t, text, nil, "")
 }
 
 // sendText queues an HTML text as one or more messages, the keyboard on the last.

@@ -41,6 +41,7 @@ type Options struct {
 	Fast           bool
 	MaxConnections int
 	Log            io.Writer // progress messages; nil discards them
+	Settings       []string  // more server settings, each name=value
 }
 
 // Cluster is a running private server.
@@ -140,6 +141,9 @@ func Start(ctx context.Context, dir string, opt Options) (*Cluster, error) {
 	serverOpts := fmt.Sprintf("-k %s -c listen_addresses='' -p %d -c max_connections=%d", dir, port, maxConn)
 	if opt.Fast {
 		serverOpts += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
+	}
+	for _, s := range opt.Settings {
+		serverOpts += " -c " + s
 	}
 	fmt.Fprintf(logw, "starting PostgreSQL in %s\n", dir)
 	out, err := c.run(ctx, "pg_ctl", "-D", dir, "-l", filepath.Join(dir, "server.log"), "-w", "-t", "60", "-o", serverOpts, "start")
