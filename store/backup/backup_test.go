@@ -17,7 +17,10 @@ import (
 	"xingqu/store/storetest"
 )
 
-func TestMain(m *testing.M) { storetest.Main(m) }
+func TestMain(m *testing.M) {
+	scryptWorkFactor = 12 // the format and the checks are the same; a try costs milliseconds
+	storetest.Main(m)
+}
 
 // emptyDB creates a database with nothing in it on the server of base, dropped when t ends.
 func emptyDB(t *testing.T, base string) string {
@@ -82,6 +85,7 @@ func TestRoundTrip(t *testing.T) {
 		{"passphrase", "correct horse battery staple", "correct horse battery staple"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			ctx := context.Background()
 			src := seeded(t)
 			out := filepath.Join(t.TempDir(), "b.tar")
@@ -190,6 +194,7 @@ func TestBadBackupsFailClearly(t *testing.T) {
 		{"truncated, plain, no checksum", cut(plain, "c4.tar", false), "", ErrDamaged, "damaged"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			k := mustKey(t, tc.key)
 			dst := emptyDB(t, src)
 			_, err := Restore(ctx, dst, tc.file, k, false)
