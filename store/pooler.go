@@ -69,6 +69,17 @@ func (c *pooledConnector) Connect(ctx context.Context) (driver.Conn, error) {
 
 func (c *pooledConnector) Driver() driver.Driver { return c.pq.Driver() }
 
+// Close closes the probe connection; sql.DB.Close calls it.
+func (c *pooledConnector) Close() error {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if c.probe != nil {
+		c.probe.Close()
+		c.probe = nil
+	}
+	return nil
+}
+
 // jsonParams returns which parameters of query are json or jsonb, asking PostgreSQL the
 // first time: PREPARE in a transaction (which the pooler keeps on one server connection),
 // read pg_prepared_statements, DEALLOCATE.

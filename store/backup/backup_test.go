@@ -17,7 +17,10 @@ import (
 	"xingqu/store/storetest"
 )
 
-func TestMain(m *testing.M) { storetest.Main(m) }
+func TestMain(m *testing.M) {
+	scryptWorkFactor = 12 // the format and the checks are the same; a try costs milliseconds
+	storetest.Main(m)
+}
 
 // emptyDB creates a database with nothing in it on the server of base, dropped when t ends.
 func emptyDB(t *testing.T, base string) string {
@@ -82,6 +85,7 @@ func TestRoundTrip(t *testing.T) {
 		{"passphrase", "correct horse battery staple", "correct horse battery staple"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			ctx := context.Background()
 			src := seeded(t)
 			out := filepath.Join(t.TempDir(), "b.tar")
@@ -190,6 +194,7 @@ func TestBadBackupsFailClearly(t *testing.T) {
 		{"truncated, plain, no checksum", cut(plain, "c4.tar", false), "", ErrDamaged, "damaged"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
+			t.Parallel()
 			k := mustKey(t, tc.key)
 			dst := emptyDB(t, src)
 			_, err := Restore(ctx, dst, tc.file, k, false)
@@ -248,5 +253,33 @@ func TestParseKey(t *testing.T) {
 		if got := k.String(); got != tc.kind {
 			t.Errorf("ParseKey(%q) kind %q, want %q", tc.in, got, tc.kind)
 		}
+	}
+}
+
+// A restore whose rows differ from the manifest fails, naming the table: here the
+// manifest of an otherwise sound archive claims rows the dump does not hold.
+func TestRowsDifferingFromManifestFail(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	src := seeded(t)
+	dir := t.TempDir()
+	good := filepath.Join(dir, "good.tar")
+	if _, err := Create(ctx, src, good, Key{}, "test"); err != nil {
+		t.Fatal(err)
+	}
+	m, dump, err := unpack(good, Key{}, t.TempDir())
+	if err != nil {
+		t.Fatal(err)
+	}
+	m.Tables["accounts"] = 99
+	bad := filepath.Join(dir, "bad.tar")
+	if err := writeArchive(bad, dump, m, Key{}); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := Verify(ctx, src, bad, Key{}); !errors.Is(err, ErrMismatch) || !strings.Contains(err.Error(), "accounts: 3 rows, backup has 99") {
+		t.Errorf("verify: %v, want ErrMismatch naming accounts", err)
+	}
+	if _, err := Restore(ctx, emptyDB(t, src), bad, Key{}, false); !errors.Is(err, ErrMismatch) {
+		t.Errorf("restore: %v, want ErrMismatch", err)
 	}
 }

@@ -13,6 +13,10 @@ import (
 // cannot make a short passphrase long.
 const MinPassphrase = 16
 
+// scryptWorkFactor is log2 of scrypt's cost for passphrases: age's default, about a second
+// and 256 MiB per backup on a server. Tests lower it.
+var scryptWorkFactor = 18
+
 // Key is what XINGQU_BACKUP_KEY holds, in one of three forms:
 //
 //   - an age public key ("age1…"): backups are encrypted to it, and only the matching
@@ -57,6 +61,7 @@ func ParseKey(s string) (Key, error) {
 	if err != nil {
 		return Key{}, err
 	}
+	r.SetWorkFactor(scryptWorkFactor)
 	id, err := age.NewScryptIdentity(s)
 	if err != nil {
 		return Key{}, err
