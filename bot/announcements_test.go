@@ -347,7 +347,7 @@ func TestAnnouncementDeliveryOncePerSubscriber(t *testing.T) {
 
 	// The window starts, then the work is completed: Ana hears both, Bo (unsubscribed by
 	// the block) neither, and nobody anything twice.
-	if _, err := e.db.Exec(`UPDATE jobs SET run_at = now() WHERE kind = $1 AND done_at IS NULL`, JobNotice); err != nil {
+	if _, err := e.db.Exec(`UPDATE jobs SET run_at = now() WHERE kind = $1 AND done_at IS NULL AND payload->>'phase' = 'started'`, JobNotice); err != nil {
 		t.Fatal(err)
 	}
 	runNoticeJobs(t, e.db)
@@ -514,7 +514,7 @@ func TestNoticeBoardCache(t *testing.T) {
 	if def.ttl() > 2*time.Second {
 		t.Errorf("default staleness %v, want at most 2s", def.ttl())
 	}
-	b, _ := json.Marshal(maintenanceView(a.Downtime(ctx)))
+	b, _ := json.Marshal(maintenanceView(a.Downtime(ctx), dialog.LangZH))
 	if string(b) != `{"on":true,"until":null,"message":"m"}` {
 		t.Errorf("maintenance view: %s", b)
 	}

@@ -40,6 +40,8 @@ type Server struct {
 	// ProviderHealth reports the planning providers for the admin console.
 	ProviderHealth func() []llm.ProviderHealth
 	Web            WebConfig
+	// Now is the clock announcements are scheduled by; nil: time.Now.
+	Now func() time.Time
 
 	auth authState
 	web  webState
