@@ -314,6 +314,8 @@ type NoticeWorker struct {
 	Batch int            // rows per transaction; default 500
 	Log   *slog.Logger
 	Now   func() time.Time // the clock; nil: time.Now
+
+	afterBatch func() // tests: runs after each batch is committed
 }
 
 func (w *NoticeWorker) now() time.Time {
@@ -458,6 +460,9 @@ func (w *NoticeWorker) Process(ctx context.Context, job *store.Job) error {
 		if stop {
 			w.Log.Info("notice stopped: the announcement was cancelled", "announcement", a.ID, "phase", nj.Phase)
 			break
+		}
+		if w.afterBatch != nil {
+			w.afterBatch()
 		}
 		after = subs[len(subs)-1].TravellerID
 	}
