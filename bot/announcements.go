@@ -379,6 +379,38 @@ func (s *Server) handleCreateAnnouncement() http.Handler {
 	})
 }
 
+// AnnouncementPreview is how a notice would read: the Telegram message in each language
+// (in the service's time zone) and the announcement as the widget's pop-up gets it.
+type AnnouncementPreview struct {
+	Telegram Text             `json:"telegram"`
+	Widget   AnnouncementView `json:"widget"`
+}
+
+// handlePreviewAnnouncement checks a draft as publishing would and shows it, storing nothing.
+func (s *Server) handlePreviewAnnouncement() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		var req AnnouncementRequest
+		if !decodeJSON(w, r, &req) {
+			return
+		}
+		now := s.now()
+		a, errs := req.announcement(now)
+		if len(errs) > 0 {
+			writeValidation(w, errs)
+			return
+		}
+		a.Status = store.AnnPublished
+		loc := s.notices().Loc
+		if loc == nil {
+			loc = shanghai()
+		}
+		writeJSON(w, http.StatusOK, AnnouncementPreview{
+			Telegram: Text{ZH: NoticeText(dialog.LangZH, a, PhasePublished, loc), EN: NoticeText(dialog.LangEN, a, PhasePublished, loc)},
+			Widget:   viewOf(a, now, requestLang(r)),
+		})
+	})
+}
+
 func announcementID(w http.ResponseWriter, r *http.Request) (int64, bool) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {

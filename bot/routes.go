@@ -66,6 +66,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	// Announcements and maintenance (SPEC section 7): admins publish, everyone reads.
 	mux.Handle("GET /api/admin/announcements", admin(s.handleListAnnouncements()))
 	mux.Handle("POST /api/admin/announcements", admin(s.handleCreateAnnouncement()))
+	mux.Handle("POST /api/admin/announcements/preview", admin(s.handlePreviewAnnouncement()))
 	mux.Handle("POST /api/admin/announcements/{id}/updates", admin(s.handleAddUpdate()))
 	mux.Handle("GET /api/admin/announcements/{id}", admin(s.handleGetAnnouncement()))
 	mux.Handle("POST /api/admin/announcements/{id}/cancel", admin(s.handleCloseAnnouncement(store.AnnCancelled)))
