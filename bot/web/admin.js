@@ -197,8 +197,8 @@
           var open = button(a.title, null, function () { notice(detail, a.id); });
           open.className = 'xa-link';
           var title = el('td'); title.appendChild(open);
-          [el('td', null, a.id), el('td', null, a.type), title, el('td', null, when(a.startsAt) + ' – ' + when(a.endsAt)),
-            el('td', 'xa-state', T[a.status] + (a.status === 'published' ? ' · ' + T[a.phase] : '')), progressCell(a.deliveries)].forEach(function (c) { tr.appendChild(c); });
+          [el('td', null, a.id), el('td', null, a.type), title, el('td', null, when(a.startsAt) + ' – ' + when(a.endsAt))].forEach(function (c) { tr.appendChild(c); });
+          listRow(tr, a);
           table.appendChild(tr);
         });
         cursor = res.body.cursor;
@@ -208,9 +208,16 @@
     load(true);
     body.reload = function () { load(true); };
   }
+  // listRow sets a listed notice's state and delivery cells, again whenever its live
+  // view reads it.
+  function listRow(tr, a) {
+    tr.querySelectorAll('.xa-state, .xa-delivery').forEach(function (c) { c.remove(); });
+    tr.appendChild(el('td', 'xa-state', T[a.status] + (a.status === 'published' ? ' · ' + T[a.phase] : '')));
+    tr.appendChild(progressCell(a.deliveries));
+  }
   function done(d) { return d.sent + d.failed + d.blocked + d.unknown; }
   function progressCell(d) {
-    var td = el('td');
+    var td = el('td', 'xa-delivery');
     td.appendChild(progress(d));
     td.appendChild(el('span', 'xa-small', done(d) + '/' + d.total));
     return td;
@@ -326,6 +333,8 @@
       api('GET', '/api/admin/announcements/' + id).then(function (res) {
         if (!res.ok) return;
         a = res.body;
+        var row = document.querySelector('#xa-notices tr[data-id="' + a.id + '"]');
+        if (row) listRow(row, a);
         head.textContent = '#' + a.id + ' ' + a.title;
         info.textContent = a.type + ' · ' + when(a.startsAt) + ' – ' + when(a.endsAt) + ' · ';
         var st = el('span', 'xa-state', T[a.status] + (a.status === 'published' ? ' · ' + T[a.phase] : ''));
@@ -369,7 +378,10 @@
         render(res.body);
       });
     });
+    // The form starts from the current state unless the admin got to it first.
     var first = true;
+    f.addEventListener('input', function () { first = false; });
+    f.addEventListener('change', function () { first = false; });
     function render(m) {
       status.textContent = '';
       var s = el('strong', null, m.on ? T.maintOn : T.maintOff); s.dataset.on = String(m.on);
