@@ -387,21 +387,7 @@ func (w *NoticeWorker) Process(ctx context.Context, job *store.Job) error {
 		return err
 	}
 	if nj.Auto {
-		now := w.now()
-		if a.EndsAt.Valid && a.EndsAt.Time.After(now) {
-			// Taken early (the database's clock ahead of ours): wait for the end.
-			return store.RetryJob(ctx, w.DB, job.ID, errors.New("window not over yet"), a.EndsAt.Time)
-		}
-		// The window has ended and nobody completed it: it completes itself.
-		a, err = store.CloseAnnouncement(ctx, w.DB, a.ID, store.AnnCompleted, now)
-		if errors.Is(err, store.ErrClosed) {
-			_, err := store.CompleteJob(ctx, w.DB, job.ID)
-			return err
-		}
-		if err != nil {
-			return err
-		}
-		w.Log.Info("announcement completed at the end of its window", "announcement", a.ID)
+		return w.completeAtEnd(ctx, job, a)
 	}
 	var u store.Update
 	key := nj.Phase
@@ -436,7 +422,7 @@ func (w *NoticeWorker) Process(ctx context.Context, job *store.Job) error {
 			if err != nil {
 				return err
 			}
-			if a.Status = status; nj.stale(a) && !nj.Auto {
+			if a.Status = status; nj.stale(a) {
 				stop = true
 				return nil
 			}
@@ -471,6 +457,35 @@ func (w *NoticeWorker) Process(ctx context.Context, job *store.Job) error {
 	}
 	w.Log.Info("notice queued", "announcement", a.ID, "phase", key, "rows", written)
 	return nil
+}
+
+// completeAtEnd completes an announcement whose window has ended with nobody completing
+// it, and queues its completion notice in the same transaction, so that a crash between
+// the two can leave neither half done.
+func (w *NoticeWorker) completeAtEnd(ctx context.Context, job *store.Job, a store.Announcement) error {
+	now := w.now()
+	if a.EndsAt.Valid && a.EndsAt.Time.After(now) {
+		// Taken early (the database's clock ahead of ours): wait for the end.
+		return store.RetryJob(ctx, w.DB, job.ID, errors.New("window not over yet"), a.EndsAt.Time)
+	}
+	err := w.DB.InTx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := store.CloseAnnouncement(ctx, tx, a.ID, store.AnnCompleted, now); err != nil {
+			return err
+		}
+		if _, err := store.EnqueueJob(ctx, tx, JobNotice, 0, NoticeJob{AnnouncementID: a.ID, Phase: PhaseCompleted}, now); err != nil {
+			return err
+		}
+		_, err := store.CompleteJob(ctx, tx, job.ID)
+		return err
+	})
+	if errors.Is(err, store.ErrClosed) {
+		_, err = store.CompleteJob(ctx, w.DB, job.ID)
+		return err
+	}
+	if err == nil {
+		w.Log.Info("announcement completed at the end of its window", "announcement", a.ID)
+	}
+	return err
 }
 
 func langOf(l string) string {
