@@ -284,3 +284,34 @@ func TestAdminManagesPeople(t *testing.T) {
 		}
 	}
 }
+
+func TestAnnouncementPreviewStoresNothing(t *testing.T) {
+	t.Parallel()
+	e, admin, agent := noticeEnv(t)
+	body := map[string]any{"type": "downtime", "title": map[string]string{"zh": "机房搬迁", "en": "Data centre move"},
+		"body": "迁往新机房", "notes": "请提前完成重要操作", "impact": "服务暂停约2小时", "startsAt": ahead(3 * day), "endsAt": ahead(3*day + 2*time.Hour), "shortNotice": true}
+	var p AnnouncementPreview
+	if code := e.do("POST", "/api/admin/announcements/preview?lang=en", admin, body, &p); code != 200 {
+		t.Fatalf("preview: %d", code)
+	}
+	if !strings.Contains(p.Telegram.ZH, "机房搬迁") || !strings.Contains(p.Telegram.ZH, "提前7天") ||
+		!strings.Contains(p.Telegram.EN, "Data centre move") || !strings.Contains(p.Telegram.EN, "shorter notice than usual") {
+		t.Errorf("telegram preview:\n%s\n%s", p.Telegram.ZH, p.Telegram.EN)
+	}
+	if p.Widget.Title != "Data centre move" || p.Widget.Translations["zh"].Title != "机房搬迁" || p.Widget.Phase != "upcoming" || !p.Widget.ShortNotice {
+		t.Errorf("widget preview: %+v", p.Widget)
+	}
+	delete(body, "shortNotice")
+	var out APIError
+	if code := e.do("POST", "/api/admin/announcements/preview", admin, body, &out); code != 400 || out.Field != "startsAt" {
+		t.Errorf("preview of a window too soon: %d %+v", code, out)
+	}
+	if code := e.do("POST", "/api/admin/announcements/preview", agent, body, nil); code != http.StatusForbidden {
+		t.Errorf("agent preview: got %d, want 403", code)
+	}
+	var n int
+	e.db.Get(&n, `SELECT (SELECT count(*) FROM announcements) + (SELECT count(*) FROM jobs)`)
+	if n != 0 {
+		t.Errorf("the preview stored %d rows", n)
+	}
+}
