@@ -3,6 +3,7 @@ package bot
 import (
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"strings"
 	"testing"
@@ -313,5 +314,52 @@ func TestAnnouncementPreviewStoresNothing(t *testing.T) {
 	e.db.Get(&n, `SELECT (SELECT count(*) FROM announcements) + (SELECT count(*) FROM jobs)`)
 	if n != 0 {
 		t.Errorf("the preview stored %d rows", n)
+	}
+}
+
+// The changelog groups finished updates by month, newest first, in the reader's language.
+func TestChangelogByMonthInTwoLanguages(t *testing.T) {
+	t.Parallel()
+	e, admin, _ := noticeEnv(t)
+	for _, u := range []struct {
+		zh, en, ended string
+	}{
+		{"新增智能售后助手", "After-sales assistant", "2026-01-20T10:00:00+08:00"},
+		{"优化移动端界面", "Mobile layout", "2026-02-03T10:00:00+08:00"},
+		{"新增故障进度实时查询", "Live fault progress", "2026-02-25T10:00:00+08:00"},
+	} {
+		_, out := e.announce(admin, map[string]any{"title": map[string]string{"zh": u.zh, "en": u.en}})
+		if _, err := e.db.Exec(`UPDATE announcements SET status = 'completed', starts_at = $2::timestamptz - interval '1 hour',
+ends_at = $2, closed_at = $2 WHERE id = $1`, idOf(t, out), u.ended); err != nil {
+			t.Fatal(err)
+		}
+	}
+	page := func(lang string) string {
+		resp, err := http.Get(e.ts.URL + "/changelog?lang=" + lang)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		var b strings.Builder
+		if _, err := io.Copy(&b, resp.Body); err != nil {
+			t.Fatal(err)
+		}
+		return b.String()
+	}
+	inOrder := func(s string, parts ...string) bool {
+		for _, p := range parts {
+			i := strings.Index(s, p)
+			if i < 0 {
+				return false
+			}
+			s = s[i+len(p):]
+		}
+		return true
+	}
+	if zh := page("zh"); !inOrder(zh, "2026年2月更新", "新增故障进度实时查询", "优化移动端界面", "2026年1月更新", "新增智能售后助手") || strings.Count(zh, "<h2>") != 2 {
+		t.Errorf("zh changelog:\n%s", zh)
+	}
+	if en := page("en"); !inOrder(en, "February 2026", "Live fault progress", "Mobile layout", "January 2026", "After-sales assistant") || strings.Contains(en, "新增") {
+		t.Errorf("en changelog:\n%s", en)
 	}
 }

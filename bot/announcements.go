@@ -760,6 +760,19 @@ type changelogEntry struct {
 	Date, Type, Title, Body, Impact string
 }
 
+// changelogMonth is one month of the changelog, headed as seed 000's 更新日志 is.
+type changelogMonth struct {
+	Heading string
+	Entries []changelogEntry
+}
+
+func monthHeading(lang string, t time.Time) string {
+	if lang == dialog.LangZH {
+		return fmt.Sprintf("%d年%d月更新", t.Year(), t.Month())
+	}
+	return t.Format("January 2006")
+}
+
 func (s *Server) handleChangelog() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		lang := requestLang(r)
@@ -773,7 +786,7 @@ func (s *Server) handleChangelog() http.Handler {
 		}
 		data := struct {
 			Lang, Title, Empty string
-			Entries            []changelogEntry
+			Months             []changelogMonth
 		}{Lang: map[string]string{dialog.LangZH: "zh-CN", dialog.LangEN: "en"}[lang],
 			Title: map[string]string{dialog.LangZH: "行趣更新日志", dialog.LangEN: "xingqu changelog"}[lang],
 			Empty: map[string]string{dialog.LangZH: "暂无更新记录。", dialog.LangEN: "No updates yet."}[lang]}
@@ -785,9 +798,16 @@ func (s *Server) handleChangelog() http.Handler {
 			} else if a.EndsAt.Valid {
 				when = a.EndsAt.Time
 			}
+			when = when.In(loc)
 			words := wordsOf(a, lang)
-			data.Entries = append(data.Entries, changelogEntry{Date: when.In(loc).Format("2006-01-02"),
-				Type: dialog.T(lang, "notice_type_"+a.Type), Title: words.Title, Body: words.Body, Impact: words.Impact})
+			e := changelogEntry{Date: when.Format("2006-01-02"),
+				Type: dialog.T(lang, "notice_type_"+a.Type), Title: words.Title, Body: words.Body, Impact: words.Impact}
+			head := monthHeading(lang, when)
+			if n := len(data.Months); n == 0 || data.Months[n-1].Heading != head {
+				data.Months = append(data.Months, changelogMonth{Heading: head})
+			}
+			m := &data.Months[len(data.Months)-1]
+			m.Entries = append(m.Entries, e)
 		}
 		h := w.Header()
 		h.Set("Content-Type", "text/html; charset=utf-8")
