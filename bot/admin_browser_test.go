@@ -4,11 +4,13 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"testing"
 	"time"
 
 	"github.com/chromedp/chromedp"
 
+	"xingqu/providers/llm"
 	"xingqu/store"
 )
 
@@ -37,6 +39,11 @@ func sendNotices(ctx context.Context, db *store.DB) {
 func TestBrowserAdmin(t *testing.T) {
 	bin := chromium(t)
 	e, _, _ := noticeEnv(t)
+	var calls atomic.Int64
+	e.srv.ProviderHealth = func() []llm.ProviderHealth {
+		n := calls.Add(5)
+		return []llm.ProviderHealth{{Name: "deepseek", Model: "deepseek-chat", State: "closed", Calls: n, Errors: map[string]int64{"LLM-101": n / 5}}}
+	}
 	const subscribers = 24
 	for i := range subscribers {
 		subscribe(t, e.db, fmt.Sprint(9000+i), []string{"zh", "en"}[i%2], "maintenance")
@@ -172,4 +179,12 @@ func TestBrowserAdmin(t *testing.T) {
 	if msg, _ := chromedp.Run(admin, chromedp.Evaluate[string](`document.querySelector('#xa-maint-status').textContent`)); !strings.Contains(msg, "数据库升级") && !strings.Contains(msg, "Database upgrade") {
 		t.Errorf("the status does not show the message: %q", msg)
 	}
+
+	// Health: a provider's calls and errors over the last minutes as a chart.
+	for i := range 4 {
+		e.srv.health.record(time.Now().Add(time.Duration(i-4)*time.Minute), e.srv.ProviderHealth())
+	}
+	do(admin, "open the health page", click("#xa-tab-health"))
+	waitJS(t, admin, "the provider's chart", `document.querySelectorAll('.xa-chart .xa-colbar').length === 3
+		&& document.querySelector('.xa-chart').getAttribute('aria-label').includes('15')`)
 }

@@ -48,6 +48,7 @@ type Server struct {
 
 	boardOnce sync.Once
 	board     *NoticeBoard
+	health    healthHistory
 
 	registry *prometheus.Registry
 	requests *prometheus.CounterVec

@@ -454,6 +454,26 @@
         box.appendChild(row);
       });
     }
+    // chart draws calls per interval as columns, the errors' share in red.
+    function chart(box, samples) {
+      if (!samples.length) return;
+      var c = el('div', 'xa-chart'); c.setAttribute('role', 'img');
+      var max = Math.max.apply(null, samples.map(function (s) { return s.calls; }).concat([1]));
+      var calls = 0, errs = 0;
+      samples.forEach(function (s) {
+        var e = Object.keys(s.errors).reduce(function (n, k) { return n + s.errors[k]; }, 0);
+        calls += s.calls; errs += e;
+        var col = el('div', 'xa-colbar'), bad = el('div', 'xa-colerr');
+        col.style.height = Math.round(100 * s.calls / max) + '%';
+        bad.style.height = s.calls ? Math.round(100 * Math.min(e, s.calls) / s.calls) + '%' : '0';
+        col.title = new Date(s.at).toLocaleTimeString() + ' · ' + T.calls + ' ' + s.calls + ' · ' + T.errors + ' ' + e +
+          Object.keys(s.errors).map(function (k) { return ' ' + k + ':' + s.errors[k]; }).join('');
+        col.appendChild(bad);
+        c.appendChild(col);
+      });
+      c.setAttribute('aria-label', T.calls + ' ' + calls + ', ' + T.errors + ' ' + errs + ' (' + when(samples[0].at) + ' – ' + when(samples[samples.length - 1].at) + ')');
+      box.appendChild(c);
+    }
     every(5000, function () {
       api('GET', '/api/admin/providers').then(function (res) {
         if (!res.ok) return;
@@ -463,6 +483,7 @@
           card.appendChild(el('strong', null, p.name + ' (' + p.model + ')'));
           card.appendChild(el('div', 'xa-small', T.breaker + ' ' + p.state + ' · ' + T.calls + ' ' + p.calls + ' · p50 ' + Math.round(p.p50Ms) + ' ms · p95 ' + Math.round(p.p95Ms) + ' ms'));
           if (Object.keys(p.errors).length) bars(card, p.errors);
+          chart(card, (res.body.history || {})[p.name] || []);
           prov.appendChild(card);
         });
       });

@@ -124,6 +124,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	tg := startTelegram(workCtx, cfg, db, svc, srv, log)
 	waitWork := svc.start(workCtx)
+	go srv.RecordProviderHealth(workCtx, time.Minute)
 	defer func() { stopWork(); waitWork(); tg() }()
 	var h http.Handler = srv.Handler()
 	if wrapHandler != nil {
