@@ -347,7 +347,7 @@ func TestAnnouncementDeliveryOncePerSubscriber(t *testing.T) {
 
 	// The window starts, then the work is completed: Ana hears both, Bo (unsubscribed by
 	// the block) neither, and nobody anything twice.
-	if _, err := e.db.Exec(`UPDATE jobs SET run_at = now() WHERE kind = $1 AND done_at IS NULL`, JobNotice); err != nil {
+	if _, err := e.db.Exec(`UPDATE jobs SET run_at = now() WHERE kind = $1 AND done_at IS NULL AND payload->>'phase' = 'started'`, JobNotice); err != nil {
 		t.Fatal(err)
 	}
 	runNoticeJobs(t, e.db)
@@ -514,7 +514,7 @@ func TestNoticeBoardCache(t *testing.T) {
 	if def.ttl() > 2*time.Second {
 		t.Errorf("default staleness %v, want at most 2s", def.ttl())
 	}
-	b, _ := json.Marshal(maintenanceView(a.Downtime(ctx)))
+	b, _ := json.Marshal(maintenanceView(a.Downtime(ctx), dialog.LangZH))
 	if string(b) != `{"on":true,"until":null,"message":"m"}` {
 		t.Errorf("maintenance view: %s", b)
 	}
@@ -583,4 +583,20 @@ func TestBrowserNotices(t *testing.T) {
 	if hidden, _ := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector('.xq-popup').hidden`)); !hidden {
 		t.Errorf("the pop-up showed the same notice a second time")
 	}
+
+	// A fault's latest progress joins the banner, in the widget's language (the demo page
+	// says data-lang="zh"), not the browser's.
+	code, fault := e.announce(admin, map[string]any{"type": "downtime", "fault": true, "title": "机房断电", "startsAt": nil, "endsAt": nil})
+	if code != 201 {
+		t.Fatal(code, fault)
+	}
+	if code := e.do("POST", fmt.Sprintf("/api/admin/announcements/%d/updates", idOf(t, fault)), admin,
+		map[string]any{"body": map[string]string{"zh": "已恢复供电，正在重启", "en": "Power is back, restarting"}}, nil); code != 201 {
+		t.Fatal(code)
+	}
+	if err := chromedp.Do(ctx, chromedp.Reload()); err != nil {
+		t.Fatal(err)
+	}
+	wait("the progress in the banner", `(b => !b.hidden && b.textContent.includes('数据库升级') && b.textContent.includes('已恢复供电，正在重启')
+		&& !b.textContent.includes('Power is back'))(document.querySelector('.xq-banner'))`)
 }

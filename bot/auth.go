@@ -10,6 +10,7 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -31,6 +32,8 @@ type Principal struct {
 	Role           string
 	SessionID      string
 	ConversationID int64
+	// MustChangePassword: the account has a temporary password, and may only replace it.
+	MustChangePassword bool
 }
 
 // Roles and principal kinds.
@@ -199,7 +202,7 @@ func (s *Server) authenticate(r *http.Request) (Principal, error) {
 	if a.Disabled {
 		return Principal{}, errBadToken
 	}
-	return Principal{Kind: a.Role, UserID: a.ID, Username: a.Username, Role: a.Role}, nil
+	return Principal{Kind: a.Role, UserID: a.ID, Username: a.Username, Role: a.Role, MustChangePassword: a.MustChangePassword}, nil
 }
 
 type principalKey struct{}
@@ -224,6 +227,10 @@ func (s *Server) requireRole(roles ...string) func(http.Handler) http.Handler {
 				}
 				w.Header().Set("WWW-Authenticate", `Bearer realm="xingqu"`)
 				writeError(w, http.StatusUnauthorized, "E-401", "missing, expired or invalid token", "")
+				return
+			}
+			if p.MustChangePassword && !slices.Contains(roles, passwordChange) {
+				writeError(w, http.StatusForbidden, "E-403", "change your temporary password first (POST /api/account/password)", "password")
 				return
 			}
 			for _, role := range roles {
@@ -357,6 +364,9 @@ func (s *Server) handleLogin() http.Handler {
 		if err != nil {
 			s.serverError(w, r, err)
 			return
+		}
+		if a.MustChangePassword {
+			resp.Message = passwordChangeNeeded
 		}
 		s.Log.Info("login", "user_id", a.ID, "role", a.Role)
 		writeJSON(w, http.StatusOK, resp)

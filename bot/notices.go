@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strings"
@@ -24,6 +25,7 @@ type NoticeBoard struct {
 	TTL time.Duration  // how stale the view may be; default 2 s
 	Loc *time.Location // for times in /status; nil: Asia/Shanghai
 	Log *slog.Logger
+	Now func() time.Time // the clock; nil: time.Now
 
 	mu     sync.Mutex
 	loaded time.Time
@@ -32,16 +34,24 @@ type NoticeBoard struct {
 }
 
 type noticeSnapshot struct {
-	maint store.Maintenance
-	open  []store.Announcement
-	at    time.Time // when it was read
+	maint   store.Maintenance
+	open    []store.Announcement
+	updates map[int64][]store.Update // of the open announcements, newest first
+	at      time.Time                // when it was read
 }
 
 // Downtime is whether the service is down for travellers now, and until when.
 type Downtime struct {
 	Active  bool
 	Until   time.Time // zero: not known
-	Message string    // the admin's words or the announcement's title; empty: the default
+	Message Text      // the admin's words or the announcement's title; empty: the default
+}
+
+func (b *NoticeBoard) now() time.Time {
+	if b.Now != nil {
+		return b.Now()
+	}
+	return time.Now()
 }
 
 func (b *NoticeBoard) ttl() time.Duration {
@@ -65,7 +75,15 @@ func (b *NoticeBoard) snapshot(ctx context.Context) noticeSnapshot {
 	m, err := store.GetMaintenance(ctx, b.DB)
 	var open []store.Announcement
 	if err == nil {
-		open, err = store.OpenAnnouncements(ctx, b.DB)
+		open, err = store.OpenAnnouncements(ctx, b.DB, b.now())
+	}
+	var ups []store.Update
+	if err == nil {
+		ids := make([]int64, len(open))
+		for i, a := range open {
+			ids[i] = a.ID
+		}
+		ups, err = store.Updates(ctx, b.DB, ids)
 	}
 	b.loaded = time.Now()
 	if err != nil {
@@ -74,7 +92,10 @@ func (b *NoticeBoard) snapshot(ctx context.Context) noticeSnapshot {
 		}
 		return b.snap
 	}
-	b.snap = noticeSnapshot{maint: m, open: open, at: b.loaded}
+	b.snap = noticeSnapshot{maint: m, open: open, updates: map[int64][]store.Update{}, at: b.loaded}
+	for _, u := range ups {
+		b.snap.updates[u.AnnouncementID] = append(b.snap.updates[u.AnnouncementID], u)
+	}
 	return b.snap
 }
 
@@ -91,12 +112,12 @@ func (b *NoticeBoard) Downtime(ctx context.Context) Downtime {
 	if b == nil {
 		return Downtime{}
 	}
-	return b.snapshot(ctx).downtime(time.Now())
+	return b.snapshot(ctx).downtime(b.now())
 }
 
 func (s noticeSnapshot) downtime(now time.Time) Downtime {
 	if m := s.maint; m.On && (!m.Until.Valid || m.Until.Time.After(now)) {
-		d := Downtime{Active: true, Message: m.Message}
+		d := Downtime{Active: true, Message: Text{m.Message, m.MessageEN}}
 		if m.Until.Valid {
 			d.Until = m.Until.Time
 		}
@@ -104,7 +125,7 @@ func (s noticeSnapshot) downtime(now time.Time) Downtime {
 	}
 	for _, a := range s.open {
 		if a.Type == store.AnnDowntime && a.Current(now) {
-			d := Downtime{Active: true, Message: a.Title}
+			d := Downtime{Active: true, Message: Text{a.Title, a.TitleEN}}
 			if a.EndsAt.Valid {
 				d.Until = a.EndsAt.Time
 			}
@@ -117,7 +138,7 @@ func (s noticeSnapshot) downtime(now time.Time) Downtime {
 // Open returns the current and upcoming announcements and the downtime state.
 func (b *NoticeBoard) Open(ctx context.Context) ([]store.Announcement, Downtime) {
 	s := b.snapshot(ctx)
-	now := time.Now()
+	now := b.now()
 	var out []store.Announcement
 	for _, a := range s.open {
 		if !a.EndsAt.Valid || a.EndsAt.Time.After(now) {
@@ -127,10 +148,17 @@ func (b *NoticeBoard) Open(ctx context.Context) ([]store.Announcement, Downtime)
 	return out, s.downtime(now)
 }
 
-// Notices lists the current and upcoming notices in lang, one line each, for /status.
+// Updates returns the progress updates of the open announcements, newest first.
+func (b *NoticeBoard) Updates(ctx context.Context) map[int64][]store.Update {
+	return b.snapshot(ctx).updates
+}
+
+// Notices lists the current and upcoming notices in lang, one line each, for /status;
+// a notice with progress updates shows the latest.
 // It fits dialog.Engine.Notices, which has no context: the read is bounded by its own.
 func (b *NoticeBoard) Notices(lang string) []string {
 	open, down := b.Open(context.Background())
+	ups := b.Updates(context.Background())
 	loc := b.Loc
 	if loc == nil {
 		loc = shanghai()
@@ -140,7 +168,11 @@ func (b *NoticeBoard) Notices(lang string) []string {
 		out = append(out, dialog.T(lang, "status_maintenance", untilText(lang, down.Until, loc), maintenanceMessage(lang, down)))
 	}
 	for _, a := range open {
-		out = append(out, fmt.Sprintf("[%s] %s (%s)", dialog.T(lang, "notice_type_"+a.Type), a.Title, windowText(lang, a, loc)))
+		line := fmt.Sprintf("[%s] %s (%s)", dialog.T(lang, "notice_type_"+a.Type), wordsOf(a, lang).Title, windowText(lang, a, loc))
+		if us := ups[a.ID]; len(us) > 0 {
+			line += "\n  " + dialog.T(lang, "notice_progress", us[0].CreatedAt.In(loc).Format(noticeTime), Text{us[0].Body, us[0].BodyEN}.In(lang))
+		}
+		out = append(out, line)
 	}
 	return out
 }
@@ -182,7 +214,7 @@ func untilText(lang string, until time.Time, loc *time.Location) string {
 }
 
 func maintenanceMessage(lang string, d Downtime) string {
-	if m := strings.TrimSpace(d.Message); m != "" {
+	if m := strings.TrimSpace(d.Message.In(lang)); m != "" {
 		if !strings.ContainsAny(m[len(m)-1:], ".。!！") {
 			m += map[bool]string{true: "。", false: "."}[lang == dialog.LangZH]
 		}
@@ -202,23 +234,41 @@ const (
 	PhaseStarted   = "started"
 	PhaseCompleted = "completed"
 	PhaseCancelled = "cancelled"
+	// PhaseUpdate is a progress update; its outbox rows are keyed by the update's id.
+	PhaseUpdate = "update"
 )
 
 // NoticeText is the message a subscriber gets for a phase of an announcement: when,
 // what, the impact and what to do, in the subscriber's language and time zone.
 func NoticeText(lang string, a store.Announcement, phase string, loc *time.Location) string {
+	w := wordsOf(a, lang)
 	var b strings.Builder
 	b.WriteString(dialog.T(lang, "notice_"+phase))
 	b.WriteString(" · " + dialog.T(lang, "notice_type_"+a.Type) + "\n")
-	b.WriteString(a.Title + "\n\n")
+	b.WriteString(w.Title + "\n\n")
+	if a.ShortNotice && phase == PhasePublished {
+		lead, _ := leadTime(a.Type, a.Urgent, a.Fault)
+		b.WriteString(dialog.T(lang, "notice_short", int(lead/(24*time.Hour))) + "\n\n")
+	}
 	b.WriteString(dialog.T(lang, "notice_when", windowText(lang, a, loc)) + "\n")
-	b.WriteString(dialog.T(lang, "notice_what", a.Body) + "\n")
-	b.WriteString(dialog.T(lang, "notice_impact", a.Impact) + "\n")
-	todo := a.Notes
+	b.WriteString(dialog.T(lang, "notice_what", w.Body) + "\n")
+	b.WriteString(dialog.T(lang, "notice_impact", w.Impact) + "\n")
+	todo := w.Notes
 	if phase == PhaseCompleted || phase == PhaseCancelled {
 		todo = dialog.T(lang, "notice_todo_done")
 	}
 	b.WriteString(dialog.T(lang, "notice_todo", todo) + "\n\n")
+	b.WriteString(dialog.T(lang, "notice_unsub"))
+	return fitUTF16(b.String(), 4096)
+}
+
+// UpdateText is the message a subscriber gets for a progress update.
+func UpdateText(lang string, a store.Announcement, u store.Update, loc *time.Location) string {
+	var b strings.Builder
+	b.WriteString(dialog.T(lang, "notice_update") + " · " + dialog.T(lang, "notice_type_"+a.Type) + "\n")
+	b.WriteString(wordsOf(a, lang).Title + "\n\n")
+	b.WriteString(dialog.T(lang, "notice_progress", u.CreatedAt.In(loc).Format(noticeTime), Text{u.Body, u.BodyEN}.In(lang)) + "\n")
+	b.WriteString(dialog.T(lang, "notice_when", windowText(lang, a, loc)) + "\n\n")
 	b.WriteString(dialog.T(lang, "notice_unsub"))
 	return fitUTF16(b.String(), 4096)
 }
@@ -245,6 +295,11 @@ const JobNotice = "notice"
 type NoticeJob struct {
 	AnnouncementID int64  `json:"announcementId"`
 	Phase          string `json:"phase"`
+	// UpdateID names the progress update of an update job.
+	UpdateID int64 `json:"updateId,omitempty"`
+	// Auto marks the completion scheduled for the end of the window: it completes the
+	// announcement if nobody did, and does nothing if somebody already closed it.
+	Auto bool `json:"auto,omitempty"`
 }
 
 // NoticeWorker sends announcements to Telegram subscribers. It only writes outbox rows,
@@ -258,6 +313,16 @@ type NoticeWorker struct {
 	Poll  time.Duration  // default 1 s
 	Batch int            // rows per transaction; default 500
 	Log   *slog.Logger
+	Now   func() time.Time // the clock; nil: time.Now
+
+	afterBatch func() // tests: runs after each batch is committed
+}
+
+func (w *NoticeWorker) now() time.Time {
+	if w.Now != nil {
+		return w.Now()
+	}
+	return time.Now()
 }
 
 // Run works until ctx ends.
@@ -290,6 +355,21 @@ func (w *NoticeWorker) Run(ctx context.Context) {
 	}
 }
 
+// stale reports whether a job has nothing left to send: a plan cancelled before its
+// notice or its start went out is not announced, and an automatic completion does
+// nothing once somebody closed the announcement.
+func (nj NoticeJob) stale(a store.Announcement) bool {
+	switch {
+	case nj.Auto:
+		return a.Status != store.AnnPublished
+	case a.Status == store.AnnCancelled:
+		return nj.Phase != PhaseCancelled
+	case a.Status == store.AnnCompleted:
+		return nj.Phase == PhaseStarted
+	}
+	return false
+}
+
 // Process writes the outbox rows of one claimed job and marks it done.
 func (w *NoticeWorker) Process(ctx context.Context, job *store.Job) error {
 	var nj NoticeJob
@@ -302,10 +382,20 @@ func (w *NoticeWorker) Process(ctx context.Context, job *store.Job) error {
 	if err != nil {
 		return err
 	}
-	// A plan cancelled before its notice or its start went out is not announced.
-	if a.Status == store.AnnCancelled && nj.Phase != PhaseCancelled || a.Status == store.AnnCompleted && nj.Phase == PhaseStarted {
+	if nj.stale(a) {
 		_, err := store.CompleteJob(ctx, w.DB, job.ID)
 		return err
+	}
+	if nj.Auto {
+		return w.completeAtEnd(ctx, job, a)
+	}
+	var u store.Update
+	key := nj.Phase
+	if nj.Phase == PhaseUpdate {
+		if u, err = store.GetUpdate(ctx, w.DB, nj.UpdateID); err != nil {
+			return err
+		}
+		key = fmt.Sprintf("%s-%d", PhaseUpdate, u.ID)
 	}
 	only := ""
 	if nj.Phase == PhaseCancelled {
@@ -324,9 +414,25 @@ func (w *NoticeWorker) Process(ctx context.Context, job *store.Job) error {
 		if len(subs) == 0 {
 			break
 		}
+		stop := false
 		err = w.DB.InTx(ctx, func(tx *sqlx.Tx) error {
+			// Checked under a lock each batch: a cancellation during delivery stops the
+			// rest, and takes back what is written but not yet sent.
+			status, err := store.LockPublished(ctx, tx, a.ID)
+			if err != nil {
+				return err
+			}
+			if a.Status = status; nj.stale(a) {
+				stop = true
+				return nil
+			}
 			for _, s := range subs {
-				n, err := w.write(ctx, tx, a, nj.Phase, s)
+				lang, loc := langOf(s.Lang), locOf(s.TimeZone, w.Loc)
+				text := NoticeText(lang, a, nj.Phase, loc)
+				if nj.Phase == PhaseUpdate {
+					text = UpdateText(lang, a, u, loc)
+				}
+				n, err := w.write(ctx, tx, a, key, s, text)
 				if err != nil {
 					return err
 				}
@@ -337,27 +443,66 @@ func (w *NoticeWorker) Process(ctx context.Context, job *store.Job) error {
 		if err != nil {
 			return err
 		}
+		if stop {
+			w.Log.Info("notice stopped: the announcement was cancelled", "announcement", a.ID, "phase", nj.Phase)
+			break
+		}
+		if w.afterBatch != nil {
+			w.afterBatch()
+		}
 		after = subs[len(subs)-1].TravellerID
 	}
 	if _, err := store.CompleteJob(ctx, w.DB, job.ID); err != nil {
 		return err
 	}
-	w.Log.Info("notice queued", "announcement", a.ID, "phase", nj.Phase, "rows", written)
+	w.Log.Info("notice queued", "announcement", a.ID, "phase", key, "rows", written)
 	return nil
 }
 
-func (w *NoticeWorker) write(ctx context.Context, tx *sqlx.Tx, a store.Announcement, phase string, s store.Subscriber) (int, error) {
-	lang := s.Lang
-	if lang != dialog.LangEN {
-		lang = dialog.LangZH
+// completeAtEnd completes an announcement whose window has ended with nobody completing
+// it, and queues its completion notice in the same transaction, so that a crash between
+// the two can leave neither half done.
+func (w *NoticeWorker) completeAtEnd(ctx context.Context, job *store.Job, a store.Announcement) error {
+	now := w.now()
+	if a.EndsAt.Valid && a.EndsAt.Time.After(now) {
+		// Taken early (the database's clock ahead of ours): wait for the end.
+		return store.RetryJob(ctx, w.DB, job.ID, errors.New("window not over yet"), a.EndsAt.Time)
 	}
+	err := w.DB.InTx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := store.CloseAnnouncement(ctx, tx, a.ID, store.AnnCompleted, now); err != nil {
+			return err
+		}
+		if _, err := store.EnqueueJob(ctx, tx, JobNotice, 0, NoticeJob{AnnouncementID: a.ID, Phase: PhaseCompleted}, now); err != nil {
+			return err
+		}
+		_, err := store.CompleteJob(ctx, tx, job.ID)
+		return err
+	})
+	if errors.Is(err, store.ErrClosed) {
+		_, err = store.CompleteJob(ctx, w.DB, job.ID)
+		return err
+	}
+	if err == nil {
+		w.Log.Info("announcement completed at the end of its window", "announcement", a.ID)
+	}
+	return err
+}
+
+func langOf(l string) string {
+	if l != dialog.LangEN {
+		return dialog.LangZH
+	}
+	return l
+}
+
+func (w *NoticeWorker) write(ctx context.Context, tx *sqlx.Tx, a store.Announcement, key string, s store.Subscriber, text string) (int, error) {
 	// Plain text, no parse_mode: an admin's words need no escaping and cannot break markup.
 	id, err := store.EnqueueOutbox(ctx, tx, store.NewOutbox{
 		Channel: "telegram", TravellerID: s.TravellerID, ChatID: s.ChatID, Method: "sendMessage",
 		Params: map[string]string{
-			"chat_id": s.ChatID, "text": NoticeText(lang, a, phase, locOf(s.TimeZone, w.Loc)), "disable_web_page_preview": "true",
+			"chat_id": s.ChatID, "text": text, "disable_web_page_preview": "true",
 		},
-		DedupeKey: store.AnnouncementDedupeKey(a.ID, phase, s.TravellerID),
+		DedupeKey: store.AnnouncementDedupeKey(a.ID, key, s.TravellerID),
 	})
 	if err != nil || id == 0 {
 		return 0, err

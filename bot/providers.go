@@ -9,7 +9,8 @@ import (
 
 // handleProviders shows each planning provider's breaker state, structured-output mode,
 // calls, errors by code and latency percentiles, the offline planner, which never fails,
-// ending the list; and the spending: tokens today (this instance's calls, and every
+// ending the list; history, each provider's calls and errors per interval over the
+// last hours; and the spending: tokens today (this instance's calls, and every
 // instance's from the shared ledger), drafts served because a budget was spent, and the
 // values extraction dropped as ungrounded, by field.
 func (s *Server) handleProviders() http.Handler {
@@ -19,7 +20,7 @@ func (s *Server) handleProviders() http.Handler {
 			ps = s.ProviderHealth()
 		}
 		ps = append(ps, llm.ProviderHealth{Name: "offline", Model: "offline", State: "closed", Errors: map[string]int64{}})
-		out := map[string]any{"providers": ps}
+		out := map[string]any{"providers": ps, "history": s.health.samples()}
 		if s.Spending != nil {
 			sp := s.Spending()
 			all, err := store.TokensOn(r.Context(), s.DB, sp.Day)

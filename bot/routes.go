@@ -53,11 +53,26 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /api/admin/outbox", admin(s.handleOutbox()))
 	mux.Handle("GET /api/admin/feedback", admin(s.handleAdminFeedback()))
 
+	// People: admins manage accounts; everyone may change their own password, and one with a
+	// temporary password may do nothing else first.
+	mux.Handle("POST /api/admin/users", admin(s.handleCreateUser()))
+	mux.Handle("POST /api/admin/users/{id}/disable", admin(s.handleDisableUser()))
+	mux.Handle("POST /api/admin/users/{id}/password", admin(s.handleResetPassword()))
+	account := s.requireRole(RoleAgent, RoleAdmin, passwordChange)
+	mux.Handle("GET /api/account", account(s.handleAccount()))
+	mux.Handle("POST /api/account/password", account(s.handleChangePassword()))
+	mux.Handle("GET /admin.js", s.handleStatic("admin.js"))
+	mux.Handle("GET /admin.css", s.handleStatic("admin.css"))
+
 	// Announcements and maintenance (SPEC section 7): admins publish, everyone reads.
+	mux.Handle("GET /api/admin/announcements", admin(s.handleListAnnouncements()))
 	mux.Handle("POST /api/admin/announcements", admin(s.handleCreateAnnouncement()))
+	mux.Handle("POST /api/admin/announcements/preview", admin(s.handlePreviewAnnouncement()))
+	mux.Handle("POST /api/admin/announcements/{id}/updates", admin(s.handleAddUpdate()))
 	mux.Handle("GET /api/admin/announcements/{id}", admin(s.handleGetAnnouncement()))
 	mux.Handle("POST /api/admin/announcements/{id}/cancel", admin(s.handleCloseAnnouncement(store.AnnCancelled)))
 	mux.Handle("POST /api/admin/announcements/{id}/complete", admin(s.handleCloseAnnouncement(store.AnnCompleted)))
+	mux.Handle("GET /api/admin/maintenance", admin(s.handleGetMaintenance()))
 	mux.Handle("POST /api/admin/maintenance", admin(s.handleMaintenance()))
 	mux.Handle("OPTIONS /api/announcements", s.cors(http.NotFoundHandler()))
 	mux.Handle("GET /api/announcements", s.cors(s.handlePublicAnnouncements()))

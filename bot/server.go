@@ -47,12 +47,15 @@ type Server struct {
 
 	// Spending reports the model spending of this instance for the admin console.
 	Spending func() llm.Spending
+	// Now is the clock announcements are scheduled by; nil: time.Now.
+	Now func() time.Time
 
 	auth authState
 	web  webState
 
 	boardOnce sync.Once
 	board     *NoticeBoard
+	health    healthHistory
 
 	registry *prometheus.Registry
 	requests *prometheus.CounterVec

@@ -22,6 +22,8 @@ type Account struct {
 	Role         string    `db:"role" json:"role"`
 	Disabled     bool      `db:"disabled" json:"disabled"`
 	CreatedAt    time.Time `db:"created_at" json:"createdAt"`
+	// MustChangePassword is set while the account has a temporary password from an admin.
+	MustChangePassword bool `db:"must_change_password" json:"mustChangePassword"`
 }
 
 // Account errors callers branch on.
@@ -38,7 +40,7 @@ func NormalizeUsername(s string) string { return strings.ToLower(strings.TrimSpa
 func CreateAccount(ctx context.Context, q Queryer, username, hash, role string) (Account, error) {
 	var a Account
 	err := q.GetContext(ctx, &a, `INSERT INTO accounts (username, password_hash, role) VALUES ($1, $2, $3)
-RETURNING id, username, password_hash, role, disabled, created_at`, NormalizeUsername(username), hash, role)
+RETURNING id, username, password_hash, role, disabled, created_at, must_change_password`, NormalizeUsername(username), hash, role)
 	var pe *pq.Error
 	if errors.As(err, &pe) && pe.Code == "23505" {
 		return Account{}, fmt.Errorf("account %q: %w", username, ErrExists)
@@ -61,7 +63,7 @@ func AccountByID(ctx context.Context, q Queryer, id int64) (Account, error) {
 
 func accountWhere(ctx context.Context, q Queryer, where string, arg any) (Account, error) {
 	var a Account
-	err := q.GetContext(ctx, &a, `SELECT id, username, password_hash, role, disabled, created_at FROM accounts WHERE `+where, arg)
+	err := q.GetContext(ctx, &a, `SELECT id, username, password_hash, role, disabled, created_at, must_change_password FROM accounts WHERE `+where, arg)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Account{}, fmt.Errorf("account: %w", ErrNotFound)
 	}
@@ -74,7 +76,7 @@ func accountWhere(ctx context.Context, q Queryer, where string, arg any) (Accoun
 // Accounts lists every account by name.
 func Accounts(ctx context.Context, q Queryer) ([]Account, error) {
 	var as []Account
-	err := q.SelectContext(ctx, &as, `SELECT id, username, password_hash, role, disabled, created_at FROM accounts ORDER BY username`)
+	err := q.SelectContext(ctx, &as, `SELECT id, username, password_hash, role, disabled, created_at, must_change_password FROM accounts ORDER BY username`)
 	if err != nil {
 		return nil, fmt.Errorf("accounts: %w", err)
 	}
@@ -97,6 +99,35 @@ func SetPassword(ctx context.Context, db *DB, username, hash string) error {
 		_, err = tx.ExecContext(ctx, `UPDATE refresh_tokens SET revoked_at = now() WHERE account_id = $1 AND revoked_at IS NULL`, id)
 		return err
 	})
+}
+
+// SetTemporaryPassword gives an account a password its owner must replace at the next
+// login (MustChangePassword), and revokes its refresh tokens.
+func SetTemporaryPassword(ctx context.Context, db *DB, id int64, hash string) (Account, error) {
+	return setPasswordByID(ctx, db, id, hash, true)
+}
+
+// ChangeOwnPassword replaces the password of an account whose owner chose it, clearing
+// MustChangePassword, and revokes its refresh tokens.
+func ChangeOwnPassword(ctx context.Context, db *DB, id int64, hash string) (Account, error) {
+	return setPasswordByID(ctx, db, id, hash, false)
+}
+
+func setPasswordByID(ctx context.Context, db *DB, id int64, hash string, temporary bool) (Account, error) {
+	var a Account
+	err := db.InTx(ctx, func(tx *sqlx.Tx) error {
+		err := tx.GetContext(ctx, &a, `UPDATE accounts SET password_hash = $2, must_change_password = $3, updated_at = now()
+WHERE id = $1 RETURNING id, username, password_hash, role, disabled, created_at, must_change_password`, id, hash, temporary)
+		if errors.Is(err, sql.ErrNoRows) {
+			return fmt.Errorf("account %d: %w", id, ErrNotFound)
+		}
+		if err != nil {
+			return fmt.Errorf("set password: %w", err)
+		}
+		_, err = tx.ExecContext(ctx, `UPDATE refresh_tokens SET revoked_at = now() WHERE account_id = $1 AND revoked_at IS NULL`, id)
+		return err
+	})
+	return a, err
 }
 
 // DisableAccount stops an account logging in and revokes its refresh tokens.

@@ -13,11 +13,11 @@
     zh: { title: '行趣旅行助手', open: '打开聊天', close: '关闭聊天', send: '发送', placeholder: '输入消息…（Enter 发送）',
       typing: '正在输入…', agent: '人工客服', lost: '与服务器的同步中断（E-606）。', sync: '同步', offline: '网络连接失败，请稍后重试（E-101）。',
       retry: '重试', writing: '正在为您撰写行程…', days: '每日行程', food: '美食', notice: '公告', ok: '知道了', maintenance: '维护中', log: '聊天记录',
-      down: '系统维护中', until: '预计恢复：', untilUnknown: '恢复时间待定', when: '时间', impact: '影响', todo: '建议' },
+      down: '系统维护中', until: '预计恢复：', untilUnknown: '恢复时间待定', when: '时间', impact: '影响', todo: '建议', progress: '最新进展' },
     en: { title: 'xingqu travel assistant', open: 'Open chat', close: 'Close chat', send: 'Send', placeholder: 'Type a message… (Enter sends)',
       typing: 'Typing…', agent: 'Support agent', lost: 'The chat lost sync with the server (E-606).', sync: 'Sync', offline: 'Network connection failed, please retry (E-101).',
       retry: 'Retry', writing: 'Writing your plan…', days: 'Day by day', food: 'Food', notice: 'Notice', ok: 'OK', maintenance: 'Maintenance', log: 'Conversation',
-      down: 'The service is down for maintenance.', until: 'Expected back:', untilUnknown: 'End not known yet.', when: 'When', impact: 'Impact', todo: 'What to do' }
+      down: 'The service is down for maintenance.', until: 'Expected back:', untilUnknown: 'End not known yet.', when: 'When', impact: 'Impact', todo: 'What to do', progress: 'Latest' }
   }[lang];
   var TIER = { zh: { luxury: '豪华尊享游', economical: '经济适用游', backpacker: '特种兵穷游' },
     en: { luxury: 'Luxury', economical: 'Economical', backpacker: 'Backpacker' } }[lang];
@@ -326,12 +326,18 @@
     try { return new Date(t).toLocaleString(lang === 'zh' ? 'zh-CN' : 'en'); } catch (e) { return t; }
   }
   function announcements() {
-    fetch(base + '/api/announcements').then(function (r) { return r.ok ? r.json() : null; }).then(function (j) {
+    fetch(base + '/api/announcements?lang=' + lang).then(function (r) { return r.ok ? r.json() : null; }).then(function (j) {
       if (!j) return;
       var m = j.maintenance || {};
+      // The latest progress on work under way (a fault, a maintenance) goes in the banner too.
+      var run = (j.announcements || []).filter(function (a) { return a.phase === 'current' && a.updates && a.updates.length; })[0];
+      var progress = run ? ' ' + TEXT.progress + ' (' + fmtTime(run.updates[0].createdAt) + '): ' + run.updates[0].body : '';
       if (m.on) {
         banner.textContent = TEXT.maintenance + ': ' + (m.message || TEXT.down) + ' ' +
-          (m.until ? TEXT.until + ' ' + fmtTime(m.until) : TEXT.untilUnknown);
+          (m.until ? TEXT.until + ' ' + fmtTime(m.until) : TEXT.untilUnknown) + progress;
+        banner.hidden = false;
+      } else if (run) {
+        banner.textContent = run.title + ':' + progress;
         banner.hidden = false;
       } else {
         banner.hidden = true;

@@ -139,6 +139,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	tg := startTelegram(workCtx, cfg, db, sdb, svc, srv, log)
 	waitWork := svc.start(workCtx)
+	go srv.RecordProviderHealth(workCtx, time.Minute)
 	waitBackups := startBackups(workCtx, cfg, db, srv, log)
 	defer func() { stopWork(); waitWork(); tg(); waitBackups() }()
 	var h http.Handler = srv.Handler()
