@@ -136,13 +136,14 @@ WITH delivered AS (
     RETURNING o.id),
 claimed AS (
     UPDATE outbox SET state = 'sending', sending_at = now(), attempts = attempts + 1
-    WHERE id IN (SELECT id FROM outbox WHERE id = ANY($1) AND state = 'pending' FOR UPDATE SKIP LOCKED)
+    WHERE id = ANY($1) AND state = 'pending'
     RETURNING ` + outboxCols + `)
 SELECT * FROM claimed ORDER BY id`
 
 // ClaimOutboxRows is ClaimOutbox for many rows in one statement: the rows of ids still
 // pending are marked 'sending', and that is committed before any of their requests
-// leaves. The rows returned are those claimed, in id order. The same statement records
+// leaves. The rows returned are those claimed, in id order: a row another writer changed
+// meanwhile (blocked, dropped) is waited for and then not claimed. The same statement records
 // deliveries made since the last (see MarkOutboxDelivered): a sender pays one round trip
 // and one transaction for both.
 func ClaimOutboxRows(ctx context.Context, db *DB, ids []int64, delivered []Delivery) ([]OutboxRow, error) {
