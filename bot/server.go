@@ -54,7 +54,7 @@ type Server struct {
 
 // NewServer makes a server and registers its metrics, the Go runtime's and the pool's.
 func NewServer(db *store.DB, log *slog.Logger, version string) *Server {
-	s := &Server{DB: db, Log: log, Version: version, registry: prometheus.NewRegistry()}
+	s := &Server{DB: db, Log: log, Version: version, registry: prometheus.NewRegistry(), auth: newAuthState()}
 	s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "xingqu_http_requests_total", Help: "HTTP requests by route and status.",
 	}, []string{"route", "method", "status"})

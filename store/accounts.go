@@ -206,40 +206,50 @@ type Throttle struct {
 	Lock   time.Duration // how long a lock lasts
 }
 
-// LockedUntil reports whether key is locked now, and until when.
-func LockedUntil(ctx context.Context, q Queryer, key string) (time.Time, bool, error) {
-	var until sql.NullTime
-	err := q.GetContext(ctx, &until, `SELECT locked_until FROM login_throttle WHERE key = $1 AND locked_until > now()`, key)
-	if errors.Is(err, sql.ErrNoRows) {
-		return time.Time{}, false, nil
+// ReserveLoginAttempt counts an attempt under key before the password is checked, so
+// that attempts racing each other cannot all slip in under the limit: one statement
+// increments the count and locks the key once it passes t.Max. allowed is false while the
+// key is locked, until then. A refused attempt leaves the count as it is.
+func ReserveLoginAttempt(ctx context.Context, q Queryer, key string, t Throttle) (until time.Time, allowed bool, err error) {
+	var r struct {
+		Failures int          `db:"failures"`
+		Until    sql.NullTime `db:"locked_until"`
 	}
+	// A lock that has run out starts a fresh window, as does a window that has.
+	err = q.GetContext(ctx, &r, `
+INSERT INTO login_throttle AS l (key, failures, window_start) VALUES ($1, 1, now())
+ON CONFLICT (key) DO UPDATE SET
+    failures = CASE
+        WHEN l.locked_until > now() THEN l.failures
+        WHEN l.locked_until IS NOT NULL OR l.window_start < now() - $2 * interval '1 millisecond' THEN 1
+        ELSE l.failures + 1 END,
+    window_start = CASE
+        WHEN l.locked_until > now() THEN l.window_start
+        WHEN l.locked_until IS NOT NULL OR l.window_start < now() - $2 * interval '1 millisecond' THEN now()
+        ELSE l.window_start END,
+    locked_until = CASE
+        WHEN l.locked_until > now() THEN l.locked_until
+        WHEN l.locked_until IS NULL AND l.window_start >= now() - $2 * interval '1 millisecond' AND l.failures + 1 > $3
+            THEN now() + $4 * interval '1 millisecond'
+        ELSE NULL END
+RETURNING failures, locked_until`, key, t.Window.Milliseconds(), t.Max, t.Lock.Milliseconds())
 	if err != nil {
 		return time.Time{}, false, fmt.Errorf("login throttle: %w", err)
 	}
-	return until.Time, true, nil
+	if r.Until.Valid {
+		return r.Until.Time, false, nil
+	}
+	return time.Time{}, true, nil
 }
 
-// RecordLoginFailure counts a failure under key and locks it once it reaches the limit.
-// It returns the failures counted in the current window.
-func RecordLoginFailure(ctx context.Context, q Queryer, key string, t Throttle) (int, error) {
-	var n int
-	err := q.GetContext(ctx, &n, `
-INSERT INTO login_throttle AS l (key, failures, window_start) VALUES ($1, 1, now())
-ON CONFLICT (key) DO UPDATE SET
-    failures     = CASE WHEN l.window_start < now() - $2 * interval '1 millisecond' THEN 1 ELSE l.failures + 1 END,
-    window_start = CASE WHEN l.window_start < now() - $2 * interval '1 millisecond' THEN now() ELSE l.window_start END
-RETURNING failures`, key, t.Window.Milliseconds())
+// RefundLoginAttempt takes back an attempt reserved under key that turned out to be a
+// successful login, so that an address's own good logins do not lock it.
+func RefundLoginAttempt(ctx context.Context, q Queryer, key string) error {
+	_, err := q.ExecContext(ctx, `UPDATE login_throttle SET failures = greatest(failures - 1, 0) WHERE key = $1 AND locked_until IS NULL`, key)
 	if err != nil {
-		return 0, fmt.Errorf("login throttle: %w", err)
+		return fmt.Errorf("login throttle: %w", err)
 	}
-	if n >= t.Max {
-		_, err = q.ExecContext(ctx, `UPDATE login_throttle SET locked_until = now() + $2 * interval '1 millisecond', failures = 0, window_start = now() WHERE key = $1`,
-			key, t.Lock.Milliseconds())
-		if err != nil {
-			return n, fmt.Errorf("login throttle: %w", err)
-		}
-	}
-	return n, nil
+	return nil
 }
 
 // ClearLoginFailures forgets a key's failures after a successful login.
