@@ -127,6 +127,8 @@ type accessClaims struct {
 	Kind string `json:"kind"`
 	Role string `json:"role"`
 	Name string `json:"name"`
+	// Ver is the account's token version when the token was issued.
+	Ver int `json:"ver"`
 	jwt.RegisteredClaims
 }
 
@@ -136,7 +138,7 @@ func (s *Server) issueAccess(ctx context.Context, a store.Account) (string, erro
 		return "", err
 	}
 	now := time.Now()
-	c := accessClaims{Kind: "access", Role: a.Role, Name: a.Username, RegisteredClaims: jwt.RegisteredClaims{
+	c := accessClaims{Kind: "access", Role: a.Role, Name: a.Username, Ver: a.TokenVersion, RegisteredClaims: jwt.RegisteredClaims{
 		Issuer: "xingqu", Subject: strconv.FormatInt(a.ID, 10), ID: uuid.NewString(),
 		IssuedAt: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(now.Add(s.accessTTL())),
 	}}
@@ -205,7 +207,8 @@ func (s *Server) authenticate(r *http.Request) (Principal, error) {
 	if err != nil {
 		return Principal{}, errBadToken
 	}
-	// The account is read again so that disabling it or changing its role takes effect at once.
+	// The account is read again so that disabling it, changing its role or ending its
+	// sessions (a logout, a new password, a leaked refresh token) takes effect at once.
 	a, err := store.AccountByID(ctx, s.DB, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return Principal{}, errBadToken
@@ -213,7 +216,7 @@ func (s *Server) authenticate(r *http.Request) (Principal, error) {
 	if err != nil {
 		return Principal{}, err
 	}
-	if a.Disabled {
+	if a.Disabled || a.TokenVersion != c.Ver {
 		return Principal{}, errBadToken
 	}
 	return Principal{Kind: a.Role, UserID: a.ID, Username: a.Username, Role: a.Role}, nil

@@ -379,3 +379,57 @@ func TestLoginLockoutPerAccountAcrossAddresses(t *testing.T) {
 		t.Errorf("right password after %d failures from many addresses: %d, want 429", userThrottle.Max, code)
 	}
 }
+
+func TestAccessTokensEndWithTheirSessions(t *testing.T) {
+	e := newWebEnv(t)
+	e.addUser("kate", "correct horse battery", RoleAgent)
+	works := func(tok string) bool {
+		return e.do("GET", "/api/agent/conversations?status=all", tok, nil, nil) == 200
+	}
+	// Logout.
+	lr := e.login("kate", "correct horse battery")
+	if code := e.do("POST", "/api/logout", lr.AccessToken, map[string]string{"refresh_token": lr.RefreshToken}, nil); code != 200 {
+		t.Fatalf("logout: %d", code)
+	}
+	if works(lr.AccessToken) {
+		t.Error("access token still works after logout")
+	}
+	// Refresh-token reuse: a stolen token was used, so every access token must end.
+	first := e.login("kate", "correct horse battery")
+	var second LoginResponse
+	if code := e.do("POST", "/api/token/refresh", "", map[string]string{"refresh_token": first.RefreshToken}, &second); code != 200 {
+		t.Fatalf("refresh: %d", code)
+	}
+	if !works(second.AccessToken) {
+		t.Fatal("fresh access token refused")
+	}
+	e.do("POST", "/api/token/refresh", "", map[string]string{"refresh_token": first.RefreshToken}, nil)
+	if works(first.AccessToken) || works(second.AccessToken) {
+		t.Error("access tokens still work after refresh-token reuse")
+	}
+	// A password change.
+	lr = e.login("kate", "correct horse battery")
+	h, err := HashPassword("another horse battery")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.SetPassword(context.Background(), e.db, "kate", h); err != nil {
+		t.Fatal(err)
+	}
+	if works(lr.AccessToken) {
+		t.Error("access token still works after a password change")
+	}
+	if lr = e.login("kate", "another horse battery"); !works(lr.AccessToken) {
+		t.Error("a token issued after the change is refused")
+	}
+	// Disabling, then enabling again, does not bring old tokens back.
+	if err := store.DisableAccount(context.Background(), e.db, "kate"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.db.Exec(`UPDATE accounts SET disabled = false WHERE username = 'kate'`); err != nil {
+		t.Fatal(err)
+	}
+	if works(lr.AccessToken) {
+		t.Error("access token issued before a disable works again after re-enabling")
+	}
+}

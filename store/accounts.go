@@ -22,6 +22,8 @@ type Account struct {
 	Role         string    `db:"role" json:"role"`
 	Disabled     bool      `db:"disabled" json:"disabled"`
 	CreatedAt    time.Time `db:"created_at" json:"createdAt"`
+	// TokenVersion is carried in access tokens; one with another version is refused.
+	TokenVersion int `db:"token_version" json:"-"`
 }
 
 // Account errors callers branch on.
@@ -38,7 +40,7 @@ func NormalizeUsername(s string) string { return strings.ToLower(strings.TrimSpa
 func CreateAccount(ctx context.Context, q Queryer, username, hash, role string) (Account, error) {
 	var a Account
 	err := q.GetContext(ctx, &a, `INSERT INTO accounts (username, password_hash, role) VALUES ($1, $2, $3)
-RETURNING id, username, password_hash, role, disabled, created_at`, NormalizeUsername(username), hash, role)
+RETURNING id, username, password_hash, role, disabled, created_at, token_version`, NormalizeUsername(username), hash, role)
 	var pe *pq.Error
 	if errors.As(err, &pe) && pe.Code == "23505" {
 		return Account{}, fmt.Errorf("account %q: %w", username, ErrExists)
@@ -61,7 +63,7 @@ func AccountByID(ctx context.Context, q Queryer, id int64) (Account, error) {
 
 func accountWhere(ctx context.Context, q Queryer, where string, arg any) (Account, error) {
 	var a Account
-	err := q.GetContext(ctx, &a, `SELECT id, username, password_hash, role, disabled, created_at FROM accounts WHERE `+where, arg)
+	err := q.GetContext(ctx, &a, `SELECT id, username, password_hash, role, disabled, created_at, token_version FROM accounts WHERE `+where, arg)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Account{}, fmt.Errorf("account: %w", ErrNotFound)
 	}
@@ -74,19 +76,19 @@ func accountWhere(ctx context.Context, q Queryer, where string, arg any) (Accoun
 // Accounts lists every account by name.
 func Accounts(ctx context.Context, q Queryer) ([]Account, error) {
 	var as []Account
-	err := q.SelectContext(ctx, &as, `SELECT id, username, password_hash, role, disabled, created_at FROM accounts ORDER BY username`)
+	err := q.SelectContext(ctx, &as, `SELECT id, username, password_hash, role, disabled, created_at, token_version FROM accounts ORDER BY username`)
 	if err != nil {
 		return nil, fmt.Errorf("accounts: %w", err)
 	}
 	return as, nil
 }
 
-// SetPassword replaces an account's password hash and revokes its refresh tokens, so a
-// changed password ends every session.
+// SetPassword replaces an account's password hash and revokes its refresh and access
+// tokens, so a changed password ends every session.
 func SetPassword(ctx context.Context, db *DB, username, hash string) error {
 	return db.InTx(ctx, func(tx *sqlx.Tx) error {
 		var id int64
-		err := tx.GetContext(ctx, &id, `UPDATE accounts SET password_hash = $2, updated_at = now() WHERE username = $1 RETURNING id`,
+		err := tx.GetContext(ctx, &id, `UPDATE accounts SET password_hash = $2, token_version = token_version + 1, updated_at = now() WHERE username = $1 RETURNING id`,
 			NormalizeUsername(username), hash)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("account %q: %w", username, ErrNotFound)
@@ -99,11 +101,11 @@ func SetPassword(ctx context.Context, db *DB, username, hash string) error {
 	})
 }
 
-// DisableAccount stops an account logging in and revokes its refresh tokens.
+// DisableAccount stops an account logging in and revokes its refresh and access tokens.
 func DisableAccount(ctx context.Context, db *DB, username string) error {
 	return db.InTx(ctx, func(tx *sqlx.Tx) error {
 		var id int64
-		err := tx.GetContext(ctx, &id, `UPDATE accounts SET disabled = true, updated_at = now() WHERE username = $1 RETURNING id`,
+		err := tx.GetContext(ctx, &id, `UPDATE accounts SET disabled = true, token_version = token_version + 1, updated_at = now() WHERE username = $1 RETURNING id`,
 			NormalizeUsername(username))
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("account %q: %w", username, ErrNotFound)
@@ -145,7 +147,8 @@ func IssueRefresh(ctx context.Context, q Queryer, accountID int64, family uuid.U
 }
 
 // UseRefresh spends a refresh token and returns its account and family. A token already
-// spent revokes its family and returns ErrTokenReused; the revocation commits even so.
+// spent means it leaked: it revokes its family and the account's access tokens and returns
+// ErrTokenReused; the revocation commits even so.
 func UseRefresh(ctx context.Context, db *DB, hash []byte) (accountID int64, family uuid.UUID, err error) {
 	var reused bool
 	err = db.InTx(ctx, func(tx *sqlx.Tx) error {
@@ -170,8 +173,10 @@ WHERE t.token_hash = $1 FOR UPDATE OF t`, hash)
 		accountID, family = r.AccountID, r.Family
 		if r.Used.Valid {
 			reused = true
-			_, err := tx.ExecContext(ctx, `UPDATE refresh_tokens SET revoked_at = now() WHERE family = $1 AND revoked_at IS NULL`, r.Family)
-			return err
+			if _, err := tx.ExecContext(ctx, `UPDATE refresh_tokens SET revoked_at = now() WHERE family = $1 AND revoked_at IS NULL`, r.Family); err != nil {
+				return err
+			}
+			return bumpTokenVersion(ctx, tx, r.AccountID)
 		}
 		if r.Revoked.Valid || r.Expired || r.Disabled {
 			return ErrTokenInvalid
@@ -188,15 +193,28 @@ WHERE t.token_hash = $1 FOR UPDATE OF t`, hash)
 	return accountID, family, nil
 }
 
-// RevokeRefresh revokes the family of the account's refresh token (a logout).
-func RevokeRefresh(ctx context.Context, q Queryer, accountID int64, hash []byte) (bool, error) {
-	res, err := q.ExecContext(ctx, `UPDATE refresh_tokens SET revoked_at = now()
+// RevokeRefresh revokes the family of the account's refresh token and the account's
+// access tokens (a logout).
+func RevokeRefresh(ctx context.Context, db *DB, accountID int64, hash []byte) (bool, error) {
+	var n int64
+	err := db.InTx(ctx, func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE refresh_tokens SET revoked_at = now()
 WHERE revoked_at IS NULL AND family = (SELECT family FROM refresh_tokens WHERE token_hash = $1 AND account_id = $2)`, hash, accountID)
+		if err != nil {
+			return err
+		}
+		n, _ = res.RowsAffected()
+		return bumpTokenVersion(ctx, tx, accountID)
+	})
 	if err != nil {
 		return false, fmt.Errorf("revoke refresh token: %w", err)
 	}
-	n, _ := res.RowsAffected()
 	return n > 0, nil
+}
+
+func bumpTokenVersion(ctx context.Context, q Queryer, accountID int64) error {
+	_, err := q.ExecContext(ctx, `UPDATE accounts SET token_version = token_version + 1 WHERE id = $1`, accountID)
+	return err
 }
 
 // Throttle is the policy for failed logins under one key.
