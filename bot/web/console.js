@@ -18,6 +18,8 @@
   var S = sessionStorage;
   var me = null, tab = 'waiting', openId = null, known = {}, streamCtl = null, timer = null;
   var refreshing = null, renewTimer = null;
+  // Older transcript pages of the open conversation, loaded on scrolling up.
+  var older = [], olderCursor = '', olderFor = null;
 
   function el(tag, cls, text) {
     var e = document.createElement(tag);
@@ -169,6 +171,7 @@
 
   function openConv(id) {
     openId = id;
+    if (olderFor !== id) { older = []; olderCursor = ''; olderFor = id; }
     document.title = T.title;
     return api('GET', '/api/agent/conversations/' + id).then(function (r) { return r.json(); }).then(function (c) {
       if (c.error_code) return;
@@ -197,16 +200,32 @@
     back.disabled = !mineNow;
     back.addEventListener('click', function () { api('POST', '/api/agent/conversations/' + c.id + '/handback').then(function () { openConv(c.id); }); });
     bar.appendChild(take); bar.appendChild(back);
-    var tr = el('div', 'transcript'); tr.id = 'transcript'; tr.setAttribute('role', 'log'); tr.setAttribute('aria-live', 'polite');
+    var prev = document.getElementById('transcript');
+    var fromBottom = prev && prev.dataset.id === String(c.id) ? prev.scrollHeight - prev.scrollTop : 0;
+    var tr = el('div', 'transcript'); tr.id = 'transcript'; tr.dataset.id = String(c.id); tr.setAttribute('role', 'log'); tr.setAttribute('aria-live', 'polite');
     var labels = {};
-    c.messages.forEach(function (m) {
+    function line(m) {
       (m.buttons || []).forEach(function (b) { labels[b.action] = b.label; });
       var d = el('div', 'msg ' + m.role);
       d.appendChild(el('span', 'role', (T[m.role] || m.role) + ' · ' + new Date(m.createdAt).toLocaleTimeString()));
       var text = m.text || (m.action ? '[' + (labels[m.action] || m.action) + ']' : '');
       if (m.plan) text += '\n' + (m.plan.options || []).map(function (o) { return o.title + ' ' + Math.round(o.budgetLow) + '–' + Math.round(o.budgetHigh) + ' ' + o.currency; }).join('\n');
       d.appendChild(document.createTextNode(text));
-      tr.appendChild(d);
+      return d;
+    }
+    older.concat(c.messages).forEach(function (m) { tr.appendChild(line(m)); });
+    var cursor = older.length ? olderCursor : c.cursor, loading = false;
+    // The view holds the latest messages; scrolling to the top reads the page before them.
+    tr.addEventListener('scroll', function () {
+      if (tr.scrollTop > 40 || !cursor || loading) return;
+      loading = true;
+      api('GET', '/api/agent/conversations/' + c.id + '?before=' + cursor).then(function (r) { return r.json(); }).then(function (p) {
+        if (p.error_code || olderFor !== c.id) return;
+        older = p.messages.concat(older); olderCursor = cursor = p.cursor || '';
+        var h = tr.scrollHeight, first = tr.firstChild;
+        p.messages.forEach(function (m) { tr.insertBefore(line(m), first); });
+        tr.scrollTop += tr.scrollHeight - h;
+      }).finally(function () { loading = false; });
     });
     var f = el('form', 'reply');
     var ta = el('textarea'); ta.placeholder = T.reply; ta.setAttribute('aria-label', T.reply); ta.maxLength = 4096; ta.value = draft; ta.disabled = !mineNow;
@@ -221,7 +240,7 @@
     });
     ta.addEventListener('keydown', function (e) { if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) f.requestSubmit(); });
     viewBox.appendChild(bar); viewBox.appendChild(tr); viewBox.appendChild(f);
-    tr.scrollTop = tr.scrollHeight;
+    tr.scrollTop = fromBottom ? tr.scrollHeight - fromBottom : tr.scrollHeight;
   }
 
   function renderSide(c) {
