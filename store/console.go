@@ -50,20 +50,21 @@ var queueWhere = map[string]string{
 // first among equals; the conversations_queue index has the same order.
 const queueOrder = `(c.status = 'waiting') DESC, c.priority DESC, c.waiting_since ASC NULLS LAST, c.updated_at DESC`
 
-// queueQuery picks the conversations first and only then reads their last messages and
-// names, so that a listing costs the same with a year of conversations behind it.
+// queueQuery picks the conversations first, with every column of theirs it shows, and
+// only then reads their travellers, agents and last messages, so that a listing costs
+// the same with a year of conversations behind it.
 func queueQuery(where string) string {
 	return `
-WITH picked AS (
-    SELECT c.id FROM conversations c WHERE ` + where + `
+WITH c AS (
+    SELECT c.id, c.traveller_id, c.agent_id, c.status, c.priority, c.state, c.lang, c.waiting_since, c.updated_at
+    FROM conversations c WHERE ` + where + `
     ORDER BY ` + queueOrder + ` LIMIT ` + fmt.Sprint(QueueLimit) + `
 )
 SELECT c.id, t.channel, t.display_name AS traveller_name, c.status, c.priority, c.state, c.lang,
        c.waiting_since, a.username AS agent,
        EXISTS (SELECT 1 FROM emergencies e WHERE e.conversation_id = c.id) AS emergency,
        m.text AS last_text, m.role AS last_role, m.created_at AS last_at
-FROM picked p
-JOIN conversations c ON c.id = p.id
+FROM c
 JOIN travellers t ON t.id = c.traveller_id
 LEFT JOIN accounts a ON a.id = c.agent_id
 LEFT JOIN LATERAL (SELECT text, role, created_at FROM messages WHERE conversation_id = c.id ORDER BY id DESC LIMIT 1) m ON true
