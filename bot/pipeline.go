@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"time"
 	"unicode/utf8"
@@ -44,6 +45,9 @@ type Pipeline struct {
 	// Notices, when set, holds travellers' messages during maintenance and downtime: each
 	// is answered with the notice and kept for its real turn after the window.
 	Notices *NoticeBoard
+	// MessageRate caps the messages of one traveller per minute, on every channel and
+	// across instances (XINGQU_MESSAGE_RATE); 0: no cap.
+	MessageRate int
 }
 
 // OutboxWriter queues replies for a channel. It decides from the traveller whether the
@@ -52,7 +56,8 @@ type OutboxWriter interface {
 	WriteReplies(ctx context.Context, tx *sqlx.Tx, conv *dialog.Conversation, travellerID int64, replies []dialog.Reply) error
 }
 
-// Receive stores a message and returns its conversation. dup reports a redelivery.
+// Receive stores a message and returns its conversation. dup reports a redelivery. A
+// message over the traveller's rate is dropped with a *TooFast error.
 func (p *Pipeline) Receive(ctx context.Context, in Inbound) (convID int64, dup bool, err error) {
 	in.Text, in.Action, in.DisplayName = clean(in.Text, MaxMessageRunes), clean(in.Action, 256), clean(in.DisplayName, 128)
 	if in.Place != nil {
@@ -61,6 +66,19 @@ func (p *Pipeline) Receive(ctx context.Context, in Inbound) (convID int64, dup b
 	tr, err := store.EnsureTraveller(ctx, p.DB, in.Channel, in.ExternalID, in.DisplayName, dialog.LangOfHint(in.LangHint), in.TimeZone)
 	if err != nil {
 		return 0, false, err
+	}
+	if p.MessageRate > 0 {
+		rc, err := store.CountRate(ctx, p.DB, "msg:"+strconv.FormatInt(tr.ID, 10), p.MessageRate, time.Minute)
+		if err != nil {
+			return 0, false, err
+		}
+		if !rc.Allowed {
+			lang := tr.Lang
+			if lang == "" {
+				lang = dialog.LangOfHint(in.LangHint)
+			}
+			return 0, false, &TooFast{RetryAfter: rc.RetryAfter, First: rc.First, Lang: lang}
+		}
 	}
 	convID, err = store.CurrentConversation(ctx, p.DB, tr.ID, tr.Lang)
 	if err != nil {

@@ -147,6 +147,14 @@ func (c *Channel) message(ctx context.Context, updateID int64, m *tgbotapi.Messa
 		kind = "edited"
 	}
 	convID, dup, err := c.pipe.Receive(ctx, in)
+	if tooFast := (*bot.TooFast)(nil); errors.As(err, &tooFast) {
+		// A flood hears about the limit once per window.
+		if !tooFast.First {
+			return "ignored: too fast", 0, nil
+		}
+		t := chatTarget{chatID: chatID, group: !m.Chat.IsPrivate(), lang: lang}
+		return "answered: too fast", 0, sendText(ctx, c.db, t, Escape(tooFast.Notice()), nil, fmt.Sprintf("u%d", updateID))
+	}
 	if err != nil {
 		return "", 0, err
 	}
@@ -246,6 +254,9 @@ func (c *Channel) callback(ctx context.Context, updateID int64, q *tgbotapi.Call
 		return "answered: group button", 0, err
 	}
 	convID, dup, err := c.pipe.Receive(ctx, in)
+	if tooFast := (*bot.TooFast)(nil); errors.As(err, &tooFast) {
+		return "answered: too fast", 0, answer(tooFast.Notice())
+	}
 	if err != nil {
 		return "", 0, err
 	}

@@ -116,6 +116,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 
 	srv := bot.NewServer(db, log, version)
 	svc := newService(cfg, db, log, srv.Registry())
+	svc.pipeline.MessageRate = cfg.MessageRate
 	srv.Pipeline = svc.pipeline
 	srv.Recommend = svc.recommend
 	srv.ProviderHealth = svc.chain.Health
