@@ -85,15 +85,20 @@ type authState struct {
 	mu  sync.Mutex
 	key []byte
 
-	dummy  []byte
+	dummy  func() []byte
 	checks chan struct{}
 
 	compares atomic.Int64 // password checks run, for tests
 }
 
-// newAuthState computes the dummy hash at start, so that no request waits on it.
+// newAuthState starts computing the dummy hash at once, in the background, so that
+// neither start-up nor the first login with an unknown name waits for all of it.
 func newAuthState() authState {
-	dummy, _ := bcrypt.GenerateFromPassword([]byte("no such account, same work"), passwordCost)
+	dummy := sync.OnceValue(func() []byte {
+		h, _ := bcrypt.GenerateFromPassword([]byte("no such account, same work"), passwordCost)
+		return h
+	})
+	go dummy()
 	return authState{dummy: dummy, checks: make(chan struct{}, max(2, runtime.GOMAXPROCS(0)))}
 }
 
@@ -374,7 +379,7 @@ func (s *Server) handleLogin() http.Handler {
 				s.serverError(w, r, err)
 				return
 			}
-			hash = s.auth.dummy
+			hash = s.auth.dummy()
 		}
 		match, cerr := s.checkPassword(ctx, hash, req.Password)
 		if cerr != nil {

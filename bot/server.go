@@ -40,6 +40,9 @@ type Server struct {
 	// ProviderHealth reports the planning providers for the admin console.
 	ProviderHealth func() []llm.ProviderHealth
 	Web            WebConfig
+	// MetricsElsewhere leaves /metrics off the routes: it is served on a listener of its
+	// own (XINGQU_METRICS_ADDR) through MetricsHandler.
+	MetricsElsewhere bool
 
 	auth authState
 	web  webState
@@ -73,8 +76,17 @@ func NewServer(db *store.DB, log *slog.Logger, version string) *Server {
 // Registry is where other parts of the service register their metrics.
 func (s *Server) Registry() prometheus.Registerer { return s.registry }
 
-func (s *Server) metricsHandler() http.Handler {
-	return promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})
+// MaxMetricsScrapes is how many scrapes of /metrics run at once; more are answered 503 at
+// once, so that scraping cannot be turned into a lever on the database.
+const MaxMetricsScrapes = 2
+
+// MetricsHandler serves the Prometheus metrics.
+func (s *Server) MetricsHandler() http.Handler {
+	return promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{
+		MaxRequestsInFlight: MaxMetricsScrapes,
+		Timeout:             10 * time.Second,
+		ErrorLog:            slog.NewLogLogger(s.Log.Handler(), slog.LevelWarn),
+	})
 }
 
 // Handler is the whole HTTP surface with its middleware.

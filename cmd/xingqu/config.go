@@ -16,6 +16,7 @@ import (
 type config struct {
 	DatabaseURL    string
 	HTTPAddr       string
+	MetricsAddr    string // a listener of its own for /metrics; empty: on HTTPAddr
 	PublicURL      string
 	WidgetOrigins  []string
 	DefaultTZ      *time.Location
@@ -134,6 +135,14 @@ func parseConfig(getenv func(string) string) (config, error) {
 		p.fail("XINGQU_HTTP_ADDR", c.HTTPAddr, "a port number from 0 to 65535")
 	} else if host != "" && net.ParseIP(host) == nil && strings.ContainsAny(host, " /") {
 		p.fail("XINGQU_HTTP_ADDR", c.HTTPAddr, "a host name or IP address before the port")
+	}
+
+	if c.MetricsAddr = p.str("XINGQU_METRICS_ADDR", ""); c.MetricsAddr != "" {
+		if _, port, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			p.fail("XINGQU_METRICS_ADDR", c.MetricsAddr, "host:port, such as 127.0.0.1:9090")
+		} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+			p.fail("XINGQU_METRICS_ADDR", c.MetricsAddr, "a port number from 0 to 65535")
+		}
 	}
 
 	defPublic := "http://" + c.HTTPAddr

@@ -126,6 +126,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	tg := startTelegram(workCtx, cfg, db, svc, srv, log)
 	waitWork := svc.start(workCtx)
 	defer func() { stopWork(); waitWork(); tg() }()
+	srv.MetricsElsewhere = cfg.MetricsAddr != ""
 	var h http.Handler = srv.Handler()
 	if wrapHandler != nil {
 		h = wrapHandler(h)
@@ -145,6 +146,15 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	fmt.Fprintf(stdout, "xingqu %s listening on %s\n", version, url)
 	log.Info("serving", "addr", ln.Addr().String(), "public_url", cfg.PublicURL, "version", version)
+
+	if cfg.MetricsAddr != "" {
+		ms, err := serveMetrics(cfg.MetricsAddr, srv, log, stdout)
+		if err != nil {
+			hs.Close()
+			return err
+		}
+		defer ms.Close()
+	}
 
 	select {
 	case err := <-errc:
@@ -167,6 +177,26 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// serveMetrics serves /metrics alone on a listener of its own (XINGQU_METRICS_ADDR), for
+// a scraper on a private network, leaving it off the public listener.
+func serveMetrics(addr string, srv *bot.Server, log *slog.Logger, stdout io.Writer) (*http.Server, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("XINGQU_METRICS_ADDR=%s: %w", addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", srv.MetricsHandler())
+	ms := bot.HTTPServer(addr, mux, log)
+	go func() {
+		if err := ms.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("metrics listener", "err", err)
+		}
+	}()
+	fmt.Fprintf(stdout, "metrics on http://%s/metrics\n", ln.Addr())
+	log.Info("metrics listener", "addr", ln.Addr().String())
+	return ms, nil
 }
 
 func migrate(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {
