@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -207,6 +208,12 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) bool {
 			return false
 		}
 		writeError(w, http.StatusBadRequest, "E-400", "request body is not valid JSON: "+err.Error(), "")
+		return false
+	}
+	// One value and nothing after it: a body read two ways (by a proxy and by us) must not
+	// carry a second request.
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		writeError(w, http.StatusBadRequest, "E-400", "request body has data after the JSON value", "")
 		return false
 	}
 	return true

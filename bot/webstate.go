@@ -13,6 +13,8 @@ import (
 type webState struct {
 	hub     hub
 	turns   sync.WaitGroup
+	turnsMu sync.Mutex
+	closed  bool // no turn starts once set
 	limMu   sync.Mutex
 	lims    map[string]*limiterEntry
 	limSeen time.Time
@@ -151,5 +153,21 @@ func (s *Server) Close() {
 	s.closing()
 	s.web.closeOnce.Do(func() { close(s.web.closeCh) })
 	s.web.hub.close()
+	s.web.turnsMu.Lock()
+	s.web.closed = true
+	s.web.turnsMu.Unlock()
 	s.web.turns.Wait()
+}
+
+// startTurn counts a turn that outlives its request, unless the server is closing: then
+// it returns false and the message waits, stored, for the sweeper or the next start. No
+// turn is added once Close waits, so the wait never races an Add.
+func (s *Server) startTurn() bool {
+	s.web.turnsMu.Lock()
+	defer s.web.turnsMu.Unlock()
+	if s.web.closed {
+		return false
+	}
+	s.web.turns.Add(1)
+	return true
 }

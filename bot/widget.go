@@ -203,10 +203,9 @@ func (s *Server) receiveAndDrain(ctx context.Context, in Inbound) error {
 		return errors.New("no pipeline configured")
 	}
 	convID, dup, err := s.Pipeline.Receive(ctx, in)
-	if err != nil || dup {
+	if err != nil || dup || !s.startTurn() {
 		return err
 	}
-	s.web.turns.Add(1)
 	go func() {
 		defer s.web.turns.Done()
 		ctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), time.Minute)
