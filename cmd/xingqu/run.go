@@ -27,6 +27,7 @@ commands:
   devdb start|stop [DIR]    start or stop a private PostgreSQL in DIR (default ./var/pg);
                             start prints its DATABASE_URL
   user add|passwd|disable|list  manage console accounts (see README)
+  traveller forget --channel C --id X  delete one traveller's data on their request
   chat                      talk to the dialog engine in the terminal (offline planner, no database)
   version                   print the version
 `
@@ -50,6 +51,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return devdb(ctx, rest, stdout, stderr)
 	case "user":
 		return user(ctx, rest, getenv, stdin, stdout, stderr)
+	case "traveller":
+		return traveller(ctx, rest, getenv, stdout, stderr)
 	case "chat":
 		return chat(ctx, getenv, stdin, stdout)
 	case "version", "--version", "-v":
