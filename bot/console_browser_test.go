@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"fmt"
 	"strings"
 	"testing"
 	"time"
@@ -49,7 +50,16 @@ SELECT $1, 'traveller', 'line ' || n FROM generate_series(1, 450) n`, ws.Convers
 	if !strings.HasPrefix(got[1], "line 1") || got[1] != "line 1" || got[450] != "line 450" {
 		t.Errorf("transcript order: first %q %q, last %q", got[0], got[1], got[450])
 	}
-	if n := count(t, console, "#transcript .msg"); n != 451 {
-		t.Errorf("%d messages shown, want 451", n)
+	// New messages refresh the view: the older pages stay, with nothing missing between.
+	if _, err := e.db.Exec(`INSERT INTO messages (conversation_id, role, text)
+SELECT $1, 'traveller', 'new ' || n FROM generate_series(1, 5) n`, ws.ConversationID); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.db.Exec(`SELECT pg_notify($1, $2)`, notifyChannel, fmt.Sprint(ws.ConversationID)); err != nil {
+		t.Fatal(err)
+	}
+	waitJS(t, console, "the new messages below the older pages", `[...document.querySelectorAll('#transcript .msg')].some(n => n.lastChild.textContent === 'new 5')`)
+	if n := count(t, console, "#transcript .msg"); n != 456 {
+		t.Errorf("%d messages shown after 5 more arrived, want 456", n)
 	}
 }

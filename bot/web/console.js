@@ -18,8 +18,9 @@
   var S = sessionStorage;
   var me = null, tab = 'waiting', openId = null, known = {}, streamCtl = null, timer = null;
   var refreshing = null, renewTimer = null;
-  // Older transcript pages of the open conversation, loaded on scrolling up.
-  var older = [], olderCursor = '', olderFor = null;
+  // The open conversation's transcript as shown, once older pages were loaded on
+  // scrolling up: a refresh brings only the latest page, and keeps what is above it.
+  var shown = null, olderCursor = '', olderFor = null;
 
   function el(tag, cls, text) {
     var e = document.createElement(tag);
@@ -171,7 +172,7 @@
 
   function openConv(id) {
     openId = id;
-    if (olderFor !== id) { older = []; olderCursor = ''; olderFor = id; }
+    if (olderFor !== id) { shown = null; olderCursor = ''; olderFor = id; }
     document.title = T.title;
     return api('GET', '/api/agent/conversations/' + id).then(function (r) { return r.json(); }).then(function (c) {
       if (c.error_code) return;
@@ -213,17 +214,20 @@
       d.appendChild(document.createTextNode(text));
       return d;
     }
-    older.concat(c.messages).forEach(function (m) { tr.appendChild(line(m)); });
-    var cursor = older.length ? olderCursor : c.cursor, loading = false;
+    var first = c.messages.length ? c.messages[0].id : Infinity;
+    var msgs = shown ? shown.filter(function (m) { return m.id < first; }).concat(c.messages) : c.messages;
+    if (shown) shown = msgs;
+    msgs.forEach(function (m) { tr.appendChild(line(m)); });
+    var cursor = shown ? olderCursor : c.cursor, loading = false;
     // The view holds the latest messages; scrolling to the top reads the page before them.
     tr.addEventListener('scroll', function () {
       if (tr.scrollTop > 40 || !cursor || loading) return;
       loading = true;
       api('GET', '/api/agent/conversations/' + c.id + '?before=' + cursor).then(function (r) { return r.json(); }).then(function (p) {
         if (p.error_code || olderFor !== c.id) return;
-        older = p.messages.concat(older); olderCursor = cursor = p.cursor || '';
-        var h = tr.scrollHeight, first = tr.firstChild;
-        p.messages.forEach(function (m) { tr.insertBefore(line(m), first); });
+        shown = p.messages.concat(shown || msgs); olderCursor = cursor = p.cursor || '';
+        var h = tr.scrollHeight, top = tr.firstChild;
+        p.messages.forEach(function (m) { tr.insertBefore(line(m), top); });
         tr.scrollTop += tr.scrollHeight - h;
       }).finally(function () { loading = false; });
     });
