@@ -20,20 +20,17 @@ import (
 
 // QueueItem is a conversation as the agents' queue lists it.
 type QueueItem struct {
-	ID            int64      `db:"id" json:"id"`
-	Channel       string     `db:"channel" json:"channel"`
-	TravellerName string     `db:"traveller_name" json:"travellerName"`
-	Status        string     `db:"status" json:"status"`
-	Priority      int        `db:"priority" json:"priority"`
-	State         string     `db:"state" json:"state"`
-	Lang          string     `db:"lang" json:"lang"`
-	WaitingSince  *time.Time `db:"waiting_since" json:"waitingSince"`
-	Emergency     bool       `db:"emergency" json:"emergency"`
-	Agent         *string    `db:"agent" json:"agent"`
-	LastMessage   *LastLine  `db:"-" json:"lastMessage"`
-	lastText      sql.NullString
-	lastRole      sql.NullString
-	lastAt        sql.NullTime
+	ID            int64      `json:"id"`
+	Channel       string     `json:"channel"`
+	TravellerName string     `json:"travellerName"`
+	Status        string     `json:"status"`
+	Priority      int        `json:"priority"`
+	State         string     `json:"state"`
+	Lang          string     `json:"lang"`
+	WaitingSince  *time.Time `json:"waitingSince"`
+	Emergency     bool       `json:"emergency"`
+	Agent         *string    `json:"agent"`
+	LastMessage   *LastLine  `json:"lastMessage"`
 }
 
 // LastLine is the latest message of a conversation.
@@ -43,74 +40,39 @@ type LastLine struct {
 	CreatedAt time.Time `json:"createdAt"`
 }
 
-const queueSelect = `
-SELECT c.id, t.channel, t.display_name AS traveller_name, c.status, c.priority, c.state, c.lang,
-       c.waiting_since, a.username AS agent,
-       EXISTS (SELECT 1 FROM emergencies e WHERE e.conversation_id = c.id) AS emergency,
-       m.text AS last_text, m.role AS last_role, m.created_at AS last_at
-FROM conversations c
-JOIN travellers t ON t.id = c.traveller_id
-LEFT JOIN accounts a ON a.id = c.agent_id
-LEFT JOIN LATERAL (SELECT text, role, created_at FROM messages WHERE conversation_id = c.id ORDER BY id DESC LIMIT 1) m ON true
-`
-
-// queueOrder puts emergencies and other waiting conversations first, the longest waiting
-// first among equals.
-const queueOrder = ` ORDER BY (c.status = 'waiting') DESC, c.priority DESC, c.waiting_since ASC NULLS LAST, c.updated_at DESC LIMIT 200`
-
-func (s *Server) queue(ctx context.Context, where string, args ...any) ([]QueueItem, error) {
-	rows, err := s.DB.QueryxContext(ctx, queueSelect+" WHERE "+where+queueOrder, args...)
-	if err != nil {
-		return nil, fmt.Errorf("queue: %w", err)
+func queueItem(r store.QueueRow) QueueItem {
+	it := QueueItem{ID: r.ID, Channel: r.Channel, TravellerName: r.TravellerName, Status: r.Status,
+		Priority: r.Priority, State: r.State, Lang: r.Lang, Emergency: r.Emergency}
+	if r.Agent.Valid {
+		it.Agent = &r.Agent.String
 	}
-	defer rows.Close()
-	items := []QueueItem{}
-	for rows.Next() {
-		var it QueueItem
-		var agent sql.NullString
-		var waiting sql.NullTime
-		if err := rows.Scan(&it.ID, &it.Channel, &it.TravellerName, &it.Status, &it.Priority, &it.State, &it.Lang,
-			&waiting, &agent, &it.Emergency, &it.lastText, &it.lastRole, &it.lastAt); err != nil {
-			return nil, fmt.Errorf("queue: %w", err)
-		}
-		if agent.Valid {
-			it.Agent = &agent.String
-		}
-		if waiting.Valid {
-			it.WaitingSince = &waiting.Time
-		}
-		if it.lastAt.Valid {
-			it.LastMessage = &LastLine{Role: it.lastRole.String, Text: it.lastText.String, CreatedAt: it.lastAt.Time}
-		}
-		items = append(items, it)
+	if r.WaitingSince.Valid {
+		it.WaitingSince = &r.WaitingSince.Time
 	}
-	return items, rows.Err()
+	if r.LastAt.Valid {
+		it.LastMessage = &LastLine{Role: r.LastRole.String, Text: r.LastText.String, CreatedAt: r.LastAt.Time}
+	}
+	return it
 }
 
 func (s *Server) handleAgentList() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p := principalOf(r)
-		var where string
-		var args []any
-		switch st := r.URL.Query().Get("status"); st {
-		case "", "waiting":
-			where = "c.status = 'waiting'"
-		case "mine":
-			where, args = "c.agent_id = $1", []any{p.UserID}
-		case "bot":
-			where = "c.status = 'bot'"
-		case "human":
-			where = "c.status = 'human'"
-		case "all":
-			where = "true"
-		default:
+		queue := r.URL.Query().Get("status")
+		if queue == "" {
+			queue = store.QueueWaiting
+		}
+		rows, err := store.AgentQueue(r.Context(), s.DB, queue, principalOf(r).UserID)
+		if errors.Is(err, store.ErrNotFound) {
 			writeError(w, http.StatusBadRequest, "E-400", "status must be waiting, mine, bot or all", "status")
 			return
 		}
-		items, err := s.queue(r.Context(), where, args...)
 		if err != nil {
 			s.serverError(w, r, err)
 			return
+		}
+		items := make([]QueueItem, len(rows))
+		for i, row := range rows {
+			items[i] = queueItem(row)
 		}
 		writeJSON(w, http.StatusOK, map[string]any{"conversations": items})
 	})
@@ -125,14 +87,27 @@ func convIDOf(w http.ResponseWriter, r *http.Request) (int64, bool) {
 	return id, true
 }
 
-// ConversationView is everything an agent needs to help a traveller.
+// ConversationView is everything an agent needs to help a traveller. Messages are the
+// latest TranscriptPage of the transcript; Cursor, when not empty, reads the page before
+// them (?before=Cursor).
 type ConversationView struct {
 	QueueItem
 	Slots       json.RawMessage `json:"slots"`
 	Messages    []WireMessage   `json:"messages"`
+	Cursor      string          `json:"cursor"`
 	Plans       []PlanVersion   `json:"plans"`
 	Feedback    []FeedbackLine  `json:"feedback"`
 	Emergencies []EmergencyLine `json:"emergencies"`
+}
+
+// TranscriptPage is how many messages one answer of the conversation view carries: a
+// transcript of thousands of long messages made one answer of tens of megabytes.
+const TranscriptPage = 200
+
+// transcriptPage is an older page of a transcript.
+type transcriptPage struct {
+	Messages []WireMessage `json:"messages"`
+	Cursor   string        `json:"cursor"`
 }
 
 // PlanVersion is one plan made for a conversation.
@@ -163,16 +138,40 @@ func (s *Server) handleAgentConversation() http.Handler {
 			return
 		}
 		ctx := r.Context()
-		items, err := s.queue(ctx, "c.id = $1", id)
+		var before int64
+		if v := r.URL.Query().Get("before"); v != "" {
+			n, err := strconv.ParseInt(v, 10, 64)
+			if err != nil || n <= 0 {
+				writeError(w, http.StatusBadRequest, "E-400", "before must be a cursor this view returned", "before")
+				return
+			}
+			before = n
+		}
+		row, err := store.QueueEntry(ctx, s.DB, id)
+		if errors.Is(err, store.ErrNotFound) {
+			writeError(w, http.StatusNotFound, "E-404", "no such conversation", "id")
+			return
+		}
 		if err != nil {
 			s.serverError(w, r, err)
 			return
 		}
-		if len(items) == 0 {
-			writeError(w, http.StatusNotFound, "E-404", "no such conversation", "id")
+		ms, more, err := store.TranscriptPage(ctx, s.DB, id, before, TranscriptPage)
+		if err != nil {
+			s.serverError(w, r, err)
 			return
 		}
-		v := ConversationView{QueueItem: items[0], Plans: []PlanVersion{}, Feedback: []FeedbackLine{}, Emergencies: []EmergencyLine{}}
+		page := transcriptPage{Messages: wireMessages(ms)}
+		if more {
+			page.Cursor = strconv.FormatInt(ms[0].ID, 10)
+		}
+		if before != 0 {
+			// An older page: the rest of the view is in the first answer.
+			writeJSON(w, http.StatusOK, page)
+			return
+		}
+		v := ConversationView{QueueItem: queueItem(row), Messages: page.Messages, Cursor: page.Cursor,
+			Plans: []PlanVersion{}, Feedback: []FeedbackLine{}, Emergencies: []EmergencyLine{}}
 		var slots []byte
 		if err := s.DB.GetContext(ctx, &slots, `SELECT slots FROM conversations WHERE id = $1`, id); err != nil {
 			s.serverError(w, r, err)
@@ -183,26 +182,14 @@ func (s *Server) handleAgentConversation() http.Handler {
 		var trip dialog.TripRequest
 		json.Unmarshal(slots, &trip)
 		v.Slots, _ = json.Marshal(trip)
-		ms, err := store.Messages(ctx, s.DB, id, 0, 5000)
+		plans, err := store.PlanVersions(ctx, s.DB, id)
 		if err != nil {
 			s.serverError(w, r, err)
 			return
 		}
-		v.Messages = wireMessages(ms)
-		rows, err := s.DB.QueryxContext(ctx, `SELECT version, source, plan, created_at FROM plans WHERE conversation_id = $1 ORDER BY version`, id)
-		if err != nil {
-			s.serverError(w, r, err)
-			return
+		for _, p := range plans {
+			v.Plans = append(v.Plans, PlanVersion{Version: p.Version, Source: p.Source, Plan: p.Plan, CreatedAt: p.CreatedAt})
 		}
-		for rows.Next() {
-			var pv PlanVersion
-			var plan []byte
-			if err := rows.Scan(&pv.Version, &pv.Source, &plan, &pv.CreatedAt); err == nil {
-				pv.Plan = plan
-				v.Plans = append(v.Plans, pv)
-			}
-		}
-		rows.Close()
 		// Plans delivered but not recorded in the plans table still show, from the transcript.
 		if len(v.Plans) == 0 {
 			for _, m := range v.Messages {
@@ -212,11 +199,11 @@ func (s *Server) handleAgentConversation() http.Handler {
 				}
 			}
 		}
-		if err := s.DB.SelectContext(ctx, &v.Feedback, `SELECT rating, comment, created_at FROM feedback WHERE conversation_id = $1 ORDER BY id`, id); err != nil {
+		if err := store.ConversationFeedback(ctx, s.DB, id, &v.Feedback); err != nil {
 			s.serverError(w, r, err)
 			return
 		}
-		if err := s.DB.SelectContext(ctx, &v.Emergencies, `SELECT text, created_at FROM emergencies WHERE conversation_id = $1 ORDER BY id`, id); err != nil {
+		if err := store.ConversationEmergencies(ctx, s.DB, id, &v.Emergencies); err != nil {
 			s.serverError(w, r, err)
 			return
 		}

@@ -157,3 +157,64 @@ func TestTwoInstancesOneDatabase(t *testing.T) {
 	}
 	t.Logf("agent reply reached the other instance's stream in %v", time.Since(sent))
 }
+
+// TestAgentTranscriptPaged: a long conversation is read 200 messages at a time, newest
+// first, each page oldest first, older pages through the cursor.
+func TestAgentTranscriptPaged(t *testing.T) {
+	e := newWebEnv(t)
+	e.addUser("pam", "correct horse battery", RoleAgent)
+	tok := e.login("pam", "correct horse battery").AccessToken
+	ws := e.session("en")
+	const total = 451 // with the greeting the session starts with
+	long := strings.Repeat("路", MaxMessageChars)
+	if _, err := e.db.Exec(`INSERT INTO messages (conversation_id, role, text)
+SELECT $1, 'traveller', $2 || n FROM generate_series(1, $3) n`, ws.ConversationID, long, total-1); err != nil {
+		t.Fatal(err)
+	}
+	conv := fmt.Sprintf("/api/agent/conversations/%d", ws.ConversationID)
+	var first struct {
+		ConversationView
+		Cursor string `json:"cursor"`
+	}
+	if code := e.do("GET", conv, tok, nil, &first); code != 200 {
+		t.Fatalf("view: %d", code)
+	}
+	t.Logf("first page of %d messages of %d characters: %d KB", total, MaxMessageChars, len(mustJSON(first))>>10)
+	if len(first.Messages) != 200 || !strings.HasSuffix(first.Messages[199].Text, fmt.Sprint(total-1)) || first.Cursor == "" {
+		t.Fatalf("first page: %d messages, last %.20q, cursor %q: want the latest 200 and a cursor",
+			len(first.Messages), first.Messages[len(first.Messages)-1].Text, first.Cursor)
+	}
+	seen := map[int64]bool{}
+	ids := func(ms []WireMessage) {
+		for i, m := range ms {
+			if seen[m.ID] || i > 0 && ms[i-1].ID >= m.ID {
+				t.Fatalf("message %d repeated or out of order", m.ID)
+			}
+			seen[m.ID] = true
+		}
+	}
+	ids(first.Messages)
+	cursor, pages, oldest := first.Cursor, []int{len(first.Messages)}, first.Messages[0].ID
+	for cursor != "" {
+		var page struct {
+			Messages []WireMessage `json:"messages"`
+			Cursor   string        `json:"cursor"`
+		}
+		if code := e.do("GET", conv+"?before="+cursor, tok, nil, &page); code != 200 {
+			t.Fatalf("older page: %d", code)
+		}
+		if len(page.Messages) == 0 || page.Messages[len(page.Messages)-1].ID >= oldest {
+			t.Fatalf("page before %d: %d messages, the last newer than the page after", oldest, len(page.Messages))
+		}
+		ids(page.Messages)
+		oldest = page.Messages[0].ID
+		pages, cursor = append(pages, len(page.Messages)), page.Cursor
+	}
+	if len(seen) != total || fmt.Sprint(pages) != "[200 200 51]" {
+		t.Errorf("pages %v, %d messages in all, want [200 200 51] and %d", pages, len(seen), total)
+	}
+	var ae APIError
+	if code := e.do("GET", conv+"?before=x", tok, nil, &ae); code != 400 || ae.Field != "before" {
+		t.Errorf("bad cursor: %d %+v, want 400 naming before", code, ae)
+	}
+}

@@ -10,10 +10,12 @@ import (
 	"net"
 	"net/http"
 	"net/netip"
+	"runtime"
 	"slices"
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
@@ -78,12 +80,29 @@ var (
 	errBadToken = errors.New("token invalid or expired")
 )
 
-// authState caches what authentication reads once: the signing key and a hash to compare
+// authState caches what authentication reads once: the signing key, and a hash to compare
 // against when a username is unknown, so that the answer takes as long as for a known one.
+// checks bounds the password comparisons running at once: each costs tens of milliseconds
+// of a core, and a burst of logins must not take every core from the service.
 type authState struct {
-	mu    sync.Mutex
-	key   []byte
-	dummy []byte
+	mu  sync.Mutex
+	key []byte
+
+	dummy  func() []byte
+	checks chan struct{}
+
+	compares atomic.Int64 // password checks run, for tests
+}
+
+// newAuthState starts computing the dummy hash at once, in the background, so that
+// neither start-up nor the first login with an unknown name waits for all of it.
+func newAuthState() authState {
+	dummy := sync.OnceValue(func() []byte {
+		h, _ := bcrypt.GenerateFromPassword([]byte("no such account, same work"), passwordCost)
+		return h
+	})
+	go dummy()
+	return authState{dummy: dummy, checks: make(chan struct{}, max(2, runtime.GOMAXPROCS(0)))}
 }
 
 func (s *Server) signingKey(ctx context.Context) ([]byte, error) {
@@ -100,19 +119,24 @@ func (s *Server) signingKey(ctx context.Context) ([]byte, error) {
 	return k, nil
 }
 
-func (s *Server) dummyHash() []byte {
-	s.auth.mu.Lock()
-	defer s.auth.mu.Unlock()
-	if s.auth.dummy == nil {
-		s.auth.dummy, _ = bcrypt.GenerateFromPassword([]byte("no such account, same work"), passwordCost)
+// checkPassword compares pw with hash, waiting for a free slot first.
+func (s *Server) checkPassword(ctx context.Context, hash []byte, pw string) (bool, error) {
+	select {
+	case s.auth.checks <- struct{}{}:
+	case <-ctx.Done():
+		return false, ctx.Err()
 	}
-	return s.auth.dummy
+	defer func() { <-s.auth.checks }()
+	s.auth.compares.Add(1)
+	return bcrypt.CompareHashAndPassword(hash, []byte(pw)) == nil, nil
 }
 
 type accessClaims struct {
 	Kind string `json:"kind"`
 	Role string `json:"role"`
 	Name string `json:"name"`
+	// Ver is the account's token version when the token was issued.
+	Ver int `json:"ver"`
 	jwt.RegisteredClaims
 }
 
@@ -122,7 +146,7 @@ func (s *Server) issueAccess(ctx context.Context, a store.Account) (string, erro
 		return "", err
 	}
 	now := time.Now()
-	c := accessClaims{Kind: "access", Role: a.Role, Name: a.Username, RegisteredClaims: jwt.RegisteredClaims{
+	c := accessClaims{Kind: "access", Role: a.Role, Name: a.Username, Ver: a.TokenVersion, RegisteredClaims: jwt.RegisteredClaims{
 		Issuer: "xingqu", Subject: strconv.FormatInt(a.ID, 10), ID: uuid.NewString(),
 		IssuedAt: jwt.NewNumericDate(now), ExpiresAt: jwt.NewNumericDate(now.Add(s.accessTTL())),
 	}}
@@ -191,7 +215,8 @@ func (s *Server) authenticate(r *http.Request) (Principal, error) {
 	if err != nil {
 		return Principal{}, errBadToken
 	}
-	// The account is read again so that disabling it or changing its role takes effect at once.
+	// The account is read again so that disabling it, changing its role or ending its
+	// sessions (a logout, a new password, a leaked refresh token) takes effect at once.
 	a, err := store.AccountByID(ctx, s.DB, id)
 	if errors.Is(err, store.ErrNotFound) {
 		return Principal{}, errBadToken
@@ -199,7 +224,7 @@ func (s *Server) authenticate(r *http.Request) (Principal, error) {
 	if err != nil {
 		return Principal{}, err
 	}
-	if a.Disabled {
+	if a.Disabled || a.TokenVersion != c.Ver {
 		return Principal{}, errBadToken
 	}
 	return Principal{Kind: a.Role, UserID: a.ID, Username: a.Username, Role: a.Role, MustChangePassword: a.MustChangePassword}, nil
@@ -277,12 +302,18 @@ func (s *Server) trusted(a netip.Addr) bool {
 	return false
 }
 
-// Login throttling: per account name (existing or not, so that locking reveals nothing)
-// and per client address.
+// Login throttling, counted in the database so that it holds across instances: per
+// account name (existing or not, so that locking reveals nothing) and client address
+// together, per client address, and per account name from everywhere with a higher
+// threshold, so that one attacker cannot lock an agent out from every address.
 var (
-	userThrottle = store.Throttle{Max: 5, Window: 15 * time.Minute, Lock: 15 * time.Minute}
+	pairThrottle = store.Throttle{Max: 5, Window: 15 * time.Minute, Lock: 15 * time.Minute}
 	ipThrottle   = store.Throttle{Max: 20, Window: 15 * time.Minute, Lock: 15 * time.Minute}
+	userThrottle = store.Throttle{Max: 50, Window: 15 * time.Minute, Lock: 15 * time.Minute}
 )
+
+// MaxUsernameLen is the longest username an account may have.
+const MaxUsernameLen = 64
 
 // loginFailed is the seed's E-505 text; the same for an unknown user and a wrong password.
 const loginFailed = "登录失败，请检查您的账户和密码 / Login failed: check your username and password"
@@ -321,20 +352,30 @@ func (s *Server) handleLogin() http.Handler {
 			writeError(w, http.StatusBadRequest, "E-400", "password is required", "password")
 			return
 		}
+		if len(req.Username) > MaxUsernameLen {
+			writeError(w, http.StatusBadRequest, "E-400", fmt.Sprintf("username: at most %d bytes", MaxUsernameLen), "username")
+			return
+		}
 		ctx := r.Context()
-		userKey, ipKey := "user:"+store.NormalizeUsername(req.Username), "ip:"+limitKey(s.clientIP(r))
-		for _, k := range []string{userKey, ipKey} {
-			until, locked, err := store.LockedUntil(ctx, s.DB, k)
+		name, ip := store.NormalizeUsername(req.Username), limitKey(s.clientIP(r))
+		pairKey, ipKey, userKey := "pair:"+name+"@"+ip, "ip:"+ip, "user:"+name
+		// Each attempt is counted before the password is checked, most specific key first;
+		// an attempt refused by one key is not counted against the next.
+		for _, k := range []struct {
+			key string
+			t   store.Throttle
+		}{{pairKey, pairThrottle}, {ipKey, ipThrottle}, {userKey, userThrottle}} {
+			until, allowed, err := store.ReserveLoginAttempt(ctx, s.DB, k.key, k.t)
 			if err != nil {
 				s.serverError(w, r, err)
 				return
 			}
-			if locked {
+			if !allowed {
 				time.Sleep(s.failDelay())
+				mins := int(time.Until(until).Minutes()) + 1
 				w.Header().Set("Retry-After", strconv.Itoa(int(time.Until(until).Seconds())+1))
 				writeError(w, http.StatusTooManyRequests, "E-505",
-					fmt.Sprintf("登录失败次数过多，请 %d 分钟后再试 / Too many failed logins: try again in %d minutes",
-						int(time.Until(until).Minutes())+1, int(time.Until(until).Minutes())+1), "")
+					fmt.Sprintf("登录失败次数过多，请 %d 分钟后再试 / Too many failed logins: try again in %d minutes", mins, mins), "")
 				return
 			}
 		}
@@ -345,21 +386,26 @@ func (s *Server) handleLogin() http.Handler {
 				s.serverError(w, r, err)
 				return
 			}
-			hash = s.dummyHash()
+			hash = s.auth.dummy()
 		}
-		ok := bcrypt.CompareHashAndPassword(hash, []byte(req.Password)) == nil && err == nil && !a.Disabled
-		if !ok {
-			for k, t := range map[string]store.Throttle{userKey: userThrottle, ipKey: ipThrottle} {
-				if _, err := store.RecordLoginFailure(ctx, s.DB, k, t); err != nil {
-					s.Log.Error("login throttle", "err", err)
-				}
-			}
+		match, cerr := s.checkPassword(ctx, hash, req.Password)
+		if cerr != nil {
+			return // the client went away while waiting
+		}
+		if !match || err != nil || a.Disabled {
 			s.Log.Info("login failed", "ip", s.clientIP(r), "request_id", RequestID(ctx))
 			time.Sleep(s.failDelay())
 			writeError(w, http.StatusUnauthorized, "E-505", loginFailed, "")
 			return
 		}
-		store.ClearLoginFailures(ctx, s.DB, userKey)
+		for _, k := range []string{pairKey, userKey} {
+			if err := store.ClearLoginFailures(ctx, s.DB, k); err != nil {
+				s.Log.Error("login throttle", "err", err)
+			}
+		}
+		if err := store.RefundLoginAttempt(ctx, s.DB, ipKey); err != nil {
+			s.Log.Error("login throttle", "err", err)
+		}
 		resp, err := s.issueTokens(ctx, a, uuid.Nil)
 		if err != nil {
 			s.serverError(w, r, err)

@@ -10,8 +10,10 @@ import (
 	"log/slog"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"slices"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -192,7 +194,7 @@ func median(ds []time.Duration) time.Duration {
 func TestLoginLockout(t *testing.T) {
 	e := newWebEnv(t)
 	e.addUser("carol", "correct horse battery", RoleAgent)
-	for i := 0; i < userThrottle.Max; i++ {
+	for i := 0; i < pairThrottle.Max; i++ {
 		if code := e.do("POST", "/api/login", "", map[string]string{"username": "carol", "password": "bad password"}, nil); code != 401 {
 			t.Fatalf("failure %d: status %d", i+1, code)
 		}
@@ -202,11 +204,11 @@ func TestLoginLockout(t *testing.T) {
 		t.Fatalf("right password on a locked account: %d %+v, want 429 E-505", code, locked)
 	}
 	// An unknown name locks the same way, so locking says nothing about who exists.
-	for i := 0; i < userThrottle.Max; i++ {
+	for i := 0; i < pairThrottle.Max; i++ {
 		e.do("POST", "/api/login", "", map[string]string{"username": "ghost", "password": "bad password"}, nil)
 	}
 	if code := e.do("POST", "/api/login", "", map[string]string{"username": "ghost", "password": "bad password"}, nil); code != 429 {
-		t.Errorf("unknown name after %d failures: %d, want 429", userThrottle.Max, code)
+		t.Errorf("unknown name after %d failures: %d, want 429", pairThrottle.Max, code)
 	}
 	// Per address: many names from one IP lock the address too.
 	e.addUser("dave", "correct horse battery", RoleAgent)
@@ -312,3 +314,123 @@ func TestAgentCannotCallAdminRoute(t *testing.T) {
 }
 
 func mustJSON(v any) string { b, _ := json.Marshal(v); return string(b) }
+
+// loginFrom sends a login as if from the client address ip, through a trusted proxy.
+func (e *webEnv) loginFrom(ip, name, pw string) int {
+	e.t.Helper()
+	j, _ := json.Marshal(map[string]string{"username": name, "password": pw})
+	req, _ := http.NewRequest("POST", e.ts.URL+"/api/login", bytes.NewReader(j))
+	req.Header.Set("Content-Type", "application/json")
+	req.Header.Set("X-Forwarded-For", ip)
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		e.t.Error(err)
+		return 0
+	}
+	io.Copy(io.Discard, resp.Body)
+	resp.Body.Close()
+	return resp.StatusCode
+}
+
+func TestLoginLockoutUnderConcurrency(t *testing.T) {
+	e := newWebEnv(t)
+	e.srv.Web.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
+	e.addUser("ivan", "correct horse battery", RoleAgent)
+	const attempts = 40
+	codes := make(chan int, attempts)
+	var wg sync.WaitGroup
+	for range attempts {
+		wg.Add(1)
+		go func() { defer wg.Done(); codes <- e.loginFrom("203.0.113.7", "ivan", "wrong password!") }()
+	}
+	wg.Wait()
+	close(codes)
+	got := map[int]int{}
+	for c := range codes {
+		got[c]++
+	}
+	t.Logf("%d parallel wrong passwords: %d password checks, answers %v", attempts, e.srv.auth.compares.Load(), got)
+	if n := e.srv.auth.compares.Load(); n > int64(pairThrottle.Max) {
+		t.Errorf("%d password checks ran for %d parallel attempts, want at most %d", n, attempts, pairThrottle.Max)
+	}
+	if got[401] > pairThrottle.Max || got[401]+got[429] != attempts {
+		t.Errorf("answers %v: want at most %d 401 and the rest 429", got, pairThrottle.Max)
+	}
+	// The attacker's address is locked out, the agent's own is not.
+	if code := e.loginFrom("203.0.113.7", "ivan", "correct horse battery"); code != 429 {
+		t.Errorf("right password from the locked address: %d, want 429", code)
+	}
+	if code := e.loginFrom("198.51.100.20", "ivan", "correct horse battery"); code != 200 {
+		t.Errorf("right password from another address: %d, want 200", code)
+	}
+}
+
+func TestLoginLockoutPerAccountAcrossAddresses(t *testing.T) {
+	e := newWebEnv(t)
+	e.srv.Web.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
+	e.addUser("judy", "correct horse battery", RoleAgent)
+	// Many addresses, each below its own limit, still lock the account everywhere.
+	for i := 0; i < userThrottle.Max; i++ {
+		ip := fmt.Sprintf("192.0.2.%d", i/(pairThrottle.Max-1)+1)
+		if code := e.loginFrom(ip, "judy", "wrong password!"); code != 401 {
+			t.Fatalf("failure %d from %s: %d, want 401", i+1, ip, code)
+		}
+	}
+	if code := e.loginFrom("198.51.100.20", "judy", "correct horse battery"); code != 429 {
+		t.Errorf("right password after %d failures from many addresses: %d, want 429", userThrottle.Max, code)
+	}
+}
+
+func TestAccessTokensEndWithTheirSessions(t *testing.T) {
+	e := newWebEnv(t)
+	e.addUser("kate", "correct horse battery", RoleAgent)
+	works := func(tok string) bool {
+		return e.do("GET", "/api/agent/conversations?status=all", tok, nil, nil) == 200
+	}
+	// Logout.
+	lr := e.login("kate", "correct horse battery")
+	if code := e.do("POST", "/api/logout", lr.AccessToken, map[string]string{"refresh_token": lr.RefreshToken}, nil); code != 200 {
+		t.Fatalf("logout: %d", code)
+	}
+	if works(lr.AccessToken) {
+		t.Error("access token still works after logout")
+	}
+	// Refresh-token reuse: a stolen token was used, so every access token must end.
+	first := e.login("kate", "correct horse battery")
+	var second LoginResponse
+	if code := e.do("POST", "/api/token/refresh", "", map[string]string{"refresh_token": first.RefreshToken}, &second); code != 200 {
+		t.Fatalf("refresh: %d", code)
+	}
+	if !works(second.AccessToken) {
+		t.Fatal("fresh access token refused")
+	}
+	e.do("POST", "/api/token/refresh", "", map[string]string{"refresh_token": first.RefreshToken}, nil)
+	if works(first.AccessToken) || works(second.AccessToken) {
+		t.Error("access tokens still work after refresh-token reuse")
+	}
+	// A password change.
+	lr = e.login("kate", "correct horse battery")
+	h, err := HashPassword("another horse battery")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := store.SetPassword(context.Background(), e.db, "kate", h); err != nil {
+		t.Fatal(err)
+	}
+	if works(lr.AccessToken) {
+		t.Error("access token still works after a password change")
+	}
+	if lr = e.login("kate", "another horse battery"); !works(lr.AccessToken) {
+		t.Error("a token issued after the change is refused")
+	}
+	// Disabling, then enabling again, does not bring old tokens back.
+	if err := store.DisableAccount(context.Background(), e.db, "kate"); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := e.db.Exec(`UPDATE accounts SET disabled = false WHERE username = 'kate'`); err != nil {
+		t.Fatal(err)
+	}
+	if works(lr.AccessToken) {
+		t.Error("access token issued before a disable works again after re-enabling")
+	}
+}

@@ -45,12 +45,14 @@ type Pipeline struct {
 	// Notices, when set, holds travellers' messages during maintenance and downtime: each
 	// is answered with the notice and kept for its real turn after the window.
 	Notices *NoticeBoard
-
-	hints hintMemo // each message's extraction, made once
+	// MessageRate caps the messages of one traveller per minute, on every channel and
+	// across instances (XINGQU_MESSAGE_RATE); 0: no cap.
+	MessageRate int
 	// MaxDrains bounds the conversations drained at once by Kick, each holding a pool
 	// connection while it runs; 0: 8.
 	MaxDrains int
 
+	hints  hintMemo // each message's extraction, made once
 	drains drainSet
 }
 
@@ -83,7 +85,8 @@ type OutboxWriter interface {
 	WriteReplies(ctx context.Context, tx *sqlx.Tx, conv *dialog.Conversation, travellerID int64, replies []dialog.Reply) error
 }
 
-// Receive stores a message and returns its conversation. dup reports a redelivery.
+// Receive stores a message and returns its conversation. dup reports a redelivery. A
+// message over the traveller's rate is dropped with a *TooFast error.
 func (p *Pipeline) Receive(ctx context.Context, in Inbound) (convID int64, dup bool, err error) {
 	return p.ReceiveWith(ctx, in, nil)
 }
@@ -97,7 +100,19 @@ func (p *Pipeline) ReceiveWith(ctx context.Context, in Inbound, then func(tx *sq
 	if in.Place != nil {
 		in.Place.Name = clean(in.Place.Name, 256)
 	}
+	var tooFast *TooFast
 	err = p.DB.InTx(ctx, func(tx *sqlx.Tx) error {
+		if p.MessageRate > 0 {
+			rc, err := store.CountRate(ctx, tx, store.MessageRateKey(in.Channel, in.ExternalID), p.MessageRate, time.Minute)
+			if err != nil {
+				return err
+			}
+			if !rc.Allowed {
+				// The count is kept, the message is not.
+				tooFast = &TooFast{RetryAfter: rc.RetryAfter, First: rc.First, Lang: dialog.LangOfHint(in.LangHint)}
+				return nil
+			}
+		}
 		var err error
 		convID, dup, err = store.ReceiveInbound(ctx, tx, store.NewInbound{Channel: in.Channel, ExternalID: in.ExternalID,
 			DisplayName: in.DisplayName, Lang: dialog.LangOfHint(in.LangHint), TimeZone: in.TimeZone,
@@ -109,6 +124,9 @@ func (p *Pipeline) ReceiveWith(ctx context.Context, in Inbound, then func(tx *sq
 	})
 	if err != nil {
 		return 0, false, err
+	}
+	if tooFast != nil {
+		return 0, false, tooFast
 	}
 	return convID, dup, nil
 }

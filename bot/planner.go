@@ -40,15 +40,24 @@ func (w *PlanWorker) Run(ctx context.Context) {
 	if poll == 0 {
 		poll = 250 * time.Millisecond
 	}
+	wait := poll
 	for ctx.Err() == nil {
 		job, err := store.ClaimJob(ctx, w.Pipeline.DB, []string{JobPlan}, lease)
-		if err != nil && ctx.Err() == nil {
-			w.Log.Warn("claim planning job", "err", err)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			// The database is down or refusing: wait longer each time, up to half a minute,
+			// so that an outage neither floods the log nor hammers the server.
+			w.Log.Warn("claim planning job", "err", err, "retry_in", wait)
+		case err == nil:
+			wait = poll
 		}
 		if job == nil {
 			select {
 			case <-ctx.Done():
-			case <-time.After(poll):
+			case <-time.After(wait):
+			}
+			if err != nil {
+				wait = min(2*wait, 30*time.Second)
 			}
 			continue
 		}

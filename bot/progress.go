@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"regexp"
 	"strings"
 	"sync"
@@ -57,13 +58,40 @@ func (p *publisher) report(provider string, chars int, partial string) {
 // listeners on every instance.
 func (w *PlanWorker) withProgress(ctx context.Context, job PlanJob) context.Context {
 	p := &publisher{interval: time.Second, job: job, send: func(pr Progress) {
-		b, err := json.Marshal(pr)
-		if err != nil {
-			return
+		b, err := progressPayload(pr)
+		if err == nil {
+			_, err = w.Pipeline.DB.ExecContext(context.WithoutCancel(ctx), `SELECT pg_notify($1, $2)`, ProgressChannel, string(b))
 		}
-		w.Pipeline.DB.ExecContext(context.WithoutCancel(ctx), `SELECT pg_notify($1, $2)`, ProgressChannel, string(b))
+		if err != nil {
+			w.Log.Warn("plan progress not published", "conversation", pr.ConversationID, "err", err)
+		}
 	}}
 	return context.WithValue(ctx, progressKey{}, p.report)
+}
+
+// maxNotifyPayload is PostgreSQL's limit on a notification's payload (8000 bytes), less
+// a margin.
+const maxNotifyPayload = 7900
+
+// progressPayload encodes pr for a notification. Escaping can make the encoding several
+// times longer than the text, so the limit is checked after encoding, shortening the
+// preview from its start (the newest lines are at its end) until it fits.
+func progressPayload(pr Progress) ([]byte, error) {
+	if len(pr.Provider) > 64 {
+		pr.Provider = pr.Provider[:64]
+	}
+	for {
+		b, err := json.Marshal(pr)
+		if err != nil || len(b) <= maxNotifyPayload {
+			return b, err
+		}
+		if pr.Preview == "" {
+			return nil, fmt.Errorf("progress of conversation %d: %d bytes without a preview", pr.ConversationID, len(b))
+		}
+		// A byte of text takes at most six encoded (\u00XX), so this never cuts too much.
+		cut := min(len(pr.Preview), max(1, (len(b)-maxNotifyPayload)/6))
+		pr.Preview = strings.ToValidUTF8(pr.Preview[cut:], "")
+	}
 }
 
 // A model writes the plan as JSON; these are the values worth showing while it does.

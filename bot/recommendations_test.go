@@ -37,9 +37,6 @@ const seedRequest = `{
 // with the seed's example options for every day of the trip.
 func fakeLLM(t *testing.T) *httptest.Server {
 	t.Helper()
-	type day struct {
-		Date, Morning, Afternoon, Evening, Notes string
-	}
 	opt := func(tier, title, nat, soc, cui string, lo, hi int) map[string]any {
 		var days []map[string]string
 		start := dialog.NewDate(2024, 10, 25)

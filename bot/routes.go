@@ -10,7 +10,9 @@ import (
 func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /healthz", s.handleHealthz())
 	mux.Handle("GET /readyz", s.handleReadyz())
-	mux.Handle("GET /metrics", s.metricsHandler())
+	if !s.MetricsElsewhere {
+		mux.Handle("GET /metrics", s.MetricsHandler())
+	}
 	mux.Handle("POST /telegram/webhook", s.telegramWebhook())
 
 	// Accounts (seed 004 section 6). Bearer tokens only, no cookies: nothing for CSRF to ride on.

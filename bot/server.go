@@ -6,6 +6,7 @@ import (
 	"encoding/hex"
 	"encoding/json"
 	"errors"
+	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -49,6 +50,9 @@ type Server struct {
 	Spending func() llm.Spending
 	// Now is the clock announcements are scheduled by; nil: time.Now.
 	Now func() time.Time
+	// MetricsElsewhere leaves /metrics off the routes: it is served on a listener of its
+	// own (XINGQU_METRICS_ADDR) through MetricsHandler.
+	MetricsElsewhere bool
 
 	auth authState
 	web  webState
@@ -64,7 +68,7 @@ type Server struct {
 
 // NewServer makes a server and registers its metrics, the Go runtime's and the pool's.
 func NewServer(db *store.DB, log *slog.Logger, version string) *Server {
-	s := &Server{DB: db, Log: log, Version: version, registry: prometheus.NewRegistry()}
+	s := &Server{DB: db, Log: log, Version: version, registry: prometheus.NewRegistry(), auth: newAuthState()}
 	s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "xingqu_http_requests_total", Help: "HTTP requests by route and status.",
 	}, []string{"route", "method", "status"})
@@ -83,8 +87,17 @@ func NewServer(db *store.DB, log *slog.Logger, version string) *Server {
 // Registry is where other parts of the service register their metrics.
 func (s *Server) Registry() prometheus.Registerer { return s.registry }
 
-func (s *Server) metricsHandler() http.Handler {
-	return promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{})
+// MaxMetricsScrapes is how many scrapes of /metrics run at once; more are answered 503 at
+// once, so that scraping cannot be turned into a lever on the database.
+const MaxMetricsScrapes = 2
+
+// MetricsHandler serves the Prometheus metrics.
+func (s *Server) MetricsHandler() http.Handler {
+	return promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{
+		MaxRequestsInFlight: MaxMetricsScrapes,
+		Timeout:             10 * time.Second,
+		ErrorLog:            slog.NewLogLogger(s.Log.Handler(), slog.LevelWarn),
+	})
 }
 
 // Handler is the whole HTTP surface with its middleware.
@@ -205,6 +218,12 @@ func decodeJSON(w http.ResponseWriter, r *http.Request, v any) bool {
 			return false
 		}
 		writeError(w, http.StatusBadRequest, "E-400", "request body is not valid JSON: "+err.Error(), "")
+		return false
+	}
+	// One value and nothing after it: a body read two ways (by a proxy and by us) must not
+	// carry a second request.
+	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
+		writeError(w, http.StatusBadRequest, "E-400", "request body has data after the JSON value", "")
 		return false
 	}
 	return true

@@ -10,7 +10,7 @@ type WebConfig struct {
 	PublicURL      string
 	WidgetOrigins  []string // origins allowed to call the widget API from a browser
 	SessionRate    int      // new widget sessions per client IP per hour; 0: 60
-	MessageRate    int      // messages per widget session per minute; 0: 30
+	MessageRate    int      // messages per traveller per minute (counted by the pipeline); ten times it per client address; 0: 30
 	TrustedProxies []netip.Prefix
 	// ListenURL is the database URL a LISTEN connection is opened on; empty disables live
 	// events across instances (tests of a single handler).

@@ -113,12 +113,17 @@ func (s *Server) handleWidgetSession() http.Handler {
 				return
 			}
 		}
+		ctx := r.Context()
 		ip := limitKey(s.clientIP(r))
-		if ok, wait := s.allow("session:"+ip, rate.Every(time.Hour/time.Duration(s.sessionRate())), s.sessionRate()); !ok {
-			tooMany(w, wait, "too many new chat sessions from this address")
+		rc, err := store.CountRate(ctx, s.DB, "session:"+ip, s.sessionRate(), time.Hour)
+		if err != nil {
+			s.serverError(w, r, err)
 			return
 		}
-		ctx := r.Context()
+		if !rc.Allowed {
+			tooMany(w, rc.RetryAfter, "too many new chat sessions from this address")
+			return
+		}
 		lang := dialog.LangOfHint(req.Lang)
 		if lang == "" {
 			lang = dialog.LangZH
@@ -173,12 +178,8 @@ func (s *Server) handleWidgetPost() http.Handler {
 			writeError(w, http.StatusBadRequest, "E-400", "action is not one the bot offered", "action")
 			return
 		}
+		// The traveller's own rate is counted by the pipeline, across instances. An address shared by many visitors (an office, a NAT) gets several sessions' worth.
 		per := rate.Every(time.Minute / time.Duration(s.messageRate()))
-		if ok, wait := s.allow("msg:"+p.SessionID, per, s.messageRate()); !ok {
-			tooMany(w, wait, "you are sending messages too fast")
-			return
-		}
-		// An address shared by many visitors (an office, a NAT) gets several sessions' worth.
 		if ok, wait := s.allow("msgip:"+limitKey(s.clientIP(r)), per*rate.Limit(10), 10*s.messageRate()); !ok {
 			tooMany(w, wait, "too many messages from this address")
 			return
@@ -187,7 +188,11 @@ func (s *Server) handleWidgetPost() http.Handler {
 			req.ID = uuid.NewString()
 		}
 		in := Inbound{Channel: "web", ExternalID: p.SessionID, InboundID: "w:" + req.ID, Text: req.Text, Action: req.Action}
-		if err := s.receiveAndDrain(r.Context(), in); err != nil {
+		var tooFast *TooFast
+		if err := s.receiveAndDrain(r.Context(), in); errors.As(err, &tooFast) {
+			tooMany(w, tooFast.RetryAfter, "you are sending messages too fast")
+			return
+		} else if err != nil {
 			s.serverError(w, r, err)
 			return
 		}

@@ -167,7 +167,7 @@ func TestWidgetCannotReadAnotherConversation(t *testing.T) {
 
 func TestWidgetRateLimits(t *testing.T) {
 	e := newWebEnv(t)
-	e.srv.Web.MessageRate = 3
+	e.srv.Pipeline.MessageRate = 3
 	e.srv.Web.SessionRate = 2
 	ws := e.session("en")
 	e.session("en")
@@ -467,4 +467,27 @@ func TestStreamDropsClientThatStopsReading(t *testing.T) {
 		e.ts.Listener.Addr(), ws.Token)
 	waitFor(t, 3*time.Second, "the stream to open", func() bool { return e.srv.openStreams() == 1 })
 	waitFor(t, 5*time.Second, "the server to drop a client that does not read", func() bool { return e.srv.openStreams() == 0 })
+}
+
+// The message and session limits are counted in the database: a second instance on the
+// same database does not hand out a fresh allowance.
+func TestRateLimitsHoldAcrossInstances(t *testing.T) {
+	a := newWebEnv(t)
+	b := newWebEnvOn(t, a.db, a.srv.Web.ListenURL)
+	for _, e := range []*webEnv{a, b} {
+		e.srv.Pipeline.MessageRate = 3
+		e.srv.Web.SessionRate = 2
+	}
+	ws := a.session("en")
+	b.session("en")
+	var ae APIError
+	if code := a.do("POST", "/api/widget/session", "", map[string]string{"lang": "en"}, &ae); code != 429 {
+		t.Errorf("third session in an hour, limit 2, the second on another instance: %d %+v", code, ae)
+	}
+	a.say(ws.Token, "one")
+	b.say(ws.Token, "two")
+	a.say(ws.Token, "three")
+	if code := b.do("POST", "/api/widget/messages", ws.Token, map[string]string{"text": "four"}, &ae); code != 429 || !strings.Contains(ae.Message, "too fast") {
+		t.Errorf("fourth message in a minute, limit 3, spread over two instances: %d %+v", code, ae)
+	}
 }

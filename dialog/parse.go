@@ -126,11 +126,6 @@ func (m *msg) consume(i, j int) {
 	}
 }
 
-// all returns the submatch indexes of re in the current working text.
-func (m *msg) all(re *regexp.Regexp) [][]int {
-	return re.FindAllStringSubmatchIndex(m.text(), -1)
-}
-
 // normalizeText caps the length, replaces invalid UTF-8 and control characters, folds
 // full-width forms to ASCII and unifies dashes and quotes, so the patterns need only
 // one spelling of each.

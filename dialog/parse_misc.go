@@ -22,8 +22,6 @@ func init() {
 	}
 }
 
-const yesNoTrim = " .,!?;:~-…\"'吧啊呀呢哦喔啦嘛哈谢谢please thanks"
-
 // yesNoIn checks the whole message, then its first clause, against the yes/no words.
 func yesNoIn(m *msg) (bool, bool) {
 	s := strings.TrimSpace(m.low)
@@ -95,7 +93,7 @@ var (
 
 // parsePartyIn returns the party size and whether children were counted in it.
 func parsePartyIn(m *msg) (int, bool) {
-	s := m.text()
+	var s string
 	adults, kids := 0, 0
 	for _, re := range []pattern{reAdultsZh, reAdultsEn} {
 		s = m.text()

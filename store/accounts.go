@@ -24,6 +24,8 @@ type Account struct {
 	CreatedAt    time.Time `db:"created_at" json:"createdAt"`
 	// MustChangePassword is set while the account has a temporary password from an admin.
 	MustChangePassword bool `db:"must_change_password" json:"mustChangePassword"`
+	// TokenVersion is carried in access tokens; one with another version is refused.
+	TokenVersion int `db:"token_version" json:"-"`
 }
 
 // Account errors callers branch on.
@@ -40,7 +42,7 @@ func NormalizeUsername(s string) string { return strings.ToLower(strings.TrimSpa
 func CreateAccount(ctx context.Context, q Queryer, username, hash, role string) (Account, error) {
 	var a Account
 	err := q.GetContext(ctx, &a, `INSERT INTO accounts (username, password_hash, role) VALUES ($1, $2, $3)
-RETURNING id, username, password_hash, role, disabled, created_at, must_change_password`, NormalizeUsername(username), hash, role)
+RETURNING id, username, password_hash, role, disabled, created_at, must_change_password, token_version`, NormalizeUsername(username), hash, role)
 	var pe *pq.Error
 	if errors.As(err, &pe) && pe.Code == "23505" {
 		return Account{}, fmt.Errorf("account %q: %w", username, ErrExists)
@@ -63,7 +65,7 @@ func AccountByID(ctx context.Context, q Queryer, id int64) (Account, error) {
 
 func accountWhere(ctx context.Context, q Queryer, where string, arg any) (Account, error) {
 	var a Account
-	err := q.GetContext(ctx, &a, `SELECT id, username, password_hash, role, disabled, created_at, must_change_password FROM accounts WHERE `+where, arg)
+	err := q.GetContext(ctx, &a, `SELECT id, username, password_hash, role, disabled, created_at, must_change_password, token_version FROM accounts WHERE `+where, arg)
 	if errors.Is(err, sql.ErrNoRows) {
 		return Account{}, fmt.Errorf("account: %w", ErrNotFound)
 	}
@@ -76,19 +78,19 @@ func accountWhere(ctx context.Context, q Queryer, where string, arg any) (Accoun
 // Accounts lists every account by name.
 func Accounts(ctx context.Context, q Queryer) ([]Account, error) {
 	var as []Account
-	err := q.SelectContext(ctx, &as, `SELECT id, username, password_hash, role, disabled, created_at, must_change_password FROM accounts ORDER BY username`)
+	err := q.SelectContext(ctx, &as, `SELECT id, username, password_hash, role, disabled, created_at, must_change_password, token_version FROM accounts ORDER BY username`)
 	if err != nil {
 		return nil, fmt.Errorf("accounts: %w", err)
 	}
 	return as, nil
 }
 
-// SetPassword replaces an account's password hash and revokes its refresh tokens, so a
-// changed password ends every session.
+// SetPassword replaces an account's password hash and revokes its refresh and access
+// tokens, so a changed password ends every session.
 func SetPassword(ctx context.Context, db *DB, username, hash string) error {
 	return db.InTx(ctx, func(tx *sqlx.Tx) error {
 		var id int64
-		err := tx.GetContext(ctx, &id, `UPDATE accounts SET password_hash = $2, updated_at = now() WHERE username = $1 RETURNING id`,
+		err := tx.GetContext(ctx, &id, `UPDATE accounts SET password_hash = $2, token_version = token_version + 1, updated_at = now() WHERE username = $1 RETURNING id`,
 			NormalizeUsername(username), hash)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("account %q: %w", username, ErrNotFound)
@@ -116,8 +118,8 @@ func ChangeOwnPassword(ctx context.Context, db *DB, id int64, hash string) (Acco
 func setPasswordByID(ctx context.Context, db *DB, id int64, hash string, temporary bool) (Account, error) {
 	var a Account
 	err := db.InTx(ctx, func(tx *sqlx.Tx) error {
-		err := tx.GetContext(ctx, &a, `UPDATE accounts SET password_hash = $2, must_change_password = $3, updated_at = now()
-WHERE id = $1 RETURNING id, username, password_hash, role, disabled, created_at, must_change_password`, id, hash, temporary)
+		err := tx.GetContext(ctx, &a, `UPDATE accounts SET password_hash = $2, must_change_password = $3, token_version = token_version + 1, updated_at = now()
+WHERE id = $1 RETURNING id, username, password_hash, role, disabled, created_at, must_change_password, token_version`, id, hash, temporary)
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("account %d: %w", id, ErrNotFound)
 		}
@@ -130,11 +132,11 @@ WHERE id = $1 RETURNING id, username, password_hash, role, disabled, created_at,
 	return a, err
 }
 
-// DisableAccount stops an account logging in and revokes its refresh tokens.
+// DisableAccount stops an account logging in and revokes its refresh and access tokens.
 func DisableAccount(ctx context.Context, db *DB, username string) error {
 	return db.InTx(ctx, func(tx *sqlx.Tx) error {
 		var id int64
-		err := tx.GetContext(ctx, &id, `UPDATE accounts SET disabled = true, updated_at = now() WHERE username = $1 RETURNING id`,
+		err := tx.GetContext(ctx, &id, `UPDATE accounts SET disabled = true, token_version = token_version + 1, updated_at = now() WHERE username = $1 RETURNING id`,
 			NormalizeUsername(username))
 		if errors.Is(err, sql.ErrNoRows) {
 			return fmt.Errorf("account %q: %w", username, ErrNotFound)
@@ -176,7 +178,8 @@ func IssueRefresh(ctx context.Context, q Queryer, accountID int64, family uuid.U
 }
 
 // UseRefresh spends a refresh token and returns its account and family. A token already
-// spent revokes its family and returns ErrTokenReused; the revocation commits even so.
+// spent means it leaked: it revokes its family and the account's access tokens and returns
+// ErrTokenReused; the revocation commits even so.
 func UseRefresh(ctx context.Context, db *DB, hash []byte) (accountID int64, family uuid.UUID, err error) {
 	var reused bool
 	err = db.InTx(ctx, func(tx *sqlx.Tx) error {
@@ -201,8 +204,10 @@ WHERE t.token_hash = $1 FOR UPDATE OF t`, hash)
 		accountID, family = r.AccountID, r.Family
 		if r.Used.Valid {
 			reused = true
-			_, err := tx.ExecContext(ctx, `UPDATE refresh_tokens SET revoked_at = now() WHERE family = $1 AND revoked_at IS NULL`, r.Family)
-			return err
+			if _, err := tx.ExecContext(ctx, `UPDATE refresh_tokens SET revoked_at = now() WHERE family = $1 AND revoked_at IS NULL`, r.Family); err != nil {
+				return err
+			}
+			return bumpTokenVersion(ctx, tx, r.AccountID)
 		}
 		if r.Revoked.Valid || r.Expired || r.Disabled {
 			return ErrTokenInvalid
@@ -219,15 +224,28 @@ WHERE t.token_hash = $1 FOR UPDATE OF t`, hash)
 	return accountID, family, nil
 }
 
-// RevokeRefresh revokes the family of the account's refresh token (a logout).
-func RevokeRefresh(ctx context.Context, q Queryer, accountID int64, hash []byte) (bool, error) {
-	res, err := q.ExecContext(ctx, `UPDATE refresh_tokens SET revoked_at = now()
+// RevokeRefresh revokes the family of the account's refresh token and the account's
+// access tokens (a logout).
+func RevokeRefresh(ctx context.Context, db *DB, accountID int64, hash []byte) (bool, error) {
+	var n int64
+	err := db.InTx(ctx, func(tx *sqlx.Tx) error {
+		res, err := tx.ExecContext(ctx, `UPDATE refresh_tokens SET revoked_at = now()
 WHERE revoked_at IS NULL AND family = (SELECT family FROM refresh_tokens WHERE token_hash = $1 AND account_id = $2)`, hash, accountID)
+		if err != nil {
+			return err
+		}
+		n, _ = res.RowsAffected()
+		return bumpTokenVersion(ctx, tx, accountID)
+	})
 	if err != nil {
 		return false, fmt.Errorf("revoke refresh token: %w", err)
 	}
-	n, _ := res.RowsAffected()
 	return n > 0, nil
+}
+
+func bumpTokenVersion(ctx context.Context, q Queryer, accountID int64) error {
+	_, err := q.ExecContext(ctx, `UPDATE accounts SET token_version = token_version + 1 WHERE id = $1`, accountID)
+	return err
 }
 
 // Throttle is the policy for failed logins under one key.
@@ -237,40 +255,50 @@ type Throttle struct {
 	Lock   time.Duration // how long a lock lasts
 }
 
-// LockedUntil reports whether key is locked now, and until when.
-func LockedUntil(ctx context.Context, q Queryer, key string) (time.Time, bool, error) {
-	var until sql.NullTime
-	err := q.GetContext(ctx, &until, `SELECT locked_until FROM login_throttle WHERE key = $1 AND locked_until > now()`, key)
-	if errors.Is(err, sql.ErrNoRows) {
-		return time.Time{}, false, nil
+// ReserveLoginAttempt counts an attempt under key before the password is checked, so
+// that attempts racing each other cannot all slip in under the limit: one statement
+// increments the count and locks the key once it passes t.Max. allowed is false while the
+// key is locked, until then. A refused attempt leaves the count as it is.
+func ReserveLoginAttempt(ctx context.Context, q Queryer, key string, t Throttle) (until time.Time, allowed bool, err error) {
+	var r struct {
+		Failures int          `db:"failures"`
+		Until    sql.NullTime `db:"locked_until"`
 	}
+	// A lock that has run out starts a fresh window, as does a window that has.
+	err = q.GetContext(ctx, &r, `
+INSERT INTO login_throttle AS l (key, failures, window_start) VALUES ($1, 1, now())
+ON CONFLICT (key) DO UPDATE SET
+    failures = CASE
+        WHEN l.locked_until > now() THEN l.failures
+        WHEN l.locked_until IS NOT NULL OR l.window_start < now() - $2 * interval '1 millisecond' THEN 1
+        ELSE l.failures + 1 END,
+    window_start = CASE
+        WHEN l.locked_until > now() THEN l.window_start
+        WHEN l.locked_until IS NOT NULL OR l.window_start < now() - $2 * interval '1 millisecond' THEN now()
+        ELSE l.window_start END,
+    locked_until = CASE
+        WHEN l.locked_until > now() THEN l.locked_until
+        WHEN l.locked_until IS NULL AND l.window_start >= now() - $2 * interval '1 millisecond' AND l.failures + 1 > $3
+            THEN now() + $4 * interval '1 millisecond'
+        ELSE NULL END
+RETURNING failures, locked_until`, key, t.Window.Milliseconds(), t.Max, t.Lock.Milliseconds())
 	if err != nil {
 		return time.Time{}, false, fmt.Errorf("login throttle: %w", err)
 	}
-	return until.Time, true, nil
+	if r.Until.Valid {
+		return r.Until.Time, false, nil
+	}
+	return time.Time{}, true, nil
 }
 
-// RecordLoginFailure counts a failure under key and locks it once it reaches the limit.
-// It returns the failures counted in the current window.
-func RecordLoginFailure(ctx context.Context, q Queryer, key string, t Throttle) (int, error) {
-	var n int
-	err := q.GetContext(ctx, &n, `
-INSERT INTO login_throttle AS l (key, failures, window_start) VALUES ($1, 1, now())
-ON CONFLICT (key) DO UPDATE SET
-    failures     = CASE WHEN l.window_start < now() - $2 * interval '1 millisecond' THEN 1 ELSE l.failures + 1 END,
-    window_start = CASE WHEN l.window_start < now() - $2 * interval '1 millisecond' THEN now() ELSE l.window_start END
-RETURNING failures`, key, t.Window.Milliseconds())
+// RefundLoginAttempt takes back an attempt reserved under key that turned out to be a
+// successful login, so that an address's own good logins do not lock it.
+func RefundLoginAttempt(ctx context.Context, q Queryer, key string) error {
+	_, err := q.ExecContext(ctx, `UPDATE login_throttle SET failures = greatest(failures - 1, 0) WHERE key = $1 AND locked_until IS NULL`, key)
 	if err != nil {
-		return 0, fmt.Errorf("login throttle: %w", err)
+		return fmt.Errorf("login throttle: %w", err)
 	}
-	if n >= t.Max {
-		_, err = q.ExecContext(ctx, `UPDATE login_throttle SET locked_until = now() + $2 * interval '1 millisecond', failures = 0, window_start = now() WHERE key = $1`,
-			key, t.Lock.Milliseconds())
-		if err != nil {
-			return n, fmt.Errorf("login throttle: %w", err)
-		}
-	}
-	return n, nil
+	return nil
 }
 
 // ClearLoginFailures forgets a key's failures after a successful login.

@@ -31,8 +31,9 @@ type Traveller struct {
 	Reachable   bool   `db:"reachable"`
 }
 
-// EnsureTraveller returns the traveller with this channel identity, creating it if new.
-// Name, language and zone are filled in when given and not known yet.
+// EnsureTraveller returns the traveller with this channel identity, creating it if new,
+// and records that they were seen now. Name, language and zone are filled in when given
+// and not known yet.
 func EnsureTraveller(ctx context.Context, q Queryer, channel, externalID, name, lang, tz string) (Traveller, error) {
 	const stmt = `
 INSERT INTO travellers (channel, external_id, display_name, lang, time_zone)
@@ -40,7 +41,8 @@ VALUES ($1, $2, $3, $4, $5)
 ON CONFLICT (channel, external_id) DO UPDATE SET
     display_name = CASE WHEN EXCLUDED.display_name <> '' THEN EXCLUDED.display_name ELSE travellers.display_name END,
     lang         = CASE WHEN travellers.lang = '' THEN EXCLUDED.lang ELSE travellers.lang END,
-    time_zone    = CASE WHEN EXCLUDED.time_zone <> '' THEN EXCLUDED.time_zone ELSE travellers.time_zone END
+    time_zone    = CASE WHEN EXCLUDED.time_zone <> '' THEN EXCLUDED.time_zone ELSE travellers.time_zone END,
+    last_seen_at = now()
 RETURNING id, channel, external_id, display_name, lang, time_zone, reachable`
 	var t Traveller
 	if err := q.GetContext(ctx, &t, stmt, channel, externalID, name, lang, tz); err != nil {

@@ -54,6 +54,9 @@ func Open(ctx context.Context, dsn string, pool PoolConfig) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
+	if dsn, err = withKeepalives(dsn); err != nil {
+		return nil, err
+	}
 	var db *sqlx.DB
 	if binaryParameters(dsn) {
 		// A transaction pooler in front (pooler.go).
@@ -79,7 +82,30 @@ func Open(ctx context.Context, dsn string, pool PoolConfig) (*DB, error) {
 
 // withConnectTimeout adds connect_timeout (seconds) to a URL or key=value DSN without one.
 func withConnectTimeout(dsn string, seconds int) (string, error) {
-	if strings.Contains(dsn, "connect_timeout") {
+	return withParam(dsn, "connect_timeout", fmt.Sprint(seconds))
+}
+
+// keepalives make the server notice within about a minute that a client has gone
+// without closing its connections (a machine that died, a network cut): until it does,
+// the client's session and its advisory locks live on, and with them the Telegram
+// leadership of a dead instance, for the two hours of the kernel's default.
+var keepalives = [][2]string{{"tcp_keepalives_idle", "30"}, {"tcp_keepalives_interval", "10"}, {"tcp_keepalives_count", "3"}}
+
+// withKeepalives adds the keepalive settings, as connection parameters, to a DSN that
+// sets none of its own.
+func withKeepalives(dsn string) (string, error) {
+	var err error
+	for _, kv := range keepalives {
+		if dsn, err = withParam(dsn, kv[0], kv[1]); err != nil {
+			return "", err
+		}
+	}
+	return dsn, nil
+}
+
+// withParam adds name=value to a URL or key=value DSN that does not name it.
+func withParam(dsn, name, value string) (string, error) {
+	if strings.Contains(dsn, name) {
 		return dsn, nil
 	}
 	if strings.HasPrefix(dsn, "postgres://") || strings.HasPrefix(dsn, "postgresql://") {
@@ -88,11 +114,11 @@ func withConnectTimeout(dsn string, seconds int) (string, error) {
 			return "", fmt.Errorf("database URL: %w", err)
 		}
 		q := u.Query()
-		q.Set("connect_timeout", fmt.Sprint(seconds))
+		q.Set(name, value)
 		u.RawQuery = q.Encode()
 		return u.String(), nil
 	}
-	return fmt.Sprintf("%s connect_timeout=%d", dsn, seconds), nil
+	return fmt.Sprintf("%s %s=%s", dsn, name, value), nil
 }
 
 // Redact hides the password in a database URL so it can be logged.

@@ -2,6 +2,7 @@ package telegram
 
 import (
 	"context"
+	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -40,7 +41,9 @@ func NewMetrics(reg prometheus.Registerer, db *store.DB) *Metrics {
 	if reg != nil {
 		reg.MustRegister(m.outcomes, m.latency, m.updates, m.progress)
 		if db != nil {
-			reg.MustRegister(outboxCollector{db: db})
+			reg.MustRegister(newOutboxCollector(func(ctx context.Context) (map[string]int64, error) {
+				return store.OutboxStats(ctx, db, "telegram")
+			}))
 		}
 	}
 	return m
@@ -48,17 +51,60 @@ func NewMetrics(reg prometheus.Registerer, db *store.DB) *Metrics {
 
 var outboxRowsDesc = prometheus.NewDesc("xingqu_telegram_outbox_rows", "Telegram outbox rows by delivery state.", []string{"state"}, nil)
 
-// outboxCollector reports the outbox's delivery states straight from the database, so
-// that every instance shows the same numbers whichever one is sending.
-type outboxCollector struct{ db *store.DB }
+// outboxRefresh is how old the outbox counts a scrape shows may be.
+const outboxRefresh = 15 * time.Second
 
-func (c outboxCollector) Describe(ch chan<- *prometheus.Desc) { ch <- outboxRowsDesc }
+// outboxCollector reports the outbox's delivery states from the database, so that every
+// instance shows the same numbers whichever one is sending. Counting the outbox reads the
+// whole table, so it happens at most once per outboxRefresh, in the background, whatever
+// the number of scrapes; only the first scrape waits for it.
+type outboxCollector struct {
+	load func(context.Context) (map[string]int64, error)
 
-func (c outboxCollector) Collect(ch chan<- prometheus.Metric) {
-	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+	mu         sync.Mutex
+	stats      map[string]int64
+	at         time.Time // of the last load, successful or not
+	refreshing bool
+}
+
+func newOutboxCollector(load func(context.Context) (map[string]int64, error)) *outboxCollector {
+	return &outboxCollector{load: load}
+}
+
+func (c *outboxCollector) Describe(ch chan<- *prometheus.Desc) { ch <- outboxRowsDesc }
+
+func (c *outboxCollector) read() map[string]int64 {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
-	stats, err := store.OutboxStats(ctx, c.db, "telegram")
+	stats, err := c.load(ctx)
 	if err != nil {
+		return nil
+	}
+	return stats
+}
+
+// current returns the latest counts, starting a refresh when they are stale.
+func (c *outboxCollector) current() map[string]int64 {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	switch {
+	case c.at.IsZero():
+		c.stats, c.at = c.read(), time.Now()
+	case time.Since(c.at) > outboxRefresh && !c.refreshing:
+		c.refreshing = true
+		go func() {
+			stats := c.read()
+			c.mu.Lock()
+			defer c.mu.Unlock()
+			c.stats, c.at, c.refreshing = stats, time.Now(), false
+		}()
+	}
+	return c.stats
+}
+
+func (c *outboxCollector) Collect(ch chan<- prometheus.Metric) {
+	stats := c.current()
+	if stats == nil {
 		return
 	}
 	for _, st := range []string{store.OutboxPending, store.OutboxSending, store.OutboxSent, store.OutboxFailed, store.OutboxBlocked, store.OutboxUnknown} {

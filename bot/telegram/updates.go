@@ -45,7 +45,11 @@ func (c *Channel) process(ctx context.Context, su *store.TelegramUpdate) (outcom
 
 // receive hands a traveller's message to the pipeline and records the update's outcome
 // in the same transaction; more, if set, writes what else the update needs in it.
-func (c *Channel) receive(ctx context.Context, su *store.TelegramUpdate, in bot.Inbound, kind string, more func(tx *sqlx.Tx) error) (string, int64, bool, error) {
+//
+// A message over the traveller's rate is not stored: tooFast says what the traveller is
+// told, if anything, and the update's outcome.
+func (c *Channel) receive(ctx context.Context, su *store.TelegramUpdate, in bot.Inbound, kind string, more func(tx *sqlx.Tx) error,
+	tooFast func(*bot.TooFast) (string, error)) (string, int64, bool, error) {
 	outcome := kind
 	convID, _, err := c.pipe.ReceiveWith(ctx, in, func(tx *sqlx.Tx, convID int64, dup bool) error {
 		if more != nil {
@@ -58,6 +62,10 @@ func (c *Channel) receive(ctx context.Context, su *store.TelegramUpdate, in bot.
 		}
 		return store.FinishNextTelegramUpdate(ctx, tx, su.UpdateID, su.ChatID, outcome)
 	})
+	if tf := (*bot.TooFast)(nil); errors.As(err, &tf) {
+		outcome, err := tooFast(tf)
+		return outcome, 0, false, err
+	}
 	if err != nil {
 		return "", 0, false, err
 	}
@@ -171,7 +179,14 @@ func (c *Channel) message(ctx context.Context, su *store.TelegramUpdate, m *tgbo
 	if edited {
 		kind = "edited"
 	}
-	return c.receive(ctx, su, in, kind, nil)
+	return c.receive(ctx, su, in, kind, nil, func(tooFast *bot.TooFast) (string, error) {
+		// A flood hears about the limit once per window.
+		if !tooFast.First {
+			return "ignored: too fast", nil
+		}
+		t := chatTarget{chatID: chatID, group: !m.Chat.IsPrivate(), lang: lang}
+		return "answered: too fast", sendText(ctx, c.db, t, Escape(tooFast.Notice()), nil, fmt.Sprintf("u%d", updateID))
+	})
 }
 
 // place names a shared location. Without a geocoder, or when it fails, the coordinates
@@ -270,6 +285,9 @@ func (c *Channel) callback(ctx context.Context, su *store.TelegramUpdate, q *tgb
 			return err
 		}
 		return removeButtons(tx, false)
+	}, func(tooFast *bot.TooFast) (string, error) {
+		// A button is always answered, or its spinner turns until Telegram gives up.
+		return "answered: too fast", answer(c.db, tooFast.Notice())
 	})
 }
 

@@ -18,6 +18,9 @@
   var S = sessionStorage;
   var me = null, tab = 'waiting', openId = null, known = {}, streamCtl = null, timer = null;
   var refreshing = null, renewTimer = null;
+  // The open conversation's transcript as shown, once older pages were loaded on
+  // scrolling up: a refresh brings only the latest page, and keeps what is above it.
+  var shown = null, olderCursor = '', olderFor = null;
 
   function el(tag, cls, text) {
     var e = document.createElement(tag);
@@ -169,6 +172,7 @@
 
   function openConv(id) {
     openId = id;
+    if (olderFor !== id) { shown = null; olderCursor = ''; olderFor = id; }
     document.title = T.title;
     return api('GET', '/api/agent/conversations/' + id).then(function (r) { return r.json(); }).then(function (c) {
       if (c.error_code) return;
@@ -197,16 +201,35 @@
     back.disabled = !mineNow;
     back.addEventListener('click', function () { api('POST', '/api/agent/conversations/' + c.id + '/handback').then(function () { openConv(c.id); }); });
     bar.appendChild(take); bar.appendChild(back);
-    var tr = el('div', 'transcript'); tr.id = 'transcript'; tr.setAttribute('role', 'log'); tr.setAttribute('aria-live', 'polite');
+    var prev = document.getElementById('transcript');
+    var fromBottom = prev && prev.dataset.id === String(c.id) ? prev.scrollHeight - prev.scrollTop : 0;
+    var tr = el('div', 'transcript'); tr.id = 'transcript'; tr.dataset.id = String(c.id); tr.setAttribute('role', 'log'); tr.setAttribute('aria-live', 'polite');
     var labels = {};
-    c.messages.forEach(function (m) {
+    function line(m) {
       (m.buttons || []).forEach(function (b) { labels[b.action] = b.label; });
       var d = el('div', 'msg ' + m.role);
       d.appendChild(el('span', 'role', (T[m.role] || m.role) + ' · ' + new Date(m.createdAt).toLocaleTimeString()));
       var text = m.text || (m.action ? '[' + (labels[m.action] || m.action) + ']' : '');
       if (m.plan) text += '\n' + (m.plan.options || []).map(function (o) { return o.title + ' ' + Math.round(o.budgetLow) + '–' + Math.round(o.budgetHigh) + ' ' + o.currency; }).join('\n');
       d.appendChild(document.createTextNode(text));
-      tr.appendChild(d);
+      return d;
+    }
+    var first = c.messages.length ? c.messages[0].id : Infinity;
+    var msgs = shown ? shown.filter(function (m) { return m.id < first; }).concat(c.messages) : c.messages;
+    if (shown) shown = msgs;
+    msgs.forEach(function (m) { tr.appendChild(line(m)); });
+    var cursor = shown ? olderCursor : c.cursor, loading = false;
+    // The view holds the latest messages; scrolling to the top reads the page before them.
+    tr.addEventListener('scroll', function () {
+      if (tr.scrollTop > 40 || !cursor || loading) return;
+      loading = true;
+      api('GET', '/api/agent/conversations/' + c.id + '?before=' + cursor).then(function (r) { return r.json(); }).then(function (p) {
+        if (p.error_code || olderFor !== c.id) return;
+        shown = p.messages.concat(shown || msgs); olderCursor = cursor = p.cursor || '';
+        var h = tr.scrollHeight, top = tr.firstChild;
+        p.messages.forEach(function (m) { tr.insertBefore(line(m), top); });
+        tr.scrollTop += tr.scrollHeight - h;
+      }).finally(function () { loading = false; });
     });
     var f = el('form', 'reply');
     var ta = el('textarea'); ta.placeholder = T.reply; ta.setAttribute('aria-label', T.reply); ta.maxLength = 4096; ta.value = draft; ta.disabled = !mineNow;
@@ -221,7 +244,7 @@
     });
     ta.addEventListener('keydown', function (e) { if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) f.requestSubmit(); });
     viewBox.appendChild(bar); viewBox.appendChild(tr); viewBox.appendChild(f);
-    tr.scrollTop = tr.scrollHeight;
+    tr.scrollTop = fromBottom ? tr.scrollHeight - fromBottom : tr.scrollHeight;
   }
 
   function renderSide(c) {

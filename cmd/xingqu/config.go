@@ -18,11 +18,13 @@ import (
 type config struct {
 	DatabaseURL    string
 	HTTPAddr       string
+	MetricsAddr    string // a listener of its own for /metrics; empty: on HTTPAddr
 	PublicURL      string
 	WidgetOrigins  []string
 	DefaultTZ      *time.Location
-	SessionRate    int // new widget sessions per client IP per hour
-	MessageRate    int // messages per traveller per minute
+	SessionRate    int           // new widget sessions per client IP per hour
+	MessageRate    int           // messages per traveller per minute
+	Retention      time.Duration // travellers inactive this long are deleted
 	TrustedProxies []netip.Prefix
 
 	TelegramToken         string
@@ -107,6 +109,25 @@ func (p *envParser) duration(name string, def time.Duration) time.Duration {
 	return d
 }
 
+// days reads a length of time in days ("365d") or as a duration ("8760h"), at least a day.
+func (p *envParser) days(name string, def time.Duration) time.Duration {
+	v := p.str(name, "")
+	if v == "" {
+		return def
+	}
+	d, err := time.ParseDuration(v)
+	if n, ok := strings.CutSuffix(v, "d"); ok {
+		var days int
+		days, err = strconv.Atoi(n)
+		d = time.Duration(days) * 24 * time.Hour
+	}
+	if err != nil || d < 24*time.Hour {
+		p.fail(name, v, "a number of days such as 365d, at least 1d")
+		return def
+	}
+	return d
+}
+
 func (p *envParser) baseURL(name, def string) string {
 	v := p.str(name, def)
 	if v == "" || v == "off" {
@@ -141,6 +162,14 @@ func parseConfig(getenv func(string) string) (config, error) {
 		p.fail("XINGQU_HTTP_ADDR", c.HTTPAddr, "a host name or IP address before the port")
 	}
 
+	if c.MetricsAddr = p.str("XINGQU_METRICS_ADDR", ""); c.MetricsAddr != "" {
+		if _, port, err := net.SplitHostPort(c.MetricsAddr); err != nil {
+			p.fail("XINGQU_METRICS_ADDR", c.MetricsAddr, "host:port, such as 127.0.0.1:9090")
+		} else if n, err := strconv.Atoi(port); err != nil || n < 0 || n > 65535 {
+			p.fail("XINGQU_METRICS_ADDR", c.MetricsAddr, "a port number from 0 to 65535")
+		}
+	}
+
 	defPublic := "http://" + c.HTTPAddr
 	if strings.HasPrefix(c.HTTPAddr, ":") {
 		defPublic = "http://localhost" + c.HTTPAddr
@@ -170,6 +199,7 @@ func parseConfig(getenv func(string) string) (config, error) {
 	c.DefaultTZ = loc
 	c.SessionRate = p.int("XINGQU_SESSION_RATE", 60, 1)
 	c.MessageRate = p.int("XINGQU_MESSAGE_RATE", 30, 1)
+	c.Retention = p.days("XINGQU_RETENTION", 365*24*time.Hour)
 	if v := p.str("XINGQU_TRUSTED_PROXIES", ""); v != "" {
 		for _, s := range strings.Split(v, ",") {
 			pr, err := netip.ParsePrefix(strings.TrimSpace(s))

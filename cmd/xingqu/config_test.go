@@ -111,3 +111,22 @@ func TestParseConfigHidesSecretsInBadURLs(t *testing.T) {
 		t.Fatalf("error shows a secret: %v", err)
 	}
 }
+
+func TestParseConfigRetentionAndMetrics(t *testing.T) {
+	c, err := parseConfig(env())
+	if err != nil || c.Retention != 365*24*time.Hour || c.MetricsAddr != "" {
+		t.Errorf("defaults: retention %v, metrics %q, %v; want 365 days and none", c.Retention, c.MetricsAddr, err)
+	}
+	c, err = parseConfig(env("XINGQU_RETENTION", "30d", "XINGQU_METRICS_ADDR", "127.0.0.1:9090"))
+	if err != nil || c.Retention != 30*24*time.Hour || c.MetricsAddr != "127.0.0.1:9090" {
+		t.Errorf("30d, 127.0.0.1:9090: %v %q %v", c.Retention, c.MetricsAddr, err)
+	}
+	if c, err := parseConfig(env("XINGQU_RETENTION", "2160h")); err != nil || c.Retention != 90*24*time.Hour {
+		t.Errorf("2160h: %v %v", c.Retention, err)
+	}
+	for _, kv := range [][2]string{{"XINGQU_RETENTION", "forever"}, {"XINGQU_RETENTION", "2h"}, {"XINGQU_RETENTION", "-3d"}, {"XINGQU_METRICS_ADDR", "9090"}} {
+		if _, err := parseConfig(env(kv[0], kv[1])); err == nil || !strings.Contains(err.Error(), kv[0]) {
+			t.Errorf("%s=%s: %v, want an error naming it", kv[0], kv[1], err)
+		}
+	}
+}

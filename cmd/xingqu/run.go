@@ -31,6 +31,7 @@ commands:
   backup verify FILE        restore FILE into a scratch database and compare it with its manifest
   backup keygen             make an age key pair for XINGQU_BACKUP_KEY
   restore FILE [--force]    restore a backup into the (empty) database DATABASE_URL names
+  traveller forget --channel C --id X  delete one traveller's data on their request
   chat                      talk to the dialog engine in the terminal (offline planner, no database)
   version                   print the version
 `
@@ -58,6 +59,8 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 		return backupCmd(ctx, rest, getenv, stdout, stderr)
 	case "restore":
 		return restoreCmd(ctx, rest, getenv, stdout, stderr)
+	case "traveller":
+		return traveller(ctx, rest, getenv, stdout, stderr)
 	case "chat":
 		return chat(ctx, getenv, stdin, stdout)
 	case "version", "--version", "-v":
@@ -130,6 +133,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	srv := bot.NewServer(db, log, version)
 	svc := newService(cfg, db, log, srv.Registry())
 	srv.Registry().MustRegister(serviceCollector{db: db, chain: svc.chain})
+	svc.pipeline.MessageRate = cfg.MessageRate
 	srv.Pipeline = svc.pipeline
 	srv.Recommend = svc.recommend
 	srv.ProviderHealth = svc.chain.Health
@@ -142,6 +146,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	go srv.RecordProviderHealth(workCtx, time.Minute)
 	waitBackups := startBackups(workCtx, cfg, db, srv, log)
 	defer func() { stopWork(); waitWork(); tg(); waitBackups() }()
+	srv.MetricsElsewhere = cfg.MetricsAddr != ""
 	var h http.Handler = srv.Handler()
 	if wrapHandler != nil {
 		h = wrapHandler(h)
@@ -161,6 +166,15 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	fmt.Fprintf(stdout, "xingqu %s listening on %s\n", version, url)
 	log.Info("serving", "addr", ln.Addr().String(), "public_url", cfg.PublicURL, "version", version)
+
+	if cfg.MetricsAddr != "" {
+		ms, err := serveMetrics(cfg.MetricsAddr, srv, log, stdout)
+		if err != nil {
+			hs.Close()
+			return err
+		}
+		defer ms.Close()
+	}
 
 	select {
 	case err := <-errc:
@@ -183,6 +197,26 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	}
 	log.Info("stopped")
 	return nil
+}
+
+// serveMetrics serves /metrics alone on a listener of its own (XINGQU_METRICS_ADDR), for
+// a scraper on a private network, leaving it off the public listener.
+func serveMetrics(addr string, srv *bot.Server, log *slog.Logger, stdout io.Writer) (*http.Server, error) {
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return nil, fmt.Errorf("XINGQU_METRICS_ADDR=%s: %w", addr, err)
+	}
+	mux := http.NewServeMux()
+	mux.Handle("GET /metrics", srv.MetricsHandler())
+	ms := bot.HTTPServer(addr, mux, log)
+	go func() {
+		if err := ms.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
+			log.Error("metrics listener", "err", err)
+		}
+	}()
+	fmt.Fprintf(stdout, "metrics on http://%s/metrics\n", ln.Addr())
+	log.Info("metrics listener", "addr", ln.Addr().String())
+	return ms, nil
 }
 
 func migrate(ctx context.Context, args []string, getenv func(string) string, stdout io.Writer) error {

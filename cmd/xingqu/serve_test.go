@@ -37,19 +37,23 @@ func (s *syncBuffer) String() string {
 	return s.b.String()
 }
 
-// startServe runs `xingqu serve` in-process on a free port and returns its base URL.
-func startServe(t *testing.T, dbURL string) (base string, stop func() error) {
+// serveOut keeps what each test's serve printed, by test name.
+var serveOut sync.Map
+
+// startServe runs `xingqu serve` in-process on a free port and returns its base URL;
+// extra is more environment, as name, value pairs.
+func startServe(t *testing.T, dbURL string, extra ...string) (base string, stop func() error) {
 	t.Helper()
 	ctx, cancel := context.WithCancel(context.Background())
 	out := &syncBuffer{}
 	errc := make(chan error, 1)
 	go func() {
-		errc <- run(ctx, []string{"xingqu", "serve"}, env("DATABASE_URL", dbURL, "XINGQU_HTTP_ADDR", "127.0.0.1:0"), nil, out, io.Discard)
+		errc <- run(ctx, []string{"xingqu", "serve"}, env(append([]string{"DATABASE_URL", dbURL, "XINGQU_HTTP_ADDR", "127.0.0.1:0"}, extra...)...), nil, out, io.Discard)
 	}()
 	deadline := time.Now().Add(15 * time.Second)
 	for time.Now().Before(deadline) {
 		if s := out.String(); strings.Contains(s, "listening on ") {
-			base = strings.TrimSpace(s[strings.Index(s, "listening on ")+len("listening on "):])
+			base = strings.Fields(s[strings.Index(s, "listening on ")+len("listening on "):])[0]
 			break
 		}
 		select {
@@ -61,8 +65,9 @@ func startServe(t *testing.T, dbURL string) (base string, stop func() error) {
 	}
 	if base == "" {
 		cancel()
-		t.Fatal("serve did not announce its URL")
+		t.Fatalf("serve did not announce its URL: %s", out.String())
 	}
+	serveOut.Store(t.Name(), out)
 	var once sync.Once
 	var err error
 	stop = func() error {

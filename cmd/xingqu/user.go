@@ -55,6 +55,9 @@ func user(ctx context.Context, args []string, getenv func(string) string, stdin 
 		if strings.TrimSpace(*name) == "" {
 			return errors.New("--username is required")
 		}
+		if len(*name) > bot.MaxUsernameLen {
+			return fmt.Errorf("--username: at most %d bytes", bot.MaxUsernameLen)
+		}
 		h, err := password()
 		if err != nil {
 			return err

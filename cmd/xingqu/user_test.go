@@ -37,6 +37,9 @@ func TestUserCommands(t *testing.T) {
 	if _, err := run1("s3cret-passw0rd\n", "add", "--role", "boss", "--username", "y", "--password-stdin"); err == nil {
 		t.Error("an unknown role was accepted")
 	}
+	if _, err := run1("s3cret-passw0rd\n", "add", "--role", "agent", "--username", strings.Repeat("n", 65), "--password-stdin"); err == nil {
+		t.Error("a 65-byte username was accepted")
+	}
 	db, err := store.Open(context.Background(), url, store.PoolConfig{MaxOpen: 2})
 	if err != nil {
 		t.Fatal(err)

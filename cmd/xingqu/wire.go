@@ -39,6 +39,8 @@ type service struct {
 	chain    *llm.Chain
 	planner  *planner.Planner
 	log      *slog.Logger
+	// retention is how long a traveller may stay silent before their data is deleted.
+	retention time.Duration
 }
 
 func newService(cfg config, db *store.DB, log *slog.Logger, reg prometheus.Registerer) *service {
@@ -69,7 +71,7 @@ func newService(cfg config, db *store.DB, log *slog.Logger, reg prometheus.Regis
 	if len(providers) > 0 {
 		p.Extractor = planner.Extractor{Chain: chain}
 	}
-	return &service{pipeline: p, chain: chain, planner: pl, log: log}
+	return &service{pipeline: p, chain: chain, planner: pl, log: log, retention: cfg.Retention}
 }
 
 // plan makes the plan a job asks for.
@@ -104,7 +106,34 @@ func (s *service) start(ctx context.Context) (wait func()) {
 	// any a failed or dead handler leaves behind later on.
 	wg.Add(1)
 	go func() { defer wg.Done(); s.pipeline.DrainPending(ctx); s.pipeline.Sweep(ctx, 5*time.Second) }()
+	wg.Add(1)
+	go func() { defer wg.Done(); s.retire(ctx, time.Hour) }()
 	return wg.Wait
+}
+
+// retire deletes, every so often, the data of travellers silent for longer than the
+// retention (XINGQU_RETENTION), keeping only counts. Every instance runs it; they skip
+// each other's rows.
+func (s *service) retire(ctx context.Context, every time.Duration) {
+	t := time.NewTicker(every)
+	defer t.Stop()
+	for {
+		if s.retention > 0 {
+			r, err := store.RetireAllInactive(ctx, s.pipeline.DB, s.retention)
+			switch {
+			case err != nil && ctx.Err() == nil:
+				s.log.Warn("retention", "err", err)
+			case r.Travellers > 0:
+				s.log.Info("retention: inactive travellers deleted", "travellers", r.Travellers,
+					"conversations", r.Conversations, "messages", r.Messages)
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return
+		case <-t.C:
+		}
+	}
 }
 
 // recommend makes a plan for the recommendations API while the caller waits.
