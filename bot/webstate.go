@@ -1,6 +1,7 @@
 package bot
 
 import (
+	"context"
 	"net/netip"
 	"sync"
 	"time"
@@ -21,8 +22,11 @@ type webState struct {
 	streamsBySession map[string]streamSlot
 
 	closeOnce sync.Once
-	closeMu   sync.Mutex
-	closeCh   chan struct{}
+	// kickMu orders the widget's turns against Close: none starts once closed is set.
+	kickMu  sync.RWMutex
+	closed  bool
+	closeMu sync.Mutex
+	closeCh chan struct{}
 }
 
 // closing is closed when the server begins to stop, ending every event stream so that a
@@ -150,7 +154,20 @@ func (s *Server) Close() {
 	s.closing()
 	s.web.closeOnce.Do(func() { close(s.web.closeCh) })
 	s.web.hub.close()
+	s.web.kickMu.Lock()
+	s.web.closed = true
+	s.web.kickMu.Unlock()
 	if s.Pipeline != nil {
 		s.Pipeline.Wait()
+	}
+}
+
+// kick starts the turn of a widget message now, unless the server is closing: then the
+// message waits, stored, for the sweeper or the next start, and the database may close.
+func (s *Server) kick(ctx context.Context, convID int64) {
+	s.web.kickMu.RLock()
+	defer s.web.kickMu.RUnlock()
+	if !s.web.closed {
+		s.Pipeline.Kick(ctx, convID)
 	}
 }

@@ -211,7 +211,7 @@ func (s *Server) receiveAndDrain(ctx context.Context, in Inbound) error {
 	if err != nil || dup {
 		return err
 	}
-	s.Pipeline.Kick(context.WithoutCancel(ctx), convID)
+	s.kick(context.WithoutCancel(ctx), convID)
 	return nil
 }
 

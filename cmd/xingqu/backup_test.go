@@ -46,6 +46,8 @@ var fillEmpty = []struct{ table, insert string }{
 	{"case_notes", `INSERT INTO case_notes (case_id, author, text) SELECT min(id), 'system', 'opened' FROM cases`},
 	{"weather_alerts", `INSERT INTO weather_alerts (conversation_id, day, hazard) SELECT min(id), '2026-01-02', 'storm' FROM conversations`},
 	{"daily_runs", `INSERT INTO daily_runs (name, day) VALUES ('weather', '2026-01-01')`},
+	{"announcement_updates", `INSERT INTO announcement_updates (announcement_id, body) SELECT min(id), 'half done' FROM announcements`},
+	{"retired_totals", `INSERT INTO retired_totals (month, channel, travellers) VALUES ('2025-01-01', 'web', 3)`},
 	{"backup_runs", `INSERT INTO backup_runs (day, instance, started_at, lease_until, finished_at) VALUES ('2026-01-01', 'a', now(), now(), now())`},
 }
 
