@@ -430,6 +430,7 @@ func (s *Server) handleAgentEvents() http.Handler {
 		ctx := r.Context()
 		sb, unsubscribe := s.subscribe(0)
 		defer unsubscribe()
+		s.listening(ctx)
 		es, err := s.openEvents(w)
 		if err != nil {
 			s.Log.Warn("event stream open", "err", err)
