@@ -36,7 +36,8 @@ type QueueItem struct {
 	lastAt        sql.NullTime
 }
 
-// LastLine is the latest message of a conversation.
+// LastLine is the traveller's latest message in a conversation: what an agent picking
+// from the queue needs, rather than the bot's last answer.
 type LastLine struct {
 	Role      string    `json:"role"`
 	Text      string    `json:"text"`
@@ -51,7 +52,7 @@ SELECT c.id, t.channel, t.display_name AS traveller_name, c.status, c.priority, 
 FROM conversations c
 JOIN travellers t ON t.id = c.traveller_id
 LEFT JOIN accounts a ON a.id = c.agent_id
-LEFT JOIN LATERAL (SELECT text, role, created_at FROM messages WHERE conversation_id = c.id ORDER BY id DESC LIMIT 1) m ON true
+LEFT JOIN LATERAL (SELECT text, role, created_at FROM messages WHERE conversation_id = c.id AND role = 'traveller' ORDER BY id DESC LIMIT 1) m ON true
 `
 
 // queueOrder puts emergencies and other waiting conversations first, the longest waiting
