@@ -14,7 +14,7 @@ func TestChatPlansATripOffline(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := out.String()
-	for _, want := range []string{"Here's your trip", "[Nature]", "Your plan (version 1)", "== Luxury", "== Economical", "== Backpacker", "offline draft"} {
+	for _, want := range []string{"Here's your trip", "[Nature]", "Your plan (version 1)", "== Luxury", "== Economical", "== Backpacker", "Planned from built-in data"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("chat output lacks %q:\n%s", want, s)
 		}

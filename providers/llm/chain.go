@@ -240,7 +240,7 @@ func (c *Chain) PlanWithReport(ctx context.Context, req PlanRequest) (dialog.Pla
 		}
 	}
 	if rep.Offline != "" {
-		plan = offline.Plan(req.Trip, req.Lang, now)
+		plan = offline.PlanWithWeather(req.Trip, req.Lang, now, req.Weather)
 	}
 	rep.Source = plan.Source
 	attachWeather(&plan, req.Weather)
