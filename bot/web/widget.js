@@ -13,10 +13,12 @@
     zh: { title: '行趣旅行助手', botName: '行趣', status: '通常几秒内回复', open: '打开聊天', unread: '条新消息', close: '关闭聊天', send: '发送', placeholder: '输入消息…（Enter 发送）',
       typing: '正在输入…', agent: '人工客服', lost: '与服务器的同步中断（E-606）。', sync: '同步', offline: '网络连接失败，请稍后重试（E-101）。',
       retry: '重试', writing: '正在为您撰写行程…', days: '每日行程', food: '美食', notice: '公告', ok: '知道了', maintenance: '维护中', log: '聊天记录',
+      noWeather: '这些日期暂时查不到天气预报（E-303），行程照常可用，临近出发可以再查。', checkWeather: '再查天气',
       down: '系统维护中', until: '预计恢复：', untilUnknown: '恢复时间待定', when: '时间', impact: '影响', todo: '建议' },
     en: { title: 'xingqu travel assistant', botName: 'xingqu', status: 'Usually replies in seconds', open: 'Open chat', unread: 'new messages', close: 'Close chat', send: 'Send', placeholder: 'Type a message… (Enter sends)',
       typing: 'Typing…', agent: 'Support agent', lost: 'The chat lost sync with the server (E-606).', sync: 'Sync', offline: 'Network connection failed, please retry (E-101).',
       retry: 'Retry', writing: 'Writing your plan…', days: 'Day by day', food: 'Food', notice: 'Notice', ok: 'OK', maintenance: 'Maintenance', log: 'Conversation',
+      noWeather: 'No forecast for these dates yet (E-303); the plan stands, and you can check again closer to the trip.', checkWeather: 'Check the weather',
       down: 'The service is down for maintenance.', until: 'Expected back:', untilUnknown: 'End not known yet.', when: 'When', impact: 'Impact', todo: 'What to do' }
   }[lang];
   var TIER = { zh: { luxury: '豪华尊享游', economical: '经济适用游', backpacker: '特种兵穷游' },
@@ -219,8 +221,20 @@
       sec.appendChild(det);
       card.appendChild(sec);
     });
-    if (m.plan.weatherNote) card.appendChild(el('div', 'xq-wx', m.plan.weatherNote));
+    if (m.plan.weatherNote) card.appendChild(weatherNote(m.plan.weatherNote));
     return card;
+  }
+
+  // weatherNote says in words what a code under the plan means (SPEC section 8), with the
+  // choice to ask for the weather again.
+  function weatherNote(code) {
+    var n = el('div', 'xq-wx xq-wx-note', code === 'E-303' ? TEXT.noWeather : code);
+    var b = el('button', 'xq-secondary', TEXT.checkWeather);
+    b.type = 'button';
+    b.addEventListener('click', function () { send({ action: 'weather' }); });
+    n.appendChild(document.createTextNode(' '));
+    n.appendChild(b);
+    return n;
   }
 
   // progress shows the plan being written in one bubble, updated in place and kept last,
