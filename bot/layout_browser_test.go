@@ -48,6 +48,10 @@ func openTab(t *testing.T, browser context.Context, sc screen) context.Context {
 	return tab
 }
 
+// screenshotsDir, when set, receives the screenshots of passing layout tests: the set in
+// docs/screenshots is made this way (make screenshots).
+var screenshotsDir = flag.String("screenshots", "", "write the layout tests' screenshots into this directory")
+
 // shots keeps a test's screenshots and saves them where its output goes when it fails
 // (with -artifacts, under -outputdir; otherwise in a directory it names in the log).
 type shots struct {
@@ -59,6 +63,9 @@ type shots struct {
 func newShots(t *testing.T) *shots {
 	s := &shots{t: t, pngs: map[string][]byte{}}
 	t.Cleanup(func() {
+		if !t.Failed() && *screenshotsDir != "" {
+			s.save(*screenshotsDir, false)
+		}
 		if !t.Failed() || len(s.names) == 0 {
 			return
 		}
@@ -71,6 +78,22 @@ func newShots(t *testing.T) *shots {
 		}
 	})
 	return s
+}
+
+// save writes the screenshots into dir; the last look before a failure only when asked.
+func (s *shots) save(dir string, all bool) {
+	if err := os.MkdirAll(dir, 0o755); err != nil {
+		s.t.Errorf("screenshots: %v", err)
+		return
+	}
+	for _, n := range s.names {
+		if !all && strings.HasSuffix(n, "-last") {
+			continue
+		}
+		if err := os.WriteFile(filepath.Join(dir, n+".png"), s.pngs[n], 0o644); err != nil {
+			s.t.Errorf("screenshots: %v", err)
+		}
+	}
 }
 
 // take captures what the tab shows now.
@@ -216,14 +239,29 @@ func TestBrowserConsoleLayout(t *testing.T) {
 		t.Run(sc.name, func(t *testing.T) {
 			tab := openTab(t, browser, sc)
 			defer func() { shots.take(tab, "console-"+sc.name+"-last") }()
-			if err := doWithin(tab, chromedp.Navigate(e.ts.URL+"/console"),
-				chromedp.WaitVisible(chromedp.CSS("#username")),
+			// The console follows the browser's language; an agent can switch it. The
+			// desktop run works in Chinese, the phone run in English.
+			want := map[bool]string{false: "zh-CN", true: "en-GB"}[sc.phone]
+			if err := doWithin(tab, chromedp.Navigate(e.ts.URL+"/console"), chromedp.WaitVisible(chromedp.CSS("#lang"))); err != nil {
+				t.Fatal(err)
+			}
+			if l, _ := chromedp.Run(tab, chromedp.Evaluate[string](`document.documentElement.lang`)); l != want {
+				if err := doWithin(tab, chromedp.Click(chromedp.CSS("#lang"))); err != nil {
+					t.Fatal(err)
+				}
+			}
+			waitJS(t, tab, "the console in "+want, fmt.Sprintf(`document.documentElement.lang === %q`, want))
+			if err := doWithin(tab, chromedp.WaitVisible(chromedp.CSS("#username")),
 				chromedp.SendKeys(chromedp.CSS("#username"), "agent1"),
 				chromedp.SendKeys(chromedp.CSS("#password"), "correct horse battery"),
 				chromedp.Click(chromedp.CSS("form.login button[type=submit]"))); err != nil {
 				t.Fatal(err)
 			}
 			waitJS(t, tab, "the queue", `document.querySelectorAll('#queue .item').length >= 1`)
+			tabText := map[bool]string{false: "等待中", true: "Waiting"}[sc.phone]
+			if got, _ := chromedp.Run(tab, chromedp.Evaluate[string](`document.querySelector('[data-tab=waiting]').textContent`)); got != tabText {
+				t.Errorf("the waiting tab reads %q in %s, want %q", got, want, tabText)
+			}
 			// The first waiting conversation is this screen's: the one before was taken.
 			shots.take(tab, "console-"+sc.name+"-queue")
 			if err := doWithin(tab, chromedp.Click(chromedp.CSS("#queue .item"))); err != nil {

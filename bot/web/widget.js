@@ -39,13 +39,30 @@
     return e;
   }
 
+  // chatIcon is the launcher's speech bubble, drawn rather than an emoji that some
+  // systems have no font for.
+  function chatIcon() {
+    var ns = 'http://www.w3.org/2000/svg';
+    var svg = document.createElementNS(ns, 'svg');
+    svg.setAttribute('viewBox', '0 0 24 24');
+    svg.setAttribute('width', '26');
+    svg.setAttribute('height', '26');
+    svg.setAttribute('aria-hidden', 'true');
+    var path = document.createElementNS(ns, 'path');
+    path.setAttribute('d', 'M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z');
+    path.setAttribute('fill', 'currentColor');
+    svg.appendChild(path);
+    return svg;
+  }
+
   var css = document.createElement('link');
   css.rel = 'stylesheet';
   css.href = base + '/widget.css';
   document.head.appendChild(css);
 
   var root = el('div', 'xq-root');
-  var bubble = el('button', 'xq-bubble', '💬');
+  var bubble = el('button', 'xq-bubble');
+  bubble.appendChild(chatIcon());
   bubble.type = 'button';
   bubble.setAttribute('aria-label', TEXT.open);
   bubble.setAttribute('aria-expanded', 'false');
