@@ -41,5 +41,11 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./dialog/ ./providers/... | tee var/bench.txt
 	$(GO) test -run '^$$' -bench 'PersistedTurn' -benchmem -count 5 ./bot/ | tee -a var/bench.txt
 
+# docs/screenshots/: the widget and the console on a desktop and a phone, taken by the
+# browser layout tests as they pass. Needs chromium and fonts-noto-cjk (see .ci/run).
+.PHONY: screenshots
+screenshots:
+	cd bot && $(GO) test -count=1 -run '^TestBrowser(Widget|Console)Layout$$' . -screenshots $(CURDIR)/docs/screenshots
+
 clean:
 	rm -rf bin var/bench.txt
