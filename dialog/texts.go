@@ -99,7 +99,7 @@ var catalogue = map[string][2]string{ // [zh, en]
 	"emergency_more": {"已记录并转给客服。如有危险请拨打 110/120（中国）或 112。", "Noted and passed to the agent. If you're in danger, call 112 (or 110/120 in China)."},
 	"emergency_ok":   {"很高兴你没事。我们继续。", "Glad you're OK. Let's carry on."},
 
-	"human_requested": {"已为你联系人工客服，请稍候，客服接入后会直接在这里回复你。", "I've asked a human agent to join; they'll reply right here."},
+	"human_requested": {"已为你联系人工客服，客服通常几分钟内就会在这里回复你。", "I've asked a human agent to join; they usually reply right here within a few minutes."},
 	"human_waiting":   {"人工客服马上就到，你的消息已转给他们。", "A human agent will be with you shortly; they'll see your messages."},
 	"human_cancelled": {"好的，继续由我为你服务。", "OK, back to me then."},
 	"handback":        {"客服已结束对话，接下来由我继续为你服务。", "The agent has handed you back to me."},
