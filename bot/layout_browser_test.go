@@ -179,10 +179,16 @@ func TestBrowserWidgetLayout(t *testing.T) {
 		t.Run(sc.name, func(t *testing.T) {
 			tab := openTab(t, browser, sc)
 			defer func() { shots.take(tab, "widget-"+sc.name+"-last") }()
-			if err := doWithin(tab, chromedp.Navigate(e.ts.URL+"/"), chromedp.Click(chromedp.CSS(".xq-bubble"))); err != nil {
+			// Tabs of one browser share localStorage: each screen starts a visitor of its own.
+			if err := doWithin(tab, chromedp.Navigate(e.ts.URL+"/"),
+				chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+					_, err := chromedp.Evaluate[bool](`localStorage.clear(), sessionStorage.clear(), true`)(ctx, tg)
+					return err
+				}),
+				chromedp.Reload(), chromedp.Click(chromedp.CSS(".xq-bubble"))); err != nil {
 				t.Fatal(err)
 			}
-			waitJS(t, tab, "the greeting", `document.querySelectorAll('.xq-bot').length >= 1`)
+			waitJS(t, tab, "the greeting", `document.querySelectorAll('.xq-bot').length === 1`)
 			shots.take(tab, "widget-"+sc.name+"-open")
 			mustHit(t, tab, "Send with the chat open", ".xq-form button")
 			mustHit(t, tab, "the message box", ".xq-form textarea")
@@ -211,6 +217,16 @@ func TestBrowserWidgetLayout(t *testing.T) {
 			if !scrolls {
 				t.Error("the conversation is not scrolled to its newest message after the plan")
 			}
+			// The first option day by day, for the screenshot set and to see it opens.
+			if err := doWithin(tab, chromedp.Func(func(ctx context.Context, tg *chromedp.Target) error {
+				_, err := chromedp.Evaluate[bool](`(d => (d.open = true, d.parentElement.scrollIntoView({block: 'start'}), true))(document.querySelector('.xq-plan details'))`)(ctx, tg)
+				return err
+			})); err != nil {
+				t.Fatal(err)
+			}
+			waitJS(t, tab, "the first option's days", `document.querySelectorAll('.xq-plan details[open] .xq-day').length >= 5`)
+			shots.take(tab, "widget-"+sc.name+"-days")
+			mustHit(t, tab, "Send with the days open", ".xq-form button")
 			if sc.phone {
 				// The chat closes only with its own button; the launcher comes back.
 				if err := doWithin(tab, chromedp.Click(chromedp.CSS(".xq-head button"))); err != nil {

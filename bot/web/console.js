@@ -308,7 +308,7 @@
       dl.appendChild(el('dt', null, T.slot[k] || k));
       dl.appendChild(el('dd', null, typeof v === 'object' ? JSON.stringify(v) : String(v)));
     });
-    sideBox.appendChild(dl);
+    sideBox.appendChild(Object.keys(s).length ? dl : el('div', 'line', T.none));
     sideBox.appendChild(el('h3', null, T.plans));
     if (!c.plans.length) sideBox.appendChild(el('div', 'line', T.none));
     c.plans.forEach(function (p) {

@@ -13,11 +13,13 @@
     zh: { title: '行趣旅行助手', botName: '行趣', status: '通常几秒内回复', open: '打开聊天', unread: '条新消息', close: '关闭聊天', send: '发送', placeholder: '输入消息…（Enter 发送）',
       typing: '正在输入…', agent: '人工客服', lost: '与服务器的同步中断（E-606）。', sync: '同步', offline: '网络连接失败，请稍后重试（E-101）。',
       retry: '重试', writing: '正在为您撰写行程…', days: '每日行程', food: '美食', notice: '公告', ok: '知道了', maintenance: '维护中', log: '聊天记录',
+      morning: '上午', afternoon: '下午', evening: '晚上', colon: '：', listSep: '；',
       noWeather: '这些日期暂时查不到天气预报（E-303），行程照常可用，临近出发可以再查。', checkWeather: '再查天气',
       down: '系统维护中', until: '预计恢复：', untilUnknown: '恢复时间待定', when: '时间', impact: '影响', todo: '建议' },
     en: { title: 'xingqu travel assistant', botName: 'xingqu', status: 'Usually replies in seconds', open: 'Open chat', unread: 'new messages', close: 'Close chat', send: 'Send', placeholder: 'Type a message… (Enter sends)',
       typing: 'Typing…', agent: 'Support agent', lost: 'The chat lost sync with the server (E-606).', sync: 'Sync', offline: 'Network connection failed, please retry (E-101).',
       retry: 'Retry', writing: 'Writing your plan…', days: 'Day by day', food: 'Food', notice: 'Notice', ok: 'OK', maintenance: 'Maintenance', log: 'Conversation',
+      morning: 'Morning', afternoon: 'Afternoon', evening: 'Evening', colon: ': ', listSep: '; ',
       noWeather: 'No forecast for these dates yet (E-303); the plan stands, and you can check again closer to the trip.', checkWeather: 'Check the weather',
       down: 'The service is down for maintenance.', until: 'Expected back:', untilUnknown: 'End not known yet.', when: 'When', impact: 'Impact', todo: 'What to do' }
   }[lang];
@@ -229,12 +231,18 @@
       det.appendChild(el('summary', null, TEXT.days));
       (o.days || []).forEach(function (d) {
         var day = el('div', 'xq-day');
-        day.appendChild(el('strong', null, d.date + ' '));
-        day.appendChild(document.createTextNode([d.morning, d.afternoon, d.evening].filter(Boolean).join(' / ')));
+        day.appendChild(el('strong', null, d.date));
+        [[TEXT.morning, d.morning], [TEXT.afternoon, d.afternoon], [TEXT.evening, d.evening]].forEach(function (p) {
+          if (!p[1]) return;
+          var line = el('div', 'xq-part');
+          line.appendChild(el('span', 'xq-when', p[0]));
+          line.appendChild(document.createTextNode(p[1]));
+          day.appendChild(line);
+        });
         if (d.weather) day.appendChild(el('div', 'xq-wx', d.weather.summary + ' ' + Math.round(d.weather.tempMinC) + '–' + Math.round(d.weather.tempMaxC) + '°C'));
         det.appendChild(day);
       });
-      if (o.food && o.food.length) det.appendChild(el('div', 'xq-day', TEXT.food + ': ' + o.food.join('; ')));
+      if (o.food && o.food.length) det.appendChild(el('div', 'xq-day', TEXT.food + TEXT.colon + o.food.join(TEXT.listSep)));
       sec.appendChild(det);
       card.appendChild(sec);
     });

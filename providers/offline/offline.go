@@ -282,7 +282,7 @@ func days(trip dialog.TripRequest, tier dialog.Tier, dates []dialog.Date, dest s
 				if sea == "summer" {
 					dp.Morning = t.summerMorning + lowerFirst(dp.Morning, l)
 				}
-				if sea == "winter" {
+				if sea == "winter" && th.key != "trip" { // a day trip's evening says when it ends
 					dp.Afternoon += t.winterAfternoon
 				}
 				if access {
@@ -307,8 +307,8 @@ func days(trip dialog.TripRequest, tier dialog.Tier, dates []dialog.Date, dest s
 				dinner++
 			}
 		}
-		if kids && i != last {
-			dp.Afternoon += t.kidBreak
+		if kids && i != last && !(i > 0 && i-1 < len(mid) && mid[i-1].key == "trip") {
+			dp.Afternoon += t.kidBreak // not on a day trip: the lodging is far away
 		}
 		out[i] = dp
 	}
