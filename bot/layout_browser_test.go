@@ -154,9 +154,10 @@ func mustHit(t *testing.T, tab context.Context, what, sel string) {
 	}
 }
 
-// doWithin runs steps in tab, giving up after 20 s rather than at the test's deadline.
+// doWithin runs steps in tab, giving up after 45 s (a machine under heavy load can be
+// that slow) rather than at the test's deadline.
 func doWithin(tab context.Context, steps ...chromedp.Action[chromedp.Void]) error {
-	ctx, cancel := context.WithTimeout(tab, 20*time.Second)
+	ctx, cancel := context.WithTimeout(tab, 45*time.Second)
 	defer cancel()
 	return chromedp.Do(ctx, steps...)
 }
@@ -173,7 +174,7 @@ func TestBrowserWidgetLayout(t *testing.T) {
 	wctx, stopWorker := context.WithCancel(context.Background())
 	t.Cleanup(stopWorker)
 	go (&PlanWorker{Pipeline: e.srv.Pipeline, Plan: offlinePlanner, Poll: 50 * time.Millisecond, Log: e.srv.Log}).Run(wctx)
-	browser := startBrowser(t, bin, 3*time.Minute)
+	browser := startBrowser(t, bin, 5*time.Minute)
 	shots := newShots(t)
 	for _, sc := range screens {
 		t.Run(sc.name, func(t *testing.T) {
@@ -234,6 +235,14 @@ func TestBrowserWidgetLayout(t *testing.T) {
 				}
 				waitJS(t, tab, "the launcher after closing", `getComputedStyle(document.querySelector('.xq-bubble')).display !== 'none' && document.querySelector('.xq-panel').hidden`)
 				mustHit(t, tab, "the launcher with the chat closed", ".xq-bubble")
+				// An answer that comes while the chat is closed is counted on the launcher.
+				e.say(e.sessionTokenOf(t, tab), "天气怎么样")
+				waitJS(t, tab, "the unread count", `(b => !b.hidden && Number(b.textContent) >= 1)(document.querySelector('.xq-badge'))`)
+				shots.take(tab, "widget-"+sc.name+"-unread")
+				if err := doWithin(tab, chromedp.Click(chromedp.CSS(".xq-bubble"))); err != nil {
+					t.Fatal(err)
+				}
+				waitJS(t, tab, "the count cleared on opening", `document.querySelector('.xq-badge').hidden`)
 			}
 		})
 	}
@@ -249,7 +258,7 @@ func TestBrowserConsoleLayout(t *testing.T) {
 	for range screens {
 		e.longConversation()
 	}
-	browser := startBrowser(t, bin, 3*time.Minute)
+	browser := startBrowser(t, bin, 5*time.Minute)
 	shots := newShots(t)
 	for _, sc := range screens {
 		t.Run(sc.name, func(t *testing.T) {
