@@ -235,61 +235,79 @@
     });
   }
 
-  function renderView(c) {
-    var keep = viewBox.querySelector('textarea');
-    var draft = keep ? keep.value : '';
+  // The open conversation's view is built once and then updated in place: the stream
+  // re-reads the conversation on every change, and rebuilding the buttons and the reply box
+  // each time would drop the agent's draft, focus or click.
+  var view = null;
+  function buildView(id) {
     viewBox.textContent = '';
-    var bar = el('div', 'bar');
+    var v = { id: id };
+    v.bar = el('div', 'bar');
     var backBtn = el('button', 'narrow', T.back); backBtn.type = 'button'; backBtn.id = 'back';
-    backBtn.addEventListener('click', function () { layout.classList.remove('open', 'details'); openId = null; });
-    bar.appendChild(backBtn);
-    var name = el('span', 'who', who(c) + ' ');
-    name.appendChild(statusTag(c.status));
-    if (c.agent) name.appendChild(document.createTextNode(c.agent));
-    bar.appendChild(name);
-    var infoBtn = el('button', 'narrow', T.details); infoBtn.type = 'button'; infoBtn.id = 'details';
-    infoBtn.setAttribute('aria-pressed', String(layout.classList.contains('details')));
-    infoBtn.addEventListener('click', function () { layout.classList.toggle('details'); });
-    var mineNow = c.agent && me && c.agent === me.name;
-    var take = el('button', 'primary', T.takeover); take.type = 'button'; take.id = 'takeover';
-    take.disabled = !!mineNow;
-    take.addEventListener('click', function () {
-      api('POST', '/api/agent/conversations/' + c.id + '/takeover').then(function (r) { return r.json().then(function (j) {
+    backBtn.addEventListener('click', function () { layout.classList.remove('open', 'details'); openId = null; v.fresh = true; });
+    v.bar.appendChild(backBtn);
+    v.who = el('span', 'who');
+    v.bar.appendChild(v.who);
+    v.take = el('button', 'primary', T.takeover); v.take.type = 'button'; v.take.id = 'takeover';
+    v.take.addEventListener('click', function () {
+      api('POST', '/api/agent/conversations/' + id + '/takeover').then(function (r) { return r.json().then(function (j) {
         if (r.status === 409) { alertBox.textContent = T.heldBy + (j.agent || ''); alertBox.hidden = false; }
-        return openConv(c.id);
+        return openConv(id);
       }); });
     });
-    var back = el('button', null, T.handback); back.type = 'button'; back.id = 'handback';
-    back.disabled = !mineNow;
-    back.addEventListener('click', function () { api('POST', '/api/agent/conversations/' + c.id + '/handback').then(function () { openConv(c.id); }); });
-    bar.appendChild(take); bar.appendChild(back); bar.appendChild(infoBtn);
-    var tr = el('div', 'transcript'); tr.id = 'transcript'; tr.setAttribute('role', 'log'); tr.setAttribute('aria-live', 'polite');
+    v.back = el('button', null, T.handback); v.back.type = 'button'; v.back.id = 'handback';
+    v.back.addEventListener('click', function () { api('POST', '/api/agent/conversations/' + id + '/handback').then(function () { openConv(id); }); });
+    v.info = el('button', 'narrow', T.details); v.info.type = 'button'; v.info.id = 'details';
+    v.info.addEventListener('click', function () { layout.classList.toggle('details'); });
+    v.bar.appendChild(v.take); v.bar.appendChild(v.back); v.bar.appendChild(v.info);
+    v.tr = el('div', 'transcript'); v.tr.id = 'transcript'; v.tr.setAttribute('role', 'log'); v.tr.setAttribute('aria-live', 'polite');
+    v.form = el('form', 'reply');
+    v.ta = el('textarea'); v.ta.setAttribute('aria-label', T.reply); v.ta.maxLength = 4096;
+    v.sb = el('button', 'primary', T.send); v.sb.type = 'submit';
+    v.form.appendChild(v.ta); v.form.appendChild(v.sb);
+    v.form.addEventListener('submit', function (e) {
+      e.preventDefault();
+      var t = v.ta.value.trim(); if (!t) return;
+      api('POST', '/api/agent/conversations/' + id + '/messages', { text: t }).then(function (r) {
+        if (r.ok) { v.ta.value = ''; openConv(id); } else r.json().then(function (j) { alertBox.textContent = j.message; alertBox.hidden = false; });
+      });
+    });
+    v.ta.addEventListener('keydown', function (e) { if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) v.form.requestSubmit(); });
+    viewBox.appendChild(v.bar); viewBox.appendChild(v.tr); viewBox.appendChild(v.form);
+    v.fresh = true;
+    return v;
+  }
+
+  function renderView(c) {
+    if (!view || view.id !== c.id || !viewBox.contains(view.form)) view = buildView(c.id);
+    var v = view;
+    var mineNow = !!(c.agent && me && c.agent === me.name);
+    v.who.textContent = who(c) + ' ';
+    v.who.appendChild(statusTag(c.status));
+    if (c.agent) v.who.appendChild(document.createTextNode(c.agent));
+    v.take.disabled = mineNow;
+    v.back.disabled = !mineNow;
+    v.info.setAttribute('aria-pressed', String(layout.classList.contains('details')));
+    // Stay where the agent is reading unless they were at the newest message.
+    var atEnd = v.fresh || v.tr.scrollHeight - v.tr.scrollTop - v.tr.clientHeight < 40;
+    v.fresh = false;
+    v.tr.textContent = '';
     var labels = {}, lastDay = '';
     c.messages.forEach(function (m) {
       (m.buttons || []).forEach(function (b) { labels[b.action] = b.label; });
       var day = new Date(m.createdAt).toLocaleDateString(locale, { year: 'numeric', month: 'long', day: 'numeric', weekday: 'short' });
-      if (day !== lastDay) { tr.appendChild(el('div', 'day', day)); lastDay = day; }
+      if (day !== lastDay) { v.tr.appendChild(el('div', 'day', day)); lastDay = day; }
       var d = el('div', 'msg ' + m.role);
       d.appendChild(el('span', 'role', (T[m.role] || m.role) + ' · ' + time(m.createdAt)));
       var text = m.text || (m.action ? '[' + (labels[m.action] || m.action) + ']' : '');
       if (m.plan) text += '\n' + (m.plan.options || []).map(function (o) { return o.title + ' ' + Math.round(o.budgetLow) + '–' + Math.round(o.budgetHigh) + ' ' + o.currency; }).join('\n');
       d.appendChild(document.createTextNode(text));
-      tr.appendChild(d);
+      v.tr.appendChild(d);
     });
-    var f = el('form', 'reply');
-    var ta = el('textarea'); ta.placeholder = mineNow ? T.reply : T.takeFirst; ta.setAttribute('aria-label', T.reply); ta.maxLength = 4096; ta.value = draft; ta.disabled = !mineNow;
-    var sb = el('button', 'primary', T.send); sb.type = 'submit'; sb.disabled = !mineNow;
-    f.appendChild(ta); f.appendChild(sb);
-    f.addEventListener('submit', function (e) {
-      e.preventDefault();
-      var t = ta.value.trim(); if (!t) return;
-      api('POST', '/api/agent/conversations/' + c.id + '/messages', { text: t }).then(function (r) {
-        if (r.ok) { ta.value = ''; openConv(c.id); } else r.json().then(function (j) { alertBox.textContent = j.message; alertBox.hidden = false; });
-      });
-    });
-    ta.addEventListener('keydown', function (e) { if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) f.requestSubmit(); });
-    viewBox.appendChild(bar); viewBox.appendChild(tr); viewBox.appendChild(f);
-    tr.scrollTop = tr.scrollHeight;
+    if (atEnd) v.tr.scrollTop = v.tr.scrollHeight;
+    v.ta.placeholder = mineNow ? T.reply : T.takeFirst;
+    v.ta.disabled = !mineNow;
+    v.sb.disabled = !mineNow;
   }
 
   function renderSide(c) {
