@@ -66,5 +66,11 @@ scale-test:
 	@mkdir -p var
 	set -o pipefail; $(GO) test -tags scale -count=1 -v -run '^TestScaleOut$$' -timeout 10m ./cmd/xingqu/ | tee var/scale-test.txt
 
+# docs/screenshots/: the widget and the console on a desktop and a phone, taken by the
+# browser layout tests as they pass. Needs chromium and fonts-noto-cjk (see .ci/run).
+.PHONY: screenshots
+screenshots:
+	cd bot && $(GO) test -count=1 -run '^TestBrowser(Widget|Console)Layout$$' . -screenshots $(CURDIR)/docs/screenshots
+
 clean:
 	rm -rf bin var/bench.txt

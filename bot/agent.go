@@ -33,7 +33,8 @@ type QueueItem struct {
 	LastMessage   *LastLine  `json:"lastMessage"`
 }
 
-// LastLine is the latest message of a conversation.
+// LastLine is the traveller's latest message in a conversation: what an agent picking
+// from the queue needs, rather than the bot's last answer.
 type LastLine struct {
 	Role      string    `json:"role"`
 	Text      string    `json:"text"`
@@ -417,6 +418,7 @@ func (s *Server) handleAgentEvents() http.Handler {
 		ctx := r.Context()
 		sb, unsubscribe := s.subscribe(0)
 		defer unsubscribe()
+		s.listening(ctx)
 		es, err := s.openEvents(w)
 		if err != nil {
 			s.Log.Warn("event stream open", "err", err)

@@ -21,10 +21,22 @@ type hub struct {
 	mu      sync.Mutex
 	byConv  map[int64]map[*subscriber]struct{}
 	all     map[*subscriber]struct{} // agents' streams: every conversation
+	latest  map[int64]heardProgress  // the newest progress per conversation, for streams opened later
 	started bool
 	stop    context.CancelFunc
 	done    chan struct{}
+	ready   chan struct{} // closed once the listener listens (or has given up trying)
 }
+
+// heardProgress is a plan's progress and when it was heard.
+type heardProgress struct {
+	pr *Progress
+	at time.Time
+}
+
+// progressKept is how long a conversation's latest progress is offered to streams that
+// open after it: longer than any plan takes to write.
+const progressKept = 5 * time.Minute
 
 // subscriber is one open stream. ch holds at most one pending wake-up.
 type subscriber struct {
@@ -105,6 +117,11 @@ func (s *Server) subscribe(convID int64) (*subscriber, func()) {
 			h.byConv[convID] = m
 		}
 		m[sb] = struct{}{}
+		// A stream opened while its plan is being written shows how far it has got
+		// without waiting for the next report.
+		if lp, ok := h.latest[convID]; ok && time.Since(lp.at) < progressKept {
+			sb.setProgress(lp.pr)
+		}
 	}
 	h.mu.Unlock()
 	return sb, func() {
@@ -144,11 +161,25 @@ func (h *hub) publish(convID int64, resync bool) {
 	}
 }
 
-// publishProgress hands a plan's progress to the widget streams of its conversation.
-// Agents' streams do not get it: the console shows the plan once it exists.
+// publishProgress hands a plan's progress to the widget streams of its conversation and
+// keeps it for the streams that open later. Agents' streams do not get it: the console
+// shows the plan once it exists. Progress of an earlier request than the one kept is late
+// and only offered to the open streams, which drop it if that plan is no longer awaited.
 func (h *hub) publishProgress(pr *Progress) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
+	now := time.Now()
+	if h.latest == nil {
+		h.latest = map[int64]heardProgress{}
+	}
+	for id, lp := range h.latest {
+		if now.Sub(lp.at) >= progressKept {
+			delete(h.latest, id)
+		}
+	}
+	if lp, ok := h.latest[pr.ConversationID]; !ok || pr.PlanRequest >= lp.pr.PlanRequest {
+		h.latest[pr.ConversationID] = heardProgress{pr: pr, at: now}
+	}
 	for sb := range h.byConv[pr.ConversationID] {
 		sb.setProgress(pr)
 	}
@@ -168,11 +199,41 @@ func (s *Server) startListener() {
 	h.started = true
 	ctx, cancel := context.WithCancel(context.Background())
 	h.stop, h.done = cancel, make(chan struct{})
+	h.ready = make(chan struct{})
 	go s.listen(ctx, h)
+}
+
+// listenWait bounds how long a new stream waits for the listener: past it, the stream
+// opens anyway and its poll catches up with what a missing listener would have woken.
+const listenWait = 3 * time.Second
+
+// listening returns once this instance's listener is listening, so that a stream
+// announced as open hears every notification sent after it; or, when the database
+// cannot be reached, after listenWait.
+func (s *Server) listening(ctx context.Context) {
+	s.startListener()
+	h := &s.web.hub
+	h.mu.Lock()
+	ready := h.ready
+	h.mu.Unlock()
+	if ready == nil { // no listener configured
+		return
+	}
+	t := time.NewTimer(listenWait)
+	defer t.Stop()
+	select {
+	case <-ready:
+	case <-ctx.Done():
+	case <-s.closing():
+	case <-t.C:
+	}
 }
 
 func (s *Server) listen(ctx context.Context, h *hub) {
 	defer close(h.done)
+	var once sync.Once
+	ready := func() { once.Do(func() { close(h.ready) }) }
+	defer ready()
 	l := pq.NewListener(s.Web.ListenURL, 100*time.Millisecond, 5*time.Second, func(ev pq.ListenerEventType, err error) {
 		switch ev {
 		case pq.ListenerEventDisconnected:
@@ -200,6 +261,7 @@ func (s *Server) listen(ctx context.Context, h *hub) {
 			s.Log.Error("listen", "channel", ch, "err", err)
 		}
 	}
+	ready()
 	ping := time.NewTicker(30 * time.Second)
 	defer ping.Stop()
 	for {

@@ -73,9 +73,9 @@ func TestWidgetStreamsPlanProgress(t *testing.T) {
 	}
 	quiet(t, streamB, 300*time.Millisecond, "another conversation's stream")
 
-	// Progress of a request the conversation no longer awaits is dropped: it would reopen
-	// a bubble its plan card already closed.
-	e.notifyProgress(Progress{ConversationID: a.ConversationID, PlanRequest: 99, Chars: 1, Preview: "stale"})
+	// Progress of a request the conversation no longer awaits (an earlier one, overtaken)
+	// is dropped: it would reopen a bubble its plan card already closed.
+	e.notifyProgress(Progress{ConversationID: a.ConversationID, PlanRequest: 0, Chars: 1, Preview: "stale"})
 	quiet(t, streamA, 300*time.Millisecond, "stale progress")
 
 	e.say(a.Token, "谢谢")
@@ -87,8 +87,9 @@ func TestWidgetStreamsPlanProgress(t *testing.T) {
 		ms := e.history(a.Token, mev.ID).Messages
 		return len(ms) > 0 && ms[len(ms)-1].Role != "traveller"
 	})
-	// Resuming from before the progress gives the messages after it, nothing else: the
-	// progress took no id and is not replayed.
+	// Resuming from before the progress gives the messages after it, then the plan's
+	// latest progress once, still without an id: it is shown, not stored, and does not
+	// move the point a stream resumes from.
 	resumed := openStream(t, e.ts.URL+"/api/widget/events", a.Token, curA)
 	for _, want := range e.history(a.Token, curA).Messages {
 		gev, got := nextMessage(t, resumed, 3*time.Second)
@@ -96,8 +97,51 @@ func TestWidgetStreamsPlanProgress(t *testing.T) {
 			t.Fatalf("resumed stream gave %s %q, want message %d", gev.Event, gev.ID, want.ID)
 		}
 	}
+	rev, _ := nextMessage(t, resumed, 3*time.Second)
+	json.Unmarshal(rev.Data, &got)
+	if rev.Event != "progress" || rev.ID != "" || got["preview"] != preview {
+		t.Fatalf("replayed progress: %+v", rev)
+	}
 	quiet(t, resumed, 200*time.Millisecond, "resumed stream after the history")
 	if strings.Contains(fmt.Sprint(e.history(a.Token, "").Messages), "豪华尊享游") {
 		t.Error("progress was stored as a message")
+	}
+}
+
+// A stream opened after the last progress report shows it at once, and a stream of a
+// conversation whose plan has been delivered does not.
+func TestWidgetStreamReplaysLatestProgress(t *testing.T) {
+	e := newWebEnv(t)
+	a := e.session("zh")
+	curA := e.toPlanningByWidget(a)
+	// The listener starts with the first stream; this one only makes it listen.
+	openStream(t, e.ts.URL+"/api/widget/events", a.Token, curA)
+	e.notifyProgress(Progress{ConversationID: a.ConversationID, PlanRequest: 1, Chars: 10, Preview: "first"})
+	e.notifyProgress(Progress{ConversationID: a.ConversationID, PlanRequest: 1, Chars: 20, Preview: "second"})
+	waitFor(t, 3*time.Second, "the progress to be heard", func() bool {
+		e.srv.web.hub.mu.Lock()
+		defer e.srv.web.hub.mu.Unlock()
+		lp, ok := e.srv.web.hub.latest[a.ConversationID]
+		return ok && lp.pr.Preview == "second"
+	})
+	late := openStream(t, e.ts.URL+"/api/widget/events", a.Token, curA)
+	select {
+	case ev := <-late:
+		var got progressEvent
+		json.Unmarshal(ev.Data, &got)
+		if ev.Event != "progress" || ev.ID != "" || got.Preview != "second" || got.Chars != 20 {
+			t.Fatalf("late stream: %s %s", ev.Event, ev.Data)
+		}
+	case <-time.After(3 * time.Second):
+		t.Fatal("a stream opened during planning did not show the progress")
+	}
+	// An earlier request's progress does not replace the current one.
+	e.notifyProgress(Progress{ConversationID: a.ConversationID, PlanRequest: 0, Chars: 1, Preview: "old"})
+	time.Sleep(100 * time.Millisecond)
+	e.srv.web.hub.mu.Lock()
+	kept := e.srv.web.hub.latest[a.ConversationID].pr.Preview
+	e.srv.web.hub.mu.Unlock()
+	if kept != "second" {
+		t.Errorf("kept progress %q after an earlier request's report, want %q", kept, "second")
 	}
 }

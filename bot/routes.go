@@ -24,6 +24,8 @@ func (s *Server) routes(mux *http.ServeMux) {
 	widget := s.requireRole(KindWidget)
 	mux.Handle("GET /{$}", s.handleStatic("index.html"))
 	mux.Handle("GET /demo.css", s.handleStatic("demo.css"))
+	mux.Handle("GET /favicon.svg", s.handleStatic("favicon.svg"))
+	mux.Handle("GET /favicon.ico", s.handleStatic("favicon.svg")) // browsers ask for it unprompted
 	mux.Handle("GET /widget.js", s.handleStatic("widget.js"))
 	mux.Handle("GET /widget.css", s.handleStatic("widget.css"))
 	mux.Handle("OPTIONS /api/widget/", s.cors(http.NotFoundHandler()))

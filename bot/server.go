@@ -186,8 +186,16 @@ func (s *Server) observe(next *http.ServeMux) http.Handler {
 		} else if route != "GET /healthz" && route != "GET /readyz" && route != "GET /metrics" {
 			level = slog.LevelInfo
 		}
-		s.Log.Log(r.Context(), level, "http", "request_id", id, "method", r.Method, "route", route,
-			"status", rec.status, "duration_ms", float64(d.Microseconds())/1000)
+		attrs := []any{"request_id", id, "method", r.Method, "route", route, "status", rec.status, "duration_ms", float64(d.Microseconds()) / 1000}
+		if route == "unmatched" {
+			// No route names the request, so its path is the only clue to what was wanted.
+			p := r.URL.Path
+			if len(p) > 200 {
+				p = p[:200]
+			}
+			attrs = append(attrs, "path", p)
+		}
+		s.Log.Log(r.Context(), level, "http", attrs...)
 	})
 }
 

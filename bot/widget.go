@@ -345,6 +345,7 @@ func (s *Server) handleWidgetEvents() http.Handler {
 		ctx := r.Context()
 		sb, unsubscribe := s.subscribe(p.ConversationID)
 		defer unsubscribe()
+		s.listening(ctx)
 		var latest int64
 		if err := s.DB.GetContext(ctx, &latest, `SELECT COALESCE(max(id), 0) FROM messages WHERE conversation_id = $1`, p.ConversationID); err != nil {
 			s.serverError(w, r, err)
@@ -375,7 +376,7 @@ func (s *Server) handleWidgetEvents() http.Handler {
 		defer beat.Stop()
 		poll := time.NewTicker(pollStream)
 		defer poll.Stop()
-		var progress *Progress
+		progress := sb.takeProgress() // the plan being written when the stream opened
 		for {
 			for {
 				ms, err := store.Messages(ctx, s.DB, p.ConversationID, last, 200)

@@ -30,7 +30,7 @@ var catalogue = map[string][2]string{ // [zh, en]
 	"still_planning":  {"还在为你制定行程，马上就好。", "Still working on your plan — nearly there."},
 	"replanning":      {"收到，已更新：%s。正在重新制定行程…", "Got it, updated: %s. Making a new plan…"},
 	"plan_ready":      {"你的行程方案（第%d版）：", "Your plan (version %d):"},
-	"plan_draft_note": {"这是离线草案，模型服务暂时不可用；需要的话可以转人工。", "This is an offline draft — the planning models are unavailable right now. Ask for a human if you'd like help."},
+	"plan_draft_note": {"这是根据本地资料生成的方案，具体场所和开放时间出发前请再确认；需要帮助可以随时转人工。", "Planned from built-in data: check places and opening times before you go, and ask for a human any time."},
 	"after_plan":      {"想调整哪里都可以直接告诉我，比如「预算改成5000」。", "Tell me anything you'd like to change, e.g. \"make the budget 5000\"."},
 	"changed_none":    {"没有发现需要修改的内容。想改哪一项？", "I didn't catch a change. What would you like to change?"},
 	"saved_change":    {"收到——%s。", "Got it — %s."},
@@ -104,7 +104,7 @@ var catalogue = map[string][2]string{ // [zh, en]
 	"emergency_more": {"已记录并转给客服。如有危险请拨打 110/120（中国）或 112。", "Noted and passed to the agent. If you're in danger, call 112 (or 110/120 in China)."},
 	"emergency_ok":   {"很高兴你没事。我们继续。", "Glad you're OK. Let's carry on."},
 
-	"human_requested": {"已为你联系人工客服，请稍候，客服接入后会直接在这里回复你。", "I've asked a human agent to join; they'll reply right here."},
+	"human_requested": {"已为你联系人工客服，客服通常几分钟内就会在这里回复你。", "I've asked a human agent to join; they usually reply right here within a few minutes."},
 	"human_waiting":   {"人工客服马上就到，你的消息已转给他们。", "A human agent will be with you shortly; they'll see your messages."},
 	"human_cancelled": {"好的，继续由我为你服务。", "OK, back to me then."},
 	"handback":        {"客服已结束对话，接下来由我继续为你服务。", "The agent has handed you back to me."},

@@ -67,7 +67,7 @@ SELECT c.id, t.channel, t.display_name AS traveller_name, c.status, c.priority, 
 FROM c
 JOIN travellers t ON t.id = c.traveller_id
 LEFT JOIN accounts a ON a.id = c.agent_id
-LEFT JOIN LATERAL (SELECT text, role, created_at FROM messages WHERE conversation_id = c.id ORDER BY id DESC LIMIT 1) m ON true
+LEFT JOIN LATERAL (SELECT text, role, created_at FROM messages WHERE conversation_id = c.id AND role = 'traveller' AND text <> '' ORDER BY id DESC LIMIT 1) m ON true
 ORDER BY ` + queueOrder
 }
 

@@ -2,25 +2,65 @@
 // header; every text from travellers, agents and models is set with textContent.
 (function () {
   'use strict';
-  var zh = (navigator.language || 'zh').toLowerCase().indexOf('zh') === 0;
-  var T = zh ? {
-    title: '行趣 客服控制台', user: '用户名', pass: '密码', login: '登录', logout: '退出', waiting: '等待中', mine: '我的', all: '全部',
-    takeover: '接管', handback: '交还机器人', send: '发送', reply: '回复旅客…', slots: '行程需求', plans: '方案版本', feedback: '评价',
-    emergencies: '紧急情况', none: '无', pick: '从左侧选择一个对话', newWaiting: '新对话等待人工：', heldBy: '已被接管：', nobody: '（无）',
-    traveller: '旅客', bot: '机器人', agent: '客服', system: '系统', since: '等待自', emergency: '紧急'
-  } : {
-    title: 'xingqu agent console', user: 'Username', pass: 'Password', login: 'Log in', logout: 'Log out', waiting: 'Waiting', mine: 'Mine', all: 'All',
-    takeover: 'Take over', handback: 'Hand back to bot', send: 'Send', reply: 'Reply to the traveller…', slots: 'Trip', plans: 'Plan versions', feedback: 'Feedback',
-    emergencies: 'Emergencies', none: 'none', pick: 'Pick a conversation on the left', newWaiting: 'New conversation waiting: ', heldBy: 'Taken over by ', nobody: '(none)',
-    traveller: 'traveller', bot: 'bot', agent: 'agent', system: 'system', since: 'waiting since', emergency: 'emergency'
+  // The console speaks Chinese or English: the agent's choice, else the browser's.
+  var TEXTS = {
+    zh: {
+      title: '行趣 客服控制台', user: '用户名', pass: '密码', login: '登录', logout: '退出', waiting: '等待中', mine: '我的', all: '全部',
+      takeover: '接管', handback: '交还机器人', send: '发送', reply: '回复旅客…（Ctrl+Enter 发送）', takeFirst: '接管后即可回复旅客', slots: '行程需求', plans: '方案版本', feedback: '评价',
+      emergencies: '紧急情况', none: '无', newWaiting: '新对话等待人工：', heldBy: '已被接管：',
+      traveller: '旅客', bot: '机器人', agent: '客服', system: '系统', since: '等待自', emergency: '紧急', other: 'English', back: '← 队列', details: '行程需求', toChat: '← 返回对话',
+      pickTitle: '选择一个对话开始', pickSteps: ['左侧“等待中”是请求人工的旅客，紧急情况排在最前。', '点开对话查看聊天记录和行程需求。', '点“接管”后回复旅客；处理完点“交还机器人”。'],
+      sideEmpty: '打开一个对话后，这里显示旅客的目的地、日期、预算、需求、方案版本、评价和紧急情况。',
+      visitor: { web: '网页访客', telegram: 'Telegram 用户' }, channel: { web: '网页', telegram: 'Telegram' },
+      status: { waiting: '等待人工', human: '人工处理中', bot: '机器人' },
+      state: { start: '开始', destination: '问目的地', dates: '问日期', budget: '问预算', needs: '问需求', preferences: '问偏好', confirm: '待确认',
+        planning: '生成方案中', planned: '已出方案', editing: '修改方案', emergency: '紧急', feedback: '评价', human: '人工' },
+      slot: { destination: '目的地', place: '位置', startDate: '出发', endDate: '返回', budget: '预算/人', currency: '币种', partySize: '人数',
+        accessibility: '无障碍', kidFriendly: '带孩子', petFriendly: '带宠物', naturalLandscape: '自然风光', socialLandscape: '人文', cuisine: '美食', otherNeeds: '其他需求' },
+      yes: '是', no: '否', source: { offline: '本地资料' }
+    },
+    en: {
+      title: 'xingqu agent console', user: 'Username', pass: 'Password', login: 'Log in', logout: 'Log out', waiting: 'Waiting', mine: 'Mine', all: 'All',
+      takeover: 'Take over', handback: 'Hand back to bot', send: 'Send', reply: 'Reply to the traveller… (Ctrl+Enter sends)', takeFirst: 'Take the conversation over to reply', slots: 'Trip', plans: 'Plan versions', feedback: 'Feedback',
+      emergencies: 'Emergencies', none: 'none', newWaiting: 'New conversation waiting: ', heldBy: 'Taken over by ',
+      traveller: 'traveller', bot: 'bot', agent: 'agent', system: 'system', since: 'waiting since', emergency: 'emergency', other: '中文', back: '← Queue', details: 'Trip', toChat: '← Back to the chat',
+      pickTitle: 'Pick a conversation to start', pickSteps: ['"Waiting" on the left lists travellers who asked for a person, emergencies first.', 'Open one to read the chat and the trip details.', 'Press "Take over" to reply; when done, "Hand back to bot".'],
+      sideEmpty: 'Open a conversation to see the traveller\'s destination, dates, budget, needs, plan versions, feedback and emergencies here.',
+      visitor: { web: 'Web visitor', telegram: 'Telegram user' }, channel: { web: 'web', telegram: 'Telegram' },
+      status: { waiting: 'waiting', human: 'with an agent', bot: 'bot' },
+      state: { start: 'start', destination: 'asking where', dates: 'asking when', budget: 'asking budget', needs: 'asking needs', preferences: 'asking likes', confirm: 'to confirm',
+        planning: 'planning', planned: 'planned', editing: 'editing', emergency: 'emergency', feedback: 'feedback', human: 'with an agent' },
+      slot: { destination: 'Destination', place: 'Place', startDate: 'From', endDate: 'To', budget: 'Budget pp', currency: 'Currency', partySize: 'Party',
+        accessibility: 'Accessible', kidFriendly: 'Kids', petFriendly: 'Pets', naturalLandscape: 'Nature', socialLandscape: 'Culture', cuisine: 'Food', otherNeeds: 'Other needs' },
+      yes: 'yes', no: 'no', source: { offline: 'built-in data' }
+    }
   };
+  var LANG_KEY = 'xingqu.console.lang';
+  var lang = localStorage.getItem(LANG_KEY) || ((navigator.language || 'zh').toLowerCase().indexOf('zh') === 0 ? 'zh' : 'en');
+  var T = TEXTS[lang] || TEXTS.zh;
+  var locale = lang === 'zh' ? 'zh-CN' : 'en-GB';
+  function setLang(l) {
+    lang = l; T = TEXTS[l]; locale = l === 'zh' ? 'zh-CN' : 'en-GB';
+    localStorage.setItem(LANG_KEY, l);
+    document.documentElement.lang = locale;
+    document.title = T.title;
+  }
+  setLang(lang);
+  function langButton(then) {
+    var b = el('button', 'lang', T.other); b.type = 'button'; b.id = 'lang';
+    b.setAttribute('lang', lang === 'zh' ? 'en' : 'zh-CN');
+    b.addEventListener('click', function () { setLang(lang === 'zh' ? 'en' : 'zh'); then(); });
+    return b;
+  }
+  // who names the traveller: their name where the channel gives one, else a readable label.
+  function who(c) { return c.travellerName || ((T.visitor[c.channel] || c.channel) + ' #' + c.id); }
+  function statusTag(st) { return el('span', 'tag ' + st, T.status[st] || st); }
+  function time(t) { return new Date(t).toLocaleTimeString(locale, { hour: '2-digit', minute: '2-digit' }); }
+  function dateTime(t) { return new Date(t).toLocaleString(locale, { month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }); }
   var app = document.getElementById('app');
   var S = sessionStorage;
   var me = null, tab = 'waiting', openId = null, known = {}, streamCtl = null, timer = null;
   var refreshing = null, renewTimer = null;
-  // The open conversation's transcript as shown, once older pages were loaded on
-  // scrolling up: a refresh brings only the latest page, and keeps what is above it.
-  var shown = null, olderCursor = '', olderFor = null;
 
   function el(tag, cls, text) {
     var e = document.createElement(tag);
@@ -76,6 +116,7 @@
     if (streamCtl) streamCtl.abort();
     clearTimeout(renewTimer);
     S.removeItem('access');
+    document.body.classList.remove('app');
     app.textContent = '';
     var f = el('form', 'login');
     f.method = 'post'; // never a GET that would put the password in the URL
@@ -87,6 +128,8 @@
     var b = el('button', 'primary', T.login); b.type = 'submit';
     var err = el('div', 'err'); err.setAttribute('role', 'alert');
     [lu, iu, lp, ip, b, err].forEach(function (x) { f.appendChild(x); });
+    var lb = langButton(showLogin); lb.classList.add('switch');
+    f.appendChild(lb);
     f.addEventListener('submit', function (e) {
       e.preventDefault();
       fetch('/api/login', { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ username: iu.value, password: ip.value }) })
@@ -97,15 +140,18 @@
     iu.focus();
   }
 
-  var queueBox, viewBox, sideBox, alertBox;
+  var queueBox, viewBox, sideBox, alertBox, layout;
   function main() {
     me = claims(S.getItem('access'));
     renewBeforeExpiry();
+    document.body.classList.add('app');
     app.textContent = '';
+    var shell = el('div', 'shell');
     var h = el('header');
     h.appendChild(el('h1', null, T.title));
     var right = el('div');
-    right.appendChild(el('span', 'me', (me && me.name) + ' (' + (me && me.role) + ') '));
+    right.appendChild(el('span', 'me', (me && me.name) + ' (' + (me && me.role) + ')'));
+    right.appendChild(langButton(function () { var id = openId; main(); if (id) openConv(id); }));
     var lo = el('button', null, T.logout); lo.type = 'button';
     lo.addEventListener('click', function () {
       api('POST', '/api/logout', { refresh_token: S.getItem('refresh') }).finally(function () { S.clear(); showLogin(); });
@@ -113,7 +159,7 @@
     right.appendChild(lo);
     h.appendChild(right);
     alertBox = el('div', 'alert'); alertBox.hidden = true; alertBox.setAttribute('role', 'alert'); alertBox.id = 'alert';
-    var layout = el('div', 'layout');
+    layout = el('div', 'layout');
     var q = el('nav', 'queue'); q.setAttribute('aria-label', T.waiting);
     var tabs = el('div', 'tabs');
     ['waiting', 'mine', 'all'].forEach(function (t) {
@@ -126,10 +172,17 @@
     queueBox = el('div', 'items'); queueBox.id = 'queue';
     q.appendChild(queueBox);
     viewBox = el('main', 'view'); viewBox.id = 'view';
-    viewBox.appendChild(el('div', 'empty', T.pick));
+    var pick = el('div', 'empty');
+    pick.appendChild(el('h2', null, T.pickTitle));
+    var steps = el('ol');
+    T.pickSteps.forEach(function (x) { steps.appendChild(el('li', null, x)); });
+    pick.appendChild(steps);
+    viewBox.appendChild(pick);
     sideBox = el('aside', 'side'); sideBox.id = 'side';
+    sideBox.appendChild(el('div', 'empty', T.sideEmpty));
     layout.appendChild(q); layout.appendChild(viewBox); layout.appendChild(sideBox);
-    app.appendChild(h); app.appendChild(alertBox); app.appendChild(layout);
+    shell.appendChild(h); shell.appendChild(alertBox); shell.appendChild(layout);
+    app.appendChild(shell);
     loadQueue(true);
     stream();
   }
@@ -152,10 +205,10 @@
           if (c.id === openId) b.setAttribute('aria-current', 'true');
           var top = el('div');
           if (c.emergency) top.appendChild(el('span', 'tag emergency', T.emergency));
-          top.appendChild(el('span', 'tag ' + c.status, c.status));
-          top.appendChild(el('strong', null, '#' + c.id + ' ' + (c.travellerName || c.channel)));
+          top.appendChild(statusTag(c.status));
+          top.appendChild(el('strong', null, who(c)));
           b.appendChild(top);
-          b.appendChild(el('div', 'meta', c.channel + ' · ' + c.state + (c.agent ? ' · ' + c.agent : '') + (c.waitingSince ? ' · ' + T.since + ' ' + new Date(c.waitingSince).toLocaleTimeString() : '')));
+          b.appendChild(el('div', 'meta', (T.channel[c.channel] || c.channel) + ' · ' + (T.state[c.state] || c.state) + (c.agent ? ' · ' + c.agent : '') + (c.waitingSince ? ' · ' + T.since + ' ' + time(c.waitingSince) : '')));
           if (c.lastMessage) b.appendChild(el('div', 'last', c.lastMessage.text));
           b.addEventListener('click', function () { openConv(c.id); });
           queueBox.appendChild(b);
@@ -164,7 +217,7 @@
   }
 
   function notify(c) {
-    alertBox.textContent = T.newWaiting + '#' + c.id + ' ' + (c.travellerName || c.channel) + (c.emergency ? ' — ' + T.emergency : '');
+    alertBox.textContent = T.newWaiting + who(c) + (c.emergency ? ' — ' + T.emergency : '');
     alertBox.hidden = false;
     document.title = '(!) ' + T.title;
     if (window.Notification && Notification.permission === 'granted') new Notification(alertBox.textContent);
@@ -172,98 +225,132 @@
 
   function openConv(id) {
     openId = id;
-    if (olderFor !== id) { shown = null; olderCursor = ''; olderFor = id; }
     document.title = T.title;
     return api('GET', '/api/agent/conversations/' + id).then(function (r) { return r.json(); }).then(function (c) {
       if (c.error_code) return;
+      layout.classList.add('open');
       renderView(c);
       renderSide(c);
       queueBox.querySelectorAll('.item').forEach(function (b) { b.setAttribute('aria-current', String(Number(b.dataset.id) === id)); });
     });
   }
 
-  function renderView(c) {
-    var keep = viewBox.querySelector('textarea');
-    var draft = keep ? keep.value : '';
+  // The open conversation's view is built once and then updated in place: the stream
+  // re-reads the conversation on every change, and rebuilding the buttons and the reply box
+  // each time would drop the agent's draft, focus or click.
+  var view = null;
+  function buildView(id) {
     viewBox.textContent = '';
-    var bar = el('div', 'bar');
-    bar.appendChild(el('span', 'who', '#' + c.id + ' ' + (c.travellerName || c.channel) + ' · ' + c.status + (c.agent ? ' · ' + c.agent : '')));
-    var mineNow = c.agent && me && c.agent === me.name;
-    var take = el('button', 'primary', T.takeover); take.type = 'button'; take.id = 'takeover';
-    take.disabled = !!mineNow;
-    take.addEventListener('click', function () {
-      api('POST', '/api/agent/conversations/' + c.id + '/takeover').then(function (r) { return r.json().then(function (j) {
+    var v = { id: id };
+    v.bar = el('div', 'bar');
+    var backBtn = el('button', 'narrow', T.back); backBtn.type = 'button'; backBtn.id = 'back';
+    backBtn.addEventListener('click', function () { layout.classList.remove('open', 'details'); openId = null; v.fresh = true; });
+    v.bar.appendChild(backBtn);
+    v.who = el('span', 'who');
+    v.bar.appendChild(v.who);
+    v.take = el('button', 'primary', T.takeover); v.take.type = 'button'; v.take.id = 'takeover';
+    v.take.addEventListener('click', function () {
+      api('POST', '/api/agent/conversations/' + id + '/takeover').then(function (r) { return r.json().then(function (j) {
         if (r.status === 409) { alertBox.textContent = T.heldBy + (j.agent || ''); alertBox.hidden = false; }
-        return openConv(c.id);
+        return openConv(id);
       }); });
     });
-    var back = el('button', null, T.handback); back.type = 'button'; back.id = 'handback';
-    back.disabled = !mineNow;
-    back.addEventListener('click', function () { api('POST', '/api/agent/conversations/' + c.id + '/handback').then(function () { openConv(c.id); }); });
-    bar.appendChild(take); bar.appendChild(back);
-    var prev = document.getElementById('transcript');
-    var fromBottom = prev && prev.dataset.id === String(c.id) ? prev.scrollHeight - prev.scrollTop : 0;
-    var tr = el('div', 'transcript'); tr.id = 'transcript'; tr.dataset.id = String(c.id); tr.setAttribute('role', 'log'); tr.setAttribute('aria-live', 'polite');
-    var labels = {};
-    function line(m) {
+    v.back = el('button', null, T.handback); v.back.type = 'button'; v.back.id = 'handback';
+    v.back.addEventListener('click', function () { api('POST', '/api/agent/conversations/' + id + '/handback').then(function () { openConv(id); }); });
+    v.info = el('button', 'narrow', T.details); v.info.type = 'button'; v.info.id = 'details';
+    v.info.addEventListener('click', function () { layout.classList.toggle('details'); });
+    v.bar.appendChild(v.take); v.bar.appendChild(v.back); v.bar.appendChild(v.info);
+    v.tr = el('div', 'transcript'); v.tr.id = 'transcript'; v.tr.setAttribute('role', 'log'); v.tr.setAttribute('aria-live', 'polite');
+    v.older = []; v.cursor = ''; v.loading = false;
+    // The view holds the latest messages; scrolling to the top reads the page before them,
+    // and the pages read stay when a refresh brings newer messages.
+    v.tr.addEventListener('scroll', function () {
+      if (v.tr.scrollTop > 40 || !v.cursor || v.loading) return;
+      v.loading = true;
+      api('GET', '/api/agent/conversations/' + id + '?before=' + encodeURIComponent(v.cursor)).then(function (r) { return r.json(); }).then(function (p) {
+        if (p.error_code || view !== v) return;
+        v.older = (p.messages || []).concat(v.older.length ? v.older : v.last.messages); v.cursor = p.cursor || '';
+        var h = v.tr.scrollHeight, top = v.tr.scrollTop;
+        renderView(v.last);
+        v.tr.scrollTop = top + v.tr.scrollHeight - h;
+      }).finally(function () { v.loading = false; });
+    });
+    v.form = el('form', 'reply');
+    v.ta = el('textarea'); v.ta.setAttribute('aria-label', T.reply); v.ta.maxLength = 4096;
+    v.sb = el('button', 'primary', T.send); v.sb.type = 'submit';
+    v.form.appendChild(v.ta); v.form.appendChild(v.sb);
+    v.form.addEventListener('submit', function (e) {
+      e.preventDefault();
+      var t = v.ta.value.trim(); if (!t) return;
+      api('POST', '/api/agent/conversations/' + id + '/messages', { text: t }).then(function (r) {
+        if (r.ok) { v.ta.value = ''; openConv(id); } else r.json().then(function (j) { alertBox.textContent = j.message; alertBox.hidden = false; });
+      });
+    });
+    v.ta.addEventListener('keydown', function (e) { if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) v.form.requestSubmit(); });
+    viewBox.appendChild(v.bar); viewBox.appendChild(v.tr); viewBox.appendChild(v.form);
+    v.fresh = true;
+    return v;
+  }
+
+  function renderView(c) {
+    if (!view || view.id !== c.id || !viewBox.contains(view.form)) view = buildView(c.id);
+    var v = view;
+    var mineNow = !!(c.agent && me && c.agent === me.name);
+    v.who.textContent = who(c) + ' ';
+    v.who.appendChild(statusTag(c.status));
+    if (c.agent) v.who.appendChild(document.createTextNode(c.agent));
+    v.take.disabled = mineNow;
+    v.back.disabled = !mineNow;
+    v.info.setAttribute('aria-pressed', String(layout.classList.contains('details')));
+    // Stay where the agent is reading unless they were at the newest message.
+    var atEnd = v.fresh || v.tr.scrollHeight - v.tr.scrollTop - v.tr.clientHeight < 40;
+    v.fresh = false;
+    v.tr.textContent = '';
+    var labels = {}, lastDay = '';
+    v.last = c;
+    if (!v.older.length) v.cursor = c.cursor || '';
+    var first = c.messages.length ? c.messages[0].id : Infinity;
+    var msgs = v.older.filter(function (m) { return m.id < first; }).concat(c.messages);
+    if (v.older.length) v.older = msgs;
+    msgs.forEach(function (m) {
       (m.buttons || []).forEach(function (b) { labels[b.action] = b.label; });
+      var day = new Date(m.createdAt).toLocaleDateString(locale, { year: 'numeric', month: 'long', day: 'numeric', weekday: 'short' });
+      if (day !== lastDay) { v.tr.appendChild(el('div', 'day', day)); lastDay = day; }
       var d = el('div', 'msg ' + m.role);
-      d.appendChild(el('span', 'role', (T[m.role] || m.role) + ' · ' + new Date(m.createdAt).toLocaleTimeString()));
+      d.appendChild(el('span', 'role', (T[m.role] || m.role) + ' · ' + time(m.createdAt)));
       var text = m.text || (m.action ? '[' + (labels[m.action] || m.action) + ']' : '');
       if (m.plan) text += '\n' + (m.plan.options || []).map(function (o) { return o.title + ' ' + Math.round(o.budgetLow) + '–' + Math.round(o.budgetHigh) + ' ' + o.currency; }).join('\n');
       d.appendChild(document.createTextNode(text));
-      return d;
-    }
-    var first = c.messages.length ? c.messages[0].id : Infinity;
-    var msgs = shown ? shown.filter(function (m) { return m.id < first; }).concat(c.messages) : c.messages;
-    if (shown) shown = msgs;
-    msgs.forEach(function (m) { tr.appendChild(line(m)); });
-    var cursor = shown ? olderCursor : c.cursor, loading = false;
-    // The view holds the latest messages; scrolling to the top reads the page before them.
-    tr.addEventListener('scroll', function () {
-      if (tr.scrollTop > 40 || !cursor || loading) return;
-      loading = true;
-      api('GET', '/api/agent/conversations/' + c.id + '?before=' + cursor).then(function (r) { return r.json(); }).then(function (p) {
-        if (p.error_code || olderFor !== c.id) return;
-        shown = p.messages.concat(shown || msgs); olderCursor = cursor = p.cursor || '';
-        var h = tr.scrollHeight, top = tr.firstChild;
-        p.messages.forEach(function (m) { tr.insertBefore(line(m), top); });
-        tr.scrollTop += tr.scrollHeight - h;
-      }).finally(function () { loading = false; });
+      v.tr.appendChild(d);
     });
-    var f = el('form', 'reply');
-    var ta = el('textarea'); ta.placeholder = T.reply; ta.setAttribute('aria-label', T.reply); ta.maxLength = 4096; ta.value = draft; ta.disabled = !mineNow;
-    var sb = el('button', 'primary', T.send); sb.type = 'submit'; sb.disabled = !mineNow;
-    f.appendChild(ta); f.appendChild(sb);
-    f.addEventListener('submit', function (e) {
-      e.preventDefault();
-      var t = ta.value.trim(); if (!t) return;
-      api('POST', '/api/agent/conversations/' + c.id + '/messages', { text: t }).then(function (r) {
-        if (r.ok) { ta.value = ''; openConv(c.id); } else r.json().then(function (j) { alertBox.textContent = j.message; alertBox.hidden = false; });
-      });
-    });
-    ta.addEventListener('keydown', function (e) { if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) f.requestSubmit(); });
-    viewBox.appendChild(bar); viewBox.appendChild(tr); viewBox.appendChild(f);
-    tr.scrollTop = fromBottom ? tr.scrollHeight - fromBottom : tr.scrollHeight;
+    if (atEnd) v.tr.scrollTop = v.tr.scrollHeight;
+    v.ta.placeholder = mineNow ? T.reply : T.takeFirst;
+    v.ta.disabled = !mineNow;
+    v.sb.disabled = !mineNow;
   }
 
   function renderSide(c) {
     sideBox.textContent = '';
+    var closeBtn = el('button', 'narrow', T.toChat); closeBtn.type = 'button'; closeBtn.id = 'closeDetails';
+    closeBtn.addEventListener('click', function () { layout.classList.remove('details'); });
+    sideBox.appendChild(closeBtn);
     sideBox.appendChild(el('h3', null, T.slots));
     var dl = el('dl');
     var s = c.slots || {};
     Object.keys(s).forEach(function (k) {
       var v = s[k];
       if (k === 'place' && v) v = v.name + ' (' + v.countryCode + ' ' + v.lat + ',' + v.lon + ')';
-      dl.appendChild(el('dt', null, k));
+      if (v === true) v = T.yes;
+      if (v === false) v = T.no;
+      dl.appendChild(el('dt', null, T.slot[k] || k));
       dl.appendChild(el('dd', null, typeof v === 'object' ? JSON.stringify(v) : String(v)));
     });
-    sideBox.appendChild(dl);
+    sideBox.appendChild(Object.keys(s).length ? dl : el('div', 'line', T.none));
     sideBox.appendChild(el('h3', null, T.plans));
     if (!c.plans.length) sideBox.appendChild(el('div', 'line', T.none));
     c.plans.forEach(function (p) {
       var d = el('details', 'line');
-      d.appendChild(el('summary', null, 'v' + p.version + ' · ' + p.source + ' · ' + new Date(p.createdAt).toLocaleString()));
+      d.appendChild(el('summary', null, 'v' + p.version + ' · ' + (T.source[p.source] || p.source) + ' · ' + dateTime(p.createdAt)));
       (p.plan.options || []).forEach(function (o) {
         d.appendChild(el('div', null, o.title + ': ' + Math.round(o.budgetLow) + '–' + Math.round(o.budgetHigh) + ' ' + o.currency));
         (o.days || []).forEach(function (day) { d.appendChild(el('div', null, day.date + ' ' + [day.morning, day.afternoon, day.evening].join(' / '))); });
@@ -275,7 +362,7 @@
     c.feedback.forEach(function (f) { sideBox.appendChild(el('div', 'line', (f.rating ? '★' + f.rating + ' ' : '') + f.comment)); });
     sideBox.appendChild(el('h3', null, T.emergencies));
     if (!c.emergencies.length) sideBox.appendChild(el('div', 'line', T.none));
-    c.emergencies.forEach(function (e) { sideBox.appendChild(el('div', 'line', new Date(e.createdAt).toLocaleString() + ' ' + e.text)); });
+    c.emergencies.forEach(function (e) { sideBox.appendChild(el('div', 'line', dateTime(e.createdAt) + ' ' + e.text)); });
   }
 
   function refreshSoon(id) {

@@ -10,13 +10,17 @@
   var want = (script.getAttribute('data-lang') || navigator.language || 'zh').toLowerCase();
   var lang = want.indexOf('zh') === 0 ? 'zh' : 'en';
   var TEXT = {
-    zh: { title: '行趣旅行助手', open: '打开聊天', close: '关闭聊天', send: '发送', placeholder: '输入消息…（Enter 发送）',
+    zh: { title: '行趣旅行助手', botName: '行趣', status: '通常几秒内回复', open: '打开聊天', unread: '条新消息', close: '关闭聊天', send: '发送', placeholder: '输入消息…（Enter 发送）',
       typing: '正在输入…', agent: '人工客服', lost: '与服务器的同步中断（E-606）。', sync: '同步', offline: '网络连接失败，请稍后重试（E-101）。',
       retry: '重试', writing: '正在为您撰写行程…', days: '每日行程', food: '美食', notice: '公告', ok: '知道了', maintenance: '维护中', log: '聊天记录',
+      morning: '上午', afternoon: '下午', evening: '晚上', colon: '：', listSep: '；',
+      noWeather: '这些日期暂时查不到天气预报（E-303），行程照常可用，临近出发可以再查。', checkWeather: '再查天气',
       down: '系统维护中', until: '预计恢复：', untilUnknown: '恢复时间待定', when: '时间', impact: '影响', todo: '建议', progress: '最新进展' },
-    en: { title: 'xingqu travel assistant', open: 'Open chat', close: 'Close chat', send: 'Send', placeholder: 'Type a message… (Enter sends)',
+    en: { title: 'xingqu travel assistant', botName: 'xingqu', status: 'Usually replies in seconds', open: 'Open chat', unread: 'new messages', close: 'Close chat', send: 'Send', placeholder: 'Type a message… (Enter sends)',
       typing: 'Typing…', agent: 'Support agent', lost: 'The chat lost sync with the server (E-606).', sync: 'Sync', offline: 'Network connection failed, please retry (E-101).',
       retry: 'Retry', writing: 'Writing your plan…', days: 'Day by day', food: 'Food', notice: 'Notice', ok: 'OK', maintenance: 'Maintenance', log: 'Conversation',
+      morning: 'Morning', afternoon: 'Afternoon', evening: 'Evening', colon: ': ', listSep: '; ',
+      noWeather: 'No forecast for these dates yet (E-303); the plan stands, and you can check again closer to the trip.', checkWeather: 'Check the weather',
       down: 'The service is down for maintenance.', until: 'Expected back:', untilUnknown: 'End not known yet.', when: 'When', impact: 'Impact', todo: 'What to do', progress: 'Latest' }
   }[lang];
   var TIER = { zh: { luxury: '豪华尊享游', economical: '经济适用游', backpacker: '特种兵穷游' },
@@ -37,13 +41,30 @@
     return e;
   }
 
+  // chatIcon is the launcher's speech bubble, drawn rather than an emoji that some
+  // systems have no font for.
+  function chatIcon() {
+    var ns = 'http://www.w3.org/2000/svg';
+    var svg = document.createElementNS(ns, 'svg');
+    svg.setAttribute('viewBox', '0 0 24 24');
+    svg.setAttribute('width', '26');
+    svg.setAttribute('height', '26');
+    svg.setAttribute('aria-hidden', 'true');
+    var path = document.createElementNS(ns, 'path');
+    path.setAttribute('d', 'M4 4h16a2 2 0 0 1 2 2v10a2 2 0 0 1-2 2H9l-5 4v-4a2 2 0 0 1-2-2V6a2 2 0 0 1 2-2z');
+    path.setAttribute('fill', 'currentColor');
+    svg.appendChild(path);
+    return svg;
+  }
+
   var css = document.createElement('link');
   css.rel = 'stylesheet';
   css.href = base + '/widget.css';
   document.head.appendChild(css);
 
   var root = el('div', 'xq-root');
-  var bubble = el('button', 'xq-bubble', '💬');
+  var bubble = el('button', 'xq-bubble');
+  bubble.appendChild(chatIcon());
   bubble.type = 'button';
   bubble.setAttribute('aria-label', TEXT.open);
   bubble.setAttribute('aria-expanded', 'false');
@@ -52,8 +73,18 @@
   panel.setAttribute('role', 'dialog');
   panel.setAttribute('aria-label', TEXT.title);
   panel.lang = lang === 'zh' ? 'zh-CN' : 'en';
+  var badge = el('span', 'xq-badge');
+  badge.hidden = true;
+  bubble.appendChild(badge);
+  var unread = 0;
   var head = el('div', 'xq-head');
-  head.appendChild(el('h2', null, TEXT.title));
+  var ident = el('div', 'xq-ident');
+  ident.appendChild(el('span', 'xq-avatar', '行'));
+  var names = el('div');
+  names.appendChild(el('h2', null, TEXT.title));
+  names.appendChild(el('div', 'xq-status', TEXT.status));
+  ident.appendChild(names);
+  head.appendChild(ident);
   var closeBtn = el('button', null, '×');
   closeBtn.type = 'button';
   closeBtn.setAttribute('aria-label', TEXT.close);
@@ -93,8 +124,30 @@
   function mount() { document.body.appendChild(root); if (sessionStorage.getItem(KEY + '.open') === '1') open(); }
   if (document.body) mount(); else document.addEventListener('DOMContentLoaded', mount);
 
+  // fitKeyboard keeps the input in sight when a phone's on-screen keyboard shrinks the
+  // visual viewport, which 100dvh does not follow.
+  var vv = window.visualViewport;
+  function fitKeyboard() {
+    if (!vv || panel.hidden || !window.matchMedia('(max-width: 480px)').matches) { panel.style.height = ''; panel.style.top = ''; return; }
+    panel.style.height = vv.height + 'px';
+    panel.style.top = vv.offsetTop + 'px';
+    logBox.scrollTop = logBox.scrollHeight;
+  }
+  if (vv) { vv.addEventListener('resize', fitKeyboard); vv.addEventListener('scroll', fitKeyboard); }
+
+  // setUnread shows on the launcher how many answers came while the chat was closed.
+  function setUnread(n) {
+    unread = n;
+    badge.textContent = n > 99 ? '99+' : String(n);
+    badge.hidden = n === 0;
+    bubble.setAttribute('aria-label', n ? TEXT.open + ' (' + n + ' ' + TEXT.unread + ')' : TEXT.open);
+  }
+
   function open() {
     panel.hidden = false;
+    setUnread(0);
+    root.classList.add('xq-open');
+    fitKeyboard();
     bubble.setAttribute('aria-expanded', 'true');
     sessionStorage.setItem(KEY + '.open', '1');
     input.focus();
@@ -102,6 +155,7 @@
   }
   function close() {
     panel.hidden = true;
+    root.classList.remove('xq-open');
     bubble.setAttribute('aria-expanded', 'false');
     sessionStorage.setItem(KEY + '.open', '0');
     bubble.focus();
@@ -177,17 +231,35 @@
       det.appendChild(el('summary', null, TEXT.days));
       (o.days || []).forEach(function (d) {
         var day = el('div', 'xq-day');
-        day.appendChild(el('strong', null, d.date + ' '));
-        day.appendChild(document.createTextNode([d.morning, d.afternoon, d.evening].filter(Boolean).join(' / ')));
+        day.appendChild(el('strong', null, d.date));
+        [[TEXT.morning, d.morning], [TEXT.afternoon, d.afternoon], [TEXT.evening, d.evening]].forEach(function (p) {
+          if (!p[1]) return;
+          var line = el('div', 'xq-part');
+          line.appendChild(el('span', 'xq-when', p[0]));
+          line.appendChild(document.createTextNode(p[1]));
+          day.appendChild(line);
+        });
         if (d.weather) day.appendChild(el('div', 'xq-wx', d.weather.summary + ' ' + Math.round(d.weather.tempMinC) + '–' + Math.round(d.weather.tempMaxC) + '°C'));
         det.appendChild(day);
       });
-      if (o.food && o.food.length) det.appendChild(el('div', 'xq-day', TEXT.food + ': ' + o.food.join('; ')));
+      if (o.food && o.food.length) det.appendChild(el('div', 'xq-day', TEXT.food + TEXT.colon + o.food.join(TEXT.listSep)));
       sec.appendChild(det);
       card.appendChild(sec);
     });
-    if (m.plan.weatherNote) card.appendChild(el('div', 'xq-wx', m.plan.weatherNote));
+    if (m.plan.weatherNote) card.appendChild(weatherNote(m.plan.weatherNote));
     return card;
+  }
+
+  // weatherNote says in words what a code under the plan means (SPEC section 8), with the
+  // choice to ask for the weather again.
+  function weatherNote(code) {
+    var n = el('div', 'xq-wx xq-wx-note', code === 'E-303' ? TEXT.noWeather : code);
+    var b = el('button', 'xq-secondary', TEXT.checkWeather);
+    b.type = 'button';
+    b.addEventListener('click', function () { send({ action: 'weather' }); });
+    n.appendChild(document.createTextNode(' '));
+    n.appendChild(b);
+    return n;
   }
 
   // progress shows the plan being written in one bubble, updated in place and kept last,
@@ -209,9 +281,42 @@
     progressNode = null;
   }
 
-  function render(m) {
+  // Times are shown once per group: above the first message, and again after a pause.
+  var lastAt = 0, lastRole = '';
+  function stamp(m) {
+    var at = new Date(m.createdAt).getTime();
+    if (!at || at - lastAt < 5 * 60 * 1000) return;
+    var d = new Date(at), now = new Date();
+    var opts = { hour: '2-digit', minute: '2-digit' };
+    if (d.toDateString() !== now.toDateString()) { opts.month = 'short'; opts.day = 'numeric'; }
+    var t = el('div', 'xq-time', d.toLocaleString(lang === 'zh' ? 'zh-CN' : 'en-GB', opts));
+    logBox.insertBefore(t, progressNode);
+    lastRole = '';
+  }
+  // from names who speaks at the start of each run of bot or agent messages.
+  function from(m) {
+    if (m.role !== 'bot' && m.role !== 'agent') { lastRole = m.role; return; }
+    var key = m.role + ':' + (m.author || '');
+    if (key === lastRole) return;
+    lastRole = key;
+    var f = el('div', 'xq-from xq-from-' + m.role);
+    f.appendChild(el('span', 'xq-avatar', m.role === 'bot' ? '行' : '👤'));
+    f.appendChild(el('span', null, m.role === 'bot' ? TEXT.botName : (m.author ? m.author + ' · ' + TEXT.agent : TEXT.agent)));
+    logBox.insertBefore(f, progressNode);
+  }
+  function buttonClass(action) {
+    if (action === 'plan' || action === 'keep') return 'xq-primary';
+    if (action.indexOf('edit') === 0) return 'xq-secondary';
+    return null;
+  }
+
+  function render(m, live) {
     if (seen[m.id]) return;
     seen[m.id] = true;
+    stamp(m);
+    from(m);
+    lastAt = new Date(m.createdAt).getTime() || lastAt;
+    if (live && panel.hidden && m.role !== 'traveller' && m.kind !== 'working') setUnread(unread + 1);
     if (Number(m.id) > Number(cursor)) cursor = String(m.id);
     var node;
     if (m.plan) {
@@ -221,7 +326,6 @@
       var text = m.text;
       if (!text && m.action) text = labels[m.action] || m.action;
       node = el('div', 'xq-msg xq-' + (['traveller', 'bot', 'agent', 'system'].indexOf(m.role) >= 0 ? m.role : 'system'), text);
-      if (m.role === 'agent') node.setAttribute('data-who', TEXT.agent);
       if (m.kind === 'working') node.classList.add('xq-working');
     }
     node.setAttribute('data-id', m.id);
@@ -229,7 +333,7 @@
       var row = el('div', 'xq-buttons');
       m.buttons.forEach(function (b) {
         labels[b.action] = b.label;
-        var btn = el('button', null, b.label);
+        var btn = el('button', buttonClass(b.action), b.label);
         btn.type = 'button';
         btn.addEventListener('click', function () { send({ action: b.action }); });
         row.appendChild(btn);
@@ -256,6 +360,8 @@
   function reset() {
     cursor = '0';
     seen = {};
+    lastAt = 0;
+    lastRole = '';
     logBox.textContent = '';
     progressNode = null;
   }
@@ -304,7 +410,7 @@
     });
     if (!data) return;
     var j = JSON.parse(data);
-    if (name === 'message') render(j);
+    if (name === 'message') render(j, true);
     else if (name === 'progress') progress(j);
     else if (name === 'resync') resync();
   }

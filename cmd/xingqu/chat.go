@@ -101,11 +101,13 @@ func planText(lang string, p *dialog.Plan) string {
 			}
 			b.WriteString("\n")
 		}
+		// Labels in the traveller's language: a Chinese plan has no "food:" in it.
+		sep := map[bool]string{true: "：", false: ": "}[lang == dialog.LangZH]
 		if len(o.Food) > 0 {
-			fmt.Fprintf(&b, "food: %s\n", strings.Join(o.Food, "; "))
+			fmt.Fprintf(&b, "%s%s%s\n", dialog.T(lang, "tg_food"), sep, strings.Join(o.Food, map[bool]string{true: "；", false: "; "}[lang == dialog.LangZH]))
 		}
 		for _, t := range o.Tips {
-			fmt.Fprintf(&b, "tip: %s\n", t)
+			fmt.Fprintf(&b, "%s%s%s\n", dialog.T(lang, "tg_tips"), sep, t)
 		}
 	}
 	return b.String()

@@ -14,9 +14,32 @@ func TestChatPlansATripOffline(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := out.String()
-	for _, want := range []string{"Here's your trip", "[Nature]", "Your plan (version 1)", "== Luxury", "== Economical", "== Backpacker", "offline draft"} {
+	for _, want := range []string{"Here's your trip", "[Nature]", "Your plan (version 1)", "== Luxury", "== Economical", "== Backpacker", "Planned from built-in data"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("chat output lacks %q:\n%s", want, s)
 		}
+	}
+}
+
+// A Chinese plan is Chinese throughout, its labels included.
+func TestChatPlanInChinese(t *testing.T) {
+	in := strings.NewReader("福州，12月25日到28日，每人2000，带孩子，喜欢海边和博物馆\n#1\n")
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"xingqu", "chat"}, env("XINGQU_DEFAULT_TZ", "Asia/Shanghai"), in, &out, &out); err != nil {
+		t.Fatal(err)
+	}
+	s := out.String()
+	for _, want := range []string{"== 豪华尊享游", "美食：", "提示：", "这是根据本地资料生成的方案"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("chat output lacks %q:\n%s", want, s)
+		}
+	}
+	for _, bad := range []string{"food:", "tip:", "Planned from"} {
+		if strings.Contains(s, bad) {
+			t.Errorf("chat output has %q:\n%s", bad, s)
+		}
+	}
+	if n := strings.Count(s, "根据本地资料"); n != 1 {
+		t.Errorf("the built-in data is mentioned %d times, want once:\n%s", n, s)
 	}
 }

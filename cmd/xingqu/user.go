@@ -7,11 +7,45 @@ import (
 	"flag"
 	"fmt"
 	"io"
+	"os"
+	"path/filepath"
 	"strings"
 
 	"xingqu/bot"
 	"xingqu/store"
+	"xingqu/store/localpg"
 )
+
+// privateDBDir is where `make run` keeps its private PostgreSQL, relative to the
+// repository root the commands are run from.
+const privateDBDir = "var/pg"
+
+// privateDatabase finds the private database `make run` made in dir, starting its server
+// if it has stopped and bringing its tables up to date, and returns its URL. Without one
+// it says how to get one.
+func privateDatabase(ctx context.Context, dir string, stderr io.Writer) (string, error) {
+	if _, err := os.Stat(filepath.Join(dir, "PG_VERSION")); err != nil {
+		return "", fmt.Errorf("DATABASE_URL is not set and there is no private database in ./%s: run `make run` once from the repository root (it creates one), or set DATABASE_URL", dir)
+	}
+	c, err := localpg.Start(ctx, dir, localpg.Options{Log: stderr})
+	if err != nil {
+		return "", err
+	}
+	if err := c.CreateDatabase(ctx, "xingqu"); err != nil {
+		return "", err
+	}
+	url := c.URL("xingqu")
+	db, err := store.Open(ctx, url, store.PoolConfig{MaxOpen: 1})
+	if err != nil {
+		return "", err
+	}
+	defer db.Close()
+	if _, err := store.MigrateUp(ctx, db); err != nil {
+		return "", err
+	}
+	fmt.Fprintf(stderr, "using the private database in ./%s\n", dir)
+	return url, nil
+}
 
 // user manages console accounts: add, passwd, disable, list. Passwords come on standard
 // input, never as arguments, so they stay out of shell history and process lists.
@@ -31,6 +65,12 @@ func user(ctx context.Context, args []string, getenv func(string) string, stdin 
 	cfg, err := parseConfig(getenv)
 	if err != nil {
 		return err
+	}
+	if cfg.DatabaseURL == "" {
+		// After `make run`, the accounts live in its private database under ./var/pg.
+		if cfg.DatabaseURL, err = privateDatabase(ctx, privateDBDir, stderr); err != nil {
+			return err
+		}
 	}
 	db, err := openDB(ctx, cfg)
 	if err != nil {

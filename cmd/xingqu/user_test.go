@@ -3,6 +3,8 @@ package main
 import (
 	"bytes"
 	"context"
+	"os"
+	"path/filepath"
 	"strings"
 	"testing"
 
@@ -60,5 +62,50 @@ func TestUserCommands(t *testing.T) {
 	}
 	if out, _ := run1("", "list"); !strings.Contains(out, "root\tadmin\tdisabled") {
 		t.Errorf("list: %q", out)
+	}
+}
+
+// Without DATABASE_URL, run from the repository root after `make run`, the command finds
+// the private database under ./var/pg by itself.
+func TestUserAddFindsThePrivateDatabase(t *testing.T) {
+	c := storetest.NewCluster(t)
+	// Not t.TempDir: its parent is closed to the server's own user, as a home folder can be.
+	root, err := os.MkdirTemp("", "xquser")
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { os.RemoveAll(root) })
+	os.Chmod(root, 0o755)
+	if err := os.MkdirAll(filepath.Join(root, "var"), 0o755); err != nil {
+		t.Fatal(err)
+	}
+	if err := os.Symlink(c.Dir, filepath.Join(root, privateDBDir)); err != nil {
+		t.Fatal(err)
+	}
+	t.Chdir(root)
+	noEnv := func(string) string { return "" }
+	var out, errb bytes.Buffer
+	err = run(context.Background(), []string{"xingqu", "user", "add", "--role", "agent", "--username", "ana", "--password-stdin"},
+		noEnv, strings.NewReader("correct horse battery\n"), &out, &errb)
+	if err != nil || !strings.Contains(out.String(), "added agent ana") {
+		t.Fatalf("user add: %v\n%s%s", err, out.String(), errb.String())
+	}
+	if !strings.Contains(errb.String(), "private database in ./var/pg") {
+		t.Errorf("the command did not say which database it used: %q", errb.String())
+	}
+	db, err := store.Open(context.Background(), c.URL("xingqu"), store.PoolConfig{MaxOpen: 1})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	if _, err := store.AccountByName(context.Background(), db, "ana"); err != nil {
+		t.Fatalf("the account is not in the private database: %v", err)
+	}
+
+	// Elsewhere, with no private database, the error says what to do.
+	t.Chdir(t.TempDir())
+	err = run(context.Background(), []string{"xingqu", "user", "list"}, noEnv, strings.NewReader(""), &out, &errb)
+	if err == nil || !strings.Contains(err.Error(), "make run") {
+		t.Errorf("user list with no database: %v", err)
 	}
 }

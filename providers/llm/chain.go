@@ -255,7 +255,7 @@ func (c *Chain) PlanWithReport(ctx context.Context, req PlanRequest) (dialog.Pla
 		}
 	}
 	if rep.Offline != "" {
-		plan = offline.Plan(req.Trip, req.Lang, now)
+		plan = offline.PlanWithWeather(req.Trip, req.Lang, now, req.Weather)
 		if rep.Offline == OfflineBudget {
 			plan.DraftCode = CodeRateLimited
 		}

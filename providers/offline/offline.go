@@ -53,11 +53,34 @@ var perDay = map[string]float64{
 // Plan builds the draft. lang is "zh" or "en" (anything else reads as en); now gives
 // "tomorrow" when the trip has no start date and stamps CreatedAt.
 func Plan(trip dialog.TripRequest, lang string, now time.Time) dialog.Plan {
+	return PlanWithWeather(trip, lang, now, nil)
+}
+
+// PlanWithWeather is Plan knowing the forecast (by ISO date): rainy days get the indoor
+// themes.
+func PlanWithWeather(trip dialog.TripRequest, lang string, now time.Time, weather map[string]dialog.Weather) dialog.Plan {
 	t := textsFor(lang)
 	dates := Dates(trip, now)
 	cur := Currency(trip, lang)
 	ref := reference(trip, cur, len(dates))
 	dest := destination(trip, t)
+	towns, lat := nearbyTowns(trip, lang, dest)
+	mid := themesFor(trip, towns)
+	n := max(len(dates)-2, 1)
+	wet := make([]bool, min(n, len(mid)))
+	for i := range wet {
+		// Middle day i is the trip's day i+1 (or the only day of a one-day trip).
+		j := min(i+1, len(dates)-1)
+		if w, ok := weather[dates[j].String()]; ok {
+			wet[i] = rainy(&w)
+		}
+	}
+	byWeather(mid, wet)
+	mid = mid[:min(n, len(mid))]
+	sea := ""
+	if len(dates) > 0 {
+		sea = season(dates[0], lat)
+	}
 
 	opts := make([]dialog.Option, 0, len(dialog.Tiers))
 	for _, tier := range dialog.Tiers {
@@ -75,7 +98,7 @@ func Plan(trip dialog.TripRequest, lang string, now time.Time) dialog.Plan {
 			NaturalLandscape: trip.NaturalLandscape,
 			SocialLandscape:  trip.SocialLandscape,
 			Cuisine:          trip.Cuisine,
-			Days:             days(trip, tier, dates, dest, t),
+			Days:             days(trip, tier, dates, dest, t, mid, sea, lang),
 			Food:             food(trip, tier, t),
 			Tips:             tips(trip, tier, t),
 		})
@@ -197,32 +220,139 @@ func destination(trip dialog.TripRequest, t *texts) string {
 
 func yes(b *bool) bool { return b != nil && *b }
 
-func days(trip dialog.TripRequest, tier dialog.Tier, dates []dialog.Date, dest string, t *texts) []dialog.DayPlan {
+// days writes each day of one option: arrival, the middle days' themes in order, a slow
+// last day. Each line is a whole sentence in the traveller's language, with the tier's
+// way of moving, eating and sleeping, and the party's needs in mind.
+func days(trip dialog.TripRequest, tier dialog.Tier, dates []dialog.Date, dest string, t *texts, mid []theme, sea, lang string) []dialog.DayPlan {
 	ts := t.tier[tier]
 	notes := needNotes(trip, t)
+	cuisine := cuisineWords(trip.Cuisine, t)
+	kids, access := yes(trip.KidFriendly), yes(trip.Accessibility)
+	l := "en"
+	if isZh(lang) {
+		l = "zh"
+	}
+	line := func(th theme, part int) string {
+		var format string
+		switch {
+		case th.key == "named" && part == 0:
+			return t.f(t.namedMorning, ts.move, th.name)
+		case th.key == "named" && th.second != "":
+			return t.f(t.namedSecond, th.second)
+		case th.key == "named":
+			return t.f(t.namedAfternoon, th.name)
+		case th.key == "trip" && part == 0:
+			return t.f(t.dayTripMorning, ts.trip, th.town.DistanceKm, th.town.Name)
+		case th.key == "trip":
+			return t.f(t.dayTripAfternoon, th.town.Name)
+		case (kids || access) && gentleLines[l][th.key] != [2]string{}:
+			format = gentleLines[l][th.key][part]
+		case themeLines[l][th.key] != [2]string{}:
+			format = themeLines[l][th.key][part]
+		default:
+			format = t.themes[th.key][part]
+		}
+		if !strings.Contains(format, "%[") {
+			return format // a line that needs none of the arguments
+		}
+		return t.f(format, ts.move, dest, ts.guide, ts.museums, cuisine)
+	}
 	out := make([]dialog.DayPlan, len(dates))
 	last := len(dates) - 1
+	dinner := 0
 	for i, d := range dates {
 		dp := dialog.DayPlan{Date: d, Notes: notes}
-		// Alternate what fills the morning and the afternoon so a long trip does not
-		// repeat one line for every day.
-		nature, culture := t.sight(trip.NaturalLandscape, dest, ts), t.culture(trip.SocialLandscape, dest, ts)
-		if i%2 == 1 {
-			nature, culture = culture, nature
-		}
-		dp.Morning, dp.Afternoon, dp.Evening = nature, culture, t.dinner(trip.Cuisine, ts)
-		if i == 0 {
-			dp.Morning = t.f(t.arrive, dest, ts.stay)
-		}
-		if i == last && last > 0 {
+		switch {
+		case last == 0: // a one-day trip: arrive, the best of the place, leave
+			th := mid[0]
+			dp.Morning = t.f(t.arriveOnly, dest, ts.stay)
+			dp.Afternoon = line(th, 0)
 			dp.Evening = ts.depart
+		case i == 0:
+			dp.Morning = t.f(t.arrive, dest, ts.stay)
+			dp.Afternoon = t.f(t.arriveWalk, dest)
+		case i == last:
+			dp.Morning = t.f(t.lastMorning, dest)
+			dp.Afternoon = t.f(t.lastAfternoon, dest)
+			dp.Evening = ts.depart
+		case i-1 < len(mid):
+			th := mid[i-1]
+			dp.Morning, dp.Afternoon = line(th, 0), line(th, 1)
+			if th.outdoor {
+				if sea == "summer" {
+					dp.Morning = t.summerMorning + lowerFirst(dp.Morning, l)
+				}
+				if sea == "winter" && th.key != "trip" { // a day trip's evening says when it ends
+					dp.Afternoon += t.winterAfternoon
+				}
+				if access {
+					dp.Morning += t.accessRoute
+				}
+			}
+			if th.key == "trip" {
+				dp.Evening = t.f(t.dayTripEvening, dest)
+			}
+		default: // longer than there are themes
+			dp.Morning = t.f(t.spare, i+1, dest)
+			dp.Afternoon = t.f(t.arriveWalk, dest) + " · " + d.String()
 		}
-		if yes(trip.KidFriendly) {
-			dp.Afternoon += t.kidBreak
+		if dp.Evening == "" {
+			switch {
+			case i+1 < last && i < len(mid) && mid[i].key == "trip":
+				dp.Evening = t.f(t.quietDinner, cuisine)
+			case kids && i == 0:
+				dp.Evening = t.f(t.kidsDinner, cuisine)
+			default:
+				dp.Evening = t.f(t.dinners[dinner%len(t.dinners)], ts.dine, cuisine)
+				dinner++
+			}
+		}
+		if kids && i != last && !(i > 0 && i-1 < len(mid) && mid[i-1].key == "trip") {
+			dp.Afternoon += t.kidBreak // not on a day trip: the lodging is far away
 		}
 		out[i] = dp
 	}
 	return out
+}
+
+// lowerFirst lowers the first letter of an English line that now follows a prefix.
+func lowerFirst(s, lang string) string {
+	if lang != "en" || s == "" {
+		return s
+	}
+	return strings.ToLower(s[:1]) + s[1:]
+}
+
+// cuisineWords turns what the traveller said about food into words that fit a sentence.
+func cuisineWords(c string, t *texts) string {
+	words := splitPrefs(c)
+	var out []string
+	for _, w := range words {
+		if r, ok := cuisinePhrases[strings.ToLower(w)]; ok {
+			w = r
+		}
+		if w != "" {
+			out = append(out, w)
+		}
+	}
+	if len(out) == 0 {
+		return t.localFood
+	}
+	sep := "、"
+	if t == &en {
+		sep = " and "
+	}
+	return strings.Join(out, sep)
+}
+
+// cuisinePhrases rewrites the food words that are wishes rather than dishes.
+var cuisinePhrases = map[string]string{
+	"美食": "当地特色菜", "特色菜": "当地特色菜", "地方菜": "当地特色菜", "吃辣": "辣味菜", "不吃辣": "不辣的本地菜",
+	"素食": "素菜", "吃素": "素菜", "啤酒": "本地啤酒配小菜",
+	"food": "local specialities", "local food": "local specialities", "foodie": "local specialities",
+	"vegetarian": "vegetarian dishes", "vegan": "vegan dishes", "spicy": "spicy dishes", "spicy food": "spicy dishes",
+	"beer": "local beer and small plates", "wine": "local wine and small plates", "coffee": "coffee and pastries",
+	"dessert": "desserts", "bbq": "barbecue",
 }
 
 func needNotes(trip dialog.TripRequest, t *texts) string {
@@ -241,19 +371,21 @@ func needNotes(trip dialog.TripRequest, t *texts) string {
 
 func food(trip dialog.TripRequest, tier dialog.Tier, t *texts) []string {
 	ts := t.tier[tier]
-	c := strings.TrimSpace(trip.Cuisine)
-	if c == "" {
-		c = t.localFood
-	}
+	c := cuisineWords(trip.Cuisine, t)
 	out := make([]string, 0, len(ts.food))
 	for _, f := range ts.food {
-		out = append(out, t.f(f, c))
+		v := t.f(f, c)
+		if t == &en {
+			v = strings.ToUpper(v[:1]) + v[1:]
+		}
+		out = append(out, v)
 	}
 	return out
 }
 
 func tips(trip dialog.TripRequest, tier dialog.Tier, t *texts) []string {
-	out := []string{t.draft, t.tier[tier].tip}
+	// That the draft comes from built-in data is said once per plan, by the dialog.
+	out := []string{t.tier[tier].tip}
 	if o := strings.TrimSpace(trip.OtherNeeds); o != "" {
 		out = append(out, t.f(t.otherNeeds, o))
 	}
