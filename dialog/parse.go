@@ -26,6 +26,9 @@ type ParseContext struct {
 	Now       time.Time      // injectable clock; dates are read in Loc
 	Loc       *time.Location // traveller's zone (nil = UTC)
 	Expecting Slot           // the question just asked, so a bare "5000" or "Lisbon" or "yes" can be read as its answer
+	// Places is the gazetteer that tells a place's name from other words; nil keeps what a
+	// marker or the answer names as written, and finds no place anywhere else.
+	Places Places
 }
 
 // Money is a budget as stated.
@@ -38,10 +41,17 @@ type Money struct {
 
 // Extraction is everything one message says, for every slot (not only the one asked).
 type Extraction struct {
-	Destination    string // place named, as written; "" if none
-	NotDestination string // place explicitly rejected in a correction
-	Start, End     *Date  // End nil when only a start was said
-	Days           int    // a duration as said; when Start and Days are both known, End is set too
+	Destination string // a known place named (as written, or the name a typo meant); "" if none
+	Misspelt    string // the typo Destination corrects, as written
+	// ProposedDestination is an unknown name after a marker ("去鼓浪屿", "trip to
+	// Hallstatt"): asked about, never stored until the traveller confirms it.
+	ProposedDestination string
+	PlaceOptions        []string // places named as alternatives ("Rome or Florence"): ask which
+	VaguePlace          string   // a place described, not named ("somewhere with snow"): its theme
+	NotDestination      string   // place explicitly rejected in a correction
+	Exclude             []string // places and things the traveller does not want
+	Start, End          *Date    // End nil when only a start was said
+	Days                int      // a duration as said; when Start and Days are both known, End is set too
 	// Budget is nil when no budget was stated. An explicit zero or negative figure
 	// ("预算0", "budget -100") is reported as a zero Money so that the engine can re-ask
 	// with a specific message; a budget word with no figure ("budget: lots") leaves Budget
@@ -57,6 +67,9 @@ type Extraction struct {
 	Lang                                    string // "zh", "en" or ""
 	Unparsed                                bool   // content no parser could read, for an LLM extractor
 	DateProblem                             string // "invalid" or "ambiguous"; the engine re-asks
+	// DateReadings are the readings of dates written in an order that could be either
+	// (3/4: March 4 or 3 April), for the engine to offer as choices.
+	DateReadings [][2]*Date
 }
 
 // maxRunes bounds the work done on one message. Nobody describes a trip in more than a
@@ -249,12 +262,15 @@ func Extract(text string, c ParseContext) Extraction {
 	if kids && e.KidFriendly == nil {
 		e.KidFriendly = ptr(true)
 	}
-	parsePreferencesIn(m, &e)
 	if yes, ok := yesNoIn(m); ok {
 		e.Yes = ptr(yes)
 		m.found++
 	}
-	parseDestinationIn(m, &e, c.Expecting)
+	// Places before preferences, so 黄山 and 西湖-like names are read whole; what a
+	// traveller rules out before either, so "不要去鼓山" is never a destination.
+	parseExclusionsIn(m, &e, c)
+	parseDestinationIn(m, &e, c)
+	parsePreferencesIn(m, &e)
 	if e.NotDestination != "" {
 		e.Correction = true
 	}

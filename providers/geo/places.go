@@ -27,3 +27,21 @@ func (Places) Lookup(name, lang string) dialog.PlaceMatch {
 	}
 	return dialog.PlaceMatch{}
 }
+
+// Knows implements dialog.Places.
+func (Places) Knows(name string) (known, common bool) {
+	g, err := LoadGazetteer()
+	if err != nil {
+		return false, false
+	}
+	return g.Knows(name)
+}
+
+// Near implements dialog.Places.
+func (Places) Near(name, lang string) (string, bool) {
+	g, err := LoadGazetteer()
+	if err != nil {
+		return "", false
+	}
+	return g.Near(name, lang)
+}
