@@ -22,8 +22,8 @@ import (
 // with the real gazetteer, as a traveller's message would be. The floors below are the
 // accuracy the code must not fall under; they only ever go up.
 var floors = map[string]struct{ utterances, nochange float64 }{
-	"zh": {utterances: 61.7, nochange: 95.3},
-	"en": {utterances: 64.1, nochange: 95.8},
+	"zh": {utterances: 65.2, nochange: 95.3},
+	"en": {utterances: 68.3, nochange: 95.8},
 }
 
 const corpusDir = "testdata/corpus"
@@ -449,10 +449,16 @@ func replayCorpus(t *testing.T, lang string) corpusResult {
 				res.slots["extra"].add(false)
 			}
 		}
-		if l.Ask != "" && out.Asked != l.Ask {
+		// Only the questions FORMAT.md names are compared; a cancellation the bot asks
+		// to confirm is none of them.
+		asked := out.Asked
+		if asked != "dates" && asked != "destination" && asked != "confirmDestination" {
+			asked = ""
+		}
+		if l.Ask != "" && asked != l.Ask {
 			why = append(why, fmt.Sprintf("asked %q, want %q", out.Asked, l.Ask))
 		}
-		if l.Ask == "" && out.Asked != "" && out.Asked != "confirmDestination" {
+		if l.Ask == "" && asked != "" {
 			why = append(why, fmt.Sprintf("asked %q, want no question", out.Asked))
 		}
 		ok := len(why) == 0

@@ -1015,7 +1015,8 @@ func (t *turn) location() {
 }
 
 func (t *turn) parseContext() ParseContext {
-	return ParseContext{Now: t.now, Loc: t.loc, Expecting: expecting(t.c.State), Places: t.e.Places}
+	return ParseContext{Now: t.now, Loc: t.loc, Expecting: expecting(t.c.State), Places: t.e.Places,
+		Filled: t.c.Trip.Destination != "" && t.c.State != StateDestination}
 }
 
 func expecting(state string) Slot {

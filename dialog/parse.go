@@ -29,6 +29,8 @@ type ParseContext struct {
 	// Places is the gazetteer that tells a place's name from other words; nil keeps what a
 	// marker or the answer names as written, and finds no place anywhere else.
 	Places Places
+	// Filled says the trip already has a destination: a name inside it is a sight.
+	Filled bool
 }
 
 // Money is a budget as stated.
@@ -269,6 +271,7 @@ func Extract(text string, c ParseContext) Extraction {
 	// Places before preferences, so 黄山 and 西湖-like names are read whole; what a
 	// traveller rules out before either, so "不要去鼓山" is never a destination.
 	parseExclusionsIn(m, &e, c)
+	parseSightsIn(m, &e, c)
 	parseDestinationIn(m, &e, c)
 	parsePreferencesIn(m, &e)
 	if e.NotDestination != "" {

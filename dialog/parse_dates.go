@@ -70,7 +70,6 @@ func atoiWord(s string) int {
 }
 
 var (
-	reHoliday   = pat(`国庆(?:节|假期|长假|黄金周)?|元旦|圣诞(?:节)?|\bchristmas(?: day)?\b|\bnew year'?s day\b`, "国庆", "元旦", "圣诞", "christmas", "new year")
 	reLongWkd   = pat(`\blong\s+weekend\b|小长假`, "long", "小长假")
 	reWeekendZh = pat(`(上个?|下下|下个?|这个?|本)?(?:周末|礼拜末)`, "周末", "礼拜末")
 	reWeekendEn = pat(`\b(?:(next|this|coming|the|last)\s+)?weekend\b`, "weekend")
@@ -214,26 +213,18 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 	}
 
 	s := m.text()
-	for _, loc := range when(has(s, "国庆", "元旦", "圣诞", "christmas", "new year"), reHoliday, s) {
-		word := s[loc[0]:loc[1]]
-		switch {
-		case strings.HasPrefix(word, "国庆"):
-			if d, ok := nextOccurrence(10, 7, today); ok {
-				at(loc[0], Date{d.Year, 10, 1})
-				at(loc[0]+1, d)
-			}
-		case strings.HasPrefix(word, "元旦") || strings.HasPrefix(word, "new"):
-			if d, ok := nextOccurrence(1, 1, today); ok {
-				at(loc[0], d)
-			}
-		default:
-			if d, ok := nextOccurrence(12, 25, today); ok {
-				at(loc[0], d)
-			}
+	hols := findHolidays(s)
+	holidayVague := false
+	explicitDay := has(s, leaveOnWords...)
+	for _, hh := range hols {
+		d, ok := hh.h.on(today)
+		if !ok || hh.h.spanOnly && !explicitDay {
+			holidayVague = true
+		} else {
+			at(hh.i, d)
 		}
-		m.consume(loc[0], loc[1])
+		m.consume(hh.i, hh.j)
 	}
-
 	s = m.text()
 	for _, loc := range when(has(s, "long", "小长假"), reLongWkd, s) {
 		setDays(3)
@@ -566,6 +557,24 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 		}
 	}
 
+	// A holiday said alone names no day to leave on unless it is one day by name, or the
+	// message gives a length or an end.
+	if len(hols) > 0 && !holidayVague && len(hits) == 1 && hits[0].at != nil && r.days == 0 && !explicitDay {
+		isDay := false
+		for _, hh := range hols {
+			isDay = isDay || hh.h.isDay
+		}
+		if !isDay {
+			holidayVague = true
+			hits = hits[:0]
+		}
+	}
+	if holidayVague {
+		monthOnly = true
+		if len(hits) == 1 && hits[0].at != nil && len(hols) > 0 {
+			hits = hits[:0]
+		}
+	}
 	r.found = len(hits) > 0 || r.days > 0 || monthOnly
 	if r.found {
 		// "日期改成…": the slot's name is not unread content.
