@@ -15,11 +15,11 @@ var (
 		"west lake|li river|lijiang river|mount fuji|mt fuji|fuji|halong bay|ha long bay|victoria peak|table mountain|niagara falls|grand canyon|the alps|yellow mountain|huangshan mountain|jiuzhaigou valley")
 	knownSocialSights = fields("灵隐寺|布达拉宫|故宫|长城|八达岭长城|兵马俑|大唐不夜城|洪崖洞|外滩|黄鹤楼|夫子庙|中山陵|宽窄巷子|浅草寺|晴空塔|东京塔|卢浮宫|埃菲尔铁塔|中央大街|冰雪大世界|拙政园|雷峰塔|南普陀寺|莫高窟|颐和园|天坛|迪士尼|环球影城|大雁塔|锦里|武侯祠|都江堰|乐山大佛|田子坊|南京路|秦淮河|" +
 		"lingyin temple|lingyin|louvre|the louvre|great wall|the great wall|forbidden city|potala palace|terracotta warriors|terracotta army|colosseum|the colosseum|eiffel tower|sagrada familia|big ben|tower of london|the bund|disneyland|universal studios|vatican|sistine chapel|acropolis|angkor wat|taj mahal|senso-ji|sensoji|tokyo tower|skytree|summer palace|temple of heaven")
-	zhSocialSuffixes  = []string{"寺", "宫", "塔", "楼", "庙", "陵", "祠", "窟", "巷子", "老街", "大街", "古城", "古镇", "博物馆", "纪念馆", "大世界", "乐园", "公园", "园"}
-	zhNatureSuffixes  = []string{"山", "湖", "江", "海", "峡", "瀑布", "湾", "岛", "泉", "谷", "沟", "峰"}
-	enSocialSuffixes  = []string{"temple", "palace", "tower", "museum", "cathedral", "church", "castle", "gate", "square", "market", "street", "shrine"}
-	enNatureSuffixes  = []string{"lake", "river", "mountain", "falls", "bay", "beach", "park", "valley", "island"}
-	reSightVerbZh     = pat(`(?:想看|要看|去看|看看|看|逛逛|逛|爬|游|去|加上|安排上?|还想去|也想去|想去)`, "看", "逛", "爬", "游", "去", "加上", "安排")
+	zhSocialSuffixes = []string{"寺", "宫", "塔", "楼", "庙", "陵", "祠", "窟", "巷子", "老街", "大街", "古城", "古镇", "博物馆", "纪念馆", "大世界", "乐园", "公园", "园"}
+	zhNatureSuffixes = []string{"山", "湖", "江", "海", "峡", "瀑布", "湾", "岛", "泉", "谷", "沟", "峰"}
+	enSocialSuffixes = []string{"temple", "palace", "tower", "museum", "cathedral", "church", "castle", "gate", "square", "market", "street", "shrine"}
+	enNatureSuffixes = []string{"lake", "river", "mountain", "falls", "bay", "beach", "park", "valley", "island"}
+	reSightVerbZh    = pat(`(?:想看|要看|去看|看看|看|逛逛|逛|爬|游|去|加上|安排上?|还想去|也想去|想去)`, "看", "逛", "爬", "游", "去", "加上", "安排")
 )
 
 // parseSightsIn reads named sights into the landscape slots.
