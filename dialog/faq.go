@@ -13,10 +13,10 @@ type faqEntry struct {
 }
 
 var faqEntries = []faqEntry{
-	{"faq_data", [][]string{{"数据"}, {"隐私"}, {"个人信息"}, {"信息安全"}, {"泄露"}, {"安全吗"}, {"data"}, {"privacy"}, {"private"}, {"personal information"}, {"my information"}, {"my info"}, {"gdpr"}, {"delete my", "account"}, {"store", "messages"}, {"keep", "messages"}, {"safe", "info"}, {"sell", "info"}}},
+	{"faq_data", [][]string{{"encrypt"}, {"加密"}, {"chat history"}, {"聊天记录"}, {"数据"}, {"隐私"}, {"个人信息"}, {"信息安全"}, {"泄露"}, {"安全吗"}, {"data"}, {"privacy"}, {"private"}, {"personal information"}, {"my information"}, {"my info"}, {"gdpr"}, {"delete my", "account"}, {"store", "messages"}, {"keep", "messages"}, {"safe", "info"}, {"sell", "info"}}},
 	{"faq_update_time", [][]string{{"更新", "多久"}, {"更新", "多长时间"}, {"维护", "多久"}, {"维护", "多长时间"}, {"停服", "多久"}, {"恢复", "多久"}, {"多久", "恢复"}, {"什么时候", "恢复"}, {"how long", "update"}, {"how long", "maintenance"}, {"how long", "downtime"}, {"how long", "down"}, {"when", "back up"}, {"when", "be back"}}},
 	{"faq_use_during", [][]string{{"维护", "能用"}, {"维护", "可以用"}, {"维护", "使用"}, {"更新", "能用"}, {"更新", "使用"}, {"停服", "使用"}, {"停服", "能用"}, {"use", "during"}, {"work", "during"}, {"available", "during"}, {"down", "during"}}},
-	{"faq_notices", [][]string{{"通知"}, {"公告"}, {"提醒我"}, {"notif"}, {"notice"}, {"announcement"}, {"alert me"}, {"let me know", "maintenance"}, {"let me know", "update"}, {"subscribe"}}},
+	{"faq_notices", [][]string{{"security update"}, {"update", "warn"}, {"更新", "提前"}, {"维护", "提前"}, {"通知"}, {"公告"}, {"提醒我"}, {"notif"}, {"notice"}, {"announcement"}, {"alert me"}, {"let me know", "maintenance"}, {"let me know", "update"}, {"subscribe"}}},
 	{"faq_after_update", [][]string{{"更新后"}, {"更新以后"}, {"after", "update"}}},
 	{"faq_downtime", [][]string{{"维护"}, {"停服"}, {"宕机"}, {"挂了"}, {"故障"}, {"downtime"}, {"maintenance"}, {"outage"}, {"is the service down"}, {"down for"}, {"offline"}}},
 	{"faq_cost", [][]string{{"收费"}, {"要钱吗"}, {"免费"}, {"多少钱", "服务"}, {"free"}, {"charge"}, {"cost", "use"}, {"pay", "use"}, {"subscription fee"}}},

@@ -47,7 +47,7 @@ func judge(p string, kind evidenceKind, c ParseContext, lang string) (judgement,
 		return notAPlace, ""
 	}
 	known, common := c.Places.Knows(p)
-	if known && (!common || kind >= afterMarker || capitalisedWords(p) >= 2) {
+	if known && (!common || kind == afterMarker || capitalisedWords(p) >= 2 || kind == asAnswer && capitalisedWords(p) >= 1) {
 		return knownPlace, p
 	}
 	if kind == foundAnywhere {
@@ -343,6 +343,15 @@ func parseExclusionsIn(m *msg, e *Extraction, c ParseContext) {
 		if notPlaces[p] || has(p, "需要", "特殊", "考虑") {
 			continue
 		}
+		// "要不要…" asks; a bare 不要 rules out a thing a trip has, not any words.
+		if loc[0] >= 3 && strings.HasSuffix(wo[:loc[0]], "要") {
+			continue
+		}
+		if !strings.Contains(wo[loc[0]:loc[1]], "去") && !isPrefWord(p) && !zhSightLike(p) {
+			if known, _ := placesKnow(c, p); !known {
+				continue
+			}
+		}
 		add(p)
 		m.consume(loc[0], j)
 	}
@@ -362,7 +371,7 @@ func parseExclusionsIn(m *msg, e *Extraction, c ParseContext) {
 				end = loc[1] + k[1]
 			}
 		}
-		if strings.HasPrefix(head, "without") && !(c.Expecting == SlotPreferences || isPrefWord(p)) {
+		if strings.HasPrefix(head, "without") && !isPrefWord(p) {
 			continue
 		}
 		for _, part := range splitList(p) {
@@ -377,7 +386,7 @@ func parseExclusionsIn(m *msg, e *Extraction, c ParseContext) {
 		// "no museums", "no zoos or aquariums": only things a trip has; "no thanks" is not one.
 		ok := len(parts) > 0
 		for _, part := range parts {
-			if !isPrefWord(part) && !(c.Expecting == SlotPreferences && len(strings.Fields(part)) <= 3 && !noWords[asciiLower(part)]) {
+			if !isPrefWord(part) {
 				ok = false
 			}
 		}
@@ -392,6 +401,21 @@ func parseExclusionsIn(m *msg, e *Extraction, c ParseContext) {
 	if len(e.Exclude) > 0 {
 		m.found++
 	}
+}
+
+func placesKnow(c ParseContext, p string) (bool, bool) {
+	if c.Places == nil {
+		return false, false
+	}
+	return c.Places.Knows(p)
+}
+
+// zhSightLike reports a Chinese name that ends like a sight or a place (鼓山, 灵隐寺).
+func zhSightLike(p string) bool {
+	if name, _ := sightIn(p); name != "" {
+		return true
+	}
+	return plausibleName(p)
 }
 
 // phraseEnd is where the phrase starting at i ends: punctuation, or a word that starts

@@ -73,8 +73,11 @@ var (
 		{pat(`(\d{1,2})口之家`, "口之家"), 0},
 		{pat(`我们(\d{1,2})个(?:人)?`, "我们"), 0},
 		{pat(`(\d{1,2})\s*(?:个人|口人|位|人)`, "人", "位"), 0},
+		{pat(`我们(?:闺蜜|宿舍|一行|一家|全家|同事|同学|公司)?\s*(\d{1,2})\s*(?:个|人|位)`, "我们"), 0},
+		{pat(`(?:人数|人员|出行人数|同行人数|travellers|travelers|people|adults|party size|how many|who)\s*(?:改成|改为|换成|是|为|[:：=-])?\s*(\d{1,2})\b`, "人数", "人员", "travel", "people", "adults", "party size", "how many", "who"), 0},
+		{pat(`我们仨|咱们仨|我们三`, "仨", "三"), 3},
 		{pat(`我们俩|我俩|咱俩|两口子|夫妻俩|夫妻|情侣|我和(?:我)?(?:老婆|老公|女朋友|男朋友|女友|男友|对象|爱人|妻子|丈夫|朋友|妈妈|爸爸|闺蜜)`, "俩", "两口子", "夫妻", "情侣", "我和"), 2},
-		{pat(`我自己|独自|一个人|自己一个|solo`, "我自己", "独自", "一个人", "自己一个", "solo"), 1},
+		{pat(`就我自己|我自己去|我自己一个|只有我自己|独自|一个人|自己一个|\bsolo\b`, "我自己", "独自", "一个人", "自己一个", "solo"), 1},
 	}
 	rePartyEn = []struct {
 		re  pattern
@@ -83,7 +86,8 @@ var (
 		{pat(`\b(?:the\s+)?`+enNum+`\s+of\s+us\b`, "of us"), 0},
 		{pat(`\b(?:party|family|group)\s+of\s+`+enNum+`\b`, "party", "family", "group"), 0},
 		{pat(`\bwe\s+are\s+`+enNum+`\b`, "we are"), 0},
-		{pat(`\b`+enNum+`\s+(?:people|persons|adults|travell?ers|pax|guests|friends)\b`, "people", "persons", "adults", "travel", "pax", "guests", "friends"), 0},
+		{pat(`\b`+enNum+`\s+(?:people|persons|adults|travell?ers|pax|guests)\b`, "people", "persons", "adults", "travel", "pax", "guests"), 0},
+		{pat(`\bwe'?re\s+`+enNum+`\b`, "we"), 0},
 		{pat(`\b(?:both of us|my (?:wife|husband|partner|girlfriend|boyfriend|friend|mum|mom|dad) and i|me and my (?:wife|husband|partner|girlfriend|boyfriend|friend|mum|mom|dad)|(?:a|as a) couple)\b`, "both of us", "my ", "couple"), 2},
 		{pat(`\b(?:just me|by myself|on my own|travell?ing alone|alone)\b`, "just me", "myself", "my own", "alone"), 1},
 	}
@@ -114,6 +118,7 @@ func parsePartyIn(m *msg) (int, bool) {
 		}
 	}
 	n := 0
+	totalSaid := false
 	for _, list := range [][]struct {
 		re  pattern
 		fix int
@@ -138,6 +143,7 @@ func parsePartyIn(m *msg) (int, bool) {
 			if v > 0 && v < 100 {
 				if n == 0 {
 					n = v
+					totalSaid = p.fix == 0
 				}
 				m.consume(loc[0], loc[1])
 			}
@@ -145,6 +151,15 @@ func parsePartyIn(m *msg) (int, bool) {
 	}
 	if adults > 0 {
 		n = adults + kids
+	}
+	// The people named: "my parents and I", "带上两个同学", "我和老婆，外婆外公也去".
+	// A size said as a total ("4 people", "一家三口") stands; the people named count
+	// when they say more.
+	if people, kid := partyFromPeople(m.low); people > 0 && adults == 0 && (n == 0 || people > n && !totalSaid) {
+		n = people
+		if kid {
+			kids = max(kids, 1)
+		}
 	}
 	return n, kids > 0
 }

@@ -70,6 +70,10 @@ func Read(text, state string, c ParseContext) Reading {
 		r.Act = ActChange
 		return r
 	}
+	if injection(low) {
+		r.Act = ActOther
+		return r
+	}
 	if topic := faqTopic(low); topic != "" {
 		r.Act, r.Topic = ActFAQ, topic
 		return r
@@ -285,6 +289,13 @@ func smallTalk(core string) bool {
 var complaintWords = litsOf(`投诉|差评|太差|很差|真差|垃圾|烂透|不满意|不满|失望|太慢|好慢|很慢|没用|不好用|难用|什么破|坑人|骗人|生气|气死|退钱|退款|` +
 	`complain|complaint|terrible|awful|useless|worst|disappointed|disappointing|rubbish|garbage|\bsucks\b|too slow|so slow|waste of time|not helpful|unhelpful|frustrat|annoying|ridiculous|` +
 	`doesn't work|does not work|didn't work|broken|refund|angry|unacceptable|horrible|poor service|bad service`)
+
+var injectionWords = litsOf(`ignore previous|ignore all previous|ignore the above|ignore your instructions|disregard previous|system prompt|your prompt|your instructions|` +
+	`忽略之前|忽略以上|忽略上面|忽略所有|无视之前|提示词|系统提示|[系统]|[system]|system:|<script|<img|<iframe|<svg|javascript:|onerror|{{|${|' or|" or|or 1=1|drop table|union select|</`)
+
+// injection reports text that tries to instruct the bot or carries markup or code: it is
+// never read as trip details, whatever figures or names it holds.
+func injection(low string) bool { return injectionWords.in(low) }
 
 // complaint reports a complaint about the service.
 func complaint(low string) bool { return complaintWords.in(low) }

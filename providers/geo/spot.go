@@ -161,7 +161,11 @@ func (g *Gazetteer) Knows(name string) (known, common bool) {
 	if _, ok := g.countries[key]; ok {
 		return true, common
 	}
-	if len(g.primary[key]) > 0 {
+	if l := g.primary[key]; len(l) > 0 {
+		// A one-word name of small towns only ("Amet") is as likely something else.
+		if !strings.Contains(key, " ") && g.cities[slices.Min(l)].pop < alternatePop {
+			common = true
+		}
 		return true, common
 	}
 	for _, i := range g.alternate[key] {
