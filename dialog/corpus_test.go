@@ -22,8 +22,8 @@ import (
 // with the real gazetteer, as a traveller's message would be. The floors below are the
 // accuracy the code must not fall under; they only ever go up.
 var floors = map[string]struct{ utterances, nochange float64 }{
-	"zh": {utterances: 68.4, nochange: 100},
-	"en": {utterances: 71.0, nochange: 100},
+	"zh": {utterances: 73.5, nochange: 100},
+	"en": {utterances: 74.6, nochange: 100},
 }
 
 const corpusDir = "testdata/corpus"

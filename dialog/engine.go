@@ -69,6 +69,8 @@ type turn struct {
 	res Result
 	// changedFields are the catalogue keys of the fields the message changed.
 	changedFields []string
+	// saidChanges: the changes were already told (a self-correction says which value won).
+	saidChanges bool
 }
 
 // Handle applies one inbound message or event to c and returns what to say and do. It
@@ -1077,6 +1079,10 @@ func (t *turn) slots(text string, ex Extraction) {
 		t.unread(text)
 		return
 	}
+	if ex.SelfCorrected {
+		t.say("saved_last", strings.Join(changes, t.listSep()))
+		t.saidChanges = true
+	}
 	t.advance(changes)
 }
 
@@ -1181,7 +1187,7 @@ func (t *turn) advance(changes []string) {
 	}
 	// Say what was understood when it was more than the one answer asked for, or when
 	// it corrected a summary the traveller had already seen.
-	if len(changes) > 1 || (len(changes) > 0 && (c.State == StateConfirm || c.State == StateStart || !t.answeredAsked())) {
+	if !t.saidChanges && (len(changes) > 1 || (len(changes) > 0 && (c.State == StateConfirm || c.State == StateStart || !t.answeredAsked()))) {
 		t.say("saved_change", strings.Join(changes, t.listSep()))
 	}
 	if next == "" {

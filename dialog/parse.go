@@ -31,6 +31,8 @@ type ParseContext struct {
 	Places Places
 	// Filled says the trip already has a destination: a name inside it is a sight.
 	Filled bool
+	// noSplit reads a message whole, for the parts of a self-correction.
+	noSplit bool
 }
 
 // Money is a budget as stated.
@@ -66,6 +68,7 @@ type Extraction struct {
 	OtherNeeds                              string // free text clearly stating another need
 	Yes                                     *bool  // a yes/no answer
 	Correction                              bool   // the text reads as a correction
+	SelfCorrected                           bool   // the message corrected itself; the last value said won
 	Lang                                    string // "zh", "en" or ""
 	Unparsed                                bool   // content no parser could read, for an LLM extractor
 	DateProblem                             string // "invalid" or "ambiguous"; the engine re-asks
@@ -234,6 +237,11 @@ var commandRe = regexp.MustCompile(`^\s*/[a-z_]+(?:@[a-z0-9_]+)?`)
 // Extract reads everything a message says, for every slot. It never fails: what it
 // cannot read is left unset and flagged with Unparsed or DateProblem.
 func Extract(text string, c ParseContext) Extraction {
+	if !c.noSplit {
+		if ex, ok := extractCorrected(text, c); ok {
+			return ex
+		}
+	}
 	m := newMsg(text)
 	e := Extraction{Lang: m.lang}
 	if loc := commandRe.FindStringIndex(m.low); loc != nil {
@@ -299,7 +307,7 @@ func init() {
 	}
 }
 
-const fillerHan = "出发改为成换我们你他她它的了吗吧呢啊呀哦嗯哈和与跟及还有然后就也都请谢想要去在是个些这那一个好很非常特别比较喜欢爱玩旅游行计划打算准备希望可以能会吧啦呗嘛么大概左右差不多预算总共一共每人人均带"
+const fillerHan = "设施房间出发改为成换我们你他她它的了吗吧呢啊呀哦嗯哈和与跟及还有然后就也都请谢想要去在是个些这那一个好很非常特别比较喜欢爱玩旅游行计划打算准备希望可以能会吧啦呗嘛么大概左右差不多预算总共一共每人人均带"
 
 // leftover reports whether content is left that no parser read: at least two letters of
 // something other than filler.

@@ -179,16 +179,21 @@ var (
 	needWords = []needWord{
 		{litsOf(`轮椅|无障碍|行动不便|腿脚不便|腿脚不好|残疾|残障|\bwheelchair\b|\bwheelchairs\b|\bwheel chair\b|\bwheel chairs\b|\baccessible\b|\baccessibility\b|\bstep-free\b|` +
 			`\blimited mobility\b|\breduced mobility\b|\bmobility issue\b|\bmobility issues\b|\bmobility problem\b|\bmobility problems\b|\bmobility needs\b|` +
-			`\bdisabled\b|\bdisability\b|\bcan't walk much\b|\bcant walk much\b|\bcan't walk far\b|\bcant walk far\b`), setAccess},
-		{litsOf(combos([]string{"带", "带着"}, []string{"孩子", "小孩", "娃", "宝宝", "儿童", "小朋友", "儿子", "女儿"}) +
-			`|孩子|小孩|小朋友|儿童|宝宝|亲子|\bkid\b|\bkids\b|\bchild\b|\bchildren\b|\btoddler\b|\btoddlers\b|\bbaby\b|\bbabies\b|` +
-			`\bmy son\b|\bmy daughter\b|\bfamily-friendly\b|\bfamily friendly\b|\bkid-friendly\b|\bkid friendly\b`), setKids},
+			`\bdisabled\b|\bdisability\b|\bcan't walk much\b|\bcant walk much\b|\bcan't walk far\b|\bcant walk far\b|` +
+			`腿脚不方便|行动不方便|行动不便|腿脚不灵|拄拐|拐杖|视障|盲人|听障|坐轮椅|走不了远路|走不远|爬不了楼|\bstep free\b|\bstep-free access\b|\bbad knees\b|\bcan't do stairs\b|\bno stairs\b|\bcane\b|\bwalker\b|\bblind\b|\bdeaf\b|\bvisually impaired\b|\bwheelchair user\b`), setAccess},
 		{litsOf(combos([]string{"带", "带着"}, []string{"狗", "猫", "宠物", "狗狗", "猫咪"}) + "|" +
 			combos([]string{"和", "跟", "还有", "带", "带着"}, []string{"", "我的", "我们的", "家里的"}, []string{"狗", "猫"}) +
-			`|宠物|狗狗|猫咪|\bdog\b|\bdogs\b|\bcat\b|\bcats\b|\bpet\b|\bpets\b|\bpuppy\b|\bpet-friendly\b|\bpet friendly\b`), setPets},
+			`|宠物|狗狗|猫咪|毛孩子|喵星人|汪星人|狗子|柯基|泰迪|金毛|哈士奇|柴犬|比熊|布偶|英短|猫主子|🐶|🐱|🐕|🐈|狗不|猫不|狗也|猫也|狗要|猫要|狗一起|猫一起|` +
+			`\bdog\b|\bdogs\b|\bcat\b|\bcats\b|\bpet\b|\bpets\b|\bpuppy\b|\bpup\b|\bpet-friendly\b|\bpet friendly\b|\bgolden retriever\b|\blabrador\b|\bcorgi\b|\bpoodle\b|\bkitten\b|\bdoggo\b|\bpooch\b|\bfurbaby\b|\bfur baby\b`), setPets},
+		{litsOf(combos([]string{"带", "带着"}, []string{"孩子", "小孩", "娃", "宝宝", "儿童", "小朋友", "儿子", "女儿"}) +
+			`|孩子|小孩|小朋友|儿童|宝宝|亲子|\bkid\b|\bkids\b|\bchild\b|\bchildren\b|\btoddler\b|\btoddlers\b|\bbaby\b|\bbabies\b|` +
+			`\bmy son\b|\bmy daughter\b|\bfamily-friendly\b|\bfamily friendly\b|\bkid-friendly\b|\bkid friendly\b|` +
+			`婴儿车|婴儿|推车|娃|闺女|儿子|女儿|\bstroller\b|\bpram\b|\bbuggy\b|\bpushchair\b|\binfant\b|\bson\b|\bdaughter\b|\bsons\b|\bdaughters\b`), setKids},
 	}
 	reNegZh   = pat(`(?:不|没|没有|无|不用|不需要|不会|不带|别)\s*(?:带|需要|要|用|有|考虑)?\s*(?:着)?\s*$`, "不", "没", "无", "别")
-	reNegEn   = pat(`\b(?:no|not|without|don'?t|doesn'?t|won'?t|aren'?t|isn'?t|never|nor)\b(?:\s+[a-z']+){0,3}\s*$`, "no", "without", "don", "doesn", "won", "aren", "isn", "never")
+	reNegEn   = pat(`\b(?:no|not|without|don'?t|doesn'?t|won'?t|aren'?t|isn'?t|never|nor|leaving|leave|forget|scratch|drop|skip|cancel)\b(?:\s+[a-z']+){0,3}\s*$`, "no", "without", "don", "doesn", "won", "aren", "isn", "never", "leav", "forget", "scratch", "drop", "skip", "cancel")
+	reNegAfter = pat(`^\s*(?:们)?(?:就|还是|也|都)?\s*(?:不跟着去|不跟着|不跟|不去|不带|不用|不需要|不考虑|不要|留给|留在|放|寄养|在家|那个取消|取消|不来|去不了)|^\s*(?:'s|is|are|will be|'re)?\s*(?:staying|stays|aren't coming|are not coming|isn't coming|is not coming|not coming|won't be coming|won't come|can stay|will stay|dropped out|out)\b`, "不", "留", "放", "寄养", "在家", "取消", "stay", "coming", "come", "dropped", "out")
+	reSitter   = pat(`(?:found|got|have|booked)\s+(?:a\s+)?(?:dog|pet|cat)[- ]?sitter|寄养`, "sitter", "寄养")
 	reNoNeeds = pat(`(?:没有|没|无|不需要|不用)(?:什么)?(?:特殊|特别|其他|其它)?(?:的)?(?:需求|要求|需要)|\bno (?:special |particular |other )?(?:needs|requirements|requests)\b|\bnothing special\b|\bnone\b`, "需求", "要求", "需要", "no ", "nothing special", "none")
 )
 
@@ -215,7 +220,13 @@ func parseNeedsIn(m *msg, e *Extraction, expecting Slot) {
 			if k := strings.LastIndexAny(before, ",;.!?"); k >= 0 {
 				before = before[k+1:]
 			}
-			neg := reNegZh.MatchString(before) || reNegEn.MatchString(before) || strings.HasPrefix(s[loc[0]:], "不带")
+			after := s[loc[1]:min(len(s), loc[1]+40)]
+			if k := strings.IndexAny(after, ",;.!?"); k >= 0 {
+				after = after[:k]
+			}
+			// "娃不跟着去了", "the kids are staying with grandma": a retraction said after.
+			neg := reNegZh.MatchString(before) || reNegEn.MatchString(before) || strings.HasPrefix(s[loc[0]:], "不带") ||
+				reNegAfter.MatchString(after) || reSitter.MatchString(s) || strings.HasSuffix(s[loc[0]:loc[1]], "不")
 			nw.set(e, !neg)
 			m.found++
 			lo := loc[0]

@@ -243,6 +243,12 @@ func parseDestinationIn(m *msg, e *Extraction, c ParseContext) {
 		yi, yj := placeAfterZh(wo, len(wo)-len(rest)+k[1])
 		if yj > yi && looksLikePlace(wo[xi:xj]) && set(yi, yj, afterMarker) {
 			setNot(xi, xj)
+			if !strings.HasPrefix(wo[loc[0]:], "不去") {
+				// "不是东京，是大阪" corrects what was said; only "不去" rules a place out.
+				if e.Exclude = e.Exclude[:len(e.Exclude)-1]; len(e.Exclude) == 0 {
+					e.Exclude = nil
+				}
+			}
 			m.consume(loc[0], yj)
 			return
 		}

@@ -53,7 +53,7 @@ func companionsIn(s string) (n int, kids bool) {
 	definite := false
 	adults := false
 	defer func() {
-		self := has(" "+low+" ", "我", " me ", " me,", " i ", " i'", "my ", "our ", " we", "us ")
+		self := has(" "+low+" ", "我", " me ", " me,", " i ", " i'")
 		if !definite || !adults && !self {
 			n = 0
 		}
@@ -99,7 +99,7 @@ func companionsIn(s string) (n int, kids bool) {
 						}
 					}
 				}
-				if c.kid && has(before, "the ", "our ", "my ", "我的", "我家") && !plural(c.word) {
+				if c.kid && has(before, "the ", "our ", "my ", "的", "我家") && !plural(c.word) {
 					definite = true // "the baby", "my daughter"
 				}
 				n += count
@@ -171,12 +171,20 @@ func partyFromPeople(s string) (int, bool) {
 	if has(low, "你有", "你的", "do you have", "are you", "your ") {
 		return 0, false
 	}
+	// People are counted where the message says they come along, not where it says
+	// what they need ("我妈坐轮椅", "my dad uses a wheelchair") or that they stay home.
+	if !rePeopleTogether.MatchString(" "+low+" ") || reNegAfter.MatchString(low) || has(low, "staying", "not coming", "不去", "不带", "留给", "在家", "dropped out") {
+		return 0, false
+	}
 	n, kids := companionsIn(s)
 	if n == 0 {
 		return 0, false
 	}
 	return n + 1, kids
 }
+
+var rePeopleTogether = pat(`和|跟|带|还有|也去|也要去|一起|同行|陪|\+|、|，|我们|咱们|\bwith\b|\btaking\b|\bme\b|\band i\b|\bbringing\b|\bplus\b|\bcoming too\b|\bcoming along\b|\bjoining\b|,`,
+	"和", "跟", "带", "还有", "也", "一起", "同行", "陪", "+", "、", "，", "我们", "咱们", "with", "taking", "me", "and i", "bringing", "plus", "coming", "joining", ",")
 
 var reBigSmall = pat(`([0-9一两二三四五六七八九十])\s*(?:个)?大\s*([0-9一两二三四五六七八九十])\s*(?:个)?小`, "大")
 

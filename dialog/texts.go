@@ -34,6 +34,7 @@ var catalogue = map[string][2]string{ // [zh, en]
 	"after_plan":      {"想调整哪里都可以直接告诉我，比如「预算改成5000」。", "Tell me anything you'd like to change, e.g. \"make the budget 5000\"."},
 	"changed_none":    {"没有发现需要修改的内容。想改哪一项？", "I didn't catch a change. What would you like to change?"},
 	"saved_change":    {"收到——%s。", "Got it — %s."},
+	"saved_last":      {"按你最后说的为准——%s。", "Going with the last thing you said — %s."},
 
 	"err_date_past":      {"%s 已经过去了，请给一个今天（%s）或以后的日期。", "%s is in the past — please give a date from today (%s) on."},
 	"err_date_order":     {"结束日期（%s）早于开始日期（%s），请再说一下日期。", "The end date (%s) is before the start (%s). Could you give the dates again?"},

@@ -186,6 +186,11 @@ func cancelsTrip(core string) bool {
 	if !cancelWords.in(core) {
 		return false
 	}
+	// "孩子不去了", "狗不去了": someone stays home; the trip goes on.
+	if has(core, "孩子", "娃", "宝宝", "小孩", "狗", "猫", "宠物", "老人", "爸", "妈", "奶奶", "爷爷", "外婆", "外公", "姥", "kids", "dog", "cat", "grandma", "grandpa", "mum", "mom", "dad") &&
+		!has(core, "行程", "旅行", "计划", "trip", "everything", "whole") {
+		return false
+	}
 	// "cancel" alone or with the trip; not "can't cancel my hotel" or "cancel the museum".
 	if strings.Contains(core, "cancel") && !has(core, "trip", "everything", "cancel it", "all", "whole") &&
 		strings.TrimSpace(strings.Trim(core, "/")) != "cancel" && !has(core, "not going", "off") {
