@@ -190,11 +190,11 @@ var (
 			`\bmy son\b|\bmy daughter\b|\bfamily-friendly\b|\bfamily friendly\b|\bkid-friendly\b|\bkid friendly\b|` +
 			`婴儿车|婴儿|推车|娃|闺女|儿子|女儿|\bstroller\b|\bpram\b|\bbuggy\b|\bpushchair\b|\binfant\b|\bson\b|\bdaughter\b|\bsons\b|\bdaughters\b`), setKids},
 	}
-	reNegZh   = pat(`(?:不|没|没有|无|不用|不需要|不会|不带|别)\s*(?:带|需要|要|用|有|考虑)?\s*(?:着)?\s*$`, "不", "没", "无", "别")
-	reNegEn   = pat(`\b(?:no|not|without|don'?t|doesn'?t|won'?t|aren'?t|isn'?t|never|nor|leaving|leave|forget|scratch|drop|skip|cancel)\b(?:\s+[a-z']+){0,3}\s*$`, "no", "without", "don", "doesn", "won", "aren", "isn", "never", "leav", "forget", "scratch", "drop", "skip", "cancel")
+	reNegZh    = pat(`(?:不|没|没有|无|不用|不需要|不会|不带|别)\s*(?:带|需要|要|用|有|考虑)?\s*(?:着)?\s*$`, "不", "没", "无", "别")
+	reNegEn    = pat(`\b(?:no|not|without|don'?t|doesn'?t|won'?t|aren'?t|isn'?t|never|nor|leaving|leave|forget|scratch|drop|skip|cancel)\b(?:\s+[a-z']+){0,3}\s*$`, "no", "without", "don", "doesn", "won", "aren", "isn", "never", "leav", "forget", "scratch", "drop", "skip", "cancel")
 	reNegAfter = pat(`^\s*(?:们)?(?:就|还是|也|都)?\s*(?:不跟着去|不跟着|不跟|不去|不带|不用|不需要|不考虑|不要|留给|留在|放|寄养|在家|那个取消|取消|不来|去不了)|^\s*(?:'s|is|are|will be|'re)?\s*(?:staying|stays|aren't coming|are not coming|isn't coming|is not coming|not coming|won't be coming|won't come|can stay|will stay|dropped out|out)\b`, "不", "留", "放", "寄养", "在家", "取消", "stay", "coming", "come", "dropped", "out")
 	reSitter   = pat(`(?:found|got|have|booked)\s+(?:a\s+)?(?:dog|pet|cat)[- ]?sitter|寄养`, "sitter", "寄养")
-	reNoNeeds = pat(`(?:没有|没|无|不需要|不用)(?:什么)?(?:特殊|特别|其他|其它)?(?:的)?(?:需求|要求|需要)|\bno (?:special |particular |other )?(?:needs|requirements|requests)\b|\bnothing special\b|\bnone\b`, "需求", "要求", "需要", "no ", "nothing special", "none")
+	reNoNeeds  = pat(`(?:没有|没|无|不需要|不用)(?:什么)?(?:特殊|特别|其他|其它)?(?:的)?(?:需求|要求|需要)|\bno (?:special |particular |other )?(?:needs|requirements|requests)\b|\bnothing special\b|\bnone\b`, "需求", "要求", "需要", "no ", "nothing special", "none")
 )
 
 func parseNeedsIn(m *msg, e *Extraction, expecting Slot) {
