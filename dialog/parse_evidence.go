@@ -53,7 +53,7 @@ func judge(p string, kind evidenceKind, c ParseContext, lang string) (judgement,
 	if kind == foundAnywhere {
 		return notAPlace, ""
 	}
-	if !known {
+	if !known || common {
 		if n, ok := c.Places.Near(p, lang); ok {
 			return knownPlace, n
 		}
@@ -79,8 +79,8 @@ func capitalisedWords(p string) int {
 
 // zhPlaceSuffixes end the names of places the gazetteer does not list: islands,
 // mountains, lakes, old towns, scenic areas.
-var zhPlaceSuffixes = []string{"岛", "屿", "山", "湖", "海", "江", "河", "峡", "谷", "镇", "村", "县", "市", "州", "省", "城", "寨", "湾", "滩",
-	"草原", "古城", "古镇", "景区", "公园", "森林", "盐湖", "沟", "峰", "岭", "寺", "宫", "园", "街", "林", "口", "关", "泉", "洞", "坝", "港", "乡", "堡", "岩", "坪", "淀"}
+var zhPlaceSuffixes = []string{"岛", "屿", "山", "湖", "镇", "村", "县", "市", "州", "寨", "湾",
+	"草原", "古城", "古镇", "景区", "国家公园", "森林公园", "盐湖", "峡谷", "沟"}
 
 // translit are characters common in Chinese spellings of foreign names (喀纳斯, 普吉).
 const translit = "喀纳斯尔克拉巴亚尼特里蒂多伊奥乌阿布卡萨塔哈吉坦兰贝德维莫罗弗格瓦plate"
@@ -105,7 +105,8 @@ func plausibleName(p string) bool {
 		}
 		n := utf8.RuneCountInString(p)
 		for _, s := range zhPlaceSuffixes {
-			if strings.HasSuffix(p, s) && n > utf8.RuneCountInString(s) && n <= 10 {
+			// 莫干山, 涠洲岛: a name of two characters or more before the ending.
+			if strings.HasSuffix(p, s) && n >= utf8.RuneCountInString(s)+2 && n <= 8 {
 				return true
 			}
 		}
@@ -199,6 +200,10 @@ func spotPlaces(m *msg, c ParseContext) []spot {
 				continue
 			}
 			if n > 1 && (fillerWords[asciiLower(wo[first.i:first.j])] || fillerWords[asciiLower(wo[last.i:last.j])]) {
+				continue
+			}
+			// "hot springs", "old town": what a trip has, unless written as a name.
+			if isPrefWord(p) && capitalisedWords(p) == 0 {
 				continue
 			}
 			if j, name := judge(p, foundAnywhere, c, m.lang); j == knownPlace {

@@ -291,7 +291,16 @@ func parsePreferencesIn(m *msg, e *Extraction) {
 		}
 		return strings.Join(out, sep)
 	}
-	e.Cuisine = collect(cuisineWords)
+	joinTo := func(dst *string, v string) {
+		if v == "" {
+			return
+		}
+		if *dst != "" {
+			*dst += sep
+		}
+		*dst += v
+	}
+	joinTo(&e.Cuisine, collect(cuisineWords))
 	if e.Cuisine == "" {
 		// "food" says what the traveller cares about only when nothing more precise was said.
 		e.Cuisine = collect(genericFoodWords)
@@ -317,8 +326,8 @@ func parsePreferencesIn(m *msg, e *Extraction) {
 		}
 		nat += strings.Join(singles, sep)
 	}
-	e.NaturalLandscape = nat
-	e.SocialLandscape = collect(socialWords)
+	joinTo(&e.NaturalLandscape, nat)
+	joinTo(&e.SocialLandscape, collect(socialWords))
 }
 
 func standaloneNeighbour(r rune, ok string) bool {

@@ -29,7 +29,7 @@ var commonWordsTxt string
 const (
 	alternatePop = 100_000
 	nearPop      = 150_000
-	nearHanPop   = 300_000
+	nearHanPop   = 100_000
 )
 
 type spotIndex struct {
@@ -79,20 +79,27 @@ func (g *Gazetteer) buildSpots() *spotIndex {
 		if _, ok := s.countryAt[c.country]; !ok {
 			s.countryAt[c.country] = int32(i)
 		}
-		if c.country != "CN" || c.pop < nearHanPop {
+		if len(c.han) == 0 || c.pop < nearHanPop {
 			continue
+		}
+		// A Chinese town's official name is its pinyin (Chengdu, Chongqing): it says which
+		// reading of 都 or 重 the name takes.
+		if c.country == "CN" {
+			if k := strings.NewReplacer(" ", "", "'", "", "-", "").Replace(strings.ToLower(c.name)); k != "" {
+				if _, ok := s.hanSound[fuzzy(k)]; !ok {
+					s.hanSound[fuzzy(k)] = int32(i)
+				}
+			}
 		}
 		for _, h := range c.han {
 			h = strings.TrimSuffix(h, "市")
 			if n := utf8.RuneCountInString(h); n < 2 || n > 4 {
 				continue
 			}
-			k := soundKey(h)
-			if k == "" {
-				continue
-			}
-			if _, ok := s.hanSound[k]; !ok {
-				s.hanSound[k] = int32(i)
+			for _, k := range soundKeys(h) {
+				if _, ok := s.hanSound[fuzzy(k)]; !ok {
+					s.hanSound[fuzzy(k)] = int32(i)
+				}
 			}
 		}
 	}
@@ -112,23 +119,43 @@ func (s *spotIndex) addBig(g *Gazetteer, key string, idx []int32, seen map[strin
 	s.bigLatin[r] = append(s.bigLatin[r], nameEntry{key, best})
 }
 
-var pinyinArgs = pinyin.NewArgs()
+var pinyinArgs = func() pinyin.Args {
+	a := pinyin.NewArgs()
+	a.Heteronym = true
+	return a
+}()
 
-// soundKey is the toneless pinyin of a Chinese name, a syllable per character, or ""
-// when a character has none.
-func soundKey(s string) string {
-	var b strings.Builder
+// fuzzyPinyin folds the sounds people mix up when typing pinyin (zh/z, ch/c, sh/s,
+// eng/en, ing/in, ang/an), so 深证 meets 深圳 and 天精 meets 天津.
+var fuzzyPinyin = strings.NewReplacer("zh", "z", "ch", "c", "sh", "s", "eng", "en", "ing", "in", "ang", "an")
+
+func fuzzy(k string) string { return fuzzyPinyin.Replace(k) }
+
+// soundKeys are the toneless pinyin spellings of a Chinese name, one for each way of
+// reading characters that have several readings (at most 16), syllables run together.
+func soundKeys(s string) []string {
+	keys := []string{""}
 	for _, r := range s {
-		p := pinyin.SinglePinyin(r, pinyinArgs)
-		if len(p) == 0 || p[0] == "" {
-			return ""
+		ps := pinyin.SinglePinyin(r, pinyinArgs)
+		if len(ps) == 0 {
+			return nil
 		}
-		if b.Len() > 0 {
-			b.WriteByte(' ')
+		var next []string
+		for _, k := range keys {
+			seen := map[string]bool{}
+			for _, p := range ps {
+				if p == "" || seen[p] {
+					continue
+				}
+				seen[p] = true
+				if len(next) < 16 {
+					next = append(next, k+p)
+				}
+			}
 		}
-		b.WriteString(p[0])
+		keys = next
 	}
-	return b.String()
+	return keys
 }
 
 // Knows reports whether name, exactly as given (folded), is the name of a town or a
@@ -189,14 +216,16 @@ func (g *Gazetteer) Near(name, lang string) (string, bool) {
 		if n < 2 || n > 4 {
 			return "", false
 		}
-		i, ok := s.hanSound[soundKey(name)]
-		if !ok {
-			return "", false
-		}
-		for _, h := range g.cities[i].han {
-			h = strings.TrimSuffix(h, "市")
-			if utf8.RuneCountInString(h) == n && sharesRune(h, name) {
-				return h, true
+		for _, k := range soundKeys(name) {
+			i, ok := s.hanSound[fuzzy(k)]
+			if !ok {
+				continue
+			}
+			for _, h := range g.cities[i].han {
+				h = strings.TrimSuffix(h, "市")
+				if utf8.RuneCountInString(h) == n && sharesRune(h, name) {
+					return h, true
+				}
 			}
 		}
 		return "", false
@@ -222,7 +251,14 @@ func (g *Gazetteer) Near(name, lang string) (string, bool) {
 	if best < 0 {
 		return "", false
 	}
-	return g.place(best, name, false, lang, false).Name, true
+	p := g.place(best, name, false, lang, false)
+	// "Barcelona" alone is two towns; the one a near spelling meant is the big one.
+	if r, err := g.Forward(p.Name, lang); err != nil || r.Place == nil {
+		if cn := g.countryNames[g.cities[best].country]; cn[1] != "" {
+			return p.Name + ", " + cn[1], true
+		}
+	}
+	return p.Name, true
 }
 
 func sharesRune(a, b string) bool {
