@@ -252,10 +252,13 @@ func Extract(text string, c ParseContext) Extraction {
 	}
 	e.Correction = correctionRe.MatchString(m.low)
 
+	// Wishes and conditions first: 怀孕五个月 is not a trip of five months.
+	parseWishesIn(m, &e)
 	// Order matters: dates and durations first, then party sizes, so that what is left
 	// of the numbers can be weighed as money.
 	dr := parseDatesIn(m, c)
 	e.Start, e.End, e.Days, e.DateProblem = dr.start, dr.end, dr.days, dr.problem
+	e.DateReadings = dr.readings
 	if dr.found {
 		m.found++
 	}
@@ -285,7 +288,12 @@ func Extract(text string, c ParseContext) Extraction {
 	if e.NotDestination != "" {
 		e.Correction = true
 	}
-	e.OtherNeeds = otherNeedsIn(m)
+	if more := otherNeedsIn(m); more != "" {
+		if e.OtherNeeds != "" {
+			e.OtherNeeds += "；"
+		}
+		e.OtherNeeds += more
+	}
 	e.Unparsed = leftover(m)
 	return e
 }

@@ -290,8 +290,8 @@ func zhStopAt(s string, b int) bool {
 
 // Vague places and alternatives.
 var (
-	reVaguePlace = pat(`\b(?:somewhere|anywhere|someplace|some place)\b\s*(?:with|warm|hot|cold|sunny|snowy|quiet|cheap|near|by|on|in the|that|where|nice|relaxing|tropical|exotic|beachy|close)|找个.{0,12}(?:地方|城市|目的地)|有没有.{0,12}(?:地方|城市)|推荐.{0,10}(?:地方|目的地|城市)|去哪(?:里|儿)?(?:好|玩|比较好)|随便(?:找个|哪里|哪儿)|(?:暖和|温暖|下雪|有雪|看雪|海边|安静|便宜)的地方`,
-		"somewhere", "anywhere", "someplace", "some place", "地方", "城市", "目的地", "去哪", "随便")
+	reVaguePlace = pat(`\b(?:somewhere|anywhere|someplace|some place)\b\s*(?:with|warm|hot|cold|sunny|snowy|quiet|cheap|near|by|on|in|that|where|nice|relaxing|tropical|exotic|beachy|close)|\bsurprise me\b|\bbeach somewhere\b|\bnot sure where\b|\bno idea where\b|随便哪|哪都行|哪儿都行|国内随便|国外吧|没想好去哪|不知道去哪|去南方|去北方|你推荐|推荐一下|帮我推荐|想看极光|能滑雪的地方|想去海边|找个海边|找个.{0,12}(?:地方|城市|目的地)|有没有.{0,12}(?:地方|城市)|推荐.{0,10}(?:地方|目的地|城市)|去哪(?:里|儿)?(?:好|玩|比较好)|随便(?:找个|哪里|哪儿)|(?:暖和|温暖|下雪|有雪|看雪|海边|安静|便宜)的地方`,
+		"somewhere", "anywhere", "someplace", "some place", "surprise", "not sure", "no idea", "地方", "城市", "目的地", "去哪", "随便", "哪都", "哪儿", "国外", "南方", "北方", "推荐", "极光", "海边")
 	reAlternatives = pat(`\s+or\s+|还是|或者|或是|或`, " or ", "还是", "或")
 )
 

@@ -228,6 +228,26 @@ func parseDestinationIn(m *msg, e *Extraction, c ParseContext) {
 		return true
 	}
 
+	// Alternatives: "Rome or Florence", "杭州或者苏州", "成都重庆都想去", "青岛/大连".
+	if reAlternatives.MatchString(lwo) || has(lwo, "都想去", "选一个", "哪个", "/", "which") {
+		if spots := spotPlaces(m, c); len(spots) > 1 {
+			var names []string
+			for _, sp := range spots {
+				if !containsFold(names, sp.name) && !samePlaceName(c, names, sp.name) {
+					names = append(names, sp.name)
+				}
+			}
+			if len(names) > 1 {
+				e.PlaceOptions = names
+				for _, sp := range spots {
+					m.consume(sp.i, sp.j)
+				}
+				m.found++
+				return
+			}
+		}
+	}
+
 	// Corrections: "不是福州，是厦门", "不去福州了，去厦门", "把福州改成厦门".
 	for _, loc := range reDestZhNot.FindAllStringIndex(wo, -1) {
 		xi, xj := placeAfterZh(wo, loc[1])
@@ -386,7 +406,9 @@ func parseDestinationIn(m *msg, e *Extraction, c ParseContext) {
 	}
 
 	if loc := reVaguePlace.FindStringIndex(lwo); loc != nil {
-		e.VaguePlace = vagueTheme(lwo)
+		if e.VaguePlace = vagueTheme(lwo[loc[0]:loc[1]]); e.VaguePlace == "any" {
+			e.VaguePlace = vagueTheme(lwo)
+		}
 		m.consume(loc[0], loc[1])
 		return
 	}

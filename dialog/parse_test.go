@@ -183,7 +183,7 @@ func TestExtract(t *testing.T) {
 		{in: "no kids", want: Extraction{KidFriendly: pxNo, Lang: "en"}},
 		{in: "没有特殊需求", want: Extraction{Accessibility: pxNo, KidFriendly: pxNo, PetFriendly: pxNo, Lang: "zh"}},
 		{in: "no special needs", want: Extraction{Accessibility: pxNo, KidFriendly: pxNo, PetFriendly: pxNo, Lang: "en"}},
-		{in: "想去海边，喜欢海滩和雪山", want: Extraction{NaturalLandscape: "海边、海滩、雪山", Lang: "zh"}},
+		{in: "想去海边，喜欢海滩和雪山", want: Extraction{VaguePlace: "beach", NaturalLandscape: "海滩、雪山", Lang: "zh"}},
 		{in: "我们喜欢博物馆和古镇", want: Extraction{SocialLandscape: "博物馆、古镇", Lang: "zh"}},
 		{in: "想吃闽菜和小吃", want: Extraction{Cuisine: "闽菜、小吃", Lang: "zh"}},
 		{in: "we love beaches and hiking", want: Extraction{NaturalLandscape: "beach, hiking", Lang: "en"}},
@@ -279,7 +279,8 @@ func TestExtract(t *testing.T) {
 		{in: "2028年2月29日", want: Extraction{Start: pxDay(2028, 2, 29), Lang: "zh"}},
 		{in: "2027年2月29日", want: Extraction{Lang: "zh", DateProblem: "invalid"}},
 		{in: "Oct 25, Nov 1, Nov 5", want: Extraction{Lang: "en", DateProblem: "ambiguous"}},
-		{in: "from 3/1 to 3/5", want: Extraction{Start: pxDay(2027, 3, 1), End: pxDay(2027, 3, 5), Lang: "en"}},
+		// "3/1" in English is March 1 or 3 January: both readings are offered.
+		{in: "from 3/1 to 3/5", want: Extraction{Lang: "en", DateProblem: "ambiguous", DateReadings: [][2]*Date{{pxDay(2027, 3, 1), pxDay(2027, 3, 5)}, {pxDay(2027, 1, 3), pxDay(2027, 5, 3)}}}},
 		{in: "March 3rd", want: Extraction{Start: pxDay(2027, 3, 3), Lang: "en"}},
 		{in: "the 25th", want: Extraction{Start: pxDay(2026, 12, 25), Lang: "en"}},
 		{in: "25号", want: Extraction{Start: pxDay(2026, 12, 25), Lang: "zh"}},
