@@ -98,7 +98,7 @@ type msg struct {
 
 func newMsg(text string) *msg {
 	n := normalizeText(text)
-	s := convertChineseNumerals(n)
+	s := convertChineseNumerals(spellAmounts(n))
 	low := asciiLower(s)
 	return &msg{orig: s, low: low, w: []byte(low), wo: []byte(s), lang: detectLang(n)}
 }
@@ -268,6 +268,11 @@ func Extract(text string, c ParseContext) Extraction {
 		m.found++
 	}
 	if b, ok := parseBudgetIn(m, c.Expecting); ok {
+		// "两个人预算4000", "$900 for the two of us": a figure said beside the group's size,
+		// and not per person, is for the whole group.
+		if party > 1 && !b.PerPerson {
+			b.Total = true
+		}
 		e.Budget = b
 		m.found++
 	}

@@ -132,6 +132,13 @@ func parsePartyIn(m *msg) (int, bool) {
 			if loc[0] > 0 && isDigit(s[loc[0]-1]) {
 				continue
 			}
+			// "一人两千", "1500美金一个人": a price per head, not who travels.
+			if k := skipSpace(s, loc[1]); k < len(s) && isDigit(s[k]) && !strings.HasSuffix(s[loc[0]:loc[1]], "们") {
+				continue
+			}
+			if p.fix == 1 && hasMoneyBefore(s[:loc[0]]) {
+				continue
+			}
 			if p.fix == 0 && loc[0] >= 3 && (strings.HasSuffix(s[:loc[0]], "每") || strings.HasSuffix(s[:loc[0]], "第")) {
 				continue
 			}
@@ -162,6 +169,17 @@ func parsePartyIn(m *msg) (int, bool) {
 		}
 	}
 	return n, kids > 0
+}
+
+// hasMoneyBefore reports whether before ends with an amount ("1500美金", "$800 ").
+func hasMoneyBefore(before string) bool {
+	b := strings.TrimRight(before, " ")
+	for _, c := range []string{"美金", "美元", "元", "块", "块钱", "刀", "欧元", "英镑", "日元", "usd", "dollars", "each"} {
+		if strings.HasSuffix(b, c) {
+			return true
+		}
+	}
+	return len(b) > 0 && isDigit(b[len(b)-1])
 }
 
 // Needs: accessibility, children, pets.

@@ -249,7 +249,7 @@ func TestExtract(t *testing.T) {
 		{in: "just me, 5 days in Bangkok, budget $800", want: Extraction{Destination: "Bangkok", Days: 5, Budget: pxMoney(800, 800, "USD"), PartySize: 1, Lang: "en"}},
 		{in: "Tokyo for a week, 4 people, ¥150000 total, love sushi and temples", want: Extraction{Destination: "Tokyo", Days: 7, Budget: pxMoney(150000, 150000, "CNY", pxTotal), PartySize: 4, SocialLandscape: "temples", Cuisine: "sushi", Lang: "en"}},
 		{in: "下周五到下周日去武汉，3个人，每人1500", want: Extraction{Destination: "武汉", Start: pxDay(2026, 12, 11), End: pxDay(2026, 12, 13), Budget: pxMoney(1500, 1500, "", pxPerPerson), PartySize: 3, Lang: "zh"}},
-		{in: "海南三亚，国庆，两个人，预算一万五", want: Extraction{Destination: "海南三亚", Budget: pxMoney(15000, 15000, ""), PartySize: 2, Lang: "zh", DateProblem: "ambiguous"}},
+		{in: "海南三亚，国庆，两个人，预算一万五", want: Extraction{Destination: "海南三亚", Budget: pxMoney(15000, 15000, "", pxTotal), PartySize: 2, Lang: "zh", DateProblem: "ambiguous"}},
 		{in: "去哈尔滨看雪，1月10日出发，五天四晚", want: Extraction{Destination: "哈尔滨", Start: pxDay(2027, 1, 10), End: pxDay(2027, 1, 14), Days: 5, NaturalLandscape: "看雪", Lang: "zh"}},
 		{in: "带着爸妈去桂林，老人腿脚不便，需要无障碍", want: Extraction{Destination: "桂林", PartySize: 3, Accessibility: pxYes, OtherNeeds: "老人腿脚不便", Lang: "zh", Unparsed: true}},
 		{in: "Kyoto, Apr 3-8, 2 people, wheelchair accessible please", want: Extraction{Destination: "Kyoto", Start: pxDay(2027, 4, 3), End: pxDay(2027, 4, 8), PartySize: 2, Accessibility: pxYes, Lang: "en"}},
