@@ -23,7 +23,7 @@ import (
 // accuracy the code must not fall under; they only ever go up.
 var floors = map[string]struct{ utterances, nochange float64 }{
 	"zh": {utterances: 84.1, nochange: 100},
-	"en": {utterances: 83.3, nochange: 100},
+	"en": {utterances: 83.6, nochange: 100},
 }
 
 const corpusDir = "testdata/corpus"

@@ -1050,6 +1050,13 @@ func (t *turn) slots(text string, ex Extraction) {
 			t.say("saved_change", strings.Join(changes, t.listSep()))
 		}
 		t.res.Replies = append(t.res.Replies, problems...)
+		// The form moves on to the slot the question is about, so that the answer is read
+		// as one ("元旦去厦门" asks which days: the dates question is the one pending).
+		if c.State == StateStart || c.State == StateDestination {
+			if next := missingSlot(c); next != "" && next != StateDestination {
+				t.fire(evAsk + next)
+			}
+		}
 		return
 	}
 	if len(changes) == 0 {

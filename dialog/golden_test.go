@@ -133,6 +133,9 @@ func tripLine(tr TripRequest) string {
 	if tr.OtherNeeds != "" {
 		add("other", tr.OtherNeeds)
 	}
+	if tr.Exclude != "" {
+		add("exclude", tr.Exclude)
+	}
 	// Map iteration order must not make the golden files flap.
 	slices.Sort(parts)
 	return strings.Join(parts, " ")
@@ -210,6 +213,29 @@ var scripts = map[string][]step{
 	"emergency_midway": {say("I want to visit Paris"), say("help, I lost my passport"), say("I'm at the station"), press("resume"), say("Dec 20 - 24")},
 	// A human asked for, the bot steps aside, the agent hands back.
 	"human_request": {say("成都，12月20日到24日"), say("转人工"), say("有人吗"), handback(), say("3000")},
+	// A misspelt destination, read as the town it most likely means, then confirmed.
+	"typo_confirmed": {say("杭洲，12月20日到24日，每人3000"), say("没有"), say("不用了"), say("确认，生成方案"), planReady()},
+	// A holiday: said alone it is a question; with a length it is the day to leave.
+	"holiday_trip": {say("元旦去厦门"), say("元旦出发，玩三天"), say("每人2000"), press("need:none"), press("pref:food"), say("好的")},
+	// A labelled form, every slot in one message.
+	"labelled_form": {say("目的地：成都，日期：12.20-12.24，人数：4，预算：每人2000元，需求：带孩子，偏好：火锅"), say("确认")},
+	// A message that corrects itself: the last value wins and the reply says so.
+	"self_correction": {say("去杭州，不对，去苏州，12月20日到23日"), say("budget 2000 no make that 2500")},
+	// "3/4" in English is asked, with a choice for each reading.
+	"ambiguous_date": {say("Lisbon"), say("3/4 for 5 days"), press("dates:2027-03-04..2027-03-08"), say("$900")},
+	// A place described, not named: suggestions, nothing stored until one is chosen.
+	"somewhere_with_snow": {say("somewhere with snow"), press("place:0"), say("Dec 20-23")},
+	// Ruling a place out after a plan: the new plan request carries the exclusion.
+	"exclude_after_plan": {say("福州, 12月25日到12月30日, 每人2000, 没有特殊需求, 喜欢爬山"), say("确认"), planReady(),
+		say("不要去鼓山"), planReady()},
+	// "不用了" to each optional question skips it and keeps the trip.
+	"skip_optional": {say("厦门，12月20日到23日，每人2000"), say("不用了"), say("不用了"), say("no thanks")},
+	// A question about the service in the middle of the form: answered, then the form goes on.
+	"faq_midform": {say("想去成都"), say("系统维护会影响我的数据吗？"), say("how do I get notified about downtime?"), say("12月20日到24日")},
+	// A complaint in the middle of the form opens feedback with its words kept.
+	"complaint_midform": {say("I want to go to Paris"), say("this bot is useless and so slow"), press("skip"), say("Dec 20-24")},
+	// /start in English, then Chinese: the replies follow the traveller.
+	"start_then_chinese": {say("/start"), say("我想去成都玩")},
 	// Feedback from the middle of a plan's life.
 	"feedback": {say("Tokyo Dec 20-23 $2000 none, food"), say("go ahead"), planReady(), say("/feedback"), press("rate:4"), say("great ideas, too many temples"), say("change budget to $3000")},
 }

@@ -406,10 +406,12 @@ func parseDestinationIn(m *msg, e *Extraction, c ParseContext) {
 	}
 
 	if loc := reVaguePlace.FindStringIndex(lwo); loc != nil {
-		if e.VaguePlace = vagueTheme(lwo[loc[0]:loc[1]]); e.VaguePlace == "any" {
+		// The place described is the request, not a preference: "somewhere with snow".
+		end := phraseEnd(wo, loc[1])
+		if e.VaguePlace = vagueTheme(lwo[loc[0]:end]); e.VaguePlace == "any" {
 			e.VaguePlace = vagueTheme(lwo)
 		}
-		m.consume(loc[0], loc[1])
+		m.consume(loc[0], end)
 		return
 	}
 

@@ -118,6 +118,10 @@ func Read(text, state string, c ParseContext) Reading {
 		}
 		return r
 	}
+	if state == StateConfirm && r.Ex.Yes != nil && !*r.Ex.Yes {
+		r.Act = ActOther // "no thanks" to the summary: what to change?
+		return r
+	}
 	if smallTalk(core) {
 		r.Act = ActSmallTalk
 		return r
