@@ -62,6 +62,9 @@ func companionsIn(s string) (n int, kids bool) {
 	plural := func(w string) bool { return strings.HasSuffix(w, "s") && !strings.HasSuffix(w, "ss") }
 	take := func(list []companion, latin bool) {
 		for _, c := range list {
+			if !strings.Contains(low, c.word) {
+				continue
+			}
 			for off := 0; off < len(low); {
 				i := strings.Index(low[off:], c.word)
 				if i < 0 {
@@ -107,8 +110,13 @@ func companionsIn(s string) (n int, kids bool) {
 			}
 		}
 	}
-	take(companionsZh, false)
-	take(companionsEn, true)
+	latin, other := scriptsOf(low)
+	if other {
+		take(companionsZh, false)
+	}
+	if latin {
+		take(companionsEn, true)
+	}
 	return n, kids
 }
 

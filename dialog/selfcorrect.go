@@ -15,6 +15,10 @@ var selfCorrectionMarks = []string{
 // lastCorrection returns where the last correction word starts and ends, or -1.
 func lastCorrection(low string) (int, int) {
 	best, bestEnd := -1, -1
+	// Most messages hold no correction word at all: one pass over a few stems says so.
+	if !has(low, "不", "错", "算了", "还是", "改成", "no", "wait", "scratch", "mean", "oops", "correction", "make that", "actually", "sorry", "呃", "嗯") {
+		return best, bestEnd
+	}
 	for _, w := range selfCorrectionMarks {
 		i := strings.LastIndex(low, w)
 		if i < 0 {

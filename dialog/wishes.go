@@ -19,6 +19,9 @@ var (
 // parseWishesIn keeps, as written, each clause that states such a wish.
 func parseWishesIn(m *msg, e *Extraction) {
 	s := m.text()
+	if !wishWords.in(s) && !reNotWish.MatchString(s) {
+		return
+	}
 	var out []string
 	for _, sp := range clauses(s) {
 		clause := s[sp.i:sp.j]
