@@ -297,6 +297,8 @@ func actOfAction(a string) Act {
 		return ActCancel
 	case "choose":
 		return ActChoose
+	case "edit":
+		return ActChange
 	}
 	return ActTrip
 }

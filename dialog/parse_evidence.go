@@ -38,6 +38,11 @@ func judge(p string, kind evidenceKind, c ParseContext, lang string) (judgement,
 	if p == "" || utf8.RuneCountInString(p) > 40 || notPlaces[asciiLower(p)] {
 		return notAPlace, ""
 	}
+	// 西餐 is food, not a misspelt 西昌: what a trip has is never a place unless it is
+	// written as a name or after a marker.
+	if kind != afterMarker && capitalisedWords(p) == 0 && isPrefWord(p) {
+		return notAPlace, ""
+	}
 	if c.Places == nil {
 		// Without a gazetteer nothing can be checked: what a marker or the answer names is
 		// kept as written for the planner to place.

@@ -206,7 +206,7 @@ func cancelsTrip(core string) bool {
 var confirmWords = map[string]bool{}
 
 func init() {
-	for _, w := range strings.Split("确认|确认，生成方案|确认,生成方案|确认生成方案|确认生成|确认无误|没问题|没问题，生成吧|可以|可以了|可以的|好|好的|好的，生成吧|行|对|对的|是的|就这样|就这样吧|生成|生成吧|生成方案|开始吧|做吧|出方案吧|👍|👍👍|✅|ok|okay|yes|yep|yeah|sure|go|go ahead|looks good|looks good, go ahead|perfect|all good|that's right|correct|confirm|confirmed|do it|make it|make the plan|make my plan|plan it|sounds good|let's go|lgtm", "|") {
+	for _, w := range strings.Split("确认|确认，生成方案|确认,生成方案|确认生成方案|确认生成|确认无误|没问题|没问题，生成吧|没错|没错 生成吧|没错，生成吧|ok的|okk|冲|冲冲冲|走起|安排|安排吧|就这么定了|定了|👌|可以|可以了|可以的|好|好的|好的，生成吧|行|对|对的|是的|就这样|就这样吧|生成|生成吧|生成方案|开始吧|做吧|出方案吧|👍|👍👍|✅|ok|okay|yes|yep|yeah|sure|go|go ahead|looks good|looks good, go ahead|perfect|all good|that's right|correct|confirm|confirmed|do it|make it|make the plan|make my plan|plan it|sounds good|let's go|lgtm", "|") {
 		confirmWords[w] = true
 	}
 }
@@ -221,7 +221,7 @@ func confirms(core string) bool {
 		return true
 	}
 	// "确认，生成方案", "yes, make the plan": each clause a yes.
-	parts := strings.FieldsFunc(c, func(r rune) bool { return r == ',' || r == '，' || r == '!' || r == '.' })
+	parts := strings.FieldsFunc(c, func(r rune) bool { return r == ',' || r == '，' || r == '!' || r == '.' || r == ' ' })
 	if len(parts) < 2 {
 		return false
 	}
