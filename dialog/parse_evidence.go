@@ -350,14 +350,15 @@ func parseExclusionsIn(m *msg, e *Extraction, c ParseContext) {
 			continue
 		}
 		p := wo[i:j]
-		if notPlaces[p] || has(p, "需要", "特殊", "考虑") {
+		goes := strings.Contains(wo[loc[0]:loc[1]], "去")
+		if goes && notPlaces[p] || has(p, "需要", "特殊", "考虑") {
 			continue
 		}
 		// "要不要…" asks; a bare 不要 rules out a thing a trip has, not any words.
 		if loc[0] >= 3 && strings.HasSuffix(wo[:loc[0]], "要") {
 			continue
 		}
-		if !strings.Contains(wo[loc[0]:loc[1]], "去") && !isPrefWord(p) && !zhSightLike(p) {
+		if !goes && !isPrefWord(p) && !zhSightLike(p) {
 			if known, _ := placesKnow(c, p); !known {
 				continue
 			}
