@@ -32,6 +32,7 @@ func TestMain(m *testing.M) {
 		childPoller()
 		return
 	}
+	geo.Warm()
 	storetest.Main(m)
 }
 
