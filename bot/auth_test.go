@@ -21,6 +21,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"xingqu/dialog"
+	"xingqu/providers/geo"
 	"xingqu/store"
 	"xingqu/store/storetest"
 )
@@ -57,7 +58,7 @@ func newWebEnvOn(t *testing.T, db *store.DB, url string) *webEnv {
 	s.Web.WidgetOrigins = []string{s.Web.PublicURL}
 	s.Web.ListenURL = url
 	board := &NoticeBoard{DB: db, Log: log}
-	s.Pipeline = &Pipeline{DB: db, Engine: &dialog.Engine{Now: func() time.Time { return testNow }, Notices: board.Notices}, Log: log, Notices: board}
+	s.Pipeline = &Pipeline{DB: db, Engine: &dialog.Engine{Now: func() time.Time { return testNow }, Notices: board.Notices, Places: geo.Places{}}, Log: log, Notices: board}
 	ts.Config.Handler = s.Handler()
 	ts.Start()
 	t.Cleanup(ts.Close)

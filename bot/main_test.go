@@ -4,6 +4,7 @@ import (
 	"os"
 	"testing"
 
+	"xingqu/providers/geo"
 	"xingqu/store/storetest"
 )
 
@@ -11,5 +12,8 @@ func TestMain(m *testing.M) {
 	if base := os.Getenv(streamClientEnv); base != "" {
 		os.Exit(streamClient(base))
 	}
+	// Turns read messages against the gazetteer; reading it belongs to start-up, not to
+	// the first test's time limit.
+	geo.Warm()
 	storetest.Main(m)
 }

@@ -12,6 +12,7 @@ import (
 	"time"
 
 	"xingqu/dialog"
+	"xingqu/providers/geo"
 	"xingqu/store"
 	"xingqu/store/storetest"
 )
@@ -23,7 +24,7 @@ func newPipeline(t testing.TB) *Pipeline {
 	sh, _ := time.LoadLocation("Asia/Shanghai")
 	return &Pipeline{
 		DB:     storetest.New(t),
-		Engine: &dialog.Engine{Now: func() time.Time { return testNow }, DefaultLoc: sh},
+		Engine: &dialog.Engine{Now: func() time.Time { return testNow }, DefaultLoc: sh, Places: geo.Places{}},
 		Log:    slog.New(slog.NewTextHandler(io.Discard, nil)),
 	}
 }

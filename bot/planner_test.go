@@ -14,6 +14,7 @@ import (
 	"time"
 
 	"xingqu/dialog"
+	"xingqu/providers/geo"
 	"xingqu/providers/offline"
 	"xingqu/store"
 	"xingqu/store/storetest"
@@ -116,7 +117,7 @@ func TestPlanWorkerChild(t *testing.T) {
 	if err != nil {
 		os.Exit(3)
 	}
-	p := &Pipeline{DB: db, Engine: &dialog.Engine{}, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	p := &Pipeline{DB: db, Engine: &dialog.Engine{Places: geo.Places{}}, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	stall := func(ctx context.Context, _ PlanJob) (dialog.Plan, error) {
 		fmt.Println("planning") // the parent kills us once the call is under way
 		<-ctx.Done()
@@ -137,7 +138,7 @@ func TestPlanJobSurvivesWorkerCrash(t *testing.T) {
 	}
 	defer db.Close()
 	sh, _ := time.LoadLocation("Asia/Shanghai")
-	p := &Pipeline{DB: db, Engine: &dialog.Engine{Now: func() time.Time { return testNow }, DefaultLoc: sh},
+	p := &Pipeline{DB: db, Engine: &dialog.Engine{Now: func() time.Time { return testNow }, DefaultLoc: sh, Places: geo.Places{}},
 		Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	convID := toPlanning(t, p, "crash")
 

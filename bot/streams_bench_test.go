@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"xingqu/dialog"
+	"xingqu/providers/geo"
 	"xingqu/store"
 	"xingqu/store/storetest"
 )
@@ -223,7 +224,7 @@ func BenchmarkWidgetStreams(b *testing.B) {
 	s.Web.ListenURL = url
 	s.Web.SessionRate = 1 << 30
 	s.Web.StreamsPerAddr = 1 << 30 // every client is on 127.0.0.1
-	s.Pipeline = &Pipeline{DB: db, Engine: &dialog.Engine{}, Log: log}
+	s.Pipeline = &Pipeline{DB: db, Engine: &dialog.Engine{Places: geo.Places{}}, Log: log}
 	ts := httptest.NewServer(s.Handler())
 	defer ts.Close()
 	defer s.Close()

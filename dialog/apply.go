@@ -3,6 +3,7 @@ package dialog
 import (
 	"strconv"
 	"strings"
+	"time"
 	"unicode/utf8"
 )
 
@@ -35,22 +36,48 @@ func (t *turn) apply(ex Extraction) (changes []string, problems []Reply) {
 		}
 	}()
 
-	// Destination.
+	// Destination: only from evidence (see parse_evidence.go).
 	if ex.NotDestination != "" && ex.Destination == "" && strings.EqualFold(ex.NotDestination, tr.Destination) {
 		tr.Destination, tr.Place = "", nil
+	}
+	for _, x := range ex.Exclude {
+		if !strings.Contains(asciiLower(tr.Exclude), asciiLower(x)) {
+			if tr.Exclude != "" {
+				tr.Exclude += listSep(l)
+			}
+			tr.Exclude = clip(tr.Exclude+x, 300)
+			changed("f_exclude", x)
+		}
 	}
 	if d := strings.TrimSpace(ex.Destination); d != "" && d != tr.Destination {
 		if utf8.RuneCountInString(d) > 60 {
 			problem("err_dest_long")
 		} else {
+			prev, prevPlace := tr.Destination, tr.Place
 			tr.Destination, tr.Place = d, nil
-			c.Memo.PlaceChoices, c.Memo.PlacePending = nil, false
+			c.Memo.PlaceChoices, c.Memo.PlacePending, c.Memo.PendingDestination = nil, false, ""
 			if q := t.placeQuestion(d); q != nil {
+				// The question decides: until it is answered the trip keeps what it had.
+				tr.Destination, tr.Place = prev, prevPlace
 				problems = append(problems, *q)
+			} else if ex.Misspelt != "" {
+				changed("f_destination", T(l, "v_misspelt", t.placeName(), ex.Misspelt))
 			} else {
-				changed("f_destination", d)
+				changed("f_destination", t.placeName())
 			}
 		}
+	} else if p := strings.TrimSpace(ex.ProposedDestination); p != "" && ex.Destination == "" {
+		if utf8.RuneCountInString(p) > 60 {
+			problem("err_dest_long")
+		} else {
+			problems = append(problems, t.proposePlace(p))
+		}
+	} else if len(ex.PlaceOptions) > 1 {
+		if q := t.placeOptions(ex.PlaceOptions); q != nil {
+			problems = append(problems, *q)
+		}
+	} else if ex.VaguePlace != "" {
+		problems = append(problems, t.suggestPlaces(ex.VaguePlace))
 	}
 
 	// Dates: everything is checked before anything is kept, so a bad range leaves the
@@ -60,7 +87,11 @@ func (t *turn) apply(ex Extraction) (changes []string, problems []Reply) {
 	case "invalid":
 		problem("err_date_invalid")
 	case "ambiguous":
-		problem("err_date_ambiguous")
+		if len(ex.DateReadings) > 0 {
+			problems = append(problems, t.dateReadings(ex.DateReadings))
+		} else {
+			problems = append(problems, t.dateChoices("err_date_ambiguous"))
+		}
 	}
 	if ex.Start != nil || ex.End != nil || ex.Days > 0 {
 		start, end, days := tr.StartDate, tr.EndDate, tr.Days
@@ -98,16 +129,16 @@ func (t *turn) apply(ex Extraction) (changes []string, problems []Reply) {
 		ok := true
 		switch {
 		case start != nil && start.Before(today):
-			problem("err_date_past", t.formatDate(*start), t.formatDate(today))
+			problems = append(problems, t.dateChoices("err_date_past", t.formatDate(*start), t.formatDate(today)))
 			ok = false
 		case start != nil && end != nil && end.Before(*start):
-			problem("err_date_order", t.formatDate(*end), t.formatDate(*start))
+			problems = append(problems, t.dateChoices("err_date_order", t.formatDate(*end), t.formatDate(*start)))
 			ok = false
 		case start != nil && end != nil && start.DaysUntil(*end)+1 > MaxTripDays:
-			problem("err_date_long", start.DaysUntil(*end)+1)
+			problems = append(problems, t.dateChoices("err_date_long", start.DaysUntil(*end)+1))
 			ok = false
 		case start == nil && days > MaxTripDays:
-			problem("err_date_long", days)
+			problems = append(problems, t.dateChoices("err_date_long", days))
 			ok = false
 		}
 		if ok {
@@ -136,7 +167,8 @@ func (t *turn) apply(ex Extraction) (changes []string, problems []Reply) {
 			amount = m.Low
 		}
 		if amount <= 0 {
-			problem("err_budget_nonpos")
+			r := Reply{Kind: ReplyText, Text: T(l, "err_budget_nonpos"), Choices: t.budgetChoices()}
+			problems = append(problems, r)
 		} else {
 			if m.Total && tr.PartySize != nil && *tr.PartySize > 1 {
 				amount = amount / float64(*tr.PartySize)
@@ -217,6 +249,121 @@ func defaultCurrency(lang, destination string) string {
 	return "USD"
 }
 
+// placeName is the destination as the reply shows it: the resolved place's name in the
+// reply's language when the gazetteer has it, else as written.
+func (t *turn) placeName() string {
+	tr := t.c.Trip
+	if tr.Place != nil && tr.Place.Name != "" {
+		return tr.Place.Name
+	}
+	return tr.Destination
+}
+
+// proposePlace asks about a place the gazetteer does not know, keeping it beside the
+// trip until the traveller confirms it.
+func (t *turn) proposePlace(name string) Reply {
+	t.c.Memo.PendingDestination = name
+	t.c.Memo.Asking = "confirmDestination"
+	return Reply{Kind: ReplyText, Text: T(t.c.Lang, "place_unconfirmed", name), Choices: []Choice{
+		{Label: T(t.c.Lang, "btn_keep_place", name), Action: "keep"},
+		{Label: T(t.c.Lang, "btn_other_place"), Action: "edit:destination"},
+	}}
+}
+
+// placeOptions asks which of several places named as alternatives is meant.
+func (t *turn) placeOptions(names []string) *Reply {
+	var places []Place
+	for _, n := range names {
+		p := Place{Name: n}
+		if t.e.Places != nil {
+			if m := t.e.Places.Lookup(n, t.c.Lang); m.Place != nil {
+				p = *m.Place
+			}
+		}
+		places = append(places, p)
+	}
+	if len(places) > 5 {
+		places = places[:5]
+	}
+	t.c.Memo.PlaceChoices, t.c.Memo.PlacePending, t.c.Memo.Asking = places, true, "destination"
+	r := Reply{Kind: ReplyText, Text: T(t.c.Lang, "which_of", strings.Join(names, T(t.c.Lang, "or_sep")))}
+	for i, p := range places {
+		r.Choices = append(r.Choices, Choice{Label: p.Name, Action: "place:" + strconv.Itoa(i)})
+	}
+	return &r
+}
+
+// vagueSuggestions are places to offer for a place described, not named.
+var vagueSuggestions = map[string][2][]string{ // theme: zh, en
+	"snow":  {{"哈尔滨", "长白山", "札幌"}, {"Harbin", "Sapporo", "Zermatt"}},
+	"beach": {{"三亚", "厦门", "普吉"}, {"Sanya", "Phuket", "Bali"}},
+	"warm":  {{"三亚", "西双版纳", "曼谷"}, {"Sanya", "Bangkok", "Singapore"}},
+	"any":   {{"成都", "大理", "京都"}, {"Kyoto", "Lisbon", "Chengdu"}},
+}
+
+// suggestPlaces answers "somewhere with snow": suggestions to choose from, nothing stored.
+func (t *turn) suggestPlaces(theme string) Reply {
+	names := vagueSuggestions[theme][1]
+	if t.c.Lang == LangZH {
+		names = vagueSuggestions[theme][0]
+	}
+	var places []Place
+	r := Reply{Kind: ReplyText, Text: T(t.c.Lang, "vague_place")}
+	for i, n := range names {
+		p := Place{Name: n}
+		if t.e.Places != nil {
+			if m := t.e.Places.Lookup(n, t.c.Lang); m.Place != nil {
+				p = *m.Place
+				p.Name = n
+			}
+		}
+		places = append(places, p)
+		r.Choices = append(r.Choices, Choice{Label: n, Action: "place:" + strconv.Itoa(i)})
+	}
+	t.c.Memo.PlaceChoices, t.c.Memo.PlacePending, t.c.Memo.Asking = places, true, "destination"
+	return r
+}
+
+// dateChoices is a date question with ready answers: tomorrow, next weekend, a week
+// from next Monday.
+func (t *turn) dateChoices(key string, args ...any) Reply {
+	today := DateOf(t.now)
+	tomorrow := today.AddDays(1)
+	sat := nextWeekday(today.AddDays(1), time.Saturday).AddDays(7)
+	if today.Weekday() == time.Sunday || today.Weekday() == time.Saturday {
+		sat = nextWeekday(today.AddDays(1), time.Saturday)
+	}
+	mon := mondayOf(today).AddDays(7)
+	t.c.Memo.Asking = "dates"
+	return Reply{Kind: ReplyText, Text: T(t.c.Lang, key, args...), Choices: []Choice{
+		{Label: T(t.c.Lang, "btn_tomorrow"), Action: "dates:" + tomorrow.String()},
+		{Label: T(t.c.Lang, "btn_next_weekend"), Action: "dates:" + sat.String() + ".." + sat.AddDays(1).String()},
+		{Label: T(t.c.Lang, "btn_next_week"), Action: "dates:" + mon.String() + ".." + mon.AddDays(6).String()},
+	}}
+}
+
+// dateReadings asks which of the readings of an ambiguous date ("3/4") is meant.
+func (t *turn) dateReadings(readings [][2]*Date) Reply {
+	t.c.Memo.Asking = "dates"
+	r := Reply{Kind: ReplyText, Text: T(t.c.Lang, "err_date_order_ambiguous")}
+	for _, rd := range readings {
+		label, action := t.formatDate(*rd[0]), "dates:"+rd[0].String()
+		if rd[1] != nil {
+			label += " – " + t.formatDate(*rd[1])
+			action += ".." + rd[1].String()
+		}
+		r.Choices = append(r.Choices, Choice{Label: label, Action: action})
+	}
+	return r
+}
+
+func (t *turn) budgetChoices() []Choice {
+	if t.c.Lang == LangZH {
+		return []Choice{{Label: "每人2000元", Action: "budget:2000:CNY"}, {Label: "每人5000元", Action: "budget:5000:CNY"}, {Label: "每人10000元", Action: "budget:10000:CNY"}}
+	}
+	return []Choice{{Label: "$500 each", Action: "budget:500:USD"}, {Label: "$1500 each", Action: "budget:1500:USD"}, {Label: "$3000 each", Action: "budget:3000:USD"}}
+}
+
 // placeQuestion resolves a destination in memory. It returns a question when the name is
 // ambiguous ("which Springfield?") or unknown but close to known names ("did you mean
 // Lisbon?"); an unknown name with nothing close is kept as written for the planner.
@@ -232,18 +379,15 @@ func (t *turn) placeQuestion(name string) *Reply {
 	}
 	if len(m.Candidates) == 0 {
 		// Nothing known by that name: it may be a small town or a district the
-		// planner's services can still place, or not a place at all. Ask.
-		t.c.Memo.PlacePending = true
-		return &Reply{Kind: ReplyText, Text: T(t.c.Lang, "place_unconfirmed", name), Choices: []Choice{
-			{Label: T(t.c.Lang, "btn_keep_place", name), Action: "keep"},
-			{Label: T(t.c.Lang, "btn_other_place"), Action: "edit:destination"},
-		}}
+		// planner's services can still place. Ask before using it.
+		r := t.proposePlace(name)
+		return &r
 	}
 	cands := m.Candidates
 	if len(cands) > 5 {
 		cands = cands[:5]
 	}
-	t.c.Memo.PlaceChoices, t.c.Memo.PlacePending = cands, true
+	t.c.Memo.PlaceChoices, t.c.Memo.PlacePending, t.c.Memo.Asking = cands, true, "destination"
 	r := Reply{Kind: ReplyText}
 	for i, p := range cands {
 		label := p.Name
@@ -256,6 +400,7 @@ func (t *turn) placeQuestion(name string) *Reply {
 		r.Text = T(t.c.Lang, "which_place", name)
 	} else {
 		r.Text = T(t.c.Lang, "place_unknown", name)
+		t.c.Memo.PendingDestination = name
 		r.Choices = append(r.Choices, Choice{Label: T(t.c.Lang, "btn_keep_place", name), Action: "keep"})
 	}
 	return &r

@@ -41,6 +41,19 @@ type Memo struct {
 	Weather      []string     `json:"weather,omitempty"`      // the latest plan's forecast, a day a line
 	PlaceChoices []Place      `json:"placeChoices,omitempty"` // the places a "which one?" question offered
 	PlacePending bool         `json:"placePending,omitempty"` // a place question awaits its answer
+	// PendingDestination is a place the gazetteer does not know, proposed by the traveller
+	// and not yet confirmed: it stays out of the trip until they say it is right.
+	PendingDestination string `json:"pendingDestination,omitempty"`
+	// Offered are the choices of the latest question, so that typing a label is the same
+	// as pressing its button.
+	Offered []Choice `json:"offered,omitempty"`
+	// Asking names the question with choices in flight: "dates", "destination",
+	// "confirmDestination", "cancel".
+	Asking string `json:"asking,omitempty"`
+	// LangPinned is set by /lang: replies stay in that language whatever is typed.
+	LangPinned bool `json:"langPinned,omitempty"`
+	// Chosen is the plan option the traveller picked, a tier.
+	Chosen Tier `json:"chosen,omitempty"`
 }
 
 // MarshalMemo and UnmarshalMemo let the store keep the memo as JSON.
@@ -134,6 +147,10 @@ type Effect struct {
 type Result struct {
 	Replies []Reply
 	Effects []Effect
+	// Intent is what the traveller's message was read as (an Act), for logs and tests.
+	Intent string
+	// Asked names the question with choices the turn ended on, if any (see Memo.Asking).
+	Asked string
 }
 
 // Extractor reads a message the parsers could not fully read, typically with a language
@@ -154,4 +171,11 @@ type PlaceMatch struct {
 // the turn holds the conversation's lock.
 type Places interface {
 	Lookup(name, lang string) PlaceMatch
+	// Knows reports whether name, exactly as given, names a place, and whether that name
+	// is also an ordinary word ("Nice", "Reading"), which is a place only where the
+	// message says so. It is asked about the words of every message, so it must be cheap.
+	Knows(name string) (known, common bool)
+	// Near returns the name of the well-known place that name most likely misspells
+	// (Barcelonna, 杭洲), or false.
+	Near(name, lang string) (string, bool)
 }

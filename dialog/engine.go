@@ -6,6 +6,7 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -68,6 +69,8 @@ type turn struct {
 	res Result
 	// changedFields are the catalogue keys of the fields the message changed.
 	changedFields []string
+	// saidChanges: the changes were already told (a self-correction says which value won).
+	saidChanges bool
 }
 
 // Handle applies one inbound message or event to c and returns what to say and do. It
@@ -104,7 +107,24 @@ func (e *Engine) Handle(c *Conversation, in Inbound) Result {
 	if len(t.res.Replies) == 0 {
 		t.reask()
 	}
+	t.remember()
 	return t.res
+}
+
+// remember keeps the choices the turn ended on, so that typing one is pressing it, and
+// says which question with choices is in flight.
+func (t *turn) remember() {
+	c := t.c
+	c.Memo.Offered = nil
+	for _, r := range t.res.Replies {
+		if len(r.Choices) > 0 {
+			c.Memo.Offered = append([]Choice{}, r.Choices...)
+		}
+	}
+	if len(c.Memo.Offered) == 0 {
+		c.Memo.Asking = ""
+	}
+	t.res.Asked = c.Memo.Asking
 }
 
 func (t *turn) say(key string, args ...any) *Reply {
@@ -125,6 +145,10 @@ func (t *turn) fire(event string) bool {
 
 func (t *turn) pickLang() {
 	if t.c.Lang != "" {
+		return
+	}
+	if t.in.Text != "" && clearLang(t.in.Text) != "" {
+		t.c.Lang = clearLang(t.in.Text)
 		return
 	}
 	switch {
@@ -167,8 +191,17 @@ func (t *turn) message() {
 		t.action(t.in.Action)
 		return
 	}
-	intent, arg := DetectIntent(text)
-	if intent == IntentEmergency {
+	// Typing a button's label, or an example the question gave, is pressing it.
+	if a := t.typedChoice(text); a != "" {
+		t.res.Intent = string(actOfAction(a))
+		t.action(a)
+		return
+	}
+	t.followLang(text)
+	rd := Read(text, t.c.State, t.parseContext())
+	t.res.Intent = string(rd.Act)
+	intent, arg := rd.Command, rd.Arg
+	if rd.Act == ActEmergency {
 		t.emergency(text)
 		return
 	}
@@ -191,13 +224,262 @@ func (t *turn) message() {
 			return
 		}
 	}
-	if intent != IntentNone && t.intent(intent, arg, text) {
+	if intent == IntentCancel && isInterruption(t.c.State) {
+		t.cancel()
+		return
+	}
+	if intent != IntentNone && intent != IntentCancel && t.intent(intent, arg, text) {
 		return
 	}
 	if isInterruption(t.c.State) {
 		t.resume()
 	}
-	t.slots(text)
+	switch rd.Act {
+	case ActFAQ:
+		if rd.Topic != "" {
+			t.say(rd.Topic)
+		} else {
+			t.say("help")
+		}
+		t.reask()
+	case ActFeedback:
+		t.complaint(text)
+	case ActSmallTalk:
+		if t.c.State == StateStart {
+			t.unread(text)
+			return
+		}
+		t.say("smalltalk")
+		t.reask()
+	case ActChoose:
+		t.choose(rd)
+	case ActSkip:
+		t.skip()
+	case ActCancel:
+		t.askCancel()
+	case ActConfirm:
+		switch t.c.State {
+		case StateConfirm, StateEditing, StatePlanned:
+			t.startPlanning(nil)
+		default:
+			t.reask()
+		}
+	case ActOther:
+		t.nothingRead(text, rd.Ex)
+	default:
+		t.slots(text, rd.Ex)
+	}
+}
+
+// actOfAction is what pressing a button amounts to.
+func actOfAction(a string) Act {
+	name, arg, _ := strings.Cut(a, ":")
+	switch name {
+	case "plan":
+		return ActConfirm
+	case "skip":
+		return ActSkip
+	case "need":
+		if arg == "none" {
+			return ActSkip
+		}
+	case "pref":
+		if arg == "skip" {
+			return ActSkip
+		}
+	case "human":
+		return ActHuman
+	case "feedback", "rate":
+		return ActFeedback
+	case "sos":
+		return ActEmergency
+	case "cancel":
+		return ActCancel
+	case "choose":
+		return ActChoose
+	case "edit":
+		return ActChange
+	}
+	return ActTrip
+}
+
+// typedChoice returns the action of the offered choice, or of the state's usual
+// button, whose label text is.
+func (t *turn) typedChoice(text string) string {
+	key := labelKey(text)
+	if key == "" {
+		return ""
+	}
+	offered := append([]Choice{}, t.c.Memo.Offered...)
+	offered = append(offered, t.stateChoices(LangZH)...)
+	offered = append(offered, t.stateChoices(LangEN)...)
+	for _, ch := range offered {
+		if labelKey(ch.Label) == key && ch.Action != "" {
+			return ch.Action
+		}
+	}
+	return ""
+}
+
+// labelKey folds a label or a message for comparison: case, spaces, punctuation and
+// emoji do not matter.
+func labelKey(s string) string {
+	var b strings.Builder
+	for _, r := range strings.ToLower(normalizeText(s)) {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b.WriteRune(r)
+		}
+	}
+	return b.String()
+}
+
+// stateChoices are the buttons the current state shows, in lang.
+func (t *turn) stateChoices(lang string) []Choice {
+	ch := func(key, action string) Choice { return Choice{Label: T(lang, key), Action: action} }
+	switch t.c.State {
+	case StateNeeds:
+		return []Choice{ch("btn_kids", "need:kids"), ch("btn_access", "need:access"), ch("btn_pets", "need:pets"),
+			ch("btn_none", "need:none"), ch("btn_none_long", "need:none")}
+	case StatePreferences:
+		return []Choice{ch("btn_nature", "pref:nature"), ch("btn_culture", "pref:culture"), ch("btn_food", "pref:food"), ch("btn_skip", "pref:skip")}
+	case StateConfirm:
+		return []Choice{ch("btn_plan", "plan"), ch("btn_destination", "edit:destination"), ch("btn_dates", "edit:dates"),
+			ch("btn_budget", "edit:budget"), ch("btn_needs", "edit:needs"), ch("btn_prefs", "edit:preferences")}
+	case StatePlanned:
+		return []Choice{ch("btn_change", "edit"), ch("btn_feedback", "feedback"), ch("btn_human", "human")}
+	case StateEditing:
+		return []Choice{ch("btn_destination", "edit:destination"), ch("btn_dates", "edit:dates"),
+			ch("btn_budget", "edit:budget"), ch("btn_needs", "edit:needs"), ch("btn_prefs", "edit:preferences"), ch("btn_plan", "plan")}
+	case StateEmergency:
+		return []Choice{ch("btn_safe", "resume")}
+	case StateHuman:
+		return []Choice{ch("btn_back_bot", "resume")}
+	case StateFeedback:
+		return []Choice{ch("btn_skip", "skip")}
+	}
+	return nil
+}
+
+// followLang answers in the language of the traveller's latest message when that
+// message is clearly in one language, unless /lang pinned one.
+func (t *turn) followLang(text string) {
+	if t.c.Memo.LangPinned {
+		return
+	}
+	if l := clearLang(text); l != "" && l != t.c.Lang {
+		t.c.Lang = l
+		t.effect(Effect{Kind: EffectSetLanguage, Lang: l})
+	}
+}
+
+// clearLang is "zh" for a message of Chinese words with no English ones, "en" for
+// English words with no Chinese, and "" for anything mixed, short or wordless.
+func clearLang(text string) string {
+	han, latin := 0, 0
+	for _, w := range strings.FieldsFunc(normalizeText(text), func(r rune) bool {
+		return !(r < utf8.RuneSelf && isASCIILetter(byte(r)))
+	}) {
+		if len(w) >= 2 {
+			latin++
+		}
+	}
+	for _, r := range text {
+		if isHan(r) {
+			han++
+		}
+	}
+	switch {
+	case han >= 2 && latin == 0:
+		return LangZH
+	case latin >= 2 && han == 0:
+		return LangEN
+	}
+	return ""
+}
+
+// complaint opens feedback with the traveller's words kept.
+func (t *turn) complaint(text string) {
+	t.effect(Effect{Kind: EffectFeedback, Text: text})
+	t.interrupt(evFeedback)
+	t.c.Memo.Rating = 0
+	r := t.say("complaint_noted")
+	for i := 5; i >= 1; i-- {
+		r.Choices = append(r.Choices, Choice{Label: strings.Repeat("⭐", i), Action: "rate:" + strconv.Itoa(i)})
+	}
+	r.Choices = append(r.Choices, t.choice("btn_skip", "skip"), t.choice("btn_human", "human"))
+}
+
+// choose notes the plan option the traveller picked.
+func (t *turn) choose(rd Reading) {
+	c := t.c
+	tier := rd.Tier
+	if tier == "" && rd.Option >= 1 && rd.Option <= len(Tiers) {
+		tier = Tiers[rd.Option-1]
+	}
+	if tier == "" || c.Memo.PlanVersion == 0 {
+		t.reask()
+		return
+	}
+	c.Memo.Chosen = tier
+	r := t.say("chose_option", TierTitle(c.Lang, tier))
+	r.Choices = []Choice{t.choice("btn_change", "edit"), t.choice("btn_feedback", "feedback"), t.choice("btn_human", "human")}
+}
+
+// skip declines the optional question being asked.
+func (t *turn) skip() {
+	switch t.c.State {
+	case StateNeeds:
+		t.applyNeed("none")
+		t.advance(nil)
+	case StatePreferences:
+		t.applyPref("skip")
+		t.advance(nil)
+	default:
+		t.reask()
+	}
+}
+
+// askCancel asks before dropping a trip: nothing is lost to a message misread.
+func (t *turn) askCancel() {
+	c := t.c
+	if c.Trip == (TripRequest{}) && c.Memo.PlanVersion == 0 {
+		t.reset()
+		t.say("cancelled")
+		return
+	}
+	c.Memo.Asking = "cancel"
+	r := t.say("cancel_ask")
+	r.Choices = []Choice{t.choice("btn_cancel_yes", "cancel:yes"), t.choice("btn_cancel_no", "cancel:no")}
+}
+
+// nothingRead answers a message that is none of the things a trip is made of.
+func (t *turn) nothingRead(text string, ex Extraction) {
+	c := t.c
+	switch c.State {
+	case StateConfirm:
+		if ex.Yes != nil && !*ex.Yes {
+			t.whatToChange()
+			return
+		}
+	case StatePreferences:
+		if ex.Yes != nil {
+			// "Yes" to "what do you enjoy?" says nothing yet: ask again.
+			t.reask()
+			return
+		}
+	case StatePlanned, StateEditing:
+		if ex.Yes != nil && *ex.Yes && c.State == StateEditing {
+			t.startPlanning(nil)
+			return
+		}
+		r := t.say("changed_none")
+		r.Choices = t.fieldChoices()
+		return
+	case StatePlanning:
+		t.res.Replies = append(t.res.Replies, Reply{Kind: ReplyWorking, Text: T(c.Lang, "still_planning")})
+		return
+	}
+	t.unread(text)
 }
 
 // intent handles what a traveller may ask for from any state; false means the text is
@@ -228,8 +510,8 @@ func (t *turn) intent(in Intent, arg, text string) bool {
 		}
 		// "new trip to Paris" carries its first slot along.
 		ex := Extract(text, t.parseContext())
-		if ex.Destination != "" || ex.Start != nil || ex.Budget != nil {
-			t.slots(text)
+		if ex.Destination != "" || ex.ProposedDestination != "" || ex.Start != nil || ex.Budget != nil {
+			t.slots(text, ex)
 			return true
 		}
 		t.fire(evAsk + StateDestination)
@@ -275,6 +557,7 @@ func (t *turn) intent(in Intent, arg, text string) bool {
 
 func (t *turn) setLang(lang string) {
 	t.c.Lang = lang
+	t.c.Memo.LangPinned = true
 	t.effect(Effect{Kind: EffectSetLanguage, Lang: lang})
 	t.say("lang_switched")
 	t.reask()
@@ -514,16 +797,51 @@ func (t *turn) action(a string) {
 			break
 		}
 		p := c.Memo.PlaceChoices[i]
-		c.Memo.PlaceChoices, c.Memo.PlacePending = nil, false
+		c.Memo.PlaceChoices, c.Memo.PlacePending, c.Memo.PendingDestination, c.Memo.Asking = nil, false, "", ""
 		c.Trip.Destination, c.Trip.Place = p.Name, &p
 		t.advance([]string{T(c.Lang, "f_destination") + ": " + p.Name})
 	case "keep":
-		// The traveller confirms a place the gazetteer does not know.
-		if c.Trip.Destination == "" || !c.Memo.PlacePending {
+		// The traveller confirms a place the gazetteer does not know: only now is it the
+		// destination.
+		p := c.Memo.PendingDestination
+		if p == "" {
 			break
 		}
-		c.Memo.PlaceChoices, c.Memo.PlacePending = nil, false
-		t.advance(nil)
+		c.Memo.PlaceChoices, c.Memo.PlacePending, c.Memo.PendingDestination = nil, false, ""
+		c.Trip.Destination, c.Trip.Place = p, nil
+		t.advance([]string{T(c.Lang, "f_destination") + listSepField(c.Lang) + p})
+	case "cancel":
+		c.Memo.Asking = ""
+		if arg == "yes" {
+			t.reset()
+			t.say("cancelled")
+			return
+		}
+		t.say("cancel_kept")
+		t.reask()
+	case "dates":
+		from, to, _ := strings.Cut(arg, "..")
+		s, err := ParseISODate(from)
+		if err != nil {
+			break
+		}
+		ex := Extraction{Start: &s}
+		if to != "" {
+			e, err := ParseISODate(to)
+			if err != nil {
+				break
+			}
+			ex.End = &e
+		}
+		c.Memo.Asking = ""
+		t.slots("", ex)
+	case "budget":
+		amount, cur, _ := strings.Cut(arg, ":")
+		v, err := strconv.ParseFloat(amount, 64)
+		if err != nil || v <= 0 {
+			break
+		}
+		t.slots("", Extraction{Budget: &Money{Low: v, High: v, Currency: cur, PerPerson: true}})
 	case "need":
 		if !t.applyNeed(arg) {
 			break
@@ -600,6 +918,13 @@ func (t *turn) action(a string) {
 		t.say("err_unknown_action")
 		t.reask()
 	}
+}
+
+func listSepField(lang string) string {
+	if lang == LangZH {
+		return "："
+	}
+	return ": "
 }
 
 func slotState(name string) (string, bool) {
@@ -694,13 +1019,13 @@ func (t *turn) location() {
 }
 
 func (t *turn) parseContext() ParseContext {
-	return ParseContext{Now: t.now, Loc: t.loc, Expecting: expecting(t.c.State)}
+	return ParseContext{Now: t.now, Loc: t.loc, Expecting: expecting(t.c.State), Places: t.e.Places,
+		Filled: t.c.Trip.Destination != "" && t.c.State != StateDestination}
 }
 
 func expecting(state string) Slot {
 	switch state {
-	case StateDestination, StateStart:
-		// A first message that is only a place name ("Tokyo") is the destination.
+	case StateDestination:
 		return SlotDestination
 	case StateDates:
 		return SlotDates
@@ -714,11 +1039,10 @@ func expecting(state string) Slot {
 	return SlotNone
 }
 
-// slots reads every slot from text, applies what is valid, re-asks what is not, and
+// slots applies what a message of trip details says, re-asks what is not valid, and
 // moves on to what is still missing.
-func (t *turn) slots(text string) {
+func (t *turn) slots(text string, ex Extraction) {
 	c := t.c
-	ex := Extract(text, t.parseContext())
 	if h := t.in.Hint; h != nil {
 		mergeHint(&ex, h)
 	}
@@ -728,56 +1052,45 @@ func (t *turn) slots(text string) {
 			t.say("saved_change", strings.Join(changes, t.listSep()))
 		}
 		t.res.Replies = append(t.res.Replies, problems...)
+		// The form moves on to the slot the question is about, so that the answer is read
+		// as one ("元旦去厦门" asks which days: the dates question is the one pending).
+		if c.State == StateStart || c.State == StateDestination {
+			if next := missingSlot(c); next != "" && next != StateDestination {
+				t.fire(evAsk + next)
+			}
+		}
 		return
 	}
 	if len(changes) == 0 {
 		switch c.State {
-		case StateConfirm:
-			if ex.Yes != nil && *ex.Yes {
-				t.startPlanning(nil)
-				return
-			}
-			if ex.Yes != nil {
-				t.whatToChange()
-				return
-			}
 		case StateNeeds:
 			if ex.Yes != nil && !*ex.Yes {
 				t.applyNeed("none")
 				t.advance(nil)
 				return
 			}
-		case StatePreferences:
-			if ex.Yes != nil && !*ex.Yes {
-				t.applyPref("skip")
-				t.advance(nil)
-				return
-			}
-			if ex.Yes != nil {
-				// "Yes" to "what do you enjoy?" says nothing yet: ask again.
-				t.reask()
-				return
-			}
-			if free := strings.TrimSpace(text); meaningful(free) {
-				c.Trip.OtherNeeds = clip(free, 500)
-				c.Memo.PrefsAsked = true
-				t.advance(nil)
-				return
-			}
 		case StatePlanned, StateEditing:
-			if ex.Yes != nil && *ex.Yes && c.State == StateEditing {
-				t.startPlanning(nil)
-				return
-			}
 			r := t.say("changed_none")
 			r.Choices = t.fieldChoices()
 			return
 		case StatePlanning:
 			t.res.Replies = append(t.res.Replies, Reply{Kind: ReplyWorking, Text: T(c.Lang, "still_planning")})
 			return
+		case StateConfirm:
+			t.reask()
+			return
+		}
+		if ex.fills() {
+			// An earlier answer said again: nothing to change, on to what is missing.
+			t.advance(nil)
+			return
 		}
 		t.unread(text)
 		return
+	}
+	if ex.SelfCorrected {
+		t.say("saved_last", strings.Join(changes, t.listSep()))
+		t.saidChanges = true
 	}
 	t.advance(changes)
 }
@@ -883,7 +1196,7 @@ func (t *turn) advance(changes []string) {
 	}
 	// Say what was understood when it was more than the one answer asked for, or when
 	// it corrected a summary the traveller had already seen.
-	if len(changes) > 1 || (len(changes) > 0 && (c.State == StateConfirm || c.State == StateStart || !t.answeredAsked())) {
+	if !t.saidChanges && (len(changes) > 1 || (len(changes) > 0 && (c.State == StateConfirm || c.State == StateStart || !t.answeredAsked()))) {
 		t.say("saved_change", strings.Join(changes, t.listSep()))
 	}
 	if next == "" {
@@ -1176,5 +1489,5 @@ func (e *Engine) ParseContextFor(state, tz string) ParseContext {
 		now = e.Now()
 	}
 	loc := e.loc(c)
-	return ParseContext{Now: now.In(loc), Loc: loc, Expecting: expecting(state)}
+	return ParseContext{Now: now.In(loc), Loc: loc, Expecting: expecting(state), Places: e.Places}
 }

@@ -27,7 +27,7 @@ func handback() step           { return step{event: EventHandback} }
 // testEngine runs on a fixed clock: 2026-12-01 10:00 in Shanghai.
 func testEngine() *Engine {
 	sh, _ := time.LoadLocation("Asia/Shanghai")
-	return &Engine{Now: func() time.Time { return time.Date(2026, 12, 1, 10, 0, 0, 0, sh) }, DefaultLoc: sh}
+	return &Engine{Now: func() time.Time { return time.Date(2026, 12, 1, 10, 0, 0, 0, sh) }, DefaultLoc: sh, Places: fakePlaces{}}
 }
 
 // fakePlan stands in for the planner: a plan for the trip as requested.
@@ -133,6 +133,9 @@ func tripLine(tr TripRequest) string {
 	if tr.OtherNeeds != "" {
 		add("other", tr.OtherNeeds)
 	}
+	if tr.Exclude != "" {
+		add("exclude", tr.Exclude)
+	}
 	// Map iteration order must not make the golden files flap.
 	slices.Sort(parts)
 	return strings.Join(parts, " ")
@@ -140,6 +143,30 @@ func tripLine(tr TripRequest) string {
 
 // fakePlaces is a gazetteer that knows every name but a few.
 type fakePlaces struct{}
+
+// fakeKnown are the names fakePlaces knows exactly; the others are unknown to it.
+var fakeKnown = map[string]bool{"lisbon": true, "里斯本": true, "springfield": true, "福州": true, "厦门": true, "成都": true,
+	"tokyo": true, "paris": true, "杭州": true, "苏州": true, "xiamen": true, "fuzhou": true, "rome": true, "florence": true,
+	"harbin": true, "哈尔滨": true, "sapporo": true, "zermatt": true, "三亚": true, "札幌": true, "kyoto": true,
+	"chicago": true, "bangkok": true, "青岛": true, "portugal": true, "berlin": true, "madrid": true, "东京": true,
+	"new york": true, "北京": true, "黄山": true, "上海": true, "barcelona": true, "西安": true, "武汉": true, "桂林": true,
+	"rio de janeiro": true, "hanoi": true, "peru": true, "昆明": true, "bali": true, "海南三亚": true}
+
+func (fakePlaces) Knows(name string) (bool, bool) {
+	return fakeKnown[strings.ToLower(strings.TrimSpace(name))], false
+}
+
+func (fakePlaces) Near(name, lang string) (string, bool) {
+	switch strings.ToLower(strings.TrimSpace(name)) {
+	case "lisbn":
+		return "Lisbon", true
+	case "杭洲":
+		return "杭州", true
+	case "barcelonna":
+		return "Barcelona", true
+	}
+	return "", false
+}
 
 func (fakePlaces) Lookup(name, lang string) PlaceMatch {
 	switch strings.ToLower(name) {
@@ -160,9 +187,8 @@ func (fakePlaces) Lookup(name, lang string) PlaceMatch {
 
 var scripts = map[string][]step{
 	// A name shared by several places, and a misspelt one: the bot asks which.
-	"place_choices": {say("I want to visit Springfield"), press("place:1"), say("actually not Springfield, Lisbn"), press("place:0"),
-		say("Dec 20-23"), say("no wait, I want to go to Lisbn"), press("keep"),
-		say("I want to go to Zzyzxqv"), press("edit:destination"), say("Lisbon"), say("$900"), press("need:none"), say("yes"), say("no")},
+	"place_choices": {say("I want to visit Springfield"), press("place:1"), say("actually not Springfield, Lisbn"),
+		say("Dec 20-23"), say("I want to go to Zzyzxqv"), press("edit:destination"), say("Lisbon"), say("$900"), press("need:none"), say("yes"), say("no")},
 	// Everything in one message, then yes.
 	"shortest_zh": {say("福州, 12月25日到12月30日, 每人2000, 带孩子, 喜欢海边和闽菜"), say("好的"), planReady()},
 	"shortest_en": {say("Lisbon Dec 20-27, 2 of us, around €1500 each, no special needs, we love seafood and museums"), say("yes"), planReady()},
@@ -187,6 +213,29 @@ var scripts = map[string][]step{
 	"emergency_midway": {say("I want to visit Paris"), say("help, I lost my passport"), say("I'm at the station"), press("resume"), say("Dec 20 - 24")},
 	// A human asked for, the bot steps aside, the agent hands back.
 	"human_request": {say("成都，12月20日到24日"), say("转人工"), say("有人吗"), handback(), say("3000")},
+	// A misspelt destination, read as the town it most likely means, then confirmed.
+	"typo_confirmed": {say("杭洲，12月20日到24日，每人3000"), say("没有"), say("不用了"), say("确认，生成方案"), planReady()},
+	// A holiday: said alone it is a question; with a length it is the day to leave.
+	"holiday_trip": {say("元旦去厦门"), say("元旦出发，玩三天"), say("每人2000"), press("need:none"), press("pref:food"), say("好的")},
+	// A labelled form, every slot in one message.
+	"labelled_form": {say("目的地：成都，日期：12.20-12.24，人数：4，预算：每人2000元，需求：带孩子，偏好：火锅"), say("确认")},
+	// A message that corrects itself: the last value wins and the reply says so.
+	"self_correction": {say("去杭州，不对，去苏州，12月20日到23日"), say("budget 2000 no make that 2500")},
+	// "3/4" in English is asked, with a choice for each reading.
+	"ambiguous_date": {say("Lisbon"), say("3/4 for 5 days"), press("dates:2027-03-04..2027-03-08"), say("$900")},
+	// A place described, not named: suggestions, nothing stored until one is chosen.
+	"somewhere_with_snow": {say("somewhere with snow"), press("place:0"), say("Dec 20-23")},
+	// Ruling a place out after a plan: the new plan request carries the exclusion.
+	"exclude_after_plan": {say("福州, 12月25日到12月30日, 每人2000, 没有特殊需求, 喜欢爬山"), say("确认"), planReady(),
+		say("不要去鼓山"), planReady()},
+	// "不用了" to each optional question skips it and keeps the trip.
+	"skip_optional": {say("厦门，12月20日到23日，每人2000"), say("不用了"), say("不用了"), say("no thanks")},
+	// A question about the service in the middle of the form: answered, then the form goes on.
+	"faq_midform": {say("想去成都"), say("系统维护会影响我的数据吗？"), say("how do I get notified about downtime?"), say("12月20日到24日")},
+	// A complaint in the middle of the form opens feedback with its words kept.
+	"complaint_midform": {say("I want to go to Paris"), say("this bot is useless and so slow"), press("skip"), say("Dec 20-24")},
+	// /start in English, then Chinese: the replies follow the traveller.
+	"start_then_chinese": {say("/start"), say("我想去成都玩")},
 	// Feedback from the middle of a plan's life.
 	"feedback": {say("Tokyo Dec 20-23 $2000 none, food"), say("go ahead"), planReady(), say("/feedback"), press("rate:4"), say("great ideas, too many temples"), say("change budget to $3000")},
 }

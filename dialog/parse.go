@@ -26,6 +26,13 @@ type ParseContext struct {
 	Now       time.Time      // injectable clock; dates are read in Loc
 	Loc       *time.Location // traveller's zone (nil = UTC)
 	Expecting Slot           // the question just asked, so a bare "5000" or "Lisbon" or "yes" can be read as its answer
+	// Places is the gazetteer that tells a place's name from other words; nil keeps what a
+	// marker or the answer names as written, and finds no place anywhere else.
+	Places Places
+	// Filled says the trip already has a destination: a name inside it is a sight.
+	Filled bool
+	// noSplit reads a message whole, for the parts of a self-correction.
+	noSplit bool
 }
 
 // Money is a budget as stated.
@@ -38,10 +45,17 @@ type Money struct {
 
 // Extraction is everything one message says, for every slot (not only the one asked).
 type Extraction struct {
-	Destination    string // place named, as written; "" if none
-	NotDestination string // place explicitly rejected in a correction
-	Start, End     *Date  // End nil when only a start was said
-	Days           int    // a duration as said; when Start and Days are both known, End is set too
+	Destination string // a known place named (as written, or the name a typo meant); "" if none
+	Misspelt    string // the typo Destination corrects, as written
+	// ProposedDestination is an unknown name after a marker ("去鼓浪屿", "trip to
+	// Hallstatt"): asked about, never stored until the traveller confirms it.
+	ProposedDestination string
+	PlaceOptions        []string // places named as alternatives ("Rome or Florence"): ask which
+	VaguePlace          string   // a place described, not named ("somewhere with snow"): its theme
+	NotDestination      string   // place explicitly rejected in a correction
+	Exclude             []string // places and things the traveller does not want
+	Start, End          *Date    // End nil when only a start was said
+	Days                int      // a duration as said; when Start and Days are both known, End is set too
 	// Budget is nil when no budget was stated. An explicit zero or negative figure
 	// ("预算0", "budget -100") is reported as a zero Money so that the engine can re-ask
 	// with a specific message; a budget word with no figure ("budget: lots") leaves Budget
@@ -54,9 +68,13 @@ type Extraction struct {
 	OtherNeeds                              string // free text clearly stating another need
 	Yes                                     *bool  // a yes/no answer
 	Correction                              bool   // the text reads as a correction
+	SelfCorrected                           bool   // the message corrected itself; the last value said won
 	Lang                                    string // "zh", "en" or ""
 	Unparsed                                bool   // content no parser could read, for an LLM extractor
 	DateProblem                             string // "invalid" or "ambiguous"; the engine re-asks
+	// DateReadings are the readings of dates written in an order that could be either
+	// (3/4: March 4 or 3 April), for the engine to offer as choices.
+	DateReadings [][2]*Date
 }
 
 // maxRunes bounds the work done on one message. Nobody describes a trip in more than a
@@ -80,7 +98,7 @@ type msg struct {
 
 func newMsg(text string) *msg {
 	n := normalizeText(text)
-	s := convertChineseNumerals(n)
+	s := convertChineseNumerals(spellAmounts(n))
 	low := asciiLower(s)
 	return &msg{orig: s, low: low, w: []byte(low), wo: []byte(s), lang: detectLang(n)}
 }
@@ -214,6 +232,11 @@ var commandRe = regexp.MustCompile(`^\s*/[a-z_]+(?:@[a-z0-9_]+)?`)
 // Extract reads everything a message says, for every slot. It never fails: what it
 // cannot read is left unset and flagged with Unparsed or DateProblem.
 func Extract(text string, c ParseContext) Extraction {
+	if !c.noSplit {
+		if ex, ok := extractCorrected(text, c); ok {
+			return ex
+		}
+	}
 	m := newMsg(text)
 	e := Extraction{Lang: m.lang}
 	if loc := commandRe.FindStringIndex(m.low); loc != nil {
@@ -224,10 +247,13 @@ func Extract(text string, c ParseContext) Extraction {
 	}
 	e.Correction = correctionRe.MatchString(m.low)
 
+	// Wishes and conditions first: 怀孕五个月 is not a trip of five months.
+	parseWishesIn(m, &e)
 	// Order matters: dates and durations first, then party sizes, so that what is left
 	// of the numbers can be weighed as money.
 	dr := parseDatesIn(m, c)
 	e.Start, e.End, e.Days, e.DateProblem = dr.start, dr.end, dr.days, dr.problem
+	e.DateReadings = dr.readings
 	if dr.found {
 		m.found++
 	}
@@ -237,6 +263,11 @@ func Extract(text string, c ParseContext) Extraction {
 		m.found++
 	}
 	if b, ok := parseBudgetIn(m, c.Expecting); ok {
+		// "两个人预算4000", "$900 for the two of us": a figure said beside the group's size,
+		// and not per person, is for the whole group.
+		if party > 1 && !b.PerPerson {
+			b.Total = true
+		}
 		e.Budget = b
 		m.found++
 	}
@@ -244,16 +275,25 @@ func Extract(text string, c ParseContext) Extraction {
 	if kids && e.KidFriendly == nil {
 		e.KidFriendly = ptr(true)
 	}
-	parsePreferencesIn(m, &e)
 	if yes, ok := yesNoIn(m); ok {
 		e.Yes = ptr(yes)
 		m.found++
 	}
-	parseDestinationIn(m, &e, c.Expecting)
+	// Places before preferences, so 黄山 and 西湖-like names are read whole; what a
+	// traveller rules out before either, so "不要去鼓山" is never a destination.
+	parseExclusionsIn(m, &e, c)
+	parseSightsIn(m, &e, c)
+	parseDestinationIn(m, &e, c)
+	parsePreferencesIn(m, &e)
 	if e.NotDestination != "" {
 		e.Correction = true
 	}
-	e.OtherNeeds = otherNeedsIn(m)
+	if more := otherNeedsIn(m); more != "" {
+		if e.OtherNeeds != "" {
+			e.OtherNeeds += "；"
+		}
+		e.OtherNeeds += more
+	}
 	e.Unparsed = leftover(m)
 	return e
 }
@@ -275,7 +315,7 @@ func init() {
 	}
 }
 
-const fillerHan = "出发改为成换我们你他她它的了吗吧呢啊呀哦嗯哈和与跟及还有然后就也都请谢想要去在是个些这那一个好很非常特别比较喜欢爱玩旅游行计划打算准备希望可以能会吧啦呗嘛么大概左右差不多预算总共一共每人人均带"
+const fillerHan = "设施房间出发改为成换我们你他她它的了吗吧呢啊呀哦嗯哈和与跟及还有然后就也都请谢想要去在是个些这那一个好很非常特别比较喜欢爱玩旅游行计划打算准备希望可以能会吧啦呗嘛么大概左右差不多预算总共一共每人人均带"
 
 // leftover reports whether content is left that no parser read: at least two letters of
 // something other than filler.

@@ -25,7 +25,8 @@ func ParseBudget(text string) (Money, bool) {
 var (
 	curPrefixes = []string{"us$", "hk$", "s$", "a$", "c$", "$", "¥", "￥", "€", "£", "rmb", "cny", "usd", "eur", "gbp", "jpy", "hkd"}
 	multWords   = []string{"k", "w", "千", "万", "thousand", "grand"}
-	curSuffixes = []string{"元人民币", "块钱", "块", "元", "人民币", "rmb", "cny", "yuan", "美元", "美金", "usd", "dollars", "dollar", "bucks",
+	curSuffixes = []string{"元人民币", "块钱", "块", "元", "人民币", "rmb", "cny", "yuan", "美元", "美金", "刀", "usd", "dollars", "dollar", "bucks",
+		"欧元", "欧", "韩元", "韩币", "won", "krw", "新币", "新加坡元", "sgd", "澳币", "澳元", "aud", "台币", "新台币", "twd", "日币", "quid", "chf", "瑞郎", "卢比", "inr", "dkk",
 		"欧元", "euros", "euro", "eur", "英镑", "pounds", "pound", "gbp", "日元", "円", "yen", "jpy", "港币", "港元", "hkd", "泰铢", "baht", "thb"}
 )
 
@@ -51,6 +52,9 @@ var currencies = map[string]string{
 	"jpy": "JPY", "yen": "JPY", "円": "JPY", "日元": "JPY",
 	"hk$": "HKD", "hkd": "HKD", "港币": "HKD", "港元": "HKD",
 	"s$": "SGD", "a$": "AUD", "c$": "CAD", "thb": "THB", "baht": "THB", "泰铢": "THB",
+	"刀": "USD", "欧": "EUR", "韩元": "KRW", "韩币": "KRW", "won": "KRW", "krw": "KRW", "新币": "SGD", "新加坡元": "SGD", "sgd": "SGD",
+	"澳币": "AUD", "澳元": "AUD", "aud": "AUD", "台币": "TWD", "新台币": "TWD", "twd": "TWD", "日币": "JPY", "quid": "GBP", "chf": "CHF", "瑞郎": "CHF",
+	"卢比": "INR", "inr": "INR", "dkk": "DKK", "nt$": "TWD", "cad": "CAD",
 }
 
 type amountHit struct {

@@ -22,6 +22,7 @@ type dateResult struct {
 	days       int
 	problem    string
 	found      bool
+	readings   [][2]*Date // the two readings of numbers that could be month/day or day/month
 }
 
 // dateHit is one date found in the text, not yet placed in a year.
@@ -34,6 +35,7 @@ type dateHit struct {
 	tail   bool          // the second day of "Nov 1-5": shares the month of the hit before it
 	untilQ bool          // preceded by "until"/"回程": an end date said alone
 	wd     *time.Weekday // a bare weekday ("周五", "Friday"): the next one, after the start for an end
+	both   bool          // numbers that could be read as month/day or day/month ("3/4")
 }
 
 const monthRe = `(january|february|march|april|may|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)`
@@ -70,7 +72,6 @@ func atoiWord(s string) int {
 }
 
 var (
-	reHoliday   = pat(`国庆(?:节|假期|长假|黄金周)?|元旦|圣诞(?:节)?|\bchristmas(?: day)?\b|\bnew year'?s day\b`, "国庆", "元旦", "圣诞", "christmas", "new year")
 	reLongWkd   = pat(`\blong\s+weekend\b|小长假`, "long", "小长假")
 	reWeekendZh = pat(`(上个?|下下|下个?|这个?|本)?(?:周末|礼拜末)`, "周末", "礼拜末")
 	reWeekendEn = pat(`\b(?:(next|this|coming|the|last)\s+)?weekend\b`, "weekend")
@@ -87,15 +88,19 @@ var (
 	reDurEnN  = pat(`\b`+enNum+`\s*-?\s*nights?\b`, "night")
 	reDurEnW  = pat(`\b`+enNum+`\s*-?\s*weeks?\b|\bfortnight\b`, "week", "fortnight")
 
-	reYMD      = pat(`(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})\s*[日号號]?`)
-	reEnRangeD = pat(`\b(\d{1,2})(?:st|nd|rd|th)?\s*(?:-|~|to|through|thru|till|until)\s*(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?` + monthRe + `\b\.?(?:,?\s*(\d{4})\b)?`)
-	reEnRangeM = pat(`\b` + monthRe + `\b\.?\s*(\d{1,2})(?:st|nd|rd|th)?\s*(?:-|~|to|through|thru|till|until|and)\s*(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s*(\d{4})\b)?`)
-	reEnMD     = pat(`\b` + monthRe + `\b\.?\s*(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s*(\d{4})\b)?`)
-	reEnDM     = pat(`\b(\d{1,2})(?:st|nd|rd|th)?\s*(?:of\s+)?` + monthRe + `\b\.?(?:,?\s*(\d{4})\b)?`)
-	reZhMD     = pat(`(\d{1,2})\s*月\s*(\d{1,2})\s*[日号號]?`, "月")
-	reSlash    = pat(`(\d{1,2})\s*/\s*(\d{1,2})(?:\s*/\s*(\d{4}|\d{2}))?`, "/")
-	reTail     = pat(`^\s*(?:-|~|到|至|to|through|thru|till|until)\s*(\d{1,2})(?:st|nd|rd|th)?\s*[日号號]?`)
-	reTailNot  = pat(`^\s*(?:月|/|\d|(?:of\s+)?` + monthRe + `\b|个|人|天|日游|days?|nights?|people|of us|k\b|元|块)`)
+	reYMD       = pat(`(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})\s*[日号號]?`)
+	reEnRangeD  = pat(`\b(\d{1,2})(?:st|nd|rd|th)?\s*(?:-|~|to|through|thru|till|until)\s*(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?` + monthRe + `\b\.?(?:,?\s*(\d{4})\b)?`)
+	reEnRangeM  = pat(`\b` + monthRe + `\b\.?\s*(\d{1,2})(?:st|nd|rd|th)?\s*(?:-|~|to|through|thru|till|until|and)\s*(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s*(\d{4})\b)?`)
+	reEnMD      = pat(`\b` + monthRe + `\b\.?\s*(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s*(\d{4})\b)?`)
+	reEnDM      = pat(`\b(\d{1,2})(?:st|nd|rd|th)?\s*(?:of\s+)?` + monthRe + `\b\.?(?:,?\s*(\d{4})\b)?`)
+	reZhMD      = pat(`(\d{1,2})\s*月\s*(\d{1,2})\s*[日号號]?`, "月")
+	reVagueDate = pat(`过几天|过段时间|过阵子|月底|月初|月中|春天|夏天|秋天|冬天|年后|年前|有空|最近|年底|年初|暑假|寒假|找几天|哪天都行|\bsometime\b|\bsome time\b|\bwhenever\b|\bearly next year\b|\blater this year\b|\bin a few (?:days|weeks|months)\b|\bin a couple of (?:weeks|months)\b|\bsoon\b|\bspring\b|\bsummer\b|\bautumn\b|\bfall\b|\bwinter\b|\ba few days in\b`,
+		"过", "月", "天", "年", "有空", "最近", "找几天", "哪天", "some", "whenever", "early", "later", "a few", "couple", "soon", "spring", "summer", "autumn", "fall", "winter")
+	reVagueSpan = pat(`[一两二三四五六七八九][一两二三四五六七八九]天|\b\d\s*(?:-|or|to)\s*\d\s+days\b|\b(?:two|three|four|five) or (?:three|four|five|six) days\b`, "天", "days")
+	reDotRange  = pat(`\b(\d{1,2})\.(\d{1,2})\s*(?:-|~|到|至|to)\s*(\d{1,2})(?:\.(\d{1,2}))?\b`, ".")
+	reSlash     = pat(`(\d{1,2})\s*/\s*(\d{1,2})(?:\s*/\s*(\d{4}|\d{2}))?`, "/")
+	reTail      = pat(`^\s*(?:-|~|到|至|to|through|thru|till|until)\s*(\d{1,2})(?:st|nd|rd|th)?\s*[日号號]?`)
+	reTailNot   = pat(`^\s*(?:月|/|\d|(?:of\s+)?` + monthRe + `\b|个|人|天|日游|days?|nights?|people|of us|k\b|元|块)`)
 
 	reRelDay    = pat(`大后天|后天|明天|明日|今天|今日|大前天|前天|昨天|昨日|\b(?:the\s+)?day\s+after\s+tomorrow\b|\b(?:the\s+)?day\s+before\s+yesterday\b|\btoday\b|\btomorrow\b|\btonight\b|\byesterday\b`, "天", "今日", "明日", "昨日", "today", "tomorrow", "tonight", "yesterday")
 	reWeekdayZh = pat(`(上上个?|上个?|下下个?|下个?|这个?|本)?\s*(?:周|星期|礼拜)([一二三四五六日天1-7])`, "周", "星期", "礼拜")
@@ -214,26 +219,18 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 	}
 
 	s := m.text()
-	for _, loc := range when(has(s, "国庆", "元旦", "圣诞", "christmas", "new year"), reHoliday, s) {
-		word := s[loc[0]:loc[1]]
-		switch {
-		case strings.HasPrefix(word, "国庆"):
-			if d, ok := nextOccurrence(10, 7, today); ok {
-				at(loc[0], Date{d.Year, 10, 1})
-				at(loc[0]+1, d)
-			}
-		case strings.HasPrefix(word, "元旦") || strings.HasPrefix(word, "new"):
-			if d, ok := nextOccurrence(1, 1, today); ok {
-				at(loc[0], d)
-			}
-		default:
-			if d, ok := nextOccurrence(12, 25, today); ok {
-				at(loc[0], d)
-			}
+	hols := findHolidays(s)
+	holidayVague := false
+	explicitDay := has(s, leaveOnWords...)
+	for _, hh := range hols {
+		d, ok := hh.h.on(today)
+		if !ok || hh.h.spanOnly && !explicitDay {
+			holidayVague = true
+		} else {
+			at(hh.i, d)
 		}
-		m.consume(loc[0], loc[1])
+		m.consume(hh.i, hh.j)
 	}
-
 	s = m.text()
 	for _, loc := range when(has(s, "long", "小长假"), reLongWkd, s) {
 		setDays(3)
@@ -254,6 +251,12 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 	}
 	s = m.text()
 	for _, loc := range when(has(s, "周末", "礼拜末"), reWeekendZh, s) {
+		// 周末 said on a Sunday: this one is nearly over, the next not yet meant.
+		if sub(s, loc, 1) == "" && today.Weekday() == time.Sunday {
+			holidayVague = true
+			m.consume(loc[0], loc[1])
+			continue
+		}
 		weeks := 0
 		switch p := sub(s, loc, 1); {
 		case strings.HasPrefix(p, "下"):
@@ -279,6 +282,9 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 
 	s = m.text()
 	for _, loc := range when(has(s, "day", "week", "month"), reInEn, s) {
+		if has(s[loc[0]:loc[1]], "a few", "couple") {
+			continue // "in a few weeks" names no day
+		}
 		n, unit := atoiWord(sub(s, loc, 1)), sub(s, loc, 2)
 		if n == 0 {
 			n, unit = atoiWord(sub(s, loc, 3)), sub(s, loc, 4)
@@ -422,6 +428,26 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 		tail(loc[1])
 	}
 	s = m.text()
+	// "12.20-12.24", "20.12 - 27.12": a range of dotted days.
+	for _, loc := range when(has(s, "."), reDotRange, s) {
+		a, b := atoiWord(sub(s, loc, 1)), atoiWord(sub(s, loc, 2))
+		c2, d2 := atoiWord(sub(s, loc, 3)), atoiWord(sub(s, loc, 4))
+		if a > 12 || c2 > 12 && d2 != 0 {
+			a, b = b, a
+			c2, d2 = d2, c2
+		}
+		if a < 1 || a > 12 || b < 1 || b > 31 {
+			continue
+		}
+		hits = append(hits, dateHit{pos: loc[0], m: time.Month(a), d: b})
+		if d2 == 0 {
+			hits = append(hits, dateHit{pos: loc[0] + 1, d: c2, tail: true})
+		} else {
+			hits = append(hits, dateHit{pos: loc[0] + 1, m: time.Month(c2), d: d2})
+		}
+		m.consume(loc[0], loc[1])
+	}
+	s = m.text()
 	for _, loc := range when(has(s, "/"), reSlash, s) {
 		if !digitBound(s, loc[0], loc[1]) || (loc[0] > 0 && s[loc[0]-1] == '/') || (loc[1] < len(s) && s[loc[1]] == '/') {
 			continue
@@ -434,7 +460,7 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 		if ys := sub(s, loc, 3); ys != "" {
 			y = fixYear(ys)
 		}
-		hits = append(hits, dateHit{pos: loc[0], y: y, m: time.Month(a), d: b})
+		hits = append(hits, dateHit{pos: loc[0], y: y, m: time.Month(a), d: b, both: a <= 12 && b <= 12 && a != b})
 		m.consume(loc[0], loc[1])
 	}
 
@@ -566,6 +592,34 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 		}
 	}
 
+	// A holiday said alone names no day to leave on unless it is one day by name, or the
+	// message gives a length or an end.
+	if len(hols) > 0 && !holidayVague && len(hits) == 1 && hits[0].at != nil && r.days == 0 && !explicitDay {
+		isDay := false
+		for _, hh := range hols {
+			isDay = isDay || hh.h.isDay
+		}
+		if !isDay {
+			holidayVague = true
+			hits = hits[:0]
+		}
+	}
+	if holidayVague {
+		monthOnly = true
+		if len(hits) == 1 && hits[0].at != nil && len(hols) > 0 {
+			hits = hits[:0]
+		}
+	}
+	// Times said vaguely ("sometime in spring", "年后", "过几天", "两三天") ask which days.
+	if vt := reVagueDate.FindStringIndex(m.text()); vt != nil && len(hits) == 0 {
+		monthOnly = true
+		m.consume(vt[0], vt[1])
+	}
+	if loc := reVagueSpan.FindStringIndex(m.low); loc != nil && len(hits) == 0 {
+		monthOnly = true
+		r.days = 0
+		m.consume(loc[0], loc[1])
+	}
 	r.found = len(hits) > 0 || r.days > 0 || monthOnly
 	if r.found {
 		// "日期改成…": the slot's name is not unread content.
@@ -585,6 +639,37 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 	if len(hits) > 2 {
 		r.problem = "ambiguous"
 		return r
+	}
+	// "12/20 or 12/27", "下周或者下下周": two dates offered as a choice.
+	if len(hits) == 2 && reAlternatives.MatchString(m.low[hits[0].pos:min(len(m.low), hits[1].pos+1)]) {
+		r.problem = "ambiguous"
+		return r
+	}
+	// "3/4" in English: March 4 or 3 April, unless another date in the message says
+	// which order it is written in.
+	if m.lang != LangZH {
+		both, slashes := true, 0
+		for _, h := range hits {
+			if h.m != 0 && h.d != 0 && h.at == nil && !h.tail {
+				slashes++
+				both = both && h.both
+			}
+		}
+		if slashes > 0 && both {
+			swapped := append([]dateHit{}, hits...)
+			for i := range swapped {
+				if swapped[i].both {
+					swapped[i].m, swapped[i].d = time.Month(swapped[i].d), int(swapped[i].m)
+				}
+			}
+			one, ok1 := resolveHits(hits, today, r.days)
+			two, ok2 := resolveHits(swapped, today, r.days)
+			if ok1 && ok2 {
+				r.problem = "ambiguous"
+				r.readings = [][2]*Date{one, two}
+				return r
+			}
+		}
 	}
 	if len(hits) == 1 && hits[0].pos > 0 {
 		hits[0].untilQ = reUntil.MatchString(m.low[max(0, hits[0].pos-24):hits[0].pos])
@@ -612,6 +697,26 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 		r.end = ptr(start.AddDays(r.days - 1))
 	}
 	return r
+}
+
+// resolveHits places one or two hits in the calendar: a start and, when said, an end.
+func resolveHits(hits []dateHit, today Date, days int) ([2]*Date, bool) {
+	var out [2]*Date
+	start, ok := resolveFirst(hits, today)
+	if !ok {
+		return out, false
+	}
+	out[0] = &start
+	if len(hits) == 2 {
+		end, ok := resolveSecond(hits[1], start)
+		if !ok {
+			return out, false
+		}
+		out[1] = &end
+	} else if days > 0 {
+		out[1] = ptr(start.AddDays(days - 1))
+	}
+	return out, true
 }
 
 // when runs p over s only if the gate says it may match.

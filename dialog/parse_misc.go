@@ -71,8 +71,11 @@ var (
 		{pat(`(\d{1,2})口之家`, "口之家"), 0},
 		{pat(`我们(\d{1,2})个(?:人)?`, "我们"), 0},
 		{pat(`(\d{1,2})\s*(?:个人|口人|位|人)`, "人", "位"), 0},
+		{pat(`我们(?:闺蜜|宿舍|一行|一家|全家|同事|同学|公司)?\s*(\d{1,2})\s*(?:个|人|位)`, "我们"), 0},
+		{pat(`(?:人数|人员|出行人数|同行人数|travellers|travelers|people|adults|party size|how many|who)\s*(?:改成|改为|换成|是|为|[:：=-])?\s*(\d{1,2})\b`, "人数", "人员", "travel", "people", "adults", "party size", "how many", "who"), 0},
+		{pat(`我们仨|咱们仨|我们三`, "仨", "三"), 3},
 		{pat(`我们俩|我俩|咱俩|两口子|夫妻俩|夫妻|情侣|我和(?:我)?(?:老婆|老公|女朋友|男朋友|女友|男友|对象|爱人|妻子|丈夫|朋友|妈妈|爸爸|闺蜜)`, "俩", "两口子", "夫妻", "情侣", "我和"), 2},
-		{pat(`我自己|独自|一个人|自己一个|solo`, "我自己", "独自", "一个人", "自己一个", "solo"), 1},
+		{pat(`就我自己|我自己去|我自己一个|只有我自己|独自|一个人|自己一个|\bsolo\b`, "我自己", "独自", "一个人", "自己一个", "solo"), 1},
 	}
 	rePartyEn = []struct {
 		re  pattern
@@ -81,7 +84,8 @@ var (
 		{pat(`\b(?:the\s+)?`+enNum+`\s+of\s+us\b`, "of us"), 0},
 		{pat(`\b(?:party|family|group)\s+of\s+`+enNum+`\b`, "party", "family", "group"), 0},
 		{pat(`\bwe\s+are\s+`+enNum+`\b`, "we are"), 0},
-		{pat(`\b`+enNum+`\s+(?:people|persons|adults|travell?ers|pax|guests|friends)\b`, "people", "persons", "adults", "travel", "pax", "guests", "friends"), 0},
+		{pat(`\b`+enNum+`\s+(?:people|persons|adults|travell?ers|pax|guests)\b`, "people", "persons", "adults", "travel", "pax", "guests"), 0},
+		{pat(`\bwe'?re\s+`+enNum+`\b`, "we"), 0},
 		{pat(`\b(?:both of us|my (?:wife|husband|partner|girlfriend|boyfriend|friend|mum|mom|dad) and i|me and my (?:wife|husband|partner|girlfriend|boyfriend|friend|mum|mom|dad)|(?:a|as a) couple)\b`, "both of us", "my ", "couple"), 2},
 		{pat(`\b(?:just me|by myself|on my own|travell?ing alone|alone)\b`, "just me", "myself", "my own", "alone"), 1},
 	}
@@ -112,6 +116,7 @@ func parsePartyIn(m *msg) (int, bool) {
 		}
 	}
 	n := 0
+	totalSaid := false
 	for _, list := range [][]struct {
 		re  pattern
 		fix int
@@ -125,6 +130,13 @@ func parsePartyIn(m *msg) (int, bool) {
 			if loc[0] > 0 && isDigit(s[loc[0]-1]) {
 				continue
 			}
+			// "一人两千", "1500美金一个人": a price per head, not who travels.
+			if k := skipSpace(s, loc[1]); k < len(s) && isDigit(s[k]) && !strings.HasSuffix(s[loc[0]:loc[1]], "们") {
+				continue
+			}
+			if p.fix == 1 && hasMoneyBefore(s[:loc[0]]) {
+				continue
+			}
 			if p.fix == 0 && loc[0] >= 3 && (strings.HasSuffix(s[:loc[0]], "每") || strings.HasSuffix(s[:loc[0]], "第")) {
 				continue
 			}
@@ -136,6 +148,7 @@ func parsePartyIn(m *msg) (int, bool) {
 			if v > 0 && v < 100 {
 				if n == 0 {
 					n = v
+					totalSaid = p.fix == 0
 				}
 				m.consume(loc[0], loc[1])
 			}
@@ -144,7 +157,27 @@ func parsePartyIn(m *msg) (int, bool) {
 	if adults > 0 {
 		n = adults + kids
 	}
+	// The people named: "my parents and I", "带上两个同学", "我和老婆，外婆外公也去".
+	// A size said as a total ("4 people", "一家三口") stands; the people named count
+	// when they say more.
+	if people, kid := partyFromPeople(m.low); people > 0 && adults == 0 && (n == 0 || people > n && !totalSaid) {
+		n = people
+		if kid {
+			kids = max(kids, 1)
+		}
+	}
 	return n, kids > 0
+}
+
+// hasMoneyBefore reports whether before ends with an amount ("1500美金", "$800 ").
+func hasMoneyBefore(before string) bool {
+	b := strings.TrimRight(before, " ")
+	for _, c := range []string{"美金", "美元", "元", "块", "块钱", "刀", "欧元", "英镑", "日元", "usd", "dollars", "each"} {
+		if strings.HasSuffix(b, c) {
+			return true
+		}
+	}
+	return len(b) > 0 && isDigit(b[len(b)-1])
 }
 
 // Needs: accessibility, children, pets.
@@ -162,17 +195,22 @@ var (
 	needWords = []needWord{
 		{litsOf(`轮椅|无障碍|行动不便|腿脚不便|腿脚不好|残疾|残障|\bwheelchair\b|\bwheelchairs\b|\bwheel chair\b|\bwheel chairs\b|\baccessible\b|\baccessibility\b|\bstep-free\b|` +
 			`\blimited mobility\b|\breduced mobility\b|\bmobility issue\b|\bmobility issues\b|\bmobility problem\b|\bmobility problems\b|\bmobility needs\b|` +
-			`\bdisabled\b|\bdisability\b|\bcan't walk much\b|\bcant walk much\b|\bcan't walk far\b|\bcant walk far\b`), setAccess},
-		{litsOf(combos([]string{"带", "带着"}, []string{"孩子", "小孩", "娃", "宝宝", "儿童", "小朋友", "儿子", "女儿"}) +
-			`|孩子|小孩|小朋友|儿童|宝宝|亲子|\bkid\b|\bkids\b|\bchild\b|\bchildren\b|\btoddler\b|\btoddlers\b|\bbaby\b|\bbabies\b|` +
-			`\bmy son\b|\bmy daughter\b|\bfamily-friendly\b|\bfamily friendly\b|\bkid-friendly\b|\bkid friendly\b`), setKids},
+			`\bdisabled\b|\bdisability\b|\bcan't walk much\b|\bcant walk much\b|\bcan't walk far\b|\bcant walk far\b|` +
+			`腿脚不方便|行动不方便|行动不便|腿脚不灵|拄拐|拐杖|视障|盲人|听障|坐轮椅|走不了远路|走不远|爬不了楼|\bstep free\b|\bstep-free access\b|\bbad knees\b|\bcan't do stairs\b|\bno stairs\b|\bcane\b|\bwalker\b|\bblind\b|\bdeaf\b|\bvisually impaired\b|\bwheelchair user\b`), setAccess},
 		{litsOf(combos([]string{"带", "带着"}, []string{"狗", "猫", "宠物", "狗狗", "猫咪"}) + "|" +
 			combos([]string{"和", "跟", "还有", "带", "带着"}, []string{"", "我的", "我们的", "家里的"}, []string{"狗", "猫"}) +
-			`|宠物|狗狗|猫咪|\bdog\b|\bdogs\b|\bcat\b|\bcats\b|\bpet\b|\bpets\b|\bpuppy\b|\bpet-friendly\b|\bpet friendly\b`), setPets},
+			`|宠物|狗狗|猫咪|毛孩子|喵星人|汪星人|狗子|柯基|泰迪|金毛|哈士奇|柴犬|比熊|布偶|英短|猫主子|🐶|🐱|🐕|🐈|狗不|猫不|狗也|猫也|狗要|猫要|狗一起|猫一起|` +
+			`\bdog\b|\bdogs\b|\bcat\b|\bcats\b|\bpet\b|\bpets\b|\bpuppy\b|\bpup\b|\bpet-friendly\b|\bpet friendly\b|\bgolden retriever\b|\blabrador\b|\bcorgi\b|\bpoodle\b|\bkitten\b|\bdoggo\b|\bpooch\b|\bfurbaby\b|\bfur baby\b`), setPets},
+		{litsOf(combos([]string{"带", "带着"}, []string{"孩子", "小孩", "娃", "宝宝", "儿童", "小朋友", "儿子", "女儿"}) +
+			`|孩子|小孩|小朋友|儿童|宝宝|亲子|\bkid\b|\bkids\b|\bchild\b|\bchildren\b|\btoddler\b|\btoddlers\b|\bbaby\b|\bbabies\b|` +
+			`\bmy son\b|\bmy daughter\b|\bfamily-friendly\b|\bfamily friendly\b|\bkid-friendly\b|\bkid friendly\b|` +
+			`婴儿车|婴儿|推车|娃|闺女|儿子|女儿|\bstroller\b|\bpram\b|\bbuggy\b|\bpushchair\b|\binfant\b|\bson\b|\bdaughter\b|\bsons\b|\bdaughters\b`), setKids},
 	}
-	reNegZh   = pat(`(?:不|没|没有|无|不用|不需要|不会|不带|别)\s*(?:带|需要|要|用|有|考虑)?\s*(?:着)?\s*$`, "不", "没", "无", "别")
-	reNegEn   = pat(`\b(?:no|not|without|don'?t|doesn'?t|won'?t|aren'?t|isn'?t|never|nor)\b(?:\s+[a-z']+){0,3}\s*$`, "no", "without", "don", "doesn", "won", "aren", "isn", "never")
-	reNoNeeds = pat(`(?:没有|没|无|不需要|不用)(?:什么)?(?:特殊|特别|其他|其它)?(?:的)?(?:需求|要求|需要)|\bno (?:special |particular |other )?(?:needs|requirements|requests)\b|\bnothing special\b|\bnone\b`, "需求", "要求", "需要", "no ", "nothing special", "none")
+	reNegZh    = pat(`(?:不|没|没有|无|不用|不需要|不会|不带|别)\s*(?:带|需要|要|用|有|考虑)?\s*(?:着)?\s*$`, "不", "没", "无", "别")
+	reNegEn    = pat(`\b(?:no|not|without|don'?t|doesn'?t|won'?t|aren'?t|isn'?t|never|nor|leaving|leave|forget|scratch|drop|skip|cancel)\b(?:\s+[a-z']+){0,3}\s*$`, "no", "without", "don", "doesn", "won", "aren", "isn", "never", "leav", "forget", "scratch", "drop", "skip", "cancel")
+	reNegAfter = pat(`^\s*(?:们)?(?:就|还是|也|都)?\s*(?:不跟着去|不跟着|不跟|不去|不带|不用|不需要|不考虑|不要|留给|留在|放|寄养|在家|那个取消|取消|不来|去不了)|^\s*(?:'s|is|are|will be|'re)?\s*(?:staying|stays|aren't coming|are not coming|isn't coming|is not coming|not coming|won't be coming|won't come|can stay|will stay|dropped out|out)\b`, "不", "留", "放", "寄养", "在家", "取消", "stay", "coming", "come", "dropped", "out")
+	reSitter   = pat(`(?:found|got|have|booked)\s+(?:a\s+)?(?:dog|pet|cat)[- ]?sitter|寄养`, "sitter", "寄养")
+	reNoNeeds  = pat(`(?:没有|没|无|不需要|不用)(?:什么)?(?:特殊|特别|其他|其它)?(?:的)?(?:需求|要求|需要)|\bno (?:special |particular |other )?(?:needs|requirements|requests)\b|\bnothing special\b|\bnone\b`, "需求", "要求", "需要", "no ", "nothing special", "none")
 )
 
 func parseNeedsIn(m *msg, e *Extraction, expecting Slot) {
@@ -198,7 +236,13 @@ func parseNeedsIn(m *msg, e *Extraction, expecting Slot) {
 			if k := strings.LastIndexAny(before, ",;.!?"); k >= 0 {
 				before = before[k+1:]
 			}
-			neg := reNegZh.MatchString(before) || reNegEn.MatchString(before) || strings.HasPrefix(s[loc[0]:], "不带")
+			after := s[loc[1]:min(len(s), loc[1]+40)]
+			if k := strings.IndexAny(after, ",;.!?"); k >= 0 {
+				after = after[:k]
+			}
+			// "娃不跟着去了", "the kids are staying with grandma": a retraction said after.
+			neg := reNegZh.MatchString(before) || reNegEn.MatchString(before) || strings.HasPrefix(s[loc[0]:], "不带") ||
+				reNegAfter.MatchString(after) || reSitter.MatchString(s) || strings.HasSuffix(s[loc[0]:loc[1]], "不")
 			nw.set(e, !neg)
 			m.found++
 			lo := loc[0]
@@ -263,7 +307,16 @@ func parsePreferencesIn(m *msg, e *Extraction) {
 		}
 		return strings.Join(out, sep)
 	}
-	e.Cuisine = collect(cuisineWords)
+	joinTo := func(dst *string, v string) {
+		if v == "" {
+			return
+		}
+		if *dst != "" {
+			*dst += sep
+		}
+		*dst += v
+	}
+	joinTo(&e.Cuisine, collect(cuisineWords))
 	if e.Cuisine == "" {
 		// "food" says what the traveller cares about only when nothing more precise was said.
 		e.Cuisine = collect(genericFoodWords)
@@ -289,8 +342,8 @@ func parsePreferencesIn(m *msg, e *Extraction) {
 		}
 		nat += strings.Join(singles, sep)
 	}
-	e.NaturalLandscape = nat
-	e.SocialLandscape = collect(socialWords)
+	joinTo(&e.NaturalLandscape, nat)
+	joinTo(&e.SocialLandscape, collect(socialWords))
 }
 
 func standaloneNeighbour(r rune, ok string) bool {

@@ -1,6 +1,7 @@
 package dialog
 
 import (
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -49,7 +50,7 @@ func cnMult(r rune) (float64, bool) {
 const cnCounters = "天日号號月夜晚周星个位人口千百万元块岁年礼次刀折层"
 
 // cnAfterAmount may follow an amount written without a counter ("三千五左右", "两千的预算").
-const cnAfterAmount = "到至左右多以每人预的上下起"
+const cnAfterAmount = "到至左右多以每人预的上下起美欧英日韩泰新澳台港刀块元镑卢"
 
 // convertChineseNumerals rewrites Chinese numerals that count something as ASCII digits,
 // so that one set of patterns reads "五天" and "5天", "一万五" and "15000". Numerals that
@@ -96,6 +97,34 @@ func convertChineseNumerals(s string) string {
 }
 
 func isDigitRune(r rune) bool { return r >= '0' && r <= '9' }
+
+var (
+	// "三四千" is a range, three to four thousand.
+	reCNPair = regexp.MustCompile(`([一两二三四五六七八九])([一两二三四五六七八九])([百千万])`)
+	// "two thousand", "a grand", "three hundred quid": amounts in English words.
+	reENAmount = regexp.MustCompile(`(?i)\b(a|one|two|three|four|five|six|seven|eight|nine|ten|twenty|fifty)\s+(hundred|thousand|grand)\b`)
+)
+
+// spellAmounts writes amounts said in words as figures, so one set of patterns reads them.
+func spellAmounts(s string) string {
+	if strings.ContainsAny(s, "百千万") {
+		s = reCNPair.ReplaceAllString(s, "$1$3到$2$3")
+	}
+	if has(strings.ToLower(s), "hundred", "thousand", "grand") {
+		s = reENAmount.ReplaceAllStringFunc(s, func(w string) string {
+			f := strings.Fields(strings.ToLower(w))
+			n := atoiWord(f[0])
+			if n == 0 {
+				n = map[string]int{"twenty": 20, "fifty": 50}[f[0]]
+			}
+			if f[1] == "hundred" {
+				return strconv.Itoa(n * 100)
+			}
+			return strconv.Itoa(n * 1000)
+		})
+	}
+	return s
+}
 
 func shouldConvert(rs []rune, i, j int) bool {
 	if i > 0 && j-i == 1 && strings.ContainsRune("周期拜", rs[i-1]) {

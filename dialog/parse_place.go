@@ -15,6 +15,7 @@ var zhPlaceStops = []string{
 	"的", "了", "吗", "吧", "呢", "啊", "呀", "哦", "和", "跟", "与", "或", "及", "带", "预算", "每人", "人均", "一共",
 	"总共", "一", "两", "几", "那", "这", "哪", "在", "是", "有", "想", "要", "去", "么", "还", "再", "并", "然后", "顺便",
 	"附近", "周边", "之旅", "游", "我", "你", "他", "她", "们", "吧", "而", "改", "换", "不", "没", "也", "就",
+	"走起", "走", "趟", "出发", "自由行", "跟团", "过年", "跨年", "人", "天", "日", "晚", "夜", "周",
 }
 
 // notPlaces are what people "go to" that is not a destination.
@@ -170,36 +171,49 @@ func looksLikePlace(p string) bool {
 }
 
 var (
-	reDestZh      = pat(`(?:想去|要去|打算去|准备去|计划去|飞往|前往|飞去|去)`, "去", "飞往", "前往")
+	reDestZh      = pat(`(?:想去|要去|打算去|准备去|计划去|飞往|前往|飞去|去|目的地\s*(?:是|为|[:=])?\s*|地点\s*[:=]\s*)`, "去", "飞往", "前往", "目的地", "地点")
 	reDestZhTo    = pat(`到`, "到")
 	reZhTripVerbs = pat(`^\s*(?:去)?(?:玩|旅游|旅行|度假|看看|走走|转转|逛逛|游玩)`)
-	reDestZhTrip  = pat(`之旅|[0-9 ]*日?游`, "之旅", "游")
+	reDestZhTrip  = pat(`之旅|[0-9 ]*日?游|[0-9]+\s*天\s*[0-9]+\s*[晚夜]|自由行|跟团`, "之旅", "游", "晚", "夜", "自由行", "跟团")
 	reDestZhNot   = pat(`不是|不去|把`, "不是", "不去", "把")
 	reDestZhTo2   = pat(`^\s*[,]?\s*(?:而|改|换)?(?:是|去|成|为)\s*(?:去)?`)
 	reDestZhChg   = pat(`(?:目的地|地点|地方)?\s*(?:改成|改为|换成|换到|改到|改去)\s*(?:去)?`, "改", "换")
-	reDestEnStr   = pat(`(?i)\b(?:(?:trip|travel(?:l?ing)?|go(?:ing)?|head(?:ing)?|fly(?:ing)?|flights?|move|moving|journey|getaway|get away|holiday|vacation|come|coming|off)\s+to|visit(?:ing)?|explore|exploring|see(?:ing)?|(?:holiday|vacation|stay(?:ing)?|days|week|weekend|time)\s+in|destination(?:\s+is)?:?)\s+`, " to ", "visit", "explor", "see", " in ", "destination")
+	reDestEnStr   = pat(`(?i)\b(?:(?:trip|travel(?:l?ing)?|go(?:ing)?|head(?:ing)?|fly(?:ing)?|flights?|move|moving|journey|getaway|get away|holiday|vacation|come|coming|off)\s+to|visit(?:ing)?|explore|exploring|see(?:ing)?|(?:holiday|vacation|stay(?:ing)?|days|week|weekend|time)\s+in|destination(?:\s+is)?\s*[:=-]?|dest\s*[:=-]|where\s*[:=-]|city\s*[:=-]|thinking(?:\s+(?:of|about))?|how about|what about|looking at|doing|plan(?:ning)?(?:\s+me)?(?:\s+something\s+in)?)\s*`, " to ", "visit", "explor", "see", " in ", "destination", "dest", "where", "city", "thinking", "how about", "what about", "looking at", "doing", "plan")
 	reDestEnWeak  = pat(`(?i)\b(?:to|in|at)\s+`, "to ", "in ", "at ")
 	reDestEnNot   = pat(`(?i)\bnot\s+(?:to\s+)?`, "not")
 	reDestEnNot2  = pat(`^\s*[,;-]?\s*(?:but\s+)?(?:rather\s+)?(?:to\s+)?`)
 	reDestEnInst  = pat(`(?i)\binstead\s+of\s+`, "instead")
 	reDestEnChg   = pat(`(?i)\bchange\s+(?:the\s+)?(?:destination|place|city)\s+(?:from\s+(.+?)\s+)?to\s+|\b(?:actually|make it|rather|i meant|i mean)\s*,?\s*(?:to\s+)?`, "change", "actually", "make it", "rather", "mean")
-	reFillerHead  = pat(`(?i)^\s*(?:i\s+(?:want|would like|'d like|wanna|plan|am planning|am thinking|think|'m thinking)(?:\s+(?:to|of|about))?(?:\s+(?:go|going|travel|travelling|traveling|fly)(?:\s+to)?|\s+visit(?:ing)?|\s+see)?|we\s+(?:want|would like|'d like|wanna|plan)(?:\s+to)?(?:\s+(?:go|travel|fly)(?:\s+to)?|\s+visit)?|let'?s\s+go\s+to|how about|what about|maybe|probably|please|um+|hmm+|well|我们想去|我想去|我想|我要去|我要|想去|打算去|准备去|计划去|去|那就|就|嗯|目的地是|目的地|我们去)\s*`)
+	reFillerHead  = pat(`(?i)^\s*(?:i\s+(?:want|would like|'d like|wanna|plan|am planning|am thinking|think|'m thinking)(?:\s+(?:to|of|about))?(?:\s+(?:go|going|travel|travelling|traveling|fly)(?:\s+to)?|\s+visit(?:ing)?|\s+see)?|we\s+(?:want|would like|'d like|wanna|plan)(?:\s+to)?(?:\s+(?:go|travel|fly)(?:\s+to)?|\s+visit)?|let'?s\s+go\s+to|how about\b|what about\b|maybe\b|probably\b|please\b|um+\b|hmm+\b|well\b|我们想去|我想去|我想|我要去|我要|想去|打算去|准备去|计划去|去|那就|就|嗯|目的地是|目的地|我们去)\s*`)
 )
 
 // fillerTail ends an answer without being part of the place ("厦门吧", "Lisbon please").
 var fillerTail = []string{"please", "thanks", "thank you", "maybe", "吧", "呀", "啊", "了", "哦", "谢谢", "玩", "旅游", "旅行", "玩玩"}
 
-func parseDestinationIn(m *msg, e *Extraction, expecting Slot) {
+func parseDestinationIn(m *msg, e *Extraction, c ParseContext) {
+	expecting := c.Expecting
 	wo := string(m.wo)
 	// The English patterns ignore case; running them over a lower-cased copy (same byte
 	// offsets) lets their word checks be plain substring searches.
 	lwo := asciiLower(wo)
-	set := func(i, j int) bool {
+	// set judges the phrase at wo[i:j] found by kind of evidence, and keeps it when it is
+	// a place: a known one as the destination, an unknown one after a marker as a proposal.
+	set := func(i, j int, kind evidenceKind) bool {
 		p := strings.Trim(wo[i:j], " ,.!?;:'\"-")
 		if !looksLikePlace(p) {
 			return false
 		}
-		e.Destination = p
+		switch v, name := judge(p, kind, c, m.lang); v {
+		case knownPlace:
+			e.Destination = name
+			if name != p {
+				e.Misspelt = p
+			}
+		case proposedPlace:
+			e.ProposedDestination = p
+		default:
+			return false
+		}
 		m.consume(i, j)
 		return true
 	}
@@ -209,8 +223,29 @@ func parseDestinationIn(m *msg, e *Extraction, expecting Slot) {
 			return false
 		}
 		e.NotDestination = p
+		e.Exclude = append(e.Exclude, p)
 		m.consume(i, j)
 		return true
+	}
+
+	// Alternatives: "Rome or Florence", "杭州或者苏州", "成都重庆都想去", "青岛/大连".
+	if reAlternatives.MatchString(lwo) || has(lwo, "都想去", "选一个", "哪个", "/", "which") {
+		if spots := spotPlaces(m, c); len(spots) > 1 {
+			var names []string
+			for _, sp := range spots {
+				if !containsFold(names, sp.name) && !samePlaceName(c, names, sp.name) {
+					names = append(names, sp.name)
+				}
+			}
+			if len(names) > 1 {
+				e.PlaceOptions = names
+				for _, sp := range spots {
+					m.consume(sp.i, sp.j)
+				}
+				m.found++
+				return
+			}
+		}
 	}
 
 	// Corrections: "不是福州，是厦门", "不去福州了，去厦门", "把福州改成厦门".
@@ -226,9 +261,14 @@ func parseDestinationIn(m *msg, e *Extraction, expecting Slot) {
 			continue
 		}
 		yi, yj := placeAfterZh(wo, len(wo)-len(rest)+k[1])
-		if yj > yi && looksLikePlace(wo[xi:xj]) && looksLikePlace(wo[yi:yj]) {
+		if yj > yi && looksLikePlace(wo[xi:xj]) && set(yi, yj, afterMarker) {
 			setNot(xi, xj)
-			set(yi, yj)
+			if !strings.HasPrefix(wo[loc[0]:], "不去") {
+				// "不是东京，是大阪" corrects what was said; only "不去" rules a place out.
+				if e.Exclude = e.Exclude[:len(e.Exclude)-1]; len(e.Exclude) == 0 {
+					e.Exclude = nil
+				}
+			}
 			m.consume(loc[0], yj)
 			return
 		}
@@ -244,9 +284,8 @@ func parseDestinationIn(m *msg, e *Extraction, expecting Slot) {
 			continue
 		}
 		yi, yj := placeAfterEn(wo, xj+k[1], true)
-		if yj > yi && looksLikePlace(wo[yi:yj]) {
+		if yj > yi && set(yi, yj, afterMarker) {
 			setNot(xi, xj)
-			set(yi, yj)
 			m.consume(loc[0], loc[1])
 			return
 		}
@@ -259,13 +298,13 @@ func parseDestinationIn(m *msg, e *Extraction, expecting Slot) {
 		}
 		before := strings.TrimRight(wo[:loc[0]], " ,")
 		k := strings.LastIndexAny(before, ",.;!?") + 1
-		if yi, yj := placeAfterEn(wo, k, true); yj > yi && yj <= loc[0] && set(yi, yj) {
+		if yi, yj := placeAfterEn(wo, k, true); yj > yi && yj <= loc[0] && set(yi, yj, afterMarker) {
 			setNot(xi, xj)
 			m.consume(loc[0], loc[1])
 			return
 		}
 		if k := reDestEnNot2.FindStringIndex(wo[xj:]); k != nil {
-			if yi, yj := placeAfterEn(wo, xj+k[1], true); yj > yi && set(yi, yj) {
+			if yi, yj := placeAfterEn(wo, xj+k[1], true); yj > yi && set(yi, yj, afterMarker) {
 				setNot(xi, xj)
 				m.consume(loc[0], loc[1])
 				return
@@ -273,7 +312,7 @@ func parseDestinationIn(m *msg, e *Extraction, expecting Slot) {
 		}
 	}
 	for _, loc := range reDestZhChg.FindAllStringIndex(wo, -1) {
-		if yi, yj := placeAfterZh(wo, loc[1]); yj > yi && set(yi, yj) {
+		if yi, yj := placeAfterZh(wo, loc[1]); yj > yi && set(yi, yj, afterMarker) {
 			m.consume(loc[0], loc[1])
 			return
 		}
@@ -282,13 +321,13 @@ func parseDestinationIn(m *msg, e *Extraction, expecting Slot) {
 		if loc[2] >= 0 && looksLikePlace(wo[loc[2]:loc[3]]) {
 			setNot(loc[2], loc[3])
 		}
-		if yi, yj := placeAfterEn(wo, loc[1], true); yj > yi && set(yi, yj) {
+		if yi, yj := placeAfterEn(wo, loc[1], true); yj > yi && set(yi, yj, afterWeakMarker) {
 			return
 		}
 		e.NotDestination = ""
 	}
 
-	// "去福州", "想去厦门玩"
+	// "去福州", "想去厦门玩", "目的地：成都"
 	for _, loc := range reDestZh.FindAllStringIndex(wo, -1) {
 		if loc[0] > 0 {
 			if prev, _ := utf8.DecodeLastRuneInString(wo[:loc[0]]); strings.ContainsRune("过回出上下进失死离除来不", prev) && wo[loc[0]:loc[1]] == "去" {
@@ -298,7 +337,13 @@ func parseDestinationIn(m *msg, e *Extraction, expecting Slot) {
 		if strings.HasPrefix(wo[loc[1]:], "年") {
 			continue
 		}
-		if i, j := placeAfterZh(wo, loc[1]); j > i && set(i, j) {
+		at := loc[1]
+		for _, w := range []string{"一趟", "趟", "一下", "看看"} {
+			if strings.HasPrefix(wo[at:], w) {
+				at += len(w)
+			}
+		}
+		if i, j := placeAfterZh(wo, at); j > i && set(i, j, afterMarker) {
 			m.consume(loc[0], loc[1])
 			return
 		}
@@ -306,31 +351,73 @@ func parseDestinationIn(m *msg, e *Extraction, expecting Slot) {
 	// "到厦门玩"
 	for _, loc := range reDestZhTo.FindAllStringIndex(wo, -1) {
 		i, j := placeAfterZh(wo, loc[1])
-		if j > i && reZhTripVerbs.MatchString(wo[j:]) && set(i, j) {
+		if j > i && reZhTripVerbs.MatchString(wo[j:]) && set(i, j, afterMarker) {
 			m.consume(loc[0], loc[1])
 			return
 		}
 	}
-	// "福州之旅", "福州游"
+	// "福州之旅", "莫干山三日游", "长滩岛四天三晚"
 	for _, loc := range reDestZhTrip.FindAllStringIndex(wo, -1) {
-		if i, j := placeBeforeZh(wo, loc[0]); j > i && set(i, j) {
+		// 游 ends a trip ("福州游"), not a word (游戏, 游泳, 游客).
+		if strings.HasSuffix(wo[loc[0]:loc[1]], "游") && loc[1] < len(wo) {
+			if r, _ := utf8.DecodeRuneInString(wo[loc[1]:]); isHan(r) && !strings.ContainsRune("吧啊呀呢了的", r) {
+				continue
+			}
+		}
+		if i, j := placeBeforeZh(wo, loc[0]); j > i && set(i, j, afterMarker) {
 			return
 		}
 	}
 	for _, loc := range reDestEnStr.FindAllStringIndex(lwo, -1) {
-		if i, j := placeAfterEn(wo, loc[1], true); j > i && set(i, j) {
+		if i, j := placeAfterEn(wo, loc[1], true); j > i && set(i, j, afterMarker) {
 			m.consume(loc[0], loc[1])
 			return
 		}
 	}
 	for _, loc := range reDestEnWeak.FindAllStringIndex(lwo, -1) {
-		if i, j := placeAfterEn(wo, loc[1], false); j > i && set(i, j) {
+		if i, j := placeAfterEn(wo, loc[1], true); j > i && set(i, j, afterWeakMarker) {
 			m.consume(loc[0], loc[1])
 			return
 		}
 	}
 
-	if expecting == SlotDestination {
+	// A known name anywhere: "杭州，下周五出发", "大阪 at Easter", "rome rome rome".
+	if spots := spotPlaces(m, c); len(spots) > 0 {
+		names := []string{}
+		for _, sp := range spots {
+			if !containsFold(names, sp.name) && !samePlaceName(c, names, sp.name) {
+				names = append(names, sp.name)
+			}
+		}
+		if len(names) > 1 && reAlternatives.MatchString(lwo) {
+			e.PlaceOptions = names
+		} else {
+			e.Destination = names[len(names)-1]
+			if len(names) > 1 {
+				// "from Shanghai to Hangzhou": where the trip goes is said last.
+				e.Destination = names[len(names)-1]
+			}
+		}
+		for _, sp := range spots {
+			m.consume(sp.i, sp.j)
+		}
+		m.found++
+		return
+	}
+
+	if loc := reVaguePlace.FindStringIndex(lwo); loc != nil {
+		// The place described is the request, not a preference: "somewhere with snow".
+		end := phraseEnd(wo, loc[1])
+		if e.VaguePlace = vagueTheme(lwo[loc[0]:end]); e.VaguePlace == "any" {
+			e.VaguePlace = vagueTheme(lwo)
+		}
+		m.consume(loc[0], end)
+		return
+	}
+
+	// A short message of a name alone ("seoull", "Barcelona!") says where, asked or not.
+	short := len(strings.Fields(wo)) <= 2
+	if expecting == SlotDestination || short {
 		rest := strings.TrimSpace(wo)
 		for range 3 { // "我想去" then "吧": a few layers; more would be quadratic on "去去去…"
 			t := trimSuffixWord(reFillerHead.ReplaceAllString(rest, ""), fillerTail)
@@ -340,39 +427,55 @@ func parseDestinationIn(m *msg, e *Extraction, expecting Slot) {
 			}
 			rest = t
 		}
+		rest = strings.TrimSpace(strings.TrimSuffix(strings.TrimSuffix(rest, "走起"), "吧"))
 		if rest != "" && !strings.ContainsAny(rest, "0123456789") && utf8.RuneCountInString(rest) <= 40 {
 			_, yn := ParseYesNo(rest)
-			if in, _ := DetectIntent(rest); in == IntentNone && !yn && looksLikePlace(rest) && !zhNotPlaceChars(rest) && !hasCorrectionWord(rest) {
-				if k := strings.Index(wo, rest); k >= 0 {
-					set(k, k+len(rest))
+			kind := asAnswer
+			if expecting != SlotDestination {
+				kind = afterWeakMarker
+			}
+			if in, _ := DetectIntent(rest); in == IntentNone && !yn && looksLikePlace(rest) && !hasCorrectionWord(rest) {
+				if k := strings.Index(wo, rest); k >= 0 && set(k, k+len(rest), kind) {
 					return
 				}
 			}
 		}
 	}
-	if m.found == 0 && expecting != SlotDestination {
-		return
-	}
-	// "福州, 10月25日到11月4日, 每人2000": the first clause that is nothing else.
-	for _, sp := range clauses(wo) {
-		loc := []int{sp.i, sp.j}
-		clause := strings.TrimSpace(wo[loc[0]:loc[1]])
-		if clause == "" {
-			continue
-		}
-		k := strings.Index(wo[loc[0]:loc[1]], clause) + loc[0]
-		if hasHan(clause) {
-			if !zhNotPlaceChars(clause) && utf8.RuneCountInString(clause) <= 12 && set(k, k+len(clause)) {
-				return
-			}
-			continue
-		}
-		// "Tokyo for a week": what is left of the clause may only be filler.
-		end := k + len(clause)
-		if i, j := placeAfterEn(wo, k, expecting == SlotDestination); j > i && j <= end && onlyFiller(wo[j:end]) && set(i, j) {
-			return
+}
+
+func containsFold(list []string, s string) bool {
+	for _, x := range list {
+		if strings.EqualFold(x, s) {
+			return true
 		}
 	}
+	return false
+}
+
+// samePlaceName reports whether name is another name of a place already in names
+// ("rome Rome", "Tokyo 东京").
+func samePlaceName(c ParseContext, names []string, name string) bool {
+	if c.Places == nil {
+		return false
+	}
+	m := c.Places.Lookup(name, "")
+	if m.Place == nil {
+		return false
+	}
+	for _, n := range names {
+		o := c.Places.Lookup(n, "")
+		if o.Place != nil && o.Place.CountryCode == m.Place.CountryCode && abs(o.Place.Lat-m.Place.Lat) < 0.3 && abs(o.Place.Lon-m.Place.Lon) < 0.3 {
+			return true
+		}
+	}
+	return false
+}
+
+func abs(f float64) float64 {
+	if f < 0 {
+		return -f
+	}
+	return f
 }
 
 func hasHan(s string) bool {

@@ -34,6 +34,7 @@ var catalogue = map[string][2]string{ // [zh, en]
 	"after_plan":      {"想调整哪里都可以直接告诉我，比如「预算改成5000」。", "Tell me anything you'd like to change, e.g. \"make the budget 5000\"."},
 	"changed_none":    {"没有发现需要修改的内容。想改哪一项？", "I didn't catch a change. What would you like to change?"},
 	"saved_change":    {"收到——%s。", "Got it — %s."},
+	"saved_last":      {"按你最后说的为准——%s。", "Going with the last thing you said — %s."},
 
 	"plan_budget_note": {"LLM-105：今天的智能规划额度已经用完，这是离线草案；需要的话可以转人工。", "LLM-105: today's planning allowance is used up, so this is an offline draft. Ask for a human if you'd like help."},
 
@@ -116,6 +117,33 @@ var catalogue = map[string][2]string{ // [zh, en]
 	"feedback_unread":  {"请选1到5星，或者点「跳过」。", "Please pick 1 to 5 stars, or tap Skip."},
 
 	"maintenance": {"系统维护中：%s", "Under maintenance: %s"},
+
+	"v_misspelt":               {"%s（按「%s」理解）", "%s (reading \"%s\" as that)"},
+	"f_exclude":                {"不安排", "Leave out"},
+	"which_of":                 {"你说了%s，想去哪一个？", "You mentioned %s — which one shall I plan?"},
+	"or_sep":                   {"和", " and "},
+	"vague_place":              {"可以考虑下面这些地方，选一个，或者直接告诉我城市名：", "Here are a few places that fit — pick one, or tell me a city:"},
+	"err_date_order_ambiguous": {"这个日期有两种读法，你指的是哪一种？", "That date can be read two ways — which one do you mean?"},
+	"smalltalk":                {"😊 我在呢。", "😊 I'm here."},
+	"complaint_noted":          {"抱歉给你带来不好的体验，你的意见已经记下，我们会认真处理。方便的话给我们打个分：", "Sorry about that — I've passed your words on to the team. If you like, rate the service:"},
+	"chose_option":             {"好的，你选择了「%s」。需要调整的话随时告诉我。", "Great — you chose %s. Tell me if you'd like to change anything."},
+	"cancel_ask":               {"确定要取消这次行程吗？已收集的信息会清空。", "Cancel this trip? What you've told me so far will be cleared."},
+	"cancel_kept":              {"好的，行程保留。", "OK, your trip stays as it is."},
+	"btn_cancel_yes":           {"取消行程", "Yes, cancel it"},
+	"btn_cancel_no":            {"保留", "No, keep it"},
+	"btn_tomorrow":             {"明天出发", "From tomorrow"},
+	"btn_next_weekend":         {"下周末", "Next weekend"},
+	"btn_next_week":            {"下周一出发玩一周", "Next week, Mon-Sun"},
+	"btn_none_long":            {"没有特殊需求", "No special needs"},
+
+	"faq_data":         {"你的数据是安全的：只用于为你规划行程，不会出售或公开；系统更新和维护前都会备份，过程中不会删除或修改数据。发送 /human 可以联系客服处理删除等请求。", "Your data is safe: it is used only to plan your trips, never sold or published. Updates and maintenance never delete or change it, and it is backed up before each one. Send /human to ask a person about deleting it."},
+	"faq_update_time":  {"更新时间看类型：功能更新和性能优化约1-2小时，安全更新30分钟到1小时，界面优化约1小时；计划停服一般1-2小时。每次都会提前通知。", "It depends on the kind of update: feature and performance updates take about 1-2 hours, security updates 30 minutes to an hour, interface updates about an hour; planned downtime is usually 1-2 hours. You'll always hear ahead of time."},
+	"faq_use_during":   {"更新和停服期间暂停服务，无法使用，建议提前完成重要操作；日常维护不影响使用，周期维护可能短暂变慢。紧急情况仍可发送 /sos 找到人工。", "During updates and downtime the service pauses, so finish anything important beforehand; routine maintenance doesn't affect you and periodic maintenance may slow things briefly. In an emergency, /sos still reaches a person."},
+	"faq_notices":      {"发送 /subscribe 订阅更新、维护和停服通知，我们会按类型提前告诉你（功能更新提前7天，计划停服提前7天，安全更新提前1天）；网页上也会弹窗提示，/changelog 可以查看更新记录。", "Send /subscribe to get update, maintenance and downtime notices ahead of time (feature updates and planned downtime 7 days before, security updates a day before); the web page shows them too, and /changelog lists what changed."},
+	"faq_after_update": {"更新后建议清除浏览器缓存、重新登录并检查功能是否正常；有问题可以联系客服（/human）。", "After an update, clear your browser cache, log in again and check everything works; if something's wrong, send /human."},
+	"faq_downtime":     {"维护和停服都会提前通知，期间你的消息会保存，恢复后第一时间回复；发送 /status 查看当前状态。", "Maintenance and downtime are announced ahead of time; messages sent meanwhile are kept and answered as soon as we're back. Send /status for the current state."},
+	"faq_cost":         {"用我规划行程是免费的；方案里的预算是旅行本身的花费。", "Planning with me is free; the budgets in a plan are what the trip itself costs."},
+	"faq_what":         {"我可以帮你规划行程：告诉我目的地、日期和预算，我给你三套方案（豪华、经济、穷游），之后还能随时修改。", "I plan trips: tell me where, when and your budget, and I'll make three options (luxury, economical, backpacker) you can change any time."},
 
 	// Labels of quick-reply choices.
 	"btn_kids":        {"带孩子", "With kids"},

@@ -28,6 +28,9 @@ type TripRequest struct {
 	SocialLandscape  string   `json:"socialLandscape,omitempty"`
 	Cuisine          string   `json:"cuisine,omitempty"`
 	OtherNeeds       string   `json:"otherNeeds,omitempty"`
+	// Exclude lists the places and things the traveller does not want, for the planner
+	// to leave out ("不要去鼓山", "skip the Great Wall"), joined with "、" or ", ".
+	Exclude string `json:"exclude,omitempty"`
 }
 
 // TripDays is the number of days the trip covers, both ends included; 0 when the dates

@@ -17,6 +17,7 @@ import (
 
 	"xingqu/bot"
 	"xingqu/dialog"
+	"xingqu/providers/geo"
 	"xingqu/providers/offline"
 	"xingqu/store"
 	"xingqu/store/storetest"
@@ -31,6 +32,7 @@ func TestMain(m *testing.M) {
 		childPoller()
 		return
 	}
+	geo.Warm()
 	storetest.Main(m)
 }
 
@@ -42,7 +44,7 @@ func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, n
 
 func newPipeline(db *store.DB) *bot.Pipeline {
 	sh, _ := time.LoadLocation("Asia/Shanghai")
-	p := &bot.Pipeline{DB: db, Engine: &dialog.Engine{Now: func() time.Time { return testNow }, DefaultLoc: sh}, Log: quietLog()}
+	p := &bot.Pipeline{DB: db, Engine: &dialog.Engine{Now: func() time.Time { return testNow }, DefaultLoc: sh, Places: geo.Places{}}, Log: quietLog()}
 	return p
 }
 
@@ -297,7 +299,7 @@ func TestTripPlannedByButtons(t *testing.T) {
 	uid := 10
 	next := func() int { uid++; return uid }
 	e.say(textUpdate(next(), 1002, "en", "/start"))
-	e.say(textUpdate(next(), 1002, "en", "Fuzhou, Dec 25 to Dec 30, budget 2000 per person"))
+	e.say(textUpdate(next(), 1002, "en", "Lisbon, Dec 25 to Dec 30, budget 2000 per person"))
 	press := func(prefix string) fakeReq {
 		t.Helper()
 		m := e.lastWithButtons(chat)

@@ -67,6 +67,8 @@ func newService(cfg config, db *store.DB, log *slog.Logger, reg prometheus.Regis
 	// One notice board per instance: the pipeline holds messages by it during maintenance,
 	// /status lists its notices, and the HTTP handlers read the same cache.
 	board := &bot.NoticeBoard{DB: db, Loc: cfg.DefaultTZ, Log: log}
+	// The gazetteer is read once, before the first turn needs it.
+	go geo.Warm()
 	p := &bot.Pipeline{DB: db, Engine: &dialog.Engine{DefaultLoc: cfg.DefaultTZ, Places: geo.Places{}, Notices: board.Notices}, Log: log, Notices: board}
 	if len(providers) > 0 {
 		p.Extractor = planner.Extractor{Chain: chain}

@@ -38,7 +38,9 @@ type Gazetteer struct {
 	byInitial map[rune][]nameEntry // primary keys for spelling suggestions
 	grid      map[int32][]int32    // 1°×1° cells for reverse look-up
 	countries map[string]string    // folded English or Chinese country name -> code
-	loadTime  time.Duration
+	// countryNames holds each country's Chinese and English name, by code.
+	countryNames map[string][2]string
+	loadTime     time.Duration
 }
 
 type gazCity struct {
@@ -87,11 +89,12 @@ func parseGazetteer(gz []byte, countries string) (*Gazetteer, error) {
 		return nil, fmt.Errorf("gazetteer: %w", err)
 	}
 	g := &Gazetteer{
-		primary:   make(map[string][]int32, 40000),
-		alternate: make(map[string][]int32, 300000),
-		byInitial: make(map[rune][]nameEntry, 64),
-		grid:      make(map[int32][]int32, 12000),
-		countries: make(map[string]string, 600),
+		primary:      make(map[string][]int32, 40000),
+		alternate:    make(map[string][]int32, 300000),
+		byInitial:    make(map[rune][]nameEntry, 64),
+		grid:         make(map[int32][]int32, 12000),
+		countries:    make(map[string]string, 600),
+		countryNames: make(map[string][2]string, 250),
 	}
 	g.cities = make([]gazCity, 0, 27000)
 	sc := bufio.NewScanner(bytes.NewReader(raw))
@@ -148,6 +151,7 @@ func parseGazetteer(gz []byte, countries string) (*Gazetteer, error) {
 			return nil, fmt.Errorf("gazetteer: countries line %q", line)
 		}
 		g.countries[strings.ToLower(cf[0])] = cf[0]
+		g.countryNames[cf[0]] = [2]string{cf[2], cf[1]}
 		for _, k := range strings.Split(cf[3], "|") {
 			g.countries[k] = cf[0]
 		}
@@ -206,6 +210,10 @@ func (g *Gazetteer) Forward(query, lang string) (Result, error) {
 		}
 		query = name
 	}
+	// "Japan", "日本": a country, placed at its biggest town.
+	if r, ok := g.country(query, lang); ok {
+		return r, nil
+	}
 	return Result{Candidates: g.suggest(query, lang), Source: SourceGazetteer}, ErrNotFound
 }
 
@@ -217,11 +225,11 @@ func (g *Gazetteer) match(name string) (idx []int32, han bool) {
 		if m := g.alternate[name]; len(m) > 0 {
 			return m, true
 		}
-		// "福州市" is listed, but not every town has its 市 form.
+		// "福州市" is listed, but not every town has its 市 form; some have only it (丽江市).
 		if trimmed, ok := strings.CutSuffix(name, "市"); ok && trimmed != "" {
 			return g.alternate[trimmed], true
 		}
-		return nil, true
+		return g.alternate[name+"市"], true
 	}
 	key := fold.Key(name)
 	if key == "" {

@@ -27,3 +27,30 @@ func (Places) Lookup(name, lang string) dialog.PlaceMatch {
 	}
 	return dialog.PlaceMatch{}
 }
+
+// Warm reads the gazetteer and builds its spelling and sound indexes, so that the first
+// traveller's turn does not pay for them while it holds the conversation's lock. Call it
+// once at start-up, in the background.
+func Warm() {
+	if g, err := LoadGazetteer(); err == nil {
+		g.spots()
+	}
+}
+
+// Knows implements dialog.Places.
+func (Places) Knows(name string) (known, common bool) {
+	g, err := LoadGazetteer()
+	if err != nil {
+		return false, false
+	}
+	return g.Knows(name)
+}
+
+// Near implements dialog.Places.
+func (Places) Near(name, lang string) (string, bool) {
+	g, err := LoadGazetteer()
+	if err != nil {
+		return "", false
+	}
+	return g.Near(name, lang)
+}

@@ -54,6 +54,7 @@ Rules:
 - kidFriendly true: only places suitable for children; no bars, nightclubs or other adult nightlife.
 - accessibility true: step-free places; no hiking or climbing; mention access in notes.
 - petFriendly true: places and lodging that admit pets; mention it in notes.
+- exclude: never plan a visit to any place or thing it names.
 - Where weather is given for a date, prefer indoor places when rain is likely.
 - Keep every text short: one sentence.
 - %s`
@@ -89,6 +90,8 @@ type promptTrip struct {
 	SocialLandscape  string   `json:"socialLandscape,omitempty"`
 	Cuisine          string   `json:"cuisine,omitempty"`
 	OtherNeeds       string   `json:"otherNeeds,omitempty"`
+	// Exclude lists places and things the traveller does not want in the plan.
+	Exclude string `json:"exclude,omitempty"`
 }
 
 type promptRequest struct {
@@ -120,6 +123,7 @@ func newPlanInput(trip dialog.TripRequest, lang string, dates []dialog.Date, wea
 		SocialLandscape:  clip(trip.SocialLandscape),
 		Cuisine:          clip(trip.Cuisine),
 		OtherNeeds:       clip(trip.OtherNeeds),
+		Exclude:          clip(trip.Exclude),
 	}
 	if trip.Place != nil {
 		pt.Place, pt.Country = clip(trip.Place.Name), trip.Place.CountryCode

@@ -1,0 +1,486 @@
+package dialog
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Destinations come from evidence, never from what is left over: (a) a place the
+// gazetteer knows, anywhere in the message, or a near spelling of a big town's name;
+// (b) a phrase after an explicit marker (去 X, trip to X) that the gazetteer does not
+// know, which is proposed and confirmed before it is used; (c) the answer to the
+// destination question, judged the same way. Anything else is never a destination.
+
+// judgement is what a candidate phrase is worth as a destination.
+type judgement int
+
+const (
+	notAPlace judgement = iota
+	knownPlace
+	proposedPlace
+)
+
+// how a candidate was found: what it may become when the gazetteer does not know it.
+type evidenceKind int
+
+const (
+	foundAnywhere   evidenceKind = iota // only a known name counts
+	afterWeakMarker                     // "in X", "to X": a known name or a near spelling
+	afterMarker                         // "去X", "trip to X": also an unknown name, proposed
+	asAnswer                            // the answer to the destination question: as a marker
+)
+
+// judge decides what p is: a known place (name is what to store: p, or the name it
+// misspells), an unknown one to propose, or nothing.
+func judge(p string, kind evidenceKind, c ParseContext, lang string) (judgement, string) {
+	p = strings.Trim(p, " ,.!?;:'\"-~")
+	if p == "" || utf8.RuneCountInString(p) > 40 || notPlaces[asciiLower(p)] {
+		return notAPlace, ""
+	}
+	// 西餐 is food, not a misspelt 西昌: what a trip has is never a place unless it is
+	// written as a name or after a marker.
+	if kind != afterMarker && capitalisedWords(p) == 0 && isPrefWord(p) {
+		return notAPlace, ""
+	}
+	if c.Places == nil {
+		// Without a gazetteer nothing can be checked: what a marker or the answer names is
+		// kept as written for the planner to place.
+		if kind >= afterMarker && looksLikePlace(p) && !zhNotPlaceChars(p) {
+			return knownPlace, p
+		}
+		return notAPlace, ""
+	}
+	known, common := c.Places.Knows(p)
+	if known && (!common || kind == afterMarker || capitalisedWords(p) >= 2 || kind == asAnswer && capitalisedWords(p) >= 1) {
+		return knownPlace, p
+	}
+	if kind == foundAnywhere {
+		return notAPlace, ""
+	}
+	if !known || common {
+		if n, ok := c.Places.Near(p, lang); ok {
+			return knownPlace, n
+		}
+	}
+	// An unknown answer is proposed only when it reads as a name in Latin letters: a
+	// run of Chinese words ending in 山 is too easily something else without a marker.
+	if kind >= afterMarker && plausibleName(p) && (kind == afterMarker || !hasHan(p)) {
+		return proposedPlace, p
+	}
+	return notAPlace, ""
+}
+
+// capitalisedWords counts the words of p written with a capital letter.
+func capitalisedWords(p string) int {
+	n := 0
+	for _, w := range strings.Fields(p) {
+		if r, _ := utf8.DecodeRuneInString(w); unicode.IsUpper(r) {
+			n++
+		}
+	}
+	return n
+}
+
+// zhPlaceSuffixes end the names of places the gazetteer does not list: islands,
+// mountains, lakes, old towns, scenic areas.
+var zhPlaceSuffixes = []string{"岛", "屿", "山", "湖", "镇", "村", "县", "市", "州", "寨", "湾",
+	"草原", "古城", "古镇", "景区", "国家公园", "森林公园", "盐湖", "峡谷", "沟"}
+
+// translit are characters common in Chinese spellings of foreign names (喀纳斯, 普吉).
+const translit = "喀纳斯尔克拉巴亚尼特里蒂多伊奥乌阿布卡萨塔哈吉坦兰贝德维莫罗弗格瓦plate"
+
+// zhRegions are provinces and regions people go to, which a list of towns lacks.
+var zhRegions = strings.Fields("云南 新疆 西藏 海南 四川 贵州 广西 内蒙古 内蒙 青海 甘肃 宁夏 福建 浙江 江苏 安徽 江西 湖南 湖北 河南 河北 山东 山西 陕西 辽宁 吉林 黑龙江 广东 台湾 东北 江南 川西 北疆 南疆 西北 潮汕")
+
+// plausibleName reports whether p, unknown to the gazetteer, reads as a place's name:
+// capitalised words in Latin script, or in Chinese a name ending like a place's.
+func plausibleName(p string) bool {
+	if !looksLikePlace(p) {
+		return false
+	}
+	if hasHan(p) {
+		for _, r := range zhRegions {
+			if p == r {
+				return true
+			}
+		}
+		if zhNotPlaceChars(strings.TrimRight(p, "岛山湖")) {
+			return false
+		}
+		n := utf8.RuneCountInString(p)
+		for _, s := range zhPlaceSuffixes {
+			// 莫干山, 涠洲岛: a name of two characters or more before the ending.
+			if strings.HasSuffix(p, s) && n >= utf8.RuneCountInString(s)+2 && n <= 8 {
+				return true
+			}
+		}
+		if n >= 3 && n <= 6 {
+			for _, r := range p {
+				if !strings.ContainsRune(translit, r) {
+					return false
+				}
+			}
+			return true
+		}
+		return false
+	}
+	for _, w := range strings.Fields(p) {
+		if enConnectors[asciiLower(w)] {
+			continue
+		}
+		r, _ := utf8.DecodeRuneInString(w)
+		if !unicode.IsUpper(r) || fillerWords[asciiLower(w)] || notPlaces[asciiLower(w)] {
+			return false
+		}
+	}
+	return true
+}
+
+// spot is a place name found in the message.
+type spot struct {
+	i, j int
+	name string // what to store: the name as written, or the name it misspells
+}
+
+// zhLeftContext may come right before a place's name inside a run of Chinese.
+const zhLeftContext = "去到在从飞往回游逛是和或与跟及想要就住玩看选定游"
+
+// spotPlaces finds the gazetteer's names anywhere in what is left of the message.
+func spotPlaces(m *msg, c ParseContext) []spot {
+	if c.Places == nil {
+		return nil
+	}
+	wo := string(m.wo)
+	var out []spot
+	// Chinese: every stretch of a run that the gazetteer knows, at a word boundary.
+	for i := 0; i < len(wo); {
+		r, size := utf8.DecodeRuneInString(wo[i:])
+		if !isHan(r) {
+			i += size
+			continue
+		}
+		j := i
+		for j < len(wo) {
+			r2, s2 := utf8.DecodeRuneInString(wo[j:])
+			if !isHan(r2) {
+				break
+			}
+			j += s2
+		}
+		out = append(out, spotHan(wo, i, j, c)...)
+		i = j
+	}
+	// Latin: one to three words, the longest first.
+	type word struct{ i, j int }
+	var words []word
+	for i := 0; i < len(wo); {
+		r, size := utf8.DecodeRuneInString(wo[i:])
+		if !(r < utf8.RuneSelf && isASCIILetter(byte(r)) || r >= 0xC0 && unicode.IsLetter(r) && !isHan(r)) {
+			i += size
+			continue
+		}
+		j := i
+		for j < len(wo) {
+			r2, s2 := utf8.DecodeRuneInString(wo[j:])
+			if !(r2 < utf8.RuneSelf && (isASCIILetter(byte(r2)) || r2 == '\'' || r2 == '-') || r2 >= 0xC0 && unicode.IsLetter(r2) && !isHan(r2)) {
+				break
+			}
+			j += s2
+		}
+		words = append(words, word{i, j})
+		i = j
+	}
+	for k := 0; k < len(words); {
+		found := false
+		for n := min(3, len(words)-k); n >= 1; n-- {
+			first, last := words[k], words[k+n-1]
+			// Words of one name are separated by single spaces only.
+			if n > 1 && strings.TrimSpace(wo[first.j:last.i]) != "" && !onlySpaces(wo[first.i:last.j]) {
+				continue
+			}
+			p := wo[first.i:last.j]
+			lw := asciiLower(p)
+			if n == 1 && (len(p) < 3 || fillerWords[lw] || notPlaces[lw]) {
+				continue
+			}
+			if n > 1 && (fillerWords[asciiLower(wo[first.i:first.j])] || fillerWords[asciiLower(wo[last.i:last.j])]) {
+				continue
+			}
+			// "hot springs", "old town": what a trip has, unless written as a name.
+			if isPrefWord(p) && capitalisedWords(p) == 0 {
+				continue
+			}
+			if j, name := judge(p, foundAnywhere, c, m.lang); j == knownPlace {
+				out = append(out, spot{first.i, last.j, name})
+				k += n
+				found = true
+				break
+			}
+		}
+		if !found {
+			k++
+		}
+	}
+	return out
+}
+
+func onlySpaces(s string) bool {
+	for _, r := range s {
+		if !(r == ' ' || unicode.IsLetter(r) || r == '\'' || r == '-') {
+			return false
+		}
+	}
+	return true
+}
+
+// spotHan finds known names in the Chinese run wo[i:j]: each must start the run or
+// follow a word like 去 or 在, and end it or come before a word like 玩 or 旅游, so that
+// 天津 is not read out of 明天津贴.
+func spotHan(wo string, i, j int, c ParseContext) []spot {
+	var out []spot
+	for a := i; a < j; {
+		_, sa := utf8.DecodeRuneInString(wo[a:])
+		leftOK := a == i
+		if !leftOK {
+			prev, _ := utf8.DecodeLastRuneInString(wo[:a])
+			leftOK = strings.ContainsRune(zhLeftContext, prev)
+		}
+		matched := false
+		if leftOK {
+			// The longest name first: 哈尔滨 before 哈尔.
+			ends := []int{}
+			for b, n := a, 0; b < j && n < 8; n++ {
+				_, sb := utf8.DecodeRuneInString(wo[b:])
+				b += sb
+				if n >= 1 {
+					ends = append(ends, b)
+				}
+			}
+			for k := len(ends) - 1; k >= 0; k-- {
+				b := ends[k]
+				if !(b == j || zhStopAt(wo, b) || strings.HasPrefix(wo[b:], "市")) {
+					continue
+				}
+				name := wo[a:b]
+				if known, _ := c.Places.Knows(name); known {
+					out = append(out, spot{a, b, name})
+					a = b
+					matched = true
+					break
+				}
+			}
+		}
+		if !matched {
+			a += sa
+		}
+	}
+	return out
+}
+
+// zhStopAt reports whether a word that ends a place's name starts at b.
+func zhStopAt(s string, b int) bool {
+	for _, w := range zhPlaceStops {
+		if strings.HasPrefix(s[b:], w) {
+			return true
+		}
+	}
+	for _, w := range []string{"走起", "走", "趟", "出发", "自由行", "跟团", "站", "市", "机场", "周边", "附近", "三", "四", "五", "六", "七", "八", "九", "十"} {
+		if strings.HasPrefix(s[b:], w) {
+			return true
+		}
+	}
+	return false
+}
+
+// Vague places and alternatives.
+var (
+	reVaguePlace = pat(`\b(?:somewhere|anywhere|someplace|some place)\b\s*(?:with|warm|hot|cold|sunny|snowy|quiet|cheap|near|by|on|in|that|where|nice|relaxing|tropical|exotic|beachy|close)|\bsurprise me\b|\bbeach somewhere\b|\bnot sure where\b|\bno idea where\b|随便哪|哪都行|哪儿都行|国内随便|国外吧|没想好去哪|不知道去哪|去南方|去北方|你推荐|推荐一下|帮我推荐|想看极光|能滑雪的地方|想去海边|找个海边|找个.{0,12}(?:地方|城市|目的地)|有没有.{0,12}(?:地方|城市)|推荐.{0,10}(?:地方|目的地|城市)|去哪(?:里|儿)?(?:好|玩|比较好)|随便(?:找个|哪里|哪儿)|(?:暖和|温暖|下雪|有雪|看雪|海边|安静|便宜)的地方`,
+		"somewhere", "anywhere", "someplace", "some place", "surprise", "not sure", "no idea", "地方", "城市", "目的地", "去哪", "随便", "哪都", "哪儿", "国外", "南方", "北方", "推荐", "极光", "海边")
+	reAlternatives = pat(`\s+or\s+|还是|或者|或是|或`, " or ", "还是", "或")
+)
+
+// vagueTheme names what a vague request wants, to suggest places that have it.
+func vagueTheme(s string) string {
+	switch {
+	case has(s, "snow", "雪", "ski", "滑雪", "cold", "冷"):
+		return "snow"
+	case has(s, "beach", "sea", "海", "island", "岛", "tropical"):
+		return "beach"
+	case has(s, "warm", "hot", "sunny", "暖", "热"):
+		return "warm"
+	}
+	return "any"
+}
+
+// Exclusions: "不要去鼓山", "skip the great wall", "no museums".
+var (
+	reExcludeZh = pat(`(?:不要|别|不想|不用|不打算|不|不会)再?去(?:了)?|不要|别安排|不想去|去掉|删掉|排除|避开|不考虑`, "不", "别", "去掉", "删掉", "排除", "避开")
+	reExcludeEn = pat(`(?i)\b(?:(?:do not|don't|dont|we don't|i don't)\s+want\s+to\s+(?:go\s+to|visit|see|do)|not\s+going\s+to|anywhere\s+but|avoid|skip|no more|not interested in|take|remove|cut|leave out|drop|without)\s+`,
+		"want", "not going", "anywhere but", "avoid", "skip", "no more", "not interested", "take", "remove", "cut", "leave out", "drop", "without")
+	reExcludeNo  = pat(`(?i)(?:^|[,;.!]\s*)(?:no|not)\s+`, "no", "not")
+	reExcludeOut = pat(`(?i)\s+(?:out\s+of\s+(?:the\s+)?(?:plan|itinerary|trip)|out|off\s+the\s+(?:plan|list|itinerary))\b`, "out", "off")
+)
+
+// parseExclusionsIn reads what the traveller does not want. It runs after the needs
+// ("no pets" is a need) and before the preferences ("no museums" is not a wish for
+// museums).
+func parseExclusionsIn(m *msg, e *Extraction, c ParseContext) {
+	wo := string(m.wo)
+	lwo := asciiLower(wo)
+	add := func(p string) {
+		p = strings.Trim(p, " ,.!?;:'\"-~")
+		for _, a := range []string{"the ", "a ", "any ", "all "} {
+			p = strings.TrimPrefix(p, a)
+			p = strings.TrimPrefix(p, strings.ToUpper(a[:1])+a[1:])
+		}
+		if p == "" || fillerWords[asciiLower(p)] || yesWords[asciiLower(p)] || noWords[asciiLower(p)] {
+			return
+		}
+		for _, x := range e.Exclude {
+			if x == p {
+				return
+			}
+		}
+		e.Exclude = append(e.Exclude, p)
+	}
+	for _, loc := range reExcludeZh.FindAllStringIndex(wo, -1) {
+		i, j := placeAfterZh(wo, loc[1])
+		if j <= i {
+			continue
+		}
+		p := wo[i:j]
+		goes := strings.Contains(wo[loc[0]:loc[1]], "去")
+		if goes && notPlaces[p] || has(p, "需要", "特殊", "考虑") {
+			continue
+		}
+		// "要不要…" asks; a bare 不要 rules out a thing a trip has, not any words.
+		if loc[0] >= 3 && strings.HasSuffix(wo[:loc[0]], "要") {
+			continue
+		}
+		if !goes && !isPrefWord(p) && !zhSightLike(p) {
+			if known, _ := placesKnow(c, p); !known {
+				continue
+			}
+		}
+		add(p)
+		m.consume(loc[0], j)
+	}
+	for _, loc := range reExcludeEn.FindAllStringIndex(lwo, -1) {
+		head := strings.TrimSpace(lwo[loc[0]:loc[1]])
+		end := phraseEnd(wo, loc[1])
+		p := wo[loc[1]:end]
+		if strings.HasPrefix(head, "take") || strings.HasPrefix(head, "remove") || strings.HasPrefix(head, "cut") || strings.HasPrefix(head, "drop") || strings.HasPrefix(head, "leave") {
+			// "take West Lake out of the plan"
+			k := reExcludeOut.FindStringIndex(asciiLower(p))
+			if k == nil {
+				if !strings.HasPrefix(head, "remove") && !strings.HasPrefix(head, "leave out") {
+					continue
+				}
+			} else {
+				p = p[:k[0]]
+				end = loc[1] + k[1]
+			}
+		}
+		if strings.HasPrefix(head, "without") && !isPrefWord(p) {
+			continue
+		}
+		for _, part := range splitList(p) {
+			add(part)
+		}
+		m.consume(loc[0], end)
+	}
+	for _, loc := range reExcludeNo.FindAllStringIndex(lwo, -1) {
+		end := phraseEnd(wo, loc[1])
+		p := wo[loc[1]:end]
+		parts := splitList(p)
+		// "no museums", "no zoos or aquariums": only things a trip has; "no thanks" is not one.
+		ok := len(parts) > 0
+		for _, part := range parts {
+			if !isPrefWord(part) {
+				ok = false
+			}
+		}
+		if !ok {
+			continue
+		}
+		for _, part := range parts {
+			add(part)
+		}
+		m.consume(loc[0], end)
+	}
+	if len(e.Exclude) > 0 {
+		m.found++
+	}
+}
+
+func placesKnow(c ParseContext, p string) (bool, bool) {
+	if c.Places == nil {
+		return false, false
+	}
+	return c.Places.Knows(p)
+}
+
+// zhSightLike reports a Chinese name that ends like a sight or a place (鼓山, 灵隐寺).
+func zhSightLike(p string) bool {
+	if name, _ := sightIn(p); name != "" {
+		return true
+	}
+	return plausibleName(p)
+}
+
+// phraseEnd is where the phrase starting at i ends: punctuation, or a word that starts
+// the next thing said.
+func phraseEnd(s string, i int) int {
+	j := i
+	for j < len(s) {
+		if strings.IndexByte(",;.!?()", s[j]) >= 0 {
+			break
+		}
+		rest := asciiLower(s[j:])
+		if j > i && s[j-1] == ' ' && (strings.HasPrefix(rest, "please") || strings.HasPrefix(rest, "pls") || strings.HasPrefix(rest, "been ") ||
+			strings.HasPrefix(rest, "on the ") || strings.HasPrefix(rest, "this time") || strings.HasPrefix(rest, "instead") || strings.HasPrefix(rest, "because")) {
+			break
+		}
+		r, size := utf8.DecodeRuneInString(s[j:])
+		if isHan(r) {
+			break
+		}
+		j += size
+	}
+	return j
+}
+
+// splitList splits "zoos or aquariums", "museums and temples" into their items.
+func splitList(p string) []string {
+	p = strings.TrimSpace(p)
+	for _, sep := range []string{" or ", " and ", " nor ", "/", "、", "和"} {
+		p = strings.ReplaceAll(p, sep, "|")
+	}
+	var out []string
+	for _, part := range strings.Split(p, "|") {
+		if part = strings.TrimSpace(part); part != "" {
+			out = append(out, part)
+		}
+	}
+	return out
+}
+
+// isPrefWord reports whether p names something a trip may include: a sight, an
+// activity, a kind of food or place.
+func isPrefWord(p string) bool {
+	lp := asciiLower(strings.TrimSpace(p))
+	if lp == "" {
+		return false
+	}
+	for _, k := range []keywords{natureWords, socialWords, cuisineWords, extraThings} {
+		if sp := k.findAll(lp); len(sp) > 0 {
+			return true
+		}
+	}
+	return false
+}
+
+// extraThings are what a trip has that no preference slot holds, but a traveller can
+// still ask to leave out.
+var extraThings = fields("nightclub|nightclubs|clubs|clubbing|tourist traps|crowds|crowded places|zoos|aquariums|theme parks|hiking|long walks|red-eye|red eye|flights|tours|tour groups|stairs|hills|boats|cruises|spicy|spicy food|seafood|meat|pork|alcohol|shopping|temples|museums|churches|galleries|markets|bars|beaches|disneyland|great wall|west lake|louvre")

@@ -1,0 +1,312 @@
+package dialog
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+)
+
+// Act is what a message is, decided before any slot is read: only trip details and
+// changes fill slots. Later readings (plan edits, choosing an option) extend this list
+// and the switch in Read rather than adding their own guesses elsewhere.
+type Act string
+
+// The acts a message can be.
+const (
+	ActTrip      Act = "trip"      // trip details
+	ActChange    Act = "change"    // a change to a trip already complete, or to its plan
+	ActChoose    Act = "choose"    // choosing one of the plan's options
+	ActConfirm   Act = "confirm"   // yes, make the plan
+	ActSkip      Act = "skip"      // no / nothing, to an optional question
+	ActCancel    Act = "cancel"    // drop the whole trip
+	ActEmergency Act = "emergency" // help needed now
+	ActFAQ       Act = "faq"       // a question about the service
+	ActFeedback  Act = "feedback"  // a complaint, praise or feedback
+	ActHuman     Act = "human"     // asks for a person
+	ActSmallTalk Act = "smalltalk" // greeting, thanks, chit-chat
+	ActOther     Act = "other"     // anything else: never stored
+)
+
+// Reading is what a message says: its act, and for trip details and changes the slots.
+type Reading struct {
+	Act     Act
+	Command Intent // a command or request reachable from any state, if the message is one
+	Arg     string // the command's argument (the language of IntentLanguage)
+	Topic   string // the FAQ entry a question asks about
+	Tier    Tier   // the option chosen, with ActChoose
+	Option  int    // the option chosen by position (1-3), with ActChoose
+	Ex      Extraction
+}
+
+// Read decides what text is in state, then reads its slots when it is trip details.
+func Read(text, state string, c ParseContext) Reading {
+	r := Reading{}
+	r.Command, r.Arg = DetectIntent(text)
+	low := strings.TrimSpace(asciiLower(normalizeText(text)))
+	core := strings.Trim(low, " .,!?;:~-…\"'。！？")
+	switch r.Command {
+	case IntentEmergency:
+		r.Act = ActEmergency
+		return r
+	case IntentHuman:
+		r.Act = ActHuman
+		return r
+	case IntentFeedback:
+		r.Act = ActFeedback
+		return r
+	case IntentHelp, IntentStatus, IntentChangelog, IntentSubscribe, IntentUnsubscribe, IntentWeather:
+		r.Act = ActFAQ
+		return r
+	case IntentLanguage, IntentStart:
+		r.Act = ActOther
+		if r.Command == IntentStart {
+			r.Act = ActSmallTalk
+		}
+		return r
+	case IntentConfirm:
+		r.Act = ActConfirm
+		return r
+	case IntentBack:
+		r.Act = ActChange
+		return r
+	}
+	if injection(low) {
+		r.Act = ActOther
+		return r
+	}
+	if topic := faqTopic(low); topic != "" {
+		r.Act, r.Topic = ActFAQ, topic
+		return r
+	}
+	if complaint(low) {
+		r.Act = ActFeedback
+		return r
+	}
+	if cancelsTrip(core) || r.Command == IntentCancel && (state == StatePlanned || state == StateConfirm || state == StatePlanning || state == StateEditing) {
+		r.Act, r.Command = ActCancel, IntentCancel
+		return r
+	}
+	optional := state == StateNeeds || state == StatePreferences
+	if optional && skips(core, state) {
+		r.Act, r.Command = ActSkip, IntentNone
+		return r
+	}
+	if r.Command == IntentCancel {
+		// "不用了", "never mind" to a question that is not optional: drop what is pending.
+		r.Act = ActCancel
+		return r
+	}
+	if r.Command == IntentNewTrip || r.Command == IntentStartOver {
+		r.Act = ActTrip
+		return r
+	}
+	if state == StatePlanned || state == StatePlanning || state == StateEditing {
+		if tier, n := chosenOption(core); tier != "" || n > 0 {
+			r.Act, r.Tier, r.Option = ActChoose, tier, n
+			return r
+		}
+	}
+	if (state == StateConfirm || state == StateEditing) && confirms(core) {
+		r.Act = ActConfirm
+		return r
+	}
+	r.Ex = Extract(text, c)
+	if r.Ex.fills() {
+		r.Act = ActTrip
+		if state == StateConfirm || state == StatePlanned || state == StatePlanning || state == StateEditing {
+			r.Act = ActChange
+		}
+		return r
+	}
+	if state == StateConfirm && r.Ex.Yes != nil && !*r.Ex.Yes {
+		r.Act = ActOther // "no thanks" to the summary: what to change?
+		return r
+	}
+	if smallTalk(core) {
+		r.Act = ActSmallTalk
+		return r
+	}
+	if r.Ex.Yes != nil && *r.Ex.Yes && state == StateConfirm {
+		r.Act = ActConfirm
+		return r
+	}
+	if r.Ex.Yes != nil && !*r.Ex.Yes && optional {
+		r.Act = ActSkip
+		return r
+	}
+	if r.Ex.DateProblem != "" || r.Ex.VaguePlace != "" || len(r.Ex.PlaceOptions) > 0 || r.Ex.Budget != nil {
+		r.Act = ActTrip
+		if state == StateConfirm || state == StatePlanned || state == StateEditing {
+			r.Act = ActChange
+		}
+		return r
+	}
+	r.Act = ActOther
+	return r
+}
+
+// fills reports whether an extraction holds anything that goes into the trip.
+func (e Extraction) fills() bool {
+	return e.Destination != "" || e.ProposedDestination != "" || e.Start != nil || e.End != nil || e.Days > 0 ||
+		e.Budget != nil || e.PartySize > 0 || e.Accessibility != nil || e.KidFriendly != nil || e.PetFriendly != nil ||
+		e.NaturalLandscape != "" || e.SocialLandscape != "" || e.Cuisine != "" || e.OtherNeeds != "" ||
+		len(e.Exclude) > 0 || e.NotDestination != ""
+}
+
+var (
+	cancelWords = litsOf(`取消行程|取消旅行|取消这次|取消整个|行程取消|不去了|不想去了|不旅游了|全部取消|都取消|删掉行程|删除行程|行程都不要了|行程不要了|整个取消|取消取消|不规划了|不玩了|作废|` +
+		`cancel the trip|cancel my trip|cancel this trip|cancel the whole|cancel everything|cancel it|\bcancel\b|trip's off|trip is off|` +
+		`not going anymore|not going any more|scrap the whole|scrap the trip|scrap it all|drop this trip|drop the trip|call the whole trip off|call the trip off|call it off|` +
+		`delete my trip|delete the trip|forget the whole trip|forget the trip|forget the whole thing|the whole thing|we changed our minds`)
+	skipWords = map[string]bool{}
+)
+
+func init() {
+	for _, w := range strings.Split("skip|pass|none|nope|no|nah|no thanks|no thank you|not really|nothing|nothing special|nothing in particular|n/a|na|"+
+		"none of those|none of them|nah we're good|we're good|all good|no needs|no special needs|no preference|no preferences|no preference really|"+
+		"whatever|whatever works|anything|anything is fine|anything's fine|don't mind|i don't mind|we don't mind|doesn't matter|you choose|you decide|up to you|"+
+		"no preferences really, anything is fine|"+
+		"不用了|不用|没有|没|无|都不需要|不需要|没什么|没啥|没有特别的|没有特殊需求|没有特别需求|跳过|略过|随便|都行|都可以|无所谓|你定|你决定|你看着办|没有偏好|没什么偏好|没有要求|没什么要求|算了|不了|不必了|暂时没有|没有了", "|") {
+		skipWords[w] = true
+	}
+}
+
+// skips reports whether text declines an optional question.
+func skips(core, state string) bool {
+	c := trimPoliteTail(trimYesNo(core))
+	if skipWords[c] || skipWords[core] {
+		return true
+	}
+	for _, w := range []string{"no preference", "nothing in particular", "anything is fine", "anything's fine", "都行", "随便", "无所谓", "没有特别", "没什么特别"} {
+		if strings.Contains(core, w) && utf8.RuneCountInString(core) < 45 {
+			return true
+		}
+	}
+	return false
+}
+
+// cancelsTrip reports whether text drops the whole trip in words that say so.
+func cancelsTrip(core string) bool {
+	if !cancelWords.in(core) {
+		return false
+	}
+	// "孩子不去了", "狗不去了": someone stays home; the trip goes on.
+	if has(core, "孩子", "娃", "宝宝", "小孩", "狗", "猫", "宠物", "老人", "爸", "妈", "奶奶", "爷爷", "外婆", "外公", "姥", "kids", "dog", "cat", "grandma", "grandpa", "mum", "mom", "dad") &&
+		!has(core, "行程", "旅行", "计划", "trip", "everything", "whole") {
+		return false
+	}
+	// "cancel" alone or with the trip; not "can't cancel my hotel" or "cancel the museum".
+	if strings.Contains(core, "cancel") && !has(core, "trip", "everything", "cancel it", "all", "whole") &&
+		strings.TrimSpace(strings.Trim(core, "/")) != "cancel" && !has(core, "not going", "off") {
+		return false
+	}
+	return true
+}
+
+var confirmWords = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Split("确认|确认，生成方案|确认,生成方案|确认生成方案|确认生成|确认无误|没问题|没问题，生成吧|没错|没错 生成吧|没错，生成吧|ok的|okk|冲|冲冲冲|走起|安排|安排吧|就这么定了|定了|👌|可以|可以了|可以的|好|好的|好的，生成吧|行|对|对的|是的|就这样|就这样吧|生成|生成吧|生成方案|开始吧|做吧|出方案吧|👍|👍👍|✅|ok|okay|yes|yep|yeah|sure|go|go ahead|looks good|looks good, go ahead|perfect|all good|that's right|correct|confirm|confirmed|do it|make it|make the plan|make my plan|plan it|sounds good|let's go|lgtm", "|") {
+		confirmWords[w] = true
+	}
+}
+
+// confirms reports whether text says yes to the summary.
+func confirms(core string) bool {
+	c := strings.TrimSpace(trimPoliteTail(core))
+	if confirmWords[c] || confirmWords[core] {
+		return true
+	}
+	if strings.Count(c, "👍") > 0 && strings.Trim(c, "👍 ") == "" {
+		return true
+	}
+	// "确认，生成方案", "yes, make the plan": each clause a yes.
+	parts := strings.FieldsFunc(c, func(r rune) bool { return r == ',' || r == '，' || r == '!' || r == '.' || r == ' ' })
+	if len(parts) < 2 {
+		return false
+	}
+	for _, p := range parts {
+		if !confirmWords[strings.TrimSpace(p)] && !yesWords[strings.TrimSpace(p)] {
+			return false
+		}
+	}
+	return true
+}
+
+var tierWords = []struct {
+	words []string
+	tier  Tier
+}{
+	{[]string{"豪华尊享游", "豪华", "尊享", "luxury", "luxurious", "premium", "most expensive", "fanciest", "fancy", "priciest"}, TierLuxury},
+	{[]string{"经济适用游", "经济适用", "经济", "适用", "economical", "economy", "mid-range", "midrange", "middle one", "middle option", "the middle", "moderate", "standard"}, TierEconomical},
+	{[]string{"特种兵穷游", "特种兵", "穷游", "backpacker", "backpacking", "budget one", "budget option", "cheapest", "cheap one", "the cheap"}, TierBackpacker},
+}
+
+var optionOrdinals = []struct {
+	words []string
+	n     int
+}{
+	{[]string{"第一个", "第一套", "第一种", "第一", "方案一", "方案1", "1号", "first", "option 1", "option one", "#1", "number 1", "number one", "no. 1", "plan 1", "plan a"}, 1},
+	{[]string{"第二个", "第二套", "第二种", "第二", "方案二", "方案2", "2号", "second", "option 2", "option two", "#2", "number 2", "number two", "no. 2", "plan 2", "plan b"}, 2},
+	{[]string{"第三个", "第三套", "第三种", "第三", "方案三", "方案3", "3号", "third", "option 3", "option three", "#3", "number 3", "number three", "no. 3", "plan 3", "plan c", "last one"}, 3},
+}
+
+// chosenOption reads a choice among the plan's options, by name or by position.
+func chosenOption(core string) (Tier, int) {
+	if utf8.RuneCountInString(core) > 60 || has(core, "预算", "budget to", "change", "改") {
+		return "", 0
+	}
+	for _, t := range tierWords {
+		for _, w := range t.words {
+			if strings.Contains(core, w) {
+				return t.tier, 0
+			}
+		}
+	}
+	for _, o := range optionOrdinals {
+		for _, w := range o.words {
+			if strings.Contains(core, w) && (has(core, "选", "要", "定", "one", "option", "plan", "take", "go with", "choose", "pick", "方案", "个", "套", "种", "#") || core == w) {
+				return "", o.n
+			}
+		}
+	}
+	return "", 0
+}
+
+var smallTalkWords = litsOf(`你好|您好|嗨|哈喽|hello|\bhi\b|\bhey\b|\bhiya\b|\byo\b|good morning|good evening|good afternoon|早上好|晚上好|下午好|` +
+	`谢谢|多谢|感谢|thanks|thank you|\bthx\b|\bty\b|cheers|哈哈|呵呵|嘿嘿|\blol\b|\blmao\b|\bhaha|😂|🙏|😊|😄|❤|你是谁|你叫什么|who are you|are you a bot|are you human|` +
+	`how are you|how's it going|what's up|在吗|在不在|有人吗|辛苦了|晚安|good night|bye|goodbye|再见|拜拜|see you|nice to meet|好的谢谢|ok thanks|cool|awesome|不错|厉害|棒|nice one`)
+
+// smallTalk reports greetings, thanks and chit-chat: text with none of the trip in it.
+func smallTalk(core string) bool {
+	if core == "" {
+		return false
+	}
+	if smallTalkWords.in(core) {
+		return true
+	}
+	// Only emoji, punctuation or laughter.
+	letters := 0
+	for _, r := range core {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			letters++
+		}
+	}
+	return letters == 0
+}
+
+var complaintWords = litsOf(`什么玩意|不靠谱|根本不存在|不存在|不准|差太多|太敷衍|敷衍|关门了|怎么又是|点赞|好评|五星好评|5星好评|挺好用|好用|推荐得不错|太贵了|坑|bug|` +
+	`loved it|love it|great job|well done|amazing service|thank you so much|doesn't exist|does not exist|was closed|wrong|inaccurate|outdated|` +
+	`投诉|差评|太差|很差|真差|垃圾|烂透|不满意|不满|失望|太慢|好慢|很慢|没用|不好用|难用|什么破|坑人|骗人|生气|气死|退钱|退款|` +
+	`complain|complaint|terrible|awful|useless|worst|disappointed|disappointing|rubbish|garbage|\bsucks\b|too slow|so slow|waste of time|not helpful|unhelpful|frustrat|annoying|ridiculous|` +
+	`doesn't work|does not work|didn't work|broken|refund|angry|unacceptable|horrible|poor service|bad service`)
+
+var injectionWords = litsOf(`ignore previous|ignore all previous|ignore the above|ignore your instructions|disregard previous|system prompt|your prompt|your instructions|` +
+	`忽略之前|忽略以上|忽略上面|忽略所有|无视之前|提示词|系统提示|[系统]|[system]|system:|<script|<img|<iframe|<svg|javascript:|onerror|{{|${|' or|" or|or 1=1|drop table|union select|</`)
+
+// injection reports text that tries to instruct the bot or carries markup or code: it is
+// never read as trip details, whatever figures or names it holds.
+func injection(low string) bool { return injectionWords.in(low) }
+
+// complaint reports a complaint about the service.
+func complaint(low string) bool { return complaintWords.in(low) }
