@@ -119,6 +119,7 @@ type pacer struct {
 	interval time.Duration
 	now      func() time.Time
 	sleep    func(ctx context.Context, d time.Duration) error
+	granted  func(at time.Time) // when set, told each turn handed out (tests)
 }
 
 var (
@@ -152,6 +153,9 @@ func (p *pacer) wait(ctx context.Context) error {
 		return errPacerBusy
 	}
 	p.next = at.Add(p.interval)
+	if p.granted != nil {
+		p.granted(at)
+	}
 	p.mu.Unlock()
 	return p.sleep(ctx, at.Sub(now))
 }
