@@ -1119,18 +1119,6 @@ func (t *turn) unread(text string) {
 	}
 }
 
-// meaningful reports whether free text says anything: letters or Han characters, not
-// only punctuation, emoji or control characters.
-func meaningful(s string) bool {
-	n := 0
-	for _, r := range s {
-		if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || isHan(r) {
-			n++
-		}
-	}
-	return n >= 2
-}
-
 func clip(s string, n int) string {
 	if utf8.RuneCountInString(s) <= n {
 		return s

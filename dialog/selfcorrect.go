@@ -59,7 +59,7 @@ func extractCorrected(text string, c ParseContext) (Extraction, bool) {
 		}
 	}
 	// "5 days, no 6", "3 of us, actually 4": a bare figure corrects the same slot.
-	if bare := strings.Trim(strings.TrimSpace(n[j:]), " ,.!?吧"); second.fills() == false && isNumber(bare) {
+	if bare := strings.Trim(strings.TrimSpace(n[j:]), " ,.!?吧"); !second.fills() && isNumber(bare) {
 		v := atoiWord(bare)
 		switch {
 		case first.Days > 0 && first.Start == nil:

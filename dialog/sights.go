@@ -17,8 +17,6 @@ var (
 		"lingyin temple|lingyin|louvre|the louvre|great wall|the great wall|forbidden city|potala palace|terracotta warriors|terracotta army|colosseum|the colosseum|eiffel tower|sagrada familia|big ben|tower of london|the bund|disneyland|universal studios|vatican|sistine chapel|acropolis|angkor wat|taj mahal|senso-ji|sensoji|tokyo tower|skytree|summer palace|temple of heaven")
 	zhSocialSuffixes = []string{"寺", "宫", "塔", "楼", "庙", "陵", "祠", "窟", "巷子", "老街", "大街", "古城", "古镇", "博物馆", "纪念馆", "大世界", "乐园", "公园", "园"}
 	zhNatureSuffixes = []string{"山", "湖", "江", "海", "峡", "瀑布", "湾", "岛", "泉", "谷", "沟", "峰"}
-	enSocialSuffixes = []string{"temple", "palace", "tower", "museum", "cathedral", "church", "castle", "gate", "square", "market", "street", "shrine"}
-	enNatureSuffixes = []string{"lake", "river", "mountain", "falls", "bay", "beach", "park", "valley", "island"}
 	reSightVerbZh    = pat(`(?:想看|要看|去看|看看|看|逛逛|逛|爬|游|去|加上|安排上?|还想去|也想去|想去)`, "看", "逛", "爬", "游", "去", "加上", "安排")
 )
 

@@ -17,7 +17,6 @@ type theme struct {
 	town    *geo.Town // a day trip
 	name    string    // a sight the traveller named
 	second  string    // another, for the afternoon
-	lines   [2]string // morning, afternoon when not from the catalogue
 }
 
 // keywordThemes maps what the preference parser hears to the theme that fits it; any
