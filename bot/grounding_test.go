@@ -55,7 +55,7 @@ func TestExtractionCannotInvent(t *testing.T) {
 		name, lang, text, answer string
 	}{
 		{"zh plan-shaped", "zh", "就是那个到处是寺庙的古都，你懂的", string(plan)},
-		{"zh invented", "zh", "帮我想想去哪儿玩比较好吧", invented("三亚")},
+		{"zh invented", "zh", "就按上回跟你说的那样安排，老规矩", invented("三亚")},
 		{"en plan-shaped", "en", "that old capital with all the temples, you know", string(plan)},
 		{"en invented", "en", "somewhere warm would be lovely, surprise me", invented("Bali")},
 	} {
