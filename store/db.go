@@ -54,8 +54,13 @@ func Open(ctx context.Context, dsn string, pool PoolConfig) (*DB, error) {
 	if err != nil {
 		return nil, err
 	}
-	if dsn, err = withKeepalives(dsn); err != nil {
-		return nil, err
+	// A transaction pooler (PgBouncer) refuses server settings among the startup
+	// parameters and keeps its own keepalives; sessions that hold advisory locks go to
+	// PostgreSQL directly (DATABASE_DIRECT_URL), and get them.
+	if !binaryParameters(dsn) {
+		if dsn, err = withKeepalives(dsn); err != nil {
+			return nil, err
+		}
 	}
 	var db *sqlx.DB
 	if binaryParameters(dsn) {

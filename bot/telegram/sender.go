@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"log/slog"
 	"math/rand/v2"
+	"slices"
 	"sort"
 	"strconv"
 	"sync"
@@ -187,7 +188,10 @@ func (s *Sender) Run(ctx context.Context) error {
 			q = &chatQueue{}
 			chats[r.ChatID] = q
 		}
-		q.rows = append(q.rows, r)
+		// In id order: a row read late (its transaction committed after a newer row of
+		// the chat was read) still goes before the rows written after it.
+		i := sort.Search(len(q.rows), func(i int) bool { return q.rows[i].ID > r.ID })
+		q.rows = slices.Insert(q.rows, i, r)
 	}
 
 	finish := func(r sendResult) {

@@ -318,8 +318,19 @@ func startServeEnv(t *testing.T, getenv func(string) string) (base string, logs 
 	out, logs := &syncBuffer{}, &syncBuffer{}
 	errc := make(chan error, 1)
 	go func() { errc <- run(ctx, []string{"xingqu", "serve"}, getenv, nil, out, logs) }()
-	t.Cleanup(func() { cancel(); <-errc })
+	var ended error
+	t.Cleanup(func() {
+		cancel()
+		if ended == nil {
+			<-errc
+		}
+	})
 	waitFor(t, 15*time.Second, func() bool {
+		select {
+		case ended = <-errc:
+			t.Fatalf("serve ended before it listened: %v\n%s", ended, logs.String())
+		default:
+		}
 		s := out.String()
 		if i := strings.Index(s, "listening on "); i >= 0 {
 			base = strings.TrimSpace(s[i+len("listening on "):])
