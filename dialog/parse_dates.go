@@ -74,7 +74,7 @@ func atoiWord(s string) int {
 var (
 	reLongWkd   = pat(`\blong\s+weekend\b|小长假`, "long", "小长假")
 	reWeekendZh = pat(`(上个?|下下|下个?|这个?|本)?(?:周末|礼拜末)`, "周末", "礼拜末")
-	reWeekendEn = pat(`\b(?:(next|this|coming|the|last)\s+)?weekend\b`, "weekend")
+	reWeekendEn = pat(`\b(?:(next|this|coming|the|last)\s+)?weekend\b(\s+after\s+next\b)?`, "weekend")
 	reInEn      = pat(`\bin\s+`+enNum+`\s+(days?|weeks?|months?)\b|\b`+enNum+`\s+(days?|weeks?|months?)\s+(?:from\s+(?:now|today)|later)\b`, "day", "week", "month")
 	reInZh      = pat(`(\d{1,3})\s*(天|周|个?星期|个?礼拜|个月)\s*(?:以|之)?后`, "后")
 
@@ -104,16 +104,21 @@ var (
 
 	reRelDay    = pat(`大后天|后天|明天|明日|今天|今日|大前天|前天|昨天|昨日|\b(?:the\s+)?day\s+after\s+tomorrow\b|\b(?:the\s+)?day\s+before\s+yesterday\b|\btoday\b|\btomorrow\b|\btonight\b|\byesterday\b`, "天", "今日", "明日", "昨日", "today", "tomorrow", "tonight", "yesterday")
 	reWeekdayZh = pat(`(上上个?|上个?|下下个?|下个?|这个?|本)?\s*(?:周|星期|礼拜)([一二三四五六日天1-7])`, "周", "星期", "礼拜")
-	reWeekdayEn = pat(`\b(?:(next|this|coming|last)\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b`, "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-	reMonthDay  = pat(`(下个?月|这个?月|本月)\s*(\d{1,2})\s*[日号號]`, "下月", "下个月", "这月", "这个月", "本月")
-	reNextWeek  = pat(`下个?(?:周|星期|礼拜)|\bnext\s+week\b`, "下周", "下星期", "下礼拜", "下个", "next")
-	reLastWeek  = pat(`上个?(?:周|星期|礼拜)|\blast\s+week\b`, "上周", "上星期", "上礼拜", "上个", "last")
-	reThisMonth = pat(`(?:上个?|下个?|这个?|本)月|\b(?:next|this|last)\s+month\b`, "上月", "上个月", "下月", "下个月", "这月", "这个月", "本月", "month")
-	reMonthZh   = pat(`(\d{1,2})\s*月份?`, "月")
-	reMonthEn   = pat(`\b(?:(in|during|early|late|mid|end of|beginning of|until|till)\s+)?` + monthRe + `\b\.?`)
-	reBareDayZh = pat(`(\d{1,2})\s*[日号號]`, "日", "号", "號")
-	reBareDayEn = pat(`\b(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)\b`)
-	reUntil     = pat(`(?:\buntil|\btill|\bback\s+(?:on|by)|\breturn(?:ing)?(?:\s+on)?|回程|返回|回来|结束)\s*$`, "until", "till", "back", "return", "回程", "返回", "回来", "结束")
+	reWeekdayEn = pat(`\b(?:(next|this|coming|last)\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b(\s+after\s+next\b)?`, "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+	// Abbreviated weekdays are ordinary words too ("sun", "sat", "wed"): only a range of
+	// two of them ("wed to sun", "sat-sat") is read as days.
+	reWeekdayAbbr  = pat(`\b(mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)\.?\s*(?:-|~|to|till|until|through|thru)\s*(mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)\b`, "mon", "tue", "wed", "thu", "fri", "sat", "sun")
+	reDayOfMonth   = pat(`^\s*,?\s*(?:the\s+)?\d{1,2}(?:st|nd|rd|th)?\b|^\s*,?\s*` + monthRe + `\b`)
+	reNextMonthDay = pat(`\b(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)?\s+of\s+(next|this)\s+month\b`, "month")
+	reMonthDay     = pat(`(下个?月|这个?月|本月)\s*(\d{1,2})\s*[日号號]`, "下月", "下个月", "这月", "这个月", "本月")
+	reNextWeek     = pat(`下个?(?:周|星期|礼拜)|\bnext\s+week\b`, "下周", "下星期", "下礼拜", "下个", "next")
+	reLastWeek     = pat(`上个?(?:周|星期|礼拜)|\blast\s+week\b`, "上周", "上星期", "上礼拜", "上个", "last")
+	reThisMonth    = pat(`(?:上个?|下个?|这个?|本)月|\b(?:next|this|last)\s+month\b`, "上月", "上个月", "下月", "下个月", "这月", "这个月", "本月", "month")
+	reMonthZh      = pat(`(\d{1,2})\s*月份?`, "月")
+	reMonthEn      = pat(`\b(?:(in|during|early|late|mid|end of|beginning of|until|till)\s+)?` + monthRe + `\b\.?`)
+	reBareDayZh    = pat(`(\d{1,2})\s*[日号號]`, "日", "号", "號")
+	reBareDayEn    = pat(`\b(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)\b`)
+	reUntil        = pat(`(?:\buntil|\btill|\bback\s+(?:on|by)|\breturn(?:ing)?(?:\s+on)?|回程|返回|回来|结束)\s*$`, "until", "till", "back", "return", "回程", "返回", "回来", "结束")
 )
 
 var zhWeekdays = map[string]time.Weekday{
@@ -145,6 +150,16 @@ func weekdayIndex(w time.Weekday) int {
 }
 
 // nextWeekday is the first day on or after d that falls on w.
+// abbrWeekday returns the full English name of an abbreviated weekday ("wed", "thurs").
+func abbrWeekday(a string) string {
+	for name := range enWeekdays {
+		if strings.HasPrefix(name, a) {
+			return name
+		}
+	}
+	return ""
+}
+
 func nextWeekday(d Date, w time.Weekday) Date {
 	return d.AddDays((int(w) - int(d.Weekday()) + 7) % 7)
 }
@@ -275,6 +290,9 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 			weeks = 1
 		case "last":
 			weeks = -1
+		}
+		if sub(s, loc, 2) != "" {
+			weeks = 2 // "the weekend after next"
 		}
 		weekend(loc[0], weeks)
 		m.consume(loc[0], loc[1])
@@ -514,6 +532,18 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 	s = m.text()
 	for _, loc := range when(has(s, "day"), reWeekdayEn, s) {
 		wd := enWeekdays[sub(s, loc, 2)]
+		if sub(s, loc, 1) == "" && sub(s, loc, 3) == "" && reDayOfMonth.re.MatchString(s[loc[1]:]) {
+			// "friday the 18th", "Sat 12 Dec": the day of the month names the date.
+			m.consume(loc[0], loc[1])
+			continue
+		}
+		switch {
+		case sub(s, loc, 3) != "":
+			// "Tuesday after next": a week after next Tuesday.
+			at(loc[0], mondayOf(today).AddDays(14+weekdayIndex(wd)))
+			m.consume(loc[0], loc[1])
+			continue
+		}
 		switch sub(s, loc, 1) {
 		case "next":
 			// "next Friday" is read as Friday of next week, the same as 下周五.
@@ -523,6 +553,23 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 		default:
 			hits = append(hits, dateHit{pos: loc[0], wd: ptr(wd)})
 		}
+		m.consume(loc[0], loc[1])
+	}
+	s = m.text()
+	for _, loc := range when(has(s, "fri", "sat", "sun", "mon", "tu", "wed", "thu"), reWeekdayAbbr, s) {
+		for g := 1; g <= 2; g++ {
+			wd := enWeekdays[abbrWeekday(sub(s, loc, g))]
+			hits = append(hits, dateHit{pos: loc[0] + g - 1, wd: ptr(wd)})
+		}
+		m.consume(loc[0], loc[1])
+	}
+	s = m.text()
+	for _, loc := range when(has(s, "month"), reNextMonthDay, s) {
+		first := Date{today.Year, today.Month, 1}
+		if sub(s, loc, 2) == "next" {
+			first = NewDate(today.Year, today.Month+1, 1)
+		}
+		hits = append(hits, dateHit{pos: loc[0], y: first.Year, m: first.Month, d: atoiWord(sub(s, loc, 1))})
 		m.consume(loc[0], loc[1])
 	}
 	s = m.text()
@@ -832,7 +879,8 @@ func resolveSecond(h dateHit, start Date) (Date, bool) {
 	case h.at != nil:
 		return *h.at, true
 	case h.wd != nil:
-		return nextWeekday(start, *h.wd), true
+		// "sat to sat": an end on the start's weekday is a week later.
+		return nextWeekday(start.AddDays(1), *h.wd), true
 	case h.tail:
 		if !validDate(start.Year, start.Month, h.d) {
 			return Date{}, false

@@ -206,12 +206,13 @@ func cancelsTrip(core string) bool {
 var confirmWords = map[string]bool{}
 
 func init() {
-	for _, w := range strings.Split("确认|确认，生成方案|确认,生成方案|确认生成方案|确认生成|确认无误|没问题|没问题，生成吧|没错|没错 生成吧|没错，生成吧|ok的|okk|冲|冲冲冲|走起|安排|安排吧|就这么定了|定了|👌|可以|可以了|可以的|好|好的|好的，生成吧|行|对|对的|是的|就这样|就这样吧|生成|生成吧|生成方案|开始吧|做吧|出方案吧|👍|👍👍|✅|ok|okay|yes|yep|yeah|sure|go|go ahead|looks good|looks good, go ahead|perfect|all good|that's right|correct|confirm|confirmed|do it|make it|make the plan|make my plan|plan it|sounds good|let's go|lgtm", "|") {
+	for _, w := range strings.Split("确认|确认，生成方案|确认,生成方案|确认生成方案|确认生成|确认无误|没问题|没问题，生成吧|没错|没错 生成吧|没错，生成吧|ok的|okk|冲|冲冲冲|走起|安排|安排吧|就这么定了|定了|👌|可以|可以了|可以的|好|好的|好的，生成吧|行|对|对的|是的|就这样|就这样吧|生成|生成吧|生成方案|开始吧|做吧|出方案吧|👍|👍👍|✅|ok|okay|yes|yep|yeah|sure|go|go ahead|looks good|looks good, go ahead|perfect|all good|that's right|correct|confirm|confirmed|do it|make it|make the plan|make my plan|plan it|sounds good|let's go|lgtm|looks great|looks right|looks fine|looks perfect|sounds right|sounds great|sounds perfect|go for it|all correct|all right|alright|that's correct|that works|spot on|make my plan|make the plan|yes please|great|good|right|fine", "|") {
 		confirmWords[w] = true
 	}
 }
 
-// confirms reports whether text says yes to the summary.
+// confirms reports whether text says yes to the summary: the whole message, or every
+// clause of it, is made of yeses ("yep looks good", "perfect, go ahead", "ok do it").
 func confirms(core string) bool {
 	c := strings.TrimSpace(trimPoliteTail(core))
 	if confirmWords[c] || confirmWords[core] {
@@ -220,15 +221,40 @@ func confirms(core string) bool {
 	if strings.Count(c, "👍") > 0 && strings.Trim(c, "👍 ") == "" {
 		return true
 	}
-	// "确认，生成方案", "yes, make the plan": each clause a yes.
-	parts := strings.FieldsFunc(c, func(r rune) bool { return r == ',' || r == '，' || r == '!' || r == '.' || r == ' ' })
-	if len(parts) < 2 {
+	clauses := strings.FieldsFunc(c, func(r rune) bool { return r == ',' || r == '，' || r == '!' || r == '.' || r == '！' || r == '。' })
+	if len(clauses) == 0 {
 		return false
 	}
-	for _, p := range parts {
-		if !confirmWords[strings.TrimSpace(p)] && !yesWords[strings.TrimSpace(p)] {
+	for _, cl := range clauses {
+		cl = strings.TrimSpace(cl)
+		if confirmWords[cl] || yesWords[cl] {
+			continue
+		}
+		if !yesPhrases(strings.Fields(cl)) {
 			return false
 		}
+	}
+	return true
+}
+
+// yesPhrases reports whether words are a run of yes phrases, each the longest that fits.
+func yesPhrases(words []string) bool {
+	if len(words) < 2 {
+		return false
+	}
+	for i := 0; i < len(words); {
+		n := 0
+		for j := len(words); j > i; j-- {
+			p := strings.Join(words[i:j], " ")
+			if confirmWords[p] || yesWords[p] {
+				n = j - i
+				break
+			}
+		}
+		if n == 0 {
+			return false
+		}
+		i += n
 	}
 	return true
 }
