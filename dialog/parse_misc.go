@@ -86,7 +86,7 @@ var (
 		{pat(`\bwe\s+are\s+`+enNum+`\b`, "we are"), 0},
 		{pat(`\b`+enNum+`\s+(?:people|persons|adults|travell?ers|pax|guests)\b`, "people", "persons", "adults", "travel", "pax", "guests"), 0},
 		{pat(`\bwe'?re\s+`+enNum+`\b`, "we"), 0},
-		{pat(`\b(?:both of us|my (?:wife|husband|partner|girlfriend|boyfriend|friend|mum|mom|dad) and i|me and my (?:wife|husband|partner|girlfriend|boyfriend|friend|mum|mom|dad)|(?:a|as a) couple)\b`, "both of us", "my ", "couple"), 2},
+		{pat(`\b(?:both of us|we(?:'re| are) both|we both|us two|my (?:wife|husband|partner|girlfriend|boyfriend|friend|mum|mom|dad) and i|me and my (?:wife|husband|partner|girlfriend|boyfriend|friend|mum|mom|dad)|(?:a|as a) couple)\b`, "both", "us two", "my ", "couple"), 2},
 		{pat(`\b(?:just me|by myself|on my own|travell?ing alone|alone)\b`, "just me", "myself", "my own", "alone"), 1},
 	}
 	reKidsCountZh = pat(`(\d{1,2})\s*个?(?:小孩|孩子|儿童|娃|宝宝)`, "小孩", "孩子", "儿童", "娃", "宝宝")
@@ -281,8 +281,14 @@ var enCanon = map[string]string{
 	"museum": "museums", "historic": "history", "historical": "history", "gallery": "galleries", "cultural": "culture",
 	"old towns": "old town", "temple": "temples", "church": "churches", "castle": "castles", "theatre": "theatre",
 	"theater": "theatre", "concert": "concerts", "market": "markets", "festival": "festivals", "theme parks": "theme park",
-	"desserts": "dessert", "pastry": "pastries", "hotpot": "hot pot", "foodie": "food",
+	"desserts": "dessert", "pastry": "pastries", "foodie": "food", "izakayas": "izakaya", "dumpling": "dumplings", "taco": "tacos",
 }
+
+// reCuisineOf reads a cuisine named after its country or region: 泰国菜, 新疆美食, "Sichuan
+// food", "Thai cuisine".
+var reCuisineOf = pat(`(?:泰国|韩国|日本|法国|意大利|西班牙|墨西哥|印度|越南|土耳其|希腊|新疆|云南|西北|客家|潮汕|东南亚|台湾|新加坡|马来西亚|俄罗斯|德国|四川|广东|湖南)(?:菜|料理|美食)|`+
+	`\b(?:sichuan|szechuan|cantonese|hunan|yunnan|thai|japanese|korean|italian|french|spanish|mexican|indian|vietnamese|greek|turkish|lebanese|moroccan|peruvian|chinese|malaysian|indonesian|georgian|portuguese|german)\s+(?:food|cuisine|dishes|cooking)\b`,
+	"菜", "料理", "美食", "food", "cuisine", "dishes", "cooking")
 
 func parsePreferencesIn(m *msg, e *Extraction) {
 	sep := listSep(m.lang)
@@ -315,6 +321,16 @@ func parsePreferencesIn(m *msg, e *Extraction) {
 			*dst += sep
 		}
 		*dst += v
+	}
+	var named []string
+	s0 := m.text()
+	for _, loc := range when(true, reCuisineOf, s0) {
+		named = append(named, s0[loc[0]:loc[1]])
+		m.consume(loc[0], loc[1])
+	}
+	if len(named) > 0 {
+		m.found++
+		joinTo(&e.Cuisine, strings.Join(named, sep))
 	}
 	joinTo(&e.Cuisine, collect(cuisineWords))
 	if e.Cuisine == "" {
@@ -354,8 +370,8 @@ func standaloneNeighbour(r rune, ok string) bool {
 
 var (
 	otherGeneric = fields("需要|要求|希望|we need|i need|must have|please make sure")
-	otherNeeds   = fields("民宿|青旅|五星|5星|酒店|清真|过敏|孕妇|老人|晕车|接送|无烟|翻译|不想早起|不早起|别太早|慢节奏|不要太累|不想太累|不要太赶|轻松一点|" +
-		"halal|kosher|gluten-free|gluten free|allergy|allergies|allergic|pregnant|elderly|early morning|early mornings|slow pace|relaxed|no rush|" +
+	otherNeeds   = fields("民宿|青旅|五星|5星|酒店|过敏|孕妇|老人|晕车|接送|无烟|翻译|不想早起|不早起|别太早|慢节奏|不要太累|不想太累|不要太赶|轻松一点|" +
+		"gluten-free|gluten free|allergy|allergies|allergic|pregnant|elderly|early morning|early mornings|slow pace|relaxed|no rush|" +
 		"airport transfer|airport pickup|non-smoking|nonsmoking|quiet|hostel|hostels|airbnb|guesthouse|guesthouses|b&b")
 )
 
