@@ -86,7 +86,10 @@ var (
 	reDurEnDN = pat(`\b`+enNum+`\s*-?\s*days?\s*,?\s*(?:and\s+)?`+enNum+`\s*-?\s*nights?\b`, "night")
 	reDurEnD  = pat(`\b`+enNum+`\s*-?\s*days?\b`, "day")
 	reDurEnN  = pat(`\b`+enNum+`\s*-?\s*nights?\b`, "night")
-	reDurEnW  = pat(`\b`+enNum+`\s*-?\s*weeks?\b|\bfortnight\b`, "week", "fortnight")
+	// Labelled lengths: "天数：4", "days: 5", "nights = 3".
+	reDurLabelD = pat(`(?:行程天数|天数|\bdays|\bduration|\blength)\s*[:：=\-】]\s*(\d{1,3})\b`, "天数", "days", "duration", "length")
+	reDurLabelN = pat(`(?:晚数|\bnights)\s*[:：=\-】]\s*(\d{1,3})\b`, "晚数", "nights")
+	reDurEnW    = pat(`\b`+enNum+`\s*-?\s*weeks?\b|\bfortnight\b`, "week", "fortnight")
 
 	reYMD       = pat(`(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})\s*[日号號]?`)
 	reEnRangeD  = pat(`\b(\d{1,2})(?:st|nd|rd|th)?\s*(?:-|~|to|through|thru|till|until)\s*(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?` + monthRe + `\b\.?(?:,?\s*(\d{4})\b)?`)
@@ -333,9 +336,11 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 		gate bool
 		days func(s string, loc []int) int
 	}
-	zhDur := has(s, "天", "夜", "晚", "周", "星期", "礼拜", "月")
+	zhDur := has(s, "天", "夜", "晚", "周", "星期", "礼拜", "月", "日游", "日行程")
 	enDur := has(s, "day", "night", "week", "fortnight")
 	for _, p := range []durPat{
+		{reDurLabelD, zhDur || enDur, func(s string, loc []int) int { return atoiWord(sub(s, loc, 1)) }},
+		{reDurLabelN, zhDur || enDur, func(s string, loc []int) int { return atoiWord(sub(s, loc, 1)) + 1 }},
 		{reDurZhDN, zhDur, func(s string, loc []int) int { return atoiWord(sub(s, loc, 1)) }},
 		{reDurEnDN, enDur, func(s string, loc []int) int { return atoiWord(sub(s, loc, 1)) }},
 		{reDurZhD, zhDur, func(s string, loc []int) int { return atoiWord(sub(s, loc, 1)) }},

@@ -72,7 +72,7 @@ var (
 		{pat(`我们(\d{1,2})个(?:人)?`, "我们"), 0},
 		{pat(`(\d{1,2})\s*(?:个人|口人|位|人)`, "人", "位"), 0},
 		{pat(`我们(?:闺蜜|宿舍|一行|一家|全家|同事|同学|公司)?\s*(\d{1,2})\s*(?:个|人|位)`, "我们"), 0},
-		{pat(`(?:人数|人员|出行人数|同行人数|travellers|travelers|people|adults|party size|how many|who)\s*(?:改成|改为|换成|是|为|[:：=-])?\s*(\d{1,2})\b`, "人数", "人员", "travel", "people", "adults", "party size", "how many", "who"), 0},
+		{pat(`(?:人数|人员|出行人数|同行人数|travellers|travelers|people|adults|party size|how many|who)\s*(?:改成|改为|换成|是|为|[:：=\-】])?\s*(\d{1,2})\b`, "人数", "人员", "travel", "people", "adults", "party size", "how many", "who"), 0},
 		{pat(`我们仨|咱们仨|我们三`, "仨", "三"), 3},
 		{pat(`我们俩|我俩|咱俩|两口子|夫妻俩|夫妻|情侣|我和(?:我)?(?:老婆|老公|女朋友|男朋友|女友|男友|对象|爱人|妻子|丈夫|朋友|妈妈|爸爸|闺蜜)`, "俩", "两口子", "夫妻", "情侣", "我和"), 2},
 		{pat(`就我自己|我自己去|我自己一个|只有我自己|独自|一个人|自己一个|\bsolo\b`, "我自己", "独自", "一个人", "自己一个", "solo"), 1},
@@ -156,6 +156,13 @@ func parsePartyIn(m *msg) (int, bool) {
 	}
 	if adults > 0 {
 		n = adults + kids
+	}
+	// "人数：2大1小": a label's count that is only the adults; "3人（2大1小）": children along.
+	if a, k := bigSmall(m.low); a > 0 && k > 0 {
+		if n == 0 || n == a {
+			n = a + k
+		}
+		kids = max(kids, k)
 	}
 	// The people named: "my parents and I", "带上两个同学", "我和老婆，外婆外公也去".
 	// A size said as a total ("4 people", "一家三口") stands; the people named count
