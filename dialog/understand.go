@@ -1,6 +1,7 @@
 package dialog
 
 import (
+	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -34,14 +35,23 @@ type Reading struct {
 	Arg     string // the command's argument (the language of IntentLanguage)
 	Topic   string // the FAQ entry a question asks about
 	Tier    Tier   // the option chosen, with ActChoose
-	Option  int    // the option chosen by position (1-3), with ActChoose
-	Ex      Extraction
+	// ChangeAsked: with ActChange, a change asked for without saying what ("改一下").
+	ChangeAsked bool
+	Option      int // the option chosen by position (1-3), with ActChoose
+	Ex          Extraction
 }
 
 // Read decides what text is in state, then reads its slots when it is trip details.
 func Read(text, state string, c ParseContext) Reading {
 	r := Reading{}
 	r.Command, r.Arg = DetectIntent(text)
+	if r.Command != IntentEmergency && (r.Command == IntentNone || r.Command == IntentCancel) {
+		// Trouble said in a sentence ("孩子走丢了", "someone is following me"), read
+		// with the figures of speech and hypotheticals set aside.
+		if _, ok := ReadEmergency(text); ok {
+			r.Command = IntentEmergency
+		}
+	}
 	low := strings.TrimSpace(asciiLower(normalizeText(text)))
 	core := strings.Trim(low, " .,!?;:~-…\"'。！？")
 	switch r.Command {
@@ -141,9 +151,17 @@ func Read(text, state string, c ParseContext) Reading {
 		}
 		return r
 	}
+	if (state == StateConfirm || state == StatePlanned || state == StatePlanning || state == StateEditing) && reChangeAsked.MatchString(low) {
+		// "改一下", "can I change the dates?": a change, what it is still to be asked.
+		r.Act, r.ChangeAsked = ActChange, true
+		return r
+	}
 	r.Act = ActOther
 	return r
 }
+
+// reChangeAsked is a request to change the trip or plan that does not yet say to what.
+var reChangeAsked = regexp.MustCompile(`改一下|改改|修改|更改|调整|换个|换一个|想改|要改|能改|\b(?:change|switch|modify|adjust|edit|update)\b|\bmake it (?:cheaper|shorter|longer)\b|便宜点|便宜一点`)
 
 // fills reports whether an extraction holds anything that goes into the trip.
 func (e Extraction) fills() bool {
@@ -171,10 +189,14 @@ func init() {
 	}
 }
 
+// reNothingNeeded is "nothing special" said in the ways 没 and 无 combine: 没啥特殊的,
+// 木有, 没什么要求, 没有没有.
+var reNothingNeeded = regexp.MustCompile(`^(?:(?:算了|那个|嗯)\s*)?(?:(?:没啥|没什么|没有|木有|没|无|不用|不需要)(?:特殊|特别|其他|其它)?(?:的)?(?:要求|需求|需要|偏好|想法)?(?:的)?(?:了|啦|呢|哦|吧)?[\s,，~～!！]*)+$`)
+
 // skips reports whether text declines an optional question.
 func skips(core, state string) bool {
 	c := trimPoliteTail(trimYesNo(core))
-	if skipWords[c] || skipWords[core] {
+	if skipWords[c] || skipWords[core] || reNothingNeeded.MatchString(c) {
 		return true
 	}
 	for _, w := range []string{"no preference", "nothing in particular", "anything is fine", "anything's fine", "都行", "随便", "无所谓", "没有特别", "没什么特别"} {
@@ -299,7 +321,7 @@ func chosenOption(core string) (Tier, int) {
 	return "", 0
 }
 
-var smallTalkWords = litsOf(`你好|您好|嗨|哈喽|hello|\bhi\b|\bhey\b|\bhiya\b|\byo\b|good morning|good evening|good afternoon|早上好|晚上好|下午好|` +
+var smallTalkWords = litsOf(`谢啦|谢了|嘻嘻|吃了吗|吃饭了吗|早点休息|好的呢|\bsup\b|\bheyy+\b|\bevening\b|\bmorning\b|thank u|\bthanx\b|what's your name|what is your name|see ya|\bcya\b|you're funny|you are funny|how's your day|how is your day|你好|您好|嗨|哈喽|hello|\bhi\b|\bhey\b|\bhiya\b|\byo\b|good morning|good evening|good afternoon|早上好|晚上好|下午好|` +
 	`谢谢|多谢|感谢|thanks|thank you|\bthx\b|\bty\b|cheers|哈哈|呵呵|嘿嘿|\blol\b|\blmao\b|\bhaha|😂|🙏|😊|😄|❤|你是谁|你叫什么|who are you|are you a bot|are you human|` +
 	`how are you|how's it going|what's up|在吗|在不在|有人吗|辛苦了|晚安|good night|bye|goodbye|再见|拜拜|see you|nice to meet|好的谢谢|ok thanks|cool|awesome|不错|厉害|棒|nice one`)
 
