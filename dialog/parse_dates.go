@@ -120,6 +120,7 @@ var (
 	reMonthZh      = pat(`(\d{1,2})\s*月份?`, "月")
 	reMonthEn      = pat(`\b(?:(in|during|early|late|mid|end of|beginning of|until|till)\s+)?` + monthRe + `\b\.?`)
 	reBareDayZh    = pat(`(\d{1,2})\s*[日号號]`, "日", "号", "號")
+	reBareRangeZh  = pat(`(\d{1,2})\s*(?:-|~|到|至)\s*(\d{1,2})\s*[日号號]`, "日", "号", "號")
 	reBareDayEn    = pat(`\b(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)\b`)
 	reUntil        = pat(`(?:\buntil|\btill|\bback\s+(?:on|by)|\breturn(?:ing)?(?:\s+on)?|回程|返回|回来|结束)\s*$`, "until", "till", "back", "return", "回程", "返回", "回来", "结束")
 )
@@ -277,6 +278,8 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 		}
 		weeks := 0
 		switch p := sub(s, loc, 1); {
+		case strings.HasPrefix(p, "下下"):
+			weeks = 2
 		case strings.HasPrefix(p, "下"):
 			weeks = 1
 		case strings.HasPrefix(p, "上"):
@@ -626,6 +629,15 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 			continue
 		}
 		monthOnly = true
+		m.consume(loc[0], loc[1])
+	}
+	// "20-24号", "18到21号": a range of days of the month, the marker said once at the end.
+	s = m.text()
+	for _, loc := range when(hasDigits(s), reBareRangeZh, s) {
+		if !digitBound(s, loc[0], loc[1]) || m.taken(loc[0]) {
+			continue
+		}
+		hits = append(hits, dateHit{pos: loc[0], d: atoiWord(sub(s, loc, 1))}, dateHit{pos: loc[0] + 1, d: atoiWord(sub(s, loc, 2)), tail: true})
 		m.consume(loc[0], loc[1])
 	}
 	for k, re := range []pattern{reBareDayZh, reBareDayEn} {
