@@ -23,7 +23,7 @@ import (
 // accuracy the code must not fall under; they only ever go up.
 var floors = map[string]struct{ utterances, nochange float64 }{
 	"zh": {utterances: 92.2, nochange: 100},
-	"en": {utterances: 91.5, nochange: 100},
+	"en": {utterances: 91.8, nochange: 100},
 }
 
 const corpusDir = "testdata/corpus"
