@@ -52,7 +52,7 @@ var emergencyRules = []emergencyRule{
 		`|\b(?:don'?t|do not|can'?t|cannot) (?:know|find) (?:the|our|my) way back\b|找不到回(?:去|酒店)的路|失散|\bseparated from\b` +
 		`|\b(?:son|daughter|child|kid|boy|girl|wife|husband|mother|mum|mom|father|dad|friend|partner|brother|sister|he|she)\b[^.?!]{0,15}\b(?:didn'?t|hasn'?t|never) (?:come|came) back\b`),
 		regexp.MustCompile(`容易|怕|担心|经常|总是|方向感|\boften\b|\balways\b|\bafraid\b|\bworried\b|\btend to\b`)},
-	{EmergencyInjury, gated(`被(?:车|汽车|摩托车?|电动车|公交车?|出租车|大巴)?撞|撞了|撞到|车祸|撞车|翻车|车翻了|骨折|摔(?:倒|伤|断|下来|下去|了)|扭伤|动不了|被捅|被刺|撞倒|撞伤|烫到|划(?:了|破|伤)|被门夹|流了[^，。？！,?!]{0,3}血|流血|出血|受伤|被(?:狗|猫|猴子?|蛇)咬|烫伤|烧伤|溺水|割伤|划伤|事故` +
+	{EmergencyInjury, gated(`被(?:车|汽车|摩托车?|电动车|公交车?|出租车|大巴)?撞|撞了|撞到|车祸|撞车|翻车|车翻了|骨折|摔(?:倒|伤|断|下来|下去|了)|扭伤|动不了|被捅|被刺|撞倒|撞伤|烫到|划破|被[^，。？！,?!]{0,4}划了|被门夹|流了[^，。？！,?!]{0,3}血|流血|出血|受伤|被(?:狗|猫|猴子?|蛇)咬|烫伤|烧伤|溺水|割伤|划伤|事故` +
 		`|\bhit by (?:a |an )?(?:car|bus|truck|taxi|cab|motorbike|motorcycle|scooter|bike)\b` +
 		`|\b(?:car|bus|taxi|cab|coach|motorcycle|motorbike|scooter|bike|traffic|road)s? (?:accident|crash(?:ed)?)\b|\bcrash(?:ed)? into\b|\b(?:we|i|they|he|she) crashed\b|\bcrashed (?:the|our|my|a) (?:\w+ )?(?:car|bike|scooter|motorbike|motorcycle|van)\b|\baccident\b|\bstabbed\b|\b(?:got|been|was) shot\b|\bburn(?:ed|t) by\b|\bscald(?:ed)?\b|\btwist(?:ed)? (?:my|his|her|their) \w+|\bcan'?t walk\b` +
 		`|\bbroke(?:n)? (?:my |his |her |their |our |a )?(?:leg|arm|wrist|ankle|hand|foot|nose|rib|back|neck|hip|finger|toe|collarbone)s?\b|\bfractured?\b|\bsprain(?:ed)?\b` +
@@ -64,7 +64,7 @@ var emergencyRules = []emergencyRule{
 		`|\bfood poisoning\b|\bpoison(?:ed|ing)\b|\ballergic reaction\b|\banaphyla\w*|\bcan'?t breathe\b|\b(?:trouble|difficulty|problems?) breathing\b|\bchest pains?\b|\bstroke\b|\bseizures?\b` +
 		`|\basthma attack\b|\bwheezing\b|\baltitude sickness\b|\b(?:very|really|so|seriously|feel|feeling|got|am|i'?m|is|are) sick\b|\bneed (?:a|to see a) doctor\b|\bsee a doctor\b|\bambulance\b` +
 		`|\b(?:need|go|get|take \w+) (?:to )?(?:a |the )?hospital\b|\bnearest hospital\b|\bi'?m dying\b|\bblood sugar (?:is )?(?:very |too |really )?(?:low|high)\b|\bstung\b|\boverdos(?:e|ed|ing)\b|\bcan'?t feel (?:his|her|my|their) \w+|\bdrooping\b|\bnumb\b|\bswollen\b|\b(?:won'?t|doesn'?t|isn'?t|not) wak(?:e|ing) up\b|\bnot breathing\b|\b(?:sun|heat) ?stroke\b|\bappendicitis\b|\b(?:belly|stomach|tummy) (?:hurts|pain|ache)\b|\bsevere pain\b|\bhurts a lot\b|\bpregnant\b[^.?!]{0,20}\bbleeding\b`),
-		regexp.MustCompile(`会不会|会有|容易|预防|防止|\bprevent\b|\bavoid\b|\bis it safe\b`)},
+		regexp.MustCompile(`会不会|会有|容易|预防|防止|\bprevent\b|\bavoid\b|\bis it safe\b|\bgets\b|\bprone to\b|\busually\b`)},
 	{EmergencyDisaster, gated(`地震|台风|洪水|发大水|水灾|海啸|滑坡|泥石流|雪崩|暴雪|暴雨|龙卷风|火山(?:喷发|爆发)|着火|火灾|起火|失火|山火|浓烟|冒烟` +
 		`|\bearthquakes?\b|\btyphoons?\b|\bhurricanes?\b|\bcyclones?\b|\btornado(?:es)?\b|\btsunami\b|\bflood(?:s|ed|ing)?\b|\blandslides?\b|\bmudslides?\b|\bavalanche\b|\bblizzard\b` +
 		`|\bvolcano (?:erupted|is erupting)\b|\beruption\b|\bwildfires?\b|\bbush ?fires?\b|\bforest fires?\b|\bon fire\b|\bthere(?:'s| is| was) a fire\b|\ba fire (?:in|at|on|near)\b|\bsevere (?:storm|weather)\b|\b(?:huge|big|violent|terrible) storm\b|\bsmoke everywhere\b|\bfull of smoke\b|\bsmell (?:of )?smoke\b|\bflash flood\b`),
@@ -84,14 +84,14 @@ var emergencyRules = []emergencyRule{
 		`|\bmissed (?:my|our|the) (?:\w+ )?(?:flight|train|connection|plane|ferry|bus|cruise|ship|boat)\b|\b(?:ship|boat|bus|train|ferry|coach) left without (?:us|me)\b|\b(?:lost|lose) (?:my|our|the) (?:luggage|baggage|suitcase|bags?)\b|\blost (?:luggage|baggage)\b` +
 		`|\b(?:luggage|baggage|suitcase|bag)s? (?:was |were |is |has been |got )?(?:lost|missing|didn'?t arrive|did not arrive|never arrived|hasn'?t arrived)\b|\bstranded\b|\bbroke down\b|\bbroken down\b` +
 		`|\b(?:train|bus|ferry|flight|taxi|driver|transfer|pickup|shuttle)\b[^.?!]{0,25}\b(?:never came|didn'?t come|never showed up|didn'?t show up|no-?show)\b`), nil},
-	{EmergencyOther, gated(`^/sos\b|\bsos\b|救命|救救我|紧急|出事了|(?:我|我们)有危险|处境危险|急!|\bemergency\b|\bin danger\b|\bhelp me please\b|\bplease help me\b|\bhelp\b[^.?!]{0,10}\burgent\b|\burgent\b[^.?!]{0,10}\bhelp\b|^help!+$|出了点事|出大事了|很急|特别急|非常急|马上帮我|快帮帮我|帮帮我|\bsomething (?:bad|terrible|awful|serious) (?:has )?happened\b`), nil},
+	{EmergencyOther, gated(`^/sos\b|\bsos\b|被困|\b(?:we'?re|i'?m|we are|i am) trapped\b|救命|救救我|紧急|出事了|(?:我|我们)有危险|处境危险|急!|\bemergency\b|\bin danger\b|\bhelp me please\b|\bplease help me\b|\bhelp\b[^.?!]{0,10}\burgent\b|\burgent\b[^.?!]{0,10}\bhelp\b|^help!+$|出了点事|出大事了|很急|特别急|非常急|马上帮我|快帮帮我|帮帮我|\bsomething (?:bad|terrible|awful|serious) (?:has )?happened\b`), nil},
 }
 
 var (
 	// emergencyIdioms are figures of speech and landmarks, blanked out before reading:
 	// "dying to see", "a hotel near the hospital", "by accident".
 	emergencyIdioms = gated(`dying (?:to|for)|to die for|killer (?:views?|deals?)|could murder|nearly killed me|killing (?:me|us)|sick (?:of|and tired)|break a leg|broke the bank|fell in love|lost track of time` +
-		`|lost in (?:the )?(?:beauty|moment|thoughts?|music|views?)|(?:is|was|looks|so) fire\b|by accident|accidentally|stroke of|flood of|crash course|emergency (?:exits?|contacts?|numbers?)|not urgent` +
+		`|lost in (?:the )?(?:beauty|moment|thoughts?|music|views?)|(?:is|was|looks|so) fire\b|by accident|accidentally|can'?t walk (?:far|long|much|for long|very far|a lot)|stroke of|flood of|crash course|emergency (?:exits?|contacts?|numbers?)|not urgent` +
 		`|(?:near|close to|next to|by|opposite|around) (?:a |the )?(?:\w+ )?(?:hospital|embassy|consulate|police station)s?|(?:医院|大使馆|领事馆|使馆|派出所)\s*(?:附近|旁边|周边|对面)|(?:离|靠近|近|住在|挨着)\s*(?:医院|大使馆|领事馆|派出所)|不紧急|紧急联系人|紧急(?:改|修改|调整|更改|换|订|预订)|doctor-\w+`)
 	// emergencyVeto marks clauses that talk about a trouble without having it: what if,
 	// last year, a museum.

@@ -266,6 +266,12 @@ func (t *turn) message() {
 		}
 	case ActOther:
 		t.nothingRead(text, rd.Ex)
+	case ActChange:
+		if rd.ChangeAsked {
+			t.nothingRead(text, rd.Ex) // asks what to change
+			return
+		}
+		t.slots(text, rd.Ex)
 	default:
 		t.slots(text, rd.Ex)
 	}

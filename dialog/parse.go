@@ -265,7 +265,8 @@ func Extract(text string, c ParseContext) Extraction {
 	if b, ok := parseBudgetIn(m, c.Expecting); ok {
 		// "两个人预算4000", "$900 for the two of us": a figure said beside the group's size,
 		// and not per person, is for the whole group.
-		if party > 1 && !b.PerPerson {
+		// A form's budget field ("【预算】5000", "budget: 3000") is per person unless it says total.
+		if party > 1 && !b.PerPerson && !reBudgetLabel.MatchString(m.low) {
 			b.Total = true
 		}
 		e.Budget = b

@@ -23,9 +23,11 @@ func ParseBudget(text string) (Money, bool) {
 // An amount is [currency] number [multiplier] [currency]. The words are tried in order
 // at each place, the first that fits wins, so a longer word comes before its prefix.
 var (
-	curPrefixes = []string{"us$", "hk$", "s$", "a$", "c$", "$", "¥", "￥", "€", "£", "rmb", "cny", "usd", "eur", "gbp", "jpy", "hkd"}
-	multWords   = []string{"k", "w", "千", "万", "thousand", "grand"}
-	curSuffixes = []string{"元人民币", "块钱", "块", "元", "人民币", "rmb", "cny", "yuan", "美元", "美金", "刀", "usd", "dollars", "dollar", "bucks",
+	curPrefixes = []string{"us$", "hk$", "nt$", "nz$", "s$", "a$", "c$", "$", "aud", "cad", "chf", "dkk", "sgd", "twd", "krw", "thb", "inr", "nzd", "¥", "￥", "€", "£", "rmb", "cny", "usd", "eur", "gbp", "jpy", "hkd"}
+	multWords   = []string{"k", "w", "千", "万", "thousand", "grand", "million"}
+	curSuffixes = []string{"元人民币", "块钱", "块", "元", "人民币", "rmb", "cny", "yuan", "美元", "美金", "刀", "usd",
+		"aussie dollars", "australian dollars", "canadian dollars", "singapore dollars", "hong kong dollars", "nz dollars", "new zealand dollars", "us dollars",
+		"swiss francs", "francs", "danish kroner", "kroner", "krone", "rupees", "cad", "nzd", "dollars", "dollar", "bucks",
 		"欧元", "欧", "韩元", "韩币", "won", "krw", "新币", "新加坡元", "sgd", "澳币", "澳元", "aud", "台币", "新台币", "twd", "日币", "quid", "chf", "瑞郎", "卢比", "inr", "dkk",
 		"欧元", "euros", "euro", "eur", "英镑", "pounds", "pound", "gbp", "日元", "円", "yen", "jpy", "港币", "港元", "hkd", "泰铢", "baht", "thb"}
 )
@@ -55,6 +57,9 @@ var currencies = map[string]string{
 	"刀": "USD", "欧": "EUR", "韩元": "KRW", "韩币": "KRW", "won": "KRW", "krw": "KRW", "新币": "SGD", "新加坡元": "SGD", "sgd": "SGD",
 	"澳币": "AUD", "澳元": "AUD", "aud": "AUD", "台币": "TWD", "新台币": "TWD", "twd": "TWD", "日币": "JPY", "quid": "GBP", "chf": "CHF", "瑞郎": "CHF",
 	"卢比": "INR", "inr": "INR", "dkk": "DKK", "nt$": "TWD", "cad": "CAD",
+	"aussie dollars": "AUD", "australian dollars": "AUD", "canadian dollars": "CAD", "singapore dollars": "SGD", "hong kong dollars": "HKD",
+	"nz dollars": "NZD", "new zealand dollars": "NZD", "nz$": "NZD", "nzd": "NZD", "us dollars": "USD", "swiss francs": "CHF", "francs": "CHF",
+	"danish kroner": "DKK", "kroner": "DKK", "krone": "DKK", "rupees": "INR",
 }
 
 type amountHit struct {
@@ -72,6 +77,8 @@ func multiplier(s string) float64 {
 		return 1000
 	case "w", "万":
 		return 10000
+	case "million":
+		return 1000000
 	}
 	return 1
 }
@@ -159,6 +166,9 @@ func parseBudgetIn(m *msg, expecting Slot) (*Money, bool) {
 		if high > 1e9 {
 			continue
 		}
+		if cur == "" {
+			cur = currencyNamedApart(s) // "budget 1500, in euros"
+		}
 		money := &Money{Low: low, High: high, Currency: cur}
 		if high <= 0 {
 			money = &Money{Currency: cur}
@@ -172,6 +182,8 @@ func parseBudgetIn(m *msg, expecting Slot) (*Money, bool) {
 	return nil, false
 }
 
+var reBudgetLabel = regexp.MustCompile(`(?:预算|\bbudget)\s*[:：=】\-]`)
+
 var moneyFiller = litsOf(`预算是|预算为|预算大概|预算大约|预算在|预算|budget is|budget of|budget|每人|人均|每个人|每位|一共|总共|合计|总计|左右|大概|大约|以内|以下|不超过|最多|/人|per person|per head|\beach\b|\bpp\b|in total|\btotal\b|\bspend\b|\bapprox\b|\bapproximately\b|改成|改为|\bup to\b|\bunder\b|\bmax\b`)
 
 // consumeMoneyWords blanks the words around a budget so they do not count as unread.
@@ -179,6 +191,19 @@ func consumeMoneyWords(m *msg) {
 	for _, sp := range moneyFiller.findAll(m.text()) {
 		m.consume(sp.i, sp.j)
 	}
+}
+
+// reCurrencyApart is a currency named away from the figure: "1500, in euros".
+var reCurrencyApart = regexp.MustCompile(`\bin\s+(euros|pounds|dollars|us dollars|yen|yuan|rmb|baht|won|usd|eur|gbp|jpy|cny|aud|cad|sgd|hkd|chf)\b`)
+
+func currencyNamedApart(s string) string {
+	if !strings.Contains(s, "in ") {
+		return ""
+	}
+	if m := reCurrencyApart.FindStringSubmatch(s); m != nil {
+		return currencies[m[1]]
+	}
+	return ""
 }
 
 func currencyIn(s string) string {

@@ -74,7 +74,7 @@ func atoiWord(s string) int {
 var (
 	reLongWkd   = pat(`\blong\s+weekend\b|小长假`, "long", "小长假")
 	reWeekendZh = pat(`(上个?|下下|下个?|这个?|本)?(?:周末|礼拜末)`, "周末", "礼拜末")
-	reWeekendEn = pat(`\b(?:(next|this|coming|the|last)\s+)?weekend\b`, "weekend")
+	reWeekendEn = pat(`\b(?:(next|this|coming|the|last)\s+)?weekend\b(\s+after\s+next\b)?`, "weekend")
 	reInEn      = pat(`\bin\s+`+enNum+`\s+(days?|weeks?|months?)\b|\b`+enNum+`\s+(days?|weeks?|months?)\s+(?:from\s+(?:now|today)|later)\b`, "day", "week", "month")
 	reInZh      = pat(`(\d{1,3})\s*(天|周|个?星期|个?礼拜|个月)\s*(?:以|之)?后`, "后")
 
@@ -86,7 +86,10 @@ var (
 	reDurEnDN = pat(`\b`+enNum+`\s*-?\s*days?\s*,?\s*(?:and\s+)?`+enNum+`\s*-?\s*nights?\b`, "night")
 	reDurEnD  = pat(`\b`+enNum+`\s*-?\s*days?\b`, "day")
 	reDurEnN  = pat(`\b`+enNum+`\s*-?\s*nights?\b`, "night")
-	reDurEnW  = pat(`\b`+enNum+`\s*-?\s*weeks?\b|\bfortnight\b`, "week", "fortnight")
+	// Labelled lengths: "天数：4", "days: 5", "nights = 3".
+	reDurLabelD = pat(`(?:行程天数|天数|\bdays|\bduration|\blength)\s*[:：=\-】]\s*(\d{1,3})\b`, "天数", "days", "duration", "length")
+	reDurLabelN = pat(`(?:晚数|\bnights)\s*[:：=\-】]\s*(\d{1,3})\b`, "晚数", "nights")
+	reDurEnW    = pat(`\b`+enNum+`\s*-?\s*weeks?\b|\bfortnight\b`, "week", "fortnight")
 
 	reYMD       = pat(`(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})\s*[日号號]?`)
 	reEnRangeD  = pat(`\b(\d{1,2})(?:st|nd|rd|th)?\s*(?:-|~|to|through|thru|till|until)\s*(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?` + monthRe + `\b\.?(?:,?\s*(\d{4})\b)?`)
@@ -104,16 +107,22 @@ var (
 
 	reRelDay    = pat(`大后天|后天|明天|明日|今天|今日|大前天|前天|昨天|昨日|\b(?:the\s+)?day\s+after\s+tomorrow\b|\b(?:the\s+)?day\s+before\s+yesterday\b|\btoday\b|\btomorrow\b|\btonight\b|\byesterday\b`, "天", "今日", "明日", "昨日", "today", "tomorrow", "tonight", "yesterday")
 	reWeekdayZh = pat(`(上上个?|上个?|下下个?|下个?|这个?|本)?\s*(?:周|星期|礼拜)([一二三四五六日天1-7])`, "周", "星期", "礼拜")
-	reWeekdayEn = pat(`\b(?:(next|this|coming|last)\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b`, "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
-	reMonthDay  = pat(`(下个?月|这个?月|本月)\s*(\d{1,2})\s*[日号號]`, "下月", "下个月", "这月", "这个月", "本月")
-	reNextWeek  = pat(`下个?(?:周|星期|礼拜)|\bnext\s+week\b`, "下周", "下星期", "下礼拜", "下个", "next")
-	reLastWeek  = pat(`上个?(?:周|星期|礼拜)|\blast\s+week\b`, "上周", "上星期", "上礼拜", "上个", "last")
-	reThisMonth = pat(`(?:上个?|下个?|这个?|本)月|\b(?:next|this|last)\s+month\b`, "上月", "上个月", "下月", "下个月", "这月", "这个月", "本月", "month")
-	reMonthZh   = pat(`(\d{1,2})\s*月份?`, "月")
-	reMonthEn   = pat(`\b(?:(in|during|early|late|mid|end of|beginning of|until|till)\s+)?` + monthRe + `\b\.?`)
-	reBareDayZh = pat(`(\d{1,2})\s*[日号號]`, "日", "号", "號")
-	reBareDayEn = pat(`\b(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)\b`)
-	reUntil     = pat(`(?:\buntil|\btill|\bback\s+(?:on|by)|\breturn(?:ing)?(?:\s+on)?|回程|返回|回来|结束)\s*$`, "until", "till", "back", "return", "回程", "返回", "回来", "结束")
+	reWeekdayEn = pat(`\b(?:(next|this|coming|last)\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b(\s+after\s+next\b)?`, "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
+	// Abbreviated weekdays are ordinary words too ("sun", "sat", "wed"): only a range of
+	// two of them ("wed to sun", "sat-sat") is read as days.
+	reWeekdayAbbr  = pat(`\b(mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)\.?\s*(?:-|~|to|till|until|through|thru)\s*(mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)\b`, "mon", "tue", "wed", "thu", "fri", "sat", "sun")
+	reDayOfMonth   = pat(`^\s*,?\s*(?:the\s+)?\d{1,2}(?:st|nd|rd|th)?\b|^\s*,?\s*` + monthRe + `\b`)
+	reNextMonthDay = pat(`\b(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)?\s+of\s+(next|this)\s+month\b`, "month")
+	reMonthDay     = pat(`(下个?月|这个?月|本月)\s*(\d{1,2})\s*[日号號]`, "下月", "下个月", "这月", "这个月", "本月")
+	reNextWeek     = pat(`下个?(?:周|星期|礼拜)|\bnext\s+week\b`, "下周", "下星期", "下礼拜", "下个", "next")
+	reLastWeek     = pat(`上个?(?:周|星期|礼拜)|\blast\s+week\b`, "上周", "上星期", "上礼拜", "上个", "last")
+	reThisMonth    = pat(`(?:上个?|下个?|这个?|本)月|\b(?:next|this|last)\s+month\b`, "上月", "上个月", "下月", "下个月", "这月", "这个月", "本月", "month")
+	reMonthZh      = pat(`(\d{1,2})\s*月份?`, "月")
+	reMonthEn      = pat(`\b(?:(in|during|early|late|mid|end of|beginning of|until|till)\s+)?` + monthRe + `\b\.?`)
+	reBareDayZh    = pat(`(\d{1,2})\s*[日号號]`, "日", "号", "號")
+	reBareRangeZh  = pat(`(\d{1,2})\s*(?:-|~|到|至)\s*(\d{1,2})\s*[日号號]`, "日", "号", "號")
+	reBareDayEn    = pat(`\b(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)\b`)
+	reUntil        = pat(`(?:\buntil|\btill|\bback\s+(?:on|by)|\breturn(?:ing)?(?:\s+on)?|回程|返回|回来|结束)\s*$`, "until", "till", "back", "return", "回程", "返回", "回来", "结束")
 )
 
 var zhWeekdays = map[string]time.Weekday{
@@ -145,6 +154,16 @@ func weekdayIndex(w time.Weekday) int {
 }
 
 // nextWeekday is the first day on or after d that falls on w.
+// abbrWeekday returns the full English name of an abbreviated weekday ("wed", "thurs").
+func abbrWeekday(a string) string {
+	for name := range enWeekdays {
+		if strings.HasPrefix(name, a) {
+			return name
+		}
+	}
+	return ""
+}
+
 func nextWeekday(d Date, w time.Weekday) Date {
 	return d.AddDays((int(w) - int(d.Weekday()) + 7) % 7)
 }
@@ -259,6 +278,8 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 		}
 		weeks := 0
 		switch p := sub(s, loc, 1); {
+		case strings.HasPrefix(p, "下下"):
+			weeks = 2
 		case strings.HasPrefix(p, "下"):
 			weeks = 1
 		case strings.HasPrefix(p, "上"):
@@ -275,6 +296,9 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 			weeks = 1
 		case "last":
 			weeks = -1
+		}
+		if sub(s, loc, 2) != "" {
+			weeks = 2 // "the weekend after next"
 		}
 		weekend(loc[0], weeks)
 		m.consume(loc[0], loc[1])
@@ -315,9 +339,11 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 		gate bool
 		days func(s string, loc []int) int
 	}
-	zhDur := has(s, "天", "夜", "晚", "周", "星期", "礼拜", "月")
+	zhDur := has(s, "天", "夜", "晚", "周", "星期", "礼拜", "月", "日游", "日行程")
 	enDur := has(s, "day", "night", "week", "fortnight")
 	for _, p := range []durPat{
+		{reDurLabelD, zhDur || enDur, func(s string, loc []int) int { return atoiWord(sub(s, loc, 1)) }},
+		{reDurLabelN, zhDur || enDur, func(s string, loc []int) int { return atoiWord(sub(s, loc, 1)) + 1 }},
 		{reDurZhDN, zhDur, func(s string, loc []int) int { return atoiWord(sub(s, loc, 1)) }},
 		{reDurEnDN, enDur, func(s string, loc []int) int { return atoiWord(sub(s, loc, 1)) }},
 		{reDurZhD, zhDur, func(s string, loc []int) int { return atoiWord(sub(s, loc, 1)) }},
@@ -514,6 +540,18 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 	s = m.text()
 	for _, loc := range when(has(s, "day"), reWeekdayEn, s) {
 		wd := enWeekdays[sub(s, loc, 2)]
+		if sub(s, loc, 1) == "" && sub(s, loc, 3) == "" && reDayOfMonth.re.MatchString(s[loc[1]:]) {
+			// "friday the 18th", "Sat 12 Dec": the day of the month names the date.
+			m.consume(loc[0], loc[1])
+			continue
+		}
+		switch {
+		case sub(s, loc, 3) != "":
+			// "Tuesday after next": a week after next Tuesday.
+			at(loc[0], mondayOf(today).AddDays(14+weekdayIndex(wd)))
+			m.consume(loc[0], loc[1])
+			continue
+		}
 		switch sub(s, loc, 1) {
 		case "next":
 			// "next Friday" is read as Friday of next week, the same as 下周五.
@@ -523,6 +561,23 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 		default:
 			hits = append(hits, dateHit{pos: loc[0], wd: ptr(wd)})
 		}
+		m.consume(loc[0], loc[1])
+	}
+	s = m.text()
+	for _, loc := range when(has(s, "fri", "sat", "sun", "mon", "tu", "wed", "thu"), reWeekdayAbbr, s) {
+		for g := 1; g <= 2; g++ {
+			wd := enWeekdays[abbrWeekday(sub(s, loc, g))]
+			hits = append(hits, dateHit{pos: loc[0] + g - 1, wd: ptr(wd)})
+		}
+		m.consume(loc[0], loc[1])
+	}
+	s = m.text()
+	for _, loc := range when(has(s, "month"), reNextMonthDay, s) {
+		first := Date{today.Year, today.Month, 1}
+		if sub(s, loc, 2) == "next" {
+			first = NewDate(today.Year, today.Month+1, 1)
+		}
+		hits = append(hits, dateHit{pos: loc[0], y: first.Year, m: first.Month, d: atoiWord(sub(s, loc, 1))})
 		m.consume(loc[0], loc[1])
 	}
 	s = m.text()
@@ -574,6 +629,15 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 			continue
 		}
 		monthOnly = true
+		m.consume(loc[0], loc[1])
+	}
+	// "20-24号", "18到21号": a range of days of the month, the marker said once at the end.
+	s = m.text()
+	for _, loc := range when(hasDigits(s), reBareRangeZh, s) {
+		if !digitBound(s, loc[0], loc[1]) || m.taken(loc[0]) {
+			continue
+		}
+		hits = append(hits, dateHit{pos: loc[0], d: atoiWord(sub(s, loc, 1))}, dateHit{pos: loc[0] + 1, d: atoiWord(sub(s, loc, 2)), tail: true})
 		m.consume(loc[0], loc[1])
 	}
 	for k, re := range []pattern{reBareDayZh, reBareDayEn} {
@@ -832,7 +896,8 @@ func resolveSecond(h dateHit, start Date) (Date, bool) {
 	case h.at != nil:
 		return *h.at, true
 	case h.wd != nil:
-		return nextWeekday(start, *h.wd), true
+		// "sat to sat": an end on the start's weekday is a week later.
+		return nextWeekday(start.AddDays(1), *h.wd), true
 	case h.tail:
 		if !validDate(start.Year, start.Month, h.d) {
 			return Date{}, false

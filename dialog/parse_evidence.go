@@ -318,8 +318,9 @@ var (
 	reExcludeZh = pat(`(?:不要|别|不想|不用|不打算|不|不会)再?去(?:了)?|不要|别安排|不想去|去掉|删掉|排除|避开|不考虑`, "不", "别", "去掉", "删掉", "排除", "避开")
 	reExcludeEn = pat(`(?i)\b(?:(?:do not|don't|dont|we don't|i don't)\s+want\s+to\s+(?:go\s+to|visit|see|do)|not\s+going\s+to|anywhere\s+but|avoid|skip|no more|not interested in|take|remove|cut|leave out|drop|without)\s+`,
 		"want", "not going", "anywhere but", "avoid", "skip", "no more", "not interested", "take", "remove", "cut", "leave out", "drop", "without")
-	reExcludeNo  = pat(`(?i)(?:^|[,;.!]\s*)(?:no|not)\s+`, "no", "not")
-	reExcludeOut = pat(`(?i)\s+(?:out\s+of\s+(?:the\s+)?(?:plan|itinerary|trip)|out|off\s+the\s+(?:plan|list|itinerary))\b`, "out", "off")
+	reExcludeNo     = pat(`(?i)(?:^|[,;.!]\s*)(?:no|not)\s+`, "no", "not")
+	reExcludeFoodZh = pat(`(?:不要|不想吃|不吃|不能吃|不太能吃|不敢吃|吃不了|别安排)\s*`, "不", "吃不了", "别安排")
+	reExcludeOut    = pat(`(?i)\s+(?:out\s+of\s+(?:the\s+)?(?:plan|itinerary|trip)|out|off\s+the\s+(?:plan|list|itinerary))\b`, "out", "off")
 )
 
 // parseExclusionsIn reads what the traveller does not want. It runs after the needs
@@ -344,6 +345,25 @@ func parseExclusionsIn(m *msg, e *Extraction, c ParseContext) {
 		}
 		e.Exclude = append(e.Exclude, p)
 	}
+	// "不吃辣", "他们不能吃辣", "不要日料": a food ruled out, not a wish for it.
+	for _, loc := range reExcludeFoodZh.FindAllStringIndex(wo, -1) {
+		rest := wo[loc[1]:]
+		food := ""
+		if strings.HasPrefix(rest, "辣") {
+			food = "辣"
+		}
+		for _, w := range cuisineWords {
+			if strings.HasPrefix(rest, w) && len(w) > len(food) && w[0] >= 0x80 {
+				food = w
+			}
+		}
+		if food == "" {
+			continue
+		}
+		add(food)
+		m.consume(loc[0], loc[1]+len(food))
+	}
+	wo = string(m.wo)
 	for _, loc := range reExcludeZh.FindAllStringIndex(wo, -1) {
 		i, j := placeAfterZh(wo, loc[1])
 		if j <= i {

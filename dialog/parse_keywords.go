@@ -50,8 +50,12 @@ var (
 	socialWords = fields("博物馆|纪念馆|美术馆|艺术馆|展览|古镇|古城|古村|老街|历史|文化|寺庙|古建筑|建筑|人文|遗址|故居|红色旅游|购物|夜市|夜生活|酒吧|演出|戏曲|非遗|主题公园|游乐园|动物园|海洋馆|水族馆|" +
 		"citywalk|museum|museums|history|historic|historical|art|gallery|galleries|culture|cultural|architecture|old town|old towns|temple|temples|church|churches|castle|castles|ancient|heritage|shopping|nightlife|bars|theatre|theater|concert|concerts|market|markets|festival|festivals|theme park|theme parks|zoo|aquarium")
 	genericFoodWords = fields("food|foods")
-	cuisineWords     = fields("闽菜|川菜|粤菜|湘菜|鲁菜|苏菜|浙菜|徽菜|东北菜|本帮菜|火锅|小吃|海鲜|烧烤|早茶|素食|吃素|甜品|面食|米粉|美食|特色菜|地方菜|日料|西餐|啤酒|不吃辣|吃辣|" +
-		"seafood|street food|local food|vegetarian|vegan|spicy food|spicy|noodles|sushi|barbecue|bbq|wine|coffee|hot pot|hotpot|dim sum|tapas|dessert|desserts|pastry|pastries|foodie|beer")
+	// Cuisines, diets and the dishes people travel for; a cuisine named after a country or
+	// region ("泰国菜", "Sichuan food") is read by reCuisineOf.
+	cuisineWords = fields("闽菜|川菜|粤菜|湘菜|鲁菜|苏菜|浙菜|徽菜|东北菜|本帮菜|火锅|小吃|海鲜|烧烤|早茶|素食|吃素|甜品|面食|米粉|美食|特色菜|地方菜|日料|西餐|啤酒|吃辣|清真|" +
+		"烤鸭|烤肉|小龙虾|羊肉串|烤串|串串|螺蛳粉|杭帮菜|小面|拉面|饺子|小笼包|生煎|肠粉|麻辣烫|牛肉面|热干面|酸菜鱼|烤鱼|烤全羊|手抓饭|米线|过桥米线|凉皮|肉夹馍|煎饼|茶点|点心|寿司|刺身|咖喱|披萨|意面|牛排|奶茶|" +
+		"seafood|street food|local food|vegetarian|vegan|spicy food|spicy|noodles|sushi|barbecue|bbq|wine|coffee|hot pot|hotpot|dim sum|tapas|dessert|desserts|pastry|pastries|foodie|beer|halal|kosher|" +
+		"ramen|izakaya|izakayas|pasta|pizza|gelato|curry|tacos|taco|kebab|kebabs|dumplings|dumpling|pho|paella|croissants|steak|bratwurst|pastel de nata|churros|crepes|falafel|noodle soup")
 )
 
 // pattern is a regexp that is tried only when the text holds one of the words that any

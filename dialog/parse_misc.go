@@ -72,7 +72,7 @@ var (
 		{pat(`我们(\d{1,2})个(?:人)?`, "我们"), 0},
 		{pat(`(\d{1,2})\s*(?:个人|口人|位|人)`, "人", "位"), 0},
 		{pat(`我们(?:闺蜜|宿舍|一行|一家|全家|同事|同学|公司)?\s*(\d{1,2})\s*(?:个|人|位)`, "我们"), 0},
-		{pat(`(?:人数|人员|出行人数|同行人数|travellers|travelers|people|adults|party size|how many|who)\s*(?:改成|改为|换成|是|为|[:：=-])?\s*(\d{1,2})\b`, "人数", "人员", "travel", "people", "adults", "party size", "how many", "who"), 0},
+		{pat(`(?:人数|人员|出行人数|同行人数|travellers|travelers|people|adults|party size|how many|who)\s*(?:改成|改为|换成|是|为|[:：=\-】])?\s*(\d{1,2})\b`, "人数", "人员", "travel", "people", "adults", "party size", "how many", "who"), 0},
 		{pat(`我们仨|咱们仨|我们三`, "仨", "三"), 3},
 		{pat(`我们俩|我俩|咱俩|两口子|夫妻俩|夫妻|情侣|我和(?:我)?(?:老婆|老公|女朋友|男朋友|女友|男友|对象|爱人|妻子|丈夫|朋友|妈妈|爸爸|闺蜜)`, "俩", "两口子", "夫妻", "情侣", "我和"), 2},
 		{pat(`就我自己|我自己去|我自己一个|只有我自己|独自|一个人|自己一个|\bsolo\b`, "我自己", "独自", "一个人", "自己一个", "solo"), 1},
@@ -86,7 +86,7 @@ var (
 		{pat(`\bwe\s+are\s+`+enNum+`\b`, "we are"), 0},
 		{pat(`\b`+enNum+`\s+(?:people|persons|adults|travell?ers|pax|guests)\b`, "people", "persons", "adults", "travel", "pax", "guests"), 0},
 		{pat(`\bwe'?re\s+`+enNum+`\b`, "we"), 0},
-		{pat(`\b(?:both of us|my (?:wife|husband|partner|girlfriend|boyfriend|friend|mum|mom|dad) and i|me and my (?:wife|husband|partner|girlfriend|boyfriend|friend|mum|mom|dad)|(?:a|as a) couple)\b`, "both of us", "my ", "couple"), 2},
+		{pat(`\b(?:both of us|we(?:'re| are) both|we both|us two|my (?:wife|husband|partner|girlfriend|boyfriend|friend|mum|mom|dad) and i|me and my (?:wife|husband|partner|girlfriend|boyfriend|friend|mum|mom|dad)|(?:a|as a) couple)\b`, "both", "us two", "my ", "couple"), 2},
 		{pat(`\b(?:just me|by myself|on my own|travell?ing alone|alone)\b`, "just me", "myself", "my own", "alone"), 1},
 	}
 	reKidsCountZh = pat(`(\d{1,2})\s*个?(?:小孩|孩子|儿童|娃|宝宝)`, "小孩", "孩子", "儿童", "娃", "宝宝")
@@ -156,6 +156,13 @@ func parsePartyIn(m *msg) (int, bool) {
 	}
 	if adults > 0 {
 		n = adults + kids
+	}
+	// "人数：2大1小": a label's count that is only the adults; "3人（2大1小）": children along.
+	if a, k := bigSmall(m.low); a > 0 && k > 0 {
+		if n == 0 || n == a {
+			n = a + k
+		}
+		kids = max(kids, k)
 	}
 	// The people named: "my parents and I", "带上两个同学", "我和老婆，外婆外公也去".
 	// A size said as a total ("4 people", "一家三口") stands; the people named count
@@ -281,7 +288,52 @@ var enCanon = map[string]string{
 	"museum": "museums", "historic": "history", "historical": "history", "gallery": "galleries", "cultural": "culture",
 	"old towns": "old town", "temple": "temples", "church": "churches", "castle": "castles", "theatre": "theatre",
 	"theater": "theatre", "concert": "concerts", "market": "markets", "festival": "festivals", "theme parks": "theme park",
-	"desserts": "dessert", "pastry": "pastries", "hotpot": "hot pot", "foodie": "food",
+	"desserts": "dessert", "pastry": "pastries", "foodie": "food", "izakayas": "izakaya", "dumpling": "dumplings", "taco": "tacos",
+}
+
+// cuisineOf reads a cuisine named after its country or region: 泰国菜, 新疆美食, "Sichuan
+// food", "Thai cuisine". It looks only before the few words that end one, which is far
+// cheaper than a pattern tried at every position.
+var (
+	cuisineOfZh = []string{"泰国", "韩国", "日本", "法国", "意大利", "西班牙", "墨西哥", "印度", "越南", "土耳其", "希腊", "新疆", "云南", "西北", "客家", "潮汕", "东南亚", "台湾", "新加坡", "马来西亚", "俄罗斯", "德国", "四川", "广东", "湖南"}
+	cuisineOfEn = map[string]bool{"sichuan": true, "szechuan": true, "cantonese": true, "hunan": true, "yunnan": true, "thai": true, "japanese": true, "korean": true,
+		"italian": true, "french": true, "spanish": true, "mexican": true, "indian": true, "vietnamese": true, "greek": true, "turkish": true, "lebanese": true,
+		"moroccan": true, "peruvian": true, "chinese": true, "malaysian": true, "indonesian": true, "georgian": true, "portuguese": true, "german": true}
+)
+
+func cuisineOf(s string) [][2]int {
+	var out [][2]int
+	for _, end := range []string{"菜", "料理", "美食", "food", "cuisine", "dishes", "cooking"} {
+		for off := 0; off < len(s); {
+			k := strings.Index(s[off:], end)
+			if k < 0 {
+				break
+			}
+			k += off
+			off = k + len(end)
+			if end[0] < 0x80 {
+				if off < len(s) && wordByte(s[off]) {
+					continue
+				}
+				before := strings.TrimRight(s[:k], " ")
+				if len(before) == len(s[:k]) {
+					continue // "seafood"
+				}
+				i := strings.LastIndexByte(before, ' ') + 1
+				if cuisineOfEn[before[i:]] {
+					out = append(out, [2]int{i, off})
+				}
+				continue
+			}
+			for _, w := range cuisineOfZh {
+				if strings.HasSuffix(s[:k], w) {
+					out = append(out, [2]int{k - len(w), off})
+					break
+				}
+			}
+		}
+	}
+	return out
 }
 
 func parsePreferencesIn(m *msg, e *Extraction) {
@@ -315,6 +367,16 @@ func parsePreferencesIn(m *msg, e *Extraction) {
 			*dst += sep
 		}
 		*dst += v
+	}
+	var named []string
+	s0 := m.text()
+	for _, loc := range cuisineOf(s0) {
+		named = append(named, s0[loc[0]:loc[1]])
+		m.consume(loc[0], loc[1])
+	}
+	if len(named) > 0 {
+		m.found++
+		joinTo(&e.Cuisine, strings.Join(named, sep))
 	}
 	joinTo(&e.Cuisine, collect(cuisineWords))
 	if e.Cuisine == "" {
@@ -354,8 +416,8 @@ func standaloneNeighbour(r rune, ok string) bool {
 
 var (
 	otherGeneric = fields("需要|要求|希望|we need|i need|must have|please make sure")
-	otherNeeds   = fields("民宿|青旅|五星|5星|酒店|清真|过敏|孕妇|老人|晕车|接送|无烟|翻译|不想早起|不早起|别太早|慢节奏|不要太累|不想太累|不要太赶|轻松一点|" +
-		"halal|kosher|gluten-free|gluten free|allergy|allergies|allergic|pregnant|elderly|early morning|early mornings|slow pace|relaxed|no rush|" +
+	otherNeeds   = fields("民宿|青旅|五星|5星|酒店|过敏|孕妇|老人|晕车|接送|无烟|翻译|不想早起|不早起|别太早|慢节奏|不要太累|不想太累|不要太赶|轻松一点|" +
+		"gluten-free|gluten free|allergy|allergies|allergic|pregnant|elderly|early morning|early mornings|slow pace|relaxed|no rush|" +
 		"airport transfer|airport pickup|non-smoking|nonsmoking|quiet|hostel|hostels|airbnb|guesthouse|guesthouses|b&b")
 )
 

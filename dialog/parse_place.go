@@ -128,6 +128,12 @@ func placeAfterEn(orig string, i int, lower bool) (int, int) {
 		if word == "" || notPlaces[lw] || (!upper && (!lower || fillerWords[lw])) {
 			break
 		}
+		// "Dest: Seoul\nWhen: 12/26": the next field's label ends the name.
+		if n > 0 {
+			if rest := orig[next:]; strings.HasPrefix(rest, ":") || strings.HasPrefix(rest, "：") || strings.HasPrefix(rest, "=") || strings.HasPrefix(rest, "- ") && next > k {
+				break
+			}
+		}
 		// "New York", "new york": more words only in the case of the first.
 		if n == 0 {
 			firstUpper = upper

@@ -192,7 +192,7 @@ func TestExtract(t *testing.T) {
 		{in: "vegetarian food", want: Extraction{Cuisine: "vegetarian", Lang: "en"}},
 		{in: "想住民宿", want: Extraction{OtherNeeds: "想住民宿", Lang: "zh"}},
 		{in: "no early mornings please", want: Extraction{OtherNeeds: "no early mornings", Lang: "en"}},
-		{in: "需要清真餐", want: Extraction{OtherNeeds: "需要清真餐", Lang: "zh"}},
+		{in: "需要清真餐", want: Extraction{Cuisine: "清真", OtherNeeds: "需要清真餐", Lang: "zh"}},
 		{in: "是", want: Extraction{Yes: pxYes, Lang: "zh"}},
 		{in: "好", want: Extraction{Yes: pxYes, Lang: "zh"}},
 		{in: "对", want: Extraction{Yes: pxYes, Lang: "zh"}},

@@ -163,6 +163,17 @@ func countBefore(s string, i int, latin bool) (int, bool) {
 	return 0, false
 }
 
+// bigSmall reads "三大两小", "2大1小": the adults and the children, or zeros.
+func bigSmall(low string) (int, int) {
+	if !strings.Contains(low, "大") {
+		return 0, 0
+	}
+	if loc := reBigSmall.FindStringSubmatch(low); loc != nil {
+		return zhNum(loc[1]), zhNum(loc[2])
+	}
+	return 0, 0
+}
+
 // partyFromPeople returns the party size said through the people named, or 0.
 func partyFromPeople(s string) (int, bool) {
 	low := asciiLower(s)

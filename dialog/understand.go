@@ -1,6 +1,7 @@
 package dialog
 
 import (
+	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -34,14 +35,23 @@ type Reading struct {
 	Arg     string // the command's argument (the language of IntentLanguage)
 	Topic   string // the FAQ entry a question asks about
 	Tier    Tier   // the option chosen, with ActChoose
-	Option  int    // the option chosen by position (1-3), with ActChoose
-	Ex      Extraction
+	// ChangeAsked: with ActChange, a change asked for without saying what ("改一下").
+	ChangeAsked bool
+	Option      int // the option chosen by position (1-3), with ActChoose
+	Ex          Extraction
 }
 
 // Read decides what text is in state, then reads its slots when it is trip details.
 func Read(text, state string, c ParseContext) Reading {
 	r := Reading{}
 	r.Command, r.Arg = DetectIntent(text)
+	if r.Command != IntentEmergency && (r.Command == IntentNone || r.Command == IntentCancel) {
+		// Trouble said in a sentence ("孩子走丢了", "someone is following me"), read
+		// with the figures of speech and hypotheticals set aside.
+		if _, ok := ReadEmergency(text); ok {
+			r.Command = IntentEmergency
+		}
+	}
 	low := strings.TrimSpace(asciiLower(normalizeText(text)))
 	core := strings.Trim(low, " .,!?;:~-…\"'。！？")
 	switch r.Command {
@@ -141,9 +151,17 @@ func Read(text, state string, c ParseContext) Reading {
 		}
 		return r
 	}
+	if (state == StateConfirm || state == StatePlanned || state == StatePlanning || state == StateEditing) && reChangeAsked.MatchString(low) {
+		// "改一下", "can I change the dates?": a change, what it is still to be asked.
+		r.Act, r.ChangeAsked = ActChange, true
+		return r
+	}
 	r.Act = ActOther
 	return r
 }
+
+// reChangeAsked is a request to change the trip or plan that does not yet say to what.
+var reChangeAsked = regexp.MustCompile(`改一下|改改|修改|更改|调整|换个|换一个|想改|要改|能改|\b(?:change|switch|modify|adjust|edit|update)\b|\bmake it (?:cheaper|shorter|longer)\b|便宜点|便宜一点`)
 
 // fills reports whether an extraction holds anything that goes into the trip.
 func (e Extraction) fills() bool {
@@ -171,10 +189,14 @@ func init() {
 	}
 }
 
+// reNothingNeeded is "nothing special" said in the ways 没 and 无 combine: 没啥特殊的,
+// 木有, 没什么要求, 没有没有.
+var reNothingNeeded = regexp.MustCompile(`^(?:(?:算了|那个|嗯)\s*)?(?:(?:没啥|没什么|没有|木有|没|无|不用|不需要)(?:特殊|特别|其他|其它)?(?:的)?(?:要求|需求|需要|偏好|想法)?(?:的)?(?:了|啦|呢|哦|吧)?[\s,，~～!！]*)+$`)
+
 // skips reports whether text declines an optional question.
 func skips(core, state string) bool {
 	c := trimPoliteTail(trimYesNo(core))
-	if skipWords[c] || skipWords[core] {
+	if skipWords[c] || skipWords[core] || reNothingNeeded.MatchString(c) {
 		return true
 	}
 	for _, w := range []string{"no preference", "nothing in particular", "anything is fine", "anything's fine", "都行", "随便", "无所谓", "没有特别", "没什么特别"} {
@@ -206,12 +228,13 @@ func cancelsTrip(core string) bool {
 var confirmWords = map[string]bool{}
 
 func init() {
-	for _, w := range strings.Split("确认|确认，生成方案|确认,生成方案|确认生成方案|确认生成|确认无误|没问题|没问题，生成吧|没错|没错 生成吧|没错，生成吧|ok的|okk|冲|冲冲冲|走起|安排|安排吧|就这么定了|定了|👌|可以|可以了|可以的|好|好的|好的，生成吧|行|对|对的|是的|就这样|就这样吧|生成|生成吧|生成方案|开始吧|做吧|出方案吧|👍|👍👍|✅|ok|okay|yes|yep|yeah|sure|go|go ahead|looks good|looks good, go ahead|perfect|all good|that's right|correct|confirm|confirmed|do it|make it|make the plan|make my plan|plan it|sounds good|let's go|lgtm", "|") {
+	for _, w := range strings.Split("确认|确认，生成方案|确认,生成方案|确认生成方案|确认生成|确认无误|没问题|没问题，生成吧|没错|没错 生成吧|没错，生成吧|ok的|okk|冲|冲冲冲|走起|安排|安排吧|就这么定了|定了|👌|可以|可以了|可以的|好|好的|好的，生成吧|行|对|对的|是的|就这样|就这样吧|生成|生成吧|生成方案|开始吧|做吧|出方案吧|👍|👍👍|✅|ok|okay|yes|yep|yeah|sure|go|go ahead|looks good|looks good, go ahead|perfect|all good|that's right|correct|confirm|confirmed|do it|make it|make the plan|make my plan|plan it|sounds good|let's go|lgtm|looks great|looks right|looks fine|looks perfect|sounds right|sounds great|sounds perfect|go for it|all correct|all right|alright|that's correct|that works|spot on|make my plan|make the plan|yes please|great|good|right|fine", "|") {
 		confirmWords[w] = true
 	}
 }
 
-// confirms reports whether text says yes to the summary.
+// confirms reports whether text says yes to the summary: the whole message, or every
+// clause of it, is made of yeses ("yep looks good", "perfect, go ahead", "ok do it").
 func confirms(core string) bool {
 	c := strings.TrimSpace(trimPoliteTail(core))
 	if confirmWords[c] || confirmWords[core] {
@@ -220,15 +243,40 @@ func confirms(core string) bool {
 	if strings.Count(c, "👍") > 0 && strings.Trim(c, "👍 ") == "" {
 		return true
 	}
-	// "确认，生成方案", "yes, make the plan": each clause a yes.
-	parts := strings.FieldsFunc(c, func(r rune) bool { return r == ',' || r == '，' || r == '!' || r == '.' || r == ' ' })
-	if len(parts) < 2 {
+	clauses := strings.FieldsFunc(c, func(r rune) bool { return r == ',' || r == '，' || r == '!' || r == '.' || r == '！' || r == '。' })
+	if len(clauses) == 0 {
 		return false
 	}
-	for _, p := range parts {
-		if !confirmWords[strings.TrimSpace(p)] && !yesWords[strings.TrimSpace(p)] {
+	for _, cl := range clauses {
+		cl = strings.TrimSpace(cl)
+		if confirmWords[cl] || yesWords[cl] {
+			continue
+		}
+		if !yesPhrases(strings.Fields(cl)) {
 			return false
 		}
+	}
+	return true
+}
+
+// yesPhrases reports whether words are a run of yes phrases, each the longest that fits.
+func yesPhrases(words []string) bool {
+	if len(words) < 2 {
+		return false
+	}
+	for i := 0; i < len(words); {
+		n := 0
+		for j := len(words); j > i; j-- {
+			p := strings.Join(words[i:j], " ")
+			if confirmWords[p] || yesWords[p] {
+				n = j - i
+				break
+			}
+		}
+		if n == 0 {
+			return false
+		}
+		i += n
 	}
 	return true
 }
@@ -273,7 +321,7 @@ func chosenOption(core string) (Tier, int) {
 	return "", 0
 }
 
-var smallTalkWords = litsOf(`你好|您好|嗨|哈喽|hello|\bhi\b|\bhey\b|\bhiya\b|\byo\b|good morning|good evening|good afternoon|早上好|晚上好|下午好|` +
+var smallTalkWords = litsOf(`谢啦|谢了|嘻嘻|吃了吗|吃饭了吗|早点休息|好的呢|\bsup\b|\bheyy+\b|\bevening\b|\bmorning\b|thank u|\bthanx\b|what's your name|what is your name|see ya|\bcya\b|you're funny|you are funny|how's your day|how is your day|你好|您好|嗨|哈喽|hello|\bhi\b|\bhey\b|\bhiya\b|\byo\b|good morning|good evening|good afternoon|早上好|晚上好|下午好|` +
 	`谢谢|多谢|感谢|thanks|thank you|\bthx\b|\bty\b|cheers|哈哈|呵呵|嘿嘿|\blol\b|\blmao\b|\bhaha|😂|🙏|😊|😄|❤|你是谁|你叫什么|who are you|are you a bot|are you human|` +
 	`how are you|how's it going|what's up|在吗|在不在|有人吗|辛苦了|晚安|good night|bye|goodbye|再见|拜拜|see you|nice to meet|好的谢谢|ok thanks|cool|awesome|不错|厉害|棒|nice one`)
 

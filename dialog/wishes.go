@@ -10,9 +10,9 @@ import "strings"
 
 var (
 	wishWords = litsOf(`高反|高原反应|怀孕|孕妇|晕车|晕船|晕机|过敏|哮喘|心脏不好|太赶|不要太累|别太累|慢节奏|慢慢玩|轻松点|自驾|租车|高铁|火车|红眼航班|直飞|海景房|民宿|青旅|五星级|四星级|` +
-		`拍照|出片|网红打卡|打卡|泳池|健身房|早餐|不早起|睡懒觉|排队|无烟|清真|素食餐|wifi|wi-fi|` +
+		`拍照|出片|网红打卡|打卡|泳池|健身房|早餐|不早起|睡懒觉|排队|无烟|素食餐|wifi|wi-fi|` +
 		`altitude|pregnant|seasick|car sick|carsick|motion sickness|allerg|asthma|rushed|relaxed pace|slow pace|sleep in|lie in|wifi|wi-fi|working remotely|` +
-		`\bpool\b|\bgym\b|\bspa\b|sea view|ocean view|\bbus rides\b|long drives|red-eye|red eye|direct flights?|road trip|rent a car|car rental|by train|\bclimb|photograph|instagram|\bqueue|\bqueues|non-smoking|halal|kosher|gluten|lactose|nut allergy`)
+		`\bpool\b|\bgym\b|\bspa\b|sea view|ocean view|\bbus rides\b|long drives|red-eye|red eye|direct flights?|road trip|rent a car|car rental|by train|\bclimb|photograph|instagram|\bqueue|\bqueues|non-smoking|gluten|lactose|nut allergy`)
 	reNotWish = pat(`不想|别太|不要太|不能太|don't want to|dont want to|not too|no long|rather not|can't handle|cannot handle`, "不想", "别太", "不要太", "不能太", "want to", "not too", "no long", "rather not", "handle")
 )
 
