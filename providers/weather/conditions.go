@@ -151,24 +151,9 @@ type openMeteoConditions struct {
 }
 
 func (m *openMeteo) conditions(ctx context.Context, lat, lon float64, from, to, today dialog.Date) ([]dialog.DayConditions, error) {
-	if earliest := today.AddDays(-1); from.Before(earliest) {
-		from = earliest
-	}
-	if reach := today.AddDays(openMeteoReachDays); to.After(reach) {
-		to = reach
-	}
-	if to.Before(from) {
-		return nil, nil
-	}
-	q := url.Values{
-		"latitude": {coord(lat)}, "longitude": {coord(lon)},
-		"daily":      {"weather_code,temperature_2m_max,temperature_2m_min,precipitation_sum,snowfall_sum,wind_gusts_10m_max"},
-		"timezone":   {"auto"},
-		"start_date": {from.String()}, "end_date": {to.String()},
-	}
 	var r openMeteoConditions
-	if err := getJSON(ctx, m.client, m.base+"/v1/forecast?"+q.Encode(), &r); err != nil {
-		return nil, fmt.Errorf("open-meteo: %w", err)
+	if ok, err := m.forecast(ctx, lat, lon, from, to, today, "weather_code,temperature_2m_max,temperature_2m_min,precipitation_sum,snowfall_sum,wind_gusts_10m_max", &r); !ok {
+		return nil, err
 	}
 	d := r.Daily
 	val := func(p *float64) float64 {

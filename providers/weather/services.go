@@ -174,8 +174,10 @@ type openMeteoResponse struct {
 	} `json:"daily"`
 }
 
-func (m *openMeteo) daily(ctx context.Context, lat, lon float64, from, to, today dialog.Date) ([]Day, error) {
-	// Asking outside the reach is a 400; the dates outside are simply not forecast.
+// forecast reads the daily fields of the days from..to into out, clamped to what Open-Meteo
+// forecasts: asking outside its reach is a 400, and the dates outside are simply not
+// forecast. ok is false when no day is left to ask for, or on an error.
+func (m *openMeteo) forecast(ctx context.Context, lat, lon float64, from, to, today dialog.Date, fields string, out any) (ok bool, err error) {
 	if earliest := today.AddDays(-1); from.Before(earliest) {
 		from = earliest
 	}
@@ -183,17 +185,24 @@ func (m *openMeteo) daily(ctx context.Context, lat, lon float64, from, to, today
 		to = reach
 	}
 	if to.Before(from) {
-		return nil, nil
+		return false, nil
 	}
 	q := url.Values{
 		"latitude": {coord(lat)}, "longitude": {coord(lon)},
-		"daily":      {"weather_code,temperature_2m_max,temperature_2m_min,precipitation_probability_max"},
+		"daily":      {fields},
 		"timezone":   {"auto"},
 		"start_date": {from.String()}, "end_date": {to.String()},
 	}
+	if err := getJSON(ctx, m.client, m.base+"/v1/forecast?"+q.Encode(), out); err != nil {
+		return false, fmt.Errorf("open-meteo: %w", err)
+	}
+	return true, nil
+}
+
+func (m *openMeteo) daily(ctx context.Context, lat, lon float64, from, to, today dialog.Date) ([]Day, error) {
 	var r openMeteoResponse
-	if err := getJSON(ctx, m.client, m.base+"/v1/forecast?"+q.Encode(), &r); err != nil {
-		return nil, fmt.Errorf("open-meteo: %w", err)
+	if ok, err := m.forecast(ctx, lat, lon, from, to, today, "weather_code,temperature_2m_max,temperature_2m_min,precipitation_probability_max", &r); !ok {
+		return nil, err
 	}
 	d := r.Daily
 	var days []Day
