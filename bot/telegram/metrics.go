@@ -16,6 +16,10 @@ type Metrics struct {
 	latency  prometheus.Histogram
 	updates  *prometheus.CounterVec
 	progress *prometheus.CounterVec
+	// chats is how many chats the sender keeps pacing state for: it falls back once
+	// their gaps have passed, so it stays near the number of chats active in the last
+	// few seconds, not every chat ever written to.
+	chats prometheus.Gauge
 }
 
 // NewMetrics makes the channel's metrics and registers them with reg when it is not nil,
@@ -37,9 +41,13 @@ func NewMetrics(reg prometheus.Registerer, db *store.DB) *Metrics {
 			Name: "xingqu_telegram_plan_progress_total",
 			Help: "Plan progress heard by this instance, by what came of it (written, dedupe, current, waited, dropped, failed).",
 		}, []string{"outcome"}),
+		chats: prometheus.NewGauge(prometheus.GaugeOpts{
+			Name: "xingqu_telegram_sender_chats",
+			Help: "Chats the outbox sender keeps pacing state for (those with rows queued or a gap not yet passed).",
+		}),
 	}
 	if reg != nil {
-		reg.MustRegister(m.outcomes, m.latency, m.updates, m.progress)
+		reg.MustRegister(m.outcomes, m.latency, m.updates, m.progress, m.chats)
 		if db != nil {
 			reg.MustRegister(newOutboxCollector(func(ctx context.Context) (map[string]int64, error) {
 				return store.OutboxStats(ctx, db, "telegram")

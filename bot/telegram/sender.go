@@ -358,6 +358,7 @@ func (s *Sender) Run(ctx context.Context) error {
 				picks = append(picks, q)
 			}
 		}
+		s.Metrics.chats.Set(float64(len(chats)))
 		if paused && pause.at().Before(wake) {
 			wake = pause.at()
 		}

@@ -13,6 +13,7 @@ import (
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
+	"github.com/prometheus/client_golang/prometheus/testutil"
 
 	"xingqu/store"
 	"xingqu/store/storetest"
@@ -334,4 +335,33 @@ func TestClassifyNetworkErrors(t *testing.T) {
 			}
 		})
 	}
+}
+
+// The sender's per-chat pacing state does not grow with every chat ever written to: once
+// a chat's rows are sent and its gap has passed, it is forgotten, so a long-running
+// sender's memory follows the chats active in the last seconds.
+func TestSenderForgetsIdleChats(t *testing.T) {
+	t.Parallel()
+	db := storetest.New(t)
+	fake := newFakeAPI(t)
+	fake.chatGap = 0
+	const n = 300
+	for i := range n {
+		enqueue(t, db, fmt.Sprint(700000+i), "hello")
+	}
+	m := NewMetrics(nil, nil)
+	runSender(t, db, fake, Sender{Rate: 300, ChatGap: 50 * time.Millisecond, Workers: 32, Metrics: m})
+	waitDelivered(t, db, 30*time.Second)
+	if got := len(fake.sent("sendMessage", "")); got != n {
+		t.Fatalf("%d messages sent, want %d", got, n)
+	}
+	waitFor(t, "the sender to forget the idle chats", 10*time.Second, func() bool {
+		return testutil.ToFloat64(m.chats) == 0
+	})
+	// A chat written to again is tracked again, and forgotten again.
+	enqueue(t, db, "700001", "again")
+	waitDelivered(t, db, 10*time.Second)
+	waitFor(t, "the sender to forget the chat again", 10*time.Second, func() bool {
+		return testutil.ToFloat64(m.chats) == 0
+	})
 }
