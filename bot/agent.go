@@ -276,7 +276,7 @@ func (s *Server) handleTakeover() http.Handler {
 			if err != nil {
 				return err
 			}
-			_, err = s.sayToTraveller(ctx, tx, &conv, travellerID, "system", dialog.T(conv.Lang, "agent_joined"))
+			_, err = s.sayToTraveller(ctx, tx, &conv, travellerID, "system", "", dialog.T(conv.Lang, "agent_joined"))
 			return err
 		})
 		if err != nil {
@@ -343,13 +343,13 @@ func (s *Server) deliverAgentReply(ctx context.Context, tx *sqlx.Tx, convID int6
 	if err != nil {
 		return 0, err
 	}
-	return s.sayToTraveller(ctx, tx, &conv, travellerID, "agent", text)
+	return s.sayToTraveller(ctx, tx, &conv, travellerID, "agent", p.Username, text)
 }
 
-// sayToTraveller adds a message of role to the transcript and the traveller's channel,
-// and notifies every instance's streams.
-func (s *Server) sayToTraveller(ctx context.Context, tx *sqlx.Tx, conv *dialog.Conversation, travellerID int64, role, text string) (int64, error) {
-	id, err := store.AddMessage(ctx, tx, conv.ID, role, text, store.MessageBody{Kind: dialog.ReplyText})
+// sayToTraveller adds a message of role, written by author when a person wrote it, to the
+// transcript and the traveller's channel, and notifies every instance's streams.
+func (s *Server) sayToTraveller(ctx context.Context, tx *sqlx.Tx, conv *dialog.Conversation, travellerID int64, role, author, text string) (int64, error) {
+	id, err := store.AddMessage(ctx, tx, conv.ID, role, text, store.MessageBody{Kind: dialog.ReplyText, Author: author})
 	if err != nil {
 		return 0, err
 	}

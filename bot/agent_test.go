@@ -79,6 +79,12 @@ func TestAgentQueueTakeoverReplyHandback(t *testing.T) {
 	if !hasRole(h.Messages, "agent", "小艾") || !hasRole(h.Messages, "system", "") {
 		t.Fatalf("traveller's transcript lacks the agent's reply or the joined notice: %+v", h.Messages)
 	}
+	// The traveller sees who answers: the agent's name is on the agent's message.
+	for _, m := range h.Messages {
+		if m.Role == "agent" && m.Author != "amy" {
+			t.Errorf("agent message author %q, want amy", m.Author)
+		}
+	}
 	// While the agent has it the bot is silent and the message reaches the console.
 	n := len(h.Messages)
 	e.say(human.Token, "我想改成5天")

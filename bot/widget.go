@@ -31,6 +31,7 @@ type WireMessage struct {
 	Buttons   []dialog.Choice `json:"buttons"`
 	Plan      *dialog.Plan    `json:"plan,omitempty"`
 	Action    string          `json:"action,omitempty"` // the button a traveller pressed
+	Author    string          `json:"author,omitempty"` // the agent's name on a message of role agent
 	CreatedAt time.Time       `json:"createdAt"`
 }
 
@@ -38,7 +39,7 @@ func wireMessage(m store.Message) WireMessage {
 	var b store.MessageBody
 	json.Unmarshal(m.Body, &b)
 	w := WireMessage{ID: m.ID, Role: m.Role, Text: m.Text, Kind: string(b.Kind), Buttons: b.Choices,
-		Plan: b.Plan, Action: b.Action, CreatedAt: m.CreatedAt}
+		Plan: b.Plan, Action: b.Action, Author: b.Author, CreatedAt: m.CreatedAt}
 	if w.Buttons == nil {
 		w.Buttons = []dialog.Choice{}
 	}

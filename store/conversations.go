@@ -196,6 +196,7 @@ type MessageBody struct {
 	Choices []dialog.Choice  `json:"choices,omitempty"`
 	Plan    *dialog.Plan     `json:"plan,omitempty"`
 	Action  string           `json:"action,omitempty"` // the button a traveller pressed
+	Author  string           `json:"author,omitempty"` // the agent who wrote a message of role agent
 }
 
 // AddMessage appends a message to a transcript.
