@@ -474,6 +474,12 @@ func (p *Pipeline) applyEffect(ctx context.Context, tx *sqlx.Tx, conv *dialog.Co
 			job.Trip = *e.Trip
 		}
 		_, err = store.EnqueueJob(ctx, tx, JobPlan, conv.ID, job, time.Time{})
+	case dialog.EffectCheckWeather:
+		job := WeatherJob{ConversationID: conv.ID, Lang: e.Lang}
+		if e.Trip != nil {
+			job.Trip = *e.Trip
+		}
+		_, err = store.EnqueueJob(ctx, tx, JobWeather, conv.ID, job, time.Time{})
 	case dialog.EffectEmergency:
 		_, err = tx.ExecContext(ctx, `INSERT INTO emergencies (conversation_id, text) VALUES ($1, $2)`, conv.ID, e.Text)
 	case dialog.EffectFeedback:

@@ -25,6 +25,7 @@ type PlanFunc func(ctx context.Context, job PlanJob) (dialog.Plan, error)
 type PlanWorker struct {
 	Pipeline *Pipeline
 	Plan     PlanFunc
+	Weather  WeatherFunc   // answers forecast checks; none are claimed when nil
 	Lease    time.Duration // how long a claim lasts; default 90 s
 	Poll     time.Duration // how often to look for work when idle; default 250 ms
 	Retry    time.Duration // how long a failed job waits before it runs again; default 5 s
@@ -41,8 +42,12 @@ func (w *PlanWorker) Run(ctx context.Context) {
 		poll = 250 * time.Millisecond
 	}
 	wait := poll
+	kinds := []string{JobPlan}
+	if w.Weather != nil {
+		kinds = append(kinds, JobWeather)
+	}
 	for ctx.Err() == nil {
-		job, err := store.ClaimJob(ctx, w.Pipeline.DB, []string{JobPlan}, lease)
+		job, err := store.ClaimJob(ctx, w.Pipeline.DB, kinds, lease)
 		switch {
 		case err != nil && ctx.Err() == nil:
 			// The database is down or refusing: wait longer each time, up to half a minute,
@@ -59,6 +64,10 @@ func (w *PlanWorker) Run(ctx context.Context) {
 			if err != nil {
 				wait = min(2*wait, 30*time.Second)
 			}
+			continue
+		}
+		if job.Kind == JobWeather {
+			w.checkWeather(ctx, job)
 			continue
 		}
 		w.process(ctx, job, lease)

@@ -79,6 +79,7 @@ const (
 	EventHandback  EventKind = "handback"   // an agent handed the conversation back
 	EventTakeover  EventKind = "takeover"   // an agent took the conversation over
 	EventLocation  EventKind = "location"   // the traveller shared a resolved place
+	EventWeather   EventKind = "weather"    // the planned trip's forecast was fetched again
 )
 
 // Inbound is one thing that happened to a conversation: a message, a button pressed, or
@@ -88,10 +89,11 @@ type Inbound struct {
 	Action      string      // a button's action payload, exactly as sent
 	Hint        *Extraction // an extractor's reading, for a text the parsers could not read
 	Event       EventKind
-	Plan        *Plan  // with EventPlanReady
-	PlanRequest int    // with EventPlanReady: the request it answers
-	Place       *Place // with EventLocation
-	ChannelLang string // the channel's language hint ("zh", "en", or a locale like "en-GB")
+	Plan        *Plan        // with EventPlanReady
+	PlanRequest int          // with EventPlanReady: the request it answers
+	Place       *Place       // with EventLocation
+	Forecast    []DayWeather // with EventWeather: the dates forecast, none when still unavailable
+	ChannelLang string       // the channel's language hint ("zh", "en", or a locale like "en-GB")
 }
 
 // ReplyKind says how a channel should show a reply.
@@ -123,14 +125,15 @@ type EffectKind string
 
 // Effects.
 const (
-	EffectRequestPlan EffectKind = "request_plan" // queue a planning job
-	EffectCallHuman   EffectKind = "call_human"   // put the conversation in the agents' queue
-	EffectCancelHuman EffectKind = "cancel_human" // take it out again
-	EffectEmergency   EffectKind = "emergency"    // record an emergency and alert agents
-	EffectFeedback    EffectKind = "feedback"     // record a rating and comment
-	EffectSubscribe   EffectKind = "subscribe"    // subscribe to notices
-	EffectUnsubscribe EffectKind = "unsubscribe"  // unsubscribe
-	EffectSetLanguage EffectKind = "set_language" // remember the traveller's language
+	EffectRequestPlan  EffectKind = "request_plan"  // queue a planning job
+	EffectCallHuman    EffectKind = "call_human"    // put the conversation in the agents' queue
+	EffectCancelHuman  EffectKind = "cancel_human"  // take it out again
+	EffectEmergency    EffectKind = "emergency"     // record an emergency and alert agents
+	EffectFeedback     EffectKind = "feedback"      // record a rating and comment
+	EffectSubscribe    EffectKind = "subscribe"     // subscribe to notices
+	EffectUnsubscribe  EffectKind = "unsubscribe"   // unsubscribe
+	EffectSetLanguage  EffectKind = "set_language"  // remember the traveller's language
+	EffectCheckWeather EffectKind = "check_weather" // fetch the planned trip's forecast again
 )
 
 // Effect is one piece of work a turn asks for.

@@ -101,6 +101,9 @@ func (e *Engine) Handle(c *Conversation, in Inbound) Result {
 		t.handback()
 	case EventLocation:
 		t.location()
+	case EventWeather:
+		t.weatherReady()
+		return t.res
 	default:
 		t.message()
 	}
@@ -591,17 +594,52 @@ func (t *turn) status() {
 	t.say("status_list", "• "+strings.Join(notes, "\n• "))
 }
 
+// forecastReach is how far ahead the weather services forecast (Open-Meteo: 16 days,
+// today included).
+const forecastReach = 15
+
+// weather answers with the latest plan's forecast. When the plan came without one (E-303),
+// the forecast is fetched again, unless the trip is still beyond any forecast's reach:
+// asking again is what the traveller asked for, and it costs no one anything to say why
+// it cannot help yet.
 func (t *turn) weather() {
-	p := t.latestPlanWeather()
-	if p == "" {
-		if t.c.Memo.PlanVersion > 0 {
-			t.say("weather_none")
-		} else {
-			t.say("weather_need")
-		}
+	c := t.c
+	if p := t.latestPlanWeather(); p != "" {
+		t.say("weather_plan", c.Trip.Destination, p)
 		return
 	}
-	t.say("weather_plan", t.c.Trip.Destination, p)
+	trip := c.Memo.PlannedTrip
+	if c.Memo.PlanVersion == 0 || trip == nil {
+		t.say("weather_need")
+		return
+	}
+	today := DateOf(t.now)
+	if trip.StartDate == nil || trip.EndDate == nil || trip.EndDate.Before(today) {
+		t.say("weather_none")
+		return
+	}
+	if today.DaysUntil(*trip.StartDate) > forecastReach {
+		t.say("weather_far", today.DaysUntil(*trip.StartDate)-forecastReach)
+		return
+	}
+	t.say("weather_checking")
+	check := *trip
+	t.effect(Effect{Kind: EffectCheckWeather, Trip: &check, Lang: c.Lang})
+}
+
+// weatherReady answers a forecast fetched again, and keeps it for the next question.
+func (t *turn) weatherReady() {
+	c := t.c
+	var lines []string
+	for _, d := range t.in.Forecast {
+		lines = append(lines, weatherLine(c.Lang, d.Date, d.Weather))
+	}
+	if len(lines) == 0 {
+		t.say("weather_none")
+		return
+	}
+	c.Memo.Weather = lines
+	t.say("weather_plan", c.Trip.Destination, strings.Join(lines, "\n"))
 }
 
 // latestPlanWeather is the forecast that came with the latest plan, kept in the memo
@@ -1457,9 +1495,13 @@ func weatherLines(lang string, p *Plan) []string {
 		if d.Weather == nil {
 			continue
 		}
-		out = append(out, fmt.Sprintf("%s %s %.0f–%.0f°C", t0(lang, d.Date), d.Weather.Summary, d.Weather.TempMinC, d.Weather.TempMaxC))
+		out = append(out, weatherLine(lang, d.Date, *d.Weather))
 	}
 	return out
+}
+
+func weatherLine(lang string, d Date, w Weather) string {
+	return fmt.Sprintf("%s %s %.0f–%.0f°C", t0(lang, d), w.Summary, w.TempMinC, w.TempMaxC)
 }
 
 func t0(lang string, d Date) string {

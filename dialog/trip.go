@@ -63,6 +63,12 @@ type Weather struct {
 	PrecipProb float64 `json:"precipProb"` // 0..1
 }
 
+// DayWeather is the forecast of one date.
+type DayWeather struct {
+	Date    Date    `json:"date"`
+	Weather Weather `json:"weather"`
+}
+
 // DayPlan is one day of an option's itinerary.
 type DayPlan struct {
 	Date      Date     `json:"date"`

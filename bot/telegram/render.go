@@ -9,6 +9,7 @@ import (
 	"unicode/utf8"
 
 	"xingqu/dialog"
+	"xingqu/providers/weather"
 )
 
 // MaxMessageLen is Telegram's limit on a message's text, in UTF-16 code units after
@@ -306,7 +307,13 @@ func PlanCard(lang, heading string, p *dialog.Plan) (text string, buttons []Butt
 			buttons = append(buttons, Button{Label: dialog.T(lang, "tg_plan_day_by_day", title), Action: fmt.Sprintf("%s%d:%d", cbDetail, p.Version, i)})
 		}
 	}
-	if p.WeatherNote != "" {
+	switch p.WeatherNote {
+	case "":
+	case weather.CodeWeatherUnavailable:
+		// Said in words (SPEC section 8), with the choice to ask again.
+		b.WriteString("\n\n<i>" + Escape(dialog.T(lang, "weather_none")) + "</i>")
+		buttons = append(buttons, Button{Label: dialog.T(lang, "btn_weather_again"), Action: "weather"})
+	default:
 		b.WriteString("\n\n<i>" + Escape(p.WeatherNote) + "</i>")
 	}
 	if p.Draft {

@@ -137,6 +137,12 @@ func TestPlanCardAndDetailAreValid(t *testing.T) {
 			t.Fatalf("card: %v", err)
 		}
 	}
+	// A plan without a forecast says so in words, with the choice to check again.
+	p.WeatherNote = "E-303"
+	card, buttons = PlanCard(dialog.LangZH, "你的行程方案（第3版）：", p)
+	if !strings.Contains(card, "暂时没有这些日期的天气预报") || len(buttons) != 4 || buttons[3].Action != "weather" || buttons[3].Label != "再查天气" {
+		t.Fatalf("E-303 plan card: buttons %+v\n%s", buttons, card)
+	}
 	pieces := SplitHTML(PlanDetail(dialog.LangEN, p.Options[0]), MaxMessageLen)
 	if len(pieces) < 2 {
 		t.Fatalf("30 long days should need several messages, got %d", len(pieces))

@@ -96,7 +96,7 @@ func (s *service) start(ctx context.Context) (wait func()) {
 	planner.Warm()
 	var wg sync.WaitGroup
 	for i := 0; i < planWorkers; i++ {
-		w := &bot.PlanWorker{Pipeline: s.pipeline, Plan: s.plan, Log: s.log}
+		w := &bot.PlanWorker{Pipeline: s.pipeline, Plan: s.plan, Weather: s.planner.Forecast, Log: s.log}
 		wg.Add(1)
 		go func() { defer wg.Done(); w.Run(ctx) }()
 	}

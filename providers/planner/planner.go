@@ -84,6 +84,14 @@ func (p *Planner) Plan(ctx context.Context, req Request) (Result, error) {
 		return res, err
 	}
 	plan.Trip = trip
+	// The planners read the forecast in English; the traveller reads it in their language.
+	for i := range plan.Options {
+		for j := range plan.Options[i].Days {
+			if w := plan.Options[i].Days[j].Weather; w != nil {
+				w.Summary = weather.Localize(w.Summary, req.Lang)
+			}
+		}
+	}
 	for _, c := range res.Codes {
 		if c == CodeWeather {
 			plan.WeatherNote = CodeWeather
@@ -91,6 +99,35 @@ func (p *Planner) Plan(ctx context.Context, req Request) (Result, error) {
 	}
 	res.Plan, res.Report = plan, rep
 	return res, nil
+}
+
+// ErrNoForecast is returned by Forecast when the trip cannot be forecast: no weather
+// service is configured, its dates are not known, or its destination cannot be placed.
+var ErrNoForecast = errors.New("no forecast for this trip")
+
+// Forecast is the weather of trip's dates at its destination, placed first when the
+// trip does not say where it is. Dates beyond the forecasts' reach are absent.
+func (p *Planner) Forecast(ctx context.Context, trip dialog.TripRequest, lang string) ([]dialog.DayWeather, error) {
+	if p.Weather == nil || trip.StartDate == nil || trip.EndDate == nil {
+		return nil, ErrNoForecast
+	}
+	if trip.Place == nil {
+		place, ok := p.place(ctx, trip.Destination, lang)
+		if !ok {
+			return nil, ErrNoForecast
+		}
+		trip.Place = &place
+	}
+	fc, err := p.Weather.Daily(ctx, *trip.Place, *trip.StartDate, *trip.EndDate)
+	if err != nil {
+		return nil, err
+	}
+	out := make([]dialog.DayWeather, len(fc.Days))
+	for i, d := range fc.Days {
+		d.Weather.Summary = weather.Localize(d.Weather.Summary, lang)
+		out[i] = dialog.DayWeather{Date: d.Date, Weather: d.Weather}
+	}
+	return out, nil
 }
 
 // place finds the destination. A city the gazetteer knows without doubt needs no

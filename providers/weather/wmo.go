@@ -50,3 +50,38 @@ func SummaryFor(code int, lang string) string {
 	}
 	return d[0]
 }
+
+// owmWords are OpenWeatherMap's own descriptions that are not among the WMO texts above.
+var owmWords = map[string]string{
+	"few clouds": "少云", "scattered clouds": "多云", "broken clouds": "多云", "overcast clouds": "阴",
+	"moderate rain": "中雨", "heavy intensity rain": "大雨", "very heavy rain": "暴雨",
+	"shower rain": "阵雨", "light intensity shower rain": "小阵雨", "mist": "薄雾", "haze": "霾",
+	"light intensity drizzle": "小毛毛雨", "thunderstorm with light rain": "雷阵雨",
+	"thunderstorm with rain": "雷阵雨", "light shower snow": "小阵雪", "shower snow": "阵雪",
+	"sleet": "雨夹雪", "dust": "浮尘", "sand": "扬沙", "smoke": "烟", "squalls": "飑",
+}
+
+// zhWords maps every English summary the services give to its Chinese text.
+var zhWords = func() map[string]string {
+	m := make(map[string]string, len(wmoCodes)+len(owmWords))
+	for _, d := range wmoCodes {
+		m[d[0]] = d[1]
+	}
+	for en, zh := range owmWords {
+		m[en] = zh
+	}
+	return m
+}()
+
+// Localize gives a summary in lang. Summaries are kept in English, in which the services
+// give them and the planners read them; a Chinese traveller reads them in Chinese. A
+// summary with no known translation is left as it is.
+func Localize(summary, lang string) string {
+	if !strings.HasPrefix(strings.ToLower(lang), "zh") {
+		return summary
+	}
+	if zh, ok := zhWords[strings.ToLower(strings.TrimSpace(summary))]; ok {
+		return zh
+	}
+	return summary
+}
