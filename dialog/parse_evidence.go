@@ -211,6 +211,11 @@ func spotPlaces(m *msg, c ParseContext) []spot {
 			if isPrefWord(p) && capitalisedWords(p) == 0 {
 				continue
 			}
+			// "Sichuan food", "Hunan cuisine": a place's name before a word for food is
+			// the food's.
+			if foodAfter(wo[last.j:]) {
+				continue
+			}
 			if j, name := judge(p, foundAnywhere, c, m.lang); j == knownPlace {
 				out = append(out, spot{first.i, last.j, name})
 				k += n
@@ -223,6 +228,17 @@ func spotPlaces(m *msg, c ParseContext) []spot {
 		}
 	}
 	return out
+}
+
+// foodAfter reports whether rest starts with a word for a kind of food.
+func foodAfter(rest string) bool {
+	rest = strings.TrimLeft(rest, " ")
+	for _, w := range []string{"food", "cuisine", "dishes", "dish", "cooking", "restaurant", "hotpot", "hot pot", "noodles", "style food"} {
+		if len(rest) >= len(w) && strings.EqualFold(rest[:len(w)], w) && (len(rest) == len(w) || !isASCIILetter(rest[len(w)])) {
+			return true
+		}
+	}
+	return false
 }
 
 func onlySpaces(s string) bool {

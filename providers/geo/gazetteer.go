@@ -40,7 +40,9 @@ type Gazetteer struct {
 	countries map[string]string    // folded English or Chinese country name -> code
 	// countryNames holds each country's Chinese and English name, by code.
 	countryNames map[string][2]string
-	loadTime     time.Duration
+	// regions are destinations that are not towns (provinces, islands, parks), by name.
+	regions  map[string]*region
+	loadTime time.Duration
 }
 
 type gazCity struct {
@@ -156,6 +158,9 @@ func parseGazetteer(gz []byte, countries string) (*Gazetteer, error) {
 			g.countries[k] = cf[0]
 		}
 	}
+	if g.regions, err = parseRegions(regionsTSV); err != nil {
+		return nil, fmt.Errorf("gazetteer: %w", err)
+	}
 	return g, nil
 }
 
@@ -194,6 +199,11 @@ func splitInto(s string, sep byte, dst []string) int {
 // Forward resolves a place name the way Resolver.Forward does, with no network.
 func (g *Gazetteer) Forward(query, lang string) (Result, error) {
 	query = strings.TrimSpace(query)
+	// A region's name means the region, even where a town shares it: 海南 is the island
+	// province, not the prefecture in Qinghai; Bali is in Indonesia.
+	if r, ok := g.region(query, lang); ok {
+		return r, nil
+	}
 	if m, han := g.match(query); len(m) > 0 {
 		return g.decide(m, han, query, lang, false), nil
 	}

@@ -171,6 +171,9 @@ func (g *Gazetteer) Knows(name string) (known, common bool) {
 		if _, ok := g.countries[name]; ok {
 			return true, false
 		}
+		if _, ok := g.regions[name]; ok {
+			return true, false
+		}
 		if len(g.alternate[name]) > 0 {
 			return true, false
 		}
@@ -186,6 +189,9 @@ func (g *Gazetteer) Knows(name string) (known, common bool) {
 	}
 	common = g.spots().common[key]
 	if _, ok := g.countries[key]; ok {
+		return true, common
+	}
+	if _, ok := g.regions[key]; ok {
 		return true, common
 	}
 	if l := g.primary[key]; len(l) > 0 {
