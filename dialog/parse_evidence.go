@@ -38,6 +38,11 @@ func judge(p string, kind evidenceKind, c ParseContext, lang string) (judgement,
 	if p == "" || utf8.RuneCountInString(p) > 40 || notPlaces[asciiLower(p)] {
 		return notAPlace, ""
 	}
+	// "一共", "总共", "一行": what counts people or money is never a place, however
+	// close a town's name is (一共 ≈ 一宮).
+	if countingWords(p) {
+		return notAPlace, ""
+	}
 	// 西餐 is food, not a misspelt 西昌: what a trip has is never a place unless it is
 	// written as a name or after a marker.
 	if kind != afterMarker && capitalisedWords(p) == 0 && isPrefWord(p) {
@@ -69,6 +74,23 @@ func judge(p string, kind evidenceKind, c ParseContext, lang string) (judgement,
 		return proposedPlace, p
 	}
 	return notAPlace, ""
+}
+
+// countChars are what Chinese phrases that count people, days or money are made of.
+const countChars = "一二两三四五六七八九十共总合计每人均位个行全家大小成老儿童们都起俩仨口"
+
+// countingWords reports a Chinese phrase made only of counting words (一共, 总共, 人均,
+// 一行, 大人): a count, never a name.
+func countingWords(p string) bool {
+	if !hasHan(p) {
+		return false
+	}
+	for _, r := range p {
+		if !strings.ContainsRune(countChars, r) && r != ' ' {
+			return false
+		}
+	}
+	return true
 }
 
 // capitalisedWords counts the words of p written with a capital letter.
@@ -315,7 +337,9 @@ func vagueTheme(s string) string {
 
 // Exclusions: "不要去鼓山", "skip the great wall", "no museums".
 var (
-	reExcludeZh = pat(`(?:不要|别|不想|不用|不打算|不|不会)再?去(?:了)?|不要|别安排|不想去|去掉|删掉|排除|避开|不考虑`, "不", "别", "去掉", "删掉", "排除", "避开")
+	reExcludeZh = pat(`(?:不要|别|不想|不用|不打算|不|不会)再?(?:带(?:我们|我)|让(?:我们|我))?去(?:了)?|不要|别安排|不想去|去掉|删掉|排除|避开|不考虑`, "不", "别", "去掉", "删掉", "排除", "避开")
+	// reDroppedZh follows a sight the traveller no longer wants: "雷峰塔就不去了", "故宫不用去了".
+	reDroppedZh = pat(`(?:就|也|还是|先)?(?:不(?:想|用|要|打算)?去了|不去|不要了|就算了|算了|不看了|不逛了|跳过|pass)`, "不", "算了", "跳过", "pass")
 	reExcludeEn = pat(`(?i)\b(?:(?:do not|don't|dont|we don't|i don't)\s+want\s+to\s+(?:go\s+to|visit|see|do)|not\s+going\s+to|anywhere\s+but|avoid|skip|no more|not interested in|take|remove|cut|leave out|drop|without)\s+`,
 		"want", "not going", "anywhere but", "avoid", "skip", "no more", "not interested", "take", "remove", "cut", "leave out", "drop", "without")
 	reExcludeNo     = pat(`(?i)(?:^|[,;.!]\s*)(?:no|not)\s+`, "no", "not")
@@ -364,6 +388,12 @@ func parseExclusionsIn(m *msg, e *Extraction, c ParseContext) {
 		m.consume(loc[0], loc[1]+len(food))
 	}
 	wo = string(m.wo)
+	if i, j, k, thing := droppedSight(wo); thing != "" {
+		add(thing)
+		m.consume(i, k)
+		_ = j
+		wo = string(m.wo)
+	}
 	for _, loc := range reExcludeZh.FindAllStringIndex(wo, -1) {
 		i, j := placeAfterZh(wo, loc[1])
 		if j <= i {
@@ -432,6 +462,31 @@ func parseExclusionsIn(m *msg, e *Extraction, c ParseContext) {
 	if len(e.Exclude) > 0 {
 		m.found++
 	}
+}
+
+// droppedSight finds a sight named before the words that drop it ("雷峰塔就不去了",
+// "西湖那边就不去了吧"): the sight spans s[i:j], the words end at k. Only what a trip
+// visits counts; "孩子不去了" leaves someone at home, "不去了" drops the trip.
+func droppedSight(s string) (i, j, k int, thing string) {
+	for _, loc := range reDroppedZh.FindAllStringIndex(s, -1) {
+		a, b := placeBeforeZh(s, loc[0])
+		p := s[a:b]
+		for _, w := range []string{"那边", "那里", "这边", "这个", "那个", "的话", "我们", "咱们", "就", "也", "还是"} {
+			if q := strings.TrimSuffix(p, w); q != p {
+				p, b = q, b-len(w)
+			}
+		}
+		for _, w := range []string{"那", "这", "还是"} {
+			if q := strings.TrimPrefix(p, w); q != p {
+				p, a = q, a+len(w)
+			}
+		}
+		if utf8.RuneCountInString(p) < 2 || !(isPrefWord(p) || zhSightLike(p)) {
+			continue
+		}
+		return a, b, loc[1], p
+	}
+	return 0, 0, 0, ""
 }
 
 func placesKnow(c ParseContext, p string) (bool, bool) {

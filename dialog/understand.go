@@ -54,6 +54,9 @@ func Read(text, state string, c ParseContext) Reading {
 	}
 	low := strings.TrimSpace(asciiLower(normalizeText(text)))
 	core := strings.Trim(low, " .,!?;:~-…\"'。！？")
+	if r.Command == IntentWeather && complaint(low) {
+		r.Command = IntentNone // "天气预报完全不准" is about the forecast given: feedback
+	}
 	switch r.Command {
 	case IntentEmergency:
 		r.Act = ActEmergency
@@ -92,7 +95,7 @@ func Read(text, state string, c ParseContext) Reading {
 		r.Act = ActFeedback
 		return r
 	}
-	if cancelsTrip(core) || r.Command == IntentCancel && (state == StatePlanned || state == StateConfirm || state == StatePlanning || state == StateEditing) {
+	if cancelsTrip(core) && !dropsSight(core) || r.Command == IntentCancel && (state == StatePlanned || state == StateConfirm || state == StatePlanning || state == StateEditing) {
 		r.Act, r.Command = ActCancel, IntentCancel
 		return r
 	}
@@ -205,6 +208,13 @@ func skips(core, state string) bool {
 		}
 	}
 	return false
+}
+
+// dropsSight reports whether text drops one sight of the trip ("雷峰塔就不去了"): the
+// trip goes on without it.
+func dropsSight(core string) bool {
+	_, _, _, thing := droppedSight(core)
+	return thing != ""
 }
 
 // cancelsTrip reports whether text drops the whole trip in words that say so.
