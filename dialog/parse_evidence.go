@@ -344,6 +344,7 @@ var (
 		"want", "not going", "anywhere but", "avoid", "skip", "no more", "not interested", "take", "remove", "cut", "leave out", "drop", "without")
 	reExcludeNo     = pat(`(?i)(?:^|[,;.!]\s*)(?:no|not)\s+`, "no", "not")
 	reExcludeFoodZh = pat(`(?:不要|不想吃|不吃|不能吃|不太能吃|不敢吃|吃不了|别安排)\s*`, "不", "吃不了", "别安排")
+	reNoEatEn       = pat(`(?i)\b(?:don'?t|do not|doesn'?t|does not|can'?t|cannot|never|won'?t)\s+eat\s+`, "eat")
 	reExcludeOut    = pat(`(?i)\s+(?:out\s+of\s+(?:the\s+)?(?:plan|itinerary|trip)|out|off\s+the\s+(?:plan|list|itinerary))\b`, "out", "off")
 )
 
@@ -380,6 +381,10 @@ func parseExclusionsIn(m *msg, e *Extraction, c ParseContext) {
 			if strings.HasPrefix(rest, w) && len(w) > len(food) && w[0] >= 0x80 {
 				food = w
 			}
+		}
+		if food == "" && strings.Contains(wo[loc[0]:loc[1]], "吃") {
+			// "我们不吃香菜", "不吃牛肉哈": whatever food is named after the verb.
+			food = foodAfterZh(rest)
 		}
 		if food == "" {
 			continue
@@ -440,6 +445,22 @@ func parseExclusionsIn(m *msg, e *Extraction, c ParseContext) {
 		}
 		m.consume(loc[0], end)
 	}
+	// "we don't eat pork", "she can't eat shellfish": a food ruled out.
+	for _, loc := range reNoEatEn.FindAllStringIndex(lwo, -1) {
+		end := phraseEnd(wo, loc[1])
+		p := strings.TrimSpace(wo[loc[1]:end])
+		for _, w := range []string{" btw", " by the way", " please", " either", " at all", " anymore"} {
+			p = strings.TrimSuffix(strings.TrimSpace(p), w)
+		}
+		if p == "" || len(strings.Fields(p)) > 3 {
+			continue
+		}
+		for _, part := range splitList(p) {
+			add(part)
+		}
+		m.consume(loc[0], end)
+	}
+	lwo = asciiLower(string(m.wo))
 	for _, loc := range reExcludeNo.FindAllStringIndex(lwo, -1) {
 		end := phraseEnd(wo, loc[1])
 		p := wo[loc[1]:end]
@@ -481,12 +502,42 @@ func droppedSight(s string) (i, j, k int, thing string) {
 				p, a = q, a+len(w)
 			}
 		}
-		if utf8.RuneCountInString(p) < 2 || !(isPrefWord(p) || zhSightLike(p)) {
+		if utf8.RuneCountInString(p) < 2 || !(isPrefWord(p) || zhSightLike(p) || knownSight(p)) {
 			continue
 		}
 		return a, b, loc[1], p
 	}
 	return 0, 0, 0, ""
+}
+
+// knownSight reports a sight known by name (长城, 兵马俑, West Lake).
+func knownSight(p string) bool {
+	lp := asciiLower(p)
+	for _, list := range []keywords{knownNatureSights, knownSocialSights} {
+		for _, w := range list {
+			if w == lp {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// foodAfterZh is the food named at the start of s, after 不吃: one to four characters up
+// to a particle or punctuation ("香菜", "牛肉" in "牛肉哈").
+func foodAfterZh(s string) string {
+	const particles = "的了吧哈啊呀呢哦和跟也都就还或及等"
+	n, end := 0, 0
+	for k, r := range s {
+		if !isHan(r) || strings.ContainsRune(particles, r) {
+			break
+		}
+		n, end = n+1, k+utf8.RuneLen(r)
+	}
+	if n < 1 || n > 4 {
+		return "" // a longer run is a sentence, not a food
+	}
+	return s[:end]
 }
 
 func placesKnow(c ParseContext, p string) (bool, bool) {

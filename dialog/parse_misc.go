@@ -437,6 +437,7 @@ func otherNeedsIn(m *msg) string {
 		}
 		text := strings.TrimSpace(m.orig[loc[0]:loc[1]])
 		text = strings.TrimSpace(strings.TrimSuffix(strings.TrimSuffix(text, "please"), "谢谢"))
+		text = trimAside(text)
 		if utf8.RuneCountInString(text) < 2 || onlyFiller(text) {
 			continue
 		}
@@ -447,6 +448,22 @@ func otherNeedsIn(m *msg) string {
 		return strings.Join(out, "；")
 	}
 	return strings.Join(out, "; ")
+}
+
+// asides open a remark made in passing ("对了，我们想住民宿", "oh and we want a b&b"):
+// the need is what follows.
+var asides = []string{"对了", "还有", "另外", "哦对", "噢对", "顺便说一下", "顺便说下", "顺便", "oh and ", "also ", "and ", "oh ", "btw ", "by the way "}
+
+func trimAside(s string) string {
+	for again := true; again; {
+		again = false
+		for _, w := range asides {
+			if len(s) > len(w) && strings.EqualFold(s[:len(w)], w) {
+				s, again = strings.TrimLeft(s[len(w):], " ,，"), true
+			}
+		}
+	}
+	return s
 }
 
 func onlyFiller(s string) bool {
