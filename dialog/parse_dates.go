@@ -122,7 +122,9 @@ var (
 	reBareDayZh    = pat(`(\d{1,2})\s*[日号號]`, "日", "号", "號")
 	reBareRangeZh  = pat(`(\d{1,2})\s*(?:-|~|到|至)\s*(\d{1,2})\s*[日号號]`, "日", "号", "號")
 	reBareDayEn    = pat(`\b(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)\b`)
-	reUntil        = pat(`(?:\buntil|\btill|\bback\s+(?:on|by)|\breturn(?:ing)?(?:\s+on)?|回程|返回|回来|结束)\s*$`, "until", "till", "back", "return", "回程", "返回", "回来", "结束")
+	// reUntil ends the words that make the one date after them an end: "until", "回程",
+	// and a change of the return alone ("回程改成25号", "change the return to the 26th").
+	reUntil = pat(`(?:\buntil|\btill|\bback\s+(?:on|by)|\breturn(?:ing)?(?:\s+(?:date|day|flight|trip))?(?:\s+(?:on|to|is|for))?(?:\s+the)?|回程|返程|返回|回来(?:那天|的日子|的时间)?|结束)\s*(?:日期|时间)?\s*(?:改成|改为|改到|换成|换到|定在|定为|是|在|[:=])?\s*$`, "until", "till", "back", "return", "回程", "返程", "返回", "回来", "结束")
 )
 
 var zhWeekdays = map[string]time.Weekday{

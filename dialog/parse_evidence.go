@@ -77,7 +77,7 @@ func judge(p string, kind evidenceKind, c ParseContext, lang string) (judgement,
 }
 
 // countChars are what Chinese phrases that count people, days or money are made of.
-const countChars = "一二两三四五六七八九十共总合计每人均位个行全家大小成老儿童们都起俩仨口"
+const countChars = "一二两三四五六七八九十共总每人均位个行们俩仨口"
 
 // countingWords reports a Chinese phrase made only of counting words (一共, 总共, 人均,
 // 一行, 大人): a count, never a name.
