@@ -103,6 +103,8 @@ var (
 	reDotRange  = pat(`\b(\d{1,2})\.(\d{1,2})\s*(?:-|~|到|至|to)\s*(\d{1,2})(?:\.(\d{1,2}))?\b`, ".")
 	reSlash     = pat(`(\d{1,2})\s*/\s*(\d{1,2})(?:\s*/\s*(\d{4}|\d{2}))?`, "/")
 	reTail      = pat(`^\s*(?:-|~|到|至|to|through|thru|till|until)\s*(\d{1,2})(?:st|nd|rd|th)?\s*[日号號]?`)
+	reYYMD      = pat(`(\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号號]?`, "年")
+	reTailMD    = pat(`^\s*(?:-|~|到|至|to|through|thru|till|until)\s*(\d{1,2})[.](\d{1,2})(?:[^\d./]|$)`)
 	reTailNot   = pat(`^\s*(?:月|/|\d|(?:of\s+)?` + monthRe + `\b|个|人|天|日游|days?|nights?|people|of us|k\b|元|块)`)
 
 	reRelDay    = pat(`大后天|后天|明天|明日|今天|今日|大前天|前天|昨天|昨日|\b(?:the\s+)?day\s+after\s+tomorrow\b|\b(?:the\s+)?day\s+before\s+yesterday\b|\btoday\b|\btomorrow\b|\btonight\b|\byesterday\b`, "天", "今日", "明日", "昨日", "today", "tomorrow", "tonight", "yesterday")
@@ -385,6 +387,12 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 	// The second day of "Nov 1-5" or "10月25-28日" shares the month of the first.
 	tail := func(end int) {
 		s := m.text()
+		if loc := reTailMD.FindStringSubmatchIndex(s[end:]); loc != nil {
+			// "2027.3.1-3.5": the end gives its month too.
+			hits = append(hits, dateHit{pos: end + loc[0], m: time.Month(atoiWord(sub(s[end:], loc, 1))), d: atoiWord(sub(s[end:], loc, 2))})
+			m.consume(end+loc[0], end+loc[1])
+			return
+		}
 		loc := reTail.FindStringSubmatchIndex(s[end:])
 		if loc == nil || reTailNot.MatchString(s[end+loc[1]:]) {
 			return
@@ -395,12 +403,33 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 
 	s = m.text()
 	for _, loc := range when(hasYear(s), reYMD, s) {
-		if !digitBound(s, loc[0], loc[1]) || m.taken(loc[0]) {
+		// "12/20/2026 - 12/27/2026": a year that ends one date does not start another.
+		if !digitBound(s, loc[0], loc[1]) || m.taken(loc[0]) || loc[0] > 0 && strings.IndexByte("/.", s[loc[0]-1]) >= 0 {
 			continue
 		}
 		hits = append(hits, dateHit{pos: loc[0], y: atoiWord(sub(s, loc, 1)), m: time.Month(atoiWord(sub(s, loc, 2))), d: atoiWord(sub(s, loc, 3))})
 		m.consume(loc[0], loc[1])
 		tail(loc[1])
+	}
+	// "26年12月28号": a year in two figures.
+	s = m.text()
+	for _, loc := range when(has(s, "年"), reYYMD, s) {
+		if !digitBound(s, loc[0], loc[1]) || m.taken(loc[0]) {
+			continue
+		}
+		hits = append(hits, dateHit{pos: loc[0], y: 2000 + atoiWord(sub(s, loc, 1)), m: time.Month(atoiWord(sub(s, loc, 2))), d: atoiWord(sub(s, loc, 3))})
+		m.consume(loc[0], loc[1])
+		tail(loc[1])
+	}
+	// "20261220-20261223", "20270105-0109": dates written as eight digits.
+	for _, h := range compactDates(m.text()) {
+		hits = append(hits, h.hit)
+		m.consume(h.i, h.j)
+	}
+	// "12-20出发", "12.25出发 12.28回", "12-26到12-30", "leaving 12-21, back 12-26".
+	for _, h := range numericMonthDays(m.text(), c.Expecting == SlotDates) {
+		hits = append(hits, h.hit)
+		m.consume(h.i, h.j)
 	}
 	s = m.text()
 	enDates := hasLatin(s) && hasDigits(s) && monthWordIn(s)
@@ -477,7 +506,7 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 	}
 	s = m.text()
 	for _, loc := range when(has(s, "/"), reSlash, s) {
-		if !digitBound(s, loc[0], loc[1]) || (loc[0] > 0 && s[loc[0]-1] == '/') || (loc[1] < len(s) && s[loc[1]] == '/') {
+		if !digitBound(s, loc[0], loc[1]) || m.taken(loc[0]) || (loc[0] > 0 && s[loc[0]-1] == '/') || (loc[1] < len(s) && s[loc[1]] == '/') {
 			continue
 		}
 		a, b := atoiWord(sub(s, loc, 1)), atoiWord(sub(s, loc, 2))
@@ -490,6 +519,7 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 		}
 		hits = append(hits, dateHit{pos: loc[0], y: y, m: time.Month(a), d: b, both: a <= 12 && b <= 12 && a != b})
 		m.consume(loc[0], loc[1])
+		tail(loc[1]) // "12/26-30"
 	}
 
 	s = m.text()
@@ -939,4 +969,103 @@ func yearIsMoney(s string, loc []int, g int) bool {
 		}
 	}
 	return false
+}
+
+// numHit is a date read from figures alone, with the span it was read from.
+type numHit struct {
+	i, j int
+	hit  dateHit
+}
+
+// compactDates reads dates written as eight digits (20261220), and the end of a range
+// after one in eight or four digits ("20261220-20261223", "20270105-0109").
+func compactDates(s string) []numHit {
+	var out []numHit
+	run := func(i int) int {
+		j := i
+		for j < len(s) && isDigit(s[j]) {
+			j++
+		}
+		return j
+	}
+	for i := 0; i < len(s); i++ {
+		if !isDigit(s[i]) || i > 0 && isDigit(s[i-1]) {
+			continue
+		}
+		j := run(i)
+		if j-i != 8 || !strings.HasPrefix(s[i:], "20") {
+			continue
+		}
+		y, mo, d := atoiWord(s[i:i+4]), atoiWord(s[i+4:i+6]), atoiWord(s[i+6:j])
+		if mo < 1 || mo > 12 || d < 1 || d > 31 {
+			continue
+		}
+		out = append(out, numHit{i, j, dateHit{pos: i, y: y, m: time.Month(mo), d: d}})
+		k := skipSpace(s, j)
+		if e := wordAt(s, k, []string{"-", "~", "到", "至", "to"}); e >= 0 {
+			k = skipSpace(s, e)
+			if l := run(k); l-k == 4 || l-k == 8 && strings.HasPrefix(s[k:], "20") {
+				ey := y
+				if l-k == 8 {
+					ey, k = atoiWord(s[k:k+4]), k+4
+				}
+				em, ed := atoiWord(s[k:k+2]), atoiWord(s[k+2:l])
+				if em >= 1 && em <= 12 && ed >= 1 && ed <= 31 {
+					out = append(out, numHit{j, l, dateHit{pos: j, y: ey, m: time.Month(em), d: ed}})
+					j = l
+				}
+			}
+		}
+		i = j
+	}
+	return out
+}
+
+var (
+	// reNumMD is a month and a day joined by a dash or a dot: 12-20, 12.25.
+	reNumMD = pat(`(\d{1,2})[-.](\d{1,2})`, "-", ".")
+	// reNumMDUnit follows figures that count something else: "3-5天", "2-3 people".
+	reNumMDUnit = pat(`^\s*(?:[日号號天个人位晚夜周月年元块%:]|k\b|w\b|days?\b|nights?\b|weeks?\b|people\b|persons?\b|stars?\b|hours?\b|pm\b|am\b|next\b|this\b|of\b)`)
+	// reLeaveBack are the words of leaving and coming back that make "12-20" a date.
+	reLeaveBack = pat(`出发|走|回|返|去|飞|到|离开|启程|\bleav|\bdepart|\bback\b|\breturn|\bfly|\bflying|\bout\b|\bfrom\b|\bstart`, "出发", "走", "回", "返", "去", "飞", "到", "离开", "启程", "leav", "depart", "back", "return", "fly", "out", "from", "start")
+	reNumMDSep  = pat(`^\s*(?:-|~|到|至|to|until|till|through|thru)\s*$`)
+)
+
+// numericMonthDays reads month-day dates written with a dash or a dot ("12-20出发",
+// "12.25出发 12.28回", "12-26到12-30"). Such figures are as often a count or an amount,
+// so they are dates only in a range of two, beside a word of leaving or coming back,
+// or as the whole answer to the dates question.
+func numericMonthDays(s string, answer bool) []numHit {
+	var cands []numHit
+	for _, loc := range reNumMD.FindAllStringSubmatchIndex(s, -1) {
+		i, j := loc[0], loc[1]
+		if i > 0 && (isDigit(s[i-1]) || strings.IndexByte("./$¥€£", s[i-1]) >= 0) || j < len(s) && (isDigit(s[j]) || s[j] == '.' && j+1 < len(s) && isDigit(s[j+1])) {
+			continue
+		}
+		mo, d := atoiWord(s[loc[2]:loc[3]]), atoiWord(s[loc[4]:loc[5]])
+		if mo < 1 || mo > 12 || d < 1 || d > 31 || reNumMDUnit.MatchString(s[j:]) {
+			continue
+		}
+		cands = append(cands, numHit{i, j, dateHit{pos: i, m: time.Month(mo), d: d}})
+	}
+	if len(cands) == 0 || len(cands) > 2 {
+		return nil
+	}
+	if len(cands) == 2 && reNumMDSep.MatchString(s[cands[0].j:cands[1].i]) {
+		return cands
+	}
+	var out []numHit
+	for _, h := range cands {
+		near := s[max(0, h.i-12):min(len(s), h.j+12)]
+		if reLeaveBack.MatchString(near) {
+			out = append(out, h)
+		}
+	}
+	if len(out) == len(cands) {
+		return out
+	}
+	if answer && strings.TrimSpace(strings.Trim(s[:cands[0].i]+s[cands[len(cands)-1].j:], " ,.!?~")) == "" && len(cands) == 1 {
+		return cands
+	}
+	return nil
 }
