@@ -166,7 +166,7 @@ type spot struct {
 }
 
 // zhLeftContext may come right before a place's name inside a run of Chinese.
-const zhLeftContext = "去到在从飞往回游逛是和或与跟及想要就住玩看选定游"
+const zhLeftContext = "去到在从飞往回游逛是和或者与跟及想要就住玩看选定游"
 
 // spotPlaces finds the gazetteer's names anywhere in what is left of the message.
 func spotPlaces(m *msg, c ParseContext) []spot {
@@ -261,9 +261,12 @@ func onlySpaces(s string) bool {
 // 天津 is not read out of 明天津贴.
 func spotHan(wo string, i, j int, c ParseContext) []spot {
 	var out []spot
+	afterName := false
 	for a := i; a < j; {
 		_, sa := utf8.DecodeRuneInString(wo[a:])
-		leftOK := a == i
+		// "成都重庆都想去": a name may follow another with nothing between.
+		leftOK := a == i || afterName
+		afterName = false
 		if !leftOK {
 			prev, _ := utf8.DecodeLastRuneInString(wo[:a])
 			leftOK = strings.ContainsRune(zhLeftContext, prev)
@@ -281,14 +284,14 @@ func spotHan(wo string, i, j int, c ParseContext) []spot {
 			}
 			for k := len(ends) - 1; k >= 0; k-- {
 				b := ends[k]
-				if !(b == j || zhStopAt(wo, b) || strings.HasPrefix(wo[b:], "市")) {
+				if !(b == j || zhStopAt(wo, b) || strings.HasPrefix(wo[b:], "市") || knownNameAt(wo[b:j], c)) {
 					continue
 				}
 				name := wo[a:b]
 				if known, _ := c.Places.Knows(name); known {
 					out = append(out, spot{a, b, name})
 					a = b
-					matched = true
+					matched, afterName = true, true
 					break
 				}
 			}
@@ -300,6 +303,24 @@ func spotHan(wo string, i, j int, c ParseContext) []spot {
 	return out
 }
 
+// knownNameAt reports whether s starts with a known place's name of two or three
+// characters that ends s or is followed by a word that ends a name.
+func knownNameAt(s string, c ParseContext) bool {
+	n, b := 0, 0
+	for k, r := range s {
+		if n == 3 {
+			break
+		}
+		n, b = n+1, k+utf8.RuneLen(r)
+		if n >= 2 && (b == len(s) || zhStopAt(s, b)) {
+			if known, _ := c.Places.Knows(s[:b]); known {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // zhStopAt reports whether a word that ends a place's name starts at b.
 func zhStopAt(s string, b int) bool {
 	for _, w := range zhPlaceStops {
@@ -307,7 +328,7 @@ func zhStopAt(s string, b int) bool {
 			return true
 		}
 	}
-	for _, w := range []string{"走起", "走", "趟", "出发", "自由行", "跟团", "站", "市", "机场", "周边", "附近", "三", "四", "五", "六", "七", "八", "九", "十"} {
+	for _, w := range []string{"走起", "走", "趟", "出发", "自由行", "跟团", "站", "市", "机场", "周边", "附近", "选", "都", "哪", "三", "四", "五", "六", "七", "八", "九", "十"} {
 		if strings.HasPrefix(s[b:], w) {
 			return true
 		}
