@@ -1025,8 +1025,12 @@ func (t *turn) location() {
 }
 
 func (t *turn) parseContext() ParseContext {
-	return ParseContext{Now: t.now, Loc: t.loc, Expecting: expecting(t.c.State), Places: t.e.Places,
+	pc := ParseContext{Now: t.now, Loc: t.loc, Expecting: expecting(t.c.State), Places: t.e.Places,
 		Filled: t.c.Trip.Destination != "" && t.c.State != StateDestination}
+	if t.c.State == StateDates {
+		pc.Period = t.c.Memo.Period
+	}
+	return pc
 }
 
 func expecting(state string) Slot {

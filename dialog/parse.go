@@ -31,6 +31,9 @@ type ParseContext struct {
 	Places Places
 	// Filled says the trip already has a destination: a name inside it is a sight.
 	Filled bool
+	// Period is the part of a month the traveller named before ("下个月中旬"): days of the
+	// month said alone are read inside it.
+	Period *Period
 	// noSplit reads a message whole, for the parts of a self-correction.
 	noSplit bool
 }
@@ -75,6 +78,9 @@ type Extraction struct {
 	// DateReadings are the readings of dates written in an order that could be either
 	// (3/4: March 4 or 3 April), for the engine to offer as choices.
 	DateReadings [][2]*Date
+	// Period is a part of a month said instead of days ("下个月中旬"): the engine asks
+	// which days within it.
+	Period *Period
 }
 
 // maxRunes bounds the work done on one message. Nobody describes a trip in more than a
@@ -254,6 +260,7 @@ func Extract(text string, c ParseContext) Extraction {
 	dr := parseDatesIn(m, c)
 	e.Start, e.End, e.Days, e.DateProblem = dr.start, dr.end, dr.days, dr.problem
 	e.DateReadings = dr.readings
+	e.Period = dr.period
 	if dr.found {
 		m.found++
 	}

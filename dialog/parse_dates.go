@@ -23,6 +23,7 @@ type dateResult struct {
 	problem    string
 	found      bool
 	readings   [][2]*Date // the two readings of numbers that could be month/day or day/month
+	period     *Period    // a part of a month said instead of days
 }
 
 // dateHit is one date found in the text, not yet placed in a year.
@@ -634,9 +635,17 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 		at(loc[0], mondayOf(today).AddDays(-7))
 		m.consume(loc[0], loc[1])
 	}
+	// A part of a month ("下个月中旬", "mid january") names a window, not days.
+	s = m.text()
+	if has(s, "旬", "初", "中", "底", "末", "early", "mid", "late", "end", "beginning", "start") {
+		if p, i, j, ok := periodIn(s, today); ok {
+			r.period = &p
+			m.consume(i, j)
+		}
+	}
 	// A month without a day ("下个月", "in May", "7月") names no day to start on: it is
 	// noted so that, if nothing more precise was said, the engine asks which days.
-	monthOnly := false
+	monthOnly := r.period != nil
 	s = m.text()
 	for _, loc := range when(has(s, "月", "month"), reThisMonth, s) {
 		monthOnly = true
@@ -770,6 +779,10 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 	if len(hits) == 1 && hits[0].pos > 0 {
 		hits[0].untilQ = reUntil.MatchString(m.low[max(0, hits[0].pos-24):hits[0].pos])
 	}
+	// Days of the month said alone ("15号到18号") after a period was named are read in it.
+	if win := cmpOr(r.period, c.Period); win != nil && bareDays(hits) {
+		today = win.From.AddDays(-1)
+	}
 	start, ok := resolveFirst(hits, today)
 	if !ok {
 		r.problem = "invalid"
@@ -793,6 +806,23 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 		r.end = ptr(start.AddDays(r.days - 1))
 	}
 	return r
+}
+
+func cmpOr(a, b *Period) *Period {
+	if a != nil {
+		return a
+	}
+	return b
+}
+
+// bareDays reports whether every hit is a day of the month with no month, year or weekday.
+func bareDays(hits []dateHit) bool {
+	for _, h := range hits {
+		if h.m != 0 && !h.tail || h.y != 0 || h.at != nil || h.wd != nil {
+			return false
+		}
+	}
+	return len(hits) > 0
 }
 
 // resolveHits places one or two hits in the calendar: a start and, when said, an end.
