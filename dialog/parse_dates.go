@@ -113,18 +113,19 @@ var (
 	reWeekdayEn = pat(`\b(?:(next|this|coming|last)\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b(\s+after\s+next\b)?`, "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 	// Abbreviated weekdays are ordinary words too ("sun", "sat", "wed"): only a range of
 	// two of them ("wed to sun", "sat-sat") is read as days.
-	reWeekdayAbbr  = pat(`\b(mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)\.?\s*(?:-|~|to|till|until|through|thru)\s*(mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)\b`, "mon", "tue", "wed", "thu", "fri", "sat", "sun")
-	reDayOfMonth   = pat(`^\s*,?\s*(?:the\s+)?\d{1,2}(?:st|nd|rd|th)?\b|^\s*,?\s*` + monthRe + `\b`)
-	reNextMonthDay = pat(`\b(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)?\s+of\s+(next|this)\s+month\b`, "month")
-	reMonthDay     = pat(`(下个?月|这个?月|本月)\s*(\d{1,2})\s*[日号號]`, "下月", "下个月", "这月", "这个月", "本月")
-	reNextWeek     = pat(`下个?(?:周|星期|礼拜)|\bnext\s+week\b`, "下周", "下星期", "下礼拜", "下个", "next")
-	reLastWeek     = pat(`上个?(?:周|星期|礼拜)|\blast\s+week\b`, "上周", "上星期", "上礼拜", "上个", "last")
-	reThisMonth    = pat(`(?:上个?|下个?|这个?|本)月|\b(?:next|this|last)\s+month\b`, "上月", "上个月", "下月", "下个月", "这月", "这个月", "本月", "month")
-	reMonthZh      = pat(`(\d{1,2})\s*月份?`, "月")
-	reMonthEn      = pat(`\b(?:(in|during|early|late|mid|end of|beginning of|until|till)\s+)?` + monthRe + `\b\.?`)
-	reBareDayZh    = pat(`(\d{1,2})\s*[日号號]`, "日", "号", "號")
-	reBareRangeZh  = pat(`(\d{1,2})\s*(?:-|~|到|至)\s*(\d{1,2})\s*[日号號]`, "日", "号", "號")
-	reBareDayEn    = pat(`\b(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)\b`)
+	reWeekdayAbbr    = pat(`\b(mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)\.?\s*(?:-|~|to|till|until|through|thru)\s*(mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)\b`, "mon", "tue", "wed", "thu", "fri", "sat", "sun")
+	reDayOfMonth     = pat(`^\s*,?\s*(?:the\s+)?\d{1,2}(?:st|nd|rd|th)?\b|^\s*,?\s*` + monthRe + `\b`)
+	reNextMonthRange = pat(`\b(\d{1,2})(?:st|nd|rd|th)?\s*(?:-|to|through|thru|till|until)\s*(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(next|this)\s+month\b`, "month")
+	reNextMonthDay   = pat(`\b(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)?\s+of\s+(next|this)\s+month\b`, "month")
+	reMonthDay       = pat(`(下个?月|这个?月|本月)\s*(\d{1,2})\s*[日号號]`, "下月", "下个月", "这月", "这个月", "本月")
+	reNextWeek       = pat(`下个?(?:周|星期|礼拜)|\bnext\s+week\b`, "下周", "下星期", "下礼拜", "下个", "next")
+	reLastWeek       = pat(`上个?(?:周|星期|礼拜)|\blast\s+week\b`, "上周", "上星期", "上礼拜", "上个", "last")
+	reThisMonth      = pat(`(?:上个?|下个?|这个?|本)月|\b(?:next|this|last)\s+month\b`, "上月", "上个月", "下月", "下个月", "这月", "这个月", "本月", "month")
+	reMonthZh        = pat(`(\d{1,2})\s*月份?`, "月")
+	reMonthEn        = pat(`\b(?:(in|during|early|late|mid|end of|beginning of|until|till)\s+)?` + monthRe + `\b\.?`)
+	reBareDayZh      = pat(`(\d{1,2})\s*[日号號]`, "日", "号", "號")
+	reBareRangeZh    = pat(`(\d{1,2})\s*(?:-|~|到|至)\s*(\d{1,2})\s*[日号號]`, "日", "号", "號")
+	reBareDayEn      = pat(`\b(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)\b`)
 	// reUntil ends the words that make the one date after them an end: "until", "回程",
 	// and a change of the return alone ("回程改成25号", "change the return to the 26th").
 	reUntil = pat(`(?:\buntil|\btill|\bback\s+(?:on|by)|\breturn(?:ing)?(?:\s+(?:date|day|flight|trip))?(?:\s+(?:on|to|is|for))?(?:\s+the)?|回程|返程|返回|回来(?:那天|的日子|的时间)?|结束)\s*(?:日期|时间)?\s*(?:改成|改为|改到|换成|换到|定在|定为|是|在|[:=])?\s*$`, "until", "till", "back", "return", "回程", "返程", "返回", "回来", "结束")
@@ -605,6 +606,17 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 		m.consume(loc[0], loc[1])
 	}
 	s = m.text()
+	// "10-14 next month": a range of days in next month.
+	for _, loc := range when(has(s, "month"), reNextMonthRange, s) {
+		first := Date{today.Year, today.Month, 1}
+		if sub(s, loc, 3) == "next" {
+			first = NewDate(today.Year, today.Month+1, 1)
+		}
+		hits = append(hits, dateHit{pos: loc[0], y: first.Year, m: first.Month, d: atoiWord(sub(s, loc, 1))},
+			dateHit{pos: loc[0] + 1, y: first.Year, m: first.Month, d: atoiWord(sub(s, loc, 2))})
+		m.consume(loc[0], loc[1])
+	}
+	s = m.text()
 	for _, loc := range when(has(s, "month"), reNextMonthDay, s) {
 		first := Date{today.Year, today.Month, 1}
 		if sub(s, loc, 2) == "next" {
@@ -647,8 +659,14 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 	// noted so that, if nothing more precise was said, the engine asks which days.
 	monthOnly := r.period != nil
 	s = m.text()
+	var monthWin *Period
 	for _, loc := range when(has(s, "月", "month"), reThisMonth, s) {
 		monthOnly = true
+		// "next month from the 10th to the 14th": the days said alone are in that month.
+		if w := s[loc[0]:loc[1]]; strings.HasPrefix(w, "下") || strings.HasPrefix(w, "next") {
+			first := NewDate(today.Year, today.Month+1, 1)
+			monthWin = &Period{From: first, To: Date{first.Year, first.Month, daysIn(first.Year, first.Month)}}
+		}
 		m.consume(loc[0], loc[1])
 	}
 	s = m.text()
@@ -780,7 +798,7 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 		hits[0].untilQ = reUntil.MatchString(m.low[max(0, hits[0].pos-24):hits[0].pos])
 	}
 	// Days of the month said alone ("15号到18号") after a period was named are read in it.
-	if win := cmpOr(r.period, c.Period); win != nil && bareDays(hits) {
+	if win := cmpOr(cmpOr(r.period, monthWin), c.Period); win != nil && bareDays(hits) {
 		today = win.From.AddDays(-1)
 	}
 	start, ok := resolveFirst(hits, today)
