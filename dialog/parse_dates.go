@@ -106,7 +106,7 @@ var (
 	reTail      = pat(`^\s*(?:-|~|到|至|to|through|thru|till|until)\s*(\d{1,2})(?:st|nd|rd|th)?\s*[日号號]?`)
 	reYYMD      = pat(`(\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号號]?`, "年")
 	reTailMD    = pat(`^\s*(?:-|~|到|至|to|through|thru|till|until)\s*(\d{1,2})[.](\d{1,2})(?:[^\d./]|$)`)
-	reTailNot   = pat(`^\s*(?:月|/|\d|(?:of\s+)?` + monthRe + `\b|个|人|天|日游|days?|nights?|people|of us|k\b|元|块)`)
+	reTailNot   = pat(`^\s*(?:月|年|/\s*\d|\d|(?:of\s+)?` + monthRe + `\b|个|人|天|日游|days?|nights?|people|of us|k\b|元|块)`)
 
 	reRelDay    = pat(`大后天|后天|明天|明日|今天|今日|大前天|前天|昨天|昨日|\b(?:the\s+)?day\s+after\s+tomorrow\b|\b(?:the\s+)?day\s+before\s+yesterday\b|\btoday\b|\btomorrow\b|\btonight\b|\byesterday\b`, "天", "今日", "明日", "昨日", "today", "tomorrow", "tonight", "yesterday")
 	reWeekdayZh = pat(`(上上个?|上个?|下下个?|下个?|这个?|本)?\s*(?:周|星期|礼拜)([一二三四五六日天1-7])`, "周", "星期", "礼拜")
