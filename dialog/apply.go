@@ -216,7 +216,7 @@ func (t *turn) apply(ex Extraction) (changes []string, problems []Reply) {
 	setStr := func(dst *string, v string) {
 		if v != "" && *dst != v {
 			*dst = clip(v, 200)
-			changed("f_prefs", v)
+			changed("f_prefs", wordsIn(v, l))
 		}
 	}
 	setStr(&tr.NaturalLandscape, ex.NaturalLandscape)
@@ -255,13 +255,7 @@ func defaultCurrency(lang, destination string) string {
 
 // placeName is the destination as the reply shows it: the resolved place's name in the
 // reply's language when the gazetteer has it, else as written.
-func (t *turn) placeName() string {
-	tr := t.c.Trip
-	if tr.Place != nil && tr.Place.Name != "" {
-		return tr.Place.Name
-	}
-	return tr.Destination
-}
+func (t *turn) placeName() string { return t.placeIn(t.c.Lang) }
 
 // proposePlace asks about a place the gazetteer does not know, keeping it beside the
 // trip until the traveller confirms it.
