@@ -68,6 +68,9 @@ func convertChineseNumerals(s string) string {
 		for j < len(rs) {
 			r := rs[j]
 			if _, ok := cnDigit(r); ok {
+				if j > i && isDigitRune(rs[j-1]) {
+					break // "900两个人": a figure, then a count in words
+				}
 				hasCN = true
 			} else if _, ok := cnMult(r); ok {
 				hasCN = true
@@ -85,6 +88,10 @@ func convertChineseNumerals(s string) string {
 		}
 		if hasCN && j-i <= 12 && shouldConvert(rs, i, j) {
 			if v, ok := cnValue(rs[i:j]); ok {
+				// "$900两个人": the figures written for 两 must not run into the 900.
+				if i > 0 && isDigitRune(rs[i-1]) {
+					b.WriteByte(' ')
+				}
 				b.WriteString(strconv.FormatFloat(v, 'f', -1, 64))
 				i = j
 				continue

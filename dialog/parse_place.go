@@ -51,6 +51,11 @@ func placeAfterZh(s string, i int) (int, int) {
 	start, j := i, i
 	for j < len(s) {
 		r, size := utf8.DecodeRuneInString(s[j:])
+		// "去Chiang Mai", "想去Hong Kong": a name in Latin letters keeps its spaces.
+		if r == ' ' && j > start && j+1 < len(s) && isASCIILetter(s[j-1]) && isASCIILetter(s[j+1]) && !hasHan(s[start:j]) {
+			j++
+			continue
+		}
 		if !(isHan(r) || unicode.IsLetter(r) || r == '·') {
 			break
 		}

@@ -357,7 +357,8 @@ var complaintWords = litsOf(`什么玩意|不靠谱|根本不存在|不存在|�
 	`loved it|love it|great job|well done|amazing service|thank you so much|doesn't exist|does not exist|was closed|wrong|inaccurate|outdated|` +
 	`投诉|差评|太差|很差|真差|垃圾|烂透|不满意|不满|失望|太慢|好慢|很慢|没用|不好用|难用|什么破|坑人|骗人|生气|气死|退钱|退款|` +
 	`complain|complaint|terrible|awful|useless|worst|disappointed|disappointing|rubbish|garbage|\bsucks\b|too slow|so slow|waste of time|not helpful|unhelpful|frustrat|annoying|ridiculous|` +
-	`doesn't work|does not work|didn't work|broken|refund|angry|unacceptable|horrible|poor service|bad service`)
+	`doesn't work|does not work|didn't work|broken|refund|angry|unacceptable|horrible|poor service|bad service|` +
+	`ignored my|you ignored|didn't listen|not what i asked|impressed|5 stars|five stars|没按我说的|根本没看|不是我要的`)
 
 var injectionWords = litsOf(`ignore previous|ignore all previous|ignore the above|ignore your instructions|disregard previous|system prompt|your prompt|your instructions|` +
 	`忽略之前|忽略以上|忽略上面|忽略所有|无视之前|提示词|系统提示|[系统]|[system]|system:|<script|<img|<iframe|<svg|javascript:|onerror|{{|${|' or|" or|or 1=1|drop table|union select|</`)
