@@ -43,6 +43,11 @@ type Reading struct {
 
 // Read decides what text is in state, then reads its slots when it is trip details.
 func Read(text, state string, c ParseContext) Reading {
+	if strings.Contains(text, "<") {
+		// "<b>去成都</b>": text pasted with its formatting says what the text says; any
+		// other markup is still read as an attempt to inject it.
+		text = reFormatting.ReplaceAllString(text, " ")
+	}
 	r := Reading{}
 	r.Command, r.Arg = DetectIntent(text)
 	if r.Command != IntentEmergency && (r.Command == IntentNone || r.Command == IntentCancel) {
@@ -162,6 +167,9 @@ func Read(text, state string, c ParseContext) Reading {
 	r.Act = ActOther
 	return r
 }
+
+// reFormatting are the tags of plain text formatting.
+var reFormatting = regexp.MustCompile(`(?i)</?(?:b|i|u|s|em|strong|br|p|span|small|big|mark|font)\s*/?>`)
 
 // reChangeAsked is a request to change the trip or plan that does not yet say to what.
 var reChangeAsked = regexp.MustCompile(`改一下|改改|修改|更改|调整|换个|换一个|想改|要改|能改|\b(?:change|switch|modify|adjust|edit|update)\b|\bmake it (?:cheaper|shorter|longer)\b|便宜点|便宜一点`)
@@ -361,7 +369,7 @@ var complaintWords = litsOf(`什么玩意|不靠谱|根本不存在|不存在|�
 	`ignored my|you ignored|didn't listen|not what i asked|impressed|5 stars|five stars|没按我说的|根本没看|不是我要的`)
 
 var injectionWords = litsOf(`ignore previous|ignore all previous|ignore the above|ignore your instructions|disregard previous|system prompt|your prompt|your instructions|` +
-	`忽略之前|忽略以上|忽略上面|忽略所有|无视之前|提示词|系统提示|[系统]|[system]|system:|<script|<img|<iframe|<svg|javascript:|onerror|{{|${|' or|" or|or 1=1|drop table|union select|</`)
+	`忽略之前|忽略以上|忽略上面|忽略所有|无视之前|提示词|系统提示|[系统]|[system]|system:|系统:|assistant:|###|<script|<img|<iframe|<svg|javascript:|onerror|{{|${|' or|" or|or 1=1|drop table|union select|</`)
 
 // injection reports text that tries to instruct the bot or carries markup or code: it is
 // never read as trip details, whatever figures or names it holds.
