@@ -326,14 +326,27 @@ func parseDestinationIn(m *msg, e *Extraction, c ParseContext) {
 			continue
 		}
 		k := reDestEnNot2.FindStringIndex(wo[xj:])
-		if k == nil || k[1] == 0 {
-			continue
+		if k != nil && k[1] > 0 {
+			if yi, yj := placeAfterEn(wo, xj+k[1], true); yj > yi && set(yi, yj, afterMarker) {
+				setNot(xi, xj)
+				m.consume(loc[0], loc[1])
+				return
+			}
 		}
-		yi, yj := placeAfterEn(wo, xj+k[1], true)
-		if yj > yi && set(yi, yj, afterMarker) {
+		// "Venice not Florence": the place before "not" is the one meant.
+		if yi, yj := placeBeforeEn(wo, loc[0]); yj > yi && set(yi, yj, afterMarker) {
 			setNot(xi, xj)
 			m.consume(loc[0], loc[1])
 			return
+		}
+		// "not Rome", said alone: a place ruled out, none chosen.
+		if strings.TrimSpace(wo[:loc[0]]) == "" && strings.Trim(wo[xj:], " ,.!") == "" {
+			if j, _ := judge(wo[xi:xj], afterMarker, c, m.lang); j == knownPlace {
+				setNot(xi, xj)
+				m.consume(loc[0], loc[1])
+				m.found++
+				return
+			}
 		}
 	}
 	// "Xiamen instead of Fuzhou", "instead of Fuzhou, Xiamen"
