@@ -305,14 +305,18 @@ func spotHan(wo string, i, j int, c ParseContext) []spot {
 
 // knownNameAt reports whether s starts with a known place's name of two or three
 // characters that ends s or is followed by a word that ends a name.
-func knownNameAt(s string, c ParseContext) bool {
+func knownNameAt(s string, c ParseContext) bool { return knownNamesAt(s, c, 3) }
+
+// knownNamesAt is knownNameAt where the name may itself be followed by up to depth more
+// names ("重庆重庆重庆").
+func knownNamesAt(s string, c ParseContext, depth int) bool {
 	n, b := 0, 0
 	for k, r := range s {
 		if n == 3 {
 			break
 		}
 		n, b = n+1, k+utf8.RuneLen(r)
-		if n >= 2 && (b == len(s) || zhStopAt(s, b)) {
+		if n >= 2 && (b == len(s) || zhStopAt(s, b) || depth > 1 && knownNamesAt(s[b:], c, depth-1)) {
 			if known, _ := c.Places.Knows(s[:b]); known {
 				return true
 			}
