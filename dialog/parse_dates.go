@@ -75,6 +75,7 @@ func atoiWord(s string) int {
 var (
 	reLongWkd   = pat(`\blong\s+weekend\b|小长假`, "long", "小长假")
 	reWeekendZh = pat(`(上个?|下下|下个?|这个?|本)?(?:周末|礼拜末)`, "周末", "礼拜末")
+	reAWeekend  = pat(`\b(?:a|one)\s+weekend\b(?:\s+(?:away|trip|break|getaway))?`, "weekend")
 	reWeekendEn = pat(`\b(?:(next|this|coming|the|last)\s+)?weekend\b(\s+after\s+next\b)?`, "weekend")
 	reInEn      = pat(`\bin\s+`+enNum+`\s+(days?|weeks?|months?)\b|\b`+enNum+`\s+(days?|weeks?|months?)\s+(?:from\s+(?:now|today)|later)\b`, "day", "week", "month")
 	reInZh      = pat(`(\d{1,3})\s*(天|周|个?星期|个?礼拜|个月)\s*(?:以|之)?后`, "后")
@@ -292,6 +293,12 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 			weeks = -1
 		}
 		weekend(loc[0], weeks)
+		m.consume(loc[0], loc[1])
+	}
+	s = m.text()
+	// "just a weekend": a length of two days, not a date.
+	for _, loc := range when(has(s, "weekend"), reAWeekend, s) {
+		setDays(2)
 		m.consume(loc[0], loc[1])
 	}
 	s = m.text()

@@ -284,11 +284,14 @@ func spotHan(wo string, i, j int, c ParseContext) []spot {
 			}
 			for k := len(ends) - 1; k >= 0; k-- {
 				b := ends[k]
-				if !(b == j || zhStopAt(wo, b) || strings.HasPrefix(wo[b:], "市") || knownNameAt(wo[b:j], c)) {
+				ends := b == j || zhStopAt(wo, b) || strings.HasPrefix(wo[b:], "市")
+				// "成都重庆": a name may also end where another starts; looked for only
+				// once the name is known, the rare case.
+				if !ends && j-b < 6 { // no room for another name of two characters
 					continue
 				}
 				name := wo[a:b]
-				if known, _ := c.Places.Knows(name); known {
+				if known, _ := c.Places.Knows(name); known && (ends || knownNameAt(wo[b:j], c)) {
 					out = append(out, spot{a, b, name})
 					a = b
 					matched, afterName = true, true

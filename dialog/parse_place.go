@@ -496,6 +496,8 @@ func parseDestinationIn(m *msg, e *Extraction, c ParseContext) {
 			rest = t
 		}
 		rest = strings.TrimSpace(strings.TrimSuffix(strings.TrimSuffix(rest, "走起"), "吧"))
+		// "phuket 🏝️🏝️": emoji and signs around a name are not part of it.
+		rest = strings.TrimFunc(rest, func(r rune) bool { return !unicode.IsLetter(r) })
 		if rest != "" && !strings.ContainsAny(rest, "0123456789") && utf8.RuneCountInString(rest) <= 40 {
 			_, yn := ParseYesNo(rest)
 			kind := asAnswer
