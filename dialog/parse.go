@@ -255,6 +255,12 @@ func Extract(text string, c ParseContext) Extraction {
 
 	// Wishes and conditions first: 怀孕五个月 is not a trip of five months.
 	parseWishesIn(m, &e)
+	// A child's age ("8个月大", "our 2 year old") is neither a length nor a date.
+	childAge := false
+	for _, loc := range reChildAge.FindAllStringIndex(m.text(), -1) {
+		childAge = true
+		m.consume(loc[0], loc[1])
+	}
 	// Order matters: dates and durations first, then party sizes, so that what is left
 	// of the numbers can be weighed as money.
 	dr := parseDatesIn(m, c)
@@ -280,7 +286,7 @@ func Extract(text string, c ParseContext) Extraction {
 		m.found++
 	}
 	parseNeedsIn(m, &e, c.Expecting)
-	if kids && e.KidFriendly == nil {
+	if kids && e.KidFriendly == nil || childAge && e.KidFriendly == nil {
 		e.KidFriendly = ptr(true)
 	}
 	if yes, ok := yesNoIn(m); ok {
