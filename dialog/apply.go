@@ -87,9 +87,12 @@ func (t *turn) apply(ex Extraction) (changes []string, problems []Reply) {
 	case "invalid":
 		problem("err_date_invalid")
 	case "ambiguous":
-		if len(ex.DateReadings) > 0 {
+		switch {
+		case len(ex.DateReadings) > 0:
 			problems = append(problems, t.dateReadings(ex.DateReadings))
-		} else {
+		case ex.Period != nil:
+			problems = append(problems, t.periodDays(*ex.Period))
+		default:
 			problems = append(problems, t.dateChoices("err_date_ambiguous"))
 		}
 	}
@@ -146,6 +149,7 @@ func (t *turn) apply(ex Extraction) (changes []string, problems []Reply) {
 			tr.StartDate, tr.EndDate, tr.Days = start, end, days
 			if start != nil && end != nil {
 				tr.Days = 0
+				t.c.Memo.Period = nil
 			}
 			if after := datesString(tr); after != before && start != nil && end != nil {
 				changed("f_dates", T(l, "v_days", t.formatDate(*start), t.formatDate(*end), tr.TripDays()))
@@ -212,7 +216,7 @@ func (t *turn) apply(ex Extraction) (changes []string, problems []Reply) {
 	setStr := func(dst *string, v string) {
 		if v != "" && *dst != v {
 			*dst = clip(v, 200)
-			changed("f_prefs", v)
+			changed("f_prefs", wordsIn(v, l))
 		}
 	}
 	setStr(&tr.NaturalLandscape, ex.NaturalLandscape)
@@ -251,13 +255,7 @@ func defaultCurrency(lang, destination string) string {
 
 // placeName is the destination as the reply shows it: the resolved place's name in the
 // reply's language when the gazetteer has it, else as written.
-func (t *turn) placeName() string {
-	tr := t.c.Trip
-	if tr.Place != nil && tr.Place.Name != "" {
-		return tr.Place.Name
-	}
-	return tr.Destination
-}
+func (t *turn) placeName() string { return t.placeIn(t.c.Lang) }
 
 // proposePlace asks about a place the gazetteer does not know, keeping it beside the
 // trip until the traveller confirms it.
@@ -340,6 +338,37 @@ func (t *turn) dateChoices(key string, args ...any) Reply {
 		{Label: T(t.c.Lang, "btn_next_weekend"), Action: "dates:" + sat.String() + ".." + sat.AddDays(1).String()},
 		{Label: T(t.c.Lang, "btn_next_week"), Action: "dates:" + mon.String() + ".." + mon.AddDays(6).String()},
 	}}
+}
+
+// periodDays asks which days within a part of a month ("下个月中旬") the trip takes,
+// offering stays inside it, and keeps the window so that the answer is read in it.
+func (t *turn) periodDays(p Period) Reply {
+	t.c.Memo.Asking = "dates"
+	t.c.Memo.Period = &p
+	days := t.c.Trip.TripDays()
+	if t.c.Trip.Days > 0 {
+		days = t.c.Trip.Days
+	}
+	if days <= 0 || days > 10 {
+		days = 4
+	}
+	said := p.Said
+	if t.c.Lang != LangZH && said != "" {
+		said = strings.ToUpper(said[:1]) + said[1:]
+	}
+	r := Reply{Kind: ReplyText, Text: T(t.c.Lang, "err_date_period", said, t.formatDate(p.From), t.formatDate(p.To))}
+	span := p.From.DaysUntil(p.To)
+	for _, off := range []int{0, span / 2, span - days + 1} {
+		if off < 0 || off+days-1 > span {
+			continue
+		}
+		a, b := p.From.AddDays(off), p.From.AddDays(off+days-1)
+		ch := Choice{Label: t.formatDate(a) + " – " + t.formatDate(b), Action: "dates:" + a.String() + ".." + b.String()}
+		if len(r.Choices) == 0 || r.Choices[len(r.Choices)-1].Action != ch.Action {
+			r.Choices = append(r.Choices, ch)
+		}
+	}
+	return r
 }
 
 // dateReadings asks which of the readings of an ambiguous date ("3/4") is meant.

@@ -52,6 +52,9 @@ type Memo struct {
 	Asking string `json:"asking,omitempty"`
 	// LangPinned is set by /lang: replies stay in that language whatever is typed.
 	LangPinned bool `json:"langPinned,omitempty"`
+	// Period is the part of a month the traveller named instead of days ("下个月中旬"),
+	// while the dates question about it is open.
+	Period *Period `json:"period,omitempty"`
 	// Chosen is the plan option the traveller picked, a tier.
 	Chosen Tier `json:"chosen,omitempty"`
 }

@@ -95,7 +95,7 @@ var (
 		`|(?:near|close to|next to|by|opposite|around) (?:a |the )?(?:\w+ )?(?:hospital|embassy|consulate|police station)s?|(?:医院|大使馆|领事馆|使馆|派出所)\s*(?:附近|旁边|周边|对面)|(?:离|靠近|近|住在|挨着)\s*(?:医院|大使馆|领事馆|派出所)|不紧急|紧急联系人|紧急(?:改|修改|调整|更改|换|订|预订)|doctor-\w+`)
 	// emergencyVeto marks clauses that talk about a trouble without having it: what if,
 	// last year, a museum.
-	emergencyVeto = regexp.MustCompile(`\bwhat if\b|\bin case\b|\bif (?:i|we|my|our|you|someone|somebody)\b|\bhow much\b|\binsurance\b|保险|多少钱|\bjust in case\b|如果|万一|假如|要是|去年|上次|上回|\blast (?:year|month|time|summer|winter|spring|autumn)\b|\bmuseums?\b|博物馆|纪念馆|\bexhibitions?\b|展览`)
+	emergencyVeto = regexp.MustCompile(serviceEvent + `|\bwhat if\b|\bin case\b|\bif (?:i|we|my|our|you|someone|somebody)\b|\bhow much\b|\binsurance\b|保险|多少钱|\bjust in case\b|如果|万一|假如|要是|去年|上次|上回|\blast (?:year|month|time|summer|winter|spring|autumn)\b|\bmuseums?\b|博物馆|纪念馆|\bexhibitions?\b|展览`)
 	// emergencyAsking marks a whole message as asking ahead ("在机场丢了行李怎么办？提前问一下").
 	emergencyAsking = regexp.MustCompile(`提前问|先问一下|问一下而已|假设|\bjust asking\b|\bin advance\b|\bhypothetical(?:ly)?\b|\bjust curious\b`)
 	emergencyClause = regexp.MustCompile(`[.?!;,，。？！；\n]`)

@@ -1063,8 +1063,12 @@ func (t *turn) location() {
 }
 
 func (t *turn) parseContext() ParseContext {
-	return ParseContext{Now: t.now, Loc: t.loc, Expecting: expecting(t.c.State), Places: t.e.Places,
+	pc := ParseContext{Now: t.now, Loc: t.loc, Expecting: expecting(t.c.State), Places: t.e.Places,
 		Filled: t.c.Trip.Destination != "" && t.c.State != StateDestination}
+	if t.c.State == StateDates {
+		pc.Period = t.c.Memo.Period
+	}
+	return pc
 }
 
 func expecting(state string) Slot {
@@ -1228,13 +1232,23 @@ func (t *turn) advance(changes []string) {
 	}
 	// Say what was understood when it was more than the one answer asked for, or when
 	// it corrected a summary the traveller had already seen.
-	if !t.saidChanges && (len(changes) > 1 || (len(changes) > 0 && (c.State == StateConfirm || c.State == StateStart || !t.answeredAsked()))) {
+	// The summary that follows when nothing is missing shows every change: one message.
+	if next != "" && !t.saidChanges && (len(changes) > 1 || (len(changes) > 0 && (c.State == StateConfirm || c.State == StateStart || !t.answeredAsked()))) {
 		t.say("saved_change", strings.Join(changes, t.listSep()))
 	}
 	if next == "" {
 		c.Memo.Editing = false
 		t.fire(evReview)
+		// A self-correction's note leads the confirmation rather than coming before it.
+		lead := ""
+		if n := len(t.res.Replies); t.saidChanges && n > 0 && t.res.Replies[n-1].Kind == ReplyText && len(t.res.Replies[n-1].Choices) == 0 {
+			lead = t.res.Replies[n-1].Text
+			t.res.Replies = t.res.Replies[:n-1]
+		}
 		t.reask()
+		if n := len(t.res.Replies); lead != "" && n > 0 {
+			t.res.Replies[n-1].Text = lead + "\n" + t.res.Replies[n-1].Text
+		}
 		return
 	}
 	t.fire(evAsk + next)
@@ -1445,7 +1459,7 @@ func (t *turn) summary() string {
 	if l != LangZH {
 		line = func(field, value string) { fmt.Fprintf(&b, "• %s: %s\n", T(l, field), value) }
 	}
-	line("f_destination", tr.Destination)
+	line("f_destination", t.placeIn(l))
 	if tr.StartDate != nil && tr.EndDate != nil {
 		line("f_dates", T(l, "v_days", t.formatDate(*tr.StartDate), t.formatDate(*tr.EndDate), tr.TripDays()))
 	}
@@ -1472,7 +1486,7 @@ func (t *turn) summary() string {
 	var prefs []string
 	for _, p := range []string{tr.NaturalLandscape, tr.SocialLandscape, tr.Cuisine} {
 		if p != "" {
-			prefs = append(prefs, p)
+			prefs = append(prefs, wordsIn(p, l))
 		}
 	}
 	if len(prefs) == 0 {

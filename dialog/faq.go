@@ -13,11 +13,11 @@ type faqEntry struct {
 }
 
 var faqEntries = []faqEntry{
-	{"faq_data", [][]string{{"encrypt"}, {"加密"}, {"chat history"}, {"聊天记录"}, {"数据"}, {"隐私"}, {"个人信息"}, {"信息安全"}, {"泄露"}, {"安全吗"}, {"data"}, {"privacy"}, {"private"}, {"personal information"}, {"my information"}, {"my info"}, {"gdpr"}, {"delete my", "account"}, {"store", "messages"}, {"keep", "messages"}, {"safe", "info"}, {"sell", "info"}}},
+	{"faq_data", [][]string{{"encrypt"}, {"加密"}, {"chat history"}, {"聊天记录"}, {"数据"}, {"隐私"}, {"个人信息"}, {"信息安全"}, {"泄露"}, {"安全吗"}, {"data"}, {"privacy"}, {"private"}, {"personal information"}, {"my information"}, {"my info"}, {"gdpr"}, {"delete my", "account"}, {"store", "messages"}, {"keep", "messages"}, {"safe", "info"}, {"sell", "info"}, {"我的信息"}, {"卖", "信息"}, {"卖", "数据"}}},
 	{"faq_update_time", [][]string{{"更新", "多久"}, {"更新", "多长时间"}, {"维护", "多久"}, {"维护", "多长时间"}, {"停服", "多久"}, {"恢复", "多久"}, {"多久", "恢复"}, {"什么时候", "恢复"}, {"how long", "update"}, {"how long", "maintenance"}, {"how long", "downtime"}, {"how long", "down"}, {"when", "back up"}, {"when", "be back"}}},
 	{"faq_use_during", [][]string{{"维护", "能用"}, {"维护", "可以用"}, {"维护", "使用"}, {"更新", "能用"}, {"更新", "使用"}, {"停服", "使用"}, {"停服", "能用"}, {"use", "during"}, {"work", "during"}, {"available", "during"}, {"down", "during"}}},
-	{"faq_notices", [][]string{{"security update"}, {"update", "warn"}, {"更新", "提前"}, {"维护", "提前"}, {"通知"}, {"公告"}, {"提醒我"}, {"notif"}, {"notice"}, {"announcement"}, {"alert me"}, {"let me know", "maintenance"}, {"let me know", "update"}, {"subscribe"}}},
-	{"faq_after_update", [][]string{{"更新后"}, {"更新以后"}, {"after", "update"}}},
+	{"faq_notices", [][]string{{"security update"}, {"update", "warn"}, {"提前说"}, {"提前告诉"}, {"提前讲"}, {"warn"}, {"tell", "outage"}, {"tell", "maintenance"}, {"tell", "downtime"}, {"更新", "提前"}, {"维护", "提前"}, {"通知"}, {"公告"}, {"提醒我"}, {"notif"}, {"notice"}, {"announcement"}, {"alert me"}, {"let me know", "maintenance"}, {"let me know", "update"}, {"subscribe"}}},
+	{"faq_after_update", [][]string{{"更新后"}, {"更新以后"}, {"after", "update"}, {"lose", "update"}, {"lose", "maintenance"}, {"丢", "更新"}, {"丢", "维护"}}},
 	{"faq_downtime", [][]string{{"维护"}, {"停服"}, {"宕机"}, {"挂了"}, {"故障"}, {"downtime"}, {"maintenance"}, {"outage"}, {"is the service down"}, {"down for"}, {"offline"}}},
 	{"faq_cost", [][]string{{"收费"}, {"要钱吗"}, {"免费"}, {"多少钱", "服务"}, {"free"}, {"charge"}, {"cost", "use"}, {"pay", "use"}, {"subscription fee"}}},
 	{"faq_what", [][]string{{"你能做什么"}, {"你会什么"}, {"怎么用"}, {"how does this work"}, {"what can you do"}, {"how do i use"}, {"what do you do"}}},
@@ -26,7 +26,7 @@ var faqEntries = []faqEntry{
 // faqTopic returns the FAQ entry a question about the service asks about, or "". Only
 // questions count: "数据" in a trip description is not one.
 func faqTopic(low string) string {
-	question := strings.ContainsAny(low, "?？") || has(low, "吗", "呢", "怎么", "如何", "多久", "什么", "是否", "能不能", "会不会", "可以",
+	question := strings.ContainsAny(low, "?？") || has(low, "吗", "呢", "怎么", "如何", "多久", "多长", "多少", "什么", "是否", "能不能", "会不会", "可以",
 		"how ", "what ", "when ", "will ", "is ", "are ", "do ", "does ", "can ", "should ", "where ")
 	if !question {
 		return ""

@@ -236,6 +236,15 @@ var scripts = map[string][]step{
 	"complaint_midform": {say("I want to go to Paris"), say("this bot is useless and so slow"), press("skip"), say("Dec 20-24")},
 	// /start in English, then Chinese: the replies follow the traveller.
 	"start_then_chinese": {say("/start"), say("我想去成都玩")},
+	// A part of a month instead of days: asked by its window, and days said alone are read in it.
+	"vague_period": {say("去厦门"), say("下个月中旬"), say("15号到18号"), say("mid january"), press("dates:2027-01-11..2027-01-14")},
+	// A need said at another question is kept, and that question asked again.
+	"need_at_other_question": {say("去成都"), say("我们不吃香菜"), say("we don't eat pork either"), say("12月20日到24日")},
+	// A sight dropped after a plan: excluded from the next one, the trip goes on.
+	"sight_dropped": {say("杭州, 12月20日到24日, 每人3000, 没有特殊需求, 想去雷峰塔"), say("确认"), planReady(),
+		say("雷峰塔就不去了"), planReady()},
+	// A change at the summary is answered by the summary alone, in either language.
+	"change_at_confirm": {say("Tokyo Dec 20-23 $2000 none, food"), say("budget 2500 please"), say("预算改成每人3000"), say("一共7个人")},
 	// Feedback from the middle of a plan's life.
 	"feedback": {say("Tokyo Dec 20-23 $2000 none, food"), say("go ahead"), planReady(), say("/feedback"), press("rate:4"), say("great ideas, too many temples"), say("change budget to $3000")},
 }

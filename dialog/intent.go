@@ -38,17 +38,23 @@ var commands = map[string]Intent{
 	"plan": IntentConfirm,
 }
 
+// serviceEvent is an urgent event of the service itself ("紧急停服", "emergency maintenance"):
+// a traveller asking about one asks about the service, and is in no trouble.
+const serviceEvent = `(?:紧急|临时)\s*(?:停服|停机|维护|更新|升级|修复|通知|公告|故障|下线)|\b(?:emergency|urgent|unplanned)\s+(?:maintenance|outages?|downtime|updates?|fix(?:es)?|patch(?:es)?|notices?|shutdowns?|releases?)\b`
+
 var (
 	reCommand   = regexp.MustCompile(`^/([a-z_]+)(?:@[a-z0-9_]+)?(?:\s+(.*))?$`)
 	reEmergency = pat(`\bsos\b|紧急|救命|急救|报警|救护车|护照(?:丢|被偷|被抢|不见|找不到)|(?:丢|丢失|弄丢|被偷|被抢)了?(?:我的|我们的)?护照|\blost (?:my |our |the )?passports?\b|\bpassports? (?:was |were |is |has been |got )?(?:lost|stolen|missing)\b|医院|\bhospital\b|事故|车祸|\baccidents?\b|被偷|被抢|被盗|\brobbed\b|\bstolen\b|\bmugged\b|受伤|\binjur(?:ed|y|ies)\b|\bhurt\b|\bemergency\b|\bambulance\b|\bpolice\b|警察|\burgent(?:ly)?\b|出事了|迷路了|\bi'?m lost\b|\bi am lost\b|\bwe'?re lost\b|生病了|病了|\bsick\b|\bdoctor\b|看医生|骨折|中毒|\bbleeding\b|流血|\bheart attack\b|心脏病|晕倒|\bfainted\b|地震|火灾|着火`, "sos", "紧急", "救命", "急救", "报警", "救护车", "护照", "passport", "医院", "hospital", "事故", "车祸", "accident", "被偷", "被抢", "被盗", "robbed", "stolen", "mugged", "受伤", "injur", "hurt", "emergency", "ambulance", "police", "警察", "urgent", "出事了", "迷路了", "lost", "病了", "sick", "doctor", "看医生", "骨折", "中毒", "bleeding", "流血", "heart attack", "心脏病", "晕倒", "fainted", "地震", "火灾", "着火")
 	// reNotEmergency marks the context in which an emergency word is only a landmark
-	// ("我想去医院附近的酒店") or a figure of speech.
-	reNotEmergency = pat(`(?:医院|hospital)\s*(?:附近|旁边|周边|对面)|(?:离|靠近|近)\s*医院|\b(?:near|close to|next to|by|opposite)\s+(?:a|the)?\s*hospitals?\b|\bby accident\b|\bnot urgent\b|不紧急|\bpolice museum\b`, "医院", "hospital", "accident", "urgent", "紧急", "police")
-	reHuman        = pat(`人工|客服|真人|找个人|跟人说话|和人说话|换个人来|工作人员|\bconnect me (?:to|with) (?:support|someone|somebody|a person|a human|an agent|staff)\b|\b(?:talk|speak) to (?:your|the) (?:manager|boss|supervisor)\b|\bagent\b|\bhuman\b|\breal person\b|\b(?:talk|speak|chat)\s+(?:to|with)\s+(?:someone|somebody|a person|a human|a real person|an agent|staff|support)\b|\bcustomer (?:service|support)\b|\boperator\b|\brepresentative\b|\blive support\b`, "人工", "客服", "真人", "找个人", "说话", "换个人", "工作人员", "connect me", "manager", "boss", "supervisor", "agent", "human", "real person", "talk", "speak", "chat", "customer", "operator", "representative", "live support")
-	reTravelAgent  = pat(`\btravel agents?\b|\bagent smith\b`, "travel agent", "agent smith")
-	rePolite       = regexp.MustCompile(`^(?:please|pls|plz|can you|could you|can i|could i|can we|i want to|i'd like to|i would like to|i wanna|let me|let's|i need to|we want to|请|请你|我想|我要|帮我|麻烦|麻烦你|能不能|可以|你能)\s*`)
-	reLangTo       = regexp.MustCompile(`^(?:(?:switch|change|set)(?: the)?(?: language)? to |speak |in |use |reply in |answer in |talk in |说|用|讲|切换(?:到|成|为)?|换成|改成|改用|换|语言(?:切换|改)?(?:到|成|为)?)?\s*(english|chinese|mandarin|中文|英文|英语|汉语|普通话)$`)
-	reLangPlain    = regexp.MustCompile(`^(?:(?:change|switch|set)(?: the)? language|language|languages|切换语言|语言|换语言|更改语言|语言设置|change lang)$`)
+	// ("我想去医院附近的酒店"), a figure of speech, or says how urgent a service event is
+	// ("紧急停服会提前说吗", "emergency maintenance"): a question about the service.
+	reNotEmergency = pat(serviceEvent+`|`+
+		`(?:医院|hospital)\s*(?:附近|旁边|周边|对面)|(?:离|靠近|近)\s*医院|\b(?:near|close to|next to|by|opposite)\s+(?:a|the)?\s*hospitals?\b|\bby accident\b|\bnot urgent\b|不紧急|\bpolice museum\b`, "医院", "hospital", "accident", "urgent", "紧急", "临时", "emergency", "unplanned", "police")
+	reHuman       = pat(`人工|客服|真人|找个人|跟人说话|和人说话|换个人来|工作人员|\bconnect me (?:to|with) (?:support|someone|somebody|a person|a human|an agent|staff)\b|\b(?:talk|speak) to (?:your|the) (?:manager|boss|supervisor)\b|\bagent\b|\bhuman\b|\breal person\b|\b(?:talk|speak|chat)\s+(?:to|with)\s+(?:someone|somebody|a person|a human|a real person|an agent|staff|support)\b|\bcustomer (?:service|support)\b|\boperator\b|\brepresentative\b|\blive support\b`, "人工", "客服", "真人", "找个人", "说话", "换个人", "工作人员", "connect me", "manager", "boss", "supervisor", "agent", "human", "real person", "talk", "speak", "chat", "customer", "operator", "representative", "live support")
+	reTravelAgent = pat(`\btravel agents?\b|\bagent smith\b`, "travel agent", "agent smith")
+	rePolite      = regexp.MustCompile(`^(?:please|pls|plz|can you|could you|can i|could i|can we|i want to|i'd like to|i would like to|i wanna|let me|let's|i need to|we want to|请|请你|我想|我要|帮我|麻烦|麻烦你|能不能|可以|你能)\s*`)
+	reLangTo      = regexp.MustCompile(`^(?:(?:switch|change|set)(?: the)?(?: language)? to |speak |in |use |reply in |answer in |talk in |说|用|讲|切换(?:到|成|为)?|换成|改成|改用|换|语言(?:切换|改)?(?:到|成|为)?)?\s*(english|chinese|mandarin|中文|英文|英语|汉语|普通话)$`)
+	reLangPlain   = regexp.MustCompile(`^(?:(?:change|switch|set)(?: the)? language|language|languages|切换语言|语言|换语言|更改语言|语言设置|change lang)$`)
 
 	wholeIntents = []struct {
 		intent Intent
@@ -63,7 +69,7 @@ var (
 		{IntentBack, regexp.MustCompile(`^(?:back|go back|previous|undo|返回|上一步|回去|后退|返回上一步|撤销)$`)},
 		{IntentHelp, regexp.MustCompile(`^(?:help|\?|帮助|怎么用|使用说明|说明|菜单|menu|what can you do|how does (?:this|it) work|how do i use (?:this|it|you)|你能做什么|你会什么|你可以做什么|有什么功能|功能|commands|help me|i need help|帮忙)$`)},
 		{IntentStatus, regexp.MustCompile(`^(?:status|what'?s the status|where is my plan|where'?s my plan|is my plan ready|any news|状态|进度|我的计划呢|计划好了吗|方案呢|好了没|服务状态|system status)$`)},
-		{IntentChangelog, regexp.MustCompile(`^(?:changelog|change log|what'?s new|release notes|updates|更新日志|更新了什么|有什么更新|新功能|有什么新功能|版本更新)$`)},
+		{IntentChangelog, regexp.MustCompile(`^(?:changelog|change log|what'?s new|release notes|updates|更新日志|更新了什么|有什么更新|新功能|有什么新功能|版本更新)$|\bchange ?log\b|更新日志`)},
 	}
 	reWeather  = pat(`天气(?:怎么样|如何|预报|呢|好吗|好不好|情况)|^天气$|会下雨吗|下雨吗|气温(?:多少|怎么样)|\bweather\s+(?:forecast|like|in|for|at|there|tomorrow|today|next)\b|\bweather\s*\?|^weather$|(?:what'?s|how'?s|how is|check) the weather|\bwill it rain\b|\bforecast\b`, "天气", "下雨", "气温", "weather", "rain", "forecast")
 	reFeedback = pat(`反馈|投诉|评价|打分|评分|吐槽|\bfeedback\b|\bcomplain(?:t|ts)?\b|\brate (?:you|the (?:bot|service|plan|app))\b|\bleave a (?:review|rating)\b|\bgive (?:a |you a )?rating\b`, "反馈", "投诉", "评价", "打分", "评分", "吐槽", "feedback", "complain", "rate ", "leave a", "rating")

@@ -31,6 +31,9 @@ type ParseContext struct {
 	Places Places
 	// Filled says the trip already has a destination: a name inside it is a sight.
 	Filled bool
+	// Period is the part of a month the traveller named before ("下个月中旬"): days of the
+	// month said alone are read inside it.
+	Period *Period
 	// noSplit reads a message whole, for the parts of a self-correction.
 	noSplit bool
 }
@@ -75,6 +78,9 @@ type Extraction struct {
 	// DateReadings are the readings of dates written in an order that could be either
 	// (3/4: March 4 or 3 April), for the engine to offer as choices.
 	DateReadings [][2]*Date
+	// Period is a part of a month said instead of days ("下个月中旬"): the engine asks
+	// which days within it.
+	Period *Period
 }
 
 // maxRunes bounds the work done on one message. Nobody describes a trip in more than a
@@ -249,11 +255,18 @@ func Extract(text string, c ParseContext) Extraction {
 
 	// Wishes and conditions first: 怀孕五个月 is not a trip of five months.
 	parseWishesIn(m, &e)
+	// A child's age ("8个月大", "our 2 year old") is neither a length nor a date.
+	childAge := false
+	for _, loc := range reChildAge.FindAllStringIndex(m.text(), -1) {
+		childAge = true
+		m.consume(loc[0], loc[1])
+	}
 	// Order matters: dates and durations first, then party sizes, so that what is left
 	// of the numbers can be weighed as money.
 	dr := parseDatesIn(m, c)
 	e.Start, e.End, e.Days, e.DateProblem = dr.start, dr.end, dr.days, dr.problem
 	e.DateReadings = dr.readings
+	e.Period = dr.period
 	if dr.found {
 		m.found++
 	}
@@ -273,7 +286,7 @@ func Extract(text string, c ParseContext) Extraction {
 		m.found++
 	}
 	parseNeedsIn(m, &e, c.Expecting)
-	if kids && e.KidFriendly == nil {
+	if kids && e.KidFriendly == nil || childAge && e.KidFriendly == nil {
 		e.KidFriendly = ptr(true)
 	}
 	if yes, ok := yesNoIn(m); ok {

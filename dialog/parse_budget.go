@@ -40,7 +40,7 @@ var (
 	// reNumberLabel precedes numbers that name something: flights, rooms, phone numbers.
 	reNumberLabel = regexp.MustCompile(`(?:\bflight|\broom|\bno\.?|\bnumber|\bbus|\bline|\bgate|\bseat|\bterminal|\bplatform|\broute|\btrain|\bhouse|\bapt|\bfloor|\bpage|\bticket|\border|\bcode|\bpin|\bzip|#|航班|房间|房号|号码|电话|订单|车次|座位)\s*$`)
 	moneyWords    = litsOf(`预算|budget|花费|花销|费用|开销|每人|人均|每个人|一共|总共|合计|总计|per person|per head|\beach\b|\bpp\b|in total|\btotal\b|左右|大概|大约|以内|以下|不超过|最多|\baround\b|\babout\b|\bup to\b|\bunder\b|\bmax\b|\bspend\b|\bcost\b|\bafford\b|\bapprox`)
-	reNegBudget   = regexp.MustCompile(`(?:预算|budget)\s*(?:是|为|:|of|is)?\s*(?:-\s*\d|0+(?:\.0+)?\b|0+(?:元|块))`)
+	reNegBudget   = regexp.MustCompile(`(?:预算|budget)\s*(?:是|为|:|of|is)?\s*(?:-\d|0+(?:\.0+)?\b|0+(?:元|块))`)
 	totalWords    = litsOf(`一共|总共|总预算|合计|总计|全家|in total|\btotal\b|altogether|all in\b|for all of us|for everyone|for the whole family|for the whole group|for the family|for the group|combined`)
 	reTotalFor    = regexp.MustCompile(`for (?:the )?(?:both|two|three|four|five|\d+) of us`)
 	perPerson     = litsOf(`每人|人均|每个人|每位|一人|/人|/ 人|元/人|per person|per head|a head|\beach\b|\bpp\b|p.p.|per pax|/person|a person|apiece`)

@@ -23,6 +23,7 @@ type dateResult struct {
 	problem    string
 	found      bool
 	readings   [][2]*Date // the two readings of numbers that could be month/day or day/month
+	period     *Period    // a part of a month said instead of days
 }
 
 // dateHit is one date found in the text, not yet placed in a year.
@@ -74,6 +75,7 @@ func atoiWord(s string) int {
 var (
 	reLongWkd   = pat(`\blong\s+weekend\b|小长假`, "long", "小长假")
 	reWeekendZh = pat(`(上个?|下下|下个?|这个?|本)?(?:周末|礼拜末)`, "周末", "礼拜末")
+	reAWeekend  = pat(`\b(?:a|one)\s+weekend\b(?:\s+(?:away|trip|break|getaway))?`, "weekend")
 	reWeekendEn = pat(`\b(?:(next|this|coming|the|last)\s+)?weekend\b(\s+after\s+next\b)?`, "weekend")
 	reInEn      = pat(`\bin\s+`+enNum+`\s+(days?|weeks?|months?)\b|\b`+enNum+`\s+(days?|weeks?|months?)\s+(?:from\s+(?:now|today)|later)\b`, "day", "week", "month")
 	reInZh      = pat(`(\d{1,3})\s*(天|周|个?星期|个?礼拜|个月)\s*(?:以|之)?后`, "后")
@@ -103,26 +105,31 @@ var (
 	reDotRange  = pat(`\b(\d{1,2})\.(\d{1,2})\s*(?:-|~|到|至|to)\s*(\d{1,2})(?:\.(\d{1,2}))?\b`, ".")
 	reSlash     = pat(`(\d{1,2})\s*/\s*(\d{1,2})(?:\s*/\s*(\d{4}|\d{2}))?`, "/")
 	reTail      = pat(`^\s*(?:-|~|到|至|to|through|thru|till|until)\s*(\d{1,2})(?:st|nd|rd|th)?\s*[日号號]?`)
-	reTailNot   = pat(`^\s*(?:月|/|\d|(?:of\s+)?` + monthRe + `\b|个|人|天|日游|days?|nights?|people|of us|k\b|元|块)`)
+	reYYMD      = pat(`(\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号號]?`, "年")
+	reTailMD    = pat(`^\s*(?:-|~|到|至|to|through|thru|till|until)\s*(\d{1,2})[.](\d{1,2})(?:[^\d./]|$)`)
+	reTailNot   = pat(`^\s*(?:月|年|/\s*\d|\d|(?:of\s+)?` + monthRe + `\b|个|人|天|日游|days?|nights?|people|of us|k\b|元|块)`)
 
 	reRelDay    = pat(`大后天|后天|明天|明日|今天|今日|大前天|前天|昨天|昨日|\b(?:the\s+)?day\s+after\s+tomorrow\b|\b(?:the\s+)?day\s+before\s+yesterday\b|\btoday\b|\btomorrow\b|\btonight\b|\byesterday\b`, "天", "今日", "明日", "昨日", "today", "tomorrow", "tonight", "yesterday")
 	reWeekdayZh = pat(`(上上个?|上个?|下下个?|下个?|这个?|本)?\s*(?:周|星期|礼拜)([一二三四五六日天1-7])`, "周", "星期", "礼拜")
 	reWeekdayEn = pat(`\b(?:(next|this|coming|last)\s+)?(monday|tuesday|wednesday|thursday|friday|saturday|sunday)\b(\s+after\s+next\b)?`, "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday")
 	// Abbreviated weekdays are ordinary words too ("sun", "sat", "wed"): only a range of
 	// two of them ("wed to sun", "sat-sat") is read as days.
-	reWeekdayAbbr  = pat(`\b(mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)\.?\s*(?:-|~|to|till|until|through|thru)\s*(mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)\b`, "mon", "tue", "wed", "thu", "fri", "sat", "sun")
-	reDayOfMonth   = pat(`^\s*,?\s*(?:the\s+)?\d{1,2}(?:st|nd|rd|th)?\b|^\s*,?\s*` + monthRe + `\b`)
-	reNextMonthDay = pat(`\b(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)?\s+of\s+(next|this)\s+month\b`, "month")
-	reMonthDay     = pat(`(下个?月|这个?月|本月)\s*(\d{1,2})\s*[日号號]`, "下月", "下个月", "这月", "这个月", "本月")
-	reNextWeek     = pat(`下个?(?:周|星期|礼拜)|\bnext\s+week\b`, "下周", "下星期", "下礼拜", "下个", "next")
-	reLastWeek     = pat(`上个?(?:周|星期|礼拜)|\blast\s+week\b`, "上周", "上星期", "上礼拜", "上个", "last")
-	reThisMonth    = pat(`(?:上个?|下个?|这个?|本)月|\b(?:next|this|last)\s+month\b`, "上月", "上个月", "下月", "下个月", "这月", "这个月", "本月", "month")
-	reMonthZh      = pat(`(\d{1,2})\s*月份?`, "月")
-	reMonthEn      = pat(`\b(?:(in|during|early|late|mid|end of|beginning of|until|till)\s+)?` + monthRe + `\b\.?`)
-	reBareDayZh    = pat(`(\d{1,2})\s*[日号號]`, "日", "号", "號")
-	reBareRangeZh  = pat(`(\d{1,2})\s*(?:-|~|到|至)\s*(\d{1,2})\s*[日号號]`, "日", "号", "號")
-	reBareDayEn    = pat(`\b(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)\b`)
-	reUntil        = pat(`(?:\buntil|\btill|\bback\s+(?:on|by)|\breturn(?:ing)?(?:\s+on)?|回程|返回|回来|结束)\s*$`, "until", "till", "back", "return", "回程", "返回", "回来", "结束")
+	reWeekdayAbbr    = pat(`\b(mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)\.?\s*(?:-|~|to|till|until|through|thru)\s*(mon|tue|tues|wed|thu|thur|thurs|fri|sat|sun)\b`, "mon", "tue", "wed", "thu", "fri", "sat", "sun")
+	reDayOfMonth     = pat(`^\s*,?\s*(?:the\s+)?\d{1,2}(?:st|nd|rd|th)?\b|^\s*,?\s*` + monthRe + `\b`)
+	reNextMonthRange = pat(`\b(\d{1,2})(?:st|nd|rd|th)?\s*(?:-|to|through|thru|till|until)\s*(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(next|this)\s+month\b`, "month")
+	reNextMonthDay   = pat(`\b(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)?\s+of\s+(next|this)\s+month\b`, "month")
+	reMonthDay       = pat(`(下个?月|这个?月|本月)\s*(\d{1,2})\s*[日号號]`, "下月", "下个月", "这月", "这个月", "本月")
+	reNextWeek       = pat(`下个?(?:周|星期|礼拜)|\bnext\s+week\b`, "下周", "下星期", "下礼拜", "下个", "next")
+	reLastWeek       = pat(`上个?(?:周|星期|礼拜)|\blast\s+week\b`, "上周", "上星期", "上礼拜", "上个", "last")
+	reThisMonth      = pat(`(?:上个?|下个?|这个?|本)月|\b(?:next|this|last)\s+month\b`, "上月", "上个月", "下月", "下个月", "这月", "这个月", "本月", "month")
+	reMonthZh        = pat(`(\d{1,2})\s*月份?`, "月")
+	reMonthEn        = pat(`\b(?:(in|during|early|late|mid|end of|beginning of|until|till)\s+)?` + monthRe + `\b\.?`)
+	reBareDayZh      = pat(`(\d{1,2})\s*[日号號]`, "日", "号", "號")
+	reBareRangeZh    = pat(`(\d{1,2})\s*(?:-|~|到|至)\s*(\d{1,2})\s*[日号號]`, "日", "号", "號")
+	reBareDayEn      = pat(`\b(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)\b`)
+	// reUntil ends the words that make the one date after them an end: "until", "回程",
+	// and a change of the return alone ("回程改成25号", "change the return to the 26th").
+	reUntil = pat(`(?:\buntil|\btill|\bback\s+(?:on|by)|\breturn(?:ing)?(?:\s+(?:date|day|flight|trip))?(?:\s+(?:on|to|is|for))?(?:\s+the)?|回程|返程|返回|回来(?:那天|的日子|的时间)?|结束)\s*(?:日期|时间)?\s*(?:改成|改为|改到|换成|换到|定在|定为|是|在|[:=])?\s*$`, "until", "till", "back", "return", "回程", "返程", "返回", "回来", "结束")
 )
 
 var zhWeekdays = map[string]time.Weekday{
@@ -289,6 +296,12 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 		m.consume(loc[0], loc[1])
 	}
 	s = m.text()
+	// "just a weekend": a length of two days, not a date.
+	for _, loc := range when(has(s, "weekend"), reAWeekend, s) {
+		setDays(2)
+		m.consume(loc[0], loc[1])
+	}
+	s = m.text()
 	for _, loc := range when(has(s, "weekend"), reWeekendEn, s) {
 		weeks := 0
 		switch sub(s, loc, 1) {
@@ -383,6 +396,12 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 	// The second day of "Nov 1-5" or "10月25-28日" shares the month of the first.
 	tail := func(end int) {
 		s := m.text()
+		if loc := reTailMD.FindStringSubmatchIndex(s[end:]); loc != nil {
+			// "2027.3.1-3.5": the end gives its month too.
+			hits = append(hits, dateHit{pos: end + loc[0], m: time.Month(atoiWord(sub(s[end:], loc, 1))), d: atoiWord(sub(s[end:], loc, 2))})
+			m.consume(end+loc[0], end+loc[1])
+			return
+		}
 		loc := reTail.FindStringSubmatchIndex(s[end:])
 		if loc == nil || reTailNot.MatchString(s[end+loc[1]:]) {
 			return
@@ -393,12 +412,33 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 
 	s = m.text()
 	for _, loc := range when(hasYear(s), reYMD, s) {
-		if !digitBound(s, loc[0], loc[1]) || m.taken(loc[0]) {
+		// "12/20/2026 - 12/27/2026": a year that ends one date does not start another.
+		if !digitBound(s, loc[0], loc[1]) || m.taken(loc[0]) || loc[0] > 0 && strings.IndexByte("/.", s[loc[0]-1]) >= 0 {
 			continue
 		}
 		hits = append(hits, dateHit{pos: loc[0], y: atoiWord(sub(s, loc, 1)), m: time.Month(atoiWord(sub(s, loc, 2))), d: atoiWord(sub(s, loc, 3))})
 		m.consume(loc[0], loc[1])
 		tail(loc[1])
+	}
+	// "26年12月28号": a year in two figures.
+	s = m.text()
+	for _, loc := range when(has(s, "年"), reYYMD, s) {
+		if !digitBound(s, loc[0], loc[1]) || m.taken(loc[0]) {
+			continue
+		}
+		hits = append(hits, dateHit{pos: loc[0], y: 2000 + atoiWord(sub(s, loc, 1)), m: time.Month(atoiWord(sub(s, loc, 2))), d: atoiWord(sub(s, loc, 3))})
+		m.consume(loc[0], loc[1])
+		tail(loc[1])
+	}
+	// "20261220-20261223", "20270105-0109": dates written as eight digits.
+	for _, h := range compactDates(m.text()) {
+		hits = append(hits, h.hit)
+		m.consume(h.i, h.j)
+	}
+	// "12-20出发", "12.25出发 12.28回", "12-26到12-30", "leaving 12-21, back 12-26".
+	for _, h := range numericMonthDays(m.text(), c.Expecting == SlotDates) {
+		hits = append(hits, h.hit)
+		m.consume(h.i, h.j)
 	}
 	s = m.text()
 	enDates := hasLatin(s) && hasDigits(s) && monthWordIn(s)
@@ -475,7 +515,7 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 	}
 	s = m.text()
 	for _, loc := range when(has(s, "/"), reSlash, s) {
-		if !digitBound(s, loc[0], loc[1]) || (loc[0] > 0 && s[loc[0]-1] == '/') || (loc[1] < len(s) && s[loc[1]] == '/') {
+		if !digitBound(s, loc[0], loc[1]) || m.taken(loc[0]) || (loc[0] > 0 && s[loc[0]-1] == '/') || (loc[1] < len(s) && s[loc[1]] == '/') {
 			continue
 		}
 		a, b := atoiWord(sub(s, loc, 1)), atoiWord(sub(s, loc, 2))
@@ -488,6 +528,7 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 		}
 		hits = append(hits, dateHit{pos: loc[0], y: y, m: time.Month(a), d: b, both: a <= 12 && b <= 12 && a != b})
 		m.consume(loc[0], loc[1])
+		tail(loc[1]) // "12/26-30"
 	}
 
 	s = m.text()
@@ -572,6 +613,17 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 		m.consume(loc[0], loc[1])
 	}
 	s = m.text()
+	// "10-14 next month": a range of days in next month.
+	for _, loc := range when(has(s, "month"), reNextMonthRange, s) {
+		first := Date{today.Year, today.Month, 1}
+		if sub(s, loc, 3) == "next" {
+			first = NewDate(today.Year, today.Month+1, 1)
+		}
+		hits = append(hits, dateHit{pos: loc[0], y: first.Year, m: first.Month, d: atoiWord(sub(s, loc, 1))},
+			dateHit{pos: loc[0] + 1, y: first.Year, m: first.Month, d: atoiWord(sub(s, loc, 2))})
+		m.consume(loc[0], loc[1])
+	}
+	s = m.text()
 	for _, loc := range when(has(s, "month"), reNextMonthDay, s) {
 		first := Date{today.Year, today.Month, 1}
 		if sub(s, loc, 2) == "next" {
@@ -602,12 +654,26 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 		at(loc[0], mondayOf(today).AddDays(-7))
 		m.consume(loc[0], loc[1])
 	}
+	// A part of a month ("下个月中旬", "mid january") names a window, not days.
+	s = m.text()
+	if has(s, "旬", "初", "中", "底", "末", "early", "mid", "late", "end", "beginning", "start") {
+		if p, i, j, ok := periodIn(s, today); ok {
+			r.period = &p
+			m.consume(i, j)
+		}
+	}
 	// A month without a day ("下个月", "in May", "7月") names no day to start on: it is
 	// noted so that, if nothing more precise was said, the engine asks which days.
-	monthOnly := false
+	monthOnly := r.period != nil
 	s = m.text()
+	var monthWin *Period
 	for _, loc := range when(has(s, "月", "month"), reThisMonth, s) {
 		monthOnly = true
+		// "next month from the 10th to the 14th": the days said alone are in that month.
+		if w := s[loc[0]:loc[1]]; strings.HasPrefix(w, "下") || strings.HasPrefix(w, "next") {
+			first := NewDate(today.Year, today.Month+1, 1)
+			monthWin = &Period{From: first, To: Date{first.Year, first.Month, daysIn(first.Year, first.Month)}}
+		}
 		m.consume(loc[0], loc[1])
 	}
 	s = m.text()
@@ -738,6 +804,10 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 	if len(hits) == 1 && hits[0].pos > 0 {
 		hits[0].untilQ = reUntil.MatchString(m.low[max(0, hits[0].pos-24):hits[0].pos])
 	}
+	// Days of the month said alone ("15号到18号") after a period was named are read in it.
+	if win := cmpOr(cmpOr(r.period, monthWin), c.Period); win != nil && bareDays(hits) {
+		today = win.From.AddDays(-1)
+	}
 	start, ok := resolveFirst(hits, today)
 	if !ok {
 		r.problem = "invalid"
@@ -761,6 +831,23 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 		r.end = ptr(start.AddDays(r.days - 1))
 	}
 	return r
+}
+
+func cmpOr(a, b *Period) *Period {
+	if a != nil {
+		return a
+	}
+	return b
+}
+
+// bareDays reports whether every hit is a day of the month with no month, year or weekday.
+func bareDays(hits []dateHit) bool {
+	for _, h := range hits {
+		if h.m != 0 && !h.tail || h.y != 0 || h.at != nil || h.wd != nil {
+			return false
+		}
+	}
+	return len(hits) > 0
 }
 
 // resolveHits places one or two hits in the calendar: a start and, when said, an end.
@@ -937,4 +1024,103 @@ func yearIsMoney(s string, loc []int, g int) bool {
 		}
 	}
 	return false
+}
+
+// numHit is a date read from figures alone, with the span it was read from.
+type numHit struct {
+	i, j int
+	hit  dateHit
+}
+
+// compactDates reads dates written as eight digits (20261220), and the end of a range
+// after one in eight or four digits ("20261220-20261223", "20270105-0109").
+func compactDates(s string) []numHit {
+	var out []numHit
+	run := func(i int) int {
+		j := i
+		for j < len(s) && isDigit(s[j]) {
+			j++
+		}
+		return j
+	}
+	for i := 0; i < len(s); i++ {
+		if !isDigit(s[i]) || i > 0 && isDigit(s[i-1]) {
+			continue
+		}
+		j := run(i)
+		if j-i != 8 || !strings.HasPrefix(s[i:], "20") {
+			continue
+		}
+		y, mo, d := atoiWord(s[i:i+4]), atoiWord(s[i+4:i+6]), atoiWord(s[i+6:j])
+		if mo < 1 || mo > 12 || d < 1 || d > 31 {
+			continue
+		}
+		out = append(out, numHit{i, j, dateHit{pos: i, y: y, m: time.Month(mo), d: d}})
+		k := skipSpace(s, j)
+		if e := wordAt(s, k, []string{"-", "~", "到", "至", "to"}); e >= 0 {
+			k = skipSpace(s, e)
+			if l := run(k); l-k == 4 || l-k == 8 && strings.HasPrefix(s[k:], "20") {
+				ey := y
+				if l-k == 8 {
+					ey, k = atoiWord(s[k:k+4]), k+4
+				}
+				em, ed := atoiWord(s[k:k+2]), atoiWord(s[k+2:l])
+				if em >= 1 && em <= 12 && ed >= 1 && ed <= 31 {
+					out = append(out, numHit{j, l, dateHit{pos: j, y: ey, m: time.Month(em), d: ed}})
+					j = l
+				}
+			}
+		}
+		i = j
+	}
+	return out
+}
+
+var (
+	// reNumMD is a month and a day joined by a dash or a dot: 12-20, 12.25.
+	reNumMD = pat(`(\d{1,2})[-.](\d{1,2})`, "-", ".")
+	// reNumMDUnit follows figures that count something else: "3-5天", "2-3 people".
+	reNumMDUnit = pat(`^\s*(?:[日号號天个人位晚夜周月年元块%:]|k\b|w\b|days?\b|nights?\b|weeks?\b|people\b|persons?\b|stars?\b|hours?\b|pm\b|am\b|next\b|this\b|of\b)`)
+	// reLeaveBack are the words of leaving and coming back that make "12-20" a date.
+	reLeaveBack = pat(`出发|走|回|返|去|飞|到|离开|启程|\bleav|\bdepart|\bback\b|\breturn|\bfly|\bflying|\bout\b|\bfrom\b|\bstart`, "出发", "走", "回", "返", "去", "飞", "到", "离开", "启程", "leav", "depart", "back", "return", "fly", "out", "from", "start")
+	reNumMDSep  = pat(`^\s*(?:-|~|到|至|to|until|till|through|thru)\s*$`)
+)
+
+// numericMonthDays reads month-day dates written with a dash or a dot ("12-20出发",
+// "12.25出发 12.28回", "12-26到12-30"). Such figures are as often a count or an amount,
+// so they are dates only in a range of two, beside a word of leaving or coming back,
+// or as the whole answer to the dates question.
+func numericMonthDays(s string, answer bool) []numHit {
+	var cands []numHit
+	for _, loc := range reNumMD.FindAllStringSubmatchIndex(s, -1) {
+		i, j := loc[0], loc[1]
+		if i > 0 && (isDigit(s[i-1]) || strings.IndexByte("./$¥€£", s[i-1]) >= 0) || j < len(s) && (isDigit(s[j]) || s[j] == '.' && j+1 < len(s) && isDigit(s[j+1])) {
+			continue
+		}
+		mo, d := atoiWord(s[loc[2]:loc[3]]), atoiWord(s[loc[4]:loc[5]])
+		if mo < 1 || mo > 12 || d < 1 || d > 31 || reNumMDUnit.MatchString(s[j:]) {
+			continue
+		}
+		cands = append(cands, numHit{i, j, dateHit{pos: i, m: time.Month(mo), d: d}})
+	}
+	if len(cands) == 0 || len(cands) > 2 {
+		return nil
+	}
+	if len(cands) == 2 && reNumMDSep.MatchString(s[cands[0].j:cands[1].i]) {
+		return cands
+	}
+	var out []numHit
+	for _, h := range cands {
+		near := s[max(0, h.i-12):min(len(s), h.j+12)]
+		if reLeaveBack.MatchString(near) {
+			out = append(out, h)
+		}
+	}
+	if len(out) == len(cands) {
+		return out
+	}
+	if answer && strings.TrimSpace(strings.Trim(s[:cands[0].i]+s[cands[len(cands)-1].j:], " ,.!?~")) == "" && len(cands) == 1 {
+		return cands
+	}
+	return nil
 }

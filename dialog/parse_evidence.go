@@ -38,6 +38,11 @@ func judge(p string, kind evidenceKind, c ParseContext, lang string) (judgement,
 	if p == "" || utf8.RuneCountInString(p) > 40 || notPlaces[asciiLower(p)] {
 		return notAPlace, ""
 	}
+	// "一共", "总共", "一行": what counts people or money is never a place, however
+	// close a town's name is (一共 ≈ 一宮).
+	if countingWords(p) {
+		return notAPlace, ""
+	}
 	// 西餐 is food, not a misspelt 西昌: what a trip has is never a place unless it is
 	// written as a name or after a marker.
 	if kind != afterMarker && capitalisedWords(p) == 0 && isPrefWord(p) {
@@ -69,6 +74,23 @@ func judge(p string, kind evidenceKind, c ParseContext, lang string) (judgement,
 		return proposedPlace, p
 	}
 	return notAPlace, ""
+}
+
+// countChars are what Chinese phrases that count people, days or money are made of.
+const countChars = "一二两三四五六七八九十共总每人均位个行们俩仨口"
+
+// countingWords reports a Chinese phrase made only of counting words (一共, 总共, 人均,
+// 一行, 大人): a count, never a name.
+func countingWords(p string) bool {
+	if !hasHan(p) {
+		return false
+	}
+	for _, r := range p {
+		if !strings.ContainsRune(countChars, r) && r != ' ' {
+			return false
+		}
+	}
+	return true
 }
 
 // capitalisedWords counts the words of p written with a capital letter.
@@ -144,7 +166,7 @@ type spot struct {
 }
 
 // zhLeftContext may come right before a place's name inside a run of Chinese.
-const zhLeftContext = "去到在从飞往回游逛是和或与跟及想要就住玩看选定游"
+const zhLeftContext = "去到在从飞往回游逛是和或者与跟及想要就住玩看选定游"
 
 // spotPlaces finds the gazetteer's names anywhere in what is left of the message.
 func spotPlaces(m *msg, c ParseContext) []spot {
@@ -255,9 +277,12 @@ func onlySpaces(s string) bool {
 // 天津 is not read out of 明天津贴.
 func spotHan(wo string, i, j int, c ParseContext) []spot {
 	var out []spot
+	afterName := false
 	for a := i; a < j; {
 		_, sa := utf8.DecodeRuneInString(wo[a:])
-		leftOK := a == i
+		// "成都重庆都想去": a name may follow another with nothing between.
+		leftOK := a == i || afterName
+		afterName = false
 		if !leftOK {
 			prev, _ := utf8.DecodeLastRuneInString(wo[:a])
 			leftOK = strings.ContainsRune(zhLeftContext, prev)
@@ -275,14 +300,17 @@ func spotHan(wo string, i, j int, c ParseContext) []spot {
 			}
 			for k := len(ends) - 1; k >= 0; k-- {
 				b := ends[k]
-				if !(b == j || zhStopAt(wo, b) || strings.HasPrefix(wo[b:], "市")) {
+				ends := b == j || zhStopAt(wo, b) || strings.HasPrefix(wo[b:], "市")
+				// "成都重庆": a name may also end where another starts; looked for only
+				// once the name is known, the rare case.
+				if !ends && j-b < 6 { // no room for another name of two characters
 					continue
 				}
 				name := wo[a:b]
-				if known, _ := c.Places.Knows(name); known {
+				if known, _ := c.Places.Knows(name); known && (ends || knownNameAt(wo[b:j], c)) {
 					out = append(out, spot{a, b, name})
 					a = b
-					matched = true
+					matched, afterName = true, true
 					break
 				}
 			}
@@ -294,6 +322,28 @@ func spotHan(wo string, i, j int, c ParseContext) []spot {
 	return out
 }
 
+// knownNameAt reports whether s starts with a known place's name of two or three
+// characters that ends s or is followed by a word that ends a name.
+func knownNameAt(s string, c ParseContext) bool { return knownNamesAt(s, c, 3) }
+
+// knownNamesAt is knownNameAt where the name may itself be followed by up to depth more
+// names ("重庆重庆重庆").
+func knownNamesAt(s string, c ParseContext, depth int) bool {
+	n, b := 0, 0
+	for k, r := range s {
+		if n == 3 {
+			break
+		}
+		n, b = n+1, k+utf8.RuneLen(r)
+		if n >= 2 && (b == len(s) || zhStopAt(s, b) || depth > 1 && knownNamesAt(s[b:], c, depth-1)) {
+			if known, _ := c.Places.Knows(s[:b]); known {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 // zhStopAt reports whether a word that ends a place's name starts at b.
 func zhStopAt(s string, b int) bool {
 	for _, w := range zhPlaceStops {
@@ -301,7 +351,7 @@ func zhStopAt(s string, b int) bool {
 			return true
 		}
 	}
-	for _, w := range []string{"走起", "走", "趟", "出发", "自由行", "跟团", "站", "市", "机场", "周边", "附近", "三", "四", "五", "六", "七", "八", "九", "十"} {
+	for _, w := range []string{"走起", "走", "趟", "出发", "自由行", "跟团", "站", "市", "机场", "周边", "附近", "选", "都", "哪", "三", "四", "五", "六", "七", "八", "九", "十"} {
 		if strings.HasPrefix(s[b:], w) {
 			return true
 		}
@@ -331,11 +381,14 @@ func vagueTheme(s string) string {
 
 // Exclusions: "不要去鼓山", "skip the great wall", "no museums".
 var (
-	reExcludeZh = pat(`(?:不要|别|不想|不用|不打算|不|不会)再?去(?:了)?|不要|别安排|不想去|去掉|删掉|排除|避开|不考虑`, "不", "别", "去掉", "删掉", "排除", "避开")
+	reExcludeZh = pat(`(?:不要|别|不想|不用|不打算|不|不会)再?(?:带(?:我们|我)|让(?:我们|我))?去(?:了)?|不要|别安排|不想去|去掉|删掉|排除|避开|不考虑`, "不", "别", "去掉", "删掉", "排除", "避开")
+	// reDroppedZh follows a sight the traveller no longer wants: "雷峰塔就不去了", "故宫不用去了".
+	reDroppedZh = pat(`(?:就|也|还是|先)?(?:不(?:想|用|要|打算)?去了|不去|不要了|就算了|算了|不看了|不逛了|跳过|pass)`, "不", "算了", "跳过", "pass")
 	reExcludeEn = pat(`(?i)\b(?:(?:do not|don't|dont|we don't|i don't)\s+want\s+to\s+(?:go\s+to|visit|see|do)|not\s+going\s+to|anywhere\s+but|avoid|skip|no more|not interested in|take|remove|cut|leave out|drop|without)\s+`,
 		"want", "not going", "anywhere but", "avoid", "skip", "no more", "not interested", "take", "remove", "cut", "leave out", "drop", "without")
 	reExcludeNo     = pat(`(?i)(?:^|[,;.!]\s*)(?:no|not)\s+`, "no", "not")
 	reExcludeFoodZh = pat(`(?:不要|不想吃|不吃|不能吃|不太能吃|不敢吃|吃不了|别安排)\s*`, "不", "吃不了", "别安排")
+	reNoEatEn       = pat(`(?i)\b(?:don'?t|do not|doesn'?t|does not|can'?t|cannot|never|won'?t)\s+eat\s+`, "eat")
 	reExcludeOut    = pat(`(?i)\s+(?:out\s+of\s+(?:the\s+)?(?:plan|itinerary|trip)|out|off\s+the\s+(?:plan|list|itinerary))\b`, "out", "off")
 )
 
@@ -373,6 +426,10 @@ func parseExclusionsIn(m *msg, e *Extraction, c ParseContext) {
 				food = w
 			}
 		}
+		if food == "" && strings.Contains(wo[loc[0]:loc[1]], "吃") {
+			// "我们不吃香菜", "不吃牛肉哈": whatever food is named after the verb.
+			food = foodAfterZh(rest)
+		}
 		if food == "" {
 			continue
 		}
@@ -380,6 +437,12 @@ func parseExclusionsIn(m *msg, e *Extraction, c ParseContext) {
 		m.consume(loc[0], loc[1]+len(food))
 	}
 	wo = string(m.wo)
+	if i, j, k, thing := droppedSight(wo); thing != "" {
+		add(thing)
+		m.consume(i, k)
+		_ = j
+		wo = string(m.wo)
+	}
 	for _, loc := range reExcludeZh.FindAllStringIndex(wo, -1) {
 		i, j := placeAfterZh(wo, loc[1])
 		if j <= i {
@@ -426,6 +489,22 @@ func parseExclusionsIn(m *msg, e *Extraction, c ParseContext) {
 		}
 		m.consume(loc[0], end)
 	}
+	// "we don't eat pork", "she can't eat shellfish": a food ruled out.
+	for _, loc := range reNoEatEn.FindAllStringIndex(lwo, -1) {
+		end := phraseEnd(wo, loc[1])
+		p := strings.TrimSpace(wo[loc[1]:end])
+		for _, w := range []string{" btw", " by the way", " please", " either", " at all", " anymore"} {
+			p = strings.TrimSuffix(strings.TrimSpace(p), w)
+		}
+		if p == "" || len(strings.Fields(p)) > 3 {
+			continue
+		}
+		for _, part := range splitList(p) {
+			add(part)
+		}
+		m.consume(loc[0], end)
+	}
+	lwo = asciiLower(string(m.wo))
 	for _, loc := range reExcludeNo.FindAllStringIndex(lwo, -1) {
 		end := phraseEnd(wo, loc[1])
 		p := wo[loc[1]:end]
@@ -448,6 +527,61 @@ func parseExclusionsIn(m *msg, e *Extraction, c ParseContext) {
 	if len(e.Exclude) > 0 {
 		m.found++
 	}
+}
+
+// droppedSight finds a sight named before the words that drop it ("雷峰塔就不去了",
+// "西湖那边就不去了吧"): the sight spans s[i:j], the words end at k. Only what a trip
+// visits counts; "孩子不去了" leaves someone at home, "不去了" drops the trip.
+func droppedSight(s string) (i, j, k int, thing string) {
+	for _, loc := range reDroppedZh.FindAllStringIndex(s, -1) {
+		a, b := placeBeforeZh(s, loc[0])
+		p := s[a:b]
+		for _, w := range []string{"那边", "那里", "这边", "这个", "那个", "的话", "我们", "咱们", "就", "也", "还是"} {
+			if q := strings.TrimSuffix(p, w); q != p {
+				p, b = q, b-len(w)
+			}
+		}
+		for _, w := range []string{"那", "这", "还是"} {
+			if q := strings.TrimPrefix(p, w); q != p {
+				p, a = q, a+len(w)
+			}
+		}
+		if utf8.RuneCountInString(p) < 2 || !(isPrefWord(p) || zhSightLike(p) || knownSight(p)) {
+			continue
+		}
+		return a, b, loc[1], p
+	}
+	return 0, 0, 0, ""
+}
+
+// knownSight reports a sight known by name (长城, 兵马俑, West Lake).
+func knownSight(p string) bool {
+	lp := asciiLower(p)
+	for _, list := range []keywords{knownNatureSights, knownSocialSights} {
+		for _, w := range list {
+			if w == lp {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// foodAfterZh is the food named at the start of s, after 不吃: one to four characters up
+// to a particle or punctuation ("香菜", "牛肉" in "牛肉哈").
+func foodAfterZh(s string) string {
+	const particles = "的了吧哈啊呀呢哦和跟也都就还或及等"
+	n, end := 0, 0
+	for k, r := range s {
+		if !isHan(r) || strings.ContainsRune(particles, r) {
+			break
+		}
+		n, end = n+1, k+utf8.RuneLen(r)
+	}
+	if n < 1 || n > 4 {
+		return "" // a longer run is a sentence, not a food
+	}
+	return s[:end]
 }
 
 func placesKnow(c ParseContext, p string) (bool, bool) {

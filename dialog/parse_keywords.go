@@ -122,7 +122,8 @@ func clauses(s string) []span {
 	var out []span
 	start := -1
 	for i := 0; i < len(s); i++ {
-		if strings.IndexByte(",;.!?", s[i]) >= 0 {
+		// "12.25": a dot between figures is part of a date or an amount.
+		if strings.IndexByte(",;.!?", s[i]) >= 0 && !(s[i] == '.' && i > 0 && isDigit(s[i-1]) && i+1 < len(s) && isDigit(s[i+1])) {
 			if start >= 0 {
 				out = append(out, span{start, i})
 				start = -1

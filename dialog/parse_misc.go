@@ -74,7 +74,7 @@ var (
 		{pat(`我们(?:闺蜜|宿舍|一行|一家|全家|同事|同学|公司)?\s*(\d{1,2})\s*(?:个|人|位)`, "我们"), 0},
 		{pat(`(?:人数|人员|出行人数|同行人数|travellers|travelers|people|adults|party size|how many|who)\s*(?:改成|改为|换成|是|为|[:：=\-】])?\s*(\d{1,2})\b`, "人数", "人员", "travel", "people", "adults", "party size", "how many", "who"), 0},
 		{pat(`我们仨|咱们仨|我们三`, "仨", "三"), 3},
-		{pat(`我们俩|我俩|咱俩|两口子|夫妻俩|夫妻|情侣|我和(?:我)?(?:老婆|老公|女朋友|男朋友|女友|男友|对象|爱人|妻子|丈夫|朋友|妈妈|爸爸|闺蜜)`, "俩", "两口子", "夫妻", "情侣", "我和"), 2},
+		{pat(`我们俩|我俩|咱俩|两口子|夫妻俩|闺蜜俩|姐妹俩|兄弟俩|母女俩|父子俩|母子俩|父女俩|姐弟俩|兄妹俩|夫妻|情侣|我和(?:我)?(?:老婆|老公|女朋友|男朋友|女友|男友|对象|爱人|妻子|丈夫|朋友|妈妈|爸爸|闺蜜)`, "俩", "两口子", "夫妻", "情侣", "我和"), 2},
 		{pat(`就我自己|我自己去|我自己一个|只有我自己|独自|一个人|自己一个|\bsolo\b`, "我自己", "独自", "一个人", "自己一个", "solo"), 1},
 	}
 	rePartyEn = []struct {
@@ -84,7 +84,7 @@ var (
 		{pat(`\b(?:the\s+)?`+enNum+`\s+of\s+us\b`, "of us"), 0},
 		{pat(`\b(?:party|family|group)\s+of\s+`+enNum+`\b`, "party", "family", "group"), 0},
 		{pat(`\bwe\s+are\s+`+enNum+`\b`, "we are"), 0},
-		{pat(`\b`+enNum+`\s+(?:people|persons|adults|travell?ers|pax|guests)\b`, "people", "persons", "adults", "travel", "pax", "guests"), 0},
+		{pat(`\b`+enNum+`\s+(?:people|persons|ppl|adults|travell?ers|pax|guests)\b`, "people", "persons", "ppl", "adults", "travel", "pax", "guests"), 0},
 		{pat(`\bwe'?re\s+`+enNum+`\b`, "we"), 0},
 		{pat(`\b(?:both of us|we(?:'re| are) both|we both|us two|my (?:wife|husband|partner|girlfriend|boyfriend|friend|mum|mom|dad) and i|me and my (?:wife|husband|partner|girlfriend|boyfriend|friend|mum|mom|dad)|(?:a|as a) couple)\b`, "both", "us two", "my ", "couple"), 2},
 		{pat(`\b(?:just me|by myself|on my own|travell?ing alone|alone)\b`, "just me", "myself", "my own", "alone"), 1},
@@ -203,7 +203,7 @@ var (
 		{litsOf(`轮椅|无障碍|行动不便|腿脚不便|腿脚不好|残疾|残障|\bwheelchair\b|\bwheelchairs\b|\bwheel chair\b|\bwheel chairs\b|\baccessible\b|\baccessibility\b|\bstep-free\b|` +
 			`\blimited mobility\b|\breduced mobility\b|\bmobility issue\b|\bmobility issues\b|\bmobility problem\b|\bmobility problems\b|\bmobility needs\b|` +
 			`\bdisabled\b|\bdisability\b|\bcan't walk much\b|\bcant walk much\b|\bcan't walk far\b|\bcant walk far\b|` +
-			`腿脚不方便|行动不方便|行动不便|腿脚不灵|拄拐|拐杖|视障|盲人|听障|坐轮椅|走不了远路|走不远|爬不了楼|\bstep free\b|\bstep-free access\b|\bbad knees\b|\bcan't do stairs\b|\bno stairs\b|\bcane\b|\bwalker\b|\bblind\b|\bdeaf\b|\bvisually impaired\b|\bwheelchair user\b`), setAccess},
+			`腿脚不方便|行动不方便|行动不便|腿脚不灵|拄拐|拐杖|视障|盲人|听障|坐轮椅|走不了远路|走不远|爬不了楼|\bstep free\b|\bstep-free access\b|\bbad knees\b|\bcan't do stairs\b|\bno stairs\b|\bcane\b|\bwalker\b|\bblind\b|\bdeaf\b|\bvisually impaired\b|\bwheelchair user\b|\bmobility scooter\b|\bmobility aid\b|\bcrutches\b|\bzimmer frame\b|\brollator\b`), setAccess},
 		{litsOf(combos([]string{"带", "带着"}, []string{"狗", "猫", "宠物", "狗狗", "猫咪"}) + "|" +
 			combos([]string{"和", "跟", "还有", "带", "带着"}, []string{"", "我的", "我们的", "家里的"}, []string{"狗", "猫"}) +
 			`|宠物|狗狗|猫咪|毛孩子|喵星人|汪星人|狗子|柯基|泰迪|金毛|哈士奇|柴犬|比熊|布偶|英短|猫主子|🐶|🐱|🐕|🐈|狗不|猫不|狗也|猫也|狗要|猫要|狗一起|猫一起|` +
@@ -213,6 +213,8 @@ var (
 			`\bmy son\b|\bmy daughter\b|\bfamily-friendly\b|\bfamily friendly\b|\bkid-friendly\b|\bkid friendly\b|` +
 			`婴儿车|婴儿|推车|娃|闺女|儿子|女儿|\bstroller\b|\bpram\b|\bbuggy\b|\bpushchair\b|\binfant\b|\bson\b|\bdaughter\b|\bsons\b|\bdaughters\b`), setKids},
 	}
+	// reChildAge is a child told by age: "our 2 year old", "a 6-month-old", "5岁的女儿".
+	reChildAge = pat(`\b(?:[1-9]|1[0-2])\s*-?\s*(?:year|yr)s?\s*-?\s*olds?\b|\b\d{1,2}\s*-?\s*months?\s*-?\s*olds?\b|(?:^|[^\d])(?:[1-9]|1[0-2])\s*岁(?:半)?的?(?:孩子|娃|宝宝|儿子|女儿|小孩)|\d{1,2}个月大`, "old", "岁", "个月大")
 	reNegZh    = pat(`(?:不|没|没有|无|不用|不需要|不会|不带|别)\s*(?:带|需要|要|用|有|考虑)?\s*(?:着)?\s*$`, "不", "没", "无", "别")
 	reNegEn    = pat(`\b(?:no|not|without|don'?t|doesn'?t|won'?t|aren'?t|isn'?t|never|nor|leaving|leave|forget|scratch|drop|skip|cancel)\b(?:\s+[a-z']+){0,3}\s*$`, "no", "without", "don", "doesn", "won", "aren", "isn", "never", "leav", "forget", "scratch", "drop", "skip", "cancel")
 	reNegAfter = pat(`^\s*(?:们)?(?:就|还是|也|都)?\s*(?:不跟着去|不跟着|不跟|不去|不带|不用|不需要|不考虑|不要|留给|留在|放|寄养|在家|那个取消|取消|不来|去不了)|^\s*(?:'s|is|are|will be|'re)?\s*(?:staying|stays|aren't coming|are not coming|isn't coming|is not coming|not coming|won't be coming|won't come|can stay|will stay|dropped out|out)\b`, "不", "留", "放", "寄养", "在家", "取消", "stay", "coming", "come", "dropped", "out")
@@ -437,6 +439,7 @@ func otherNeedsIn(m *msg) string {
 		}
 		text := strings.TrimSpace(m.orig[loc[0]:loc[1]])
 		text = strings.TrimSpace(strings.TrimSuffix(strings.TrimSuffix(text, "please"), "谢谢"))
+		text = trimAside(text)
 		if utf8.RuneCountInString(text) < 2 || onlyFiller(text) {
 			continue
 		}
@@ -447,6 +450,22 @@ func otherNeedsIn(m *msg) string {
 		return strings.Join(out, "；")
 	}
 	return strings.Join(out, "; ")
+}
+
+// asides open a remark made in passing ("对了，我们想住民宿", "oh and we want a b&b"):
+// the need is what follows.
+var asides = []string{"对了", "还有", "另外", "哦对", "噢对", "顺便说一下", "顺便说下", "顺便", "oh and ", "also ", "and ", "oh ", "btw ", "by the way "}
+
+func trimAside(s string) string {
+	for again := true; again; {
+		again = false
+		for _, w := range asides {
+			if len(s) > len(w) && strings.EqualFold(s[:len(w)], w) {
+				s, again = strings.TrimLeft(s[len(w):], " ,，"), true
+			}
+		}
+	}
+	return s
 }
 
 func onlyFiller(s string) bool {

@@ -50,7 +50,7 @@ func cnMult(r rune) (float64, bool) {
 const cnCounters = "天日号號月夜晚周星个位人口千百万元块岁年礼次刀折层"
 
 // cnAfterAmount may follow an amount written without a counter ("三千五左右", "两千的预算").
-const cnAfterAmount = "到至左右多以每人预的上下起美欧英日韩泰新澳台港刀块元镑卢"
+const cnAfterAmount = "到至左右多以每人预的上下起美欧英日韩泰新澳台港刀块元镑卢吧呢啊哈呀之"
 
 // convertChineseNumerals rewrites Chinese numerals that count something as ASCII digits,
 // so that one set of patterns reads "五天" and "5天", "一万五" and "15000". Numerals that
@@ -68,6 +68,9 @@ func convertChineseNumerals(s string) string {
 		for j < len(rs) {
 			r := rs[j]
 			if _, ok := cnDigit(r); ok {
+				if j > i && isDigitRune(rs[j-1]) {
+					break // "900两个人": a figure, then a count in words
+				}
 				hasCN = true
 			} else if _, ok := cnMult(r); ok {
 				hasCN = true
@@ -85,6 +88,10 @@ func convertChineseNumerals(s string) string {
 		}
 		if hasCN && j-i <= 12 && shouldConvert(rs, i, j) {
 			if v, ok := cnValue(rs[i:j]); ok {
+				// "$900两个人": the figures written for 两 must not run into the 900.
+				if i > 0 && isDigitRune(rs[i-1]) {
+					b.WriteByte(' ')
+				}
 				b.WriteString(strconv.FormatFloat(v, 'f', -1, 64))
 				i = j
 				continue
@@ -101,26 +108,39 @@ func isDigitRune(r rune) bool { return r >= '0' && r <= '9' }
 var (
 	// "三四千" is a range, three to four thousand.
 	reCNPair = regexp.MustCompile(`([一两二三四五六七八九])([一两二三四五六七八九])([百千万])`)
-	// "two thousand", "a grand", "three hundred quid": amounts in English words.
-	reENAmount = regexp.MustCompile(`(?i)\b(a|one|two|three|four|five|six|seven|eight|nine|ten|twenty|fifty)\s+(hundred|thousand|grand)\b`)
+	// "two thousand", "a grand", "a couple of grand", "fifteen hundred", "half a grand",
+	// "two or three grand": amounts in English words.
+	reENAmount = regexp.MustCompile(`(?i)\b(a couple of|a couple|couple of|couple|half a|a|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen|twenty|thirty|forty|fifty)(?:\s+(or|to)\s+(two|three|four|five|six|seven|eight|nine|ten))?\s+(hundred|thousand|grand)\b`)
 )
+
+// amountWords are the number words reENAmount reads before hundred, thousand or grand.
+var amountWords = map[string]float64{"a couple of": 2, "a couple": 2, "couple of": 2, "couple": 2, "half a": 0.5,
+	"sixteen": 16, "seventeen": 17, "eighteen": 18, "nineteen": 19, "forty": 40, "fifty": 50}
+
+func amountWord(w string) float64 {
+	if v, ok := amountWords[w]; ok {
+		return v
+	}
+	return float64(atoiWord(w))
+}
 
 // spellAmounts writes amounts said in words as figures, so one set of patterns reads them.
 func spellAmounts(s string) string {
 	if strings.ContainsAny(s, "百千万") {
-		s = reCNPair.ReplaceAllString(s, "$1$3到$2$3")
+		s = reCNPair.ReplaceAllString(s, "${1}${3}到${2}${3}")
 	}
 	if has(strings.ToLower(s), "hundred", "thousand", "grand") {
 		s = reENAmount.ReplaceAllStringFunc(s, func(w string) string {
-			f := strings.Fields(strings.ToLower(w))
-			n := atoiWord(f[0])
-			if n == 0 {
-				n = map[string]int{"twenty": 20, "fifty": 50}[f[0]]
+			g := reENAmount.FindStringSubmatch(strings.ToLower(w))
+			unit := 1000.0
+			if g[4] == "hundred" {
+				unit = 100
 			}
-			if f[1] == "hundred" {
-				return strconv.Itoa(n * 100)
+			figure := func(x string) string { return strconv.FormatFloat(amountWord(x)*unit, 'f', -1, 64) }
+			if g[3] != "" {
+				return figure(g[1]) + " to " + figure(g[3])
 			}
-			return strconv.Itoa(n * 1000)
+			return figure(g[1])
 		})
 	}
 	return s

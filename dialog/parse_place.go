@@ -55,6 +55,11 @@ func placeAfterZh(s string, i int) (int, int) {
 	start, j := i, i
 	for j < len(s) {
 		r, size := utf8.DecodeRuneInString(s[j:])
+		// "去Chiang Mai", "想去Hong Kong": a name in Latin letters keeps its spaces.
+		if r == ' ' && j > start && j+1 < len(s) && isASCIILetter(s[j-1]) && isASCIILetter(s[j+1]) && !hasHan(s[start:j]) {
+			j++
+			continue
+		}
 		if !(isHan(r) || unicode.IsLetter(r) || r == '·') {
 			break
 		}
@@ -161,6 +166,40 @@ func skipSpaces(s string, i int) int {
 	return i
 }
 
+// placeBeforeEn returns the span of the one to three words of a name that end at j
+// ("Kyoto" in "Kyoto 4 days"): the message's first words, or those after punctuation.
+func placeBeforeEn(orig string, j int) (int, int) {
+	end := j
+	for end > 0 && orig[end-1] == ' ' {
+		end--
+	}
+	i, words := end, 0
+	for i > 0 && words < 3 {
+		k := i
+		for k > 0 && orig[k-1] == ' ' {
+			k--
+		}
+		w := k
+		for w > 0 {
+			r, size := utf8.DecodeLastRuneInString(orig[:w])
+			if !(unicode.IsLetter(r) && !isHan(r) || r == '\'' || r == '-') {
+				break
+			}
+			w -= size
+		}
+		if w == k {
+			break
+		}
+		i, words = w, words+1
+	}
+	// The name must start the message or follow punctuation: "I have 4 days" names nothing.
+	before := strings.TrimRight(orig[:i], " ")
+	if i == end || before != "" && !strings.ContainsAny(before[len(before)-1:], ",.;:!?\n") {
+		return j, j
+	}
+	return i, end
+}
+
 func looksLikePlace(p string) bool {
 	p = strings.TrimSpace(p)
 	n := utf8.RuneCountInString(p)
@@ -189,6 +228,7 @@ var (
 	reDestZhTo2   = pat(`^\s*[,]?\s*(?:而|改|换)?(?:是|去|成|为)\s*(?:去)?`)
 	reDestZhChg   = pat(`(?:目的地|地点|地方)?\s*(?:改成|改为|换成|换到|改到|改去)\s*(?:去)?`, "改", "换")
 	reDestEnStr   = pat(`(?i)\b(?:(?:trip|travel(?:l?ing)?|go(?:ing)?|head(?:ing)?|fly(?:ing)?|flights?|move|moving|journey|getaway|get away|holiday|vacation|come|coming|off)\s+to|visit(?:ing)?|explore|exploring|see(?:ing)?|(?:holiday|vacation|stay(?:ing)?|days|week|weekend|time)\s+in|destination(?:\s+is)?\s*[:=-]?|dest\s*[:=-]|where\s*[:=-]|city\s*[:=-]|thinking(?:\s+(?:of|about))?|how about|what about|looking at|doing|plan(?:ning)?(?:\s+me)?(?:\s+something\s+in)?)\s*`, " to ", "visit", "explor", "see", " in ", "destination", "dest", "where", "city", "thinking", "how about", "what about", "looking at", "doing", "plan")
+	reLengthEn    = pat(`(?i)\s*,?\s*(?:for\s+)?(?:\d{1,3}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|a couple of|a few)\s*-?\s*(?:days?|nights?|weeks?)\b`, "day", "night", "week")
 	reDestEnWeak  = pat(`(?i)\b(?:to|in|at)\s+`, "to ", "in ", "at ")
 	reDestEnNot   = pat(`(?i)\bnot\s+(?:to\s+)?`, "not")
 	reDestEnNot2  = pat(`^\s*[,;-]?\s*(?:but\s+)?(?:rather\s+)?(?:to\s+)?`)
@@ -239,7 +279,7 @@ func parseDestinationIn(m *msg, e *Extraction, c ParseContext) {
 	}
 
 	// Alternatives: "Rome or Florence", "杭州或者苏州", "成都重庆都想去", "青岛/大连".
-	if reAlternatives.MatchString(lwo) || has(lwo, "都想去", "选一个", "哪个", "/", "which") {
+	if reAlternatives.MatchString(lwo) || has(m.low, "都想去", "选一个", "选1个", "挑一个", "挑1个", "哪个", "哪一个", "哪1个", "/", "which") {
 		if spots := spotPlaces(m, c); len(spots) > 1 {
 			var names []string
 			for _, sp := range spots {
@@ -290,14 +330,27 @@ func parseDestinationIn(m *msg, e *Extraction, c ParseContext) {
 			continue
 		}
 		k := reDestEnNot2.FindStringIndex(wo[xj:])
-		if k == nil || k[1] == 0 {
-			continue
+		if k != nil && k[1] > 0 {
+			if yi, yj := placeAfterEn(wo, xj+k[1], true); yj > yi && set(yi, yj, afterMarker) {
+				setNot(xi, xj)
+				m.consume(loc[0], loc[1])
+				return
+			}
 		}
-		yi, yj := placeAfterEn(wo, xj+k[1], true)
-		if yj > yi && set(yi, yj, afterMarker) {
+		// "Venice not Florence": the place before "not" is the one meant.
+		if yi, yj := placeBeforeEn(wo, loc[0]); yj > yi && set(yi, yj, afterMarker) {
 			setNot(xi, xj)
 			m.consume(loc[0], loc[1])
 			return
+		}
+		// "not Rome", said alone: a place ruled out, none chosen.
+		if strings.TrimSpace(wo[:loc[0]]) == "" && strings.Trim(wo[xj:], " ,.!") == "" {
+			if j, _ := judge(wo[xi:xj], afterMarker, c, m.lang); j == knownPlace {
+				setNot(xi, xj)
+				m.consume(loc[0], loc[1])
+				m.found++
+				return
+			}
 		}
 	}
 	// "Xiamen instead of Fuzhou", "instead of Fuzhou, Xiamen"
@@ -366,15 +419,22 @@ func parseDestinationIn(m *msg, e *Extraction, c ParseContext) {
 			return
 		}
 	}
-	// "福州之旅", "莫干山三日游", "长滩岛四天三晚"
-	for _, loc := range reDestZhTrip.FindAllStringIndex(wo, -1) {
+	// "福州之旅", "莫干山三日游", "长滩岛四天三晚": the length was read already, and still
+	// marks the name before it, so it is looked for in the message as sent.
+	for _, loc := range reDestZhTrip.FindAllStringIndex(m.low, -1) {
 		// 游 ends a trip ("福州游"), not a word (游戏, 游泳, 游客).
-		if strings.HasSuffix(wo[loc[0]:loc[1]], "游") && loc[1] < len(wo) {
-			if r, _ := utf8.DecodeRuneInString(wo[loc[1]:]); isHan(r) && !strings.ContainsRune("吧啊呀呢了的", r) {
+		if strings.HasSuffix(m.low[loc[0]:loc[1]], "游") && loc[1] < len(m.low) {
+			if r, _ := utf8.DecodeRuneInString(m.low[loc[1]:]); isHan(r) && !strings.ContainsRune("吧啊呀呢了的", r) {
 				continue
 			}
 		}
 		if i, j := placeBeforeZh(wo, loc[0]); j > i && set(i, j, afterMarker) {
+			return
+		}
+	}
+	// "Kyoto 4 days", "Hallstatt, 3 nights": a name right before a length.
+	for _, loc := range reLengthEn.FindAllStringIndex(m.low, -1) {
+		if i, j := placeBeforeEn(wo, loc[0]); j > i && set(i, j, afterMarker) {
 			return
 		}
 	}
@@ -399,7 +459,9 @@ func parseDestinationIn(m *msg, e *Extraction, c ParseContext) {
 				names = append(names, sp.name)
 			}
 		}
-		if len(names) > 1 && reAlternatives.MatchString(lwo) {
+		// "Rome or Florence", "昆明大理": two places offered, or named side by side with
+		// nothing between, are a choice to ask about.
+		if len(names) > 1 && (reAlternatives.MatchString(lwo) || adjacentSpots(spots)) {
 			e.PlaceOptions = names
 		} else {
 			e.Destination = names[len(names)-1]
@@ -438,6 +500,8 @@ func parseDestinationIn(m *msg, e *Extraction, c ParseContext) {
 			rest = t
 		}
 		rest = strings.TrimSpace(strings.TrimSuffix(strings.TrimSuffix(rest, "走起"), "吧"))
+		// "phuket 🏝️🏝️": emoji and signs around a name are not part of it.
+		rest = strings.TrimFunc(rest, func(r rune) bool { return !unicode.IsLetter(r) })
 		if rest != "" && !strings.ContainsAny(rest, "0123456789") && utf8.RuneCountInString(rest) <= 40 {
 			_, yn := ParseYesNo(rest)
 			kind := asAnswer
@@ -451,6 +515,16 @@ func parseDestinationIn(m *msg, e *Extraction, c ParseContext) {
 			}
 		}
 	}
+}
+
+// adjacentSpots reports whether two of the names found touch, as in "昆明大理".
+func adjacentSpots(spots []spot) bool {
+	for k := 1; k < len(spots); k++ {
+		if spots[k].i == spots[k-1].j {
+			return true
+		}
+	}
+	return false
 }
 
 func containsFold(list []string, s string) bool {

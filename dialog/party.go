@@ -38,7 +38,8 @@ var companionsEn = []companion{
 	{"gf", 1, false, false}, {"bf", 1, false, false}, {"fiance", 1, false, false}, {"fiancee", 1, false, false}, {"spouse", 1, false, false},
 	{"friends", 1, false, true}, {"friend", 1, false, true}, {"colleagues", 1, false, true}, {"colleague", 1, false, true}, {"coworkers", 1, false, true},
 	{"roommates", 1, false, true}, {"college roommates", 1, false, true}, {"sisters", 1, false, true}, {"sister", 1, false, true}, {"brothers", 1, false, true}, {"brother", 1, false, true},
-	{"cousins", 1, false, true}, {"cousin", 1, false, true},
+	{"cousins", 1, false, true}, {"cousin", 1, false, true}, {"mates", 1, false, true}, {"mate", 1, false, true},
+	{"buddies", 1, false, true}, {"buddy", 1, false, true}, {"pals", 1, false, true},
 	{"kids", 1, true, true}, {"kid", 1, true, true}, {"children", 1, true, true}, {"child", 1, true, true}, {"baby", 1, true, true}, {"son", 1, true, true}, {"daughter", 1, true, true},
 	{"sons", 1, true, true}, {"daughters", 1, true, true}, {"toddler", 1, true, true},
 }
@@ -87,6 +88,11 @@ func companionsIn(s string) (n int, kids bool) {
 				for k := i; k < j; k++ {
 					used[k] = true
 				}
+				// "我和爸妈…爸爸腿脚不好", "my parents and I… mum can't walk far": one of a
+				// pair named before is the same person again.
+				if named := pairOf[c.word]; named != nil && anyNamed(low, named) {
+					continue
+				}
 				count := c.n
 				if !c.kid {
 					definite, adults = true, true
@@ -118,6 +124,29 @@ func companionsIn(s string) (n int, kids bool) {
 		take(companionsEn, true)
 	}
 	return n, kids
+}
+
+// pairOf lists, for a person, the words for a pair that includes them.
+var pairOf = func() map[string][]string {
+	parents := []string{"爸妈", "父母", "爸爸妈妈", "parents"}
+	grand := []string{"爷爷奶奶", "外婆外公", "外公外婆", "姥姥姥爷", "grandparents"}
+	m := map[string][]string{}
+	for _, w := range []string{"爸爸", "妈妈", "老爸", "老妈", "我爸", "我妈", "mom", "mum", "mother", "dad", "father"} {
+		m[w] = parents
+	}
+	for _, w := range []string{"爷爷", "奶奶", "外婆", "外公", "姥姥", "姥爷", "grandma", "grandpa", "grandmother", "grandfather"} {
+		m[w] = grand
+	}
+	return m
+}()
+
+func anyNamed(s string, words []string) bool {
+	for _, w := range words {
+		if strings.Contains(s, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // countBefore reads a number right before i: "两个同学", "3 friends", "two colleagues".

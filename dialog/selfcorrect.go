@@ -59,7 +59,7 @@ func extractCorrected(text string, c ParseContext) (Extraction, bool) {
 		}
 	}
 	// "5 days, no 6", "3 of us, actually 4": a bare figure corrects the same slot.
-	if bare := strings.Trim(strings.TrimSpace(n[j:]), " ,.!?吧"); !second.fills() && isNumber(bare) {
+	if bare := bareFigure(n[j:]); !second.fills() && isNumber(bare) {
 		v := atoiWord(bare)
 		switch {
 		case first.Days > 0 && first.Start == nil:
@@ -106,6 +106,21 @@ func extractCorrected(text string, c ParseContext) (Extraction, bool) {
 	out.SelfCorrected = true
 	out.Correction = true
 	return out, true
+}
+
+// bareFigure is what is left of a correction once the words around a figure are set
+// aside: "是3个" and "4个人吧" are 3 and 4 of the same thing as before.
+func bareFigure(s string) string {
+	s = strings.Trim(strings.TrimSpace(convertChineseNumerals(s)), " ,.!?吧啦了")
+	for _, w := range []string{"是", "就", "要", "应该是", "其实是"} {
+		s = strings.TrimPrefix(s, w)
+	}
+	for _, w := range []string{"个人", "个", "位", "人", "口"} {
+		if t := strings.TrimSuffix(s, w); t != s && isNumber(strings.TrimSpace(t)) {
+			return strings.TrimSpace(t)
+		}
+	}
+	return strings.TrimSpace(s)
 }
 
 func withoutCorrections(c ParseContext) ParseContext { c.noSplit = true; return c }

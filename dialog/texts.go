@@ -125,6 +125,7 @@ var catalogue = map[string][2]string{ // [zh, en]
 	"which_of":                 {"你说了%s，想去哪一个？", "You mentioned %s — which one shall I plan?"},
 	"or_sep":                   {"和", " and "},
 	"vague_place":              {"可以考虑下面这些地方，选一个，或者直接告诉我城市名：", "Here are a few places that fit — pick one, or tell me a city:"},
+	"err_date_period":          {"「%s」是%s到%s，具体哪几天呢？可以点一个，或者直接说几号到几号。", "%s is %s to %s — which days exactly? Tap one, or say the days."},
 	"err_date_order_ambiguous": {"这个日期有两种读法，你指的是哪一种？", "That date can be read two ways — which one do you mean?"},
 	"smalltalk":                {"😊 我在呢。", "😊 I'm here."},
 	"complaint_noted":          {"抱歉给你带来不好的体验，你的意见已经记下，我们会认真处理。方便的话给我们打个分：", "Sorry about that — I've passed your words on to the team. If you like, rate the service:"},

@@ -43,6 +43,11 @@ type Reading struct {
 
 // Read decides what text is in state, then reads its slots when it is trip details.
 func Read(text, state string, c ParseContext) Reading {
+	if strings.Contains(text, "<") {
+		// "<b>去成都</b>": text pasted with its formatting says what the text says; any
+		// other markup is still read as an attempt to inject it.
+		text = reFormatting.ReplaceAllString(text, " ")
+	}
 	r := Reading{}
 	r.Command, r.Arg = DetectIntent(text)
 	if r.Command != IntentEmergency && (r.Command == IntentNone || r.Command == IntentCancel) {
@@ -54,6 +59,9 @@ func Read(text, state string, c ParseContext) Reading {
 	}
 	low := strings.TrimSpace(asciiLower(normalizeText(text)))
 	core := strings.Trim(low, " .,!?;:~-…\"'。！？")
+	if r.Command == IntentWeather && complaint(low) {
+		r.Command = IntentNone // "天气预报完全不准" is about the forecast given: feedback
+	}
 	switch r.Command {
 	case IntentEmergency:
 		r.Act = ActEmergency
@@ -92,7 +100,7 @@ func Read(text, state string, c ParseContext) Reading {
 		r.Act = ActFeedback
 		return r
 	}
-	if cancelsTrip(core) || r.Command == IntentCancel && (state == StatePlanned || state == StateConfirm || state == StatePlanning || state == StateEditing) {
+	if cancelsTrip(core) && !dropsSight(core) || r.Command == IntentCancel && (state == StatePlanned || state == StateConfirm || state == StatePlanning || state == StateEditing) {
 		r.Act, r.Command = ActCancel, IntentCancel
 		return r
 	}
@@ -160,6 +168,9 @@ func Read(text, state string, c ParseContext) Reading {
 	return r
 }
 
+// reFormatting are the tags of plain text formatting.
+var reFormatting = regexp.MustCompile(`(?i)</?(?:b|i|u|s|em|strong|br|p|span|small|big|mark|font)\s*/?>`)
+
 // reChangeAsked is a request to change the trip or plan that does not yet say to what.
 var reChangeAsked = regexp.MustCompile(`改一下|改改|修改|更改|调整|换个|换一个|想改|要改|能改|\b(?:change|switch|modify|adjust|edit|update)\b|\bmake it (?:cheaper|shorter|longer)\b|便宜点|便宜一点`)
 
@@ -205,6 +216,13 @@ func skips(core, state string) bool {
 		}
 	}
 	return false
+}
+
+// dropsSight reports whether text drops one sight of the trip ("雷峰塔就不去了"): the
+// trip goes on without it.
+func dropsSight(core string) bool {
+	_, _, _, thing := droppedSight(core)
+	return thing != ""
 }
 
 // cancelsTrip reports whether text drops the whole trip in words that say so.
@@ -322,7 +340,7 @@ func chosenOption(core string) (Tier, int) {
 }
 
 var smallTalkWords = litsOf(`谢啦|谢了|嘻嘻|吃了吗|吃饭了吗|早点休息|好的呢|\bsup\b|\bheyy+\b|\bevening\b|\bmorning\b|thank u|\bthanx\b|what's your name|what is your name|see ya|\bcya\b|you're funny|you are funny|how's your day|how is your day|你好|您好|嗨|哈喽|hello|\bhi\b|\bhey\b|\bhiya\b|\byo\b|good morning|good evening|good afternoon|早上好|晚上好|下午好|` +
-	`谢谢|多谢|感谢|thanks|thank you|\bthx\b|\bty\b|cheers|哈哈|呵呵|嘿嘿|\blol\b|\blmao\b|\bhaha|😂|🙏|😊|😄|❤|你是谁|你叫什么|who are you|are you a bot|are you human|` +
+	`谢谢|多谢|感谢|\bthanks\b|thank you|\bthx\b|\bty\b|cheers|哈哈|呵呵|嘿嘿|\blol\b|\blmao\b|\bhaha|😂|🙏|😊|😄|❤|你是谁|你叫什么|who are you|are you a bot|are you human|` +
 	`how are you|how's it going|what's up|在吗|在不在|有人吗|辛苦了|晚安|good night|bye|goodbye|再见|拜拜|see you|nice to meet|好的谢谢|ok thanks|cool|awesome|不错|厉害|棒|nice one`)
 
 // smallTalk reports greetings, thanks and chit-chat: text with none of the trip in it.
@@ -347,10 +365,11 @@ var complaintWords = litsOf(`什么玩意|不靠谱|根本不存在|不存在|�
 	`loved it|love it|great job|well done|amazing service|thank you so much|doesn't exist|does not exist|was closed|wrong|inaccurate|outdated|` +
 	`投诉|差评|太差|很差|真差|垃圾|烂透|不满意|不满|失望|太慢|好慢|很慢|没用|不好用|难用|什么破|坑人|骗人|生气|气死|退钱|退款|` +
 	`complain|complaint|terrible|awful|useless|worst|disappointed|disappointing|rubbish|garbage|\bsucks\b|too slow|so slow|waste of time|not helpful|unhelpful|frustrat|annoying|ridiculous|` +
-	`doesn't work|does not work|didn't work|broken|refund|angry|unacceptable|horrible|poor service|bad service`)
+	`doesn't work|does not work|didn't work|broken|refund|angry|unacceptable|horrible|poor service|bad service|` +
+	`ignored my|you ignored|didn't listen|not what i asked|impressed|5 stars|five stars|没按我说的|根本没看|不是我要的`)
 
 var injectionWords = litsOf(`ignore previous|ignore all previous|ignore the above|ignore your instructions|disregard previous|system prompt|your prompt|your instructions|` +
-	`忽略之前|忽略以上|忽略上面|忽略所有|无视之前|提示词|系统提示|[系统]|[system]|system:|<script|<img|<iframe|<svg|javascript:|onerror|{{|${|' or|" or|or 1=1|drop table|union select|</`)
+	`忽略之前|忽略以上|忽略上面|忽略所有|无视之前|提示词|系统提示|[系统]|[system]|system:|系统:|assistant:|###|<script|<img|<iframe|<svg|javascript:|onerror|{{|${|' or|" or|or 1=1|drop table|union select|</`)
 
 // injection reports text that tries to instruct the bot or carries markup or code: it is
 // never read as trip details, whatever figures or names it holds.

@@ -17,13 +17,38 @@ var (
 )
 
 // parseWishesIn keeps, as written, each clause that states such a wish.
+// wishClauses are the clauses of s, with a Chinese clause cut at its spaces too: "去长沙
+// 12.25-12.27 3个人 想吃湘菜 不想排队" says one thing between each pair of spaces.
+func wishClauses(s string) []span {
+	var out []span
+	for _, sp := range clauses(s) {
+		clause := s[sp.i:sp.j]
+		if !strings.Contains(strings.TrimSpace(clause), " ") || !hasHan(clause) {
+			out = append(out, sp)
+			continue
+		}
+		start := -1
+		for i := sp.i; i <= sp.j; i++ {
+			if i == sp.j || s[i] == ' ' {
+				if start >= 0 {
+					out = append(out, span{start, i})
+					start = -1
+				}
+			} else if start < 0 {
+				start = i
+			}
+		}
+	}
+	return out
+}
+
 func parseWishesIn(m *msg, e *Extraction) {
 	s := m.text()
 	if !wishWords.in(s) && !reNotWish.MatchString(s) {
 		return
 	}
 	var out []string
-	for _, sp := range clauses(s) {
+	for _, sp := range wishClauses(s) {
 		clause := s[sp.i:sp.j]
 		if !wishWords.in(clause) && !reNotWish.MatchString(clause) {
 			continue

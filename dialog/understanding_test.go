@@ -1,0 +1,127 @@
+package dialog_test
+
+import (
+	"encoding/json"
+	"strings"
+	"testing"
+
+	"xingqu/dialog"
+	"xingqu/providers/geo"
+)
+
+// What the bot shows back is in the reply's language where it knows the translation:
+// a place by its name in that language, a recognised preference word by its pair.
+func TestSlotTextsShownInReplyLanguage(t *testing.T) {
+	cases := []struct {
+		lang, dest, stored, text string
+		want                     []string
+		notWant                  []string
+	}{
+		{"en", "杭州", "海边", "museums", []string{"Destination: Hangzhou", "beach", "museums"}, []string{"杭州", "海边"}},
+		{"zh", "Lisbon", "beach", "博物馆", []string{"目的地：里斯本", "海边", "博物馆"}, []string{"Lisbon", "beach"}},
+	}
+	for _, tc := range cases {
+		e := corpusEngine("Asia/Shanghai")
+		c := conversationAt(dialog.StatePreferences, tc.lang, "Asia/Shanghai", nil)
+		c.Trip.Destination = tc.dest
+		c.Trip.Place = geo.Places{}.Lookup(tc.dest, tc.lang).Place
+		c.Trip.NaturalLandscape = tc.stored
+		out := e.Handle(c, dialog.Inbound{Text: tc.text})
+		var all []string
+		for _, r := range out.Replies {
+			all = append(all, r.Text)
+		}
+		got := strings.Join(all, "\n")
+		for _, w := range tc.want {
+			if !strings.Contains(got, w) {
+				t.Errorf("%s: reply lacks %q:\n%s", tc.lang, w, got)
+			}
+		}
+		for _, w := range tc.notWant {
+			if strings.Contains(got, w) {
+				t.Errorf("%s: reply shows %q untranslated:\n%s", tc.lang, w, got)
+			}
+		}
+		if c.Trip.Destination != tc.dest || c.Trip.NaturalLandscape != tc.stored {
+			t.Errorf("%s: the stored texts changed: %q, %q", tc.lang, c.Trip.Destination, c.Trip.NaturalLandscape)
+		}
+	}
+}
+
+// A change at the summary is answered by one message, the summary itself, in both
+// languages; the message before it never repeats the same facts.
+func TestChangeAtConfirmIsOneMessage(t *testing.T) {
+	for _, tc := range []struct{ lang, text, want string }{
+		{"zh", "预算改成每人5000", "5000元"},
+		{"en", "make the budget 5000 please", "5000"},
+		{"zh", "一共7个人", "人数：7"},
+	} {
+		e := corpusEngine("Asia/Shanghai")
+		c := conversationAt(dialog.StateConfirm, tc.lang, "Asia/Shanghai", nil)
+		out := e.Handle(c, dialog.Inbound{Text: tc.text})
+		if len(out.Replies) != 1 {
+			t.Errorf("%q: %d replies, want the summary alone: %v", tc.text, len(out.Replies), out.Replies)
+			continue
+		}
+		if r := out.Replies[0]; !strings.Contains(r.Text, tc.want) || !strings.Contains(r.Text, dialog.T(tc.lang, "confirm_intro")) {
+			t.Errorf("%q: reply is not the summary with the change: %q", tc.text, r.Text)
+		}
+	}
+}
+
+// A part of a month is asked about by its window, with stays inside it to choose; days
+// said alone in answer are read inside it, in either language.
+func TestPeriodThenDays(t *testing.T) {
+	for _, tc := range []struct{ lang, period, days, start, end string }{
+		{"zh", "下个月中旬", "15号到18号", "2027-01-15", "2027-01-18"},
+		{"en", "mid january", "the 12th to the 16th", "2027-01-12", "2027-01-16"},
+		{"zh", "2月初吧", "3到6号", "2027-02-03", "2027-02-06"},
+	} {
+		e := corpusEngine("Asia/Shanghai")
+		prior := map[string]json.RawMessage{"destination": json.RawMessage(`"杭州"`)}
+		c := conversationAt(dialog.StateDates, tc.lang, "Asia/Shanghai", prior)
+		out := e.Handle(c, dialog.Inbound{Text: tc.period})
+		if out.Asked != "dates" || c.Trip.StartDate != nil {
+			t.Fatalf("%q: asked %q, start %v; want the dates asked, nothing stored", tc.period, out.Asked, c.Trip.StartDate)
+		}
+		if len(out.Replies) == 0 || len(out.Replies[len(out.Replies)-1].Choices) == 0 {
+			t.Fatalf("%q: no stays offered: %v", tc.period, out.Replies)
+		}
+		for _, ch := range out.Replies[len(out.Replies)-1].Choices {
+			if !strings.HasPrefix(ch.Action, "dates:"+tc.start[:8]) {
+				t.Errorf("%q: offered %s outside the month said", tc.period, ch.Action)
+			}
+		}
+		e.Handle(c, dialog.Inbound{Text: tc.days})
+		if fmtDate(c.Trip.StartDate) != tc.start || fmtDate(c.Trip.EndDate) != tc.end {
+			t.Errorf("%q then %q: %s..%s, want %s..%s", tc.period, tc.days, fmtDate(c.Trip.StartDate), fmtDate(c.Trip.EndDate), tc.start, tc.end)
+		}
+	}
+}
+
+func fmtDate(d *dialog.Date) string {
+	if d == nil {
+		return "-"
+	}
+	return d.String()
+}
+
+// A need or preference said at another question is kept, and that question asked again.
+func TestNeedAtAnotherQuestionIsKept(t *testing.T) {
+	for _, tc := range []struct{ lang, text, want string }{
+		{"zh", "我们不吃香菜", "香菜"},
+		{"en", "we don't eat pork btw", "pork"},
+	} {
+		e := corpusEngine("Asia/Shanghai")
+		prior := map[string]json.RawMessage{"destination": json.RawMessage(`"杭州"`)}
+		c := conversationAt(dialog.StateDates, tc.lang, "Asia/Shanghai", prior)
+		out := e.Handle(c, dialog.Inbound{Text: tc.text})
+		if !strings.Contains(c.Trip.Exclude, tc.want) {
+			t.Errorf("%q: exclusions %q, want %q kept", tc.text, c.Trip.Exclude, tc.want)
+		}
+		last := out.Replies[len(out.Replies)-1].Text
+		if c.State != dialog.StateDates || last != dialog.T(tc.lang, "ask_dates") {
+			t.Errorf("%q: state %s, last reply %q; want the dates question again", tc.text, c.State, last)
+		}
+	}
+}
