@@ -55,8 +55,8 @@ const numWord = `(\d{1,2}|[一二两三四五六七八九十]|a|an|one|two|three
 
 var (
 	// Shifting every date: "全部往后推一天", "move it all two days earlier".
-	reShiftZH = regexp.MustCompile(`^(?:全部|整体|整个行程|行程整体|行程|所有(?:日期)?|日期|都|全都|整个)?\s*(?:都|全部|整体)?\s*(往后|向后|推迟|延后|延迟|后推|往前|向前|提前)(?:推|挪|移|顺延)?\s*` + numWord + `\s*天(?:出发)?$`)
-	reShiftEN = regexp.MustCompile(`^(?:move|shift|push|postpone|delay|bring|put)\s+(?:(?:it|everything|the (?:whole )?trip|the (?:whole )?plan|all|the dates|it all|everything all)\s+)*(?:all\s+)?(?:back\s+|forward\s+)?(?:by\s+)?` + numWord + `\s+days?\s*(later|earlier|forward|back|ahead)?$`)
+	reShiftZH    = regexp.MustCompile(`^(?:全部|整体|整个行程|行程整体|行程|所有(?:日期)?|日期|都|全都|整个)?\s*(?:都|全部|整体)?\s*(往后|向后|推迟|延后|延迟|后推|往前|向前|提前)(?:推|挪|移|顺延)?\s*` + numWord + `\s*天(?:出发)?$`)
+	reShiftEN    = regexp.MustCompile(`^(?:move|shift|push|postpone|delay|bring|put)\s+(?:(?:it|everything|the (?:whole )?trip|the (?:whole )?plan|all|the dates|it all|everything all)\s+)*(?:all\s+)?(?:back\s+|forward\s+)?(?:by\s+)?` + numWord + `\s+days?\s*(later|earlier|forward|back|ahead)?$`)
 	rePostponeEN = regexp.MustCompile(`^(?:postpone|delay)\s+(?:it\s+|everything\s+|the trip\s+)?by\s+` + numWord + `\s+days?$`)
 
 	reLongerZH = regexp.MustCompile(`^(?:想|要|再)?(?:多玩|多待|多留|多呆|再加|加|延长|增加|多住|再玩|再待)\s*` + numWord + `\s*天$`)
@@ -114,7 +114,9 @@ func readEdit(text string) (PlanEdit, bool) {
 // readEditCore reads a message folded to lower case with its polite openings removed.
 func readEditCore(core string) (PlanEdit, bool) {
 	var e PlanEdit
-	whole := func(set map[string]bool) bool { return set[core] || set[strings.TrimSpace(strings.TrimSuffix(core, "吧"))] }
+	whole := func(set map[string]bool) bool {
+		return set[core] || set[strings.TrimSpace(strings.TrimSuffix(core, "吧"))]
+	}
 	switch {
 	case whole(undoWords):
 		e.Kind = EditUndo
