@@ -55,12 +55,12 @@ const numWord = `(\d{1,2}|[一二两三四五六七八九十]|a|an|one|two|three
 
 var (
 	// Shifting every date: "全部往后推一天", "move it all two days earlier".
-	reShiftZH    = regexp.MustCompile(`^(?:全部|整体|整个行程|行程整体|行程|所有(?:日期)?|日期|都|全都|整个)?\s*(?:都|全部|整体)?\s*(往后|向后|推迟|延后|延迟|后推|往前|向前|提前)(?:推|挪|移|顺延)?\s*` + numWord + `\s*天(?:出发)?$`)
-	reShiftEN    = regexp.MustCompile(`^(?:move|shift|push|postpone|delay|bring|put)\s+(?:(?:it|everything|the (?:whole )?trip|the (?:whole )?plan|all|the dates|it all|everything all)\s+)*(?:all\s+)?(?:back\s+|forward\s+)?(?:by\s+)?` + numWord + `\s+days?\s*(later|earlier|forward|back|ahead)?$`)
+	reShiftZH    = regexp.MustCompile(`^(?:全部|整体|整个行程|行程整体|行程|所有(?:日期)?|日期|都|全都|整个)?\s*(?:都|全部|整体)?\s*(往后|向后|推迟|延后|延迟|后推|往前|向前|提前)(?:推|挪|移|顺延)?\s*` + numWord + `\s*(天|周|个星期|星期)(?:出发)?$`)
+	reShiftEN    = regexp.MustCompile(`^(?:move|shift|push|postpone|delay|bring|put)\s+(?:(?:it|everything|the (?:whole )?trip|the (?:whole )?plan|all|the dates|it all|everything all)\s+)*(?:all\s+)?(?:back\s+|forward\s+)?(?:by\s+)?` + numWord + `\s+(days?|weeks?)\s*(later|earlier|forward|back|ahead)?$`)
 	rePostponeEN = regexp.MustCompile(`^(?:postpone|delay)\s+(?:it\s+|everything\s+|the trip\s+)?by\s+` + numWord + `\s+days?$`)
 
 	reLongerZH = regexp.MustCompile(`^(?:想|要|再)?(?:多玩|多待|多留|多呆|再加|加|延长|增加|多住|再玩|再待)\s*` + numWord + `\s*天$`)
-	reLongerEN = regexp.MustCompile(`^(?:add|stay|extend(?: it| the trip)?(?: by)?|make it|one more|an extra)\s*(?:` + numWord + `\s+)?(?:more\s+|extra\s+)?(?:days?)\s*(?:more|longer|extra)?$|^(?:stay )?(?:one|a) more day$|^stay an extra day$|^extend (?:it|the trip) by ` + numWord + ` days?$`)
+	reLongerEN = regexp.MustCompile(`^(?:add|stay|extend(?: it| the trip)?(?: by)?|make it|one more|an extra)\s*(?:` + numWord + `\s+)?(?:more\s+|extra\s+)?(?:days?)\s*(?:more|longer|extra|at the end)?$|^(?:stay )?(?:one|a) more day$|^stay an extra day$|^extend (?:it|the trip) by ` + numWord + ` days?$`)
 
 	reShorterZH  = regexp.MustCompile(`^(?:少玩|减少|减|缩短|少待|少住|去掉|删掉|砍掉)\s*` + numWord + `\s*天$`)
 	reDayGoneZH  = regexp.MustCompile(`^(?:去掉|删掉|砍掉|取消|不要)(最后一天|第一天|第[一二两三四五六七八九十\d]+天)$|^(最后一天|第一天)(?:不要了|不去了|去掉|取消)$`)
@@ -135,6 +135,9 @@ func readEditCore(core string) (PlanEdit, bool) {
 	}
 	if m := reShiftZH.FindStringSubmatch(core); m != nil {
 		e.Kind, e.Days = EditShift, number(m[2])
+		if m[3] != "天" {
+			e.Days *= 7
+		}
 		if strings.Contains("往前向前提前", m[1]) {
 			e.Days = -e.Days
 		}
@@ -142,8 +145,11 @@ func readEditCore(core string) (PlanEdit, bool) {
 	}
 	if m := reShiftEN.FindStringSubmatch(core); m != nil {
 		e.Kind, e.Days = EditShift, number(m[1])
-		earlier := m[2] == "earlier" || m[2] == "forward" || m[2] == "ahead" || strings.HasPrefix(core, "bring") || strings.Contains(core, " forward ")
-		if m[2] == "" && !earlier && !strings.Contains(core, " back ") && !strings.HasPrefix(core, "postpone") && !strings.HasPrefix(core, "delay") {
+		if strings.HasPrefix(m[2], "week") {
+			e.Days *= 7
+		}
+		earlier := m[3] == "earlier" || m[3] == "forward" || m[3] == "ahead" || strings.HasPrefix(core, "bring") || strings.Contains(core, " forward ")
+		if m[3] == "" && !earlier && !strings.Contains(core, " back ") && !strings.HasPrefix(core, "postpone") && !strings.HasPrefix(core, "delay") {
 			return PlanEdit{}, false
 		}
 		if earlier {
@@ -251,9 +257,9 @@ func readEditCore(core string) (PlanEdit, bool) {
 		}
 		return e, e.With != ""
 	}
-	if m := reDropZH.FindStringSubmatch(core); m != nil {
+	if m := reDropZH.FindStringSubmatch(core); m != nil && !strings.HasPrefix(core, "不去了") {
 		place := cleanThing(m[1] + m[2] + m[3])
-		if place == "" || has(place, "预算", "天", "行程", "旅行", "计划", "方案", "通知", "人工", "订阅", "孩子", "狗", "猫") || notThing(place) {
+		if place == "" || has(place, "预算", "天", "行程", "旅行", "计划", "方案", "通知", "人工", "订阅", "孩子", "狗", "猫", "取消", "了") || notThing(place) {
 			return PlanEdit{}, false
 		}
 		e.Kind, e.Place = EditDrop, place
@@ -261,7 +267,7 @@ func readEditCore(core string) (PlanEdit, bool) {
 	}
 	if m := reDropEN.FindStringSubmatch(core); m != nil {
 		place := cleanThing(m[1] + m[2] + m[3])
-		if place == "" || has(place, "trip", "plan", "budget", "day", "notification", "thanks", "problem", "worries", "idea", "kids", "dog") || notThing(place) {
+		if place == "" || has(place, "trip", "plan", "budget", "day", "notification", "thanks", "problem", "worries", "idea", "kids", "dog", "need", "access", "wheelchair", "longer", "anymore") || notThing(place) {
 			return PlanEdit{}, false
 		}
 		e.Kind, e.Place = EditDrop, place

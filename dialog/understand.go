@@ -37,7 +37,8 @@ type Reading struct {
 	Tier    Tier   // the option chosen, with ActChoose
 	// ChangeAsked: with ActChange, a change asked for without saying what ("改一下").
 	ChangeAsked bool
-	Option      int // the option chosen by position (1-3), with ActChoose
+	Option      int      // the option chosen by position (1-3), with ActChoose
+	Edit        PlanEdit // with ActEdit
 	Ex          Extraction
 }
 
@@ -54,6 +55,11 @@ func Read(text, state string, c ParseContext) Reading {
 	}
 	low := strings.TrimSpace(asciiLower(normalizeText(text)))
 	core := strings.Trim(low, " .,!?;:~-…\"'。！？")
+	if r.Command != IntentEmergency && r.Command != IntentHuman {
+		if pr, ok := readPlanTalk(text, state); ok {
+			return pr
+		}
+	}
 	switch r.Command {
 	case IntentEmergency:
 		r.Act = ActEmergency
