@@ -101,8 +101,8 @@ func (t *turn) myPlan() {
 	if c.Memo.Chosen != "" {
 		title = TierTitle(c.Lang, c.Memo.Chosen)
 	}
-	r := t.say("my_plan", c.Memo.PlanVersion, title)
-	r.Choices = t.planChoices()
+	// The card is filled in by the caller, which has the stored versions (EffectShowPlan).
+	t.res.Replies = append(t.res.Replies, Reply{Kind: ReplyPlan, Text: T(c.Lang, "my_plan", c.Memo.PlanVersion, title), Choices: t.planChoices()})
 	t.effect(Effect{Kind: EffectShowPlan, Tier: c.Memo.Chosen, Version: c.Memo.PlanVersion, Lang: c.Lang})
 }
 
