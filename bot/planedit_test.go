@@ -229,3 +229,79 @@ func dumpTranscript(t *testing.T, db *store.DB, convID int64) {
 		t.Logf("%s: %s %s", m.Role, m.Text, string(m.Body))
 	}
 }
+
+// Undo steps back one version at a time, redo steps forward again, "用第1版" brings an
+// older version back as a new one, and each says what changed; versions are never
+// rewritten.
+func TestPlanVersionsUndoRedoRestore(t *testing.T) {
+	t.Parallel()
+	for _, lang := range []string{"zh", "en"} {
+		t.Run(lang, func(t *testing.T) {
+			t.Parallel()
+			p := newPipeline(t)
+			s := newEditSession(t, p, "versions-"+lang, nil)
+			zh := lang == "zh"
+			pick := func(z, e string) string {
+				if zh {
+					return z
+				}
+				return e
+			}
+			s.say(pick("福州, 12月25日到12月28日, 每人2000, 带孩子, 喜欢海边", "Lisbon, Dec 25-28, 2000 CNY each, with kids, we like beaches"))
+			s.say(pick("好", "yes"))
+			v1 := s.version(1)
+			s.say(pick("我选第二个", "go with the economical one"))
+			s.say(pick("撤销", "undo"))
+			s.settled()
+			if got := s.lastBot().Text; !strings.Contains(got, pick("没有可以撤销", "no change to undo")) {
+				t.Errorf("undo of the first version: %q", got)
+			}
+			s.say(pick("第二天换成博物馆", "swap day 2 for a museum"))
+			v2 := s.version(2)
+			s.say(pick("多玩一天", "add a day"))
+			v3 := s.version(3)
+			steps := []struct {
+				text, action string
+				want         dialog.Plan // the content the new version must have
+				diff         string
+			}{
+				{text: pick("撤销", "undo"), want: v2, diff: pick("第5天：取消", "Day 5: removed")},
+				{action: "pe:undo", want: v1, diff: pick("第2天：", "Day 2: ")},
+				{text: pick("重做", "redo"), want: v2, diff: pick("第2天：", "Day 2: ")},
+				{text: pick("用第3版", "go back to version 3"), want: v3, diff: pick("第5天：新增", "Day 5: added")},
+				{text: pick("回到第1版", "restore version 1"), want: v1, diff: pick("第2天：", "Day 2: ")},
+			}
+			version := 3
+			for _, st := range steps {
+				if st.action != "" {
+					s.press(st.action)
+				} else {
+					s.say(st.text)
+				}
+				version++
+				got := s.version(version)
+				if a, b := fmt.Sprint(optionOf(got, dialog.TierEconomical).Days), fmt.Sprint(optionOf(st.want, dialog.TierEconomical).Days); a != b {
+					t.Errorf("%s%s: version %d is not version %d's content", st.text, st.action, version, st.want.Version)
+				}
+				if msg := s.lastPlanMessage(); !strings.Contains(msg, st.diff) || !strings.Contains(msg, fmt.Sprint(version)) {
+					t.Errorf("%s%s: message %q, want version %d and %q", st.text, st.action, msg, version, st.diff)
+				}
+			}
+			// A version that does not exist changes nothing.
+			s.say(pick("用第9版", "use version 9"))
+			s.settled()
+			if got := s.lastBot().Text; !strings.Contains(got, "9") {
+				t.Errorf("restore of a missing version: %q", got)
+			}
+			plans, err := store.Plans(context.Background(), p.DB, s.convID)
+			if err != nil || len(plans) != version {
+				t.Fatalf("%d versions stored, want %d (%v)", len(plans), version, err)
+			}
+			// The dates follow the version: version 1 is four days again.
+			conv, _ := store.GetConversation(context.Background(), p.DB, s.convID)
+			if conv.Trip.EndDate.String() != "2026-12-28" {
+				t.Errorf("trip ends %s after restoring version 1, want 2026-12-28", conv.Trip.EndDate)
+			}
+		})
+	}
+}

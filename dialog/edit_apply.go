@@ -321,9 +321,9 @@ func DiffPlans(old, new Plan, chosen Tier, lang string) []string {
 	for i := 0; i < max(len(o.Days), len(n.Days)); i++ {
 		switch {
 		case i >= len(o.Days):
-			out = append(out, dayLabel(i)+label(zh, "新增", "added")+" "+summaryOfDay(n.Days[i]))
+			out = append(out, dayLabel(i)+added(zh, true)+summaryOfDay(n.Days[i]))
 		case i >= len(n.Days):
-			out = append(out, dayLabel(i)+label(zh, "取消", "removed")+" "+summaryOfDay(o.Days[i]))
+			out = append(out, dayLabel(i)+added(zh, false)+summaryOfDay(o.Days[i]))
 		default:
 			a, b := o.Days[i], n.Days[i]
 			var parts []string
@@ -346,6 +346,19 @@ func DiffPlans(old, new Plan, chosen Tier, lang string) []string {
 		out = append(out[:5], fmt.Sprintf(label(zh, "另有%d处改动", "and %d more changes"), more))
 	}
 	return out
+}
+
+// added introduces a day that came or went.
+func added(zh, came bool) string {
+	switch {
+	case zh && came:
+		return "新增 "
+	case zh:
+		return "取消 "
+	case came:
+		return "added — "
+	}
+	return "removed — "
 }
 
 func label(zh bool, z, en string) string {
