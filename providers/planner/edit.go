@@ -79,7 +79,14 @@ func (p *Planner) editDay(ctx context.Context, req EditRequest, day int) (dialog
 			return dialog.Plan{}, err
 		}
 		if rep.Offline != "" {
-			return dialog.Plan{}, fmt.Errorf("%s: %w", rep.Offline, dialog.ErrEditFailed)
+			var why []string
+			for _, a := range rep.Failed() {
+				why = append(why, a.Provider+" "+a.Code)
+				if a.Err != nil {
+					why[len(why)-1] += ": " + a.Err.Error()
+				}
+			}
+			return dialog.Plan{}, fmt.Errorf("%s (%s): %w", rep.Offline, strings.Join(why, "; "), dialog.ErrEditFailed)
 		}
 		plan, err := mergeDay(req, answer, day)
 		if err == nil {
