@@ -369,3 +369,7 @@ func partName(zh string) string {
 	}
 	return ""
 }
+
+// ReadEdit reads text as a plan edit, for callers outside a conversation (the
+// recommendations API); ok is false when the text is not one.
+func ReadEdit(text string) (PlanEdit, bool) { return readEdit(text) }

@@ -102,6 +102,11 @@ func (s *service) edit(ctx context.Context, job bot.PlanJob, base dialog.Plan) (
 		TravellerID: traveller, Address: network})
 }
 
+// editRecommendation makes an edit of a plan made through the recommendations API.
+func (s *service) editRecommendation(ctx context.Context, base dialog.Plan, e dialog.PlanEdit, lang string) (dialog.Plan, error) {
+	return s.planner.Edit(ctx, planner.EditRequest{Base: base, Edit: e, Lang: lang})
+}
+
 // start runs the background work until ctx ends; the returned function waits for it.
 func (s *service) start(ctx context.Context) (wait func()) {
 	planner.Warm()
