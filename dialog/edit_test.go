@@ -194,3 +194,18 @@ func samePlan(a, b dialog.Plan) bool {
 }
 
 func errorIs(err, target error) bool { return errors.Is(err, target) }
+
+// BenchmarkReadAndApplyEdit is the cost of reading an edit in words and making it offline
+// on a ten-day plan: the work an edit adds to a planning job.
+func BenchmarkReadAndApplyEdit(b *testing.B) {
+	base := samplePlan(10)
+	for b.Loop() {
+		e, ok := dialog.ReadEdit("第二天换成博物馆")
+		if !ok {
+			b.Fatal("not read")
+		}
+		if _, _, err := dialog.ApplyEdit(base, dialog.TierEconomical, e, "zh"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
