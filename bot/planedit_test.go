@@ -302,6 +302,18 @@ func TestPlanVersionsUndoRedoRestore(t *testing.T) {
 			if conv.Trip.EndDate.String() != "2026-12-28" {
 				t.Errorf("trip ends %s after restoring version 1, want 2026-12-28", conv.Trip.EndDate)
 			}
+			// A slot change re-plans as a new version, and undo brings the budget back too.
+			s.say(pick("预算改成5000", "make the budget 5000 CNY"))
+			s.version(version + 1)
+			s.say(pick("撤销", "undo"))
+			undone := s.version(version + 2)
+			if optionOf(undone, dialog.TierEconomical).BudgetHigh != optionOf(v1, dialog.TierEconomical).BudgetHigh {
+				t.Errorf("undo of a budget change: budget %v, want version 1's %v", optionOf(undone, dialog.TierEconomical).BudgetHigh, optionOf(v1, dialog.TierEconomical).BudgetHigh)
+			}
+			conv, _ = store.GetConversation(context.Background(), p.DB, s.convID)
+			if conv.Trip.Budget == nil || *conv.Trip.Budget != 2000 {
+				t.Errorf("trip budget after undo = %v, want 2000", conv.Trip.Budget)
+			}
 		})
 	}
 }

@@ -142,6 +142,10 @@ func (w *PlanWorker) deliver(ctx context.Context, jobID int64, pj PlanJob, plan 
 			return errDone
 		}
 		if dialog.AwaitsPlan(&conv, pj.PlanRequest) {
+			if pj.Edit == nil && conv.Memo.PlannedTrip != nil {
+				// A re-plan of the same trip (a slot changed) can be undone like an edit.
+				plan.Base = conv.Memo.PlanVersion
+			}
 			if plan.Version, err = store.AddPlan(ctx, tx, pj.ConversationID, plan); err != nil {
 				return err
 			}

@@ -260,6 +260,15 @@ func (t *turn) editDelivered(p *Plan) {
 	if p.Edit == nil && p.Base == 0 {
 		return
 	}
+	if p.Edit != nil && p.Edit.Versioning() {
+		// Another version's plan comes with the trip it was made for.
+		lang, tz := t.c.Lang, t.c.TimeZone
+		t.c.Trip = p.Trip
+		t.c.Lang, t.c.TimeZone = lang, tz
+		planned := t.c.Trip
+		t.c.Memo.PlannedTrip = &planned
+		return
+	}
 	tr := p.Trip
 	if tr.StartDate != nil && tr.EndDate != nil {
 		s, e := *tr.StartDate, *tr.EndDate
