@@ -97,6 +97,7 @@ type ConversationView struct {
 	Messages    []WireMessage   `json:"messages"`
 	Cursor      string          `json:"cursor"`
 	Plans       []PlanVersion   `json:"plans"`
+	Chosen      dialog.Tier     `json:"chosen,omitempty"` // the option the traveller chose: "my plan"
 	Feedback    []FeedbackLine  `json:"feedback"`
 	Emergencies []EmergencyLine `json:"emergencies"`
 }
@@ -185,6 +186,10 @@ func (s *Server) handleAgentConversation() http.Handler {
 		v.Slots, _ = json.Marshal(trip)
 		plans, err := store.PlanVersions(ctx, s.DB, id)
 		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		if v.Chosen, err = store.ChosenOption(ctx, s.DB, id); err != nil {
 			s.serverError(w, r, err)
 			return
 		}

@@ -432,6 +432,9 @@ func (p *Pipeline) EventTx(ctx context.Context, tx *sqlx.Tx, convID int64, ev di
 
 // commitResult writes a turn's replies and effects and the conversation itself.
 func (p *Pipeline) commitResult(ctx context.Context, tx *sqlx.Tx, conv *dialog.Conversation, travellerID int64, res dialog.Result) error {
+	if err := fillPlanCards(ctx, tx, conv.ID, &res); err != nil {
+		return err
+	}
 	for _, r := range res.Replies {
 		body := store.MessageBody{Kind: r.Kind, Choices: r.Choices, Plan: r.Plan}
 		if _, err := store.AddMessage(ctx, tx, conv.ID, "bot", r.Text, body); err != nil {
@@ -460,6 +463,10 @@ type PlanJob struct {
 	PlanRequest    int                `json:"planRequest"`
 	Trip           dialog.TripRequest `json:"trip"`
 	Lang           string             `json:"lang"`
+	// An edit of plan version Version (on option Tier, or all when ""), instead of a new plan.
+	Edit    *dialog.PlanEdit `json:"edit,omitempty"`
+	Tier    dialog.Tier      `json:"tier,omitempty"`
+	Version int              `json:"version,omitempty"`
 }
 
 // JobPlan is the kind of planning jobs.
@@ -480,6 +487,11 @@ func (p *Pipeline) applyEffect(ctx context.Context, tx *sqlx.Tx, conv *dialog.Co
 			job.Trip = *e.Trip
 		}
 		_, err = store.EnqueueJob(ctx, tx, JobWeather, conv.ID, job, time.Time{})
+	case dialog.EffectEditPlan:
+		job := PlanJob{ConversationID: conv.ID, PlanRequest: e.PlanRequest, Lang: e.Lang, Trip: conv.Trip, Edit: e.Edit, Tier: e.Tier, Version: e.Version}
+		_, err = store.EnqueueJob(ctx, tx, JobPlan, conv.ID, job, time.Time{})
+	case dialog.EffectShowPlan:
+		// Shown by fillPlanCards, before the replies were written.
 	case dialog.EffectEmergency:
 		_, err = tx.ExecContext(ctx, `INSERT INTO emergencies (conversation_id, text) VALUES ($1, $2)`, conv.ID, e.Text)
 	case dialog.EffectFeedback:

@@ -30,6 +30,8 @@ type PlanWorker struct {
 	Poll     time.Duration // how often to look for work when idle; default 250 ms
 	Retry    time.Duration // how long a failed job waits before it runs again; default 5 s
 	Log      *slog.Logger
+	// Edit makes plan edits with a model; nil makes them offline only (OfflineEdit).
+	Edit EditFunc
 }
 
 // Run works until ctx ends.
@@ -81,6 +83,10 @@ func (w *PlanWorker) process(ctx context.Context, job *store.Job, lease time.Dur
 		if _, err := store.CompleteJob(ctx, w.Pipeline.DB, job.ID); err != nil {
 			w.Log.Error("drop planning job", "job", job.ID, "err", err)
 		}
+		return
+	}
+	if pj.Edit != nil {
+		w.processEdit(ctx, job, pj)
 		return
 	}
 	// Finish well inside the lease, so that no other worker takes the job meanwhile.
@@ -145,6 +151,10 @@ func (w *PlanWorker) deliver(ctx context.Context, jobID int64, pj PlanJob, plan 
 			return errDone
 		}
 		if dialog.AwaitsPlan(&conv, pj.PlanRequest) {
+			if pj.Edit == nil && conv.Memo.PlannedTrip != nil {
+				// A re-plan of the same trip (a slot changed) can be undone like an edit.
+				plan.Base = conv.Memo.PlanVersion
+			}
 			if plan.Version, err = store.AddPlan(ctx, tx, pj.ConversationID, plan); err != nil {
 				return err
 			}

@@ -262,6 +262,10 @@ func (s *Server) handleGetRecommendation() http.Handler {
 			writeError(w, http.StatusInternalServerError, "E-101", "stored plan unreadable", "")
 			return
 		}
+		// The latest edit, when the plan was edited (POST .../edits).
+		if latest, err := store.LatestRecommendationPlan(r.Context(), s.DB, id); err == nil {
+			plan = latest
+		}
 		writeJSON(w, http.StatusOK, recommendationResponse(id, req, plan, rec.CreatedAt))
 	})
 }

@@ -50,6 +50,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	// Recommendations (seed 004 section 6): a widget session or an agent may ask.
 	mux.Handle("POST /api/recommendations", s.requireRole(RoleAgent, RoleAdmin, KindWidget)(s.handleCreateRecommendation()))
 	mux.Handle("GET /api/recommendations/{id}", s.requireRole(RoleAgent, RoleAdmin, KindWidget)(s.handleGetRecommendation()))
+	mux.Handle("POST /api/recommendations/{id}/edits", s.requireRole(RoleAgent, RoleAdmin, KindWidget)(s.handleEditRecommendation()))
 
 	// Admins.
 	admin := s.requireRole(RoleAdmin)

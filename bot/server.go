@@ -39,6 +39,8 @@ type Server struct {
 	// caller and their address, whose daily model budgets it is charged to. The report
 	// says whether the plan is a draft because a budget was spent.
 	Recommend func(ctx context.Context, trip dialog.TripRequest, lang string, who llm.Spender) (dialog.Plan, llm.Report, error)
+	// EditRecommendation makes an edit of a recommendation's plan; nil makes it offline.
+	EditRecommendation EditRecommendationFunc
 	// ProviderHealth reports the planning providers for the admin console.
 	ProviderHealth func() []llm.ProviderHealth
 	Web            WebConfig

@@ -57,6 +57,8 @@ type Memo struct {
 	Period *Period `json:"period,omitempty"`
 	// Chosen is the plan option the traveller picked, a tier.
 	Chosen Tier `json:"chosen,omitempty"`
+	// LastEdit is the latest plan edit asked for, for the retry button.
+	LastEdit *PlanEdit `json:"lastEdit,omitempty"`
 }
 
 // MarshalMemo and UnmarshalMemo let the store keep the memo as JSON.
@@ -97,6 +99,7 @@ type Inbound struct {
 	Place       *Place       // with EventLocation
 	Forecast    []DayWeather // with EventWeather: the dates forecast, none when still unavailable
 	ChannelLang string       // the channel's language hint ("zh", "en", or a locale like "en-GB")
+	EditError   string       // with EventEditFailed: why (an EditErr* constant)
 }
 
 // ReplyKind says how a channel should show a reply.
@@ -147,6 +150,9 @@ type Effect struct {
 	Text        string       `json:"text,omitempty"`
 	Rating      int          `json:"rating,omitempty"`
 	Lang        string       `json:"lang,omitempty"`
+	Edit        *PlanEdit    `json:"edit,omitempty"`    // with EffectEditPlan
+	Tier        Tier         `json:"tier,omitempty"`    // with EffectEditPlan, EffectShowPlan
+	Version     int          `json:"version,omitempty"` // with EffectEditPlan, EffectShowPlan
 }
 
 // Result is what a turn produced.

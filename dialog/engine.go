@@ -94,6 +94,10 @@ func (e *Engine) Handle(c *Conversation, in Inbound) Result {
 	case EventPlanReady:
 		t.planReady()
 		return t.res
+	case EventEditFailed:
+		t.editFailed()
+		t.remember()
+		return t.res
 	case EventTakeover:
 		c.Status = StatusHuman
 		return t.res
@@ -256,6 +260,10 @@ func (t *turn) message() {
 		t.reask()
 	case ActChoose:
 		t.choose(rd)
+	case ActEdit:
+		t.planEdit(rd.Edit)
+	case ActMyPlan:
+		t.myPlan()
 	case ActSkip:
 		t.skip()
 	case ActCancel:
@@ -431,7 +439,7 @@ func (t *turn) choose(rd Reading) {
 	}
 	c.Memo.Chosen = tier
 	r := t.say("chose_option", TierTitle(c.Lang, tier))
-	r.Choices = []Choice{t.choice("btn_change", "edit"), t.choice("btn_feedback", "feedback"), t.choice("btn_human", "human")}
+	r.Choices = append(t.planChoices(), t.choice("btn_change", "edit"), t.choice("btn_human", "human"))
 }
 
 // skip declines the optional question being asked.
@@ -817,6 +825,9 @@ func (t *turn) finishFeedback(comment string) {
 func (t *turn) action(a string) {
 	c := t.c
 	name, arg, _ := strings.Cut(a, ":")
+	if t.planAction(name, arg) {
+		return
+	}
 	switch name {
 	case "plan":
 		t.startPlanning(nil)
@@ -1335,11 +1346,12 @@ func (t *turn) planReady() {
 	c.Memo.Weather = weatherLines(c.Lang, p)
 	planned := p.Trip
 	c.Memo.PlannedTrip = &planned
+	t.editDelivered(p)
 	text := T(c.Lang, "plan_ready", p.Version)
 	if p.Changes != "" {
 		text += "\n" + p.Changes
 	}
-	t.res.Replies = append(t.res.Replies, Reply{Kind: ReplyPlan, Text: text, Plan: p})
+	t.res.Replies = append(t.res.Replies, Reply{Kind: ReplyPlan, Text: text, Plan: p, Choices: t.planChoices()})
 	switch {
 	case p.Draft && p.DraftCode == "LLM-105":
 		t.say("plan_budget_note")

@@ -104,5 +104,8 @@ type Plan struct {
 	DraftCode   string      `json:"draftCode,omitempty"`   // why a draft, when it was not the providers failing: LLM-105 for a spent budget
 	WeatherNote string      `json:"weatherNote,omitempty"` // e.g. E-303 when no forecast could be had
 	Changes     string      `json:"changes,omitempty"`     // what differs from the previous version
+	Edit        *PlanEdit   `json:"edit,omitempty"`        // the edit that made this version from Base
+	Base        int         `json:"base,omitempty"`        // the version an edit or a restore started from
+	Undoes      int         `json:"undoes,omitempty"`      // the version an undo stepped back from
 	CreatedAt   time.Time   `json:"createdAt"`
 }

@@ -37,7 +37,8 @@ type Reading struct {
 	Tier    Tier   // the option chosen, with ActChoose
 	// ChangeAsked: with ActChange, a change asked for without saying what ("改一下").
 	ChangeAsked bool
-	Option      int // the option chosen by position (1-3), with ActChoose
+	Option      int      // the option chosen by position (1-3), with ActChoose
+	Edit        PlanEdit // with ActEdit
 	Ex          Extraction
 }
 
@@ -61,6 +62,11 @@ func Read(text, state string, c ParseContext) Reading {
 	core := strings.Trim(low, " .,!?;:~-…\"'。！？")
 	if r.Command == IntentWeather && complaint(low) {
 		r.Command = IntentNone // "天气预报完全不准" is about the forecast given: feedback
+	}
+	if r.Command != IntentEmergency && r.Command != IntentHuman {
+		if pr, ok := readPlanTalk(text, state); ok {
+			return pr
+		}
 	}
 	switch r.Command {
 	case IntentEmergency:

@@ -136,6 +136,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	svc.pipeline.MessageRate = cfg.MessageRate
 	srv.Pipeline = svc.pipeline
 	srv.Recommend = svc.recommend
+	srv.EditRecommendation = svc.editRecommendation
 	srv.ProviderHealth = svc.chain.Health
 	srv.Spending = svc.chain.Spending
 	srv.Web = bot.WebConfig{PublicURL: cfg.PublicURL, WidgetOrigins: cfg.WidgetOrigins, SessionRate: cfg.SessionRate,

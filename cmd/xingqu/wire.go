@@ -91,12 +91,28 @@ func (s *service) plan(ctx context.Context, job bot.PlanJob) (dialog.Plan, error
 	return res.Plan, nil
 }
 
+// edit makes the plan edit a job asks for.
+func (s *service) edit(ctx context.Context, job bot.PlanJob, base dialog.Plan) (dialog.Plan, error) {
+	traveller, network, err := store.Spender(ctx, s.pipeline.DB, job.ConversationID)
+	if err != nil {
+		s.log.Warn("spender", "conversation", job.ConversationID, "err", err)
+		traveller = job.TravellerID()
+	}
+	return s.planner.Edit(ctx, planner.EditRequest{Base: base, Edit: *job.Edit, Tier: job.Tier, Lang: job.Lang,
+		TravellerID: traveller, Address: network})
+}
+
+// editRecommendation makes an edit of a plan made through the recommendations API.
+func (s *service) editRecommendation(ctx context.Context, base dialog.Plan, e dialog.PlanEdit, lang string) (dialog.Plan, error) {
+	return s.planner.Edit(ctx, planner.EditRequest{Base: base, Edit: e, Lang: lang})
+}
+
 // start runs the background work until ctx ends; the returned function waits for it.
 func (s *service) start(ctx context.Context) (wait func()) {
 	planner.Warm()
 	var wg sync.WaitGroup
 	for i := 0; i < planWorkers; i++ {
-		w := &bot.PlanWorker{Pipeline: s.pipeline, Plan: s.plan, Weather: s.planner.Forecast, Log: s.log}
+		w := &bot.PlanWorker{Pipeline: s.pipeline, Plan: s.plan, Edit: s.edit, Weather: s.planner.Forecast, Log: s.log}
 		wg.Add(1)
 		go func() { defer wg.Done(); w.Run(ctx) }()
 	}

@@ -1,0 +1,417 @@
+package dialog
+
+import (
+	"errors"
+	"fmt"
+	"math"
+	"strings"
+)
+
+// Why an edit could not be made. The plan stays as it was in every case.
+var (
+	// ErrNotInPlan: the place to drop is in none of the days edited.
+	ErrNotInPlan = errors.New("not in the plan")
+	// ErrEditRange: the edit names a day the plan does not have, or would leave a trip
+	// of no days or of more than MaxTripDays.
+	ErrEditRange = errors.New("outside the plan")
+	// ErrNeedsModel: only a model can make this edit (a day changed in free words).
+	ErrNeedsModel = errors.New("needs a model")
+	// ErrEditFailed: the edit was tried and could not be made (E-808).
+	ErrEditFailed = errors.New("edit failed")
+)
+
+// CodeEditFailed is seed 004's code for an itinerary change that failed.
+const CodeEditFailed = "E-808"
+
+// EditTargets are the options an edit changes: the chosen one, or all three before one
+// is chosen.
+func EditTargets(p Plan, chosen Tier) []int {
+	var out []int
+	for i, o := range p.Options {
+		if chosen == "" || o.Tier == chosen {
+			out = append(out, i)
+		}
+	}
+	if len(out) == 0 {
+		for i := range p.Options {
+			out = append(out, i)
+		}
+	}
+	return out
+}
+
+// ClonePlan copies a plan deeply enough that editing the copy leaves the original alone.
+func ClonePlan(p Plan) Plan {
+	c := p
+	c.Options = make([]Option, len(p.Options))
+	for i, o := range p.Options {
+		o.Days = append([]DayPlan(nil), o.Days...)
+		o.Food = append([]string(nil), o.Food...)
+		o.Tips = append([]string(nil), o.Tips...)
+		c.Options[i] = o
+	}
+	if p.Trip.StartDate != nil {
+		d := *p.Trip.StartDate
+		c.Trip.StartDate = &d
+	}
+	if p.Trip.EndDate != nil {
+		d := *p.Trip.EndDate
+		c.Trip.EndDate = &d
+	}
+	return c
+}
+
+// ApplyEdit makes e on base with no model and no network, deterministically, and says
+// what changed. Only the target options change (see EditTargets); the result has no
+// version yet. Versioning edits are the store's to make, not this function's.
+func ApplyEdit(base Plan, chosen Tier, e PlanEdit, lang string) (Plan, []string, error) {
+	if e.Versioning() {
+		return Plan{}, nil, fmt.Errorf("%s: %w", e.Kind, ErrEditRange)
+	}
+	p := ClonePlan(base)
+	p.Version, p.Changes, p.Edit, p.Base = 0, "", &e, base.Version
+	targets := EditTargets(p, chosen)
+	zh := lang == LangZH
+	pick := func(z, en string) string {
+		if zh {
+			return z
+		}
+		return en
+	}
+	free := pick("自由活动", "Free time")
+	days := 0
+	if len(p.Options) > 0 {
+		days = len(p.Options[targets[0]].Days)
+	}
+	day := func(n int) (int, error) {
+		if n < 0 {
+			n = days + 1 + n
+		}
+		if n < 1 || n > days {
+			return 0, fmt.Errorf("day %d of %d: %w", n, days, ErrEditRange)
+		}
+		return n - 1, nil
+	}
+	switch e.Kind {
+	case EditShift:
+		// Every option moves, chosen or not: they share the dates of the trip.
+		for i := range p.Options {
+			for j := range p.Options[i].Days {
+				p.Options[i].Days[j].Date = p.Options[i].Days[j].Date.AddDays(e.Days)
+				// The forecast was for other dates.
+				p.Options[i].Days[j].Weather = nil
+			}
+		}
+		if p.Trip.StartDate != nil {
+			*p.Trip.StartDate = p.Trip.StartDate.AddDays(e.Days)
+		}
+		if p.Trip.EndDate != nil {
+			*p.Trip.EndDate = p.Trip.EndDate.AddDays(e.Days)
+		}
+	case EditLonger:
+		if days+e.Days > MaxTripDays {
+			return Plan{}, nil, fmt.Errorf("%d days: %w", days+e.Days, ErrEditRange)
+		}
+		place := p.Trip.Destination
+		for i := range p.Options {
+			o := &p.Options[i]
+			for k := 0; k < e.Days && len(o.Days) > 0; k++ {
+				last := o.Days[len(o.Days)-1]
+				o.Days = append(o.Days, DayPlan{Date: last.Date.AddDays(1),
+					Morning:   pick("睡到自然醒，在"+place+"随意逛逛", "A slow morning wandering "+place),
+					Afternoon: pick("补上之前没去成的地方", "Catch up on anything missed so far"),
+					Evening:   pick("当地特色晚餐", "Dinner at a local favourite")})
+			}
+		}
+		if p.Trip.EndDate != nil {
+			*p.Trip.EndDate = p.Trip.EndDate.AddDays(e.Days)
+		}
+	case EditShorter:
+		if e.Days >= days {
+			return Plan{}, nil, fmt.Errorf("%d of %d days: %w", e.Days, days, ErrEditRange)
+		}
+		for i := range p.Options {
+			o := &p.Options[i]
+			if len(o.Days) <= e.Days {
+				continue
+			}
+			if e.Day == 1 {
+				o.Days = o.Days[e.Days:]
+			} else {
+				o.Days = o.Days[:len(o.Days)-e.Days]
+			}
+		}
+		if e.Day == 1 && p.Trip.StartDate != nil {
+			*p.Trip.StartDate = p.Trip.StartDate.AddDays(e.Days)
+		} else if p.Trip.EndDate != nil {
+			*p.Trip.EndDate = p.Trip.EndDate.AddDays(-e.Days)
+		}
+	case EditDrop:
+		found := false
+		for _, i := range targets {
+			for j := range p.Options[i].Days {
+				d := &p.Options[i].Days[j]
+				for _, part := range []*string{&d.Morning, &d.Afternoon, &d.Evening} {
+					if mentions(*part, e.Place) {
+						*part, found = free, true
+					}
+				}
+			}
+		}
+		if !found {
+			return Plan{}, nil, fmt.Errorf("%q: %w", e.Place, ErrNotInPlan)
+		}
+		p.Trip.Exclude = joinList(p.Trip.Exclude, e.Place, lang)
+	case EditAdd:
+		for _, i := range targets {
+			o := &p.Options[i]
+			j := lightestDay(o.Days, free)
+			if e.Day != 0 {
+				k, err := day(e.Day)
+				if err != nil {
+					return Plan{}, nil, err
+				}
+				j = k
+			}
+			if j < 0 {
+				continue
+			}
+			d := &o.Days[j]
+			switch {
+			case d.Evening == "" || d.Evening == free:
+				d.Evening = e.With
+			case d.Afternoon == free:
+				d.Afternoon = e.With
+			default:
+				d.Evening = d.Evening + pick("；", "; ") + e.With
+			}
+		}
+	case EditReplace:
+		j, err := day(e.Day)
+		if err != nil {
+			return Plan{}, nil, err
+		}
+		with := concrete(e.With, lang)
+		for _, i := range targets {
+			d := &p.Options[i].Days[j]
+			switch e.Part {
+			case "morning":
+				d.Morning = with
+			case "afternoon":
+				d.Afternoon = with
+			case "evening":
+				d.Evening = with
+			default:
+				d.Morning = with
+				d.Afternoon = pick("在"+with+"附近自由活动", "Free time around the "+with)
+			}
+			d.Weather = p.Options[i].Days[j].Weather
+		}
+	case EditPace:
+		changed := false
+		for _, i := range targets {
+			for j := range p.Options[i].Days {
+				d := &p.Options[i].Days[j]
+				if e.With == "relax" {
+					if d.Evening != "" && d.Evening != free && !strings.HasPrefix(d.Evening, pick("早点休息", "An early night")) {
+						d.Evening, changed = pick("早点休息", "An early night"), true
+					}
+				} else if d.Evening == "" || d.Evening == free || strings.HasPrefix(d.Evening, pick("早点休息", "An early night")) {
+					d.Evening, changed = pick("夜游："+p.Trip.Destination+"夜景和夜市", "Evening out: "+p.Trip.Destination+" by night and a night market"), true
+				}
+			}
+		}
+		if !changed {
+			return Plan{}, nil, fmt.Errorf("pace %s: already so: %w", e.With, ErrEditRange)
+		}
+	case EditCheaper, EditBetter:
+		f, tip := 0.8, pick("住宿换成更实惠的经济型酒店，多坐公共交通", "Simpler hotels and public transport to spend less")
+		if e.Kind == EditBetter {
+			f, tip = 1.25, pick("住宿升级为更好的酒店，安排一顿特色好餐", "Better hotels and one special dinner")
+		}
+		for _, i := range targets {
+			o := &p.Options[i]
+			o.BudgetLow, o.BudgetHigh = roundBudget(o.BudgetLow*f), roundBudget(o.BudgetHigh*f)
+			o.Tips = append([]string{tip}, o.Tips...)
+		}
+	case EditFree:
+		return Plan{}, nil, fmt.Errorf("%s: %w", e.Text, ErrNeedsModel)
+	default:
+		return Plan{}, nil, fmt.Errorf("edit %q: %w", e.Kind, ErrEditRange)
+	}
+	changes := DiffPlans(base, p, chosen, lang)
+	p.Changes = strings.Join(changes, "\n")
+	return p, changes, nil
+}
+
+// mentions reports whether a part of a day names place, ignoring case.
+func mentions(part, place string) bool {
+	return place != "" && strings.Contains(strings.ToLower(part), strings.ToLower(place))
+}
+
+// lightestDay is the first day with free time, else the middle day.
+func lightestDay(days []DayPlan, free string) int {
+	for i, d := range days {
+		if d.Evening == "" || d.Evening == free || d.Afternoon == free {
+			return i
+		}
+	}
+	if len(days) == 0 {
+		return -1
+	}
+	return len(days) / 2
+}
+
+// concrete turns a vague wish for a day ("something indoors") into what the offline
+// planner can honestly offer.
+func concrete(with, lang string) string {
+	w := strings.ToLower(with)
+	switch {
+	case strings.Contains(w, "indoor") || strings.Contains(w, "室内"):
+		if lang == LangZH {
+			return "室内活动：博物馆或美术馆"
+		}
+		return "Indoors: a museum or gallery"
+	case strings.Contains(w, "outdoor") || strings.Contains(w, "户外"):
+		if lang == LangZH {
+			return "户外活动：公园或郊野步道"
+		}
+		return "Outdoors: a park or an easy trail"
+	}
+	return with
+}
+
+func roundBudget(v float64) float64 {
+	if v >= 100 {
+		return math.Round(v/10) * 10
+	}
+	return math.Round(v)
+}
+
+func joinList(list, item, lang string) string {
+	if list == "" {
+		return item
+	}
+	return list + listSep(lang) + item
+}
+
+// DiffPlans says what differs from old to new in one line each, for the option the
+// traveller chose (or the first that changed): the dates, the budget, and each day that
+// changed ("第2天：三坊七巷 → 福建博物院").
+func DiffPlans(old, new Plan, chosen Tier, lang string) []string {
+	zh := lang == LangZH
+	var out []string
+	if d := dateSpan(old.Trip, lang); d != dateSpan(new.Trip, lang) && d != "" {
+		out = append(out, label(zh, "日期", "Dates")+d+" → "+dateSpan(new.Trip, lang))
+	}
+	oi, ni := focus(old, new, chosen)
+	if oi < 0 || ni < 0 {
+		return out
+	}
+	o, n := old.Options[oi], new.Options[ni]
+	if o.BudgetLow != n.BudgetLow || o.BudgetHigh != n.BudgetHigh {
+		out = append(out, label(zh, "预算", "Budget")+fmt.Sprintf("%.0f–%.0f → %.0f–%.0f", o.BudgetLow, o.BudgetHigh, n.BudgetLow, n.BudgetHigh))
+	}
+	dayLabel := func(i int) string {
+		if zh {
+			return fmt.Sprintf("第%d天：", i+1)
+		}
+		return fmt.Sprintf("Day %d: ", i+1)
+	}
+	for i := 0; i < max(len(o.Days), len(n.Days)); i++ {
+		switch {
+		case i >= len(o.Days):
+			out = append(out, dayLabel(i)+added(zh, true)+summaryOfDay(n.Days[i]))
+		case i >= len(n.Days):
+			out = append(out, dayLabel(i)+added(zh, false)+summaryOfDay(o.Days[i]))
+		default:
+			a, b := o.Days[i], n.Days[i]
+			var parts []string
+			if a.Morning != b.Morning {
+				parts = append(parts, a.Morning+" → "+b.Morning)
+			}
+			if a.Afternoon != b.Afternoon {
+				parts = append(parts, a.Afternoon+" → "+b.Afternoon)
+			}
+			if a.Evening != b.Evening {
+				parts = append(parts, a.Evening+" → "+b.Evening)
+			}
+			if len(parts) > 0 {
+				out = append(out, dayLabel(i)+strings.Join(parts, listSep(lang)))
+			}
+		}
+	}
+	if len(out) > 6 {
+		more := len(out) - 5
+		out = append(out[:5], fmt.Sprintf(label(zh, "另有%d处改动", "and %d more changes"), more))
+	}
+	return out
+}
+
+// added introduces a day that came or went.
+func added(zh, came bool) string {
+	switch {
+	case zh && came:
+		return "新增 "
+	case zh:
+		return "取消 "
+	case came:
+		return "added — "
+	}
+	return "removed — "
+}
+
+func label(zh bool, z, en string) string {
+	if zh {
+		if strings.Contains(z, "%d") {
+			return z
+		}
+		return z + "："
+	}
+	if strings.Contains(en, "%d") {
+		return en
+	}
+	return en + ": "
+}
+
+func summaryOfDay(d DayPlan) string {
+	var parts []string
+	for _, s := range []string{d.Morning, d.Afternoon, d.Evening} {
+		if s != "" {
+			parts = append(parts, s)
+		}
+	}
+	return strings.Join(parts, " / ")
+}
+
+func dateSpan(t TripRequest, lang string) string {
+	if t.StartDate == nil || t.EndDate == nil {
+		return ""
+	}
+	return t0(lang, *t.StartDate) + "–" + t0(lang, *t.EndDate)
+}
+
+// focus picks the option to describe: the chosen one, else the first whose days changed.
+func focus(old, new Plan, chosen Tier) (int, int) {
+	find := func(p Plan, t Tier) int {
+		for i, o := range p.Options {
+			if o.Tier == t {
+				return i
+			}
+		}
+		return -1
+	}
+	if chosen != "" {
+		return find(old, chosen), find(new, chosen)
+	}
+	for _, t := range Tiers {
+		oi, ni := find(old, t), find(new, t)
+		if oi >= 0 && ni >= 0 && fmt.Sprint(old.Options[oi]) != fmt.Sprint(new.Options[ni]) {
+			return oi, ni
+		}
+	}
+	if len(old.Options) > 0 && len(new.Options) > 0 {
+		return 0, 0
+	}
+	return -1, -1
+}

@@ -1,0 +1,211 @@
+package dialog_test
+
+import (
+	"bufio"
+	"errors"
+	"os"
+	"strings"
+	"testing"
+
+	"xingqu/dialog"
+)
+
+// noChangeLines reads the understanding corpus of messages that change nothing.
+func noChangeLines(t *testing.T, lang string) []string {
+	t.Helper()
+	f, err := os.Open("testdata/corpus/nochange_" + lang + ".txt")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	var out []string
+	sc := bufio.NewScanner(f)
+	for sc.Scan() {
+		if l := strings.TrimSpace(sc.Text()); l != "" && !strings.HasPrefix(l, "#") {
+			out = append(out, l)
+		}
+	}
+	return out
+}
+
+// chosenPlan is a conversation with plan version 3 delivered and the economical option chosen.
+func chosenPlan(lang string) *dialog.Conversation {
+	s, e := dialog.NewDate(2026, 12, 20), dialog.NewDate(2026, 12, 24)
+	b := 3000.0
+	tr := dialog.TripRequest{Destination: "杭州", StartDate: &s, EndDate: &e, Budget: &b, Currency: "CNY"}
+	planned := tr
+	return &dialog.Conversation{State: dialog.StatePlanned, Status: dialog.StatusBot, Lang: lang, Trip: tr,
+		Memo: dialog.Memo{PlanVersion: 3, PlanRequest: 3, PlannedTrip: &planned, Chosen: dialog.TierEconomical, NeedsAsked: true, PrefsAsked: true}}
+}
+
+// No message of the understanding corpus's no-change list edits, re-plans or un-chooses a
+// chosen plan.
+func TestNoChangeCorpusLeavesChosenPlanAlone(t *testing.T) {
+	e := corpusEngine("Asia/Shanghai")
+	n := 0
+	for _, lang := range []string{"zh", "en"} {
+		for _, text := range noChangeLines(t, lang) {
+			n++
+			c := chosenPlan(lang)
+			before := *c
+			res := e.Handle(c, dialog.Inbound{Text: text})
+			for _, ef := range res.Effects {
+				if ef.Kind == dialog.EffectEditPlan || ef.Kind == dialog.EffectRequestPlan {
+					t.Errorf("%q: %s, want the plan left alone", text, ef.Kind)
+				}
+			}
+			if c.Memo.Chosen != before.Memo.Chosen || c.Memo.PlanVersion != 3 || c.Trip != before.Trip {
+				t.Errorf("%q changed the chosen plan: chosen %q version %d", text, c.Memo.Chosen, c.Memo.PlanVersion)
+			}
+		}
+	}
+	if n < 100 {
+		t.Fatalf("only %d messages read", n)
+	}
+}
+
+// Choosing by words, in both languages: "我选经济适用游" is a choice, not a destination.
+func TestChoosingByWords(t *testing.T) {
+	e := corpusEngine("Asia/Shanghai")
+	for _, tc := range []struct {
+		lang, text string
+		want       dialog.Tier
+	}{
+		{"zh", "我选经济适用游", dialog.TierEconomical},
+		{"zh", "我选第二个", dialog.TierEconomical},
+		{"zh", "经济适用游吧", dialog.TierEconomical},
+		{"zh", "就要豪华的", dialog.TierLuxury},
+		{"zh", "第三个", dialog.TierBackpacker},
+		{"en", "the cheap one", dialog.TierBackpacker},
+		{"en", "go with luxury", dialog.TierLuxury},
+		{"en", "option 2", dialog.TierEconomical},
+	} {
+		c := chosenPlan(tc.lang)
+		c.Memo.Chosen = ""
+		trip := c.Trip
+		res := e.Handle(c, dialog.Inbound{Text: tc.text})
+		if c.Memo.Chosen != tc.want || c.Trip != trip || len(res.Effects) != 0 {
+			t.Errorf("%q: chosen %q (want %q), trip changed %v, effects %+v", tc.text, c.Memo.Chosen, tc.want, c.Trip != trip, res.Effects)
+		}
+		// By button, the same.
+		c = chosenPlan(tc.lang)
+		c.Memo.Chosen = ""
+		e.Handle(c, dialog.Inbound{Action: "choose:" + string(tc.want)})
+		if c.Memo.Chosen != tc.want {
+			t.Errorf("button choose:%s: chosen %q", tc.want, c.Memo.Chosen)
+		}
+	}
+}
+
+// An edit changes what it says and nothing else: for every day and every option, an
+// edit of one day leaves every other day and the options not chosen exactly as they were,
+// and a shift moves every date by the same number of days.
+func TestEditChangesOnlyWhatItSays(t *testing.T) {
+	base := samplePlan(6)
+	for _, chosen := range []dialog.Tier{"", dialog.TierLuxury, dialog.TierEconomical, dialog.TierBackpacker} {
+		for day := 1; day <= 6; day++ {
+			for _, part := range []string{"", "morning", "afternoon", "evening"} {
+				e := dialog.PlanEdit{Kind: dialog.EditReplace, Day: day, Part: part, With: "博物馆"}
+				got, changes, err := dialog.ApplyEdit(base, chosen, e, "zh")
+				if err != nil {
+					t.Fatal(err)
+				}
+				if len(changes) != 1 || !strings.HasPrefix(changes[0], "第") {
+					t.Errorf("replace day %d %s: changes %q, want one line for that day", day, part, changes)
+				}
+				for i, o := range got.Options {
+					touched := chosen == "" || o.Tier == chosen
+					for j, d := range o.Days {
+						was := base.Options[i].Days[j]
+						if (j != day-1 || !touched) && d != was {
+							t.Errorf("replace day %d of %q: option %s day %d changed", day, chosen, o.Tier, j+1)
+						}
+						if j == day-1 && touched && d == was {
+							t.Errorf("replace day %d of %q: option %s day %d unchanged", day, chosen, o.Tier, j+1)
+						}
+					}
+				}
+			}
+		}
+		for _, shift := range []int{-3, -1, 1, 2, 7} {
+			got, _, err := dialog.ApplyEdit(base, chosen, dialog.PlanEdit{Kind: dialog.EditShift, Days: shift}, "en")
+			if err != nil {
+				t.Fatal(err)
+			}
+			for i, o := range got.Options {
+				for j, d := range o.Days {
+					was := base.Options[i].Days[j]
+					if d.Date != was.Date.AddDays(shift) || d.Morning != was.Morning || d.Afternoon != was.Afternoon || d.Evening != was.Evening {
+						t.Errorf("shift %d: option %s day %d = %+v", shift, o.Tier, j+1, d)
+					}
+				}
+			}
+		}
+	}
+	// The base itself is never touched.
+	if fresh := samplePlan(6); !samePlan(fresh, base) {
+		t.Fatal("ApplyEdit changed the plan it was given")
+	}
+}
+
+// Edits that cannot be made say why, and give no plan.
+func TestEditsThatCannotBeMade(t *testing.T) {
+	base := samplePlan(3)
+	for _, tc := range []struct {
+		e    dialog.PlanEdit
+		want error
+	}{
+		{dialog.PlanEdit{Kind: dialog.EditDrop, Place: "鼓山"}, dialog.ErrNotInPlan},
+		{dialog.PlanEdit{Kind: dialog.EditReplace, Day: 9, With: "博物馆"}, dialog.ErrEditRange},
+		{dialog.PlanEdit{Kind: dialog.EditShorter, Days: 3}, dialog.ErrEditRange},
+		{dialog.PlanEdit{Kind: dialog.EditLonger, Days: 28}, dialog.ErrEditRange},
+		{dialog.PlanEdit{Kind: dialog.EditFree, Day: 2, Text: "第二天想浪漫一点"}, dialog.ErrNeedsModel},
+	} {
+		if _, _, err := dialog.ApplyEdit(base, "", tc.e, "zh"); err == nil || !errorIs(err, tc.want) {
+			t.Errorf("%+v: err %v, want %v", tc.e, err, tc.want)
+		}
+	}
+}
+
+func samplePlan(days int) dialog.Plan {
+	s := dialog.NewDate(2026, 12, 20)
+	e := s.AddDays(days - 1)
+	p := dialog.Plan{Version: 2, Trip: dialog.TripRequest{Destination: "杭州", StartDate: &s, EndDate: &e}}
+	for _, tier := range dialog.Tiers {
+		o := dialog.Option{Tier: tier, BudgetLow: 1000, BudgetHigh: 2000, Currency: "CNY"}
+		for i := 0; i < days; i++ {
+			o.Days = append(o.Days, dialog.DayPlan{Date: s.AddDays(i), Morning: string(tier) + " 西湖" + string(rune('A'+i)),
+				Afternoon: "灵隐寺" + string(rune('A'+i)), Evening: "河坊街" + string(rune('A'+i))})
+		}
+		p.Options = append(p.Options, o)
+	}
+	return p
+}
+
+func samePlan(a, b dialog.Plan) bool {
+	for i := range a.Options {
+		for j := range a.Options[i].Days {
+			if a.Options[i].Days[j] != b.Options[i].Days[j] {
+				return false
+			}
+		}
+	}
+	return *a.Trip.StartDate == *b.Trip.StartDate && *a.Trip.EndDate == *b.Trip.EndDate
+}
+
+func errorIs(err, target error) bool { return errors.Is(err, target) }
+
+// BenchmarkReadAndApplyEdit is the cost of reading an edit in words and making it offline
+// on a ten-day plan: the work an edit adds to a planning job.
+func BenchmarkReadAndApplyEdit(b *testing.B) {
+	base := samplePlan(10)
+	for b.Loop() {
+		e, ok := dialog.ReadEdit("第二天换成博物馆")
+		if !ok {
+			b.Fatal("not read")
+		}
+		if _, _, err := dialog.ApplyEdit(base, dialog.TierEconomical, e, "zh"); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
