@@ -54,6 +54,8 @@ type Memo struct {
 	LangPinned bool `json:"langPinned,omitempty"`
 	// Chosen is the plan option the traveller picked, a tier.
 	Chosen Tier `json:"chosen,omitempty"`
+	// Care during the trip: see emergency.go and case.go.
+	Care *Care `json:"care,omitempty"`
 }
 
 // MarshalMemo and UnmarshalMemo let the store keep the memo as JSON.
@@ -92,6 +94,9 @@ type Inbound struct {
 	PlanRequest int    // with EventPlanReady: the request it answers
 	Place       *Place // with EventLocation
 	ChannelLang string // the channel's language hint ("zh", "en", or a locale like "en-GB")
+	// Case is the traveller's case, filled by the caller when ReadCaseQuery reads the
+	// message as a question about it; nil when there is none.
+	Case *CaseView
 }
 
 // ReplyKind says how a channel should show a reply.
@@ -131,6 +136,7 @@ const (
 	EffectSubscribe   EffectKind = "subscribe"    // subscribe to notices
 	EffectUnsubscribe EffectKind = "unsubscribe"  // unsubscribe
 	EffectSetLanguage EffectKind = "set_language" // remember the traveller's language
+	EffectSafe        EffectKind = "safe"         // the traveller says they are safe: note it on the case
 )
 
 // Effect is one piece of work a turn asks for.
@@ -141,6 +147,9 @@ type Effect struct {
 	Text        string       `json:"text,omitempty"`
 	Rating      int          `json:"rating,omitempty"`
 	Lang        string       `json:"lang,omitempty"`
+	Category    string       `json:"category,omitempty"` // EffectEmergency: the EmergencyCategory
+	Country     string       `json:"country,omitempty"`  // EffectEmergency: where the traveller is, when known
+	Opening     string       `json:"opening,omitempty"`  // EffectFeedback: the words that started it
 }
 
 // Result is what a turn produced.

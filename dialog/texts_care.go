@@ -25,6 +25,15 @@ var careTexts = map[string][2]string{ // [zh, en]
 	"case_ev_safe":         {"收到，很高兴你没事。我已告诉客服，求助（#%d）会由客服确认后结案。", "Glad you're safe. I've told the agent; they will close your case (#%d) once they have checked."},
 	"case_agent_default":   {"客服", "An agent"},
 
+	// Emergencies: what the first reply's buttons and the following turns say.
+	"btn_share_location": {"📍 分享我的位置", "📍 Share my location"},
+	"emergency_noted":    {"已记录并转给客服。如有危险，请立即拨打上面的紧急电话。", "Noted and passed to the agent. If anyone is in danger, call the emergency number above now."},
+	"emergency_here":     {"收到你的位置：%s。", "Got your location: %s."},
+	"safe_noted":         {"收到，很高兴你没事。我已告诉客服，客服确认后会结案。我们继续。", "Glad you're safe. I've told the agent, who will close your case once they have checked. Let's carry on."},
+	"ask_location":       {"请点「📍 分享我的位置」，或直接输入你所在的城市或地址。", "Press \"📍 Share my location\", or type your city or address."},
+	"err_location": {"未能获取位置信息（E-202）。在 Telegram 里点「📍 分享我的位置」或回形针 → 位置；在网页里请允许浏览器使用你的位置；也可以直接输入你所在的城市或地址。",
+		"Couldn't get your location (E-202). In Telegram, press \"📍 Share my location\" or the paperclip → Location; on the web, allow the browser to use your location; or just type your city or address."},
+
 	// Weather alerts take the hazard, the place, the date and the day of the trip.
 	"wx_alert":                 {"⚠️ 天气预警：%[2]s %[3]s（行程第%[4]d天）预计有%[1]s", "⚠️ Weather warning: %[1]s expected in %[2]s on %[3]s (day %[4]d of your trip)"},
 	"wx_alert_official":        {"：%s", ": %s"},

@@ -11,6 +11,7 @@ import (
 
 	"xingqu/bot"
 	"xingqu/dialog"
+	"xingqu/providers/emergency"
 	"xingqu/providers/geo"
 	"xingqu/providers/llm"
 	"xingqu/providers/planner"
@@ -69,7 +70,7 @@ func newService(cfg config, db *store.DB, log *slog.Logger, reg prometheus.Regis
 	board := &bot.NoticeBoard{DB: db, Loc: cfg.DefaultTZ, Log: log}
 	// The gazetteer is read once, before the first turn needs it.
 	go geo.Warm()
-	p := &bot.Pipeline{DB: db, Engine: &dialog.Engine{DefaultLoc: cfg.DefaultTZ, Places: geo.Places{}, Notices: board.Notices}, Log: log, Notices: board}
+	p := &bot.Pipeline{DB: db, Engine: &dialog.Engine{DefaultLoc: cfg.DefaultTZ, Places: geo.Places{}, Notices: board.Notices, EmergencyHelp: emergency.Help}, Log: log, Notices: board}
 	if len(providers) > 0 {
 		p.Extractor = planner.Extractor{Chain: chain}
 	}
