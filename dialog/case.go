@@ -121,3 +121,36 @@ func ReadSafe(text string) bool {
 	s := emergencyNormalize(text)
 	return reSafe.MatchString(s) || reSafeShort.MatchString(s)
 }
+
+// EventCaseUpdate says an agent changed the traveller's case: Inbound.CaseEvent is the
+// change, Inbound.Case the case after it and Inbound.Text the agent's note.
+const EventCaseUpdate EventKind = "case_update"
+
+// caseUpdate tells the traveller what an agent did about their case. Once it is
+// resolved the conversation leaves the agents' queue (unless an agent holds it) and an
+// emergency in progress is over: the trip carries on where it was.
+func (t *turn) caseUpdate() {
+	c, in := t.c, t.in
+	if in.Case == nil {
+		return
+	}
+	r := Reply{Kind: ReplyText, Text: CaseUpdateText(c.Lang, in.CaseEvent, *in.Case, in.Text)}
+	if c.State == StateEmergency && in.CaseEvent != CaseEvResolved {
+		r.Choices = t.emergencyChoices()
+	}
+	t.res.Replies = append(t.res.Replies, r)
+	if in.CaseEvent != CaseEvResolved {
+		return
+	}
+	if c.Status == StatusWaiting {
+		c.Status, c.Priority = StatusBot, 0
+	}
+	if c.State == StateEmergency || c.State == StateHuman && c.Status != StatusHuman {
+		if care := c.Memo.Care; care != nil {
+			care.Emergency, care.Here, care.Told = "", nil, ""
+		}
+		t.resume()
+		t.reask()
+		t.remember()
+	}
+}

@@ -97,6 +97,9 @@ type Inbound struct {
 	// Case is the traveller's case, filled by the caller when ReadCaseQuery reads the
 	// message as a question about it; nil when there is none.
 	Case *CaseView
+	// CaseEvent is what an agent changed, with EventCaseUpdate; Case is the case after the
+	// change and Text the agent's note.
+	CaseEvent CaseEvent
 }
 
 // ReplyKind says how a channel should show a reply.

@@ -100,6 +100,9 @@ func (e *Engine) Handle(c *Conversation, in Inbound) Result {
 	case EventTakeover:
 		c.Status = StatusHuman
 		return t.res
+	case EventCaseUpdate:
+		t.caseUpdate()
+		return t.res
 	case EventHandback:
 		t.handback()
 	case EventLocation:
