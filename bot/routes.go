@@ -60,6 +60,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /api/admin/providers", admin(s.handleProviders()))
 	mux.Handle("GET /api/admin/outbox", admin(s.handleOutbox()))
 	mux.Handle("GET /api/admin/feedback", admin(s.handleAdminFeedback()))
+	mux.Handle("POST /api/admin/feedback/{id}/handle", agent(s.handleFeedbackReply()))
 
 	// People: admins manage accounts; everyone may change their own password, and one with a
 	// temporary password may do nothing else first.

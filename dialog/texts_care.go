@@ -34,6 +34,9 @@ var careTexts = map[string][2]string{ // [zh, en]
 	"err_location": {"未能获取位置信息（E-202）。在 Telegram 里点「📍 分享我的位置」或回形针 → 位置；在网页里请允许浏览器使用你的位置；也可以直接输入你所在的城市或地址。",
 		"Couldn't get your location (E-202). In Telegram, press \"📍 Share my location\" or the paperclip → Location; on the web, allow the browser to use your location; or just type your city or address."},
 
+	// Feedback handled by a person: the reply they wrote, in their words.
+	"feedback_reply": {"关于你的反馈「%[1]s」，客服回复：%[2]s", "About your feedback \"%[1]s\", our team replies: %[2]s"},
+
 	// Weather alerts take the hazard, the place, the date and the day of the trip.
 	"wx_alert":                 {"⚠️ 天气预警：%[2]s %[3]s（行程第%[4]d天）预计有%[1]s", "⚠️ Weather warning: %[1]s expected in %[2]s on %[3]s (day %[4]d of your trip)"},
 	"wx_alert_official":        {"：%s", ": %s"},
