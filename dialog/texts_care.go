@@ -24,6 +24,7 @@ var careTexts = map[string][2]string{ // [zh, en]
 	"case_ev_resolved":     {"你的求助（#%[2]d）已由客服 %[1]s 结案。如有新的情况，随时发送 /sos 或 /human。", "%[1]s has closed your case (#%[2]d). If anything else comes up, send /sos or /human at any time."},
 	"case_ev_safe":         {"收到，很高兴你没事。我已告诉客服，求助（#%d）会由客服确认后结案。", "Glad you're safe. I've told the agent; they will close your case (#%d) once they have checked."},
 	"case_agent_default":   {"客服", "An agent"},
+	"tg_cmd_case":          {"我的求助进度", "My case's progress"},
 
 	// Emergencies: what the first reply's buttons and the following turns say.
 	"btn_share_location": {"📍 分享我的位置", "📍 Share my location"},
