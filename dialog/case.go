@@ -104,8 +104,18 @@ var reCaseQuery = regexp.MustCompile(`^/case\b|求助(?:的)?(?:进度|进展|�
 // ReadCaseQuery reports whether text asks about the traveller's case ("/case", "我的求助
 // 进度", "any news on my case?"). "Any news?" alone asks about the plan, not a case.
 func ReadCaseQuery(text string) bool {
-	return reCaseQuery.MatchString(emergencyNormalize(text))
+	s := emergencyNormalize(text)
+	for _, w := range caseQueryWords {
+		if strings.Contains(s, w) {
+			return reCaseQuery.MatchString(s)
+		}
+	}
+	return false
 }
+
+// caseQueryWords are the words every question about a case contains: the rule runs on
+// every message, and most messages have none of them.
+var caseQueryWords = []string{"case", "request", "emergency", "ticket", "report", "message", "求助", "工单", "案件", "报案", "有人", "客服"}
 
 var (
 	reSafe = regexp.MustCompile(`\b(?:i'?m|we'?re|i am|we are|everyone is|everybody is|all|he'?s|she'?s|they'?re) (?:now )?(?:safe|out of danger)\b|\bfalse alarm\b|\bfound (?:him|her|them|my (?:son|daughter|child|kid|kids|wife|husband|mother|mum|mom|father|dad|friend|partner|passport))\b` +
