@@ -486,6 +486,8 @@ func (p *Pipeline) applyEffect(ctx context.Context, tx *sqlx.Tx, conv *dialog.Co
 		// The conversation's status and priority, saved with it, are the agents' queue;
 		// the case follows the traveller's request (care.go).
 		err = p.careEffect(ctx, tx, conv, e)
+	case dialog.EffectNearby:
+		err = nearbyJob(ctx, tx, conv, e)
 	case dialog.EffectSubscribe:
 		_, err = tx.ExecContext(ctx, `INSERT INTO subscriptions (traveller_id) VALUES ($1) ON CONFLICT DO NOTHING`, travellerID)
 	case dialog.EffectUnsubscribe:

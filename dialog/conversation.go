@@ -140,6 +140,7 @@ const (
 	EffectUnsubscribe EffectKind = "unsubscribe"  // unsubscribe
 	EffectSetLanguage EffectKind = "set_language" // remember the traveller's language
 	EffectSafe        EffectKind = "safe"         // the traveller says they are safe: note it on the case
+	EffectNearby      EffectKind = "nearby"       // look up hospitals or police near Place, for Category
 )
 
 // Effect is one piece of work a turn asks for.
@@ -153,6 +154,7 @@ type Effect struct {
 	Category    string       `json:"category,omitempty"` // EffectEmergency: the EmergencyCategory
 	Country     string       `json:"country,omitempty"`  // EffectEmergency: where the traveller is, when known
 	Opening     string       `json:"opening,omitempty"`  // EffectFeedback: the words that started it
+	Place       *Place       `json:"place,omitempty"`    // EffectNearby: where the traveller is
 }
 
 // Result is what a turn produced.

@@ -394,6 +394,10 @@ func (t *turn) emergencyAt(p *Place, words string) {
 		words = fmt.Sprintf("location: %s (%.5f, %.5f)", p.Name, p.Lat, p.Lon)
 	}
 	t.effect(Effect{Kind: EffectEmergency, Text: words, Category: string(care.Emergency), Country: p.CountryCode})
+	if p.Lat != 0 || p.Lon != 0 {
+		// Hospitals or police near the point come from a geocoder, after the turn.
+		t.effect(Effect{Kind: EffectNearby, Category: string(care.Emergency), Place: p, Lang: t.c.Lang})
+	}
 	if p.CountryCode != "" && p.CountryCode != care.Told {
 		t.say("emergency_here", p.Name)
 		t.emergencyHelp()

@@ -121,6 +121,10 @@ func (s *service) start(ctx context.Context) (wait func()) {
 		Instance: fmt.Sprintf("%s:%d", host, os.Getpid()), Loc: s.pipeline.Engine.DefaultLoc, Log: s.log}
 	wg.Add(1)
 	go func() { defer wg.Done(); ww.Run(ctx, time.Hour) }()
+	// Hospitals or police near a traveller in trouble who shared where they are.
+	nw2 := &bot.NearbyWorker{Pipeline: s.pipeline, Finder: s.planner.Geo, Log: s.log}
+	wg.Add(1)
+	go func() { defer wg.Done(); nw2.Run(ctx) }()
 	return wg.Wait
 }
 
