@@ -168,3 +168,17 @@ func (s *Server) changeCase(ctx context.Context, tx *sqlx.Tx, id, agentID int64,
 		Case: caseViewOf(st), Text: note})
 	return caseItem(st), err
 }
+
+// acknowledgeOnTakeover records on the conversation's open case that the agent taking
+// the conversation over has seen it; the traveller hears of it from the agent joining.
+func acknowledgeOnTakeover(ctx context.Context, tx *sqlx.Tx, convID, agentID int64) error {
+	c, err := store.OpenCaseOf(ctx, tx, convID)
+	if errors.Is(err, store.ErrNotFound) {
+		return nil
+	}
+	if err != nil {
+		return err
+	}
+	_, err = store.AcknowledgeCase(ctx, tx, c.ID, agentID)
+	return err
+}

@@ -135,8 +135,19 @@ func TestCaseLifeCycleToldToTheTraveller(t *testing.T) {
 	if code := e.do("POST", fmt.Sprintf("/api/agent/cases/%d/notes", c.ID), tok, map[string]string{"text": "late"}, nil); code != 409 {
 		t.Errorf("note on a resolved case: %d, want 409", code)
 	}
+
 	conv, err := store.GetConversation(ctx, e.db, convID)
 	if err != nil || conv.State == dialog.StateEmergency || conv.Status != dialog.StatusBot {
 		t.Errorf("after resolving: state %s status %s", conv.State, conv.Status)
+	}
+
+	// A request for a person, taken over: the agent holds the case, which is acknowledged.
+	tell("/human")
+	if code := e.do("POST", fmt.Sprintf("/api/agent/conversations/%d/takeover", convID), tok, nil, nil); code != 200 {
+		t.Fatalf("takeover: %d", code)
+	}
+	human, err := store.OpenCaseOf(ctx, e.db, convID)
+	if err != nil || human.Kind != store.CaseHuman || human.Status != store.CaseAcknowledged || !human.AgentID.Valid {
+		t.Errorf("after the takeover: %+v %v, want an acknowledged request held by the agent", human, err)
 	}
 }
