@@ -277,6 +277,9 @@ func (s *Server) handleTakeover() http.Handler {
 			if err := s.Pipeline.EventTx(ctx, tx, id, dialog.Inbound{Event: dialog.EventTakeover}); err != nil {
 				return err
 			}
+			if err := acknowledgeOnTakeover(ctx, tx, id, p.UserID); err != nil {
+				return err
+			}
 			conv, travellerID, err := store.LockConversation(ctx, tx, id)
 			if err != nil {
 				return err

@@ -77,6 +77,9 @@ func (p *Pipeline) needsHint(in Inbound, conv dialog.Conversation) bool {
 	if p.Extractor == nil || in.Text == "" {
 		return false
 	}
+	if dialog.IsEmergency(in.Text, in.Action) {
+		return false // answered at once, never after a model call
+	}
 	return dialog.Extract(in.Text, p.Engine.ParseContextFor(conv.State, conv.TimeZone)).Unparsed
 }
 

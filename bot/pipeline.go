@@ -309,7 +309,7 @@ func (p *Pipeline) extract(ctx context.Context, convID int64) *extracted {
 		return nil
 	}
 	var in Inbound
-	if json.Unmarshal(item.Payload, &in) != nil || in.Text == "" {
+	if json.Unmarshal(item.Payload, &in) != nil || in.Text == "" || dialog.IsEmergency(in.Text, in.Action) {
 		return nil
 	}
 	conv, err := store.GetConversation(ctx, p.DB, convID)
@@ -350,6 +350,13 @@ func (p *Pipeline) turn(ctx context.Context, tx *sqlx.Tx, conv *dialog.Conversat
 		conv.TimeZone = in.TimeZone
 	}
 	ev := dialog.Inbound{Text: in.Text, Action: in.Action, Hint: hint, ChannelLang: in.LangHint}
+	if dialog.ReadCaseQuery(in.Text) {
+		v, err := caseView(ctx, tx, conv.ID)
+		if err != nil {
+			return err
+		}
+		ev.Case = v
+	}
 	if in.Place != nil {
 		ev.Event, ev.Place = dialog.EventLocation, in.Place
 	}
@@ -372,7 +379,8 @@ func (p *Pipeline) hold(ctx context.Context, tx *sqlx.Tx, conv *dialog.Conversat
 		if err := json.Unmarshal(item.Payload, &in); err != nil {
 			return handled, fmt.Errorf("inbox %d: %w", item.ID, err)
 		}
-		if intent, _ := dialog.DetectIntent(in.Text); intent == dialog.IntentEmergency {
+		// An emergency, and what follows it until the traveller is safe, is answered now.
+		if dialog.IsEmergency(in.Text, in.Action) || conv.State == dialog.StateEmergency {
 			if err := p.turn(ctx, tx, conv, travellerID, in, nil, item.HeldAt.Valid); err != nil {
 				return handled, err
 			}
@@ -492,22 +500,18 @@ func (p *Pipeline) applyEffect(ctx context.Context, tx *sqlx.Tx, conv *dialog.Co
 		_, err = store.EnqueueJob(ctx, tx, JobPlan, conv.ID, job, time.Time{})
 	case dialog.EffectShowPlan:
 		// Shown by fillPlanCards, before the replies were written.
-	case dialog.EffectEmergency:
-		_, err = tx.ExecContext(ctx, `INSERT INTO emergencies (conversation_id, text) VALUES ($1, $2)`, conv.ID, e.Text)
-	case dialog.EffectFeedback:
-		var rating any
-		if e.Rating > 0 {
-			rating = e.Rating
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO feedback (conversation_id, rating, comment) VALUES ($1, $2, $3)`, conv.ID, rating, e.Text)
+	case dialog.EffectEmergency, dialog.EffectFeedback, dialog.EffectSafe, dialog.EffectCallHuman, dialog.EffectCancelHuman:
+		// The conversation's status and priority, saved with it, are the agents' queue;
+		// the case follows the traveller's request (care.go).
+		err = p.careEffect(ctx, tx, conv, e)
+	case dialog.EffectNearby:
+		err = nearbyJob(ctx, tx, conv, e)
 	case dialog.EffectSubscribe:
 		_, err = tx.ExecContext(ctx, `INSERT INTO subscriptions (traveller_id) VALUES ($1) ON CONFLICT DO NOTHING`, travellerID)
 	case dialog.EffectUnsubscribe:
 		_, err = tx.ExecContext(ctx, `DELETE FROM subscriptions WHERE traveller_id = $1`, travellerID)
 	case dialog.EffectSetLanguage:
 		_, err = tx.ExecContext(ctx, `UPDATE travellers SET lang = $2 WHERE id = $1`, travellerID, e.Lang)
-	case dialog.EffectCallHuman, dialog.EffectCancelHuman:
-		// The conversation's status and priority, saved with it, are the agents' queue.
 	default:
 		err = fmt.Errorf("unknown effect %q", e.Kind)
 	}

@@ -45,6 +45,10 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /api/agent/conversations/{id}/messages", agent(s.handleAgentReply()))
 	mux.Handle("POST /api/agent/conversations/{id}/handback", agent(s.handleHandback()))
 	mux.Handle("GET /api/agent/events", agent(s.handleAgentEvents()))
+	mux.Handle("GET /api/agent/cases", agent(s.handleCaseQueue()))
+	for _, change := range []string{caseAcknowledge, caseAssign, caseNote, caseResolve} {
+		mux.Handle("POST /api/agent/cases/{id}/"+change, agent(s.handleCaseChange(change)))
+	}
 	mux.Handle("GET /api/admin/users", s.requireRole(RoleAdmin)(s.handleAdminUsers()))
 
 	// Recommendations (seed 004 section 6): a widget session or an agent may ask.
@@ -57,6 +61,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /api/admin/providers", admin(s.handleProviders()))
 	mux.Handle("GET /api/admin/outbox", admin(s.handleOutbox()))
 	mux.Handle("GET /api/admin/feedback", admin(s.handleAdminFeedback()))
+	mux.Handle("POST /api/admin/feedback/{id}/handle", agent(s.handleFeedbackReply()))
 
 	// People: admins manage accounts; everyone may change their own password, and one with a
 	// temporary password may do nothing else first.

@@ -162,6 +162,8 @@ func (s *Server) handleWidgetPost() http.Handler {
 			Text   string `json:"text"`
 			Action string `json:"action"`
 			ID     string `json:"id"` // the widget's id for this message, so a retry is not a second message
+			// Location is where the visitor is, shared from the browser with their permission.
+			Location *widgetLocation `json:"location"`
 		}
 		if !decodeJSON(w, r, &req) {
 			return
@@ -171,7 +173,7 @@ func (s *Server) handleWidgetPost() http.Handler {
 				fmt.Sprintf("message too long: %d characters, the limit is %d — please shorten it or split it", n, MaxMessageChars), "text")
 			return
 		}
-		if strings.TrimSpace(req.Text) == "" && req.Action == "" {
+		if strings.TrimSpace(req.Text) == "" && req.Action == "" && req.Location == nil {
 			writeError(w, http.StatusBadRequest, "E-400", "text or action is required", "text")
 			return
 		}
@@ -189,6 +191,14 @@ func (s *Server) handleWidgetPost() http.Handler {
 			req.ID = uuid.NewString()
 		}
 		in := Inbound{Channel: "web", ExternalID: p.SessionID, InboundID: "w:" + req.ID, Text: req.Text, Action: req.Action}
+		if req.Location != nil {
+			place, ok := req.Location.place()
+			if !ok {
+				writeError(w, http.StatusBadRequest, "E-202", "location must be a point: lat -90..90, lon -180..180", "location")
+				return
+			}
+			in.Place = place
+		}
 		var tooFast *TooFast
 		if err := s.receiveAndDrain(r.Context(), in); errors.As(err, &tooFast) {
 			tooMany(w, tooFast.RetryAfter, "you are sending messages too fast")

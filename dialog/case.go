@@ -104,8 +104,18 @@ var reCaseQuery = regexp.MustCompile(`^/case\b|求助(?:的)?(?:进度|进展|�
 // ReadCaseQuery reports whether text asks about the traveller's case ("/case", "我的求助
 // 进度", "any news on my case?"). "Any news?" alone asks about the plan, not a case.
 func ReadCaseQuery(text string) bool {
-	return reCaseQuery.MatchString(emergencyNormalize(text))
+	s := emergencyNormalize(text)
+	for _, w := range caseQueryWords {
+		if strings.Contains(s, w) {
+			return reCaseQuery.MatchString(s)
+		}
+	}
+	return false
 }
+
+// caseQueryWords are the words every question about a case contains: the rule runs on
+// every message, and most messages have none of them.
+var caseQueryWords = []string{"case", "request", "emergency", "ticket", "report", "message", "求助", "工单", "案件", "报案", "有人", "客服"}
 
 var (
 	reSafe = regexp.MustCompile(`\b(?:i'?m|we'?re|i am|we are|everyone is|everybody is|all|he'?s|she'?s|they'?re) (?:now )?(?:safe|out of danger)\b|\bfalse alarm\b|\bfound (?:him|her|them|my (?:son|daughter|child|kid|kids|wife|husband|mother|mum|mom|father|dad|friend|partner|passport))\b` +
@@ -120,4 +130,37 @@ var (
 func ReadSafe(text string) bool {
 	s := emergencyNormalize(text)
 	return reSafe.MatchString(s) || reSafeShort.MatchString(s)
+}
+
+// EventCaseUpdate says an agent changed the traveller's case: Inbound.CaseEvent is the
+// change, Inbound.Case the case after it and Inbound.Text the agent's note.
+const EventCaseUpdate EventKind = "case_update"
+
+// caseUpdate tells the traveller what an agent did about their case. Once it is
+// resolved the conversation leaves the agents' queue (unless an agent holds it) and an
+// emergency in progress is over: the trip carries on where it was.
+func (t *turn) caseUpdate() {
+	c, in := t.c, t.in
+	if in.Case == nil {
+		return
+	}
+	r := Reply{Kind: ReplyText, Text: CaseUpdateText(c.Lang, in.CaseEvent, *in.Case, in.Text)}
+	if c.State == StateEmergency && in.CaseEvent != CaseEvResolved {
+		r.Choices = t.emergencyChoices()
+	}
+	t.res.Replies = append(t.res.Replies, r)
+	if in.CaseEvent != CaseEvResolved {
+		return
+	}
+	if c.Status == StatusWaiting {
+		c.Status, c.Priority = StatusBot, 0
+	}
+	if c.State == StateEmergency || c.State == StateHuman && c.Status != StatusHuman {
+		if care := c.Memo.Care; care != nil {
+			care.Emergency, care.Here, care.Told = "", nil, ""
+		}
+		t.resume()
+		t.reask()
+		t.remember()
+	}
 }

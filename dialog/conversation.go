@@ -59,6 +59,8 @@ type Memo struct {
 	Chosen Tier `json:"chosen,omitempty"`
 	// LastEdit is the latest plan edit asked for, for the retry button.
 	LastEdit *PlanEdit `json:"lastEdit,omitempty"`
+	// Care during the trip: see emergency.go and case.go.
+	Care *Care `json:"care,omitempty"`
 }
 
 // MarshalMemo and UnmarshalMemo let the store keep the memo as JSON.
@@ -100,6 +102,12 @@ type Inbound struct {
 	Forecast    []DayWeather // with EventWeather: the dates forecast, none when still unavailable
 	ChannelLang string       // the channel's language hint ("zh", "en", or a locale like "en-GB")
 	EditError   string       // with EventEditFailed: why (an EditErr* constant)
+	// Case is the traveller's case, filled by the caller when ReadCaseQuery reads the
+	// message as a question about it; nil when there is none.
+	Case *CaseView
+	// CaseEvent is what an agent changed, with EventCaseUpdate; Case is the case after the
+	// change and Text the agent's note.
+	CaseEvent CaseEvent
 }
 
 // ReplyKind says how a channel should show a reply.
@@ -140,6 +148,8 @@ const (
 	EffectUnsubscribe  EffectKind = "unsubscribe"   // unsubscribe
 	EffectSetLanguage  EffectKind = "set_language"  // remember the traveller's language
 	EffectCheckWeather EffectKind = "check_weather" // fetch the planned trip's forecast again
+	EffectSafe         EffectKind = "safe"          // the traveller says they are safe: note it on the case
+	EffectNearby       EffectKind = "nearby"        // look up hospitals or police near Place, for Category
 )
 
 // Effect is one piece of work a turn asks for.
@@ -150,9 +160,13 @@ type Effect struct {
 	Text        string       `json:"text,omitempty"`
 	Rating      int          `json:"rating,omitempty"`
 	Lang        string       `json:"lang,omitempty"`
-	Edit        *PlanEdit    `json:"edit,omitempty"`    // with EffectEditPlan
-	Tier        Tier         `json:"tier,omitempty"`    // with EffectEditPlan, EffectShowPlan
-	Version     int          `json:"version,omitempty"` // with EffectEditPlan, EffectShowPlan
+	Edit        *PlanEdit    `json:"edit,omitempty"`     // with EffectEditPlan
+	Tier        Tier         `json:"tier,omitempty"`     // with EffectEditPlan, EffectShowPlan
+	Version     int          `json:"version,omitempty"`  // with EffectEditPlan, EffectShowPlan
+	Category    string       `json:"category,omitempty"` // EffectEmergency: the EmergencyCategory
+	Country     string       `json:"country,omitempty"`  // EffectEmergency: where the traveller is, when known
+	Opening     string       `json:"opening,omitempty"`  // EffectFeedback: the words that started it
+	Place       *Place       `json:"place,omitempty"`    // EffectNearby: where the traveller is
 }
 
 // Result is what a turn produced.

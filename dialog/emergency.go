@@ -244,3 +244,231 @@ func (g *gatedRegexp) blank(s string) string {
 	}
 	return s
 }
+
+// EmergencyHelp words the first answer to an emergency of category cat for a traveller
+// in country (ISO 3166-1 alpha-2, "" when unknown), in lang: the local emergency
+// numbers, what to do and, for lost documents, whom to call. It runs inside the turn, so
+// it must answer from memory, with no network and no database.
+type EmergencyHelp func(country string, cat EmergencyCategory, lang string) string
+
+// Care is what the engine keeps about an emergency in progress and about feedback being
+// collected, stored with the conversation's memo.
+type Care struct {
+	Emergency EmergencyCategory `json:"emergency,omitempty"` // the trouble being handled
+	Here      *Place            `json:"here,omitempty"`      // where the traveller said they are
+	Told      string            `json:"told,omitempty"`      // the country whose numbers they were given
+	Opening   string            `json:"opening,omitempty"`   // the complaint that started the feedback being collected
+}
+
+func (t *turn) careMemo() *Care {
+	if t.c.Memo.Care == nil {
+		t.c.Memo.Care = &Care{}
+	}
+	return t.c.Memo.Care
+}
+
+// IsEmergency reports whether a message or a pressed button raises an emergency: what
+// must reach a person at once, even while the service is down for maintenance.
+func IsEmergency(text, action string) bool {
+	if name, _, _ := strings.Cut(action, ":"); name == "sos" {
+		return true
+	}
+	if _, ok := ReadEmergency(text); ok {
+		return true
+	}
+	intent, _ := DetectIntent(text)
+	return intent == IntentEmergency
+}
+
+// care answers, before the message is read for a trip, what belongs to the traveller's
+// safety: a question about their case, "I'm safe now", or, during an emergency, where
+// they are. It reports whether it answered.
+func (t *turn) care(text string) bool {
+	if ReadCaseQuery(text) {
+		t.res.Intent = "case"
+		r := Reply{Kind: ReplyText, Text: CaseStatusText(t.c.Lang, t.in.Case)}
+		if t.c.State == StateEmergency {
+			r.Choices = t.emergencyChoices()
+		}
+		t.res.Replies = append(t.res.Replies, r)
+		if t.c.State != StateEmergency {
+			t.reask()
+		}
+		return true
+	}
+	if t.c.State != StateEmergency {
+		return false
+	}
+	if _, ok := ReadEmergency(text); ok {
+		return false
+	}
+	if ReadSafe(text) {
+		t.res.Intent = "safe"
+		t.safe(text)
+		return true
+	}
+	if p := t.placeNamed(text); p != nil {
+		t.res.Intent = "location"
+		t.emergencyAt(p, text)
+		return true
+	}
+	return false
+}
+
+// emergency answers a traveller in trouble: the conversation goes to the head of the
+// agents' queue, a case is opened, and the first reply gives the numbers of the country
+// they are in and what to do, with no I/O.
+func (t *turn) emergency(text string) {
+	c := t.c
+	cat, ok := ReadEmergency(text)
+	if !ok {
+		cat = EmergencyOther
+	}
+	care := t.careMemo()
+	if c.State == StateEmergency {
+		t.effect(Effect{Kind: EffectEmergency, Text: text, Category: string(cat), Country: t.country()})
+		if care.Emergency == "" || cat != EmergencyOther && cat != care.Emergency {
+			// A new trouble, or the first one named: its own advice.
+			care.Emergency = cat
+			t.emergencyHelp()
+			return
+		}
+		t.emergencyMore()
+		return
+	}
+	t.interrupt(evEmerg)
+	if c.Status != StatusHuman {
+		c.Status = StatusWaiting
+	}
+	c.Priority = EmergencyPriority
+	care.Emergency = cat
+	t.effect(Effect{Kind: EffectEmergency, Text: text, Category: string(cat), Country: t.country()})
+	t.effect(Effect{Kind: EffectCallHuman})
+	t.emergencyHelp()
+}
+
+// EmergencyPriority is a conversation's priority in the agents' queue during an
+// emergency: above every other request.
+const EmergencyPriority = 100
+
+// emergencyNote passes on what the traveller adds during an emergency.
+func (t *turn) emergencyNote(text string) {
+	cat := string(t.careMemo().Emergency)
+	t.effect(Effect{Kind: EffectEmergency, Text: text, Category: cat, Country: t.country()})
+	t.emergencyMore()
+}
+
+// emergencyHelp gives the numbers, the advice for the trouble and the buttons.
+func (t *turn) emergencyHelp() {
+	care := t.careMemo()
+	country := t.country()
+	care.Told = country
+	text := T(t.c.Lang, "emergency")
+	if t.e.EmergencyHelp != nil {
+		text = t.e.EmergencyHelp(country, care.Emergency, t.c.Lang)
+	}
+	t.res.Replies = append(t.res.Replies, Reply{Kind: ReplyText, Text: text, Choices: t.emergencyChoices()})
+}
+
+func (t *turn) emergencyMore() {
+	r := t.say("emergency_noted")
+	r.Choices = t.emergencyChoices()
+}
+
+// emergencyChoices offers to share the traveller's location until they have, and the
+// way to say they are safe.
+func (t *turn) emergencyChoices() []Choice {
+	var ch []Choice
+	if t.careMemo().Here == nil {
+		ch = append(ch, t.choice("btn_share_location", "location"))
+	}
+	return append(ch, t.choice("btn_safe", "resume"))
+}
+
+// emergencyAt notes where the traveller is, shared or typed; a country other than the
+// one whose numbers they were given gets the numbers again.
+func (t *turn) emergencyAt(p *Place, words string) {
+	care := t.careMemo()
+	care.Here = p
+	if words == "" {
+		words = fmt.Sprintf("location: %s (%.5f, %.5f)", p.Name, p.Lat, p.Lon)
+	}
+	t.effect(Effect{Kind: EffectEmergency, Text: words, Category: string(care.Emergency), Country: p.CountryCode})
+	if p.Lat != 0 || p.Lon != 0 {
+		// Hospitals or police near the point come from a geocoder, after the turn.
+		t.effect(Effect{Kind: EffectNearby, Category: string(care.Emergency), Place: p, Lang: t.c.Lang})
+	}
+	if p.CountryCode != "" && p.CountryCode != care.Told {
+		t.say("emergency_here", p.Name)
+		t.emergencyHelp()
+		return
+	}
+	t.emergencyMore()
+}
+
+// placeNamed is the place a message names ("I'm in Lisbon", "东京"), looked up in
+// memory; nil when it names none with a country.
+func (t *turn) placeNamed(text string) *Place {
+	if t.e.Places == nil {
+		return nil
+	}
+	names := []string{strings.TrimSpace(text)}
+	if ex := Extract(text, t.parseContext()); ex.Destination != "" {
+		names = append([]string{ex.Destination}, names...)
+	}
+	for _, n := range names {
+		if m := t.e.Places.Lookup(n, t.c.Lang); m.Place != nil && m.Place.CountryCode != "" {
+			p := *m.Place
+			return &p
+		}
+	}
+	return nil
+}
+
+// country is where the traveller is, as far as the conversation knows without asking:
+// the place they shared or named during the emergency, else their trip's destination.
+func (t *turn) country() string {
+	c := t.c
+	if care := c.Memo.Care; care != nil && care.Here != nil && care.Here.CountryCode != "" {
+		return care.Here.CountryCode
+	}
+	for _, tr := range []*TripRequest{&c.Trip, c.Memo.PlannedTrip} {
+		if tr == nil {
+			continue
+		}
+		if tr.Place != nil && tr.Place.CountryCode != "" {
+			return tr.Place.CountryCode
+		}
+		if tr.Destination != "" && t.e.Places != nil {
+			if m := t.e.Places.Lookup(tr.Destination, c.Lang); m.Place != nil && m.Place.CountryCode != "" {
+				return m.Place.CountryCode
+			}
+		}
+	}
+	return ""
+}
+
+// safe records that the traveller says they are safe. The conversation stays in the
+// agents' queue and the case open: only an agent, who has checked, closes an emergency.
+func (t *turn) safe(words string) {
+	t.effect(Effect{Kind: EffectSafe, Text: words})
+	if care := t.c.Memo.Care; care != nil {
+		care.Emergency, care.Here, care.Told = "", nil, ""
+	}
+	t.resume()
+	t.say("safe_noted")
+	t.reask()
+}
+
+// askLocation answers the share-location button where the channel could not share one:
+// "denied" when the traveller or their browser refused (E-202).
+func (t *turn) askLocation(arg string) {
+	key := "ask_location"
+	if arg == "denied" {
+		key = "err_location"
+	}
+	r := t.say(key)
+	if t.c.State == StateEmergency {
+		r.Choices = []Choice{t.choice("btn_safe", "resume")}
+	}
+}

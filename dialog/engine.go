@@ -23,6 +23,9 @@ type Engine struct {
 	Notices func(lang string) []string
 	// Places resolves destinations; nil leaves them as written for the planner to place.
 	Places Places
+	// EmergencyHelp words the first answer to an emergency for the country the traveller
+	// is in (see emergency.go); nil gives a general answer.
+	EmergencyHelp EmergencyHelp
 }
 
 var (
@@ -100,6 +103,9 @@ func (e *Engine) Handle(c *Conversation, in Inbound) Result {
 		return t.res
 	case EventTakeover:
 		c.Status = StatusHuman
+		return t.res
+	case EventCaseUpdate:
+		t.caseUpdate()
 		return t.res
 	case EventHandback:
 		t.handback()
@@ -205,6 +211,9 @@ func (t *turn) message() {
 		return
 	}
 	t.followLang(text)
+	if t.care(text) {
+		return
+	}
 	rd := Read(text, t.c.State, t.parseContext())
 	t.res.Intent = string(rd.Act)
 	intent, arg := rd.Command, rd.Arg
@@ -215,8 +224,7 @@ func (t *turn) message() {
 	switch t.c.State {
 	case StateEmergency:
 		if intent == IntentNone || intent == IntentHelp {
-			t.effect(Effect{Kind: EffectEmergency, Text: text})
-			t.emergencyMore()
+			t.emergencyNote(text)
 			return
 		}
 	case StateFeedback:
@@ -416,7 +424,8 @@ func clearLang(text string) string {
 
 // complaint opens feedback with the traveller's words kept.
 func (t *turn) complaint(text string) {
-	t.effect(Effect{Kind: EffectFeedback, Text: text})
+	t.effect(Effect{Kind: EffectFeedback, Opening: text})
+	t.careMemo().Opening = text
 	t.interrupt(evFeedback)
 	t.c.Memo.Rating = 0
 	r := t.say("complaint_noted")
@@ -693,36 +702,11 @@ func (t *turn) cancel() {
 		t.resume()
 		t.reask()
 	case StateEmergency:
-		t.resume()
-		t.say("emergency_ok")
-		t.reask()
+		t.safe("")
 	default:
 		t.reset()
 		t.say("cancelled")
 	}
-}
-
-func (t *turn) emergency(text string) {
-	c := t.c
-	if c.State == StateEmergency {
-		t.effect(Effect{Kind: EffectEmergency, Text: text})
-		t.emergencyMore()
-		return
-	}
-	t.interrupt(evEmerg)
-	if c.Status != StatusHuman {
-		c.Status = StatusWaiting
-	}
-	c.Priority = 100
-	t.effect(Effect{Kind: EffectEmergency, Text: text})
-	t.effect(Effect{Kind: EffectCallHuman, Text: text})
-	r := t.say("emergency")
-	r.Choices = []Choice{t.choice("btn_safe", "resume")}
-}
-
-func (t *turn) emergencyMore() {
-	r := t.say("emergency_more")
-	r.Choices = []Choice{t.choice("btn_safe", "resume")}
 }
 
 func (t *turn) callHuman() {
@@ -811,8 +795,12 @@ func (t *turn) rate(n int) {
 }
 
 func (t *turn) finishFeedback(comment string) {
+	opening := ""
+	if care := t.c.Memo.Care; care != nil {
+		opening, care.Opening = care.Opening, ""
+	}
 	if t.c.Memo.Rating > 0 || comment != "" {
-		t.effect(Effect{Kind: EffectFeedback, Rating: t.c.Memo.Rating, Text: comment})
+		t.effect(Effect{Kind: EffectFeedback, Rating: t.c.Memo.Rating, Text: comment, Opening: opening})
 	}
 	t.c.Memo.Rating = 0
 	t.say("feedback_thanks")
@@ -942,12 +930,8 @@ func (t *turn) action(a string) {
 			t.resume()
 			t.say("human_cancelled")
 		case StateEmergency:
-			if c.Status == StatusWaiting {
-				c.Status = StatusBot
-			}
-			c.Priority = 0
-			t.resume()
-			t.say("emergency_ok")
+			t.safe("")
+			return
 		}
 		t.reask()
 	case "human":
@@ -959,6 +943,8 @@ func (t *turn) action(a string) {
 		t.reask()
 	case "sos":
 		t.emergency("")
+	case "location":
+		t.askLocation(arg)
 	case "restart":
 		t.reset()
 		t.say("start_over")
@@ -1060,8 +1046,7 @@ func (t *turn) location() {
 		return
 	}
 	if t.c.State == StateEmergency {
-		t.effect(Effect{Kind: EffectEmergency, Text: fmt.Sprintf("location: %s (%.5f, %.5f)", p.Name, p.Lat, p.Lon)})
-		t.emergencyMore()
+		t.emergencyAt(p, "")
 		return
 	}
 	old := t.c.Trip.Destination

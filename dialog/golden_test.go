@@ -91,6 +91,12 @@ func runScript(t *testing.T, steps []step) (string, *Conversation) {
 			if ef.Text != "" {
 				fmt.Fprintf(&b, " %q", ef.Text)
 			}
+			if ef.Category != "" {
+				fmt.Fprintf(&b, " category=%s", ef.Category)
+			}
+			if ef.Opening != "" {
+				fmt.Fprintf(&b, " opening=%q", ef.Opening)
+			}
 			b.WriteString("\n")
 		}
 		fmt.Fprintf(&b, "  = state=%s status=%s lang=%s\n", c.State, c.Status, c.Lang)

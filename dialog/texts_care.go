@@ -24,6 +24,22 @@ var careTexts = map[string][2]string{ // [zh, en]
 	"case_ev_resolved":     {"你的求助（#%[2]d）已由客服 %[1]s 结案。如有新的情况，随时发送 /sos 或 /human。", "%[1]s has closed your case (#%[2]d). If anything else comes up, send /sos or /human at any time."},
 	"case_ev_safe":         {"收到，很高兴你没事。我已告诉客服，求助（#%d）会由客服确认后结案。", "Glad you're safe. I've told the agent; they will close your case (#%d) once they have checked."},
 	"case_agent_default":   {"客服", "An agent"},
+	"tg_cmd_case":          {"我的求助进度", "My case's progress"},
+
+	// Emergencies: what the first reply's buttons and the following turns say.
+	"btn_share_location": {"📍 分享我的位置", "📍 Share my location"},
+	"emergency_noted":    {"已记录并转给客服。如有危险，请立即拨打上面的紧急电话。", "Noted and passed to the agent. If anyone is in danger, call the emergency number above now."},
+	"emergency_here":     {"收到你的位置：%s。", "Got your location: %s."},
+	"safe_noted":         {"收到，很高兴你没事。我已告诉客服，客服确认后会结案。我们继续。", "Glad you're safe. I've told the agent, who will close your case once they have checked. Let's carry on."},
+	"nearby_hospital":    {"离你最近的医院：", "Hospitals nearest to you:"},
+	"nearby_police":      {"离你最近的警察局：", "Police stations nearest to you:"},
+	"nearby_none":        {"暂时查不到你附近的医院或警察局，请向身边的人、酒店前台或店员询问最近的一家。", "I can't look up the hospitals or police stations near you right now: please ask someone nearby, your hotel's front desk or a shop, for the nearest one."},
+	"ask_location":       {"请点「📍 分享我的位置」，或直接输入你所在的城市或地址。", "Press \"📍 Share my location\", or type your city or address."},
+	"err_location": {"未能获取位置信息（E-202）。在 Telegram 里点「📍 分享我的位置」或回形针 → 位置；在网页里请允许浏览器使用你的位置；也可以直接输入你所在的城市或地址。",
+		"Couldn't get your location (E-202). In Telegram, press \"📍 Share my location\" or the paperclip → Location; on the web, allow the browser to use your location; or just type your city or address."},
+
+	// Feedback handled by a person: the reply they wrote, in their words.
+	"feedback_reply": {"关于你的反馈「%[1]s」，客服回复：%[2]s", "About your feedback \"%[1]s\", our team replies: %[2]s"},
 
 	// Weather alerts take the hazard, the place, the date and the day of the trip.
 	"wx_alert":                 {"⚠️ 天气预警：%[2]s %[3]s（行程第%[4]d天）预计有%[1]s", "⚠️ Weather warning: %[1]s expected in %[2]s on %[3]s (day %[4]d of your trip)"},

@@ -245,7 +245,7 @@ func (c *Channel) retry(ctx context.Context, what string, f func() error) bool {
 }
 
 // commandList is the menu registered with setMyCommands, in both languages.
-var commandList = []string{"start", "help", "new", "lang", "subscribe", "unsubscribe", "status", "changelog", "feedback", "human", "sos", "cancel"}
+var commandList = []string{"start", "help", "new", "lang", "subscribe", "unsubscribe", "status", "changelog", "feedback", "human", "sos", "case", "cancel"}
 
 // setCommands registers the command menu in each language and as the default.
 func (c *Channel) setCommands(api botAPI) error {

@@ -174,6 +174,9 @@ type inlineMarkup struct {
 // keyboardMarkup gives each button callback_data of at most 64 bytes: the action itself
 // when it fits, otherwise the id of a stored copy.
 func keyboardMarkup(ctx context.Context, q store.Queryer, buttons []Button) (string, error) {
+	if k, ok := locationKeyboard(buttons); ok {
+		return k, nil
+	}
 	var m inlineMarkup
 	for _, row := range Keyboard(buttons) {
 		var r []inlineButton

@@ -20,7 +20,9 @@
     tempPassword: '临时密码（只显示这一次，首次登录时必须修改）：', providers: '模型服务', breaker: '熔断',
     calls: '调用', errors: '错误', queue: 'Telegram 发送队列', failures: '最近的失败',
     pwTitle: '请修改临时密码', pwCurrent: '当前（临时）密码', pwNew: '新密码（至少10个字符）', pwRepeat: '再输入一次新密码',
-    pwMismatch: '两次输入的新密码不一致', pwSave: '修改密码', zhLabel: '中文', enLabel: 'English', none: '无'
+    pwMismatch: '两次输入的新密码不一致', pwSave: '修改密码', zhLabel: '中文', enLabel: 'English', none: '无',
+    feedback: '评价', csat: '满意度（平均分）', satisfied: '4-5星占比', ratings: '评分数', openHigh: '待处理的高优先级反馈',
+    replyTo: '回复旅客…', handle: '回复并标记已处理'
   } : {
     open: 'Admin', close: 'Close', notices: 'Notices', maintenance: 'Maintenance', people: 'People', health: 'Health',
     all: 'All', published: 'Published', cancelled: 'Cancelled', completed: 'Completed', more: 'More',
@@ -36,7 +38,9 @@
     tempPassword: 'Temporary password (shown this once; it must be changed at the first login): ', providers: 'Model providers', breaker: 'breaker',
     calls: 'calls', errors: 'errors', queue: 'Telegram send queue', failures: 'Latest failures',
     pwTitle: 'Choose a new password', pwCurrent: 'Current (temporary) password', pwNew: 'New password (10 characters or more)', pwRepeat: 'New password again',
-    pwMismatch: 'The new passwords differ', pwSave: 'Change password', zhLabel: '中文', enLabel: 'English', none: 'none'
+    pwMismatch: 'The new passwords differ', pwSave: 'Change password', zhLabel: '中文', enLabel: 'English', none: 'none',
+    feedback: 'Feedback', csat: 'Satisfaction (average rating)', satisfied: 'Share of 4-5 ratings', ratings: 'ratings', openHigh: 'Open high-priority feedback',
+    replyTo: 'Reply to the traveller…', handle: 'Reply and mark handled'
   };
   var S = sessionStorage;
   var types = ['feature', 'performance', 'security', 'ui', 'maintenance', 'downtime'];
@@ -147,7 +151,7 @@
     var panel = el('section', 'xa-panel');
     panel.setAttribute('role', 'dialog'); panel.setAttribute('aria-modal', 'true'); panel.setAttribute('aria-label', T.open);
     var bar = el('div', 'xa-tabs'), body = el('div', 'xa-body');
-    var pages = { notices: noticesPage, maintenance: maintenancePage, people: peoplePage, health: healthPage };
+    var pages = { notices: noticesPage, maintenance: maintenancePage, people: peoplePage, health: healthPage, feedback: feedbackPage };
     Object.keys(pages).forEach(function (k) {
       var b = button(T[k], 'xa-tab-' + k, function () { show(k); });
       bar.appendChild(b);
@@ -497,5 +501,71 @@
         queue.appendChild(ul);
       });
     });
+  }
+
+  // Feedback: satisfaction per day over the last 30 days as an inline SVG line chart
+  // (average rating 1-5 and the share of 4-5 ratings), and the open high-priority items,
+  // each answerable here: the reply is sent to the traveller.
+  function feedbackPage(body) {
+    var chartBox = el('div'), open = el('div'), err = errorBox();
+    body.appendChild(el('h3', null, T.csat + ' · ' + T.satisfied)); body.appendChild(chartBox);
+    body.appendChild(el('h3', null, T.openHigh)); body.appendChild(open); body.appendChild(err);
+    var NS = 'http://www.w3.org/2000/svg';
+    function svg(tag, attrs) {
+      var e = document.createElementNS(NS, tag);
+      Object.keys(attrs).forEach(function (k) { e.setAttribute(k, attrs[k]); });
+      return e;
+    }
+    function draw(daily) {
+      var w = 600, h = 160, pad = 24, n = Math.max(daily.length - 1, 1);
+      var c = svg('svg', { viewBox: '0 0 ' + w + ' ' + h, 'class': 'xa-csat', role: 'img', width: '100%' });
+      var rated = daily.filter(function (d) { return d.ratings > 0; });
+      c.setAttribute('aria-label', T.csat + ': ' + rated.map(function (d) { return d.day + ' ' + d.csat.toFixed(1); }).join(', '));
+      c.appendChild(svg('line', { x1: pad, y1: h - pad, x2: w - pad, y2: h - pad, stroke: '#999' }));
+      function x(i) { return pad + (w - 2 * pad) * i / n; }
+      function line(cls, color, value) {
+        var pts = [];
+        daily.forEach(function (d, i) { if (d.ratings > 0) pts.push(x(i).toFixed(1) + ',' + (h - pad - (h - 2 * pad) * value(d)).toFixed(1)); });
+        if (pts.length) c.appendChild(svg('polyline', { points: pts.join(' '), fill: 'none', stroke: color, 'stroke-width': 2, 'class': cls }));
+        daily.forEach(function (d, i) {
+          if (!d.ratings) return;
+          var dot = svg('circle', { cx: x(i), cy: h - pad - (h - 2 * pad) * value(d), r: 3, fill: color, 'class': cls + '-dot' });
+          var tip = svg('title', {}); tip.textContent = d.day + ' · ' + T.csat + ' ' + d.csat.toFixed(2) + ' · ' + T.satisfied + ' ' + Math.round(100 * d.satisfiedShare) + '% · ' + T.ratings + ' ' + d.ratings;
+          dot.appendChild(tip);
+          c.appendChild(dot);
+        });
+      }
+      line('xa-csat-avg', '#2563eb', function (d) { return (d.csat - 1) / 4; });
+      line('xa-csat-share', '#16a34a', function (d) { return d.satisfiedShare; });
+      chartBox.textContent = '';
+      chartBox.appendChild(c);
+    }
+    function item(f) {
+      var row = el('div', 'xa-card'); row.setAttribute('data-feedback', f.id);
+      row.appendChild(el('strong', null, (f.rating ? '★' + f.rating + ' ' : '') + f.category + ' · ' + f.priority));
+      if (f.opening) row.appendChild(el('div', null, f.opening));
+      if (f.comment) row.appendChild(el('div', null, f.comment));
+      row.appendChild(el('div', 'xa-small', when(f.createdAt)));
+      var reply = input('xa-reply-' + f.id, 'textarea'); reply.placeholder = T.replyTo;
+      row.appendChild(reply);
+      row.appendChild(button(T.handle, 'xa-handle-' + f.id, function () {
+        if (!reply.value.trim()) return;
+        api('POST', '/api/admin/feedback/' + f.id + '/handle', { reply: reply.value }).then(function (res) {
+          if (!res.ok) { showError(err, res); return; }
+          load();
+        });
+      }));
+      return row;
+    }
+    function load() {
+      api('GET', '/api/admin/feedback').then(function (res) {
+        if (!res.ok) { showError(err, res); return; }
+        draw(res.body.daily);
+        open.textContent = '';
+        if (!res.body.openHighPriority.length) open.appendChild(el('div', null, T.none));
+        res.body.openHighPriority.forEach(function (f) { open.appendChild(item(f)); });
+      });
+    }
+    load();
   }
 })();

@@ -17,7 +17,9 @@
         planning: '生成方案中', planned: '已出方案', editing: '修改方案', emergency: '紧急', feedback: '评价', human: '人工' },
       slot: { destination: '目的地', place: '位置', startDate: '出发', endDate: '返回', budget: '预算/人', currency: '币种', partySize: '人数',
         accessibility: '无障碍', kidFriendly: '带孩子', petFriendly: '带宠物', naturalLandscape: '自然风光', socialLandscape: '人文', cuisine: '美食', otherNeeds: '其他需求' },
-      yes: '是', no: '否', source: { offline: '本地资料' }
+      yes: '是', no: '否', source: { offline: '本地资料' },
+      caseTitle: '求助', caseAck: '已收到', caseWork: '我来处理', caseNote: '给旅客的进展…', caseAddNote: '发送进展', caseResolve: '结案', caseSafe: '旅客说已安全',
+      caseStatus: { open: '待接手', acknowledged: '已收到', in_progress: '处理中', resolved: '已结案' }
     },
     en: {
       title: 'xingqu agent console', user: 'Username', pass: 'Password', login: 'Log in', logout: 'Log out', waiting: 'Waiting', mine: 'Mine', all: 'All',
@@ -32,7 +34,9 @@
         planning: 'planning', planned: 'planned', editing: 'editing', emergency: 'emergency', feedback: 'feedback', human: 'with an agent' },
       slot: { destination: 'Destination', place: 'Place', startDate: 'From', endDate: 'To', budget: 'Budget pp', currency: 'Currency', partySize: 'Party',
         accessibility: 'Accessible', kidFriendly: 'Kids', petFriendly: 'Pets', naturalLandscape: 'Nature', socialLandscape: 'Culture', cuisine: 'Food', otherNeeds: 'Other needs' },
-      yes: 'yes', no: 'no', source: { offline: 'built-in data' }
+      yes: 'yes', no: 'no', source: { offline: 'built-in data' },
+      caseTitle: 'Case', caseAck: 'Acknowledge', caseWork: 'I\'m on it', caseNote: 'Progress for the traveller…', caseAddNote: 'Send update', caseResolve: 'Resolve', caseSafe: 'the traveller says they are safe',
+      caseStatus: { open: 'open', acknowledged: 'acknowledged', in_progress: 'in progress', resolved: 'resolved' }
     }
   };
   var LANG_KEY = 'xingqu.console.lang';
@@ -185,6 +189,7 @@
     app.appendChild(shell);
     loadQueue(true);
     stream();
+    if (window.Notification && Notification.permission === 'default') Notification.requestPermission();
   }
 
   function loadQueue(first) {
@@ -221,6 +226,63 @@
     alertBox.hidden = false;
     document.title = '(!) ' + T.title;
     if (window.Notification && Notification.permission === 'granted') new Notification(alertBox.textContent);
+    if (c.emergency) beep();
+  }
+
+  // beep sounds an emergency: three short tones, where the browser lets the page play them.
+  var audio = null;
+  function beep() {
+    try {
+      audio = audio || new (window.AudioContext || window.webkitAudioContext)();
+      [0, 0.3, 0.6].forEach(function (at) {
+        var o = audio.createOscillator(), g = audio.createGain();
+        o.frequency.value = 880; g.gain.value = 0.2;
+        o.connect(g); g.connect(audio.destination);
+        o.start(audio.currentTime + at); o.stop(audio.currentTime + at + 0.18);
+      });
+      window.__beeps = (window.__beeps || 0) + 1;
+    } catch (e) { /* no audio here */ }
+  }
+
+  // renderCase shows the conversation's open case with the steps an agent takes on it;
+  // each step is told to the traveller. The panel stays in place while the side is
+  // redrawn around it, so a note being written keeps its text and focus.
+  var casePanel = null;
+  function renderCase(convId) {
+    if (!casePanel || casePanel.convId !== convId) {
+      var p = { convId: convId, box: el('div', 'case'), head: el('div'), note: el('textarea'), tail: el('div') };
+      p.box.id = 'case'; p.box.hidden = true;
+      p.note.id = 'case-note'; p.note.placeholder = T.caseNote; p.note.maxLength = 4096;
+      p.box.appendChild(p.head); p.box.appendChild(p.note); p.box.appendChild(p.tail);
+      casePanel = p;
+    }
+    var cp = casePanel;
+    if (cp.box.parentNode !== sideBox) sideBox.insertBefore(cp.box, sideBox.children[1] || null);
+    api('GET', '/api/agent/cases').then(function (r) { return r.json(); }).then(function (j) {
+      var k = (j.cases || []).filter(function (x) { return x.conversationId === convId; })[0];
+      if (casePanel !== cp) return;
+      cp.box.hidden = !k;
+      cp.head.textContent = ''; cp.tail.textContent = '';
+      if (!k) return;
+      cp.head.appendChild(el('h3', null, T.caseTitle + ' #' + k.id));
+      cp.head.appendChild(el('div', 'line', (k.category ? (T.state.emergency + ' · ' + k.category) : k.kind) + (k.country ? ' · ' + k.country : '') + ' · ' +
+        (T.caseStatus[k.status] || k.status) + (k.agent ? ' · ' + k.agent : '') + (k.safe ? ' · ' + T.caseSafe : '')));
+      if (k.lastNote) cp.head.appendChild(el('div', 'line', k.lastNote));
+      function step(into, label, id, path, withNote) {
+        var b = el('button', null, label); b.type = 'button'; b.id = id;
+        b.addEventListener('click', function () {
+          api('POST', '/api/agent/cases/' + k.id + '/' + path, withNote ? { text: cp.note.value } : {}).then(function (r) {
+            if (r.ok && withNote) cp.note.value = '';
+            openConv(convId);
+          });
+        });
+        into.appendChild(b);
+      }
+      if (k.status === 'open') step(cp.head, T.caseAck, 'case-ack', 'acknowledge');
+      if (k.status !== 'in_progress') step(cp.head, T.caseWork, 'case-assign', 'assign');
+      step(cp.tail, T.caseAddNote, 'case-add-note', 'notes', true);
+      step(cp.tail, T.caseResolve, 'case-resolve', 'resolve', true);
+    }).catch(function () {});
   }
 
   function openConv(id) {
@@ -330,10 +392,11 @@
   }
 
   function renderSide(c) {
-    sideBox.textContent = '';
+    Array.prototype.slice.call(sideBox.childNodes).forEach(function (n) { if (!casePanel || n !== casePanel.box) n.remove(); });
     var closeBtn = el('button', 'narrow', T.toChat); closeBtn.type = 'button'; closeBtn.id = 'closeDetails';
     closeBtn.addEventListener('click', function () { layout.classList.remove('details'); });
-    sideBox.appendChild(closeBtn);
+    sideBox.insertBefore(closeBtn, sideBox.firstChild);
+    renderCase(c.id);
     sideBox.appendChild(el('h3', null, T.slots));
     var dl = el('dl');
     var s = c.slots || {};

@@ -220,6 +220,15 @@
     attempt().catch(function () { typing.hidden = true; notice(TEXT.offline, TEXT.retry, function () { send(body); }); });
   }
 
+  // shareLocation sends where the visitor is, with the browser's permission; refused or
+  // impossible, the bot explains how else to tell it (E-202).
+  function shareLocation() {
+    if (!navigator.geolocation) { send({ action: 'location:denied' }); return; }
+    navigator.geolocation.getCurrentPosition(function (pos) {
+      send({ location: { lat: pos.coords.latitude, lon: pos.coords.longitude } });
+    }, function () { send({ action: 'location:denied' }); }, { timeout: 15000, maximumAge: 60000 });
+  }
+
   function planCard(m) {
     var card = el('div', 'xq-plan');
     card.appendChild(el('div', null, m.text));
@@ -335,7 +344,7 @@
         labels[b.action] = b.label;
         var btn = el('button', buttonClass(b.action), b.label);
         btn.type = 'button';
-        btn.addEventListener('click', function () { send({ action: b.action }); });
+        btn.addEventListener('click', function () { b.action === 'location' ? shareLocation() : send({ action: b.action }); });
         row.appendChild(btn);
       });
       node.appendChild(row);

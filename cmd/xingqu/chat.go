@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"xingqu/dialog"
+	"xingqu/providers/emergency"
 	"xingqu/providers/geo"
 	"xingqu/providers/offline"
 )
@@ -22,7 +23,7 @@ func chat(ctx context.Context, getenv func(string) string, stdin io.Reader, stdo
 	if err != nil {
 		return err
 	}
-	e := &dialog.Engine{DefaultLoc: cfg.DefaultTZ, Places: geo.Places{}}
+	e := &dialog.Engine{DefaultLoc: cfg.DefaultTZ, Places: geo.Places{}, EmergencyHelp: emergency.Help}
 	conv := &dialog.Conversation{}
 	fmt.Fprintln(stdout, "xingqu chat — type a message; #N presses button N; Ctrl-D ends.")
 	var choices []dialog.Choice

@@ -2,8 +2,10 @@ package main
 
 import (
 	"context"
+	"fmt"
 	"log/slog"
 	"net/http"
+	"os"
 	"sync"
 	"time"
 
@@ -11,6 +13,7 @@ import (
 
 	"xingqu/bot"
 	"xingqu/dialog"
+	"xingqu/providers/emergency"
 	"xingqu/providers/geo"
 	"xingqu/providers/llm"
 	"xingqu/providers/planner"
@@ -39,6 +42,7 @@ type service struct {
 	chain    *llm.Chain
 	planner  *planner.Planner
 	log      *slog.Logger
+	weather  *weather.Client
 	// retention is how long a traveller may stay silent before their data is deleted.
 	retention time.Duration
 }
@@ -56,24 +60,25 @@ func newService(cfg config, db *store.DB, log *slog.Logger, reg prometheus.Regis
 		DailyTokenBudget: travellerDailyTokens, AddressDailyTokenBudget: addressDailyTokens, MaxInFlight: modelCallsInFlight},
 		llm.WithLogger(log), llm.WithRegisterer(reg), llm.WithPlaceNames(planner.PlaceNames),
 		llm.WithTokenLedger(store.TokenLedger{DB: db}))
+	wx := weather.New(weather.Config{OpenWeatherKey: cfg.OpenWeatherKey, OpenWeatherBaseURL: cfg.OpenWeatherBaseURL,
+		OpenMeteoBaseURL: cfg.OpenMeteoBaseURL, HTTPClient: httpc, Cache: cache})
 	pl := &planner.Planner{
 		Chain: chain,
 		Geo: geo.New(geo.Config{LocationIQKey: cfg.LocationIQKey, LocationIQBaseURL: cfg.LocationIQBaseURL,
 			NominatimBaseURL: cfg.NominatimBaseURL, UserAgent: geo.UserAgent(version, cfg.PublicURL), HTTPClient: httpc, Cache: cache}),
-		Weather: weather.New(weather.Config{OpenWeatherKey: cfg.OpenWeatherKey, OpenWeatherBaseURL: cfg.OpenWeatherBaseURL,
-			OpenMeteoBaseURL: cfg.OpenMeteoBaseURL, HTTPClient: httpc, Cache: cache}),
-		Log: log,
+		Weather: wx,
+		Log:     log,
 	}
 	// One notice board per instance: the pipeline holds messages by it during maintenance,
 	// /status lists its notices, and the HTTP handlers read the same cache.
 	board := &bot.NoticeBoard{DB: db, Loc: cfg.DefaultTZ, Log: log}
 	// The gazetteer is read once, before the first turn needs it.
 	go geo.Warm()
-	p := &bot.Pipeline{DB: db, Engine: &dialog.Engine{DefaultLoc: cfg.DefaultTZ, Places: geo.Places{}, Notices: board.Notices}, Log: log, Notices: board}
+	p := &bot.Pipeline{DB: db, Engine: &dialog.Engine{DefaultLoc: cfg.DefaultTZ, Places: geo.Places{}, Notices: board.Notices, EmergencyHelp: emergency.Help}, Log: log, Notices: board}
 	if len(providers) > 0 {
 		p.Extractor = planner.Extractor{Chain: chain}
 	}
-	return &service{pipeline: p, chain: chain, planner: pl, log: log, retention: cfg.Retention}
+	return &service{pipeline: p, chain: chain, planner: pl, log: log, weather: wx, retention: cfg.Retention}
 }
 
 // plan makes the plan a job asks for.
@@ -126,6 +131,16 @@ func (s *service) start(ctx context.Context) (wait func()) {
 	go func() { defer wg.Done(); s.pipeline.DrainPending(ctx); s.pipeline.Sweep(ctx, 5*time.Second) }()
 	wg.Add(1)
 	go func() { defer wg.Done(); s.retire(ctx, time.Hour) }()
+	// Severe weather on a planned trip's days, checked once a day across instances.
+	host, _ := os.Hostname()
+	ww := &bot.WeatherWatch{DB: s.pipeline.DB, Weather: s.weather, Pipeline: s.pipeline, Places: geo.Places{},
+		Instance: fmt.Sprintf("%s:%d", host, os.Getpid()), Loc: s.pipeline.Engine.DefaultLoc, Log: s.log}
+	wg.Add(1)
+	go func() { defer wg.Done(); ww.Run(ctx, time.Hour) }()
+	// Hospitals or police near a traveller in trouble who shared where they are.
+	nw2 := &bot.NearbyWorker{Pipeline: s.pipeline, Finder: s.planner.Geo, Log: s.log}
+	wg.Add(1)
+	go func() { defer wg.Done(); nw2.Run(ctx) }()
 	return wg.Wait
 }
 

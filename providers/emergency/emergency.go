@@ -183,3 +183,10 @@ func pick(zh bool, a, b string) string {
 	}
 	return b
 }
+
+// Help is Reply in the shape the conversation engine takes (dialog.EmergencyHelp): the
+// traveller's citizenship is not asked for, so a lost passport gets both the Chinese
+// consular hotline and the advice for other citizens.
+func Help(country string, cat dialog.EmergencyCategory, lang string) string {
+	return Reply(Request{Country: country, Category: cat, Lang: lang})
+}

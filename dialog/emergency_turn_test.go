@@ -1,0 +1,186 @@
+package dialog_test
+
+import (
+	"strings"
+	"testing"
+	"time"
+
+	"xingqu/dialog"
+	"xingqu/providers/emergency"
+	"xingqu/providers/geo"
+)
+
+func careEngine() *dialog.Engine {
+	sh, _ := time.LoadLocation("Asia/Shanghai")
+	return &dialog.Engine{Now: func() time.Time { return time.Date(2026, 12, 1, 10, 0, 0, 0, sh) }, DefaultLoc: sh,
+		Places: geo.Places{}, EmergencyHelp: emergency.Help}
+}
+
+func effectOf(res dialog.Result, kind dialog.EffectKind) (dialog.Effect, bool) {
+	for _, e := range res.Effects {
+		if e.Kind == kind {
+			return e, true
+		}
+	}
+	return dialog.Effect{}, false
+}
+
+func allText(res dialog.Result) string {
+	var b strings.Builder
+	for _, r := range res.Replies {
+		b.WriteString(r.Text)
+		b.WriteString("\n")
+	}
+	return b.String()
+}
+
+func hasChoice(res dialog.Result, action string) bool {
+	for _, r := range res.Replies {
+		for _, c := range r.Choices {
+			if c.Action == action {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+// The first reply to an emergency names the numbers of the country the traveller is in:
+// their trip's destination here, with the advice for the kind of trouble.
+func TestEmergencyFirstReplyUsesTheTripsCountry(t *testing.T) {
+	e := careEngine()
+	cases := []struct {
+		lang, dest, text string
+		cat              dialog.EmergencyCategory
+		country          string
+		want             []string
+	}{
+		{dialog.LangZH, "福州", "我的护照丢了", dialog.EmergencyDocuments, "CN", []string{"110", "120", "119", "出入境", "报案证明"}},
+		{dialog.LangEN, "Lisbon", "I was hit by a car", dialog.EmergencyInjury, "PT", []string{"112", "Portugal", "bleeding"}},
+		{dialog.LangEN, "Tokyo", "someone stole my wallet", dialog.EmergencyCrime, "JP", []string{"police 110", "ambulance 119", "Japan"}},
+		{dialog.LangEN, "Tokyo", "my passport was stolen", dialog.EmergencyDocuments, "JP", []string{"110", "+86-10-12308", "embassy"}},
+		{dialog.LangZH, "东京", "孩子走丢了", dialog.EmergencyLostPerson, "JP", []string{"警察 110", "日本"}},
+	}
+	for _, tc := range cases {
+		t.Run(tc.text, func(t *testing.T) {
+			c := &dialog.Conversation{State: dialog.StateBudget, Lang: tc.lang, Trip: dialog.TripRequest{Destination: tc.dest}}
+			res := e.Handle(c, dialog.Inbound{Text: tc.text})
+			if c.State != dialog.StateEmergency || c.Status != dialog.StatusWaiting || c.Priority != dialog.EmergencyPriority {
+				t.Fatalf("state %s status %s priority %d, want emergency, waiting, %d", c.State, c.Status, c.Priority, dialog.EmergencyPriority)
+			}
+			ef, ok := effectOf(res, dialog.EffectEmergency)
+			if !ok || ef.Category != string(tc.cat) || ef.Country != tc.country || ef.Text != tc.text {
+				t.Fatalf("emergency effect %+v, want category %s country %s", ef, tc.cat, tc.country)
+			}
+			if _, ok := effectOf(res, dialog.EffectCallHuman); !ok {
+				t.Errorf("no call for a human: %+v", res.Effects)
+			}
+			got := allText(res)
+			for _, w := range tc.want {
+				if !strings.Contains(got, w) {
+					t.Errorf("reply lacks %q:\n%s", w, got)
+				}
+			}
+			if !hasChoice(res, "location") || !hasChoice(res, "resume") {
+				t.Errorf("want the share-location and I'm-safe buttons: %+v", res.Replies)
+			}
+		})
+	}
+}
+
+// Reachable from every state, by words, /sos and the button, in both languages.
+func TestEmergencyFromEveryState(t *testing.T) {
+	e := careEngine()
+	for _, state := range dialog.States {
+		for _, in := range []dialog.Inbound{{Text: "/sos"}, {Action: "sos"}, {Text: "I think I broke my leg"}, {Text: "地震了，房子在晃"}} {
+			c := &dialog.Conversation{State: state, Lang: dialog.LangEN, Status: dialog.StatusBot, Trip: dialog.TripRequest{Destination: "Lisbon"}}
+			if state == dialog.StateHuman {
+				c.Status = dialog.StatusWaiting
+			}
+			res := e.Handle(c, in)
+			if c.State != dialog.StateEmergency {
+				t.Errorf("%s + %+v: state %s, want emergency", state, in, c.State)
+				continue
+			}
+			if _, ok := effectOf(res, dialog.EffectEmergency); !ok {
+				t.Errorf("%s + %+v: no emergency effect", state, in)
+			}
+			if !strings.Contains(allText(res), "112") {
+				t.Errorf("%s + %+v: no Portuguese number in %q", state, in, allText(res))
+			}
+		}
+	}
+}
+
+// With nowhere known the reply asks where the traveller is; a shared location or a
+// typed city then brings that country's numbers, and a denied location gets E-202.
+func TestEmergencyAsksWhereThenAnswersForThePlace(t *testing.T) {
+	e := careEngine()
+	c := &dialog.Conversation{State: dialog.StateStart, Lang: dialog.LangEN}
+	res := e.Handle(c, dialog.Inbound{Text: "help! we were robbed"})
+	if ef, _ := effectOf(res, dialog.EffectEmergency); ef.Country != "" {
+		t.Fatalf("country %q, want unknown", ef.Country)
+	}
+	if got := allText(res); !strings.Contains(got, "which country") || !strings.Contains(got, "112") {
+		t.Fatalf("want the question where and 112: %s", got)
+	}
+	res = e.Handle(c, dialog.Inbound{Action: "location:denied"})
+	if got := allText(res); !strings.Contains(got, "E-202") || c.State != dialog.StateEmergency {
+		t.Fatalf("denied location: %s (state %s)", got, c.State)
+	}
+	res = e.Handle(c, dialog.Inbound{Event: dialog.EventLocation, Place: &dialog.Place{Name: "Shibuya", CountryCode: "JP", Lat: 35.66, Lon: 139.7}})
+	if got := allText(res); !strings.Contains(got, "police 110") || !strings.Contains(got, "Shibuya") {
+		t.Fatalf("shared location in Japan: %s", got)
+	}
+	if ef, _ := effectOf(res, dialog.EffectEmergency); ef.Country != "JP" || ef.Category != string(dialog.EmergencyCrime) {
+		t.Fatalf("location effect %+v", ef)
+	}
+	if hasChoice(res, "location") {
+		t.Errorf("location shared, still offered: %+v", res.Replies)
+	}
+
+	c = &dialog.Conversation{State: dialog.StateStart, Lang: dialog.LangZH}
+	e.Handle(c, dialog.Inbound{Text: "救命"})
+	res = e.Handle(c, dialog.Inbound{Text: "里斯本"})
+	if got := allText(res); !strings.Contains(got, "112") || !strings.Contains(got, "葡萄牙") {
+		t.Fatalf("typed city: %s", got)
+	}
+}
+
+// "I'm safe now", pressed or typed, is recorded for the agent; the conversation stays in
+// the agents' queue at its priority and the trip carries on where it was.
+func TestSafeNowKeepsTheConversationQueued(t *testing.T) {
+	e := careEngine()
+	for _, in := range []dialog.Inbound{{Action: "resume"}, {Text: "I'm safe now"}, {Text: "我们没事了"}, {Text: "cancel"}} {
+		c := &dialog.Conversation{State: dialog.StateDates, Lang: dialog.LangEN, Trip: dialog.TripRequest{Destination: "Lisbon"}}
+		e.Handle(c, dialog.Inbound{Text: "my son is missing"})
+		res := e.Handle(c, in)
+		if _, ok := effectOf(res, dialog.EffectSafe); !ok {
+			t.Errorf("%+v: no safe effect: %+v", in, res.Effects)
+		}
+		if c.State != dialog.StateDates || c.Status != dialog.StatusWaiting || c.Priority != dialog.EmergencyPriority {
+			t.Errorf("%+v: state %s status %s priority %d; want dates, still waiting at %d", in, c.State, c.Status, c.Priority, dialog.EmergencyPriority)
+		}
+	}
+}
+
+// "/case" and its equivalents answer from the case the caller looked up, in any state.
+func TestCaseQueryAnswersFromTheCase(t *testing.T) {
+	e := careEngine()
+	c := &dialog.Conversation{State: dialog.StatePlanned, Lang: dialog.LangZH}
+	res := e.Handle(c, dialog.Inbound{Text: "我的工单进展"})
+	if got := allText(res); !strings.Contains(got, "没有求助记录") {
+		t.Fatalf("no case: %s", got)
+	}
+	v := &dialog.CaseView{Number: 7, Kind: "emergency", Status: dialog.CaseInProgress, Agent: "lin", LastNote: "已联系领事馆"}
+	res = e.Handle(c, dialog.Inbound{Text: "/case", Case: v})
+	got := allText(res)
+	for _, w := range []string{"#7", "lin", "已联系领事馆"} {
+		if !strings.Contains(got, w) {
+			t.Errorf("case answer lacks %q: %s", w, got)
+		}
+	}
+	if c.State != dialog.StatePlanned || res.Intent != "case" {
+		t.Errorf("state %s intent %s", c.State, res.Intent)
+	}
+}
