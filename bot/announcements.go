@@ -766,13 +766,6 @@ type changelogMonth struct {
 	Entries []changelogEntry
 }
 
-func monthHeading(lang string, t time.Time) string {
-	if lang == dialog.LangZH {
-		return fmt.Sprintf("%d年%d月更新", t.Year(), t.Month())
-	}
-	return t.Format("January 2006")
-}
-
 func (s *Server) handleChangelog() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		lang := requestLang(r)
@@ -792,17 +785,11 @@ func (s *Server) handleChangelog() http.Handler {
 			Empty: map[string]string{dialog.LangZH: "暂无更新记录。", dialog.LangEN: "No updates yet."}[lang]}
 		loc := shanghai()
 		for _, a := range past {
-			when := a.StartsAt
-			if a.ClosedAt.Valid {
-				when = a.ClosedAt.Time
-			} else if a.EndsAt.Valid {
-				when = a.EndsAt.Time
-			}
-			when = when.In(loc)
+			when := changelogDate(a).In(loc)
 			words := wordsOf(a, lang)
 			e := changelogEntry{Date: when.Format("2006-01-02"),
 				Type: dialog.T(lang, "notice_type_"+a.Type), Title: words.Title, Body: words.Body, Impact: words.Impact}
-			head := monthHeading(lang, when)
+			head := dialog.MonthHeading(lang, when)
 			if n := len(data.Months); n == 0 || data.Months[n-1].Heading != head {
 				data.Months = append(data.Months, changelogMonth{Heading: head})
 			}

@@ -349,7 +349,7 @@ func (p *Pipeline) turn(ctx context.Context, tx *sqlx.Tx, conv *dialog.Conversat
 	if in.TimeZone != "" && conv.TimeZone == "" {
 		conv.TimeZone = in.TimeZone
 	}
-	ev := dialog.Inbound{Text: in.Text, Action: in.Action, Hint: hint, ChannelLang: in.LangHint}
+	ev := dialog.Inbound{Text: in.Text, Action: in.Action, Hint: hint, ChannelLang: in.LangHint, Channel: in.Channel}
 	if in.Place != nil {
 		ev.Event, ev.Place = dialog.EventLocation, in.Place
 	}
@@ -483,7 +483,7 @@ func (p *Pipeline) applyEffect(ctx context.Context, tx *sqlx.Tx, conv *dialog.Co
 		}
 		_, err = tx.ExecContext(ctx, `INSERT INTO feedback (conversation_id, rating, comment) VALUES ($1, $2, $3)`, conv.ID, rating, e.Text)
 	case dialog.EffectSubscribe:
-		_, err = tx.ExecContext(ctx, `INSERT INTO subscriptions (traveller_id) VALUES ($1) ON CONFLICT DO NOTHING`, travellerID)
+		err = storeSubscription(ctx, tx, travellerID, e.Types)
 	case dialog.EffectUnsubscribe:
 		_, err = tx.ExecContext(ctx, `DELETE FROM subscriptions WHERE traveller_id = $1`, travellerID)
 	case dialog.EffectSetLanguage:

@@ -54,6 +54,10 @@ type Memo struct {
 	LangPinned bool `json:"langPinned,omitempty"`
 	// Chosen is the plan option the traveller picked, a tier.
 	Chosen Tier `json:"chosen,omitempty"`
+	// Subscribed are the kinds of service notice the traveller chose (NoticeTypes), once
+	// SubscriptionKnown; the toggles of /subscribe show them.
+	Subscribed        []string `json:"subscribed,omitempty"`
+	SubscriptionKnown bool     `json:"subscriptionKnown,omitempty"`
 }
 
 // MarshalMemo and UnmarshalMemo let the store keep the memo as JSON.
@@ -92,6 +96,7 @@ type Inbound struct {
 	PlanRequest int    // with EventPlanReady: the request it answers
 	Place       *Place // with EventLocation
 	ChannelLang string // the channel's language hint ("zh", "en", or a locale like "en-GB")
+	Channel     string // "telegram", "web" (ChannelWeb), …: what the channel can deliver later
 }
 
 // ReplyKind says how a channel should show a reply.
@@ -141,6 +146,8 @@ type Effect struct {
 	Text        string       `json:"text,omitempty"`
 	Rating      int          `json:"rating,omitempty"`
 	Lang        string       `json:"lang,omitempty"`
+	// Types are the kinds of notice of EffectSubscribe, which replace those subscribed.
+	Types []string `json:"types,omitempty"`
 }
 
 // Result is what a turn produced.
