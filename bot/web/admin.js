@@ -1,5 +1,5 @@
 // xingqu console: the account's own password, and for admins the pages for notices,
-// maintenance, people and health. It reads the access token the console keeps in
+// maintenance, people, health and satisfaction. It reads the access token the console keeps in
 // sessionStorage and never refreshes it itself (a refresh token is good for one use);
 // every text from the server is set with textContent.
 (function () {
@@ -20,7 +20,9 @@
     tempPassword: '临时密码（只显示这一次，首次登录时必须修改）：', providers: '模型服务', breaker: '熔断',
     calls: '调用', errors: '错误', queue: 'Telegram 发送队列', failures: '最近的失败',
     pwTitle: '请修改临时密码', pwCurrent: '当前（临时）密码', pwNew: '新密码（至少10个字符）', pwRepeat: '再输入一次新密码',
-    pwMismatch: '两次输入的新密码不一致', pwSave: '修改密码', zhLabel: '中文', enLabel: 'English', none: '无'
+    pwMismatch: '两次输入的新密码不一致', pwSave: '修改密码', zhLabel: '中文', enLabel: 'English', none: '无',
+    satisfaction: '满意度', csat: '平均评分', satisfied: '4-5星占比', rated: '评分数', feedbackTotal: '反馈总数', last30: '最近30天',
+    ratings: '评分分布', daily: '每日平均评分', openHigh: '待处理的高优先级反馈', recent: '最近的反馈'
   } : {
     open: 'Admin', close: 'Close', notices: 'Notices', maintenance: 'Maintenance', people: 'People', health: 'Health',
     all: 'All', published: 'Published', cancelled: 'Cancelled', completed: 'Completed', more: 'More',
@@ -36,7 +38,9 @@
     tempPassword: 'Temporary password (shown this once; it must be changed at the first login): ', providers: 'Model providers', breaker: 'breaker',
     calls: 'calls', errors: 'errors', queue: 'Telegram send queue', failures: 'Latest failures',
     pwTitle: 'Choose a new password', pwCurrent: 'Current (temporary) password', pwNew: 'New password (10 characters or more)', pwRepeat: 'New password again',
-    pwMismatch: 'The new passwords differ', pwSave: 'Change password', zhLabel: '中文', enLabel: 'English', none: 'none'
+    pwMismatch: 'The new passwords differ', pwSave: 'Change password', zhLabel: '中文', enLabel: 'English', none: 'none',
+    satisfaction: 'Satisfaction', csat: 'average rating', satisfied: 'rated 4-5', rated: 'ratings', feedbackTotal: 'feedback', last30: 'Last 30 days',
+    ratings: 'Ratings', daily: 'Average rating by day', openHigh: 'Open high-priority feedback', recent: 'Latest feedback'
   };
   var S = sessionStorage;
   var types = ['feature', 'performance', 'security', 'ui', 'maintenance', 'downtime'];
@@ -147,7 +151,7 @@
     var panel = el('section', 'xa-panel');
     panel.setAttribute('role', 'dialog'); panel.setAttribute('aria-modal', 'true'); panel.setAttribute('aria-label', T.open);
     var bar = el('div', 'xa-tabs'), body = el('div', 'xa-body');
-    var pages = { notices: noticesPage, maintenance: maintenancePage, people: peoplePage, health: healthPage };
+    var pages = { notices: noticesPage, maintenance: maintenancePage, people: peoplePage, health: healthPage, satisfaction: satisfactionPage };
     Object.keys(pages).forEach(function (k) {
       var b = button(T[k], 'xa-tab-' + k, function () { show(k); });
       bar.appendChild(b);
@@ -495,6 +499,56 @@
         var ul = el('ul');
         res.body.problems.forEach(function (p) { ul.appendChild(el('li', null, when(p.at) + ' ' + p.state + ' ' + p.chat + ' ' + p.error)); });
         queue.appendChild(ul);
+      });
+    });
+  }
+
+  // satisfactionPage shows the last 30 days of travellers' feedback (GET /api/admin/feedback):
+  // the average rating and the share of 4-5, the ratings, the average by day as a chart,
+  // and what is still open at high priority.
+  function satisfactionPage(body) {
+    var sum = el('div', 'xa-status'); sum.id = 'xa-csat';
+    var dist = el('div'); dist.id = 'xa-ratings';
+    var daily = el('div'); daily.id = 'xa-daily';
+    var high = el('ul'); high.id = 'xa-open-high';
+    var recent = el('ul'); recent.id = 'xa-feedback-items';
+    [el('h3', null, T.last30), sum, el('h4', null, T.ratings), dist, el('h4', null, T.daily), daily,
+      el('h4', null, T.openHigh), high, el('h4', null, T.recent), recent].forEach(function (x) { body.appendChild(x); });
+    function line(f) {
+      return el('li', null, when(f.createdAt) + ' ' + (f.rating ? '★' + f.rating + ' ' : '') + (f.category ? '[' + f.category + '] ' : '') + (f.comment || f.opening || ''));
+    }
+    every(30000, function () {
+      api('GET', '/api/admin/feedback').then(function (res) {
+        if (!res.ok) return;
+        var r = res.body;
+        sum.textContent = T.csat + ' ' + r.csat.toFixed(2) + ' · ' + T.satisfied + ' ' + Math.round(100 * r.satisfiedShare) + '% · ' +
+          T.rated + ' ' + r.rated + ' · ' + T.feedbackTotal + ' ' + r.total;
+        sum.dataset.csat = r.csat.toFixed(2); sum.dataset.rated = r.rated;
+        dist.textContent = '';
+        var max = Math.max.apply(null, ['1', '2', '3', '4', '5'].map(function (k) { return r.ratings[k]; }).concat([1]));
+        ['5', '4', '3', '2', '1'].forEach(function (k) {
+          var row = el('div', 'xa-bar'); row.dataset.rating = k;
+          row.appendChild(el('span', null, '★' + k + ' ' + r.ratings[k]));
+          var b = el('div', 'xa-barfill'); b.style.width = Math.round(100 * r.ratings[k] / max) + '%';
+          row.appendChild(b);
+          dist.appendChild(row);
+        });
+        daily.textContent = '';
+        var c = el('div', 'xa-chart'); c.setAttribute('role', 'img');
+        r.daily.forEach(function (d) {
+          var col = el('div', 'xa-colbar');
+          col.style.height = Math.round(100 * d.csat / 5) + '%';
+          col.title = d.day + ' · ' + T.csat + ' ' + d.csat.toFixed(2) + ' · ' + T.rated + ' ' + d.ratings;
+          c.appendChild(col);
+        });
+        c.setAttribute('aria-label', T.daily + ': ' + r.daily.filter(function (d) { return d.ratings; }).map(function (d) { return d.day + ' ' + d.csat.toFixed(2); }).join(', '));
+        daily.appendChild(c);
+        high.textContent = '';
+        if (!r.openHighPriority.length) high.appendChild(el('li', null, T.none));
+        r.openHighPriority.forEach(function (f) { high.appendChild(line(f)); });
+        recent.textContent = '';
+        if (!r.items.length) recent.appendChild(el('li', null, T.none));
+        r.items.slice(0, 20).forEach(function (f) { recent.appendChild(line(f)); });
       });
     });
   }
