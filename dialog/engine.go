@@ -218,6 +218,12 @@ func (t *turn) message() {
 			return
 		}
 	case StateFeedback:
+		if intent == IntentNone && rd.Act == ActFAQ && rd.Topic != "" {
+			// A question about the service is answered, not taken for the feedback.
+			t.faq(rd.Topic)
+			t.reask()
+			return
+		}
 		if intent == IntentNone {
 			t.feedbackText(text)
 			return

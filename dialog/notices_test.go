@@ -206,6 +206,40 @@ func TestSeedFAQMidForm(t *testing.T) {
 		{StateBudget, []string{"想去成都", "12月20日到24日"}},
 		{StateNeeds, []string{"想去成都", "12月20日到24日", "每人3000"}},
 	}
+	// And the states after the form: the summary, a plan being made, feedback being given.
+	later := []struct {
+		state string
+		trip  []string
+	}{
+		{StateConfirm, []string{"成都，12月20日到24日，每人3000，没有特殊需求，喜欢美食"}},
+		{StatePlanning, []string{"成都，12月20日到24日，每人3000，没有特殊需求，喜欢美食", "确认"}},
+		{StateFeedback, []string{"成都，12月20日到24日，每人3000，没有特殊需求，喜欢美食", "/feedback"}},
+	}
+	for _, lang := range []string{LangZH, LangEN} {
+		for _, st := range later {
+			for _, q := range faqs {
+				e := testEngine()
+				c := &Conversation{}
+				for _, m := range st.trip {
+					e.Handle(c, Inbound{Text: m})
+				}
+				if c.State != st.state {
+					t.Fatalf("setup reached %s, want %s", c.State, st.state)
+				}
+				c.Lang, c.Memo.LangPinned = lang, true
+				trip := c.Trip
+				text := map[string]string{LangZH: q.zh, LangEN: q.en}[lang]
+				res := e.Handle(c, Inbound{Text: text, Channel: "telegram"})
+				if res.Intent != string(ActFAQ) || c.State != st.state || c.Trip != trip || len(res.Effects) != 0 {
+					t.Errorf("%s %s %q: read as %s, state %s, effects %v", lang, st.state, text, res.Intent, c.State, res.Effects)
+					continue
+				}
+				if answer := res.Replies[0].Text; q.topic != "faq_changelog" && !strings.HasPrefix(answer, T(lang, q.topic)) {
+					t.Errorf("%s %s %q: answered %q, want %s", lang, st.state, text, answer, q.topic)
+				}
+			}
+		}
+	}
 	for _, lang := range []string{LangZH, LangEN} {
 		for _, st := range states {
 			for _, q := range faqs {
