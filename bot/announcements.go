@@ -551,6 +551,12 @@ func (s *Server) handleCloseAnnouncement(status string) http.Handler {
 		if !ok {
 			return
 		}
+		var zh, en string
+		if status == store.AnnCancelled {
+			if zh, en, ok = readCorrection(w, r); !ok {
+				return
+			}
+		}
 		now := s.now()
 		var a store.Announcement
 		err := s.DB.InTx(r.Context(), func(tx *sqlx.Tx) error {
@@ -564,7 +570,15 @@ func (s *Server) handleCloseAnnouncement(status string) http.Handler {
 			if a, err = store.CloseAnnouncement(r.Context(), tx, id, status, now); err != nil {
 				return err
 			}
-			_, err = store.EnqueueJob(r.Context(), tx, JobNotice, 0, NoticeJob{AnnouncementID: a.ID, Phase: phase}, now)
+			job := NoticeJob{AnnouncementID: a.ID, Phase: phase}
+			if zh != "" {
+				u, err := store.AddUpdate(r.Context(), tx, store.Update{AnnouncementID: id, Body: zh, BodyEN: en, CreatedBy: principalOf(r).Username, CreatedAt: now})
+				if err != nil {
+					return err
+				}
+				job.UpdateID = u.ID
+			}
+			_, err = store.EnqueueJob(r.Context(), tx, JobNotice, 0, job, now)
 			return err
 		})
 		switch {

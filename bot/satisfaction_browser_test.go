@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"os"
+	"path/filepath"
 	"testing"
 	"time"
 
@@ -57,9 +58,9 @@ INSERT INTO conversations (traveller_id) SELECT id FROM t RETURNING id`); err !=
 	wait("the open high-priority feedback", `document.querySelector('#xa-open-high').textContent.includes('酒店地址是错的')
 		&& !document.querySelector('#xa-open-high').textContent.includes('great plan')`)
 	wait("the latest feedback", `document.querySelector('#xa-feedback-items').children.length === 3`)
-	if dir := os.Getenv("XQ_SHOT"); dir != "" {
+	if *screenshotsDir != "" {
 		if buf, err := chromedp.Run(tab, chromedp.CaptureScreenshot()); err == nil {
-			os.WriteFile(dir+"/satisfaction.png", buf, 0o644)
+			os.WriteFile(filepath.Join(*screenshotsDir, "console-satisfaction.png"), buf, 0o644)
 		}
 	}
 }

@@ -16,6 +16,7 @@ var noticeTexts = map[string][2]string{ // [zh, en]
 	"changelog_recent":  {"最近的更新：\n%s\n\n完整的更新日志：%s", "Recent updates:\n%s\n\nThe full changelog: %s"},
 	"changelog_empty":   {"还没有已完成的更新记录。更新日志页面：%s", "No updates have been completed yet. The changelog page: %s"},
 	"faq_now":           {"当前的通知：\n%s", "Current notices:\n%s"},
+	"notice_correction": {"说明：%s", "Note: %s"},
 }
 
 func init() {

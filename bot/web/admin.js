@@ -21,7 +21,7 @@
     calls: '调用', errors: '错误', queue: 'Telegram 发送队列', failures: '最近的失败',
     pwTitle: '请修改临时密码', pwCurrent: '当前（临时）密码', pwNew: '新密码（至少10个字符）', pwRepeat: '再输入一次新密码',
     pwMismatch: '两次输入的新密码不一致', pwSave: '修改密码', zhLabel: '中文', enLabel: 'English', none: '无',
-    satisfaction: '满意度', csat: '平均评分', satisfied: '4-5星占比', rated: '评分数', feedbackTotal: '反馈总数', last30: '最近30天',
+    correction: '取消说明（可选，随取消通知发给已收到公告的人）', satisfaction: '满意度', csat: '平均评分', satisfied: '4-5星占比', rated: '评分数', feedbackTotal: '反馈总数', last30: '最近30天',
     ratings: '评分分布', daily: '每日平均评分', openHigh: '待处理的高优先级反馈', recent: '最近的反馈'
   } : {
     open: 'Admin', close: 'Close', notices: 'Notices', maintenance: 'Maintenance', people: 'People', health: 'Health',
@@ -39,7 +39,7 @@
     calls: 'calls', errors: 'errors', queue: 'Telegram send queue', failures: 'Latest failures',
     pwTitle: 'Choose a new password', pwCurrent: 'Current (temporary) password', pwNew: 'New password (10 characters or more)', pwRepeat: 'New password again',
     pwMismatch: 'The new passwords differ', pwSave: 'Change password', zhLabel: '中文', enLabel: 'English', none: 'none',
-    satisfaction: 'Satisfaction', csat: 'average rating', satisfied: 'rated 4-5', rated: 'ratings', feedbackTotal: 'feedback', last30: 'Last 30 days',
+    correction: 'Why it is cancelled (optional; sent with the cancellation to those already told)', satisfaction: 'Satisfaction', csat: 'average rating', satisfied: 'rated 4-5', rated: 'ratings', feedbackTotal: 'feedback', last30: 'Last 30 days',
     ratings: 'Ratings', daily: 'Average rating by day', openHigh: 'Open high-priority feedback', recent: 'Latest feedback'
   };
   var S = sessionStorage;
@@ -309,7 +309,10 @@
     var err = errorBox(), actions = el('div', 'xa-row');
     box.appendChild(head); box.appendChild(info); box.appendChild(live); box.appendChild(actions); box.appendChild(err);
     var last = null, a = null;
-    actions.appendChild(button(T.cancel, 'xa-cancel', function () { act('cancel'); }));
+    var fix = el('div'); fix.id = 'xa-correction';
+    var correction = bilingualInputs(fix, 'correction', 'textarea');
+    box.insertBefore(fix, actions);
+    actions.appendChild(button(T.cancel, 'xa-cancel', function () { act('cancel', { message: correction() }); }));
     actions.appendChild(button(T.complete, 'xa-complete', function () { act('complete'); }));
     var upForm = el('form', 'xa-form'); upForm.id = 'xa-update-form'; upForm.hidden = true;
     var upText = bilingualInputs(upForm, 'updates', 'textarea');
@@ -324,9 +327,9 @@
       });
     });
     box.appendChild(upForm); box.appendChild(el('h4', null, T.updates)); box.appendChild(ups);
-    function act(op) {
+    function act(op, body) {
       err.textContent = '';
-      api('POST', '/api/admin/announcements/' + id + '/' + op).then(function (res) {
+      api('POST', '/api/admin/announcements/' + id + '/' + op, body).then(function (res) {
         if (!res.ok) showError(err, res);
         refresh();
         var page = box.parentNode;
@@ -357,6 +360,7 @@
         if (d.pending && rate > 0) counts.appendChild(el('span', null, T.eta + ' ' + new Date(now + d.pending / rate * 1000).toLocaleTimeString()));
         live.appendChild(counts);
         upForm.hidden = !(a.status === 'published' && a.phase === 'current' && (a.type === 'maintenance' || a.type === 'downtime'));
+        fix.hidden = a.status !== 'published';
         ups.textContent = '';
         a.updates.forEach(function (u) { ups.appendChild(el('li', null, when(u.createdAt) + ' ' + u.translations.zh + (u.translations.en !== u.translations.zh ? ' / ' + u.translations.en : ''))); });
       });
