@@ -133,7 +133,8 @@ func (t *turn) sayNotices(on []string) {
 }
 
 // subscribe answers /subscribe: with kinds named, those alone; without, every kind for
-// a traveller who had none, and the toggles either way. The web chat sends nothing and
+// a traveller who had none and the same kinds again for one who had some, and the
+// toggles either way. The web chat sends nothing and
 // says so rather than promise notices that would never come.
 func (t *turn) subscribe(arg string) {
 	if t.in.Channel == ChannelWeb {
@@ -149,6 +150,10 @@ func (t *turn) subscribe(arg string) {
 		t.setSubscription(strings.Split(arg, ","))
 	case len(t.subscription()) == 0 || !t.c.Memo.SubscriptionKnown:
 		t.setSubscription(NoticeTypes)
+	default:
+		// Written again: the channel drops a subscription when the chat blocks the bot,
+		// and whoever asks again must really get what the toggles show.
+		t.setSubscription(t.subscription())
 	}
 	t.sayNotices(t.subscription())
 }

@@ -123,11 +123,9 @@ func TestSubscribeToggles(t *testing.T) {
 			step(Inbound{Action: "notices:maintenance"}, []string{"feature", "performance", "security", "ui", "downtime"})
 			step(Inbound{Action: "notices:maintenance"}, all)
 			step(Inbound{Text: "/subscribe maintenance downtime"}, []string{"maintenance", "downtime"})
-			// /subscribe alone shows what is on without changing it.
-			res = e.Handle(c, Inbound{Text: "/subscribe", Channel: "telegram"})
-			if _, set := subscribedTo(res); set || !slices.Equal(onlyOn(toggles(t, res)), []string{"maintenance", "downtime"}) {
-				t.Fatalf("/subscribe again changed the subscription or showed %v", toggles(t, res))
-			}
+			// /subscribe alone keeps what is on (writing it again, in case the chat's
+			// subscription was dropped when it blocked the bot).
+			step(Inbound{Text: "/subscribe"}, []string{"maintenance", "downtime"})
 			step(Inbound{Text: "/unsubscribe maintenance"}, []string{"downtime"})
 			step(Inbound{Action: "notices:none"}, nil)
 			step(Inbound{Action: "notices:all"}, all)

@@ -103,6 +103,17 @@ func TestSubscribeTogglesAndArguments(t *testing.T) {
 		t.Fatalf("reply: %q", text)
 	}
 
+	// The chat blocked the bot (the sender drops its subscription), then came back: the
+	// toggles /subscribe shows are what it gets again.
+	if _, err := e.db.ExecContext(context.Background(), `DELETE FROM subscriptions WHERE traveller_id =
+		(SELECT id FROM travellers WHERE channel = 'telegram' AND external_id = '3002')`); err != nil {
+		t.Fatal(err)
+	}
+	e.say(textUpdate(next(), 3002, "en", "/subscribe"))
+	if got := e.subscription("3002"); !slices.Equal(got, []string{"maintenance", "downtime"}) {
+		t.Fatalf("/subscribe after the subscription was dropped: %v", got)
+	}
+
 	// Chat 3003: subscribes, then unsubscribes from everything.
 	e.say(textUpdate(next(), 3003, "en", "/subscribe"))
 	e.say(textUpdate(next(), 3003, "en", "/unsubscribe"))
