@@ -551,6 +551,12 @@ func (s *Server) handleCloseAnnouncement(status string) http.Handler {
 		if !ok {
 			return
 		}
+		var zh, en string
+		if status == store.AnnCancelled {
+			if zh, en, ok = readCorrection(w, r); !ok {
+				return
+			}
+		}
 		now := s.now()
 		var a store.Announcement
 		err := s.DB.InTx(r.Context(), func(tx *sqlx.Tx) error {
@@ -564,7 +570,15 @@ func (s *Server) handleCloseAnnouncement(status string) http.Handler {
 			if a, err = store.CloseAnnouncement(r.Context(), tx, id, status, now); err != nil {
 				return err
 			}
-			_, err = store.EnqueueJob(r.Context(), tx, JobNotice, 0, NoticeJob{AnnouncementID: a.ID, Phase: phase}, now)
+			job := NoticeJob{AnnouncementID: a.ID, Phase: phase}
+			if zh != "" {
+				u, err := store.AddUpdate(r.Context(), tx, store.Update{AnnouncementID: id, Body: zh, BodyEN: en, CreatedBy: principalOf(r).Username, CreatedAt: now})
+				if err != nil {
+					return err
+				}
+				job.UpdateID = u.ID
+			}
+			_, err = store.EnqueueJob(r.Context(), tx, JobNotice, 0, job, now)
 			return err
 		})
 		switch {
@@ -766,13 +780,6 @@ type changelogMonth struct {
 	Entries []changelogEntry
 }
 
-func monthHeading(lang string, t time.Time) string {
-	if lang == dialog.LangZH {
-		return fmt.Sprintf("%d年%d月更新", t.Year(), t.Month())
-	}
-	return t.Format("January 2006")
-}
-
 func (s *Server) handleChangelog() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		lang := requestLang(r)
@@ -792,17 +799,11 @@ func (s *Server) handleChangelog() http.Handler {
 			Empty: map[string]string{dialog.LangZH: "暂无更新记录。", dialog.LangEN: "No updates yet."}[lang]}
 		loc := shanghai()
 		for _, a := range past {
-			when := a.StartsAt
-			if a.ClosedAt.Valid {
-				when = a.ClosedAt.Time
-			} else if a.EndsAt.Valid {
-				when = a.EndsAt.Time
-			}
-			when = when.In(loc)
+			when := changelogDate(a).In(loc)
 			words := wordsOf(a, lang)
 			e := changelogEntry{Date: when.Format("2006-01-02"),
 				Type: dialog.T(lang, "notice_type_"+a.Type), Title: words.Title, Body: words.Body, Impact: words.Impact}
-			head := monthHeading(lang, when)
+			head := dialog.MonthHeading(lang, when)
 			if n := len(data.Months); n == 0 || data.Months[n-1].Heading != head {
 				data.Months = append(data.Months, changelogMonth{Heading: head})
 			}

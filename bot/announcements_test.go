@@ -559,6 +559,7 @@ func TestBrowserNotices(t *testing.T) {
 	}
 	wait("the pop-up with the current notice", `(p => !!p && !p.hidden && p.textContent.includes('<img src=x onerror="window.__xss=1">登录加固')
 		&& p.getAttribute('role') === 'dialog' && !!document.getElementById(p.getAttribute('aria-labelledby'))
+		&& p.querySelector('.xq-popup-where').textContent.includes('Telegram')
 		&& document.activeElement === p.querySelector('button'))(document.querySelector('.xq-popup'))`)
 	if err := chromedp.Do(ctx, chromedp.KeyEvent(kb.Escape)); err != nil {
 		t.Fatal(err)

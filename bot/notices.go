@@ -295,7 +295,8 @@ const JobNotice = "notice"
 type NoticeJob struct {
 	AnnouncementID int64  `json:"announcementId"`
 	Phase          string `json:"phase"`
-	// UpdateID names the progress update of an update job.
+	// UpdateID names the progress update of an update job, or the words of correction
+	// of a cancellation.
 	UpdateID int64 `json:"updateId,omitempty"`
 	// Auto marks the completion scheduled for the end of the window: it completes the
 	// announcement if nobody did, and does nothing if somebody already closed it.
@@ -391,10 +392,13 @@ func (w *NoticeWorker) Process(ctx context.Context, job *store.Job) error {
 	}
 	var u store.Update
 	key := nj.Phase
-	if nj.Phase == PhaseUpdate {
+	if nj.UpdateID != 0 {
+		// A progress update, or a cancellation's words of correction.
 		if u, err = store.GetUpdate(ctx, w.DB, nj.UpdateID); err != nil {
 			return err
 		}
+	}
+	if nj.Phase == PhaseUpdate {
 		key = fmt.Sprintf("%s-%d", PhaseUpdate, u.ID)
 	}
 	only := ""
@@ -429,8 +433,11 @@ func (w *NoticeWorker) Process(ctx context.Context, job *store.Job) error {
 			for _, s := range subs {
 				lang, loc := langOf(s.Lang), locOf(s.TimeZone, w.Loc)
 				text := NoticeText(lang, a, nj.Phase, loc)
-				if nj.Phase == PhaseUpdate {
+				switch {
+				case nj.Phase == PhaseUpdate:
 					text = UpdateText(lang, a, u, loc)
+				case u.ID != 0:
+					text = CorrectionText(lang, a, u, loc)
 				}
 				n, err := w.write(ctx, tx, a, key, s, text)
 				if err != nil {

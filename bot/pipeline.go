@@ -349,7 +349,7 @@ func (p *Pipeline) turn(ctx context.Context, tx *sqlx.Tx, conv *dialog.Conversat
 	if in.TimeZone != "" && conv.TimeZone == "" {
 		conv.TimeZone = in.TimeZone
 	}
-	ev := dialog.Inbound{Text: in.Text, Action: in.Action, Hint: hint, ChannelLang: in.LangHint}
+	ev := dialog.Inbound{Text: in.Text, Action: in.Action, Hint: hint, ChannelLang: in.LangHint, Channel: in.Channel}
 	if dialog.ReadCaseQuery(in.Text) {
 		v, err := caseView(ctx, tx, conv.ID)
 		if err != nil {
@@ -507,7 +507,7 @@ func (p *Pipeline) applyEffect(ctx context.Context, tx *sqlx.Tx, conv *dialog.Co
 	case dialog.EffectNearby:
 		err = nearbyJob(ctx, tx, conv, e)
 	case dialog.EffectSubscribe:
-		_, err = tx.ExecContext(ctx, `INSERT INTO subscriptions (traveller_id) VALUES ($1) ON CONFLICT DO NOTHING`, travellerID)
+		err = storeSubscription(ctx, tx, travellerID, e.Types)
 	case dialog.EffectUnsubscribe:
 		_, err = tx.ExecContext(ctx, `DELETE FROM subscriptions WHERE traveller_id = $1`, travellerID)
 	case dialog.EffectSetLanguage:

@@ -61,6 +61,10 @@ type Memo struct {
 	LastEdit *PlanEdit `json:"lastEdit,omitempty"`
 	// Care during the trip: see emergency.go and case.go.
 	Care *Care `json:"care,omitempty"`
+	// Subscribed are the kinds of service notice the traveller chose (NoticeTypes), once
+	// SubscriptionKnown; the toggles of /subscribe show them.
+	Subscribed        []string `json:"subscribed,omitempty"`
+	SubscriptionKnown bool     `json:"subscriptionKnown,omitempty"`
 }
 
 // MarshalMemo and UnmarshalMemo let the store keep the memo as JSON.
@@ -101,6 +105,7 @@ type Inbound struct {
 	Place       *Place       // with EventLocation
 	Forecast    []DayWeather // with EventWeather: the dates forecast, none when still unavailable
 	ChannelLang string       // the channel's language hint ("zh", "en", or a locale like "en-GB")
+	Channel     string       // "telegram", "web" (ChannelWeb), …: what the channel can deliver later
 	EditError   string       // with EventEditFailed: why (an EditErr* constant)
 	// Case is the traveller's case, filled by the caller when ReadCaseQuery reads the
 	// message as a question about it; nil when there is none.
@@ -167,6 +172,8 @@ type Effect struct {
 	Country     string       `json:"country,omitempty"`  // EffectEmergency: where the traveller is, when known
 	Opening     string       `json:"opening,omitempty"`  // EffectFeedback: the words that started it
 	Place       *Place       `json:"place,omitempty"`    // EffectNearby: where the traveller is
+	// Types are the kinds of notice of EffectSubscribe, which replace those subscribed.
+	Types []string `json:"types,omitempty"`
 }
 
 // Result is what a turn produced.

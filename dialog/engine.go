@@ -21,6 +21,11 @@ type Engine struct {
 	// Notices returns the current and upcoming service notices in lang, from an in-memory
 	// snapshot (a turn does no I/O). Nil means there are none.
 	Notices func(lang string) []string
+	// Changelog returns the latest completed updates in lang, newest first, from an
+	// in-memory snapshot like Notices. Nil means there are none.
+	Changelog func(lang string) []ChangeEntry
+	// ChangelogURL is the changelog page, linked from /changelog; "": "/changelog".
+	ChangelogURL string
 	// Places resolves destinations; nil leaves them as written for the planner to place.
 	Places Places
 	// EmergencyHelp words the first answer to an emergency for the country the traveller
@@ -228,6 +233,12 @@ func (t *turn) message() {
 			return
 		}
 	case StateFeedback:
+		if intent == IntentNone && rd.Act == ActFAQ && rd.Topic != "" {
+			// A question about the service is answered, not taken for the feedback.
+			t.faq(rd.Topic)
+			t.reask()
+			return
+		}
 		if intent == IntentNone {
 			t.feedbackText(text)
 			return
@@ -252,7 +263,7 @@ func (t *turn) message() {
 	switch rd.Act {
 	case ActFAQ:
 		if rd.Topic != "" {
-			t.say(rd.Topic)
+			t.faq(rd.Topic)
 		} else {
 			t.say("help")
 		}
@@ -388,7 +399,9 @@ func (t *turn) stateChoices(lang string) []Choice {
 // followLang answers in the language of the traveller's latest message when that
 // message is clearly in one language, unless /lang pinned one.
 func (t *turn) followLang(text string) {
-	if t.c.Memo.LangPinned {
+	// A command's words are the bot's keywords ("/subscribe maintenance downtime"), not
+	// the language the traveller speaks.
+	if t.c.Memo.LangPinned || strings.HasPrefix(text, "/") {
 		return
 	}
 	if l := clearLang(text); l != "" && l != t.c.Lang {
@@ -543,18 +556,16 @@ func (t *turn) intent(in Intent, arg, text string) bool {
 		t.fire(evAsk + StateDestination)
 		t.reask()
 	case IntentSubscribe:
-		t.effect(Effect{Kind: EffectSubscribe})
-		t.say("subscribed")
+		t.subscribe(arg)
 		t.reask()
 	case IntentUnsubscribe:
-		t.effect(Effect{Kind: EffectUnsubscribe})
-		t.say("unsubscribed")
+		t.unsubscribe(arg)
 		t.reask()
 	case IntentStatus:
 		t.status()
 		t.reask()
 	case IntentChangelog:
-		t.say("changelog")
+		t.changelog()
 		t.reask()
 	case IntentWeather:
 		t.weather()
@@ -592,9 +603,10 @@ func (t *turn) setLang(lang string) {
 func (t *turn) reset() {
 	lang, tz := t.c.Lang, t.c.TimeZone
 	t.c.Trip = TripRequest{}
-	version := t.c.Memo.PlanVersion
-	// A plan still being made for the old trip must not arrive in the new one.
-	t.c.Memo = Memo{PlanVersion: version, PlanRequest: t.c.Memo.PlanRequest + 1}
+	m := t.c.Memo
+	// A plan still being made for the old trip must not arrive in the new one; the
+	// notices the traveller chose outlive the trip.
+	t.c.Memo = Memo{PlanVersion: m.PlanVersion, PlanRequest: m.PlanRequest + 1, Subscribed: m.Subscribed, SubscriptionKnown: m.SubscriptionKnown}
 	t.c.Lang, t.c.TimeZone = lang, tz
 	t.fire(evRestart)
 }
@@ -945,6 +957,9 @@ func (t *turn) action(a string) {
 		t.emergency("")
 	case "location":
 		t.askLocation(arg)
+	case "notices":
+		t.toggleNotice(arg)
+		t.reask()
 	case "restart":
 		t.reset()
 		t.say("start_over")

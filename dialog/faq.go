@@ -13,6 +13,7 @@ type faqEntry struct {
 }
 
 var faqEntries = []faqEntry{
+	{"faq_changelog", [][]string{{"更新日志"}, {"更新记录"}, {"changelog"}, {"change log"}, {"update log"}, {"release notes"}, {"what's new"}}},
 	{"faq_data", [][]string{{"encrypt"}, {"加密"}, {"chat history"}, {"聊天记录"}, {"数据"}, {"隐私"}, {"个人信息"}, {"信息安全"}, {"泄露"}, {"安全吗"}, {"data"}, {"privacy"}, {"private"}, {"personal information"}, {"my information"}, {"my info"}, {"gdpr"}, {"delete my", "account"}, {"store", "messages"}, {"keep", "messages"}, {"safe", "info"}, {"sell", "info"}, {"我的信息"}, {"卖", "信息"}, {"卖", "数据"}}},
 	{"faq_update_time", [][]string{{"更新", "多久"}, {"更新", "多长时间"}, {"维护", "多久"}, {"维护", "多长时间"}, {"停服", "多久"}, {"恢复", "多久"}, {"多久", "恢复"}, {"什么时候", "恢复"}, {"how long", "update"}, {"how long", "maintenance"}, {"how long", "downtime"}, {"how long", "down"}, {"when", "back up"}, {"when", "be back"}}},
 	{"faq_use_during", [][]string{{"维护", "能用"}, {"维护", "可以用"}, {"维护", "使用"}, {"更新", "能用"}, {"更新", "使用"}, {"停服", "使用"}, {"停服", "能用"}, {"use", "during"}, {"work", "during"}, {"available", "during"}, {"down", "during"}}},

@@ -91,8 +91,11 @@ func DetectIntent(text string) (Intent, string) {
 		if !ok {
 			return IntentNone, ""
 		}
-		if in == IntentLanguage {
+		switch in {
+		case IntentLanguage:
 			return in, langCode(strings.TrimSpace(m[2]))
+		case IntentSubscribe, IntentUnsubscribe:
+			return in, noticeArg(m[2], true)
 		}
 		return in, ""
 	}
@@ -117,6 +120,10 @@ func DetectIntent(text string) (Intent, string) {
 	}
 	for _, w := range wholeIntents {
 		if w.re.MatchString(core) || w.re.MatchString(head) {
+			if w.intent == IntentSubscribe || w.intent == IntentUnsubscribe {
+				// "订阅维护和停服通知", "unsubscribe from maintenance"
+				return w.intent, noticeArg(core, false)
+			}
 			return w.intent, ""
 		}
 	}

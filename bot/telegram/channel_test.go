@@ -31,6 +31,9 @@ func TestMain(m *testing.M) {
 	case "poller":
 		childPoller()
 		return
+	case "broadcaster":
+		childBroadcaster()
+		return
 	}
 	geo.Warm()
 	storetest.Main(m)

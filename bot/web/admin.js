@@ -1,5 +1,5 @@
 // xingqu console: the account's own password, and for admins the pages for notices,
-// maintenance, people and health. It reads the access token the console keeps in
+// maintenance, people, health and satisfaction. It reads the access token the console keeps in
 // sessionStorage and never refreshes it itself (a refresh token is good for one use);
 // every text from the server is set with textContent.
 (function () {
@@ -21,8 +21,9 @@
     calls: '调用', errors: '错误', queue: 'Telegram 发送队列', failures: '最近的失败',
     pwTitle: '请修改临时密码', pwCurrent: '当前（临时）密码', pwNew: '新密码（至少10个字符）', pwRepeat: '再输入一次新密码',
     pwMismatch: '两次输入的新密码不一致', pwSave: '修改密码', zhLabel: '中文', enLabel: 'English', none: '无',
-    feedback: '评价', csat: '满意度（平均分）', satisfied: '4-5星占比', ratings: '评分数', openHigh: '待处理的高优先级反馈',
-    replyTo: '回复旅客…', handle: '回复并标记已处理'
+    correction: '取消说明（可选，随取消通知发给已收到公告的人）', satisfaction: '满意度', csat: '平均评分', satisfied: '4-5星占比', rated: '评分数', feedbackTotal: '反馈总数', last30: '最近30天',
+    ratings: '评分分布', daily: '每日平均评分', openHigh: '待处理的高优先级反馈', recent: '最近的反馈',
+    feedback: '评价', replyTo: '回复旅客…', handle: '回复并标记已处理'
   } : {
     open: 'Admin', close: 'Close', notices: 'Notices', maintenance: 'Maintenance', people: 'People', health: 'Health',
     all: 'All', published: 'Published', cancelled: 'Cancelled', completed: 'Completed', more: 'More',
@@ -39,8 +40,9 @@
     calls: 'calls', errors: 'errors', queue: 'Telegram send queue', failures: 'Latest failures',
     pwTitle: 'Choose a new password', pwCurrent: 'Current (temporary) password', pwNew: 'New password (10 characters or more)', pwRepeat: 'New password again',
     pwMismatch: 'The new passwords differ', pwSave: 'Change password', zhLabel: '中文', enLabel: 'English', none: 'none',
-    feedback: 'Feedback', csat: 'Satisfaction (average rating)', satisfied: 'Share of 4-5 ratings', ratings: 'ratings', openHigh: 'Open high-priority feedback',
-    replyTo: 'Reply to the traveller…', handle: 'Reply and mark handled'
+    correction: 'Why it is cancelled (optional; sent with the cancellation to those already told)', satisfaction: 'Satisfaction', csat: 'average rating', satisfied: 'rated 4-5', rated: 'ratings', feedbackTotal: 'feedback', last30: 'Last 30 days',
+    ratings: 'Ratings', daily: 'Average rating by day', openHigh: 'Open high-priority feedback', recent: 'Latest feedback',
+    feedback: 'Feedback', replyTo: 'Reply to the traveller…', handle: 'Reply and mark handled'
   };
   var S = sessionStorage;
   var types = ['feature', 'performance', 'security', 'ui', 'maintenance', 'downtime'];
@@ -151,7 +153,7 @@
     var panel = el('section', 'xa-panel');
     panel.setAttribute('role', 'dialog'); panel.setAttribute('aria-modal', 'true'); panel.setAttribute('aria-label', T.open);
     var bar = el('div', 'xa-tabs'), body = el('div', 'xa-body');
-    var pages = { notices: noticesPage, maintenance: maintenancePage, people: peoplePage, health: healthPage, feedback: feedbackPage };
+    var pages = { notices: noticesPage, maintenance: maintenancePage, people: peoplePage, health: healthPage, feedback: feedbackPage, satisfaction: satisfactionPage };
     Object.keys(pages).forEach(function (k) {
       var b = button(T[k], 'xa-tab-' + k, function () { show(k); });
       bar.appendChild(b);
@@ -309,7 +311,10 @@
     var err = errorBox(), actions = el('div', 'xa-row');
     box.appendChild(head); box.appendChild(info); box.appendChild(live); box.appendChild(actions); box.appendChild(err);
     var last = null, a = null;
-    actions.appendChild(button(T.cancel, 'xa-cancel', function () { act('cancel'); }));
+    var fix = el('div'); fix.id = 'xa-correction';
+    var correction = bilingualInputs(fix, 'correction', 'textarea');
+    box.insertBefore(fix, actions);
+    actions.appendChild(button(T.cancel, 'xa-cancel', function () { act('cancel', { message: correction() }); }));
     actions.appendChild(button(T.complete, 'xa-complete', function () { act('complete'); }));
     var upForm = el('form', 'xa-form'); upForm.id = 'xa-update-form'; upForm.hidden = true;
     var upText = bilingualInputs(upForm, 'updates', 'textarea');
@@ -324,9 +329,9 @@
       });
     });
     box.appendChild(upForm); box.appendChild(el('h4', null, T.updates)); box.appendChild(ups);
-    function act(op) {
+    function act(op, body) {
       err.textContent = '';
-      api('POST', '/api/admin/announcements/' + id + '/' + op).then(function (res) {
+      api('POST', '/api/admin/announcements/' + id + '/' + op, body).then(function (res) {
         if (!res.ok) showError(err, res);
         refresh();
         var page = box.parentNode;
@@ -357,6 +362,7 @@
         if (d.pending && rate > 0) counts.appendChild(el('span', null, T.eta + ' ' + new Date(now + d.pending / rate * 1000).toLocaleTimeString()));
         live.appendChild(counts);
         upForm.hidden = !(a.status === 'published' && a.phase === 'current' && (a.type === 'maintenance' || a.type === 'downtime'));
+        fix.hidden = a.status !== 'published';
         ups.textContent = '';
         a.updates.forEach(function (u) { ups.appendChild(el('li', null, when(u.createdAt) + ' ' + u.translations.zh + (u.translations.en !== u.translations.zh ? ' / ' + u.translations.en : ''))); });
       });
@@ -530,7 +536,7 @@
         daily.forEach(function (d, i) {
           if (!d.ratings) return;
           var dot = svg('circle', { cx: x(i), cy: h - pad - (h - 2 * pad) * value(d), r: 3, fill: color, 'class': cls + '-dot' });
-          var tip = svg('title', {}); tip.textContent = d.day + ' · ' + T.csat + ' ' + d.csat.toFixed(2) + ' · ' + T.satisfied + ' ' + Math.round(100 * d.satisfiedShare) + '% · ' + T.ratings + ' ' + d.ratings;
+          var tip = svg('title', {}); tip.textContent = d.day + ' · ' + T.csat + ' ' + d.csat.toFixed(2) + ' · ' + T.satisfied + ' ' + Math.round(100 * d.satisfiedShare) + '% · ' + T.rated + ' ' + d.ratings;
           dot.appendChild(tip);
           c.appendChild(dot);
         });
@@ -567,5 +573,53 @@
       });
     }
     load();
+  // satisfactionPage shows the last 30 days of travellers' feedback (GET /api/admin/feedback):
+  // the average rating and the share of 4-5, the ratings, the average by day as a chart,
+  // and what is still open at high priority.
+  function satisfactionPage(body) {
+    var sum = el('div', 'xa-status'); sum.id = 'xa-csat';
+    var dist = el('div'); dist.id = 'xa-ratings';
+    var daily = el('div'); daily.id = 'xa-daily';
+    var high = el('ul'); high.id = 'xa-open-high';
+    var recent = el('ul'); recent.id = 'xa-feedback-items';
+    [el('h3', null, T.last30), sum, el('h4', null, T.ratings), dist, el('h4', null, T.daily), daily,
+      el('h4', null, T.openHigh), high, el('h4', null, T.recent), recent].forEach(function (x) { body.appendChild(x); });
+    function line(f) {
+      return el('li', null, when(f.createdAt) + ' ' + (f.rating ? '★' + f.rating + ' ' : '') + (f.category ? '[' + f.category + '] ' : '') + (f.comment || f.opening || ''));
+    }
+    every(30000, function () {
+      api('GET', '/api/admin/feedback').then(function (res) {
+        if (!res.ok) return;
+        var r = res.body;
+        sum.textContent = T.csat + ' ' + r.csat.toFixed(2) + ' · ' + T.satisfied + ' ' + Math.round(100 * r.satisfiedShare) + '% · ' +
+          T.rated + ' ' + r.rated + ' · ' + T.feedbackTotal + ' ' + r.total;
+        sum.dataset.csat = r.csat.toFixed(2); sum.dataset.rated = r.rated;
+        dist.textContent = '';
+        var max = Math.max.apply(null, ['1', '2', '3', '4', '5'].map(function (k) { return r.ratings[k]; }).concat([1]));
+        ['5', '4', '3', '2', '1'].forEach(function (k) {
+          var row = el('div', 'xa-bar'); row.dataset.rating = k;
+          row.appendChild(el('span', null, '★' + k + ' ' + r.ratings[k]));
+          var b = el('div', 'xa-barfill'); b.style.width = Math.round(100 * r.ratings[k] / max) + '%';
+          row.appendChild(b);
+          dist.appendChild(row);
+        });
+        daily.textContent = '';
+        var c = el('div', 'xa-chart'); c.setAttribute('role', 'img');
+        r.daily.forEach(function (d) {
+          var col = el('div', 'xa-colbar');
+          col.style.height = Math.round(100 * d.csat / 5) + '%';
+          col.title = d.day + ' · ' + T.csat + ' ' + d.csat.toFixed(2) + ' · ' + T.rated + ' ' + d.ratings;
+          c.appendChild(col);
+        });
+        c.setAttribute('aria-label', T.daily + ': ' + r.daily.filter(function (d) { return d.ratings; }).map(function (d) { return d.day + ' ' + d.csat.toFixed(2); }).join(', '));
+        daily.appendChild(c);
+        high.textContent = '';
+        if (!r.openHighPriority.length) high.appendChild(el('li', null, T.none));
+        r.openHighPriority.forEach(function (f) { high.appendChild(line(f)); });
+        recent.textContent = '';
+        if (!r.items.length) recent.appendChild(el('li', null, T.none));
+        r.items.slice(0, 20).forEach(function (f) { recent.appendChild(line(f)); });
+      });
+    });
   }
 })();

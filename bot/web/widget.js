@@ -12,13 +12,13 @@
   var TEXT = {
     zh: { title: '行趣旅行助手', botName: '行趣', status: '通常几秒内回复', open: '打开聊天', unread: '条新消息', close: '关闭聊天', send: '发送', placeholder: '输入消息…（Enter 发送）',
       typing: '正在输入…', agent: '人工客服', lost: '与服务器的同步中断（E-606）。', sync: '同步', offline: '网络连接失败，请稍后重试（E-101）。',
-      retry: '重试', writing: '正在为您撰写行程…', days: '每日行程', food: '美食', notice: '公告', ok: '知道了', maintenance: '维护中', log: '聊天记录',
+      retry: '重试', writing: '正在为您撰写行程…', days: '每日行程', food: '美食', notice: '公告', ok: '知道了', where: '公告会在你打开聊天时显示在这里，停服和抢修进展显示在顶部横幅；这个网页不会另外发通知，想收到消息提醒请在 Telegram 上发送 /subscribe。', maintenance: '维护中', log: '聊天记录',
       morning: '上午', afternoon: '下午', evening: '晚上', colon: '：', listSep: '；',
       noWeather: '这些日期暂时查不到天气预报（E-303），行程照常可用，临近出发可以再查。', checkWeather: '再查天气',
       down: '系统维护中', until: '预计恢复：', untilUnknown: '恢复时间待定', when: '时间', impact: '影响', todo: '建议', progress: '最新进展' },
     en: { title: 'xingqu travel assistant', botName: 'xingqu', status: 'Usually replies in seconds', open: 'Open chat', unread: 'new messages', close: 'Close chat', send: 'Send', placeholder: 'Type a message… (Enter sends)',
       typing: 'Typing…', agent: 'Support agent', lost: 'The chat lost sync with the server (E-606).', sync: 'Sync', offline: 'Network connection failed, please retry (E-101).',
-      retry: 'Retry', writing: 'Writing your plan…', days: 'Day by day', food: 'Food', notice: 'Notice', ok: 'OK', maintenance: 'Maintenance', log: 'Conversation',
+      retry: 'Retry', writing: 'Writing your plan…', days: 'Day by day', food: 'Food', notice: 'Notice', ok: 'OK', where: 'Notices show here when you open the chat, and downtime and repair progress in the banner at the top; this page sends nothing else. To get notices as messages, send /subscribe on Telegram.', maintenance: 'Maintenance', log: 'Conversation',
       morning: 'Morning', afternoon: 'Afternoon', evening: 'Evening', colon: ': ', listSep: '; ',
       noWeather: 'No forecast for these dates yet (E-303); the plan stands, and you can check again closer to the trip.', checkWeather: 'Check the weather',
       down: 'The service is down for maintenance.', until: 'Expected back:', untilUnknown: 'End not known yet.', when: 'When', impact: 'Impact', todo: 'What to do', progress: 'Latest' }
@@ -478,6 +478,7 @@
         popup.appendChild(sec);
         shown.push(a.id);
       });
+      popup.appendChild(el('p', 'xq-popup-where', TEXT.where));
       var ok = el('button', 'xq-popup-ok', TEXT.ok);
       ok.type = 'button';
       ok.addEventListener('click', dismiss);

@@ -6,6 +6,7 @@ import (
 	"log/slog"
 	"net/http"
 	"os"
+	"strings"
 	"sync"
 	"time"
 
@@ -74,7 +75,10 @@ func newService(cfg config, db *store.DB, log *slog.Logger, reg prometheus.Regis
 	board := &bot.NoticeBoard{DB: db, Loc: cfg.DefaultTZ, Log: log}
 	// The gazetteer is read once, before the first turn needs it.
 	go geo.Warm()
-	p := &bot.Pipeline{DB: db, Engine: &dialog.Engine{DefaultLoc: cfg.DefaultTZ, Places: geo.Places{}, Notices: board.Notices, EmergencyHelp: emergency.Help}, Log: log, Notices: board}
+	// /changelog in chat lists the latest completed updates and links the page.
+	feed := &bot.ChangelogFeed{DB: db, Log: log}
+	p := &bot.Pipeline{DB: db, Engine: &dialog.Engine{DefaultLoc: cfg.DefaultTZ, Places: geo.Places{}, Notices: board.Notices, EmergencyHelp: emergency.Help,
+		Changelog: feed.Entries, ChangelogURL: strings.TrimRight(cfg.PublicURL, "/") + "/changelog"}, Log: log, Notices: board}
 	if len(providers) > 0 {
 		p.Extractor = planner.Extractor{Chain: chain}
 	}
