@@ -573,6 +573,8 @@
       });
     }
     load();
+  }
+
   // satisfactionPage shows the last 30 days of travellers' feedback (GET /api/admin/feedback):
   // the average rating and the share of 4-5, the ratings, the average by day as a chart,
   // and what is still open at high priority.
