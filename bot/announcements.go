@@ -14,6 +14,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"xingqu/api"
 	"xingqu/dialog"
 	"xingqu/store"
 )
@@ -339,7 +340,7 @@ func (s *Server) notices() *NoticeBoard {
 func (s *Server) handleCreateAnnouncement() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var req AnnouncementRequest
-		if !decodeJSON(w, r, &req) {
+		if !api.DecodeJSON(w, r, &req) {
 			return
 		}
 		now := s.now()
@@ -367,7 +368,7 @@ func (s *Server) handleCreateAnnouncement() http.Handler {
 		})
 		if err != nil {
 			s.Log.Error("create announcement", "err", err)
-			writeError(w, http.StatusInternalServerError, "E-101", "could not store the announcement; please retry", "")
+			api.WriteError(w, http.StatusInternalServerError, api.Network, "could not store the announcement; please retry", "")
 			return
 		}
 		s.notices().Invalidate()
@@ -375,7 +376,7 @@ func (s *Server) handleCreateAnnouncement() http.Handler {
 		w.Header().Set("Location", fmt.Sprintf("/api/admin/announcements/%d", a.ID))
 		v := viewOf(a, now, requestLang(r))
 		v.CreatedBy = a.CreatedBy
-		writeJSON(w, http.StatusCreated, v)
+		api.WriteJSON(w, http.StatusCreated, v)
 	})
 }
 
@@ -390,7 +391,7 @@ type AnnouncementPreview struct {
 func (s *Server) handlePreviewAnnouncement() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var req AnnouncementRequest
-		if !decodeJSON(w, r, &req) {
+		if !api.DecodeJSON(w, r, &req) {
 			return
 		}
 		now := s.now()
@@ -404,7 +405,7 @@ func (s *Server) handlePreviewAnnouncement() http.Handler {
 		if loc == nil {
 			loc = shanghai()
 		}
-		writeJSON(w, http.StatusOK, AnnouncementPreview{
+		api.WriteJSON(w, http.StatusOK, AnnouncementPreview{
 			Telegram: Text{ZH: NoticeText(dialog.LangZH, a, PhasePublished, loc), EN: NoticeText(dialog.LangEN, a, PhasePublished, loc)},
 			Widget:   viewOf(a, now, requestLang(r)),
 		})
@@ -414,7 +415,7 @@ func (s *Server) handlePreviewAnnouncement() http.Handler {
 func announcementID(w http.ResponseWriter, r *http.Request) (int64, bool) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
-		writeError(w, http.StatusNotFound, "E-404", "no such announcement", "")
+		api.WriteError(w, http.StatusNotFound, api.NotFound, "no such announcement", "")
 		return 0, false
 	}
 	return id, true
@@ -447,7 +448,7 @@ func (s *Server) handleGetAnnouncement() http.Handler {
 		}
 		a, err := store.GetAnnouncement(r.Context(), s.DB, id)
 		if errors.Is(err, store.ErrNotFound) {
-			writeError(w, http.StatusNotFound, "E-404", "no such announcement", "")
+			api.WriteError(w, http.StatusNotFound, api.NotFound, "no such announcement", "")
 			return
 		}
 		var ups []store.Update
@@ -460,10 +461,10 @@ func (s *Server) handleGetAnnouncement() http.Handler {
 		}
 		if err != nil {
 			s.Log.Error("get announcement", "id", id, "err", err)
-			writeError(w, http.StatusInternalServerError, "E-101", "could not read the announcement; please retry", "")
+			api.WriteError(w, http.StatusInternalServerError, api.Network, "could not read the announcement; please retry", "")
 			return
 		}
-		writeJSON(w, http.StatusOK, v)
+		api.WriteJSON(w, http.StatusOK, v)
 	})
 }
 
@@ -534,10 +535,10 @@ func (s *Server) handleListAnnouncements() http.Handler {
 		}
 		if err != nil {
 			s.Log.Error("list announcements", "err", err)
-			writeError(w, http.StatusInternalServerError, "E-101", "could not read the announcements; please retry", "")
+			api.WriteError(w, http.StatusInternalServerError, api.Network, "could not read the announcements; please retry", "")
 			return
 		}
-		writeJSON(w, http.StatusOK, resp)
+		api.WriteJSON(w, http.StatusOK, resp)
 	})
 }
 
@@ -569,22 +570,22 @@ func (s *Server) handleCloseAnnouncement(status string) http.Handler {
 		})
 		switch {
 		case errors.Is(err, store.ErrNotFound):
-			writeError(w, http.StatusNotFound, "E-404", "no such announcement", "")
+			api.WriteError(w, http.StatusNotFound, api.NotFound, "no such announcement", "")
 			return
 		case errors.Is(err, store.ErrClosed):
-			writeError(w, http.StatusConflict, "E-409", "the announcement is already cancelled or completed", "")
+			api.WriteError(w, http.StatusConflict, api.Conflict, "the announcement is already cancelled or completed", "")
 			return
 		case errors.Is(err, errNotStarted):
-			writeError(w, http.StatusConflict, "E-409", "the work has not started yet: cancel the announcement instead", "")
+			api.WriteError(w, http.StatusConflict, api.Conflict, "the work has not started yet: cancel the announcement instead", "")
 			return
 		case err != nil:
 			s.Log.Error("close announcement", "id", id, "err", err)
-			writeError(w, http.StatusInternalServerError, "E-101", "could not update the announcement; please retry", "")
+			api.WriteError(w, http.StatusInternalServerError, api.Network, "could not update the announcement; please retry", "")
 			return
 		}
 		s.notices().Invalidate()
 		s.Log.Info("announcement "+status, "id", id, "by", principalOf(r).Username, "withdrawn", a.Withdrawn)
-		writeJSON(w, http.StatusOK, viewOf(a, now, requestLang(r)))
+		api.WriteJSON(w, http.StatusOK, viewOf(a, now, requestLang(r)))
 	})
 }
 
@@ -604,7 +605,7 @@ func (s *Server) handleAddUpdate() http.Handler {
 		var req struct {
 			Body Text `json:"body"`
 		}
-		if !decodeJSON(w, r, &req) {
+		if !api.DecodeJSON(w, r, &req) {
 			return
 		}
 		var errs []FieldError
@@ -631,21 +632,21 @@ func (s *Server) handleAddUpdate() http.Handler {
 		})
 		switch {
 		case errors.Is(err, store.ErrNotFound):
-			writeError(w, http.StatusNotFound, "E-404", "no such announcement", "")
+			api.WriteError(w, http.StatusNotFound, api.NotFound, "no such announcement", "")
 			return
 		case errors.Is(err, errNoProgress):
-			writeError(w, http.StatusConflict, "E-409", "progress updates are for a fault or maintenance while it is under way", "")
+			api.WriteError(w, http.StatusConflict, api.Conflict, "progress updates are for a fault or maintenance while it is under way", "")
 			return
 		case err != nil:
 			s.Log.Error("announcement update", "id", id, "err", err)
-			writeError(w, http.StatusInternalServerError, "E-101", "could not store the update; please retry", "")
+			api.WriteError(w, http.StatusInternalServerError, api.Network, "could not store the update; please retry", "")
 			return
 		}
 		s.notices().Invalidate()
 		s.Log.Info("announcement update", "id", id, "update", u.ID, "by", u.CreatedBy)
 		v := updateViewOf(u, requestLang(r))
 		v.CreatedBy = u.CreatedBy
-		writeJSON(w, http.StatusCreated, v)
+		api.WriteJSON(w, http.StatusCreated, v)
 	})
 }
 
@@ -656,7 +657,7 @@ func (s *Server) handleMaintenance() http.Handler {
 			Until   string `json:"until"`
 			Message Text   `json:"message"`
 		}
-		if !decodeJSON(w, r, &req) {
+		if !api.DecodeJSON(w, r, &req) {
 			return
 		}
 		var errs []FieldError
@@ -687,7 +688,7 @@ func (s *Server) handleMaintenance() http.Handler {
 		}
 		if _, err := store.SetMaintenance(r.Context(), s.DB, m); err != nil {
 			s.Log.Error("set maintenance", "err", err)
-			writeError(w, http.StatusInternalServerError, "E-101", "could not change maintenance; please retry", "")
+			api.WriteError(w, http.StatusInternalServerError, api.Network, "could not change maintenance; please retry", "")
 			return
 		}
 		s.notices().Invalidate()
@@ -705,13 +706,13 @@ func (s *Server) writeMaintenance(w http.ResponseWriter, r *http.Request) {
 	held, err := store.HeldMessages(r.Context(), s.DB)
 	if err != nil {
 		s.Log.Error("held messages", "err", err)
-		writeError(w, http.StatusInternalServerError, "E-101", "could not read the maintenance state; please retry", "")
+		api.WriteError(w, http.StatusInternalServerError, api.Network, "could not read the maintenance state; please retry", "")
 		return
 	}
 	_, down := s.notices().Open(r.Context())
 	v := maintenanceView(down, requestLang(r))
 	v.Translations, v.Held = &Text{ZH: down.Message.In(dialog.LangZH), EN: down.Message.In(dialog.LangEN)}, &held
-	writeJSON(w, http.StatusOK, v)
+	api.WriteJSON(w, http.StatusOK, v)
 }
 
 func maintenanceView(d Downtime, lang string) MaintenanceView {
@@ -747,7 +748,7 @@ func (s *Server) handlePublicAnnouncements() http.Handler {
 			resp.Announcements = append(resp.Announcements, v)
 		}
 		w.Header().Set("Cache-Control", "no-cache")
-		writeJSON(w, http.StatusOK, resp)
+		api.WriteJSON(w, http.StatusOK, resp)
 	})
 }
 
@@ -781,7 +782,7 @@ func (s *Server) handleChangelog() http.Handler {
 		past, err := store.PastAnnouncements(ctx, s.DB, changelogTypes, 200)
 		if err != nil {
 			s.Log.Error("changelog", "err", err)
-			writeError(w, http.StatusInternalServerError, "E-101", "could not read the changelog; please retry", "")
+			api.WriteError(w, http.StatusInternalServerError, api.Network, "could not read the changelog; please retry", "")
 			return
 		}
 		data := struct {

@@ -22,6 +22,7 @@ import (
 	"github.com/google/uuid"
 	"golang.org/x/crypto/bcrypt"
 
+	"xingqu/api"
 	"xingqu/store"
 )
 
@@ -97,8 +98,9 @@ type authState struct {
 // newAuthState starts computing the dummy hash at once, in the background, so that
 // neither start-up nor the first login with an unknown name waits for all of it.
 func newAuthState() authState {
+	cost := passwordCost // read now: the hash is made in the background
 	dummy := sync.OnceValue(func() []byte {
-		h, _ := bcrypt.GenerateFromPassword([]byte("no such account, same work"), passwordCost)
+		h, _ := bcrypt.GenerateFromPassword([]byte("no such account, same work"), cost)
 		return h
 	})
 	go dummy()
@@ -247,15 +249,15 @@ func (s *Server) requireRole(roles ...string) func(http.Handler) http.Handler {
 			if err != nil {
 				if !errors.Is(err, errNoToken) && !errors.Is(err, errBadToken) {
 					s.Log.Error("authenticate", "err", err, "request_id", RequestID(r.Context()))
-					writeError(w, http.StatusServiceUnavailable, "E-101", "service temporarily unavailable, try again", "")
+					api.WriteError(w, http.StatusServiceUnavailable, api.Network, "service temporarily unavailable, try again", "")
 					return
 				}
 				w.Header().Set("WWW-Authenticate", `Bearer realm="xingqu"`)
-				writeError(w, http.StatusUnauthorized, "E-401", "missing, expired or invalid token", "")
+				api.WriteError(w, http.StatusUnauthorized, api.Unauthorized, "missing, expired or invalid token", "")
 				return
 			}
 			if p.MustChangePassword && !slices.Contains(roles, passwordChange) {
-				writeError(w, http.StatusForbidden, "E-403", "change your temporary password first (POST /api/account/password)", "password")
+				api.WriteError(w, http.StatusForbidden, api.Forbidden, "change your temporary password first (POST /api/account/password)", "password")
 				return
 			}
 			for _, role := range roles {
@@ -264,7 +266,7 @@ func (s *Server) requireRole(roles ...string) func(http.Handler) http.Handler {
 					return
 				}
 			}
-			writeError(w, http.StatusForbidden, "E-403", "this account may not do that", "")
+			api.WriteError(w, http.StatusForbidden, api.Forbidden, "this account may not do that", "")
 		})
 	}
 }
@@ -341,19 +343,19 @@ func (s *Server) handleLogin() http.Handler {
 			Username string `json:"username"`
 			Password string `json:"password"`
 		}
-		if !decodeJSON(w, r, &req) {
+		if !api.DecodeJSON(w, r, &req) {
 			return
 		}
 		if strings.TrimSpace(req.Username) == "" {
-			writeError(w, http.StatusBadRequest, "E-400", "username is required", "username")
+			api.WriteError(w, http.StatusBadRequest, api.BadRequest, "username is required", "username")
 			return
 		}
 		if req.Password == "" {
-			writeError(w, http.StatusBadRequest, "E-400", "password is required", "password")
+			api.WriteError(w, http.StatusBadRequest, api.BadRequest, "password is required", "password")
 			return
 		}
 		if len(req.Username) > MaxUsernameLen {
-			writeError(w, http.StatusBadRequest, "E-400", fmt.Sprintf("username: at most %d bytes", MaxUsernameLen), "username")
+			api.WriteError(w, http.StatusBadRequest, api.BadRequest, fmt.Sprintf("username: at most %d bytes", MaxUsernameLen), "username")
 			return
 		}
 		ctx := r.Context()
@@ -374,7 +376,7 @@ func (s *Server) handleLogin() http.Handler {
 				time.Sleep(s.failDelay())
 				mins := int(time.Until(until).Minutes()) + 1
 				w.Header().Set("Retry-After", strconv.Itoa(int(time.Until(until).Seconds())+1))
-				writeError(w, http.StatusTooManyRequests, "E-505",
+				api.WriteError(w, http.StatusTooManyRequests, api.Login,
 					fmt.Sprintf("登录失败次数过多，请 %d 分钟后再试 / Too many failed logins: try again in %d minutes", mins, mins), "")
 				return
 			}
@@ -395,7 +397,7 @@ func (s *Server) handleLogin() http.Handler {
 		if !match || err != nil || a.Disabled {
 			s.Log.Info("login failed", "ip", s.clientIP(r), "request_id", RequestID(ctx))
 			time.Sleep(s.failDelay())
-			writeError(w, http.StatusUnauthorized, "E-505", loginFailed, "")
+			api.WriteError(w, http.StatusUnauthorized, api.Login, loginFailed, "")
 			return
 		}
 		for _, k := range []string{pairKey, userKey} {
@@ -415,7 +417,7 @@ func (s *Server) handleLogin() http.Handler {
 			resp.Message = passwordChangeNeeded
 		}
 		s.Log.Info("login", "user_id", a.ID, "role", a.Role)
-		writeJSON(w, http.StatusOK, resp)
+		api.WriteJSON(w, http.StatusOK, resp)
 	})
 }
 
@@ -443,10 +445,10 @@ func (s *Server) handleRefresh() http.Handler {
 		switch {
 		case errors.Is(err, store.ErrTokenReused):
 			s.Log.Warn("refresh token reused: family revoked", "user_id", id)
-			writeError(w, http.StatusUnauthorized, "E-401", "refresh token already used: every session of this login is signed out, log in again", "refresh_token")
+			api.WriteError(w, http.StatusUnauthorized, api.Unauthorized, "refresh token already used: every session of this login is signed out, log in again", "refresh_token")
 			return
 		case errors.Is(err, store.ErrTokenInvalid):
-			writeError(w, http.StatusUnauthorized, "E-401", "refresh token invalid or expired, log in again", "refresh_token")
+			api.WriteError(w, http.StatusUnauthorized, api.Unauthorized, "refresh token invalid or expired, log in again", "refresh_token")
 			return
 		case err != nil:
 			s.serverError(w, r, err)
@@ -463,7 +465,7 @@ func (s *Server) handleRefresh() http.Handler {
 			return
 		}
 		resp.Message = "令牌已刷新 / Token refreshed"
-		writeJSON(w, http.StatusOK, resp)
+		api.WriteJSON(w, http.StatusOK, resp)
 	})
 }
 
@@ -478,14 +480,14 @@ func (s *Server) handleLogout() http.Handler {
 			s.serverError(w, r, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, map[string]string{"message": "已退出 / Logged out"})
+		api.WriteJSON(w, http.StatusOK, map[string]string{"message": "已退出 / Logged out"})
 	})
 }
 
 // serverError logs err and answers 500 without showing it.
 func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) {
 	s.Log.Error("request failed", "err", err, "request_id", RequestID(r.Context()))
-	writeError(w, http.StatusInternalServerError, "E-500", "internal error; try again", "")
+	api.WriteError(w, http.StatusInternalServerError, api.Internal, "internal error; try again", "")
 }
 
 // refreshTokenOf reads the {"refresh_token"} body of refresh and logout, answering 400
@@ -494,11 +496,11 @@ func refreshTokenOf(w http.ResponseWriter, r *http.Request) (string, bool) {
 	var req struct {
 		RefreshToken string `json:"refresh_token"`
 	}
-	if !decodeJSON(w, r, &req) {
+	if !api.DecodeJSON(w, r, &req) {
 		return "", false
 	}
 	if req.RefreshToken == "" {
-		writeError(w, http.StatusBadRequest, "E-400", "refresh_token is required", "refresh_token")
+		api.WriteError(w, http.StatusBadRequest, api.BadRequest, "refresh_token is required", "refresh_token")
 		return "", false
 	}
 	return req.RefreshToken, true

@@ -20,6 +20,7 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"golang.org/x/crypto/bcrypt"
 
+	"xingqu/api"
 	"xingqu/dialog"
 	"xingqu/providers/geo"
 	"xingqu/store"
@@ -161,8 +162,8 @@ func TestLoginFailureSameAnswer(t *testing.T) {
 			t.Fatal(err)
 		}
 	}
-	var unknown, wrong APIError
-	timed := func(name, pw string, out *APIError) (int, time.Duration) {
+	var unknown, wrong api.Error
+	timed := func(name, pw string, out *api.Error) (int, time.Duration) {
 		t0 := time.Now()
 		code := e.do("POST", "/api/login", "", map[string]string{"username": name, "password": pw}, out)
 		return code, time.Since(t0)
@@ -188,7 +189,7 @@ func TestLoginFailureSameAnswer(t *testing.T) {
 		t.Errorf("the unknown user's hash costs %d (%v), want %d like a real one", got, err, passwordCost)
 	}
 	t.Logf("median unknown user %v, wrong password %v", median(du), median(dw))
-	var missing APIError
+	var missing api.Error
 	if code := e.do("POST", "/api/login", "", map[string]string{"username": "bob0"}, &missing); code != 400 || missing.Field != "password" {
 		t.Errorf("missing password: %d %+v", code, missing)
 	}
@@ -208,7 +209,7 @@ func TestLoginLockout(t *testing.T) {
 			t.Fatalf("failure %d: status %d", i+1, code)
 		}
 	}
-	var locked APIError
+	var locked api.Error
 	if code := e.do("POST", "/api/login", "", map[string]string{"username": "carol", "password": "correct horse battery"}, &locked); code != 429 || locked.Code != "E-505" {
 		t.Fatalf("right password on a locked account: %d %+v, want 429 E-505", code, locked)
 	}
@@ -241,7 +242,7 @@ func TestRefreshRotationAndReuse(t *testing.T) {
 		t.Fatalf("refresh did not rotate: %+v", second)
 	}
 	// Reusing the spent token revokes the family: the newest token stops working too.
-	var reuse APIError
+	var reuse api.Error
 	if code := e.do("POST", "/api/token/refresh", "", map[string]string{"refresh_token": first.RefreshToken}, &reuse); code != 401 {
 		t.Fatalf("reuse: %d, want 401", code)
 	}
@@ -287,7 +288,7 @@ func TestTokensRejected(t *testing.T) {
 	expired := e.login("frank", "correct horse battery").AccessToken
 	e.srv.Web.AccessTTL = 0
 	for name, tok := range map[string]string{"tampered": tampered, "alg none": unsigned, "another key": otherKey, "expired": expired, "garbage": "abc", "none": "", "unknown widget": "xqw_nope"} {
-		var ae APIError
+		var ae api.Error
 		if code := e.do("GET", "/api/agent/conversations?status=all", tok, nil, &ae); code != 401 || ae.Code != "E-401" {
 			t.Errorf("%s token: %d %+v, want 401 E-401", name, code, ae)
 		}
@@ -307,7 +308,7 @@ func TestAgentCannotCallAdminRoute(t *testing.T) {
 	e.addUser("hank", "correct horse battery", RoleAdmin)
 	agent := e.login("gina", "correct horse battery")
 	admin := e.login("hank", "correct horse battery")
-	var ae APIError
+	var ae api.Error
 	if code := e.do("GET", "/api/admin/users", agent.AccessToken, nil, &ae); code != 403 || ae.Code != "E-403" {
 		t.Errorf("agent on admin route: %d %+v, want 403", code, ae)
 	}

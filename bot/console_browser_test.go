@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"xingqu/store"
 
 	"github.com/chromedp/chromedp"
 )
@@ -55,7 +56,7 @@ SELECT $1, 'traveller', 'line ' || n FROM generate_series(1, 450) n`, ws.Convers
 SELECT $1, 'traveller', 'new ' || n FROM generate_series(1, 5) n`, ws.ConversationID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.db.Exec(`SELECT pg_notify($1, $2)`, notifyChannel, fmt.Sprint(ws.ConversationID)); err != nil {
+	if _, err := e.db.Exec(`SELECT pg_notify($1, $2)`, store.ConversationChannel, fmt.Sprint(ws.ConversationID)); err != nil {
 		t.Fatal(err)
 	}
 	waitJS(t, console, "the new messages below the older pages", `[...document.querySelectorAll('#transcript .msg')].some(n => n.lastChild.textContent === 'new 5')`)

@@ -13,6 +13,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"xingqu/api"
 	"xingqu/store"
 )
 
@@ -29,8 +30,8 @@ func TestProgressPayloadFitsANotification(t *testing.T) {
 			t.Fatalf("%s: %v", name, err)
 		}
 		var back Progress
-		if len(b) > maxNotifyPayload || json.Unmarshal(b, &back) != nil || back.Preview == "" || !strings.HasSuffix(preview, back.Preview) {
-			t.Errorf("%s: %d bytes, preview %d bytes: want a payload under %d with the end of the preview", name, len(b), len(back.Preview), maxNotifyPayload)
+		if len(b) > store.MaxNotifyPayload || json.Unmarshal(b, &back) != nil || back.Preview == "" || !strings.HasSuffix(preview, back.Preview) {
+			t.Errorf("%s: %d bytes, preview %d bytes: want a payload under %d with the end of the preview", name, len(b), len(back.Preview), store.MaxNotifyPayload)
 		}
 	}
 }
@@ -67,7 +68,7 @@ func TestPlanWorkerBacksOffWhileDatabaseDown(t *testing.T) {
 // two different requests out of one body.
 func TestJSONWithTrailingDataRefused(t *testing.T) {
 	e := newWebEnv(t)
-	var ae APIError
+	var ae api.Error
 	if code := e.do("POST", "/api/login", "", `{"username":"a","password":"b"} {"username":"admin"}`, &ae); code != 400 || ae.Code != "E-400" {
 		t.Errorf("body with a second object: %d %+v, want 400", code, ae)
 	}

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"log/slog"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -12,6 +13,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"xingqu/api"
 	"xingqu/dialog"
 	"xingqu/store"
 )
@@ -96,7 +98,7 @@ func (p *Pipeline) Receive(ctx context.Context, in Inbound) (convID int64, dup b
 // it undoes the storing. The traveller, their conversation, the message and what then
 // writes cost one transaction.
 func (p *Pipeline) ReceiveWith(ctx context.Context, in Inbound, then func(tx *sqlx.Tx, convID int64, dup bool) error) (convID int64, dup bool, err error) {
-	in.Text, in.Action, in.DisplayName = clean(in.Text, MaxMessageRunes), clean(in.Action, 256), clean(in.DisplayName, 128)
+	in.Text, in.Action, in.DisplayName = clean(in.Text, api.MaxMessageRunes), clean(in.Action, 256), clean(in.DisplayName, 128)
 	if in.Place != nil {
 		in.Place.Name = clean(in.Place.Name, 256)
 	}
@@ -130,10 +132,6 @@ func (p *Pipeline) ReceiveWith(ctx context.Context, in Inbound, then func(tx *sq
 	}
 	return convID, dup, nil
 }
-
-// MaxMessageRunes is the longest message a traveller can send (SPEC section 6); channels
-// refuse longer ones with a clear message, and the pipeline never stores more.
-const MaxMessageRunes = 4096
 
 // clean makes channel text storable: valid UTF-8, no NUL (which PostgreSQL's text and
 // jsonb refuse), at most n characters.
@@ -475,19 +473,13 @@ func (p *Pipeline) applyEffect(ctx context.Context, tx *sqlx.Tx, conv *dialog.Co
 		}
 		_, err = store.EnqueueJob(ctx, tx, JobPlan, conv.ID, job, time.Time{})
 	case dialog.EffectEmergency:
-		_, err = tx.ExecContext(ctx, `INSERT INTO emergencies (conversation_id, text) VALUES ($1, $2)`, conv.ID, e.Text)
+		err = store.RecordEmergency(ctx, tx, conv.ID, e.Text)
 	case dialog.EffectFeedback:
-		var rating any
-		if e.Rating > 0 {
-			rating = e.Rating
-		}
-		_, err = tx.ExecContext(ctx, `INSERT INTO feedback (conversation_id, rating, comment) VALUES ($1, $2, $3)`, conv.ID, rating, e.Text)
-	case dialog.EffectSubscribe:
-		_, err = tx.ExecContext(ctx, `INSERT INTO subscriptions (traveller_id) VALUES ($1) ON CONFLICT DO NOTHING`, travellerID)
-	case dialog.EffectUnsubscribe:
-		_, err = tx.ExecContext(ctx, `DELETE FROM subscriptions WHERE traveller_id = $1`, travellerID)
+		_, err = store.RecordFeedback(ctx, tx, store.NewFeedback{ConversationID: conv.ID, Rating: max(e.Rating, 0), Comment: e.Text})
+	case dialog.EffectSubscribe, dialog.EffectUnsubscribe:
+		err = store.SetSubscribed(ctx, tx, travellerID, e.Kind == dialog.EffectSubscribe)
 	case dialog.EffectSetLanguage:
-		_, err = tx.ExecContext(ctx, `UPDATE travellers SET lang = $2 WHERE id = $1`, travellerID, e.Lang)
+		err = store.SetTravellerLang(ctx, tx, travellerID, e.Lang)
 	case dialog.EffectCallHuman, dialog.EffectCancelHuman:
 		// The conversation's status and priority, saved with it, are the agents' queue.
 	default:
@@ -502,8 +494,7 @@ func (p *Pipeline) applyEffect(ctx context.Context, tx *sqlx.Tx, conv *dialog.Co
 // notify tells listeners (widget streams, the console) that the conversation changed;
 // PostgreSQL delivers it only if the transaction commits.
 func (p *Pipeline) notify(ctx context.Context, tx *sqlx.Tx, convID int64) error {
-	_, err := tx.ExecContext(ctx, `SELECT pg_notify($1, $2)`, notifyChannel, fmt.Sprint(convID))
-	return err
+	return store.Notify(ctx, tx, store.ConversationChannel, strconv.FormatInt(convID, 10))
 }
 
 // TravellerID identifies the traveller for the daily token budget.

@@ -8,11 +8,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+	"xingqu/store"
 )
-
-// ProgressChannel is the PostgreSQL notification channel on which planning progress is
-// published, for channels that show a plan being written.
-const ProgressChannel = "xingqu_plan_progress"
 
 // Progress is how far the plan for a conversation has got.
 type Progress struct {
@@ -60,7 +57,7 @@ func (w *PlanWorker) withProgress(ctx context.Context, job PlanJob) context.Cont
 	p := &publisher{interval: time.Second, job: job, send: func(pr Progress) {
 		b, err := progressPayload(pr)
 		if err == nil {
-			_, err = w.Pipeline.DB.ExecContext(context.WithoutCancel(ctx), `SELECT pg_notify($1, $2)`, ProgressChannel, string(b))
+			err = store.Notify(context.WithoutCancel(ctx), w.Pipeline.DB, store.ProgressChannel, string(b))
 		}
 		if err != nil {
 			w.Log.Warn("plan progress not published", "conversation", pr.ConversationID, "err", err)
@@ -68,10 +65,6 @@ func (w *PlanWorker) withProgress(ctx context.Context, job PlanJob) context.Cont
 	}}
 	return context.WithValue(ctx, progressKey{}, p.report)
 }
-
-// maxNotifyPayload is PostgreSQL's limit on a notification's payload (8000 bytes), less
-// a margin.
-const maxNotifyPayload = 7900
 
 // progressPayload encodes pr for a notification. Escaping can make the encoding several
 // times longer than the text, so the limit is checked after encoding, shortening the
@@ -82,14 +75,14 @@ func progressPayload(pr Progress) ([]byte, error) {
 	}
 	for {
 		b, err := json.Marshal(pr)
-		if err != nil || len(b) <= maxNotifyPayload {
+		if err != nil || len(b) <= store.MaxNotifyPayload {
 			return b, err
 		}
 		if pr.Preview == "" {
 			return nil, fmt.Errorf("progress of conversation %d: %d bytes without a preview", pr.ConversationID, len(b))
 		}
 		// A byte of text takes at most six encoded (\u00XX), so this never cuts too much.
-		cut := min(len(pr.Preview), max(1, (len(b)-maxNotifyPayload)/6))
+		cut := min(len(pr.Preview), max(1, (len(b)-store.MaxNotifyPayload)/6))
 		pr.Preview = strings.ToValidUTF8(pr.Preview[cut:], "")
 	}
 }

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"xingqu/store"
 )
 
 // toPlanningByWidget walks a widget conversation to the point where it awaits plan 1, and
@@ -32,7 +33,7 @@ func (e *webEnv) toPlanningByWidget(ws widgetSession) string {
 func (e *webEnv) notifyProgress(pr Progress) {
 	e.t.Helper()
 	b, _ := json.Marshal(pr)
-	if _, err := e.db.ExecContext(context.Background(), `SELECT pg_notify($1, $2)`, ProgressChannel, string(b)); err != nil {
+	if _, err := e.db.ExecContext(context.Background(), `SELECT pg_notify($1, $2)`, store.ProgressChannel, string(b)); err != nil {
 		e.t.Fatal(err)
 	}
 }

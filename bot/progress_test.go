@@ -39,7 +39,7 @@ func TestPlanProgressIsPublished(t *testing.T) {
 	}
 	l := pq.NewListener(url, time.Second, time.Second, nil)
 	defer l.Close()
-	if err := l.Listen(ProgressChannel); err != nil {
+	if err := l.Listen(store.ProgressChannel); err != nil {
 		t.Fatal(err)
 	}
 	convID := toPlanning(t, p, "prog")

@@ -11,6 +11,7 @@ import (
 	"github.com/google/uuid"
 	"golang.org/x/crypto/bcrypt"
 
+	"xingqu/api"
 	"xingqu/store"
 )
 
@@ -38,7 +39,7 @@ func (s *Server) handleCreateUser() http.Handler {
 			Username string `json:"username"`
 			Role     string `json:"role"`
 		}
-		if !decodeJSON(w, r, &req) {
+		if !api.DecodeJSON(w, r, &req) {
 			return
 		}
 		var errs []FieldError
@@ -64,7 +65,7 @@ func (s *Server) handleCreateUser() http.Handler {
 		}
 		a, err := store.CreateAccount(r.Context(), s.DB, name, hash, req.Role)
 		if errors.Is(err, store.ErrExists) {
-			writeError(w, http.StatusConflict, "E-409", "an account with this username exists", "username")
+			api.WriteError(w, http.StatusConflict, api.Conflict, "an account with this username exists", "username")
 			return
 		}
 		if err == nil {
@@ -75,7 +76,7 @@ func (s *Server) handleCreateUser() http.Handler {
 			return
 		}
 		s.Log.Info("account created", "user_id", a.ID, "role", a.Role, "by", principalOf(r).Username)
-		writeJSON(w, http.StatusCreated, UserCreated{User: a, TemporaryPassword: pw})
+		api.WriteJSON(w, http.StatusCreated, UserCreated{User: a, TemporaryPassword: pw})
 	})
 }
 
@@ -83,13 +84,13 @@ func (s *Server) handleCreateUser() http.Handler {
 func (s *Server) accountOf(w http.ResponseWriter, r *http.Request) (store.Account, bool) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
-		writeError(w, http.StatusNotFound, "E-404", "no such account", "")
+		api.WriteError(w, http.StatusNotFound, api.NotFound, "no such account", "")
 		return store.Account{}, false
 	}
 	a, err := store.AccountByID(r.Context(), s.DB, id)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		writeError(w, http.StatusNotFound, "E-404", "no such account", "")
+		api.WriteError(w, http.StatusNotFound, api.NotFound, "no such account", "")
 		return a, false
 	case err != nil:
 		s.serverError(w, r, err)
@@ -105,7 +106,7 @@ func (s *Server) handleDisableUser() http.Handler {
 			return
 		}
 		if a.ID == principalOf(r).UserID {
-			writeError(w, http.StatusConflict, "E-409", "you cannot disable your own account", "")
+			api.WriteError(w, http.StatusConflict, api.Conflict, "you cannot disable your own account", "")
 			return
 		}
 		if err := store.DisableAccount(r.Context(), s.DB, a.Username); err != nil {
@@ -114,7 +115,7 @@ func (s *Server) handleDisableUser() http.Handler {
 		}
 		a.Disabled = true
 		s.Log.Info("account disabled", "user_id", a.ID, "by", principalOf(r).Username)
-		writeJSON(w, http.StatusOK, map[string]any{"user": a})
+		api.WriteJSON(w, http.StatusOK, map[string]any{"user": a})
 	})
 }
 
@@ -135,7 +136,7 @@ func (s *Server) handleResetPassword() http.Handler {
 			return
 		}
 		s.Log.Info("password reset", "user_id", a.ID, "by", principalOf(r).Username)
-		writeJSON(w, http.StatusOK, UserCreated{User: a, TemporaryPassword: pw})
+		api.WriteJSON(w, http.StatusOK, UserCreated{User: a, TemporaryPassword: pw})
 	})
 }
 
@@ -150,7 +151,7 @@ type AccountView struct {
 func (s *Server) handleAccount() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := principalOf(r)
-		writeJSON(w, http.StatusOK, AccountView{ID: p.UserID, Username: p.Username, Role: p.Role, MustChangePassword: p.MustChangePassword})
+		api.WriteJSON(w, http.StatusOK, AccountView{ID: p.UserID, Username: p.Username, Role: p.Role, MustChangePassword: p.MustChangePassword})
 	})
 }
 
@@ -162,7 +163,7 @@ func (s *Server) handleChangePassword() http.Handler {
 			Current string `json:"current"`
 			New     string `json:"new"`
 		}
-		if !decodeJSON(w, r, &req) {
+		if !api.DecodeJSON(w, r, &req) {
 			return
 		}
 		ctx := r.Context()
@@ -172,16 +173,16 @@ func (s *Server) handleChangePassword() http.Handler {
 			return
 		}
 		if bcrypt.CompareHashAndPassword([]byte(a.PasswordHash), []byte(req.Current)) != nil {
-			writeError(w, http.StatusBadRequest, "E-400", "the current password is wrong", "current")
+			api.WriteError(w, http.StatusBadRequest, api.BadRequest, "the current password is wrong", "current")
 			return
 		}
 		if req.New == req.Current {
-			writeError(w, http.StatusBadRequest, "E-400", "the new password must differ from the current one", "new")
+			api.WriteError(w, http.StatusBadRequest, api.BadRequest, "the new password must differ from the current one", "new")
 			return
 		}
 		hash, err := HashPassword(req.New)
 		if err != nil {
-			writeError(w, http.StatusBadRequest, "E-400", err.Error(), "new")
+			api.WriteError(w, http.StatusBadRequest, api.BadRequest, err.Error(), "new")
 			return
 		}
 		if a, err = store.ChangeOwnPassword(ctx, s.DB, a.ID, hash); err != nil {
@@ -195,6 +196,6 @@ func (s *Server) handleChangePassword() http.Handler {
 		}
 		resp.Message = "密码已修改 / Password changed"
 		s.Log.Info("password changed", "user_id", a.ID)
-		writeJSON(w, http.StatusOK, resp)
+		api.WriteJSON(w, http.StatusOK, resp)
 	})
 }

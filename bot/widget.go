@@ -10,17 +10,14 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"golang.org/x/time/rate"
 
+	"xingqu/api"
 	"xingqu/dialog"
 	"xingqu/store"
 )
-
-// MaxMessageChars caps one chat message (SPEC section 6).
-const MaxMessageChars = 4096
 
 // WireMessage is a transcript line as the widget and the console see it.
 type WireMessage struct {
@@ -69,7 +66,7 @@ func (s *Server) messageRate() int {
 
 func tooMany(w http.ResponseWriter, wait time.Duration, msg string) {
 	w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
-	writeError(w, http.StatusTooManyRequests, "E-429", fmt.Sprintf("%s; try again in %d seconds", msg, int(wait.Seconds())+1), "")
+	api.WriteError(w, http.StatusTooManyRequests, api.TooMany, fmt.Sprintf("%s; try again in %d seconds", msg, int(wait.Seconds())+1), "")
 }
 
 // cors lets the allow-listed origins call the widget API from their pages. Requests with
@@ -80,7 +77,7 @@ func (s *Server) cors(next http.Handler) http.Handler {
 		origin := r.Header.Get("Origin")
 		if origin != "" {
 			if !slices.Contains(s.Web.WidgetOrigins, origin) {
-				writeError(w, http.StatusForbidden, "E-403", "this site may not embed the widget", "")
+				api.WriteError(w, http.StatusForbidden, api.Forbidden, "this site may not embed the widget", "")
 				return
 			}
 			h := w.Header()
@@ -104,12 +101,12 @@ func (s *Server) handleWidgetSession() http.Handler {
 			Lang     string `json:"lang"`
 			TimeZone string `json:"timeZone"`
 		}
-		if !decodeJSON(w, r, &req) {
+		if !api.DecodeJSON(w, r, &req) {
 			return
 		}
 		if req.TimeZone != "" {
 			if _, err := time.LoadLocation(req.TimeZone); err != nil || len(req.TimeZone) > 64 {
-				writeError(w, http.StatusBadRequest, "E-400", "timeZone is not an IANA time zone name", "timeZone")
+				api.WriteError(w, http.StatusBadRequest, api.BadRequest, "timeZone is not an IANA time zone name", "timeZone")
 				return
 			}
 		}
@@ -150,7 +147,7 @@ func (s *Server) handleWidgetSession() http.Handler {
 			s.serverError(w, r, err)
 			return
 		}
-		writeJSON(w, http.StatusCreated, map[string]any{"sessionToken": tok, "conversationId": conv})
+		api.WriteJSON(w, http.StatusCreated, map[string]any{"sessionToken": tok, "conversationId": conv})
 	})
 }
 
@@ -162,20 +159,18 @@ func (s *Server) handleWidgetPost() http.Handler {
 			Action string `json:"action"`
 			ID     string `json:"id"` // the widget's id for this message, so a retry is not a second message
 		}
-		if !decodeJSON(w, r, &req) {
+		if !api.DecodeJSON(w, r, &req) {
 			return
 		}
-		if n := utf8.RuneCountInString(req.Text); n > MaxMessageChars {
-			writeError(w, http.StatusRequestEntityTooLarge, "E-413",
-				fmt.Sprintf("message too long: %d characters, the limit is %d — please shorten it or split it", n, MaxMessageChars), "text")
+		if !api.MessageFits(w, req.Text) {
 			return
 		}
 		if strings.TrimSpace(req.Text) == "" && req.Action == "" {
-			writeError(w, http.StatusBadRequest, "E-400", "text or action is required", "text")
+			api.WriteError(w, http.StatusBadRequest, api.BadRequest, "text or action is required", "text")
 			return
 		}
 		if len(req.Action) > 256 {
-			writeError(w, http.StatusBadRequest, "E-400", "action is not one the bot offered", "action")
+			api.WriteError(w, http.StatusBadRequest, api.BadRequest, "action is not one the bot offered", "action")
 			return
 		}
 		// The traveller's own rate is counted by the pipeline, across instances. An address shared by many visitors (an office, a NAT) gets several sessions' worth.
@@ -196,7 +191,7 @@ func (s *Server) handleWidgetPost() http.Handler {
 			s.serverError(w, r, err)
 			return
 		}
-		writeJSON(w, http.StatusAccepted, map[string]any{"accepted": true})
+		api.WriteJSON(w, http.StatusAccepted, map[string]any{"accepted": true})
 	})
 }
 
@@ -222,7 +217,7 @@ func ownConversation(w http.ResponseWriter, r *http.Request, p Principal) bool {
 	if c == "" || c == strconv.FormatInt(p.ConversationID, 10) {
 		return true
 	}
-	writeError(w, http.StatusNotFound, "E-404", "no such conversation", "conversationId")
+	api.WriteError(w, http.StatusNotFound, api.NotFound, "no such conversation", "conversationId")
 	return false
 }
 
@@ -240,7 +235,7 @@ func (s *Server) handleWidgetHistory() http.Handler {
 		if a := r.URL.Query().Get("after"); a != "" {
 			n, err := strconv.ParseInt(a, 10, 64)
 			if err != nil || n < 0 {
-				writeError(w, http.StatusBadRequest, "E-400", "after must be a cursor from an earlier answer", "after")
+				api.WriteError(w, http.StatusBadRequest, api.BadRequest, "after must be a cursor from an earlier answer", "after")
 				return
 			}
 			after = n
@@ -254,7 +249,7 @@ func (s *Server) handleWidgetHistory() http.Handler {
 		if len(ms) > 0 {
 			cursor = ms[len(ms)-1].ID
 		}
-		writeJSON(w, http.StatusOK, map[string]any{"messages": wireMessages(ms), "cursor": strconv.FormatInt(cursor, 10)})
+		api.WriteJSON(w, http.StatusOK, map[string]any{"messages": wireMessages(ms), "cursor": strconv.FormatInt(cursor, 10)})
 	})
 }
 
@@ -346,8 +341,8 @@ func (s *Server) handleWidgetEvents() http.Handler {
 		sb, unsubscribe := s.subscribe(p.ConversationID)
 		defer unsubscribe()
 		s.listening(ctx)
-		var latest int64
-		if err := s.DB.GetContext(ctx, &latest, `SELECT COALESCE(max(id), 0) FROM messages WHERE conversation_id = $1`, p.ConversationID); err != nil {
+		latest, err := store.LatestMessageID(ctx, s.DB, p.ConversationID)
+		if err != nil {
 			s.serverError(w, r, err)
 			return
 		}
@@ -368,7 +363,7 @@ func (s *Server) handleWidgetEvents() http.Handler {
 			return
 		}
 		if resync {
-			if es.event("", "resync", APIError{Code: "E-606", Message: "widget lost sync: reload the conversation"}) != nil || es.flush() != nil {
+			if es.event("", "resync", api.Error{Code: api.Sync, Message: "widget lost sync: reload the conversation"}) != nil || es.flush() != nil {
 				return
 			}
 		}

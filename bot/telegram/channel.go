@@ -43,8 +43,11 @@ type Config struct {
 	WebhookSecret string
 	PublicURL     string // the webhook is PublicURL + /telegram/webhook
 	Rate          float64
-	// ListenURL is the database URL a LISTEN connection for plan progress is opened on;
-	// empty: plans are delivered without being shown while they are written.
+	// Listener is the process's notification listener, on which plan progress is heard.
+	// When nil, the channel makes its own from ListenURL, the database URL a LISTEN
+	// connection is opened on; both unset: plans are delivered without being shown while
+	// they are written.
+	Listener  *store.Listener
 	ListenURL string
 	// LeaderDB holds the leader's advisory lock; it must reach PostgreSQL directly, not
 	// through a transaction pooler, for the lock to live exactly as long as its session.
@@ -172,7 +175,7 @@ func (c *Channel) Run(ctx context.Context) error {
 		if ldb == nil {
 			ldb = c.db
 		}
-		lead, release, err := acquire(ctx, ldb, c.cfg.LockKey, c.cfg.LeaderRetry)
+		lead, release, err := store.AcquireLeader(ctx, ldb, c.cfg.LockKey, c.cfg.LeaderRetry)
 		if err != nil {
 			return nil
 		}

@@ -42,7 +42,7 @@ func childSender() {
 	if err != nil {
 		os.Exit(2)
 	}
-	lead, release, err := acquire(ctx, db, 4242, 200*time.Millisecond)
+	lead, release, err := store.AcquireLeader(ctx, db, 4242, 200*time.Millisecond)
 	if err != nil {
 		os.Exit(0)
 	}

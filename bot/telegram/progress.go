@@ -9,7 +9,6 @@ import (
 	"time"
 
 	"github.com/jmoiron/sqlx"
-	"github.com/lib/pq"
 
 	"xingqu/bot"
 	"xingqu/dialog"
@@ -207,59 +206,52 @@ type pendingProgress struct {
 	heard time.Time
 }
 
-// progressLoop listens for planning progress and shows it. It needs a LISTEN
-// connection of its own (Config.ListenURL); without one, plans arrive without it.
+// progressLoop listens for planning progress and shows it. It needs the process's
+// notification listener (Config.Listener or Config.ListenURL); without one, plans arrive
+// without it.
 func (c *Channel) progressLoop(ctx context.Context) {
-	if c.cfg.ListenURL == "" {
-		return
-	}
-	l := pq.NewListener(c.cfg.ListenURL, 100*time.Millisecond, 5*time.Second, func(ev pq.ListenerEventType, err error) {
-		switch ev {
-		case pq.ListenerEventDisconnected, pq.ListenerEventConnectionAttemptFailed:
-			c.log.Warn("telegram: progress listener disconnected", "err", err)
-		}
-	})
-	defer l.Close()
-	// Listen waits for a connection for as long as the database cannot be reached, and
-	// only closing the listener ends that wait: a shutdown must not wait for the database.
-	defer context.AfterFunc(ctx, func() { l.Close() })()
-	if err := l.Listen(bot.ProgressChannel); err != nil {
-		if ctx.Err() != nil {
+	l := c.cfg.Listener
+	if l == nil {
+		if c.cfg.ListenURL == "" {
 			return
 		}
-		c.log.Warn("telegram: listen for plan progress", "err", err)
+		l = store.NewListener(c.cfg.ListenURL, c.log)
+		defer l.Close()
 	}
+	// The listener's goroutine must never wait for this loop: when it falls behind, a
+	// report is dropped, and the next one of the same plan supersedes it.
+	heard := make(chan string, 64)
+	l.Subscribe(store.ProgressChannel, func(payload string) {
+		select {
+		case heard <- payload:
+		default:
+		}
+	})
+	l.Start()
 	plans := map[string]*pendingProgress{}
 	timer := time.NewTimer(time.Hour)
 	defer timer.Stop()
-	ping := time.NewTicker(30 * time.Second)
-	defer ping.Stop()
 	for {
 		select {
 		case <-ctx.Done():
 			return
-		case n := <-l.Notify:
-			// nil after a reconnection: what was missed is superseded by the next progress.
-			if n != nil {
-				var pr bot.Progress
-				if json.Unmarshal([]byte(n.Extra), &pr) != nil || pr.ConversationID == 0 {
-					break
-				}
-				k := progressKey(pr.ConversationID, pr.PlanRequest)
-				p := plans[k]
-				if p == nil {
-					p = &pendingProgress{}
-					plans[k] = p
-				}
-				p.heard = time.Now()
-				// Notifications are sent from goroutines and may overtake each other.
-				if !p.drop && (p.pr.ConversationID == 0 || pr.Chars > p.pr.Chars) {
-					p.pr, p.dirty = pr, true
-				}
+		case payload := <-heard:
+			var pr bot.Progress
+			if json.Unmarshal([]byte(payload), &pr) != nil || pr.ConversationID == 0 {
+				break
+			}
+			k := progressKey(pr.ConversationID, pr.PlanRequest)
+			p := plans[k]
+			if p == nil {
+				p = &pendingProgress{}
+				plans[k] = p
+			}
+			p.heard = time.Now()
+			// Notifications are sent from goroutines and may overtake each other.
+			if !p.drop && (p.pr.ConversationID == 0 || pr.Chars > p.pr.Chars) {
+				p.pr, p.dirty = pr, true
 			}
 		case <-timer.C:
-		case <-ping.C:
-			go l.Ping()
 		}
 		next := c.flushProgress(ctx, plans)
 		if !timer.Stop() {

@@ -38,7 +38,7 @@ func (e *env) toPlanning(chat int64, uid int) (convID int64, request int) {
 func (e *env) notifyProgress(pr bot.Progress) {
 	e.t.Helper()
 	b, _ := json.Marshal(pr)
-	if _, err := e.db.ExecContext(context.Background(), `SELECT pg_notify($1, $2)`, bot.ProgressChannel, string(b)); err != nil {
+	if _, err := e.db.ExecContext(context.Background(), `SELECT pg_notify($1, $2)`, store.ProgressChannel, string(b)); err != nil {
 		e.t.Fatal(err)
 	}
 }

@@ -305,11 +305,8 @@ func (c *Channel) planDetail(ctx context.Context, chatID, lang, data string) err
 	if err != nil {
 		return err
 	}
-	var conv struct {
-		Lang string `db:"lang"`
-	}
-	if err := c.db.GetContext(ctx, &conv, `SELECT lang FROM conversations WHERE id = $1`, convID); err == nil && conv.Lang != "" {
-		lang = conv.Lang
+	if l, err := store.ConversationLang(ctx, c.db, convID); err == nil && l != "" {
+		lang = l
 	}
 	t := chatTarget{chatID: chatID, travellerID: tr.ID, convID: convID, lang: lang}
 	raw, err := store.PlanOfVersion(ctx, c.db, convID, version)

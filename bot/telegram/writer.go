@@ -73,9 +73,9 @@ func WriteReplies(ctx context.Context, tx *sqlx.Tx, conv *dialog.Conversation, t
 
 // telegramChat returns the chat of a traveller; ok is false for other channels'.
 func telegramChat(ctx context.Context, q store.Queryer, travellerID int64) (chatID string, ok bool, err error) {
-	var channel string
-	if err := q.QueryRowxContext(ctx, `SELECT channel, external_id FROM travellers WHERE id = $1`, travellerID).Scan(&channel, &chatID); err != nil {
-		return "", false, fmt.Errorf("traveller %d: %w", travellerID, err)
+	channel, chatID, err := store.TravellerAddress(ctx, q, travellerID)
+	if err != nil {
+		return "", false, err
 	}
 	return chatID, channel == "telegram", nil
 }

@@ -1,17 +1,15 @@
-package telegram
+package store
 
 import (
 	"context"
 	"time"
-
-	"xingqu/store"
 )
 
-// acquire blocks until this instance holds the advisory lock key, then returns a context
+// AcquireLeader blocks until this instance holds the advisory lock key, then returns a context
 // that ends when the lock is lost (its connection broke) or ctx ends, and a release
 // function. The lock lives on a dedicated connection: PostgreSQL drops it the moment
 // that connection closes, which is what hands leadership over when an instance dies.
-func acquire(ctx context.Context, db *store.DB, key int64, retry time.Duration) (context.Context, func(), error) {
+func AcquireLeader(ctx context.Context, db *DB, key int64, retry time.Duration) (context.Context, func(), error) {
 	for {
 		conn, err := db.Conn(ctx)
 		if err == nil {

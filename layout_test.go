@@ -1,0 +1,239 @@
+package xingqu_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+)
+
+// This file checks the layout described in docs/architecture.md: which package may import
+// which, and that SQL is written in one place.
+
+const module = "xingqu"
+
+// pkg is what the rules need of `go list -deps -json`.
+type pkg struct {
+	ImportPath string
+	Deps       []string
+	Standard   bool
+}
+
+// importRule is one rule of the layout: a package matching from must not depend, directly
+// or through others, on a package of the project that allowed refuses.
+type importRule struct {
+	name    string
+	from    func(path string) bool
+	allowed func(dep string) bool
+}
+
+func under(root string) func(string) bool {
+	return func(p string) bool { return p == root || strings.HasPrefix(p, root+"/") }
+}
+
+func oneOf(fs ...func(string) bool) func(string) bool {
+	return func(p string) bool {
+		for _, f := range fs {
+			if f(p) {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+func not(f func(string) bool) func(string) bool { return func(p string) bool { return !f(p) } }
+
+var (
+	channels  = oneOf(under(module+"/bot/telegram"), under(module+"/channel"))
+	httpLayer = oneOf(func(p string) bool { return p == module+"/bot" }, under(module+"/httpapi"))
+)
+
+var importRules = []importRule{
+	{"dialog imports no other package of the project", under(module + "/dialog"), under(module + "/dialog")},
+	{"store imports only dialog and the migrations", under(module + "/store"),
+		oneOf(under(module+"/store"), under(module+"/dialog"), under(module+"/migrations"))},
+	{"a channel does not import the HTTP layer", channels, not(httpLayer)},
+	{"nothing imports cmd", not(under(module + "/cmd")), not(under(module + "/cmd"))},
+}
+
+// violations lists every dependency that breaks a rule, as "rule: package -> dependency".
+func violations(pkgs []pkg, rules []importRule) []string {
+	var out []string
+	for _, p := range pkgs {
+		if !under(module)(p.ImportPath) {
+			continue
+		}
+		for _, r := range rules {
+			if !r.from(p.ImportPath) {
+				continue
+			}
+			for _, d := range p.Deps {
+				if under(module)(d) && !r.allowed(d) {
+					out = append(out, r.name+": "+p.ImportPath+" -> "+d)
+				}
+			}
+		}
+	}
+	return out
+}
+
+func listPackages(t *testing.T) []pkg {
+	t.Helper()
+	cmd := exec.Command("go", "list", "-deps", "-json", "./...")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	b, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, stderr.String())
+	}
+	var pkgs []pkg
+	dec := json.NewDecoder(bytes.NewReader(b))
+	for {
+		var p pkg
+		if err := dec.Decode(&p); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		pkgs = append(pkgs, p)
+	}
+	if len(pkgs) < 10 {
+		t.Fatalf("go list found %d packages; it did not run over the module", len(pkgs))
+	}
+	return pkgs
+}
+
+// importsToUntie are the dependencies that break a rule today, while bot is being split;
+// the list only shrinks: a new violation fails, and so does an entry that no longer holds.
+var importsToUntie = map[string]bool{
+	"a channel does not import the HTTP layer: xingqu/bot/telegram -> xingqu/bot": true,
+}
+
+func TestImportRules(t *testing.T) {
+	seen := map[string]bool{}
+	for _, v := range violations(listPackages(t), importRules) {
+		seen[v] = true
+		if !importsToUntie[v] {
+			t.Error(v)
+		}
+	}
+	for v := range importsToUntie {
+		if !seen[v] {
+			t.Errorf("%s: untied; take it off importsToUntie", v)
+		}
+	}
+}
+
+// The rules catch what they are meant to catch: each of these graphs breaks one.
+func TestImportRulesCatchViolations(t *testing.T) {
+	cases := []struct {
+		name string
+		p    pkg
+	}{
+		{"dialog imports store", pkg{ImportPath: "xingqu/dialog", Deps: []string{"xingqu/store"}}},
+		{"dialog imports providers", pkg{ImportPath: "xingqu/dialog", Deps: []string{"xingqu/providers/llm"}}},
+		{"store imports api", pkg{ImportPath: "xingqu/store", Deps: []string{"xingqu/dialog", "xingqu/api"}}},
+		{"store imports providers", pkg{ImportPath: "xingqu/store/backup", Deps: []string{"xingqu/providers"}}},
+		{"telegram imports the HTTP layer", pkg{ImportPath: "xingqu/channel/telegram", Deps: []string{"xingqu/httpapi"}}},
+		{"telegram imports bot", pkg{ImportPath: "xingqu/bot/telegram", Deps: []string{"xingqu/bot"}}},
+		{"something imports cmd", pkg{ImportPath: "xingqu/store", Deps: []string{"xingqu/cmd/xingqu"}}},
+		{"something imports cmd", pkg{ImportPath: "xingqu/providers/llm", Deps: []string{"xingqu/cmd/xingqu-load"}}},
+	}
+	for _, c := range cases {
+		if v := violations([]pkg{c.p}, importRules); len(v) == 0 {
+			t.Errorf("%s: no rule broken", c.name)
+		}
+	}
+	ok := pkg{ImportPath: "xingqu/store", Deps: []string{"xingqu/dialog", "xingqu/migrations", "fmt"}}
+	if v := violations([]pkg{ok}, importRules); len(v) != 0 {
+		t.Errorf("store importing dialog: %v", v)
+	}
+}
+
+// sqlWord finds SQL in a string literal.
+var sqlWord = regexp.MustCompile(`\b(SELECT|INSERT|UPDATE|DELETE)\b`)
+
+// sqlOutsideStore lists the string literals holding SQL in the Go files under root that
+// are not in store/ or migrations/ and are not tests, as "file:line".
+func sqlOutsideStore(t *testing.T, root string) map[string][]int {
+	t.Helper()
+	found := map[string][]int{}
+	fset := token.NewFileSet()
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, path)
+		rel = filepath.ToSlash(rel)
+		if d.IsDir() {
+			if rel == "store" || rel == "migrations" || strings.HasPrefix(d.Name(), ".") && rel != "." || d.Name() == "testdata" || d.Name() == "node_modules" || d.Name() == "var" {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		f, err := parser.ParseFile(fset, path, nil, parser.SkipObjectResolution)
+		if err != nil {
+			return err
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			lit, ok := n.(*ast.BasicLit)
+			if !ok || lit.Kind != token.STRING {
+				return true
+			}
+			s, err := strconv.Unquote(lit.Value)
+			if err == nil && sqlWord.MatchString(s) {
+				found[rel] = append(found[rel], fset.Position(lit.Pos()).Line)
+			}
+			return true
+		})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	return found
+}
+
+func TestSQLOnlyInStore(t *testing.T) {
+	for file, lines := range sqlOutsideStore(t, ".") {
+		t.Errorf("%s: SQL in the string literals at lines %v; write it as a function in store", file, lines)
+	}
+}
+
+// The check sees SQL however the literal is written, and nothing else.
+func TestSQLCheckCatchesSQL(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, src string) {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("bot/a.go", "package bot\n\nconst q = `\n\tSELECT id\n\tFROM t`\n")
+	write("bot/b.go", "package bot\n\nvar q = \"DELETE FROM t WHERE id = $1\"\n")
+	write("bot/c.go", "package bot\n\nvar s = \"select a plan\" // prose, lower case\n")
+	write("bot/c_test.go", "package bot\n\nvar q = `INSERT INTO t VALUES (1)`\n")
+	write("store/d.go", "package store\n\nconst q = `UPDATE t SET a = 1`\n")
+	write("migrations/e.go", "package migrations\n\nconst q = `UPDATE t SET a = 1`\n")
+	found := sqlOutsideStore(t, dir)
+	if len(found) != 2 || len(found["bot/a.go"]) != 1 || len(found["bot/b.go"]) != 1 {
+		t.Errorf("got %v, want bot/a.go and bot/b.go only", found)
+	}
+}
