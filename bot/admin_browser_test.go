@@ -10,6 +10,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"xingqu/notices"
 	"xingqu/providers/llm"
 	"xingqu/store"
 )
@@ -50,7 +51,7 @@ func TestBrowserAdmin(t *testing.T) {
 	}
 	ctx, stop := context.WithCancel(context.Background())
 	t.Cleanup(stop)
-	go (&NoticeWorker{DB: e.db, Poll: 100 * time.Millisecond, Batch: 5, Log: e.srv.Log}).Run(ctx)
+	go (&notices.NoticeWorker{DB: e.db, Poll: 100 * time.Millisecond, Batch: 5, Log: e.srv.Log}).Run(ctx)
 	go sendNotices(ctx, e.db)
 
 	admin := startBrowser(t, bin, 3*time.Minute)

@@ -22,6 +22,8 @@ import (
 
 	"xingqu/api"
 	"xingqu/dialog"
+	"xingqu/notices"
+	"xingqu/pipeline"
 	"xingqu/providers/geo"
 	"xingqu/store"
 	"xingqu/store/storetest"
@@ -58,8 +60,8 @@ func newWebEnvOn(t *testing.T, db *store.DB, url string) *webEnv {
 	s.Web.PublicURL = "http://" + ts.Listener.Addr().String()
 	s.Web.WidgetOrigins = []string{s.Web.PublicURL}
 	s.Web.ListenURL = url
-	board := &NoticeBoard{DB: db, Log: log}
-	s.Pipeline = &Pipeline{DB: db, Engine: &dialog.Engine{Now: func() time.Time { return testNow }, Notices: board.Notices, Places: geo.Places{}}, Log: log, Notices: board}
+	board := &notices.NoticeBoard{DB: db, Log: log}
+	s.Pipeline = &pipeline.Pipeline{DB: db, Engine: &dialog.Engine{Now: func() time.Time { return testNow }, Notices: board.Notices, Places: geo.Places{}}, Log: log, Notices: board}
 	ts.Config.Handler = s.Handler()
 	ts.Start()
 	t.Cleanup(ts.Close)

@@ -6,6 +6,7 @@ import (
 	"strconv"
 	"sync"
 	"time"
+	"xingqu/pipeline"
 	"xingqu/store"
 )
 
@@ -25,7 +26,7 @@ type hub struct {
 
 // heardProgress is a plan's progress and when it was heard.
 type heardProgress struct {
-	pr *Progress
+	pr *pipeline.Progress
 	at time.Time
 }
 
@@ -38,8 +39,8 @@ type subscriber struct {
 	ch       chan struct{}
 	mu       sync.Mutex
 	changed  map[int64]struct{}
-	resync   bool      // the listener reconnected: anything may have changed
-	progress *Progress // only the newest matters: a slow stream skips what it missed
+	resync   bool               // the listener reconnected: anything may have changed
+	progress *pipeline.Progress // only the newest matters: a slow stream skips what it missed
 }
 
 func newSubscriber() *subscriber {
@@ -60,7 +61,7 @@ func (sb *subscriber) wake(convID int64, all bool) {
 	}
 }
 
-func (sb *subscriber) setProgress(pr *Progress) {
+func (sb *subscriber) setProgress(pr *pipeline.Progress) {
 	sb.mu.Lock()
 	sb.progress = pr
 	sb.mu.Unlock()
@@ -71,7 +72,7 @@ func (sb *subscriber) setProgress(pr *Progress) {
 }
 
 // takeProgress returns and clears the newest progress not yet sent, if any.
-func (sb *subscriber) takeProgress() *Progress {
+func (sb *subscriber) takeProgress() *pipeline.Progress {
 	sb.mu.Lock()
 	defer sb.mu.Unlock()
 	pr := sb.progress
@@ -160,7 +161,7 @@ func (h *hub) publish(convID int64, resync bool) {
 // keeps it for the streams that open later. Agents' streams do not get it: the console
 // shows the plan once it exists. Progress of an earlier request than the one kept is late
 // and only offered to the open streams, which drop it if that plan is no longer awaited.
-func (h *hub) publishProgress(pr *Progress) {
+func (h *hub) publishProgress(pr *pipeline.Progress) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	now := time.Now()
@@ -206,7 +207,7 @@ func (s *Server) startListener() {
 		}
 	})
 	l.Subscribe(store.ProgressChannel, func(payload string) {
-		var pr Progress
+		var pr pipeline.Progress
 		if json.Unmarshal([]byte(payload), &pr) == nil && pr.ConversationID != 0 {
 			h.publishProgress(&pr)
 		}

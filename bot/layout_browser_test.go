@@ -13,6 +13,7 @@ import (
 	"github.com/chromedp/chromedp"
 
 	"xingqu/dialog"
+	"xingqu/pipeline"
 	"xingqu/providers/offline"
 )
 
@@ -29,7 +30,7 @@ var screens = []screen{
 }
 
 // offlinePlanner plans as a service with no model keys does.
-func offlinePlanner(_ context.Context, job PlanJob) (dialog.Plan, error) {
+func offlinePlanner(_ context.Context, job pipeline.PlanJob) (dialog.Plan, error) {
 	return offline.Plan(job.Trip, job.Lang, testNow), nil
 }
 
@@ -173,7 +174,7 @@ func TestBrowserWidgetLayout(t *testing.T) {
 	e := newWebEnv(t)
 	wctx, stopWorker := context.WithCancel(context.Background())
 	t.Cleanup(stopWorker)
-	go (&PlanWorker{Pipeline: e.srv.Pipeline, Plan: offlinePlanner, Poll: 50 * time.Millisecond, Log: e.srv.Log}).Run(wctx)
+	go (&pipeline.PlanWorker{Pipeline: e.srv.Pipeline, Plan: offlinePlanner, Poll: 50 * time.Millisecond, Log: e.srv.Log}).Run(wctx)
 	browser := startBrowser(t, bin, 5*time.Minute)
 	shots := newShots(t)
 	for _, sc := range screens {

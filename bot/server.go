@@ -16,6 +16,8 @@ import (
 
 	"xingqu/api"
 	"xingqu/dialog"
+	"xingqu/notices"
+	"xingqu/pipeline"
 	"xingqu/providers/llm"
 	"xingqu/store"
 )
@@ -29,7 +31,7 @@ type Server struct {
 	TelegramWebhook http.Handler
 	// Pipeline takes the widget's messages and the agents' events; Web configures the web
 	// channel and the console.
-	Pipeline *Pipeline
+	Pipeline *pipeline.Pipeline
 	// Recommend makes a plan for the recommendations API, synchronously; who is the
 	// caller and their address, whose daily model budgets it is charged to. The report
 	// says whether the plan is a draft because a budget was spent.
@@ -53,7 +55,7 @@ type Server struct {
 	web  webState
 
 	boardOnce sync.Once
-	board     *NoticeBoard
+	board     *notices.NoticeBoard
 	health    healthHistory
 
 	registry *prometheus.Registry

@@ -16,6 +16,7 @@ import (
 
 	"xingqu/api"
 	"xingqu/dialog"
+	"xingqu/pipeline"
 	"xingqu/store"
 )
 
@@ -182,8 +183,8 @@ func (s *Server) handleWidgetPost() http.Handler {
 		if req.ID == "" || len(req.ID) > 64 {
 			req.ID = uuid.NewString()
 		}
-		in := Inbound{Channel: "web", ExternalID: p.SessionID, InboundID: "w:" + req.ID, Text: req.Text, Action: req.Action}
-		var tooFast *TooFast
+		in := pipeline.Inbound{Channel: "web", ExternalID: p.SessionID, InboundID: "w:" + req.ID, Text: req.Text, Action: req.Action}
+		var tooFast *pipeline.TooFast
 		if err := s.receiveAndDrain(r.Context(), in); errors.As(err, &tooFast) {
 			tooMany(w, tooFast.RetryAfter, "you are sending messages too fast")
 			return
@@ -198,7 +199,7 @@ func (s *Server) handleWidgetPost() http.Handler {
 // receiveAndDrain stores the message before answering and runs its turn after: the
 // traveller sees the replies on the event stream, and a slow turn (an extractor call)
 // does not hold the request. Messages to one conversation share one drain.
-func (s *Server) receiveAndDrain(ctx context.Context, in Inbound) error {
+func (s *Server) receiveAndDrain(ctx context.Context, in pipeline.Inbound) error {
 	if s.Pipeline == nil {
 		return errors.New("no pipeline configured")
 	}

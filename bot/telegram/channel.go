@@ -19,8 +19,8 @@ import (
 	"github.com/jmoiron/sqlx"
 	"github.com/prometheus/client_golang/prometheus"
 
-	"xingqu/bot"
 	"xingqu/dialog"
+	"xingqu/pipeline"
 	"xingqu/store"
 )
 
@@ -70,7 +70,7 @@ type Config struct {
 type Channel struct {
 	cfg     Config
 	db      *store.DB
-	pipe    *bot.Pipeline
+	pipe    *pipeline.Pipeline
 	geo     Geocoder
 	log     *slog.Logger
 	metrics *Metrics
@@ -97,7 +97,7 @@ type queuedUpdate struct {
 
 // New makes the channel. reg may be nil. The pipeline's Outbox should be the channel
 // (or WriteReplies) so that replies reach Telegram.
-func New(cfg Config, db *store.DB, pipe *bot.Pipeline, geo Geocoder, log *slog.Logger, reg prometheus.Registerer) *Channel {
+func New(cfg Config, db *store.DB, pipe *pipeline.Pipeline, geo Geocoder, log *slog.Logger, reg prometheus.Registerer) *Channel {
 	if cfg.Mode == "" {
 		cfg.Mode = ModePolling
 	}

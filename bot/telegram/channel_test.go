@@ -15,8 +15,8 @@ import (
 	"testing"
 	"time"
 
-	"xingqu/bot"
 	"xingqu/dialog"
+	"xingqu/pipeline"
 	"xingqu/providers/geo"
 	"xingqu/providers/offline"
 	"xingqu/store"
@@ -42,9 +42,9 @@ const testToken = "123456:TEST-token-never-logged"
 
 func quietLog() *slog.Logger { return slog.New(slog.NewTextHandler(io.Discard, nil)) }
 
-func newPipeline(db *store.DB) *bot.Pipeline {
+func newPipeline(db *store.DB) *pipeline.Pipeline {
 	sh, _ := time.LoadLocation("Asia/Shanghai")
-	p := &bot.Pipeline{DB: db, Engine: &dialog.Engine{Now: func() time.Time { return testNow }, DefaultLoc: sh, Places: geo.Places{}}, Log: quietLog()}
+	p := &pipeline.Pipeline{DB: db, Engine: &dialog.Engine{Now: func() time.Time { return testNow }, DefaultLoc: sh, Places: geo.Places{}}, Log: quietLog()}
 	return p
 }
 
@@ -53,7 +53,7 @@ type env struct {
 	db   *store.DB
 	url  string
 	fake *fakeAPI
-	pipe *bot.Pipeline
+	pipe *pipeline.Pipeline
 	ch   *Channel
 	stop func()
 }
@@ -68,13 +68,13 @@ func fastConfig(fake *fakeAPI, instance, mode string) Config {
 	}
 }
 
-func newEnv(t *testing.T, mode string, tweak func(*Config, *bot.Pipeline)) *env {
+func newEnv(t *testing.T, mode string, tweak func(*Config, *pipeline.Pipeline)) *env {
 	t.Helper()
 	return newEnvFake(t, newFakeAPI(t), mode, tweak)
 }
 
 // newEnvFake is newEnv with a fake the test has set up before the channel first calls it.
-func newEnvFake(t *testing.T, fake *fakeAPI, mode string, tweak func(*Config, *bot.Pipeline)) *env {
+func newEnvFake(t *testing.T, fake *fakeAPI, mode string, tweak func(*Config, *pipeline.Pipeline)) *env {
 	t.Helper()
 	url := storetest.URL(t)
 	db, err := store.Open(context.Background(), url, store.PoolConfig{MaxOpen: 10})
@@ -95,7 +95,7 @@ func newEnvFake(t *testing.T, fake *fakeAPI, mode string, tweak func(*Config, *b
 
 // runChannel runs a channel until stop, which fails the test if the channel does not
 // return within 20 s of its context ending.
-func runChannel(t *testing.T, cfg Config, db *store.DB, pipe *bot.Pipeline) (*Channel, func()) {
+func runChannel(t *testing.T, cfg Config, db *store.DB, pipe *pipeline.Pipeline) (*Channel, func()) {
 	t.Helper()
 	ch := New(cfg, db, pipe, nil, quietLog(), nil)
 	pipe.Outbox = ch
@@ -187,7 +187,7 @@ func (e *env) completePlan(chat string) {
 	if err != nil || len(jobs) == 0 {
 		e.t.Fatalf("no planning job: %v", err)
 	}
-	var job bot.PlanJob
+	var job pipeline.PlanJob
 	json.Unmarshal(jobs[len(jobs)-1].Payload, &job)
 	p := offline.Plan(job.Trip, job.Lang, testNow)
 	p.Version = job.PlanRequest
@@ -503,7 +503,7 @@ func TestWebhookAnswersFastWhileLLMIsSlow(t *testing.T) {
 	t.Parallel()
 	release := make(chan struct{})
 	defer close(release)
-	e := newEnv(t, ModeWebhook, func(c *Config, p *bot.Pipeline) { p.Extractor = slowExtractor{release} })
+	e := newEnv(t, ModeWebhook, func(c *Config, p *pipeline.Pipeline) { p.Extractor = slowExtractor{release} })
 	srv := httptest.NewServer(e.ch.Webhook())
 	defer srv.Close()
 	for i, text := range []string{"xyzzy plugh frobnicate", "qwerty asdf zxcv", "lorem ipsum dolor"} {
@@ -533,7 +533,7 @@ func TestWebhookAnswersFastWhileLLMIsSlow(t *testing.T) {
 func TestTelegramUnreachableAtStart(t *testing.T) {
 	t.Parallel()
 	var fake *fakeAPI
-	e := newEnv(t, ModeWebhook, func(c *Config, p *bot.Pipeline) {})
+	e := newEnv(t, ModeWebhook, func(c *Config, p *pipeline.Pipeline) {})
 	fake = e.fake
 	e.stop()
 	fake.mu.Lock()
@@ -680,7 +680,7 @@ func TestSlowTurnNotRepeated(t *testing.T) {
 	t.Parallel()
 	var mu sync.Mutex
 	calls := 0
-	e := newEnv(t, ModePolling, func(c *Config, p *bot.Pipeline) {
+	e := newEnv(t, ModePolling, func(c *Config, p *pipeline.Pipeline) {
 		p.Extractor = countingExtractor{mu: &mu, calls: &calls, wait: 7 * time.Second}
 	})
 	e.say(textUpdate(1, 8601, "en", "that old capital with all the temples, you know"))

@@ -10,8 +10,8 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
-	"xingqu/bot"
 	"xingqu/dialog"
+	"xingqu/pipeline"
 	"xingqu/store"
 )
 
@@ -62,7 +62,7 @@ type progressStep struct {
 }
 
 // showProgress writes the outbox row that shows pr, if it is time for one.
-func (c *Channel) showProgress(ctx context.Context, pr bot.Progress) (progressStep, error) {
+func (c *Channel) showProgress(ctx context.Context, pr pipeline.Progress) (progressStep, error) {
 	var st progressStep
 	err := c.db.InTx(ctx, func(tx *sqlx.Tx) error {
 		// A turn holds the conversation for as long as it runs; progress can wait.
@@ -199,7 +199,7 @@ func finishProgress(ctx context.Context, q store.Queryer, t chatTarget, conv *di
 
 // pendingProgress is the newest progress of one plan heard by this instance.
 type pendingProgress struct {
-	pr    bot.Progress
+	pr    pipeline.Progress
 	dirty bool // pr is not shown yet
 	drop  bool // the plan is not to be shown: later progress of it is ignored
 	due   time.Time
@@ -236,7 +236,7 @@ func (c *Channel) progressLoop(ctx context.Context) {
 		case <-ctx.Done():
 			return
 		case payload := <-heard:
-			var pr bot.Progress
+			var pr pipeline.Progress
 			if json.Unmarshal([]byte(payload), &pr) != nil || pr.ConversationID == 0 {
 				break
 			}

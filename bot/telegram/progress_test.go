@@ -11,7 +11,7 @@ import (
 
 	dto "github.com/prometheus/client_model/go"
 
-	"xingqu/bot"
+	"xingqu/pipeline"
 	"xingqu/store"
 	"xingqu/store/storetest"
 )
@@ -35,7 +35,7 @@ func (e *env) toPlanning(chat int64, uid int) (convID int64, request int) {
 	return convID, conv.Memo.PlanRequest
 }
 
-func (e *env) notifyProgress(pr bot.Progress) {
+func (e *env) notifyProgress(pr pipeline.Progress) {
 	e.t.Helper()
 	b, _ := json.Marshal(pr)
 	if _, err := e.db.ExecContext(context.Background(), `SELECT pg_notify($1, $2)`, store.ProgressChannel, string(b)); err != nil {
@@ -78,7 +78,7 @@ func (e *env) publish(convID int64, request int, d time.Duration, also func(i in
 	var preview string
 	for i := 0; time.Duration(i)*150*time.Millisecond < d; i++ {
 		preview = fmt.Sprintf("== 豪华尊享游 <b>&amp;\n2026-12-25\n  鼓山 第%d站", i)
-		e.notifyProgress(bot.Progress{ConversationID: convID, PlanRequest: request, Provider: "fake", Chars: 100 * (i + 1), Preview: preview})
+		e.notifyProgress(pipeline.Progress{ConversationID: convID, PlanRequest: request, Provider: "fake", Chars: 100 * (i + 1), Preview: preview})
 		if also != nil {
 			also(i)
 		}
@@ -99,9 +99,9 @@ func TestPlanProgressEditsOneMessage(t *testing.T) {
 	otherConv := e.conversation(other)
 
 	last := e.publish(convID, req, 3300*time.Millisecond, func(i int) {
-		stale := bot.Progress{ConversationID: convID, PlanRequest: req + 1, Chars: 9999, Preview: "STALE"}
+		stale := pipeline.Progress{ConversationID: convID, PlanRequest: req + 1, Chars: 9999, Preview: "STALE"}
 		if i%2 == 1 {
-			stale = bot.Progress{ConversationID: otherConv, PlanRequest: 1, Chars: 9999, Preview: "STALE other"}
+			stale = pipeline.Progress{ConversationID: otherConv, PlanRequest: 1, Chars: 9999, Preview: "STALE other"}
 		}
 		e.notifyProgress(stale)
 	})
@@ -162,7 +162,7 @@ func TestPlanProgressEditsOneMessage(t *testing.T) {
 		t.Fatalf("the progress message should be deleted after the card, got %s (%d) last", end.Method, end.Status)
 	}
 	// Late progress of the delivered plan changes nothing.
-	e.notifyProgress(bot.Progress{ConversationID: convID, PlanRequest: req, Chars: 1 << 20, Preview: "late"})
+	e.notifyProgress(pipeline.Progress{ConversationID: convID, PlanRequest: req, Chars: 1 << 20, Preview: "late"})
 	time.Sleep(1500 * time.Millisecond)
 	e.settle()
 	if _, after := e.progressRequests(chat); len(after) != len(rs) {

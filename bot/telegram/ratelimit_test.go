@@ -5,15 +5,14 @@ import (
 	"strings"
 	"testing"
 	"time"
-
-	"xingqu/bot"
+	"xingqu/pipeline"
 )
 
 // TestFloodGetsOneNotice: a traveller flooding the bot past XINGQU_MESSAGE_RATE has the
 // extra messages dropped and hears about it once per window, not once per message.
 func TestFloodGetsOneNotice(t *testing.T) {
 	t.Parallel()
-	e := newEnv(t, ModePolling, func(_ *Config, p *bot.Pipeline) { p.MessageRate = 3 })
+	e := newEnv(t, ModePolling, func(_ *Config, p *pipeline.Pipeline) { p.MessageRate = 3 })
 	for i := range 12 {
 		e.fake.push(textUpdate(7000+i, 5001, "en", "hello"))
 	}

@@ -12,8 +12,8 @@ import (
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
 	"github.com/jmoiron/sqlx"
 
-	"xingqu/bot"
 	"xingqu/dialog"
+	"xingqu/pipeline"
 	"xingqu/store"
 )
 
@@ -48,8 +48,8 @@ func (c *Channel) process(ctx context.Context, su *store.TelegramUpdate) (outcom
 //
 // A message over the traveller's rate is not stored: tooFast says what the traveller is
 // told, if anything, and the update's outcome.
-func (c *Channel) receive(ctx context.Context, su *store.TelegramUpdate, in bot.Inbound, kind string, more func(tx *sqlx.Tx) error,
-	tooFast func(*bot.TooFast) (string, error)) (string, int64, bool, error) {
+func (c *Channel) receive(ctx context.Context, su *store.TelegramUpdate, in pipeline.Inbound, kind string, more func(tx *sqlx.Tx) error,
+	tooFast func(*pipeline.TooFast) (string, error)) (string, int64, bool, error) {
 	outcome := kind
 	convID, _, err := c.pipe.ReceiveWith(ctx, in, func(tx *sqlx.Tx, convID int64, dup bool) error {
 		if more != nil {
@@ -62,7 +62,7 @@ func (c *Channel) receive(ctx context.Context, su *store.TelegramUpdate, in bot.
 		}
 		return store.FinishNextTelegramUpdate(ctx, tx, su.UpdateID, su.ChatID, outcome)
 	})
-	if tf := (*bot.TooFast)(nil); errors.As(err, &tf) {
+	if tf := (*pipeline.TooFast)(nil); errors.As(err, &tf) {
 		outcome, err := tooFast(tf)
 		return outcome, 0, false, err
 	}
@@ -137,7 +137,7 @@ func (c *Channel) message(ctx context.Context, su *store.TelegramUpdate, m *tgbo
 		err := sendText(ctx, c.db, t, Escape(dialog.T(lang, "tg_group_only_dm")), nil, fmt.Sprintf("u%d", updateID))
 		return "answered: group", 0, false, err
 	}
-	in := bot.Inbound{Channel: "telegram", ExternalID: chatID, InboundID: fmt.Sprintf("tg:%d", updateID),
+	in := pipeline.Inbound{Channel: "telegram", ExternalID: chatID, InboundID: fmt.Sprintf("tg:%d", updateID),
 		DisplayName: displayName(m.From), LangHint: langHint(m.From)}
 	kind := "message"
 	switch {
@@ -179,7 +179,7 @@ func (c *Channel) message(ctx context.Context, su *store.TelegramUpdate, m *tgbo
 	if edited {
 		kind = "edited"
 	}
-	return c.receive(ctx, su, in, kind, nil, func(tooFast *bot.TooFast) (string, error) {
+	return c.receive(ctx, su, in, kind, nil, func(tooFast *pipeline.TooFast) (string, error) {
 		// A flood hears about the limit once per window.
 		if !tooFast.First {
 			return "ignored: too fast", nil
@@ -273,7 +273,7 @@ func (c *Channel) callback(ctx context.Context, su *store.TelegramUpdate, q *tgb
 	if err != nil {
 		return "", 0, false, err
 	}
-	in := bot.Inbound{Channel: "telegram", ExternalID: chatID, InboundID: fmt.Sprintf("tg:%d", updateID),
+	in := pipeline.Inbound{Channel: "telegram", ExternalID: chatID, InboundID: fmt.Sprintf("tg:%d", updateID),
 		DisplayName: displayName(q.From), LangHint: langHint(q.From), Action: action}
 	if q.Message != nil && !q.Message.Chat.IsPrivate() {
 		err := answer(c.db, dialog.T(lang, "tg_group_only_dm"))
@@ -285,7 +285,7 @@ func (c *Channel) callback(ctx context.Context, su *store.TelegramUpdate, q *tgb
 			return err
 		}
 		return removeButtons(tx, false)
-	}, func(tooFast *bot.TooFast) (string, error) {
+	}, func(tooFast *pipeline.TooFast) (string, error) {
 		// A button is always answered, or its spinner turns until Telegram gives up.
 		return "answered: too fast", answer(c.db, tooFast.Notice())
 	})

@@ -23,7 +23,7 @@ type chatTarget struct {
 	lang        string
 }
 
-// WriteReplies implements bot.OutboxWriter: it renders a turn's replies as Bot API
+// WriteReplies implements pipeline.OutboxWriter: it renders a turn's replies as Bot API
 // requests in the turn's transaction. Replies for travellers of other channels are not
 // its business.
 func (c *Channel) WriteReplies(ctx context.Context, tx *sqlx.Tx, conv *dialog.Conversation, travellerID int64, replies []dialog.Reply) error {

@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"xingqu/bot"
 	"xingqu/dialog"
+	"xingqu/pipeline"
 	"xingqu/providers/offline"
 	"xingqu/store"
 	"xingqu/store/storetest"
@@ -44,7 +44,7 @@ FROM outbox WHERE id > $1 ORDER BY id`, seen)
 	}
 	say := func(n int, text string) []row {
 		t.Helper()
-		in := bot.Inbound{Channel: "telegram", ExternalID: "9901", InboundID: "tg:" + string(rune('a'+n)), LangHint: "zh-hans", Text: text}
+		in := pipeline.Inbound{Channel: "telegram", ExternalID: "9901", InboundID: "tg:" + string(rune('a'+n)), LangHint: "zh-hans", Text: text}
 		if _, _, err := pipe.Handle(ctx, in); err != nil {
 			t.Fatal(err)
 		}
@@ -68,7 +68,7 @@ FROM outbox WHERE id > $1 ORDER BY id`, seen)
 	if err != nil || len(jobs) != 1 {
 		t.Fatalf("jobs %v %v", jobs, err)
 	}
-	var job bot.PlanJob
+	var job pipeline.PlanJob
 	json.Unmarshal(jobs[0].Payload, &job)
 	p := offline.Plan(job.Trip, job.Lang, testNow)
 	if err := pipe.Event(ctx, convID, dialog.Inbound{Event: dialog.EventPlanReady, Plan: &p, PlanRequest: job.PlanRequest}); err != nil {

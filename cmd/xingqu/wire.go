@@ -9,8 +9,9 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"xingqu/bot"
 	"xingqu/dialog"
+	"xingqu/notices"
+	"xingqu/pipeline"
 	"xingqu/providers/geo"
 	"xingqu/providers/llm"
 	"xingqu/providers/planner"
@@ -35,7 +36,7 @@ const (
 // service is everything serve runs besides the HTTP server: the pipeline every channel
 // feeds, the providers, and the planning workers.
 type service struct {
-	pipeline *bot.Pipeline
+	pipeline *pipeline.Pipeline
 	chain    *llm.Chain
 	planner  *planner.Planner
 	log      *slog.Logger
@@ -66,10 +67,10 @@ func newService(cfg config, db *store.DB, log *slog.Logger, reg prometheus.Regis
 	}
 	// One notice board per instance: the pipeline holds messages by it during maintenance,
 	// /status lists its notices, and the HTTP handlers read the same cache.
-	board := &bot.NoticeBoard{DB: db, Loc: cfg.DefaultTZ, Log: log}
+	board := &notices.NoticeBoard{DB: db, Loc: cfg.DefaultTZ, Log: log}
 	// The gazetteer is read once, before the first turn needs it.
 	go geo.Warm()
-	p := &bot.Pipeline{DB: db, Engine: &dialog.Engine{DefaultLoc: cfg.DefaultTZ, Places: geo.Places{}, Notices: board.Notices}, Log: log, Notices: board}
+	p := &pipeline.Pipeline{DB: db, Engine: &dialog.Engine{DefaultLoc: cfg.DefaultTZ, Places: geo.Places{}, Notices: board.Notices}, Log: log, Notices: board}
 	if len(providers) > 0 {
 		p.Extractor = planner.Extractor{Chain: chain}
 	}
@@ -77,14 +78,14 @@ func newService(cfg config, db *store.DB, log *slog.Logger, reg prometheus.Regis
 }
 
 // plan makes the plan a job asks for.
-func (s *service) plan(ctx context.Context, job bot.PlanJob) (dialog.Plan, error) {
+func (s *service) plan(ctx context.Context, job pipeline.PlanJob) (dialog.Plan, error) {
 	traveller, network, err := store.Spender(ctx, s.pipeline.DB, job.ConversationID)
 	if err != nil {
 		s.log.Warn("spender", "conversation", job.ConversationID, "err", err)
 		traveller = job.TravellerID()
 	}
 	res, err := s.planner.Plan(ctx, planner.Request{Trip: job.Trip, Lang: job.Lang, TravellerID: traveller, Address: network,
-		OnProgress: func(p llm.Progress) { bot.ReportProgress(ctx, p.Provider, p.Chars, p.Text) }})
+		OnProgress: func(p llm.Progress) { pipeline.ReportProgress(ctx, p.Provider, p.Chars, p.Text) }})
 	if err != nil {
 		return dialog.Plan{}, err
 	}
@@ -96,12 +97,12 @@ func (s *service) start(ctx context.Context) (wait func()) {
 	planner.Warm()
 	var wg sync.WaitGroup
 	for i := 0; i < planWorkers; i++ {
-		w := &bot.PlanWorker{Pipeline: s.pipeline, Plan: s.plan, Log: s.log}
+		w := &pipeline.PlanWorker{Pipeline: s.pipeline, Plan: s.plan, Log: s.log}
 		wg.Add(1)
 		go func() { defer wg.Done(); w.Run(ctx) }()
 	}
 	// Service notices reach Telegram subscribers through the outbox.
-	nw := &bot.NoticeWorker{DB: s.pipeline.DB, Loc: s.pipeline.Engine.DefaultLoc, Log: s.log}
+	nw := &notices.NoticeWorker{DB: s.pipeline.DB, Loc: s.pipeline.Engine.DefaultLoc, Log: s.log}
 	wg.Add(1)
 	go func() { defer wg.Done(); nw.Run(ctx) }()
 	// Messages stored but not handled when an instance stopped are handled now, and

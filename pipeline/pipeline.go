@@ -1,4 +1,4 @@
-package bot
+package pipeline
 
 import (
 	"context"
@@ -15,6 +15,7 @@ import (
 
 	"xingqu/api"
 	"xingqu/dialog"
+	"xingqu/notices"
 	"xingqu/store"
 )
 
@@ -46,7 +47,7 @@ type Pipeline struct {
 	Outbox OutboxWriter
 	// Notices, when set, holds travellers' messages during maintenance and downtime: each
 	// is answered with the notice and kept for its real turn after the window.
-	Notices *NoticeBoard
+	Notices *notices.NoticeBoard
 	// MessageRate caps the messages of one traveller per minute, on every channel and
 	// across instances (XINGQU_MESSAGE_RATE); 0: no cap.
 	MessageRate int
@@ -98,9 +99,9 @@ func (p *Pipeline) Receive(ctx context.Context, in Inbound) (convID int64, dup b
 // it undoes the storing. The traveller, their conversation, the message and what then
 // writes cost one transaction.
 func (p *Pipeline) ReceiveWith(ctx context.Context, in Inbound, then func(tx *sqlx.Tx, convID int64, dup bool) error) (convID int64, dup bool, err error) {
-	in.Text, in.Action, in.DisplayName = clean(in.Text, api.MaxMessageRunes), clean(in.Action, 256), clean(in.DisplayName, 128)
+	in.Text, in.Action, in.DisplayName = Clean(in.Text, api.MaxMessageRunes), Clean(in.Action, 256), Clean(in.DisplayName, 128)
 	if in.Place != nil {
-		in.Place.Name = clean(in.Place.Name, 256)
+		in.Place.Name = Clean(in.Place.Name, 256)
 	}
 	var tooFast *TooFast
 	err = p.DB.InTx(ctx, func(tx *sqlx.Tx) error {
@@ -133,9 +134,9 @@ func (p *Pipeline) ReceiveWith(ctx context.Context, in Inbound, then func(tx *sq
 	return convID, dup, nil
 }
 
-// clean makes channel text storable: valid UTF-8, no NUL (which PostgreSQL's text and
+// Clean makes channel text storable: valid UTF-8, no NUL (which PostgreSQL's text and
 // jsonb refuse), at most n characters.
-func clean(s string, n int) string {
+func Clean(s string, n int) string {
 	s = strings.ToValidUTF8(strings.ReplaceAll(s, "\x00", ""), "\uFFFD")
 	if utf8.RuneCountInString(s) > n {
 		s = string([]rune(s)[:n])
@@ -359,7 +360,7 @@ func (p *Pipeline) turn(ctx context.Context, tx *sqlx.Tx, conv *dialog.Conversat
 // the transcript with the notice and the expected end, and stays pending so that the
 // sweeper runs its turn once the window is over; an emergency runs its turn now, out of
 // order, because a person must see it while the bot is down.
-func (p *Pipeline) hold(ctx context.Context, tx *sqlx.Tx, conv *dialog.Conversation, travellerID int64, down Downtime) (handled int, err error) {
+func (p *Pipeline) hold(ctx context.Context, tx *sqlx.Tx, conv *dialog.Conversation, travellerID int64, down notices.Downtime) (handled int, err error) {
 	items, err := store.PendingInbox(ctx, tx, conv.ID, 100)
 	if err != nil {
 		return 0, err
@@ -390,7 +391,7 @@ func (p *Pipeline) hold(ctx context.Context, tx *sqlx.Tx, conv *dialog.Conversat
 		if p.Notices != nil && loc == nil {
 			loc = p.Notices.Loc
 		}
-		text := maintenanceReply(conv.Lang, down, locOf(conv.TimeZone, loc))
+		text := notices.MaintenanceReply(conv.Lang, down, notices.LocOf(conv.TimeZone, loc))
 		if _, err := store.AddMessage(ctx, tx, conv.ID, "system", text, store.MessageBody{Kind: dialog.ReplyText}); err != nil {
 			return handled, err
 		}

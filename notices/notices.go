@@ -1,4 +1,4 @@
-package bot
+package notices
 
 import (
 	"context"
@@ -161,14 +161,14 @@ func (b *NoticeBoard) Notices(lang string) []string {
 	ups := b.Updates(context.Background())
 	loc := b.Loc
 	if loc == nil {
-		loc = shanghai()
+		loc = Shanghai()
 	}
 	var out []string
 	if down.Active {
 		out = append(out, dialog.T(lang, "status_maintenance", untilText(lang, down.Until, loc), maintenanceMessage(lang, down)))
 	}
 	for _, a := range open {
-		line := fmt.Sprintf("[%s] %s (%s)", dialog.T(lang, "notice_type_"+a.Type), wordsOf(a, lang).Title, windowText(lang, a, loc))
+		line := fmt.Sprintf("[%s] %s (%s)", dialog.T(lang, "notice_type_"+a.Type), WordsOf(a, lang).Title, windowText(lang, a, loc))
 		if us := ups[a.ID]; len(us) > 0 {
 			line += "\n  " + dialog.T(lang, "notice_progress", us[0].CreatedAt.In(loc).Format(noticeTime), Text{us[0].Body, us[0].BodyEN}.In(lang))
 		}
@@ -177,14 +177,16 @@ func (b *NoticeBoard) Notices(lang string) []string {
 	return out
 }
 
-func shanghai() *time.Location {
+// Shanghai is the time zone of travellers whose own is unknown, by default.
+func Shanghai() *time.Location {
 	if l, err := time.LoadLocation("Asia/Shanghai"); err == nil {
 		return l
 	}
 	return time.UTC
 }
 
-func locOf(tz string, def *time.Location) *time.Location {
+// LocOf is the time zone named tz, or def when tz names none.
+func LocOf(tz string, def *time.Location) *time.Location {
 	if tz != "" {
 		if l, err := time.LoadLocation(tz); err == nil {
 			return l
@@ -193,7 +195,7 @@ func locOf(tz string, def *time.Location) *time.Location {
 	if def != nil {
 		return def
 	}
-	return shanghai()
+	return Shanghai()
 }
 
 const noticeTime = "2006-01-02 15:04 MST"
@@ -223,8 +225,8 @@ func maintenanceMessage(lang string, d Downtime) string {
 	return dialog.T(lang, "maintenance_default")
 }
 
-// maintenanceReply is the answer to a message received during downtime.
-func maintenanceReply(lang string, d Downtime, loc *time.Location) string {
+// MaintenanceReply is the answer to a message received during downtime.
+func MaintenanceReply(lang string, d Downtime, loc *time.Location) string {
 	return dialog.T(lang, "maintenance_reply", maintenanceMessage(lang, d), untilText(lang, d.Until, loc))
 }
 
@@ -241,13 +243,13 @@ const (
 // NoticeText is the message a subscriber gets for a phase of an announcement: when,
 // what, the impact and what to do, in the subscriber's language and time zone.
 func NoticeText(lang string, a store.Announcement, phase string, loc *time.Location) string {
-	w := wordsOf(a, lang)
+	w := WordsOf(a, lang)
 	var b strings.Builder
 	b.WriteString(dialog.T(lang, "notice_"+phase))
 	b.WriteString(" · " + dialog.T(lang, "notice_type_"+a.Type) + "\n")
 	b.WriteString(w.Title + "\n\n")
 	if a.ShortNotice && phase == PhasePublished {
-		lead, _ := leadTime(a.Type, a.Urgent, a.Fault)
+		lead, _ := LeadTime(a.Type, a.Urgent, a.Fault)
 		b.WriteString(dialog.T(lang, "notice_short", int(lead/(24*time.Hour))) + "\n\n")
 	}
 	b.WriteString(dialog.T(lang, "notice_when", windowText(lang, a, loc)) + "\n")
@@ -266,7 +268,7 @@ func NoticeText(lang string, a store.Announcement, phase string, loc *time.Locat
 func UpdateText(lang string, a store.Announcement, u store.Update, loc *time.Location) string {
 	var b strings.Builder
 	b.WriteString(dialog.T(lang, "notice_update") + " · " + dialog.T(lang, "notice_type_"+a.Type) + "\n")
-	b.WriteString(wordsOf(a, lang).Title + "\n\n")
+	b.WriteString(WordsOf(a, lang).Title + "\n\n")
 	b.WriteString(dialog.T(lang, "notice_progress", u.CreatedAt.In(loc).Format(noticeTime), Text{u.Body, u.BodyEN}.In(lang)) + "\n")
 	b.WriteString(dialog.T(lang, "notice_when", windowText(lang, a, loc)) + "\n\n")
 	b.WriteString(dialog.T(lang, "notice_unsub"))
@@ -315,7 +317,8 @@ type NoticeWorker struct {
 	Log   *slog.Logger
 	Now   func() time.Time // the clock; nil: time.Now
 
-	afterBatch func() // tests: runs after each batch is committed
+	// AfterBatch, when set, runs after each batch is committed (tests count batches).
+	AfterBatch func()
 }
 
 func (w *NoticeWorker) now() time.Time {
@@ -427,7 +430,7 @@ func (w *NoticeWorker) Process(ctx context.Context, job *store.Job) error {
 				return nil
 			}
 			for _, s := range subs {
-				lang, loc := langOf(s.Lang), locOf(s.TimeZone, w.Loc)
+				lang, loc := langOf(s.Lang), LocOf(s.TimeZone, w.Loc)
 				text := NoticeText(lang, a, nj.Phase, loc)
 				if nj.Phase == PhaseUpdate {
 					text = UpdateText(lang, a, u, loc)
@@ -447,8 +450,8 @@ func (w *NoticeWorker) Process(ctx context.Context, job *store.Job) error {
 			w.Log.Info("notice stopped: the announcement was cancelled", "announcement", a.ID, "phase", nj.Phase)
 			break
 		}
-		if w.afterBatch != nil {
-			w.afterBatch()
+		if w.AfterBatch != nil {
+			w.AfterBatch()
 		}
 		after = subs[len(subs)-1].TravellerID
 	}
