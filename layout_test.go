@@ -55,7 +55,7 @@ func oneOf(fs ...func(string) bool) func(string) bool {
 func not(f func(string) bool) func(string) bool { return func(p string) bool { return !f(p) } }
 
 var (
-	channels  = oneOf(under(module+"/bot/telegram"), under(module+"/channel"))
+	channels  = under(module + "/channel")
 	httpLayer = oneOf(func(p string) bool { return p == module+"/bot" }, under(module+"/httpapi"))
 )
 
@@ -131,7 +131,7 @@ func TestImportRulesCatchViolations(t *testing.T) {
 		{"store imports api", pkg{ImportPath: "xingqu/store", Deps: []string{"xingqu/dialog", "xingqu/api"}}},
 		{"store imports providers", pkg{ImportPath: "xingqu/store/backup", Deps: []string{"xingqu/providers"}}},
 		{"telegram imports the HTTP layer", pkg{ImportPath: "xingqu/channel/telegram", Deps: []string{"xingqu/httpapi"}}},
-		{"telegram imports bot", pkg{ImportPath: "xingqu/bot/telegram", Deps: []string{"xingqu/bot"}}},
+		{"telegram imports bot", pkg{ImportPath: "xingqu/channel/telegram", Deps: []string{"xingqu/bot"}}},
 		{"something imports cmd", pkg{ImportPath: "xingqu/store", Deps: []string{"xingqu/cmd/xingqu"}}},
 		{"something imports cmd", pkg{ImportPath: "xingqu/providers/llm", Deps: []string{"xingqu/cmd/xingqu-load"}}},
 	}

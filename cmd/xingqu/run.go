@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"xingqu/bot"
-	"xingqu/bot/telegram"
+	"xingqu/channel/telegram"
 	"xingqu/store"
 	"xingqu/store/localpg"
 )
