@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"xingqu/api"
+	"xingqu/auth"
 	"xingqu/store"
 )
 
@@ -188,7 +189,7 @@ func TestAdminManagesPeople(t *testing.T) {
 	if code := e.do("POST", "/api/admin/users", admin, map[string]string{"username": "Mei", "role": "agent"}, &created); code != 201 {
 		t.Fatalf("create: %d", code)
 	}
-	if created.User.Username != "mei" || created.User.Role != RoleAgent || !created.User.MustChangePassword || len(created.TemporaryPassword) < MinPasswordLen {
+	if created.User.Username != "mei" || created.User.Role != auth.RoleAgent || !created.User.MustChangePassword || len(created.TemporaryPassword) < auth.MinPasswordLen {
 		t.Fatalf("created: %+v", created)
 	}
 	for _, c := range []struct {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"xingqu/auth"
 	"xingqu/notices"
 	"xingqu/providers/llm"
 	"xingqu/store"
@@ -144,7 +145,7 @@ func TestBrowserAdmin(t *testing.T) {
 		set("#xa-user-name", "mei"), click("#xa-user-add"))
 	waitJS(t, admin, "the temporary password", `!!document.querySelector('#xa-temp-password')`)
 	temp, err := chromedp.Run(admin, chromedp.Evaluate[string](`document.querySelector('#xa-temp-password').textContent`))
-	if err != nil || len(temp) < MinPasswordLen {
+	if err != nil || len(temp) < auth.MinPasswordLen {
 		t.Fatalf("temporary password %q: %v", temp, err)
 	}
 	waitJS(t, admin, "the agent listed as having to change the password", `!!document.querySelector('#xa-users tr[data-user=mei]')`)

@@ -13,6 +13,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"xingqu/api"
+	"xingqu/auth"
 	"xingqu/dialog"
 	"xingqu/store"
 )
@@ -231,7 +232,7 @@ const (
 // conversation they hold; a takeover may also take one nobody holds, and an admin may
 // hand back one an absent agent still holds. It returns who holds it now (0: nobody).
 // Every agent action on a conversation starts here.
-func hold(ctx context.Context, tx *sqlx.Tx, convID int64, p Principal, act holdAct) (by int64, err error) {
+func hold(ctx context.Context, tx *sqlx.Tx, convID int64, p auth.Principal, act holdAct) (by int64, err error) {
 	by, name, err := store.LockHolder(ctx, tx, convID)
 	if err != nil {
 		return 0, err
@@ -239,7 +240,7 @@ func hold(ctx context.Context, tx *sqlx.Tx, convID int64, p Principal, act holdA
 	switch {
 	case by == p.UserID:
 	case act == actTakeover && by == 0:
-	case act == actHandback && p.Role == RoleAdmin:
+	case act == actHandback && p.Role == auth.RoleAdmin:
 	case by != 0:
 		return by, errHeld{by: name}
 	default:
@@ -336,7 +337,7 @@ func (s *Server) handleAgentReply() http.Handler {
 // the traveller's channel through the outbox when there is one (the widget reads the
 // transcript), and notifies every instance's streams, all in tx. Only the agent holding
 // the conversation may reply.
-func (s *Server) deliverAgentReply(ctx context.Context, tx *sqlx.Tx, convID int64, p Principal, text string) (int64, error) {
+func (s *Server) deliverAgentReply(ctx context.Context, tx *sqlx.Tx, convID int64, p auth.Principal, text string) (int64, error) {
 	if _, err := hold(ctx, tx, convID, p, actReply); err != nil {
 		return 0, err
 	}

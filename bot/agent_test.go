@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 	"xingqu/api"
+	"xingqu/auth"
 )
 
 type queue struct {
@@ -15,8 +16,8 @@ type queue struct {
 
 func TestAgentQueueTakeoverReplyHandback(t *testing.T) {
 	e := newWebEnv(t)
-	e.addUser("amy", "correct horse battery", RoleAgent)
-	e.addUser("ben", "correct horse battery", RoleAgent)
+	e.addUser("amy", "correct horse battery", auth.RoleAgent)
+	e.addUser("ben", "correct horse battery", auth.RoleAgent)
 	amy := e.login("amy", "correct horse battery").AccessToken
 	ben := e.login("ben", "correct horse battery").AccessToken
 
@@ -137,7 +138,7 @@ func TestAgentQueueTakeoverReplyHandback(t *testing.T) {
 func TestTwoInstancesOneDatabase(t *testing.T) {
 	a := newWebEnv(t)
 	b := newWebEnvOn(t, a.db, a.srv.Web.ListenURL)
-	a.addUser("zoe", "correct horse battery", RoleAgent)
+	a.addUser("zoe", "correct horse battery", auth.RoleAgent)
 	ws := a.session("en")
 	a.say(ws.Token, "I need a human")
 	waitFor(t, 5*time.Second, "waiting", func() bool { return hasRole(a.history(ws.Token, "").Messages, "bot", "human") })
@@ -163,7 +164,7 @@ func TestTwoInstancesOneDatabase(t *testing.T) {
 // first, each page oldest first, older pages through the cursor.
 func TestAgentTranscriptPaged(t *testing.T) {
 	e := newWebEnv(t)
-	e.addUser("pam", "correct horse battery", RoleAgent)
+	e.addUser("pam", "correct horse battery", auth.RoleAgent)
 	tok := e.login("pam", "correct horse battery").AccessToken
 	ws := e.session("en")
 	const total = 451 // with the greeting the session starts with

@@ -17,6 +17,7 @@ import (
 	"github.com/chromedp/chromedp/kb"
 	"github.com/lib/pq"
 
+	"xingqu/auth"
 	"xingqu/dialog"
 	"xingqu/notices"
 	"xingqu/store"
@@ -26,8 +27,8 @@ import (
 func noticeEnv(t *testing.T) (e *webEnv, admin, agent string) {
 	t.Helper()
 	e = newWebEnv(t)
-	e.addUser("admin1", "correct horse battery staple", RoleAdmin)
-	e.addUser("agent1", "correct horse battery staple", RoleAgent)
+	e.addUser("admin1", "correct horse battery staple", auth.RoleAdmin)
+	e.addUser("agent1", "correct horse battery staple", auth.RoleAgent)
 	return e, e.login("admin1", "correct horse battery staple").AccessToken, e.login("agent1", "correct horse battery staple").AccessToken
 }
 

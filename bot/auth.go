@@ -23,58 +23,9 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"xingqu/api"
+	"xingqu/auth"
 	"xingqu/store"
 )
-
-// Principal is who a request acts for: an agent or admin with an access token, or a
-// widget visitor with a session token.
-type Principal struct {
-	Kind           string // "agent" | "admin" | "widget"
-	UserID         int64
-	Username       string
-	Role           string
-	SessionID      string
-	ConversationID int64
-	// MustChangePassword: the account has a temporary password, and may only replace it.
-	MustChangePassword bool
-}
-
-// Roles and principal kinds.
-const (
-	RoleAgent  = "agent"
-	RoleAdmin  = "admin"
-	KindWidget = "widget"
-)
-
-// Token lifetimes. Access tokens are short so that a stolen one is worth little; refresh
-// tokens rotate on every use.
-const (
-	AccessTTL  = 15 * time.Minute
-	RefreshTTL = 30 * 24 * time.Hour
-	SessionTTL = 30 * 24 * time.Hour
-)
-
-// passwordCost is bcrypt's work factor for new hashes; tests lower it to keep the race
-// detector's run short.
-var passwordCost = 12
-
-// MinPasswordLen is the shortest password an account may have.
-const MinPasswordLen = 10
-
-// HashPassword hashes a password for storage.
-func HashPassword(pw string) (string, error) {
-	if len(pw) < MinPasswordLen {
-		return "", fmt.Errorf("password: at least %d characters", MinPasswordLen)
-	}
-	if len(pw) > 72 {
-		return "", errors.New("password: at most 72 bytes (bcrypt's limit)")
-	}
-	h, err := bcrypt.GenerateFromPassword([]byte(pw), passwordCost)
-	if err != nil {
-		return "", fmt.Errorf("hash password: %w", err)
-	}
-	return string(h), nil
-}
 
 var (
 	errNoToken  = errors.New("no bearer token")
@@ -98,7 +49,7 @@ type authState struct {
 // newAuthState starts computing the dummy hash at once, in the background, so that
 // neither start-up nor the first login with an unknown name waits for all of it.
 func newAuthState() authState {
-	cost := passwordCost // read now: the hash is made in the background
+	cost := auth.PasswordCost // read now: the hash is made in the background
 	dummy := sync.OnceValue(func() []byte {
 		h, _ := bcrypt.GenerateFromPassword([]byte("no such account, same work"), cost)
 		return h
@@ -159,7 +110,7 @@ func (s *Server) accessTTL() time.Duration {
 	if s.Web.AccessTTL != 0 {
 		return s.Web.AccessTTL
 	}
-	return AccessTTL
+	return auth.AccessTTL
 }
 
 // newOpaqueToken returns a random token with a prefix saying what it is, and its hash.
@@ -187,56 +138,56 @@ func bearer(r *http.Request) string {
 
 // authenticate reads the bearer token of r: an agent's or admin's access token, or a
 // widget session token.
-func (s *Server) authenticate(r *http.Request) (Principal, error) {
+func (s *Server) authenticate(r *http.Request) (auth.Principal, error) {
 	tok := bearer(r)
 	if tok == "" {
-		return Principal{}, errNoToken
+		return auth.Principal{}, errNoToken
 	}
 	ctx := r.Context()
 	if strings.HasPrefix(tok, widgetTokenPrefix) {
 		ws, err := store.WidgetSessionByToken(ctx, s.DB, hashToken(tok))
 		if errors.Is(err, store.ErrNotFound) {
-			return Principal{}, errBadToken
+			return auth.Principal{}, errBadToken
 		}
 		if err != nil {
-			return Principal{}, err
+			return auth.Principal{}, err
 		}
-		return Principal{Kind: KindWidget, SessionID: ws.ID, ConversationID: ws.ConversationID}, nil
+		return auth.Principal{Kind: auth.KindWidget, SessionID: ws.ID, ConversationID: ws.ConversationID}, nil
 	}
 	key, err := s.signingKey(ctx)
 	if err != nil {
-		return Principal{}, err
+		return auth.Principal{}, err
 	}
 	var c accessClaims
 	_, err = jwt.ParseWithClaims(tok, &c, func(*jwt.Token) (any, error) { return key, nil },
 		jwt.WithValidMethods([]string{"HS256"}), jwt.WithIssuer("xingqu"), jwt.WithExpirationRequired())
 	if err != nil || c.Kind != "access" {
-		return Principal{}, errBadToken
+		return auth.Principal{}, errBadToken
 	}
 	id, err := strconv.ParseInt(c.Subject, 10, 64)
 	if err != nil {
-		return Principal{}, errBadToken
+		return auth.Principal{}, errBadToken
 	}
 	// The account is read again so that disabling it, changing its role or ending its
 	// sessions (a logout, a new password, a leaked refresh token) takes effect at once.
 	a, err := store.AccountByID(ctx, s.DB, id)
 	if errors.Is(err, store.ErrNotFound) {
-		return Principal{}, errBadToken
+		return auth.Principal{}, errBadToken
 	}
 	if err != nil {
-		return Principal{}, err
+		return auth.Principal{}, err
 	}
 	if a.Disabled || a.TokenVersion != c.Ver {
-		return Principal{}, errBadToken
+		return auth.Principal{}, errBadToken
 	}
-	return Principal{Kind: a.Role, UserID: a.ID, Username: a.Username, Role: a.Role, MustChangePassword: a.MustChangePassword}, nil
+	return auth.Principal{Kind: a.Role, UserID: a.ID, Username: a.Username, Role: a.Role, MustChangePassword: a.MustChangePassword}, nil
 }
 
 type principalKey struct{}
 
 // principalOf returns the principal requireRole put in the request's context.
-func principalOf(r *http.Request) Principal {
-	p, _ := r.Context().Value(principalKey{}).(Principal)
+func principalOf(r *http.Request) auth.Principal {
+	p, _ := r.Context().Value(principalKey{}).(auth.Principal)
 	return p
 }
 
@@ -314,9 +265,6 @@ var (
 	userThrottle = store.Throttle{Max: 50, Window: 15 * time.Minute, Lock: 15 * time.Minute}
 )
 
-// MaxUsernameLen is the longest username an account may have.
-const MaxUsernameLen = 64
-
 // loginFailed is the seed's E-505 text; the same for an unknown user and a wrong password.
 const loginFailed = "登录失败，请检查您的账户和密码 / Login failed: check your username and password"
 
@@ -354,8 +302,8 @@ func (s *Server) handleLogin() http.Handler {
 			api.WriteError(w, http.StatusBadRequest, api.BadRequest, "password is required", "password")
 			return
 		}
-		if len(req.Username) > MaxUsernameLen {
-			api.WriteError(w, http.StatusBadRequest, api.BadRequest, fmt.Sprintf("username: at most %d bytes", MaxUsernameLen), "username")
+		if len(req.Username) > auth.MaxUsernameLen {
+			api.WriteError(w, http.StatusBadRequest, api.BadRequest, fmt.Sprintf("username: at most %d bytes", auth.MaxUsernameLen), "username")
 			return
 		}
 		ctx := r.Context()
@@ -427,7 +375,7 @@ func (s *Server) issueTokens(ctx context.Context, a store.Account, family uuid.U
 		return LoginResponse{}, err
 	}
 	refresh, h := newOpaqueToken("xqr_")
-	if err := store.IssueRefresh(ctx, s.DB, a.ID, family, h, RefreshTTL); err != nil {
+	if err := store.IssueRefresh(ctx, s.DB, a.ID, family, h, auth.RefreshTTL); err != nil {
 		return LoginResponse{}, err
 	}
 	return LoginResponse{AccessToken: access, RefreshToken: refresh, ExpiresIn: int(s.accessTTL().Seconds()),

@@ -21,6 +21,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"xingqu/api"
+	"xingqu/auth"
 	"xingqu/dialog"
 	"xingqu/notices"
 	"xingqu/pipeline"
@@ -29,7 +30,7 @@ import (
 	"xingqu/store/storetest"
 )
 
-func init() { passwordCost = bcrypt.MinCost }
+func init() { auth.PasswordCost = bcrypt.MinCost }
 
 // webEnv is one server on a fresh database, reached over real HTTP.
 type webEnv struct {
@@ -71,7 +72,7 @@ func newWebEnvOn(t *testing.T, db *store.DB, url string) *webEnv {
 
 func (e *webEnv) addUser(name, pw, role string) store.Account {
 	e.t.Helper()
-	h, err := HashPassword(pw)
+	h, err := auth.HashPassword(pw)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -125,7 +126,7 @@ func (e *webEnv) login(name, pw string) LoginResponse {
 
 func TestLoginSeedFields(t *testing.T) {
 	e := newWebEnv(t)
-	a := e.addUser("Alice", "correct horse battery", RoleAgent)
+	a := e.addUser("Alice", "correct horse battery", auth.RoleAgent)
 	var raw map[string]any
 	if code := e.do("POST", "/api/login", "", map[string]string{"username": "alice", "password": "correct horse battery"}, &raw); code != 200 {
 		t.Fatalf("status %d: %v", code, raw)
@@ -138,8 +139,8 @@ func TestLoginSeedFields(t *testing.T) {
 	if raw["token_type"] != "Bearer" || raw["user_id"] != "1" && raw["user_id"] != json.Number("1") && raw["user_id"] != itoa(a.ID) {
 		t.Errorf("token_type/user_id: %v", raw)
 	}
-	if raw["expires_in"].(float64) != AccessTTL.Seconds() {
-		t.Errorf("expires_in = %v, want %v", raw["expires_in"], AccessTTL.Seconds())
+	if raw["expires_in"].(float64) != auth.AccessTTL.Seconds() {
+		t.Errorf("expires_in = %v, want %v", raw["expires_in"], auth.AccessTTL.Seconds())
 	}
 	// The access token opens agent routes.
 	if code := e.do("GET", "/api/agent/conversations?status=all", raw["access_token"].(string), nil, nil); code != 200 {
@@ -151,16 +152,16 @@ func itoa(n int64) string { b, _ := json.Marshal(n); return string(b) }
 
 func TestLoginFailureSameAnswer(t *testing.T) {
 	// A real work factor, so that skipping the comparison for unknown names would show.
-	passwordCost = 8
-	t.Cleanup(func() { passwordCost = bcrypt.MinCost })
+	auth.PasswordCost = 8
+	t.Cleanup(func() { auth.PasswordCost = bcrypt.MinCost })
 	e := newWebEnv(t)
 	const tries = 5 // one per account: the lockout comes at the fifth failure
-	h, err := HashPassword("correct horse battery")
+	h, err := auth.HashPassword("correct horse battery")
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i := range tries {
-		if _, err := store.CreateAccount(context.Background(), e.db, fmt.Sprint("bob", i), h, RoleAgent); err != nil {
+		if _, err := store.CreateAccount(context.Background(), e.db, fmt.Sprint("bob", i), h, auth.RoleAgent); err != nil {
 			t.Fatal(err)
 		}
 	}
@@ -187,8 +188,8 @@ func TestLoginFailureSameAnswer(t *testing.T) {
 		}
 		du, dw = append(du, d1), append(dw, d2)
 	}
-	if got, err := bcrypt.Cost(e.srv.auth.dummy()); err != nil || got != passwordCost {
-		t.Errorf("the unknown user's hash costs %d (%v), want %d like a real one", got, err, passwordCost)
+	if got, err := bcrypt.Cost(e.srv.auth.dummy()); err != nil || got != auth.PasswordCost {
+		t.Errorf("the unknown user's hash costs %d (%v), want %d like a real one", got, err, auth.PasswordCost)
 	}
 	t.Logf("median unknown user %v, wrong password %v", median(du), median(dw))
 	var missing api.Error
@@ -205,7 +206,7 @@ func median(ds []time.Duration) time.Duration {
 
 func TestLoginLockout(t *testing.T) {
 	e := newWebEnv(t)
-	e.addUser("carol", "correct horse battery", RoleAgent)
+	e.addUser("carol", "correct horse battery", auth.RoleAgent)
 	for i := 0; i < pairThrottle.Max; i++ {
 		if code := e.do("POST", "/api/login", "", map[string]string{"username": "carol", "password": "bad password"}, nil); code != 401 {
 			t.Fatalf("failure %d: status %d", i+1, code)
@@ -223,7 +224,7 @@ func TestLoginLockout(t *testing.T) {
 		t.Errorf("unknown name after %d failures: %d, want 429", pairThrottle.Max, code)
 	}
 	// Per address: many names from one IP lock the address too.
-	e.addUser("dave", "correct horse battery", RoleAgent)
+	e.addUser("dave", "correct horse battery", auth.RoleAgent)
 	for i := 0; i < ipThrottle.Max; i++ {
 		e.do("POST", "/api/login", "", map[string]string{"username": "spray" + itoa(int64(i)), "password": "bad password"}, nil)
 	}
@@ -234,7 +235,7 @@ func TestLoginLockout(t *testing.T) {
 
 func TestRefreshRotationAndReuse(t *testing.T) {
 	e := newWebEnv(t)
-	e.addUser("erin", "correct horse battery", RoleAdmin)
+	e.addUser("erin", "correct horse battery", auth.RoleAdmin)
 	first := e.login("erin", "correct horse battery")
 	var second LoginResponse
 	if code := e.do("POST", "/api/token/refresh", "", map[string]string{"refresh_token": first.RefreshToken}, &second); code != 200 {
@@ -266,7 +267,7 @@ func TestRefreshRotationAndReuse(t *testing.T) {
 
 func TestTokensRejected(t *testing.T) {
 	e := newWebEnv(t)
-	e.addUser("frank", "correct horse battery", RoleAgent)
+	e.addUser("frank", "correct horse battery", auth.RoleAgent)
 	lr := e.login("frank", "correct horse battery")
 	// Each forgery decodes cleanly, so only the signature check can refuse it.
 	parts := strings.Split(lr.AccessToken, ".")
@@ -278,7 +279,7 @@ func TestTokensRejected(t *testing.T) {
 	if err := json.Unmarshal(payload, &claims); err != nil {
 		t.Fatal(err)
 	}
-	claims["role"] = RoleAdmin
+	claims["role"] = auth.RoleAdmin
 	raised, _ := json.Marshal(claims)
 	tampered := parts[0] + "." + base64.RawURLEncoding.EncodeToString(raised) + "." + parts[2]
 	unsigned := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"none","typ":"JWT"}`)) + "." + parts[1] + "."
@@ -306,8 +307,8 @@ func TestTokensRejected(t *testing.T) {
 
 func TestAgentCannotCallAdminRoute(t *testing.T) {
 	e := newWebEnv(t)
-	e.addUser("gina", "correct horse battery", RoleAgent)
-	e.addUser("hank", "correct horse battery", RoleAdmin)
+	e.addUser("gina", "correct horse battery", auth.RoleAgent)
+	e.addUser("hank", "correct horse battery", auth.RoleAdmin)
 	agent := e.login("gina", "correct horse battery")
 	admin := e.login("hank", "correct horse battery")
 	var ae api.Error
@@ -347,7 +348,7 @@ func (e *webEnv) loginFrom(ip, name, pw string) int {
 func TestLoginLockoutUnderConcurrency(t *testing.T) {
 	e := newWebEnv(t)
 	e.srv.Web.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
-	e.addUser("ivan", "correct horse battery", RoleAgent)
+	e.addUser("ivan", "correct horse battery", auth.RoleAgent)
 	const attempts = 40
 	codes := make(chan int, attempts)
 	var wg sync.WaitGroup
@@ -380,7 +381,7 @@ func TestLoginLockoutUnderConcurrency(t *testing.T) {
 func TestLoginLockoutPerAccountAcrossAddresses(t *testing.T) {
 	e := newWebEnv(t)
 	e.srv.Web.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
-	e.addUser("judy", "correct horse battery", RoleAgent)
+	e.addUser("judy", "correct horse battery", auth.RoleAgent)
 	// Many addresses, each below its own limit, still lock the account everywhere.
 	for i := 0; i < userThrottle.Max; i++ {
 		ip := fmt.Sprintf("192.0.2.%d", i/(pairThrottle.Max-1)+1)
@@ -395,7 +396,7 @@ func TestLoginLockoutPerAccountAcrossAddresses(t *testing.T) {
 
 func TestAccessTokensEndWithTheirSessions(t *testing.T) {
 	e := newWebEnv(t)
-	e.addUser("kate", "correct horse battery", RoleAgent)
+	e.addUser("kate", "correct horse battery", auth.RoleAgent)
 	works := func(tok string) bool {
 		return e.do("GET", "/api/agent/conversations?status=all", tok, nil, nil) == 200
 	}
@@ -422,7 +423,7 @@ func TestAccessTokensEndWithTheirSessions(t *testing.T) {
 	}
 	// A password change.
 	lr = e.login("kate", "correct horse battery")
-	h, err := HashPassword("another horse battery")
+	h, err := auth.HashPassword("another horse battery")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"xingqu/auth"
 	"xingqu/store"
 
 	"github.com/chromedp/chromedp"
@@ -15,7 +16,7 @@ import (
 func TestConsoleLoadsOlderMessages(t *testing.T) {
 	bin := chromium(t)
 	e := newWebEnv(t)
-	e.addUser("agent2", "correct horse battery", RoleAgent)
+	e.addUser("agent2", "correct horse battery", auth.RoleAgent)
 	ws := e.session("en")
 	if _, err := e.db.Exec(`INSERT INTO messages (conversation_id, role, text)
 SELECT $1, 'traveller', 'line ' || n FROM generate_series(1, 450) n`, ws.ConversationID); err != nil {

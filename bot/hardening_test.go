@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"xingqu/api"
+	"xingqu/auth"
 )
 
 // A JSON body followed by more data is refused: a proxy and the service must not read
@@ -21,8 +22,8 @@ func TestJSONWithTrailingDataRefused(t *testing.T) {
 	if code := e.do("POST", "/api/login", "", `{"username":"a","password":"b"}`+"\n", nil); code != 401 {
 		t.Errorf("body with a trailing newline: %d, want 401 (a plain failed login)", code)
 	}
-	if code := e.do("POST", "/api/login", "", map[string]string{"username": strings.Repeat("u", MaxUsernameLen+1), "password": "whatever12345"}, &ae); code != 400 || ae.Field != "username" {
-		t.Errorf("username over %d bytes: %d %+v, want 400 naming username", MaxUsernameLen, code, ae)
+	if code := e.do("POST", "/api/login", "", map[string]string{"username": strings.Repeat("u", auth.MaxUsernameLen+1), "password": "whatever12345"}, &ae); code != 400 || ae.Field != "username" {
+		t.Errorf("username over %d bytes: %d %+v, want 400 naming username", auth.MaxUsernameLen, code, ae)
 	}
 }
 

@@ -12,6 +12,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"xingqu/auth"
 	"xingqu/dialog"
 	"xingqu/pipeline"
 	"xingqu/providers/offline"
@@ -30,7 +31,7 @@ var screens = []screen{
 }
 
 // offlinePlanner plans as a service with no model keys does.
-func offlinePlanner(_ context.Context, job pipeline.PlanJob) (dialog.Plan, error) {
+func offlinePlanner(_ context.Context, job pipeline.PlanJob, _ pipeline.ReportFunc) (dialog.Plan, error) {
 	return offline.Plan(job.Trip, job.Lang, testNow), nil
 }
 
@@ -254,7 +255,7 @@ func TestBrowserWidgetLayout(t *testing.T) {
 func TestBrowserConsoleLayout(t *testing.T) {
 	bin := chromium(t)
 	e := newWebEnv(t)
-	e.addUser("agent1", "correct horse battery", RoleAgent)
+	e.addUser("agent1", "correct horse battery", auth.RoleAgent)
 	// One waiting conversation per screen, each with a long day's transcript.
 	for range screens {
 		e.longConversation()

@@ -89,7 +89,7 @@ func TestChatOverBudgetGetsDraftWithLLM105(t *testing.T) {
 	if err := ledger.Add(ctx, "traveller:"+traveller, dialog.DateOf(time.Now()), 5000); err != nil {
 		t.Fatal(err)
 	}
-	plan := func(ctx context.Context, job pipeline.PlanJob) (dialog.Plan, error) {
+	plan := func(ctx context.Context, job pipeline.PlanJob, _ pipeline.ReportFunc) (dialog.Plan, error) {
 		return chain.Plan(ctx, llm.PlanRequest{Trip: job.Trip, Lang: job.Lang, TravellerID: traveller})
 	}
 	w := &pipeline.PlanWorker{Pipeline: p, Plan: plan, Poll: 20 * time.Millisecond, Log: p.Log}

@@ -16,6 +16,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"xingqu/api"
+	"xingqu/auth"
 	"xingqu/dialog"
 	"xingqu/providers/llm"
 	"xingqu/store"
@@ -163,8 +164,8 @@ func (req RecommendationRequest) trip() (dialog.TripRequest, []FieldError) {
 }
 
 // owner names whoever asked, so that only they (or an agent) can read the answer again.
-func owner(p Principal) string {
-	if p.Kind == KindWidget {
+func owner(p auth.Principal) string {
+	if p.Kind == auth.KindWidget {
 		return "widget:" + p.SessionID
 	}
 	return fmt.Sprint("user:", p.UserID)
@@ -249,7 +250,7 @@ func (s *Server) handleGetRecommendation() http.Handler {
 		rec, err := store.GetRecommendation(r.Context(), s.DB, id)
 		p := principalOf(r)
 		// Someone else's request is as unknown as a missing one.
-		if errors.Is(err, store.ErrNotFound) || (err == nil && rec.Owner != owner(p) && p.Kind == KindWidget) {
+		if errors.Is(err, store.ErrNotFound) || (err == nil && rec.Owner != owner(p) && p.Kind == auth.KindWidget) {
 			api.WriteError(w, http.StatusNotFound, api.NotFound, "no such recommendation", "")
 			return
 		}

@@ -12,6 +12,7 @@ import (
 	"golang.org/x/crypto/bcrypt"
 
 	"xingqu/api"
+	"xingqu/auth"
 	"xingqu/store"
 )
 
@@ -50,7 +51,7 @@ func (s *Server) handleCreateUser() http.Handler {
 		case utf8.RuneCountInString(name) > 64 || strings.ContainsAny(name, " \t\r\n"):
 			errs = append(errs, FieldError{"username", "at most 64 characters, no spaces"})
 		}
-		if req.Role != RoleAgent && req.Role != RoleAdmin {
+		if req.Role != auth.RoleAgent && req.Role != auth.RoleAdmin {
 			errs = append(errs, FieldError{"role", "agent or admin"})
 		}
 		if len(errs) > 0 {
@@ -58,7 +59,7 @@ func (s *Server) handleCreateUser() http.Handler {
 			return
 		}
 		pw := temporaryPassword()
-		hash, err := HashPassword(pw)
+		hash, err := auth.HashPassword(pw)
 		if err != nil {
 			s.serverError(w, r, err)
 			return
@@ -127,7 +128,7 @@ func (s *Server) handleResetPassword() http.Handler {
 			return
 		}
 		pw := temporaryPassword()
-		hash, err := HashPassword(pw)
+		hash, err := auth.HashPassword(pw)
 		if err == nil {
 			a, err = store.SetTemporaryPassword(r.Context(), s.DB, a.ID, hash)
 		}
@@ -180,7 +181,7 @@ func (s *Server) handleChangePassword() http.Handler {
 			api.WriteError(w, http.StatusBadRequest, api.BadRequest, "the new password must differ from the current one", "new")
 			return
 		}
-		hash, err := HashPassword(req.New)
+		hash, err := auth.HashPassword(req.New)
 		if err != nil {
 			api.WriteError(w, http.StatusBadRequest, api.BadRequest, err.Error(), "new")
 			return

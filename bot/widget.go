@@ -15,6 +15,7 @@ import (
 	"golang.org/x/time/rate"
 
 	"xingqu/api"
+	"xingqu/auth"
 	"xingqu/dialog"
 	"xingqu/pipeline"
 	"xingqu/store"
@@ -135,7 +136,7 @@ func (s *Server) handleWidgetSession() http.Handler {
 		}
 		conv, err := store.CurrentConversation(ctx, s.DB, tr.ID, lang)
 		if err == nil {
-			err = store.CreateWidgetSession(ctx, s.DB, id, hash, tr.ID, conv, SessionTTL)
+			err = store.CreateWidgetSession(ctx, s.DB, id, hash, tr.ID, conv, auth.SessionTTL)
 		}
 		if err == nil {
 			// The session's model calls count against its address's budget as well.
@@ -213,7 +214,7 @@ func (s *Server) receiveAndDrain(ctx context.Context, in pipeline.Inbound) error
 
 // ownConversation answers 404 when the request names a conversation other than the
 // session's own: whether it exists is none of this visitor's business.
-func ownConversation(w http.ResponseWriter, r *http.Request, p Principal) bool {
+func ownConversation(w http.ResponseWriter, r *http.Request, p auth.Principal) bool {
 	c := r.URL.Query().Get("conversationId")
 	if c == "" || c == strconv.FormatInt(p.ConversationID, 10) {
 		return true

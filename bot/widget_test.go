@@ -13,6 +13,7 @@ import (
 	"testing"
 	"time"
 	"xingqu/api"
+	"xingqu/auth"
 )
 
 type widgetSession struct {
@@ -439,7 +440,7 @@ func TestStreamsPerAddressCapped(t *testing.T) {
 	if code := status("/api/widget/events", e.session("en").Token); code != 429 {
 		t.Errorf("third stream from one address with a cap of 2: %d, want 429", code)
 	}
-	e.addUser("ivy", "correct horse battery", RoleAgent)
+	e.addUser("ivy", "correct horse battery", auth.RoleAgent)
 	if code := status("/api/agent/events", e.login("ivy", "correct horse battery").AccessToken); code != 429 {
 		t.Errorf("agent stream over the cap: %d, want 429", code)
 	}

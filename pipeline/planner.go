@@ -14,9 +14,9 @@ import (
 	"xingqu/store"
 )
 
-// PlanFunc makes the plan a job asks for. It runs with no transaction open and may take
-// as long as the providers do.
-type PlanFunc func(ctx context.Context, job PlanJob) (dialog.Plan, error)
+// PlanFunc makes the plan a job asks for, telling report how far it has got. It runs with
+// no transaction open and may take as long as the providers do.
+type PlanFunc func(ctx context.Context, job PlanJob, report ReportFunc) (dialog.Plan, error)
 
 // PlanWorker runs planning jobs. Several may run, in one instance or many: each claims
 // jobs with SKIP LOCKED under a lease, and a job whose worker died is claimed again when
@@ -83,8 +83,8 @@ func (w *PlanWorker) process(ctx context.Context, job *store.Job, lease time.Dur
 		w.Log.Error("planning keeps failing; sending the offline draft", "job", job.ID, "conversation", pj.ConversationID, "attempts", job.Attempts)
 		plan = offline.Plan(pj.Trip, pj.Lang, time.Now())
 	} else {
-		pctx, cancel := context.WithTimeout(w.withProgress(ctx, pj), lease*3/4)
-		plan, err = w.Plan(pctx, pj)
+		pctx, cancel := context.WithTimeout(ctx, lease*3/4)
+		plan, err = w.Plan(pctx, pj, w.reporter(ctx, pj))
 		cancel()
 	}
 	bg := context.WithoutCancel(ctx)

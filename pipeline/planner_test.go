@@ -20,7 +20,7 @@ import (
 	"xingqu/store/storetest"
 )
 
-func offlinePlan(_ context.Context, job PlanJob) (dialog.Plan, error) {
+func offlinePlan(_ context.Context, job PlanJob, _ ReportFunc) (dialog.Plan, error) {
 	return offline.Plan(job.Trip, job.Lang, testNow), nil
 }
 
@@ -118,7 +118,7 @@ func TestPlanWorkerChild(t *testing.T) {
 		os.Exit(3)
 	}
 	p := &Pipeline{DB: db, Engine: &dialog.Engine{Places: geo.Places{}}, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
-	stall := func(ctx context.Context, _ PlanJob) (dialog.Plan, error) {
+	stall := func(ctx context.Context, _ PlanJob, _ ReportFunc) (dialog.Plan, error) {
 		fmt.Println("planning") // the parent kills us once the call is under way
 		<-ctx.Done()
 		return dialog.Plan{}, ctx.Err()
@@ -184,7 +184,7 @@ func TestPlanJobThatKeepsFailingGetsTheDraft(t *testing.T) {
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
 	var calls atomic.Int32
-	failing := func(context.Context, PlanJob) (dialog.Plan, error) {
+	failing := func(context.Context, PlanJob, ReportFunc) (dialog.Plan, error) {
 		calls.Add(1)
 		return dialog.Plan{}, errors.New("LLM-104: every provider down and the draft broken too")
 	}

@@ -20,15 +20,9 @@ type Progress struct {
 	Preview        string `json:"preview"` // readable text of what has been written so far
 }
 
-type progressKey struct{}
-
-// ReportProgress tells the channels how far the plan of the job being worked on in ctx
-// has got. Outside a planning job it does nothing.
-func ReportProgress(ctx context.Context, provider string, chars int, partial string) {
-	if f, ok := ctx.Value(progressKey{}).(func(string, int, string)); ok {
-		f(provider, chars, partial)
-	}
-}
+// ReportFunc tells the channels how far the plan of a job has got: the provider writing
+// it, how many characters it has written and the text so far.
+type ReportFunc func(provider string, chars int, partial string)
 
 // publisher sends a job's progress at most once per interval, never blocking the planner.
 type publisher struct {
@@ -51,9 +45,9 @@ func (p *publisher) report(provider string, chars int, partial string) {
 		Provider: provider, Chars: chars, Preview: Preview(partial)})
 }
 
-// withProgress gives the job's context a throttled progress reporter that notifies
-// listeners on every instance.
-func (w *PlanWorker) withProgress(ctx context.Context, job PlanJob) context.Context {
+// reporter is the job's throttled progress reporter, which notifies listeners on every
+// instance.
+func (w *PlanWorker) reporter(ctx context.Context, job PlanJob) ReportFunc {
 	p := &publisher{interval: time.Second, job: job, send: func(pr Progress) {
 		b, err := progressPayload(pr)
 		if err == nil {
@@ -63,7 +57,7 @@ func (w *PlanWorker) withProgress(ctx context.Context, job PlanJob) context.Cont
 			w.Log.Warn("plan progress not published", "conversation", pr.ConversationID, "err", err)
 		}
 	}}
-	return context.WithValue(ctx, progressKey{}, p.report)
+	return p.report
 }
 
 // progressPayload encodes pr for a notification. Escaping can make the encoding several

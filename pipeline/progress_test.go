@@ -43,12 +43,12 @@ func TestPlanProgressIsPublished(t *testing.T) {
 		t.Fatal(err)
 	}
 	convID := toPlanning(t, p, "prog")
-	slow := func(ctx context.Context, job PlanJob) (dialog.Plan, error) {
+	slow := func(ctx context.Context, job PlanJob, report ReportFunc) (dialog.Plan, error) {
 		for i := 1; i <= 25; i++ { // 2.5 s of writing, reported every 100 ms
-			ReportProgress(ctx, "fake", i*100, `{"options":[{"title":"Luxury","days":[{"date":"2026-12-25","morning":"step `+strings.Repeat("x", i)+`"`)
+			report("fake", i*100, `{"options":[{"title":"Luxury","days":[{"date":"2026-12-25","morning":"step `+strings.Repeat("x", i)+`"`)
 			time.Sleep(100 * time.Millisecond)
 		}
-		return offlinePlan(ctx, job)
+		return offlinePlan(ctx, job, report)
 	}
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()

@@ -78,14 +78,14 @@ func newService(cfg config, db *store.DB, log *slog.Logger, reg prometheus.Regis
 }
 
 // plan makes the plan a job asks for.
-func (s *service) plan(ctx context.Context, job pipeline.PlanJob) (dialog.Plan, error) {
+func (s *service) plan(ctx context.Context, job pipeline.PlanJob, report pipeline.ReportFunc) (dialog.Plan, error) {
 	traveller, network, err := store.Spender(ctx, s.pipeline.DB, job.ConversationID)
 	if err != nil {
 		s.log.Warn("spender", "conversation", job.ConversationID, "err", err)
 		traveller = job.TravellerID()
 	}
 	res, err := s.planner.Plan(ctx, planner.Request{Trip: job.Trip, Lang: job.Lang, TravellerID: traveller, Address: network,
-		OnProgress: func(p llm.Progress) { pipeline.ReportProgress(ctx, p.Provider, p.Chars, p.Text) }})
+		OnProgress: func(p llm.Progress) { report(p.Provider, p.Chars, p.Text) }})
 	if err != nil {
 		return dialog.Plan{}, err
 	}
