@@ -15,6 +15,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"xingqu/api"
 )
 
 // This file checks the layout described in docs/architecture.md: which package may import
@@ -149,11 +150,11 @@ func TestImportRulesCatchViolations(t *testing.T) {
 // sqlWord finds SQL in a string literal.
 var sqlWord = regexp.MustCompile(`\b(SELECT|INSERT|UPDATE|DELETE)\b`)
 
-// sqlOutsideStore lists the string literals holding SQL in the Go files under root that
-// are not in store/ or migrations/ and are not tests, as "file:line".
-func sqlOutsideStore(t *testing.T, root string) map[string][]int {
+// stringLiterals calls found for each string literal of the Go files under root that are
+// not tests and not in the directories skip names, with its file (relative, slashed)
+// and line.
+func stringLiterals(t *testing.T, root string, skip map[string]bool, found func(file string, line int, s string)) {
 	t.Helper()
-	found := map[string][]int{}
 	fset := token.NewFileSet()
 	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
 		if err != nil {
@@ -162,7 +163,7 @@ func sqlOutsideStore(t *testing.T, root string) map[string][]int {
 		rel, _ := filepath.Rel(root, path)
 		rel = filepath.ToSlash(rel)
 		if d.IsDir() {
-			if rel == "store" || rel == "migrations" || strings.HasPrefix(d.Name(), ".") && rel != "." || d.Name() == "testdata" || d.Name() == "node_modules" || d.Name() == "var" {
+			if skip[rel] || strings.HasPrefix(d.Name(), ".") && rel != "." || d.Name() == "testdata" || d.Name() == "node_modules" || d.Name() == "var" {
 				return filepath.SkipDir
 			}
 			return nil
@@ -175,13 +176,10 @@ func sqlOutsideStore(t *testing.T, root string) map[string][]int {
 			return err
 		}
 		ast.Inspect(f, func(n ast.Node) bool {
-			lit, ok := n.(*ast.BasicLit)
-			if !ok || lit.Kind != token.STRING {
-				return true
-			}
-			s, err := strconv.Unquote(lit.Value)
-			if err == nil && sqlWord.MatchString(s) {
-				found[rel] = append(found[rel], fset.Position(lit.Pos()).Line)
+			if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING {
+				if s, err := strconv.Unquote(lit.Value); err == nil {
+					found(rel, fset.Position(lit.Pos()).Line, s)
+				}
 			}
 			return true
 		})
@@ -190,6 +188,34 @@ func sqlOutsideStore(t *testing.T, root string) map[string][]int {
 	if err != nil {
 		t.Fatal(err)
 	}
+}
+
+var codeShape = regexp.MustCompile(`^(E|LLM)-[0-9]{3}$`)
+
+// Error codes are written once, in api's table. dialog imports nothing of the project, so
+// the one code it compares with is checked against the table here instead.
+func TestErrorCodesOnlyInAPI(t *testing.T) {
+	stringLiterals(t, ".", map[string]bool{"api": true}, func(file string, line int, s string) {
+		if !codeShape.MatchString(s) {
+			return
+		}
+		if _, known := api.Codes[api.Code(s)]; strings.HasPrefix(file, "dialog/") && known {
+			return
+		}
+		t.Errorf("%s:%d: error code %q written out; use the api constant", file, line, s)
+	})
+}
+
+// sqlOutsideStore lists the string literals holding SQL in the Go files under root that
+// are not in store/ or migrations/ and are not tests, as "file:line".
+func sqlOutsideStore(t *testing.T, root string) map[string][]int {
+	t.Helper()
+	found := map[string][]int{}
+	stringLiterals(t, root, map[string]bool{"store": true, "migrations": true}, func(file string, line int, s string) {
+		if sqlWord.MatchString(s) {
+			found[file] = append(found[file], line)
+		}
+	})
 	return found
 }
 
