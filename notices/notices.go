@@ -261,7 +261,7 @@ func NoticeText(lang string, a store.Announcement, phase string, loc *time.Locat
 	}
 	b.WriteString(dialog.T(lang, "notice_todo", todo) + "\n\n")
 	b.WriteString(dialog.T(lang, "notice_unsub"))
-	return fitUTF16(b.String(), 4096)
+	return fitUTF16(b.String(), MaxNoticeUTF16)
 }
 
 // UpdateText is the message a subscriber gets for a progress update.
@@ -272,10 +272,14 @@ func UpdateText(lang string, a store.Announcement, u store.Update, loc *time.Loc
 	b.WriteString(dialog.T(lang, "notice_progress", u.CreatedAt.In(loc).Format(noticeTime), Text{u.Body, u.BodyEN}.In(lang)) + "\n")
 	b.WriteString(dialog.T(lang, "notice_when", windowText(lang, a, loc)) + "\n\n")
 	b.WriteString(dialog.T(lang, "notice_unsub"))
-	return fitUTF16(b.String(), 4096)
+	return fitUTF16(b.String(), MaxNoticeUTF16)
 }
 
-// fitUTF16 cuts s to Telegram's limit, which counts UTF-16 code units, not runes.
+// MaxNoticeUTF16 is the longest notice: Telegram's limit on a message, the strictest of
+// the channels, which counts UTF-16 code units, not runes.
+const MaxNoticeUTF16 = 4096
+
+// fitUTF16 cuts s to max UTF-16 code units.
 func fitUTF16(s string, max int) string {
 	if len(utf16.Encode([]rune(s))) <= max {
 		return s
