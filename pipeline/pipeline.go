@@ -88,6 +88,14 @@ type OutboxWriter interface {
 	WriteReplies(ctx context.Context, tx *sqlx.Tx, conv *dialog.Conversation, travellerID int64, replies []dialog.Reply) error
 }
 
+// OutboxFunc lets a function be an OutboxWriter.
+type OutboxFunc func(ctx context.Context, tx *sqlx.Tx, conv *dialog.Conversation, travellerID int64, replies []dialog.Reply) error
+
+// WriteReplies calls f.
+func (f OutboxFunc) WriteReplies(ctx context.Context, tx *sqlx.Tx, conv *dialog.Conversation, travellerID int64, replies []dialog.Reply) error {
+	return f(ctx, tx, conv, travellerID, replies)
+}
+
 // Receive stores a message and returns its conversation. dup reports a redelivery. A
 // message over the traveller's rate is dropped with a *TooFast error.
 func (p *Pipeline) Receive(ctx context.Context, in Inbound) (convID int64, dup bool, err error) {

@@ -302,7 +302,6 @@ func startTelegram(ctx context.Context, cfg config, db, sessionDB *store.DB, svc
 		Listener: listener, // plan progress, shown by editing one message
 		LeaderDB: sessionDB,
 	}, db, svc.pipeline, g, log, srv.Registry())
-	svc.pipeline.Outbox = ch
 	if cfg.TelegramMode == telegram.ModeWebhook {
 		srv.TelegramWebhook = ch.Webhook()
 	}

@@ -9,6 +9,7 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
+	"xingqu/channel/telegram"
 	"xingqu/dialog"
 	"xingqu/notices"
 	"xingqu/pipeline"
@@ -71,6 +72,10 @@ func newService(cfg config, db *store.DB, log *slog.Logger, reg prometheus.Regis
 	// The gazetteer is read once, before the first turn needs it.
 	go geo.Warm()
 	p := &pipeline.Pipeline{DB: db, Engine: &dialog.Engine{DefaultLoc: cfg.DefaultTZ, Places: geo.Places{}, Notices: board.Notices}, Log: log, Notices: board}
+	if cfg.TelegramToken != "" {
+		// Queuing a reply needs no running channel: the rows wait for its sender.
+		p.Outbox = pipeline.OutboxFunc(telegram.WriteReplies)
+	}
 	if len(providers) > 0 {
 		p.Extractor = planner.Extractor{Chain: chain}
 	}
