@@ -36,7 +36,7 @@ test: vet
 	$(GO) test -race -count=1 -timeout 20m ./...
 	@# The Telegram outbox's pace is a contract (30 s +-5%, zero 429): checked again without
 	@# the race detector, once the machine is no longer busy with the other packages.
-	$(GO) test -count=1 -run '^TestOutboxPace' ./bot/telegram/
+	$(GO) test -count=1 -run '^TestOutboxPace' ./channel/telegram/
 
 # The figures in docs/benchmarks.md. The 1,000-stream load run (about 35 s a round) is
 # separate: cd bot && go test -run '^$$' -bench BenchmarkWidgetStreams -benchtime=1x .

@@ -9,6 +9,8 @@ import (
 	"testing"
 	"time"
 
+	"xingqu/api"
+	"xingqu/auth"
 	"xingqu/store"
 )
 
@@ -68,7 +70,7 @@ func TestAdminAnnouncementListFiltersAndPages(t *testing.T) {
 		t.Errorf("published: %d, %d announcements, want 4", code, len(l.Announcements))
 	}
 	for _, bad := range []string{"state=running", "limit=0", "limit=101", "before=x"} {
-		var out APIError
+		var out api.Error
 		if code := e.do("GET", "/api/admin/announcements?"+bad, admin, nil, &out); code != 400 || out.Field != strings.Split(bad, "=")[0] {
 			t.Errorf("%s: got %d %+v, want 400 naming the field", bad, code, out)
 		}
@@ -187,7 +189,7 @@ func TestAdminManagesPeople(t *testing.T) {
 	if code := e.do("POST", "/api/admin/users", admin, map[string]string{"username": "Mei", "role": "agent"}, &created); code != 201 {
 		t.Fatalf("create: %d", code)
 	}
-	if created.User.Username != "mei" || created.User.Role != RoleAgent || !created.User.MustChangePassword || len(created.TemporaryPassword) < MinPasswordLen {
+	if created.User.Username != "mei" || created.User.Role != auth.RoleAgent || !created.User.MustChangePassword || len(created.TemporaryPassword) < auth.MinPasswordLen {
 		t.Fatalf("created: %+v", created)
 	}
 	for _, c := range []struct {
@@ -200,7 +202,7 @@ func TestAdminManagesPeople(t *testing.T) {
 		{map[string]string{"username": "x y", "role": "agent"}, 400, "username"},
 		{map[string]string{"username": "zed", "role": "root"}, 400, "role"},
 	} {
-		var out APIError
+		var out api.Error
 		if code := e.do("POST", "/api/admin/users", admin, c.body, &out); code != c.code || out.Field != c.field {
 			t.Errorf("%v: got %d %+v, want %d naming %s", c.body, code, out, c.code, c.field)
 		}
@@ -214,7 +216,7 @@ func TestAdminManagesPeople(t *testing.T) {
 	if lr.Message != passwordChangeNeeded {
 		t.Errorf("first login message: %q", lr.Message)
 	}
-	var out APIError
+	var out api.Error
 	if code := e.do("GET", "/api/agent/conversations?status=waiting", lr.AccessToken, nil, &out); code != 403 || out.Field != "password" {
 		t.Errorf("before changing the password: got %d %+v, want 403 naming password", code, out)
 	}
@@ -224,7 +226,7 @@ func TestAdminManagesPeople(t *testing.T) {
 	}
 	refused := func(cur, nw, field string) {
 		t.Helper()
-		var out APIError
+		var out api.Error
 		if code := e.do("POST", "/api/account/password", lr.AccessToken, map[string]string{"current": cur, "new": nw}, &out); code != 400 || out.Field != field {
 			t.Errorf("change password %q -> %q: got %d %+v, want 400 naming %q", cur, nw, code, out, field)
 		}
@@ -303,7 +305,7 @@ func TestAnnouncementPreviewStoresNothing(t *testing.T) {
 		t.Errorf("widget preview: %+v", p.Widget)
 	}
 	delete(body, "shortNotice")
-	var out APIError
+	var out api.Error
 	if code := e.do("POST", "/api/admin/announcements/preview", admin, body, &out); code != 400 || out.Field != "startsAt" {
 		t.Errorf("preview of a window too soon: %d %+v", code, out)
 	}

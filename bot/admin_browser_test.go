@@ -10,6 +10,8 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"xingqu/auth"
+	"xingqu/notices"
 	"xingqu/providers/llm"
 	"xingqu/store"
 )
@@ -50,7 +52,7 @@ func TestBrowserAdmin(t *testing.T) {
 	}
 	ctx, stop := context.WithCancel(context.Background())
 	t.Cleanup(stop)
-	go (&NoticeWorker{DB: e.db, Poll: 100 * time.Millisecond, Batch: 5, Log: e.srv.Log}).Run(ctx)
+	go (&notices.NoticeWorker{DB: e.db, Poll: 100 * time.Millisecond, Batch: 5, Log: e.srv.Log}).Run(ctx)
 	go sendNotices(ctx, e.db)
 
 	admin := startBrowser(t, bin, 3*time.Minute)
@@ -143,7 +145,7 @@ func TestBrowserAdmin(t *testing.T) {
 		set("#xa-user-name", "mei"), click("#xa-user-add"))
 	waitJS(t, admin, "the temporary password", `!!document.querySelector('#xa-temp-password')`)
 	temp, err := chromedp.Run(admin, chromedp.Evaluate[string](`document.querySelector('#xa-temp-password').textContent`))
-	if err != nil || len(temp) < MinPasswordLen {
+	if err != nil || len(temp) < auth.MinPasswordLen {
 		t.Fatalf("temporary password %q: %v", temp, err)
 	}
 	waitJS(t, admin, "the agent listed as having to change the password", `!!document.querySelector('#xa-users tr[data-user=mei]')`)

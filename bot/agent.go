@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"database/sql"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -10,10 +9,11 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
 
+	"xingqu/api"
+	"xingqu/auth"
 	"xingqu/dialog"
 	"xingqu/store"
 )
@@ -64,7 +64,7 @@ func (s *Server) handleAgentList() http.Handler {
 		}
 		rows, err := store.AgentQueue(r.Context(), s.DB, queue, principalOf(r).UserID)
 		if errors.Is(err, store.ErrNotFound) {
-			writeError(w, http.StatusBadRequest, "E-400", "status must be waiting, mine, bot or all", "status")
+			api.WriteError(w, http.StatusBadRequest, api.BadRequest, "status must be waiting, mine, bot or all", "status")
 			return
 		}
 		if err != nil {
@@ -75,14 +75,14 @@ func (s *Server) handleAgentList() http.Handler {
 		for i, row := range rows {
 			items[i] = queueItem(row)
 		}
-		writeJSON(w, http.StatusOK, map[string]any{"conversations": items})
+		api.WriteJSON(w, http.StatusOK, map[string]any{"conversations": items})
 	})
 }
 
 func convIDOf(w http.ResponseWriter, r *http.Request) (int64, bool) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
-		writeError(w, http.StatusNotFound, "E-404", "no such conversation", "id")
+		api.WriteError(w, http.StatusNotFound, api.NotFound, "no such conversation", "id")
 		return 0, false
 	}
 	return id, true
@@ -144,14 +144,14 @@ func (s *Server) handleAgentConversation() http.Handler {
 		if v := r.URL.Query().Get("before"); v != "" {
 			n, err := strconv.ParseInt(v, 10, 64)
 			if err != nil || n <= 0 {
-				writeError(w, http.StatusBadRequest, "E-400", "before must be a cursor this view returned", "before")
+				api.WriteError(w, http.StatusBadRequest, api.BadRequest, "before must be a cursor this view returned", "before")
 				return
 			}
 			before = n
 		}
 		row, err := store.QueueEntry(ctx, s.DB, id)
 		if errors.Is(err, store.ErrNotFound) {
-			writeError(w, http.StatusNotFound, "E-404", "no such conversation", "id")
+			api.WriteError(w, http.StatusNotFound, api.NotFound, "no such conversation", "id")
 			return
 		}
 		if err != nil {
@@ -169,13 +169,13 @@ func (s *Server) handleAgentConversation() http.Handler {
 		}
 		if before != 0 {
 			// An older page: the rest of the view is in the first answer.
-			writeJSON(w, http.StatusOK, page)
+			api.WriteJSON(w, http.StatusOK, page)
 			return
 		}
 		v := ConversationView{QueueItem: queueItem(row), Messages: page.Messages, Cursor: page.Cursor,
 			Plans: []PlanVersion{}, Feedback: []FeedbackLine{}, Emergencies: []EmergencyLine{}}
-		var slots []byte
-		if err := s.DB.GetContext(ctx, &slots, `SELECT slots FROM conversations WHERE id = $1`, id); err != nil {
+		slots, err := store.ConversationSlots(ctx, s.DB, id)
+		if err != nil {
 			s.serverError(w, r, err)
 			return
 		}
@@ -213,7 +213,7 @@ func (s *Server) handleAgentConversation() http.Handler {
 			s.serverError(w, r, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, v)
+		api.WriteJSON(w, http.StatusOK, v)
 	})
 }
 
@@ -224,29 +224,46 @@ func (e errHeld) Error() string { return "conversation taken over by " + e.by }
 
 var errNotHeld = errors.New("take the conversation over first")
 
-// holder locks the conversation row and says which agent has it ("" for none).
-func holder(ctx context.Context, tx *sqlx.Tx, convID int64) (id int64, name string, err error) {
-	var r struct {
-		Agent sql.NullInt64  `db:"agent_id"`
-		Name  sql.NullString `db:"username"`
+// holdAct is what an agent does with a conversation, for hold to check.
+type holdAct int
+
+const (
+	actReply holdAct = iota
+	actTakeover
+	actHandback
+)
+
+// hold locks the conversation's row and checks that p may act on it: an agent acts on a
+// conversation they hold; a takeover may also take one nobody holds, and an admin may
+// hand back one an absent agent still holds. It returns who holds it now (0: nobody).
+// Every agent action on a conversation starts here.
+func hold(ctx context.Context, tx *sqlx.Tx, convID int64, p auth.Principal, act holdAct) (by int64, err error) {
+	by, name, err := store.LockHolder(ctx, tx, convID)
+	if err != nil {
+		return 0, err
 	}
-	err = tx.GetContext(ctx, &r, `SELECT c.agent_id, a.username FROM conversations c LEFT JOIN accounts a ON a.id = c.agent_id WHERE c.id = $1 FOR UPDATE OF c`, convID)
-	if errors.Is(err, sql.ErrNoRows) {
-		return 0, "", store.ErrNotFound
+	switch {
+	case by == p.UserID:
+	case act == actTakeover && by == 0:
+	case act == actHandback && p.Role == auth.RoleAdmin:
+	case by != 0:
+		return by, errHeld{by: name}
+	default:
+		return by, errNotHeld
 	}
-	return r.Agent.Int64, r.Name.String, err
+	return by, nil
 }
 
 func (s *Server) answerHold(w http.ResponseWriter, r *http.Request, err error) {
 	var held errHeld
 	switch {
 	case errors.As(err, &held):
-		writeJSON(w, http.StatusConflict, map[string]string{"error_code": "E-409",
+		api.WriteJSON(w, http.StatusConflict, map[string]string{"error_code": string(api.Conflict),
 			"message": "already taken over by " + held.by, "agent": held.by})
 	case errors.Is(err, errNotHeld):
-		writeError(w, http.StatusConflict, "E-409", "take the conversation over first", "")
+		api.WriteError(w, http.StatusConflict, api.Conflict, "take the conversation over first", "")
 	case errors.Is(err, store.ErrNotFound):
-		writeError(w, http.StatusNotFound, "E-404", "no such conversation", "id")
+		api.WriteError(w, http.StatusNotFound, api.NotFound, "no such conversation", "id")
 	default:
 		s.serverError(w, r, err)
 	}
@@ -261,17 +278,11 @@ func (s *Server) handleTakeover() http.Handler {
 		p := principalOf(r)
 		ctx := r.Context()
 		err := s.DB.InTx(ctx, func(tx *sqlx.Tx) error {
-			by, name, err := holder(ctx, tx, id)
-			if err != nil {
+			by, err := hold(ctx, tx, id, p, actTakeover)
+			if err != nil || by == p.UserID {
 				return err
 			}
-			if by != 0 && by != p.UserID {
-				return errHeld{by: name}
-			}
-			if by == p.UserID {
-				return nil
-			}
-			if _, err := tx.ExecContext(ctx, `UPDATE conversations SET agent_id = $2, agent_since = now() WHERE id = $1`, id, p.UserID); err != nil {
+			if err := store.SetHolder(ctx, tx, id, p.UserID); err != nil {
 				return err
 			}
 			if err := s.Pipeline.EventTx(ctx, tx, id, dialog.Inbound{Event: dialog.EventTakeover}); err != nil {
@@ -292,7 +303,7 @@ func (s *Server) handleTakeover() http.Handler {
 			return
 		}
 		s.Log.Info("takeover", "conversation", id, "user_id", p.UserID)
-		writeJSON(w, http.StatusOK, map[string]any{"id": id, "status": "human", "agent": p.Username})
+		api.WriteJSON(w, http.StatusOK, map[string]any{"id": id, "status": "human", "agent": p.Username})
 	})
 }
 
@@ -305,16 +316,14 @@ func (s *Server) handleAgentReply() http.Handler {
 		var req struct {
 			Text string `json:"text"`
 		}
-		if !decodeJSON(w, r, &req) {
+		if !api.DecodeJSON(w, r, &req) {
 			return
 		}
-		if n := utf8.RuneCountInString(req.Text); n > MaxMessageChars {
-			writeError(w, http.StatusRequestEntityTooLarge, "E-413",
-				fmt.Sprintf("message too long: %d characters, the limit is %d", n, MaxMessageChars), "text")
+		if !api.MessageFits(w, req.Text) {
 			return
 		}
 		if strings.TrimSpace(req.Text) == "" {
-			writeError(w, http.StatusBadRequest, "E-400", "text is required", "text")
+			api.WriteError(w, http.StatusBadRequest, api.BadRequest, "text is required", "text")
 			return
 		}
 		p := principalOf(r)
@@ -328,7 +337,7 @@ func (s *Server) handleAgentReply() http.Handler {
 			s.answerHold(w, r, err)
 			return
 		}
-		writeJSON(w, http.StatusCreated, map[string]any{"id": msgID})
+		api.WriteJSON(w, http.StatusCreated, map[string]any{"id": msgID})
 	})
 }
 
@@ -336,16 +345,9 @@ func (s *Server) handleAgentReply() http.Handler {
 // the traveller's channel through the outbox when there is one (the widget reads the
 // transcript), and notifies every instance's streams, all in tx. Only the agent holding
 // the conversation may reply.
-func (s *Server) deliverAgentReply(ctx context.Context, tx *sqlx.Tx, convID int64, p Principal, text string) (int64, error) {
-	by, name, err := holder(ctx, tx, convID)
-	if err != nil {
+func (s *Server) deliverAgentReply(ctx context.Context, tx *sqlx.Tx, convID int64, p auth.Principal, text string) (int64, error) {
+	if _, err := hold(ctx, tx, convID, p, actReply); err != nil {
 		return 0, err
-	}
-	if by != p.UserID {
-		if by != 0 {
-			return 0, errHeld{by: name}
-		}
-		return 0, errNotHeld
 	}
 	conv, travellerID, err := store.LockConversation(ctx, tx, convID)
 	if err != nil {
@@ -364,7 +366,7 @@ func (s *Server) sayToTraveller(ctx context.Context, tx *sqlx.Tx, conv *dialog.C
 	if err := s.toOutbox(ctx, tx, conv, travellerID, text); err != nil {
 		return 0, err
 	}
-	_, err = tx.ExecContext(ctx, `SELECT pg_notify($1, $2)`, notifyChannel, strconv.FormatInt(conv.ID, 10))
+	err = store.Notify(ctx, tx, store.ConversationChannel, strconv.FormatInt(conv.ID, 10))
 	return id, err
 }
 
@@ -387,18 +389,10 @@ func (s *Server) handleHandback() http.Handler {
 		p := principalOf(r)
 		ctx := r.Context()
 		err := s.DB.InTx(ctx, func(tx *sqlx.Tx) error {
-			by, name, err := holder(ctx, tx, id)
-			if err != nil {
+			if _, err := hold(ctx, tx, id, p, actHandback); err != nil {
 				return err
 			}
-			// An admin may release a conversation an absent agent still holds.
-			if by != p.UserID && p.Role != RoleAdmin {
-				if by != 0 {
-					return errHeld{by: name}
-				}
-				return errNotHeld
-			}
-			if _, err := tx.ExecContext(ctx, `UPDATE conversations SET agent_id = NULL, agent_since = NULL WHERE id = $1`, id); err != nil {
+			if err := store.SetHolder(ctx, tx, id, 0); err != nil {
 				return err
 			}
 			return s.Pipeline.EventTx(ctx, tx, id, dialog.Inbound{Event: dialog.EventHandback})
@@ -408,7 +402,7 @@ func (s *Server) handleHandback() http.Handler {
 			return
 		}
 		s.Log.Info("handback", "conversation", id, "user_id", p.UserID)
-		writeJSON(w, http.StatusOK, map[string]any{"id": id, "status": "bot"})
+		api.WriteJSON(w, http.StatusOK, map[string]any{"id": id, "status": "bot"})
 	})
 }
 
@@ -446,11 +440,8 @@ func (s *Server) handleAgentEvents() http.Handler {
 					return
 				}
 				for _, id := range ids {
-					var st struct {
-						Status   string `db:"status"`
-						Priority int    `db:"priority"`
-					}
-					if err := s.DB.GetContext(ctx, &st, `SELECT status, priority FROM conversations WHERE id = $1`, id); err != nil {
+					st, err := store.GetStanding(ctx, s.DB, id)
+					if err != nil {
 						continue
 					}
 					if es.event("", "conversation", map[string]any{"id": id, "status": st.Status, "priority": st.Priority}) != nil {
@@ -476,6 +467,6 @@ func (s *Server) handleAdminUsers() http.Handler {
 			s.serverError(w, r, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, map[string]any{"users": as})
+		api.WriteJSON(w, http.StatusOK, map[string]any{"users": as})
 	})
 }

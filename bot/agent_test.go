@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"xingqu/api"
+	"xingqu/auth"
 )
 
 type queue struct {
@@ -14,8 +16,8 @@ type queue struct {
 
 func TestAgentQueueTakeoverReplyHandback(t *testing.T) {
 	e := newWebEnv(t)
-	e.addUser("amy", "correct horse battery", RoleAgent)
-	e.addUser("ben", "correct horse battery", RoleAgent)
+	e.addUser("amy", "correct horse battery", auth.RoleAgent)
+	e.addUser("ben", "correct horse battery", auth.RoleAgent)
 	amy := e.login("amy", "correct horse battery").AccessToken
 	ben := e.login("ben", "correct horse battery").AccessToken
 
@@ -53,7 +55,7 @@ func TestAgentQueueTakeoverReplyHandback(t *testing.T) {
 	if first.Channel != "web" || first.Status != "waiting" || first.WaitingSince == nil || first.LastMessage == nil || first.State == "" {
 		t.Errorf("queue item fields: %+v", first)
 	}
-	var ae APIError
+	var ae api.Error
 	if code := e.do("GET", "/api/agent/conversations?status=nonsense", amy, nil, &ae); code != 400 || ae.Field != "status" {
 		t.Errorf("bad status filter: %d %+v", code, ae)
 	}
@@ -142,7 +144,7 @@ func TestAgentQueueTakeoverReplyHandback(t *testing.T) {
 func TestTwoInstancesOneDatabase(t *testing.T) {
 	a := newWebEnv(t)
 	b := newWebEnvOn(t, a.db, a.srv.Web.ListenURL)
-	a.addUser("zoe", "correct horse battery", RoleAgent)
+	a.addUser("zoe", "correct horse battery", auth.RoleAgent)
 	ws := a.session("en")
 	a.say(ws.Token, "I need a human")
 	waitFor(t, 5*time.Second, "waiting", func() bool { return hasRole(a.history(ws.Token, "").Messages, "bot", "human") })
@@ -168,11 +170,11 @@ func TestTwoInstancesOneDatabase(t *testing.T) {
 // first, each page oldest first, older pages through the cursor.
 func TestAgentTranscriptPaged(t *testing.T) {
 	e := newWebEnv(t)
-	e.addUser("pam", "correct horse battery", RoleAgent)
+	e.addUser("pam", "correct horse battery", auth.RoleAgent)
 	tok := e.login("pam", "correct horse battery").AccessToken
 	ws := e.session("en")
 	const total = 451 // with the greeting the session starts with
-	long := strings.Repeat("路", MaxMessageChars)
+	long := strings.Repeat("路", api.MaxMessageRunes)
 	if _, err := e.db.Exec(`INSERT INTO messages (conversation_id, role, text)
 SELECT $1, 'traveller', $2 || n FROM generate_series(1, $3) n`, ws.ConversationID, long, total-1); err != nil {
 		t.Fatal(err)
@@ -185,7 +187,7 @@ SELECT $1, 'traveller', $2 || n FROM generate_series(1, $3) n`, ws.ConversationI
 	if code := e.do("GET", conv, tok, nil, &first); code != 200 {
 		t.Fatalf("view: %d", code)
 	}
-	t.Logf("first page of %d messages of %d characters: %d KB", total, MaxMessageChars, len(mustJSON(first))>>10)
+	t.Logf("first page of %d messages of %d characters: %d KB", total, api.MaxMessageRunes, len(mustJSON(first))>>10)
 	if len(first.Messages) != 200 || !strings.HasSuffix(first.Messages[199].Text, fmt.Sprint(total-1)) || first.Cursor == "" {
 		t.Fatalf("first page: %d messages, last %.20q, cursor %q: want the latest 200 and a cursor",
 			len(first.Messages), first.Messages[len(first.Messages)-1].Text, first.Cursor)
@@ -219,7 +221,7 @@ SELECT $1, 'traveller', $2 || n FROM generate_series(1, $3) n`, ws.ConversationI
 	if len(seen) != total || fmt.Sprint(pages) != "[200 200 51]" {
 		t.Errorf("pages %v, %d messages in all, want [200 200 51] and %d", pages, len(seen), total)
 	}
-	var ae APIError
+	var ae api.Error
 	if code := e.do("GET", conv+"?before=x", tok, nil, &ae); code != 400 || ae.Field != "before" {
 		t.Errorf("bad cursor: %d %+v, want 400 naming before", code, ae)
 	}

@@ -2,7 +2,6 @@ package bot
 
 import (
 	"context"
-	"encoding/json"
 	"errors"
 	"fmt"
 	"html/template"
@@ -14,55 +13,22 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"xingqu/api"
 	"xingqu/dialog"
+	"xingqu/notices"
+	"xingqu/pipeline"
 	"xingqu/store"
 )
 
-// Text is words in both languages. A request may give {"zh": …, "en": …} or one string,
-// which then serves both; an answer always gives both.
-type Text struct {
-	ZH string `json:"zh"`
-	EN string `json:"en"`
-}
-
-// UnmarshalJSON accepts a plain string or {"zh", "en"}.
-func (t *Text) UnmarshalJSON(b []byte) error {
-	var one string
-	if err := json.Unmarshal(b, &one); err == nil {
-		*t = Text{ZH: one, EN: one}
-		return nil
-	}
-	var two struct{ ZH, EN *string }
-	if err := json.Unmarshal(b, &two); err != nil {
-		return errors.New(`a text is a string or {"zh": "…", "en": "…"}`)
-	}
-	*t = Text{}
-	if two.ZH != nil {
-		t.ZH = *two.ZH
-	}
-	if two.EN != nil {
-		t.EN = *two.EN
-	}
-	return nil
-}
-
-// In returns the text in lang, or in the other language when lang's is empty.
-func (t Text) In(lang string) string {
-	if lang == dialog.LangEN && t.EN != "" || t.ZH == "" {
-		return t.EN
-	}
-	return t.ZH
-}
-
 // AnnouncementRequest is the body of POST /api/admin/announcements (SPEC section 6).
 type AnnouncementRequest struct {
-	Type     string `json:"type"`
-	Title    Text   `json:"title"`
-	Body     Text   `json:"body"`
-	Impact   Text   `json:"impact"`
-	Notes    Text   `json:"notes"`
-	StartsAt string `json:"startsAt"`
-	EndsAt   string `json:"endsAt"`
+	Type     string       `json:"type"`
+	Title    notices.Text `json:"title"`
+	Body     notices.Text `json:"body"`
+	Impact   notices.Text `json:"impact"`
+	Notes    notices.Text `json:"notes"`
+	StartsAt string       `json:"startsAt"`
+	EndsAt   string       `json:"endsAt"`
 	// Urgent is a security update or maintenance that cannot wait, or emergency downtime.
 	Urgent bool `json:"urgent"`
 	// Fault is downtime caused by a failure: announced at once, its end possibly unknown.
@@ -71,74 +37,57 @@ type AnnouncementRequest struct {
 	ShortNotice bool `json:"shortNotice"`
 }
 
-// NoticeWords are an announcement's texts in one language.
-type NoticeWords struct {
-	Title  string `json:"title"`
-	Body   string `json:"body"`
-	Impact string `json:"impact"`
-	Notes  string `json:"notes"`
-}
-
-func wordsOf(a store.Announcement, lang string) NoticeWords {
-	return NoticeWords{
-		Title:  Text{a.Title, a.TitleEN}.In(lang),
-		Body:   Text{a.Body, a.BodyEN}.In(lang),
-		Impact: Text{a.Impact, a.ImpactEN}.In(lang),
-		Notes:  Text{a.Notes, a.NotesEN}.In(lang),
-	}
-}
-
 // AnnouncementView is an announcement as the API shows it: its texts in the language
 // asked for, and both languages under translations.
 type AnnouncementView struct {
-	ID           int64                  `json:"id"`
-	Type         string                 `json:"type"`
-	Title        string                 `json:"title"`
-	Body         string                 `json:"body"`
-	Impact       string                 `json:"impact"`
-	Notes        string                 `json:"notes"`
-	Translations map[string]NoticeWords `json:"translations"`
-	Urgent       bool                   `json:"urgent"`
-	Fault        bool                   `json:"fault"`
-	ShortNotice  bool                   `json:"shortNotice"`
-	StartsAt     time.Time              `json:"startsAt"`
-	EndsAt       *time.Time             `json:"endsAt"`
-	Status       string                 `json:"status"` // published, cancelled, completed
-	Phase        string                 `json:"phase"`  // upcoming, current, past
-	CreatedBy    string                 `json:"createdBy,omitempty"`
-	Delivery     *store.Deliveries      `json:"deliveries,omitempty"`
-	Updates      []UpdateView           `json:"updates"`
+	ID           int64                          `json:"id"`
+	Type         string                         `json:"type"`
+	Title        string                         `json:"title"`
+	Body         string                         `json:"body"`
+	Impact       string                         `json:"impact"`
+	Notes        string                         `json:"notes"`
+	Translations map[string]notices.NoticeWords `json:"translations"`
+	Urgent       bool                           `json:"urgent"`
+	Fault        bool                           `json:"fault"`
+	ShortNotice  bool                           `json:"shortNotice"`
+	StartsAt     time.Time                      `json:"startsAt"`
+	EndsAt       *time.Time                     `json:"endsAt"`
+	Status       string                         `json:"status"` // published, cancelled, completed
+	Phase        string                         `json:"phase"`  // upcoming, current, past
+	CreatedBy    string                         `json:"createdBy,omitempty"`
+	Delivery     *store.Deliveries              `json:"deliveries,omitempty"`
+	Updates      []UpdateView                   `json:"updates"`
 }
 
 // UpdateView is a progress update as the API shows it.
 type UpdateView struct {
-	ID           int64     `json:"id"`
-	Body         string    `json:"body"`
-	Translations Text      `json:"translations"`
-	CreatedAt    time.Time `json:"createdAt"`
-	CreatedBy    string    `json:"createdBy,omitempty"`
+	ID           int64        `json:"id"`
+	Body         string       `json:"body"`
+	Translations notices.Text `json:"translations"`
+	CreatedAt    time.Time    `json:"createdAt"`
+	CreatedBy    string       `json:"createdBy,omitempty"`
 }
 
 func updateViewOf(u store.Update, lang string) UpdateView {
-	t := Text{u.Body, u.BodyEN}
-	return UpdateView{ID: u.ID, Body: t.In(lang), Translations: Text{ZH: t.In(dialog.LangZH), EN: t.In(dialog.LangEN)}, CreatedAt: u.CreatedAt.UTC()}
+	t := notices.Text{ZH: u.Body, EN: u.BodyEN}
+	return UpdateView{ID: u.ID, Body: t.In(lang), Translations: notices.Text{ZH: t.In(dialog.LangZH), EN: t.In(dialog.LangEN)}, CreatedAt: u.CreatedAt.UTC()}
 }
 
 // MaintenanceView is the maintenance state as the API shows it: on while the admin's
 // switch is on or a downtime announcement's window is open. Admins also see the message
 // in both languages and how many travellers' messages wait for the end.
 type MaintenanceView struct {
-	On           bool       `json:"on"`
-	Until        *time.Time `json:"until"`
-	Message      string     `json:"message"`
-	Translations *Text      `json:"translations,omitempty"`
-	Held         *int64     `json:"held,omitempty"`
+	On           bool          `json:"on"`
+	Until        *time.Time    `json:"until"`
+	Message      string        `json:"message"`
+	Translations *notices.Text `json:"translations,omitempty"`
+	Held         *int64        `json:"held,omitempty"`
 }
 
 func viewOf(a store.Announcement, now time.Time, lang string) AnnouncementView {
-	w := wordsOf(a, lang)
+	w := notices.WordsOf(a, lang)
 	v := AnnouncementView{ID: a.ID, Type: a.Type, Title: w.Title, Body: w.Body, Impact: w.Impact, Notes: w.Notes,
-		Translations: map[string]NoticeWords{dialog.LangZH: wordsOf(a, dialog.LangZH), dialog.LangEN: wordsOf(a, dialog.LangEN)},
+		Translations: map[string]notices.NoticeWords{dialog.LangZH: notices.WordsOf(a, dialog.LangZH), dialog.LangEN: notices.WordsOf(a, dialog.LangEN)},
 		Urgent:       a.Urgent, Fault: a.Fault, ShortNotice: a.ShortNotice, StartsAt: a.StartsAt.UTC(), Status: a.Status, Phase: "past",
 		Updates: []UpdateView{}}
 	if a.EndsAt.Valid {
@@ -177,36 +126,6 @@ func (s *Server) now() time.Time {
 	return time.Now()
 }
 
-// leadTime is how far ahead seed 000 says a notice must go out, and the rule in words.
-func leadTime(typ string, urgent, fault bool) (time.Duration, string) {
-	const day = 24 * time.Hour
-	switch typ {
-	case store.AnnFeature, store.AnnUI:
-		return 7 * day, typ + " updates are announced at least 7 days ahead"
-	case store.AnnPerformance:
-		return 3 * day, "performance updates are announced at least 3 days ahead"
-	case store.AnnSecurity:
-		if urgent {
-			return 0, ""
-		}
-		return day, `security updates are announced at least 1 day ahead, or at once with "urgent": true`
-	case store.AnnMaintenance:
-		if urgent {
-			return 0, ""
-		}
-		return day, `maintenance is announced at least 1 day ahead, or at once with "urgent": true (emergency maintenance)`
-	case store.AnnDowntime:
-		switch {
-		case fault:
-			return 0, ""
-		case urgent:
-			return day, `emergency downtime ("urgent": true) is announced at least 1 day ahead; downtime caused by a fault ("fault": true) at once`
-		}
-		return 7 * day, `planned downtime is announced at least 7 days ahead; emergency downtime ("urgent": true) 1 day ahead; downtime caused by a fault ("fault": true) at once`
-	}
-	return 0, ""
-}
-
 // leadSlack forgives the seconds between an admin's "now + 7 days" and our clock.
 const leadSlack = 5 * time.Minute
 
@@ -239,7 +158,7 @@ func (req AnnouncementRequest) announcement(now time.Time) (store.Announcement, 
 	a.Impact, a.ImpactEN = bilingual(bad, "impact", req.Impact, 500, "what travellers will notice, e.g. 服务暂停约1小时")
 	a.Notes, a.NotesEN = bilingual(bad, "notes", req.Notes, 500, "what travellers should do, e.g. 请提前完成重要操作")
 
-	lead, rule := leadTime(a.Type, req.Urgent, req.Fault)
+	lead, rule := notices.LeadTime(a.Type, req.Urgent, req.Fault)
 	switch {
 	case strings.TrimSpace(req.StartsAt) == "" && lead == 0 && a.Type != "":
 		a.StartsAt = now
@@ -286,8 +205,8 @@ func (req AnnouncementRequest) announcement(now time.Time) (store.Announcement, 
 
 // bilingual checks a text in both languages; one language given serves for both, and
 // the English is stored only when it differs.
-func bilingual(bad func(field, msg string), field string, t Text, max int, what string) (zh, en string) {
-	zh, en = strings.TrimSpace(clean(t.ZH, max+1)), strings.TrimSpace(clean(t.EN, max+1))
+func bilingual(bad func(field, msg string), field string, t notices.Text, max int, what string) (zh, en string) {
+	zh, en = strings.TrimSpace(pipeline.Clean(t.ZH, max+1)), strings.TrimSpace(pipeline.Clean(t.EN, max+1))
 	switch {
 	case zh == "" && en == "":
 		bad(field, "required: "+what)
@@ -313,25 +232,25 @@ type scheduledNotice struct {
 // noticeSchedule is when a new announcement's notices go out: at once, again when its
 // window starts, and at its end, when it completes itself unless an admin did first.
 func noticeSchedule(a store.Announcement, now time.Time) []scheduledNotice {
-	s := []scheduledNotice{{Phase: PhasePublished}}
+	s := []scheduledNotice{{Phase: notices.PhasePublished}}
 	// Work starting now is announced once, not twice in a row.
 	if a.StartsAt.After(now.Add(time.Minute)) {
-		s = append(s, scheduledNotice{Phase: PhaseStarted, RunAt: a.StartsAt})
+		s = append(s, scheduledNotice{Phase: notices.PhaseStarted, RunAt: a.StartsAt})
 	}
 	if a.EndsAt.Valid {
-		s = append(s, scheduledNotice{Phase: PhaseCompleted, RunAt: a.EndsAt.Time, Auto: true})
+		s = append(s, scheduledNotice{Phase: notices.PhaseCompleted, RunAt: a.EndsAt.Time, Auto: true})
 	}
 	return s
 }
 
 // notices is the instance's notice board: the pipeline's when it has one.
-func (s *Server) notices() *NoticeBoard {
+func (s *Server) notices() *notices.NoticeBoard {
 	s.boardOnce.Do(func() {
 		if s.Pipeline != nil && s.Pipeline.Notices != nil {
 			s.board = s.Pipeline.Notices
 			return
 		}
-		s.board = &NoticeBoard{DB: s.DB, Log: s.Log, Now: s.Now}
+		s.board = &notices.NoticeBoard{DB: s.DB, Log: s.Log, Now: s.Now}
 	})
 	return s.board
 }
@@ -339,7 +258,7 @@ func (s *Server) notices() *NoticeBoard {
 func (s *Server) handleCreateAnnouncement() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var req AnnouncementRequest
-		if !decodeJSON(w, r, &req) {
+		if !api.DecodeJSON(w, r, &req) {
 			return
 		}
 		now := s.now()
@@ -359,7 +278,7 @@ func (s *Server) handleCreateAnnouncement() http.Handler {
 				if runAt.IsZero() {
 					runAt = now
 				}
-				if _, err := store.EnqueueJob(r.Context(), tx, JobNotice, 0, NoticeJob{AnnouncementID: a.ID, Phase: n.Phase, Auto: n.Auto}, runAt); err != nil {
+				if _, err := store.EnqueueJob(r.Context(), tx, notices.JobNotice, 0, notices.NoticeJob{AnnouncementID: a.ID, Phase: n.Phase, Auto: n.Auto}, runAt); err != nil {
 					return err
 				}
 			}
@@ -367,7 +286,7 @@ func (s *Server) handleCreateAnnouncement() http.Handler {
 		})
 		if err != nil {
 			s.Log.Error("create announcement", "err", err)
-			writeError(w, http.StatusInternalServerError, "E-101", "could not store the announcement; please retry", "")
+			api.WriteError(w, http.StatusInternalServerError, api.Network, "could not store the announcement; please retry", "")
 			return
 		}
 		s.notices().Invalidate()
@@ -375,14 +294,14 @@ func (s *Server) handleCreateAnnouncement() http.Handler {
 		w.Header().Set("Location", fmt.Sprintf("/api/admin/announcements/%d", a.ID))
 		v := viewOf(a, now, requestLang(r))
 		v.CreatedBy = a.CreatedBy
-		writeJSON(w, http.StatusCreated, v)
+		api.WriteJSON(w, http.StatusCreated, v)
 	})
 }
 
 // AnnouncementPreview is how a notice would read: the Telegram message in each language
 // (in the service's time zone) and the announcement as the widget's pop-up gets it.
 type AnnouncementPreview struct {
-	Telegram Text             `json:"telegram"`
+	Telegram notices.Text     `json:"telegram"`
 	Widget   AnnouncementView `json:"widget"`
 }
 
@@ -390,7 +309,7 @@ type AnnouncementPreview struct {
 func (s *Server) handlePreviewAnnouncement() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var req AnnouncementRequest
-		if !decodeJSON(w, r, &req) {
+		if !api.DecodeJSON(w, r, &req) {
 			return
 		}
 		now := s.now()
@@ -402,10 +321,10 @@ func (s *Server) handlePreviewAnnouncement() http.Handler {
 		a.Status = store.AnnPublished
 		loc := s.notices().Loc
 		if loc == nil {
-			loc = shanghai()
+			loc = notices.Shanghai()
 		}
-		writeJSON(w, http.StatusOK, AnnouncementPreview{
-			Telegram: Text{ZH: NoticeText(dialog.LangZH, a, PhasePublished, loc), EN: NoticeText(dialog.LangEN, a, PhasePublished, loc)},
+		api.WriteJSON(w, http.StatusOK, AnnouncementPreview{
+			Telegram: notices.Text{ZH: notices.NoticeText(dialog.LangZH, a, notices.PhasePublished, loc), EN: notices.NoticeText(dialog.LangEN, a, notices.PhasePublished, loc)},
 			Widget:   viewOf(a, now, requestLang(r)),
 		})
 	})
@@ -414,7 +333,7 @@ func (s *Server) handlePreviewAnnouncement() http.Handler {
 func announcementID(w http.ResponseWriter, r *http.Request) (int64, bool) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil || id <= 0 {
-		writeError(w, http.StatusNotFound, "E-404", "no such announcement", "")
+		api.WriteError(w, http.StatusNotFound, api.NotFound, "no such announcement", "")
 		return 0, false
 	}
 	return id, true
@@ -447,7 +366,7 @@ func (s *Server) handleGetAnnouncement() http.Handler {
 		}
 		a, err := store.GetAnnouncement(r.Context(), s.DB, id)
 		if errors.Is(err, store.ErrNotFound) {
-			writeError(w, http.StatusNotFound, "E-404", "no such announcement", "")
+			api.WriteError(w, http.StatusNotFound, api.NotFound, "no such announcement", "")
 			return
 		}
 		var ups []store.Update
@@ -460,10 +379,10 @@ func (s *Server) handleGetAnnouncement() http.Handler {
 		}
 		if err != nil {
 			s.Log.Error("get announcement", "id", id, "err", err)
-			writeError(w, http.StatusInternalServerError, "E-101", "could not read the announcement; please retry", "")
+			api.WriteError(w, http.StatusInternalServerError, api.Network, "could not read the announcement; please retry", "")
 			return
 		}
-		writeJSON(w, http.StatusOK, v)
+		api.WriteJSON(w, http.StatusOK, v)
 	})
 }
 
@@ -534,10 +453,10 @@ func (s *Server) handleListAnnouncements() http.Handler {
 		}
 		if err != nil {
 			s.Log.Error("list announcements", "err", err)
-			writeError(w, http.StatusInternalServerError, "E-101", "could not read the announcements; please retry", "")
+			api.WriteError(w, http.StatusInternalServerError, api.Network, "could not read the announcements; please retry", "")
 			return
 		}
-		writeJSON(w, http.StatusOK, resp)
+		api.WriteJSON(w, http.StatusOK, resp)
 	})
 }
 
@@ -545,7 +464,7 @@ func (s *Server) handleListAnnouncements() http.Handler {
 // subscribers: completion everyone of the type, cancellation those who heard of it.
 // Notices of a cancelled one not yet sent are taken back.
 func (s *Server) handleCloseAnnouncement(status string) http.Handler {
-	phase := map[string]string{store.AnnCancelled: PhaseCancelled, store.AnnCompleted: PhaseCompleted}[status]
+	phase := map[string]string{store.AnnCancelled: notices.PhaseCancelled, store.AnnCompleted: notices.PhaseCompleted}[status]
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id, ok := announcementID(w, r)
 		if !ok {
@@ -570,7 +489,7 @@ func (s *Server) handleCloseAnnouncement(status string) http.Handler {
 			if a, err = store.CloseAnnouncement(r.Context(), tx, id, status, now); err != nil {
 				return err
 			}
-			job := NoticeJob{AnnouncementID: a.ID, Phase: phase}
+			job := notices.NoticeJob{AnnouncementID: a.ID, Phase: phase}
 			if zh != "" {
 				u, err := store.AddUpdate(r.Context(), tx, store.Update{AnnouncementID: id, Body: zh, BodyEN: en, CreatedBy: principalOf(r).Username, CreatedAt: now})
 				if err != nil {
@@ -578,27 +497,27 @@ func (s *Server) handleCloseAnnouncement(status string) http.Handler {
 				}
 				job.UpdateID = u.ID
 			}
-			_, err = store.EnqueueJob(r.Context(), tx, JobNotice, 0, job, now)
+			_, err = store.EnqueueJob(r.Context(), tx, notices.JobNotice, 0, job, now)
 			return err
 		})
 		switch {
 		case errors.Is(err, store.ErrNotFound):
-			writeError(w, http.StatusNotFound, "E-404", "no such announcement", "")
+			api.WriteError(w, http.StatusNotFound, api.NotFound, "no such announcement", "")
 			return
 		case errors.Is(err, store.ErrClosed):
-			writeError(w, http.StatusConflict, "E-409", "the announcement is already cancelled or completed", "")
+			api.WriteError(w, http.StatusConflict, api.Conflict, "the announcement is already cancelled or completed", "")
 			return
 		case errors.Is(err, errNotStarted):
-			writeError(w, http.StatusConflict, "E-409", "the work has not started yet: cancel the announcement instead", "")
+			api.WriteError(w, http.StatusConflict, api.Conflict, "the work has not started yet: cancel the announcement instead", "")
 			return
 		case err != nil:
 			s.Log.Error("close announcement", "id", id, "err", err)
-			writeError(w, http.StatusInternalServerError, "E-101", "could not update the announcement; please retry", "")
+			api.WriteError(w, http.StatusInternalServerError, api.Network, "could not update the announcement; please retry", "")
 			return
 		}
 		s.notices().Invalidate()
 		s.Log.Info("announcement "+status, "id", id, "by", principalOf(r).Username, "withdrawn", a.Withdrawn)
-		writeJSON(w, http.StatusOK, viewOf(a, now, requestLang(r)))
+		api.WriteJSON(w, http.StatusOK, viewOf(a, now, requestLang(r)))
 	})
 }
 
@@ -616,9 +535,9 @@ func (s *Server) handleAddUpdate() http.Handler {
 			return
 		}
 		var req struct {
-			Body Text `json:"body"`
+			Body notices.Text `json:"body"`
 		}
-		if !decodeJSON(w, r, &req) {
+		if !api.DecodeJSON(w, r, &req) {
 			return
 		}
 		var errs []FieldError
@@ -640,37 +559,37 @@ func (s *Server) handleAddUpdate() http.Handler {
 			if u, err = store.AddUpdate(r.Context(), tx, u); err != nil {
 				return err
 			}
-			_, err = store.EnqueueJob(r.Context(), tx, JobNotice, 0, NoticeJob{AnnouncementID: id, Phase: PhaseUpdate, UpdateID: u.ID}, now)
+			_, err = store.EnqueueJob(r.Context(), tx, notices.JobNotice, 0, notices.NoticeJob{AnnouncementID: id, Phase: notices.PhaseUpdate, UpdateID: u.ID}, now)
 			return err
 		})
 		switch {
 		case errors.Is(err, store.ErrNotFound):
-			writeError(w, http.StatusNotFound, "E-404", "no such announcement", "")
+			api.WriteError(w, http.StatusNotFound, api.NotFound, "no such announcement", "")
 			return
 		case errors.Is(err, errNoProgress):
-			writeError(w, http.StatusConflict, "E-409", "progress updates are for a fault or maintenance while it is under way", "")
+			api.WriteError(w, http.StatusConflict, api.Conflict, "progress updates are for a fault or maintenance while it is under way", "")
 			return
 		case err != nil:
 			s.Log.Error("announcement update", "id", id, "err", err)
-			writeError(w, http.StatusInternalServerError, "E-101", "could not store the update; please retry", "")
+			api.WriteError(w, http.StatusInternalServerError, api.Network, "could not store the update; please retry", "")
 			return
 		}
 		s.notices().Invalidate()
 		s.Log.Info("announcement update", "id", id, "update", u.ID, "by", u.CreatedBy)
 		v := updateViewOf(u, requestLang(r))
 		v.CreatedBy = u.CreatedBy
-		writeJSON(w, http.StatusCreated, v)
+		api.WriteJSON(w, http.StatusCreated, v)
 	})
 }
 
 func (s *Server) handleMaintenance() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var req struct {
-			On      *bool  `json:"on"`
-			Until   string `json:"until"`
-			Message Text   `json:"message"`
+			On      *bool        `json:"on"`
+			Until   string       `json:"until"`
+			Message notices.Text `json:"message"`
 		}
-		if !decodeJSON(w, r, &req) {
+		if !api.DecodeJSON(w, r, &req) {
 			return
 		}
 		var errs []FieldError
@@ -701,7 +620,7 @@ func (s *Server) handleMaintenance() http.Handler {
 		}
 		if _, err := store.SetMaintenance(r.Context(), s.DB, m); err != nil {
 			s.Log.Error("set maintenance", "err", err)
-			writeError(w, http.StatusInternalServerError, "E-101", "could not change maintenance; please retry", "")
+			api.WriteError(w, http.StatusInternalServerError, api.Network, "could not change maintenance; please retry", "")
 			return
 		}
 		s.notices().Invalidate()
@@ -719,16 +638,16 @@ func (s *Server) writeMaintenance(w http.ResponseWriter, r *http.Request) {
 	held, err := store.HeldMessages(r.Context(), s.DB)
 	if err != nil {
 		s.Log.Error("held messages", "err", err)
-		writeError(w, http.StatusInternalServerError, "E-101", "could not read the maintenance state; please retry", "")
+		api.WriteError(w, http.StatusInternalServerError, api.Network, "could not read the maintenance state; please retry", "")
 		return
 	}
 	_, down := s.notices().Open(r.Context())
 	v := maintenanceView(down, requestLang(r))
-	v.Translations, v.Held = &Text{ZH: down.Message.In(dialog.LangZH), EN: down.Message.In(dialog.LangEN)}, &held
-	writeJSON(w, http.StatusOK, v)
+	v.Translations, v.Held = &notices.Text{ZH: down.Message.In(dialog.LangZH), EN: down.Message.In(dialog.LangEN)}, &held
+	api.WriteJSON(w, http.StatusOK, v)
 }
 
-func maintenanceView(d Downtime, lang string) MaintenanceView {
+func maintenanceView(d notices.Downtime, lang string) MaintenanceView {
 	v := MaintenanceView{On: d.Active, Message: d.Message.In(lang)}
 	if !d.Until.IsZero() {
 		t := d.Until.UTC()
@@ -761,7 +680,7 @@ func (s *Server) handlePublicAnnouncements() http.Handler {
 			resp.Announcements = append(resp.Announcements, v)
 		}
 		w.Header().Set("Cache-Control", "no-cache")
-		writeJSON(w, http.StatusOK, resp)
+		api.WriteJSON(w, http.StatusOK, resp)
 	})
 }
 
@@ -788,7 +707,7 @@ func (s *Server) handleChangelog() http.Handler {
 		past, err := store.PastAnnouncements(ctx, s.DB, changelogTypes, 200)
 		if err != nil {
 			s.Log.Error("changelog", "err", err)
-			writeError(w, http.StatusInternalServerError, "E-101", "could not read the changelog; please retry", "")
+			api.WriteError(w, http.StatusInternalServerError, api.Network, "could not read the changelog; please retry", "")
 			return
 		}
 		data := struct {
@@ -797,10 +716,10 @@ func (s *Server) handleChangelog() http.Handler {
 		}{Lang: map[string]string{dialog.LangZH: "zh-CN", dialog.LangEN: "en"}[lang],
 			Title: map[string]string{dialog.LangZH: "行趣更新日志", dialog.LangEN: "xingqu changelog"}[lang],
 			Empty: map[string]string{dialog.LangZH: "暂无更新记录。", dialog.LangEN: "No updates yet."}[lang]}
-		loc := shanghai()
+		loc := notices.Shanghai()
 		for _, a := range past {
 			when := changelogDate(a).In(loc)
-			words := wordsOf(a, lang)
+			words := notices.WordsOf(a, lang)
 			e := changelogEntry{Date: when.Format("2006-01-02"),
 				Type: dialog.T(lang, "notice_type_"+a.Type), Title: words.Title, Body: words.Body, Impact: words.Impact}
 			head := dialog.MonthHeading(lang, when)

@@ -17,7 +17,9 @@ import (
 	"github.com/chromedp/chromedp/kb"
 	"github.com/lib/pq"
 
+	"xingqu/auth"
 	"xingqu/dialog"
+	"xingqu/notices"
 	"xingqu/store"
 )
 
@@ -25,8 +27,8 @@ import (
 func noticeEnv(t *testing.T) (e *webEnv, admin, agent string) {
 	t.Helper()
 	e = newWebEnv(t)
-	e.addUser("admin1", "correct horse battery staple", RoleAdmin)
-	e.addUser("agent1", "correct horse battery staple", RoleAgent)
+	e.addUser("admin1", "correct horse battery staple", auth.RoleAdmin)
+	e.addUser("agent1", "correct horse battery staple", auth.RoleAgent)
 	return e, e.login("admin1", "correct horse battery staple").AccessToken, e.login("agent1", "correct horse battery staple").AccessToken
 }
 
@@ -260,9 +262,9 @@ func noticeRows(t *testing.T, db *store.DB, annID int64) []noticeRow {
 func runNoticeJobs(t *testing.T, db *store.DB) {
 	t.Helper()
 	ctx := context.Background()
-	w := &NoticeWorker{DB: db, Batch: 1, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	w := &notices.NoticeWorker{DB: db, Batch: 1, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	for {
-		job, err := store.ClaimJob(ctx, db, []string{JobNotice}, time.Minute)
+		job, err := store.ClaimJob(ctx, db, []string{notices.JobNotice}, time.Minute)
 		if err != nil {
 			t.Fatal(err)
 		}
@@ -347,7 +349,7 @@ func TestAnnouncementDeliveryOncePerSubscriber(t *testing.T) {
 
 	// The window starts, then the work is completed: Ana hears both, Bo (unsubscribed by
 	// the block) neither, and nobody anything twice.
-	if _, err := e.db.Exec(`UPDATE jobs SET run_at = now() WHERE kind = $1 AND done_at IS NULL AND payload->>'phase' = 'started'`, JobNotice); err != nil {
+	if _, err := e.db.Exec(`UPDATE jobs SET run_at = now() WHERE kind = $1 AND done_at IS NULL AND payload->>'phase' = 'started'`, notices.JobNotice); err != nil {
 		t.Fatal(err)
 	}
 	runNoticeJobs(t, e.db)
@@ -392,7 +394,7 @@ func TestMaintenanceHoldsMessagesButNotEmergencies(t *testing.T) {
 		return hasRole(e.history(s1.Token, "").Messages, "system", "数据库升级")
 	})
 	h := e.history(s1.Token, "").Messages
-	loc, _ := time.LoadLocation("Asia/Shanghai")
+	loc, _ := time.LoadLocation("Asia/notices.Shanghai")
 	if !hasRole(h, "system", until.In(loc).Format("2006-01-02 15:04")) || !hasRole(h, "traveller", "你好，我想去福州") {
 		t.Errorf("the notice lacks the expected end, or the message is not shown: %+v", h)
 	}
@@ -484,37 +486,9 @@ func TestDowntimeWindowAndStatus(t *testing.T) {
 	}
 }
 
-// Every instance sees a change within the TTL, and reading the board per message costs
-// no query per message.
-func TestNoticeBoardCache(t *testing.T) {
-	t.Parallel()
-	e := newWebEnv(t)
-	ctx := context.Background()
-	a := &NoticeBoard{DB: e.db, TTL: 300 * time.Millisecond}
-	for range 1000 {
-		if a.Downtime(ctx).Active {
-			t.Fatal("maintenance on in a fresh database")
-		}
-	}
-	a.mu.Lock()
-	loads := a.loads
-	a.mu.Unlock()
-	if loads != 1 {
-		t.Errorf("1000 reads within the TTL made %d queries, want 1", loads)
-	}
-	if _, err := store.SetMaintenance(ctx, e.db, store.Maintenance{On: true, Message: "m"}); err != nil {
-		t.Fatal(err)
-	}
-	start := time.Now()
-	waitFor(t, 2*time.Second, "the other instance to see maintenance", func() bool { return a.Downtime(ctx).Active })
-	if d := time.Since(start); d > 400*time.Millisecond {
-		t.Errorf("saw maintenance after %v, want within the 300ms TTL", d)
-	}
-	var def NoticeBoard
-	if def.ttl() > 2*time.Second {
-		t.Errorf("default staleness %v, want at most 2s", def.ttl())
-	}
-	b, _ := json.Marshal(maintenanceView(a.Downtime(ctx), dialog.LangZH))
+// The maintenance state as the API shows it.
+func TestMaintenanceView(t *testing.T) {
+	b, _ := json.Marshal(maintenanceView(notices.Downtime{Active: true, Message: notices.Text{ZH: "m", EN: "m"}}, dialog.LangZH))
 	if string(b) != `{"on":true,"until":null,"message":"m"}` {
 		t.Errorf("maintenance view: %s", b)
 	}

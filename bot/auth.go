@@ -22,58 +22,10 @@ import (
 	"github.com/google/uuid"
 	"golang.org/x/crypto/bcrypt"
 
+	"xingqu/api"
+	"xingqu/auth"
 	"xingqu/store"
 )
-
-// Principal is who a request acts for: an agent or admin with an access token, or a
-// widget visitor with a session token.
-type Principal struct {
-	Kind           string // "agent" | "admin" | "widget"
-	UserID         int64
-	Username       string
-	Role           string
-	SessionID      string
-	ConversationID int64
-	// MustChangePassword: the account has a temporary password, and may only replace it.
-	MustChangePassword bool
-}
-
-// Roles and principal kinds.
-const (
-	RoleAgent  = "agent"
-	RoleAdmin  = "admin"
-	KindWidget = "widget"
-)
-
-// Token lifetimes. Access tokens are short so that a stolen one is worth little; refresh
-// tokens rotate on every use.
-const (
-	AccessTTL  = 15 * time.Minute
-	RefreshTTL = 30 * 24 * time.Hour
-	SessionTTL = 30 * 24 * time.Hour
-)
-
-// passwordCost is bcrypt's work factor for new hashes; tests lower it to keep the race
-// detector's run short.
-var passwordCost = 12
-
-// MinPasswordLen is the shortest password an account may have.
-const MinPasswordLen = 10
-
-// HashPassword hashes a password for storage.
-func HashPassword(pw string) (string, error) {
-	if len(pw) < MinPasswordLen {
-		return "", fmt.Errorf("password: at least %d characters", MinPasswordLen)
-	}
-	if len(pw) > 72 {
-		return "", errors.New("password: at most 72 bytes (bcrypt's limit)")
-	}
-	h, err := bcrypt.GenerateFromPassword([]byte(pw), passwordCost)
-	if err != nil {
-		return "", fmt.Errorf("hash password: %w", err)
-	}
-	return string(h), nil
-}
 
 var (
 	errNoToken  = errors.New("no bearer token")
@@ -97,8 +49,9 @@ type authState struct {
 // newAuthState starts computing the dummy hash at once, in the background, so that
 // neither start-up nor the first login with an unknown name waits for all of it.
 func newAuthState() authState {
+	cost := auth.PasswordCost // read now: the hash is made in the background
 	dummy := sync.OnceValue(func() []byte {
-		h, _ := bcrypt.GenerateFromPassword([]byte("no such account, same work"), passwordCost)
+		h, _ := bcrypt.GenerateFromPassword([]byte("no such account, same work"), cost)
 		return h
 	})
 	go dummy()
@@ -157,7 +110,7 @@ func (s *Server) accessTTL() time.Duration {
 	if s.Web.AccessTTL != 0 {
 		return s.Web.AccessTTL
 	}
-	return AccessTTL
+	return auth.AccessTTL
 }
 
 // newOpaqueToken returns a random token with a prefix saying what it is, and its hash.
@@ -185,56 +138,56 @@ func bearer(r *http.Request) string {
 
 // authenticate reads the bearer token of r: an agent's or admin's access token, or a
 // widget session token.
-func (s *Server) authenticate(r *http.Request) (Principal, error) {
+func (s *Server) authenticate(r *http.Request) (auth.Principal, error) {
 	tok := bearer(r)
 	if tok == "" {
-		return Principal{}, errNoToken
+		return auth.Principal{}, errNoToken
 	}
 	ctx := r.Context()
 	if strings.HasPrefix(tok, widgetTokenPrefix) {
 		ws, err := store.WidgetSessionByToken(ctx, s.DB, hashToken(tok))
 		if errors.Is(err, store.ErrNotFound) {
-			return Principal{}, errBadToken
+			return auth.Principal{}, errBadToken
 		}
 		if err != nil {
-			return Principal{}, err
+			return auth.Principal{}, err
 		}
-		return Principal{Kind: KindWidget, SessionID: ws.ID, ConversationID: ws.ConversationID}, nil
+		return auth.Principal{Kind: auth.KindWidget, SessionID: ws.ID, ConversationID: ws.ConversationID}, nil
 	}
 	key, err := s.signingKey(ctx)
 	if err != nil {
-		return Principal{}, err
+		return auth.Principal{}, err
 	}
 	var c accessClaims
 	_, err = jwt.ParseWithClaims(tok, &c, func(*jwt.Token) (any, error) { return key, nil },
 		jwt.WithValidMethods([]string{"HS256"}), jwt.WithIssuer("xingqu"), jwt.WithExpirationRequired())
 	if err != nil || c.Kind != "access" {
-		return Principal{}, errBadToken
+		return auth.Principal{}, errBadToken
 	}
 	id, err := strconv.ParseInt(c.Subject, 10, 64)
 	if err != nil {
-		return Principal{}, errBadToken
+		return auth.Principal{}, errBadToken
 	}
 	// The account is read again so that disabling it, changing its role or ending its
 	// sessions (a logout, a new password, a leaked refresh token) takes effect at once.
 	a, err := store.AccountByID(ctx, s.DB, id)
 	if errors.Is(err, store.ErrNotFound) {
-		return Principal{}, errBadToken
+		return auth.Principal{}, errBadToken
 	}
 	if err != nil {
-		return Principal{}, err
+		return auth.Principal{}, err
 	}
 	if a.Disabled || a.TokenVersion != c.Ver {
-		return Principal{}, errBadToken
+		return auth.Principal{}, errBadToken
 	}
-	return Principal{Kind: a.Role, UserID: a.ID, Username: a.Username, Role: a.Role, MustChangePassword: a.MustChangePassword}, nil
+	return auth.Principal{Kind: a.Role, UserID: a.ID, Username: a.Username, Role: a.Role, MustChangePassword: a.MustChangePassword}, nil
 }
 
 type principalKey struct{}
 
 // principalOf returns the principal requireRole put in the request's context.
-func principalOf(r *http.Request) Principal {
-	p, _ := r.Context().Value(principalKey{}).(Principal)
+func principalOf(r *http.Request) auth.Principal {
+	p, _ := r.Context().Value(principalKey{}).(auth.Principal)
 	return p
 }
 
@@ -247,15 +200,15 @@ func (s *Server) requireRole(roles ...string) func(http.Handler) http.Handler {
 			if err != nil {
 				if !errors.Is(err, errNoToken) && !errors.Is(err, errBadToken) {
 					s.Log.Error("authenticate", "err", err, "request_id", RequestID(r.Context()))
-					writeError(w, http.StatusServiceUnavailable, "E-101", "service temporarily unavailable, try again", "")
+					api.WriteError(w, http.StatusServiceUnavailable, api.Network, "service temporarily unavailable, try again", "")
 					return
 				}
 				w.Header().Set("WWW-Authenticate", `Bearer realm="xingqu"`)
-				writeError(w, http.StatusUnauthorized, "E-401", "missing, expired or invalid token", "")
+				api.WriteError(w, http.StatusUnauthorized, api.Unauthorized, "missing, expired or invalid token", "")
 				return
 			}
 			if p.MustChangePassword && !slices.Contains(roles, passwordChange) {
-				writeError(w, http.StatusForbidden, "E-403", "change your temporary password first (POST /api/account/password)", "password")
+				api.WriteError(w, http.StatusForbidden, api.Forbidden, "change your temporary password first (POST /api/account/password)", "password")
 				return
 			}
 			for _, role := range roles {
@@ -264,7 +217,7 @@ func (s *Server) requireRole(roles ...string) func(http.Handler) http.Handler {
 					return
 				}
 			}
-			writeError(w, http.StatusForbidden, "E-403", "this account may not do that", "")
+			api.WriteError(w, http.StatusForbidden, api.Forbidden, "this account may not do that", "")
 		})
 	}
 }
@@ -312,9 +265,6 @@ var (
 	userThrottle = store.Throttle{Max: 50, Window: 15 * time.Minute, Lock: 15 * time.Minute}
 )
 
-// MaxUsernameLen is the longest username an account may have.
-const MaxUsernameLen = 64
-
 // loginFailed is the seed's E-505 text; the same for an unknown user and a wrong password.
 const loginFailed = "登录失败，请检查您的账户和密码 / Login failed: check your username and password"
 
@@ -341,19 +291,19 @@ func (s *Server) handleLogin() http.Handler {
 			Username string `json:"username"`
 			Password string `json:"password"`
 		}
-		if !decodeJSON(w, r, &req) {
+		if !api.DecodeJSON(w, r, &req) {
 			return
 		}
 		if strings.TrimSpace(req.Username) == "" {
-			writeError(w, http.StatusBadRequest, "E-400", "username is required", "username")
+			api.WriteError(w, http.StatusBadRequest, api.BadRequest, "username is required", "username")
 			return
 		}
 		if req.Password == "" {
-			writeError(w, http.StatusBadRequest, "E-400", "password is required", "password")
+			api.WriteError(w, http.StatusBadRequest, api.BadRequest, "password is required", "password")
 			return
 		}
-		if len(req.Username) > MaxUsernameLen {
-			writeError(w, http.StatusBadRequest, "E-400", fmt.Sprintf("username: at most %d bytes", MaxUsernameLen), "username")
+		if len(req.Username) > auth.MaxUsernameLen {
+			api.WriteError(w, http.StatusBadRequest, api.BadRequest, fmt.Sprintf("username: at most %d bytes", auth.MaxUsernameLen), "username")
 			return
 		}
 		ctx := r.Context()
@@ -374,7 +324,7 @@ func (s *Server) handleLogin() http.Handler {
 				time.Sleep(s.failDelay())
 				mins := int(time.Until(until).Minutes()) + 1
 				w.Header().Set("Retry-After", strconv.Itoa(int(time.Until(until).Seconds())+1))
-				writeError(w, http.StatusTooManyRequests, "E-505",
+				api.WriteError(w, http.StatusTooManyRequests, api.Login,
 					fmt.Sprintf("登录失败次数过多，请 %d 分钟后再试 / Too many failed logins: try again in %d minutes", mins, mins), "")
 				return
 			}
@@ -395,7 +345,7 @@ func (s *Server) handleLogin() http.Handler {
 		if !match || err != nil || a.Disabled {
 			s.Log.Info("login failed", "ip", s.clientIP(r), "request_id", RequestID(ctx))
 			time.Sleep(s.failDelay())
-			writeError(w, http.StatusUnauthorized, "E-505", loginFailed, "")
+			api.WriteError(w, http.StatusUnauthorized, api.Login, loginFailed, "")
 			return
 		}
 		for _, k := range []string{pairKey, userKey} {
@@ -415,7 +365,7 @@ func (s *Server) handleLogin() http.Handler {
 			resp.Message = passwordChangeNeeded
 		}
 		s.Log.Info("login", "user_id", a.ID, "role", a.Role)
-		writeJSON(w, http.StatusOK, resp)
+		api.WriteJSON(w, http.StatusOK, resp)
 	})
 }
 
@@ -425,7 +375,7 @@ func (s *Server) issueTokens(ctx context.Context, a store.Account, family uuid.U
 		return LoginResponse{}, err
 	}
 	refresh, h := newOpaqueToken("xqr_")
-	if err := store.IssueRefresh(ctx, s.DB, a.ID, family, h, RefreshTTL); err != nil {
+	if err := store.IssueRefresh(ctx, s.DB, a.ID, family, h, auth.RefreshTTL); err != nil {
 		return LoginResponse{}, err
 	}
 	return LoginResponse{AccessToken: access, RefreshToken: refresh, ExpiresIn: int(s.accessTTL().Seconds()),
@@ -443,10 +393,10 @@ func (s *Server) handleRefresh() http.Handler {
 		switch {
 		case errors.Is(err, store.ErrTokenReused):
 			s.Log.Warn("refresh token reused: family revoked", "user_id", id)
-			writeError(w, http.StatusUnauthorized, "E-401", "refresh token already used: every session of this login is signed out, log in again", "refresh_token")
+			api.WriteError(w, http.StatusUnauthorized, api.Unauthorized, "refresh token already used: every session of this login is signed out, log in again", "refresh_token")
 			return
 		case errors.Is(err, store.ErrTokenInvalid):
-			writeError(w, http.StatusUnauthorized, "E-401", "refresh token invalid or expired, log in again", "refresh_token")
+			api.WriteError(w, http.StatusUnauthorized, api.Unauthorized, "refresh token invalid or expired, log in again", "refresh_token")
 			return
 		case err != nil:
 			s.serverError(w, r, err)
@@ -463,7 +413,7 @@ func (s *Server) handleRefresh() http.Handler {
 			return
 		}
 		resp.Message = "令牌已刷新 / Token refreshed"
-		writeJSON(w, http.StatusOK, resp)
+		api.WriteJSON(w, http.StatusOK, resp)
 	})
 }
 
@@ -478,14 +428,14 @@ func (s *Server) handleLogout() http.Handler {
 			s.serverError(w, r, err)
 			return
 		}
-		writeJSON(w, http.StatusOK, map[string]string{"message": "已退出 / Logged out"})
+		api.WriteJSON(w, http.StatusOK, map[string]string{"message": "已退出 / Logged out"})
 	})
 }
 
 // serverError logs err and answers 500 without showing it.
 func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) {
 	s.Log.Error("request failed", "err", err, "request_id", RequestID(r.Context()))
-	writeError(w, http.StatusInternalServerError, "E-500", "internal error; try again", "")
+	api.WriteError(w, http.StatusInternalServerError, api.Internal, "internal error; try again", "")
 }
 
 // refreshTokenOf reads the {"refresh_token"} body of refresh and logout, answering 400
@@ -494,11 +444,11 @@ func refreshTokenOf(w http.ResponseWriter, r *http.Request) (string, bool) {
 	var req struct {
 		RefreshToken string `json:"refresh_token"`
 	}
-	if !decodeJSON(w, r, &req) {
+	if !api.DecodeJSON(w, r, &req) {
 		return "", false
 	}
 	if req.RefreshToken == "" {
-		writeError(w, http.StatusBadRequest, "E-400", "refresh_token is required", "refresh_token")
+		api.WriteError(w, http.StatusBadRequest, api.BadRequest, "refresh_token is required", "refresh_token")
 		return "", false
 	}
 	return req.RefreshToken, true

@@ -20,13 +20,17 @@ import (
 	"github.com/golang-jwt/jwt/v5"
 	"golang.org/x/crypto/bcrypt"
 
+	"xingqu/api"
+	"xingqu/auth"
 	"xingqu/dialog"
+	"xingqu/notices"
+	"xingqu/pipeline"
 	"xingqu/providers/geo"
 	"xingqu/store"
 	"xingqu/store/storetest"
 )
 
-func init() { passwordCost = bcrypt.MinCost }
+func init() { auth.PasswordCost = bcrypt.MinCost }
 
 // webEnv is one server on a fresh database, reached over real HTTP.
 type webEnv struct {
@@ -57,8 +61,8 @@ func newWebEnvOn(t *testing.T, db *store.DB, url string) *webEnv {
 	s.Web.PublicURL = "http://" + ts.Listener.Addr().String()
 	s.Web.WidgetOrigins = []string{s.Web.PublicURL}
 	s.Web.ListenURL = url
-	board := &NoticeBoard{DB: db, Log: log}
-	s.Pipeline = &Pipeline{DB: db, Engine: &dialog.Engine{Now: func() time.Time { return testNow }, Notices: board.Notices, Places: geo.Places{}}, Log: log, Notices: board}
+	board := &notices.NoticeBoard{DB: db, Log: log}
+	s.Pipeline = &pipeline.Pipeline{DB: db, Engine: &dialog.Engine{Now: func() time.Time { return testNow }, Notices: board.Notices, Places: geo.Places{}}, Log: log, Notices: board}
 	ts.Config.Handler = s.Handler()
 	ts.Start()
 	t.Cleanup(ts.Close)
@@ -68,7 +72,7 @@ func newWebEnvOn(t *testing.T, db *store.DB, url string) *webEnv {
 
 func (e *webEnv) addUser(name, pw, role string) store.Account {
 	e.t.Helper()
-	h, err := HashPassword(pw)
+	h, err := auth.HashPassword(pw)
 	if err != nil {
 		e.t.Fatal(err)
 	}
@@ -122,7 +126,7 @@ func (e *webEnv) login(name, pw string) LoginResponse {
 
 func TestLoginSeedFields(t *testing.T) {
 	e := newWebEnv(t)
-	a := e.addUser("Alice", "correct horse battery", RoleAgent)
+	a := e.addUser("Alice", "correct horse battery", auth.RoleAgent)
 	var raw map[string]any
 	if code := e.do("POST", "/api/login", "", map[string]string{"username": "alice", "password": "correct horse battery"}, &raw); code != 200 {
 		t.Fatalf("status %d: %v", code, raw)
@@ -135,8 +139,8 @@ func TestLoginSeedFields(t *testing.T) {
 	if raw["token_type"] != "Bearer" || raw["user_id"] != "1" && raw["user_id"] != json.Number("1") && raw["user_id"] != itoa(a.ID) {
 		t.Errorf("token_type/user_id: %v", raw)
 	}
-	if raw["expires_in"].(float64) != AccessTTL.Seconds() {
-		t.Errorf("expires_in = %v, want %v", raw["expires_in"], AccessTTL.Seconds())
+	if raw["expires_in"].(float64) != auth.AccessTTL.Seconds() {
+		t.Errorf("expires_in = %v, want %v", raw["expires_in"], auth.AccessTTL.Seconds())
 	}
 	// The access token opens agent routes.
 	if code := e.do("GET", "/api/agent/conversations?status=all", raw["access_token"].(string), nil, nil); code != 200 {
@@ -148,21 +152,21 @@ func itoa(n int64) string { b, _ := json.Marshal(n); return string(b) }
 
 func TestLoginFailureSameAnswer(t *testing.T) {
 	// A real work factor, so that skipping the comparison for unknown names would show.
-	passwordCost = 8
-	t.Cleanup(func() { passwordCost = bcrypt.MinCost })
+	auth.PasswordCost = 8
+	t.Cleanup(func() { auth.PasswordCost = bcrypt.MinCost })
 	e := newWebEnv(t)
 	const tries = 5 // one per account: the lockout comes at the fifth failure
-	h, err := HashPassword("correct horse battery")
+	h, err := auth.HashPassword("correct horse battery")
 	if err != nil {
 		t.Fatal(err)
 	}
 	for i := range tries {
-		if _, err := store.CreateAccount(context.Background(), e.db, fmt.Sprint("bob", i), h, RoleAgent); err != nil {
+		if _, err := store.CreateAccount(context.Background(), e.db, fmt.Sprint("bob", i), h, auth.RoleAgent); err != nil {
 			t.Fatal(err)
 		}
 	}
-	var unknown, wrong APIError
-	timed := func(name, pw string, out *APIError) (int, time.Duration) {
+	var unknown, wrong api.Error
+	timed := func(name, pw string, out *api.Error) (int, time.Duration) {
 		t0 := time.Now()
 		code := e.do("POST", "/api/login", "", map[string]string{"username": name, "password": pw}, out)
 		return code, time.Since(t0)
@@ -184,11 +188,11 @@ func TestLoginFailureSameAnswer(t *testing.T) {
 		}
 		du, dw = append(du, d1), append(dw, d2)
 	}
-	if got, err := bcrypt.Cost(e.srv.auth.dummy()); err != nil || got != passwordCost {
-		t.Errorf("the unknown user's hash costs %d (%v), want %d like a real one", got, err, passwordCost)
+	if got, err := bcrypt.Cost(e.srv.auth.dummy()); err != nil || got != auth.PasswordCost {
+		t.Errorf("the unknown user's hash costs %d (%v), want %d like a real one", got, err, auth.PasswordCost)
 	}
 	t.Logf("median unknown user %v, wrong password %v", median(du), median(dw))
-	var missing APIError
+	var missing api.Error
 	if code := e.do("POST", "/api/login", "", map[string]string{"username": "bob0"}, &missing); code != 400 || missing.Field != "password" {
 		t.Errorf("missing password: %d %+v", code, missing)
 	}
@@ -202,13 +206,13 @@ func median(ds []time.Duration) time.Duration {
 
 func TestLoginLockout(t *testing.T) {
 	e := newWebEnv(t)
-	e.addUser("carol", "correct horse battery", RoleAgent)
+	e.addUser("carol", "correct horse battery", auth.RoleAgent)
 	for i := 0; i < pairThrottle.Max; i++ {
 		if code := e.do("POST", "/api/login", "", map[string]string{"username": "carol", "password": "bad password"}, nil); code != 401 {
 			t.Fatalf("failure %d: status %d", i+1, code)
 		}
 	}
-	var locked APIError
+	var locked api.Error
 	if code := e.do("POST", "/api/login", "", map[string]string{"username": "carol", "password": "correct horse battery"}, &locked); code != 429 || locked.Code != "E-505" {
 		t.Fatalf("right password on a locked account: %d %+v, want 429 E-505", code, locked)
 	}
@@ -220,7 +224,7 @@ func TestLoginLockout(t *testing.T) {
 		t.Errorf("unknown name after %d failures: %d, want 429", pairThrottle.Max, code)
 	}
 	// Per address: many names from one IP lock the address too.
-	e.addUser("dave", "correct horse battery", RoleAgent)
+	e.addUser("dave", "correct horse battery", auth.RoleAgent)
 	for i := 0; i < ipThrottle.Max; i++ {
 		e.do("POST", "/api/login", "", map[string]string{"username": "spray" + itoa(int64(i)), "password": "bad password"}, nil)
 	}
@@ -231,7 +235,7 @@ func TestLoginLockout(t *testing.T) {
 
 func TestRefreshRotationAndReuse(t *testing.T) {
 	e := newWebEnv(t)
-	e.addUser("erin", "correct horse battery", RoleAdmin)
+	e.addUser("erin", "correct horse battery", auth.RoleAdmin)
 	first := e.login("erin", "correct horse battery")
 	var second LoginResponse
 	if code := e.do("POST", "/api/token/refresh", "", map[string]string{"refresh_token": first.RefreshToken}, &second); code != 200 {
@@ -241,7 +245,7 @@ func TestRefreshRotationAndReuse(t *testing.T) {
 		t.Fatalf("refresh did not rotate: %+v", second)
 	}
 	// Reusing the spent token revokes the family: the newest token stops working too.
-	var reuse APIError
+	var reuse api.Error
 	if code := e.do("POST", "/api/token/refresh", "", map[string]string{"refresh_token": first.RefreshToken}, &reuse); code != 401 {
 		t.Fatalf("reuse: %d, want 401", code)
 	}
@@ -263,7 +267,7 @@ func TestRefreshRotationAndReuse(t *testing.T) {
 
 func TestTokensRejected(t *testing.T) {
 	e := newWebEnv(t)
-	e.addUser("frank", "correct horse battery", RoleAgent)
+	e.addUser("frank", "correct horse battery", auth.RoleAgent)
 	lr := e.login("frank", "correct horse battery")
 	// Each forgery decodes cleanly, so only the signature check can refuse it.
 	parts := strings.Split(lr.AccessToken, ".")
@@ -275,7 +279,7 @@ func TestTokensRejected(t *testing.T) {
 	if err := json.Unmarshal(payload, &claims); err != nil {
 		t.Fatal(err)
 	}
-	claims["role"] = RoleAdmin
+	claims["role"] = auth.RoleAdmin
 	raised, _ := json.Marshal(claims)
 	tampered := parts[0] + "." + base64.RawURLEncoding.EncodeToString(raised) + "." + parts[2]
 	unsigned := base64.RawURLEncoding.EncodeToString([]byte(`{"alg":"none","typ":"JWT"}`)) + "." + parts[1] + "."
@@ -287,7 +291,7 @@ func TestTokensRejected(t *testing.T) {
 	expired := e.login("frank", "correct horse battery").AccessToken
 	e.srv.Web.AccessTTL = 0
 	for name, tok := range map[string]string{"tampered": tampered, "alg none": unsigned, "another key": otherKey, "expired": expired, "garbage": "abc", "none": "", "unknown widget": "xqw_nope"} {
-		var ae APIError
+		var ae api.Error
 		if code := e.do("GET", "/api/agent/conversations?status=all", tok, nil, &ae); code != 401 || ae.Code != "E-401" {
 			t.Errorf("%s token: %d %+v, want 401 E-401", name, code, ae)
 		}
@@ -303,11 +307,11 @@ func TestTokensRejected(t *testing.T) {
 
 func TestAgentCannotCallAdminRoute(t *testing.T) {
 	e := newWebEnv(t)
-	e.addUser("gina", "correct horse battery", RoleAgent)
-	e.addUser("hank", "correct horse battery", RoleAdmin)
+	e.addUser("gina", "correct horse battery", auth.RoleAgent)
+	e.addUser("hank", "correct horse battery", auth.RoleAdmin)
 	agent := e.login("gina", "correct horse battery")
 	admin := e.login("hank", "correct horse battery")
-	var ae APIError
+	var ae api.Error
 	if code := e.do("GET", "/api/admin/users", agent.AccessToken, nil, &ae); code != 403 || ae.Code != "E-403" {
 		t.Errorf("agent on admin route: %d %+v, want 403", code, ae)
 	}
@@ -344,7 +348,7 @@ func (e *webEnv) loginFrom(ip, name, pw string) int {
 func TestLoginLockoutUnderConcurrency(t *testing.T) {
 	e := newWebEnv(t)
 	e.srv.Web.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
-	e.addUser("ivan", "correct horse battery", RoleAgent)
+	e.addUser("ivan", "correct horse battery", auth.RoleAgent)
 	const attempts = 40
 	codes := make(chan int, attempts)
 	var wg sync.WaitGroup
@@ -377,7 +381,7 @@ func TestLoginLockoutUnderConcurrency(t *testing.T) {
 func TestLoginLockoutPerAccountAcrossAddresses(t *testing.T) {
 	e := newWebEnv(t)
 	e.srv.Web.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
-	e.addUser("judy", "correct horse battery", RoleAgent)
+	e.addUser("judy", "correct horse battery", auth.RoleAgent)
 	// Many addresses, each below its own limit, still lock the account everywhere.
 	for i := 0; i < userThrottle.Max; i++ {
 		ip := fmt.Sprintf("192.0.2.%d", i/(pairThrottle.Max-1)+1)
@@ -392,7 +396,7 @@ func TestLoginLockoutPerAccountAcrossAddresses(t *testing.T) {
 
 func TestAccessTokensEndWithTheirSessions(t *testing.T) {
 	e := newWebEnv(t)
-	e.addUser("kate", "correct horse battery", RoleAgent)
+	e.addUser("kate", "correct horse battery", auth.RoleAgent)
 	works := func(tok string) bool {
 		return e.do("GET", "/api/agent/conversations?status=all", tok, nil, nil) == 200
 	}
@@ -419,7 +423,7 @@ func TestAccessTokensEndWithTheirSessions(t *testing.T) {
 	}
 	// A password change.
 	lr = e.login("kate", "correct horse battery")
-	h, err := HashPassword("another horse battery")
+	h, err := auth.HashPassword("another horse battery")
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -15,7 +15,9 @@ import (
 	"github.com/chromedp/cdproto/page"
 	"github.com/chromedp/chromedp"
 
+	"xingqu/auth"
 	"xingqu/dialog"
+	"xingqu/pipeline"
 	"xingqu/providers/offline"
 )
 
@@ -36,7 +38,7 @@ func chromium(t *testing.T) string {
 
 // hostileModel is a planner whose model output carries markup, as a compromised or
 // confused model might.
-func hostileModel(_ context.Context, job PlanJob) (dialog.Plan, error) {
+func hostileModel(_ context.Context, job pipeline.PlanJob, _ pipeline.ReportFunc) (dialog.Plan, error) {
 	p := offline.Plan(job.Trip, job.Lang, testNow)
 	p.Options[0].Days[0].Morning = `<script>window.__xss = "model"</script><img src=x onerror="window.__xss='model-img'">`
 	return p, nil
@@ -44,14 +46,14 @@ func hostileModel(_ context.Context, job PlanJob) (dialog.Plan, error) {
 
 // writingSlowly makes plan reports progress for a second and a half first, as a model
 // streaming its answer does, so that the widget has something to show before the card.
-func writingSlowly(plan PlanFunc) PlanFunc {
-	return func(ctx context.Context, job PlanJob) (dialog.Plan, error) {
+func writingSlowly(plan pipeline.PlanFunc) pipeline.PlanFunc {
+	return func(ctx context.Context, job pipeline.PlanJob, report pipeline.ReportFunc) (dialog.Plan, error) {
 		partial := `{"options":[{"tier":"luxury","title":"豪华尊享游","days":[{"date":"2026-12-25","morning":"鼓山"`
 		for i := range 4 {
-			ReportProgress(ctx, "fake", len(partial)+i, partial)
+			report("fake", len(partial)+i, partial)
 			time.Sleep(400 * time.Millisecond)
 		}
-		return plan(ctx, job)
+		return plan(ctx, job, report)
 	}
 }
 
@@ -61,10 +63,10 @@ func writingSlowly(plan PlanFunc) PlanFunc {
 func TestBrowser(t *testing.T) {
 	bin := chromium(t)
 	e := newWebEnv(t)
-	e.addUser("agent1", "correct horse battery", RoleAgent)
+	e.addUser("agent1", "correct horse battery", auth.RoleAgent)
 	wctx, stopWorker := context.WithCancel(context.Background())
 	t.Cleanup(stopWorker)
-	go (&PlanWorker{Pipeline: e.srv.Pipeline, Plan: writingSlowly(hostileModel), Poll: 50 * time.Millisecond, Log: e.srv.Log}).Run(wctx)
+	go (&pipeline.PlanWorker{Pipeline: e.srv.Pipeline, Plan: writingSlowly(hostileModel), Poll: 50 * time.Millisecond, Log: e.srv.Log}).Run(wctx)
 
 	visitor := startBrowser(t, bin, 3*time.Minute)
 	var dialogs atomic.Int32
@@ -256,7 +258,7 @@ func TestBrowserConsoleOutlivesAccessTokens(t *testing.T) {
 	bin := chromium(t)
 	e := newWebEnv(t)
 	e.srv.Web.AccessTTL = 2 * time.Second
-	e.addUser("agent1", "correct horse battery", RoleAgent)
+	e.addUser("agent1", "correct horse battery", auth.RoleAgent)
 	e.session("zh")
 	console := startBrowser(t, bin, time.Minute)
 	screenshotOnFailure(t, console, "console")

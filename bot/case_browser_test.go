@@ -7,6 +7,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"xingqu/auth"
 	"xingqu/store"
 )
 
@@ -16,7 +17,7 @@ import (
 func TestBrowserConsoleCase(t *testing.T) {
 	bin := chromium(t)
 	e := newWebEnv(t)
-	e.addUser("agent3", "correct horse battery", RoleAgent)
+	e.addUser("agent3", "correct horse battery", auth.RoleAgent)
 	ws := e.session("en")
 	console := startBrowser(t, bin, 2*time.Minute)
 	screenshotOnFailure(t, console, "case")

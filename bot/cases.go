@@ -12,7 +12,9 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"xingqu/api"
 	"xingqu/dialog"
+	"xingqu/pipeline"
 	"xingqu/store"
 )
 
@@ -60,7 +62,7 @@ func (s *Server) handleCaseQueue() http.Handler {
 			items[i] = caseItem(row.CaseStatus)
 			items[i].TravellerName, items[i].Channel = row.TravellerName, row.Channel
 		}
-		writeJSON(w, http.StatusOK, map[string]any{"cases": items})
+		api.WriteJSON(w, http.StatusOK, map[string]any{"cases": items})
 	})
 }
 
@@ -80,23 +82,23 @@ func (s *Server) handleCaseChange(change string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 		if err != nil || id <= 0 {
-			writeError(w, http.StatusNotFound, "E-404", "no such case", "id")
+			api.WriteError(w, http.StatusNotFound, api.NotFound, "no such case", "id")
 			return
 		}
 		var req struct {
 			Text string `json:"text"`
 		}
-		if r.ContentLength != 0 && !decodeJSON(w, r, &req) {
+		if r.ContentLength != 0 && !api.DecodeJSON(w, r, &req) {
 			return
 		}
 		req.Text = strings.TrimSpace(req.Text)
 		if change == caseNote && req.Text == "" {
-			writeError(w, http.StatusBadRequest, "E-400", "text is required", "text")
+			api.WriteError(w, http.StatusBadRequest, api.BadRequest, "text is required", "text")
 			return
 		}
-		if n := utf8.RuneCountInString(req.Text); n > MaxMessageChars {
-			writeError(w, http.StatusRequestEntityTooLarge, "E-413",
-				fmt.Sprintf("note too long: %d characters, the limit is %d", n, MaxMessageChars), "text")
+		if n := utf8.RuneCountInString(req.Text); n > api.MaxMessageRunes {
+			api.WriteError(w, http.StatusRequestEntityTooLarge, api.TooLarge,
+				fmt.Sprintf("note too long: %d characters, the limit is %d", n, api.MaxMessageRunes), "text")
 			return
 		}
 		p := principalOf(r)
@@ -108,14 +110,14 @@ func (s *Server) handleCaseChange(change string) http.Handler {
 		})
 		switch {
 		case errors.Is(err, store.ErrNotFound):
-			writeError(w, http.StatusNotFound, "E-404", "no such case", "id")
+			api.WriteError(w, http.StatusNotFound, api.NotFound, "no such case", "id")
 		case errors.Is(err, store.ErrCaseResolved):
-			writeError(w, http.StatusConflict, "E-409", "the case is already resolved", "")
+			api.WriteError(w, http.StatusConflict, api.Conflict, "the case is already resolved", "")
 		case err != nil:
 			s.serverError(w, r, err)
 		default:
 			s.Log.Info("case changed", "case", id, "change", change, "user_id", p.UserID)
-			writeJSON(w, http.StatusOK, item)
+			api.WriteJSON(w, http.StatusOK, item)
 		}
 	})
 }
@@ -165,7 +167,7 @@ func (s *Server) changeCase(ctx context.Context, tx *sqlx.Tx, id, agentID int64,
 		note = text
 	}
 	err = s.Pipeline.EventTx(ctx, tx, c.ConversationID, dialog.Inbound{Event: dialog.EventCaseUpdate, CaseEvent: ev,
-		Case: caseViewOf(st), Text: note})
+		Case: pipeline.CaseViewOf(st), Text: note})
 	return caseItem(st), err
 }
 

@@ -6,7 +6,9 @@ import (
 	"strings"
 	"testing"
 
+	"xingqu/auth"
 	"xingqu/dialog"
+	"xingqu/pipeline"
 	"xingqu/store"
 )
 
@@ -42,14 +44,14 @@ func TestCaseLifeCycleToldToTheTraveller(t *testing.T) {
 	t.Parallel()
 	e := newWebEnv(t)
 	ctx := context.Background()
-	e.addUser("mei", "pw-mei-123456", RoleAgent)
+	e.addUser("mei", "pw-mei-123456", auth.RoleAgent)
 	tok := e.login("mei", "pw-mei-123456").AccessToken
 	p := e.srv.Pipeline
 	n := 0
 	tell := func(text string) (int64, string) {
 		t.Helper()
 		n++
-		convID, _, err := p.Handle(ctx, Inbound{Channel: "web", ExternalID: "w1", InboundID: fmt.Sprint("m", n), Text: text, LangHint: "en"})
+		convID, _, err := p.Handle(ctx, pipeline.Inbound{Channel: "web", ExternalID: "w1", InboundID: fmt.Sprint("m", n), Text: text, LangHint: "en"})
 		if err != nil {
 			t.Fatal(err)
 		}

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"xingqu/dialog"
+	"xingqu/notices"
 	"xingqu/store"
 )
 
@@ -32,7 +33,7 @@ func (f *ChangelogFeed) Entries(lang string) []dialog.ChangeEntry {
 	past := f.read()
 	out := make([]dialog.ChangeEntry, 0, len(past))
 	for _, a := range past {
-		out = append(out, dialog.ChangeEntry{When: changelogDate(a), Type: a.Type, Title: wordsOf(a, lang).Title})
+		out = append(out, dialog.ChangeEntry{When: changelogDate(a), Type: a.Type, Title: notices.WordsOf(a, lang).Title})
 	}
 	return out
 }

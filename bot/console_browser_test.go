@@ -5,6 +5,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"xingqu/auth"
+	"xingqu/store"
 
 	"github.com/chromedp/chromedp"
 )
@@ -14,7 +16,7 @@ import (
 func TestConsoleLoadsOlderMessages(t *testing.T) {
 	bin := chromium(t)
 	e := newWebEnv(t)
-	e.addUser("agent2", "correct horse battery", RoleAgent)
+	e.addUser("agent2", "correct horse battery", auth.RoleAgent)
 	ws := e.session("en")
 	if _, err := e.db.Exec(`INSERT INTO messages (conversation_id, role, text)
 SELECT $1, 'traveller', 'line ' || n FROM generate_series(1, 450) n`, ws.ConversationID); err != nil {
@@ -55,7 +57,7 @@ SELECT $1, 'traveller', 'line ' || n FROM generate_series(1, 450) n`, ws.Convers
 SELECT $1, 'traveller', 'new ' || n FROM generate_series(1, 5) n`, ws.ConversationID); err != nil {
 		t.Fatal(err)
 	}
-	if _, err := e.db.Exec(`SELECT pg_notify($1, $2)`, notifyChannel, fmt.Sprint(ws.ConversationID)); err != nil {
+	if _, err := e.db.Exec(`SELECT pg_notify($1, $2)`, store.ConversationChannel, fmt.Sprint(ws.ConversationID)); err != nil {
 		t.Fatal(err)
 	}
 	waitJS(t, console, "the new messages below the older pages", `[...document.querySelectorAll('#transcript .msg')].some(n => n.lastChild.textContent === 'new 5')`)

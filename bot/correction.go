@@ -7,10 +7,8 @@ import (
 	"io"
 	"net/http"
 	"strings"
-	"time"
-
-	"xingqu/dialog"
-	"xingqu/store"
+	"xingqu/api"
+	"xingqu/notices"
 )
 
 // A cancelled announcement's notice goes to those who were told of it; the admin may add
@@ -25,20 +23,20 @@ func readCorrection(w http.ResponseWriter, r *http.Request) (zh, en string, ok b
 	if err != nil {
 		var tooBig *http.MaxBytesError
 		if errors.As(err, &tooBig) {
-			writeError(w, http.StatusRequestEntityTooLarge, "E-413", "request body over 1 MiB", "")
+			api.WriteError(w, http.StatusRequestEntityTooLarge, api.TooLarge, "request body over 1 MiB", "")
 			return "", "", false
 		}
-		writeError(w, http.StatusBadRequest, "E-400", "could not read the request body", "")
+		api.WriteError(w, http.StatusBadRequest, api.BadRequest, "could not read the request body", "")
 		return "", "", false
 	}
 	if len(bytes.TrimSpace(b)) == 0 {
 		return "", "", true
 	}
 	var req struct {
-		Message Text `json:"message"`
+		Message notices.Text `json:"message"`
 	}
 	if err := json.Unmarshal(b, &req); err != nil {
-		writeError(w, http.StatusBadRequest, "E-400", "request body is not valid JSON: "+err.Error(), "")
+		api.WriteError(w, http.StatusBadRequest, api.BadRequest, "request body is not valid JSON: "+err.Error(), "")
 		return "", "", false
 	}
 	if strings.TrimSpace(req.Message.ZH) == "" && strings.TrimSpace(req.Message.EN) == "" {
@@ -51,13 +49,4 @@ func readCorrection(w http.ResponseWriter, r *http.Request) (zh, en string, ok b
 		return "", "", false
 	}
 	return zh, en, true
-}
-
-// CorrectionText is the cancellation notice with the admin's words of correction after
-// its headline.
-func CorrectionText(lang string, a store.Announcement, u store.Update, loc *time.Location) string {
-	text := NoticeText(lang, a, PhaseCancelled, loc)
-	head, rest, _ := strings.Cut(text, "\n\n")
-	note := dialog.T(lang, "notice_correction", Text{u.Body, u.BodyEN}.In(lang))
-	return fitUTF16(head+"\n\n"+note+"\n\n"+rest, 4096)
 }

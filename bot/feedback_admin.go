@@ -4,6 +4,7 @@ import (
 	"net/http"
 	"time"
 
+	"xingqu/api"
 	"xingqu/store"
 )
 
@@ -26,7 +27,7 @@ func (s *Server) handleAdminFeedback() http.Handler {
 		}
 		loc, err := time.LoadLocation(tz)
 		if err != nil {
-			writeError(w, http.StatusBadRequest, "E-400", "timeZone must be an IANA time zone such as Asia/Shanghai", "timeZone")
+			api.WriteError(w, http.StatusBadRequest, api.BadRequest, "timeZone must be an IANA time zone such as Asia/Shanghai", "timeZone")
 			return
 		}
 		today := time.Now().In(loc)
@@ -42,27 +43,27 @@ func (s *Server) handleAdminFeedback() http.Handler {
 			}
 			d, ok := parseDay(v, loc)
 			if !ok {
-				writeError(w, http.StatusBadRequest, "E-400", p.name+" must be a date such as 2026-11-01", p.name)
+				api.WriteError(w, http.StatusBadRequest, api.BadRequest, p.name+" must be a date such as 2026-11-01", p.name)
 				return
 			}
 			*p.dst = d
 		}
 		end := to.AddDate(0, 0, 1) // to is included
 		if !from.Before(end) {
-			writeError(w, http.StatusBadRequest, "E-400", "from must not be after to", "from")
+			api.WriteError(w, http.StatusBadRequest, api.BadRequest, "from must not be after to", "from")
 			return
 		}
 		if end.Sub(from) > maxFeedbackDays*24*time.Hour+time.Hour { // an hour of slack for daylight saving
-			writeError(w, http.StatusBadRequest, "E-400", "a report covers at most 366 days", "from")
+			api.WriteError(w, http.StatusBadRequest, api.BadRequest, "a report covers at most 366 days", "from")
 			return
 		}
 		rep, err := store.FeedbackSummary(r.Context(), s.DB, store.FeedbackQuery{From: from, To: end, TimeZone: loc.String()})
 		if err != nil {
 			s.Log.Error("feedback report", "err", err)
-			writeError(w, http.StatusInternalServerError, "E-101", "could not read the feedback; please retry", "")
+			api.WriteError(w, http.StatusInternalServerError, api.Network, "could not read the feedback; please retry", "")
 			return
 		}
-		writeJSON(w, http.StatusOK, rep)
+		api.WriteJSON(w, http.StatusOK, rep)
 	})
 }
 

@@ -8,6 +8,7 @@ import (
 	"testing"
 	"time"
 
+	"xingqu/api"
 	"xingqu/dialog"
 	"xingqu/store"
 )
@@ -21,7 +22,7 @@ func TestAdminFeedbackRoles(t *testing.T) {
 	if code := e.do("GET", "/api/admin/feedback", "not-a-token", nil, nil); code != http.StatusUnauthorized {
 		t.Errorf("with a bad token: %d, want 401", code)
 	}
-	var apiErr APIError
+	var apiErr api.Error
 	if code := e.do("GET", "/api/admin/feedback", agent, nil, &apiErr); code != http.StatusForbidden || apiErr.Code == "" {
 		t.Errorf("agent: %d %+v, want 403 with an error code", code, apiErr)
 	}
@@ -143,7 +144,7 @@ func TestAdminFeedbackRejectsBadQueries(t *testing.T) {
 		"?from=2026-11-10&to=2026-11-01": "from",
 		"?from=2020-01-01&to=2026-01-01": "from",
 	} {
-		var apiErr APIError
+		var apiErr api.Error
 		if code := e.do("GET", "/api/admin/feedback"+q, admin, nil, &apiErr); code != http.StatusBadRequest || apiErr.Field != field {
 			t.Errorf("%s: %d %+v, want 400 naming %s", q, code, apiErr, field)
 		}

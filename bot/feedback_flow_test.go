@@ -6,6 +6,7 @@ import (
 	"strings"
 	"testing"
 
+	"xingqu/pipeline"
 	"xingqu/store"
 )
 
@@ -18,7 +19,7 @@ func TestComplaintBecomesClassifiedFeedback(t *testing.T) {
 	ctx := context.Background()
 	p := e.srv.Pipeline
 	n := 0
-	send := func(who string, in Inbound) int64 {
+	send := func(who string, in pipeline.Inbound) int64 {
 		t.Helper()
 		n++
 		in.Channel, in.ExternalID, in.InboundID, in.LangHint = "web", who, fmt.Sprint("f", n), "en"
@@ -28,17 +29,17 @@ func TestComplaintBecomesClassifiedFeedback(t *testing.T) {
 		}
 		return convID
 	}
-	convID := send("ana", Inbound{Text: "I want to go to Paris"})
-	send("ana", Inbound{Text: "this bot is useless and so slow"})
+	convID := send("ana", pipeline.Inbound{Text: "I want to go to Paris"})
+	send("ana", pipeline.Inbound{Text: "this bot is useless and so slow"})
 	if told := lastBotWords(t, e.db, convID); !strings.Contains(told, "passed your words on") {
 		t.Errorf("complaint answered %q", told)
 	}
-	send("ana", Inbound{Action: "rate:1"})
-	send("ana", Inbound{Text: "it asked me the dates three times"})
+	send("ana", pipeline.Inbound{Action: "rate:1"})
+	send("ana", pipeline.Inbound{Text: "it asked me the dates three times"})
 
 	// A second traveller complains and leaves without rating: the complaint is kept.
-	other := send("bo", Inbound{Text: "你们的服务太差了，浪费时间"})
-	send("bo", Inbound{Text: "/new"})
+	other := send("bo", pipeline.Inbound{Text: "你们的服务太差了，浪费时间"})
+	send("bo", pipeline.Inbound{Text: "/new"})
 
 	var rep store.FeedbackReport
 	if code := e.do("GET", "/api/admin/feedback", admin, nil, &rep); code != 200 {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"xingqu/api"
 	"xingqu/dialog"
 	"xingqu/store"
 )
@@ -21,23 +22,23 @@ func (s *Server) handleFeedbackReply() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 		if err != nil || id <= 0 {
-			writeError(w, http.StatusNotFound, "E-404", "no such feedback", "id")
+			api.WriteError(w, http.StatusNotFound, api.NotFound, "no such feedback", "id")
 			return
 		}
 		var req struct {
 			Reply string `json:"reply"`
 		}
-		if !decodeJSON(w, r, &req) {
+		if !api.DecodeJSON(w, r, &req) {
 			return
 		}
 		req.Reply = strings.TrimSpace(req.Reply)
 		if req.Reply == "" {
-			writeError(w, http.StatusBadRequest, "E-400", "reply is required", "reply")
+			api.WriteError(w, http.StatusBadRequest, api.BadRequest, "reply is required", "reply")
 			return
 		}
-		if n := utf8.RuneCountInString(req.Reply); n > MaxMessageChars {
-			writeError(w, http.StatusRequestEntityTooLarge, "E-413",
-				fmt.Sprintf("reply too long: %d characters, the limit is %d", n, MaxMessageChars), "reply")
+		if n := utf8.RuneCountInString(req.Reply); n > api.MaxMessageRunes {
+			api.WriteError(w, http.StatusRequestEntityTooLarge, api.TooLarge,
+				fmt.Sprintf("reply too long: %d characters, the limit is %d", n, api.MaxMessageRunes), "reply")
 			return
 		}
 		p := principalOf(r)
@@ -57,14 +58,14 @@ func (s *Server) handleFeedbackReply() http.Handler {
 		})
 		switch {
 		case errors.Is(err, store.ErrNotFound):
-			writeError(w, http.StatusNotFound, "E-404", "no such feedback", "id")
+			api.WriteError(w, http.StatusNotFound, api.NotFound, "no such feedback", "id")
 		case errors.Is(err, store.ErrFeedbackHandled):
-			writeError(w, http.StatusConflict, "E-409", "the feedback is already handled", "")
+			api.WriteError(w, http.StatusConflict, api.Conflict, "the feedback is already handled", "")
 		case err != nil:
 			s.serverError(w, r, err)
 		default:
 			s.Log.Info("feedback handled", "feedback", id, "user_id", p.UserID)
-			writeJSON(w, http.StatusOK, item)
+			api.WriteJSON(w, http.StatusOK, item)
 		}
 	})
 }

@@ -6,13 +6,9 @@ import (
 	"strconv"
 	"sync"
 	"time"
-
-	"github.com/lib/pq"
+	"xingqu/pipeline"
+	"xingqu/store"
 )
-
-// notifyChannel is where every committed change to a conversation is announced, by
-// whichever instance made it (Pipeline.notify).
-const notifyChannel = "xingqu_conversation"
 
 // hub fans PostgreSQL notifications out to this instance's open event streams. A
 // subscriber is only woken; it reads what changed from the database itself, so a missed
@@ -23,14 +19,14 @@ type hub struct {
 	all     map[*subscriber]struct{} // agents' streams: every conversation
 	latest  map[int64]heardProgress  // the newest progress per conversation, for streams opened later
 	started bool
-	stop    context.CancelFunc
-	done    chan struct{}
-	ready   chan struct{} // closed once the listener listens (or has given up trying)
+	// listener wakes the hub; own is the same listener when the hub made it (no
+	// WebConfig.Listener given), for the hub to close.
+	listener, own *store.Listener
 }
 
 // heardProgress is a plan's progress and when it was heard.
 type heardProgress struct {
-	pr *Progress
+	pr *pipeline.Progress
 	at time.Time
 }
 
@@ -43,8 +39,8 @@ type subscriber struct {
 	ch       chan struct{}
 	mu       sync.Mutex
 	changed  map[int64]struct{}
-	resync   bool      // the listener reconnected: anything may have changed
-	progress *Progress // only the newest matters: a slow stream skips what it missed
+	resync   bool               // the listener reconnected: anything may have changed
+	progress *pipeline.Progress // only the newest matters: a slow stream skips what it missed
 }
 
 func newSubscriber() *subscriber {
@@ -65,7 +61,7 @@ func (sb *subscriber) wake(convID int64, all bool) {
 	}
 }
 
-func (sb *subscriber) setProgress(pr *Progress) {
+func (sb *subscriber) setProgress(pr *pipeline.Progress) {
 	sb.mu.Lock()
 	sb.progress = pr
 	sb.mu.Unlock()
@@ -76,7 +72,7 @@ func (sb *subscriber) setProgress(pr *Progress) {
 }
 
 // takeProgress returns and clears the newest progress not yet sent, if any.
-func (sb *subscriber) takeProgress() *Progress {
+func (sb *subscriber) takeProgress() *pipeline.Progress {
 	sb.mu.Lock()
 	defer sb.mu.Unlock()
 	pr := sb.progress
@@ -165,7 +161,7 @@ func (h *hub) publish(convID int64, resync bool) {
 // keeps it for the streams that open later. Agents' streams do not get it: the console
 // shows the plan once it exists. Progress of an earlier request than the one kept is late
 // and only offered to the open streams, which drop it if that plan is no longer awaited.
-func (h *hub) publishProgress(pr *Progress) {
+func (h *hub) publishProgress(pr *pipeline.Progress) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	now := time.Now()
@@ -185,22 +181,40 @@ func (h *hub) publishProgress(pr *Progress) {
 	}
 }
 
-// startListener opens, on first use, this instance's one LISTEN connection, shared by
-// every stream and every channel: a thousand streams cost the database one connection.
-// The connection is made in the listener's goroutine, never under h.mu: LISTEN waits
-// for as long as the database cannot be reached, and streams must not wait with it.
+// startListener subscribes the hub, on first use, to this process's one notification
+// listener, shared by every stream and every channel: a thousand streams cost the
+// database one connection. The listener connects in its own goroutine, never under h.mu:
+// LISTEN waits for as long as the database cannot be reached, and streams must not wait
+// with it.
 func (s *Server) startListener() {
 	h := &s.web.hub
 	h.mu.Lock()
-	defer h.mu.Unlock()
-	if h.started || s.Web.ListenURL == "" {
+	if h.started {
+		h.mu.Unlock()
 		return
 	}
 	h.started = true
-	ctx, cancel := context.WithCancel(context.Background())
-	h.stop, h.done = cancel, make(chan struct{})
-	h.ready = make(chan struct{})
-	go s.listen(ctx, h)
+	l := s.Web.Listener
+	if l == nil {
+		l = store.NewListener(s.Web.ListenURL, s.Log)
+		h.own = l
+	}
+	h.listener = l
+	h.mu.Unlock()
+	l.Subscribe(store.ConversationChannel, func(payload string) {
+		if id, err := strconv.ParseInt(payload, 10, 64); err == nil {
+			h.publish(id, false)
+		}
+	})
+	l.Subscribe(store.ProgressChannel, func(payload string) {
+		var pr pipeline.Progress
+		if json.Unmarshal([]byte(payload), &pr) == nil && pr.ConversationID != 0 {
+			h.publishProgress(&pr)
+		}
+	})
+	// Notifications sent while disconnected are lost: every stream reads again.
+	l.OnReconnect(func() { h.publish(0, true) })
+	l.Start()
 }
 
 // listenWait bounds how long a new stream waits for the listener: past it, the stream
@@ -214,88 +228,27 @@ func (s *Server) listening(ctx context.Context) {
 	s.startListener()
 	h := &s.web.hub
 	h.mu.Lock()
-	ready := h.ready
+	l := h.listener
 	h.mu.Unlock()
-	if ready == nil { // no listener configured
+	if !l.Configured() {
 		return
 	}
 	t := time.NewTimer(listenWait)
 	defer t.Stop()
 	select {
-	case <-ready:
+	case <-l.Ready():
 	case <-ctx.Done():
 	case <-s.closing():
 	case <-t.C:
 	}
 }
 
-func (s *Server) listen(ctx context.Context, h *hub) {
-	defer close(h.done)
-	var once sync.Once
-	ready := func() { once.Do(func() { close(h.ready) }) }
-	defer ready()
-	l := pq.NewListener(s.Web.ListenURL, 100*time.Millisecond, 5*time.Second, func(ev pq.ListenerEventType, err error) {
-		switch ev {
-		case pq.ListenerEventDisconnected:
-			s.Log.Warn("event listener disconnected", "err", err)
-		case pq.ListenerEventReconnected:
-			// Notifications sent while disconnected are lost: every stream reads again.
-			s.Log.Info("event listener reconnected")
-			h.publish(0, true)
-		case pq.ListenerEventConnectionAttemptFailed:
-			s.Log.Warn("event listener cannot connect", "err", err)
-		}
-	})
-	// Closing the listener is what releases a Listen still waiting for a connection.
-	stopClosing := context.AfterFunc(ctx, func() { l.Close() })
-	defer func() {
-		if stopClosing() {
-			l.Close()
-		}
-	}()
-	for _, ch := range []string{notifyChannel, ProgressChannel} {
-		if err := l.Listen(ch); err != nil {
-			if ctx.Err() != nil {
-				return
-			}
-			s.Log.Error("listen", "channel", ch, "err", err)
-		}
-	}
-	ready()
-	ping := time.NewTicker(30 * time.Second)
-	defer ping.Stop()
-	for {
-		select {
-		case <-ctx.Done():
-			return
-		case n := <-l.Notify:
-			if n == nil { // reconnected: the callback already asked everyone to re-read
-				continue
-			}
-			if n.Channel == ProgressChannel {
-				var pr Progress
-				if json.Unmarshal([]byte(n.Extra), &pr) == nil && pr.ConversationID != 0 {
-					h.publishProgress(&pr)
-				}
-				continue
-			}
-			id, err := strconv.ParseInt(n.Extra, 10, 64)
-			if err != nil {
-				continue
-			}
-			h.publish(id, false)
-		case <-ping.C:
-			go l.Ping()
-		}
-	}
-}
-
+// close stops the listener the hub made itself; one it was given belongs to the process.
 func (h *hub) close() {
 	h.mu.Lock()
-	stop, done := h.stop, h.done
+	own := h.own
 	h.mu.Unlock()
-	if stop != nil {
-		stop()
-		<-done
+	if own != nil {
+		own.Close()
 	}
 }

@@ -12,7 +12,9 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"xingqu/auth"
 	"xingqu/dialog"
+	"xingqu/pipeline"
 	"xingqu/providers/offline"
 )
 
@@ -29,7 +31,7 @@ var screens = []screen{
 }
 
 // offlinePlanner plans as a service with no model keys does.
-func offlinePlanner(_ context.Context, job PlanJob) (dialog.Plan, error) {
+func offlinePlanner(_ context.Context, job pipeline.PlanJob, _ pipeline.ReportFunc) (dialog.Plan, error) {
 	return offline.Plan(job.Trip, job.Lang, testNow), nil
 }
 
@@ -173,7 +175,7 @@ func TestBrowserWidgetLayout(t *testing.T) {
 	e := newWebEnv(t)
 	wctx, stopWorker := context.WithCancel(context.Background())
 	t.Cleanup(stopWorker)
-	go (&PlanWorker{Pipeline: e.srv.Pipeline, Plan: offlinePlanner, Poll: 50 * time.Millisecond, Log: e.srv.Log}).Run(wctx)
+	go (&pipeline.PlanWorker{Pipeline: e.srv.Pipeline, Plan: offlinePlanner, Poll: 50 * time.Millisecond, Log: e.srv.Log}).Run(wctx)
 	browser := startBrowser(t, bin, 5*time.Minute)
 	shots := newShots(t)
 	for _, sc := range screens {
@@ -253,7 +255,7 @@ func TestBrowserWidgetLayout(t *testing.T) {
 func TestBrowserConsoleLayout(t *testing.T) {
 	bin := chromium(t)
 	e := newWebEnv(t)
-	e.addUser("agent1", "correct horse battery", RoleAgent)
+	e.addUser("agent1", "correct horse battery", auth.RoleAgent)
 	// One waiting conversation per screen, each with a long day's transcript.
 	for range screens {
 		e.longConversation()

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"xingqu/dialog"
+	"xingqu/pipeline"
 	"xingqu/providers/llm"
 	"xingqu/store"
 	"xingqu/store/storetest"
@@ -88,10 +89,10 @@ func TestChatOverBudgetGetsDraftWithLLM105(t *testing.T) {
 	if err := ledger.Add(ctx, "traveller:"+traveller, dialog.DateOf(time.Now()), 5000); err != nil {
 		t.Fatal(err)
 	}
-	plan := func(ctx context.Context, job PlanJob) (dialog.Plan, error) {
+	plan := func(ctx context.Context, job pipeline.PlanJob, _ pipeline.ReportFunc) (dialog.Plan, error) {
 		return chain.Plan(ctx, llm.PlanRequest{Trip: job.Trip, Lang: job.Lang, TravellerID: traveller})
 	}
-	w := &PlanWorker{Pipeline: p, Plan: plan, Poll: 20 * time.Millisecond, Log: p.Log}
+	w := &pipeline.PlanWorker{Pipeline: p, Plan: plan, Poll: 20 * time.Millisecond, Log: p.Log}
 	go w.Run(ctx)
 	waitUntil(t, 10*time.Second, "plan delivered", func() bool { return planMessages(t, p.DB, convID) == 1 })
 	ms := transcript(t, p.DB, convID)

@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"xingqu/dialog"
+	"xingqu/notices"
 	"xingqu/store"
 )
 
@@ -36,51 +37,51 @@ func TestNoticeScheduleByTypeAndLeadTime(t *testing.T) {
 		want                []sched
 	}{
 		{name: "feature 7 days ahead", typ: "feature", startsIn: 7 * day, length: 2 * h,
-			want: []sched{{PhasePublished, 0, false}, {PhaseStarted, 7 * day, false}, {PhaseCompleted, 7*day + 2*h, true}}},
+			want: []sched{{notices.PhasePublished, 0, false}, {notices.PhaseStarted, 7 * day, false}, {notices.PhaseCompleted, 7*day + 2*h, true}}},
 		{name: "feature 6 days ahead", typ: "feature", startsIn: 6 * day, length: 2 * h, refused: "7 days ahead"},
 		{name: "feature 4 days ahead at short notice", typ: "feature", shrt: true, startsIn: 4 * day, length: 2 * h, short: true, shortDays: 7,
-			want: []sched{{PhasePublished, 0, false}, {PhaseStarted, 4 * day, false}, {PhaseCompleted, 4*day + 2*h, true}}},
+			want: []sched{{notices.PhasePublished, 0, false}, {notices.PhaseStarted, 4 * day, false}, {notices.PhaseCompleted, 4*day + 2*h, true}}},
 		{name: "shortNotice on a window far enough ahead is not short", typ: "feature", shrt: true, startsIn: 9 * day, length: h,
-			want: []sched{{PhasePublished, 0, false}, {PhaseStarted, 9 * day, false}, {PhaseCompleted, 9*day + h, true}}},
+			want: []sched{{notices.PhasePublished, 0, false}, {notices.PhaseStarted, 9 * day, false}, {notices.PhaseCompleted, 9*day + h, true}}},
 		{name: "ui 7 days ahead", typ: "ui", startsIn: 7 * day, length: h,
-			want: []sched{{PhasePublished, 0, false}, {PhaseStarted, 7 * day, false}, {PhaseCompleted, 7*day + h, true}}},
+			want: []sched{{notices.PhasePublished, 0, false}, {notices.PhaseStarted, 7 * day, false}, {notices.PhaseCompleted, 7*day + h, true}}},
 		{name: "ui 6 days 23 hours ahead", typ: "ui", startsIn: 7*day - h, length: h, refused: "7 days ahead"},
 		{name: "ui tomorrow at short notice", typ: "ui", shrt: true, startsIn: day, length: h, short: true, shortDays: 7,
-			want: []sched{{PhasePublished, 0, false}, {PhaseStarted, day, false}, {PhaseCompleted, day + h, true}}},
+			want: []sched{{notices.PhasePublished, 0, false}, {notices.PhaseStarted, day, false}, {notices.PhaseCompleted, day + h, true}}},
 		{name: "performance 3 days ahead", typ: "performance", startsIn: 3 * day, length: 2 * h,
-			want: []sched{{PhasePublished, 0, false}, {PhaseStarted, 3 * day, false}, {PhaseCompleted, 3*day + 2*h, true}}},
+			want: []sched{{notices.PhasePublished, 0, false}, {notices.PhaseStarted, 3 * day, false}, {notices.PhaseCompleted, 3*day + 2*h, true}}},
 		{name: "performance 2 days ahead", typ: "performance", startsIn: 2 * day, length: 2 * h, refused: "3 days ahead"},
 		{name: "performance 2 days ahead at short notice", typ: "performance", shrt: true, startsIn: 2 * day, length: 2 * h, short: true, shortDays: 3,
-			want: []sched{{PhasePublished, 0, false}, {PhaseStarted, 2 * day, false}, {PhaseCompleted, 2*day + 2*h, true}}},
+			want: []sched{{notices.PhasePublished, 0, false}, {notices.PhaseStarted, 2 * day, false}, {notices.PhaseCompleted, 2*day + 2*h, true}}},
 		{name: "security 1 day ahead", typ: "security", startsIn: day, length: h,
-			want: []sched{{PhasePublished, 0, false}, {PhaseStarted, day, false}, {PhaseCompleted, day + h, true}}},
+			want: []sched{{notices.PhasePublished, 0, false}, {notices.PhaseStarted, day, false}, {notices.PhaseCompleted, day + h, true}}},
 		{name: "security in 2 hours", typ: "security", startsIn: 2 * h, length: h, refused: `"urgent": true`},
 		{name: "urgent security now, announced once", typ: "security", urgent: true, length: h,
-			want: []sched{{PhasePublished, 0, false}, {PhaseCompleted, h, true}}},
+			want: []sched{{notices.PhasePublished, 0, false}, {notices.PhaseCompleted, h, true}}},
 		{name: "security in 2 hours at short notice", typ: "security", shrt: true, startsIn: 2 * h, length: h, short: true, shortDays: 1,
-			want: []sched{{PhasePublished, 0, false}, {PhaseStarted, 2 * h, false}, {PhaseCompleted, 3 * h, true}}},
+			want: []sched{{notices.PhasePublished, 0, false}, {notices.PhaseStarted, 2 * h, false}, {notices.PhaseCompleted, 3 * h, true}}},
 		{name: "maintenance 1 day ahead", typ: "maintenance", startsIn: day, length: 2 * h,
-			want: []sched{{PhasePublished, 0, false}, {PhaseStarted, day, false}, {PhaseCompleted, day + 2*h, true}}},
+			want: []sched{{notices.PhasePublished, 0, false}, {notices.PhaseStarted, day, false}, {notices.PhaseCompleted, day + 2*h, true}}},
 		{name: "maintenance in 1 hour", typ: "maintenance", startsIn: h, length: 2 * h, refused: "1 day ahead"},
 		{name: "emergency maintenance in 1 hour", typ: "maintenance", urgent: true, startsIn: h, length: 2 * h,
-			want: []sched{{PhasePublished, 0, false}, {PhaseStarted, h, false}, {PhaseCompleted, 3 * h, true}}},
+			want: []sched{{notices.PhasePublished, 0, false}, {notices.PhaseStarted, h, false}, {notices.PhaseCompleted, 3 * h, true}}},
 		{name: "planned downtime 7 days ahead", typ: "downtime", startsIn: 7 * day, length: 2 * h,
-			want: []sched{{PhasePublished, 0, false}, {PhaseStarted, 7 * day, false}, {PhaseCompleted, 7*day + 2*h, true}}},
+			want: []sched{{notices.PhasePublished, 0, false}, {notices.PhaseStarted, 7 * day, false}, {notices.PhaseCompleted, 7*day + 2*h, true}}},
 		{name: "planned downtime 3 days ahead", typ: "downtime", startsIn: 3 * day, length: 2 * h, refused: "planned downtime is announced at least 7 days ahead"},
 		{name: "planned downtime 3 days ahead at short notice", typ: "downtime", shrt: true, startsIn: 3 * day, length: 2 * h, short: true, shortDays: 7,
-			want: []sched{{PhasePublished, 0, false}, {PhaseStarted, 3 * day, false}, {PhaseCompleted, 3*day + 2*h, true}}},
+			want: []sched{{notices.PhasePublished, 0, false}, {notices.PhaseStarted, 3 * day, false}, {notices.PhaseCompleted, 3*day + 2*h, true}}},
 		{name: "emergency downtime 1 day ahead", typ: "downtime", urgent: true, startsIn: day, length: 2 * h,
-			want: []sched{{PhasePublished, 0, false}, {PhaseStarted, day, false}, {PhaseCompleted, day + 2*h, true}}},
+			want: []sched{{notices.PhasePublished, 0, false}, {notices.PhaseStarted, day, false}, {notices.PhaseCompleted, day + 2*h, true}}},
 		{name: "emergency downtime in 2 hours", typ: "downtime", urgent: true, startsIn: 2 * h, length: 2 * h, refused: "emergency downtime"},
 		{name: "fault downtime now, end unknown: no automatic completion", typ: "downtime", fault: true,
-			want: []sched{{PhasePublished, 0, false}}},
+			want: []sched{{notices.PhasePublished, 0, false}}},
 		{name: "fault downtime now, expected end", typ: "downtime", fault: true, length: 3 * h,
-			want: []sched{{PhasePublished, 0, false}, {PhaseCompleted, 3 * h, true}}},
+			want: []sched{{notices.PhasePublished, 0, false}, {notices.PhaseCompleted, 3 * h, true}}},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
 			req := AnnouncementRequest{Type: c.typ, Urgent: c.urgent, Fault: c.fault, ShortNotice: c.shrt,
-				Title: Text{"标题", "Title"}, Body: Text{ZH: "内容"}, Impact: Text{"影响", "Impact"}, Notes: Text{ZH: "建议", EN: "Advice"}}
+				Title: notices.Text{ZH: "标题", EN: "Title"}, Body: notices.Text{ZH: "内容"}, Impact: notices.Text{ZH: "影响", EN: "Impact"}, Notes: notices.Text{ZH: "建议", EN: "Advice"}}
 			if c.startsIn > 0 || !(c.urgent || c.fault) {
 				req.StartsAt = now.Add(c.startsIn).Format(time.RFC3339)
 			}
@@ -112,8 +113,8 @@ func TestNoticeScheduleByTypeAndLeadTime(t *testing.T) {
 				t.Errorf("schedule: got %v, want %v", got, c.want)
 			}
 			// The notice says it comes at shorter notice, in each language, only when it does.
-			zh := NoticeText(dialog.LangZH, a, PhasePublished, time.UTC)
-			en := NoticeText(dialog.LangEN, a, PhasePublished, time.UTC)
+			zh := notices.NoticeText(dialog.LangZH, a, notices.PhasePublished, time.UTC)
+			en := notices.NoticeText(dialog.LangEN, a, notices.PhasePublished, time.UTC)
 			wantZH, wantEN := fmt.Sprintf("通常（提前%d天）", c.shortDays), fmt.Sprintf("shorter notice than usual (normally %d days ahead)", c.shortDays)
 			if strings.Contains(zh, wantZH) != c.short || strings.Contains(en, wantEN) != c.short || strings.Contains(en, "shorter notice") != c.short {
 				t.Errorf("short-notice line wrong (short=%v):\n%s\n%s", c.short, zh, en)
@@ -121,7 +122,7 @@ func TestNoticeScheduleByTypeAndLeadTime(t *testing.T) {
 			if !strings.Contains(zh, "标题") || !strings.Contains(en, "Title") || !strings.Contains(en, "What: 内容") || !strings.Contains(en, "What to do: Advice") {
 				t.Errorf("texts not in the reader's language, or the one language given not used for both:\n%s\n%s", zh, en)
 			}
-			if started := NoticeText(dialog.LangEN, a, PhaseStarted, time.UTC); strings.Contains(started, "shorter notice") {
+			if started := notices.NoticeText(dialog.LangEN, a, notices.PhaseStarted, time.UTC); strings.Contains(started, "shorter notice") {
 				t.Errorf("the start notice repeats the short-notice apology:\n%s", started)
 			}
 		})
@@ -152,7 +153,7 @@ type clockEnv struct {
 	admin string
 	clock *testClock
 	start time.Time
-	w     *NoticeWorker
+	w     *notices.NoticeWorker
 }
 
 func newClockEnv(t *testing.T) *clockEnv {
@@ -161,7 +162,7 @@ func newClockEnv(t *testing.T) *clockEnv {
 	c := &clockEnv{webEnv: e, admin: admin, clock: &testClock{t: start}, start: start}
 	e.srv.Now = c.clock.Now
 	e.srv.notices().Now = c.clock.Now
-	c.w = &NoticeWorker{DB: e.db, Batch: 1, Now: c.clock.Now, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
+	c.w = &notices.NoticeWorker{DB: e.db, Batch: 1, Now: c.clock.Now, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	return c
 }
 
@@ -173,7 +174,7 @@ func (c *clockEnv) at(d time.Duration) {
 	for {
 		var jobs []store.Job
 		if err := c.db.Select(&jobs, `SELECT id, kind, conversation_id, payload, attempts FROM jobs
-WHERE kind = $1 AND done_at IS NULL AND run_at <= $2 ORDER BY run_at, id`, JobNotice, now); err != nil {
+WHERE kind = $1 AND done_at IS NULL AND run_at <= $2 ORDER BY run_at, id`, notices.JobNotice, now); err != nil {
 			c.t.Fatal(err)
 		}
 		if len(jobs) == 0 {
@@ -355,7 +356,7 @@ func TestNoticeCancelledDuringDelivery(t *testing.T) {
 	id := c.create(map[string]any{"type": "performance", "startsAt": at(c.start, 4*day), "endsAt": at(c.start, 4*day+time.Hour)})
 	ctx := context.Background()
 	batches := 0
-	c.w.afterBatch = func() {
+	c.w.AfterBatch = func() {
 		batches++
 		switch batches {
 		case 1: // the sender delivers the first
@@ -370,7 +371,7 @@ func TestNoticeCancelledDuringDelivery(t *testing.T) {
 			if code := c.do("POST", fmt.Sprintf("/api/admin/announcements/%d/cancel", id), c.admin, nil, nil); code != 200 {
 				t.Errorf("cancel: %d", code)
 			}
-			c.w.afterBatch = nil // the correction's batches are not counted
+			c.w.AfterBatch = nil // the correction's batches are not counted
 		}
 	}
 	c.at(0)

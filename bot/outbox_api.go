@@ -5,6 +5,7 @@ import (
 	"strconv"
 	"time"
 
+	"xingqu/api"
 	"xingqu/store"
 )
 
@@ -28,7 +29,7 @@ func (s *Server) handleOutbox() http.Handler {
 		if v := r.URL.Query().Get("limit"); v != "" {
 			n, err := strconv.Atoi(v)
 			if err != nil || n < 1 || n > 500 {
-				writeError(w, http.StatusBadRequest, "E-400", "limit: want a whole number from 1 to 500", "limit")
+				api.WriteError(w, http.StatusBadRequest, api.BadRequest, "limit: want a whole number from 1 to 500", "limit")
 				return
 			}
 			limit = n
@@ -55,6 +56,6 @@ func (s *Server) handleOutbox() http.Handler {
 			problems = append(problems, outboxProblem{ID: p.ID, Chat: p.ChatID, Method: p.Method, State: p.State,
 				Error: p.LastError, Attempts: p.Attempts, At: p.At})
 		}
-		writeJSON(w, http.StatusOK, map[string]any{"stats": stats, "problems": problems})
+		api.WriteJSON(w, http.StatusOK, map[string]any{"stats": stats, "problems": problems})
 	})
 }

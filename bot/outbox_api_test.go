@@ -5,6 +5,7 @@ import (
 	"net/http/httptest"
 	"testing"
 
+	"xingqu/auth"
 	"xingqu/store"
 )
 
@@ -34,7 +35,7 @@ func TestAdminOutbox(t *testing.T) {
 	if code, _ := call(t, "GET", ts.URL+"/api/admin/outbox", agentToken(t, s), ""); code != 403 {
 		t.Errorf("agent: %d, want 403", code)
 	}
-	admin, err := store.CreateAccount(ctx, s.DB, "root", "x", RoleAdmin)
+	admin, err := store.CreateAccount(ctx, s.DB, "root", "x", auth.RoleAdmin)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"testing"
 	"time"
+	"xingqu/pipeline"
 
 	"github.com/chromedp/chromedp"
 )
@@ -16,7 +17,7 @@ func TestBrowserChooseEditUndo(t *testing.T) {
 	e := newWebEnv(t)
 	wctx, stopWorker := context.WithCancel(context.Background())
 	t.Cleanup(stopWorker)
-	go (&PlanWorker{Pipeline: e.srv.Pipeline, Plan: offlinePlan, Poll: 50 * time.Millisecond, Log: e.srv.Log}).Run(wctx)
+	go (&pipeline.PlanWorker{Pipeline: e.srv.Pipeline, Plan: offlinePlanner, Poll: 50 * time.Millisecond, Log: e.srv.Log}).Run(wctx)
 	visitor := startBrowser(t, bin, 3*time.Minute)
 	screenshotOnFailure(t, visitor, "plan-edit")
 	wait := func(what, js string) {

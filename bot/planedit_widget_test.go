@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"xingqu/dialog"
+	"xingqu/pipeline"
 )
 
 // In the widget: choosing an option by its button, changing day 2 by buttons, undo,
@@ -17,7 +18,7 @@ func TestWidgetChooseEditUndoRestore(t *testing.T) {
 	e := newWebEnv(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	w := &PlanWorker{Pipeline: e.srv.Pipeline, Plan: offlinePlan, Poll: 20 * time.Millisecond, Log: e.srv.Pipeline.Log}
+	w := &pipeline.PlanWorker{Pipeline: e.srv.Pipeline, Plan: offlinePlanner, Poll: 20 * time.Millisecond, Log: e.srv.Pipeline.Log}
 	go w.Run(ctx)
 	ws := e.session("zh")
 	press := func(action string) {

@@ -7,6 +7,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+	"xingqu/pipeline"
+	"xingqu/store"
 )
 
 // toPlanningByWidget walks a widget conversation to the point where it awaits plan 1, and
@@ -29,10 +31,10 @@ func (e *webEnv) toPlanningByWidget(ws widgetSession) string {
 	return h.Cursor
 }
 
-func (e *webEnv) notifyProgress(pr Progress) {
+func (e *webEnv) notifyProgress(pr pipeline.Progress) {
 	e.t.Helper()
 	b, _ := json.Marshal(pr)
-	if _, err := e.db.ExecContext(context.Background(), `SELECT pg_notify($1, $2)`, ProgressChannel, string(b)); err != nil {
+	if _, err := e.db.ExecContext(context.Background(), `SELECT pg_notify($1, $2)`, store.ProgressChannel, string(b)); err != nil {
 		e.t.Fatal(err)
 	}
 }
@@ -56,7 +58,7 @@ func TestWidgetStreamsPlanProgress(t *testing.T) {
 	streamB := openStream(t, e.ts.URL+"/api/widget/events", b.Token, curB)
 
 	preview := "== 豪华尊享游\n2026-12-25\n  鼓山"
-	e.notifyProgress(Progress{ConversationID: a.ConversationID, PlanRequest: 1, Provider: "fake", Chars: 420, Preview: preview})
+	e.notifyProgress(pipeline.Progress{ConversationID: a.ConversationID, PlanRequest: 1, Provider: "fake", Chars: 420, Preview: preview})
 	var ev sseEvent
 	select {
 	case ev = <-streamA:
@@ -75,7 +77,7 @@ func TestWidgetStreamsPlanProgress(t *testing.T) {
 
 	// Progress of a request the conversation no longer awaits (an earlier one, overtaken)
 	// is dropped: it would reopen a bubble its plan card already closed.
-	e.notifyProgress(Progress{ConversationID: a.ConversationID, PlanRequest: 0, Chars: 1, Preview: "stale"})
+	e.notifyProgress(pipeline.Progress{ConversationID: a.ConversationID, PlanRequest: 0, Chars: 1, Preview: "stale"})
 	quiet(t, streamA, 300*time.Millisecond, "stale progress")
 
 	e.say(a.Token, "谢谢")
@@ -116,8 +118,8 @@ func TestWidgetStreamReplaysLatestProgress(t *testing.T) {
 	curA := e.toPlanningByWidget(a)
 	// The listener starts with the first stream; this one only makes it listen.
 	openStream(t, e.ts.URL+"/api/widget/events", a.Token, curA)
-	e.notifyProgress(Progress{ConversationID: a.ConversationID, PlanRequest: 1, Chars: 10, Preview: "first"})
-	e.notifyProgress(Progress{ConversationID: a.ConversationID, PlanRequest: 1, Chars: 20, Preview: "second"})
+	e.notifyProgress(pipeline.Progress{ConversationID: a.ConversationID, PlanRequest: 1, Chars: 10, Preview: "first"})
+	e.notifyProgress(pipeline.Progress{ConversationID: a.ConversationID, PlanRequest: 1, Chars: 20, Preview: "second"})
 	waitFor(t, 3*time.Second, "the progress to be heard", func() bool {
 		e.srv.web.hub.mu.Lock()
 		defer e.srv.web.hub.mu.Unlock()
@@ -136,7 +138,7 @@ func TestWidgetStreamReplaysLatestProgress(t *testing.T) {
 		t.Fatal("a stream opened during planning did not show the progress")
 	}
 	// An earlier request's progress does not replace the current one.
-	e.notifyProgress(Progress{ConversationID: a.ConversationID, PlanRequest: 0, Chars: 1, Preview: "old"})
+	e.notifyProgress(pipeline.Progress{ConversationID: a.ConversationID, PlanRequest: 0, Chars: 1, Preview: "old"})
 	time.Sleep(100 * time.Millisecond)
 	e.srv.web.hub.mu.Lock()
 	kept := e.srv.web.hub.latest[a.ConversationID].pr.Preview

@@ -3,6 +3,7 @@ package bot
 import (
 	"net/http"
 
+	"xingqu/api"
 	"xingqu/providers/llm"
 	"xingqu/store"
 )
@@ -32,6 +33,6 @@ func (s *Server) handleProviders() http.Handler {
 				TokensTodayAllInstances int64 `json:"tokensTodayAllInstances"`
 			}{sp, all}
 		}
-		writeJSON(w, http.StatusOK, out)
+		api.WriteJSON(w, http.StatusOK, out)
 	})
 }

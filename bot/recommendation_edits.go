@@ -11,6 +11,8 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"xingqu/api"
+	"xingqu/auth"
 	"xingqu/dialog"
 	"xingqu/store"
 )
@@ -31,17 +33,17 @@ func (s *Server) handleEditRecommendation() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.PathValue("id")
 		var body RecommendationEdit
-		if !decodeJSON(w, r, &body) {
+		if !api.DecodeJSON(w, r, &body) {
 			return
 		}
 		rec, err := store.GetRecommendation(r.Context(), s.DB, id)
 		p := principalOf(r)
-		if errors.Is(err, store.ErrNotFound) || (err == nil && rec.Owner != owner(p) && p.Kind == KindWidget) {
-			writeError(w, http.StatusNotFound, "E-404", "no such recommendation", "")
+		if errors.Is(err, store.ErrNotFound) || (err == nil && rec.Owner != owner(p) && p.Kind == auth.KindWidget) {
+			api.WriteError(w, http.StatusNotFound, api.NotFound, "no such recommendation", "")
 			return
 		}
 		if err != nil {
-			writeError(w, http.StatusInternalServerError, "E-101", "could not read the plan; please retry", "")
+			api.WriteError(w, http.StatusInternalServerError, api.Network, "could not read the plan; please retry", "")
 			return
 		}
 		lang := dialog.LangZH
@@ -50,18 +52,18 @@ func (s *Server) handleEditRecommendation() http.Handler {
 		}
 		e, ok := dialog.ReadEdit(body.Text)
 		if !ok || e.Versioning() {
-			writeError(w, http.StatusBadRequest, dialog.CodeEditFailed,
+			api.WriteError(w, http.StatusBadRequest, dialog.CodeEditFailed,
 				"not a change this API can make; try e.g. \"第二天换成博物馆\" or \"move it all one day later\"", "text")
 			return
 		}
 		var req RecommendationRequest
 		if err := json.Unmarshal(rec.Request, &req); err != nil {
-			writeError(w, http.StatusInternalServerError, "E-101", "stored plan unreadable", "")
+			api.WriteError(w, http.StatusInternalServerError, api.Network, "stored plan unreadable", "")
 			return
 		}
 		base, err := store.LatestRecommendationPlan(r.Context(), s.DB, id)
 		if err != nil {
-			writeError(w, http.StatusInternalServerError, "E-101", "could not read the plan; please retry", "")
+			api.WriteError(w, http.StatusInternalServerError, api.Network, "could not read the plan; please retry", "")
 			return
 		}
 		edit := s.EditRecommendation
@@ -76,7 +78,7 @@ func (s *Server) handleEditRecommendation() http.Handler {
 		next, err := edit(ctx, base, e, lang)
 		if err != nil {
 			s.Log.Info("recommendation edit not made", "request_id", id, "edit", e.Kind, "err", err)
-			writeError(w, http.StatusUnprocessableEntity, dialog.CodeEditFailed, editFailedMessage(err), "text")
+			api.WriteError(w, http.StatusUnprocessableEntity, dialog.CodeEditFailed, editFailedMessage(err), "text")
 			return
 		}
 		next.Edit, next.Base = &e, base.Version
@@ -88,13 +90,13 @@ func (s *Server) handleEditRecommendation() http.Handler {
 		})
 		if err != nil {
 			s.Log.Error("store recommendation edit", "request_id", id, "err", err)
-			writeError(w, http.StatusInternalServerError, "E-101", "could not store the plan; please retry", "")
+			api.WriteError(w, http.StatusInternalServerError, api.Network, "could not store the plan; please retry", "")
 			return
 		}
 		resp := EditedRecommendation{RecommendationResponse: recommendationResponse(id, req, next, next.CreatedAt),
 			Version: next.Version, Changes: next.Changes}
 		resp.Message = fmt.Sprintf("行程已更新（第%d版）", next.Version)
-		writeJSON(w, http.StatusOK, resp)
+		api.WriteJSON(w, http.StatusOK, resp)
 	})
 }
 

@@ -15,6 +15,8 @@ import (
 
 	"golang.org/x/time/rate"
 
+	"xingqu/api"
+	"xingqu/auth"
 	"xingqu/dialog"
 	"xingqu/providers/llm"
 	"xingqu/store"
@@ -77,7 +79,7 @@ type FieldError struct {
 // validationError is the 400 body: the first problem in the usual error fields, all of
 // them in errors.
 type validationError struct {
-	APIError
+	api.Error
 	Errors []FieldError `json:"errors"`
 }
 
@@ -86,9 +88,9 @@ func writeValidation(w http.ResponseWriter, errs []FieldError) {
 	for _, e := range errs {
 		msgs = append(msgs, e.Field+": "+e.Message)
 	}
-	writeJSON(w, http.StatusBadRequest, validationError{
-		APIError: APIError{Code: "E-400", Message: strings.Join(msgs, "; "), Field: errs[0].Field},
-		Errors:   errs,
+	api.WriteJSON(w, http.StatusBadRequest, validationError{
+		Error:  api.Error{Code: api.BadRequest, Message: strings.Join(msgs, "; "), Field: errs[0].Field},
+		Errors: errs,
 	})
 }
 
@@ -162,8 +164,8 @@ func (req RecommendationRequest) trip() (dialog.TripRequest, []FieldError) {
 }
 
 // owner names whoever asked, so that only they (or an agent) can read the answer again.
-func owner(p Principal) string {
-	if p.Kind == KindWidget {
+func owner(p auth.Principal) string {
+	if p.Kind == auth.KindWidget {
 		return "widget:" + p.SessionID
 	}
 	return fmt.Sprint("user:", p.UserID)
@@ -172,7 +174,7 @@ func owner(p Principal) string {
 func (s *Server) handleCreateRecommendation() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var req RecommendationRequest
-		if !decodeJSON(w, r, &req) {
+		if !api.DecodeJSON(w, r, &req) {
 			return
 		}
 		trip, errs := req.trip()
@@ -181,7 +183,7 @@ func (s *Server) handleCreateRecommendation() http.Handler {
 			return
 		}
 		if s.Recommend == nil {
-			writeError(w, http.StatusServiceUnavailable, "LLM-104", "planning is not available", "")
+			api.WriteError(w, http.StatusServiceUnavailable, api.LLMUnavailable, "planning is not available", "")
 			return
 		}
 		caller, addr := owner(principalOf(r)), limitKey(s.clientIP(r))
@@ -197,7 +199,7 @@ func (s *Server) handleCreateRecommendation() http.Handler {
 		plan, rep, err := s.Recommend(ctx, trip, lang, llm.Spender{Traveller: caller, Address: addr})
 		if err != nil {
 			s.Log.Warn("recommendation failed", "request_id", RequestID(r.Context()), "err", err)
-			writeError(w, http.StatusGatewayTimeout, "LLM-101", "planning took too long; please retry", "")
+			api.WriteError(w, http.StatusGatewayTimeout, api.LLMTimeout, "planning took too long; please retry", "")
 			return
 		}
 		var b [8]byte
@@ -205,14 +207,14 @@ func (s *Server) handleCreateRecommendation() http.Handler {
 		id := hex.EncodeToString(b[:])
 		if err := store.AddRecommendation(r.Context(), s.DB, id, owner(principalOf(r)), req, plan); err != nil {
 			s.Log.Error("store recommendation", "err", err)
-			writeError(w, http.StatusInternalServerError, "E-101", "could not store the plan; please retry", "")
+			api.WriteError(w, http.StatusInternalServerError, api.Network, "could not store the plan; please retry", "")
 			return
 		}
 		resp := recommendationResponse(id, req, plan, time.Now())
 		if rep.Offline == llm.OfflineBudget {
 			resp.Message = budgetDraftMessage
 		}
-		writeJSON(w, http.StatusOK, resp)
+		api.WriteJSON(w, http.StatusOK, resp)
 	})
 }
 
@@ -248,25 +250,25 @@ func (s *Server) handleGetRecommendation() http.Handler {
 		rec, err := store.GetRecommendation(r.Context(), s.DB, id)
 		p := principalOf(r)
 		// Someone else's request is as unknown as a missing one.
-		if errors.Is(err, store.ErrNotFound) || (err == nil && rec.Owner != owner(p) && p.Kind == KindWidget) {
-			writeError(w, http.StatusNotFound, "E-404", "no such recommendation", "")
+		if errors.Is(err, store.ErrNotFound) || (err == nil && rec.Owner != owner(p) && p.Kind == auth.KindWidget) {
+			api.WriteError(w, http.StatusNotFound, api.NotFound, "no such recommendation", "")
 			return
 		}
 		if err != nil {
-			writeError(w, http.StatusInternalServerError, "E-101", "could not read the plan; please retry", "")
+			api.WriteError(w, http.StatusInternalServerError, api.Network, "could not read the plan; please retry", "")
 			return
 		}
 		var req RecommendationRequest
 		var plan dialog.Plan
 		if json.Unmarshal(rec.Request, &req) != nil || json.Unmarshal(rec.Plan, &plan) != nil {
-			writeError(w, http.StatusInternalServerError, "E-101", "stored plan unreadable", "")
+			api.WriteError(w, http.StatusInternalServerError, api.Network, "stored plan unreadable", "")
 			return
 		}
 		// The latest edit, when the plan was edited (POST .../edits).
 		if latest, err := store.LatestRecommendationPlan(r.Context(), s.DB, id); err == nil {
 			plan = latest
 		}
-		writeJSON(w, http.StatusOK, recommendationResponse(id, req, plan, rec.CreatedAt))
+		api.WriteJSON(w, http.StatusOK, recommendationResponse(id, req, plan, rec.CreatedAt))
 	})
 }
 

@@ -13,6 +13,7 @@ import (
 
 	"github.com/google/uuid"
 
+	"xingqu/auth"
 	"xingqu/dialog"
 	"xingqu/providers/llm"
 	"xingqu/providers/planner"
@@ -103,7 +104,7 @@ func widgetToken(t *testing.T, s *Server, who string) string {
 	}
 	id := uuid.NewString()
 	tok := widgetTokenPrefix + id + "-secret"
-	if err := store.CreateWidgetSession(ctx, s.DB, id, hashToken(tok), tr.ID, conv, SessionTTL); err != nil {
+	if err := store.CreateWidgetSession(ctx, s.DB, id, hashToken(tok), tr.ID, conv, auth.SessionTTL); err != nil {
 		t.Fatal(err)
 	}
 	return tok
@@ -112,7 +113,7 @@ func widgetToken(t *testing.T, s *Server, who string) string {
 func agentToken(t *testing.T, s *Server) string {
 	t.Helper()
 	ctx := context.Background()
-	a, err := store.CreateAccount(ctx, s.DB, "agent1", "x", RoleAgent)
+	a, err := store.CreateAccount(ctx, s.DB, "agent1", "x", auth.RoleAgent)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -260,7 +261,7 @@ func TestAdminProviders(t *testing.T) {
 		t.Fatalf("recommendation: %d", code)
 	}
 	ctx := context.Background()
-	admin, err := store.CreateAccount(ctx, s.DB, "root", "x", RoleAdmin)
+	admin, err := store.CreateAccount(ctx, s.DB, "root", "x", auth.RoleAdmin)
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -3,6 +3,7 @@ package bot
 import (
 	"net/http"
 
+	"xingqu/auth"
 	"xingqu/store"
 )
 
@@ -18,10 +19,10 @@ func (s *Server) routes(mux *http.ServeMux) {
 	// Accounts (seed 004 section 6). Bearer tokens only, no cookies: nothing for CSRF to ride on.
 	mux.Handle("POST /api/login", s.handleLogin())
 	mux.Handle("POST /api/token/refresh", s.handleRefresh())
-	mux.Handle("POST /api/logout", s.requireRole(RoleAgent, RoleAdmin)(s.handleLogout()))
+	mux.Handle("POST /api/logout", s.requireRole(auth.RoleAgent, auth.RoleAdmin)(s.handleLogout()))
 
 	// The widget (SPEC section 6): session tokens in the Authorization header only.
-	widget := s.requireRole(KindWidget)
+	widget := s.requireRole(auth.KindWidget)
 	mux.Handle("GET /{$}", s.handleStatic("index.html"))
 	mux.Handle("GET /demo.css", s.handleStatic("demo.css"))
 	mux.Handle("GET /favicon.svg", s.handleStatic("favicon.svg"))
@@ -35,7 +36,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("GET /api/widget/events", s.cors(widget(s.handleWidgetEvents())))
 
 	// The agent console and its API.
-	agent := s.requireRole(RoleAgent, RoleAdmin)
+	agent := s.requireRole(auth.RoleAgent, auth.RoleAdmin)
 	mux.Handle("GET /console", s.handleStatic("console.html"))
 	mux.Handle("GET /console.js", s.handleStatic("console.js"))
 	mux.Handle("GET /console.css", s.handleStatic("console.css"))
@@ -49,15 +50,15 @@ func (s *Server) routes(mux *http.ServeMux) {
 	for _, change := range []string{caseAcknowledge, caseAssign, caseNote, caseResolve} {
 		mux.Handle("POST /api/agent/cases/{id}/"+change, agent(s.handleCaseChange(change)))
 	}
-	mux.Handle("GET /api/admin/users", s.requireRole(RoleAdmin)(s.handleAdminUsers()))
+	mux.Handle("GET /api/admin/users", s.requireRole(auth.RoleAdmin)(s.handleAdminUsers()))
 
 	// Recommendations (seed 004 section 6): a widget session or an agent may ask.
-	mux.Handle("POST /api/recommendations", s.requireRole(RoleAgent, RoleAdmin, KindWidget)(s.handleCreateRecommendation()))
-	mux.Handle("GET /api/recommendations/{id}", s.requireRole(RoleAgent, RoleAdmin, KindWidget)(s.handleGetRecommendation()))
-	mux.Handle("POST /api/recommendations/{id}/edits", s.requireRole(RoleAgent, RoleAdmin, KindWidget)(s.handleEditRecommendation()))
+	mux.Handle("POST /api/recommendations", s.requireRole(auth.RoleAgent, auth.RoleAdmin, auth.KindWidget)(s.handleCreateRecommendation()))
+	mux.Handle("GET /api/recommendations/{id}", s.requireRole(auth.RoleAgent, auth.RoleAdmin, auth.KindWidget)(s.handleGetRecommendation()))
+	mux.Handle("POST /api/recommendations/{id}/edits", s.requireRole(auth.RoleAgent, auth.RoleAdmin, auth.KindWidget)(s.handleEditRecommendation()))
 
 	// Admins.
-	admin := s.requireRole(RoleAdmin)
+	admin := s.requireRole(auth.RoleAdmin)
 	mux.Handle("GET /api/admin/providers", admin(s.handleProviders()))
 	mux.Handle("GET /api/admin/outbox", admin(s.handleOutbox()))
 	mux.Handle("GET /api/admin/feedback", admin(s.handleAdminFeedback()))
@@ -68,7 +69,7 @@ func (s *Server) routes(mux *http.ServeMux) {
 	mux.Handle("POST /api/admin/users", admin(s.handleCreateUser()))
 	mux.Handle("POST /api/admin/users/{id}/disable", admin(s.handleDisableUser()))
 	mux.Handle("POST /api/admin/users/{id}/password", admin(s.handleResetPassword()))
-	account := s.requireRole(RoleAgent, RoleAdmin, passwordChange)
+	account := s.requireRole(auth.RoleAgent, auth.RoleAdmin, passwordChange)
 	mux.Handle("GET /api/account", account(s.handleAccount()))
 	mux.Handle("POST /api/account/password", account(s.handleChangePassword()))
 	mux.Handle("GET /admin.js", s.handleStatic("admin.js"))

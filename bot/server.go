@@ -4,9 +4,6 @@ import (
 	"context"
 	"crypto/rand"
 	"encoding/hex"
-	"encoding/json"
-	"errors"
-	"io"
 	"log/slog"
 	"net/http"
 	"strconv"
@@ -17,13 +14,13 @@ import (
 	"github.com/prometheus/client_golang/prometheus/collectors"
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
+	"xingqu/api"
 	"xingqu/dialog"
+	"xingqu/notices"
+	"xingqu/pipeline"
 	"xingqu/providers/llm"
 	"xingqu/store"
 )
-
-// MaxBodyBytes caps every request body (SPEC section 6).
-const MaxBodyBytes = 1 << 20
 
 // Server holds what the HTTP handlers need.
 type Server struct {
@@ -34,7 +31,7 @@ type Server struct {
 	TelegramWebhook http.Handler
 	// Pipeline takes the widget's messages and the agents' events; Web configures the web
 	// channel and the console.
-	Pipeline *Pipeline
+	Pipeline *pipeline.Pipeline
 	// Recommend makes a plan for the recommendations API, synchronously; who is the
 	// caller and their address, whose daily model budgets it is charged to. The report
 	// says whether the plan is a draft because a budget was spent.
@@ -60,7 +57,7 @@ type Server struct {
 	web  webState
 
 	boardOnce sync.Once
-	board     *NoticeBoard
+	board     *notices.NoticeBoard
 	health    healthHistory
 
 	registry *prometheus.Registry
@@ -168,7 +165,7 @@ func (s *Server) observe(next *http.ServeMux) http.Handler {
 		w.Header().Set("X-Request-ID", id)
 		r = r.WithContext(context.WithValue(r.Context(), requestIDKey, id))
 		if r.Body != nil {
-			r.Body = http.MaxBytesReader(w, r.Body, MaxBodyBytes)
+			r.Body = http.MaxBytesReader(w, r.Body, api.MaxBodyBytes)
 		}
 		rec := &statusRecorder{ResponseWriter: w}
 		_, route := next.Handler(r)
@@ -201,47 +198,9 @@ func (s *Server) observe(next *http.ServeMux) http.Handler {
 	})
 }
 
-// APIError is the error body of SPEC section 6.
-type APIError struct {
-	Code    string `json:"error_code"`
-	Message string `json:"message"`
-	Field   string `json:"field,omitempty"`
-}
-
-func writeJSON(w http.ResponseWriter, status int, v any) {
-	w.Header().Set("Content-Type", "application/json; charset=utf-8")
-	w.WriteHeader(status)
-	json.NewEncoder(w).Encode(v)
-}
-
-func writeError(w http.ResponseWriter, status int, code, msg, field string) {
-	writeJSON(w, status, APIError{Code: code, Message: msg, Field: field})
-}
-
-// decodeJSON reads a request body into v, answering 413 or 400 itself when it cannot.
-func decodeJSON(w http.ResponseWriter, r *http.Request, v any) bool {
-	dec := json.NewDecoder(r.Body)
-	if err := dec.Decode(v); err != nil {
-		var tooBig *http.MaxBytesError
-		if errors.As(err, &tooBig) {
-			writeError(w, http.StatusRequestEntityTooLarge, "E-413", "request body over 1 MiB", "")
-			return false
-		}
-		writeError(w, http.StatusBadRequest, "E-400", "request body is not valid JSON: "+err.Error(), "")
-		return false
-	}
-	// One value and nothing after it: a body read two ways (by a proxy and by us) must not
-	// carry a second request.
-	if _, err := dec.Token(); !errors.Is(err, io.EOF) {
-		writeError(w, http.StatusBadRequest, "E-400", "request body has data after the JSON value", "")
-		return false
-	}
-	return true
-}
-
 func (s *Server) handleHealthz() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		writeJSON(w, http.StatusOK, map[string]string{"status": "ok", "version": s.Version})
+		api.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok", "version": s.Version})
 	})
 }
 
@@ -254,7 +213,7 @@ func (s *Server) handleReadyz() http.Handler {
 		if err := s.DB.Ready(ctx); err != nil {
 			s.Log.Warn("not ready", "err", err)
 			// The reason stays in the log: it names hosts and socket paths.
-			writeJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
+			api.WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
 			return
 		}
 		if s.ReadyWarn != nil {
@@ -262,7 +221,7 @@ func (s *Server) handleReadyz() http.Handler {
 				s.Log.Warn("ready, with a warning", "warning", err)
 			}
 		}
-		writeJSON(w, http.StatusOK, map[string]string{"status": "ready"})
+		api.WriteJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 	})
 }
 
@@ -271,7 +230,7 @@ func (s *Server) handleReadyz() http.Handler {
 func (s *Server) telegramWebhook() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		if s.TelegramWebhook == nil {
-			writeError(w, http.StatusNotFound, "E-404", "the Telegram channel is not in webhook mode", "")
+			api.WriteError(w, http.StatusNotFound, api.NotFound, "the Telegram channel is not in webhook mode", "")
 			return
 		}
 		s.TelegramWebhook.ServeHTTP(w, r)

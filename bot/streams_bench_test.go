@@ -22,6 +22,7 @@ import (
 	"time"
 
 	"xingqu/dialog"
+	"xingqu/pipeline"
 	"xingqu/providers/geo"
 	"xingqu/store"
 	"xingqu/store/storetest"
@@ -224,7 +225,7 @@ func BenchmarkWidgetStreams(b *testing.B) {
 	s.Web.ListenURL = url
 	s.Web.SessionRate = 1 << 30
 	s.Web.StreamsPerAddr = 1 << 30 // every client is on 127.0.0.1
-	s.Pipeline = &Pipeline{DB: db, Engine: &dialog.Engine{Places: geo.Places{}}, Log: log}
+	s.Pipeline = &pipeline.Pipeline{DB: db, Engine: &dialog.Engine{Places: geo.Places{}}, Log: log}
 	ts := httptest.NewServer(s.Handler())
 	defer ts.Close()
 	defer s.Close()
@@ -332,7 +333,7 @@ func BenchmarkWidgetStreams(b *testing.B) {
 		if _, err := store.AddMessage(ctx, tx, c, "system", "维护通知：今晚 23:00 起暂停服务 30 分钟", store.MessageBody{Kind: dialog.ReplyText}); err != nil {
 			b.Fatal(err)
 		}
-		if err := s.Pipeline.notify(ctx, tx, c); err != nil {
+		if err := store.Notify(ctx, tx, store.ConversationChannel, strconv.FormatInt(c, 10)); err != nil {
 			b.Fatal(err)
 		}
 	}

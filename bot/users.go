@@ -11,6 +11,8 @@ import (
 	"github.com/google/uuid"
 	"golang.org/x/crypto/bcrypt"
 
+	"xingqu/api"
+	"xingqu/auth"
 	"xingqu/store"
 )
 
@@ -38,7 +40,7 @@ func (s *Server) handleCreateUser() http.Handler {
 			Username string `json:"username"`
 			Role     string `json:"role"`
 		}
-		if !decodeJSON(w, r, &req) {
+		if !api.DecodeJSON(w, r, &req) {
 			return
 		}
 		var errs []FieldError
@@ -49,7 +51,7 @@ func (s *Server) handleCreateUser() http.Handler {
 		case utf8.RuneCountInString(name) > 64 || strings.ContainsAny(name, " \t\r\n"):
 			errs = append(errs, FieldError{"username", "at most 64 characters, no spaces"})
 		}
-		if req.Role != RoleAgent && req.Role != RoleAdmin {
+		if req.Role != auth.RoleAgent && req.Role != auth.RoleAdmin {
 			errs = append(errs, FieldError{"role", "agent or admin"})
 		}
 		if len(errs) > 0 {
@@ -57,14 +59,14 @@ func (s *Server) handleCreateUser() http.Handler {
 			return
 		}
 		pw := temporaryPassword()
-		hash, err := HashPassword(pw)
+		hash, err := auth.HashPassword(pw)
 		if err != nil {
 			s.serverError(w, r, err)
 			return
 		}
 		a, err := store.CreateAccount(r.Context(), s.DB, name, hash, req.Role)
 		if errors.Is(err, store.ErrExists) {
-			writeError(w, http.StatusConflict, "E-409", "an account with this username exists", "username")
+			api.WriteError(w, http.StatusConflict, api.Conflict, "an account with this username exists", "username")
 			return
 		}
 		if err == nil {
@@ -75,7 +77,7 @@ func (s *Server) handleCreateUser() http.Handler {
 			return
 		}
 		s.Log.Info("account created", "user_id", a.ID, "role", a.Role, "by", principalOf(r).Username)
-		writeJSON(w, http.StatusCreated, UserCreated{User: a, TemporaryPassword: pw})
+		api.WriteJSON(w, http.StatusCreated, UserCreated{User: a, TemporaryPassword: pw})
 	})
 }
 
@@ -83,13 +85,13 @@ func (s *Server) handleCreateUser() http.Handler {
 func (s *Server) accountOf(w http.ResponseWriter, r *http.Request) (store.Account, bool) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
-		writeError(w, http.StatusNotFound, "E-404", "no such account", "")
+		api.WriteError(w, http.StatusNotFound, api.NotFound, "no such account", "")
 		return store.Account{}, false
 	}
 	a, err := store.AccountByID(r.Context(), s.DB, id)
 	switch {
 	case errors.Is(err, store.ErrNotFound):
-		writeError(w, http.StatusNotFound, "E-404", "no such account", "")
+		api.WriteError(w, http.StatusNotFound, api.NotFound, "no such account", "")
 		return a, false
 	case err != nil:
 		s.serverError(w, r, err)
@@ -105,7 +107,7 @@ func (s *Server) handleDisableUser() http.Handler {
 			return
 		}
 		if a.ID == principalOf(r).UserID {
-			writeError(w, http.StatusConflict, "E-409", "you cannot disable your own account", "")
+			api.WriteError(w, http.StatusConflict, api.Conflict, "you cannot disable your own account", "")
 			return
 		}
 		if err := store.DisableAccount(r.Context(), s.DB, a.Username); err != nil {
@@ -114,7 +116,7 @@ func (s *Server) handleDisableUser() http.Handler {
 		}
 		a.Disabled = true
 		s.Log.Info("account disabled", "user_id", a.ID, "by", principalOf(r).Username)
-		writeJSON(w, http.StatusOK, map[string]any{"user": a})
+		api.WriteJSON(w, http.StatusOK, map[string]any{"user": a})
 	})
 }
 
@@ -126,7 +128,7 @@ func (s *Server) handleResetPassword() http.Handler {
 			return
 		}
 		pw := temporaryPassword()
-		hash, err := HashPassword(pw)
+		hash, err := auth.HashPassword(pw)
 		if err == nil {
 			a, err = store.SetTemporaryPassword(r.Context(), s.DB, a.ID, hash)
 		}
@@ -135,7 +137,7 @@ func (s *Server) handleResetPassword() http.Handler {
 			return
 		}
 		s.Log.Info("password reset", "user_id", a.ID, "by", principalOf(r).Username)
-		writeJSON(w, http.StatusOK, UserCreated{User: a, TemporaryPassword: pw})
+		api.WriteJSON(w, http.StatusOK, UserCreated{User: a, TemporaryPassword: pw})
 	})
 }
 
@@ -150,7 +152,7 @@ type AccountView struct {
 func (s *Server) handleAccount() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		p := principalOf(r)
-		writeJSON(w, http.StatusOK, AccountView{ID: p.UserID, Username: p.Username, Role: p.Role, MustChangePassword: p.MustChangePassword})
+		api.WriteJSON(w, http.StatusOK, AccountView{ID: p.UserID, Username: p.Username, Role: p.Role, MustChangePassword: p.MustChangePassword})
 	})
 }
 
@@ -162,7 +164,7 @@ func (s *Server) handleChangePassword() http.Handler {
 			Current string `json:"current"`
 			New     string `json:"new"`
 		}
-		if !decodeJSON(w, r, &req) {
+		if !api.DecodeJSON(w, r, &req) {
 			return
 		}
 		ctx := r.Context()
@@ -172,16 +174,16 @@ func (s *Server) handleChangePassword() http.Handler {
 			return
 		}
 		if bcrypt.CompareHashAndPassword([]byte(a.PasswordHash), []byte(req.Current)) != nil {
-			writeError(w, http.StatusBadRequest, "E-400", "the current password is wrong", "current")
+			api.WriteError(w, http.StatusBadRequest, api.BadRequest, "the current password is wrong", "current")
 			return
 		}
 		if req.New == req.Current {
-			writeError(w, http.StatusBadRequest, "E-400", "the new password must differ from the current one", "new")
+			api.WriteError(w, http.StatusBadRequest, api.BadRequest, "the new password must differ from the current one", "new")
 			return
 		}
-		hash, err := HashPassword(req.New)
+		hash, err := auth.HashPassword(req.New)
 		if err != nil {
-			writeError(w, http.StatusBadRequest, "E-400", err.Error(), "new")
+			api.WriteError(w, http.StatusBadRequest, api.BadRequest, err.Error(), "new")
 			return
 		}
 		if a, err = store.ChangeOwnPassword(ctx, s.DB, a.ID, hash); err != nil {
@@ -195,6 +197,6 @@ func (s *Server) handleChangePassword() http.Handler {
 		}
 		resp.Message = "密码已修改 / Password changed"
 		s.Log.Info("password changed", "user_id", a.ID)
-		writeJSON(w, http.StatusOK, resp)
+		api.WriteJSON(w, http.StatusOK, resp)
 	})
 }

@@ -3,6 +3,7 @@ package bot
 import (
 	"net/netip"
 	"time"
+	"xingqu/store"
 )
 
 // WebConfig configures the web widget, the console and their accounts.
@@ -12,8 +13,11 @@ type WebConfig struct {
 	SessionRate    int      // new widget sessions per client IP per hour; 0: 60
 	MessageRate    int      // messages per traveller per minute (counted by the pipeline); ten times it per client address; 0: 30
 	TrustedProxies []netip.Prefix
-	// ListenURL is the database URL a LISTEN connection is opened on; empty disables live
-	// events across instances (tests of a single handler).
+	// Listener is the process's notification listener, which wakes event streams. When
+	// nil, the server makes its own from ListenURL, the database URL a LISTEN connection
+	// is opened on; both unset disables live events across instances (tests of a single
+	// handler).
+	Listener  *store.Listener
 	ListenURL string
 
 	AccessTTL      time.Duration // 0: AccessTTL

@@ -10,17 +10,16 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/google/uuid"
 	"golang.org/x/time/rate"
 
+	"xingqu/api"
+	"xingqu/auth"
 	"xingqu/dialog"
+	"xingqu/pipeline"
 	"xingqu/store"
 )
-
-// MaxMessageChars caps one chat message (SPEC section 6).
-const MaxMessageChars = 4096
 
 // WireMessage is a transcript line as the widget and the console see it.
 type WireMessage struct {
@@ -70,7 +69,7 @@ func (s *Server) messageRate() int {
 
 func tooMany(w http.ResponseWriter, wait time.Duration, msg string) {
 	w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
-	writeError(w, http.StatusTooManyRequests, "E-429", fmt.Sprintf("%s; try again in %d seconds", msg, int(wait.Seconds())+1), "")
+	api.WriteError(w, http.StatusTooManyRequests, api.TooMany, fmt.Sprintf("%s; try again in %d seconds", msg, int(wait.Seconds())+1), "")
 }
 
 // cors lets the allow-listed origins call the widget API from their pages. Requests with
@@ -81,7 +80,7 @@ func (s *Server) cors(next http.Handler) http.Handler {
 		origin := r.Header.Get("Origin")
 		if origin != "" {
 			if !slices.Contains(s.Web.WidgetOrigins, origin) {
-				writeError(w, http.StatusForbidden, "E-403", "this site may not embed the widget", "")
+				api.WriteError(w, http.StatusForbidden, api.Forbidden, "this site may not embed the widget", "")
 				return
 			}
 			h := w.Header()
@@ -105,12 +104,12 @@ func (s *Server) handleWidgetSession() http.Handler {
 			Lang     string `json:"lang"`
 			TimeZone string `json:"timeZone"`
 		}
-		if !decodeJSON(w, r, &req) {
+		if !api.DecodeJSON(w, r, &req) {
 			return
 		}
 		if req.TimeZone != "" {
 			if _, err := time.LoadLocation(req.TimeZone); err != nil || len(req.TimeZone) > 64 {
-				writeError(w, http.StatusBadRequest, "E-400", "timeZone is not an IANA time zone name", "timeZone")
+				api.WriteError(w, http.StatusBadRequest, api.BadRequest, "timeZone is not an IANA time zone name", "timeZone")
 				return
 			}
 		}
@@ -138,7 +137,7 @@ func (s *Server) handleWidgetSession() http.Handler {
 		}
 		conv, err := store.CurrentConversation(ctx, s.DB, tr.ID, lang)
 		if err == nil {
-			err = store.CreateWidgetSession(ctx, s.DB, id, hash, tr.ID, conv, SessionTTL)
+			err = store.CreateWidgetSession(ctx, s.DB, id, hash, tr.ID, conv, auth.SessionTTL)
 		}
 		if err == nil {
 			// The session's model calls count against its address's budget as well.
@@ -151,7 +150,7 @@ func (s *Server) handleWidgetSession() http.Handler {
 			s.serverError(w, r, err)
 			return
 		}
-		writeJSON(w, http.StatusCreated, map[string]any{"sessionToken": tok, "conversationId": conv})
+		api.WriteJSON(w, http.StatusCreated, map[string]any{"sessionToken": tok, "conversationId": conv})
 	})
 }
 
@@ -165,20 +164,18 @@ func (s *Server) handleWidgetPost() http.Handler {
 			// Location is where the visitor is, shared from the browser with their permission.
 			Location *widgetLocation `json:"location"`
 		}
-		if !decodeJSON(w, r, &req) {
+		if !api.DecodeJSON(w, r, &req) {
 			return
 		}
-		if n := utf8.RuneCountInString(req.Text); n > MaxMessageChars {
-			writeError(w, http.StatusRequestEntityTooLarge, "E-413",
-				fmt.Sprintf("message too long: %d characters, the limit is %d — please shorten it or split it", n, MaxMessageChars), "text")
+		if !api.MessageFits(w, req.Text) {
 			return
 		}
 		if strings.TrimSpace(req.Text) == "" && req.Action == "" && req.Location == nil {
-			writeError(w, http.StatusBadRequest, "E-400", "text or action is required", "text")
+			api.WriteError(w, http.StatusBadRequest, api.BadRequest, "text or action is required", "text")
 			return
 		}
 		if len(req.Action) > 256 {
-			writeError(w, http.StatusBadRequest, "E-400", "action is not one the bot offered", "action")
+			api.WriteError(w, http.StatusBadRequest, api.BadRequest, "action is not one the bot offered", "action")
 			return
 		}
 		// The traveller's own rate is counted by the pipeline, across instances. An address shared by many visitors (an office, a NAT) gets several sessions' worth.
@@ -190,16 +187,16 @@ func (s *Server) handleWidgetPost() http.Handler {
 		if req.ID == "" || len(req.ID) > 64 {
 			req.ID = uuid.NewString()
 		}
-		in := Inbound{Channel: "web", ExternalID: p.SessionID, InboundID: "w:" + req.ID, Text: req.Text, Action: req.Action}
+		in := pipeline.Inbound{Channel: "web", ExternalID: p.SessionID, InboundID: "w:" + req.ID, Text: req.Text, Action: req.Action}
 		if req.Location != nil {
 			place, ok := req.Location.place()
 			if !ok {
-				writeError(w, http.StatusBadRequest, "E-202", "location must be a point: lat -90..90, lon -180..180", "location")
+				api.WriteError(w, http.StatusBadRequest, api.Location, "location must be a point: lat -90..90, lon -180..180", "location")
 				return
 			}
 			in.Place = place
 		}
-		var tooFast *TooFast
+		var tooFast *pipeline.TooFast
 		if err := s.receiveAndDrain(r.Context(), in); errors.As(err, &tooFast) {
 			tooMany(w, tooFast.RetryAfter, "you are sending messages too fast")
 			return
@@ -207,14 +204,14 @@ func (s *Server) handleWidgetPost() http.Handler {
 			s.serverError(w, r, err)
 			return
 		}
-		writeJSON(w, http.StatusAccepted, map[string]any{"accepted": true})
+		api.WriteJSON(w, http.StatusAccepted, map[string]any{"accepted": true})
 	})
 }
 
 // receiveAndDrain stores the message before answering and runs its turn after: the
 // traveller sees the replies on the event stream, and a slow turn (an extractor call)
 // does not hold the request. Messages to one conversation share one drain.
-func (s *Server) receiveAndDrain(ctx context.Context, in Inbound) error {
+func (s *Server) receiveAndDrain(ctx context.Context, in pipeline.Inbound) error {
 	if s.Pipeline == nil {
 		return errors.New("no pipeline configured")
 	}
@@ -228,12 +225,12 @@ func (s *Server) receiveAndDrain(ctx context.Context, in Inbound) error {
 
 // ownConversation answers 404 when the request names a conversation other than the
 // session's own: whether it exists is none of this visitor's business.
-func ownConversation(w http.ResponseWriter, r *http.Request, p Principal) bool {
+func ownConversation(w http.ResponseWriter, r *http.Request, p auth.Principal) bool {
 	c := r.URL.Query().Get("conversationId")
 	if c == "" || c == strconv.FormatInt(p.ConversationID, 10) {
 		return true
 	}
-	writeError(w, http.StatusNotFound, "E-404", "no such conversation", "conversationId")
+	api.WriteError(w, http.StatusNotFound, api.NotFound, "no such conversation", "conversationId")
 	return false
 }
 
@@ -251,7 +248,7 @@ func (s *Server) handleWidgetHistory() http.Handler {
 		if a := r.URL.Query().Get("after"); a != "" {
 			n, err := strconv.ParseInt(a, 10, 64)
 			if err != nil || n < 0 {
-				writeError(w, http.StatusBadRequest, "E-400", "after must be a cursor from an earlier answer", "after")
+				api.WriteError(w, http.StatusBadRequest, api.BadRequest, "after must be a cursor from an earlier answer", "after")
 				return
 			}
 			after = n
@@ -265,7 +262,7 @@ func (s *Server) handleWidgetHistory() http.Handler {
 		if len(ms) > 0 {
 			cursor = ms[len(ms)-1].ID
 		}
-		writeJSON(w, http.StatusOK, map[string]any{"messages": wireMessages(ms), "cursor": strconv.FormatInt(cursor, 10)})
+		api.WriteJSON(w, http.StatusOK, map[string]any{"messages": wireMessages(ms), "cursor": strconv.FormatInt(cursor, 10)})
 	})
 }
 
@@ -357,8 +354,8 @@ func (s *Server) handleWidgetEvents() http.Handler {
 		sb, unsubscribe := s.subscribe(p.ConversationID)
 		defer unsubscribe()
 		s.listening(ctx)
-		var latest int64
-		if err := s.DB.GetContext(ctx, &latest, `SELECT COALESCE(max(id), 0) FROM messages WHERE conversation_id = $1`, p.ConversationID); err != nil {
+		latest, err := store.LatestMessageID(ctx, s.DB, p.ConversationID)
+		if err != nil {
 			s.serverError(w, r, err)
 			return
 		}
@@ -379,7 +376,7 @@ func (s *Server) handleWidgetEvents() http.Handler {
 			return
 		}
 		if resync {
-			if es.event("", "resync", APIError{Code: "E-606", Message: "widget lost sync: reload the conversation"}) != nil || es.flush() != nil {
+			if es.event("", "resync", api.Error{Code: api.Sync, Message: "widget lost sync: reload the conversation"}) != nil || es.flush() != nil {
 				return
 			}
 		}

@@ -12,6 +12,8 @@ import (
 	"syscall"
 	"testing"
 	"time"
+	"xingqu/api"
+	"xingqu/auth"
 )
 
 type widgetSession struct {
@@ -116,21 +118,21 @@ func TestWidgetMessagesAndHistory(t *testing.T) {
 		t.Error("reading past the newest cursor should give no messages")
 	}
 
-	var ae APIError
+	var ae api.Error
 	if code := e.do("GET", "/api/widget/messages?after=abc", ws.Token, nil, &ae); code != 400 || ae.Field != "after" {
 		t.Errorf("bad cursor: %d %+v", code, ae)
 	}
 	if code := e.do("POST", "/api/widget/messages", ws.Token, map[string]string{"text": "  "}, &ae); code != 400 || ae.Field != "text" {
 		t.Errorf("empty message: %d %+v", code, ae)
 	}
-	long := strings.Repeat("长", MaxMessageChars+1)
+	long := strings.Repeat("长", api.MaxMessageRunes+1)
 	if code := e.do("POST", "/api/widget/messages", ws.Token, map[string]string{"text": long}, &ae); code != 413 || ae.Field != "text" || !strings.Contains(ae.Message, "4096") {
 		t.Errorf("4,097 characters: %d %+v", code, ae)
 	}
-	if code := e.do("POST", "/api/widget/messages", ws.Token, map[string]string{"text": strings.Repeat("长", MaxMessageChars)}, nil); code != 202 {
+	if code := e.do("POST", "/api/widget/messages", ws.Token, map[string]string{"text": strings.Repeat("长", api.MaxMessageRunes)}, nil); code != 202 {
 		t.Errorf("4,096 characters: %d, want 202", code)
 	}
-	if code := e.do("POST", "/api/widget/messages", ws.Token, `{"text":"`+strings.Repeat("a", MaxBodyBytes)+`"}`, &ae); code != 413 {
+	if code := e.do("POST", "/api/widget/messages", ws.Token, `{"text":"`+strings.Repeat("a", api.MaxBodyBytes)+`"}`, &ae); code != 413 {
 		t.Errorf("body over 1 MiB: %d", code)
 	}
 	if code := e.do("POST", "/api/widget/session", "", map[string]string{"lang": "en", "timeZone": "Mars/Olympus"}, &ae); code != 400 || ae.Field != "timeZone" {
@@ -147,7 +149,7 @@ func TestWidgetCannotReadAnotherConversation(t *testing.T) {
 	a, b := e.session("zh"), e.session("zh")
 	e.say(b.Token, "我的秘密行程：成都")
 	waitFor(t, 5*time.Second, "b's turn", func() bool { return len(e.history(b.Token, "").Messages) >= 3 })
-	var ae APIError
+	var ae api.Error
 	for _, path := range []string{
 		fmt.Sprintf("/api/widget/messages?conversationId=%d", b.ConversationID),
 		fmt.Sprintf("/api/widget/events?conversationId=%d", b.ConversationID),
@@ -171,7 +173,7 @@ func TestWidgetRateLimits(t *testing.T) {
 	e.srv.Web.SessionRate = 2
 	ws := e.session("en")
 	e.session("en")
-	var ae APIError
+	var ae api.Error
 	if code := e.do("POST", "/api/widget/session", "", map[string]string{"lang": "en"}, &ae); code != 429 || !strings.Contains(ae.Message, "too many new chat sessions") {
 		t.Errorf("third session in an hour with a limit of 2: %d %+v", code, ae)
 	}
@@ -325,7 +327,7 @@ func TestWidgetEventsResume(t *testing.T) {
 	// An id the conversation never had cannot be resumed from: E-606.
 	lost := openStream(t, e.ts.URL+"/api/widget/events", ws.Token, "999999999")
 	rev, _ := nextMessage(t, lost, 3*time.Second)
-	var ae APIError
+	var ae api.Error
 	json.Unmarshal(rev.Data, &ae)
 	if rev.Event != "resync" || ae.Code != "E-606" {
 		t.Errorf("unknown Last-Event-ID: %+v", rev)
@@ -438,7 +440,7 @@ func TestStreamsPerAddressCapped(t *testing.T) {
 	if code := status("/api/widget/events", e.session("en").Token); code != 429 {
 		t.Errorf("third stream from one address with a cap of 2: %d, want 429", code)
 	}
-	e.addUser("ivy", "correct horse battery", RoleAgent)
+	e.addUser("ivy", "correct horse battery", auth.RoleAgent)
 	if code := status("/api/agent/events", e.login("ivy", "correct horse battery").AccessToken); code != 429 {
 		t.Errorf("agent stream over the cap: %d, want 429", code)
 	}
@@ -480,7 +482,7 @@ func TestRateLimitsHoldAcrossInstances(t *testing.T) {
 	}
 	ws := a.session("en")
 	b.session("en")
-	var ae APIError
+	var ae api.Error
 	if code := a.do("POST", "/api/widget/session", "", map[string]string{"lang": "en"}, &ae); code != 429 {
 		t.Errorf("third session in an hour, limit 2, the second on another instance: %d %+v", code, ae)
 	}

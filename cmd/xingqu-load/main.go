@@ -33,6 +33,7 @@ import (
 	"github.com/jmoiron/sqlx"
 	_ "github.com/lib/pq"
 
+	"xingqu/store"
 	"xingqu/store/localpg"
 )
 
@@ -70,25 +71,25 @@ type options struct {
 
 // report is the outcome of one run.
 type report struct {
-	Mode        string      `json:"mode"`
-	Travellers  int         `json:"travellers"`
-	Seconds     float64     `json:"seconds"`
-	Turns       int         `json:"turns"`
-	TurnsPerSec float64     `json:"turnsPerSecond"`
-	P50MS       float64     `json:"p50Ms"`
-	P95MS       float64     `json:"p95Ms"`
-	P99MS       float64     `json:"p99Ms"`
-	MaxMS       float64     `json:"maxMs"`
-	Over5s      int         `json:"over5s"`
-	Timeouts    int         `json:"timeouts"`
-	Errors      int         `json:"errors"`
-	TooMany     int64       `json:"telegram429"`
-	ServiceMS   float64     `json:"serviceCpuMsPerTurn"`
-	DatabaseMS  float64     `json:"postgresCpuMsPerTurn"`
-	TxPerTurn   float64     `json:"commitsPerTurn"`
-	WritesTurn  float64     `json:"writeTransactionsPerTurn"`
-	Load        string      `json:"loadAverage"`
-	Statements  []statement `json:"topStatements,omitempty"`
+	Mode        string            `json:"mode"`
+	Travellers  int               `json:"travellers"`
+	Seconds     float64           `json:"seconds"`
+	Turns       int               `json:"turns"`
+	TurnsPerSec float64           `json:"turnsPerSecond"`
+	P50MS       float64           `json:"p50Ms"`
+	P95MS       float64           `json:"p95Ms"`
+	P99MS       float64           `json:"p99Ms"`
+	MaxMS       float64           `json:"maxMs"`
+	Over5s      int               `json:"over5s"`
+	Timeouts    int               `json:"timeouts"`
+	Errors      int               `json:"errors"`
+	TooMany     int64             `json:"telegram429"`
+	ServiceMS   float64           `json:"serviceCpuMsPerTurn"`
+	DatabaseMS  float64           `json:"postgresCpuMsPerTurn"`
+	TxPerTurn   float64           `json:"commitsPerTurn"`
+	WritesTurn  float64           `json:"writeTransactionsPerTurn"`
+	Load        string            `json:"loadAverage"`
+	Statements  []store.Statement `json:"topStatements,omitempty"`
 }
 
 func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
@@ -197,7 +198,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		return ctx.Err()
 	}
 	if haveStatements {
-		db.ExecContext(ctx, `SELECT pg_stat_statements_reset()`)
+		store.ResetStatements(ctx, db, false)
 	}
 	before, err := takeSnapshot(ctx, db, svc.Process.Pid, postmaster)
 	if err != nil {
@@ -231,7 +232,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		r.Load = strings.Join(strings.Fields(string(b))[:3], " ")
 	}
 	if haveStatements {
-		if r.Statements, err = topStatements(ctx, db, 10); err != nil {
+		if r.Statements, err = store.TopStatements(ctx, db, 10); err != nil {
 			return err
 		}
 	}

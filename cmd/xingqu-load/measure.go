@@ -8,6 +8,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"xingqu/store"
 
 	"github.com/jmoiron/sqlx"
 )
@@ -86,42 +87,13 @@ func takeSnapshot(ctx context.Context, db *sqlx.DB, servicePID, postmaster int) 
 	if s.dbCPU, err = serverCPU(postmaster); err != nil {
 		return s, fmt.Errorf("database CPU: %w", err)
 	}
-	if err := db.GetContext(ctx, &s.commits, `SELECT xact_commit FROM pg_stat_database WHERE datname = current_database()`); err != nil {
-		return s, err
-	}
-	err = db.GetContext(ctx, &s.nextXID, `SELECT pg_snapshot_xmax(pg_current_snapshot())::text::bigint`)
+	a, err := store.GetActivity(ctx, db)
+	s.commits, s.nextXID = a.Commits, a.NextXID
 	return s, err
-}
-
-// statement is one line of pg_stat_statements.
-type statement struct {
-	Calls   int64   `db:"calls" json:"calls"`
-	TotalMS float64 `db:"total_ms" json:"totalMs"`
-	MeanMS  float64 `db:"mean_ms" json:"meanMs"`
-	Buffers float64 `db:"buffers" json:"buffersPerCall"`
-	Query   string  `db:"query" json:"query"`
-}
-
-// topStatements lists the statements that took most of the database's time since the
-// last reset, or nothing when pg_stat_statements is not loaded.
-func topStatements(ctx context.Context, db *sqlx.DB, n int) ([]statement, error) {
-	var ss []statement
-	err := db.SelectContext(ctx, &ss, `
-SELECT calls, total_exec_time AS total_ms, mean_exec_time AS mean_ms,
-       (shared_blks_hit + shared_blks_read)::float8 / greatest(calls, 1) AS buffers,
-       left(regexp_replace(query, '\s+', ' ', 'g'), 110) AS query
-FROM pg_stat_statements
-WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
-ORDER BY total_exec_time DESC LIMIT $1`, n)
-	return ss, err
 }
 
 // statementsReady loads pg_stat_statements into the database and empties it; false
 // when the server was not started with it.
 func statementsReady(ctx context.Context, db *sqlx.DB) bool {
-	if _, err := db.ExecContext(ctx, `CREATE EXTENSION IF NOT EXISTS pg_stat_statements`); err != nil {
-		return false
-	}
-	_, err := db.ExecContext(ctx, `SELECT pg_stat_statements_reset()`)
-	return err == nil
+	return store.ResetStatements(ctx, db, true) == nil
 }

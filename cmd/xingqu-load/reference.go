@@ -17,19 +17,9 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"xingqu/store"
 	"xingqu/store/localpg"
 )
-
-// turnScript is one turn's work as pgbench runs it: lock the conversation, add the
-// traveller's message and the reply, save the conversation.
-const turnScript = `\set conv random(:lo, :hi)
-BEGIN;
-SELECT state FROM conversations WHERE id = :conv FOR UPDATE;
-INSERT INTO messages (conversation_id, role, text) VALUES (:conv, 'traveller', '每人2000');
-INSERT INTO messages (conversation_id, role, text) VALUES (:conv, 'bot', 'Any special needs?');
-UPDATE conversations SET state = state, updated_at = now() WHERE id = :conv;
-END;
-`
 
 // reference is pgbench's figure for turn-shaped transactions on the same database.
 type reference struct {
@@ -66,8 +56,8 @@ func runReference(ctx context.Context, args []string, stdout, stderr io.Writer) 
 		return err
 	}
 	defer db.Close()
-	var lo, hi int64
-	if err := db.QueryRowContext(ctx, `SELECT min(id), max(id) FROM conversations`).Scan(&lo, &hi); err != nil || hi == 0 {
+	lo, hi, err := store.ConversationIDRange(ctx, db)
+	if err != nil || hi == 0 {
 		return fmt.Errorf("no conversations to run on (run the load first): %v", err)
 	}
 	pgbench, err := findPgbench()
@@ -80,7 +70,7 @@ func runReference(ctx context.Context, args []string, stdout, stderr io.Writer) 
 	}
 	defer os.RemoveAll(dir)
 	script := filepath.Join(dir, "turn.sql")
-	if err := os.WriteFile(script, []byte(turnScript), 0o644); err != nil {
+	if err := os.WriteFile(script, []byte(store.TurnBenchScript), 0o644); err != nil {
 		return err
 	}
 	postmaster, err := postmasterPID(ctx, db)

@@ -51,16 +51,11 @@ func (c serviceCollector) Collect(ch chan<- prometheus.Metric) {
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
 	defer cancel()
-	var received, pending int64
-	var oldest float64
-	err := c.db.QueryRowContext(ctx, `
-SELECT (SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM inbox_id_seq),
-       count(*), COALESCE(EXTRACT(EPOCH FROM now() - min(received_at)), 0)
-FROM inbox WHERE handled_at IS NULL`).Scan(&received, &pending, &oldest)
+	st, err := store.GetInboxStats(ctx, c.db)
 	if err != nil {
 		return
 	}
-	ch <- prometheus.MustNewConstMetric(inboxReceivedDesc, prometheus.CounterValue, float64(received))
-	ch <- prometheus.MustNewConstMetric(inboxPendingDesc, prometheus.GaugeValue, float64(pending))
-	ch <- prometheus.MustNewConstMetric(inboxOldestDesc, prometheus.GaugeValue, oldest)
+	ch <- prometheus.MustNewConstMetric(inboxReceivedDesc, prometheus.CounterValue, float64(st.Received))
+	ch <- prometheus.MustNewConstMetric(inboxPendingDesc, prometheus.GaugeValue, float64(st.Pending))
+	ch <- prometheus.MustNewConstMetric(inboxOldestDesc, prometheus.GaugeValue, st.Oldest.Seconds())
 }

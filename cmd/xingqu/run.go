@@ -14,7 +14,7 @@ import (
 	"time"
 
 	"xingqu/bot"
-	"xingqu/bot/telegram"
+	"xingqu/channel/telegram"
 	"xingqu/store"
 	"xingqu/store/localpg"
 )
@@ -130,6 +130,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 	}
 
+	// One LISTEN connection for the whole process: the event streams and the Telegram
+	// channel subscribe to it.
+	listener := store.NewListener(cfg.sessionURL(), log)
+	defer listener.Close()
 	srv := bot.NewServer(db, log, version)
 	svc := newService(cfg, db, log, srv.Registry())
 	srv.Registry().MustRegister(serviceCollector{db: db, chain: svc.chain})
@@ -140,9 +144,9 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	srv.ProviderHealth = svc.chain.Health
 	srv.Spending = svc.chain.Spending
 	srv.Web = bot.WebConfig{PublicURL: cfg.PublicURL, WidgetOrigins: cfg.WidgetOrigins, SessionRate: cfg.SessionRate,
-		MessageRate: cfg.MessageRate, TrustedProxies: cfg.TrustedProxies, ListenURL: cfg.sessionURL()}
+		MessageRate: cfg.MessageRate, TrustedProxies: cfg.TrustedProxies, Listener: listener}
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
-	tg := startTelegram(workCtx, cfg, db, sdb, svc, srv, log)
+	tg := startTelegram(workCtx, cfg, db, sdb, svc, srv, listener, log)
 	waitWork := svc.start(workCtx)
 	go srv.RecordProviderHealth(workCtx, time.Minute)
 	waitBackups := startBackups(workCtx, cfg, db, srv, log)
@@ -285,7 +289,7 @@ func devdb(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 // startTelegram runs the Telegram channel when a token is configured. The channel keeps
 // retrying while Telegram is unreachable, so the web is never held up by it; the
 // returned function waits for it to stop after ctx ends.
-func startTelegram(ctx context.Context, cfg config, db, sessionDB *store.DB, svc *service, srv *bot.Server, log *slog.Logger) (wait func()) {
+func startTelegram(ctx context.Context, cfg config, db, sessionDB *store.DB, svc *service, srv *bot.Server, listener *store.Listener, log *slog.Logger) (wait func()) {
 	if cfg.TelegramToken == "" {
 		return func() {}
 	}
@@ -296,10 +300,9 @@ func startTelegram(ctx context.Context, cfg config, db, sessionDB *store.DB, svc
 	ch := telegram.New(telegram.Config{
 		Token: cfg.TelegramToken, Endpoint: cfg.TelegramEndpoint, Mode: cfg.TelegramMode,
 		WebhookSecret: cfg.TelegramWebhookSecret, PublicURL: cfg.PublicURL, Rate: cfg.TelegramRate,
-		ListenURL: cfg.sessionURL(), // plan progress, shown by editing one message
-		LeaderDB:  sessionDB,
+		Listener: listener, // plan progress, shown by editing one message
+		LeaderDB: sessionDB,
 	}, db, svc.pipeline, g, log, srv.Registry())
-	svc.pipeline.Outbox = ch
 	if cfg.TelegramMode == telegram.ModeWebhook {
 		srv.TelegramWebhook = ch.Webhook()
 	}

@@ -11,7 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 
-	"xingqu/bot"
+	"xingqu/auth"
 	"xingqu/store"
 	"xingqu/store/localpg"
 )
@@ -85,18 +85,18 @@ func user(ctx context.Context, args []string, getenv func(string) string, stdin 
 		if err != nil && !errors.Is(err, io.EOF) {
 			return "", err
 		}
-		return bot.HashPassword(strings.TrimRight(line, "\r\n"))
+		return auth.HashPassword(strings.TrimRight(line, "\r\n"))
 	}
 	switch args[0] {
 	case "add":
-		if *role != bot.RoleAgent && *role != bot.RoleAdmin {
+		if *role != auth.RoleAgent && *role != auth.RoleAdmin {
 			return errors.New("--role must be agent or admin")
 		}
 		if strings.TrimSpace(*name) == "" {
 			return errors.New("--username is required")
 		}
-		if len(*name) > bot.MaxUsernameLen {
-			return fmt.Errorf("--username: at most %d bytes", bot.MaxUsernameLen)
+		if len(*name) > auth.MaxUsernameLen {
+			return fmt.Errorf("--username: at most %d bytes", auth.MaxUsernameLen)
 		}
 		h, err := password()
 		if err != nil {

@@ -13,7 +13,10 @@ import (
 	"github.com/prometheus/client_golang/prometheus"
 
 	"xingqu/bot"
+	"xingqu/channel/telegram"
 	"xingqu/dialog"
+	"xingqu/notices"
+	"xingqu/pipeline"
 	"xingqu/providers/emergency"
 	"xingqu/providers/geo"
 	"xingqu/providers/llm"
@@ -39,7 +42,7 @@ const (
 // service is everything serve runs besides the HTTP server: the pipeline every channel
 // feeds, the providers, and the planning workers.
 type service struct {
-	pipeline *bot.Pipeline
+	pipeline *pipeline.Pipeline
 	chain    *llm.Chain
 	planner  *planner.Planner
 	log      *slog.Logger
@@ -72,13 +75,17 @@ func newService(cfg config, db *store.DB, log *slog.Logger, reg prometheus.Regis
 	}
 	// One notice board per instance: the pipeline holds messages by it during maintenance,
 	// /status lists its notices, and the HTTP handlers read the same cache.
-	board := &bot.NoticeBoard{DB: db, Loc: cfg.DefaultTZ, Log: log}
+	board := &notices.NoticeBoard{DB: db, Loc: cfg.DefaultTZ, Log: log}
 	// The gazetteer is read once, before the first turn needs it.
 	go geo.Warm()
 	// /changelog in chat lists the latest completed updates and links the page.
 	feed := &bot.ChangelogFeed{DB: db, Log: log}
-	p := &bot.Pipeline{DB: db, Engine: &dialog.Engine{DefaultLoc: cfg.DefaultTZ, Places: geo.Places{}, Notices: board.Notices, EmergencyHelp: emergency.Help,
+	p := &pipeline.Pipeline{DB: db, Engine: &dialog.Engine{DefaultLoc: cfg.DefaultTZ, Places: geo.Places{}, Notices: board.Notices, EmergencyHelp: emergency.Help,
 		Changelog: feed.Entries, ChangelogURL: strings.TrimRight(cfg.PublicURL, "/") + "/changelog"}, Log: log, Notices: board}
+	if cfg.TelegramToken != "" {
+		// Queuing a reply needs no running channel: the rows wait for its sender.
+		p.Outbox = pipeline.OutboxFunc(telegram.WriteReplies)
+	}
 	if len(providers) > 0 {
 		p.Extractor = planner.Extractor{Chain: chain}
 	}
@@ -86,14 +93,14 @@ func newService(cfg config, db *store.DB, log *slog.Logger, reg prometheus.Regis
 }
 
 // plan makes the plan a job asks for.
-func (s *service) plan(ctx context.Context, job bot.PlanJob) (dialog.Plan, error) {
+func (s *service) plan(ctx context.Context, job pipeline.PlanJob, report pipeline.ReportFunc) (dialog.Plan, error) {
 	traveller, network, err := store.Spender(ctx, s.pipeline.DB, job.ConversationID)
 	if err != nil {
 		s.log.Warn("spender", "conversation", job.ConversationID, "err", err)
 		traveller = job.TravellerID()
 	}
 	res, err := s.planner.Plan(ctx, planner.Request{Trip: job.Trip, Lang: job.Lang, TravellerID: traveller, Address: network,
-		OnProgress: func(p llm.Progress) { bot.ReportProgress(ctx, p.Provider, p.Chars, p.Text) }})
+		OnProgress: func(p llm.Progress) { report(p.Provider, p.Chars, p.Text) }})
 	if err != nil {
 		return dialog.Plan{}, err
 	}
@@ -101,7 +108,7 @@ func (s *service) plan(ctx context.Context, job bot.PlanJob) (dialog.Plan, error
 }
 
 // edit makes the plan edit a job asks for.
-func (s *service) edit(ctx context.Context, job bot.PlanJob, base dialog.Plan) (dialog.Plan, error) {
+func (s *service) edit(ctx context.Context, job pipeline.PlanJob, base dialog.Plan) (dialog.Plan, error) {
 	traveller, network, err := store.Spender(ctx, s.pipeline.DB, job.ConversationID)
 	if err != nil {
 		s.log.Warn("spender", "conversation", job.ConversationID, "err", err)
@@ -121,12 +128,12 @@ func (s *service) start(ctx context.Context) (wait func()) {
 	planner.Warm()
 	var wg sync.WaitGroup
 	for i := 0; i < planWorkers; i++ {
-		w := &bot.PlanWorker{Pipeline: s.pipeline, Plan: s.plan, Edit: s.edit, Weather: s.planner.Forecast, Log: s.log}
+		w := &pipeline.PlanWorker{Pipeline: s.pipeline, Plan: s.plan, Edit: s.edit, Weather: s.planner.Forecast, Log: s.log}
 		wg.Add(1)
 		go func() { defer wg.Done(); w.Run(ctx) }()
 	}
 	// Service notices reach Telegram subscribers through the outbox.
-	nw := &bot.NoticeWorker{DB: s.pipeline.DB, Loc: s.pipeline.Engine.DefaultLoc, Log: s.log}
+	nw := &notices.NoticeWorker{DB: s.pipeline.DB, Loc: s.pipeline.Engine.DefaultLoc, Log: s.log}
 	wg.Add(1)
 	go func() { defer wg.Done(); nw.Run(ctx) }()
 	// Messages stored but not handled when an instance stopped are handled now, and
@@ -137,12 +144,12 @@ func (s *service) start(ctx context.Context) (wait func()) {
 	go func() { defer wg.Done(); s.retire(ctx, time.Hour) }()
 	// Severe weather on a planned trip's days, checked once a day across instances.
 	host, _ := os.Hostname()
-	ww := &bot.WeatherWatch{DB: s.pipeline.DB, Weather: s.weather, Pipeline: s.pipeline, Places: geo.Places{},
+	ww := &pipeline.WeatherWatch{DB: s.pipeline.DB, Weather: s.weather, Pipeline: s.pipeline, Places: geo.Places{},
 		Instance: fmt.Sprintf("%s:%d", host, os.Getpid()), Loc: s.pipeline.Engine.DefaultLoc, Log: s.log}
 	wg.Add(1)
 	go func() { defer wg.Done(); ww.Run(ctx, time.Hour) }()
 	// Hospitals or police near a traveller in trouble who shared where they are.
-	nw2 := &bot.NearbyWorker{Pipeline: s.pipeline, Finder: s.planner.Geo, Log: s.log}
+	nw2 := &pipeline.NearbyWorker{Pipeline: s.pipeline, Finder: s.planner.Geo, Log: s.log}
 	wg.Add(1)
 	go func() { defer wg.Done(); nw2.Run(ctx) }()
 	return wg.Wait

@@ -17,13 +17,14 @@ import (
 
 	"golang.org/x/sync/singleflight"
 
+	"xingqu/api"
 	"xingqu/dialog"
 	"xingqu/providers"
 	"xingqu/providers/geo/internal/fold"
 )
 
 // CodePlaceLookup is the error code shown when a place cannot be looked up.
-const CodePlaceLookup = "E-707"
+const CodePlaceLookup = string(api.PlaceLookup)
 
 // ErrNotFound means no source knows the place. A Result returned with it may still hold
 // close spellings in Candidates.

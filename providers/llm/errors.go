@@ -7,18 +7,19 @@ import (
 	"io"
 	"net"
 	"strings"
+	"xingqu/api"
 
 	openai "github.com/sashabaranov/go-openai"
 )
 
-// The seed's planning error codes (SPEC section 8). Attempt.Code holds one of them, or ""
+// The seed's planning error codes (SPEC section 8), from the one table in package api. Attempt.Code holds one of them, or ""
 // for the attempt that wrote the plan.
 const (
-	CodeTimeout     = "LLM-101" // no complete answer in time
-	CodeMalformed   = "LLM-102" // request refused as malformed, or an answer that is not a valid plan
-	CodeAuth        = "LLM-103" // key missing, wrong or not allowed
-	CodeUnavailable = "LLM-104" // 5xx, connection refused, DNS, stream cut, breaker open
-	CodeRateLimited = "LLM-105" // 429
+	CodeTimeout     = string(api.LLMTimeout)     // no complete answer in time
+	CodeMalformed   = string(api.LLMMalformed)   // request refused as malformed, or an answer that is not a valid plan
+	CodeAuth        = string(api.LLMAuth)        // key missing, wrong or not allowed
+	CodeUnavailable = string(api.LLMUnavailable) // 5xx, connection refused, DNS, stream cut, breaker open
+	CodeRateLimited = string(api.LLMRateLimited) // 429
 )
 
 // codeCancelled marks an attempt the chain itself stopped (a hedge it no longer needs):

@@ -18,12 +18,13 @@ import (
 
 	"golang.org/x/sync/singleflight"
 
+	"xingqu/api"
 	"xingqu/dialog"
 	"xingqu/providers"
 )
 
 // CodeWeatherUnavailable is the error code shown when no forecast could be had.
-const CodeWeatherUnavailable = "E-303"
+const CodeWeatherUnavailable = string(api.Weather)
 
 // ErrUnavailable means no weather service answered.
 var ErrUnavailable = errors.New("weather unavailable")

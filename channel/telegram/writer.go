@@ -1,0 +1,230 @@
+package telegram
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"xingqu/dialog"
+	"xingqu/store"
+)
+
+// chatTarget is where rows for one chat go.
+type chatTarget struct {
+	chatID      string
+	travellerID int64
+	convID      int64
+	group       bool
+	lang        string
+}
+
+// WriteReplies implements pipeline.OutboxWriter: it renders a turn's replies as Bot API
+// requests in the turn's transaction. Replies for travellers of other channels are not
+// its business.
+func (c *Channel) WriteReplies(ctx context.Context, tx *sqlx.Tx, conv *dialog.Conversation, travellerID int64, replies []dialog.Reply) error {
+	return WriteReplies(ctx, tx, conv, travellerID, replies)
+}
+
+// WriteReplies is the outbox writer without a running channel: replies are queued even
+// while Telegram is unreachable, and sent when it comes back.
+//
+// A turn's replies go out as one message, the buttons of all of them on it (split only
+// past Telegram's length limit): Telegram paces a chat at one message a second, and three
+// messages would keep the traveller waiting two seconds more. A "working on it" notice
+// is the exception: "typing…" goes at once and the notice only a second later, unless
+// the plan has come by then and taken its place.
+func WriteReplies(ctx context.Context, tx *sqlx.Tx, conv *dialog.Conversation, travellerID int64, replies []dialog.Reply) error {
+	external, ok, err := telegramChat(ctx, tx, travellerID)
+	if err != nil || !ok {
+		return err
+	}
+	t := chatTarget{chatID: external, travellerID: travellerID, convID: conv.ID, lang: conv.Lang}
+	var texts []string
+	var buttons []Button
+	var working []dialog.Reply
+	for _, r := range replies {
+		if r.Kind == dialog.ReplyWorking {
+			working = append(working, r)
+			continue
+		}
+		text, bs := renderReply(t.lang, r)
+		if hasText(text) {
+			texts = append(texts, text)
+		}
+		buttons = append(buttons, bs...)
+	}
+	if len(texts) > 0 || len(buttons) > 0 {
+		if err := sendText(ctx, tx, t, strings.Join(texts, "\n\n"), buttons, ""); err != nil {
+			return err
+		}
+	}
+	for _, r := range working {
+		if err := writeWorking(ctx, tx, t, conv, r); err != nil {
+			return err
+		}
+	}
+	return finishProgress(ctx, tx, t, conv)
+}
+
+// telegramChat returns the chat of a traveller; ok is false for other channels'.
+func telegramChat(ctx context.Context, q store.Queryer, travellerID int64) (chatID string, ok bool, err error) {
+	channel, chatID, err := store.TravellerAddress(ctx, q, travellerID)
+	if err != nil {
+		return "", false, err
+	}
+	return chatID, channel == "telegram", nil
+}
+
+// renderReply is a reply as HTML text and the buttons that go with it.
+func renderReply(lang string, r dialog.Reply) (string, []Button) {
+	var text string
+	var buttons []Button
+	if r.Kind == dialog.ReplyPlan && r.Plan != nil {
+		text, buttons = PlanCard(lang, r.Text, r.Plan)
+	} else {
+		text = Escape(r.Text)
+	}
+	for _, ch := range r.Choices {
+		buttons = append(buttons, Button{Label: ch.Label, Action: ch.Action})
+	}
+	return text, buttons
+}
+
+// workingDelay is how long a "working on it" notice waits for the plan to make it
+// needless.
+const workingDelay = time.Second
+
+// workingKey names the notice of a plan request, so that the plan's turn can find it.
+func workingKey(convID int64, request int) string {
+	return fmt.Sprintf("tgworking:%d:%d", convID, request)
+}
+
+// writeWorking queues "typing…" and, a second later, the notice itself; finishProgress
+// drops the notice if the plan arrives first. A second notice for the same request
+// (the traveller wrote while the plan was being made) goes at once.
+func writeWorking(ctx context.Context, q store.Queryer, t chatTarget, conv *dialog.Conversation, r dialog.Reply) error {
+	_, err := store.EnqueueOutbox(ctx, q, store.NewOutbox{
+		TravellerID: t.travellerID, ConversationID: t.convID, ChatID: t.chatID, IsGroup: t.group,
+		Method: "sendChatAction", Params: map[string]string{"chat_id": t.chatID, "action": "typing"},
+	})
+	if err != nil {
+		return err
+	}
+	text, buttons := renderReply(t.lang, r)
+	if len(buttons) > 0 || conv.Memo.PlanRequest == 0 || !dialog.AwaitsPlan(conv, conv.Memo.PlanRequest) {
+		return sendText(ctx, q, t, text, buttons, "")
+	}
+	params := map[string]string{"chat_id": t.chatID, "text": text, "parse_mode": "HTML", "disable_web_page_preview": "true"}
+	id, err := store.EnqueueOutbox(ctx, q, store.NewOutbox{
+		TravellerID: t.travellerID, ConversationID: t.convID, ChatID: t.chatID, IsGroup: t.group,
+		Method: "sendMessage", Params: params, DedupeKey: workingKey(conv.ID, conv.Memo.PlanRequest),
+		NotBefore: time.Now().Add(workingDelay),
+	})
+	if err != nil || id != 0 {
+		return err
+	}
+	return sendText(ctx, q, t, text, nil, "")
+}
+
+// sendText queues an HTML text as one or more messages, the keyboard on the last.
+func sendText(ctx context.Context, q store.Queryer, t chatTarget, text string, buttons []Button, dedupe string) error {
+	pieces := SplitHTML(text, MaxMessageLen)
+	if len(pieces) == 0 && len(buttons) > 0 {
+		pieces = []string{"·"}
+	}
+	for i, p := range pieces {
+		params := map[string]string{
+			"chat_id": t.chatID, "text": p, "parse_mode": "HTML", "disable_web_page_preview": "true",
+		}
+		if i == len(pieces)-1 && len(buttons) > 0 {
+			markup, err := keyboardMarkup(ctx, q, buttons)
+			if err != nil {
+				return err
+			}
+			params["reply_markup"] = markup
+		}
+		key := ""
+		if dedupe != "" {
+			key = fmt.Sprintf("%s:%d", dedupe, i)
+		}
+		if _, err := store.EnqueueOutbox(ctx, q, store.NewOutbox{
+			TravellerID: t.travellerID, ConversationID: t.convID, ChatID: t.chatID, IsGroup: t.group,
+			Method: "sendMessage", Params: params, DedupeKey: key,
+		}); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+type inlineButton struct {
+	Text         string `json:"text"`
+	CallbackData string `json:"callback_data"`
+}
+
+type inlineMarkup struct {
+	InlineKeyboard [][]inlineButton `json:"inline_keyboard"`
+}
+
+// keyboardMarkup gives each button callback_data of at most 64 bytes: the action itself
+// when it fits, otherwise the id of a stored copy.
+func keyboardMarkup(ctx context.Context, q store.Queryer, buttons []Button) (string, error) {
+	if k, ok := locationKeyboard(buttons); ok {
+		return k, nil
+	}
+	var m inlineMarkup
+	for _, row := range Keyboard(buttons) {
+		var r []inlineButton
+		for _, b := range row {
+			data, err := callbackData(ctx, q, b.Action)
+			if err != nil {
+				return "", err
+			}
+			r = append(r, inlineButton{Text: Label(b.Label), CallbackData: data})
+		}
+		m.InlineKeyboard = append(m.InlineKeyboard, r)
+	}
+	out, err := json.Marshal(m)
+	return string(out), err
+}
+
+func callbackData(ctx context.Context, q store.Queryer, action string) (string, error) {
+	if strings.HasPrefix(action, cbDetail) {
+		return action, nil // the channel's own, always short
+	}
+	if d, ok := inlineCallback(action); ok {
+		return d, nil
+	}
+	id, err := store.SaveCallbackAction(ctx, q, action)
+	if err != nil {
+		return "", err
+	}
+	return fmt.Sprintf("%s%d", cbKey, id), nil
+}
+
+// errNoAction is a callback_data the channel does not know (an old or forged button).
+var errNoAction = errors.New("unknown callback data")
+
+// resolveCallback turns callback_data back into a dialog action.
+func resolveCallback(ctx context.Context, q store.Queryer, data string) (string, error) {
+	switch {
+	case strings.HasPrefix(data, cbAction):
+		return strings.TrimPrefix(data, cbAction), nil
+	case strings.HasPrefix(data, cbKey):
+		var id int64
+		if _, err := fmt.Sscanf(strings.TrimPrefix(data, cbKey), "%d", &id); err != nil {
+			return "", errNoAction
+		}
+		a, err := store.CallbackAction(ctx, q, id)
+		if errors.Is(err, store.ErrNotFound) {
+			return "", errNoAction
+		}
+		return a, err
+	}
+	return "", errNoAction
+}

@@ -1,0 +1,250 @@
+package xingqu_test
+
+import (
+	"bytes"
+	"encoding/json"
+	"go/ast"
+	"go/parser"
+	"go/token"
+	"io"
+	"io/fs"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"regexp"
+	"strconv"
+	"strings"
+	"testing"
+	"xingqu/api"
+)
+
+// This file checks the layout described in docs/architecture.md: which package may import
+// which, and that SQL is written in one place.
+
+const module = "xingqu"
+
+// pkg is what the rules need of `go list -deps -json`.
+type pkg struct {
+	ImportPath string
+	Deps       []string
+	Standard   bool
+}
+
+// importRule is one rule of the layout: a package matching from must not depend, directly
+// or through others, on a package of the project that allowed refuses.
+type importRule struct {
+	name    string
+	from    func(path string) bool
+	allowed func(dep string) bool
+}
+
+func under(root string) func(string) bool {
+	return func(p string) bool { return p == root || strings.HasPrefix(p, root+"/") }
+}
+
+func oneOf(fs ...func(string) bool) func(string) bool {
+	return func(p string) bool {
+		for _, f := range fs {
+			if f(p) {
+				return true
+			}
+		}
+		return false
+	}
+}
+
+func not(f func(string) bool) func(string) bool { return func(p string) bool { return !f(p) } }
+
+var (
+	channels  = under(module + "/channel")
+	httpLayer = oneOf(func(p string) bool { return p == module+"/bot" }, under(module+"/httpapi"))
+)
+
+var importRules = []importRule{
+	{"dialog imports no other package of the project", under(module + "/dialog"), under(module + "/dialog")},
+	{"store imports only dialog and the migrations", under(module + "/store"),
+		oneOf(under(module+"/store"), under(module+"/dialog"), under(module+"/migrations"))},
+	{"a channel does not import the HTTP layer", channels, not(httpLayer)},
+	{"nothing imports cmd", not(under(module + "/cmd")), not(under(module + "/cmd"))},
+}
+
+// violations lists every dependency that breaks a rule, as "rule: package -> dependency".
+func violations(pkgs []pkg, rules []importRule) []string {
+	var out []string
+	for _, p := range pkgs {
+		if !under(module)(p.ImportPath) {
+			continue
+		}
+		for _, r := range rules {
+			if !r.from(p.ImportPath) {
+				continue
+			}
+			for _, d := range p.Deps {
+				if under(module)(d) && !r.allowed(d) {
+					out = append(out, r.name+": "+p.ImportPath+" -> "+d)
+				}
+			}
+		}
+	}
+	return out
+}
+
+func listPackages(t *testing.T) []pkg {
+	t.Helper()
+	cmd := exec.Command("go", "list", "-deps", "-json", "./...")
+	var stderr bytes.Buffer
+	cmd.Stderr = &stderr
+	b, err := cmd.Output()
+	if err != nil {
+		t.Fatalf("go list: %v\n%s", err, stderr.String())
+	}
+	var pkgs []pkg
+	dec := json.NewDecoder(bytes.NewReader(b))
+	for {
+		var p pkg
+		if err := dec.Decode(&p); err == io.EOF {
+			break
+		} else if err != nil {
+			t.Fatal(err)
+		}
+		pkgs = append(pkgs, p)
+	}
+	if len(pkgs) < 10 {
+		t.Fatalf("go list found %d packages; it did not run over the module", len(pkgs))
+	}
+	return pkgs
+}
+
+func TestImportRules(t *testing.T) {
+	for _, v := range violations(listPackages(t), importRules) {
+		t.Error(v)
+	}
+}
+
+// The rules catch what they are meant to catch: each of these graphs breaks one.
+func TestImportRulesCatchViolations(t *testing.T) {
+	cases := []struct {
+		name string
+		p    pkg
+	}{
+		{"dialog imports store", pkg{ImportPath: "xingqu/dialog", Deps: []string{"xingqu/store"}}},
+		{"dialog imports providers", pkg{ImportPath: "xingqu/dialog", Deps: []string{"xingqu/providers/llm"}}},
+		{"store imports api", pkg{ImportPath: "xingqu/store", Deps: []string{"xingqu/dialog", "xingqu/api"}}},
+		{"store imports providers", pkg{ImportPath: "xingqu/store/backup", Deps: []string{"xingqu/providers"}}},
+		{"telegram imports the HTTP layer", pkg{ImportPath: "xingqu/channel/telegram", Deps: []string{"xingqu/httpapi"}}},
+		{"telegram imports bot", pkg{ImportPath: "xingqu/channel/telegram", Deps: []string{"xingqu/bot"}}},
+		{"something imports cmd", pkg{ImportPath: "xingqu/store", Deps: []string{"xingqu/cmd/xingqu"}}},
+		{"something imports cmd", pkg{ImportPath: "xingqu/providers/llm", Deps: []string{"xingqu/cmd/xingqu-load"}}},
+	}
+	for _, c := range cases {
+		if v := violations([]pkg{c.p}, importRules); len(v) == 0 {
+			t.Errorf("%s: no rule broken", c.name)
+		}
+	}
+	ok := pkg{ImportPath: "xingqu/store", Deps: []string{"xingqu/dialog", "xingqu/migrations", "fmt"}}
+	if v := violations([]pkg{ok}, importRules); len(v) != 0 {
+		t.Errorf("store importing dialog: %v", v)
+	}
+}
+
+// sqlWord finds SQL in a string literal.
+var sqlWord = regexp.MustCompile(`\b(SELECT|INSERT|UPDATE|DELETE)\b`)
+
+// stringLiterals calls found for each string literal of the Go files under root that are
+// not tests and not in the directories skip names, with its file (relative, slashed)
+// and line.
+func stringLiterals(t *testing.T, root string, skip map[string]bool, found func(file string, line int, s string)) {
+	t.Helper()
+	fset := token.NewFileSet()
+	err := filepath.WalkDir(root, func(path string, d fs.DirEntry, err error) error {
+		if err != nil {
+			return err
+		}
+		rel, _ := filepath.Rel(root, path)
+		rel = filepath.ToSlash(rel)
+		if d.IsDir() {
+			if skip[rel] || strings.HasPrefix(d.Name(), ".") && rel != "." || d.Name() == "testdata" || d.Name() == "node_modules" || d.Name() == "var" {
+				return filepath.SkipDir
+			}
+			return nil
+		}
+		if !strings.HasSuffix(path, ".go") || strings.HasSuffix(path, "_test.go") {
+			return nil
+		}
+		f, err := parser.ParseFile(fset, path, nil, parser.SkipObjectResolution)
+		if err != nil {
+			return err
+		}
+		ast.Inspect(f, func(n ast.Node) bool {
+			if lit, ok := n.(*ast.BasicLit); ok && lit.Kind == token.STRING {
+				if s, err := strconv.Unquote(lit.Value); err == nil {
+					found(rel, fset.Position(lit.Pos()).Line, s)
+				}
+			}
+			return true
+		})
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+}
+
+var codeShape = regexp.MustCompile(`^(E|LLM)-[0-9]{3}$`)
+
+// Error codes are written once, in api's table. dialog imports nothing of the project, so
+// the one code it compares with is checked against the table here instead.
+func TestErrorCodesOnlyInAPI(t *testing.T) {
+	stringLiterals(t, ".", map[string]bool{"api": true}, func(file string, line int, s string) {
+		if !codeShape.MatchString(s) {
+			return
+		}
+		if _, known := api.Codes[api.Code(s)]; strings.HasPrefix(file, "dialog/") && known {
+			return
+		}
+		t.Errorf("%s:%d: error code %q written out; use the api constant", file, line, s)
+	})
+}
+
+// sqlOutsideStore lists the string literals holding SQL in the Go files under root that
+// are not in store/ or migrations/ and are not tests, as "file:line".
+func sqlOutsideStore(t *testing.T, root string) map[string][]int {
+	t.Helper()
+	found := map[string][]int{}
+	stringLiterals(t, root, map[string]bool{"store": true, "migrations": true}, func(file string, line int, s string) {
+		if sqlWord.MatchString(s) {
+			found[file] = append(found[file], line)
+		}
+	})
+	return found
+}
+
+func TestSQLOnlyInStore(t *testing.T) {
+	for file, lines := range sqlOutsideStore(t, ".") {
+		t.Errorf("%s: SQL in the string literals at lines %v; write it as a function in store", file, lines)
+	}
+}
+
+// The check sees SQL however the literal is written, and nothing else.
+func TestSQLCheckCatchesSQL(t *testing.T) {
+	dir := t.TempDir()
+	write := func(name, src string) {
+		t.Helper()
+		if err := os.MkdirAll(filepath.Dir(filepath.Join(dir, name)), 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(filepath.Join(dir, name), []byte(src), 0o644); err != nil {
+			t.Fatal(err)
+		}
+	}
+	write("bot/a.go", "package bot\n\nconst q = `\n\tSELECT id\n\tFROM t`\n")
+	write("bot/b.go", "package bot\n\nvar q = \"DELETE FROM t WHERE id = $1\"\n")
+	write("bot/c.go", "package bot\n\nvar s = \"select a plan\" // prose, lower case\n")
+	write("bot/c_test.go", "package bot\n\nvar q = `INSERT INTO t VALUES (1)`\n")
+	write("store/d.go", "package store\n\nconst q = `UPDATE t SET a = 1`\n")
+	write("migrations/e.go", "package migrations\n\nconst q = `UPDATE t SET a = 1`\n")
+	found := sqlOutsideStore(t, dir)
+	if len(found) != 2 || len(found["bot/a.go"]) != 1 || len(found["bot/b.go"]) != 1 {
+		t.Errorf("got %v, want bot/a.go and bot/b.go only", found)
+	}
+}

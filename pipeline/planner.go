@@ -1,0 +1,180 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"log/slog"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"xingqu/dialog"
+	"xingqu/providers/offline"
+	"xingqu/store"
+)
+
+// PlanFunc makes the plan a job asks for, telling report how far it has got. It runs with
+// no transaction open and may take as long as the providers do.
+type PlanFunc func(ctx context.Context, job PlanJob, report ReportFunc) (dialog.Plan, error)
+
+// PlanWorker runs planning jobs. Several may run, in one instance or many: each claims
+// jobs with SKIP LOCKED under a lease, and a job whose worker died is claimed again when
+// its lease runs out. Delivery checks the job under a row lock, so a traveller gets one
+// plan even when two workers finish the same job.
+type PlanWorker struct {
+	Pipeline *Pipeline
+	Plan     PlanFunc
+	Weather  WeatherFunc   // answers forecast checks; none are claimed when nil
+	Lease    time.Duration // how long a claim lasts; default 90 s
+	Poll     time.Duration // how often to look for work when idle; default 250 ms
+	Retry    time.Duration // how long a failed job waits before it runs again; default 5 s
+	Log      *slog.Logger
+	// Edit makes plan edits with a model; nil makes them offline only (OfflineEdit).
+	Edit EditFunc
+}
+
+// Run works until ctx ends.
+func (w *PlanWorker) Run(ctx context.Context) {
+	lease, poll := w.Lease, w.Poll
+	if lease == 0 {
+		lease = 90 * time.Second
+	}
+	if poll == 0 {
+		poll = 250 * time.Millisecond
+	}
+	wait := poll
+	kinds := []string{JobPlan}
+	if w.Weather != nil {
+		kinds = append(kinds, JobWeather)
+	}
+	for ctx.Err() == nil {
+		job, err := store.ClaimJob(ctx, w.Pipeline.DB, kinds, lease)
+		switch {
+		case err != nil && ctx.Err() == nil:
+			// The database is down or refusing: wait longer each time, up to half a minute,
+			// so that an outage neither floods the log nor hammers the server.
+			w.Log.Warn("claim planning job", "err", err, "retry_in", wait)
+		case err == nil:
+			wait = poll
+		}
+		if job == nil {
+			select {
+			case <-ctx.Done():
+			case <-time.After(wait):
+			}
+			if err != nil {
+				wait = min(2*wait, 30*time.Second)
+			}
+			continue
+		}
+		if job.Kind == JobWeather {
+			w.checkWeather(ctx, job)
+			continue
+		}
+		w.process(ctx, job, lease)
+	}
+}
+
+func (w *PlanWorker) process(ctx context.Context, job *store.Job, lease time.Duration) {
+	var pj PlanJob
+	if err := json.Unmarshal(job.Payload, &pj); err != nil {
+		w.Log.Error("planning job unreadable; dropped", "job", job.ID, "err", err)
+		if _, err := store.CompleteJob(ctx, w.Pipeline.DB, job.ID); err != nil {
+			w.Log.Error("drop planning job", "job", job.ID, "err", err)
+		}
+		return
+	}
+	if pj.Edit != nil {
+		w.processEdit(ctx, job, pj)
+		return
+	}
+	// Finish well inside the lease, so that no other worker takes the job meanwhile.
+	start := time.Now()
+	var plan dialog.Plan
+	var err error
+	if job.Attempts > maxPlanAttempts {
+		// Whatever keeps failing, the traveller still gets a plan: the offline draft.
+		w.Log.Error("planning keeps failing; sending the offline draft", "job", job.ID, "conversation", pj.ConversationID, "attempts", job.Attempts)
+		plan = offline.Plan(pj.Trip, pj.Lang, time.Now())
+	} else {
+		pctx, cancel := context.WithTimeout(ctx, lease*3/4)
+		plan, err = w.Plan(pctx, pj, w.reporter(ctx, pj))
+		cancel()
+	}
+	bg := context.WithoutCancel(ctx)
+	if err != nil {
+		// Shutting down or out of time: let the job run again, here or elsewhere.
+		retry := time.Now().Add(w.retryAfter())
+		if ctx.Err() != nil {
+			retry = time.Now()
+		}
+		w.Log.Warn("planning failed", "job", job.ID, "conversation", pj.ConversationID, "err", err)
+		if err := store.RetryJob(bg, w.Pipeline.DB, job.ID, err, retry); err != nil {
+			w.Log.Error("release planning job; it runs again when its lease ends", "job", job.ID, "err", err)
+		}
+		return
+	}
+	delivered, err := w.deliver(bg, job.ID, pj, plan)
+	if err != nil {
+		w.Log.Error("deliver plan", "job", job.ID, "conversation", pj.ConversationID, "err", err)
+		if err := store.RetryJob(bg, w.Pipeline.DB, job.ID, err, time.Now().Add(w.retryAfter())); err != nil {
+			w.Log.Error("release planning job; it runs again when its lease ends", "job", job.ID, "err", err)
+		}
+		return
+	}
+	w.Log.Info("plan made", "job", job.ID, "conversation", pj.ConversationID, "source", plan.Source,
+		"delivered", delivered, "duration_ms", time.Since(start).Milliseconds())
+}
+
+// maxPlanAttempts is how often a plan is tried before the offline draft is sent instead.
+const maxPlanAttempts = 5
+
+// errDone ends a delivery that another worker already made.
+var errDone = errors.New("job already done")
+
+// deliver stores the plan as the conversation's next version and hands it to the dialog,
+// in one transaction with the job marked done. It reports false when there was nothing
+// to deliver: the job was done by another worker, or a newer request superseded it.
+func (w *PlanWorker) deliver(ctx context.Context, jobID int64, pj PlanJob, plan dialog.Plan) (bool, error) {
+	delivered := false
+	err := w.Pipeline.DB.InTx(ctx, func(tx *sqlx.Tx) error {
+		// The conversation first, then the job, as everywhere: no two transactions
+		// take these locks in opposite orders.
+		conv, _, err := store.LockConversation(ctx, tx, pj.ConversationID)
+		if err != nil {
+			return err
+		}
+		if first, err := store.CompleteJob(ctx, tx, jobID); err != nil {
+			return err
+		} else if !first {
+			return errDone
+		}
+		if dialog.AwaitsPlan(&conv, pj.PlanRequest) {
+			if pj.Edit == nil && conv.Memo.PlannedTrip != nil {
+				// A re-plan of the same trip (a slot changed) can be undone like an edit.
+				plan.Base = conv.Memo.PlanVersion
+			}
+			if plan.Version, err = store.AddPlan(ctx, tx, pj.ConversationID, plan); err != nil {
+				return err
+			}
+			ev := dialog.Inbound{Event: dialog.EventPlanReady, Plan: &plan, PlanRequest: pj.PlanRequest}
+			if err := w.Pipeline.EventTx(ctx, tx, pj.ConversationID, ev); err != nil {
+				return err
+			}
+			delivered = true
+		}
+		return nil
+	})
+	if errors.Is(err, errDone) {
+		return false, nil
+	}
+	return delivered, err
+}
+
+func (w *PlanWorker) retryAfter() time.Duration {
+	if w.Retry > 0 {
+		return w.Retry
+	}
+	return 5 * time.Second
+}
