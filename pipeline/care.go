@@ -18,7 +18,7 @@ import (
 func (p *Pipeline) careEffect(ctx context.Context, tx *sqlx.Tx, conv *dialog.Conversation, e dialog.Effect) error {
 	switch e.Kind {
 	case dialog.EffectEmergency:
-		if _, err := tx.ExecContext(ctx, `INSERT INTO emergencies (conversation_id, text) VALUES ($1, $2)`, conv.ID, e.Text); err != nil {
+		if err := store.RecordEmergency(ctx, tx, conv.ID, e.Text); err != nil {
 			return err
 		}
 		_, _, err := store.OpenCase(ctx, tx, store.NewCase{ConversationID: conv.ID, Kind: store.CaseEmergency,
