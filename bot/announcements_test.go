@@ -394,7 +394,7 @@ func TestMaintenanceHoldsMessagesButNotEmergencies(t *testing.T) {
 		return hasRole(e.history(s1.Token, "").Messages, "system", "数据库升级")
 	})
 	h := e.history(s1.Token, "").Messages
-	loc, _ := time.LoadLocation("Asia/notices.Shanghai")
+	loc, _ := time.LoadLocation("Asia/Shanghai")
 	if !hasRole(h, "system", until.In(loc).Format("2006-01-02 15:04")) || !hasRole(h, "traveller", "你好，我想去福州") {
 		t.Errorf("the notice lacks the expected end, or the message is not shown: %+v", h)
 	}
