@@ -45,7 +45,7 @@ bench:
 	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./dialog/ ./providers/... | tee var/bench.txt
 	$(GO) test -run '^$$' -bench 'PersistedTurn' -benchmem -count 5 ./bot/ | tee -a var/bench.txt
 	@# A notice to 10,000 Telegram subscribers at TELEGRAM_RATE=200, about a minute a broadcast.
-	$(GO) test -run '^$$' -bench '^BenchmarkBroadcast$$' -benchtime=1x -timeout 15m ./bot/telegram/ | tee -a var/bench.txt
+	$(GO) test -run '^$$' -bench '^BenchmarkBroadcast$$' -benchtime=1x -timeout 15m ./channel/telegram/ | tee -a var/bench.txt
 	$(MAKE) bench-load
 
 # Travellers end to end (see docs/benchmarks.md): Telegram at 50, 200 and 1,000, the widget
