@@ -52,7 +52,7 @@ func (s *Server) handleEditRecommendation() http.Handler {
 		}
 		e, ok := dialog.ReadEdit(body.Text)
 		if !ok || e.Versioning() {
-			api.WriteError(w, http.StatusBadRequest, dialog.CodeEditFailed,
+			api.WriteError(w, http.StatusBadRequest, api.EditFailed,
 				"not a change this API can make; try e.g. \"第二天换成博物馆\" or \"move it all one day later\"", "text")
 			return
 		}
@@ -78,7 +78,7 @@ func (s *Server) handleEditRecommendation() http.Handler {
 		next, err := edit(ctx, base, e, lang)
 		if err != nil {
 			s.Log.Info("recommendation edit not made", "request_id", id, "edit", e.Kind, "err", err)
-			api.WriteError(w, http.StatusUnprocessableEntity, dialog.CodeEditFailed, editFailedMessage(err), "text")
+			api.WriteError(w, http.StatusUnprocessableEntity, api.EditFailed, editFailedMessage(err), "text")
 			return
 		}
 		next.Edit, next.Base = &e, base.Version
