@@ -356,8 +356,19 @@ func zhStopAt(s string, b int) bool {
 			return true
 		}
 	}
+	for _, w := range zhActivities {
+		if strings.HasPrefix(s[b:], w) {
+			return true
+		}
+	}
 	return false
 }
+
+// zhActivities are what people go somewhere to do; a known place's name may end before
+// one (去北海道滑雪, 去新疆自驾, 去三亚度蜜月). They only end a name the gazetteer knows.
+var zhActivities = []string{"滑雪", "自驾", "徒步", "潜水", "冲浪", "避暑", "避寒", "蜜月", "度蜜月", "赏花", "赏雪",
+	"赏枫", "赏樱", "拍照", "泡温泉", "晒太阳", "骑行", "爬山", "登山", "追极光", "观光", "休假", "露营", "购物", "打卡",
+	"散心", "出游", "团建", "探亲"}
 
 // Vague places and alternatives.
 var (
