@@ -97,8 +97,9 @@ type authState struct {
 // newAuthState starts computing the dummy hash at once, in the background, so that
 // neither start-up nor the first login with an unknown name waits for all of it.
 func newAuthState() authState {
+	cost := passwordCost // read now: the hash is computed in the background
 	dummy := sync.OnceValue(func() []byte {
-		h, _ := bcrypt.GenerateFromPassword([]byte("no such account, same work"), passwordCost)
+		h, _ := bcrypt.GenerateFromPassword([]byte("no such account, same work"), cost)
 		return h
 	})
 	go dummy()
