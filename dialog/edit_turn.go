@@ -165,10 +165,25 @@ func (t *turn) planChoices() []Choice {
 			out = append(out, Choice{Label: T(c.Lang, "btn_edit_day", d), Action: "day:" + strconv.Itoa(d)})
 		}
 	}
+	if c.Memo.PlanVersion > 0 {
+		out = append(out, t.choice("btn_more_edits", "pe:menu"))
+	}
 	if c.Memo.PlanVersion > 1 {
 		out = append(out, t.choice("btn_undo", "pe:undo"))
 	}
 	return out
+}
+
+// wholePlanEdits are the edits of the whole plan a button offers, by action argument.
+var wholePlanEdits = map[string]PlanEdit{
+	"later":   {Kind: EditShift, Days: 1},
+	"earlier": {Kind: EditShift, Days: -1},
+	"longer":  {Kind: EditLonger, Days: 1},
+	"shorter": {Kind: EditShorter, Days: 1, Day: -1},
+	"relax":   {Kind: EditPace, With: "relax"},
+	"more":    {Kind: EditPace, With: "more"},
+	"cheaper": {Kind: EditCheaper},
+	"better":  {Kind: EditBetter},
 }
 
 // planAction handles the buttons of plans and edits; false leaves the action to others.
@@ -203,8 +218,17 @@ func (t *turn) planAction(name, arg string) bool {
 			e = PlanEdit{Kind: EditUndo}
 		case "redo":
 			e = PlanEdit{Kind: EditRedo}
-		case "relax":
-			e = PlanEdit{Kind: EditPace, With: "relax"}
+		case "menu":
+			if c.Memo.PlanVersion == 0 {
+				return false
+			}
+			r := t.say("edit_menu")
+			for _, a := range []string{"later", "earlier", "longer", "shorter", "relax", "more", "cheaper", "better"} {
+				r.Choices = append(r.Choices, Choice{Label: T(c.Lang, "btn_pe_"+a), Action: "pe:" + a})
+			}
+			return true
+		case "later", "earlier", "longer", "shorter", "relax", "more", "cheaper", "better":
+			e = wholePlanEdits[kind]
 		case "in", "out":
 			d, err := strconv.Atoi(rest)
 			if err != nil || d < 1 {
@@ -299,6 +323,16 @@ func init() {
 		"btn_day_indoor":   {"换成室内活动", "Something indoors"},
 		"btn_day_outdoor":  {"换成户外活动", "Something outdoors"},
 		"btn_day_relax":    {"整体轻松一点", "A gentler pace"},
+		"btn_more_edits":   {"🛠 更多修改", "🛠 More changes"},
+		"edit_menu":        {"想怎么改整个行程？也可以直接说，比如「全部往后推一天」「第二天换成博物馆」「不要去鼓山」。", "How should the whole plan change? You can also just say it, e.g. \"move it all a day later\", \"swap day 2 for a museum\", \"skip the castle\"."},
+		"btn_pe_later":     {"全部往后推一天", "All one day later"},
+		"btn_pe_earlier":   {"全部提前一天", "All one day earlier"},
+		"btn_pe_longer":    {"多玩一天", "One more day"},
+		"btn_pe_shorter":   {"少玩一天", "One day fewer"},
+		"btn_pe_relax":     {"轻松一点", "More relaxed"},
+		"btn_pe_more":      {"紧凑一点", "Pack more in"},
+		"btn_pe_cheaper":   {"便宜一点", "Cheaper"},
+		"btn_pe_better":    {"升级酒店", "Better hotels"},
 	} {
 		catalogue[k] = v
 	}

@@ -160,8 +160,8 @@ func parseBudgetIn(m *msg, expecting Slot) (*Money, bool) {
 				k++
 			}
 		}
-		if !marked && !moneyTalk && expecting != SlotBudget && high < 100 {
-			continue
+		if !marked && !moneyTalk && expecting != SlotBudget && (high < 100 || sameDigits(s[h.i:h.j])) {
+			continue // "666", "888": praise and luck in figures, not a budget said unasked
 		}
 		if high > 1e9 {
 			continue
@@ -180,6 +180,20 @@ func parseBudgetIn(m *msg, expecting Slot) (*Money, bool) {
 		return money, true
 	}
 	return nil, false
+}
+
+// sameDigits reports a figure of one digit written three or more times (666, 8888).
+func sameDigits(s string) bool {
+	s = strings.TrimSpace(s)
+	if len(s) < 3 {
+		return false
+	}
+	for i := 0; i < len(s); i++ {
+		if s[i] != s[0] || !isDigit(s[i]) {
+			return false
+		}
+	}
+	return true
 }
 
 var reBudgetLabel = regexp.MustCompile(`(?:预算|\bbudget)\s*[:：=】\-]`)

@@ -318,9 +318,13 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 	}
 
 	s = m.text()
+	vagueWhen := false
 	for _, loc := range when(has(s, "day", "week", "month"), reInEn, s) {
 		if has(s[loc[0]:loc[1]], "a few", "couple") {
-			continue // "in a few weeks" names no day
+			// "in a few weeks" names no day, and is no length either: which days is asked.
+			vagueWhen = true
+			m.consume(loc[0], loc[1])
+			continue
 		}
 		n, unit := atoiWord(sub(s, loc, 1)), sub(s, loc, 2)
 		if n == 0 {
@@ -741,6 +745,9 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 		}
 	}
 	// Times said vaguely ("sometime in spring", "年后", "过几天", "两三天") ask which days.
+	if vagueWhen && len(hits) == 0 {
+		monthOnly = true
+	}
 	if vt := reVagueDate.FindStringIndex(m.text()); vt != nil && len(hits) == 0 {
 		monthOnly = true
 		m.consume(vt[0], vt[1])

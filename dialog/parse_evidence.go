@@ -64,7 +64,7 @@ func judge(p string, kind evidenceKind, c ParseContext, lang string) (judgement,
 		return notAPlace, ""
 	}
 	if !known || common {
-		if n, ok := c.Places.Near(p, lang); ok {
+		if n, ok := c.Places.Near(p, lang); ok && looksLikeMisspelling(p, n) {
 			return knownPlace, n
 		}
 	}
@@ -91,6 +91,40 @@ func countingWords(p string) bool {
 		}
 	}
 	return true
+}
+
+// looksLikeMisspelling reports whether typed reads as a misspelling of the town name
+// near: a near name reached through a town's name in another language (Monschau is one
+// step from Moskau, Wengen from Wenen) is not what the traveller typed, so the name they
+// wrote is proposed instead. Chinese names are compared by sound elsewhere.
+func looksLikeMisspelling(typed, near string) bool {
+	if hasHan(typed) || hasHan(near) {
+		return true // compared by sound, or named in the reply's language (hangzou → 杭州)
+	}
+	name, _, _ := strings.Cut(near, ",")
+	a, b := []rune(asciiLower(strings.TrimSpace(typed))), []rune(asciiLower(strings.TrimSpace(name)))
+	return runeDistance(a, b) <= max(2, len(a)/4)
+}
+
+// runeDistance is the edit distance of a and b.
+func runeDistance(a, b []rune) int {
+	prev := make([]int, len(b)+1)
+	cur := make([]int, len(b)+1)
+	for j := range prev {
+		prev[j] = j
+	}
+	for i := 1; i <= len(a); i++ {
+		cur[0] = i
+		for j := 1; j <= len(b); j++ {
+			cost := 1
+			if a[i-1] == b[j-1] {
+				cost = 0
+			}
+			cur[j] = min(prev[j]+1, cur[j-1]+1, prev[j-1]+cost)
+		}
+		prev, cur = cur, prev
+	}
+	return prev[len(b)]
 }
 
 // capitalisedWords counts the words of p written with a capital letter.
@@ -356,8 +390,19 @@ func zhStopAt(s string, b int) bool {
 			return true
 		}
 	}
+	for _, w := range zhActivities {
+		if strings.HasPrefix(s[b:], w) {
+			return true
+		}
+	}
 	return false
 }
+
+// zhActivities are what people go somewhere to do; a known place's name may end before
+// one (去北海道滑雪, 去新疆自驾, 去三亚度蜜月). They only end a name the gazetteer knows.
+var zhActivities = []string{"滑雪", "自驾", "徒步", "潜水", "冲浪", "避暑", "避寒", "蜜月", "度蜜月", "赏花", "赏雪",
+	"赏枫", "赏樱", "拍照", "泡温泉", "晒太阳", "骑行", "爬山", "登山", "追极光", "观光", "休假", "露营", "购物", "打卡",
+	"散心", "出游", "团建", "探亲"}
 
 // Vague places and alternatives.
 var (

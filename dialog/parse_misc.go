@@ -84,6 +84,7 @@ var (
 		{pat(`\b(?:the\s+)?`+enNum+`\s+of\s+us\b`, "of us"), 0},
 		{pat(`\b(?:party|family|group)\s+of\s+`+enNum+`\b`, "party", "family", "group"), 0},
 		{pat(`\bwe\s+are\s+`+enNum+`\b`, "we are"), 0},
+		{pat(`\b(?:just|only)\s+`+enNum+`\s+(?:of us|people|now|left|going)\b`, "just", "only"), 0},
 		{pat(`\b`+enNum+`\s+(?:people|persons|ppl|adults|travell?ers|pax|guests)\b`, "people", "persons", "ppl", "adults", "travel", "pax", "guests"), 0},
 		{pat(`\bwe'?re\s+`+enNum+`\b`, "we"), 0},
 		{pat(`\b(?:both of us|we(?:'re| are) both|we both|us two|my (?:wife|husband|partner|girlfriend|boyfriend|friend|mum|mom|dad) and i|me and my (?:wife|husband|partner|girlfriend|boyfriend|friend|mum|mom|dad)|(?:a|as a) couple)\b`, "both", "us two", "my ", "couple"), 2},

@@ -345,7 +345,7 @@ func chosenOption(core string) (Tier, int) {
 	return "", 0
 }
 
-var smallTalkWords = litsOf(`谢啦|谢了|嘻嘻|吃了吗|吃饭了吗|早点休息|好的呢|\bsup\b|\bheyy+\b|\bevening\b|\bmorning\b|thank u|\bthanx\b|what's your name|what is your name|see ya|\bcya\b|you're funny|you are funny|how's your day|how is your day|你好|您好|嗨|哈喽|hello|\bhi\b|\bhey\b|\bhiya\b|\byo\b|good morning|good evening|good afternoon|早上好|晚上好|下午好|` +
+var smallTalkWords = litsOf(`\b666\b|\b888\b|牛啊|牛哇|太牛|真牛|牛逼|🐂|谢啦|谢了|嘻嘻|吃了吗|吃饭了吗|早点休息|好的呢|\bsup\b|\bheyy\b|\bevening\b|\bmorning\b|thank u|\bthanx\b|what's your name|what is your name|see ya|\bcya\b|you're funny|you are funny|how's your day|how is your day|你好|您好|嗨|哈喽|hello|\bhi\b|\bhey\b|\bhiya\b|\byo\b|good morning|good evening|good afternoon|早上好|晚上好|下午好|` +
 	`谢谢|多谢|感谢|\bthanks\b|thank you|\bthx\b|\bty\b|cheers|哈哈|呵呵|嘿嘿|\blol\b|\blmao\b|\bhaha|😂|🙏|😊|😄|❤|你是谁|你叫什么|who are you|are you a bot|are you human|` +
 	`how are you|how's it going|what's up|在吗|在不在|有人吗|辛苦了|晚安|good night|bye|goodbye|再见|拜拜|see you|nice to meet|好的谢谢|ok thanks|cool|awesome|不错|厉害|棒|nice one`)
 
@@ -354,7 +354,7 @@ func smallTalk(core string) bool {
 	if core == "" {
 		return false
 	}
-	if smallTalkWords.in(core) {
+	if smallTalkWords.in(core) || smallTalkWords.in(squeezeRepeats(core)) {
 		return true
 	}
 	// Only emoji, punctuation or laughter.
@@ -380,6 +380,29 @@ var injectionWords = litsOf(`ignore previous|ignore all previous|ignore the abov
 // injection reports text that tries to instruct the bot or carries markup or code: it is
 // never read as trip details, whatever figures or names it holds.
 func injection(low string) bool { return injectionWords.in(low) }
+
+// squeezeRepeats writes a letter held for three or more ("heyyy", "hiiii") once.
+func squeezeRepeats(s string) string {
+	var b strings.Builder
+	run := 0
+	var last rune
+	for _, r := range s {
+		if r == last {
+			run++
+		} else {
+			run, last = 1, r
+		}
+		if run < 3 || !unicode.IsLetter(r) {
+			b.WriteRune(r)
+		} else if run == 3 {
+			// Keep one: drop the two already written beyond the first.
+			out := []rune(b.String())
+			b.Reset()
+			b.WriteString(string(out[:len(out)-1]))
+		}
+	}
+	return b.String()
+}
 
 // complaint reports a complaint about the service.
 func complaint(low string) bool { return complaintWords.in(low) }

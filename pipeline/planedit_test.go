@@ -2,6 +2,7 @@ package pipeline
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"strings"
 	"sync/atomic"
@@ -168,6 +169,14 @@ func TestPlanEditsByWordsAndButtons(t *testing.T) {
 				{name: "pace by button", action: "pe:relax", diff: "", days: -1},
 				{name: "cheaper", text: pick("太贵了", "too expensive"), diff: pick("预算：", "Budget: "), unchanged: []int{0, 1, 2, 3}, days: 4},
 				{name: "better", text: pick("升级酒店", "upgrade the hotel"), diff: pick("预算：", "Budget: "), unchanged: []int{0, 1, 2, 3}, days: 4},
+				{name: "more edits menu", action: "pe:menu", days: -2},
+				{name: "later by button", action: "pe:later", diff: pick("日期：12月26日–12月29日 → 12月27日–12月30日", "Dates: Dec 26–Dec 29 → Dec 27–Dec 30"), days: 4},
+				{name: "earlier by button", action: "pe:earlier", diff: pick("日期：12月27日–12月30日 → 12月26日–12月29日", "Dates: Dec 27–Dec 30 → Dec 26–Dec 29"), days: 4},
+				{name: "longer by button", action: "pe:longer", diff: pick("第5天：新增", "Day 5: added"), unchanged: []int{0, 1, 2, 3}, days: 5},
+				{name: "shorter by button", action: "pe:shorter", diff: pick("第5天：取消", "Day 5: removed"), unchanged: []int{0, 1, 2, 3}, days: 4},
+				{name: "pack more in by button", action: "pe:more", diff: pick("夜游", "Evening out"), days: 4},
+				{name: "cheaper by button", action: "pe:cheaper", diff: pick("预算：", "Budget: "), unchanged: []int{0, 1, 2, 3}, days: 4},
+				{name: "better by button", action: "pe:better", diff: pick("预算：", "Budget: "), unchanged: []int{0, 1, 2, 3}, days: 4},
 			}
 			version := 1
 			for _, c := range cases {
@@ -179,6 +188,16 @@ func TestPlanEditsByWordsAndButtons(t *testing.T) {
 					s.press(c.action)
 				} else {
 					s.say(c.text)
+				}
+				if c.days == -2 {
+					// The menu of whole-plan changes: a question with a button for each.
+					m := s.lastBot()
+					var body store.MessageBody
+					json.Unmarshal(m.Body, &body)
+					if len(body.Choices) != 8 {
+						t.Errorf("%s: %d buttons, want 8", c.name, len(body.Choices))
+					}
+					continue
 				}
 				if c.days < 0 {
 					// Already as relaxed as it gets: nothing changes, and the traveller is told.
@@ -203,10 +222,15 @@ func TestPlanEditsByWordsAndButtons(t *testing.T) {
 				if d := differingDays(ob, oa, c.unchanged...); len(d) > 0 {
 					t.Errorf("%s: days %v changed, want them as they were", c.name, d)
 				}
-				if c.name != "shift" {
-					// The options not chosen stay as they were.
+				// The trip's dates and length are every option's; anything else changes the
+				// chosen option only.
+				datesEdit := false
+				for _, w := range []string{"shift", "later", "earlier", "longer", "shorter"} {
+					datesEdit = datesEdit || strings.HasPrefix(c.name, w)
+				}
+				if !datesEdit {
 					for _, tier := range []dialog.Tier{dialog.TierLuxury, dialog.TierBackpacker} {
-						if fmt.Sprint(optionOf(before, tier)) != fmt.Sprint(optionOf(after, tier)) && c.name != "longer" && c.name != "shorter" {
+						if fmt.Sprint(optionOf(before, tier)) != fmt.Sprint(optionOf(after, tier)) {
 							t.Errorf("%s: option %s changed", c.name, tier)
 						}
 					}

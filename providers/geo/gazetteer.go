@@ -284,6 +284,9 @@ func isAlpha(s string) bool {
 // for the name to mean it without asking: Paris, France over Paris, Texas.
 const dominance = 5
 
+// sameCountryDominance is the same where both towns are in one country.
+const sameCountryDominance = 2
+
 // maxCandidates is how many places the traveller is asked to choose from.
 const maxCandidates = 5
 
@@ -303,7 +306,13 @@ func (g *Gazetteer) decide(m []int32, han bool, query, lang string, qualified bo
 			m = cn[:1]
 		}
 	}
-	if len(m) == 1 || qualified || g.cities[m[0]].pop >= dominance*g.cities[m[1]].pop && g.cities[m[0]].pop > 0 {
+	dom := int64(dominance)
+	if len(m) > 1 && g.cities[m[0]].country == g.cities[m[1]].country {
+		// Two towns of one name in one country: the much bigger one is what travellers
+		// mean (Suzhou in Jiangsu, Fuzhou in Fujian); near equals are still asked about.
+		dom = sameCountryDominance
+	}
+	if len(m) == 1 || qualified || g.cities[m[0]].pop >= dom*g.cities[m[1]].pop && g.cities[m[0]].pop > 0 {
 		p := g.place(m[0], query, han, lang, false)
 		return Result{Place: &p, Source: SourceGazetteer}
 	}
