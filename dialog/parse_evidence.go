@@ -532,6 +532,10 @@ func parseExclusionsIn(m *msg, e *Extraction, c ParseContext) {
 		for _, part := range splitList(p) {
 			add(part)
 		}
+		if strings.HasPrefix(head, "anywhere") && e.VaguePlace == "" {
+			// "anywhere but Paris": Paris is ruled out and where to go is still open.
+			e.VaguePlace = "any"
+		}
 		m.consume(loc[0], end)
 	}
 	// "we don't eat pork", "she can't eat shellfish": a food ruled out.
