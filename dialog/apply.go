@@ -158,6 +158,9 @@ func (t *turn) apply(ex Extraction) (changes []string, problems []Reply) {
 	}
 
 	// Party size before budget: a total for a group is divided among its members.
+	if ex.PartyJoins > 0 && tr.PartySize != nil && *tr.PartySize+ex.PartyJoins <= 100 {
+		ex.PartySize = *tr.PartySize + ex.PartyJoins
+	}
 	if ex.PartySize > 0 && ex.PartySize <= 100 {
 		if tr.PartySize == nil || *tr.PartySize != ex.PartySize {
 			n := ex.PartySize

@@ -63,8 +63,12 @@ type Extraction struct {
 	// ("预算0", "budget -100") is reported as a zero Money so that the engine can re-ask
 	// with a specific message; a budget word with no figure ("budget: lots") leaves Budget
 	// nil and sets Unparsed.
-	Budget                                  *Money
-	PartySize                               int
+	Budget    *Money
+	PartySize int
+	// PartyJoins is how many people a message says join the party ("my sister is coming
+	// too"): added to a known party size, which PartySize (counting the speaker) replaces
+	// only when none is known.
+	PartyJoins                              int
 	Accessibility, KidFriendly, PetFriendly *bool
 	NaturalLandscape, SocialLandscape       string // keywords joined with "、" (zh) or ", " (en)
 	Cuisine                                 string
@@ -272,6 +276,11 @@ func Extract(text string, c ParseContext) Extraction {
 	}
 	party, kids := parsePartyIn(m)
 	e.PartySize = party
+	// "my sister and her husband are coming too": people joining a party already known
+	// are added to it; the speaker is already counted there.
+	if party > 1 && reJoining.MatchString(m.low) && !selfNamed(m.low) {
+		e.PartyJoins = party - 1
+	}
 	if party > 0 {
 		m.found++
 	}

@@ -243,3 +243,12 @@ func zhNum(s string) int {
 	n, _ := strconv.Atoi(s)
 	return n
 }
+
+// reJoining says the people named join the party rather than make it up.
+var reJoining = pat(`\bcoming too\b|\bcoming as well\b|\balso coming\b|\bare joining\b|\bis joining\b|\bjoining us\b|\bwill join\b|\bcoming along\b|也去|也要去|也来|也一起`,
+	"coming", "joining", "join", "也")
+
+// selfNamed reports whether the speaker counts themself in what they say ("me and", "我和").
+func selfNamed(low string) bool {
+	return has(" "+low+" ", " me ", " me,", " i ", " i'", " we ", "我", "咱")
+}
