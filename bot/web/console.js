@@ -245,15 +245,34 @@
   }
 
   // renderCase shows the conversation's open case with the steps an agent takes on it;
-  // each step is told to the traveller. The panel stays in place while the side is
-  // redrawn around it, so a note being written keeps its text and focus.
+  // each step is told to the traveller. The panel and its buttons are built once per
+  // conversation and updated in place while the side is redrawn around it, so a note
+  // being written keeps its text and focus and a button is never replaced under a click.
   var casePanel = null;
   function renderCase(convId) {
     if (!casePanel || casePanel.convId !== convId) {
-      var p = { convId: convId, box: el('div', 'case'), head: el('div'), note: el('textarea'), tail: el('div') };
+      var p = { convId: convId, box: el('div', 'case'), head: el('div'), title: el('h3'), line: el('div', 'line'),
+        last: el('div', 'line'), note: el('textarea'), tail: el('div'), steps: {}, k: null };
       p.box.id = 'case'; p.box.hidden = true;
       p.note.id = 'case-note'; p.note.placeholder = T.caseNote; p.note.maxLength = 4096;
+      p.head.appendChild(p.title); p.head.appendChild(p.line); p.head.appendChild(p.last);
       p.box.appendChild(p.head); p.box.appendChild(p.note); p.box.appendChild(p.tail);
+      var step = function (into, label, id, path, withNote) {
+        var b = el('button', null, label); b.type = 'button'; b.id = id; b.hidden = true;
+        b.addEventListener('click', function () {
+          if (!p.k) return;
+          api('POST', '/api/agent/cases/' + p.k.id + '/' + path, withNote ? { text: p.note.value } : {}).then(function (r) {
+            if (r.ok && withNote) p.note.value = '';
+            openConv(convId);
+          });
+        });
+        into.appendChild(b);
+        p.steps[id] = b;
+      };
+      step(p.head, T.caseAck, 'case-ack', 'acknowledge');
+      step(p.head, T.caseWork, 'case-assign', 'assign');
+      step(p.tail, T.caseAddNote, 'case-add-note', 'notes', true);
+      step(p.tail, T.caseResolve, 'case-resolve', 'resolve', true);
       casePanel = p;
     }
     var cp = casePanel;
@@ -261,27 +280,22 @@
     api('GET', '/api/agent/cases').then(function (r) { return r.json(); }).then(function (j) {
       var k = (j.cases || []).filter(function (x) { return x.conversationId === convId; })[0];
       if (casePanel !== cp) return;
+      cp.k = k || null;
       cp.box.hidden = !k;
-      cp.head.textContent = ''; cp.tail.textContent = '';
       if (!k) return;
-      cp.head.appendChild(el('h3', null, T.caseTitle + ' #' + k.id));
-      cp.head.appendChild(el('div', 'line', (k.category ? (T.state.emergency + ' · ' + k.category) : k.kind) + (k.country ? ' · ' + k.country : '') + ' · ' +
-        (T.caseStatus[k.status] || k.status) + (k.agent ? ' · ' + k.agent : '') + (k.safe ? ' · ' + T.caseSafe : '')));
-      if (k.lastNote) cp.head.appendChild(el('div', 'line', k.lastNote));
-      function step(into, label, id, path, withNote) {
-        var b = el('button', null, label); b.type = 'button'; b.id = id;
-        b.addEventListener('click', function () {
-          api('POST', '/api/agent/cases/' + k.id + '/' + path, withNote ? { text: cp.note.value } : {}).then(function (r) {
-            if (r.ok && withNote) cp.note.value = '';
-            openConv(convId);
-          });
-        });
-        into.appendChild(b);
-      }
-      if (k.status === 'open') step(cp.head, T.caseAck, 'case-ack', 'acknowledge');
-      if (k.status !== 'in_progress') step(cp.head, T.caseWork, 'case-assign', 'assign');
-      step(cp.tail, T.caseAddNote, 'case-add-note', 'notes', true);
-      step(cp.tail, T.caseResolve, 'case-resolve', 'resolve', true);
+      cp.title.textContent = T.caseTitle + ' #' + k.id;
+      cp.line.textContent = (k.category ? (T.state.emergency + ' · ' + k.category) : k.kind) + (k.country ? ' · ' + k.country : '') + ' · ' +
+        (T.caseStatus[k.status] || k.status) + (k.agent ? ' · ' + k.agent : '') + (k.safe ? ' · ' + T.caseSafe : '');
+      cp.last.textContent = k.lastNote || '';
+      cp.last.hidden = !k.lastNote;
+      // A hidden button is removed from the tree, so selectors see only the steps open now.
+      var show = { 'case-ack': k.status === 'open', 'case-assign': k.status !== 'in_progress', 'case-add-note': true, 'case-resolve': true };
+      Object.keys(cp.steps).forEach(function (id) {
+        var b = cp.steps[id], home = (id === 'case-ack' || id === 'case-assign') ? cp.head : cp.tail;
+        if (show[id] && b.parentNode !== home) home.appendChild(b);
+        if (!show[id] && b.parentNode) b.remove();
+        b.hidden = !show[id];
+      });
     }).catch(function () {});
   }
 
