@@ -12,7 +12,7 @@ import (
 	"xingqu/store"
 )
 
-// TestBrowserSatisfaction opens the console's satisfaction page as an admin: the average
+// TestBrowserSatisfaction opens the console's feedback page as an admin: the average
 // rating and the share of 4-5 over the last 30 days, the ratings, the average by day as
 // a chart, and the open high-priority feedback with its words.
 func TestBrowserSatisfaction(t *testing.T) {
@@ -47,14 +47,14 @@ INSERT INTO conversations (traveller_id) SELECT id FROM t RETURNING id`); err !=
 	if err := chromedp.Do(tab, chromedp.Navigate(e.ts.URL+"/console"), chromedp.WaitVisible(chromedp.CSS("#username")),
 		chromedp.SendKeys(chromedp.CSS("#username"), "admin1"), chromedp.SendKeys(chromedp.CSS("#password"), "correct horse battery staple"),
 		chromedp.Click(chromedp.CSS("form.login button")), chromedp.WaitVisible(chromedp.CSS("#xa-open")), chromedp.Click(chromedp.CSS("#xa-open")),
-		chromedp.Click(chromedp.CSS("#xa-tab-satisfaction"))); err != nil {
+		chromedp.Click(chromedp.CSS("#xa-tab-feedback"))); err != nil {
 		t.Fatal(err)
 	}
 	wait("the average and the share of 4-5", `(s => s.dataset.csat === '3.33' && s.dataset.rated === '3' && s.textContent.includes('67%'))(document.querySelector('#xa-csat'))`)
 	wait("the ratings", `document.querySelector('#xa-ratings [data-rating="5"]').textContent.includes('1')
 		&& document.querySelector('#xa-ratings [data-rating="3"]').textContent.includes('0')`)
-	wait("the day's average in the chart", `document.querySelectorAll('#xa-daily .xa-colbar').length === 30
-		&& document.querySelector('#xa-daily .xa-chart').getAttribute('aria-label').includes('3.33')`)
+	wait("the day's average in the chart", `document.querySelectorAll('#xa-daily svg.xa-csat .xa-csat-avg-dot').length === 1
+		&& document.querySelector('#xa-daily svg.xa-csat').getAttribute('aria-label').includes('3.33')`)
 	wait("the open high-priority feedback", `document.querySelector('#xa-open-high').textContent.includes('酒店地址是错的')
 		&& !document.querySelector('#xa-open-high').textContent.includes('great plan')`)
 	wait("the latest feedback", `document.querySelector('#xa-feedback-items').children.length === 3`)

@@ -1,5 +1,5 @@
 // xingqu console: the account's own password, and for admins the pages for notices,
-// maintenance, people, health and satisfaction. It reads the access token the console keeps in
+// maintenance, people, health and feedback. It reads the access token the console keeps in
 // sessionStorage and never refreshes it itself (a refresh token is good for one use);
 // every text from the server is set with textContent.
 (function () {
@@ -21,7 +21,7 @@
     calls: '调用', errors: '错误', queue: 'Telegram 发送队列', failures: '最近的失败',
     pwTitle: '请修改临时密码', pwCurrent: '当前（临时）密码', pwNew: '新密码（至少10个字符）', pwRepeat: '再输入一次新密码',
     pwMismatch: '两次输入的新密码不一致', pwSave: '修改密码', zhLabel: '中文', enLabel: 'English', none: '无',
-    correction: '取消说明（可选，随取消通知发给已收到公告的人）', satisfaction: '满意度', csat: '平均评分', satisfied: '4-5星占比', rated: '评分数', feedbackTotal: '反馈总数', last30: '最近30天',
+    correction: '取消说明（可选，随取消通知发给已收到公告的人）', csat: '平均评分', satisfied: '4-5星占比', rated: '评分数', feedbackTotal: '反馈总数', last30: '最近30天',
     ratings: '评分分布', daily: '每日平均评分', openHigh: '待处理的高优先级反馈', recent: '最近的反馈',
     feedback: '评价', replyTo: '回复旅客…', handle: '回复并标记已处理'
   } : {
@@ -40,7 +40,7 @@
     calls: 'calls', errors: 'errors', queue: 'Telegram send queue', failures: 'Latest failures',
     pwTitle: 'Choose a new password', pwCurrent: 'Current (temporary) password', pwNew: 'New password (10 characters or more)', pwRepeat: 'New password again',
     pwMismatch: 'The new passwords differ', pwSave: 'Change password', zhLabel: '中文', enLabel: 'English', none: 'none',
-    correction: 'Why it is cancelled (optional; sent with the cancellation to those already told)', satisfaction: 'Satisfaction', csat: 'average rating', satisfied: 'rated 4-5', rated: 'ratings', feedbackTotal: 'feedback', last30: 'Last 30 days',
+    correction: 'Why it is cancelled (optional; sent with the cancellation to those already told)', csat: 'average rating', satisfied: 'rated 4-5', rated: 'ratings', feedbackTotal: 'feedback', last30: 'Last 30 days',
     ratings: 'Ratings', daily: 'Average rating by day', openHigh: 'Open high-priority feedback', recent: 'Latest feedback',
     feedback: 'Feedback', replyTo: 'Reply to the traveller…', handle: 'Reply and mark handled'
   };
@@ -153,7 +153,7 @@
     var panel = el('section', 'xa-panel');
     panel.setAttribute('role', 'dialog'); panel.setAttribute('aria-modal', 'true'); panel.setAttribute('aria-label', T.open);
     var bar = el('div', 'xa-tabs'), body = el('div', 'xa-body');
-    var pages = { notices: noticesPage, maintenance: maintenancePage, people: peoplePage, health: healthPage, feedback: feedbackPage, satisfaction: satisfactionPage };
+    var pages = { notices: noticesPage, maintenance: maintenancePage, people: peoplePage, health: healthPage, feedback: feedbackPage };
     Object.keys(pages).forEach(function (k) {
       var b = button(T[k], 'xa-tab-' + k, function () { show(k); });
       bar.appendChild(b);
@@ -509,31 +509,37 @@
     });
   }
 
-  // Feedback: satisfaction per day over the last 30 days as an inline SVG line chart
-  // (average rating 1-5 and the share of 4-5 ratings), and the open high-priority items,
-  // each answerable here: the reply is sent to the traveller.
+  // feedbackPage shows the last 30 days of travellers' feedback (GET /api/admin/feedback):
+  // the average rating and the share of 4-5, the ratings, satisfaction per day as an inline
+  // SVG line chart (average rating 1-5 and the share of 4-5), the open high-priority items,
+  // each answerable here (the reply is sent to the traveller), and the latest items.
   function feedbackPage(body) {
-    var chartBox = el('div'), open = el('div'), err = errorBox();
-    body.appendChild(el('h3', null, T.csat + ' · ' + T.satisfied)); body.appendChild(chartBox);
-    body.appendChild(el('h3', null, T.openHigh)); body.appendChild(open); body.appendChild(err);
+    var sum = el('div', 'xa-status'); sum.id = 'xa-csat';
+    var dist = el('div'); dist.id = 'xa-ratings';
+    var daily = el('div'); daily.id = 'xa-daily';
+    var high = el('div'); high.id = 'xa-open-high';
+    var recent = el('ul'); recent.id = 'xa-feedback-items';
+    var err = errorBox();
+    [el('h3', null, T.last30), sum, el('h4', null, T.ratings), dist, el('h4', null, T.daily), daily,
+      el('h4', null, T.openHigh), high, err, el('h4', null, T.recent), recent].forEach(function (x) { body.appendChild(x); });
     var NS = 'http://www.w3.org/2000/svg';
     function svg(tag, attrs) {
       var e = document.createElementNS(NS, tag);
       Object.keys(attrs).forEach(function (k) { e.setAttribute(k, attrs[k]); });
       return e;
     }
-    function draw(daily) {
-      var w = 600, h = 160, pad = 24, n = Math.max(daily.length - 1, 1);
+    function chart(days) {
+      var w = 600, h = 160, pad = 24, n = Math.max(days.length - 1, 1);
       var c = svg('svg', { viewBox: '0 0 ' + w + ' ' + h, 'class': 'xa-csat', role: 'img', width: '100%' });
-      var rated = daily.filter(function (d) { return d.ratings > 0; });
-      c.setAttribute('aria-label', T.csat + ': ' + rated.map(function (d) { return d.day + ' ' + d.csat.toFixed(1); }).join(', '));
+      var rated = days.filter(function (d) { return d.ratings > 0; });
+      c.setAttribute('aria-label', T.daily + ': ' + rated.map(function (d) { return d.day + ' ' + d.csat.toFixed(2); }).join(', '));
       c.appendChild(svg('line', { x1: pad, y1: h - pad, x2: w - pad, y2: h - pad, stroke: '#999' }));
       function x(i) { return pad + (w - 2 * pad) * i / n; }
       function line(cls, color, value) {
         var pts = [];
-        daily.forEach(function (d, i) { if (d.ratings > 0) pts.push(x(i).toFixed(1) + ',' + (h - pad - (h - 2 * pad) * value(d)).toFixed(1)); });
+        days.forEach(function (d, i) { if (d.ratings > 0) pts.push(x(i).toFixed(1) + ',' + (h - pad - (h - 2 * pad) * value(d)).toFixed(1)); });
         if (pts.length) c.appendChild(svg('polyline', { points: pts.join(' '), fill: 'none', stroke: color, 'stroke-width': 2, 'class': cls }));
-        daily.forEach(function (d, i) {
+        days.forEach(function (d, i) {
           if (!d.ratings) return;
           var dot = svg('circle', { cx: x(i), cy: h - pad - (h - 2 * pad) * value(d), r: 3, fill: color, 'class': cls + '-dot' });
           var tip = svg('title', {}); tip.textContent = d.day + ' · ' + T.csat + ' ' + d.csat.toFixed(2) + ' · ' + T.satisfied + ' ' + Math.round(100 * d.satisfiedShare) + '% · ' + T.rated + ' ' + d.ratings;
@@ -543,10 +549,9 @@
       }
       line('xa-csat-avg', '#2563eb', function (d) { return (d.csat - 1) / 4; });
       line('xa-csat-share', '#16a34a', function (d) { return d.satisfiedShare; });
-      chartBox.textContent = '';
-      chartBox.appendChild(c);
+      return c;
     }
-    function item(f) {
+    function card(f) {
       var row = el('div', 'xa-card'); row.setAttribute('data-feedback', f.id);
       row.appendChild(el('strong', null, (f.rating ? '★' + f.rating + ' ' : '') + f.category + ' · ' + f.priority));
       if (f.opening) row.appendChild(el('div', null, f.opening));
@@ -558,40 +563,18 @@
         if (!reply.value.trim()) return;
         api('POST', '/api/admin/feedback/' + f.id + '/handle', { reply: reply.value }).then(function (res) {
           if (!res.ok) { showError(err, res); return; }
+          reply.value = '';
           load();
         });
       }));
       return row;
     }
-    function load() {
-      api('GET', '/api/admin/feedback').then(function (res) {
-        if (!res.ok) { showError(err, res); return; }
-        draw(res.body.daily);
-        open.textContent = '';
-        if (!res.body.openHighPriority.length) open.appendChild(el('div', null, T.none));
-        res.body.openHighPriority.forEach(function (f) { open.appendChild(item(f)); });
-      });
-    }
-    load();
-  }
-
-  // satisfactionPage shows the last 30 days of travellers' feedback (GET /api/admin/feedback):
-  // the average rating and the share of 4-5, the ratings, the average by day as a chart,
-  // and what is still open at high priority.
-  function satisfactionPage(body) {
-    var sum = el('div', 'xa-status'); sum.id = 'xa-csat';
-    var dist = el('div'); dist.id = 'xa-ratings';
-    var daily = el('div'); daily.id = 'xa-daily';
-    var high = el('ul'); high.id = 'xa-open-high';
-    var recent = el('ul'); recent.id = 'xa-feedback-items';
-    [el('h3', null, T.last30), sum, el('h4', null, T.ratings), dist, el('h4', null, T.daily), daily,
-      el('h4', null, T.openHigh), high, el('h4', null, T.recent), recent].forEach(function (x) { body.appendChild(x); });
     function line(f) {
       return el('li', null, when(f.createdAt) + ' ' + (f.rating ? '★' + f.rating + ' ' : '') + (f.category ? '[' + f.category + '] ' : '') + (f.comment || f.opening || ''));
     }
-    every(30000, function () {
+    function load() {
       api('GET', '/api/admin/feedback').then(function (res) {
-        if (!res.ok) return;
+        if (!res.ok) { showError(err, res); return; }
         var r = res.body;
         sum.textContent = T.csat + ' ' + r.csat.toFixed(2) + ' · ' + T.satisfied + ' ' + Math.round(100 * r.satisfiedShare) + '% · ' +
           T.rated + ' ' + r.rated + ' · ' + T.feedbackTotal + ' ' + r.total;
@@ -606,22 +589,26 @@
           dist.appendChild(row);
         });
         daily.textContent = '';
-        var c = el('div', 'xa-chart'); c.setAttribute('role', 'img');
-        r.daily.forEach(function (d) {
-          var col = el('div', 'xa-colbar');
-          col.style.height = Math.round(100 * d.csat / 5) + '%';
-          col.title = d.day + ' · ' + T.csat + ' ' + d.csat.toFixed(2) + ' · ' + T.rated + ' ' + d.ratings;
-          c.appendChild(col);
-        });
-        c.setAttribute('aria-label', T.daily + ': ' + r.daily.filter(function (d) { return d.ratings; }).map(function (d) { return d.day + ' ' + d.csat.toFixed(2); }).join(', '));
+        var c = chart(r.daily); c.style.maxWidth = '720px'; c.style.display = 'block';
         daily.appendChild(c);
-        high.textContent = '';
-        if (!r.openHighPriority.length) high.appendChild(el('li', null, T.none));
-        r.openHighPriority.forEach(function (f) { high.appendChild(line(f)); });
+        var key = el('div', 'xa-small');
+        [['#2563eb', T.csat + ' (1-5)'], ['#16a34a', T.satisfied]].forEach(function (k) {
+          var mark = el('span', null, '━ '); mark.style.color = k[0];
+          key.appendChild(mark); key.appendChild(el('span', null, k[1] + '  '));
+        });
+        daily.appendChild(key);
+        // A reply being written is never wiped by the refresh.
+        var writing = Array.prototype.some.call(high.querySelectorAll('textarea'), function (t) { return t.value.trim() !== ''; });
+        if (!writing) {
+          high.textContent = '';
+          if (!r.openHighPriority.length) high.appendChild(el('div', null, T.none));
+          r.openHighPriority.forEach(function (f) { high.appendChild(card(f)); });
+        }
         recent.textContent = '';
         if (!r.items.length) recent.appendChild(el('li', null, T.none));
         r.items.slice(0, 20).forEach(function (f) { recent.appendChild(line(f)); });
       });
-    });
+    }
+    every(30000, load);
   }
 })();
