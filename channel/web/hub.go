@@ -15,12 +15,12 @@ import (
 // or coalesced wake-up loses nothing.
 type hub struct {
 	mu      sync.Mutex
-	byConv  map[int64]map[*subscriber]struct{}
-	all     map[*subscriber]struct{} // agents' streams: every conversation
+	byConv  map[int64]map[*Subscriber]struct{}
+	all     map[*Subscriber]struct{} // agents' streams: every conversation
 	latest  map[int64]heardProgress  // the newest progress per conversation, for streams opened later
 	started bool
 	// listener wakes the hub; own is the same listener when the hub made it (no
-	// WebConfig.Listener given), for the hub to close.
+	// Config.Listener given), for the hub to close.
 	listener, own *store.Listener
 }
 
@@ -34,8 +34,8 @@ type heardProgress struct {
 // open after it: longer than any plan takes to write.
 const progressKept = 5 * time.Minute
 
-// subscriber is one open stream. ch holds at most one pending wake-up.
-type subscriber struct {
+// Subscriber is one open stream. ch holds at most one pending wake-up.
+type Subscriber struct {
 	ch       chan struct{}
 	mu       sync.Mutex
 	changed  map[int64]struct{}
@@ -43,11 +43,11 @@ type subscriber struct {
 	progress *pipeline.Progress // only the newest matters: a slow stream skips what it missed
 }
 
-func newSubscriber() *subscriber {
-	return &subscriber{ch: make(chan struct{}, 1), changed: map[int64]struct{}{}}
+func newSubscriber() *Subscriber {
+	return &Subscriber{ch: make(chan struct{}, 1), changed: map[int64]struct{}{}}
 }
 
-func (sb *subscriber) wake(convID int64, all bool) {
+func (sb *Subscriber) wake(convID int64, all bool) {
 	sb.mu.Lock()
 	if all {
 		sb.resync = true
@@ -61,7 +61,7 @@ func (sb *subscriber) wake(convID int64, all bool) {
 	}
 }
 
-func (sb *subscriber) setProgress(pr *pipeline.Progress) {
+func (sb *Subscriber) setProgress(pr *pipeline.Progress) {
 	sb.mu.Lock()
 	sb.progress = pr
 	sb.mu.Unlock()
@@ -72,7 +72,7 @@ func (sb *subscriber) setProgress(pr *pipeline.Progress) {
 }
 
 // takeProgress returns and clears the newest progress not yet sent, if any.
-func (sb *subscriber) takeProgress() *pipeline.Progress {
+func (sb *Subscriber) takeProgress() *pipeline.Progress {
 	sb.mu.Lock()
 	defer sb.mu.Unlock()
 	pr := sb.progress
@@ -80,8 +80,11 @@ func (sb *subscriber) takeProgress() *pipeline.Progress {
 	return pr
 }
 
-// take returns and clears what changed since the last call.
-func (sb *subscriber) take() (ids []int64, resync bool) {
+// Woken receives when something changed since the last Take.
+func (sb *Subscriber) Woken() <-chan struct{} { return sb.ch }
+
+// Take returns and clears what changed since the last call.
+func (sb *Subscriber) Take() (ids []int64, resync bool) {
 	sb.mu.Lock()
 	defer sb.mu.Unlock()
 	for id := range sb.changed {
@@ -92,24 +95,24 @@ func (sb *subscriber) take() (ids []int64, resync bool) {
 	return ids, resync
 }
 
-// subscribe registers a stream for one conversation, or for all when convID is 0.
-func (s *Server) subscribe(convID int64) (*subscriber, func()) {
+// Subscribe registers a stream for one conversation, or for all when convID is 0.
+func (s *Widget) Subscribe(convID int64) (*Subscriber, func()) {
 	h := &s.web.hub
 	s.startListener()
 	sb := newSubscriber()
 	h.mu.Lock()
 	if convID == 0 {
 		if h.all == nil {
-			h.all = map[*subscriber]struct{}{}
+			h.all = map[*Subscriber]struct{}{}
 		}
 		h.all[sb] = struct{}{}
 	} else {
 		if h.byConv == nil {
-			h.byConv = map[int64]map[*subscriber]struct{}{}
+			h.byConv = map[int64]map[*Subscriber]struct{}{}
 		}
 		m := h.byConv[convID]
 		if m == nil {
-			m = map[*subscriber]struct{}{}
+			m = map[*Subscriber]struct{}{}
 			h.byConv[convID] = m
 		}
 		m[sb] = struct{}{}
@@ -186,7 +189,7 @@ func (h *hub) publishProgress(pr *pipeline.Progress) {
 // database one connection. The listener connects in its own goroutine, never under h.mu:
 // LISTEN waits for as long as the database cannot be reached, and streams must not wait
 // with it.
-func (s *Server) startListener() {
+func (s *Widget) startListener() {
 	h := &s.web.hub
 	h.mu.Lock()
 	if h.started {
@@ -194,9 +197,9 @@ func (s *Server) startListener() {
 		return
 	}
 	h.started = true
-	l := s.Web.Listener
+	l := s.cfg.Listener
 	if l == nil {
-		l = store.NewListener(s.Web.ListenURL, s.Log)
+		l = store.NewListener(s.cfg.ListenURL, s.Log)
 		h.own = l
 	}
 	h.listener = l
@@ -221,10 +224,10 @@ func (s *Server) startListener() {
 // opens anyway and its poll catches up with what a missing listener would have woken.
 const listenWait = 3 * time.Second
 
-// listening returns once this instance's listener is listening, so that a stream
+// Listening returns once this instance's listener is listening, so that a stream
 // announced as open hears every notification sent after it; or, when the database
 // cannot be reached, after listenWait.
-func (s *Server) listening(ctx context.Context) {
+func (s *Widget) Listening(ctx context.Context) {
 	s.startListener()
 	h := &s.web.hub
 	h.mu.Lock()
@@ -238,7 +241,7 @@ func (s *Server) listening(ctx context.Context) {
 	select {
 	case <-l.Ready():
 	case <-ctx.Done():
-	case <-s.closing():
+	case <-s.Closing():
 	case <-t.C:
 	}
 }
@@ -251,4 +254,33 @@ func (h *hub) close() {
 	if own != nil {
 		own.Close()
 	}
+}
+
+// Subscriptions counts the conversations with an open widget stream and the agents'
+// streams, and says whether the listener that wakes them is listening.
+func (s *Widget) Subscriptions() (conversations, agents int, listening bool) {
+	h := &s.web.hub
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.listener != nil {
+		select {
+		case <-h.listener.Ready():
+			listening = true
+		default:
+		}
+	}
+	return len(h.byConv), len(h.all), listening
+}
+
+// LatestProgress is the newest progress heard of a conversation's plan, which streams that
+// open later are shown.
+func (s *Widget) LatestProgress(convID int64) (pipeline.Progress, bool) {
+	h := &s.web.hub
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	lp, ok := h.latest[convID]
+	if !ok {
+		return pipeline.Progress{}, false
+	}
+	return *lp.pr, true
 }

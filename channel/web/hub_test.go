@@ -19,13 +19,13 @@ func TestHubWithUnreachableListenerDatabase(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	s := NewServer(db, slog.New(slog.NewTextHandler(io.Discard, nil)), "test")
 	// Port 1 refuses connections: pq keeps retrying and a LISTEN waits for a connection.
-	s.Web.ListenURL = "postgres://xingqu@127.0.0.1:1/xingqu?sslmode=disable&connect_timeout=1"
+	s := New(db, nil, Config{ListenURL: "postgres://xingqu@127.0.0.1:1/xingqu?sslmode=disable&connect_timeout=1"},
+		slog.New(slog.NewTextHandler(io.Discard, nil)))
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
-		sb, unsubscribe := s.subscribe(7)
+		sb, unsubscribe := s.Subscribe(7)
 		s.web.hub.publish(7, false)
 		select {
 		case <-sb.ch:
@@ -33,7 +33,7 @@ func TestHubWithUnreachableListenerDatabase(t *testing.T) {
 			t.Error("a publish did not wake its subscriber")
 		}
 		unsubscribe()
-		_, unsubscribeAll := s.subscribe(0)
+		_, unsubscribeAll := s.Subscribe(0)
 		unsubscribeAll()
 		s.Close()
 	}()

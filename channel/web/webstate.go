@@ -2,20 +2,16 @@ package web
 
 import (
 	"context"
-	"net/netip"
 	"sync"
-	"time"
 
-	"golang.org/x/time/rate"
+	"xingqu/api"
 )
 
 // webState is the web channel's in-process state: rate limiters and the event hub (the
 // turns still running after their request was answered are the pipeline's).
 type webState struct {
-	hub     hub
-	limMu   sync.Mutex
-	lims    map[string]*limiterEntry
-	limSeen time.Time
+	hub    hub
+	limits api.Limiters
 
 	streamMu         sync.Mutex
 	streamsByAddr    map[string]int
@@ -29,9 +25,9 @@ type webState struct {
 	closeCh chan struct{}
 }
 
-// closing is closed when the server begins to stop, ending every event stream so that a
+// Closing is closed when the server begins to stop, ending every event stream so that a
 // graceful shutdown does not wait for listeners that never leave.
-func (s *Server) closing() <-chan struct{} {
+func (s *Widget) Closing() <-chan struct{} {
 	s.web.closeMu.Lock()
 	defer s.web.closeMu.Unlock()
 	if s.web.closeCh == nil {
@@ -46,21 +42,21 @@ type streamSlot struct {
 	addr string
 }
 
-func (s *Server) streamsPerAddr() int {
-	if s.Web.StreamsPerAddr > 0 {
-		return s.Web.StreamsPerAddr
+func (s *Widget) streamsPerAddr() int {
+	if s.cfg.StreamsPerAddr > 0 {
+		return s.cfg.StreamsPerAddr
 	}
 	return 20
 }
 
-// admitStream registers an event stream from the client address addr, for a widget
+// AdmitStream registers an event stream from the client address addr, for a widget
 // session unless session is "". It refuses a stream beyond the address's cap, and ends
 // the session's older stream: a widget holds one, and a tab reopened or a reconnect the
 // server has not noticed yet must not keep the old one alive. kicked is closed when a
 // newer stream takes the session's place; release must be called when the stream ends.
-func (s *Server) admitStream(addr, session string) (kicked <-chan struct{}, release func(), ok bool) {
+func (s *Widget) AdmitStream(addr, session string) (kicked <-chan struct{}, release func(), ok bool) {
 	w := &s.web
-	key := limitKey(addr)
+	key := api.LimitKey(addr)
 	w.streamMu.Lock()
 	defer w.streamMu.Unlock()
 	if w.streamsByAddr == nil {
@@ -92,66 +88,11 @@ func (s *Server) admitStream(addr, session string) (kicked <-chan struct{}, rele
 	}, true
 }
 
-type limiterEntry struct {
-	l    *rate.Limiter
-	used time.Time
-}
-
-// limitKey is the part of a client address that limits count against. An IPv6 client
-// is usually handed a whole /64 and can pick a fresh address from it for every request,
-// so its limits key on the /64; IPv4 and IPv4-mapped addresses key on the address.
-func limitKey(ip string) string {
-	a, err := netip.ParseAddr(ip)
-	if err != nil {
-		return ip
-	}
-	a = a.Unmap()
-	if a.Is4() {
-		return a.String()
-	}
-	p, _ := a.WithZone("").Prefix(64)
-	return p.String()
-}
-
-// allow spends one token of the limiter named key, made with r and burst on first use.
-// Limits are per instance: with several instances behind a balancer a client gets up to
-// the limit at each.
-func (s *Server) allow(key string, r rate.Limit, burst int) (bool, time.Duration) {
-	w := &s.web
-	w.limMu.Lock()
-	defer w.limMu.Unlock()
-	now := time.Now()
-	if w.lims == nil {
-		w.lims = map[string]*limiterEntry{}
-	}
-	// Forget idle limiters now and then so that the map does not grow without bound.
-	if now.Sub(w.limSeen) > 10*time.Minute {
-		for k, e := range w.lims {
-			if now.Sub(e.used) > time.Hour {
-				delete(w.lims, k)
-			}
-		}
-		w.limSeen = now
-	}
-	e := w.lims[key]
-	if e == nil {
-		e = &limiterEntry{l: rate.NewLimiter(r, burst)}
-		w.lims[key] = e
-	}
-	e.used = now
-	res := e.l.ReserveN(now, 1)
-	if d := res.DelayFrom(now); d > 0 {
-		res.CancelAt(now)
-		return false, d
-	}
-	return true, 0
-}
-
-// Close stops the server's background work, the event listener and turns in flight, and
+// Close stops the channel's background work, the event listener and turns in flight, and
 // waits for it. Every call waits: serve registers it to end event streams as shutdown
 // begins, then calls it again so that the database outlives the last turn.
-func (s *Server) Close() {
-	s.closing()
+func (s *Widget) Close() {
+	s.Closing()
 	s.web.closeOnce.Do(func() { close(s.web.closeCh) })
 	s.web.hub.close()
 	s.web.kickMu.Lock()
@@ -164,10 +105,22 @@ func (s *Server) Close() {
 
 // kick starts the turn of a widget message now, unless the server is closing: then the
 // message waits, stored, for the sweeper or the next start, and the database may close.
-func (s *Server) kick(ctx context.Context, convID int64) {
+func (s *Widget) kick(ctx context.Context, convID int64) {
 	s.web.kickMu.RLock()
 	defer s.web.kickMu.RUnlock()
 	if !s.web.closed {
 		s.Pipeline.Kick(ctx, convID)
 	}
+}
+
+// OpenStreams counts the event streams this instance holds open, the widget's and the
+// agents'.
+func (s *Widget) OpenStreams() int {
+	s.web.streamMu.Lock()
+	defer s.web.streamMu.Unlock()
+	n := 0
+	for _, c := range s.web.streamsByAddr {
+		n += c
+	}
+	return n
 }

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/http"
 	"slices"
 	"strconv"
@@ -34,7 +35,8 @@ type WireMessage struct {
 	CreatedAt time.Time       `json:"createdAt"`
 }
 
-func wireMessage(m store.Message) WireMessage {
+// Wire is a stored message as the widget and the console see it.
+func Wire(m store.Message) WireMessage {
 	var b store.MessageBody
 	json.Unmarshal(m.Body, &b)
 	w := WireMessage{ID: m.ID, Role: m.Role, Text: m.Text, Kind: string(b.Kind), Buttons: b.Choices,
@@ -45,41 +47,37 @@ func wireMessage(m store.Message) WireMessage {
 	return w
 }
 
-func wireMessages(ms []store.Message) []WireMessage {
+// WireMessages is Wire of each of ms.
+func WireMessages(ms []store.Message) []WireMessage {
 	out := make([]WireMessage, len(ms))
 	for i, m := range ms {
-		out[i] = wireMessage(m)
+		out[i] = Wire(m)
 	}
 	return out
 }
 
-func (s *Server) sessionRate() int {
-	if s.Web.SessionRate > 0 {
-		return s.Web.SessionRate
+func (s *Widget) sessionRate() int {
+	if s.cfg.SessionRate > 0 {
+		return s.cfg.SessionRate
 	}
 	return 60
 }
 
-func (s *Server) messageRate() int {
-	if s.Web.MessageRate > 0 {
-		return s.Web.MessageRate
+func (s *Widget) messageRate() int {
+	if s.cfg.MessageRate > 0 {
+		return s.cfg.MessageRate
 	}
 	return 30
 }
 
-func tooMany(w http.ResponseWriter, wait time.Duration, msg string) {
-	w.Header().Set("Retry-After", strconv.Itoa(int(wait.Seconds())+1))
-	api.WriteError(w, http.StatusTooManyRequests, api.TooMany, fmt.Sprintf("%s; try again in %d seconds", msg, int(wait.Seconds())+1), "")
-}
-
-// cors lets the allow-listed origins call the widget API from their pages. Requests with
+// CORS lets the allow-listed origins call the widget API from their pages. Requests with
 // an Origin header from anywhere else are refused; requests without one (not from a
 // browser page) pass, since they carry no ambient credentials to abuse.
-func (s *Server) cors(next http.Handler) http.Handler {
+func (s *Widget) CORS(next http.Handler) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		origin := r.Header.Get("Origin")
 		if origin != "" {
-			if !slices.Contains(s.Web.WidgetOrigins, origin) {
+			if !slices.Contains(s.cfg.WidgetOrigins, origin) {
 				api.WriteError(w, http.StatusForbidden, api.Forbidden, "this site may not embed the widget", "")
 				return
 			}
@@ -98,7 +96,8 @@ func (s *Server) cors(next http.Handler) http.Handler {
 	})
 }
 
-func (s *Server) handleWidgetSession() http.Handler {
+// HandleSession opens a chat: a traveller, a conversation and a session token.
+func (s *Widget) HandleSession() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var req struct {
 			Lang     string `json:"lang"`
@@ -114,14 +113,14 @@ func (s *Server) handleWidgetSession() http.Handler {
 			}
 		}
 		ctx := r.Context()
-		ip := limitKey(s.clientIP(r))
+		ip := api.LimitKey(s.clientIP(r))
 		rc, err := store.CountRate(ctx, s.DB, "session:"+ip, s.sessionRate(), time.Hour)
 		if err != nil {
 			s.serverError(w, r, err)
 			return
 		}
 		if !rc.Allowed {
-			tooMany(w, rc.RetryAfter, "too many new chat sessions from this address")
+			api.WriteTooMany(w, rc.RetryAfter, "too many new chat sessions from this address")
 			return
 		}
 		lang := dialog.LangOfHint(req.Lang)
@@ -129,7 +128,7 @@ func (s *Server) handleWidgetSession() http.Handler {
 			lang = dialog.LangZH
 		}
 		id := uuid.NewString()
-		tok, hash := newOpaqueToken(widgetTokenPrefix)
+		tok, hash := auth.NewOpaqueToken(auth.WidgetTokenPrefix)
 		tr, err := store.EnsureTraveller(ctx, s.DB, "web", id, "", lang, req.TimeZone)
 		if err != nil {
 			s.serverError(w, r, err)
@@ -154,9 +153,10 @@ func (s *Server) handleWidgetSession() http.Handler {
 	})
 }
 
-func (s *Server) handleWidgetPost() http.Handler {
+// HandlePost takes a traveller's message, a button pressed or a location shared.
+func (s *Widget) HandlePost() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p := principalOf(r)
+		p := auth.PrincipalOf(r)
 		var req struct {
 			Text   string `json:"text"`
 			Action string `json:"action"`
@@ -180,8 +180,8 @@ func (s *Server) handleWidgetPost() http.Handler {
 		}
 		// The traveller's own rate is counted by the pipeline, across instances. An address shared by many visitors (an office, a NAT) gets several sessions' worth.
 		per := rate.Every(time.Minute / time.Duration(s.messageRate()))
-		if ok, wait := s.allow("msgip:"+limitKey(s.clientIP(r)), per*rate.Limit(10), 10*s.messageRate()); !ok {
-			tooMany(w, wait, "too many messages from this address")
+		if ok, wait := s.web.limits.Allow("msgip:"+api.LimitKey(s.clientIP(r)), per*rate.Limit(10), 10*s.messageRate()); !ok {
+			api.WriteTooMany(w, wait, "too many messages from this address")
 			return
 		}
 		if req.ID == "" || len(req.ID) > 64 {
@@ -198,7 +198,7 @@ func (s *Server) handleWidgetPost() http.Handler {
 		}
 		var tooFast *pipeline.TooFast
 		if err := s.receiveAndDrain(r.Context(), in); errors.As(err, &tooFast) {
-			tooMany(w, tooFast.RetryAfter, "you are sending messages too fast")
+			api.WriteTooMany(w, tooFast.RetryAfter, "you are sending messages too fast")
 			return
 		} else if err != nil {
 			s.serverError(w, r, err)
@@ -211,7 +211,7 @@ func (s *Server) handleWidgetPost() http.Handler {
 // receiveAndDrain stores the message before answering and runs its turn after: the
 // traveller sees the replies on the event stream, and a slow turn (an extractor call)
 // does not hold the request. Messages to one conversation share one drain.
-func (s *Server) receiveAndDrain(ctx context.Context, in pipeline.Inbound) error {
+func (s *Widget) receiveAndDrain(ctx context.Context, in pipeline.Inbound) error {
 	if s.Pipeline == nil {
 		return errors.New("no pipeline configured")
 	}
@@ -238,9 +238,10 @@ func ownConversation(w http.ResponseWriter, r *http.Request, p auth.Principal) b
 // the cursor until a page comes back empty.
 const historyPage = 500
 
-func (s *Server) handleWidgetHistory() http.Handler {
+// HandleHistory reads the session's transcript a page at a time.
+func (s *Widget) HandleHistory() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p := principalOf(r)
+		p := auth.PrincipalOf(r)
 		if !ownConversation(w, r, p) {
 			return
 		}
@@ -262,26 +263,26 @@ func (s *Server) handleWidgetHistory() http.Handler {
 		if len(ms) > 0 {
 			cursor = ms[len(ms)-1].ID
 		}
-		api.WriteJSON(w, http.StatusOK, map[string]any{"messages": wireMessages(ms), "cursor": strconv.FormatInt(cursor, 10)})
+		api.WriteJSON(w, http.StatusOK, map[string]any{"messages": WireMessages(ms), "cursor": strconv.FormatInt(cursor, 10)})
 	})
 }
 
-// eventStream writes server-sent events. Every write and flush gets a deadline: a client
+// EventStream writes server-sent events. Every write and flush gets a deadline: a client
 // that stops reading fills the socket's buffers, and without one the next write would hold
 // the stream's goroutine, and the server's shutdown, for as long as the client stays.
-type eventStream struct {
+type EventStream struct {
 	w       http.ResponseWriter
 	rc      *http.ResponseController
 	timeout time.Duration
 }
 
-// openEvents answers r with an event stream.
-func (s *Server) openEvents(w http.ResponseWriter) (*eventStream, error) {
+// OpenEvents answers with an event stream.
+func (s *Widget) OpenEvents(w http.ResponseWriter) (*EventStream, error) {
 	h := w.Header()
 	h.Set("Content-Type", "text/event-stream; charset=utf-8")
 	h.Set("Cache-Control", "no-store")
 	h.Set("X-Accel-Buffering", "no") // nginx: do not hold events back
-	es := &eventStream{w: w, rc: http.NewResponseController(w), timeout: s.Web.StreamWriteTimeout}
+	es := &EventStream{w: w, rc: http.NewResponseController(w), timeout: s.cfg.StreamWriteTimeout}
 	if es.timeout <= 0 {
 		es.timeout = 10 * time.Second
 	}
@@ -289,15 +290,15 @@ func (s *Server) openEvents(w http.ResponseWriter) (*eventStream, error) {
 		return nil, err
 	}
 	w.WriteHeader(http.StatusOK)
-	return es, es.comment("stream open")
+	return es, es.Comment("stream open")
 }
 
-func (es *eventStream) deadline() error {
+func (es *EventStream) deadline() error {
 	return es.rc.SetWriteDeadline(time.Now().Add(es.timeout))
 }
 
-// event writes one event; id is omitted when "".
-func (es *eventStream) event(id, event string, data any) error {
+// Event writes one event; id is omitted when "".
+func (es *EventStream) Event(id, event string, data any) error {
 	b, err := json.Marshal(data)
 	if err != nil {
 		return err
@@ -313,47 +314,49 @@ func (es *eventStream) event(id, event string, data any) error {
 	return err
 }
 
-// comment writes a line clients ignore and flushes it.
-func (es *eventStream) comment(text string) error {
+// Comment writes a line clients ignore and flushes it.
+func (es *EventStream) Comment(text string) error {
 	if err := es.deadline(); err != nil {
 		return err
 	}
 	if _, err := fmt.Fprintf(es.w, ": %s\n\n", text); err != nil {
 		return err
 	}
-	return es.flush()
+	return es.Flush()
 }
 
-func (es *eventStream) flush() error {
+// Flush sends what was written.
+func (es *EventStream) Flush() error {
 	if err := es.deadline(); err != nil {
 		return err
 	}
 	return es.rc.Flush()
 }
 
-// heartbeat keeps proxies from closing an idle stream; poll is the safety net under
+// Heartbeat keeps proxies from closing an idle stream; poll is the safety net under
 // LISTEN/NOTIFY, catching up even if a notification was lost.
 const (
-	heartbeat  = 20 * time.Second
+	Heartbeat  = 20 * time.Second
 	pollStream = 15 * time.Second
 )
 
-func (s *Server) handleWidgetEvents() http.Handler {
+// HandleEvents streams the session's new messages and its plan's progress.
+func (s *Widget) HandleEvents() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p := principalOf(r)
+		p := auth.PrincipalOf(r)
 		if !ownConversation(w, r, p) {
 			return
 		}
-		kicked, release, ok := s.admitStream(s.clientIP(r), p.SessionID)
+		kicked, release, ok := s.AdmitStream(s.clientIP(r), p.SessionID)
 		if !ok {
-			tooMany(w, heartbeat, "too many open chats from this address")
+			api.WriteTooMany(w, Heartbeat, "too many open chats from this address")
 			return
 		}
 		defer release()
 		ctx := r.Context()
-		sb, unsubscribe := s.subscribe(p.ConversationID)
+		sb, unsubscribe := s.Subscribe(p.ConversationID)
 		defer unsubscribe()
-		s.listening(ctx)
+		s.Listening(ctx)
 		latest, err := store.LatestMessageID(ctx, s.DB, p.ConversationID)
 		if err != nil {
 			s.serverError(w, r, err)
@@ -370,17 +373,17 @@ func (s *Server) handleWidgetEvents() http.Handler {
 				last = n
 			}
 		}
-		es, err := s.openEvents(w)
+		es, err := s.OpenEvents(w)
 		if err != nil {
 			s.Log.Warn("event stream open", "err", err)
 			return
 		}
 		if resync {
-			if es.event("", "resync", api.Error{Code: api.Sync, Message: "widget lost sync: reload the conversation"}) != nil || es.flush() != nil {
+			if es.Event("", "resync", api.Error{Code: api.Sync, Message: "widget lost sync: reload the conversation"}) != nil || es.Flush() != nil {
 				return
 			}
 		}
-		beat := time.NewTicker(heartbeat)
+		beat := time.NewTicker(Heartbeat)
 		defer beat.Stop()
 		poll := time.NewTicker(pollStream)
 		defer poll.Stop()
@@ -395,13 +398,13 @@ func (s *Server) handleWidgetEvents() http.Handler {
 					return
 				}
 				for _, m := range ms {
-					if err := es.event(strconv.FormatInt(m.ID, 10), "message", wireMessage(m)); err != nil {
+					if err := es.Event(strconv.FormatInt(m.ID, 10), "message", Wire(m)); err != nil {
 						return
 					}
 					last = m.ID
 				}
 				if len(ms) > 0 {
-					if es.flush() != nil {
+					if es.Flush() != nil {
 						return
 					}
 				}
@@ -414,7 +417,7 @@ func (s *Server) handleWidgetEvents() http.Handler {
 			// closed. A plan delivered after this check wakes the stream again.
 			if progress != nil && s.awaitsPlan(ctx, p.ConversationID, progress.PlanRequest) {
 				ev := progressEvent{PlanRequest: progress.PlanRequest, Chars: progress.Chars, Preview: progress.Preview}
-				if es.event("", "progress", ev) != nil || es.flush() != nil {
+				if es.Event("", "progress", ev) != nil || es.Flush() != nil {
 					return
 				}
 			}
@@ -422,16 +425,16 @@ func (s *Server) handleWidgetEvents() http.Handler {
 			select {
 			case <-ctx.Done():
 				return
-			case <-s.closing():
+			case <-s.Closing():
 				return
 			case <-kicked:
 				return
 			case <-sb.ch:
-				sb.take()
+				sb.Take()
 				progress = sb.takeProgress()
 			case <-poll.C:
 			case <-beat.C:
-				if es.comment("ping") != nil {
+				if es.Comment("ping") != nil {
 					return
 				}
 			}
@@ -448,7 +451,28 @@ type progressEvent struct {
 	Preview     string `json:"preview"`
 }
 
-func (s *Server) awaitsPlan(ctx context.Context, convID int64, request int) bool {
+func (s *Widget) awaitsPlan(ctx context.Context, convID int64, request int) bool {
 	c, err := store.GetConversation(ctx, s.DB, convID)
 	return err == nil && dialog.AwaitsPlan(&c, request)
+}
+
+// Widget is the web channel. It is made by New and not changed after.
+type Widget struct {
+	DB       *store.DB
+	Log      *slog.Logger
+	Pipeline *pipeline.Pipeline
+	cfg      Config
+	web      webState
+}
+
+// New makes the web channel: p takes its messages; cfg is read now and never again.
+func New(db *store.DB, p *pipeline.Pipeline, cfg Config, log *slog.Logger) *Widget {
+	return &Widget{DB: db, Log: log, Pipeline: p, cfg: cfg}
+}
+
+func (s *Widget) clientIP(r *http.Request) string { return s.cfg.TrustedProxies.ClientIP(r) }
+
+// serverError logs err and answers 500 without showing it.
+func (s *Widget) serverError(w http.ResponseWriter, r *http.Request, err error) {
+	api.ServerError(w, r, s.Log, err)
 }
