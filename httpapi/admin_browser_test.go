@@ -40,19 +40,20 @@ func sendNotices(ctx context.Context, db *store.DB) {
 // maintenance switch goes on and a held message is counted.
 func TestBrowserAdmin(t *testing.T) {
 	bin := chromium(t)
-	e, _, _ := noticeEnv(t)
 	var calls atomic.Int64
-	e.srv.ProviderHealth = func() []llm.ProviderHealth {
-		n := calls.Add(5)
-		return []llm.ProviderHealth{{Name: "deepseek", Model: "deepseek-chat", State: "closed", Calls: n, Errors: map[string]int64{"LLM-101": n / 5}}}
-	}
+	e, _, _ := noticeEnv(t, func(c *Config) {
+		c.ProviderHealth = func() []llm.ProviderHealth {
+			n := calls.Add(5)
+			return []llm.ProviderHealth{{Name: "deepseek", Model: "deepseek-chat", State: "closed", Calls: n, Errors: map[string]int64{"LLM-101": n / 5}}}
+		}
+	})
 	const subscribers = 24
 	for i := range subscribers {
 		subscribe(t, e.db, fmt.Sprint(9000+i), []string{"zh", "en"}[i%2], "maintenance")
 	}
 	ctx, stop := context.WithCancel(context.Background())
 	t.Cleanup(stop)
-	go (&notices.NoticeWorker{DB: e.db, Poll: 100 * time.Millisecond, Batch: 5, Log: e.srv.Log}).Run(ctx)
+	go (&notices.NoticeWorker{DB: e.db, Poll: 100 * time.Millisecond, Batch: 5, Log: e.log}).Run(ctx)
 	go sendNotices(ctx, e.db)
 
 	admin := startBrowser(t, bin, 3*time.Minute)
@@ -184,7 +185,7 @@ func TestBrowserAdmin(t *testing.T) {
 
 	// Health: a provider's calls and errors over the last minutes as a chart.
 	for i := range 4 {
-		e.srv.health.record(time.Now().Add(time.Duration(i-4)*time.Minute), e.srv.ProviderHealth())
+		e.srv.admin.health.record(time.Now().Add(time.Duration(i-4)*time.Minute), e.cfg.ProviderHealth())
 	}
 	do(admin, "open the health page", click("#xa-tab-health"))
 	waitJS(t, admin, "the provider's chart", `document.querySelectorAll('.xa-chart .xa-colbar').length === 3

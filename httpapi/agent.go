@@ -14,9 +14,22 @@ import (
 
 	"xingqu/api"
 	"xingqu/auth"
+	"xingqu/channel/web"
 	"xingqu/dialog"
+	"xingqu/pipeline"
 	"xingqu/store"
 )
+
+// agents is the agent console's area: the queue, a conversation's view, taking over,
+// replying and handing back, cases (cases.go), answers to feedback (feedback_handle.go),
+// and the console's event stream, which shares the web channel's streams.
+type agents struct {
+	errorLog
+	DB       *store.DB
+	Pipeline *pipeline.Pipeline
+	streams  *web.Widget
+	proxies  api.Proxies
+}
 
 // QueueItem is a conversation as the agents' queue lists it.
 type QueueItem struct {
@@ -56,13 +69,13 @@ func queueItem(r store.QueueRow) QueueItem {
 	return it
 }
 
-func (s *Server) handleAgentList() http.Handler {
+func (s *agents) handleAgentList() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		queue := r.URL.Query().Get("status")
 		if queue == "" {
 			queue = store.QueueWaiting
 		}
-		rows, err := store.AgentQueue(r.Context(), s.DB, queue, principalOf(r).UserID)
+		rows, err := store.AgentQueue(r.Context(), s.DB, queue, auth.PrincipalOf(r).UserID)
 		if errors.Is(err, store.ErrNotFound) {
 			api.WriteError(w, http.StatusBadRequest, api.BadRequest, "status must be waiting, mine, bot or all", "status")
 			return
@@ -93,13 +106,13 @@ func convIDOf(w http.ResponseWriter, r *http.Request) (int64, bool) {
 // them (?before=Cursor).
 type ConversationView struct {
 	QueueItem
-	Slots       json.RawMessage `json:"slots"`
-	Messages    []WireMessage   `json:"messages"`
-	Cursor      string          `json:"cursor"`
-	Plans       []PlanVersion   `json:"plans"`
-	Chosen      dialog.Tier     `json:"chosen,omitempty"` // the option the traveller chose: "my plan"
-	Feedback    []FeedbackLine  `json:"feedback"`
-	Emergencies []EmergencyLine `json:"emergencies"`
+	Slots       json.RawMessage   `json:"slots"`
+	Messages    []web.WireMessage `json:"messages"`
+	Cursor      string            `json:"cursor"`
+	Plans       []PlanVersion     `json:"plans"`
+	Chosen      dialog.Tier       `json:"chosen,omitempty"` // the option the traveller chose: "my plan"
+	Feedback    []FeedbackLine    `json:"feedback"`
+	Emergencies []EmergencyLine   `json:"emergencies"`
 }
 
 // TranscriptPage is how many messages one answer of the conversation view carries: a
@@ -108,8 +121,8 @@ const TranscriptPage = 200
 
 // transcriptPage is an older page of a transcript.
 type transcriptPage struct {
-	Messages []WireMessage `json:"messages"`
-	Cursor   string        `json:"cursor"`
+	Messages []web.WireMessage `json:"messages"`
+	Cursor   string            `json:"cursor"`
 }
 
 // PlanVersion is one plan made for a conversation.
@@ -133,7 +146,7 @@ type EmergencyLine struct {
 	CreatedAt time.Time `db:"created_at" json:"createdAt"`
 }
 
-func (s *Server) handleAgentConversation() http.Handler {
+func (s *agents) handleAgentConversation() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id, ok := convIDOf(w, r)
 		if !ok {
@@ -163,7 +176,7 @@ func (s *Server) handleAgentConversation() http.Handler {
 			s.serverError(w, r, err)
 			return
 		}
-		page := transcriptPage{Messages: wireMessages(ms)}
+		page := transcriptPage{Messages: web.WireMessages(ms)}
 		if more {
 			page.Cursor = strconv.FormatInt(ms[0].ID, 10)
 		}
@@ -254,7 +267,7 @@ func hold(ctx context.Context, tx *sqlx.Tx, convID int64, p auth.Principal, act 
 	return by, nil
 }
 
-func (s *Server) answerHold(w http.ResponseWriter, r *http.Request, err error) {
+func (s *agents) answerHold(w http.ResponseWriter, r *http.Request, err error) {
 	var held errHeld
 	switch {
 	case errors.As(err, &held):
@@ -269,13 +282,13 @@ func (s *Server) answerHold(w http.ResponseWriter, r *http.Request, err error) {
 	}
 }
 
-func (s *Server) handleTakeover() http.Handler {
+func (s *agents) handleTakeover() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id, ok := convIDOf(w, r)
 		if !ok {
 			return
 		}
-		p := principalOf(r)
+		p := auth.PrincipalOf(r)
 		ctx := r.Context()
 		err := s.DB.InTx(ctx, func(tx *sqlx.Tx) error {
 			by, err := hold(ctx, tx, id, p, actTakeover)
@@ -307,7 +320,7 @@ func (s *Server) handleTakeover() http.Handler {
 	})
 }
 
-func (s *Server) handleAgentReply() http.Handler {
+func (s *agents) handleAgentReply() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id, ok := convIDOf(w, r)
 		if !ok {
@@ -326,7 +339,7 @@ func (s *Server) handleAgentReply() http.Handler {
 			api.WriteError(w, http.StatusBadRequest, api.BadRequest, "text is required", "text")
 			return
 		}
-		p := principalOf(r)
+		p := auth.PrincipalOf(r)
 		var msgID int64
 		err := s.DB.InTx(r.Context(), func(tx *sqlx.Tx) error {
 			var err error
@@ -345,7 +358,7 @@ func (s *Server) handleAgentReply() http.Handler {
 // the traveller's channel through the outbox when there is one (the widget reads the
 // transcript), and notifies every instance's streams, all in tx. Only the agent holding
 // the conversation may reply.
-func (s *Server) deliverAgentReply(ctx context.Context, tx *sqlx.Tx, convID int64, p auth.Principal, text string) (int64, error) {
+func (s *agents) deliverAgentReply(ctx context.Context, tx *sqlx.Tx, convID int64, p auth.Principal, text string) (int64, error) {
 	if _, err := hold(ctx, tx, convID, p, actReply); err != nil {
 		return 0, err
 	}
@@ -358,7 +371,7 @@ func (s *Server) deliverAgentReply(ctx context.Context, tx *sqlx.Tx, convID int6
 
 // sayToTraveller adds a message of role, written by author when a person wrote it, to the
 // transcript and the traveller's channel, and notifies every instance's streams.
-func (s *Server) sayToTraveller(ctx context.Context, tx *sqlx.Tx, conv *dialog.Conversation, travellerID int64, role, author, text string) (int64, error) {
+func (s *agents) sayToTraveller(ctx context.Context, tx *sqlx.Tx, conv *dialog.Conversation, travellerID int64, role, author, text string) (int64, error) {
 	id, err := store.AddMessage(ctx, tx, conv.ID, role, text, store.MessageBody{Kind: dialog.ReplyText, Author: author})
 	if err != nil {
 		return 0, err
@@ -370,7 +383,7 @@ func (s *Server) sayToTraveller(ctx context.Context, tx *sqlx.Tx, conv *dialog.C
 	return id, err
 }
 
-func (s *Server) toOutbox(ctx context.Context, tx *sqlx.Tx, conv *dialog.Conversation, travellerID int64, text string) error {
+func (s *agents) toOutbox(ctx context.Context, tx *sqlx.Tx, conv *dialog.Conversation, travellerID int64, text string) error {
 	if s.Pipeline == nil || s.Pipeline.Outbox == nil {
 		return nil
 	}
@@ -380,13 +393,13 @@ func (s *Server) toOutbox(ctx context.Context, tx *sqlx.Tx, conv *dialog.Convers
 	return nil
 }
 
-func (s *Server) handleHandback() http.Handler {
+func (s *agents) handleHandback() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id, ok := convIDOf(w, r)
 		if !ok {
 			return
 		}
-		p := principalOf(r)
+		p := auth.PrincipalOf(r)
 		ctx := r.Context()
 		err := s.DB.InTx(ctx, func(tx *sqlx.Tx) error {
 			if _, err := hold(ctx, tx, id, p, actHandback); err != nil {
@@ -409,34 +422,34 @@ func (s *Server) handleHandback() http.Handler {
 // handleAgentEvents streams a "conversation" event whenever any conversation changes
 // (the console re-reads its queue and the open conversation) and "resync" when changes
 // may have been missed.
-func (s *Server) handleAgentEvents() http.Handler {
+func (s *agents) handleAgentEvents() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		_, release, ok := s.admitStream(s.clientIP(r), "")
+		_, release, ok := s.streams.AdmitStream(s.proxies.ClientIP(r), "")
 		if !ok {
-			tooMany(w, heartbeat, "too many open streams from this address")
+			api.WriteTooMany(w, web.Heartbeat, "too many open streams from this address")
 			return
 		}
 		defer release()
 		ctx := r.Context()
-		sb, unsubscribe := s.subscribe(0)
+		sb, unsubscribe := s.streams.Subscribe(0)
 		defer unsubscribe()
-		s.listening(ctx)
-		es, err := s.openEvents(w)
+		s.streams.Listening(ctx)
+		es, err := s.streams.OpenEvents(w)
 		if err != nil {
 			s.Log.Warn("event stream open", "err", err)
 			return
 		}
-		beat := time.NewTicker(heartbeat)
+		beat := time.NewTicker(web.Heartbeat)
 		defer beat.Stop()
 		for {
 			select {
 			case <-ctx.Done():
 				return
-			case <-s.closing():
+			case <-s.streams.Closing():
 				return
-			case <-sb.ch:
-				ids, resync := sb.take()
-				if resync && es.event("", "resync", map[string]string{"message": "reload the queue"}) != nil {
+			case <-sb.Woken():
+				ids, resync := sb.Take()
+				if resync && es.Event("", "resync", map[string]string{"message": "reload the queue"}) != nil {
 					return
 				}
 				for _, id := range ids {
@@ -444,29 +457,18 @@ func (s *Server) handleAgentEvents() http.Handler {
 					if err != nil {
 						continue
 					}
-					if es.event("", "conversation", map[string]any{"id": id, "status": st.Status, "priority": st.Priority}) != nil {
+					if es.Event("", "conversation", map[string]any{"id": id, "status": st.Status, "priority": st.Priority}) != nil {
 						return
 					}
 				}
-				if es.flush() != nil {
+				if es.Flush() != nil {
 					return
 				}
 			case <-beat.C:
-				if es.comment("ping") != nil {
+				if es.Comment("ping") != nil {
 					return
 				}
 			}
 		}
-	})
-}
-
-func (s *Server) handleAdminUsers() http.Handler {
-	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		as, err := store.Accounts(r.Context(), s.DB)
-		if err != nil {
-			s.serverError(w, r, err)
-			return
-		}
-		api.WriteJSON(w, http.StatusOK, map[string]any{"users": as})
 	})
 }

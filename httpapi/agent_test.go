@@ -8,6 +8,7 @@ import (
 	"time"
 	"xingqu/api"
 	"xingqu/auth"
+	"xingqu/channel/web"
 )
 
 type queue struct {
@@ -143,7 +144,7 @@ func TestAgentQueueTakeoverReplyHandback(t *testing.T) {
 // second, an agent reply posted through instance B.
 func TestTwoInstancesOneDatabase(t *testing.T) {
 	a := newWebEnv(t)
-	b := newWebEnvOn(t, a.db, a.srv.Web.ListenURL)
+	b := newWebEnvOn(t, a.db, a.cfg.Web.ListenURL)
 	a.addUser("zoe", "correct horse battery", auth.RoleAgent)
 	ws := a.session("en")
 	a.say(ws.Token, "I need a human")
@@ -193,7 +194,7 @@ SELECT $1, 'traveller', $2 || n FROM generate_series(1, $3) n`, ws.ConversationI
 			len(first.Messages), first.Messages[len(first.Messages)-1].Text, first.Cursor)
 	}
 	seen := map[int64]bool{}
-	ids := func(ms []WireMessage) {
+	ids := func(ms []web.WireMessage) {
 		for i, m := range ms {
 			if seen[m.ID] || i > 0 && ms[i-1].ID >= m.ID {
 				t.Fatalf("message %d repeated or out of order", m.ID)
@@ -205,8 +206,8 @@ SELECT $1, 'traveller', $2 || n FROM generate_series(1, $3) n`, ws.ConversationI
 	cursor, pages, oldest := first.Cursor, []int{len(first.Messages)}, first.Messages[0].ID
 	for cursor != "" {
 		var page struct {
-			Messages []WireMessage `json:"messages"`
-			Cursor   string        `json:"cursor"`
+			Messages []web.WireMessage `json:"messages"`
+			Cursor   string            `json:"cursor"`
 		}
 		if code := e.do("GET", conv+"?before="+cursor, tok, nil, &page); code != 200 {
 			t.Fatalf("older page: %d", code)

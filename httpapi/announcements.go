@@ -5,6 +5,7 @@ import (
 	"errors"
 	"fmt"
 	"html/template"
+	"log/slog"
 	"net/http"
 	"strconv"
 	"strings"
@@ -14,6 +15,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"xingqu/api"
+	"xingqu/auth"
 	"xingqu/dialog"
 	"xingqu/notices"
 	"xingqu/pipeline"
@@ -57,6 +59,16 @@ type AnnouncementView struct {
 	CreatedBy    string                         `json:"createdBy,omitempty"`
 	Delivery     *store.Deliveries              `json:"deliveries,omitempty"`
 	Updates      []UpdateView                   `json:"updates"`
+}
+
+// announcements is the admins' area of announcements and maintenance (SPEC section 7),
+// and the public list and changelog every visitor reads.
+type announcements struct {
+	errorLog
+	DB       *store.DB
+	Pipeline *pipeline.Pipeline
+	Now      func() time.Time // the clock announcements are scheduled by; nil: time.Now
+	board    *notices.NoticeBoard
 }
 
 // UpdateView is a progress update as the API shows it.
@@ -118,8 +130,8 @@ func requestLang(r *http.Request) string {
 	return dialog.LangZH
 }
 
-// now is the server's clock; tests set Server.Now.
-func (s *Server) now() time.Time {
+// now is the area's clock; tests give Config.Now.
+func (s *announcements) now() time.Time {
 	if s.Now != nil {
 		return s.Now()
 	}
@@ -244,18 +256,21 @@ func noticeSchedule(a store.Announcement, now time.Time) []scheduledNotice {
 }
 
 // notices is the instance's notice board: the pipeline's when it has one.
-func (s *Server) notices() *notices.NoticeBoard {
-	s.boardOnce.Do(func() {
-		if s.Pipeline != nil && s.Pipeline.Notices != nil {
-			s.board = s.Pipeline.Notices
-			return
-		}
-		s.board = &notices.NoticeBoard{DB: s.DB, Log: s.Log, Now: s.Now}
-	})
-	return s.board
+func (s *announcements) notices() *notices.NoticeBoard { return s.board }
+
+// newAnnouncements makes the area on the pipeline's notice board, or on one of its own
+// when the pipeline has none.
+func newAnnouncements(db *store.DB, p *pipeline.Pipeline, now func() time.Time, log *slog.Logger) *announcements {
+	s := &announcements{errorLog: errorLog{log}, DB: db, Pipeline: p, Now: now}
+	if p != nil && p.Notices != nil {
+		s.board = p.Notices
+	} else {
+		s.board = &notices.NoticeBoard{DB: db, Log: log, Now: now}
+	}
+	return s
 }
 
-func (s *Server) handleCreateAnnouncement() http.Handler {
+func (s *announcements) handleCreateAnnouncement() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var req AnnouncementRequest
 		if !api.DecodeJSON(w, r, &req) {
@@ -267,7 +282,7 @@ func (s *Server) handleCreateAnnouncement() http.Handler {
 			writeValidation(w, errs)
 			return
 		}
-		a.CreatedBy = principalOf(r).Username
+		a.CreatedBy = auth.PrincipalOf(r).Username
 		err := s.DB.InTx(r.Context(), func(tx *sqlx.Tx) error {
 			var err error
 			if a, err = store.CreateAnnouncement(r.Context(), tx, a); err != nil {
@@ -306,7 +321,7 @@ type AnnouncementPreview struct {
 }
 
 // handlePreviewAnnouncement checks a draft as publishing would and shows it, storing nothing.
-func (s *Server) handlePreviewAnnouncement() http.Handler {
+func (s *announcements) handlePreviewAnnouncement() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var req AnnouncementRequest
 		if !api.DecodeJSON(w, r, &req) {
@@ -340,7 +355,7 @@ func announcementID(w http.ResponseWriter, r *http.Request) (int64, bool) {
 }
 
 // adminView is an announcement with its delivery counts and updates, for admins.
-func (s *Server) adminView(ctx context.Context, a store.Announcement, ups []store.Update, lang string) (AnnouncementView, error) {
+func (s *announcements) adminView(ctx context.Context, a store.Announcement, ups []store.Update, lang string) (AnnouncementView, error) {
 	d, err := store.AnnouncementDeliveries(ctx, s.DB, a.ID)
 	if err != nil {
 		return AnnouncementView{}, err
@@ -358,7 +373,7 @@ func (s *Server) adminView(ctx context.Context, a store.Announcement, ups []stor
 	return v, nil
 }
 
-func (s *Server) handleGetAnnouncement() http.Handler {
+func (s *announcements) handleGetAnnouncement() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id, ok := announcementID(w, r)
 		if !ok {
@@ -396,7 +411,7 @@ type AnnouncementList struct {
 // handleListAnnouncements pages through every announcement, newest first, each with its
 // delivery counts: ?state=published|cancelled|completed, ?limit= (1-100, default 20),
 // ?before= the cursor of the page before.
-func (s *Server) handleListAnnouncements() http.Handler {
+func (s *announcements) handleListAnnouncements() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		q := r.URL.Query()
 		var errs []FieldError
@@ -463,7 +478,7 @@ func (s *Server) handleListAnnouncements() http.Handler {
 // handleCloseAnnouncement cancels or completes an announcement and tells the
 // subscribers: completion everyone of the type, cancellation those who heard of it.
 // Notices of a cancelled one not yet sent are taken back.
-func (s *Server) handleCloseAnnouncement(status string) http.Handler {
+func (s *announcements) handleCloseAnnouncement(status string) http.Handler {
 	phase := map[string]string{store.AnnCancelled: notices.PhaseCancelled, store.AnnCompleted: notices.PhaseCompleted}[status]
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id, ok := announcementID(w, r)
@@ -491,7 +506,7 @@ func (s *Server) handleCloseAnnouncement(status string) http.Handler {
 			}
 			job := notices.NoticeJob{AnnouncementID: a.ID, Phase: phase}
 			if zh != "" {
-				u, err := store.AddUpdate(r.Context(), tx, store.Update{AnnouncementID: id, Body: zh, BodyEN: en, CreatedBy: principalOf(r).Username, CreatedAt: now})
+				u, err := store.AddUpdate(r.Context(), tx, store.Update{AnnouncementID: id, Body: zh, BodyEN: en, CreatedBy: auth.PrincipalOf(r).Username, CreatedAt: now})
 				if err != nil {
 					return err
 				}
@@ -516,7 +531,7 @@ func (s *Server) handleCloseAnnouncement(status string) http.Handler {
 			return
 		}
 		s.notices().Invalidate()
-		s.Log.Info("announcement "+status, "id", id, "by", principalOf(r).Username, "withdrawn", a.Withdrawn)
+		s.Log.Info("announcement "+status, "id", id, "by", auth.PrincipalOf(r).Username, "withdrawn", a.Withdrawn)
 		api.WriteJSON(w, http.StatusOK, viewOf(a, now, requestLang(r)))
 	})
 }
@@ -528,7 +543,7 @@ var (
 
 // handleAddUpdate posts a progress update on a fault or a running maintenance: sent to
 // the type's subscribers, shown by /status and in /api/announcements.
-func (s *Server) handleAddUpdate() http.Handler {
+func (s *announcements) handleAddUpdate() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id, ok := announcementID(w, r)
 		if !ok {
@@ -547,7 +562,7 @@ func (s *Server) handleAddUpdate() http.Handler {
 			return
 		}
 		now := s.now()
-		u := store.Update{AnnouncementID: id, Body: zh, BodyEN: en, CreatedBy: principalOf(r).Username, CreatedAt: now}
+		u := store.Update{AnnouncementID: id, Body: zh, BodyEN: en, CreatedBy: auth.PrincipalOf(r).Username, CreatedAt: now}
 		err := s.DB.InTx(r.Context(), func(tx *sqlx.Tx) error {
 			a, err := store.GetAnnouncement(r.Context(), tx, id)
 			if err != nil {
@@ -582,7 +597,7 @@ func (s *Server) handleAddUpdate() http.Handler {
 	})
 }
 
-func (s *Server) handleMaintenance() http.Handler {
+func (s *announcements) handleMaintenance() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var req struct {
 			On      *bool        `json:"on"`
@@ -594,7 +609,7 @@ func (s *Server) handleMaintenance() http.Handler {
 		}
 		var errs []FieldError
 		bad := func(f, m string) { errs = append(errs, FieldError{f, m}) }
-		m := store.Maintenance{UpdatedBy: principalOf(r).Username}
+		m := store.Maintenance{UpdatedBy: auth.PrincipalOf(r).Username}
 		if req.Message.ZH != "" || req.Message.EN != "" {
 			m.Message, m.MessageEN = bilingual(bad, "message", req.Message, 500, "")
 		}
@@ -630,11 +645,11 @@ func (s *Server) handleMaintenance() http.Handler {
 }
 
 // handleGetMaintenance shows admins the maintenance state and the messages it holds.
-func (s *Server) handleGetMaintenance() http.Handler {
+func (s *announcements) handleGetMaintenance() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { s.writeMaintenance(w, r) })
 }
 
-func (s *Server) writeMaintenance(w http.ResponseWriter, r *http.Request) {
+func (s *announcements) writeMaintenance(w http.ResponseWriter, r *http.Request) {
 	held, err := store.HeldMessages(r.Context(), s.DB)
 	if err != nil {
 		s.Log.Error("held messages", "err", err)
@@ -665,7 +680,7 @@ type AnnouncementsResponse struct {
 // handlePublicAnnouncements answers from the notice board's cache: every widget opening
 // asks, and none of them needs a fresher view than the pipeline has. Texts are in the
 // language of ?lang= or Accept-Language, both languages under translations.
-func (s *Server) handlePublicAnnouncements() http.Handler {
+func (s *announcements) handlePublicAnnouncements() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		b := s.notices()
 		open, down := b.Open(r.Context())
@@ -699,7 +714,7 @@ type changelogMonth struct {
 	Entries []changelogEntry
 }
 
-func (s *Server) handleChangelog() http.Handler {
+func (s *announcements) handleChangelog() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		lang := requestLang(r)
 		ctx, cancel := context.WithTimeout(r.Context(), 5*time.Second)

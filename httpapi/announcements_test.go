@@ -24,9 +24,9 @@ import (
 )
 
 // noticeEnv is a server with an admin and an agent logged in.
-func noticeEnv(t *testing.T) (e *webEnv, admin, agent string) {
+func noticeEnv(t *testing.T, opts ...func(*Config)) (e *webEnv, admin, agent string) {
 	t.Helper()
-	e = newWebEnv(t)
+	e = newWebEnv(t, opts...)
 	e.addUser("admin1", "correct horse battery staple", auth.RoleAdmin)
 	e.addUser("agent1", "correct horse battery staple", auth.RoleAgent)
 	return e, e.login("admin1", "correct horse battery staple").AccessToken, e.login("agent1", "correct horse battery staple").AccessToken
@@ -421,8 +421,8 @@ func TestMaintenanceHoldsMessagesButNotEmergencies(t *testing.T) {
 	// The window ends: the sweeper answers the held message, once.
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	e.srv.Pipeline.SweepAge = 100 * time.Millisecond
-	go e.srv.Pipeline.Sweep(ctx, 100*time.Millisecond)
+	e.pipe.SweepAge = 100 * time.Millisecond
+	go e.pipe.Sweep(ctx, 100*time.Millisecond)
 	time.Sleep(400 * time.Millisecond)
 	if n := len(e.history(s1.Token, "").Messages); n != len(h) {
 		t.Fatalf("during maintenance the sweeper changed the transcript: %d messages, want %d", n, len(h))
@@ -476,7 +476,7 @@ func TestDowntimeWindowAndStatus(t *testing.T) {
 	if code := e.do("POST", fmt.Sprintf("/api/admin/announcements/%d/complete", idOf(t, fault)), admin, nil, nil); code != 200 {
 		t.Fatal(code)
 	}
-	if _, err := e.srv.Pipeline.Drain(context.Background(), s.ConversationID); err != nil {
+	if _, err := e.pipe.Drain(context.Background(), s.ConversationID); err != nil {
 		t.Fatal(err)
 	}
 	var pending int

@@ -2,14 +2,10 @@ package httpapi
 
 import (
 	"context"
-	"crypto/rand"
-	"crypto/sha256"
-	"encoding/base64"
 	"errors"
 	"fmt"
-	"net"
+	"log/slog"
 	"net/http"
-	"net/netip"
 	"runtime"
 	"slices"
 	"strconv"
@@ -31,6 +27,21 @@ var (
 	errNoToken  = errors.New("no bearer token")
 	errBadToken = errors.New("token invalid or expired")
 )
+
+// accounts is the accounts area: logging in, refreshing and ending sessions, the
+// authentication middleware every other area is mounted behind (requireRole), and the
+// admins' management of accounts (users.go).
+type accounts struct {
+	errorLog
+	DB      *store.DB
+	proxies api.Proxies
+	// ttl and failWait are the access tokens' lifetime and the pause before a failed login
+	// is answered; 0: auth.AccessTTL and 400ms.
+	ttl, failWait time.Duration
+	auth          authState
+}
+
+func (s *accounts) clientIP(r *http.Request) string { return s.proxies.ClientIP(r) }
 
 // authState caches what authentication reads once: the signing key, and a hash to compare
 // against when a username is unknown, so that the answer takes as long as for a known one.
@@ -58,7 +69,7 @@ func newAuthState() authState {
 	return authState{dummy: dummy, checks: make(chan struct{}, max(2, runtime.GOMAXPROCS(0)))}
 }
 
-func (s *Server) signingKey(ctx context.Context) ([]byte, error) {
+func (s *accounts) signingKey(ctx context.Context) ([]byte, error) {
 	s.auth.mu.Lock()
 	defer s.auth.mu.Unlock()
 	if s.auth.key != nil {
@@ -73,7 +84,7 @@ func (s *Server) signingKey(ctx context.Context) ([]byte, error) {
 }
 
 // checkPassword compares pw with hash, waiting for a free slot first.
-func (s *Server) checkPassword(ctx context.Context, hash []byte, pw string) (bool, error) {
+func (s *accounts) checkPassword(ctx context.Context, hash []byte, pw string) (bool, error) {
 	select {
 	case s.auth.checks <- struct{}{}:
 	case <-ctx.Done():
@@ -93,7 +104,7 @@ type accessClaims struct {
 	jwt.RegisteredClaims
 }
 
-func (s *Server) issueAccess(ctx context.Context, a store.Account) (string, error) {
+func (s *accounts) issueAccess(ctx context.Context, a store.Account) (string, error) {
 	key, err := s.signingKey(ctx)
 	if err != nil {
 		return "", err
@@ -106,27 +117,12 @@ func (s *Server) issueAccess(ctx context.Context, a store.Account) (string, erro
 	return jwt.NewWithClaims(jwt.SigningMethodHS256, c).SignedString(key)
 }
 
-func (s *Server) accessTTL() time.Duration {
-	if s.Web.AccessTTL != 0 {
-		return s.Web.AccessTTL
+func (s *accounts) accessTTL() time.Duration {
+	if s.ttl != 0 {
+		return s.ttl
 	}
 	return auth.AccessTTL
 }
-
-// newOpaqueToken returns a random token with a prefix saying what it is, and its hash.
-func newOpaqueToken(prefix string) (string, []byte) {
-	var b [32]byte
-	rand.Read(b[:])
-	tok := prefix + base64.RawURLEncoding.EncodeToString(b[:])
-	return tok, hashToken(tok)
-}
-
-func hashToken(tok string) []byte {
-	h := sha256.Sum256([]byte(tok))
-	return h[:]
-}
-
-const widgetTokenPrefix = "xqw_"
 
 func bearer(r *http.Request) string {
 	h := r.Header.Get("Authorization")
@@ -138,14 +134,14 @@ func bearer(r *http.Request) string {
 
 // authenticate reads the bearer token of r: an agent's or admin's access token, or a
 // widget session token.
-func (s *Server) authenticate(r *http.Request) (auth.Principal, error) {
+func (s *accounts) authenticate(r *http.Request) (auth.Principal, error) {
 	tok := bearer(r)
 	if tok == "" {
 		return auth.Principal{}, errNoToken
 	}
 	ctx := r.Context()
-	if strings.HasPrefix(tok, widgetTokenPrefix) {
-		ws, err := store.WidgetSessionByToken(ctx, s.DB, hashToken(tok))
+	if strings.HasPrefix(tok, auth.WidgetTokenPrefix) {
+		ws, err := store.WidgetSessionByToken(ctx, s.DB, auth.HashToken(tok))
 		if errors.Is(err, store.ErrNotFound) {
 			return auth.Principal{}, errBadToken
 		}
@@ -183,23 +179,15 @@ func (s *Server) authenticate(r *http.Request) (auth.Principal, error) {
 	return auth.Principal{Kind: a.Role, UserID: a.ID, Username: a.Username, Role: a.Role, MustChangePassword: a.MustChangePassword}, nil
 }
 
-type principalKey struct{}
-
-// principalOf returns the principal requireRole put in the request's context.
-func principalOf(r *http.Request) auth.Principal {
-	p, _ := r.Context().Value(principalKey{}).(auth.Principal)
-	return p
-}
-
 // requireRole admits requests whose principal is one of roles ("agent", "admin",
 // "widget"): 401 without a valid token, 403 with one of another role.
-func (s *Server) requireRole(roles ...string) func(http.Handler) http.Handler {
+func (s *accounts) requireRole(roles ...string) func(http.Handler) http.Handler {
 	return func(next http.Handler) http.Handler {
 		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 			p, err := s.authenticate(r)
 			if err != nil {
 				if !errors.Is(err, errNoToken) && !errors.Is(err, errBadToken) {
-					s.Log.Error("authenticate", "err", err, "request_id", RequestID(r.Context()))
+					s.Log.Error("authenticate", "err", err, "request_id", api.RequestID(r.Context()))
 					api.WriteError(w, http.StatusServiceUnavailable, api.Network, "service temporarily unavailable, try again", "")
 					return
 				}
@@ -213,46 +201,13 @@ func (s *Server) requireRole(roles ...string) func(http.Handler) http.Handler {
 			}
 			for _, role := range roles {
 				if p.Kind == role {
-					next.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), principalKey{}, p)))
+					next.ServeHTTP(w, r.WithContext(auth.WithPrincipal(r.Context(), p)))
 					return
 				}
 			}
 			api.WriteError(w, http.StatusForbidden, api.Forbidden, "this account may not do that", "")
 		})
 	}
-}
-
-// clientIP is the address a request came from; X-Forwarded-For is believed only from a
-// trusted proxy, taking the right-most address that is not itself a trusted proxy.
-func (s *Server) clientIP(r *http.Request) string {
-	host, _, err := net.SplitHostPort(r.RemoteAddr)
-	if err != nil {
-		host = r.RemoteAddr
-	}
-	addr, err := netip.ParseAddr(host)
-	if err != nil || !s.trusted(addr) {
-		return host
-	}
-	parts := strings.Split(r.Header.Get("X-Forwarded-For"), ",")
-	for i := len(parts) - 1; i >= 0; i-- {
-		a, err := netip.ParseAddr(strings.TrimSpace(parts[i]))
-		if err != nil {
-			break
-		}
-		if !s.trusted(a) {
-			return a.String()
-		}
-	}
-	return host
-}
-
-func (s *Server) trusted(a netip.Addr) bool {
-	for _, p := range s.Web.TrustedProxies {
-		if p.Contains(a.Unmap()) {
-			return true
-		}
-	}
-	return false
 }
 
 // Login throttling, counted in the database so that it holds across instances: per
@@ -278,14 +233,14 @@ type LoginResponse struct {
 	Message      string `json:"message"`
 }
 
-func (s *Server) failDelay() time.Duration {
-	if s.Web.LoginFailDelay > 0 {
-		return s.Web.LoginFailDelay
+func (s *accounts) failDelay() time.Duration {
+	if s.failWait > 0 {
+		return s.failWait
 	}
 	return 400 * time.Millisecond
 }
 
-func (s *Server) handleLogin() http.Handler {
+func (s *accounts) handleLogin() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var req struct {
 			Username string `json:"username"`
@@ -307,7 +262,7 @@ func (s *Server) handleLogin() http.Handler {
 			return
 		}
 		ctx := r.Context()
-		name, ip := store.NormalizeUsername(req.Username), limitKey(s.clientIP(r))
+		name, ip := store.NormalizeUsername(req.Username), api.LimitKey(s.clientIP(r))
 		pairKey, ipKey, userKey := "pair:"+name+"@"+ip, "ip:"+ip, "user:"+name
 		// Each attempt is counted before the password is checked, most specific key first;
 		// an attempt refused by one key is not counted against the next.
@@ -343,7 +298,7 @@ func (s *Server) handleLogin() http.Handler {
 			return // the client went away while waiting
 		}
 		if !match || err != nil || a.Disabled {
-			s.Log.Info("login failed", "ip", s.clientIP(r), "request_id", RequestID(ctx))
+			s.Log.Info("login failed", "ip", s.clientIP(r), "request_id", api.RequestID(ctx))
 			time.Sleep(s.failDelay())
 			api.WriteError(w, http.StatusUnauthorized, api.Login, loginFailed, "")
 			return
@@ -369,12 +324,12 @@ func (s *Server) handleLogin() http.Handler {
 	})
 }
 
-func (s *Server) issueTokens(ctx context.Context, a store.Account, family uuid.UUID) (LoginResponse, error) {
+func (s *accounts) issueTokens(ctx context.Context, a store.Account, family uuid.UUID) (LoginResponse, error) {
 	access, err := s.issueAccess(ctx, a)
 	if err != nil {
 		return LoginResponse{}, err
 	}
-	refresh, h := newOpaqueToken("xqr_")
+	refresh, h := auth.NewOpaqueToken("xqr_")
 	if err := store.IssueRefresh(ctx, s.DB, a.ID, family, h, auth.RefreshTTL); err != nil {
 		return LoginResponse{}, err
 	}
@@ -382,14 +337,14 @@ func (s *Server) issueTokens(ctx context.Context, a store.Account, family uuid.U
 		TokenType: "Bearer", UserID: strconv.FormatInt(a.ID, 10), Message: "登录成功 / Logged in"}, nil
 }
 
-func (s *Server) handleRefresh() http.Handler {
+func (s *accounts) handleRefresh() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		token, ok := refreshTokenOf(w, r)
 		if !ok {
 			return
 		}
 		ctx := r.Context()
-		id, family, err := store.UseRefresh(ctx, s.DB, hashToken(token))
+		id, family, err := store.UseRefresh(ctx, s.DB, auth.HashToken(token))
 		switch {
 		case errors.Is(err, store.ErrTokenReused):
 			s.Log.Warn("refresh token reused: family revoked", "user_id", id)
@@ -417,14 +372,14 @@ func (s *Server) handleRefresh() http.Handler {
 	})
 }
 
-func (s *Server) handleLogout() http.Handler {
+func (s *accounts) handleLogout() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		token, ok := refreshTokenOf(w, r)
 		if !ok {
 			return
 		}
-		p := principalOf(r)
-		if _, err := store.RevokeRefresh(r.Context(), s.DB, p.UserID, hashToken(token)); err != nil {
+		p := auth.PrincipalOf(r)
+		if _, err := store.RevokeRefresh(r.Context(), s.DB, p.UserID, auth.HashToken(token)); err != nil {
 			s.serverError(w, r, err)
 			return
 		}
@@ -432,10 +387,12 @@ func (s *Server) handleLogout() http.Handler {
 	})
 }
 
+// errorLog is the log an area's failures go to, and how a failure is answered.
+type errorLog struct{ Log *slog.Logger }
+
 // serverError logs err and answers 500 without showing it.
-func (s *Server) serverError(w http.ResponseWriter, r *http.Request, err error) {
-	s.Log.Error("request failed", "err", err, "request_id", RequestID(r.Context()))
-	api.WriteError(w, http.StatusInternalServerError, api.Internal, "internal error; try again", "")
+func (e errorLog) serverError(w http.ResponseWriter, r *http.Request, err error) {
+	api.ServerError(w, r, e.Log, err)
 }
 
 // refreshTokenOf reads the {"refresh_token"} body of refresh and logout, answering 400

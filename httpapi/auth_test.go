@@ -32,15 +32,20 @@ import (
 
 func init() { auth.PasswordCost = bcrypt.MinCost }
 
-// webEnv is one server on a fresh database, reached over real HTTP.
+// webEnv is one server on a fresh database, reached over real HTTP. cfg is what the
+// server was made from; pipe and log are its pipeline and log.
 type webEnv struct {
-	t   *testing.T
-	db  *store.DB
-	srv *Server
-	ts  *httptest.Server
+	t    *testing.T
+	db   *store.DB
+	srv  *Server
+	ts   *httptest.Server
+	cfg  Config
+	pipe *pipeline.Pipeline
+	log  *slog.Logger
 }
 
-func newWebEnv(t *testing.T) *webEnv {
+// newWebEnv starts a server whose configuration opts change from the tests' defaults.
+func newWebEnv(t *testing.T, opts ...func(*Config)) *webEnv {
 	t.Helper()
 	url := storetest.URL(t)
 	db, err := store.Open(context.Background(), url, store.PoolConfig{MaxOpen: 20})
@@ -48,26 +53,28 @@ func newWebEnv(t *testing.T) *webEnv {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
-	return newWebEnvOn(t, db, url)
+	return newWebEnvOn(t, db, url, opts...)
 }
 
 // newWebEnvOn starts an instance on an existing database, as a second instance would.
-func newWebEnvOn(t *testing.T, db *store.DB, url string) *webEnv {
+func newWebEnvOn(t *testing.T, db *store.DB, url string, opts ...func(*Config)) *webEnv {
 	t.Helper()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	s := NewServer(db, log, "test")
-	s.Web.LoginFailDelay = time.Millisecond
 	ts := httptest.NewUnstartedServer(nil)
-	s.Web.PublicURL = "http://" + ts.Listener.Addr().String()
-	s.Web.WidgetOrigins = []string{s.Web.PublicURL}
-	s.Web.ListenURL = url
 	board := &notices.NoticeBoard{DB: db, Log: log}
-	s.Pipeline = &pipeline.Pipeline{DB: db, Engine: &dialog.Engine{Now: func() time.Time { return testNow }, Notices: board.Notices, Places: geo.Places{}}, Log: log, Notices: board}
+	cfg := Config{DB: db, Log: log, Version: "test", LoginFailDelay: time.Millisecond,
+		Pipeline: &pipeline.Pipeline{DB: db, Engine: &dialog.Engine{Now: func() time.Time { return testNow }, Notices: board.Notices, Places: geo.Places{}}, Log: log, Notices: board}}
+	cfg.Web.WidgetOrigins = []string{"http://" + ts.Listener.Addr().String()}
+	cfg.Web.ListenURL = url
+	for _, o := range opts {
+		o(&cfg)
+	}
+	s := New(cfg)
 	ts.Config.Handler = s.Handler()
 	ts.Start()
 	t.Cleanup(ts.Close)
 	t.Cleanup(s.Close)
-	return &webEnv{t: t, db: db, srv: s, ts: ts}
+	return &webEnv{t: t, db: db, srv: s, ts: ts, cfg: cfg, pipe: cfg.Pipeline, log: cfg.Log}
 }
 
 func (e *webEnv) addUser(name, pw, role string) store.Account {
@@ -175,11 +182,11 @@ func TestLoginFailureSameAnswer(t *testing.T) {
 	// cost. (Timing them would say the same on a quiet machine and nothing on a busy one.)
 	var du, dw []time.Duration
 	for i := range tries {
-		before := e.srv.auth.compares.Load()
+		before := e.srv.accounts.auth.compares.Load()
 		c1, d1 := timed(fmt.Sprint("nobody", i), "whatever12345", &unknown)
-		mid := e.srv.auth.compares.Load()
+		mid := e.srv.accounts.auth.compares.Load()
 		c2, d2 := timed(fmt.Sprint("bob", i), "wrong password!", &wrong)
-		after := e.srv.auth.compares.Load()
+		after := e.srv.accounts.auth.compares.Load()
 		if c1 != 401 || c2 != 401 || unknown != wrong || unknown.Code != "E-505" {
 			t.Fatalf("unknown user %d %+v, wrong password %d %+v: want the same 401 E-505", c1, unknown, c2, wrong)
 		}
@@ -188,7 +195,7 @@ func TestLoginFailureSameAnswer(t *testing.T) {
 		}
 		du, dw = append(du, d1), append(dw, d2)
 	}
-	if got, err := bcrypt.Cost(e.srv.auth.dummy()); err != nil || got != auth.PasswordCost {
+	if got, err := bcrypt.Cost(e.srv.accounts.auth.dummy()); err != nil || got != auth.PasswordCost {
 		t.Errorf("the unknown user's hash costs %d (%v), want %d like a real one", got, err, auth.PasswordCost)
 	}
 	t.Logf("median unknown user %v, wrong password %v", median(du), median(dw))
@@ -287,9 +294,9 @@ func TestTokensRejected(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	e.srv.Web.AccessTTL = -time.Minute // issued already expired
+	e.srv.accounts.ttl = -time.Minute // issued already expired
 	expired := e.login("frank", "correct horse battery").AccessToken
-	e.srv.Web.AccessTTL = 0
+	e.srv.accounts.ttl = 0
 	for name, tok := range map[string]string{"tampered": tampered, "alg none": unsigned, "another key": otherKey, "expired": expired, "garbage": "abc", "none": "", "unknown widget": "xqw_nope"} {
 		var ae api.Error
 		if code := e.do("GET", "/api/agent/conversations?status=all", tok, nil, &ae); code != 401 || ae.Code != "E-401" {
@@ -346,8 +353,7 @@ func (e *webEnv) loginFrom(ip, name, pw string) int {
 }
 
 func TestLoginLockoutUnderConcurrency(t *testing.T) {
-	e := newWebEnv(t)
-	e.srv.Web.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
+	e := newWebEnv(t, func(c *Config) { c.Web.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")} })
 	e.addUser("ivan", "correct horse battery", auth.RoleAgent)
 	const attempts = 40
 	codes := make(chan int, attempts)
@@ -362,8 +368,8 @@ func TestLoginLockoutUnderConcurrency(t *testing.T) {
 	for c := range codes {
 		got[c]++
 	}
-	t.Logf("%d parallel wrong passwords: %d password checks, answers %v", attempts, e.srv.auth.compares.Load(), got)
-	if n := e.srv.auth.compares.Load(); n > int64(pairThrottle.Max) {
+	t.Logf("%d parallel wrong passwords: %d password checks, answers %v", attempts, e.srv.accounts.auth.compares.Load(), got)
+	if n := e.srv.accounts.auth.compares.Load(); n > int64(pairThrottle.Max) {
 		t.Errorf("%d password checks ran for %d parallel attempts, want at most %d", n, attempts, pairThrottle.Max)
 	}
 	if got[401] > pairThrottle.Max || got[401]+got[429] != attempts {
@@ -379,8 +385,7 @@ func TestLoginLockoutUnderConcurrency(t *testing.T) {
 }
 
 func TestLoginLockoutPerAccountAcrossAddresses(t *testing.T) {
-	e := newWebEnv(t)
-	e.srv.Web.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")}
+	e := newWebEnv(t, func(c *Config) { c.Web.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8")} })
 	e.addUser("judy", "correct horse battery", auth.RoleAgent)
 	// Many addresses, each below its own limit, still lock the account everywhere.
 	for i := 0; i < userThrottle.Max; i++ {

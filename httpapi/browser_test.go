@@ -66,7 +66,7 @@ func TestBrowser(t *testing.T) {
 	e.addUser("agent1", "correct horse battery", auth.RoleAgent)
 	wctx, stopWorker := context.WithCancel(context.Background())
 	t.Cleanup(stopWorker)
-	go (&pipeline.PlanWorker{Pipeline: e.srv.Pipeline, Plan: writingSlowly(hostileModel), Poll: 50 * time.Millisecond, Log: e.srv.Log}).Run(wctx)
+	go (&pipeline.PlanWorker{Pipeline: e.pipe, Plan: writingSlowly(hostileModel), Poll: 50 * time.Millisecond, Log: e.log}).Run(wctx)
 
 	visitor := startBrowser(t, bin, 3*time.Minute)
 	var dialogs atomic.Int32
@@ -256,8 +256,7 @@ func screenshotOnFailure(t *testing.T, tab context.Context, name string) {
 // expired one together renew it once: a refresh token used twice signs the agent out.
 func TestBrowserConsoleOutlivesAccessTokens(t *testing.T) {
 	bin := chromium(t)
-	e := newWebEnv(t)
-	e.srv.Web.AccessTTL = 2 * time.Second
+	e := newWebEnv(t, func(c *Config) { c.AccessTTL = 2 * time.Second })
 	e.addUser("agent1", "correct horse battery", auth.RoleAgent)
 	e.session("zh")
 	console := startBrowser(t, bin, time.Minute)
@@ -354,7 +353,7 @@ func count(t *testing.T, ctx context.Context, sel string) int {
 func (e *webEnv) sessionTokenOf(t *testing.T, ctx context.Context) string {
 	t.Helper()
 	tok, err := chromedp.Run(ctx, chromedp.Evaluate[string](`Object.keys(localStorage).filter(k => k.startsWith('xingqu.widget.')).map(k => localStorage.getItem(k))[0]`))
-	if err != nil || !strings.HasPrefix(tok, widgetTokenPrefix) {
+	if err != nil || !strings.HasPrefix(tok, auth.WidgetTokenPrefix) {
 		t.Fatalf("widget token in localStorage: %q %v", tok, err)
 	}
 	return tok

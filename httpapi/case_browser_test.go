@@ -30,18 +30,8 @@ func TestBrowserConsoleCase(t *testing.T) {
 	waitJS(t, console, "the empty queue", `document.querySelectorAll('#queue .item').length === 0`)
 	// The stream is subscribed before the shared listener has said LISTEN: wait for both.
 	waitFor(t, 10*time.Second, "the console's event stream", func() bool {
-		h := &e.srv.web.hub
-		h.mu.Lock()
-		defer h.mu.Unlock()
-		if len(h.all) == 0 || h.listener == nil {
-			return false
-		}
-		select {
-		case <-h.listener.Ready():
-			return true
-		default:
-			return false
-		}
+		_, agents, listening := e.srv.widget.Subscriptions()
+		return agents > 0 && listening
 	})
 	e.say(ws.Token, "my husband collapsed and is not breathing")
 	waitJS(t, console, "the emergency alert with a sound", `!document.querySelector('#alert').hidden

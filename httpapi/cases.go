@@ -13,6 +13,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"xingqu/api"
+	"xingqu/auth"
 	"xingqu/dialog"
 	"xingqu/pipeline"
 	"xingqu/store"
@@ -50,7 +51,7 @@ func caseItem(st store.CaseStatus) CaseItem {
 
 // handleCaseQueue answers GET /api/agent/cases: the open cases, urgent first, then the
 // longest waiting.
-func (s *Server) handleCaseQueue() http.Handler {
+func (s *agents) handleCaseQueue() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		rows, err := store.CaseQueue(r.Context(), s.DB, 0)
 		if err != nil {
@@ -78,7 +79,7 @@ const (
 // ({"text"} for a note, required for notes, optional for resolve). The change, the
 // message to the traveller and the conversation's place in the queue commit together;
 // a resolved case answers 409.
-func (s *Server) handleCaseChange(change string) http.Handler {
+func (s *agents) handleCaseChange(change string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 		if err != nil || id <= 0 {
@@ -101,7 +102,7 @@ func (s *Server) handleCaseChange(change string) http.Handler {
 				fmt.Sprintf("note too long: %d characters, the limit is %d", n, api.MaxMessageRunes), "text")
 			return
 		}
-		p := principalOf(r)
+		p := auth.PrincipalOf(r)
 		var item CaseItem
 		err = s.DB.InTx(r.Context(), func(tx *sqlx.Tx) error {
 			var err error
@@ -123,7 +124,7 @@ func (s *Server) handleCaseChange(change string) http.Handler {
 }
 
 // changeCase applies one change and tells the traveller, in tx.
-func (s *Server) changeCase(ctx context.Context, tx *sqlx.Tx, id, agentID int64, change, text string) (CaseItem, error) {
+func (s *agents) changeCase(ctx context.Context, tx *sqlx.Tx, id, agentID int64, change, text string) (CaseItem, error) {
 	c, err := store.GetCase(ctx, tx, id)
 	if err != nil {
 		return CaseItem{}, err

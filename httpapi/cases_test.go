@@ -46,7 +46,7 @@ func TestCaseLifeCycleToldToTheTraveller(t *testing.T) {
 	ctx := context.Background()
 	e.addUser("mei", "pw-mei-123456", auth.RoleAgent)
 	tok := e.login("mei", "pw-mei-123456").AccessToken
-	p := e.srv.Pipeline
+	p := e.pipe
 	n := 0
 	tell := func(text string) (int64, string) {
 		t.Helper()

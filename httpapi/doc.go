@@ -1,5 +1,8 @@
-// Package bot is the HTTP layer where people meet the service: the server and its routes,
-// the web widget and its event streams, the agent console, authentication, the admin's
-// announcements and recommendations. Messages go from here to package pipeline; the
-// Telegram channel (channel/telegram) depends on the pipeline, never on this package.
-package bot
+// Package httpapi is the HTTP layer where people meet the service: the server, its
+// middleware and routes.go, which composes the areas, each a handler type holding only
+// what it uses: accounts (logging in, and the authentication middleware that puts the
+// principal in the request), agents (the console), admin, recommendations and
+// announcements, and the static pages. The widget's handlers are the web channel's
+// (channel/web), mounted here; the console borrows its event streams. Nothing but cmd
+// imports this package: no channel depends on the HTTP layer.
+package httpapi

@@ -18,7 +18,7 @@ const maxFeedbackDays = 366
 // today) and timeZone (the IANA zone the days are counted in; default the service's).
 // The answer is store.FeedbackReport: ratings, categories, priorities, daily CSAT and
 // share of 4-5 ratings, open high-priority items and the period's items with their text.
-func (s *Server) handleAdminFeedback() http.Handler {
+func (s *admin) handleAdminFeedback() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		qs := r.URL.Query()
 		tz := qs.Get("timeZone")
@@ -78,7 +78,7 @@ func parseDay(v string, loc *time.Location) (time.Time, bool) {
 }
 
 // defaultZone is the zone travellers whose own is unknown are in.
-func (s *Server) defaultZone() string {
+func (s *admin) defaultZone() string {
 	if s.Pipeline != nil && s.Pipeline.Engine != nil && s.Pipeline.Engine.DefaultLoc != nil {
 		return s.Pipeline.Engine.DefaultLoc.String()
 	}

@@ -7,6 +7,7 @@ import (
 
 	"github.com/chromedp/chromedp"
 
+	"xingqu/channel/web"
 	"xingqu/dialog"
 	"xingqu/store"
 )
@@ -89,7 +90,7 @@ func TestBrowserFeedbackChart(t *testing.T) {
 	}
 }
 
-func transcriptOf(t *testing.T, db *store.DB, conv int64) []WireMessage {
+func transcriptOf(t *testing.T, db *store.DB, conv int64) []web.WireMessage {
 	t.Helper()
-	return wireMessages(transcript(t, db, conv))
+	return web.WireMessages(transcript(t, db, conv))
 }

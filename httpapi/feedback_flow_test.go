@@ -17,7 +17,7 @@ func TestComplaintBecomesClassifiedFeedback(t *testing.T) {
 	t.Parallel()
 	e, admin, agent := noticeEnv(t)
 	ctx := context.Background()
-	p := e.srv.Pipeline
+	p := e.pipe
 	n := 0
 	send := func(who string, in pipeline.Inbound) int64 {
 		t.Helper()

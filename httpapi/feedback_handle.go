@@ -11,6 +11,7 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"xingqu/api"
+	"xingqu/auth"
 	"xingqu/dialog"
 	"xingqu/store"
 )
@@ -18,7 +19,7 @@ import (
 // handleFeedbackReply answers POST /api/admin/feedback/{id}/handle {"reply"}: an agent or
 // admin marks feedback handled, and the traveller is sent the reply in the same
 // transaction (seed 001: 向用户反馈处理结果). Handled twice is 409.
-func (s *Server) handleFeedbackReply() http.Handler {
+func (s *agents) handleFeedbackReply() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 		if err != nil || id <= 0 {
@@ -41,7 +42,7 @@ func (s *Server) handleFeedbackReply() http.Handler {
 				fmt.Sprintf("reply too long: %d characters, the limit is %d", n, api.MaxMessageRunes), "reply")
 			return
 		}
-		p := principalOf(r)
+		p := auth.PrincipalOf(r)
 		ctx := r.Context()
 		var item store.FeedbackItem
 		err = s.DB.InTx(ctx, func(tx *sqlx.Tx) error {

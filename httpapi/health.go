@@ -70,7 +70,7 @@ func (h *healthHistory) samples() map[string][]ProviderSample {
 
 // RecordProviderHealth reads the planning providers' totals every interval until ctx
 // ends, keeping the last six hours for the admin console's chart.
-func (s *Server) RecordProviderHealth(ctx context.Context, every time.Duration) {
+func (s *admin) RecordProviderHealth(ctx context.Context, every time.Duration) {
 	if s.ProviderHealth == nil {
 		return
 	}

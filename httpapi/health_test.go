@@ -35,15 +35,16 @@ func TestProviderHistoryKeepsDifferencesPerInterval(t *testing.T) {
 
 func TestProvidersEndpointShowsHistory(t *testing.T) {
 	t.Parallel()
-	e, admin, _ := noticeEnv(t)
 	var calls atomic.Int64
-	e.srv.ProviderHealth = func() []llm.ProviderHealth {
-		n := calls.Add(4)
-		return []llm.ProviderHealth{{Name: "qwen", State: "closed", Calls: n, Errors: map[string]int64{"LLM-102": n / 4}}}
-	}
+	e, admin, _ := noticeEnv(t, func(c *Config) {
+		c.ProviderHealth = func() []llm.ProviderHealth {
+			n := calls.Add(4)
+			return []llm.ProviderHealth{{Name: "qwen", State: "closed", Calls: n, Errors: map[string]int64{"LLM-102": n / 4}}}
+		}
+	})
 	now := time.Now()
 	for i := range 3 {
-		e.srv.health.record(now.Add(time.Duration(i)*time.Minute), e.srv.ProviderHealth())
+		e.srv.admin.health.record(now.Add(time.Duration(i)*time.Minute), e.cfg.ProviderHealth())
 	}
 	var out struct {
 		Providers []llm.ProviderHealth

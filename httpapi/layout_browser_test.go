@@ -175,7 +175,7 @@ func TestBrowserWidgetLayout(t *testing.T) {
 	e := newWebEnv(t)
 	wctx, stopWorker := context.WithCancel(context.Background())
 	t.Cleanup(stopWorker)
-	go (&pipeline.PlanWorker{Pipeline: e.srv.Pipeline, Plan: offlinePlanner, Poll: 50 * time.Millisecond, Log: e.srv.Log}).Run(wctx)
+	go (&pipeline.PlanWorker{Pipeline: e.pipe, Plan: offlinePlanner, Poll: 50 * time.Millisecond, Log: e.log}).Run(wctx)
 	browser := startBrowser(t, bin, 5*time.Minute)
 	shots := newShots(t)
 	for _, sc := range screens {

@@ -157,11 +157,11 @@ type clockEnv struct {
 }
 
 func newClockEnv(t *testing.T) *clockEnv {
-	e, admin, _ := noticeEnv(t)
 	start := time.Now().Truncate(time.Minute)
-	c := &clockEnv{webEnv: e, admin: admin, clock: &testClock{t: start}, start: start}
-	e.srv.Now = c.clock.Now
-	e.srv.notices().Now = c.clock.Now
+	clock := &testClock{t: start}
+	e, admin, _ := noticeEnv(t, func(c *Config) { c.Now = clock.Now })
+	c := &clockEnv{webEnv: e, admin: admin, clock: clock, start: start}
+	e.srv.announcements.notices().Now = c.clock.Now
 	c.w = &notices.NoticeWorker{DB: e.db, Batch: 1, Now: c.clock.Now, Log: slog.New(slog.NewTextHandler(io.Discard, nil))}
 	return c
 }
@@ -186,7 +186,7 @@ WHERE kind = $1 AND done_at IS NULL AND run_at <= $2 ORDER BY run_at, id`, notic
 			}
 		}
 	}
-	c.srv.notices().Invalidate()
+	c.srv.announcements.notices().Invalidate()
 }
 
 func (c *clockEnv) create(body map[string]any) int64 {
@@ -276,7 +276,7 @@ func TestNoticeLifecycleOnAClock(t *testing.T) {
 	if len(texts) != 2 || !strings.Contains(texts[zh.ID], "已完成一半") || !strings.Contains(texts[en.ID], "Half done") || !strings.Contains(texts[en.ID], "Progress update") {
 		t.Errorf("update notices: %v", texts)
 	}
-	status := strings.Join(c.srv.notices().Notices(dialog.LangEN), "\n")
+	status := strings.Join(c.srv.announcements.notices().Notices(dialog.LangEN), "\n")
 	if !strings.Contains(status, "Database upgrade") || !strings.Contains(status, "Half done") {
 		t.Errorf("/status does not show the progress:\n%s", status)
 	}
@@ -424,7 +424,7 @@ func TestProgressUpdatesOnlyOnWorkUnderWay(t *testing.T) {
 	if v.Delivery.Total != 3 { // published and two updates, one subscriber
 		t.Errorf("deliveries: %+v, want 3", v.Delivery)
 	}
-	status := strings.Join(c.srv.notices().Notices(dialog.LangEN), "\n")
+	status := strings.Join(c.srv.announcements.notices().Notices(dialog.LangEN), "\n")
 	if !strings.Contains(status, "Back in about ten minutes") || strings.Contains(status, "已定位故障") {
 		t.Errorf("/status shows the latest update only:\n%s", status)
 	}

@@ -23,7 +23,7 @@ type outboxProblem struct {
 // handleOutbox shows Telegram delivery: rows by state, and the latest rows that failed,
 // were blocked, ended unknown or are being retried, with their errors. ?limit= sets how
 // many problems (default 50, at most 500).
-func (s *Server) handleOutbox() http.Handler {
+func (s *admin) handleOutbox() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		limit := 50
 		if v := r.URL.Query().Get("limit"); v != "" {

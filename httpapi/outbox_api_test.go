@@ -14,7 +14,7 @@ import (
 func TestAdminOutbox(t *testing.T) {
 	t.Parallel()
 	p := newPipeline(t)
-	s := NewServer(p.DB, p.Log, "test")
+	s := New(Config{DB: p.DB, Log: p.Log, Version: "test"})
 	ts := httptest.NewServer(s.Handler())
 	t.Cleanup(ts.Close)
 	ctx := context.Background()
@@ -35,11 +35,11 @@ func TestAdminOutbox(t *testing.T) {
 	if code, _ := call(t, "GET", ts.URL+"/api/admin/outbox", agentToken(t, s), ""); code != 403 {
 		t.Errorf("agent: %d, want 403", code)
 	}
-	admin, err := store.CreateAccount(ctx, s.DB, "root", "x", auth.RoleAdmin)
+	admin, err := store.CreateAccount(ctx, s.cfg.DB, "root", "x", auth.RoleAdmin)
 	if err != nil {
 		t.Fatal(err)
 	}
-	adminTok, _ := s.issueAccess(ctx, admin)
+	adminTok, _ := s.accounts.issueAccess(ctx, admin)
 	code, body := call(t, "GET", ts.URL+"/api/admin/outbox", adminTok, "")
 	if code != 200 {
 		t.Fatalf("admin: %d %v", code, body)

@@ -17,7 +17,7 @@ func TestBrowserChooseEditUndo(t *testing.T) {
 	e := newWebEnv(t)
 	wctx, stopWorker := context.WithCancel(context.Background())
 	t.Cleanup(stopWorker)
-	go (&pipeline.PlanWorker{Pipeline: e.srv.Pipeline, Plan: offlinePlanner, Poll: 50 * time.Millisecond, Log: e.srv.Log}).Run(wctx)
+	go (&pipeline.PlanWorker{Pipeline: e.pipe, Plan: offlinePlanner, Poll: 50 * time.Millisecond, Log: e.log}).Run(wctx)
 	visitor := startBrowser(t, bin, 3*time.Minute)
 	screenshotOnFailure(t, visitor, "plan-edit")
 	wait := func(what, js string) {

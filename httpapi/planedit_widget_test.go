@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"xingqu/channel/web"
 	"xingqu/dialog"
 	"xingqu/pipeline"
 )
@@ -18,7 +19,7 @@ func TestWidgetChooseEditUndoRestore(t *testing.T) {
 	e := newWebEnv(t)
 	ctx, cancel := context.WithCancel(context.Background())
 	defer cancel()
-	w := &pipeline.PlanWorker{Pipeline: e.srv.Pipeline, Plan: offlinePlanner, Poll: 20 * time.Millisecond, Log: e.srv.Pipeline.Log}
+	w := &pipeline.PlanWorker{Pipeline: e.pipe, Plan: offlinePlanner, Poll: 20 * time.Millisecond, Log: e.pipe.Log}
 	go w.Run(ctx)
 	ws := e.session("zh")
 	press := func(action string) {
@@ -28,9 +29,9 @@ func TestWidgetChooseEditUndoRestore(t *testing.T) {
 		}
 	}
 	// planCard waits for the plan card of version v and returns it.
-	planCard := func(v int) WireMessage {
+	planCard := func(v int) web.WireMessage {
 		t.Helper()
-		var card WireMessage
+		var card web.WireMessage
 		waitFor(t, 15*time.Second, fmt.Sprintf("plan card of version %d", v), func() bool {
 			for _, m := range e.history(ws.Token, "").Messages {
 				if m.Kind == "plan" && m.Plan != nil && strings.Contains(m.Text, fmt.Sprintf("第%d版", v)) {
@@ -42,7 +43,7 @@ func TestWidgetChooseEditUndoRestore(t *testing.T) {
 		})
 		return card
 	}
-	buttons := func(m WireMessage) string {
+	buttons := func(m web.WireMessage) string {
 		var out []string
 		for _, b := range m.Buttons {
 			out = append(out, b.Action)
@@ -83,7 +84,7 @@ func TestWidgetChooseEditUndoRestore(t *testing.T) {
 	}
 	// /plan shows my plan: the chosen option of the latest version only.
 	e.say(ws.Token, "/plan")
-	var mine WireMessage
+	var mine web.WireMessage
 	waitFor(t, 5*time.Second, "my plan", func() bool {
 		for _, m := range e.history(ws.Token, "").Messages {
 			if m.Kind == "plan" && strings.Contains(m.Text, "你的行程（第4版，经济适用游）") {

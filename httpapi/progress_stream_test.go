@@ -121,15 +121,17 @@ func TestWidgetStreamReplaysLatestProgress(t *testing.T) {
 	e.notifyProgress(pipeline.Progress{ConversationID: a.ConversationID, PlanRequest: 1, Chars: 10, Preview: "first"})
 	e.notifyProgress(pipeline.Progress{ConversationID: a.ConversationID, PlanRequest: 1, Chars: 20, Preview: "second"})
 	waitFor(t, 3*time.Second, "the progress to be heard", func() bool {
-		e.srv.web.hub.mu.Lock()
-		defer e.srv.web.hub.mu.Unlock()
-		lp, ok := e.srv.web.hub.latest[a.ConversationID]
-		return ok && lp.pr.Preview == "second"
+		pr, ok := e.srv.widget.LatestProgress(a.ConversationID)
+		return ok && pr.Preview == "second"
 	})
 	late := openStream(t, e.ts.URL+"/api/widget/events", a.Token, curA)
 	select {
 	case ev := <-late:
-		var got progressEvent
+		var got struct {
+			PlanRequest int    `json:"planRequest"`
+			Chars       int    `json:"chars"`
+			Preview     string `json:"preview"`
+		}
 		json.Unmarshal(ev.Data, &got)
 		if ev.Event != "progress" || ev.ID != "" || got.Preview != "second" || got.Chars != 20 {
 			t.Fatalf("late stream: %s %s", ev.Event, ev.Data)
@@ -140,10 +142,8 @@ func TestWidgetStreamReplaysLatestProgress(t *testing.T) {
 	// An earlier request's progress does not replace the current one.
 	e.notifyProgress(pipeline.Progress{ConversationID: a.ConversationID, PlanRequest: 0, Chars: 1, Preview: "old"})
 	time.Sleep(100 * time.Millisecond)
-	e.srv.web.hub.mu.Lock()
-	kept := e.srv.web.hub.latest[a.ConversationID].pr.Preview
-	e.srv.web.hub.mu.Unlock()
-	if kept != "second" {
+	pr, _ := e.srv.widget.LatestProgress(a.ConversationID)
+	if kept := pr.Preview; kept != "second" {
 		t.Errorf("kept progress %q after an earlier request's report, want %q", kept, "second")
 	}
 }

@@ -18,17 +18,18 @@ import (
 // plans are made than allowed.
 func TestRecommendationsLimitedPerAddress(t *testing.T) {
 	t.Parallel()
-	s, ts := recommendServer(t)
-	s.Web.RecommendAddrRate = 30
 	var mu sync.Mutex
 	plans := 0
-	inner := s.Recommend
-	s.Recommend = func(ctx context.Context, trip dialog.TripRequest, lang string, who llm.Spender) (dialog.Plan, llm.Report, error) {
-		mu.Lock()
-		plans++
-		mu.Unlock()
-		return inner(ctx, trip, lang, who)
-	}
+	s, ts := recommendServer(t, func(c *Config) {
+		c.RecommendAddrRate = 30
+		inner := c.Recommend
+		c.Recommend = func(ctx context.Context, trip dialog.TripRequest, lang string, who llm.Spender) (dialog.Plan, llm.Report, error) {
+			mu.Lock()
+			plans++
+			mu.Unlock()
+			return inner(ctx, trip, lang, who)
+		}
+	})
 	const n = 100
 	toks := make([]string, n)
 	for i := range toks {
@@ -65,8 +66,7 @@ func TestRecommendationsLimitedPerAddress(t *testing.T) {
 // One caller gets its own allowance, below the address's.
 func TestRecommendationsLimitedPerCaller(t *testing.T) {
 	t.Parallel()
-	s, ts := recommendServer(t)
-	s.Web.RecommendRate = 2 // refills one a half minute: far longer than this test
+	s, ts := recommendServer(t, func(c *Config) { c.RecommendRate = 2 }) // refills one a half minute: far longer than this test
 	tok := widgetToken(t, s, "w-one-caller")
 	var codes []int
 	for i := 0; i < 4; i++ {
@@ -81,15 +81,16 @@ func TestRecommendationsLimitedPerCaller(t *testing.T) {
 // Over the day's budget, the answer is the draft, saying LLM-105 and offering a human.
 func TestRecommendationOverBudgetSaysLLM105(t *testing.T) {
 	t.Parallel()
-	s, ts := recommendServer(t)
 	fake := fakeLLM(t)
 	t.Cleanup(fake.Close)
 	chain := llm.New(llm.Config{DailyTokenBudget: 1, Providers: []llm.ProviderConfig{{Name: "fake", BaseURL: fake.URL + "/v1", APIKey: "k", Model: "fake", Timeout: 5 * time.Second}}})
-	pl := &planner.Planner{Chain: chain, Log: s.Log}
-	s.Recommend = func(ctx context.Context, trip dialog.TripRequest, lang string, who llm.Spender) (dialog.Plan, llm.Report, error) {
-		res, err := pl.Plan(ctx, planner.Request{Trip: trip, Lang: lang, TravellerID: who.Traveller, Address: who.Address})
-		return res.Plan, res.Report, err
-	}
+	s, ts := recommendServer(t, func(c *Config) {
+		pl := &planner.Planner{Chain: chain, Log: c.Log}
+		c.Recommend = func(ctx context.Context, trip dialog.TripRequest, lang string, who llm.Spender) (dialog.Plan, llm.Report, error) {
+			res, err := pl.Plan(ctx, planner.Request{Trip: trip, Lang: lang, TravellerID: who.Traveller, Address: who.Address})
+			return res.Plan, res.Report, err
+		}
+	})
 	tok := widgetToken(t, s, "w-budget")
 	code, first := call(t, "POST", ts.URL+"/api/recommendations", tok, seedRequest)
 	if code != 200 || first["message"] != "旅游路线推荐成功" {

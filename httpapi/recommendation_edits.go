@@ -29,7 +29,7 @@ type EditRecommendationFunc func(ctx context.Context, base dialog.Plan, e dialog
 // handleEditRecommendation makes an edit in words of a plan made through the
 // recommendations API and answers with the new version in the recommendation's shape.
 // An edit that cannot be made leaves the plan as it was: 422 with E-808 and why.
-func (s *Server) handleEditRecommendation() http.Handler {
+func (s *recommendations) handleEditRecommendation() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.PathValue("id")
 		var body RecommendationEdit
@@ -37,7 +37,7 @@ func (s *Server) handleEditRecommendation() http.Handler {
 			return
 		}
 		rec, err := store.GetRecommendation(r.Context(), s.DB, id)
-		p := principalOf(r)
+		p := auth.PrincipalOf(r)
 		if errors.Is(err, store.ErrNotFound) || (err == nil && rec.Owner != owner(p) && p.Kind == auth.KindWidget) {
 			api.WriteError(w, http.StatusNotFound, api.NotFound, "no such recommendation", "")
 			return

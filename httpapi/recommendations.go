@@ -22,6 +22,25 @@ import (
 	"xingqu/store"
 )
 
+// recommendations is the recommendations area (seed 004 section 6): a plan made on
+// request, read back and edited (recommendation_edits.go), with limits of its own.
+type recommendations struct {
+	errorLog
+	DB *store.DB
+	// Recommend makes a plan, synchronously; who is the caller and their address, whose
+	// daily model budgets it is charged to. The report says whether the plan is a draft
+	// because a budget was spent.
+	Recommend func(ctx context.Context, trip dialog.TripRequest, lang string, who llm.Spender) (dialog.Plan, llm.Report, error)
+	// EditRecommendation makes an edit of a recommendation's plan; nil makes it offline.
+	EditRecommendation EditRecommendationFunc
+	proxies            api.Proxies
+	// callerRate and addrRate are the plans one caller, and one client address, may ask
+	// for a minute; 0: 6 and 30. Each plan can cost thousands of tokens, so these are far
+	// below the chat's rates.
+	callerRate, addrRate int
+	limits               api.Limiters
+}
+
 // RecommendationRequest is the seed's request (seed 004 section 6), field for field.
 type RecommendationRequest struct {
 	Destination      string          `json:"destination"`
@@ -171,7 +190,7 @@ func owner(p auth.Principal) string {
 	return fmt.Sprint("user:", p.UserID)
 }
 
-func (s *Server) handleCreateRecommendation() http.Handler {
+func (s *recommendations) handleCreateRecommendation() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var req RecommendationRequest
 		if !api.DecodeJSON(w, r, &req) {
@@ -186,7 +205,7 @@ func (s *Server) handleCreateRecommendation() http.Handler {
 			api.WriteError(w, http.StatusServiceUnavailable, api.LLMUnavailable, "planning is not available", "")
 			return
 		}
-		caller, addr := owner(principalOf(r)), limitKey(s.clientIP(r))
+		caller, addr := owner(auth.PrincipalOf(r)), api.LimitKey(s.proxies.ClientIP(r))
 		if !s.allowRecommendation(w, caller, addr) {
 			return
 		}
@@ -198,14 +217,14 @@ func (s *Server) handleCreateRecommendation() http.Handler {
 		defer cancel()
 		plan, rep, err := s.Recommend(ctx, trip, lang, llm.Spender{Traveller: caller, Address: addr})
 		if err != nil {
-			s.Log.Warn("recommendation failed", "request_id", RequestID(r.Context()), "err", err)
+			s.Log.Warn("recommendation failed", "request_id", api.RequestID(r.Context()), "err", err)
 			api.WriteError(w, http.StatusGatewayTimeout, api.LLMTimeout, "planning took too long; please retry", "")
 			return
 		}
 		var b [8]byte
 		rand.Read(b[:])
 		id := hex.EncodeToString(b[:])
-		if err := store.AddRecommendation(r.Context(), s.DB, id, owner(principalOf(r)), req, plan); err != nil {
+		if err := store.AddRecommendation(r.Context(), s.DB, id, owner(auth.PrincipalOf(r)), req, plan); err != nil {
 			s.Log.Error("store recommendation", "err", err)
 			api.WriteError(w, http.StatusInternalServerError, api.Network, "could not store the plan; please retry", "")
 			return
@@ -225,30 +244,30 @@ const budgetDraftMessage = "LLM-105: 今日的智能规划额度已用完，以�
 
 // allowRecommendation spends one request of the caller's and of the address's rate,
 // answering 429 with the error body when either is spent.
-func (s *Server) allowRecommendation(w http.ResponseWriter, caller, addr string) bool {
-	perCaller, perAddr := s.Web.RecommendRate, s.Web.RecommendAddrRate
+func (s *recommendations) allowRecommendation(w http.ResponseWriter, caller, addr string) bool {
+	perCaller, perAddr := s.callerRate, s.addrRate
 	if perCaller <= 0 {
 		perCaller = 6
 	}
 	if perAddr <= 0 {
 		perAddr = 30
 	}
-	if ok, wait := s.allow("recommend:"+caller, rate.Every(time.Minute/time.Duration(perCaller)), perCaller); !ok {
-		tooMany(w, wait, "too many plans requested")
+	if ok, wait := s.limits.Allow("recommend:"+caller, rate.Every(time.Minute/time.Duration(perCaller)), perCaller); !ok {
+		api.WriteTooMany(w, wait, "too many plans requested")
 		return false
 	}
-	if ok, wait := s.allow("recommendip:"+addr, rate.Every(time.Minute/time.Duration(perAddr)), perAddr); !ok {
-		tooMany(w, wait, "too many plans requested from this address")
+	if ok, wait := s.limits.Allow("recommendip:"+addr, rate.Every(time.Minute/time.Duration(perAddr)), perAddr); !ok {
+		api.WriteTooMany(w, wait, "too many plans requested from this address")
 		return false
 	}
 	return true
 }
 
-func (s *Server) handleGetRecommendation() http.Handler {
+func (s *recommendations) handleGetRecommendation() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		id := r.PathValue("id")
 		rec, err := store.GetRecommendation(r.Context(), s.DB, id)
-		p := principalOf(r)
+		p := auth.PrincipalOf(r)
 		// Someone else's request is as unknown as a missing one.
 		if errors.Is(err, store.ErrNotFound) || (err == nil && rec.Owner != owner(p) && p.Kind == auth.KindWidget) {
 			api.WriteError(w, http.StatusNotFound, api.NotFound, "no such recommendation", "")

@@ -71,20 +71,24 @@ func fakeLLM(t *testing.T) *httptest.Server {
 	}))
 }
 
-func recommendServer(t *testing.T) (*Server, *httptest.Server) {
+// recommendServer starts a server planning with a fake model; opts change its
+// configuration, and may wrap its Recommend.
+func recommendServer(t *testing.T, opts ...func(*Config)) (*Server, *httptest.Server) {
 	t.Helper()
 	p := newPipeline(t)
-	s := NewServer(p.DB, p.Log, "test")
 	fake := fakeLLM(t)
 	t.Cleanup(fake.Close)
 	chain := llm.New(llm.Config{Providers: []llm.ProviderConfig{{Name: "fake", BaseURL: fake.URL + "/v1", APIKey: "k", Model: "fake"}}})
 	pl := &planner.Planner{Chain: chain, Log: p.Log}
-	s.ProviderHealth = chain.Health
-	s.Spending = chain.Spending
-	s.Recommend = func(ctx context.Context, trip dialog.TripRequest, lang string, who llm.Spender) (dialog.Plan, llm.Report, error) {
-		res, err := pl.Plan(ctx, planner.Request{Trip: trip, Lang: lang, TravellerID: who.Traveller, Address: who.Address})
-		return res.Plan, res.Report, err
+	cfg := Config{DB: p.DB, Log: p.Log, Version: "test", ProviderHealth: chain.Health, Spending: chain.Spending,
+		Recommend: func(ctx context.Context, trip dialog.TripRequest, lang string, who llm.Spender) (dialog.Plan, llm.Report, error) {
+			res, err := pl.Plan(ctx, planner.Request{Trip: trip, Lang: lang, TravellerID: who.Traveller, Address: who.Address})
+			return res.Plan, res.Report, err
+		}}
+	for _, o := range opts {
+		o(&cfg)
 	}
+	s := New(cfg)
 	ts := httptest.NewServer(s.Handler())
 	t.Cleanup(ts.Close)
 	return s, ts
@@ -94,17 +98,17 @@ func recommendServer(t *testing.T) (*Server, *httptest.Server) {
 func widgetToken(t *testing.T, s *Server, who string) string {
 	t.Helper()
 	ctx := context.Background()
-	tr, err := store.EnsureTraveller(ctx, s.DB, "web", who, "", "zh", "")
+	tr, err := store.EnsureTraveller(ctx, s.cfg.DB, "web", who, "", "zh", "")
 	if err != nil {
 		t.Fatal(err)
 	}
-	conv, err := store.CurrentConversation(ctx, s.DB, tr.ID, "zh")
+	conv, err := store.CurrentConversation(ctx, s.cfg.DB, tr.ID, "zh")
 	if err != nil {
 		t.Fatal(err)
 	}
 	id := uuid.NewString()
-	tok := widgetTokenPrefix + id + "-secret"
-	if err := store.CreateWidgetSession(ctx, s.DB, id, hashToken(tok), tr.ID, conv, auth.SessionTTL); err != nil {
+	tok := auth.WidgetTokenPrefix + id + "-secret"
+	if err := store.CreateWidgetSession(ctx, s.cfg.DB, id, auth.HashToken(tok), tr.ID, conv, auth.SessionTTL); err != nil {
 		t.Fatal(err)
 	}
 	return tok
@@ -113,11 +117,11 @@ func widgetToken(t *testing.T, s *Server, who string) string {
 func agentToken(t *testing.T, s *Server) string {
 	t.Helper()
 	ctx := context.Background()
-	a, err := store.CreateAccount(ctx, s.DB, "agent1", "x", auth.RoleAgent)
+	a, err := store.CreateAccount(ctx, s.cfg.DB, "agent1", "x", auth.RoleAgent)
 	if err != nil {
 		t.Fatal(err)
 	}
-	tok, err := s.issueAccess(ctx, a)
+	tok, err := s.accounts.issueAccess(ctx, a)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -261,11 +265,11 @@ func TestAdminProviders(t *testing.T) {
 		t.Fatalf("recommendation: %d", code)
 	}
 	ctx := context.Background()
-	admin, err := store.CreateAccount(ctx, s.DB, "root", "x", auth.RoleAdmin)
+	admin, err := store.CreateAccount(ctx, s.cfg.DB, "root", "x", auth.RoleAdmin)
 	if err != nil {
 		t.Fatal(err)
 	}
-	adminTok, _ := s.issueAccess(ctx, admin)
+	adminTok, _ := s.accounts.issueAccess(ctx, admin)
 	if code, _ := call(t, "GET", ts.URL+"/api/admin/providers", agentToken(t, s), ""); code != 403 {
 		t.Errorf("agent: %d, want 403", code)
 	}

@@ -7,7 +7,6 @@ import (
 	"log/slog"
 	"net/http"
 	"strconv"
-	"sync"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -15,22 +14,26 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"xingqu/api"
+	"xingqu/channel/web"
 	"xingqu/dialog"
-	"xingqu/notices"
 	"xingqu/pipeline"
 	"xingqu/providers/llm"
 	"xingqu/store"
 )
 
-// Server holds what the HTTP handlers need.
-type Server struct {
+// Config is what the HTTP layer is made from. New reads it once: nothing is attached or
+// changed after the server is made.
+type Config struct {
 	DB      *store.DB
 	Log     *slog.Logger
 	Version string
+	// Registry is where the service's metrics are registered and /metrics reads them;
+	// nil: a registry of the server's own.
+	Registry *prometheus.Registry
 	// TelegramWebhook receives Telegram's updates in webhook mode; nil answers 404.
 	TelegramWebhook http.Handler
 	// Pipeline takes the widget's messages and the agents' events; Web configures the web
-	// channel and the console.
+	// channel, whose streams the console shares.
 	Pipeline *pipeline.Pipeline
 	// Recommend makes a plan for the recommendations API, synchronously; who is the
 	// caller and their address, whose daily model budgets it is charged to. The report
@@ -40,7 +43,7 @@ type Server struct {
 	EditRecommendation EditRecommendationFunc
 	// ProviderHealth reports the planning providers for the admin console.
 	ProviderHealth func() []llm.ProviderHealth
-	Web            WebConfig
+	Web            web.Config
 	// ReadyWarn, when set, names a condition /readyz logs without failing: a backup
 	// older than it should be.
 	ReadyWarn func(ctx context.Context) error
@@ -53,21 +56,46 @@ type Server struct {
 	// own (XINGQU_METRICS_ADDR) through MetricsHandler.
 	MetricsElsewhere bool
 
-	auth authState
-	web  webState
+	AccessTTL      time.Duration // 0: auth.AccessTTL
+	LoginFailDelay time.Duration // pause before a failed login is answered; 0: 400ms
+	// RecommendRate is how many POST /api/recommendations one caller may make per minute
+	// (0: 6), RecommendAddrRate how many from one client address (0: 30).
+	RecommendRate     int
+	RecommendAddrRate int
+}
 
-	boardOnce sync.Once
-	board     *notices.NoticeBoard
-	health    healthHistory
+// Server is the HTTP surface: the areas routes.go composes, and the middleware around them.
+type Server struct {
+	cfg Config
+
+	widget          *web.Widget
+	accounts        *accounts
+	agents          *agents
+	admin           *admin
+	recommendations *recommendations
+	announcements   *announcements
+	handler         http.Handler
 
 	registry *prometheus.Registry
 	requests *prometheus.CounterVec
 	latency  *prometheus.HistogramVec
 }
 
-// NewServer makes a server and registers its metrics, the Go runtime's and the pool's.
-func NewServer(db *store.DB, log *slog.Logger, version string) *Server {
-	s := &Server{DB: db, Log: log, Version: version, registry: prometheus.NewRegistry(), auth: newAuthState()}
+// New makes the server, each area with what it uses, and registers the server's metrics,
+// the Go runtime's and the pool's.
+func New(cfg Config) *Server {
+	db, log, proxies := cfg.DB, cfg.Log, cfg.Web.TrustedProxies
+	s := &Server{cfg: cfg, registry: cfg.Registry}
+	if s.registry == nil {
+		s.registry = prometheus.NewRegistry()
+	}
+	s.widget = web.New(db, cfg.Pipeline, cfg.Web, log)
+	s.accounts = &accounts{errorLog: errorLog{log}, DB: db, proxies: proxies, ttl: cfg.AccessTTL, failWait: cfg.LoginFailDelay, auth: newAuthState()}
+	s.agents = &agents{errorLog: errorLog{log}, DB: db, Pipeline: cfg.Pipeline, streams: s.widget, proxies: proxies}
+	s.admin = &admin{errorLog: errorLog{log}, DB: db, Pipeline: cfg.Pipeline, ProviderHealth: cfg.ProviderHealth, Spending: cfg.Spending}
+	s.recommendations = &recommendations{errorLog: errorLog{log}, DB: db, Recommend: cfg.Recommend, EditRecommendation: cfg.EditRecommendation,
+		proxies: proxies, callerRate: cfg.RecommendRate, addrRate: cfg.RecommendAddrRate}
+	s.announcements = newAnnouncements(db, cfg.Pipeline, cfg.Now, log)
 	s.requests = prometheus.NewCounterVec(prometheus.CounterOpts{
 		Name: "xingqu_http_requests_total", Help: "HTTP requests by route and status.",
 	}, []string{"route", "method", "status"})
@@ -80,6 +108,9 @@ func NewServer(db *store.DB, log *slog.Logger, version string) *Server {
 		collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}),
 		collectors.NewDBStatsCollector(db.DB.DB, "xingqu"),
 	)
+	mux := http.NewServeMux()
+	s.routes(mux)
+	s.handler = s.observe(mux)
 	return s
 }
 
@@ -95,16 +126,23 @@ func (s *Server) MetricsHandler() http.Handler {
 	return promhttp.HandlerFor(s.registry, promhttp.HandlerOpts{
 		MaxRequestsInFlight: MaxMetricsScrapes,
 		Timeout:             10 * time.Second,
-		ErrorLog:            slog.NewLogLogger(s.Log.Handler(), slog.LevelWarn),
+		ErrorLog:            slog.NewLogLogger(s.cfg.Log.Handler(), slog.LevelWarn),
 	})
 }
 
 // Handler is the whole HTTP surface with its middleware.
-func (s *Server) Handler() http.Handler {
-	mux := http.NewServeMux()
-	s.routes(mux)
-	return s.observe(mux)
+func (s *Server) Handler() http.Handler { return s.handler }
+
+// RecordProviderHealth reads the planning providers' totals every interval until ctx
+// ends, keeping the last six hours for the admin console's chart.
+func (s *Server) RecordProviderHealth(ctx context.Context, every time.Duration) {
+	s.admin.RecordProviderHealth(ctx, every)
 }
+
+// Close stops the web channel's streams, its event listener and the widget's turns in
+// flight, and waits for them. Every call waits: serve registers it to end event streams
+// as shutdown begins, then calls it again so that the database outlives the last turn.
+func (s *Server) Close() { s.widget.Close() }
 
 // HTTPServer wraps h with the timeouts every listener needs. There is no WriteTimeout:
 // event streams stay open for as long as the client listens.
@@ -118,16 +156,6 @@ func HTTPServer(addr string, h http.Handler, log *slog.Logger) *http.Server {
 		MaxHeaderBytes:    64 << 10,
 		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
 	}
-}
-
-type ctxKey int
-
-const requestIDKey ctxKey = iota
-
-// RequestID returns the id the middleware gave this request.
-func RequestID(ctx context.Context) string {
-	id, _ := ctx.Value(requestIDKey).(string)
-	return id
 }
 
 type statusRecorder struct {
@@ -163,7 +191,7 @@ func (s *Server) observe(next *http.ServeMux) http.Handler {
 			id = hex.EncodeToString(b[:])
 		}
 		w.Header().Set("X-Request-ID", id)
-		r = r.WithContext(context.WithValue(r.Context(), requestIDKey, id))
+		r = r.WithContext(api.WithRequestID(r.Context(), id))
 		if r.Body != nil {
 			r.Body = http.MaxBytesReader(w, r.Body, api.MaxBodyBytes)
 		}
@@ -194,13 +222,13 @@ func (s *Server) observe(next *http.ServeMux) http.Handler {
 			}
 			attrs = append(attrs, "path", p)
 		}
-		s.Log.Log(r.Context(), level, "http", attrs...)
+		s.cfg.Log.Log(r.Context(), level, "http", attrs...)
 	})
 }
 
 func (s *Server) handleHealthz() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		api.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok", "version": s.Version})
+		api.WriteJSON(w, http.StatusOK, map[string]string{"status": "ok", "version": s.cfg.Version})
 	})
 }
 
@@ -210,29 +238,27 @@ func (s *Server) handleReadyz() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		ctx, cancel := context.WithTimeout(r.Context(), 2*time.Second)
 		defer cancel()
-		if err := s.DB.Ready(ctx); err != nil {
-			s.Log.Warn("not ready", "err", err)
+		if err := s.cfg.DB.Ready(ctx); err != nil {
+			s.cfg.Log.Warn("not ready", "err", err)
 			// The reason stays in the log: it names hosts and socket paths.
 			api.WriteJSON(w, http.StatusServiceUnavailable, map[string]string{"status": "unavailable"})
 			return
 		}
-		if s.ReadyWarn != nil {
-			if err := s.ReadyWarn(ctx); err != nil {
-				s.Log.Warn("ready, with a warning", "warning", err)
+		if s.cfg.ReadyWarn != nil {
+			if err := s.cfg.ReadyWarn(ctx); err != nil {
+				s.cfg.Log.Warn("ready, with a warning", "warning", err)
 			}
 		}
 		api.WriteJSON(w, http.StatusOK, map[string]string{"status": "ready"})
 	})
 }
 
-// telegramWebhook delegates to the Telegram channel, looked up per request so that the
-// channel can be attached after the routes are built.
+// telegramWebhook is the Telegram channel's webhook, or 404 when it is not in webhook mode.
 func (s *Server) telegramWebhook() http.Handler {
+	if s.cfg.TelegramWebhook != nil {
+		return s.cfg.TelegramWebhook
+	}
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if s.TelegramWebhook == nil {
-			api.WriteError(w, http.StatusNotFound, api.NotFound, "the Telegram channel is not in webhook mode", "")
-			return
-		}
-		s.TelegramWebhook.ServeHTTP(w, r)
+		api.WriteError(w, http.StatusNotFound, api.NotFound, "the Telegram channel is not in webhook mode", "")
 	})
 }

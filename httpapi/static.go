@@ -25,10 +25,10 @@ var contentTypes = map[string]string{
 }
 
 // handleStatic serves one embedded file with the security headers every page gets.
-func (s *Server) handleStatic(name string) http.Handler {
+func handleStatic(name string) http.Handler {
 	b, err := webFS.ReadFile("web/" + name)
 	if err != nil {
-		panic("bot: missing embedded file " + name)
+		panic("httpapi: missing embedded file " + name)
 	}
 	ctype := contentTypes[path.Ext(name)]
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

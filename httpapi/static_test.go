@@ -30,9 +30,8 @@ func (l *lockedBuffer) String() string {
 
 // The demo page has an icon, and a request no route knows is logged with its path.
 func TestFaviconAndUnmatchedPathsLogged(t *testing.T) {
-	e := newWebEnv(t)
 	var logs lockedBuffer
-	e.srv.Log = slog.New(slog.NewTextHandler(&logs, nil))
+	e := newWebEnv(t, func(c *Config) { c.Log = slog.New(slog.NewTextHandler(&logs, nil)) })
 	for _, p := range []string{"/favicon.ico", "/favicon.svg"} {
 		resp, err := http.Get(e.ts.URL + p)
 		if err != nil {

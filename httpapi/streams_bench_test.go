@@ -21,6 +21,7 @@ import (
 	"testing"
 	"time"
 
+	"xingqu/channel/web"
 	"xingqu/dialog"
 	"xingqu/pipeline"
 	"xingqu/providers/geo"
@@ -221,11 +222,10 @@ func BenchmarkWidgetStreams(b *testing.B) {
 	}
 	defer db.Close()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
-	s := NewServer(db, log, "bench")
-	s.Web.ListenURL = url
-	s.Web.SessionRate = 1 << 30
-	s.Web.StreamsPerAddr = 1 << 30 // every client is on 127.0.0.1
-	s.Pipeline = &pipeline.Pipeline{DB: db, Engine: &dialog.Engine{Places: geo.Places{}}, Log: log}
+	s := New(Config{DB: db, Log: log, Version: "bench",
+		Pipeline: &pipeline.Pipeline{DB: db, Engine: &dialog.Engine{Places: geo.Places{}}, Log: log},
+		Web: web.Config{ListenURL: url, SessionRate: 1 << 30,
+			StreamsPerAddr: 1 << 30}}) // every client is on 127.0.0.1
 	ts := httptest.NewServer(s.Handler())
 	defer ts.Close()
 	defer s.Close()
@@ -294,9 +294,7 @@ func BenchmarkWidgetStreams(b *testing.B) {
 		b.Fatalf("stream client did not open its streams: %q", lines.Text())
 	}
 	opening := time.Since(start)
-	s.web.hub.mu.Lock()
-	subscribed := len(s.web.hub.byConv)
-	s.web.hub.mu.Unlock()
+	subscribed, _, _ := s.widget.Subscriptions()
 	if subscribed != streams {
 		b.Fatalf("%d conversations subscribed, want %d", subscribed, streams)
 	}

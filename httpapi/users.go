@@ -34,7 +34,7 @@ type UserCreated struct {
 	TemporaryPassword string        `json:"temporaryPassword"`
 }
 
-func (s *Server) handleCreateUser() http.Handler {
+func (s *accounts) handleCreateUser() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var req struct {
 			Username string `json:"username"`
@@ -76,13 +76,13 @@ func (s *Server) handleCreateUser() http.Handler {
 			s.serverError(w, r, err)
 			return
 		}
-		s.Log.Info("account created", "user_id", a.ID, "role", a.Role, "by", principalOf(r).Username)
+		s.Log.Info("account created", "user_id", a.ID, "role", a.Role, "by", auth.PrincipalOf(r).Username)
 		api.WriteJSON(w, http.StatusCreated, UserCreated{User: a, TemporaryPassword: pw})
 	})
 }
 
 // accountOf reads the account named by the path, answering 404 itself.
-func (s *Server) accountOf(w http.ResponseWriter, r *http.Request) (store.Account, bool) {
+func (s *accounts) accountOf(w http.ResponseWriter, r *http.Request) (store.Account, bool) {
 	id, err := strconv.ParseInt(r.PathValue("id"), 10, 64)
 	if err != nil {
 		api.WriteError(w, http.StatusNotFound, api.NotFound, "no such account", "")
@@ -100,13 +100,13 @@ func (s *Server) accountOf(w http.ResponseWriter, r *http.Request) (store.Accoun
 	return a, true
 }
 
-func (s *Server) handleDisableUser() http.Handler {
+func (s *accounts) handleDisableUser() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a, ok := s.accountOf(w, r)
 		if !ok {
 			return
 		}
-		if a.ID == principalOf(r).UserID {
+		if a.ID == auth.PrincipalOf(r).UserID {
 			api.WriteError(w, http.StatusConflict, api.Conflict, "you cannot disable your own account", "")
 			return
 		}
@@ -115,13 +115,13 @@ func (s *Server) handleDisableUser() http.Handler {
 			return
 		}
 		a.Disabled = true
-		s.Log.Info("account disabled", "user_id", a.ID, "by", principalOf(r).Username)
+		s.Log.Info("account disabled", "user_id", a.ID, "by", auth.PrincipalOf(r).Username)
 		api.WriteJSON(w, http.StatusOK, map[string]any{"user": a})
 	})
 }
 
 // handleResetPassword gives an account a new temporary password and signs it out.
-func (s *Server) handleResetPassword() http.Handler {
+func (s *accounts) handleResetPassword() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		a, ok := s.accountOf(w, r)
 		if !ok {
@@ -136,7 +136,7 @@ func (s *Server) handleResetPassword() http.Handler {
 			s.serverError(w, r, err)
 			return
 		}
-		s.Log.Info("password reset", "user_id", a.ID, "by", principalOf(r).Username)
+		s.Log.Info("password reset", "user_id", a.ID, "by", auth.PrincipalOf(r).Username)
 		api.WriteJSON(w, http.StatusOK, UserCreated{User: a, TemporaryPassword: pw})
 	})
 }
@@ -149,16 +149,16 @@ type AccountView struct {
 	MustChangePassword bool   `json:"mustChangePassword"`
 }
 
-func (s *Server) handleAccount() http.Handler {
+func (s *accounts) handleAccount() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		p := principalOf(r)
+		p := auth.PrincipalOf(r)
 		api.WriteJSON(w, http.StatusOK, AccountView{ID: p.UserID, Username: p.Username, Role: p.Role, MustChangePassword: p.MustChangePassword})
 	})
 }
 
 // handleChangePassword lets an account replace its password, given the current one. Every
 // session of the account ends; the answer is a fresh login, in the login's fields.
-func (s *Server) handleChangePassword() http.Handler {
+func (s *accounts) handleChangePassword() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		var req struct {
 			Current string `json:"current"`
@@ -168,7 +168,7 @@ func (s *Server) handleChangePassword() http.Handler {
 			return
 		}
 		ctx := r.Context()
-		a, err := store.AccountByID(ctx, s.DB, principalOf(r).UserID)
+		a, err := store.AccountByID(ctx, s.DB, auth.PrincipalOf(r).UserID)
 		if err != nil {
 			s.serverError(w, r, err)
 			return
@@ -198,5 +198,16 @@ func (s *Server) handleChangePassword() http.Handler {
 		resp.Message = "密码已修改 / Password changed"
 		s.Log.Info("password changed", "user_id", a.ID)
 		api.WriteJSON(w, http.StatusOK, resp)
+	})
+}
+
+func (s *accounts) handleAdminUsers() http.Handler {
+	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		as, err := store.Accounts(r.Context(), s.DB)
+		if err != nil {
+			s.serverError(w, r, err)
+			return
+		}
+		api.WriteJSON(w, http.StatusOK, map[string]any{"users": as})
 	})
 }

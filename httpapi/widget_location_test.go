@@ -13,7 +13,7 @@ import (
 func TestWidgetSharesLocationInAnEmergency(t *testing.T) {
 	t.Parallel()
 	e := newWebEnv(t)
-	e.srv.Pipeline.Engine.EmergencyHelp = emergency.Help
+	e.pipe.Engine.EmergencyHelp = emergency.Help
 	ws := e.session("en")
 	all := func() string {
 		var b strings.Builder

@@ -14,6 +14,7 @@ import (
 	"time"
 	"xingqu/api"
 	"xingqu/auth"
+	"xingqu/channel/web"
 )
 
 type widgetSession struct {
@@ -34,8 +35,8 @@ func (e *webEnv) session(lang string) widgetSession {
 }
 
 type history struct {
-	Messages []WireMessage `json:"messages"`
-	Cursor   string        `json:"cursor"`
+	Messages []web.WireMessage `json:"messages"`
+	Cursor   string            `json:"cursor"`
 }
 
 func (e *webEnv) history(tok, after string) history {
@@ -70,7 +71,7 @@ func (e *webEnv) say(tok, text string) {
 	}
 }
 
-func hasRole(ms []WireMessage, role, contains string) bool {
+func hasRole(ms []web.WireMessage, role, contains string) bool {
 	for _, m := range ms {
 		if m.Role == role && strings.Contains(m.Text, contains) {
 			return true
@@ -96,7 +97,7 @@ func TestWidgetMessagesAndHistory(t *testing.T) {
 	if all.Messages[1].Role != "traveller" || !hasRole(all.Messages, "bot", "Lisbon") {
 		t.Fatalf("transcript: %+v", all.Messages)
 	}
-	var confirm WireMessage
+	var confirm web.WireMessage
 	for _, m := range all.Messages {
 		if len(m.Buttons) > 0 {
 			confirm = m
@@ -169,9 +170,8 @@ func TestWidgetCannotReadAnotherConversation(t *testing.T) {
 }
 
 func TestWidgetRateLimits(t *testing.T) {
-	e := newWebEnv(t)
-	e.srv.Pipeline.MessageRate = 3
-	e.srv.Web.SessionRate = 2
+	e := newWebEnv(t, func(c *Config) { c.Web.SessionRate = 2 })
+	e.pipe.MessageRate = 3
 	ws := e.session("en")
 	e.session("en")
 	var ae api.Error
@@ -200,8 +200,8 @@ func TestWidgetCORS(t *testing.T) {
 		resp.Body.Close()
 		return resp
 	}
-	ok := pre(e.srv.Web.PublicURL)
-	if ok.StatusCode != 204 || ok.Header.Get("Access-Control-Allow-Origin") != e.srv.Web.PublicURL ||
+	ok := pre(e.ts.URL)
+	if ok.StatusCode != 204 || ok.Header.Get("Access-Control-Allow-Origin") != e.ts.URL ||
 		!strings.Contains(ok.Header.Get("Access-Control-Allow-Headers"), "Authorization") {
 		t.Errorf("allowed origin preflight: %d %v", ok.StatusCode, ok.Header)
 	}
@@ -279,20 +279,20 @@ func openStream(t *testing.T, url, tok, lastID string) <-chan sseEvent {
 	return ch
 }
 
-func nextMessage(t *testing.T, ch <-chan sseEvent, within time.Duration) (sseEvent, WireMessage) {
+func nextMessage(t *testing.T, ch <-chan sseEvent, within time.Duration) (sseEvent, web.WireMessage) {
 	t.Helper()
 	select {
 	case ev, ok := <-ch:
 		if !ok {
 			t.Fatal("the stream ended")
 		}
-		var m WireMessage
+		var m web.WireMessage
 		json.Unmarshal(ev.Data, &m)
 		return ev, m
 	case <-time.After(within):
 		t.Fatalf("no event within %v", within)
 	}
-	return sseEvent{}, WireMessage{}
+	return sseEvent{}, web.WireMessage{}
 }
 
 func TestWidgetEventsResume(t *testing.T) {
@@ -335,27 +335,13 @@ func TestWidgetEventsResume(t *testing.T) {
 	}
 }
 
-func TestLimitKey(t *testing.T) {
-	for _, c := range []struct{ ip, want string }{
-		{"203.0.113.7", "203.0.113.7"},
-		{"::ffff:203.0.113.7", "203.0.113.7"},
-		{"2001:db8:1:2::1", "2001:db8:1:2::/64"},
-		{"2001:db8:1:2:ffff:ffff:ffff:ffff", "2001:db8:1:2::/64"},
-		{"fe80::1%eth0", "fe80::/64"},
-		{"not an address", "not an address"},
-	} {
-		if got := limitKey(c.ip); got != c.want {
-			t.Errorf("limitKey(%q) = %q, want %q", c.ip, got, c.want)
-		}
-	}
-}
-
 // An IPv6 client can take a new address from its /64 for every request: the limits must
 // not start afresh for each.
 func TestRateLimitsHoldAcrossAnIPv6Prefix(t *testing.T) {
-	e := newWebEnv(t)
-	e.srv.Web.SessionRate = 1
-	e.srv.Web.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
+	e := newWebEnv(t, func(c *Config) {
+		c.Web.SessionRate = 1
+		c.Web.TrustedProxies = []netip.Prefix{netip.MustParsePrefix("127.0.0.0/8"), netip.MustParsePrefix("::1/128")}
+	})
 	from := func(ip string) int {
 		req, _ := http.NewRequest("POST", e.ts.URL+"/api/widget/session", strings.NewReader(`{"lang":"en"}`))
 		req.Header.Set("X-Forwarded-For", ip)
@@ -392,17 +378,6 @@ func ended(ch <-chan sseEvent, within time.Duration) bool {
 	}
 }
 
-// openStreams counts the event streams the server holds open.
-func (s *Server) openStreams() int {
-	s.web.streamMu.Lock()
-	defer s.web.streamMu.Unlock()
-	n := 0
-	for _, c := range s.web.streamsByAddr {
-		n += c
-	}
-	return n
-}
-
 func TestWidgetStreamNewestWins(t *testing.T) {
 	e := newWebEnv(t)
 	ws := e.session("en")
@@ -415,12 +390,11 @@ func TestWidgetStreamNewestWins(t *testing.T) {
 	if _, m := nextMessage(t, second, 3*time.Second); m.Text != "I want to visit Paris" {
 		t.Errorf("newest stream got %+v", m)
 	}
-	waitFor(t, 3*time.Second, "one stream left open", func() bool { return e.srv.openStreams() == 1 })
+	waitFor(t, 3*time.Second, "one stream left open", func() bool { return e.srv.widget.OpenStreams() == 1 })
 }
 
 func TestStreamsPerAddressCapped(t *testing.T) {
-	e := newWebEnv(t)
-	e.srv.Web.StreamsPerAddr = 2
+	e := newWebEnv(t, func(c *Config) { c.Web.StreamsPerAddr = 2 })
 	for range 2 {
 		openStream(t, e.ts.URL+"/api/widget/events", e.session("en").Token, "")
 	}
@@ -450,8 +424,7 @@ func TestStreamsPerAddressCapped(t *testing.T) {
 // A client that stops reading must cost the server a goroutine for no longer than the
 // write deadline, however much the stream has to send.
 func TestStreamDropsClientThatStopsReading(t *testing.T) {
-	e := newWebEnv(t)
-	e.srv.Web.StreamWriteTimeout = 300 * time.Millisecond
+	e := newWebEnv(t, func(c *Config) { c.Web.StreamWriteTimeout = 300 * time.Millisecond })
 	ws := e.session("zh")
 	// Far more than the socket buffers at both ends hold.
 	if _, err := e.db.ExecContext(context.Background(), `INSERT INTO messages (conversation_id, role, text, body)
@@ -468,18 +441,18 @@ func TestStreamDropsClientThatStopsReading(t *testing.T) {
 	defer conn.Close()
 	fmt.Fprintf(conn, "GET /api/widget/events HTTP/1.1\r\nHost: %s\r\nAuthorization: Bearer %s\r\nLast-Event-ID: 0\r\n\r\n",
 		e.ts.Listener.Addr(), ws.Token)
-	waitFor(t, 3*time.Second, "the stream to open", func() bool { return e.srv.openStreams() == 1 })
-	waitFor(t, 5*time.Second, "the server to drop a client that does not read", func() bool { return e.srv.openStreams() == 0 })
+	waitFor(t, 3*time.Second, "the stream to open", func() bool { return e.srv.widget.OpenStreams() == 1 })
+	waitFor(t, 5*time.Second, "the server to drop a client that does not read", func() bool { return e.srv.widget.OpenStreams() == 0 })
 }
 
 // The message and session limits are counted in the database: a second instance on the
 // same database does not hand out a fresh allowance.
 func TestRateLimitsHoldAcrossInstances(t *testing.T) {
-	a := newWebEnv(t)
-	b := newWebEnvOn(t, a.db, a.srv.Web.ListenURL)
+	twoSessions := func(c *Config) { c.Web.SessionRate = 2 }
+	a := newWebEnv(t, twoSessions)
+	b := newWebEnvOn(t, a.db, a.cfg.Web.ListenURL, twoSessions)
 	for _, e := range []*webEnv{a, b} {
-		e.srv.Pipeline.MessageRate = 3
-		e.srv.Web.SessionRate = 2
+		e.pipe.MessageRate = 3
 	}
 	ws := a.session("en")
 	b.session("en")
