@@ -57,14 +57,32 @@ func not(f func(string) bool) func(string) bool { return func(p string) bool { r
 
 var (
 	channels  = under(module + "/channel")
-	httpLayer = oneOf(func(p string) bool { return p == module+"/bot" }, under(module+"/httpapi"))
+	httpLayer = under(module + "/httpapi")
+	webChan   = under(module + "/channel/web")
 )
+
+// sameChannel is true of p when p is in the channel dep is in, or not in a channel at all.
+func sameChannel(p string) func(string) bool {
+	return func(dep string) bool {
+		if !channels(dep) {
+			return true
+		}
+		rest := strings.TrimPrefix(p, module+"/channel/")
+		return under(module + "/channel/" + strings.SplitN(rest, "/", 2)[0])(dep)
+	}
+}
 
 var importRules = []importRule{
 	{"dialog imports no other package of the project", under(module + "/dialog"), under(module + "/dialog")},
 	{"store imports only dialog and the migrations", under(module + "/store"),
 		oneOf(under(module+"/store"), under(module+"/dialog"), under(module+"/migrations"))},
 	{"a channel does not import the HTTP layer", channels, not(httpLayer)},
+	// The HTTP layer mounts the web channel's handlers and shares its event streams with
+	// the agents' console; the Telegram webhook reaches it as an http.Handler from cmd.
+	{"the HTTP layer imports no channel but the web's", httpLayer, oneOf(not(channels), webChan)},
+	{"the pipeline imports no channel and not the HTTP layer", under(module + "/pipeline"), not(oneOf(channels, httpLayer))},
+	{"api and auth import no other package of the project", oneOf(under(module+"/api"), under(module+"/auth")),
+		oneOf(under(module+"/api"), under(module+"/auth"))},
 	{"nothing imports cmd", not(under(module + "/cmd")), not(under(module + "/cmd"))},
 }
 
@@ -74,6 +92,9 @@ func violations(pkgs []pkg, rules []importRule) []string {
 	for _, p := range pkgs {
 		if !under(module)(p.ImportPath) {
 			continue
+		}
+		if channels(p.ImportPath) {
+			rules = append(rules[:len(rules):len(rules)], importRule{"a channel does not import another channel", channels, sameChannel(p.ImportPath)})
 		}
 		for _, r := range rules {
 			if !r.from(p.ImportPath) {
@@ -132,7 +153,13 @@ func TestImportRulesCatchViolations(t *testing.T) {
 		{"store imports api", pkg{ImportPath: "xingqu/store", Deps: []string{"xingqu/dialog", "xingqu/api"}}},
 		{"store imports providers", pkg{ImportPath: "xingqu/store/backup", Deps: []string{"xingqu/providers"}}},
 		{"telegram imports the HTTP layer", pkg{ImportPath: "xingqu/channel/telegram", Deps: []string{"xingqu/httpapi"}}},
-		{"telegram imports bot", pkg{ImportPath: "xingqu/channel/telegram", Deps: []string{"xingqu/bot"}}},
+		{"the web channel imports the HTTP layer", pkg{ImportPath: "xingqu/channel/web", Deps: []string{"xingqu/httpapi"}}},
+		{"telegram imports the web channel", pkg{ImportPath: "xingqu/channel/telegram", Deps: []string{"xingqu/channel/web"}}},
+		{"the HTTP layer imports telegram", pkg{ImportPath: "xingqu/httpapi", Deps: []string{"xingqu/channel/web", "xingqu/channel/telegram"}}},
+		{"the pipeline imports the HTTP layer", pkg{ImportPath: "xingqu/pipeline", Deps: []string{"xingqu/httpapi"}}},
+		{"the pipeline imports a channel", pkg{ImportPath: "xingqu/pipeline", Deps: []string{"xingqu/channel/web"}}},
+		{"api imports store", pkg{ImportPath: "xingqu/api", Deps: []string{"xingqu/store"}}},
+		{"auth imports the HTTP layer", pkg{ImportPath: "xingqu/auth", Deps: []string{"xingqu/httpapi"}}},
 		{"something imports cmd", pkg{ImportPath: "xingqu/store", Deps: []string{"xingqu/cmd/xingqu"}}},
 		{"something imports cmd", pkg{ImportPath: "xingqu/providers/llm", Deps: []string{"xingqu/cmd/xingqu-load"}}},
 	}
@@ -141,9 +168,14 @@ func TestImportRulesCatchViolations(t *testing.T) {
 			t.Errorf("%s: no rule broken", c.name)
 		}
 	}
-	ok := pkg{ImportPath: "xingqu/store", Deps: []string{"xingqu/dialog", "xingqu/migrations", "fmt"}}
-	if v := violations([]pkg{ok}, importRules); len(v) != 0 {
-		t.Errorf("store importing dialog: %v", v)
+	for _, ok := range []pkg{
+		{ImportPath: "xingqu/store", Deps: []string{"xingqu/dialog", "xingqu/migrations", "fmt"}},
+		{ImportPath: "xingqu/httpapi", Deps: []string{"xingqu/channel/web", "xingqu/pipeline", "xingqu/auth", "xingqu/api"}},
+		{ImportPath: "xingqu/channel/telegram/internal/x", Deps: []string{"xingqu/channel/telegram", "xingqu/pipeline"}},
+	} {
+		if v := violations([]pkg{ok}, importRules); len(v) != 0 {
+			t.Errorf("%s: %v", ok.ImportPath, v)
+		}
 	}
 }
 
