@@ -332,7 +332,7 @@ func (s *agents) handleAgentReply() http.Handler {
 		if !api.DecodeJSON(w, r, &req) {
 			return
 		}
-		if !api.MessageFits(w, req.Text) {
+		if !api.MessageFits(w, "message", "text", req.Text) {
 			return
 		}
 		if strings.TrimSpace(req.Text) == "" {

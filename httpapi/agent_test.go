@@ -175,7 +175,7 @@ func TestAgentTranscriptPaged(t *testing.T) {
 	tok := e.login("pam", "correct horse battery").AccessToken
 	ws := e.session("en")
 	const total = 451 // with the greeting the session starts with
-	long := strings.Repeat("路", api.MaxMessageRunes)
+	long := strings.Repeat("路", api.MaxMessageLen)
 	if _, err := e.db.Exec(`INSERT INTO messages (conversation_id, role, text)
 SELECT $1, 'traveller', $2 || n FROM generate_series(1, $3) n`, ws.ConversationID, long, total-1); err != nil {
 		t.Fatal(err)
@@ -188,7 +188,7 @@ SELECT $1, 'traveller', $2 || n FROM generate_series(1, $3) n`, ws.ConversationI
 	if code := e.do("GET", conv, tok, nil, &first); code != 200 {
 		t.Fatalf("view: %d", code)
 	}
-	t.Logf("first page of %d messages of %d characters: %d KB", total, api.MaxMessageRunes, len(mustJSON(first))>>10)
+	t.Logf("first page of %d messages of %d characters: %d KB", total, api.MaxMessageLen, len(mustJSON(first))>>10)
 	if len(first.Messages) != 200 || !strings.HasSuffix(first.Messages[199].Text, fmt.Sprint(total-1)) || first.Cursor == "" {
 		t.Fatalf("first page: %d messages, last %.20q, cursor %q: want the latest 200 and a cursor",
 			len(first.Messages), first.Messages[len(first.Messages)-1].Text, first.Cursor)

@@ -8,7 +8,6 @@ import (
 	"strconv"
 	"strings"
 	"time"
-	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
 
@@ -97,9 +96,7 @@ func (s *agents) handleCaseChange(change string) http.Handler {
 			api.WriteError(w, http.StatusBadRequest, api.BadRequest, "text is required", "text")
 			return
 		}
-		if n := utf8.RuneCountInString(req.Text); n > api.MaxMessageRunes {
-			api.WriteError(w, http.StatusRequestEntityTooLarge, api.TooLarge,
-				fmt.Sprintf("note too long: %d characters, the limit is %d", n, api.MaxMessageRunes), "text")
+		if !api.MessageFits(w, "note", "text", req.Text) {
 			return
 		}
 		p := auth.PrincipalOf(r)

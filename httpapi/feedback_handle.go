@@ -2,11 +2,9 @@ package httpapi
 
 import (
 	"errors"
-	"fmt"
 	"net/http"
 	"strconv"
 	"strings"
-	"unicode/utf8"
 
 	"github.com/jmoiron/sqlx"
 
@@ -37,9 +35,7 @@ func (s *agents) handleFeedbackReply() http.Handler {
 			api.WriteError(w, http.StatusBadRequest, api.BadRequest, "reply is required", "reply")
 			return
 		}
-		if n := utf8.RuneCountInString(req.Reply); n > api.MaxMessageRunes {
-			api.WriteError(w, http.StatusRequestEntityTooLarge, api.TooLarge,
-				fmt.Sprintf("reply too long: %d characters, the limit is %d", n, api.MaxMessageRunes), "reply")
+		if !api.MessageFits(w, "reply", "reply", req.Reply) {
 			return
 		}
 		p := auth.PrincipalOf(r)

@@ -127,11 +127,11 @@ func TestWidgetMessagesAndHistory(t *testing.T) {
 	if code := e.do("POST", "/api/widget/messages", ws.Token, map[string]string{"text": "  "}, &ae); code != 400 || ae.Field != "text" {
 		t.Errorf("empty message: %d %+v", code, ae)
 	}
-	long := strings.Repeat("长", api.MaxMessageRunes+1)
+	long := strings.Repeat("长", api.MaxMessageLen+1)
 	if code := e.do("POST", "/api/widget/messages", ws.Token, map[string]string{"text": long}, &ae); code != 413 || ae.Field != "text" || !strings.Contains(ae.Message, "4096") {
 		t.Errorf("4,097 characters: %d %+v", code, ae)
 	}
-	if code := e.do("POST", "/api/widget/messages", ws.Token, map[string]string{"text": strings.Repeat("长", api.MaxMessageRunes)}, nil); code != 202 {
+	if code := e.do("POST", "/api/widget/messages", ws.Token, map[string]string{"text": strings.Repeat("长", api.MaxMessageLen)}, nil); code != 202 {
 		t.Errorf("4,096 characters: %d, want 202", code)
 	}
 	if code := e.do("POST", "/api/widget/messages", ws.Token, `{"text":"`+strings.Repeat("a", api.MaxBodyBytes)+`"}`, &ae); code != 413 {

@@ -10,6 +10,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"xingqu/api"
 	"xingqu/dialog"
 	"xingqu/pipeline"
 	"xingqu/store"
@@ -29,7 +30,7 @@ import (
 func progressText(lang, preview string) string {
 	head := "<b>" + Escape(dialog.T(lang, "tg_plan_progress")) + "</b>"
 	body := Escape(strings.TrimSpace(preview))
-	for rs := []rune(strings.TrimSpace(preview)); u16len(head)+2+u16len(body) > MaxMessageLen; {
+	for rs := []rune(strings.TrimSpace(preview)); u16len(head)+2+u16len(body) > api.MaxMessageLen; {
 		rs = rs[len(rs)/8+1:]
 		body = Escape(string(rs))
 	}

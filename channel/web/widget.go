@@ -167,7 +167,7 @@ func (s *Widget) HandlePost() http.Handler {
 		if !api.DecodeJSON(w, r, &req) {
 			return
 		}
-		if !api.MessageFits(w, req.Text) {
+		if !api.MessageFits(w, "message", "text", req.Text) {
 			return
 		}
 		if strings.TrimSpace(req.Text) == "" && req.Action == "" && req.Location == nil {
