@@ -144,7 +144,7 @@ func TestAgentQueueTakeoverReplyHandback(t *testing.T) {
 // second, an agent reply posted through instance B.
 func TestTwoInstancesOneDatabase(t *testing.T) {
 	a := newWebEnv(t)
-	b := newWebEnvOn(t, a.db, a.cfg.Web.ListenURL)
+	b := newWebEnvOn(t, a.db, a.url)
 	a.addUser("zoe", "correct horse battery", auth.RoleAgent)
 	ws := a.session("en")
 	a.say(ws.Token, "I need a human")

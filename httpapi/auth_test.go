@@ -33,7 +33,7 @@ import (
 func init() { auth.PasswordCost = bcrypt.MinCost }
 
 // webEnv is one server on a fresh database, reached over real HTTP. cfg is what the
-// server was made from; pipe and log are its pipeline and log.
+// server was made from; pipe and log are its pipeline and log, url its database's.
 type webEnv struct {
 	t    *testing.T
 	db   *store.DB
@@ -42,6 +42,7 @@ type webEnv struct {
 	cfg  Config
 	pipe *pipeline.Pipeline
 	log  *slog.Logger
+	url  string
 }
 
 // newWebEnv starts a server whose configuration opts change from the tests' defaults.
@@ -65,7 +66,9 @@ func newWebEnvOn(t *testing.T, db *store.DB, url string, opts ...func(*Config)) 
 	cfg := Config{DB: db, Log: log, Version: "test", LoginFailDelay: time.Millisecond,
 		Pipeline: &pipeline.Pipeline{DB: db, Engine: &dialog.Engine{Now: func() time.Time { return testNow }, Notices: board.Notices, Places: geo.Places{}}, Log: log, Notices: board}}
 	cfg.Web.WidgetOrigins = []string{"http://" + ts.Listener.Addr().String()}
-	cfg.Web.ListenURL = url
+	listener := store.NewListener(url, log)
+	t.Cleanup(listener.Close)
+	cfg.Web.Listener = listener
 	for _, o := range opts {
 		o(&cfg)
 	}
@@ -74,7 +77,7 @@ func newWebEnvOn(t *testing.T, db *store.DB, url string, opts ...func(*Config)) 
 	ts.Start()
 	t.Cleanup(ts.Close)
 	t.Cleanup(s.Close)
-	return &webEnv{t: t, db: db, srv: s, ts: ts, cfg: cfg, pipe: cfg.Pipeline, log: cfg.Log}
+	return &webEnv{t: t, db: db, srv: s, ts: ts, cfg: cfg, pipe: cfg.Pipeline, log: cfg.Log, url: url}
 }
 
 func (e *webEnv) addUser(name, pw, role string) store.Account {

@@ -139,8 +139,8 @@ func (s *Server) RecordProviderHealth(ctx context.Context, every time.Duration) 
 	s.admin.RecordProviderHealth(ctx, every)
 }
 
-// Close stops the web channel's streams, its event listener and the widget's turns in
-// flight, and waits for them. Every call waits: serve registers it to end event streams
+// Close ends the web channel's event streams and stops the widget's turns in flight,
+// and waits for them. Every call waits: serve registers it to end event streams
 // as shutdown begins, then calls it again so that the database outlives the last turn.
 func (s *Server) Close() { s.widget.Close() }
 

@@ -222,9 +222,11 @@ func BenchmarkWidgetStreams(b *testing.B) {
 	}
 	defer db.Close()
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
+	listener := store.NewListener(url, log)
+	defer listener.Close()
 	s := New(Config{DB: db, Log: log, Version: "bench",
 		Pipeline: &pipeline.Pipeline{DB: db, Engine: &dialog.Engine{Places: geo.Places{}}, Log: log},
-		Web: web.Config{ListenURL: url, SessionRate: 1 << 30,
+		Web: web.Config{Listener: listener, SessionRate: 1 << 30,
 			StreamsPerAddr: 1 << 30}}) // every client is on 127.0.0.1
 	ts := httptest.NewServer(s.Handler())
 	defer ts.Close()

@@ -450,7 +450,7 @@ func TestStreamDropsClientThatStopsReading(t *testing.T) {
 func TestRateLimitsHoldAcrossInstances(t *testing.T) {
 	twoSessions := func(c *Config) { c.Web.SessionRate = 2 }
 	a := newWebEnv(t, twoSessions)
-	b := newWebEnvOn(t, a.db, a.cfg.Web.ListenURL, twoSessions)
+	b := newWebEnvOn(t, a.db, a.url, twoSessions)
 	for _, e := range []*webEnv{a, b} {
 		e.pipe.MessageRate = 3
 	}

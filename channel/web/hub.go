@@ -19,9 +19,8 @@ type hub struct {
 	all     map[*Subscriber]struct{} // agents' streams: every conversation
 	latest  map[int64]heardProgress  // the newest progress per conversation, for streams opened later
 	started bool
-	// listener wakes the hub; own is the same listener when the hub made it (no
-	// Config.Listener given), for the hub to close.
-	listener, own *store.Listener
+	// listener wakes the hub: the process's, which the process closes.
+	listener *store.Listener
 }
 
 // heardProgress is a plan's progress and when it was heard.
@@ -198,10 +197,6 @@ func (s *Widget) startListener() {
 	}
 	h.started = true
 	l := s.cfg.Listener
-	if l == nil {
-		l = store.NewListener(s.cfg.ListenURL, s.Log)
-		h.own = l
-	}
 	h.listener = l
 	h.mu.Unlock()
 	l.Subscribe(store.ConversationChannel, func(payload string) {
@@ -243,16 +238,6 @@ func (s *Widget) Listening(ctx context.Context) {
 	case <-ctx.Done():
 	case <-s.Closing():
 	case <-t.C:
-	}
-}
-
-// close stops the listener the hub made itself; one it was given belongs to the process.
-func (h *hub) close() {
-	h.mu.Lock()
-	own := h.own
-	h.mu.Unlock()
-	if own != nil {
-		own.Close()
 	}
 }
 

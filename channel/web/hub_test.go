@@ -19,9 +19,10 @@ func TestHubWithUnreachableListenerDatabase(t *testing.T) {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { db.Close() })
+	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	// Port 1 refuses connections: pq keeps retrying and a LISTEN waits for a connection.
-	s := New(db, nil, Config{ListenURL: "postgres://xingqu@127.0.0.1:1/xingqu?sslmode=disable&connect_timeout=1"},
-		slog.New(slog.NewTextHandler(io.Discard, nil)))
+	l := store.NewListener("postgres://xingqu@127.0.0.1:1/xingqu?sslmode=disable&connect_timeout=1", log)
+	s := New(db, nil, Config{Listener: l}, log)
 	done := make(chan struct{})
 	go func() {
 		defer close(done)
@@ -36,6 +37,7 @@ func TestHubWithUnreachableListenerDatabase(t *testing.T) {
 		_, unsubscribeAll := s.Subscribe(0)
 		unsubscribeAll()
 		s.Close()
+		l.Close()
 	}()
 	select {
 	case <-done:

@@ -13,12 +13,9 @@ type Config struct {
 	SessionRate    int      // new widget sessions per client IP per hour; 0: 60
 	MessageRate    int      // messages per traveller per minute (counted by the pipeline); ten times it per client address; 0: 30
 	TrustedProxies api.Proxies
-	// Listener is the process's notification listener, which wakes event streams. When
-	// nil, the channel makes its own from ListenURL, the database URL a LISTEN connection
-	// is opened on; both unset disables live events across instances (tests of a single
-	// handler).
-	Listener  *store.Listener
-	ListenURL string
+	// Listener is the process's notification listener, which wakes event streams; nil
+	// leaves them to their polls (tests of a single handler).
+	Listener *store.Listener
 
 	StreamsPerAddr     int           // event streams open at once from one client address; 0: 20
 	StreamWriteTimeout time.Duration // a stream whose client takes longer to accept a write is dropped; 0: 10s

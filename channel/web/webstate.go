@@ -88,13 +88,12 @@ func (s *Widget) AdmitStream(addr, session string) (kicked <-chan struct{}, rele
 	}, true
 }
 
-// Close stops the channel's background work, the event listener and turns in flight, and
-// waits for it. Every call waits: serve registers it to end event streams as shutdown
+// Close ends the channel's event streams and stops its turns in flight, and waits for
+// them. Every call waits: serve registers it to end event streams as shutdown
 // begins, then calls it again so that the database outlives the last turn.
 func (s *Widget) Close() {
 	s.Closing()
 	s.web.closeOnce.Do(func() { close(s.web.closeCh) })
-	s.web.hub.close()
 	s.web.kickMu.Lock()
 	s.web.closed = true
 	s.web.kickMu.Unlock()

@@ -22,6 +22,30 @@ import (
 	"xingqu/store"
 )
 
+// Widget is the web channel. It is made by New and not changed after.
+type Widget struct {
+	DB       *store.DB
+	Log      *slog.Logger
+	Pipeline *pipeline.Pipeline
+	cfg      Config
+	web      webState
+}
+
+// New makes the web channel: p takes its messages; cfg is read now and never again.
+func New(db *store.DB, p *pipeline.Pipeline, cfg Config, log *slog.Logger) *Widget {
+	if cfg.Listener == nil {
+		cfg.Listener = store.NewListener("", log) // hears nothing: streams poll
+	}
+	return &Widget{DB: db, Log: log, Pipeline: p, cfg: cfg}
+}
+
+func (s *Widget) clientIP(r *http.Request) string { return s.cfg.TrustedProxies.ClientIP(r) }
+
+// serverError logs err and answers 500 without showing it.
+func (s *Widget) serverError(w http.ResponseWriter, r *http.Request, err error) {
+	api.ServerError(w, r, s.Log, err)
+}
+
 // WireMessage is a transcript line as the widget and the console see it.
 type WireMessage struct {
 	ID        int64           `json:"id"`
@@ -454,25 +478,4 @@ type progressEvent struct {
 func (s *Widget) awaitsPlan(ctx context.Context, convID int64, request int) bool {
 	c, err := store.GetConversation(ctx, s.DB, convID)
 	return err == nil && dialog.AwaitsPlan(&c, request)
-}
-
-// Widget is the web channel. It is made by New and not changed after.
-type Widget struct {
-	DB       *store.DB
-	Log      *slog.Logger
-	Pipeline *pipeline.Pipeline
-	cfg      Config
-	web      webState
-}
-
-// New makes the web channel: p takes its messages; cfg is read now and never again.
-func New(db *store.DB, p *pipeline.Pipeline, cfg Config, log *slog.Logger) *Widget {
-	return &Widget{DB: db, Log: log, Pipeline: p, cfg: cfg}
-}
-
-func (s *Widget) clientIP(r *http.Request) string { return s.cfg.TrustedProxies.ClientIP(r) }
-
-// serverError logs err and answers 500 without showing it.
-func (s *Widget) serverError(w http.ResponseWriter, r *http.Request, err error) {
-	api.ServerError(w, r, s.Log, err)
 }
