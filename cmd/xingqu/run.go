@@ -142,7 +142,6 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	reg := prometheus.NewRegistry()
 	svc := newService(cfg, db, log, reg)
 	reg.MustRegister(serviceCollector{db: db, chain: svc.chain})
-	svc.pipeline.MessageRate = cfg.MessageRate
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	tg, webhook := startTelegram(workCtx, cfg, db, sdb, svc, reg, listener, log)
 	waitWork := svc.start(workCtx)

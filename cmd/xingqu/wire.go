@@ -81,7 +81,7 @@ func newService(cfg config, db *store.DB, log *slog.Logger, reg prometheus.Regis
 	// /changelog in chat lists the latest completed updates and links the page.
 	feed := &httpapi.ChangelogFeed{DB: db, Log: log}
 	p := &pipeline.Pipeline{DB: db, Engine: &dialog.Engine{DefaultLoc: cfg.DefaultTZ, Places: geo.Places{}, Notices: board.Notices, EmergencyHelp: emergency.Help,
-		Changelog: feed.Entries, ChangelogURL: strings.TrimRight(cfg.PublicURL, "/") + "/changelog"}, Log: log, Notices: board}
+		Changelog: feed.Entries, ChangelogURL: strings.TrimRight(cfg.PublicURL, "/") + "/changelog"}, Log: log, Notices: board, MessageRate: cfg.MessageRate}
 	if cfg.TelegramToken != "" {
 		// Queuing a reply needs no running channel: the rows wait for its sender.
 		p.Outbox = pipeline.OutboxFunc(telegram.WriteReplies)
