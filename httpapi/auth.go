@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"log/slog"
 	"net/http"
 	"runtime"
 	"slices"
@@ -385,14 +384,6 @@ func (s *accounts) handleLogout() http.Handler {
 		}
 		api.WriteJSON(w, http.StatusOK, map[string]string{"message": "已退出 / Logged out"})
 	})
-}
-
-// errorLog is the log an area's failures go to, and how a failure is answered.
-type errorLog struct{ Log *slog.Logger }
-
-// serverError logs err and answers 500 without showing it.
-func (e errorLog) serverError(w http.ResponseWriter, r *http.Request, err error) {
-	api.ServerError(w, r, e.Log, err)
 }
 
 // refreshTokenOf reads the {"refresh_token"} body of refresh and logout, answering 400

@@ -81,6 +81,14 @@ type Server struct {
 	latency  *prometheus.HistogramVec
 }
 
+// errorLog is the log an area's failures go to, and how a failure is answered.
+type errorLog struct{ Log *slog.Logger }
+
+// serverError logs err and answers 500 without showing it.
+func (e errorLog) serverError(w http.ResponseWriter, r *http.Request, err error) {
+	api.ServerError(w, r, e.Log, err)
+}
+
 // New makes the server, each area with what it uses, and registers the server's metrics,
 // the Go runtime's and the pool's.
 func New(cfg Config) *Server {
