@@ -39,11 +39,11 @@ test: vet
 	$(GO) test -count=1 -run '^TestOutboxPace' ./channel/telegram/
 
 # The figures in docs/benchmarks.md. The 1,000-stream load run (about 35 s a round) is
-# separate: cd bot && go test -run '^$$' -bench BenchmarkWidgetStreams -benchtime=1x .
+# separate: cd httpapi && go test -run '^$$' -bench BenchmarkWidgetStreams -benchtime=1x .
 bench:
 	@mkdir -p var
 	$(GO) test -run '^$$' -bench . -benchmem -count 5 ./dialog/ ./providers/... | tee var/bench.txt
-	$(GO) test -run '^$$' -bench 'PersistedTurn' -benchmem -count 5 ./bot/ | tee -a var/bench.txt
+	$(GO) test -run '^$$' -bench 'PersistedTurn' -benchmem -count 5 ./pipeline/ | tee -a var/bench.txt
 	@# A notice to 10,000 Telegram subscribers at TELEGRAM_RATE=200, about a minute a broadcast.
 	$(GO) test -run '^$$' -bench '^BenchmarkBroadcast$$' -benchtime=1x -timeout 15m ./channel/telegram/ | tee -a var/bench.txt
 	$(MAKE) bench-load
@@ -72,7 +72,7 @@ scale-test:
 # browser layout tests as they pass. Needs chromium and fonts-noto-cjk (see .ci/run).
 .PHONY: screenshots
 screenshots:
-	cd bot && $(GO) test -count=1 -run '^TestBrowser(Widget|Console)Layout$$' . -screenshots $(CURDIR)/docs/screenshots
+	cd httpapi && $(GO) test -count=1 -run '^TestBrowser(Widget|Console)Layout$$' . -screenshots $(CURDIR)/docs/screenshots
 
 clean:
 	rm -rf bin var/bench.txt

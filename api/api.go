@@ -16,9 +16,12 @@ import (
 // MaxBodyBytes caps every request body (SPEC section 6).
 const MaxBodyBytes = 1 << 20
 
-// MaxMessageRunes is the longest message a traveller or an agent can send (SPEC section
-// 6): channels refuse longer ones with a clear message, and the pipeline never stores more.
-const MaxMessageRunes = 4096
+// MaxMessageLen is the longest message, the one limit every channel keeps: Telegram's
+// limit on a message's text, 4,096 UTF-16 code units, which SPEC section 6 adopts as the
+// longest message a traveller or an agent can send, in characters. Handlers refuse longer
+// ones with a clear message (MessageFits), the pipeline never stores more, and what goes
+// out to Telegram is split or cut to it counting UTF-16 units (a character is one or two).
+const MaxMessageLen = 4096
 
 // Error is the error body of SPEC section 6.
 type Error struct {
@@ -60,13 +63,13 @@ func DecodeJSON(w http.ResponseWriter, r *http.Request, v any) bool {
 	return true
 }
 
-// MessageFits answers 413 naming the field "text" when a chat message is longer than
-// MaxMessageRunes, and reports whether it fits. Every handler that takes a chat message
-// checks it here.
-func MessageFits(w http.ResponseWriter, text string) bool {
-	if n := utf8.RuneCountInString(text); n > MaxMessageRunes {
+// MessageFits answers 413 naming field when text, a what ("message", "reply", "note"),
+// is longer than MaxMessageLen characters, and reports whether it fits. Every handler
+// that takes a message checks it here.
+func MessageFits(w http.ResponseWriter, what, field, text string) bool {
+	if n := utf8.RuneCountInString(text); n > MaxMessageLen {
 		WriteError(w, http.StatusRequestEntityTooLarge, TooLarge,
-			fmt.Sprintf("message too long: %d characters, the limit is %d — please shorten it or split it", n, MaxMessageRunes), "text")
+			fmt.Sprintf("%s too long: %d characters, the limit is %d — please shorten it or split it", what, n, MaxMessageLen), field)
 		return false
 	}
 	return true

@@ -40,10 +40,10 @@ func TestDecodeJSON(t *testing.T) {
 
 func TestMessageFits(t *testing.T) {
 	w := httptest.NewRecorder()
-	if !MessageFits(w, strings.Repeat("长", MaxMessageRunes)) {
+	if !MessageFits(w, "message", "text", strings.Repeat("长", MaxMessageLen)) {
 		t.Fatal("a message of exactly the limit was refused")
 	}
-	if MessageFits(w, strings.Repeat("长", MaxMessageRunes+1)) {
+	if MessageFits(w, "message", "text", strings.Repeat("长", MaxMessageLen+1)) {
 		t.Fatal("a message over the limit was accepted")
 	}
 	var e Error

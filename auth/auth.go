@@ -4,8 +4,13 @@
 package auth
 
 import (
+	"context"
+	"crypto/rand"
+	"crypto/sha256"
+	"encoding/base64"
 	"errors"
 	"fmt"
+	"net/http"
 	"time"
 
 	"golang.org/x/crypto/bcrypt"
@@ -63,3 +68,35 @@ func HashPassword(pw string) (string, error) {
 
 // MaxUsernameLen is the longest username an account may have.
 const MaxUsernameLen = 64
+
+type principalKey struct{}
+
+// WithPrincipal returns ctx carrying the principal authentication found for a request.
+func WithPrincipal(ctx context.Context, p Principal) context.Context {
+	return context.WithValue(ctx, principalKey{}, p)
+}
+
+// PrincipalOf returns the principal the authentication middleware put in the request's
+// context; the zero Principal when none did.
+func PrincipalOf(r *http.Request) Principal {
+	p, _ := r.Context().Value(principalKey{}).(Principal)
+	return p
+}
+
+// WidgetTokenPrefix starts every widget session token, so that one is told from an
+// access token without parsing it.
+const WidgetTokenPrefix = "xqw_"
+
+// NewOpaqueToken returns a random token with a prefix saying what it is, and its hash.
+func NewOpaqueToken(prefix string) (string, []byte) {
+	var b [32]byte
+	rand.Read(b[:])
+	tok := prefix + base64.RawURLEncoding.EncodeToString(b[:])
+	return tok, HashToken(tok)
+}
+
+// HashToken is how an opaque token is stored and looked up: never the token itself.
+func HashToken(tok string) []byte {
+	h := sha256.Sum256([]byte(tok))
+	return h[:]
+}

@@ -4,6 +4,7 @@ import (
 	"strings"
 	"time"
 
+	"xingqu/api"
 	"xingqu/dialog"
 	"xingqu/store"
 )
@@ -17,5 +18,5 @@ func CorrectionText(lang string, a store.Announcement, u store.Update, loc *time
 	text := NoticeText(lang, a, PhaseCancelled, loc)
 	head, rest, _ := strings.Cut(text, "\n\n")
 	note := dialog.T(lang, "notice_correction", Text{u.Body, u.BodyEN}.In(lang))
-	return fitUTF16(head+"\n\n"+note+"\n\n"+rest, MaxNoticeUTF16)
+	return fitUTF16(head+"\n\n"+note+"\n\n"+rest, api.MaxMessageLen)
 }

@@ -13,6 +13,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"xingqu/api"
 	"xingqu/dialog"
 	"xingqu/store"
 )
@@ -261,7 +262,7 @@ func NoticeText(lang string, a store.Announcement, phase string, loc *time.Locat
 	}
 	b.WriteString(dialog.T(lang, "notice_todo", todo) + "\n\n")
 	b.WriteString(dialog.T(lang, "notice_unsub"))
-	return fitUTF16(b.String(), MaxNoticeUTF16)
+	return fitUTF16(b.String(), api.MaxMessageLen)
 }
 
 // UpdateText is the message a subscriber gets for a progress update.
@@ -272,12 +273,8 @@ func UpdateText(lang string, a store.Announcement, u store.Update, loc *time.Loc
 	b.WriteString(dialog.T(lang, "notice_progress", u.CreatedAt.In(loc).Format(noticeTime), Text{u.Body, u.BodyEN}.In(lang)) + "\n")
 	b.WriteString(dialog.T(lang, "notice_when", windowText(lang, a, loc)) + "\n\n")
 	b.WriteString(dialog.T(lang, "notice_unsub"))
-	return fitUTF16(b.String(), MaxNoticeUTF16)
+	return fitUTF16(b.String(), api.MaxMessageLen)
 }
-
-// MaxNoticeUTF16 is the longest notice: Telegram's limit on a message, the strictest of
-// the channels, which counts UTF-16 code units, not runes.
-const MaxNoticeUTF16 = 4096
 
 // fitUTF16 cuts s to max UTF-16 code units.
 func fitUTF16(s string, max int) string {

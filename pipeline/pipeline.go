@@ -107,7 +107,7 @@ func (p *Pipeline) Receive(ctx context.Context, in Inbound) (convID int64, dup b
 // it undoes the storing. The traveller, their conversation, the message and what then
 // writes cost one transaction.
 func (p *Pipeline) ReceiveWith(ctx context.Context, in Inbound, then func(tx *sqlx.Tx, convID int64, dup bool) error) (convID int64, dup bool, err error) {
-	in.Text, in.Action, in.DisplayName = Clean(in.Text, api.MaxMessageRunes), Clean(in.Action, 256), Clean(in.DisplayName, 128)
+	in.Text, in.Action, in.DisplayName = Clean(in.Text, api.MaxMessageLen), Clean(in.Action, 256), Clean(in.DisplayName, 128)
 	if in.Place != nil {
 		in.Place.Name = Clean(in.Place.Name, 256)
 	}

@@ -20,7 +20,7 @@ import (
 func TestReceiveCleansText(t *testing.T) {
 	t.Parallel()
 	p := newPipeline(t)
-	long := strings.Repeat("福", api.MaxMessageRunes+500)
+	long := strings.Repeat("福", api.MaxMessageLen+500)
 	for i, text := range []string{"福州\x00, 12月25日", "\xff\xfebad", long} {
 		convID, _, err := p.Handle(context.Background(), Inbound{Channel: "web", ExternalID: "clean", InboundID: fmt.Sprint(i), Text: text})
 		if err != nil {
@@ -33,7 +33,7 @@ func TestReceiveCleansText(t *testing.T) {
 				last = m.Text
 			}
 		}
-		if strings.Contains(last, "\x00") || !utf8.ValidString(last) || utf8.RuneCountInString(last) > api.MaxMessageRunes {
+		if strings.Contains(last, "\x00") || !utf8.ValidString(last) || utf8.RuneCountInString(last) > api.MaxMessageLen {
 			t.Errorf("stored %d runes, valid=%v, NUL=%v", utf8.RuneCountInString(last), utf8.ValidString(last), strings.Contains(last, "\x00"))
 		}
 		if ms[len(ms)-1].Role != "bot" {

@@ -43,12 +43,9 @@ type Config struct {
 	WebhookSecret string
 	PublicURL     string // the webhook is PublicURL + /telegram/webhook
 	Rate          float64
-	// Listener is the process's notification listener, on which plan progress is heard.
-	// When nil, the channel makes its own from ListenURL, the database URL a LISTEN
-	// connection is opened on; both unset: plans are delivered without being shown while
-	// they are written.
-	Listener  *store.Listener
-	ListenURL string
+	// Listener is the process's notification listener, on which plan progress is heard;
+	// nil: plans are delivered without being shown while they are written.
+	Listener *store.Listener
 	// LeaderDB holds the leader's advisory lock; it must reach PostgreSQL directly, not
 	// through a transaction pooler, for the lock to live exactly as long as its session.
 	// Nil: the channel's own database.

@@ -88,7 +88,7 @@ func newEnvFake(t *testing.T, fake *fakeAPI, mode string, tweak func(*Config, *p
 	fake.chatGap = 50 * time.Millisecond
 	pipe := newPipeline(db)
 	cfg := fastConfig(fake, "a", mode)
-	cfg.ListenURL = url
+	cfg.Listener = listener(t, url)
 	if tweak != nil {
 		tweak(&cfg, pipe)
 	}

@@ -10,6 +10,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"xingqu/api"
 	"xingqu/dialog"
 	"xingqu/pipeline"
 	"xingqu/store"
@@ -29,7 +30,7 @@ import (
 func progressText(lang, preview string) string {
 	head := "<b>" + Escape(dialog.T(lang, "tg_plan_progress")) + "</b>"
 	body := Escape(strings.TrimSpace(preview))
-	for rs := []rune(strings.TrimSpace(preview)); u16len(head)+2+u16len(body) > MaxMessageLen; {
+	for rs := []rune(strings.TrimSpace(preview)); u16len(head)+2+u16len(body) > api.MaxMessageLen; {
 		rs = rs[len(rs)/8+1:]
 		body = Escape(string(rs))
 	}
@@ -207,16 +208,11 @@ type pendingProgress struct {
 }
 
 // progressLoop listens for planning progress and shows it. It needs the process's
-// notification listener (Config.Listener or Config.ListenURL); without one, plans arrive
-// without it.
+// notification listener (Config.Listener); without one, plans arrive without it.
 func (c *Channel) progressLoop(ctx context.Context) {
 	l := c.cfg.Listener
 	if l == nil {
-		if c.cfg.ListenURL == "" {
-			return
-		}
-		l = store.NewListener(c.cfg.ListenURL, c.log)
-		defer l.Close()
+		return
 	}
 	// The listener's goroutine must never wait for this loop: when it falls behind, a
 	// report is dropped, and the next one of the same plan supersedes it.

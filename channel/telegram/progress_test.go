@@ -180,7 +180,7 @@ func TestPlanProgressTwoInstances(t *testing.T) {
 	t.Parallel()
 	e := newEnv(t, ModePolling, nil)
 	cfg := fastConfig(e.fake, "b", ModePolling)
-	cfg.ListenURL = e.url
+	cfg.Listener = listener(t, e.url)
 	b := New(cfg, e.db, e.pipe, nil, quietLog(), nil)
 	ctx, cancel := context.WithCancel(context.Background())
 	done := make(chan struct{})
@@ -245,8 +245,17 @@ func TestShutdownWithProgressDatabaseUnreachable(t *testing.T) {
 	}
 	addr := l.Addr().String()
 	l.Close() // nothing listens there now
-	cfg.ListenURL = "postgres://xq@" + addr + "/xq?sslmode=disable&connect_timeout=1"
+	cfg.Listener = listener(t, "postgres://xq@"+addr+"/xq?sslmode=disable&connect_timeout=1")
 	_, stop := runChannel(t, cfg, db, newPipeline(db))
 	waitFor(t, "the channel to lead", 10*time.Second, func() bool { return len(fake.sent("getUpdates", "")) > 0 })
 	stop()
+}
+
+// listener is a process's notification listener on url, as serve makes one, closed when
+// the test ends.
+func listener(t *testing.T, url string) *store.Listener {
+	t.Helper()
+	l := store.NewListener(url, quietLog())
+	t.Cleanup(l.Close)
+	return l
 }

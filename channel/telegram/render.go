@@ -12,11 +12,6 @@ import (
 	"xingqu/providers/weather"
 )
 
-// MaxMessageLen is Telegram's limit on a message's text, in UTF-16 code units after
-// entity parsing. Counting the raw HTML instead (tags and escapes included) is never less,
-// so a piece that fits by our count fits by Telegram's.
-const MaxMessageLen = 4096
-
 // MaxCallbackData is Telegram's limit on a button's callback_data, in bytes.
 const MaxCallbackData = 64
 

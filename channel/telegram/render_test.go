@@ -8,6 +8,7 @@ import (
 	"testing"
 	"unicode/utf8"
 
+	"xingqu/api"
 	"xingqu/dialog"
 )
 
@@ -21,8 +22,8 @@ func checkTelegramHTML(s string) error {
 	if !utf8.ValidString(s) {
 		return errors.New("invalid UTF-8")
 	}
-	if n := u16len(s); n > MaxMessageLen {
-		return fmt.Errorf("%d UTF-16 units, over %d", n, MaxMessageLen)
+	if n := u16len(s); n > api.MaxMessageLen {
+		return fmt.Errorf("%d UTF-16 units, over %d", n, api.MaxMessageLen)
 	}
 	var stack []string
 	for i := 0; i < len(s); i++ {
@@ -91,7 +92,7 @@ func TestSplitHTML(t *testing.T) {
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			out := SplitHTML(c.in, MaxMessageLen)
+			out := SplitHTML(c.in, api.MaxMessageLen)
 			if len(out) < c.want-1 || len(out) > c.want+1 {
 				t.Errorf("%d pieces, want about %d", len(out), c.want)
 			}
@@ -109,7 +110,7 @@ func TestSplitHTML(t *testing.T) {
 	}
 	// Paragraph boundaries are preferred: no piece of a paragraphed text ends mid-paragraph.
 	paras := strings.Repeat(Escape(strings.Repeat("word ", 150))+"\n\n", 20)
-	for _, p := range SplitHTML(paras, MaxMessageLen) {
+	for _, p := range SplitHTML(paras, api.MaxMessageLen) {
 		if !strings.HasSuffix(p, "word") {
 			t.Fatalf("piece ends mid-paragraph: %q", p[len(p)-20:])
 		}
@@ -132,7 +133,7 @@ func TestPlanCardAndDetailAreValid(t *testing.T) {
 	if len(buttons) != 3 || buttons[2].Action != "pd:3:2" {
 		t.Fatalf("buttons %+v", buttons)
 	}
-	for _, piece := range SplitHTML(card, MaxMessageLen) {
+	for _, piece := range SplitHTML(card, api.MaxMessageLen) {
 		if err := checkTelegramHTML(piece); err != nil {
 			t.Fatalf("card: %v", err)
 		}
@@ -143,7 +144,7 @@ func TestPlanCardAndDetailAreValid(t *testing.T) {
 	if !strings.Contains(card, "暂时没有这些日期的天气预报") || len(buttons) != 4 || buttons[3].Action != "weather" || buttons[3].Label != "再查天气" {
 		t.Fatalf("E-303 plan card: buttons %+v\n%s", buttons, card)
 	}
-	pieces := SplitHTML(PlanDetail(dialog.LangEN, p.Options[0]), MaxMessageLen)
+	pieces := SplitHTML(PlanDetail(dialog.LangEN, p.Options[0]), api.MaxMessageLen)
 	if len(pieces) < 2 {
 		t.Fatalf("30 long days should need several messages, got %d", len(pieces))
 	}
@@ -171,7 +172,7 @@ func FuzzRender(f *testing.F) {
 		}
 		text = strings.Repeat(text, 1+repeat%8)
 		body := "<b>" + Escape(text) + "</b>\n\n<i>" + Escape(text) + "</i>\n" + Escape(text)
-		for _, limit := range []int{MaxMessageLen, 64} {
+		for _, limit := range []int{api.MaxMessageLen, 64} {
 			for _, p := range SplitHTML(body, limit) {
 				if err := checkTelegramHTML(p); err != nil {
 					t.Fatalf("limit %d: %v\n%q", limit, err, p)

@@ -10,6 +10,7 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"xingqu/api"
 	"xingqu/dialog"
 	"xingqu/store"
 )
@@ -132,8 +133,10 @@ func writeWorking(ctx context.Context, q store.Queryer, t chatTarget, conv *dial
 }
 
 // sendText queues an HTML text as one or more messages, the keyboard on the last.
+// Telegram counts a message's length after parsing its entities; counting the raw HTML
+// (tags and escapes included) is never less, so a piece that fits by our count fits.
 func sendText(ctx context.Context, q store.Queryer, t chatTarget, text string, buttons []Button, dedupe string) error {
-	pieces := SplitHTML(text, MaxMessageLen)
+	pieces := SplitHTML(text, api.MaxMessageLen)
 	if len(pieces) == 0 && len(buttons) > 0 {
 		pieces = []string{"·"}
 	}

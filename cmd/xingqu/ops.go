@@ -8,9 +8,10 @@ import (
 	"sync"
 	"time"
 
-	"xingqu/bot"
 	"xingqu/store"
 	"xingqu/store/backup"
+
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 // openSessionDB opens the small pool for work that needs a PostgreSQL session of its own
@@ -29,22 +30,22 @@ func openSessionDB(ctx context.Context, cfg config, db *store.DB) (sdb *store.DB
 	return sdb, func() { sdb.Close() }, nil
 }
 
-// startBackups runs the daily backup when XINGQU_BACKUP_DIR is set; the returned function
-// waits for it to stop after ctx ends.
-func startBackups(ctx context.Context, cfg config, db *store.DB, srv *bot.Server, log *slog.Logger) (wait func()) {
+// startBackups runs the daily backup when XINGQU_BACKUP_DIR is set; stale says when the
+// latest backup is older than it should be (for /readyz to log), and the returned wait
+// function waits for the backups to stop after ctx ends.
+func startBackups(ctx context.Context, cfg config, db *store.DB, reg prometheus.Registerer, log *slog.Logger) (stale func(context.Context) error, wait func()) {
 	if cfg.ops.BackupDir == "" {
-		return func() {}
+		return nil, func() {}
 	}
 	host, _ := os.Hostname()
 	s := &backup.Scheduler{
 		DB: db.DB.DB, URL: cfg.sessionURL(), Dir: cfg.ops.BackupDir, Keep: cfg.ops.BackupKeep, Key: cfg.ops.BackupKey,
 		Version: version, Instance: fmt.Sprintf("%s:%d", host, os.Getpid()), Log: log,
 	}
-	s.Register(srv.Registry())
-	srv.ReadyWarn = s.Stale
+	s.Register(reg)
 	log.Info("daily backups on", "dir", cfg.ops.BackupDir, "keep", cfg.ops.BackupKeep, "encryption", cfg.ops.BackupKey.String())
 	var wg sync.WaitGroup
 	wg.Add(1)
 	go func() { defer wg.Done(); s.Run(ctx) }()
-	return wg.Wait
+	return s.Stale, wg.Wait
 }

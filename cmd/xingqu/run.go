@@ -13,10 +13,13 @@ import (
 	"strings"
 	"time"
 
-	"xingqu/bot"
 	"xingqu/channel/telegram"
+	"xingqu/channel/web"
+	"xingqu/httpapi"
 	"xingqu/store"
 	"xingqu/store/localpg"
+
+	"github.com/prometheus/client_golang/prometheus"
 )
 
 const usage = `usage: xingqu <command> [arguments]
@@ -134,24 +137,25 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	// channel subscribe to it.
 	listener := store.NewListener(cfg.sessionURL(), log)
 	defer listener.Close()
-	srv := bot.NewServer(db, log, version)
-	svc := newService(cfg, db, log, srv.Registry())
-	srv.Registry().MustRegister(serviceCollector{db: db, chain: svc.chain})
-	svc.pipeline.MessageRate = cfg.MessageRate
-	srv.Pipeline = svc.pipeline
-	srv.Recommend = svc.recommend
-	srv.EditRecommendation = svc.editRecommendation
-	srv.ProviderHealth = svc.chain.Health
-	srv.Spending = svc.chain.Spending
-	srv.Web = bot.WebConfig{PublicURL: cfg.PublicURL, WidgetOrigins: cfg.WidgetOrigins, SessionRate: cfg.SessionRate,
-		MessageRate: cfg.MessageRate, TrustedProxies: cfg.TrustedProxies, Listener: listener}
+	// Every part is made with what it needs, in the order of its needs: the HTTP server
+	// last, given the Telegram webhook and the backups' staleness check.
+	reg := prometheus.NewRegistry()
+	svc := newService(cfg, db, log, reg)
+	reg.MustRegister(serviceCollector{db: db, chain: svc.chain})
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
-	tg := startTelegram(workCtx, cfg, db, sdb, svc, srv, listener, log)
+	tg, webhook := startTelegram(workCtx, cfg, db, sdb, svc, reg, listener, log)
 	waitWork := svc.start(workCtx)
-	go srv.RecordProviderHealth(workCtx, time.Minute)
-	waitBackups := startBackups(workCtx, cfg, db, srv, log)
+	stale, waitBackups := startBackups(workCtx, cfg, db, reg, log)
 	defer func() { stopWork(); waitWork(); tg(); waitBackups() }()
-	srv.MetricsElsewhere = cfg.MetricsAddr != ""
+	srv := httpapi.New(httpapi.Config{
+		DB: db, Log: log, Version: version, Registry: reg, TelegramWebhook: webhook,
+		Pipeline: svc.pipeline, Recommend: svc.recommend, EditRecommendation: svc.editRecommendation,
+		ProviderHealth: svc.chain.Health, Spending: svc.chain.Spending, ReadyWarn: stale,
+		MetricsElsewhere: cfg.MetricsAddr != "",
+		Web: web.Config{WidgetOrigins: cfg.WidgetOrigins, SessionRate: cfg.SessionRate,
+			MessageRate: cfg.MessageRate, TrustedProxies: cfg.TrustedProxies, Listener: listener},
+	})
+	go srv.RecordProviderHealth(workCtx, time.Minute)
 	var h http.Handler = srv.Handler()
 	if wrapHandler != nil {
 		h = wrapHandler(h)
@@ -161,7 +165,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return fmt.Errorf("XINGQU_HTTP_ADDR=%s: %w", cfg.HTTPAddr, err)
 	}
-	hs := bot.HTTPServer(cfg.HTTPAddr, h, log)
+	hs := httpapi.HTTPServer(cfg.HTTPAddr, h, log)
 	hs.RegisterOnShutdown(srv.Close)
 	errc := make(chan error, 1)
 	go func() { errc <- hs.Serve(ln) }()
@@ -206,14 +210,14 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 
 // serveMetrics serves /metrics alone on a listener of its own (XINGQU_METRICS_ADDR), for
 // a scraper on a private network, leaving it off the public listener.
-func serveMetrics(addr string, srv *bot.Server, log *slog.Logger, stdout io.Writer) (*http.Server, error) {
+func serveMetrics(addr string, srv *httpapi.Server, log *slog.Logger, stdout io.Writer) (*http.Server, error) {
 	ln, err := net.Listen("tcp", addr)
 	if err != nil {
 		return nil, fmt.Errorf("XINGQU_METRICS_ADDR=%s: %w", addr, err)
 	}
 	mux := http.NewServeMux()
 	mux.Handle("GET /metrics", srv.MetricsHandler())
-	ms := bot.HTTPServer(addr, mux, log)
+	ms := httpapi.HTTPServer(addr, mux, log)
 	go func() {
 		if err := ms.Serve(ln); err != nil && !errors.Is(err, http.ErrServerClosed) {
 			log.Error("metrics listener", "err", err)
@@ -288,10 +292,11 @@ func devdb(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 
 // startTelegram runs the Telegram channel when a token is configured. The channel keeps
 // retrying while Telegram is unreachable, so the web is never held up by it; the
-// returned function waits for it to stop after ctx ends.
-func startTelegram(ctx context.Context, cfg config, db, sessionDB *store.DB, svc *service, srv *bot.Server, listener *store.Listener, log *slog.Logger) (wait func()) {
+// returned function waits for it to stop after ctx ends. webhook is the channel's
+// webhook for the HTTP server in webhook mode, else nil.
+func startTelegram(ctx context.Context, cfg config, db, sessionDB *store.DB, svc *service, reg prometheus.Registerer, listener *store.Listener, log *slog.Logger) (wait func(), webhook http.Handler) {
 	if cfg.TelegramToken == "" {
-		return func() {}
+		return func() {}, nil
 	}
 	var g telegram.Geocoder
 	if svc.planner.Geo != nil {
@@ -302,11 +307,11 @@ func startTelegram(ctx context.Context, cfg config, db, sessionDB *store.DB, svc
 		WebhookSecret: cfg.TelegramWebhookSecret, PublicURL: cfg.PublicURL, Rate: cfg.TelegramRate,
 		Listener: listener, // plan progress, shown by editing one message
 		LeaderDB: sessionDB,
-	}, db, svc.pipeline, g, log, srv.Registry())
+	}, db, svc.pipeline, g, log, reg)
 	if cfg.TelegramMode == telegram.ModeWebhook {
-		srv.TelegramWebhook = ch.Webhook()
+		webhook = ch.Webhook()
 	}
 	done := make(chan struct{})
 	go func() { defer close(done); ch.Run(ctx) }()
-	return func() { <-done }
+	return func() { <-done }, webhook
 }

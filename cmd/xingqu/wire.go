@@ -12,9 +12,9 @@ import (
 
 	"github.com/prometheus/client_golang/prometheus"
 
-	"xingqu/bot"
 	"xingqu/channel/telegram"
 	"xingqu/dialog"
+	"xingqu/httpapi"
 	"xingqu/notices"
 	"xingqu/pipeline"
 	"xingqu/providers/emergency"
@@ -79,9 +79,9 @@ func newService(cfg config, db *store.DB, log *slog.Logger, reg prometheus.Regis
 	// The gazetteer is read once, before the first turn needs it.
 	go geo.Warm()
 	// /changelog in chat lists the latest completed updates and links the page.
-	feed := &bot.ChangelogFeed{DB: db, Log: log}
+	feed := &httpapi.ChangelogFeed{DB: db, Log: log}
 	p := &pipeline.Pipeline{DB: db, Engine: &dialog.Engine{DefaultLoc: cfg.DefaultTZ, Places: geo.Places{}, Notices: board.Notices, EmergencyHelp: emergency.Help,
-		Changelog: feed.Entries, ChangelogURL: strings.TrimRight(cfg.PublicURL, "/") + "/changelog"}, Log: log, Notices: board}
+		Changelog: feed.Entries, ChangelogURL: strings.TrimRight(cfg.PublicURL, "/") + "/changelog"}, Log: log, Notices: board, MessageRate: cfg.MessageRate}
 	if cfg.TelegramToken != "" {
 		// Queuing a reply needs no running channel: the rows wait for its sender.
 		p.Outbox = pipeline.OutboxFunc(telegram.WriteReplies)
