@@ -57,7 +57,28 @@ type NewInbound struct {
 // (created or updated) and their current conversation (started if none). The traveller's
 // row stays locked until tx ends, so messages arriving together for a new traveller land
 // in one conversation. dup reports a redelivery.
+//
+// A known traveller with a conversation costs one statement, and their row is written
+// only when something about them changed or they were last seen over a minute ago.
 func ReceiveInbound(ctx context.Context, tx *sqlx.Tx, in NewInbound) (convID int64, dup bool, err error) {
+	b, err := json.Marshal(in.Payload)
+	if err != nil {
+		return 0, false, err
+	}
+	var r struct {
+		TravellerID sql.NullInt64 `db:"traveller_id"`
+		ConvID      sql.NullInt64 `db:"conversation_id"`
+		InboxID     sql.NullInt64 `db:"inbox_id"`
+	}
+	err = tx.GetContext(ctx, &r, qReceiveInbound, in.Channel, in.ExternalID, in.DisplayName, in.Lang, in.TimeZone, in.InboundID, b)
+	if err != nil && !errors.Is(err, sql.ErrNoRows) {
+		return 0, false, fmt.Errorf("receive: %w", err)
+	}
+	if r.ConvID.Valid {
+		return r.ConvID.Int64, !r.InboxID.Valid, nil
+	}
+	// A new traveller, one without a conversation, or one another transaction created
+	// after this statement's snapshot: the long way.
 	tr, err := EnsureTraveller(ctx, tx, in.Channel, in.ExternalID, in.DisplayName, in.Lang, in.TimeZone)
 	if err != nil {
 		return 0, false, err
@@ -65,9 +86,37 @@ func ReceiveInbound(ctx context.Context, tx *sqlx.Tx, in NewInbound) (convID int
 	if convID, err = CurrentConversation(ctx, tx, tr.ID, tr.Lang); err != nil {
 		return 0, false, err
 	}
-	_, dup, err = Receive(ctx, tx, convID, in.InboundID, in.Payload)
+	_, dup, err = Receive(ctx, tx, convID, in.InboundID, json.RawMessage(b))
 	return convID, dup, err
 }
+
+// qReceiveInbound upserts the traveller, finds their conversation and stores the
+// message in it. ON CONFLICT locks the traveller's row even when its WHERE leaves the row
+// as it is; then RETURNING has nothing, and t reads the row instead.
+const qReceiveInbound = `
+WITH seen AS (
+    INSERT INTO travellers (channel, external_id, display_name, lang, time_zone)
+    VALUES ($1, $2, $3, $4, $5)
+    ON CONFLICT (channel, external_id) DO UPDATE SET
+        display_name = CASE WHEN EXCLUDED.display_name <> '' THEN EXCLUDED.display_name ELSE travellers.display_name END,
+        lang         = CASE WHEN travellers.lang = '' THEN EXCLUDED.lang ELSE travellers.lang END,
+        time_zone    = CASE WHEN EXCLUDED.time_zone <> '' THEN EXCLUDED.time_zone ELSE travellers.time_zone END,
+        last_seen_at = now()
+    WHERE travellers.last_seen_at < now() - interval '1 minute'
+       OR (EXCLUDED.display_name <> '' AND EXCLUDED.display_name <> travellers.display_name)
+       OR (travellers.lang = '' AND EXCLUDED.lang <> '')
+       OR (EXCLUDED.time_zone <> '' AND EXCLUDED.time_zone <> travellers.time_zone)
+    RETURNING id),
+t AS (
+    SELECT id FROM seen
+    UNION ALL
+    SELECT id FROM travellers WHERE channel = $1 AND external_id = $2 AND NOT EXISTS (SELECT 1 FROM seen)),
+c AS (
+    SELECT id FROM conversations WHERE traveller_id = (SELECT id FROM t) ORDER BY id DESC LIMIT 1),
+i AS (
+    INSERT INTO inbox (conversation_id, inbound_id, payload) SELECT id, $6::text, $7::jsonb FROM c
+    ON CONFLICT (conversation_id, inbound_id) DO NOTHING RETURNING id)
+SELECT t.id AS traveller_id, (SELECT id FROM c) AS conversation_id, (SELECT id FROM i) AS inbox_id FROM t`
 
 const qNextInbox = `
 SELECT id, conversation_id, inbound_id, payload, received_at, held_at FROM inbox
