@@ -274,14 +274,9 @@ func (p *Pipeline) Drain(ctx context.Context, convID int64) (handled int, err er
 					return nil
 				}
 			}
-			if err := p.turn(ctx, tx, &conv, travellerID, in, h, item.HeldAt.Valid); err != nil {
-				return err
-			}
-			if err := store.MarkHandled(ctx, tx, item.ID); err != nil {
-				return err
-			}
-			// Looking now saves a transaction of its own when nothing else arrived.
-			_, more, err := store.NextInbox(ctx, tx, convID)
+			// The turn's end says whether more waits: that saves a transaction of its
+			// own when nothing else arrived.
+			more, err := p.turn(ctx, tx, &conv, travellerID, in, h, item.HeldAt.Valid, item.ID)
 			done = !more
 			return err
 		})
@@ -340,18 +335,18 @@ func (p *Pipeline) extract(ctx context.Context, convID int64) *extracted {
 	return &extracted{inboxID: item.ID, ex: ex}
 }
 
-// turn is one message's turn inside the transaction that holds the conversation lock.
-// held says the message went into the transcript when it was answered with a
-// maintenance notice.
-func (p *Pipeline) turn(ctx context.Context, tx *sqlx.Tx, conv *dialog.Conversation, travellerID int64, in Inbound, hint *dialog.Extraction, held bool) error {
+// turn is one message's turn inside the transaction that holds the conversation lock;
+// handled is the message's inbox row, marked handled with the turn's end. held says the
+// message went into the transcript when it was answered with a maintenance notice. more
+// reports another message of the conversation waiting.
+func (p *Pipeline) turn(ctx context.Context, tx *sqlx.Tx, conv *dialog.Conversation, travellerID int64, in Inbound, hint *dialog.Extraction, held bool, handled int64) (more bool, err error) {
+	end := &store.TurnEnd{ConversationID: conv.ID, Handled: handled}
 	if !held {
-		if _, err := store.AddMessage(ctx, tx, conv.ID, "traveller", in.Text, store.MessageBody{Action: in.Action}); err != nil {
-			return err
-		}
+		end.Messages = append(end.Messages, store.NewMessage{Role: "traveller", Text: in.Text, Body: store.MessageBody{Action: in.Action}})
 	}
 	if conv.Status == dialog.StatusHuman {
 		// An agent has the conversation: the bot stays silent and the agent sees the message.
-		return p.notify(ctx, tx, conv.ID)
+		return store.FinishTurn(ctx, tx, *end)
 	}
 	if in.TimeZone != "" && conv.TimeZone == "" {
 		conv.TimeZone = in.TimeZone
@@ -360,7 +355,7 @@ func (p *Pipeline) turn(ctx context.Context, tx *sqlx.Tx, conv *dialog.Conversat
 	if dialog.ReadCaseQuery(in.Text) {
 		v, err := caseView(ctx, tx, conv.ID)
 		if err != nil {
-			return err
+			return false, err
 		}
 		ev.Case = v
 	}
@@ -368,7 +363,7 @@ func (p *Pipeline) turn(ctx context.Context, tx *sqlx.Tx, conv *dialog.Conversat
 		ev.Event, ev.Place = dialog.EventLocation, in.Place
 	}
 	res := p.Engine.Handle(conv, ev)
-	return p.commitResult(ctx, tx, conv, travellerID, res)
+	return p.commitResult(ctx, tx, conv, travellerID, res, end)
 }
 
 // hold answers a conversation's pending messages during downtime. Each new one goes into
@@ -388,10 +383,7 @@ func (p *Pipeline) hold(ctx context.Context, tx *sqlx.Tx, conv *dialog.Conversat
 		}
 		// An emergency, and what follows it until the traveller is safe, is answered now.
 		if dialog.IsEmergency(in.Text, in.Action) || conv.State == dialog.StateEmergency {
-			if err := p.turn(ctx, tx, conv, travellerID, in, nil, item.HeldAt.Valid); err != nil {
-				return handled, err
-			}
-			if err := store.MarkHandled(ctx, tx, item.ID); err != nil {
+			if _, err := p.turn(ctx, tx, conv, travellerID, in, nil, item.HeldAt.Valid, item.ID); err != nil {
 				return handled, err
 			}
 			handled++
@@ -442,34 +434,51 @@ func (p *Pipeline) EventTx(ctx context.Context, tx *sqlx.Tx, convID int64, ev di
 		return err
 	}
 	res := p.Engine.Handle(&conv, ev)
-	return p.commitResult(ctx, tx, &conv, travellerID, res)
+	_, err = p.commitResult(ctx, tx, &conv, travellerID, res, nil)
+	return err
 }
 
-// commitResult writes a turn's replies and effects and the conversation itself.
-func (p *Pipeline) commitResult(ctx context.Context, tx *sqlx.Tx, conv *dialog.Conversation, travellerID int64, res dialog.Result) error {
+// commitResult writes a turn's replies and effects and the conversation itself. end,
+// if set, holds what the turn has to write already (the traveller's message, the inbox
+// row it answers); the transcript, the conversation and the inbox are written in one
+// statement at the end (store.FinishTurn), which says whether more messages wait.
+func (p *Pipeline) commitResult(ctx context.Context, tx *sqlx.Tx, conv *dialog.Conversation, travellerID int64, res dialog.Result, end *store.TurnEnd) (more bool, err error) {
+	if end == nil {
+		end = &store.TurnEnd{ConversationID: conv.ID}
+	}
 	if err := fillPlanCards(ctx, tx, conv.ID, &res); err != nil {
-		return err
+		return false, err
 	}
 	for _, r := range res.Replies {
 		body := store.MessageBody{Kind: r.Kind, Choices: r.Choices, Plan: r.Plan}
-		if _, err := store.AddMessage(ctx, tx, conv.ID, "bot", r.Text, body); err != nil {
-			return err
-		}
+		end.Messages = append(end.Messages, store.NewMessage{Role: "bot", Text: r.Text, Body: body})
 	}
 	if p.Outbox != nil && len(res.Replies) > 0 {
 		if err := p.Outbox.WriteReplies(ctx, tx, conv, travellerID, res.Replies); err != nil {
-			return fmt.Errorf("outbox: %w", err)
+			return false, fmt.Errorf("outbox: %w", err)
 		}
 	}
 	for _, e := range res.Effects {
+		if !effectWithoutTranscript[e.Kind] && len(end.Messages) > 0 {
+			// The effect may read or add to the transcript: this turn's lines go first.
+			if err := store.AddMessages(ctx, tx, conv.ID, end.Messages); err != nil {
+				return false, err
+			}
+			end.Messages = nil
+		}
 		if err := p.applyEffect(ctx, tx, conv, travellerID, e); err != nil {
-			return err
+			return false, err
 		}
 	}
-	if err := store.SaveConversation(ctx, tx, conv); err != nil {
-		return err
-	}
-	return p.notify(ctx, tx, conv.ID)
+	end.Conversation = conv
+	return store.FinishTurn(ctx, tx, *end)
+}
+
+// effectWithoutTranscript are the effects that neither read nor write the transcript:
+// the turn's lines can wait for the turn's end to be written.
+var effectWithoutTranscript = map[dialog.EffectKind]bool{
+	dialog.EffectRequestPlan: true, dialog.EffectCheckWeather: true, dialog.EffectEditPlan: true, dialog.EffectShowPlan: true,
+	dialog.EffectSubscribe: true, dialog.EffectUnsubscribe: true, dialog.EffectSetLanguage: true,
 }
 
 // PlanJob is the payload of a planning job.
