@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -113,21 +114,19 @@ func (p *Pipeline) ReceiveWith(ctx context.Context, in Inbound, then func(tx *sq
 	}
 	var tooFast *TooFast
 	err = p.DB.InTx(ctx, func(tx *sqlx.Tx) error {
+		msg := store.NewInbound{Channel: in.Channel, ExternalID: in.ExternalID,
+			DisplayName: in.DisplayName, Lang: dialog.LangOfHint(in.LangHint), TimeZone: in.TimeZone,
+			InboundID: in.InboundID, Payload: in}
 		if p.MessageRate > 0 {
-			rc, err := store.CountRate(ctx, tx, store.MessageRateKey(in.Channel, in.ExternalID), p.MessageRate, time.Minute)
-			if err != nil {
-				return err
-			}
-			if !rc.Allowed {
-				// The count is kept, the message is not.
-				tooFast = &TooFast{RetryAfter: rc.RetryAfter, First: rc.First, Lang: dialog.LangOfHint(in.LangHint)}
-				return nil
-			}
+			msg.Rate = &store.RateLimit{Key: store.MessageRateKey(in.Channel, in.ExternalID), Limit: p.MessageRate, Window: time.Minute}
 		}
 		var err error
-		convID, dup, err = store.ReceiveInbound(ctx, tx, store.NewInbound{Channel: in.Channel, ExternalID: in.ExternalID,
-			DisplayName: in.DisplayName, Lang: dialog.LangOfHint(in.LangHint), TimeZone: in.TimeZone,
-			InboundID: in.InboundID, Payload: in})
+		convID, dup, err = store.ReceiveInbound(ctx, tx, msg)
+		if refused := (*store.RateRefusal)(nil); errors.As(err, &refused) {
+			// The count is kept, the message is not.
+			tooFast = &TooFast{RetryAfter: refused.RetryAfter, First: refused.First, Lang: dialog.LangOfHint(in.LangHint)}
+			return nil
+		}
 		if err != nil || then == nil {
 			return err
 		}

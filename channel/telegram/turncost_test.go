@@ -102,7 +102,9 @@ func measureTurns(t *testing.T) turnCost {
 		defer db.Close()
 		cfg := fastConfig(fake, "a", ModePolling)
 		cfg.Rate, cfg.Sender.Poll = 1000, 0
-		ch, stop := runChannel(t, cfg, db, newPipeline(db))
+		pipe := newPipeline(db)
+		pipe.MessageRate = 30 // the service's default: each message is counted
+		ch, stop := runChannel(t, cfg, db, pipe)
 		_ = ch
 		var wg sync.WaitGroup
 		for i := range costTravellers {
