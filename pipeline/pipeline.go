@@ -112,26 +112,34 @@ func (p *Pipeline) ReceiveWith(ctx context.Context, in Inbound, then func(tx *sq
 	if in.Place != nil {
 		in.Place.Name = Clean(in.Place.Name, 256)
 	}
+	msg := store.NewInbound{Channel: in.Channel, ExternalID: in.ExternalID,
+		DisplayName: in.DisplayName, Lang: dialog.LangOfHint(in.LangHint), TimeZone: in.TimeZone,
+		InboundID: in.InboundID, Payload: in}
+	if p.MessageRate > 0 {
+		msg.Rate = &store.RateLimit{Key: store.MessageRateKey(in.Channel, in.ExternalID), Limit: p.MessageRate, Window: time.Minute}
+	}
 	var tooFast *TooFast
-	err = p.DB.InTx(ctx, func(tx *sqlx.Tx) error {
-		msg := store.NewInbound{Channel: in.Channel, ExternalID: in.ExternalID,
-			DisplayName: in.DisplayName, Lang: dialog.LangOfHint(in.LangHint), TimeZone: in.TimeZone,
-			InboundID: in.InboundID, Payload: in}
-		if p.MessageRate > 0 {
-			msg.Rate = &store.RateLimit{Key: store.MessageRateKey(in.Channel, in.ExternalID), Limit: p.MessageRate, Window: time.Minute}
-		}
+	receive := func(q store.Queryer) error {
 		var err error
-		convID, dup, err = store.ReceiveInbound(ctx, tx, msg)
+		convID, dup, err = store.ReceiveInbound(ctx, q, msg)
 		if refused := (*store.RateRefusal)(nil); errors.As(err, &refused) {
 			// The count is kept, the message is not.
 			tooFast = &TooFast{RetryAfter: refused.RetryAfter, First: refused.First, Lang: dialog.LangOfHint(in.LangHint)}
 			return nil
 		}
-		if err != nil || then == nil {
-			return err
-		}
-		return then(tx, convID, dup)
-	})
+		return err
+	}
+	if then == nil {
+		// One statement, committed on its own: no transaction to open and close.
+		err = receive(p.DB)
+	} else {
+		err = p.DB.InTx(ctx, func(tx *sqlx.Tx) error {
+			if err := receive(tx); err != nil || tooFast != nil {
+				return err
+			}
+			return then(tx, convID, dup)
+		})
+	}
 	if err != nil {
 		return 0, false, err
 	}

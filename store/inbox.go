@@ -69,15 +69,16 @@ type RateRefusal struct{ RateCount }
 
 func (r *RateRefusal) Error() string { return "over the rate limit" }
 
-// ReceiveInbound stores a message in tx together with what it needs: the traveller
-// (created or updated) and their current conversation (started if none). The traveller's
-// row stays locked until tx ends, so messages arriving together for a new traveller land
-// in one conversation. dup reports a redelivery.
+// ReceiveInbound stores a message together with what it needs: the traveller (created
+// or updated) and their current conversation (started if none). In a transaction, the
+// traveller's row stays locked until it ends, so messages arriving together for a new
+// traveller land in one conversation; given the pool, it takes a transaction of its own
+// only for what a single statement cannot do. dup reports a redelivery.
 //
 // A known traveller with a conversation costs one statement, the rate count included,
 // and their row is written only when something about them changed or they were last
 // seen over a minute ago.
-func ReceiveInbound(ctx context.Context, tx *sqlx.Tx, in NewInbound) (convID int64, dup bool, err error) {
+func ReceiveInbound(ctx context.Context, q Queryer, in NewInbound) (convID int64, dup bool, err error) {
 	b, err := json.Marshal(in.Payload)
 	if err != nil {
 		return 0, false, err
@@ -93,7 +94,7 @@ func ReceiveInbound(ctx context.Context, tx *sqlx.Tx, in NewInbound) (convID int
 		ConvID      sql.NullInt64   `db:"conversation_id"`
 		InboxID     sql.NullInt64   `db:"inbox_id"`
 	}
-	err = tx.GetContext(ctx, &r, qReceiveInbound, in.Channel, in.ExternalID, in.DisplayName, in.Lang, in.TimeZone, in.InboundID, b,
+	err = q.GetContext(ctx, &r, qReceiveInbound, in.Channel, in.ExternalID, in.DisplayName, in.Lang, in.TimeZone, in.InboundID, b,
 		rate.Key, rate.Limit, rate.Window.Milliseconds())
 	if err != nil {
 		return 0, false, fmt.Errorf("receive: %w", err)
@@ -105,15 +106,23 @@ func ReceiveInbound(ctx context.Context, tx *sqlx.Tx, in NewInbound) (convID int
 		return r.ConvID.Int64, !r.InboxID.Valid, nil
 	}
 	// A new traveller, one without a conversation, or one another transaction created
-	// after this statement's snapshot: the long way.
-	tr, err := EnsureTraveller(ctx, tx, in.Channel, in.ExternalID, in.DisplayName, in.Lang, in.TimeZone)
-	if err != nil {
-		return 0, false, err
+	// after this statement's snapshot: the long way, the message already counted.
+	slow := func(tx Queryer) error {
+		tr, err := EnsureTraveller(ctx, tx, in.Channel, in.ExternalID, in.DisplayName, in.Lang, in.TimeZone)
+		if err != nil {
+			return err
+		}
+		if convID, err = CurrentConversation(ctx, tx, tr.ID, tr.Lang); err != nil {
+			return err
+		}
+		_, dup, err = Receive(ctx, tx, convID, in.InboundID, json.RawMessage(b))
+		return err
 	}
-	if convID, err = CurrentConversation(ctx, tx, tr.ID, tr.Lang); err != nil {
-		return 0, false, err
+	if db, ok := q.(*DB); ok {
+		err = db.InTx(ctx, func(tx *sqlx.Tx) error { return slow(tx) })
+	} else {
+		err = slow(q)
 	}
-	_, dup, err = Receive(ctx, tx, convID, in.InboundID, json.RawMessage(b))
 	return convID, dup, err
 }
 
