@@ -108,24 +108,13 @@ func (p *Pipeline) Receive(ctx context.Context, in Inbound) (convID int64, dup b
 // it undoes the storing. The traveller, their conversation, the message and what then
 // writes cost one transaction.
 func (p *Pipeline) ReceiveWith(ctx context.Context, in Inbound, then func(tx *sqlx.Tx, convID int64, dup bool) error) (convID int64, dup bool, err error) {
-	in.Text, in.Action, in.DisplayName = Clean(in.Text, api.MaxMessageRunes), Clean(in.Action, 256), Clean(in.DisplayName, 128)
-	if in.Place != nil {
-		in.Place.Name = Clean(in.Place.Name, 256)
-	}
-	msg := store.NewInbound{Channel: in.Channel, ExternalID: in.ExternalID,
-		DisplayName: in.DisplayName, Lang: dialog.LangOfHint(in.LangHint), TimeZone: in.TimeZone,
-		InboundID: in.InboundID, Payload: in}
-	if p.MessageRate > 0 {
-		msg.Rate = &store.RateLimit{Key: store.MessageRateKey(in.Channel, in.ExternalID), Limit: p.MessageRate, Window: time.Minute}
-	}
+	msg := p.inbound(&in)
 	var tooFast *TooFast
 	receive := func(q store.Queryer) error {
 		var err error
 		convID, dup, err = store.ReceiveInbound(ctx, q, msg)
-		if refused := (*store.RateRefusal)(nil); errors.As(err, &refused) {
-			// The count is kept, the message is not.
-			tooFast = &TooFast{RetryAfter: refused.RetryAfter, First: refused.First, Lang: dialog.LangOfHint(in.LangHint)}
-			return nil
+		if tooFast = tooFastOf(err, in); tooFast != nil {
+			return nil // the count is kept, the message is not
 		}
 		return err
 	}
@@ -147,6 +136,52 @@ func (p *Pipeline) ReceiveWith(ctx context.Context, in Inbound, then func(tx *sq
 		return 0, false, tooFast
 	}
 	return convID, dup, nil
+}
+
+// ReceiveUpdate is ReceiveWith for a Telegram message with nothing more to commit than
+// the outcome of the update that brought it: a known traveller's message and that
+// outcome cost one statement and no transaction (store.ReceiveUpdate). Otherwise it
+// takes the long way, the outcome recorded in ReceiveWith's transaction.
+func (p *Pipeline) ReceiveUpdate(ctx context.Context, in Inbound, u store.UpdateDone) (convID int64, dup bool, err error) {
+	msg := p.inbound(&in)
+	convID, dup, ok, err := store.ReceiveUpdate(ctx, p.DB, msg, u)
+	if tooFast := tooFastOf(err, in); tooFast != nil {
+		return 0, false, tooFast
+	}
+	if err != nil || ok {
+		return convID, dup, err
+	}
+	return p.ReceiveWith(ctx, in, func(tx *sqlx.Tx, convID int64, dup bool) error {
+		outcome := u.Outcome
+		if dup {
+			outcome = u.DupOutcome
+		}
+		return store.FinishNextTelegramUpdate(ctx, tx, u.UpdateID, u.ChatID, outcome)
+	})
+}
+
+// inbound cleans a channel's message and says how the store takes it.
+func (p *Pipeline) inbound(in *Inbound) store.NewInbound {
+	in.Text, in.Action, in.DisplayName = Clean(in.Text, api.MaxMessageRunes), Clean(in.Action, 256), Clean(in.DisplayName, 128)
+	if in.Place != nil {
+		in.Place.Name = Clean(in.Place.Name, 256)
+	}
+	msg := store.NewInbound{Channel: in.Channel, ExternalID: in.ExternalID,
+		DisplayName: in.DisplayName, Lang: dialog.LangOfHint(in.LangHint), TimeZone: in.TimeZone,
+		InboundID: in.InboundID, Payload: *in}
+	if p.MessageRate > 0 {
+		msg.Rate = &store.RateLimit{Key: store.MessageRateKey(in.Channel, in.ExternalID), Limit: p.MessageRate, Window: time.Minute}
+	}
+	return msg
+}
+
+// tooFastOf is what a traveller over the message rate is told; nil for any other err.
+func tooFastOf(err error, in Inbound) *TooFast {
+	var refused *store.RateRefusal
+	if !errors.As(err, &refused) {
+		return nil
+	}
+	return &TooFast{RetryAfter: refused.RetryAfter, First: refused.First, Lang: dialog.LangOfHint(in.LangHint)}
 }
 
 // Clean makes channel text storable: valid UTF-8, no NUL (which PostgreSQL's text and

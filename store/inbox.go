@@ -126,6 +126,18 @@ func ReceiveInbound(ctx context.Context, q Queryer, in NewInbound) (convID int64
 	return convID, dup, err
 }
 
+// travellerSeen is the update of a known traveller's row when they write: only when
+// something about them changed or they were last seen over a minute ago.
+const travellerSeen = `
+        display_name = CASE WHEN EXCLUDED.display_name <> '' THEN EXCLUDED.display_name ELSE travellers.display_name END,
+        lang         = CASE WHEN travellers.lang = '' THEN EXCLUDED.lang ELSE travellers.lang END,
+        time_zone    = CASE WHEN EXCLUDED.time_zone <> '' THEN EXCLUDED.time_zone ELSE travellers.time_zone END,
+        last_seen_at = now()
+    WHERE travellers.last_seen_at < now() - interval '1 minute'
+       OR (EXCLUDED.display_name <> '' AND EXCLUDED.display_name <> travellers.display_name)
+       OR (travellers.lang = '' AND EXCLUDED.lang <> '')
+       OR (EXCLUDED.time_zone <> '' AND EXCLUDED.time_zone <> travellers.time_zone)`
+
 // qReceiveInbound counts the message under its rate limit (none when $8 is ”, as in
 // CountRate), and
 // within it upserts the traveller, finds their conversation and stores the message in
@@ -144,15 +156,7 @@ allowed AS (
 seen AS (
     INSERT INTO travellers (channel, external_id, display_name, lang, time_zone)
     SELECT $1, $2, $3, $4, $5 WHERE (SELECT ok FROM allowed)
-    ON CONFLICT (channel, external_id) DO UPDATE SET
-        display_name = CASE WHEN EXCLUDED.display_name <> '' THEN EXCLUDED.display_name ELSE travellers.display_name END,
-        lang         = CASE WHEN travellers.lang = '' THEN EXCLUDED.lang ELSE travellers.lang END,
-        time_zone    = CASE WHEN EXCLUDED.time_zone <> '' THEN EXCLUDED.time_zone ELSE travellers.time_zone END,
-        last_seen_at = now()
-    WHERE travellers.last_seen_at < now() - interval '1 minute'
-       OR (EXCLUDED.display_name <> '' AND EXCLUDED.display_name <> travellers.display_name)
-       OR (travellers.lang = '' AND EXCLUDED.lang <> '')
-       OR (EXCLUDED.time_zone <> '' AND EXCLUDED.time_zone <> travellers.time_zone)
+    ON CONFLICT (channel, external_id) DO UPDATE SET ` + travellerSeen + `
     RETURNING id),
 t AS (
     SELECT id FROM seen
