@@ -106,7 +106,8 @@ func (p *Pipeline) Receive(ctx context.Context, in Inbound) (convID int64, dup b
 // ReceiveWith is Receive with more work committed in the same transaction: then is
 // called after the message is stored (dup says it was stored before), and an error from
 // it undoes the storing. The traveller, their conversation, the message and what then
-// writes cost one transaction.
+// writes cost one transaction; with no then, a known traveller's message is a single
+// statement outside any transaction.
 func (p *Pipeline) ReceiveWith(ctx context.Context, in Inbound, then func(tx *sqlx.Tx, convID int64, dup bool) error) (convID int64, dup bool, err error) {
 	msg := p.inbound(&in)
 	var tooFast *TooFast
