@@ -26,6 +26,10 @@ type Conversation struct {
 	TimeZone  string // IANA name; "" uses the engine's default
 	Trip      TripRequest
 	Memo      Memo
+	// Channel and ExternalID are where the traveller is (their channel and their id
+	// there), as read with the conversation, so that replies find their way without
+	// asking; "" when not read.
+	Channel, ExternalID string
 }
 
 // Memo is the engine's bookkeeping that is not a slot, stored with the conversation.

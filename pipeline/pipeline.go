@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"log/slog"
 	"strconv"
@@ -105,34 +106,30 @@ func (p *Pipeline) Receive(ctx context.Context, in Inbound) (convID int64, dup b
 // ReceiveWith is Receive with more work committed in the same transaction: then is
 // called after the message is stored (dup says it was stored before), and an error from
 // it undoes the storing. The traveller, their conversation, the message and what then
-// writes cost one transaction.
+// writes cost one transaction; with no then, a known traveller's message is a single
+// statement outside any transaction.
 func (p *Pipeline) ReceiveWith(ctx context.Context, in Inbound, then func(tx *sqlx.Tx, convID int64, dup bool) error) (convID int64, dup bool, err error) {
-	in.Text, in.Action, in.DisplayName = Clean(in.Text, api.MaxMessageLen), Clean(in.Action, 256), Clean(in.DisplayName, 128)
-	if in.Place != nil {
-		in.Place.Name = Clean(in.Place.Name, 256)
-	}
+	msg := p.inbound(&in)
 	var tooFast *TooFast
-	err = p.DB.InTx(ctx, func(tx *sqlx.Tx) error {
-		if p.MessageRate > 0 {
-			rc, err := store.CountRate(ctx, tx, store.MessageRateKey(in.Channel, in.ExternalID), p.MessageRate, time.Minute)
-			if err != nil {
+	receive := func(q store.Queryer) error {
+		var err error
+		convID, dup, err = store.ReceiveInbound(ctx, q, msg)
+		if tooFast = tooFastOf(err, in); tooFast != nil {
+			return nil // the count is kept, the message is not
+		}
+		return err
+	}
+	if then == nil {
+		// One statement, committed on its own: no transaction to open and close.
+		err = receive(p.DB)
+	} else {
+		err = p.DB.InTx(ctx, func(tx *sqlx.Tx) error {
+			if err := receive(tx); err != nil || tooFast != nil {
 				return err
 			}
-			if !rc.Allowed {
-				// The count is kept, the message is not.
-				tooFast = &TooFast{RetryAfter: rc.RetryAfter, First: rc.First, Lang: dialog.LangOfHint(in.LangHint)}
-				return nil
-			}
-		}
-		var err error
-		convID, dup, err = store.ReceiveInbound(ctx, tx, store.NewInbound{Channel: in.Channel, ExternalID: in.ExternalID,
-			DisplayName: in.DisplayName, Lang: dialog.LangOfHint(in.LangHint), TimeZone: in.TimeZone,
-			InboundID: in.InboundID, Payload: in})
-		if err != nil || then == nil {
-			return err
-		}
-		return then(tx, convID, dup)
-	})
+			return then(tx, convID, dup)
+		})
+	}
 	if err != nil {
 		return 0, false, err
 	}
@@ -140,6 +137,52 @@ func (p *Pipeline) ReceiveWith(ctx context.Context, in Inbound, then func(tx *sq
 		return 0, false, tooFast
 	}
 	return convID, dup, nil
+}
+
+// ReceiveUpdate is ReceiveWith for a Telegram message with nothing more to commit than
+// the outcome of the update that brought it: a known traveller's message and that
+// outcome cost one statement and no transaction (store.ReceiveUpdate). Otherwise it
+// takes the long way, the outcome recorded in ReceiveWith's transaction.
+func (p *Pipeline) ReceiveUpdate(ctx context.Context, in Inbound, u store.UpdateDone) (convID int64, dup bool, err error) {
+	msg := p.inbound(&in)
+	convID, dup, ok, err := store.ReceiveUpdate(ctx, p.DB, msg, u)
+	if tooFast := tooFastOf(err, in); tooFast != nil {
+		return 0, false, tooFast
+	}
+	if err != nil || ok {
+		return convID, dup, err
+	}
+	return p.ReceiveWith(ctx, in, func(tx *sqlx.Tx, convID int64, dup bool) error {
+		outcome := u.Outcome
+		if dup {
+			outcome = u.DupOutcome
+		}
+		return store.FinishNextTelegramUpdate(ctx, tx, u.UpdateID, u.ChatID, outcome)
+	})
+}
+
+// inbound cleans a channel's message and says how the store takes it.
+func (p *Pipeline) inbound(in *Inbound) store.NewInbound {
+	in.Text, in.Action, in.DisplayName = Clean(in.Text, api.MaxMessageLen), Clean(in.Action, 256), Clean(in.DisplayName, 128)
+	if in.Place != nil {
+		in.Place.Name = Clean(in.Place.Name, 256)
+	}
+	msg := store.NewInbound{Channel: in.Channel, ExternalID: in.ExternalID,
+		DisplayName: in.DisplayName, Lang: dialog.LangOfHint(in.LangHint), TimeZone: in.TimeZone,
+		InboundID: in.InboundID, Payload: *in}
+	if p.MessageRate > 0 {
+		msg.Rate = &store.RateLimit{Key: store.MessageRateKey(in.Channel, in.ExternalID), Limit: p.MessageRate, Window: time.Minute}
+	}
+	return msg
+}
+
+// tooFastOf is what a traveller over the message rate is told; nil for any other err.
+func tooFastOf(err error, in Inbound) *TooFast {
+	var refused *store.RateRefusal
+	if !errors.As(err, &refused) {
+		return nil
+	}
+	return &TooFast{RetryAfter: refused.RetryAfter, First: refused.First, Lang: dialog.LangOfHint(in.LangHint)}
 }
 
 // Clean makes channel text storable: valid UTF-8, no NUL (which PostgreSQL's text and
@@ -274,14 +317,9 @@ func (p *Pipeline) Drain(ctx context.Context, convID int64) (handled int, err er
 					return nil
 				}
 			}
-			if err := p.turn(ctx, tx, &conv, travellerID, in, h, item.HeldAt.Valid); err != nil {
-				return err
-			}
-			if err := store.MarkHandled(ctx, tx, item.ID); err != nil {
-				return err
-			}
-			// Looking now saves a transaction of its own when nothing else arrived.
-			_, more, err := store.NextInbox(ctx, tx, convID)
+			// The turn's end says whether more waits: that saves a transaction of its
+			// own when nothing else arrived.
+			more, err := p.turn(ctx, tx, &conv, travellerID, in, h, item.HeldAt.Valid, item.ID)
 			done = !more
 			return err
 		})
@@ -340,18 +378,18 @@ func (p *Pipeline) extract(ctx context.Context, convID int64) *extracted {
 	return &extracted{inboxID: item.ID, ex: ex}
 }
 
-// turn is one message's turn inside the transaction that holds the conversation lock.
-// held says the message went into the transcript when it was answered with a
-// maintenance notice.
-func (p *Pipeline) turn(ctx context.Context, tx *sqlx.Tx, conv *dialog.Conversation, travellerID int64, in Inbound, hint *dialog.Extraction, held bool) error {
+// turn is one message's turn inside the transaction that holds the conversation lock;
+// handled is the message's inbox row, marked handled with the turn's end. held says the
+// message went into the transcript when it was answered with a maintenance notice. more
+// reports another message of the conversation waiting.
+func (p *Pipeline) turn(ctx context.Context, tx *sqlx.Tx, conv *dialog.Conversation, travellerID int64, in Inbound, hint *dialog.Extraction, held bool, handled int64) (more bool, err error) {
+	end := &store.TurnEnd{ConversationID: conv.ID, Handled: handled}
 	if !held {
-		if _, err := store.AddMessage(ctx, tx, conv.ID, "traveller", in.Text, store.MessageBody{Action: in.Action}); err != nil {
-			return err
-		}
+		end.Messages = append(end.Messages, store.NewMessage{Role: "traveller", Text: in.Text, Body: store.MessageBody{Action: in.Action}})
 	}
 	if conv.Status == dialog.StatusHuman {
 		// An agent has the conversation: the bot stays silent and the agent sees the message.
-		return p.notify(ctx, tx, conv.ID)
+		return store.FinishTurn(ctx, tx, *end)
 	}
 	if in.TimeZone != "" && conv.TimeZone == "" {
 		conv.TimeZone = in.TimeZone
@@ -360,7 +398,7 @@ func (p *Pipeline) turn(ctx context.Context, tx *sqlx.Tx, conv *dialog.Conversat
 	if dialog.ReadCaseQuery(in.Text) {
 		v, err := caseView(ctx, tx, conv.ID)
 		if err != nil {
-			return err
+			return false, err
 		}
 		ev.Case = v
 	}
@@ -368,7 +406,7 @@ func (p *Pipeline) turn(ctx context.Context, tx *sqlx.Tx, conv *dialog.Conversat
 		ev.Event, ev.Place = dialog.EventLocation, in.Place
 	}
 	res := p.Engine.Handle(conv, ev)
-	return p.commitResult(ctx, tx, conv, travellerID, res)
+	return p.commitResult(ctx, tx, conv, travellerID, res, end)
 }
 
 // hold answers a conversation's pending messages during downtime. Each new one goes into
@@ -388,10 +426,7 @@ func (p *Pipeline) hold(ctx context.Context, tx *sqlx.Tx, conv *dialog.Conversat
 		}
 		// An emergency, and what follows it until the traveller is safe, is answered now.
 		if dialog.IsEmergency(in.Text, in.Action) || conv.State == dialog.StateEmergency {
-			if err := p.turn(ctx, tx, conv, travellerID, in, nil, item.HeldAt.Valid); err != nil {
-				return handled, err
-			}
-			if err := store.MarkHandled(ctx, tx, item.ID); err != nil {
+			if _, err := p.turn(ctx, tx, conv, travellerID, in, nil, item.HeldAt.Valid, item.ID); err != nil {
 				return handled, err
 			}
 			handled++
@@ -442,34 +477,51 @@ func (p *Pipeline) EventTx(ctx context.Context, tx *sqlx.Tx, convID int64, ev di
 		return err
 	}
 	res := p.Engine.Handle(&conv, ev)
-	return p.commitResult(ctx, tx, &conv, travellerID, res)
+	_, err = p.commitResult(ctx, tx, &conv, travellerID, res, nil)
+	return err
 }
 
-// commitResult writes a turn's replies and effects and the conversation itself.
-func (p *Pipeline) commitResult(ctx context.Context, tx *sqlx.Tx, conv *dialog.Conversation, travellerID int64, res dialog.Result) error {
+// commitResult writes a turn's replies and effects and the conversation itself. end,
+// if set, holds what the turn has to write already (the traveller's message, the inbox
+// row it answers); the transcript, the conversation and the inbox are written in one
+// statement at the end (store.FinishTurn), which says whether more messages wait.
+func (p *Pipeline) commitResult(ctx context.Context, tx *sqlx.Tx, conv *dialog.Conversation, travellerID int64, res dialog.Result, end *store.TurnEnd) (more bool, err error) {
+	if end == nil {
+		end = &store.TurnEnd{ConversationID: conv.ID}
+	}
 	if err := fillPlanCards(ctx, tx, conv.ID, &res); err != nil {
-		return err
+		return false, err
 	}
 	for _, r := range res.Replies {
 		body := store.MessageBody{Kind: r.Kind, Choices: r.Choices, Plan: r.Plan}
-		if _, err := store.AddMessage(ctx, tx, conv.ID, "bot", r.Text, body); err != nil {
-			return err
-		}
+		end.Messages = append(end.Messages, store.NewMessage{Role: "bot", Text: r.Text, Body: body})
 	}
 	if p.Outbox != nil && len(res.Replies) > 0 {
 		if err := p.Outbox.WriteReplies(ctx, tx, conv, travellerID, res.Replies); err != nil {
-			return fmt.Errorf("outbox: %w", err)
+			return false, fmt.Errorf("outbox: %w", err)
 		}
 	}
 	for _, e := range res.Effects {
+		if !effectWithoutTranscript[e.Kind] && len(end.Messages) > 0 {
+			// The effect may read or add to the transcript: this turn's lines go first.
+			if err := store.AddMessages(ctx, tx, conv.ID, end.Messages); err != nil {
+				return false, err
+			}
+			end.Messages = nil
+		}
 		if err := p.applyEffect(ctx, tx, conv, travellerID, e); err != nil {
-			return err
+			return false, err
 		}
 	}
-	if err := store.SaveConversation(ctx, tx, conv); err != nil {
-		return err
-	}
-	return p.notify(ctx, tx, conv.ID)
+	end.Conversation = conv
+	return store.FinishTurn(ctx, tx, *end)
+}
+
+// effectWithoutTranscript are the effects that neither read nor write the transcript:
+// the turn's lines can wait for the turn's end to be written.
+var effectWithoutTranscript = map[dialog.EffectKind]bool{
+	dialog.EffectRequestPlan: true, dialog.EffectCheckWeather: true, dialog.EffectEditPlan: true, dialog.EffectShowPlan: true,
+	dialog.EffectSubscribe: true, dialog.EffectUnsubscribe: true, dialog.EffectSetLanguage: true,
 }
 
 // PlanJob is the payload of a planning job.

@@ -95,6 +95,8 @@ type conversationRow struct {
 	Priority    int          `db:"priority"`
 	Lang        string       `db:"lang"`
 	TimeZone    string       `db:"time_zone"`
+	Channel     string       `db:"channel"`
+	ExternalID  string       `db:"external_id"`
 	Slots       []byte       `db:"slots"`
 	Data        []byte       `db:"data"`
 	Waiting     sql.NullTime `db:"waiting_since"`
@@ -102,7 +104,7 @@ type conversationRow struct {
 
 func (r conversationRow) toDialog() (dialog.Conversation, error) {
 	c := dialog.Conversation{ID: r.ID, State: r.State, PrevState: r.PrevState, Status: dialog.Status(r.Status),
-		Priority: r.Priority, Lang: r.Lang, TimeZone: r.TimeZone}
+		Priority: r.Priority, Lang: r.Lang, TimeZone: r.TimeZone, Channel: r.Channel, ExternalID: r.ExternalID}
 	if len(r.Slots) > 0 {
 		if err := json.Unmarshal(r.Slots, &c.Trip); err != nil {
 			return c, fmt.Errorf("conversation %d slots: %w", r.ID, err)
@@ -128,7 +130,8 @@ func LockConversation(ctx context.Context, tx *sqlx.Tx, id int64) (dialog.Conver
 }
 
 const selectConversation = `
-SELECT c.id, c.traveller_id, c.state, c.prev_state, c.status, c.priority, c.lang, t.time_zone, c.slots, c.data, c.waiting_since
+SELECT c.id, c.traveller_id, c.state, c.prev_state, c.status, c.priority, c.lang, t.time_zone, t.channel, t.external_id,
+       c.slots, c.data, c.waiting_since
 FROM conversations c JOIN travellers t ON t.id = c.traveller_id
 WHERE c.id = $1`
 

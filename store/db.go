@@ -70,8 +70,13 @@ func Open(ctx context.Context, dsn string, pool PoolConfig) (*DB, error) {
 			return nil, fmt.Errorf("database %s: %w", Redact(dsn), err)
 		}
 		db = sqlx.NewDb(raw, "postgres")
-	} else if db, err = sqlx.Open("postgres", dsn); err != nil {
-		return nil, fmt.Errorf("database %s: %w", Redact(dsn), err)
+	} else {
+		// Statements prepared once per connection (stmtcache.go).
+		raw, err := openCaching(dsn)
+		if err != nil {
+			return nil, fmt.Errorf("database %s: %w", Redact(dsn), err)
+		}
+		db = sqlx.NewDb(raw, "postgres")
 	}
 	pool = pool.withDefaults()
 	db.SetMaxOpenConns(pool.MaxOpen)

@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -51,23 +52,124 @@ type NewInbound struct {
 	DisplayName, Lang, TimeZone string
 	InboundID                   string
 	Payload                     any
+	// Rate, when set, counts the message under a limit first (CountRate): a message over
+	// it is not stored, and ReceiveInbound returns a *RateRefusal, the count kept in tx.
+	Rate *RateLimit
 }
 
-// ReceiveInbound stores a message in tx together with what it needs: the traveller
-// (created or updated) and their current conversation (started if none). The traveller's
-// row stays locked until tx ends, so messages arriving together for a new traveller land
-// in one conversation. dup reports a redelivery.
-func ReceiveInbound(ctx context.Context, tx *sqlx.Tx, in NewInbound) (convID int64, dup bool, err error) {
-	tr, err := EnsureTraveller(ctx, tx, in.Channel, in.ExternalID, in.DisplayName, in.Lang, in.TimeZone)
+// RateLimit is a limit an event is counted under: at most Limit in each Window, per Key.
+type RateLimit struct {
+	Key    string
+	Limit  int
+	Window time.Duration
+}
+
+// RateRefusal is an event over its limit.
+type RateRefusal struct{ RateCount }
+
+func (r *RateRefusal) Error() string { return "over the rate limit" }
+
+// ReceiveInbound stores a message together with what it needs: the traveller (created
+// or updated) and their current conversation (started if none). In a transaction, the
+// traveller's row stays locked until it ends, so messages arriving together for a new
+// traveller land in one conversation; given the pool, it takes a transaction of its own
+// only for what a single statement cannot do. dup reports a redelivery.
+//
+// A known traveller with a conversation costs one statement, the rate count included,
+// and their row is written only when something about them changed or they were last
+// seen over a minute ago.
+func ReceiveInbound(ctx context.Context, q Queryer, in NewInbound) (convID int64, dup bool, err error) {
+	b, err := json.Marshal(in.Payload)
 	if err != nil {
 		return 0, false, err
 	}
-	if convID, err = CurrentConversation(ctx, tx, tr.ID, tr.Lang); err != nil {
-		return 0, false, err
+	rate := RateLimit{Limit: math.MaxInt32}
+	if in.Rate != nil {
+		rate = *in.Rate
 	}
-	_, dup, err = Receive(ctx, tx, convID, in.InboundID, in.Payload)
+	var r struct {
+		Count       sql.NullInt64   `db:"count"`
+		Left        sql.NullFloat64 `db:"left"`
+		TravellerID sql.NullInt64   `db:"traveller_id"`
+		ConvID      sql.NullInt64   `db:"conversation_id"`
+		InboxID     sql.NullInt64   `db:"inbox_id"`
+	}
+	err = q.GetContext(ctx, &r, qReceiveInbound, in.Channel, in.ExternalID, in.DisplayName, in.Lang, in.TimeZone, in.InboundID, b,
+		rate.Key, rate.Limit, rate.Window.Milliseconds())
+	if err != nil {
+		return 0, false, fmt.Errorf("receive: %w", err)
+	}
+	if r.Count.Valid && r.Count.Int64 > int64(rate.Limit) {
+		return 0, false, &RateRefusal{rateCount(int(r.Count.Int64), r.Left.Float64, rate.Limit)}
+	}
+	if r.ConvID.Valid {
+		return r.ConvID.Int64, !r.InboxID.Valid, nil
+	}
+	// A new traveller, one without a conversation, or one another transaction created
+	// after this statement's snapshot: the long way, the message already counted.
+	slow := func(tx Queryer) error {
+		tr, err := EnsureTraveller(ctx, tx, in.Channel, in.ExternalID, in.DisplayName, in.Lang, in.TimeZone)
+		if err != nil {
+			return err
+		}
+		if convID, err = CurrentConversation(ctx, tx, tr.ID, tr.Lang); err != nil {
+			return err
+		}
+		_, dup, err = Receive(ctx, tx, convID, in.InboundID, json.RawMessage(b))
+		return err
+	}
+	if db, ok := q.(*DB); ok {
+		err = db.InTx(ctx, func(tx *sqlx.Tx) error { return slow(tx) })
+	} else {
+		err = slow(q)
+	}
 	return convID, dup, err
 }
+
+// travellerSeen is the update of a known traveller's row when they write: only when
+// something about them changed or they were last seen over a minute ago.
+const travellerSeen = `
+        display_name = CASE WHEN EXCLUDED.display_name <> '' THEN EXCLUDED.display_name ELSE travellers.display_name END,
+        lang         = CASE WHEN travellers.lang = '' THEN EXCLUDED.lang ELSE travellers.lang END,
+        time_zone    = CASE WHEN EXCLUDED.time_zone <> '' THEN EXCLUDED.time_zone ELSE travellers.time_zone END,
+        last_seen_at = now()
+    WHERE travellers.last_seen_at < now() - interval '1 minute'
+       OR (EXCLUDED.display_name <> '' AND EXCLUDED.display_name <> travellers.display_name)
+       OR (travellers.lang = '' AND EXCLUDED.lang <> '')
+       OR (EXCLUDED.time_zone <> '' AND EXCLUDED.time_zone <> travellers.time_zone)`
+
+// qReceiveInbound counts the message under its rate limit (none when $8 is ”, as in
+// CountRate), and
+// within it upserts the traveller, finds their conversation and stores the message in
+// it. ON CONFLICT locks the traveller's row even when its WHERE leaves the row as it is;
+// then RETURNING has nothing, and t reads the row instead. The statement returns one row
+// whatever happens.
+const qReceiveInbound = `
+WITH rate AS (
+    INSERT INTO rate_counts AS r (key, window_start, count) SELECT $8, now(), 1 WHERE $8 <> ''
+    ON CONFLICT (key) DO UPDATE SET
+        count        = CASE WHEN r.window_start <= now() - $10 * interval '1 millisecond' THEN 1 ELSE r.count + 1 END,
+        window_start = CASE WHEN r.window_start <= now() - $10 * interval '1 millisecond' THEN now() ELSE r.window_start END
+    RETURNING count, extract(epoch FROM window_start + $10 * interval '1 millisecond' - now())::float8 AS "left"),
+allowed AS (
+    SELECT NOT EXISTS (SELECT 1 FROM rate WHERE count > $9) AS ok),
+seen AS (
+    INSERT INTO travellers (channel, external_id, display_name, lang, time_zone)
+    SELECT $1, $2, $3, $4, $5 WHERE (SELECT ok FROM allowed)
+    ON CONFLICT (channel, external_id) DO UPDATE SET ` + travellerSeen + `
+    RETURNING id),
+t AS (
+    SELECT id FROM seen
+    UNION ALL
+    SELECT id FROM travellers WHERE channel = $1 AND external_id = $2 AND NOT EXISTS (SELECT 1 FROM seen)
+      AND (SELECT ok FROM allowed)),
+c AS (
+    SELECT id FROM conversations WHERE traveller_id = (SELECT id FROM t) ORDER BY id DESC LIMIT 1),
+i AS (
+    INSERT INTO inbox (conversation_id, inbound_id, payload) SELECT id, $6::text, $7::jsonb FROM c
+    ON CONFLICT (conversation_id, inbound_id) DO NOTHING RETURNING id)
+SELECT (SELECT count FROM rate), (SELECT "left" FROM rate),
+       (SELECT id FROM t) AS traveller_id, (SELECT id FROM c) AS conversation_id, (SELECT id FROM i) AS inbox_id`
 
 const qNextInbox = `
 SELECT id, conversation_id, inbound_id, payload, received_at, held_at FROM inbox

@@ -32,8 +32,13 @@ RETURNING count, extract(epoch FROM window_start + $2 * interval '1 millisecond'
 	if err != nil {
 		return RateCount{}, fmt.Errorf("rate %s: %w", key, err)
 	}
-	return RateCount{Allowed: r.Count <= limit, First: r.Count == limit+1,
-		RetryAfter: max(time.Duration(r.Left*float64(time.Second)), 0)}, nil
+	return rateCount(r.Count, r.Left, limit), nil
+}
+
+// rateCount reads a count and the seconds left in its window.
+func rateCount(count int, left float64, limit int) RateCount {
+	return RateCount{Allowed: count <= limit, First: count == limit+1,
+		RetryAfter: max(time.Duration(left*float64(time.Second)), 0)}
 }
 
 // MessageRateKey names the count of one traveller's messages under XINGQU_MESSAGE_RATE.

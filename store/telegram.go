@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"math"
 	"strings"
 	"time"
 
@@ -303,4 +304,98 @@ func LockTimeout(ctx context.Context, tx *sqlx.Tx, d time.Duration) error {
 func IsLockTimeout(err error) bool {
 	var pqErr *pq.Error
 	return errors.As(err, &pqErr) && pqErr.Code == "55P03"
+}
+
+// UpdateDone is a Telegram update to record as processed together with the message it
+// brought (ReceiveUpdate).
+type UpdateDone struct {
+	UpdateID            int64
+	ChatID              string
+	Outcome, DupOutcome string // recorded for a new message, for a redelivered one
+}
+
+// qReceiveUpdate is qReceiveInbound and FinishNextTelegramUpdate in one statement, for a
+// traveller with a conversation: the update is recorded only if it is unprocessed and
+// no older update of its chat is, and the message stored only if the update was; the
+// rate count is taken only when both may happen.
+const qReceiveUpdate = `
+WITH conv AS (
+    SELECT c.id FROM travellers tr JOIN conversations c ON c.traveller_id = tr.id
+    WHERE tr.channel = $1 AND tr.external_id = $2 ORDER BY c.id DESC LIMIT 1),
+next AS (
+    SELECT EXISTS (SELECT 1 FROM telegram_updates WHERE update_id = $11 AND processed_at IS NULL)
+       AND NOT EXISTS (SELECT 1 FROM telegram_updates o
+                       WHERE o.chat_id = $12 AND o.processed_at IS NULL AND o.update_id < $11) AS ok),
+rate AS (
+    INSERT INTO rate_counts AS r (key, window_start, count)
+    SELECT $8, now(), 1 WHERE $8 <> '' AND EXISTS (SELECT 1 FROM conv) AND (SELECT ok FROM next)
+    ON CONFLICT (key) DO UPDATE SET
+        count        = CASE WHEN r.window_start <= now() - $10 * interval '1 millisecond' THEN 1 ELSE r.count + 1 END,
+        window_start = CASE WHEN r.window_start <= now() - $10 * interval '1 millisecond' THEN now() ELSE r.window_start END
+    RETURNING count, extract(epoch FROM window_start + $10 * interval '1 millisecond' - now())::float8 AS "left"),
+done AS (
+    UPDATE telegram_updates SET processed_at = now(), leased_until = NULL,
+        outcome = CASE WHEN EXISTS (SELECT 1 FROM inbox WHERE conversation_id = (SELECT id FROM conv) AND inbound_id = $6)
+                       THEN $14 ELSE $13 END
+    WHERE update_id = $11 AND processed_at IS NULL AND (SELECT ok FROM next) AND EXISTS (SELECT 1 FROM conv)
+      AND NOT EXISTS (SELECT 1 FROM rate WHERE count > $9)
+    RETURNING outcome = $14 AS dup),
+seen AS (
+    INSERT INTO travellers (channel, external_id, display_name, lang, time_zone)
+    SELECT $1, $2, $3, $4, $5 WHERE EXISTS (SELECT 1 FROM done)
+    ON CONFLICT (channel, external_id) DO UPDATE SET ` + travellerSeen + `
+    RETURNING id),
+i AS (
+    INSERT INTO inbox (conversation_id, inbound_id, payload)
+    SELECT id, $6::text, $7::jsonb FROM conv WHERE EXISTS (SELECT 1 FROM done)
+    ON CONFLICT (conversation_id, inbound_id) DO NOTHING RETURNING id)
+SELECT (SELECT count FROM rate) AS count, (SELECT "left" FROM rate) AS "left",
+       (SELECT id FROM conv) AS conversation_id, (SELECT dup FROM done) AS dup, (SELECT id FROM i) AS inbox_id,
+       (SELECT ok FROM next) AS next,
+       EXISTS (SELECT 1 FROM telegram_updates WHERE update_id = $11 AND processed_at IS NOT NULL) AS processed`
+
+// ReceiveUpdate stores a known traveller's message and records the update that brought
+// it as processed, in one statement that commits on its own when q is the pool. ok is
+// false when the traveller or their conversation is new (or was made after the
+// statement began): then nothing was written, and the caller takes the long way
+// (ReceiveInbound and FinishNextTelegramUpdate in a transaction). Like those, it
+// returns a *RateRefusal for a message over its limit (the count kept), and
+// ErrUpdateDone or ErrUpdateNotNext, having written nothing, for an update that is not
+// the chat's next.
+func ReceiveUpdate(ctx context.Context, q Queryer, in NewInbound, u UpdateDone) (convID int64, dup, ok bool, err error) {
+	b, err := json.Marshal(in.Payload)
+	if err != nil {
+		return 0, false, false, err
+	}
+	rate := RateLimit{Limit: math.MaxInt32}
+	if in.Rate != nil {
+		rate = *in.Rate
+	}
+	var r struct {
+		Count     sql.NullInt64   `db:"count"`
+		Left      sql.NullFloat64 `db:"left"`
+		ConvID    sql.NullInt64   `db:"conversation_id"`
+		Dup       sql.NullBool    `db:"dup"`
+		InboxID   sql.NullInt64   `db:"inbox_id"`
+		Next      bool            `db:"next"`
+		Processed bool            `db:"processed"`
+	}
+	err = q.GetContext(ctx, &r, qReceiveUpdate, in.Channel, in.ExternalID, in.DisplayName, in.Lang, in.TimeZone, in.InboundID, b,
+		rate.Key, rate.Limit, rate.Window.Milliseconds(), u.UpdateID, u.ChatID, cleanOutcome(u.Outcome), cleanOutcome(u.DupOutcome))
+	switch {
+	case err != nil:
+		return 0, false, false, fmt.Errorf("receive update %d: %w", u.UpdateID, err)
+	case !r.ConvID.Valid:
+		return 0, false, false, nil
+	case r.Count.Valid && r.Count.Int64 > int64(rate.Limit):
+		return 0, false, false, &RateRefusal{rateCount(int(r.Count.Int64), r.Left.Float64, rate.Limit)}
+	case r.Dup.Valid:
+		return r.ConvID.Int64, r.Dup.Bool || !r.InboxID.Valid, true, nil
+	case r.Processed:
+		return 0, false, false, ErrUpdateDone
+	case !r.Next:
+		return 0, false, false, ErrUpdateNotNext
+	}
+	// Processed by another worker between this statement's snapshot and its update.
+	return 0, false, false, ErrUpdateDone
 }

@@ -81,7 +81,7 @@ func (c *Channel) showProgress(ctx context.Context, pr pipeline.Progress) (progr
 			st.drop = true
 			return nil
 		}
-		chat, ok, err := telegramChat(ctx, tx, travellerID)
+		chat, ok, err := telegramChat(ctx, tx, &conv, travellerID)
 		if err != nil || !ok {
 			st.drop = true
 			return err

@@ -51,17 +51,27 @@ func (c *Channel) process(ctx context.Context, su *store.TelegramUpdate) (outcom
 func (c *Channel) receive(ctx context.Context, su *store.TelegramUpdate, in pipeline.Inbound, kind string, more func(tx *sqlx.Tx) error,
 	tooFast func(*pipeline.TooFast) (string, error)) (string, int64, bool, error) {
 	outcome := kind
-	convID, _, err := c.pipe.ReceiveWith(ctx, in, func(tx *sqlx.Tx, convID int64, dup bool) error {
-		if more != nil {
-			if err := more(tx); err != nil {
-				return err
-			}
-		}
+	var convID int64
+	var err error
+	if more == nil {
+		// The message and the outcome in one statement, for a known traveller.
+		var dup bool
+		convID, dup, err = c.pipe.ReceiveUpdate(ctx, in, store.UpdateDone{UpdateID: su.UpdateID, ChatID: su.ChatID,
+			Outcome: kind, DupOutcome: kind + ": duplicate"})
 		if dup {
 			outcome = kind + ": duplicate"
 		}
-		return store.FinishNextTelegramUpdate(ctx, tx, su.UpdateID, su.ChatID, outcome)
-	})
+	} else {
+		convID, _, err = c.pipe.ReceiveWith(ctx, in, func(tx *sqlx.Tx, convID int64, dup bool) error {
+			if err := more(tx); err != nil {
+				return err
+			}
+			if dup {
+				outcome = kind + ": duplicate"
+			}
+			return store.FinishNextTelegramUpdate(ctx, tx, su.UpdateID, su.ChatID, outcome)
+		})
+	}
 	if tf := (*pipeline.TooFast)(nil); errors.As(err, &tf) {
 		outcome, err := tooFast(tf)
 		return outcome, 0, false, err

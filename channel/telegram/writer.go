@@ -40,7 +40,7 @@ func (c *Channel) WriteReplies(ctx context.Context, tx *sqlx.Tx, conv *dialog.Co
 // is the exception: "typing…" goes at once and the notice only a second later, unless
 // the plan has come by then and taken its place.
 func WriteReplies(ctx context.Context, tx *sqlx.Tx, conv *dialog.Conversation, travellerID int64, replies []dialog.Reply) error {
-	external, ok, err := telegramChat(ctx, tx, travellerID)
+	external, ok, err := telegramChat(ctx, tx, conv, travellerID)
 	if err != nil || !ok {
 		return err
 	}
@@ -72,11 +72,15 @@ func WriteReplies(ctx context.Context, tx *sqlx.Tx, conv *dialog.Conversation, t
 	return finishProgress(ctx, tx, t, conv)
 }
 
-// telegramChat returns the chat of a traveller; ok is false for other channels'.
-func telegramChat(ctx context.Context, q store.Queryer, travellerID int64) (chatID string, ok bool, err error) {
-	channel, chatID, err := store.TravellerAddress(ctx, q, travellerID)
-	if err != nil {
-		return "", false, err
+// telegramChat returns the chat of a conversation's traveller; ok is false for other
+// channels'. A conversation read with its traveller's address (LockConversation) costs
+// no query.
+func telegramChat(ctx context.Context, q store.Queryer, conv *dialog.Conversation, travellerID int64) (chatID string, ok bool, err error) {
+	channel, chatID := conv.Channel, conv.ExternalID
+	if channel == "" {
+		if channel, chatID, err = store.TravellerAddress(ctx, q, travellerID); err != nil {
+			return "", false, err
+		}
 	}
 	return chatID, channel == "telegram", nil
 }

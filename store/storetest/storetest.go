@@ -75,7 +75,9 @@ func server(t testing.TB) *sql.DB {
 			t.Fatal(err)
 		}
 		os.Chmod(dir, 0o755)
-		c, err := localpg.Start(context.Background(), dir, localpg.Options{Fast: true, MaxConnections: 400})
+		// pg_stat_statements lets tests count what a piece of work costs the database.
+		c, err := localpg.Start(context.Background(), dir, localpg.Options{Fast: true, MaxConnections: 400,
+			Settings: []string{"shared_preload_libraries=pg_stat_statements", "pg_stat_statements.track=all", "pg_stat_statements.track_planning=on"}})
 		if err != nil {
 			t.Fatalf("storetest: %v", err)
 		}

@@ -1,0 +1,106 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+	"time"
+
+	"github.com/jmoiron/sqlx"
+
+	"xingqu/store"
+	"xingqu/store/storetest"
+)
+
+// ReceiveUpdate stores a known traveller's message and the outcome of its update in one
+// statement, or writes nothing and says why: a new traveller (the long way), an update
+// already processed or not the chat's next, a message over its rate.
+func TestReceiveUpdate(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := storetest.New(t)
+	stored := func(ids ...int64) {
+		t.Helper()
+		for _, id := range ids {
+			if _, err := store.StoreTelegramUpdate(ctx, db, id, "601", []byte(`{}`)); err != nil {
+				t.Fatal(err)
+			}
+		}
+	}
+	outcome := func(id int64) string {
+		t.Helper()
+		var o string
+		if err := db.GetContext(ctx, &o, `SELECT CASE WHEN processed_at IS NULL THEN 'unprocessed' ELSE outcome END FROM telegram_updates WHERE update_id = $1`, id); err != nil {
+			t.Fatal(err)
+		}
+		return o
+	}
+	inbox := func() int {
+		var n int
+		db.GetContext(ctx, &n, `SELECT count(*) FROM inbox`)
+		return n
+	}
+	msg := func(inbound string) store.NewInbound {
+		return store.NewInbound{Channel: "telegram", ExternalID: "601", DisplayName: "Wang", Lang: "zh", InboundID: inbound,
+			Payload: map[string]string{"text": inbound}, Rate: &store.RateLimit{Key: "msg:telegram:601", Limit: 3, Window: time.Minute}}
+	}
+	done := func(id int64) store.UpdateDone {
+		return store.UpdateDone{UpdateID: id, ChatID: "601", Outcome: "message", DupOutcome: "message: duplicate"}
+	}
+
+	// A new traveller: nothing written, the caller takes the long way.
+	stored(1)
+	if _, _, ok, err := store.ReceiveUpdate(ctx, db, msg("tg:1"), done(1)); ok || err != nil {
+		t.Fatalf("new traveller: ok %v, %v; want the long way", ok, err)
+	}
+	if outcome(1) != "unprocessed" || inbox() != 0 {
+		t.Fatalf("new traveller: update %q, %d inbox rows; want nothing written", outcome(1), inbox())
+	}
+	var conv int64
+	err := db.InTx(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		if conv, _, err = store.ReceiveInbound(ctx, tx, msg("tg:1")); err != nil {
+			return err
+		}
+		return store.FinishNextTelegramUpdate(ctx, tx, 1, "601", "message")
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+
+	// A known traveller: the message and the outcome at once.
+	stored(2)
+	if c, dup, ok, err := store.ReceiveUpdate(ctx, db, msg("tg:2"), done(2)); !ok || err != nil || dup || c != conv {
+		t.Fatalf("known traveller: conversation %d dup %v ok %v, %v; want %d", c, dup, ok, err, conv)
+	}
+	if outcome(2) != "message" || inbox() != 2 {
+		t.Errorf("known traveller: update %q, %d inbox rows", outcome(2), inbox())
+	}
+	// The same update again: processed already, nothing written.
+	if _, _, _, err := store.ReceiveUpdate(ctx, db, msg("tg:2"), done(2)); !errors.Is(err, store.ErrUpdateDone) {
+		t.Errorf("processed update: %v, want ErrUpdateDone", err)
+	}
+	// An update behind an older one of the chat still pending: nothing written.
+	stored(3, 4)
+	if _, _, _, err := store.ReceiveUpdate(ctx, db, msg("tg:4"), done(4)); !errors.Is(err, store.ErrUpdateNotNext) {
+		t.Errorf("update behind another: %v, want ErrUpdateNotNext", err)
+	}
+	if outcome(4) != "unprocessed" || inbox() != 2 {
+		t.Errorf("update behind another: update %q, %d inbox rows", outcome(4), inbox())
+	}
+	// A message stored before under another update: recorded as a duplicate.
+	if _, dup, ok, err := store.ReceiveUpdate(ctx, db, msg("tg:2"), done(3)); !ok || err != nil || !dup {
+		t.Errorf("redelivered message: dup %v ok %v, %v", dup, ok, err)
+	}
+	if outcome(3) != "message: duplicate" || inbox() != 2 {
+		t.Errorf("redelivered message: update %q, %d inbox rows", outcome(3), inbox())
+	}
+	// Counted: tg:1, tg:2, tg:2 again; the fourth is over the limit of three.
+	var refused *store.RateRefusal
+	if _, _, _, err := store.ReceiveUpdate(ctx, db, msg("tg:4"), done(4)); !errors.As(err, &refused) || !refused.First {
+		t.Fatalf("over the rate: %v, want the first refusal", err)
+	}
+	if outcome(4) != "unprocessed" || inbox() != 2 {
+		t.Errorf("over the rate: update %q, %d inbox rows; want nothing written but the count", outcome(4), inbox())
+	}
+}

@@ -1,0 +1,114 @@
+package store
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"strconv"
+
+	"github.com/jmoiron/sqlx"
+	"github.com/lib/pq"
+
+	"xingqu/dialog"
+)
+
+// NewMessage is a line to append to a transcript.
+type NewMessage struct {
+	Role, Text string
+	Body       MessageBody
+}
+
+// TurnEnd is what a turn writes when it ends, in one statement: the transcript lines it
+// added, the conversation as it left it, the inbox message it handled.
+type TurnEnd struct {
+	ConversationID int64
+	Messages       []NewMessage
+	// Conversation, when set, is saved (SaveConversation); nil leaves the row as it is.
+	Conversation *dialog.Conversation
+	// Handled is the inbox message the turn answered; 0 for none (an event's turn).
+	Handled int64
+}
+
+// messageArrays turns messages into the arrays the statements below unnest.
+func messageArrays(ms []NewMessage) (roles, texts, bodies []string, err error) {
+	roles, texts, bodies = make([]string, len(ms)), make([]string, len(ms)), make([]string, len(ms))
+	for i, m := range ms {
+		b, err := json.Marshal(m.Body)
+		if err != nil {
+			return nil, nil, nil, err
+		}
+		roles[i], texts[i], bodies[i] = m.Role, m.Text, string(b)
+	}
+	return roles, texts, bodies, nil
+}
+
+// The messages get their ids in the order given: the transcript's order.
+const qAddMessages = `
+INSERT INTO messages (conversation_id, role, text, body)
+SELECT $1, m.role, m.text, m.body::jsonb
+FROM unnest($2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS m(role, text, body, n)
+ORDER BY m.n`
+
+// AddMessages appends messages to a transcript in one statement.
+func AddMessages(ctx context.Context, q Queryer, convID int64, ms []NewMessage) error {
+	if len(ms) == 0 {
+		return nil
+	}
+	roles, texts, bodies, err := messageArrays(ms)
+	if err != nil {
+		return err
+	}
+	if _, err := q.ExecContext(ctx, qAddMessages, convID, pq.Array(roles), pq.Array(texts), pq.Array(bodies)); err != nil {
+		return fmt.Errorf("add messages: %w", err)
+	}
+	return nil
+}
+
+// qFinishTurn is AddMessages, SaveConversation, MarkHandled and Notify at once, and
+// NextInbox's question: whether another message of the conversation waits. The
+// statement's snapshot does not see its own marking, hence id <> $12.
+const qFinishTurn = `
+WITH m AS (
+    INSERT INTO messages (conversation_id, role, text, body)
+    SELECT $1, m.role, m.text, m.body::jsonb
+    FROM unnest($2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS m(role, text, body, n)
+    ORDER BY m.n),
+c AS (
+    UPDATE conversations SET state = $5, prev_state = $6, status = $7, priority = $8, lang = $9,
+        slots = $10, data = $11, updated_at = now(),
+        waiting_since = CASE WHEN $7 = 'bot' THEN NULL ELSE COALESCE(waiting_since, now()) END
+    WHERE id = $1 AND $13::bool),
+h AS (
+    UPDATE inbox SET handled_at = now() WHERE id = $12),
+n AS (
+    SELECT pg_notify($14, $15))
+SELECT EXISTS (SELECT 1 FROM inbox WHERE conversation_id = $1 AND handled_at IS NULL AND id <> $12) FROM n`
+
+// FinishTurn writes the end of a turn in tx and tells listeners the conversation
+// changed (ConversationChannel). more reports another message of the conversation
+// waiting for its turn.
+func FinishTurn(ctx context.Context, tx *sqlx.Tx, e TurnEnd) (more bool, err error) {
+	roles, texts, bodies, err := messageArrays(e.Messages)
+	if err != nil {
+		return false, err
+	}
+	save := e.Conversation != nil
+	var c dialog.Conversation
+	slots, memo := []byte("{}"), []byte("{}")
+	if save {
+		c = *e.Conversation
+		if slots, err = json.Marshal(c.Trip); err != nil {
+			return false, err
+		}
+		if memo, err = c.Memo.Marshal(); err != nil {
+			return false, err
+		}
+	}
+	err = tx.GetContext(ctx, &more, qFinishTurn, e.ConversationID, pq.Array(roles), pq.Array(texts), pq.Array(bodies),
+		c.State, c.PrevState, string(c.Status), c.Priority, c.Lang, slots, memo,
+		e.Handled, save, ConversationChannel, strconv.FormatInt(e.ConversationID, 10))
+	if err != nil {
+		return false, fmt.Errorf("finish turn of conversation %d: %w", e.ConversationID, err)
+	}
+	return more, nil
+}
