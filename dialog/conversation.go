@@ -172,6 +172,7 @@ type Effect struct {
 	Country     string       `json:"country,omitempty"`  // EffectEmergency: where the traveller is, when known
 	Opening     string       `json:"opening,omitempty"`  // EffectFeedback: the words that started it
 	Place       *Place       `json:"place,omitempty"`    // EffectNearby: where the traveller is
+	Day         int          `json:"day,omitempty"`      // EffectPlacesToDrop: the day, 0 for all
 	// Types are the kinds of notice of EffectSubscribe, which replace those subscribed.
 	Types []string `json:"types,omitempty"`
 }

@@ -216,7 +216,7 @@ func (t *turn) message() {
 		return
 	}
 	t.followLang(text)
-	if t.care(text) {
+	if t.care(text) || t.addAnswer(text) {
 		return
 	}
 	rd := Read(text, t.c.State, t.parseContext())
