@@ -59,6 +59,9 @@ type Memo struct {
 	Chosen Tier `json:"chosen,omitempty"`
 	// LastEdit is the latest plan edit asked for, for the retry button.
 	LastEdit *PlanEdit `json:"lastEdit,omitempty"`
+	// DraftNoted is set once the traveller was told the plan is an offline draft, so
+	// that the edits of that plan do not say it again (draftNote).
+	DraftNoted bool `json:"draftNoted,omitempty"`
 	// Care during the trip: see emergency.go and case.go.
 	Care *Care `json:"care,omitempty"`
 	// Subscribed are the kinds of service notice the traveller chose (NoticeTypes), once

@@ -1352,12 +1352,7 @@ func (t *turn) planReady() {
 		text += "\n" + p.Changes
 	}
 	t.res.Replies = append(t.res.Replies, Reply{Kind: ReplyPlan, Text: text, Plan: p, Choices: t.planChoices()})
-	switch {
-	case p.Draft && p.DraftCode == "LLM-105":
-		t.say("plan_budget_note")
-	case p.Draft:
-		t.say("plan_draft_note")
-	}
+	t.draftNote(p)
 	r := t.say("after_plan")
 	r.Choices = []Choice{t.choice("btn_change", "edit"), t.choice("btn_feedback", "feedback"), t.choice("btn_human", "human")}
 }
