@@ -62,6 +62,8 @@ type Memo struct {
 	// DraftNoted is set once the traveller was told the plan is an offline draft, so
 	// that the edits of that plan do not say it again (draftNote).
 	DraftNoted bool `json:"draftNoted,omitempty"`
+	// RatingAskedOn is the day (ISO) the rating was last asked unprompted (promptRating).
+	RatingAskedOn string `json:"ratingAskedOn,omitempty"`
 	// Care during the trip: see emergency.go and case.go.
 	Care *Care `json:"care,omitempty"`
 	// Subscribed are the kinds of service notice the traveller chose (NoticeTypes), once

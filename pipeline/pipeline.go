@@ -519,6 +519,8 @@ func (p *Pipeline) applyEffect(ctx context.Context, tx *sqlx.Tx, conv *dialog.Co
 		err = store.SetSubscribed(ctx, tx, travellerID, false)
 	case dialog.EffectSetLanguage:
 		err = store.SetTravellerLang(ctx, tx, travellerID, e.Lang)
+	case dialog.EffectAlertsOn, dialog.EffectAlertsOff:
+		err = store.SetWeatherAlerts(ctx, tx, travellerID, e.Kind == dialog.EffectAlertsOn)
 	default:
 		err = fmt.Errorf("unknown effect %q", e.Kind)
 	}
