@@ -63,6 +63,11 @@ type Memo struct {
 	Chosen Tier `json:"chosen,omitempty"`
 	// LastEdit is the latest plan edit asked for, for the retry button.
 	LastEdit *PlanEdit `json:"lastEdit,omitempty"`
+	// DraftNoted is set once the traveller was told the plan is an offline draft, so
+	// that the edits of that plan do not say it again (draftNote).
+	DraftNoted bool `json:"draftNoted,omitempty"`
+	// RatingAskedOn is the day (ISO) the rating was last asked unprompted (promptRating).
+	RatingAskedOn string `json:"ratingAskedOn,omitempty"`
 	// Care during the trip: see emergency.go and case.go.
 	Care *Care `json:"care,omitempty"`
 	// Subscribed are the kinds of service notice the traveller chose (NoticeTypes), once
@@ -176,6 +181,7 @@ type Effect struct {
 	Country     string       `json:"country,omitempty"`  // EffectEmergency: where the traveller is, when known
 	Opening     string       `json:"opening,omitempty"`  // EffectFeedback: the words that started it
 	Place       *Place       `json:"place,omitempty"`    // EffectNearby: where the traveller is
+	Day         int          `json:"day,omitempty"`      // EffectPlacesToDrop: the day, 0 for all
 	// Types are the kinds of notice of EffectSubscribe, which replace those subscribed.
 	Types []string `json:"types,omitempty"`
 }

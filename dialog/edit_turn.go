@@ -208,6 +208,8 @@ func (t *turn) planAction(name, arg string) bool {
 			{Label: T(c.Lang, "btn_day_indoor"), Action: "pe:in:" + arg},
 			{Label: T(c.Lang, "btn_day_outdoor"), Action: "pe:out:" + arg},
 			{Label: T(c.Lang, "btn_day_relax"), Action: "pe:relax"},
+			{Label: T(c.Lang, "btn_day_drop"), Action: "pe:pickdrop:" + arg},
+			{Label: T(c.Lang, "btn_day_add"), Action: "pe:askadd:" + arg},
 		}
 		return true
 	case "pe":
@@ -226,6 +228,7 @@ func (t *turn) planAction(name, arg string) bool {
 			for _, a := range []string{"later", "earlier", "longer", "shorter", "relax", "more", "cheaper", "better"} {
 				r.Choices = append(r.Choices, Choice{Label: T(c.Lang, "btn_pe_"+a), Action: "pe:" + a})
 			}
+			r.Choices = append(r.Choices, t.choice("btn_pe_drop", "pe:pickdrop:0"), t.choice("btn_pe_add", "pe:askadd:0"))
 			return true
 		case "later", "earlier", "longer", "shorter", "relax", "more", "cheaper", "better":
 			e = wholePlanEdits[kind]
@@ -242,7 +245,7 @@ func (t *turn) planAction(name, arg string) bool {
 			}
 			e = *c.Memo.LastEdit
 		default:
-			return false
+			return t.editButton(kind, rest)
 		}
 		t.planEdit(e)
 		return true

@@ -426,13 +426,18 @@ func (t *turn) placeNamed(text string) *Place {
 }
 
 // country is where the traveller is, as far as the conversation knows without asking:
-// the place they shared or named during the emergency, else their trip's destination.
+// the place they shared or named during the emergency, else their trip's destination:
+// the chosen plan's once there is one, whatever trip is being talked about since.
 func (t *turn) country() string {
 	c := t.c
 	if care := c.Memo.Care; care != nil && care.Here != nil && care.Here.CountryCode != "" {
 		return care.Here.CountryCode
 	}
-	for _, tr := range []*TripRequest{&c.Trip, c.Memo.PlannedTrip} {
+	trips := []*TripRequest{&c.Trip, c.Memo.PlannedTrip}
+	if c.Memo.Chosen != "" {
+		trips[0], trips[1] = trips[1], trips[0]
+	}
+	for _, tr := range trips {
 		if tr == nil {
 			continue
 		}

@@ -88,6 +88,29 @@ func TestEmergencyFirstReplyUsesTheTripsCountry(t *testing.T) {
 	}
 }
 
+// A traveller who chose a plan for Fuzhou and has since begun asking about Tokyo is
+// still on the chosen trip: the emergency numbers are China's. Before a plan is chosen,
+// the trip being talked about is the likelier place.
+func TestEmergencyRefersToTheChosenPlan(t *testing.T) {
+	e := careEngine()
+	for _, tc := range []struct {
+		chosen  dialog.Tier
+		country string
+		want    string
+	}{{dialog.TierEconomical, "CN", "120"}, {"", "JP", "119"}} {
+		fuzhou := dialog.TripRequest{Destination: "福州"}
+		c := &dialog.Conversation{State: dialog.StateDates, Lang: dialog.LangZH, Trip: dialog.TripRequest{Destination: "东京"},
+			Memo: dialog.Memo{PlanVersion: 1, PlannedTrip: &fuzhou, Chosen: tc.chosen}}
+		res := e.Handle(c, dialog.Inbound{Text: "我的护照丢了"})
+		if ef, ok := effectOf(res, dialog.EffectEmergency); !ok || ef.Country != tc.country {
+			t.Errorf("chosen %q: emergency effect %+v, want country %s", tc.chosen, ef, tc.country)
+		}
+		if !strings.Contains(allText(res), tc.want) {
+			t.Errorf("chosen %q: reply lacks %s: %s", tc.chosen, tc.want, allText(res))
+		}
+	}
+}
+
 // Reachable from every state, by words, /sos and the button, in both languages.
 func TestEmergencyFromEveryState(t *testing.T) {
 	e := careEngine()

@@ -216,7 +216,7 @@ func (t *turn) message() {
 		return
 	}
 	t.followLang(text)
-	if t.care(text) {
+	if t.care(text) || t.addAnswer(text) || t.alertsCommand(text) {
 		return
 	}
 	rd := Read(text, t.c.State, t.parseContext())
@@ -460,6 +460,7 @@ func (t *turn) choose(rd Reading) {
 		return
 	}
 	c.Memo.Chosen = tier
+	t.promptRating()
 	r := t.say("chose_option", TierTitle(c.Lang, tier))
 	r.Choices = append(t.planChoices(), t.choice("btn_change", "edit"), t.choice("btn_human", "human"))
 }
@@ -741,11 +742,15 @@ func (t *turn) callHuman() {
 
 func (t *turn) handback() {
 	c := t.c
+	emergency := c.State == StateEmergency || c.Priority >= EmergencyPriority
 	c.Status, c.Priority = StatusBot, 0
 	if isInterruption(c.State) {
 		t.resume()
 	}
 	t.say("handback")
+	if !emergency {
+		t.promptRating()
+	}
 	t.reask()
 }
 
@@ -1352,12 +1357,7 @@ func (t *turn) planReady() {
 		text += "\n" + p.Changes
 	}
 	t.res.Replies = append(t.res.Replies, Reply{Kind: ReplyPlan, Text: text, Plan: p, Choices: t.planChoices()})
-	switch {
-	case p.Draft && p.DraftCode == "LLM-105":
-		t.say("plan_budget_note")
-	case p.Draft:
-		t.say("plan_draft_note")
-	}
+	t.draftNote(p)
 	r := t.say("after_plan")
 	r.Choices = []Choice{t.choice("btn_change", "edit"), t.choice("btn_feedback", "feedback"), t.choice("btn_human", "human")}
 }

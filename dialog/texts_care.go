@@ -43,6 +43,11 @@ var careTexts = map[string][2]string{ // [zh, en]
 
 	// Weather alerts take the hazard, the place, the date and the day of the trip.
 	"wx_alert":                 {"⚠️ 天气预警：%[2]s %[3]s（行程第%[4]d天）预计有%[1]s", "⚠️ Weather warning: %[1]s expected in %[2]s on %[3]s (day %[4]d of your trip)"},
+	"wx_alert_chosen":          {"⚠️ 天气预警：%[2]s %[3]s（你选的%[5]s第%[4]d天）预计有%[1]s", "⚠️ Weather warning: %[1]s expected in %[2]s on %[3]s (day %[4]d of the %[5]s plan you chose)"},
+	"wx_alert_day":             {"。当天原定：%s", ". That day's plan: %s"},
+	"wx_alert_morning":         {"上午 %s", "morning %s"},
+	"wx_alert_afternoon":       {"下午 %s", "afternoon %s"},
+	"wx_alert_evening":         {"晚上 %s", "evening %s"},
 	"wx_alert_official":        {"：%s", ": %s"},
 	"wx_alert_sep":             {"；", "; "},
 	"wx_alert_advice":          {"。建议把当天的户外安排换成室内活动，比如博物馆、美术馆、室内市场或美食街，并留意当地发布的最新消息。要我把第%d天改成室内行程吗？", ". Consider swapping that day's outdoor plans for indoor ones (museums, galleries, covered markets, a food hall) and follow local updates. Shall I make day %d an indoor day?"},

@@ -1,6 +1,9 @@
 package dialog
 
-import "strings"
+import (
+	"strconv"
+	"strings"
+)
 
 // WeatherHazard is a kind of severe weather a traveller is warned about.
 type WeatherHazard string
@@ -62,18 +65,44 @@ func SevereWeather(c DayConditions) (WeatherHazard, bool) {
 // WeatherAlert is the message about one severe day of a trip, and the plan change it
 // suggests, in words the plan editor reads like a traveller's.
 type WeatherAlert struct {
-	Text string
-	Edit string // e.g. "第2天改成室内活动" / "make day 2 indoor activities"
+	Text    string
+	Edit    string   // e.g. "第2天改成室内活动" / "make day 2 indoor activities"
+	Choices []Choice // the button that makes the edit
 }
 
 // NewWeatherAlert words the warning for day dayNo (1-based) of a trip to place, with an
-// indoor alternative for that day. Official warnings are quoted by their own titles.
+// indoor alternative for that day and a button that makes it. Official warnings are
+// quoted by their own titles.
 func NewWeatherAlert(lang string, h WeatherHazard, place string, dayNo int, c DayConditions) WeatherAlert {
-	text := T(lang, "wx_alert", T(lang, "wx_hazard_"+string(h)), place, c.Date.String(), dayNo)
+	head := T(lang, "wx_alert", T(lang, "wx_hazard_"+string(h)), place, c.Date.String(), dayNo)
+	return weatherAlert(lang, head, h, dayNo, c, "")
+}
+
+// NewChosenWeatherAlert words the warning about day dayNo of the option the traveller
+// chose: it names the option and what that day holds, so that the traveller knows which
+// part of their plan the suggested change touches.
+func NewChosenWeatherAlert(lang string, h WeatherHazard, place string, dayNo int, c DayConditions, tier Tier, day DayPlan) WeatherAlert {
+	head := T(lang, "wx_alert_chosen", T(lang, "wx_hazard_"+string(h)), place, c.Date.String(), dayNo, TierTitle(lang, tier))
+	var parts []string
+	for _, p := range []struct{ key, what string }{{"wx_alert_morning", day.Morning}, {"wx_alert_afternoon", day.Afternoon}, {"wx_alert_evening", day.Evening}} {
+		if p.what != "" {
+			parts = append(parts, T(lang, p.key, p.what))
+		}
+	}
+	planned := ""
+	if len(parts) > 0 {
+		planned = T(lang, "wx_alert_day", strings.Join(parts, T(lang, "wx_alert_sep")))
+	}
+	return weatherAlert(lang, head, h, dayNo, c, planned)
+}
+
+func weatherAlert(lang, head string, h WeatherHazard, dayNo int, c DayConditions, planned string) WeatherAlert {
+	text := head
 	if h == HazardOfficial && len(c.Alerts) > 0 {
 		text += T(lang, "wx_alert_official", strings.Join(c.Alerts, T(lang, "wx_alert_sep")))
 	}
-	return WeatherAlert{Text: text + T(lang, "wx_alert_advice", dayNo), Edit: T(lang, "wx_alert_edit", dayNo)}
+	return WeatherAlert{Text: text + planned + T(lang, "wx_alert_advice", dayNo), Edit: T(lang, "wx_alert_edit", dayNo),
+		Choices: []Choice{{Label: T(lang, "btn_day_indoor"), Action: "pe:in:" + strconv.Itoa(dayNo)}}}
 }
 
 // AlertWindowDays is how far ahead of a trip's start the weather is watched.

@@ -75,3 +75,23 @@ func TestWatchWeather(t *testing.T) {
 		}
 	}
 }
+
+// A warning about the chosen option names it and what that day holds, and its button
+// makes that day indoor.
+func TestNewChosenWeatherAlert(t *testing.T) {
+	c := DayConditions{Date: Date{Year: 2026, Month: 10, Day: 26}, Code: 95}
+	day := DayPlan{Morning: "鼓山", Afternoon: "三坊七巷", Evening: "夜游闽江"}
+	zh := NewChosenWeatherAlert(LangZH, HazardStorm, "福州", 2, c, TierEconomical, day)
+	for _, w := range []string{"你选的经济适用游第2天", "当天原定：上午 鼓山；下午 三坊七巷；晚上 夜游闽江", "要我把第2天改成室内行程吗"} {
+		if !strings.Contains(zh.Text, w) {
+			t.Errorf("zh lacks %q: %s", w, zh.Text)
+		}
+	}
+	en := NewChosenWeatherAlert(LangEN, HazardStorm, "Lisbon", 2, c, TierLuxury, DayPlan{Morning: "Belém Tower"})
+	if !strings.Contains(en.Text, "(day 2 of the Luxury plan you chose). That day's plan: morning Belém Tower. Consider") {
+		t.Errorf("en: %s", en.Text)
+	}
+	if len(en.Choices) != 1 || en.Choices[0].Action != "pe:in:2" || en.Choices[0].Label != "Something indoors" {
+		t.Errorf("en button: %+v", en.Choices)
+	}
+}

@@ -557,7 +557,7 @@ func (p *Pipeline) applyEffect(ctx context.Context, tx *sqlx.Tx, conv *dialog.Co
 	case dialog.EffectEditPlan:
 		job := PlanJob{ConversationID: conv.ID, PlanRequest: e.PlanRequest, Lang: e.Lang, Trip: conv.Trip, Edit: e.Edit, Tier: e.Tier, Version: e.Version}
 		_, err = store.EnqueueJob(ctx, tx, JobPlan, conv.ID, job, time.Time{})
-	case dialog.EffectShowPlan:
+	case dialog.EffectShowPlan, dialog.EffectPlacesToDrop:
 		// Shown by fillPlanCards, before the replies were written.
 	case dialog.EffectEmergency, dialog.EffectFeedback, dialog.EffectSafe, dialog.EffectCallHuman, dialog.EffectCancelHuman:
 		// The conversation's status and priority, saved with it, are the agents' queue;
@@ -571,6 +571,8 @@ func (p *Pipeline) applyEffect(ctx context.Context, tx *sqlx.Tx, conv *dialog.Co
 		err = store.SetSubscribed(ctx, tx, travellerID, false)
 	case dialog.EffectSetLanguage:
 		err = store.SetTravellerLang(ctx, tx, travellerID, e.Lang)
+	case dialog.EffectAlertsOn, dialog.EffectAlertsOff:
+		err = store.SetWeatherAlerts(ctx, tx, travellerID, e.Kind == dialog.EffectAlertsOn)
 	default:
 		err = fmt.Errorf("unknown effect %q", e.Kind)
 	}

@@ -174,9 +174,16 @@ func (w *PlanWorker) lease() time.Duration {
 }
 
 // fillPlanCards puts the plan into the plan cards a turn shows without one (/plan):
-// the version the turn names, only the chosen option when there is one.
+// the version the turn names, only the chosen option when there is one. It also puts
+// the buttons of the places to drop under the question that asks which.
 func fillPlanCards(ctx context.Context, tx *sqlx.Tx, convID int64, res *dialog.Result) error {
 	for _, e := range res.Effects {
+		if e.Kind == dialog.EffectPlacesToDrop {
+			if err := fillDropButtons(ctx, tx, convID, e, res); err != nil {
+				return err
+			}
+			continue
+		}
 		if e.Kind != dialog.EffectShowPlan {
 			continue
 		}
@@ -201,6 +208,23 @@ func fillPlanCards(ctx context.Context, tx *sqlx.Tx, convID int64, res *dialog.R
 				res.Replies[i].Plan = &p
 			}
 		}
+	}
+	return nil
+}
+
+// fillDropButtons puts a button for each place the drop question offers under the
+// turn's last reply, which asks it.
+func fillDropButtons(ctx context.Context, tx *sqlx.Tx, convID int64, e dialog.Effect, res *dialog.Result) error {
+	if len(res.Replies) == 0 {
+		return nil
+	}
+	p, err := store.PlanAt(ctx, tx, convID, e.Version)
+	if err != nil {
+		return err
+	}
+	r := &res.Replies[len(res.Replies)-1]
+	for _, place := range dialog.DroppablePlaces(p, e.Tier, e.Day, e.Lang) {
+		r.Choices = append(r.Choices, dialog.Choice{Label: "✖ " + place, Action: "pe:drop:" + place})
 	}
 	return nil
 }

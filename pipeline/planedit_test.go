@@ -194,8 +194,8 @@ func TestPlanEditsByWordsAndButtons(t *testing.T) {
 					m := s.lastBot()
 					var body store.MessageBody
 					json.Unmarshal(m.Body, &body)
-					if len(body.Choices) != 8 {
-						t.Errorf("%s: %d buttons, want 8", c.name, len(body.Choices))
+					if len(body.Choices) != 10 {
+						t.Errorf("%s: %d buttons, want 10", c.name, len(body.Choices))
 					}
 					continue
 				}

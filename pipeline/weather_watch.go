@@ -30,8 +30,8 @@ type WeatherWatch struct {
 	Loc      *time.Location
 	Now      func() time.Time
 	Log      *slog.Logger
-	// Trips are the trips watched. Nil: each conversation's latest plan
-	// (store.LatestPlanTrips); once travellers choose a plan, the chosen one belongs here.
+	// Trips are the trips watched. Nil: the option chosen of each conversation's latest
+	// plan, or that plan's trip before one is chosen (store.PlanTrips).
 	Trips func(ctx context.Context, q store.Queryer, today dialog.Date) ([]store.WatchedTrip, error)
 }
 
@@ -54,7 +54,7 @@ func (w *WeatherWatch) trips(ctx context.Context, today dialog.Date) ([]store.Wa
 	if w.Trips != nil {
 		return w.Trips(ctx, w.DB, today)
 	}
-	return store.LatestPlanTrips(ctx, w.DB, today, dialog.AlertWindowDays)
+	return store.PlanTrips(ctx, w.DB, today, dialog.AlertWindowDays)
 }
 
 // Run checks once at start and then every interval; only the first check of a day, on
@@ -111,10 +111,7 @@ func (w *WeatherWatch) checkTrip(ctx context.Context, today dialog.Date, tr stor
 	if place == nil || place.Lat == 0 && place.Lon == 0 {
 		return 0, nil // nowhere to forecast for
 	}
-	start, end := *tr.Trip.StartDate, *tr.Trip.StartDate
-	if tr.Trip.EndDate != nil {
-		end = *tr.Trip.EndDate
-	}
+	start, end := tr.Start(), tr.End()
 	from := start
 	if from.Before(today) {
 		from = today
@@ -131,8 +128,7 @@ func (w *WeatherWatch) checkTrip(ctx context.Context, today dialog.Date, tr stor
 		if !severe {
 			continue
 		}
-		dayNo := start.DaysUntil(d.Date) + 1
-		ok, err := w.warn(ctx, tr, place.Name, dayNo, hazard, d)
+		ok, err := w.warn(ctx, tr, place.Name, start.DaysUntil(d.Date)+1, hazard, d)
 		if err != nil {
 			return sent, err
 		}
@@ -161,8 +157,11 @@ func (w *WeatherWatch) warn(ctx context.Context, tr store.WatchedTrip, place str
 			place = tr.Trip.Destination
 		}
 		a := dialog.NewWeatherAlert(lang, h, place, dayNo, d)
-		reply := dialog.Reply{Kind: dialog.ReplyText, Text: a.Text}
-		if _, err := store.AddMessage(ctx, tx, conv.ID, "bot", reply.Text, store.MessageBody{Kind: reply.Kind}); err != nil {
+		if tr.Chosen != nil && dayNo <= len(tr.Chosen.Days) {
+			a = dialog.NewChosenWeatherAlert(lang, h, place, dayNo, d, tr.Chosen.Tier, tr.Chosen.Days[dayNo-1])
+		}
+		reply := dialog.Reply{Kind: dialog.ReplyText, Text: a.Text, Choices: a.Choices}
+		if _, err := store.AddMessage(ctx, tx, conv.ID, "bot", reply.Text, store.MessageBody{Kind: reply.Kind, Choices: reply.Choices}); err != nil {
 			return err
 		}
 		if w.Pipeline != nil && w.Pipeline.Outbox != nil {

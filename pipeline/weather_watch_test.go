@@ -3,6 +3,7 @@ package pipeline
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"io"
 	"log/slog"
 	"net/http"
@@ -16,9 +17,9 @@ import (
 	"github.com/jmoiron/sqlx"
 
 	"xingqu/dialog"
+	"xingqu/providers/geo"
 	"xingqu/providers/weather"
 	"xingqu/store"
-	"xingqu/store/storetest"
 )
 
 // fakeOpenMeteo answers /v1/forecast in Open-Meteo's daily format for the dates asked,
@@ -99,18 +100,41 @@ func warnings(t *testing.T, db *store.DB, conv int64) []string {
 	return out
 }
 
-// A storm forecast on day 2 of a planned trip: exactly one warning, with an indoor
-// suggestion for that day, however many instances check and however often; a traveller
-// who turned warnings off gets none.
+// A storm forecast on day 2 of the option a traveller chose: exactly one warning, naming
+// that option and what its day 2 holds, with an indoor suggestion and a button that
+// makes it, however many instances check and however often. A traveller who has not
+// chosen yet is warned about the latest plan's trip; one who turned warnings off, or
+// whose trip is weeks away, is not warned.
 func TestWeatherWarningOncePerStorm(t *testing.T) {
 	t.Parallel()
-	db := storetest.New(t)
+	p := newPipeline(t)
+	// The forecast service reads the real clock: so do the dialog and the watch here.
+	now := time.Now().UTC()
+	p.Engine.Now = func() time.Time { return now }
+	db := p.DB
 	ctx := context.Background()
-	today := dialog.DateOf(time.Now().UTC())
-	start, end := today.AddDays(1), today.AddDays(4)
+	today := dialog.DateOf(now)
+	start, end := today.AddDays(2), today.AddDays(5)
+	storm := start.AddDays(1)
 	lisbon := &dialog.Place{Name: "Lisbon", CountryCode: "PT", Lat: 38.72, Lon: -9.14}
-	om, calls := fakeOpenMeteo(t, start.AddDays(1))
-	conv := planTrip(t, db, "ana", dialog.TripRequest{Destination: "Lisbon", Place: lisbon, StartDate: &start, EndDate: &end})
+	om, calls := fakeOpenMeteo(t, storm)
+
+	// eva plans Lisbon and chooses the economical option.
+	s := newEditSession(t, p, "eva", nil)
+	s.say(fmt.Sprintf("Lisbon, from %s to %s, 2000 CNY each, we like museums", start, end))
+	s.say("none")
+	s.say("yes")
+	v1 := s.version(1)
+	s.press("choose:economical")
+	if tier, err := store.ChosenOption(ctx, db, s.convID); err != nil || tier != dialog.TierEconomical {
+		t.Fatalf("chosen = %q, %v", tier, err)
+	}
+	chosen := optionOf(v1, dialog.TierEconomical)
+	if len(chosen.Days) != 4 || chosen.Days[1].Date != storm {
+		t.Fatalf("the chosen option's days: %+v", chosen.Days)
+	}
+
+	ana := planTrip(t, db, "ana", dialog.TripRequest{Destination: "Lisbon", Place: lisbon, StartDate: &start, EndDate: &end})
 	off := planTrip(t, db, "bo", dialog.TripRequest{Destination: "Lisbon", Place: lisbon, StartDate: &start, EndDate: &end})
 	later, laterEnd := today.AddDays(20), today.AddDays(23)
 	far := planTrip(t, db, "cy", dialog.TripRequest{Destination: "Lisbon", Place: lisbon, StartDate: &later, EndDate: &laterEnd})
@@ -124,8 +148,8 @@ func TestWeatherWarningOncePerStorm(t *testing.T) {
 
 	log := slog.New(slog.NewTextHandler(io.Discard, nil))
 	watch := func(instance string, now time.Time) *WeatherWatch {
-		return &WeatherWatch{DB: db, Weather: weather.New(weather.Config{OpenMeteoBaseURL: om.URL}), Instance: instance,
-			Now: func() time.Time { return now }, Log: log}
+		return &WeatherWatch{DB: db, Weather: weather.New(weather.Config{OpenMeteoBaseURL: om.URL}), Places: geo.Places{},
+			Instance: instance, Now: func() time.Time { return now }, Log: log}
 	}
 	// Two instances check at the same moment.
 	var wg sync.WaitGroup
@@ -134,7 +158,7 @@ func TestWeatherWarningOncePerStorm(t *testing.T) {
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
-			n, err := watch(name, time.Now()).Check(ctx)
+			n, err := watch(name, now).Check(ctx)
 			if err != nil {
 				t.Error(err)
 			}
@@ -142,17 +166,26 @@ func TestWeatherWarningOncePerStorm(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	if sent.Load() != 1 {
-		t.Fatalf("two instances sent %d warnings, want 1", sent.Load())
+	if sent.Load() != 2 {
+		t.Fatalf("two instances sent %d warnings, want 2 (eva's and ana's)", sent.Load())
 	}
-	got := warnings(t, db, conv)
+	got := warnings(t, db, s.convID)
 	if len(got) != 1 {
-		t.Fatalf("warnings = %q", got)
+		t.Fatalf("warnings to eva = %q, want exactly one", got)
 	}
-	for _, w := range []string{"thunderstorms", "Lisbon", start.AddDays(1).String(), "day 2", "indoor", "make day 2 an indoor day"} {
+	for _, w := range []string{"thunderstorms", "Lisbon", storm.String(), "day 2 of the Economical plan you chose",
+		"That day's plan: morning " + chosen.Days[1].Morning, "indoor", "make day 2 an indoor day"} {
 		if !strings.Contains(got[0], w) {
 			t.Errorf("warning lacks %q: %s", w, got[0])
 		}
+	}
+	alert := s.lastBot()
+	var body store.MessageBody
+	if err := json.Unmarshal(alert.Body, &body); err != nil || len(body.Choices) != 1 || body.Choices[0].Action != "pe:in:2" {
+		t.Errorf("the warning's button: %s (%v)", alert.Body, err)
+	}
+	if got := warnings(t, db, ana); len(got) != 1 || !strings.Contains(got[0], "day 2 of your trip") {
+		t.Errorf("warnings to ana, who has not chosen: %q", got)
 	}
 	if n := len(warnings(t, db, off)) + len(warnings(t, db, far)); n != 0 {
 		t.Errorf("%d warnings to a traveller who turned them off or whose trip is weeks away", n)
@@ -160,14 +193,28 @@ func TestWeatherWarningOncePerStorm(t *testing.T) {
 
 	// Checked again the same day: nothing, not even a forecast request.
 	before := calls.Load()
-	if n, err := watch("a", time.Now()).Check(ctx); err != nil || n != 0 || calls.Load() != before {
+	if n, err := watch("a", now.Add(time.Hour)).Check(ctx); err != nil || n != 0 || calls.Load() != before {
 		t.Errorf("second check the same day: sent %d, %d requests, err %v", n, calls.Load()-before, err)
 	}
 	// The next day's check sees the same storm: still one warning.
-	if n, err := watch("b", time.Now().Add(24*time.Hour)).Check(ctx); err != nil || n != 0 {
+	if n, err := watch("b", now.Add(24*time.Hour)).Check(ctx); err != nil || n != 0 {
 		t.Errorf("next day's check: sent %d, err %v", n, err)
 	}
-	if got := warnings(t, db, conv); len(got) != 1 {
+	if got := warnings(t, db, s.convID); len(got) != 1 {
 		t.Errorf("after three checks, %d warnings", len(got))
+	}
+
+	// The button makes the suggested change to the chosen option: day 2 only.
+	s.press("pe:in:2")
+	v2 := s.version(2)
+	if v2.Changes == "" || !strings.Contains(v2.Changes, "Day 2") {
+		t.Errorf("v2 changes: %q", v2.Changes)
+	}
+	after := optionOf(v2, dialog.TierEconomical)
+	if d := differingDays(chosen, after, 0, 2, 3); len(d) != 0 {
+		t.Errorf("days %v changed, only day 2 should", d)
+	}
+	if chosen.Days[1] == after.Days[1] {
+		t.Error("day 2 unchanged")
 	}
 }

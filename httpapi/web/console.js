@@ -6,7 +6,7 @@
   var TEXTS = {
     zh: {
       title: '行趣 客服控制台', user: '用户名', pass: '密码', login: '登录', logout: '退出', waiting: '等待中', mine: '我的', all: '全部',
-      takeover: '接管', handback: '交还机器人', send: '发送', reply: '回复旅客…（Ctrl+Enter 发送）', takeFirst: '接管后即可回复旅客', slots: '行程需求', plans: '方案版本', feedback: '评价',
+      takeover: '接管', handback: '交还机器人', send: '发送', reply: '回复旅客…（Ctrl+Enter 发送）', takeFirst: '接管后即可回复旅客', slots: '行程需求', plans: '方案版本', chosen: '旅客选定：', notChosen: '旅客还没有选定方案', feedback: '评价',
       emergencies: '紧急情况', none: '无', newWaiting: '新对话等待人工：', heldBy: '已被接管：',
       traveller: '旅客', bot: '机器人', agent: '客服', system: '系统', since: '等待自', emergency: '紧急', other: 'English', back: '← 队列', details: '行程需求', toChat: '← 返回对话',
       pickTitle: '选择一个对话开始', pickSteps: ['左侧“等待中”是请求人工的旅客，紧急情况排在最前。', '点开对话查看聊天记录和行程需求。', '点“接管”后回复旅客；处理完点“交还机器人”。'],
@@ -23,7 +23,7 @@
     },
     en: {
       title: 'xingqu agent console', user: 'Username', pass: 'Password', login: 'Log in', logout: 'Log out', waiting: 'Waiting', mine: 'Mine', all: 'All',
-      takeover: 'Take over', handback: 'Hand back to bot', send: 'Send', reply: 'Reply to the traveller… (Ctrl+Enter sends)', takeFirst: 'Take the conversation over to reply', slots: 'Trip', plans: 'Plan versions', feedback: 'Feedback',
+      takeover: 'Take over', handback: 'Hand back to bot', send: 'Send', reply: 'Reply to the traveller… (Ctrl+Enter sends)', takeFirst: 'Take the conversation over to reply', slots: 'Trip', plans: 'Plan versions', chosen: 'Chosen by the traveller: ', notChosen: 'No option chosen yet', feedback: 'Feedback',
       emergencies: 'Emergencies', none: 'none', newWaiting: 'New conversation waiting: ', heldBy: 'Taken over by ',
       traveller: 'traveller', bot: 'bot', agent: 'agent', system: 'system', since: 'waiting since', emergency: 'emergency', other: '中文', back: '← Queue', details: 'Trip', toChat: '← Back to the chat',
       pickTitle: 'Pick a conversation to start', pickSteps: ['"Waiting" on the left lists travellers who asked for a person, emergencies first.', 'Open one to read the chat and the trip details.', 'Press "Take over" to reply; when done, "Hand back to bot".'],
@@ -425,11 +425,18 @@
     sideBox.appendChild(Object.keys(s).length ? dl : el('div', 'line', T.none));
     sideBox.appendChild(el('h3', null, T.plans));
     if (!c.plans.length) sideBox.appendChild(el('div', 'line', T.none));
+    if (c.plans.length) {
+      // The option the traveller chose is "their plan": edits and weather warnings follow it.
+      var latest = c.plans[c.plans.length - 1].plan, title = c.chosen;
+      (latest.options || []).forEach(function (o) { if (o.tier === c.chosen) title = o.title; });
+      sideBox.appendChild(el('div', 'line chosen', c.chosen ? T.chosen + title : T.notChosen));
+    }
     c.plans.forEach(function (p) {
       var d = el('details', 'line');
       d.appendChild(el('summary', null, 'v' + p.version + ' · ' + (T.source[p.source] || p.source) + ' · ' + dateTime(p.createdAt)));
+      if (p.plan.changes) d.appendChild(el('div', 'changes', p.plan.changes));
       (p.plan.options || []).forEach(function (o) {
-        d.appendChild(el('div', null, o.title + ': ' + Math.round(o.budgetLow) + '–' + Math.round(o.budgetHigh) + ' ' + o.currency));
+        d.appendChild(el('div', null, (o.tier === c.chosen ? '✅ ' : '') + o.title + ': ' + Math.round(o.budgetLow) + '–' + Math.round(o.budgetHigh) + ' ' + o.currency));
         (o.days || []).forEach(function (day) { d.appendChild(el('div', null, day.date + ' ' + [day.morning, day.afternoon, day.evening].join(' / '))); });
       });
       sideBox.appendChild(d);
