@@ -646,8 +646,12 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 		m.consume(loc[0], loc[1])
 	}
 	s = m.text()
+	// "下周", "next week" without a day: a week to choose days in, like a part of a month.
 	for _, loc := range when(has(s, "下", "next week"), reNextWeek, s) {
-		at(loc[0], mondayOf(today).AddDays(7))
+		mon := mondayOf(today).AddDays(7)
+		if r.period == nil {
+			r.period = &Period{From: mon, To: mon.AddDays(6), Said: strings.TrimSpace(m.orig[loc[0]:loc[1]])}
+		}
 		m.consume(loc[0], loc[1])
 	}
 	s = m.text()
@@ -660,7 +664,7 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 	}
 	// A part of a month ("下个月中旬", "mid january") names a window, not days.
 	s = m.text()
-	if has(s, "旬", "初", "中", "底", "末", "early", "mid", "late", "end", "beginning", "start") {
+	if r.period == nil && has(s, "旬", "初", "中", "底", "末", "early", "mid", "late", "end", "beginning", "start") {
 		if p, i, j, ok := periodIn(s, today); ok {
 			r.period = &p
 			m.consume(i, j)
