@@ -146,7 +146,7 @@ func Read(text, state string, c ParseContext) Reading {
 		r.Act = ActOther // "no thanks" to the summary: what to change?
 		return r
 	}
-	if smallTalk(core) {
+	if smallTalk(core) || r.Ex.chat {
 		r.Act = ActSmallTalk
 		return r
 	}
