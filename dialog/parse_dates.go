@@ -77,6 +77,8 @@ var (
 	reWeekendZh = pat(`(上个?|下下|下个?|这个?|本)?(?:周末|礼拜末)`, "周末", "礼拜末")
 	reAWeekend  = pat(`\b(?:a|one)\s+weekend\b(?:\s+(?:away|trip|break|getaway))?`, "weekend")
 	reWeekendEn = pat(`\b(?:(next|this|coming|the|last)\s+)?weekend\b(\s+after\s+next\b)?`, "weekend")
+	reNthWeekend = pat(`\b(first|1st|last)\s+weekend\s+(?:of|in)\s+`+monthRe+`\b|(\d{1,2})\s*月(?:份)?(?:的)?(?:第\s*(1|一)\s*个|(最后)\s*(?:1|一)\s*个)\s*周末`, "weekend", "周末")
+	reOneAfter   = pat(`^\s*(?:,|;)?\s*(?:(or|and)\s+)?(?:but\s+)?the\s+(?:one|weekend)\s+after\b`, "after")
 	reInEn      = pat(`\bin\s+`+enNum+`\s+(days?|weeks?|months?)\b|\b`+enNum+`\s+(days?|weeks?|months?)\s+(?:from\s+(?:now|today)|later)\b`, "day", "week", "month")
 	reInZh      = pat(`(\d{1,3})\s*(天|周|个?星期|个?礼拜|个月)\s*(?:以|之)?后`, "后")
 
@@ -275,6 +277,23 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 		at(pos, start)
 		at(pos+1, sat.AddDays(1))
 	}
+	// "first weekend of january", "1月第一个周末": the Saturday and Sunday of a month's
+	// first (or last) weekend.
+	s = m.text()
+	for _, loc := range when(has(s, "weekend", "周末"), reNthWeekend, s) {
+		nth, mo := sub(s, loc, 1), monthOf(sub(s, loc, 2))
+		if nth == "" {
+			nth, mo = "first", time.Month(atoiWord(sub(s, loc, 3)))
+			if sub(s, loc, 5) != "" {
+				nth = "last"
+			}
+		}
+		if sat, ok := nthWeekend(nth, mo, today); ok {
+			at(loc[0], sat)
+			at(loc[0]+1, sat.AddDays(1))
+		}
+		m.consume(loc[0], loc[1])
+	}
 	s = m.text()
 	for _, loc := range when(has(s, "周末", "礼拜末"), reWeekendZh, s) {
 		// 周末 said on a Sunday: this one is nearly over, the next not yet meant.
@@ -309,12 +328,29 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 			weeks = 1
 		case "last":
 			weeks = -1
+		case "coming":
+			// "this coming weekend" said on a weekend is the next one.
+			if wd := today.Weekday(); wd == time.Saturday || wd == time.Sunday {
+				weeks = 1
+			}
 		}
 		if sub(s, loc, 2) != "" {
 			weeks = 2 // "the weekend after next"
 		}
+		end := loc[1]
+		// "not next weekend, the one after": the weekend after the one named;
+		// "next weekend or the one after": either, which is asked.
+		if after := reOneAfter.FindStringSubmatchIndex(s[loc[1]:]); after != nil {
+			end = loc[1] + after[1]
+			if after[2] >= 0 {
+				holidayVague = true
+				m.consume(loc[0], end)
+				continue
+			}
+			weeks++
+		}
 		weekend(loc[0], weeks)
-		m.consume(loc[0], loc[1])
+		m.consume(loc[0], end)
 	}
 
 	s = m.text()
@@ -842,6 +878,24 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 		r.end = ptr(start.AddDays(r.days - 1))
 	}
 	return r
+}
+
+// nthWeekend is the Saturday of the first or last weekend of month mo, in its next
+// occurrence from today.
+func nthWeekend(nth string, mo time.Month, today Date) (Date, bool) {
+	if mo < 1 || mo > 12 {
+		return Date{}, false
+	}
+	y := today.Year
+	if mo < today.Month {
+		y++
+	}
+	first := nextWeekday(Date{y, mo, 1}, time.Saturday)
+	if nth == "last" {
+		last := Date{y, mo, daysIn(y, mo)}
+		return last.AddDays(-((int(last.Weekday()) - int(time.Saturday) + 7) % 7)), true
+	}
+	return first, true
 }
 
 func cmpOr(a, b *Period) *Period {
