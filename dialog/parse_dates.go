@@ -73,14 +73,14 @@ func atoiWord(s string) int {
 }
 
 var (
-	reLongWkd   = pat(`\blong\s+weekend\b|小长假`, "long", "小长假")
-	reWeekendZh = pat(`(上个?|下下|下个?|这个?|本)?(?:周末|礼拜末)`, "周末", "礼拜末")
-	reAWeekend  = pat(`\b(?:a|one)\s+weekend\b(?:\s+(?:away|trip|break|getaway))?`, "weekend")
-	reWeekendEn = pat(`\b(?:(next|this|coming|the|last)\s+)?weekend\b(\s+after\s+next\b)?`, "weekend")
+	reLongWkd    = pat(`\blong\s+weekend\b|小长假`, "long", "小长假")
+	reWeekendZh  = pat(`(上个?|下下|下个?|这个?|本)?(?:周末|礼拜末)`, "周末", "礼拜末")
+	reAWeekend   = pat(`\b(?:a|one)\s+weekend\b(?:\s+(?:away|trip|break|getaway))?`, "weekend")
+	reWeekendEn  = pat(`\b(?:(next|this|coming|the|last)\s+)?weekend\b(\s+after\s+next\b)?`, "weekend")
 	reNthWeekend = pat(`\b(first|1st|last)\s+weekend\s+(?:of|in)\s+`+monthRe+`\b|(\d{1,2})\s*月(?:份)?(?:的)?(?:第\s*(1|一)\s*个|(最后)\s*(?:1|一)\s*个)\s*周末`, "weekend", "周末")
 	reOneAfter   = pat(`^\s*(?:,|;)?\s*(?:(or|and)\s+)?(?:but\s+)?the\s+(?:one|weekend)\s+after\b`, "after")
-	reInEn      = pat(`\bin\s+`+enNum+`\s+(days?|weeks?|months?)\b|\b`+enNum+`\s+(days?|weeks?|months?)\s+(?:from\s+(?:now|today)|later)\b`, "day", "week", "month")
-	reInZh      = pat(`(\d{1,3})\s*(天|周|个?星期|个?礼拜|个月)\s*(?:以|之)?后`, "后")
+	reInEn       = pat(`\bin\s+`+enNum+`\s+(days?|weeks?|months?)\b|\b`+enNum+`\s+(days?|weeks?|months?)\s+(?:from\s+(?:now|today)|later)\b`, "day", "week", "month")
+	reInZh       = pat(`(\d{1,3})\s*(天|周|个?星期|个?礼拜|个月)\s*(?:以|之)?后`, "后")
 
 	reDurZhDN = pat(`(\d{1,3})\s*天\s*(\d{1,3})\s*[夜晚]`, "夜", "晚")
 	reDurZhD  = pat(`(\d{1,3})\s*(?:天|日游|日行程)`, "天", "日游", "日行程")
