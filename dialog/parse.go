@@ -338,8 +338,8 @@ var (
 	// dayWords name a day or a week relative to today.
 	dayWords = litsOf(`今天|明天|后天|昨天|前天|今晚|明晚|周末|下周|这周|本周|\btoday\b|\btomorrow\b|\btonight\b|\byesterday\b|\bweekend\b|\bnext week\b|\bthis week\b`)
 	// dayTalk is how people talk about their day: tiredness, work, school, the weather, moods.
-	dayTalk = litsOf(`累|困|烦|忙|上班|加班|下班|考试|天气|心情|开心|难过|愉快|快乐|紧张|无聊|作业|上学|上课|开会|睡|饿|` +
-		`\btired|exhausted|\bwork\b|long day|weather|\bbusy\b|sleepy|nice weekend|good weekend|great weekend|lovely weekend|\bhappy\b|\bexam|\bschool\b|\bboring\b|\bbored\b|\bmeeting|\bugh\b|\bsick\b`)
+	dayTalk = litsOf(`累|困|烦|忙|上班|加班|下班|考试|天气|下雨|下雪|心情|开心|难过|愉快|快乐|紧张|无聊|作业|上学|上课|开会|睡|饿|明天见|周末见|下周见|` +
+		`\btired|exhausted|\bwork\b|long day|weather|\bbusy\b|sleepy|nice weekend|good weekend|great weekend|lovely weekend|\bhappy\b|\bexam|\bschool\b|\bboring\b|\bbored\b|\bmeeting|\bugh\b|\bsick\b|\brain|see you|see ya`)
 	// tripTalk says the days named are the trip's.
 	tripTalk = litsOf(`出发|走|去|回|玩|飞|旅|行程|游|住|订|安排|` +
 		`\btrip|\bleav|\bgo\b|\bgoing\b|\bfly|\bback\b|\breturn|\btravel|\bstart|\bfrom\b|\buntil\b|\barriv|\bdepart|\bvisit|\bstay|\bbook|\bplan|\bholiday|\bvacation|\bdays\b|\bnights\b`)

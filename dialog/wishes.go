@@ -83,8 +83,12 @@ var (
 	reWishPlaceBefore = pat(`去|到|飞|(?i)\b(?:go|going|head|heading|fly|flying|off|trip|travel\w*|visit\w*)\s+(?:to\s+)?`, "去", "到", "飞", "go", "head", "fly", "off", "trip", "travel", "visit")
 	// reWishPlaceAfter starts the words that lead to a place after an activity: "road trip
 	// through iceland", "road trip to Gordes".
-	reWishPlaceAfter = pat(`(?i)^\s+(?:to|through|around|across|in)\s+\S`, "to", "through", "around", "across", "in")
+	reWishPlaceAfter = pat(`(?i)^\s+(?:(?:road\s+)?trips?\s+)?(?:to|through|around|across|in)\s+\S`, "to", "through", "around", "across", "in")
 )
+
+// activityWords are the wishes that are things done at a place, which people say beside
+// the place's name.
+var activityWords = litsOf(`自驾|潜水|浮潜|冲浪|骑行|蹦极|拍照|出片|打卡|租车|road trip|rent a car|surf|diving|scuba|snorkel|bungee|cycling|photograph|instagram`)
 
 // wishPart is the part of the clause s[sp.i:sp.j] that states a wish, without the words
 // that say where to go: from the activity on when a place was named before it, up to it
@@ -97,8 +101,21 @@ func wishPart(s string, sp span) (said, eaten span) {
 		return sp, sp
 	}
 	first, last := words[0], words[len(words)-1]
-	if loc := reWishPlaceBefore.FindStringIndex(clause[:first.i]); loc != nil && strings.TrimSpace(clause[loc[1]:first.i]) != "" && !reNotWish.MatchString(clause[:first.i]) {
-		return span{sp.i + first.i, sp.j}, span{sp.i + first.i, sp.j}
+	// Only something done somewhere is said beside the place: "allergic to peanuts" is not
+	// a wish before a place.
+	if !activityWords.in(clause[first.i:first.j]) || !activityWords.in(clause[last.i:last.j]) {
+		return sp, sp
+	}
+	// "\bsnorkel" ends where the word does: "snorkeling in Phuket".
+	for last.j < len(clause) && isASCIILetter(clause[last.j]) {
+		last.j++
+	}
+	// "去新疆自驾", "洱海骑行", "go to Bali to surf": what comes before the activity is
+	// where, unless it says the traveller would rather not (不想骑行).
+	if strings.TrimSpace(clause[:first.i]) != "" && !reNotWish.MatchString(clause[:first.i]) {
+		if loc := reWishPlaceBefore.FindStringIndex(clause[:first.i]); loc == nil || strings.TrimSpace(clause[loc[1]:first.i]) != "" || hasHan(clause[:first.i]) {
+			return span{sp.i + first.i, sp.j}, span{sp.i + first.i, sp.j}
+		}
 	}
 	if reWishPlaceAfter.MatchString(clause[last.j:]) {
 		said = span{sp.i, sp.i + last.j}
