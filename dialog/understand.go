@@ -189,7 +189,7 @@ func (e Extraction) fills() bool {
 }
 
 var (
-	cancelWords = litsOf(`取消行程|取消旅行|取消这次|取消整个|行程取消|不去了|不想去了|不旅游了|全部取消|都取消|删掉行程|删除行程|行程都不要了|行程不要了|整个取消|取消取消|不规划了|不玩了|作废|` +
+	cancelWords = litsOf(`取消行程|取消旅行|旅行取消|取消这次|取消整个|行程取消|不去了|不想去了|不旅游了|全部取消|都取消|删掉行程|删除行程|行程都不要了|行程不要了|整个取消|取消取消|不规划了|不玩了|作废|` +
 		`cancel the trip|cancel my trip|cancel this trip|cancel the whole|cancel everything|cancel it|\bcancel\b|trip's off|trip is off|` +
 		`not going anymore|not going any more|scrap the whole|scrap the trip|scrap it all|drop this trip|drop the trip|call the whole trip off|call the trip off|call it off|` +
 		`delete my trip|delete the trip|forget the whole trip|forget the trip|forget the whole thing|the whole thing|we changed our minds`)
