@@ -268,22 +268,8 @@ func spotPlaces(m *msg, c ParseContext) []spot {
 	wo := string(m.wo)
 	var out []spot
 	// Chinese: every stretch of a run that the gazetteer knows, at a word boundary.
-	for i := 0; i < len(wo); {
-		r, size := utf8.DecodeRuneInString(wo[i:])
-		if !isHan(r) {
-			i += size
-			continue
-		}
-		j := i
-		for j < len(wo) {
-			r2, s2 := utf8.DecodeRuneInString(wo[j:])
-			if !isHan(r2) {
-				break
-			}
-			j += s2
-		}
-		out = append(out, spotHan(wo, i, j, c)...)
-		i = j
+	for _, run := range hanRuns(wo) {
+		out = append(out, spotHan(wo, run.i, run.j, c)...)
 	}
 	// Latin: one to three words, the longest first.
 	type word struct{ i, j int }
@@ -340,6 +326,29 @@ func spotPlaces(m *msg, c ParseContext) []spot {
 		if !found {
 			k++
 		}
+	}
+	return out
+}
+
+// hanRuns returns the spans of the runs of Chinese characters in s.
+func hanRuns(s string) []span {
+	var out []span
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if !isHan(r) {
+			i += size
+			continue
+		}
+		j := i
+		for j < len(s) {
+			r2, s2 := utf8.DecodeRuneInString(s[j:])
+			if !isHan(r2) {
+				break
+			}
+			j += s2
+		}
+		out = append(out, span{i, j})
+		i = j
 	}
 	return out
 }

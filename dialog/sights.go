@@ -46,20 +46,8 @@ func parseSightsIn(m *msg, e *Extraction, c ParseContext) {
 	}
 	// Named sights by their ending: "灵隐寺一定要安排上", "Lingyin Temple".
 	wo := string(m.wo)
-	for i := 0; i < len(wo); {
-		r, size := utf8.DecodeRuneInString(wo[i:])
-		if !isHan(r) {
-			i += size
-			continue
-		}
-		j := i
-		for j < len(wo) {
-			r2, s2 := utf8.DecodeRuneInString(wo[j:])
-			if !isHan(r2) {
-				break
-			}
-			j += s2
-		}
+	for _, sp := range hanRuns(wo) {
+		i, j := sp.i, sp.j
 		run := wo[i:j]
 		// Drop a leading verb: 想看西湖 -> 西湖.
 		start := i
@@ -75,7 +63,6 @@ func parseSightsIn(m *msg, e *Extraction, c ParseContext) {
 			}
 			m.consume(start, k)
 		}
-		i = j
 	}
 }
 
