@@ -10,32 +10,48 @@ import (
 // apply writes the valid parts of ex into the trip. It returns a description of each
 // change, and a specific re-ask for each part it refused.
 func (t *turn) apply(ex Extraction) (changes []string, problems []Reply) {
-	c := t.c
-	tr := &c.Trip
-	l := c.Lang
-	problem := func(key string, args ...any) {
-		problems = append(problems, Reply{Kind: ReplyText, Text: T(l, key, args...)})
-	}
+	a := &tripEdit{t: t, tr: &t.c.Trip, l: t.c.Lang, values: map[string][]string{}}
+	a.destination(ex)
+	a.dates(ex)
+	a.partyAndBudget(ex)
+	a.needsAndPreferences(ex)
 	// Changes are said a field a line, several values of one field joined.
-	var fields []string
-	values := map[string][]string{}
-	changed := func(field, value string) {
-		if _, ok := values[field]; !ok {
-			fields = append(fields, field)
-		}
-		values[field] = append(values[field], value)
+	sep := ": "
+	if a.l == LangZH {
+		sep = "："
 	}
-	defer func() {
-		sep := ": "
-		if l == LangZH {
-			sep = "："
-		}
-		for _, f := range fields {
-			changes = append(changes, T(l, f)+sep+strings.Join(values[f], listSep(l)))
-			t.changedFields = append(t.changedFields, f)
-		}
-	}()
+	for _, f := range a.fields {
+		changes = append(changes, T(a.l, f)+sep+strings.Join(a.values[f], listSep(a.l)))
+		t.changedFields = append(t.changedFields, f)
+	}
+	return changes, a.problems
+}
 
+// tripEdit is what one message changes in the trip, field by field, and the questions
+// asked instead of the parts refused.
+type tripEdit struct {
+	t        *turn
+	tr       *TripRequest
+	l        string
+	fields   []string
+	values   map[string][]string
+	problems []Reply
+}
+
+func (a *tripEdit) problem(key string, args ...any) {
+	a.problems = append(a.problems, Reply{Kind: ReplyText, Text: T(a.l, key, args...)})
+}
+
+func (a *tripEdit) changed(field, value string) {
+	if _, ok := a.values[field]; !ok {
+		a.fields = append(a.fields, field)
+	}
+	a.values[field] = append(a.values[field], value)
+}
+
+// destination keeps a place said, a place ruled out or a question about which place.
+func (a *tripEdit) destination(ex Extraction) {
+	t, c, tr, l, problem, changed := a.t, a.t.c, a.tr, a.l, a.problem, a.changed
 	// Destination: only from evidence (see parse_evidence.go).
 	if ex.NotDestination != "" && ex.Destination == "" && strings.EqualFold(ex.NotDestination, tr.Destination) {
 		tr.Destination, tr.Place = "", nil
@@ -59,7 +75,7 @@ func (t *turn) apply(ex Extraction) (changes []string, problems []Reply) {
 			if q := t.placeQuestion(d); q != nil {
 				// The question decides: until it is answered the trip keeps what it had.
 				tr.Destination, tr.Place = prev, prevPlace
-				problems = append(problems, *q)
+				a.problems = append(a.problems, *q)
 			} else if ex.Misspelt != "" {
 				changed("f_destination", T(l, "v_misspelt", t.placeName(), ex.Misspelt))
 			} else {
@@ -70,18 +86,22 @@ func (t *turn) apply(ex Extraction) (changes []string, problems []Reply) {
 		if utf8.RuneCountInString(p) > 60 {
 			problem("err_dest_long")
 		} else {
-			problems = append(problems, t.proposePlace(p))
+			a.problems = append(a.problems, t.proposePlace(p))
 		}
 	} else if len(ex.PlaceOptions) > 1 {
 		if q := t.placeOptions(ex.PlaceOptions); q != nil {
-			problems = append(problems, *q)
+			a.problems = append(a.problems, *q)
 		}
 	} else if ex.VaguePlace != "" {
-		problems = append(problems, t.suggestPlaces(ex.VaguePlace))
+		a.problems = append(a.problems, t.suggestPlaces(ex.VaguePlace))
 	}
 
-	// Dates: everything is checked before anything is kept, so a bad range leaves the
-	// previous dates as they were.
+}
+
+// dates keeps the dates said once they are checked: everything is checked before anything
+// is kept, so a bad range leaves the previous dates as they were.
+func (a *tripEdit) dates(ex Extraction) {
+	t, tr, l, problem, changed := a.t, a.tr, a.l, a.problem, a.changed
 	today := DateOf(t.now)
 	switch ex.DateProblem {
 	case "invalid":
@@ -89,11 +109,11 @@ func (t *turn) apply(ex Extraction) (changes []string, problems []Reply) {
 	case "ambiguous":
 		switch {
 		case len(ex.DateReadings) > 0:
-			problems = append(problems, t.dateReadings(ex.DateReadings))
+			a.problems = append(a.problems, t.dateReadings(ex.DateReadings))
 		case ex.Period != nil:
-			problems = append(problems, t.periodDays(*ex.Period))
+			a.problems = append(a.problems, t.periodDays(*ex.Period))
 		default:
-			problems = append(problems, t.dateChoices("err_date_ambiguous"))
+			a.problems = append(a.problems, t.dateChoices("err_date_ambiguous"))
 		}
 	}
 	if ex.Start != nil || ex.End != nil || ex.Days > 0 {
@@ -132,16 +152,16 @@ func (t *turn) apply(ex Extraction) (changes []string, problems []Reply) {
 		ok := true
 		switch {
 		case start != nil && start.Before(today):
-			problems = append(problems, t.dateChoices("err_date_past", t.formatDate(*start), t.formatDate(today)))
+			a.problems = append(a.problems, t.dateChoices("err_date_past", t.formatDate(*start), t.formatDate(today)))
 			ok = false
 		case start != nil && end != nil && end.Before(*start):
-			problems = append(problems, t.dateChoices("err_date_order", t.formatDate(*end), t.formatDate(*start)))
+			a.problems = append(a.problems, t.dateChoices("err_date_order", t.formatDate(*end), t.formatDate(*start)))
 			ok = false
 		case start != nil && end != nil && start.DaysUntil(*end)+1 > MaxTripDays:
-			problems = append(problems, t.dateChoices("err_date_long", start.DaysUntil(*end)+1))
+			a.problems = append(a.problems, t.dateChoices("err_date_long", start.DaysUntil(*end)+1))
 			ok = false
 		case start == nil && days > MaxTripDays:
-			problems = append(problems, t.dateChoices("err_date_long", days))
+			a.problems = append(a.problems, t.dateChoices("err_date_long", days))
 			ok = false
 		}
 		if ok {
@@ -157,7 +177,12 @@ func (t *turn) apply(ex Extraction) (changes []string, problems []Reply) {
 		}
 	}
 
-	// Party size before budget: a total for a group is divided among its members.
+}
+
+// partyAndBudget keeps the party size, then the budget: a total for a group is divided
+// among its members.
+func (a *tripEdit) partyAndBudget(ex Extraction) {
+	t, c, tr, l, problem, changed := a.t, a.t.c, a.tr, a.l, a.problem, a.changed
 	if ex.PartyJoins > 0 && tr.PartySize != nil && *tr.PartySize+ex.PartyJoins <= 100 {
 		ex.PartySize = *tr.PartySize + ex.PartyJoins
 	}
@@ -175,7 +200,7 @@ func (t *turn) apply(ex Extraction) (changes []string, problems []Reply) {
 		}
 		if amount <= 0 {
 			r := Reply{Kind: ReplyText, Text: T(l, "err_budget_nonpos"), Choices: t.budgetChoices()}
-			problems = append(problems, r)
+			a.problems = append(a.problems, r)
 		} else {
 			if m.Total && tr.PartySize != nil && *tr.PartySize > 1 {
 				amount = amount / float64(*tr.PartySize)
@@ -192,12 +217,16 @@ func (t *turn) apply(ex Extraction) (changes []string, problems []Reply) {
 				changed("f_budget", T(l, "v_per_person", FormatMoney(l, amount, cur)))
 			}
 		}
-	} else if ex.Unparsed && expecting(c.State) == SlotBudget && strings.TrimSpace(t.in.Text) != "" && len(fields) == 0 && len(problems) == 0 {
+	} else if ex.Unparsed && expecting(c.State) == SlotBudget && strings.TrimSpace(t.in.Text) != "" && len(a.fields) == 0 && len(a.problems) == 0 {
 		// "budget: lots": an answer to the budget question that holds no figure.
 		problem("err_budget_unread")
 	}
 
-	// Needs and preferences.
+}
+
+// needsAndPreferences keeps the needs, the preferences and the other needs said.
+func (a *tripEdit) needsAndPreferences(ex Extraction) {
+	c, tr, l, changed := a.t.c, a.tr, a.l, a.changed
 	setBool := func(dst **bool, v *bool, label string) {
 		if v == nil {
 			return
@@ -232,7 +261,6 @@ func (t *turn) apply(ex Extraction) (changes []string, problems []Reply) {
 	if ex.NaturalLandscape != "" || ex.SocialLandscape != "" || ex.Cuisine != "" || ex.OtherNeeds != "" {
 		c.Memo.PrefsAsked = true
 	}
-	return changes, problems
 }
 
 func datesString(tr *TripRequest) string {

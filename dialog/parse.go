@@ -79,6 +79,9 @@ type Extraction struct {
 	Lang                                    string // "zh", "en" or ""
 	Unparsed                                bool   // content no parser could read, for an LLM extractor
 	DateProblem                             string // "invalid" or "ambiguous"; the engine re-asks
+	// chat is set when the only slot read was a day named in talk about the traveller's
+	// day ("今天好累"): nothing is stored and the message is small talk.
+	chat bool
 	// DateReadings are the readings of dates written in an order that could be either
 	// (3/4: March 4 or 3 April), for the engine to offer as choices.
 	DateReadings [][2]*Date
@@ -318,7 +321,34 @@ func Extract(text string, c ParseContext) Extraction {
 		e.OtherNeeds += more
 	}
 	e.Unparsed = leftover(m)
+	// "今天好累", "ugh work tomorrow": a day named in talk about the traveller's day, not
+	// the trip, sets no dates.
+	if dr.found && aboutTheDay(m.low) {
+		f := e
+		f.Start, f.End, f.Days, f.Period, f.DateProblem, f.DateReadings = nil, nil, 0, nil, "", nil
+		if !f.fills() {
+			f.chat, f.Unparsed = true, false
+			return f
+		}
+	}
 	return e
+}
+
+var (
+	// dayWords name a day or a week relative to today.
+	dayWords = litsOf(`今天|明天|后天|昨天|前天|今晚|明晚|周末|下周|这周|本周|\btoday\b|\btomorrow\b|\btonight\b|\byesterday\b|\bweekend\b|\bnext week\b|\bthis week\b`)
+	// dayTalk is how people talk about their day: tiredness, work, school, the weather, moods.
+	dayTalk = litsOf(`累|困|烦|忙|上班|加班|下班|考试|天气|下雨|下雪|心情|开心|难过|愉快|快乐|紧张|无聊|作业|上学|上课|开会|睡|饿|明天见|周末见|下周见|` +
+		`\btired|exhausted|\bwork\b|long day|weather|\bbusy\b|sleepy|nice weekend|good weekend|great weekend|lovely weekend|\bhappy\b|\bexam|\bschool\b|\bboring\b|\bbored\b|\bmeeting|\bugh\b|\bsick\b|\brain|see you|see ya`)
+	// tripTalk says the days named are the trip's.
+	tripTalk = litsOf(`出发|走|去|回|玩|飞|旅|行程|游|住|订|安排|` +
+		`\btrip|\bleav|\bgo\b|\bgoing\b|\bfly|\bback\b|\breturn|\btravel|\bstart|\bfrom\b|\buntil\b|\barriv|\bdepart|\bvisit|\bstay|\bbook|\bplan|\bholiday|\bvacation|\bdays\b|\bnights\b`)
+)
+
+// aboutTheDay reports whether a message that names a day talks about the traveller's
+// day ("今天好累", "tired today") rather than the trip.
+func aboutTheDay(low string) bool {
+	return dayWords.in(low) && dayTalk.in(low) && !tripTalk.in(low)
 }
 
 // fillerWords are what people wrap slot values in; they do not make a message unparsed.

@@ -174,12 +174,53 @@ func parseBudgetIn(m *msg, expecting Slot) (*Money, bool) {
 			money = &Money{Currency: cur}
 		}
 		money.Total = totalWords.in(s) || strings.Contains(s, " of us") && reTotalFor.MatchString(s)
-		money.PerPerson = perPerson.in(s)
+		money.PerPerson = perPerson.in(s) || perHeadZh(m.low)
 		m.consume(h.i, end)
 		consumeMoneyWords(m)
 		return money, true
 	}
 	return nil, false
+}
+
+// perHeadZh reports a figure said per head in Chinese where the numerals became digits:
+// 一人三千 (1人3000), 1500美金一个人, 两人各出三千.
+func perHeadZh(low string) bool {
+	if has(low, "各出", "各自", "各付", "各花", "每人各") {
+		return true
+	}
+	if !has(low, "1人", "1个人") {
+		return false
+	}
+	for off := 0; off < len(low); {
+		k := strings.Index(low[off:], "1")
+		if k < 0 {
+			return false
+		}
+		i := off + k
+		off = i + 1
+		if i > 0 && isDigit(low[i-1]) {
+			continue
+		}
+		j := i + 1
+		j = skipSpace(low, j)
+		j += len("个") * b2i(strings.HasPrefix(low[j:], "个"))
+		if !strings.HasPrefix(low[j:], "人") {
+			continue
+		}
+		after := skipSpace(low, j+len("人"))
+		after += len("预算") * b2i(strings.HasPrefix(low[after:], "预算"))
+		if after < len(low) && isDigit(low[after]) || hasMoneyBefore(low[:i]) {
+			return true
+		}
+	}
+	return false
+}
+
+func b2i(b bool) int {
+	if b {
+		return 1
+	}
+	return 0
 }
 
 // sameDigits reports a figure of one digit written three or more times (666, 8888).

@@ -73,12 +73,14 @@ func atoiWord(s string) int {
 }
 
 var (
-	reLongWkd   = pat(`\blong\s+weekend\b|小长假`, "long", "小长假")
-	reWeekendZh = pat(`(上个?|下下|下个?|这个?|本)?(?:周末|礼拜末)`, "周末", "礼拜末")
-	reAWeekend  = pat(`\b(?:a|one)\s+weekend\b(?:\s+(?:away|trip|break|getaway))?`, "weekend")
-	reWeekendEn = pat(`\b(?:(next|this|coming|the|last)\s+)?weekend\b(\s+after\s+next\b)?`, "weekend")
-	reInEn      = pat(`\bin\s+`+enNum+`\s+(days?|weeks?|months?)\b|\b`+enNum+`\s+(days?|weeks?|months?)\s+(?:from\s+(?:now|today)|later)\b`, "day", "week", "month")
-	reInZh      = pat(`(\d{1,3})\s*(天|周|个?星期|个?礼拜|个月)\s*(?:以|之)?后`, "后")
+	reLongWkd    = pat(`\blong\s+weekend\b|小长假`, "long", "小长假")
+	reWeekendZh  = pat(`(上个?|下下|下个?|这个?|本)?(?:周末|礼拜末)`, "周末", "礼拜末")
+	reAWeekend   = pat(`\b(?:a|one)\s+weekend\b(?:\s+(?:away|trip|break|getaway))?`, "weekend")
+	reWeekendEn  = pat(`\b(?:(next|this|coming|the|last)\s+)?weekend\b(\s+after\s+next\b)?`, "weekend")
+	reNthWeekend = pat(`\b(first|1st|last)\s+weekend\s+(?:of|in)\s+`+monthRe+`\b|(\d{1,2})\s*月(?:份)?(?:的)?(?:第\s*(1|一)\s*个|(最后)\s*(?:1|一)\s*个)\s*周末`, "weekend", "周末")
+	reOneAfter   = pat(`^\s*(?:,|;)?\s*(?:(or|and)\s+)?(?:but\s+)?the\s+(?:one|weekend)\s+after\b`, "after")
+	reInEn       = pat(`\bin\s+`+enNum+`\s+(days?|weeks?|months?)\b|\b`+enNum+`\s+(days?|weeks?|months?)\s+(?:from\s+(?:now|today)|later)\b`, "day", "week", "month")
+	reInZh       = pat(`(\d{1,3})\s*(天|周|个?星期|个?礼拜|个月)\s*(?:以|之)?后`, "后")
 
 	reDurZhDN = pat(`(\d{1,3})\s*天\s*(\d{1,3})\s*[夜晚]`, "夜", "晚")
 	reDurZhD  = pat(`(\d{1,3})\s*(?:天|日游|日行程)`, "天", "日游", "日行程")
@@ -220,67 +222,147 @@ func fixYear(s string) int {
 	return y
 }
 
+// parseDatesIn reads the dates and the length of a trip, step by step: each step blanks
+// what it read, so that a later one does not read it again.
 func parseDatesIn(m *msg, c ParseContext) dateResult {
 	loc := c.Loc
 	if loc == nil {
 		loc = time.UTC
 	}
-	today := DateOf(c.Now.In(loc))
-	var r dateResult
-	var hits []dateHit
-	at := func(pos int, d Date) { hits = append(hits, dateHit{pos: pos, at: ptr(d)}) }
-	sub := func(s string, loc []int, g int) string {
-		if 2*g+1 >= len(loc) || loc[2*g] < 0 {
-			return ""
-		}
-		return s[loc[2*g]:loc[2*g+1]]
-	}
-	digitBound := func(s string, i, j int) bool {
-		return (i == 0 || !isDigit(s[i-1])) && (j >= len(s) || !isDigit(s[j]))
-	}
-	setDays := func(n int) {
-		if r.days == 0 && n > 0 && n <= 3660 {
-			r.days = n
-		}
-	}
+	ds := &dateScan{m: m, c: c, today: DateOf(c.Now.In(loc))}
+	ds.holidays()
+	ds.weekends()
+	ds.laterDays()
+	ds.durations()
+	ds.numericDates()
+	ds.monthDayDates()
+	ds.relativeDays()
+	ds.weekdays()
+	ds.daysOfRelativeMonths()
+	ds.relativeWeeks()
+	ds.monthsWithoutDays()
+	ds.bareDays()
+	ds.vagueness()
+	return ds.resolve()
+}
 
-	s := m.text()
-	hols := findHolidays(s)
-	holidayVague := false
-	explicitDay := has(s, leaveOnWords...)
-	for _, hh := range hols {
-		d, ok := hh.h.on(today)
-		if !ok || hh.h.spanOnly && !explicitDay {
-			holidayVague = true
+// dateScan is one message's dates as they are read: the days found so far and what was
+// said only vaguely.
+type dateScan struct {
+	m            *msg
+	c            ParseContext
+	today        Date
+	r            dateResult
+	hits         []dateHit
+	hols         []holidayHit
+	explicitDay  bool // the message says a holiday is the day to leave
+	holidayVague bool // a holiday or a weekend that names no days
+	vagueWhen    bool // "in a few weeks"
+	monthOnly    bool // a month or a part of one, without a day
+	monthWin     *Period
+}
+
+func (ds *dateScan) at(pos int, d Date) { ds.hits = append(ds.hits, dateHit{pos: pos, at: ptr(d)}) }
+
+func (ds *dateScan) setDays(n int) {
+	if ds.r.days == 0 && n > 0 && n <= 3660 {
+		ds.r.days = n
+	}
+}
+
+// sub is the text of group g of a match, or "".
+func sub(s string, loc []int, g int) string {
+	if 2*g+1 >= len(loc) || loc[2*g] < 0 {
+		return ""
+	}
+	return s[loc[2*g]:loc[2*g+1]]
+}
+
+// digitBound reports whether s[i:j] has no digit right before or after it.
+func digitBound(s string, i, j int) bool {
+	return (i == 0 || !isDigit(s[i-1])) && (j >= len(s) || !isDigit(s[j]))
+}
+
+// weekend notes the Saturday and Sunday of the weekend weeks after this one; this one,
+// said on its Sunday, is what is left of it.
+func (ds *dateScan) weekend(pos int, weeks int) {
+	thisSat := nextWeekday(ds.today, time.Saturday)
+	if ds.today.Weekday() == time.Sunday {
+		thisSat = ds.today.AddDays(-1)
+	}
+	sat := thisSat.AddDays(7 * weeks)
+	start := sat
+	if weeks == 0 && start.Before(ds.today) {
+		start = ds.today
+	}
+	ds.at(pos, start)
+	ds.at(pos+1, sat.AddDays(1))
+}
+
+// tail reads the second day of "Nov 1-5" or "10月25-28日", which shares the month of the
+// first.
+func (ds *dateScan) tail(end int) {
+	s := ds.m.text()
+	if loc := reTailMD.FindStringSubmatchIndex(s[end:]); loc != nil {
+		// "2027.3.1-3.5": the end gives its month too.
+		ds.hits = append(ds.hits, dateHit{pos: end + loc[0], m: time.Month(atoiWord(sub(s[end:], loc, 1))), d: atoiWord(sub(s[end:], loc, 2))})
+		ds.m.consume(end+loc[0], end+loc[1])
+		return
+	}
+	loc := reTail.FindStringSubmatchIndex(s[end:])
+	if loc == nil || reTailNot.MatchString(s[end+loc[1]:]) {
+		return
+	}
+	ds.hits = append(ds.hits, dateHit{pos: end + loc[0], d: atoiWord(sub(s[end:], loc, 1)), tail: true})
+	ds.m.consume(end+loc[0], end+loc[1])
+}
+
+// holidays reads the holidays named and "a long weekend".
+func (ds *dateScan) holidays() {
+	s := ds.m.text()
+	ds.hols = findHolidays(s)
+	ds.explicitDay = has(s, leaveOnWords...)
+	for _, hh := range ds.hols {
+		d, ok := hh.h.on(ds.today)
+		if !ok || hh.h.spanOnly && !ds.explicitDay {
+			ds.holidayVague = true
 		} else {
-			at(hh.i, d)
+			ds.at(hh.i, d)
 		}
-		m.consume(hh.i, hh.j)
+		ds.m.consume(hh.i, hh.j)
 	}
-	s = m.text()
+	s = ds.m.text()
 	for _, loc := range when(has(s, "long", "小长假"), reLongWkd, s) {
-		setDays(3)
-		m.consume(loc[0], loc[1])
+		ds.setDays(3)
+		ds.m.consume(loc[0], loc[1])
 	}
-	thisSat := nextWeekday(today, time.Saturday)
-	if today.Weekday() == time.Sunday {
-		thisSat = today.AddDays(-1)
-	}
-	weekend := func(pos int, weeks int) {
-		sat := thisSat.AddDays(7 * weeks)
-		start := sat
-		if weeks == 0 && start.Before(today) {
-			start = today
+}
+
+// weekends reads weekends: 周末, 下周末, "next weekend", "first weekend of january".
+func (ds *dateScan) weekends() {
+	// "first weekend of january", "1月第一个周末": the Saturday and Sunday of a month's
+	// first (or last) weekend.
+	s := ds.m.text()
+	for _, loc := range when(has(s, "weekend", "周末"), reNthWeekend, s) {
+		nth, mo := sub(s, loc, 1), monthOf(sub(s, loc, 2))
+		if nth == "" {
+			nth, mo = "first", time.Month(atoiWord(sub(s, loc, 3)))
+			if sub(s, loc, 5) != "" {
+				nth = "last"
+			}
 		}
-		at(pos, start)
-		at(pos+1, sat.AddDays(1))
+		if sat, ok := nthWeekend(nth, mo, ds.today); ok {
+			ds.at(loc[0], sat)
+			ds.at(loc[0]+1, sat.AddDays(1))
+		}
+		ds.m.consume(loc[0], loc[1])
 	}
-	s = m.text()
+	s = ds.m.text()
 	for _, loc := range when(has(s, "周末", "礼拜末"), reWeekendZh, s) {
 		// 周末 said on a Sunday: this one is nearly over, the next not yet meant.
-		if sub(s, loc, 1) == "" && today.Weekday() == time.Sunday {
-			holidayVague = true
-			m.consume(loc[0], loc[1])
+		if sub(s, loc, 1) == "" && ds.today.Weekday() == time.Sunday {
+			ds.holidayVague = true
+			ds.m.consume(loc[0], loc[1])
 			continue
 		}
 		weeks := 0
@@ -292,16 +374,16 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 		case strings.HasPrefix(p, "上"):
 			weeks = -1
 		}
-		weekend(loc[0], weeks)
-		m.consume(loc[0], loc[1])
+		ds.weekend(loc[0], weeks)
+		ds.m.consume(loc[0], loc[1])
 	}
-	s = m.text()
+	s = ds.m.text()
 	// "just a weekend": a length of two days, not a date.
 	for _, loc := range when(has(s, "weekend"), reAWeekend, s) {
-		setDays(2)
-		m.consume(loc[0], loc[1])
+		ds.setDays(2)
+		ds.m.consume(loc[0], loc[1])
 	}
-	s = m.text()
+	s = ds.m.text()
 	for _, loc := range when(has(s, "weekend"), reWeekendEn, s) {
 		weeks := 0
 		switch sub(s, loc, 1) {
@@ -309,33 +391,52 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 			weeks = 1
 		case "last":
 			weeks = -1
+		case "coming":
+			// "this coming weekend" said on a weekend is the next one.
+			if wd := ds.today.Weekday(); wd == time.Saturday || wd == time.Sunday {
+				weeks = 1
+			}
 		}
 		if sub(s, loc, 2) != "" {
 			weeks = 2 // "the weekend after next"
 		}
-		weekend(loc[0], weeks)
-		m.consume(loc[0], loc[1])
+		end := loc[1]
+		// "not next weekend, the one after": the weekend after the one named;
+		// "next weekend or the one after": either, which is asked.
+		if after := reOneAfter.FindStringSubmatchIndex(s[loc[1]:]); after != nil {
+			end = loc[1] + after[1]
+			if after[2] >= 0 {
+				ds.holidayVague = true
+				ds.m.consume(loc[0], end)
+				continue
+			}
+			weeks++
+		}
+		ds.weekend(loc[0], weeks)
+		ds.m.consume(loc[0], end)
 	}
+}
 
-	s = m.text()
-	vagueWhen := false
+// laterDays reads days counted from today: "in 3 days", "3天后".
+func (ds *dateScan) laterDays() {
+	s := ds.m.text()
 	for _, loc := range when(has(s, "day", "week", "month"), reInEn, s) {
 		if has(s[loc[0]:loc[1]], "a few", "couple") {
 			// "in a few weeks" names no day, and is no length either: which days is asked.
-			vagueWhen = true
-			m.consume(loc[0], loc[1])
+			ds.vagueWhen = true
+			ds.m.consume(loc[0], loc[1])
 			continue
 		}
 		n, unit := atoiWord(sub(s, loc, 1)), sub(s, loc, 2)
 		if n == 0 {
 			n, unit = atoiWord(sub(s, loc, 3)), sub(s, loc, 4)
 		}
-		if d, ok := addUnits(today, n, unit); ok {
-			at(loc[0], d)
+		if d, ok := addUnits(ds.today, n, unit); ok {
+			ds.at(loc[0], d)
 		}
-		m.consume(loc[0], loc[1])
+		ds.m.consume(loc[0], loc[1])
 	}
-	s = m.text()
+	s = ds.m.text()
 	for _, loc := range when(has(s, "后"), reInZh, s) {
 		unit := "days"
 		switch u := sub(s, loc, 2); {
@@ -344,13 +445,16 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 		case u != "天":
 			unit = "weeks"
 		}
-		if d, ok := addUnits(today, atoiWord(sub(s, loc, 1)), unit); ok {
-			at(loc[0], d)
+		if d, ok := addUnits(ds.today, atoiWord(sub(s, loc, 1)), unit); ok {
+			ds.at(loc[0], d)
 		}
-		m.consume(loc[0], loc[1])
+		ds.m.consume(loc[0], loc[1])
 	}
+}
 
-	// Durations.
+// durations reads how long the trip is: 5天, 三天两夜, "3 nights", "a week".
+func (ds *dateScan) durations() {
+	s := ds.m.text()
 	type durPat struct {
 		re   pattern
 		gate bool
@@ -384,7 +488,7 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 		if !p.gate || !p.re.possible(s) {
 			continue
 		}
-		s = m.text()
+		s = ds.m.text()
 		for _, loc := range p.re.FindAllStringSubmatchIndex(s, -1) {
 			if !digitBound(s, loc[0], loc[1]) || (loc[0] > 0 && s[loc[0]-1] == '-') {
 				continue
@@ -392,59 +496,49 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 			if strings.HasPrefix(s[loc[0]:], "第") || (loc[0] >= 3 && s[loc[0]-3:loc[0]] == "第") {
 				continue
 			}
-			setDays(p.days(s, loc))
-			m.consume(loc[0], loc[1])
+			ds.setDays(p.days(s, loc))
+			ds.m.consume(loc[0], loc[1])
 		}
 	}
+}
 
-	// The second day of "Nov 1-5" or "10月25-28日" shares the month of the first.
-	tail := func(end int) {
-		s := m.text()
-		if loc := reTailMD.FindStringSubmatchIndex(s[end:]); loc != nil {
-			// "2027.3.1-3.5": the end gives its month too.
-			hits = append(hits, dateHit{pos: end + loc[0], m: time.Month(atoiWord(sub(s[end:], loc, 1))), d: atoiWord(sub(s[end:], loc, 2))})
-			m.consume(end+loc[0], end+loc[1])
-			return
-		}
-		loc := reTail.FindStringSubmatchIndex(s[end:])
-		if loc == nil || reTailNot.MatchString(s[end+loc[1]:]) {
-			return
-		}
-		hits = append(hits, dateHit{pos: end + loc[0], d: atoiWord(sub(s[end:], loc, 1)), tail: true})
-		m.consume(end+loc[0], end+loc[1])
-	}
-
-	s = m.text()
+// numericDates reads dates written in figures with a year or in compact forms.
+func (ds *dateScan) numericDates() {
+	s := ds.m.text()
 	for _, loc := range when(hasYear(s), reYMD, s) {
 		// "12/20/2026 - 12/27/2026": a year that ends one date does not start another.
-		if !digitBound(s, loc[0], loc[1]) || m.taken(loc[0]) || loc[0] > 0 && strings.IndexByte("/.", s[loc[0]-1]) >= 0 {
+		if !digitBound(s, loc[0], loc[1]) || ds.m.taken(loc[0]) || loc[0] > 0 && strings.IndexByte("/.", s[loc[0]-1]) >= 0 {
 			continue
 		}
-		hits = append(hits, dateHit{pos: loc[0], y: atoiWord(sub(s, loc, 1)), m: time.Month(atoiWord(sub(s, loc, 2))), d: atoiWord(sub(s, loc, 3))})
-		m.consume(loc[0], loc[1])
-		tail(loc[1])
+		ds.hits = append(ds.hits, dateHit{pos: loc[0], y: atoiWord(sub(s, loc, 1)), m: time.Month(atoiWord(sub(s, loc, 2))), d: atoiWord(sub(s, loc, 3))})
+		ds.m.consume(loc[0], loc[1])
+		ds.tail(loc[1])
 	}
 	// "26年12月28号": a year in two figures.
-	s = m.text()
+	s = ds.m.text()
 	for _, loc := range when(has(s, "年"), reYYMD, s) {
-		if !digitBound(s, loc[0], loc[1]) || m.taken(loc[0]) {
+		if !digitBound(s, loc[0], loc[1]) || ds.m.taken(loc[0]) {
 			continue
 		}
-		hits = append(hits, dateHit{pos: loc[0], y: 2000 + atoiWord(sub(s, loc, 1)), m: time.Month(atoiWord(sub(s, loc, 2))), d: atoiWord(sub(s, loc, 3))})
-		m.consume(loc[0], loc[1])
-		tail(loc[1])
+		ds.hits = append(ds.hits, dateHit{pos: loc[0], y: 2000 + atoiWord(sub(s, loc, 1)), m: time.Month(atoiWord(sub(s, loc, 2))), d: atoiWord(sub(s, loc, 3))})
+		ds.m.consume(loc[0], loc[1])
+		ds.tail(loc[1])
 	}
 	// "20261220-20261223", "20270105-0109": dates written as eight digits.
-	for _, h := range compactDates(m.text()) {
-		hits = append(hits, h.hit)
-		m.consume(h.i, h.j)
+	for _, h := range compactDates(ds.m.text()) {
+		ds.hits = append(ds.hits, h.hit)
+		ds.m.consume(h.i, h.j)
 	}
 	// "12-20出发", "12.25出发 12.28回", "12-26到12-30", "leaving 12-21, back 12-26".
-	for _, h := range numericMonthDays(m.text(), c.Expecting == SlotDates) {
-		hits = append(hits, h.hit)
-		m.consume(h.i, h.j)
+	for _, h := range numericMonthDays(ds.m.text(), ds.c.Expecting == SlotDates) {
+		ds.hits = append(ds.hits, h.hit)
+		ds.m.consume(h.i, h.j)
 	}
-	s = m.text()
+}
+
+// monthDayDates reads a month and a day: "Dec 20-24", 12月20日, 12.20-12.24, 12/20.
+func (ds *dateScan) monthDayDates() {
+	s := ds.m.text()
 	enDates := hasLatin(s) && hasDigits(s) && monthWordIn(s)
 	for _, loc := range monthClauses(enDates, reEnRangeD, s) {
 		mo, y := monthOf(sub(s, loc, 3)), atoiWord(sub(s, loc, 4))
@@ -452,11 +546,11 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 		if yearIsMoney(s, loc, 4) {
 			y, end = 0, loc[8]
 		}
-		hits = append(hits, dateHit{pos: loc[0], y: y, m: mo, d: atoiWord(sub(s, loc, 1))},
+		ds.hits = append(ds.hits, dateHit{pos: loc[0], y: y, m: mo, d: atoiWord(sub(s, loc, 1))},
 			dateHit{pos: loc[0] + 1, y: y, m: mo, d: atoiWord(sub(s, loc, 2))})
-		m.consume(loc[0], end)
+		ds.m.consume(loc[0], end)
 	}
-	s = m.text()
+	s = ds.m.text()
 	for _, loc := range monthClauses(enDates, reEnRangeM, s) {
 		if reTailNot.MatchString(s[loc[1]:]) {
 			continue
@@ -466,38 +560,38 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 		if yearIsMoney(s, loc, 4) {
 			y, end = 0, loc[8]
 		}
-		hits = append(hits, dateHit{pos: loc[0], y: y, m: mo, d: atoiWord(sub(s, loc, 2))},
+		ds.hits = append(ds.hits, dateHit{pos: loc[0], y: y, m: mo, d: atoiWord(sub(s, loc, 2))},
 			dateHit{pos: loc[0] + 1, y: y, m: mo, d: atoiWord(sub(s, loc, 3))})
-		m.consume(loc[0], end)
+		ds.m.consume(loc[0], end)
 	}
 	for _, p := range []struct {
 		re        pattern
 		mg, dg, y int
 	}{{reEnMD, 1, 2, 3}, {reEnDM, 2, 1, 3}} {
-		s = m.text()
+		s = ds.m.text()
 		for _, loc := range monthClauses(enDates, p.re, s) {
-			if !digitBound(s, loc[0], loc[1]) || m.taken(loc[0]) {
+			if !digitBound(s, loc[0], loc[1]) || ds.m.taken(loc[0]) {
 				continue
 			}
 			y, end := atoiWord(sub(s, loc, p.y)), loc[1]
 			if yearIsMoney(s, loc, p.y) {
 				y, end = 0, loc[2*p.y]
 			}
-			hits = append(hits, dateHit{pos: loc[0], y: y, m: monthOf(sub(s, loc, p.mg)), d: atoiWord(sub(s, loc, p.dg))})
-			m.consume(loc[0], end)
-			tail(loc[1])
+			ds.hits = append(ds.hits, dateHit{pos: loc[0], y: y, m: monthOf(sub(s, loc, p.mg)), d: atoiWord(sub(s, loc, p.dg))})
+			ds.m.consume(loc[0], end)
+			ds.tail(loc[1])
 		}
 	}
-	s = m.text()
+	s = ds.m.text()
 	for _, loc := range when(has(s, "月"), reZhMD, s) {
-		if !digitBound(s, loc[0], loc[1]) || m.taken(loc[0]) {
+		if !digitBound(s, loc[0], loc[1]) || ds.m.taken(loc[0]) {
 			continue
 		}
-		hits = append(hits, dateHit{pos: loc[0], m: time.Month(atoiWord(sub(s, loc, 1))), d: atoiWord(sub(s, loc, 2))})
-		m.consume(loc[0], loc[1])
-		tail(loc[1])
+		ds.hits = append(ds.hits, dateHit{pos: loc[0], m: time.Month(atoiWord(sub(s, loc, 1))), d: atoiWord(sub(s, loc, 2))})
+		ds.m.consume(loc[0], loc[1])
+		ds.tail(loc[1])
 	}
-	s = m.text()
+	s = ds.m.text()
 	// "12.20-12.24", "20.12 - 27.12": a range of dotted days.
 	for _, loc := range when(has(s, "."), reDotRange, s) {
 		a, b := atoiWord(sub(s, loc, 1)), atoiWord(sub(s, loc, 2))
@@ -509,17 +603,17 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 		if a < 1 || a > 12 || b < 1 || b > 31 {
 			continue
 		}
-		hits = append(hits, dateHit{pos: loc[0], m: time.Month(a), d: b})
+		ds.hits = append(ds.hits, dateHit{pos: loc[0], m: time.Month(a), d: b})
 		if d2 == 0 {
-			hits = append(hits, dateHit{pos: loc[0] + 1, d: c2, tail: true})
+			ds.hits = append(ds.hits, dateHit{pos: loc[0] + 1, d: c2, tail: true})
 		} else {
-			hits = append(hits, dateHit{pos: loc[0] + 1, m: time.Month(c2), d: d2})
+			ds.hits = append(ds.hits, dateHit{pos: loc[0] + 1, m: time.Month(c2), d: d2})
 		}
-		m.consume(loc[0], loc[1])
+		ds.m.consume(loc[0], loc[1])
 	}
-	s = m.text()
+	s = ds.m.text()
 	for _, loc := range when(has(s, "/"), reSlash, s) {
-		if !digitBound(s, loc[0], loc[1]) || m.taken(loc[0]) || (loc[0] > 0 && s[loc[0]-1] == '/') || (loc[1] < len(s) && s[loc[1]] == '/') {
+		if !digitBound(s, loc[0], loc[1]) || ds.m.taken(loc[0]) || (loc[0] > 0 && s[loc[0]-1] == '/') || (loc[1] < len(s) && s[loc[1]] == '/') {
 			continue
 		}
 		a, b := atoiWord(sub(s, loc, 1)), atoiWord(sub(s, loc, 2))
@@ -530,12 +624,15 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 		if ys := sub(s, loc, 3); ys != "" {
 			y = fixYear(ys)
 		}
-		hits = append(hits, dateHit{pos: loc[0], y: y, m: time.Month(a), d: b, both: a <= 12 && b <= 12 && a != b})
-		m.consume(loc[0], loc[1])
-		tail(loc[1]) // "12/26-30"
+		ds.hits = append(ds.hits, dateHit{pos: loc[0], y: y, m: time.Month(a), d: b, both: a <= 12 && b <= 12 && a != b})
+		ds.m.consume(loc[0], loc[1])
+		ds.tail(loc[1]) // "12/26-30"
 	}
+}
 
-	s = m.text()
+// relativeDays reads 今天, 明天, "tomorrow" and the days before and after.
+func (ds *dateScan) relativeDays() {
+	s := ds.m.text()
 	for _, loc := range when(has(s, "天", "日", "today", "tomorrow", "tonight", "yesterday"), reRelDay, s) {
 		n := 0
 		switch w := s[loc[0]:loc[1]]; {
@@ -556,141 +653,160 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 		case w == "大前天":
 			n = -3
 		}
-		at(loc[0], today.AddDays(n))
-		m.consume(loc[0], loc[1])
+		ds.at(loc[0], ds.today.AddDays(n))
+		ds.m.consume(loc[0], loc[1])
 	}
-	s = m.text()
+}
+
+// weekdays reads weekdays: 下周五, "next Friday", "wed to sun".
+func (ds *dateScan) weekdays() {
+	s := ds.m.text()
 	for _, loc := range when(has(s, "周", "星期", "礼拜"), reWeekdayZh, s) {
 		wd := zhWeekdays[sub(s, loc, 2)]
 		var d Date
 		switch p := sub(s, loc, 1); {
 		case strings.HasPrefix(p, "上上"):
-			d = mondayOf(today).AddDays(-14 + weekdayIndex(wd))
+			d = mondayOf(ds.today).AddDays(-14 + weekdayIndex(wd))
 		case strings.HasPrefix(p, "上"):
-			d = mondayOf(today).AddDays(-7 + weekdayIndex(wd))
+			d = mondayOf(ds.today).AddDays(-7 + weekdayIndex(wd))
 		case strings.HasPrefix(p, "下下"):
-			d = mondayOf(today).AddDays(14 + weekdayIndex(wd))
+			d = mondayOf(ds.today).AddDays(14 + weekdayIndex(wd))
 		case strings.HasPrefix(p, "下"):
-			d = mondayOf(today).AddDays(7 + weekdayIndex(wd))
+			d = mondayOf(ds.today).AddDays(7 + weekdayIndex(wd))
 		case p != "":
-			d = mondayOf(today).AddDays(weekdayIndex(wd))
+			d = mondayOf(ds.today).AddDays(weekdayIndex(wd))
 		default:
-			hits = append(hits, dateHit{pos: loc[0], wd: ptr(wd)})
-			m.consume(loc[0], loc[1])
+			ds.hits = append(ds.hits, dateHit{pos: loc[0], wd: ptr(wd)})
+			ds.m.consume(loc[0], loc[1])
 			continue
 		}
-		at(loc[0], d)
-		m.consume(loc[0], loc[1])
+		ds.at(loc[0], d)
+		ds.m.consume(loc[0], loc[1])
 	}
-	s = m.text()
+	s = ds.m.text()
 	for _, loc := range when(has(s, "day"), reWeekdayEn, s) {
 		wd := enWeekdays[sub(s, loc, 2)]
 		if sub(s, loc, 1) == "" && sub(s, loc, 3) == "" && reDayOfMonth.re.MatchString(s[loc[1]:]) {
 			// "friday the 18th", "Sat 12 Dec": the day of the month names the date.
-			m.consume(loc[0], loc[1])
+			ds.m.consume(loc[0], loc[1])
 			continue
 		}
 		switch {
 		case sub(s, loc, 3) != "":
 			// "Tuesday after next": a week after next Tuesday.
-			at(loc[0], mondayOf(today).AddDays(14+weekdayIndex(wd)))
-			m.consume(loc[0], loc[1])
+			ds.at(loc[0], mondayOf(ds.today).AddDays(14+weekdayIndex(wd)))
+			ds.m.consume(loc[0], loc[1])
 			continue
 		}
 		switch sub(s, loc, 1) {
 		case "next":
 			// "next Friday" is read as Friday of next week, the same as 下周五.
-			at(loc[0], mondayOf(today).AddDays(7+weekdayIndex(wd)))
+			ds.at(loc[0], mondayOf(ds.today).AddDays(7+weekdayIndex(wd)))
 		case "last":
-			at(loc[0], mondayOf(today).AddDays(-7+weekdayIndex(wd)))
+			ds.at(loc[0], mondayOf(ds.today).AddDays(-7+weekdayIndex(wd)))
 		default:
-			hits = append(hits, dateHit{pos: loc[0], wd: ptr(wd)})
+			ds.hits = append(ds.hits, dateHit{pos: loc[0], wd: ptr(wd)})
 		}
-		m.consume(loc[0], loc[1])
+		ds.m.consume(loc[0], loc[1])
 	}
-	s = m.text()
+	s = ds.m.text()
 	for _, loc := range when(has(s, "fri", "sat", "sun", "mon", "tu", "wed", "thu"), reWeekdayAbbr, s) {
 		for g := 1; g <= 2; g++ {
 			wd := enWeekdays[abbrWeekday(sub(s, loc, g))]
-			hits = append(hits, dateHit{pos: loc[0] + g - 1, wd: ptr(wd)})
+			ds.hits = append(ds.hits, dateHit{pos: loc[0] + g - 1, wd: ptr(wd)})
 		}
-		m.consume(loc[0], loc[1])
+		ds.m.consume(loc[0], loc[1])
 	}
-	s = m.text()
+}
+
+// daysOfRelativeMonths reads days of this or next month: "10-14 next month", 下个月10号.
+func (ds *dateScan) daysOfRelativeMonths() {
+	s := ds.m.text()
 	// "10-14 next month": a range of days in next month.
 	for _, loc := range when(has(s, "month"), reNextMonthRange, s) {
-		first := Date{today.Year, today.Month, 1}
+		first := Date{ds.today.Year, ds.today.Month, 1}
 		if sub(s, loc, 3) == "next" {
-			first = NewDate(today.Year, today.Month+1, 1)
+			first = NewDate(ds.today.Year, ds.today.Month+1, 1)
 		}
-		hits = append(hits, dateHit{pos: loc[0], y: first.Year, m: first.Month, d: atoiWord(sub(s, loc, 1))},
+		ds.hits = append(ds.hits, dateHit{pos: loc[0], y: first.Year, m: first.Month, d: atoiWord(sub(s, loc, 1))},
 			dateHit{pos: loc[0] + 1, y: first.Year, m: first.Month, d: atoiWord(sub(s, loc, 2))})
-		m.consume(loc[0], loc[1])
+		ds.m.consume(loc[0], loc[1])
 	}
-	s = m.text()
+	s = ds.m.text()
 	for _, loc := range when(has(s, "month"), reNextMonthDay, s) {
-		first := Date{today.Year, today.Month, 1}
+		first := Date{ds.today.Year, ds.today.Month, 1}
 		if sub(s, loc, 2) == "next" {
-			first = NewDate(today.Year, today.Month+1, 1)
+			first = NewDate(ds.today.Year, ds.today.Month+1, 1)
 		}
-		hits = append(hits, dateHit{pos: loc[0], y: first.Year, m: first.Month, d: atoiWord(sub(s, loc, 1))})
-		m.consume(loc[0], loc[1])
+		ds.hits = append(ds.hits, dateHit{pos: loc[0], y: first.Year, m: first.Month, d: atoiWord(sub(s, loc, 1))})
+		ds.m.consume(loc[0], loc[1])
 	}
-	s = m.text()
+	s = ds.m.text()
 	for _, loc := range when(has(s, "月"), reMonthDay, s) {
-		first := Date{today.Year, today.Month, 1}
+		first := Date{ds.today.Year, ds.today.Month, 1}
 		if strings.HasPrefix(sub(s, loc, 1), "下") {
-			first = NewDate(today.Year, today.Month+1, 1)
+			first = NewDate(ds.today.Year, ds.today.Month+1, 1)
 		}
-		hits = append(hits, dateHit{pos: loc[0], y: first.Year, m: first.Month, d: atoiWord(sub(s, loc, 2))})
-		m.consume(loc[0], loc[1])
+		ds.hits = append(ds.hits, dateHit{pos: loc[0], y: first.Year, m: first.Month, d: atoiWord(sub(s, loc, 2))})
+		ds.m.consume(loc[0], loc[1])
 	}
-	s = m.text()
+}
+
+// relativeWeeks reads 下周 and 上周 said without a day.
+func (ds *dateScan) relativeWeeks() {
+	s := ds.m.text()
+	// "下周", "next week" without a day: a week to choose days in, like a part of a month.
 	for _, loc := range when(has(s, "下", "next week"), reNextWeek, s) {
-		at(loc[0], mondayOf(today).AddDays(7))
-		m.consume(loc[0], loc[1])
+		mon := mondayOf(ds.today).AddDays(7)
+		if ds.r.period == nil {
+			ds.r.period = &Period{From: mon, To: mon.AddDays(6), Said: strings.TrimSpace(ds.m.orig[loc[0]:loc[1]])}
+		}
+		ds.m.consume(loc[0], loc[1])
 	}
-	s = m.text()
+	s = ds.m.text()
 	for _, loc := range when(has(s, "上", "last week"), reLastWeek, s) {
 		if strings.HasPrefix(s[loc[1]:], " of") {
 			continue // "the last week of December" is a month, said vaguely
 		}
-		at(loc[0], mondayOf(today).AddDays(-7))
-		m.consume(loc[0], loc[1])
+		ds.at(loc[0], mondayOf(ds.today).AddDays(-7))
+		ds.m.consume(loc[0], loc[1])
 	}
+}
+
+// monthsWithoutDays reads parts of a month (下个月中旬) and months said without a day.
+func (ds *dateScan) monthsWithoutDays() {
 	// A part of a month ("下个月中旬", "mid january") names a window, not days.
-	s = m.text()
-	if has(s, "旬", "初", "中", "底", "末", "early", "mid", "late", "end", "beginning", "start") {
-		if p, i, j, ok := periodIn(s, today); ok {
-			r.period = &p
-			m.consume(i, j)
+	s := ds.m.text()
+	if ds.r.period == nil && has(s, "旬", "初", "中", "底", "末", "early", "mid", "late", "end", "beginning", "start") {
+		if p, i, j, ok := periodIn(s, ds.today); ok {
+			ds.r.period = &p
+			ds.m.consume(i, j)
 		}
 	}
 	// A month without a day ("下个月", "in May", "7月") names no day to start on: it is
 	// noted so that, if nothing more precise was said, the engine asks which days.
-	monthOnly := r.period != nil
-	s = m.text()
-	var monthWin *Period
+	ds.monthOnly = ds.r.period != nil
+	s = ds.m.text()
 	for _, loc := range when(has(s, "月", "month"), reThisMonth, s) {
-		monthOnly = true
+		ds.monthOnly = true
 		// "next month from the 10th to the 14th": the days said alone are in that month.
 		if w := s[loc[0]:loc[1]]; strings.HasPrefix(w, "下") || strings.HasPrefix(w, "next") {
-			first := NewDate(today.Year, today.Month+1, 1)
-			monthWin = &Period{From: first, To: Date{first.Year, first.Month, daysIn(first.Year, first.Month)}}
+			first := NewDate(ds.today.Year, ds.today.Month+1, 1)
+			ds.monthWin = &Period{From: first, To: Date{first.Year, first.Month, daysIn(first.Year, first.Month)}}
 		}
-		m.consume(loc[0], loc[1])
+		ds.m.consume(loc[0], loc[1])
 	}
-	s = m.text()
+	s = ds.m.text()
 	for _, loc := range when(has(s, "月"), reMonthZh, s) {
-		if !digitBound(s, loc[0], loc[1]) || m.taken(loc[0]) {
+		if !digitBound(s, loc[0], loc[1]) || ds.m.taken(loc[0]) {
 			continue
 		}
 		if mo := atoiWord(sub(s, loc, 1)); mo >= 1 && mo <= 12 {
-			monthOnly = true
-			m.consume(loc[0], loc[1])
+			ds.monthOnly = true
+			ds.m.consume(loc[0], loc[1])
 		}
 	}
-	s = m.text()
+	s = ds.m.text()
 	for _, loc := range when(hasLatin(s) && monthWordIn(s), reMonthEn, s) {
 		// "may", "march" and the abbreviations are ordinary words too often ("I may go",
 		// "Jan and I") to be a month without a word such as "in" before them.
@@ -698,146 +814,175 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 		if sub(s, loc, 1) == "" && (w == "may" || w == "march" || len(w) <= 4 && w != "june" && w != "july") {
 			continue
 		}
-		monthOnly = true
-		m.consume(loc[0], loc[1])
+		ds.monthOnly = true
+		ds.m.consume(loc[0], loc[1])
 	}
+}
+
+// bareDays reads days of the month said alone: 20号, 20-24号, "the 20th".
+func (ds *dateScan) bareDays() {
 	// "20-24号", "18到21号": a range of days of the month, the marker said once at the end.
-	s = m.text()
+	s := ds.m.text()
 	for _, loc := range when(hasDigits(s), reBareRangeZh, s) {
-		if !digitBound(s, loc[0], loc[1]) || m.taken(loc[0]) {
+		if !digitBound(s, loc[0], loc[1]) || ds.m.taken(loc[0]) {
 			continue
 		}
-		hits = append(hits, dateHit{pos: loc[0], d: atoiWord(sub(s, loc, 1))}, dateHit{pos: loc[0] + 1, d: atoiWord(sub(s, loc, 2)), tail: true})
-		m.consume(loc[0], loc[1])
+		ds.hits = append(ds.hits, dateHit{pos: loc[0], d: atoiWord(sub(s, loc, 1))}, dateHit{pos: loc[0] + 1, d: atoiWord(sub(s, loc, 2)), tail: true})
+		ds.m.consume(loc[0], loc[1])
 	}
 	for k, re := range []pattern{reBareDayZh, reBareDayEn} {
-		s = m.text()
+		s = ds.m.text()
 		gate := hasDigits(s)
 		if k == 1 {
 			gate = hasOrdinal(s)
 		}
 		for _, loc := range when(gate, re, s) {
-			if !digitBound(s, loc[0], loc[1]) || m.taken(loc[0]) {
+			if !digitBound(s, loc[0], loc[1]) || ds.m.taken(loc[0]) {
 				continue
 			}
-			hits = append(hits, dateHit{pos: loc[0], d: atoiWord(sub(s, loc, 1))})
-			m.consume(loc[0], loc[1])
-			tail(loc[1])
+			ds.hits = append(ds.hits, dateHit{pos: loc[0], d: atoiWord(sub(s, loc, 1))})
+			ds.m.consume(loc[0], loc[1])
+			ds.tail(loc[1])
 		}
 	}
+}
 
+// vagueness decides whether what was said names days or only asks which days.
+func (ds *dateScan) vagueness() {
 	// A holiday said alone names no day to leave on unless it is one day by name, or the
 	// message gives a length or an end.
-	if len(hols) > 0 && !holidayVague && len(hits) == 1 && hits[0].at != nil && r.days == 0 && !explicitDay {
+	if len(ds.hols) > 0 && !ds.holidayVague && len(ds.hits) == 1 && ds.hits[0].at != nil && ds.r.days == 0 && !ds.explicitDay {
 		isDay := false
-		for _, hh := range hols {
+		for _, hh := range ds.hols {
 			isDay = isDay || hh.h.isDay
 		}
 		if !isDay {
-			holidayVague = true
-			hits = hits[:0]
+			ds.holidayVague = true
+			ds.hits = ds.hits[:0]
 		}
 	}
-	if holidayVague {
-		monthOnly = true
-		if len(hits) == 1 && hits[0].at != nil && len(hols) > 0 {
-			hits = hits[:0]
+	if ds.holidayVague {
+		ds.monthOnly = true
+		if len(ds.hits) == 1 && ds.hits[0].at != nil && len(ds.hols) > 0 {
+			ds.hits = ds.hits[:0]
 		}
 	}
 	// Times said vaguely ("sometime in spring", "年后", "过几天", "两三天") ask which days.
-	if vagueWhen && len(hits) == 0 {
-		monthOnly = true
+	if ds.vagueWhen && len(ds.hits) == 0 {
+		ds.monthOnly = true
 	}
-	if vt := reVagueDate.FindStringIndex(m.text()); vt != nil && len(hits) == 0 {
-		monthOnly = true
-		m.consume(vt[0], vt[1])
+	if vt := reVagueDate.FindStringIndex(ds.m.text()); vt != nil && len(ds.hits) == 0 {
+		ds.monthOnly = true
+		ds.m.consume(vt[0], vt[1])
 	}
-	if loc := reVagueSpan.FindStringIndex(m.low); loc != nil && len(hits) == 0 {
-		monthOnly = true
-		r.days = 0
-		m.consume(loc[0], loc[1])
+	if loc := reVagueSpan.FindStringIndex(ds.m.low); loc != nil && len(ds.hits) == 0 {
+		ds.monthOnly = true
+		ds.r.days = 0
+		ds.m.consume(loc[0], loc[1])
 	}
-	r.found = len(hits) > 0 || r.days > 0 || monthOnly
-	if r.found {
+	ds.r.found = len(ds.hits) > 0 || ds.r.days > 0 || ds.monthOnly
+	if ds.r.found {
 		// "日期改成…": the slot's name is not unread content.
 		for _, w := range []string{"日期", "时间"} {
-			for k := strings.Index(m.text(), w); k >= 0; k = strings.Index(m.text(), w) {
-				m.consume(k, k+len(w))
+			for k := strings.Index(ds.m.text(), w); k >= 0; k = strings.Index(ds.m.text(), w) {
+				ds.m.consume(k, k+len(w))
 			}
 		}
 	}
-	if len(hits) == 0 {
-		if monthOnly {
-			r.problem = "ambiguous"
+}
+
+// resolve places the days found in the calendar.
+func (ds *dateScan) resolve() dateResult {
+	if len(ds.hits) == 0 {
+		if ds.monthOnly {
+			ds.r.problem = "ambiguous"
 		}
-		return r
+		return ds.r
 	}
-	sort.SliceStable(hits, func(i, j int) bool { return hits[i].pos < hits[j].pos })
-	if len(hits) > 2 {
-		r.problem = "ambiguous"
-		return r
+	sort.SliceStable(ds.hits, func(i, j int) bool { return ds.hits[i].pos < ds.hits[j].pos })
+	if len(ds.hits) > 2 {
+		ds.r.problem = "ambiguous"
+		return ds.r
 	}
 	// "12/20 or 12/27", "下周或者下下周": two dates offered as a choice.
-	if len(hits) == 2 && reAlternatives.MatchString(m.low[hits[0].pos:min(len(m.low), hits[1].pos+1)]) {
-		r.problem = "ambiguous"
-		return r
+	if len(ds.hits) == 2 && reAlternatives.MatchString(ds.m.low[ds.hits[0].pos:min(len(ds.m.low), ds.hits[1].pos+1)]) {
+		ds.r.problem = "ambiguous"
+		return ds.r
 	}
 	// "3/4" in English: March 4 or 3 April, unless another date in the message says
 	// which order it is written in.
-	if m.lang != LangZH {
+	if ds.m.lang != LangZH {
 		both, slashes := true, 0
-		for _, h := range hits {
+		for _, h := range ds.hits {
 			if h.m != 0 && h.d != 0 && h.at == nil && !h.tail {
 				slashes++
 				both = both && h.both
 			}
 		}
 		if slashes > 0 && both {
-			swapped := append([]dateHit{}, hits...)
+			swapped := append([]dateHit{}, ds.hits...)
 			for i := range swapped {
 				if swapped[i].both {
 					swapped[i].m, swapped[i].d = time.Month(swapped[i].d), int(swapped[i].m)
 				}
 			}
-			one, ok1 := resolveHits(hits, today, r.days)
-			two, ok2 := resolveHits(swapped, today, r.days)
+			one, ok1 := resolveHits(ds.hits, ds.today, ds.r.days)
+			two, ok2 := resolveHits(swapped, ds.today, ds.r.days)
 			if ok1 && ok2 {
-				r.problem = "ambiguous"
-				r.readings = [][2]*Date{one, two}
-				return r
+				ds.r.problem = "ambiguous"
+				ds.r.readings = [][2]*Date{one, two}
+				return ds.r
 			}
 		}
 	}
-	if len(hits) == 1 && hits[0].pos > 0 {
-		hits[0].untilQ = reUntil.MatchString(m.low[max(0, hits[0].pos-24):hits[0].pos])
+	if len(ds.hits) == 1 && ds.hits[0].pos > 0 {
+		ds.hits[0].untilQ = reUntil.MatchString(ds.m.low[max(0, ds.hits[0].pos-24):ds.hits[0].pos])
 	}
 	// Days of the month said alone ("15号到18号") after a period was named are read in it.
-	if win := cmpOr(cmpOr(r.period, monthWin), c.Period); win != nil && bareDays(hits) {
-		today = win.From.AddDays(-1)
+	if win := cmpOr(cmpOr(ds.r.period, ds.monthWin), ds.c.Period); win != nil && bareDays(ds.hits) {
+		ds.today = win.From.AddDays(-1)
 	}
-	start, ok := resolveFirst(hits, today)
+	start, ok := resolveFirst(ds.hits, ds.today)
 	if !ok {
-		r.problem = "invalid"
-		return r
+		ds.r.problem = "invalid"
+		return ds.r
 	}
-	if len(hits) == 1 && hits[0].untilQ {
-		r.end = &start
-		return r
+	if len(ds.hits) == 1 && ds.hits[0].untilQ {
+		ds.r.end = &start
+		return ds.r
 	}
-	r.start = &start
-	if len(hits) == 2 {
-		end, ok := resolveSecond(hits[1], start)
+	ds.r.start = &start
+	if len(ds.hits) == 2 {
+		end, ok := resolveSecond(ds.hits[1], start)
 		if !ok {
-			r.problem = "invalid"
-			r.start = nil
-			return r
+			ds.r.problem = "invalid"
+			ds.r.start = nil
+			return ds.r
 		}
-		r.end = &end
+		ds.r.end = &end
 	}
-	if r.end == nil && r.days > 0 {
-		r.end = ptr(start.AddDays(r.days - 1))
+	if ds.r.end == nil && ds.r.days > 0 {
+		ds.r.end = ptr(start.AddDays(ds.r.days - 1))
 	}
-	return r
+	return ds.r
+}
+
+// nthWeekend is the Saturday of the first or last weekend of month mo, in its next
+// occurrence from today.
+func nthWeekend(nth string, mo time.Month, today Date) (Date, bool) {
+	if mo < 1 || mo > 12 {
+		return Date{}, false
+	}
+	y := today.Year
+	if mo < today.Month {
+		y++
+	}
+	first := nextWeekday(Date{y, mo, 1}, time.Saturday)
+	if nth == "last" {
+		last := Date{y, mo, daysIn(y, mo)}
+		return last.AddDays(-((int(last.Weekday()) - int(time.Saturday) + 7) % 7)), true
+	}
+	return first, true
 }
 
 func cmpOr(a, b *Period) *Period {

@@ -68,6 +68,15 @@ func judge(p string, kind evidenceKind, c ParseContext, lang string) (judgement,
 			return knownPlace, n
 		}
 	}
+	// "trip to dubrovnick", "Reykavik" as the answer: the spelling index holds big towns
+	// only; where a name is expected, one smaller town a typing mistake away is meant. An
+	// answer in lower case is too often an ordinary word ("marmalade" is one letter from
+	// Marmelade, Haiti) to be taken for a town it is not.
+	if !known && (kind == afterMarker || kind == asAnswer && capitalisedWords(p) >= 1) {
+		if n, ok := nearSmallTown(c, p, lang); ok {
+			return knownPlace, n
+		}
+	}
 	// An unknown answer is proposed only when it reads as a name in Latin letters: a
 	// run of Chinese words ending in 山 is too easily something else without a marker.
 	if kind >= afterMarker && plausibleName(p) && (kind == afterMarker || !hasHan(p)) {
@@ -75,6 +84,55 @@ func judge(p string, kind evidenceKind, c ParseContext, lang string) (judgement,
 	}
 	return notAPlace, ""
 }
+
+// nearSmallTown returns the one town that p, written in Latin letters where a place's
+// name is expected, misspells: the gazetteer's suggestions for p (towns of any size whose
+// names are close), when exactly one of them is closest and one typing mistake away (two
+// in a name of eight letters or more). Short words are too close to too many towns.
+func nearSmallTown(c ParseContext, p, lang string) (string, bool) {
+	typed := []rune(asciiLower(strings.TrimSpace(p)))
+	if len(typed) < 6 || hasHan(p) || fillerWords[string(typed)] {
+		return "", false
+	}
+	m := c.Places.Lookup(p, lang)
+	if m.Place != nil || m.Ambiguous || len(m.Candidates) == 0 {
+		return "", false
+	}
+	// In lower case, after words as loose as "see" or "doing", a short ordinary word may be
+	// one letter from a small town ("see butter", Butte): only longer names are corrected,
+	// by one mistake.
+	limit := 1
+	if len(typed) >= 8 && capitalisedWords(p) > 0 {
+		limit = 2
+	}
+	if capitalisedWords(p) == 0 && len(typed) < 8 {
+		return "", false
+	}
+	best, bestD, ties := "", limit+1, 0
+	for _, cand := range m.Candidates {
+		name, _, _ := strings.Cut(cand.Name, ",")
+		switch d := runeDistance(typed, []rune(asciiLower(foldAccents(name)))); {
+		case d < bestD:
+			best, bestD, ties = name, d, 1
+		case d == bestD:
+			ties++
+		}
+	}
+	if best == "" || ties > 1 {
+		return "", false
+	}
+	return best, true
+}
+
+// foldAccents replaces the accented Latin letters of town names with plain ones
+// (Reykjavík, São Paulo), so that they are compared as typed.
+func foldAccents(s string) string {
+	return accentFolder.Replace(s)
+}
+
+var accentFolder = strings.NewReplacer("á", "a", "à", "a", "â", "a", "ä", "a", "ã", "a", "å", "a", "é", "e", "è", "e", "ê", "e", "ë", "e",
+	"í", "i", "ì", "i", "î", "i", "ï", "i", "ó", "o", "ò", "o", "ô", "o", "ö", "o", "õ", "o", "ø", "o", "ú", "u", "ù", "u", "û", "u", "ü", "u",
+	"ñ", "n", "ç", "c", "ý", "y", "Á", "A", "É", "E", "Í", "I", "Ó", "O", "Ú", "U", "Ö", "O", "Ü", "U")
 
 // countChars are what Chinese phrases that count people, days or money are made of.
 const countChars = "一二两三四五六七八九十共总每人均位个行们俩仨口"
@@ -210,22 +268,8 @@ func spotPlaces(m *msg, c ParseContext) []spot {
 	wo := string(m.wo)
 	var out []spot
 	// Chinese: every stretch of a run that the gazetteer knows, at a word boundary.
-	for i := 0; i < len(wo); {
-		r, size := utf8.DecodeRuneInString(wo[i:])
-		if !isHan(r) {
-			i += size
-			continue
-		}
-		j := i
-		for j < len(wo) {
-			r2, s2 := utf8.DecodeRuneInString(wo[j:])
-			if !isHan(r2) {
-				break
-			}
-			j += s2
-		}
-		out = append(out, spotHan(wo, i, j, c)...)
-		i = j
+	for _, run := range hanRuns(wo) {
+		out = append(out, spotHan(wo, run.i, run.j, c)...)
 	}
 	// Latin: one to three words, the longest first.
 	type word struct{ i, j int }
@@ -282,6 +326,29 @@ func spotPlaces(m *msg, c ParseContext) []spot {
 		if !found {
 			k++
 		}
+	}
+	return out
+}
+
+// hanRuns returns the spans of the runs of Chinese characters in s.
+func hanRuns(s string) []span {
+	var out []span
+	for i := 0; i < len(s); {
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if !isHan(r) {
+			i += size
+			continue
+		}
+		j := i
+		for j < len(s) {
+			r2, s2 := utf8.DecodeRuneInString(s[j:])
+			if !isHan(r2) {
+				break
+			}
+			j += s2
+		}
+		out = append(out, span{i, j})
+		i = j
 	}
 	return out
 }

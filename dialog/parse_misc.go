@@ -73,8 +73,8 @@ var (
 		{pat(`(\d{1,2})\s*(?:个人|口人|位|人)`, "人", "位"), 0},
 		{pat(`我们(?:闺蜜|宿舍|一行|一家|全家|同事|同学|公司)?\s*(\d{1,2})\s*(?:个|人|位)`, "我们"), 0},
 		{pat(`(?:人数|人员|出行人数|同行人数|travellers|travelers|people|adults|party size|how many|who)\s*(?:改成|改为|换成|是|为|[:：=\-】])?\s*(\d{1,2})\b`, "人数", "人员", "travel", "people", "adults", "party size", "how many", "who"), 0},
-		{pat(`我们仨|咱们仨|我们三`, "仨", "三"), 3},
-		{pat(`我们俩|我俩|咱俩|两口子|夫妻俩|闺蜜俩|姐妹俩|兄弟俩|母女俩|父子俩|母子俩|父女俩|姐弟俩|兄妹俩|夫妻|情侣|我和(?:我)?(?:老婆|老公|女朋友|男朋友|女友|男友|对象|爱人|妻子|丈夫|朋友|妈妈|爸爸|闺蜜)`, "俩", "两口子", "夫妻", "情侣", "我和"), 2},
+		{pat(`我们仨|咱们仨|我们三|仨人`, "仨", "三"), 3},
+		{pat(`我们俩|我俩|咱俩|俩人|两口子|夫妻俩|闺蜜俩|姐妹俩|兄弟俩|母女俩|父子俩|母子俩|父女俩|姐弟俩|兄妹俩|夫妻|情侣|我和(?:我)?(?:老婆|老公|女朋友|男朋友|女友|男友|对象|爱人|妻子|丈夫|朋友|妈妈|爸爸|闺蜜)`, "俩", "两口子", "夫妻", "情侣", "我和"), 2},
 		{pat(`就我自己|我自己去|我自己一个|只有我自己|独自|一个人|自己一个|\bsolo\b`, "我自己", "独自", "一个人", "自己一个", "solo"), 1},
 	}
 	rePartyEn = []struct {
@@ -87,6 +87,7 @@ var (
 		{pat(`\b(?:just|only)\s+`+enNum+`\s+(?:of us|people|now|left|going)\b`, "just", "only"), 0},
 		{pat(`\b`+enNum+`\s+(?:people|persons|ppl|adults|travell?ers|pax|guests)\b`, "people", "persons", "ppl", "adults", "travel", "pax", "guests"), 0},
 		{pat(`\bwe'?re\s+`+enNum+`\b`, "we"), 0},
+		{pat(`\b(?:trip|holiday|vacation|getaway|honeymoon|break|escape|weekend|tickets?)\s+for\s+`+enNum+`\b`, "for"), 0},
 		{pat(`\b(?:both of us|we(?:'re| are) both|we both|us two|my (?:wife|husband|partner|girlfriend|boyfriend|friend|mum|mom|dad) and i|me and my (?:wife|husband|partner|girlfriend|boyfriend|friend|mum|mom|dad)|(?:a|as a) couple)\b`, "both", "us two", "my ", "couple"), 2},
 		{pat(`\b(?:just me|by myself|on my own|travell?ing alone|alone)\b`, "just me", "myself", "my own", "alone"), 1},
 	}
@@ -124,26 +125,20 @@ func parsePartyIn(m *msg) (int, bool) {
 	}{rePartyZh, rePartyEn} {
 		for _, p := range list {
 			s = m.text()
-			loc := p.re.FindStringSubmatchIndex(s)
+			if !p.re.possible(s) {
+				continue
+			}
+			// "两个人一人3000": the first match may be a price per head and the next the party.
+			var loc []int
+			v := 0
+			for _, l := range p.re.re.FindAllStringSubmatchIndex(s, -1) {
+				if v = partyCount(s, l, p.fix); v > 0 {
+					loc = l
+					break
+				}
+			}
 			if loc == nil {
 				continue
-			}
-			if loc[0] > 0 && isDigit(s[loc[0]-1]) {
-				continue
-			}
-			// "一人两千", "1500美金一个人": a price per head, not who travels.
-			if k := skipSpace(s, loc[1]); k < len(s) && isDigit(s[k]) && !strings.HasSuffix(s[loc[0]:loc[1]], "们") {
-				continue
-			}
-			if p.fix == 1 && hasMoneyBefore(s[:loc[0]]) {
-				continue
-			}
-			if p.fix == 0 && loc[0] >= 3 && (strings.HasSuffix(s[:loc[0]], "每") || strings.HasSuffix(s[:loc[0]], "第")) {
-				continue
-			}
-			v := p.fix
-			if v == 0 {
-				v = atoiWord(s[loc[2]:loc[3]])
 			}
 			// The first size said wins; later ones ("我和老婆两个人") say the same again.
 			if v > 0 && v < 100 {
@@ -176,6 +171,48 @@ func parsePartyIn(m *msg) (int, bool) {
 	}
 	return n, kids > 0
 }
+
+// partyCount is the size a match of a party pattern says, or 0 when the match is not
+// about who travels.
+func partyCount(s string, loc []int, fix int) int {
+	if loc[0] > 0 && isDigit(s[loc[0]-1]) {
+		return 0
+	}
+	// "一人两千", "1500美金一个人": a price per head, not who travels.
+	// "两个人一人3000" (2个人1人3000): what follows is the price per head, the party stands.
+	if k := skipSpace(s, loc[1]); k < len(s) && isDigit(s[k]) && !strings.HasSuffix(s[loc[0]:loc[1]], "们") && !perHeadAt(s[k:]) {
+		return 0
+	}
+	v := fix
+	if v == 0 {
+		v = atoiWord(s[loc[2]:loc[3]])
+	}
+	if v == 1 && hasMoneyBefore(s[:loc[0]]) {
+		return 0
+	}
+	if fix == 0 && loc[0] >= 3 && (strings.HasSuffix(s[:loc[0]], "每") || strings.HasSuffix(s[:loc[0]], "第")) {
+		return 0
+	}
+	// "a trip for 5 days": a length, not a party.
+	if reCountedUnit.MatchString(s[loc[1]:]) {
+		return 0
+	}
+	return v
+}
+
+// perHeadAt reports whether s starts with 1人 or 1个人 before a figure.
+func perHeadAt(s string) bool {
+	for _, w := range []string{"1人", "1个人"} {
+		if rest, ok := strings.CutPrefix(s, w); ok {
+			k := skipSpace(rest, 0)
+			return k < len(rest) && isDigit(rest[k])
+		}
+	}
+	return false
+}
+
+// reCountedUnit follows a number that counts days, not people.
+var reCountedUnit = pat(`^\s*(?:days?|nights?|weeks?|months?)\b`, "day", "night", "week", "month")
 
 // hasMoneyBefore reports whether before ends with an amount ("1500美金", "$800 ").
 func hasMoneyBefore(before string) bool {

@@ -236,257 +236,319 @@ var (
 // fillerTail ends an answer without being part of the place ("厦门吧", "Lisbon please").
 var fillerTail = []string{"please", "thanks", "thank you", "maybe", "吧", "呀", "啊", "了", "哦", "谢谢", "玩", "旅游", "旅行", "玩玩"}
 
+// parseDestinationIn reads where the traveller wants to go, from evidence only: the
+// first of its steps that finds a place decides.
 func parseDestinationIn(m *msg, e *Extraction, c ParseContext) {
-	expecting := c.Expecting
 	wo := string(m.wo)
 	// The English patterns ignore case; running them over a lower-cased copy (same byte
 	// offsets) lets their word checks be plain substring searches.
-	lwo := asciiLower(wo)
-	// set judges the phrase at wo[i:j] found by kind of evidence, and keeps it when it is
-	// a place: a known one as the destination, an unknown one after a marker as a proposal.
-	set := func(i, j int, kind evidenceKind) bool {
-		p := strings.Trim(wo[i:j], " ,.!?;:'\"-")
-		if !looksLikePlace(p) {
-			return false
-		}
-		switch v, name := judge(p, kind, c, m.lang); v {
-		case knownPlace:
-			e.Destination = name
-			if name != p {
-				e.Misspelt = p
-			}
-		case proposedPlace:
-			e.ProposedDestination = p
-		default:
-			return false
-		}
-		m.consume(i, j)
-		return true
+	d := &destScan{m: m, e: e, c: c, wo: wo, lwo: asciiLower(wo)}
+	if d.alternatives() || d.correctedZh() || d.correctedEn() || d.insteadOf() || d.changedTo() ||
+		d.afterMarker() || d.spotted() || d.described() {
+		return
 	}
-	setNot := func(i, j int) bool {
-		p := strings.Trim(wo[i:j], " ,.!?;:'\"-")
-		if !looksLikePlace(p) {
-			return false
-		}
-		e.NotDestination = p
-		e.Exclude = append(e.Exclude, p)
-		m.consume(i, j)
-		return true
-	}
+	d.answer()
+}
 
+// destScan is one message read for its destination.
+type destScan struct {
+	m   *msg
+	e   *Extraction
+	c   ParseContext
+	wo  string // the message as written, with what other parsers read blanked
+	lwo string // wo with ASCII letters lowered
+}
+
+// set judges the phrase at wo[i:j] found by kind of evidence, and keeps it when it is a
+// place: a known one as the destination, an unknown one after a marker as a proposal.
+func (d *destScan) set(i, j int, kind evidenceKind) bool {
+	p := strings.Trim(d.wo[i:j], " ,.!?;:'\"-")
+	if !looksLikePlace(p) {
+		return false
+	}
+	switch v, name := judge(p, kind, d.c, d.m.lang); v {
+	case knownPlace:
+		d.e.Destination = name
+		if name != p {
+			d.e.Misspelt = p
+		}
+	case proposedPlace:
+		d.e.ProposedDestination = p
+	default:
+		return false
+	}
+	d.m.consume(i, j)
+	return true
+}
+
+// setNot keeps the place at wo[i:j] as one ruled out.
+func (d *destScan) setNot(i, j int) bool {
+	p := strings.Trim(d.wo[i:j], " ,.!?;:'\"-")
+	if !looksLikePlace(p) {
+		return false
+	}
+	d.e.NotDestination = p
+	d.e.Exclude = append(d.e.Exclude, p)
+	d.m.consume(i, j)
+	return true
+}
+
+// alternatives reads two places offered as a choice: "Rome or Florence", 杭州或者苏州.
+func (d *destScan) alternatives() bool {
 	// Alternatives: "Rome or Florence", "杭州或者苏州", "成都重庆都想去", "青岛/大连".
-	if reAlternatives.MatchString(lwo) || has(m.low, "都想去", "选一个", "选1个", "挑一个", "挑1个", "哪个", "哪一个", "哪1个", "/", "which") {
-		if spots := spotPlaces(m, c); len(spots) > 1 {
+	if reAlternatives.MatchString(d.lwo) || has(d.m.low, "都想去", "选一个", "选1个", "挑一个", "挑1个", "哪个", "哪一个", "哪1个", "/", "which") {
+		if spots := spotPlaces(d.m, d.c); len(spots) > 1 {
 			var names []string
 			for _, sp := range spots {
-				if !containsFold(names, sp.name) && !samePlaceName(c, names, sp.name) {
+				if !containsFold(names, sp.name) && !samePlaceName(d.c, names, sp.name) {
 					names = append(names, sp.name)
 				}
 			}
 			if len(names) > 1 {
-				e.PlaceOptions = names
+				d.e.PlaceOptions = names
 				for _, sp := range spots {
-					m.consume(sp.i, sp.j)
+					d.m.consume(sp.i, sp.j)
 				}
-				m.found++
-				return
+				d.m.found++
+				return true
 			}
 		}
 	}
 
+	return false
+}
+
+// correctedZh reads a place corrected in Chinese: "不是福州，是厦门", "不去福州了，去厦门".
+func (d *destScan) correctedZh() bool {
 	// Corrections: "不是福州，是厦门", "不去福州了，去厦门", "把福州改成厦门".
-	for _, loc := range reDestZhNot.FindAllStringIndex(wo, -1) {
-		xi, xj := placeAfterZh(wo, loc[1])
+	for _, loc := range reDestZhNot.FindAllStringIndex(d.wo, -1) {
+		xi, xj := placeAfterZh(d.wo, loc[1])
 		if xj == xi {
 			continue
 		}
-		rest := wo[xj:]
+		rest := d.wo[xj:]
 		rest = strings.TrimPrefix(strings.TrimLeft(rest, " "), "了")
 		k := reDestZhTo2.FindStringIndex(rest)
 		if k == nil {
 			continue
 		}
-		yi, yj := placeAfterZh(wo, len(wo)-len(rest)+k[1])
-		if yj > yi && looksLikePlace(wo[xi:xj]) && set(yi, yj, afterMarker) {
-			setNot(xi, xj)
-			if !strings.HasPrefix(wo[loc[0]:], "不去") {
+		yi, yj := placeAfterZh(d.wo, len(d.wo)-len(rest)+k[1])
+		if yj > yi && looksLikePlace(d.wo[xi:xj]) && d.set(yi, yj, afterMarker) {
+			d.setNot(xi, xj)
+			if !strings.HasPrefix(d.wo[loc[0]:], "不去") {
 				// "不是东京，是大阪" corrects what was said; only "不去" rules a place out.
-				if e.Exclude = e.Exclude[:len(e.Exclude)-1]; len(e.Exclude) == 0 {
-					e.Exclude = nil
+				if d.e.Exclude = d.e.Exclude[:len(d.e.Exclude)-1]; len(d.e.Exclude) == 0 {
+					d.e.Exclude = nil
 				}
 			}
-			m.consume(loc[0], yj)
-			return
+			d.m.consume(loc[0], yj)
+			return true
 		}
 	}
+	return false
+}
+
+// correctedEn reads a place corrected in English: "not Fuzhou, Xiamen", "Venice not Florence".
+func (d *destScan) correctedEn() bool {
 	// "not Fuzhou, Xiamen", "not to Paris but Rome"
-	for _, loc := range reDestEnNot.FindAllStringIndex(lwo, -1) {
-		xi, xj := placeAfterEn(wo, loc[1], true)
-		if xj == xi || !looksLikePlace(wo[xi:xj]) {
+	for _, loc := range reDestEnNot.FindAllStringIndex(d.lwo, -1) {
+		xi, xj := placeAfterEn(d.wo, loc[1], true)
+		if xj == xi || !looksLikePlace(d.wo[xi:xj]) {
 			continue
 		}
-		k := reDestEnNot2.FindStringIndex(wo[xj:])
+		k := reDestEnNot2.FindStringIndex(d.wo[xj:])
 		if k != nil && k[1] > 0 {
-			if yi, yj := placeAfterEn(wo, xj+k[1], true); yj > yi && set(yi, yj, afterMarker) {
-				setNot(xi, xj)
-				m.consume(loc[0], loc[1])
-				return
+			if yi, yj := placeAfterEn(d.wo, xj+k[1], true); yj > yi && d.set(yi, yj, afterMarker) {
+				d.setNot(xi, xj)
+				d.m.consume(loc[0], loc[1])
+				return true
 			}
 		}
 		// "Venice not Florence": the place before "not" is the one meant.
-		if yi, yj := placeBeforeEn(wo, loc[0]); yj > yi && set(yi, yj, afterMarker) {
-			setNot(xi, xj)
-			m.consume(loc[0], loc[1])
-			return
+		if yi, yj := placeBeforeEn(d.wo, loc[0]); yj > yi && d.set(yi, yj, afterMarker) {
+			d.setNot(xi, xj)
+			d.m.consume(loc[0], loc[1])
+			return true
 		}
 		// "not Rome", said alone: a place ruled out, none chosen.
-		if strings.TrimSpace(wo[:loc[0]]) == "" && strings.Trim(wo[xj:], " ,.!") == "" {
-			if j, _ := judge(wo[xi:xj], afterMarker, c, m.lang); j == knownPlace {
-				setNot(xi, xj)
-				m.consume(loc[0], loc[1])
-				m.found++
-				return
+		if strings.TrimSpace(d.wo[:loc[0]]) == "" && strings.Trim(d.wo[xj:], " ,.!") == "" {
+			if j, _ := judge(d.wo[xi:xj], afterMarker, d.c, d.m.lang); j == knownPlace {
+				d.setNot(xi, xj)
+				d.m.consume(loc[0], loc[1])
+				d.m.found++
+				return true
 			}
 		}
 	}
+	return false
+}
+
+// insteadOf reads "Xiamen instead of Fuzhou" and "instead of Fuzhou, Xiamen".
+func (d *destScan) insteadOf() bool {
 	// "Xiamen instead of Fuzhou", "instead of Fuzhou, Xiamen"
-	for _, loc := range reDestEnInst.FindAllStringIndex(lwo, -1) {
-		xi, xj := placeAfterEn(wo, loc[1], true)
-		if xj == xi || !looksLikePlace(wo[xi:xj]) {
+	for _, loc := range reDestEnInst.FindAllStringIndex(d.lwo, -1) {
+		xi, xj := placeAfterEn(d.wo, loc[1], true)
+		if xj == xi || !looksLikePlace(d.wo[xi:xj]) {
 			continue
 		}
-		before := strings.TrimRight(wo[:loc[0]], " ,")
+		before := strings.TrimRight(d.wo[:loc[0]], " ,")
 		k := strings.LastIndexAny(before, ",.;!?") + 1
-		if yi, yj := placeAfterEn(wo, k, true); yj > yi && yj <= loc[0] && set(yi, yj, afterMarker) {
-			setNot(xi, xj)
-			m.consume(loc[0], loc[1])
-			return
+		if yi, yj := placeAfterEn(d.wo, k, true); yj > yi && yj <= loc[0] && d.set(yi, yj, afterMarker) {
+			d.setNot(xi, xj)
+			d.m.consume(loc[0], loc[1])
+			return true
 		}
-		if k := reDestEnNot2.FindStringIndex(wo[xj:]); k != nil {
-			if yi, yj := placeAfterEn(wo, xj+k[1], true); yj > yi && set(yi, yj, afterMarker) {
-				setNot(xi, xj)
-				m.consume(loc[0], loc[1])
-				return
+		if k := reDestEnNot2.FindStringIndex(d.wo[xj:]); k != nil {
+			if yi, yj := placeAfterEn(d.wo, xj+k[1], true); yj > yi && d.set(yi, yj, afterMarker) {
+				d.setNot(xi, xj)
+				d.m.consume(loc[0], loc[1])
+				return true
 			}
 		}
 	}
-	for _, loc := range reDestZhChg.FindAllStringIndex(wo, -1) {
-		if yi, yj := placeAfterZh(wo, loc[1]); yj > yi && set(yi, yj, afterMarker) {
-			m.consume(loc[0], loc[1])
-			return
+	return false
+}
+
+// changedTo reads a change of place: 改成厦门, "change the destination to Rome".
+func (d *destScan) changedTo() bool {
+	for _, loc := range reDestZhChg.FindAllStringIndex(d.wo, -1) {
+		if yi, yj := placeAfterZh(d.wo, loc[1]); yj > yi && d.set(yi, yj, afterMarker) {
+			d.m.consume(loc[0], loc[1])
+			return true
 		}
 	}
-	for _, loc := range reDestEnChg.FindAllStringSubmatchIndex(lwo, -1) {
-		if loc[2] >= 0 && looksLikePlace(wo[loc[2]:loc[3]]) {
-			setNot(loc[2], loc[3])
+	for _, loc := range reDestEnChg.FindAllStringSubmatchIndex(d.lwo, -1) {
+		if loc[2] >= 0 && looksLikePlace(d.wo[loc[2]:loc[3]]) {
+			d.setNot(loc[2], loc[3])
 		}
-		if yi, yj := placeAfterEn(wo, loc[1], true); yj > yi && set(yi, yj, afterWeakMarker) {
-			return
+		if yi, yj := placeAfterEn(d.wo, loc[1], true); yj > yi && d.set(yi, yj, afterWeakMarker) {
+			return true
 		}
-		e.NotDestination = ""
+		d.e.NotDestination = ""
 	}
 
+	return false
+}
+
+// afterMarker reads a name after a word that leads to a place: 去福州, 到厦门玩, 福州之旅,
+// "Kyoto 4 days", "trip to Lisbon", "in Lisbon".
+func (d *destScan) afterMarker() bool {
 	// "去福州", "想去厦门玩", "目的地：成都"
-	for _, loc := range reDestZh.FindAllStringIndex(wo, -1) {
+	for _, loc := range reDestZh.FindAllStringIndex(d.wo, -1) {
 		if loc[0] > 0 {
-			if prev, _ := utf8.DecodeLastRuneInString(wo[:loc[0]]); strings.ContainsRune("过回出上下进失死离除来不", prev) && wo[loc[0]:loc[1]] == "去" {
+			if prev, _ := utf8.DecodeLastRuneInString(d.wo[:loc[0]]); strings.ContainsRune("过回出上下进失死离除来不", prev) && d.wo[loc[0]:loc[1]] == "去" {
 				continue
 			}
 		}
-		if strings.HasPrefix(wo[loc[1]:], "年") {
+		if strings.HasPrefix(d.wo[loc[1]:], "年") {
 			continue
 		}
 		at := loc[1]
 		for _, w := range []string{"一趟", "趟", "一下", "看看"} {
-			if strings.HasPrefix(wo[at:], w) {
+			if strings.HasPrefix(d.wo[at:], w) {
 				at += len(w)
 			}
 		}
-		if i, j := placeAfterZh(wo, at); j > i && set(i, j, afterMarker) {
-			m.consume(loc[0], loc[1])
-			return
+		if i, j := placeAfterZh(d.wo, at); j > i && d.set(i, j, afterMarker) {
+			d.m.consume(loc[0], loc[1])
+			return true
 		}
 	}
 	// "到厦门玩"
-	for _, loc := range reDestZhTo.FindAllStringIndex(wo, -1) {
-		i, j := placeAfterZh(wo, loc[1])
-		if j > i && reZhTripVerbs.MatchString(wo[j:]) && set(i, j, afterMarker) {
-			m.consume(loc[0], loc[1])
-			return
+	for _, loc := range reDestZhTo.FindAllStringIndex(d.wo, -1) {
+		i, j := placeAfterZh(d.wo, loc[1])
+		if j > i && reZhTripVerbs.MatchString(d.wo[j:]) && d.set(i, j, afterMarker) {
+			d.m.consume(loc[0], loc[1])
+			return true
 		}
 	}
 	// "福州之旅", "莫干山三日游", "长滩岛四天三晚": the length was read already, and still
 	// marks the name before it, so it is looked for in the message as sent.
-	for _, loc := range reDestZhTrip.FindAllStringIndex(m.low, -1) {
+	for _, loc := range reDestZhTrip.FindAllStringIndex(d.m.low, -1) {
 		// 游 ends a trip ("福州游"), not a word (游戏, 游泳, 游客).
-		if strings.HasSuffix(m.low[loc[0]:loc[1]], "游") && loc[1] < len(m.low) {
-			if r, _ := utf8.DecodeRuneInString(m.low[loc[1]:]); isHan(r) && !strings.ContainsRune("吧啊呀呢了的", r) {
+		if strings.HasSuffix(d.m.low[loc[0]:loc[1]], "游") && loc[1] < len(d.m.low) {
+			if r, _ := utf8.DecodeRuneInString(d.m.low[loc[1]:]); isHan(r) && !strings.ContainsRune("吧啊呀呢了的", r) {
 				continue
 			}
 		}
-		if i, j := placeBeforeZh(wo, loc[0]); j > i && set(i, j, afterMarker) {
-			return
+		if i, j := placeBeforeZh(d.wo, loc[0]); j > i && d.set(i, j, afterMarker) {
+			return true
 		}
 	}
 	// "Kyoto 4 days", "Hallstatt, 3 nights": a name right before a length.
-	for _, loc := range reLengthEn.FindAllStringIndex(m.low, -1) {
-		if i, j := placeBeforeEn(wo, loc[0]); j > i && set(i, j, afterMarker) {
-			return
+	for _, loc := range reLengthEn.FindAllStringIndex(d.m.low, -1) {
+		if i, j := placeBeforeEn(d.wo, loc[0]); j > i && d.set(i, j, afterMarker) {
+			return true
 		}
 	}
-	for _, loc := range reDestEnStr.FindAllStringIndex(lwo, -1) {
-		if i, j := placeAfterEn(wo, loc[1], true); j > i && set(i, j, afterMarker) {
-			m.consume(loc[0], loc[1])
-			return
+	for _, loc := range reDestEnStr.FindAllStringIndex(d.lwo, -1) {
+		if i, j := placeAfterEn(d.wo, loc[1], true); j > i && d.set(i, j, afterMarker) {
+			d.m.consume(loc[0], loc[1])
+			return true
 		}
 	}
-	for _, loc := range reDestEnWeak.FindAllStringIndex(lwo, -1) {
-		if i, j := placeAfterEn(wo, loc[1], true); j > i && set(i, j, afterWeakMarker) {
-			m.consume(loc[0], loc[1])
-			return
+	for _, loc := range reDestEnWeak.FindAllStringIndex(d.lwo, -1) {
+		if i, j := placeAfterEn(d.wo, loc[1], true); j > i && d.set(i, j, afterWeakMarker) {
+			d.m.consume(loc[0], loc[1])
+			return true
 		}
 	}
 
+	return false
+}
+
+// spotted reads the known names found anywhere: "杭州，下周五出发", "大阪 at Easter".
+func (d *destScan) spotted() bool {
 	// A known name anywhere: "杭州，下周五出发", "大阪 at Easter", "rome rome rome".
-	if spots := spotPlaces(m, c); len(spots) > 0 {
+	if spots := spotPlaces(d.m, d.c); len(spots) > 0 {
 		names := []string{}
 		for _, sp := range spots {
-			if !containsFold(names, sp.name) && !samePlaceName(c, names, sp.name) {
+			if !containsFold(names, sp.name) && !samePlaceName(d.c, names, sp.name) {
 				names = append(names, sp.name)
 			}
 		}
 		// "Rome or Florence", "昆明大理": two places offered, or named side by side with
 		// nothing between, are a choice to ask about.
-		if len(names) > 1 && (reAlternatives.MatchString(lwo) || adjacentSpots(spots)) {
-			e.PlaceOptions = names
+		if len(names) > 1 && (reAlternatives.MatchString(d.lwo) || adjacentSpots(spots)) {
+			d.e.PlaceOptions = names
 		} else {
-			e.Destination = names[len(names)-1]
+			d.e.Destination = names[len(names)-1]
 			if len(names) > 1 {
 				// "from Shanghai to Hangzhou": where the trip goes is said last.
-				e.Destination = names[len(names)-1]
+				d.e.Destination = names[len(names)-1]
 			}
 		}
 		for _, sp := range spots {
-			m.consume(sp.i, sp.j)
+			d.m.consume(sp.i, sp.j)
 		}
-		m.found++
-		return
+		d.m.found++
+		return true
 	}
 
-	if loc := reVaguePlace.FindStringIndex(lwo); loc != nil {
+	return false
+}
+
+// described reads a place described, not named: "somewhere with snow", 找个暖和的地方.
+func (d *destScan) described() bool {
+	if loc := reVaguePlace.FindStringIndex(d.lwo); loc != nil {
 		// The place described is the request, not a preference: "somewhere with snow".
-		end := phraseEnd(wo, loc[1])
-		if e.VaguePlace = vagueTheme(lwo[loc[0]:end]); e.VaguePlace == "any" {
-			e.VaguePlace = vagueTheme(lwo)
+		end := phraseEnd(d.wo, loc[1])
+		if d.e.VaguePlace = vagueTheme(d.lwo[loc[0]:end]); d.e.VaguePlace == "any" {
+			d.e.VaguePlace = vagueTheme(d.lwo)
 		}
-		m.consume(loc[0], end)
-		return
+		d.m.consume(loc[0], end)
+		return true
 	}
 
+	return false
+}
+
+// answer reads a short message of a name alone ("seoull", "Barcelona!"), asked or not.
+func (d *destScan) answer() {
 	// A short message of a name alone ("seoull", "Barcelona!") says where, asked or not.
-	short := len(strings.Fields(wo)) <= 2
-	if expecting == SlotDestination || short {
-		rest := strings.TrimSpace(wo)
+	short := len(strings.Fields(d.wo)) <= 2
+	if d.c.Expecting == SlotDestination || short {
+		rest := strings.TrimSpace(d.wo)
 		for range 3 { // "我想去" then "吧": a few layers; more would be quadratic on "去去去…"
 			t := trimSuffixWord(reFillerHead.ReplaceAllString(rest, ""), fillerTail)
 			t = strings.Trim(t, " ,.!?;:'\"-~")
@@ -501,11 +563,11 @@ func parseDestinationIn(m *msg, e *Extraction, c ParseContext) {
 		if rest != "" && !strings.ContainsAny(rest, "0123456789") && utf8.RuneCountInString(rest) <= 40 {
 			_, yn := ParseYesNo(rest)
 			kind := asAnswer
-			if expecting != SlotDestination {
+			if d.c.Expecting != SlotDestination {
 				kind = afterWeakMarker
 			}
 			if in, _ := DetectIntent(rest); in == IntentNone && !yn && looksLikePlace(rest) && !hasCorrectionWord(rest) {
-				if k := strings.Index(wo, rest); k >= 0 && set(k, k+len(rest), kind) {
+				if k := strings.Index(d.wo, rest); k >= 0 && d.set(k, k+len(rest), kind) {
 					return
 				}
 			}

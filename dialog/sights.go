@@ -11,7 +11,7 @@ import (
 // counts too.
 
 var (
-	knownNatureSights = fields("西湖|漓江|洱海|庐山|天门山|鸣沙山|泰山|华山|峨眉山|玉龙雪山|天池|纳木错|青海湖|月牙泉|张家界国家森林公园|" +
+	knownNatureSights = fields("西湖|漓江|洱海|庐山|天门山|鸣沙山|泰山|华山|峨眉山|玉龙雪山|天池|纳木错|月牙泉|张家界国家森林公园|" +
 		"west lake|li river|lijiang river|mount fuji|mt fuji|fuji|halong bay|ha long bay|victoria peak|table mountain|niagara falls|grand canyon|the alps|yellow mountain|huangshan mountain|jiuzhaigou valley")
 	knownSocialSights = fields("灵隐寺|布达拉宫|故宫|长城|八达岭长城|兵马俑|大唐不夜城|洪崖洞|外滩|黄鹤楼|夫子庙|中山陵|宽窄巷子|浅草寺|晴空塔|东京塔|卢浮宫|埃菲尔铁塔|中央大街|冰雪大世界|拙政园|雷峰塔|南普陀寺|莫高窟|颐和园|天坛|迪士尼|环球影城|大雁塔|锦里|武侯祠|都江堰|乐山大佛|田子坊|南京路|秦淮河|" +
 		"lingyin temple|lingyin|louvre|the louvre|great wall|the great wall|forbidden city|potala palace|terracotta warriors|terracotta army|colosseum|the colosseum|eiffel tower|sagrada familia|big ben|tower of london|the bund|disneyland|universal studios|vatican|sistine chapel|acropolis|angkor wat|taj mahal|senso-ji|sensoji|tokyo tower|skytree|summer palace|temple of heaven")
@@ -46,20 +46,8 @@ func parseSightsIn(m *msg, e *Extraction, c ParseContext) {
 	}
 	// Named sights by their ending: "灵隐寺一定要安排上", "Lingyin Temple".
 	wo := string(m.wo)
-	for i := 0; i < len(wo); {
-		r, size := utf8.DecodeRuneInString(wo[i:])
-		if !isHan(r) {
-			i += size
-			continue
-		}
-		j := i
-		for j < len(wo) {
-			r2, s2 := utf8.DecodeRuneInString(wo[j:])
-			if !isHan(r2) {
-				break
-			}
-			j += s2
-		}
+	for _, sp := range hanRuns(wo) {
+		i, j := sp.i, sp.j
 		run := wo[i:j]
 		// Drop a leading verb: 想看西湖 -> 西湖.
 		start := i
@@ -75,7 +63,6 @@ func parseSightsIn(m *msg, e *Extraction, c ParseContext) {
 			}
 			m.consume(start, k)
 		}
-		i = j
 	}
 }
 

@@ -146,7 +146,7 @@ func Read(text, state string, c ParseContext) Reading {
 		r.Act = ActOther // "no thanks" to the summary: what to change?
 		return r
 	}
-	if smallTalk(core) {
+	if smallTalk(core) || r.Ex.chat {
 		r.Act = ActSmallTalk
 		return r
 	}
@@ -189,7 +189,7 @@ func (e Extraction) fills() bool {
 }
 
 var (
-	cancelWords = litsOf(`取消行程|取消旅行|取消这次|取消整个|行程取消|不去了|不想去了|不旅游了|全部取消|都取消|删掉行程|删除行程|行程都不要了|行程不要了|整个取消|取消取消|不规划了|不玩了|作废|` +
+	cancelWords = litsOf(`取消行程|取消旅行|旅行取消|取消这次|取消整个|行程取消|不去了|不想去了|不旅游了|全部取消|都取消|删掉行程|删除行程|行程都不要了|行程不要了|整个取消|取消取消|不规划了|不玩了|作废|` +
 		`cancel the trip|cancel my trip|cancel this trip|cancel the whole|cancel everything|cancel it|\bcancel\b|trip's off|trip is off|` +
 		`not going anymore|not going any more|scrap the whole|scrap the trip|scrap it all|drop this trip|drop the trip|call the whole trip off|call the trip off|call it off|` +
 		`delete my trip|delete the trip|forget the whole trip|forget the trip|forget the whole thing|the whole thing|we changed our minds`)
@@ -347,7 +347,7 @@ func chosenOption(core string) (Tier, int) {
 
 var smallTalkWords = litsOf(`\b666\b|\b888\b|牛啊|牛哇|太牛|真牛|牛逼|🐂|谢啦|谢了|嘻嘻|吃了吗|吃饭了吗|早点休息|好的呢|\bsup\b|\bheyy\b|\bevening\b|\bmorning\b|thank u|\bthanx\b|what's your name|what is your name|see ya|\bcya\b|you're funny|you are funny|how's your day|how is your day|你好|您好|嗨|哈喽|hello|\bhi\b|\bhey\b|\bhiya\b|\byo\b|good morning|good evening|good afternoon|早上好|晚上好|下午好|` +
 	`谢谢|多谢|感谢|\bthanks\b|thank you|\bthx\b|\bty\b|cheers|哈哈|呵呵|嘿嘿|\blol\b|\blmao\b|\bhaha|😂|🙏|😊|😄|❤|你是谁|你叫什么|who are you|are you a bot|are you human|` +
-	`how are you|how's it going|what's up|在吗|在不在|有人吗|辛苦了|晚安|good night|bye|goodbye|再见|拜拜|see you|nice to meet|好的谢谢|ok thanks|cool|awesome|不错|厉害|棒|nice one`)
+	`how are you|how's it going|what's up|在吗|在不在|有人吗|辛苦了|晚安|good night|bye|goodbye|再见|拜拜|see you|nice to meet|好的谢谢|ok thanks|cool|awesome|不错|厉害|棒|nice one|have a good one|have a nice day|have a good day`)
 
 // smallTalk reports greetings, thanks and chit-chat: text with none of the trip in it.
 func smallTalk(core string) bool {

@@ -9,10 +9,10 @@ import "strings"
 // 不想爬山 is not a wish for mountains.
 
 var (
-	wishWords = litsOf(`高反|高原反应|怀孕|孕妇|晕车|晕船|晕机|过敏|哮喘|心脏不好|太赶|不要太累|别太累|慢节奏|慢慢玩|轻松点|自驾|租车|高铁|火车|红眼航班|直飞|海景房|民宿|青旅|五星级|四星级|` +
+	wishWords = litsOf(`潜水|浮潜|冲浪|骑行|蹦极|高反|高原反应|怀孕|孕妇|晕车|晕船|晕机|过敏|哮喘|心脏不好|太赶|不要太累|别太累|慢节奏|慢慢玩|轻松点|自驾|租车|高铁|火车|红眼航班|直飞|海景房|民宿|青旅|五星级|四星级|` +
 		`拍照|出片|网红打卡|打卡|泳池|健身房|早餐|不早起|睡懒觉|排队|无烟|素食餐|wifi|wi-fi|` +
 		`altitude|pregnant|seasick|car sick|carsick|motion sickness|allerg|asthma|rushed|relaxed pace|slow pace|sleep in|lie in|wifi|wi-fi|working remotely|` +
-		`\bpool\b|\bgym\b|\bspa\b|sea view|ocean view|\bbus rides\b|long drives|red-eye|red eye|direct flights?|road trip|rent a car|car rental|by train|\bclimb|photograph|instagram|\bqueue|\bqueues|non-smoking|gluten|lactose|nut allergy`)
+		`\bpool\b|\bgym\b|\bspa\b|sea view|ocean view|\bbus rides\b|long drives|red-eye|red eye|direct flights?|road trip|rent a car|car rental|by train|\bclimb|photograph|instagram|\bqueue|\bqueues|non-smoking|gluten|lactose|nut allergy|\bsurf|\bdiving\b|\bscuba|\bsnorkel|\bbungee|\bcycling\b`)
 	reNotWish = pat(`不想|别太|不要太|不能太|don't want to|dont want to|not too|no long|rather not|can't handle|cannot handle`, "不想", "别太", "不要太", "不能太", "want to", "not too", "no long", "rather not", "handle")
 )
 
@@ -57,12 +57,15 @@ func parseWishesIn(m *msg, e *Extraction) {
 		if has(clause, "去", "go to", "visit") && !wishWords.in(clause) {
 			continue
 		}
-		text := strings.TrimSpace(m.orig[sp.i:sp.j])
+		// "去新疆自驾", "go to Bali to surf", "road trip through iceland": the place said
+		// beside the activity is left for the destination.
+		said, eaten := wishPart(s, sp)
+		text := strings.TrimSpace(m.orig[said.i:said.j])
 		if text == "" {
 			continue
 		}
 		out = append(out, text)
-		m.consume(sp.i, sp.j)
+		m.consume(eaten.i, eaten.j)
 	}
 	if len(out) > 0 {
 		sep := "; "
@@ -72,4 +75,56 @@ func parseWishesIn(m *msg, e *Extraction) {
 		e.OtherNeeds = strings.Join(out, sep)
 		m.found++
 	}
+}
+
+var (
+	// reWishPlaceBefore ends the words that lead to a place before an activity: 去新疆自驾,
+	// "go to Bali to surf".
+	reWishPlaceBefore = pat(`去|到|飞|(?i)\b(?:go|going|head|heading|fly|flying|off|trip|travel\w*|visit\w*)\s+(?:to\s+)?`, "去", "到", "飞", "go", "head", "fly", "off", "trip", "travel", "visit")
+	// reWishPlaceAfter starts the words that lead to a place after an activity: "road trip
+	// through iceland", "road trip to Gordes".
+	reWishPlaceAfter = pat(`(?i)^\s+(?:(?:road\s+)?trips?\s+)?(?:to|through|around|across|in)\s+\S`, "to", "through", "around", "across", "in")
+)
+
+// activityWords are the wishes that are things done at a place, which people say beside
+// the place's name.
+var activityWords = litsOf(`自驾|潜水|浮潜|冲浪|骑行|蹦极|拍照|出片|打卡|租车|road trip|rent a car|surf|diving|scuba|snorkel|bungee|cycling|photograph|instagram`)
+
+// wishPart is the part of the clause s[sp.i:sp.j] that states a wish, without the words
+// that say where to go: from the activity on when a place was named before it, up to it
+// when a place follows it; the whole clause when no place is named beside it. eaten is
+// what the wish uses up, which leaves "trip to" of "road trip to Gordes" to the place.
+func wishPart(s string, sp span) (said, eaten span) {
+	clause := s[sp.i:sp.j]
+	words := wishWords.findAll(clause)
+	if len(words) == 0 {
+		return sp, sp
+	}
+	first, last := words[0], words[len(words)-1]
+	// Only something done somewhere is said beside the place: "allergic to peanuts" is not
+	// a wish before a place.
+	if !activityWords.in(clause[first.i:first.j]) || !activityWords.in(clause[last.i:last.j]) {
+		return sp, sp
+	}
+	// "\bsnorkel" ends where the word does: "snorkeling in Phuket".
+	for last.j < len(clause) && isASCIILetter(clause[last.j]) {
+		last.j++
+	}
+	// "去新疆自驾", "洱海骑行", "go to Bali to surf": what comes before the activity is
+	// where, unless it says the traveller would rather not (不想骑行).
+	if strings.TrimSpace(clause[:first.i]) != "" && !reNotWish.MatchString(clause[:first.i]) {
+		if loc := reWishPlaceBefore.FindStringIndex(clause[:first.i]); loc == nil || strings.TrimSpace(clause[loc[1]:first.i]) != "" || hasHan(clause[:first.i]) {
+			return span{sp.i + first.i, sp.j}, span{sp.i + first.i, sp.j}
+		}
+	}
+	if reWishPlaceAfter.MatchString(clause[last.j:]) {
+		said = span{sp.i, sp.i + last.j}
+		eaten = said
+		// "road trip to Gordes": "trip to" also leads to the place.
+		if w := clause[last.i:last.j]; strings.HasSuffix(asciiLower(w), "trip") && strings.HasPrefix(strings.TrimLeft(clause[last.j:], " "), "to ") {
+			eaten.j -= len("trip")
+		}
+		return said, eaten
+	}
+	return sp, sp
 }
