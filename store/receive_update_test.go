@@ -104,3 +104,43 @@ func TestReceiveUpdate(t *testing.T) {
 		t.Errorf("over the rate: update %q, %d inbox rows; want nothing written but the count", outcome(4), inbox())
 	}
 }
+
+// A poll's updates and the offset past them are stored by one statement; the offset
+// never goes back, and a redelivered update is not stored again.
+func TestStorePolledUpdates(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := storetest.New(t)
+	poll := func(offset int64, ids ...int64) int {
+		t.Helper()
+		var us []store.TelegramUpdate
+		for _, id := range ids {
+			us = append(us, store.TelegramUpdate{UpdateID: id, ChatID: "9", Payload: []byte(`{}`)})
+		}
+		fresh, err := store.StorePolledUpdates(ctx, db, us, time.Minute, offset)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return len(fresh)
+	}
+	offset := func() int64 {
+		t.Helper()
+		o, err := store.TelegramOffset(ctx, db)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return o
+	}
+	if n := poll(12, 10, 11); n != 2 || offset() != 12 {
+		t.Errorf("first poll: %d stored, offset %d; want 2, 12", n, offset())
+	}
+	if n := poll(12, 11); n != 0 || offset() != 12 {
+		t.Errorf("redelivery: %d stored, offset %d; want 0, 12", n, offset())
+	}
+	if n := poll(5); n != 0 || offset() != 12 {
+		t.Errorf("an older offset: %d stored, offset %d; want 0, 12", n, offset())
+	}
+	if n := poll(0, 12); n != 1 || offset() != 12 {
+		t.Errorf("stored without an offset (a webhook): %d stored, offset %d; want 1, 12", n, offset())
+	}
+}

@@ -34,7 +34,17 @@ func StoreTelegramUpdate(ctx context.Context, q Queryer, updateID int64, chatID 
 // for that long, to process at once in memory: only what is still unprocessed when the
 // lease ends is claimed from the table (ClaimTelegramUpdate), by whichever instance.
 func StoreTelegramUpdates(ctx context.Context, q Queryer, us []TelegramUpdate, lease time.Duration) ([]TelegramUpdate, error) {
+	return StorePolledUpdates(ctx, q, us, lease, 0)
+}
+
+// StorePolledUpdates is StoreTelegramUpdates that also advances the polling offset to
+// offset (SetTelegramOffset) in the same statement, when offset is positive: a poll's
+// updates and the offset past them commit together, in one round trip.
+func StorePolledUpdates(ctx context.Context, q Queryer, us []TelegramUpdate, lease time.Duration, offset int64) ([]TelegramUpdate, error) {
 	if len(us) == 0 {
+		if offset > 0 {
+			return nil, SetTelegramOffset(ctx, q, offset)
+		}
 		return nil, nil
 	}
 	ids, chats, payloads := make([]int64, len(us)), make([]string, len(us)), make([]string, len(us))
@@ -47,10 +57,13 @@ func StoreTelegramUpdates(ctx context.Context, q Queryer, us []TelegramUpdate, l
 	}
 	var stored []int64
 	err := q.SelectContext(ctx, &stored, `
+WITH polled AS (
+    INSERT INTO telegram_state (key, value) SELECT 'offset', $5::bigint WHERE $5::bigint > 0
+    ON CONFLICT (key) DO UPDATE SET value = greatest(telegram_state.value, EXCLUDED.value))
 INSERT INTO telegram_updates (update_id, chat_id, payload, leased_until)
 SELECT u.id, u.chat, u.payload::jsonb, now() + $4 * interval '1 millisecond'
 FROM unnest($1::bigint[], $2::text[], $3::text[]) AS u(id, chat, payload)
-ON CONFLICT DO NOTHING RETURNING update_id`, pq.Array(ids), pq.Array(chats), pq.Array(payloads), leaseMS)
+ON CONFLICT DO NOTHING RETURNING update_id`, pq.Array(ids), pq.Array(chats), pq.Array(payloads), leaseMS, offset)
 	if err != nil {
 		return nil, fmt.Errorf("store telegram updates: %w", err)
 	}

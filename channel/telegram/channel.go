@@ -16,7 +16,6 @@ import (
 	"time"
 
 	tgbotapi "github.com/go-telegram-bot-api/telegram-bot-api/v5"
-	"github.com/jmoiron/sqlx"
 	"github.com/prometheus/client_golang/prometheus"
 
 	"xingqu/dialog"
@@ -313,8 +312,9 @@ func chatOf(u *tgbotapi.Update) string {
 
 // storeUpdates keeps raw updates in one statement and returns those not stored before,
 // leased to this process to be processed at once (dispatch). A redelivered update_id is
-// a no-op.
-func (c *Channel) storeUpdates(ctx context.Context, q store.Queryer, raws []json.RawMessage) (fresh []store.TelegramUpdate, maxID int64, err error) {
+// a no-op. polled says they came from getUpdates: the statement also moves the poll
+// offset past them.
+func (c *Channel) storeUpdates(ctx context.Context, q store.Queryer, raws []json.RawMessage, polled bool) (fresh []store.TelegramUpdate, maxID int64, err error) {
 	us := make([]store.TelegramUpdate, 0, len(raws))
 	for _, raw := range raws {
 		var u tgbotapi.Update
@@ -329,7 +329,11 @@ func (c *Channel) storeUpdates(ctx context.Context, q store.Queryer, raws []json
 		us = append(us, store.TelegramUpdate{UpdateID: int64(u.UpdateID), ChatID: chatOf(&u), Payload: storable(raw)})
 		maxID = max(maxID, int64(u.UpdateID))
 	}
-	fresh, err = store.StoreTelegramUpdates(ctx, q, us, updateLease)
+	var offset int64
+	if polled && maxID > 0 {
+		offset = maxID + 1
+	}
+	fresh, err = store.StorePolledUpdates(ctx, q, us, updateLease, offset)
 	if err != nil {
 		return nil, 0, err
 	}
@@ -431,15 +435,8 @@ func (c *Channel) poll(ctx context.Context, api botAPI) {
 		if len(raws) == 0 {
 			continue
 		}
-		var maxID int64
-		var fresh []store.TelegramUpdate
-		err = c.db.InTx(ctx, func(tx *sqlx.Tx) error {
-			var err error
-			if fresh, maxID, err = c.storeUpdates(ctx, tx, raws); err != nil {
-				return err
-			}
-			return store.SetTelegramOffset(ctx, tx, maxID+1)
-		})
+		// The updates and the offset past them, in one statement.
+		fresh, maxID, err := c.storeUpdates(ctx, c.db, raws, true)
 		if err != nil {
 			// Not stored: ask for the same updates again.
 			c.log.Warn("telegram: storing updates failed", "err", err)
@@ -477,7 +474,7 @@ func (c *Channel) Webhook() http.Handler {
 		}
 		ctx, cancel := context.WithTimeout(r.Context(), 800*time.Millisecond)
 		defer cancel()
-		fresh, _, err := c.storeUpdates(ctx, c.db, []json.RawMessage{body})
+		fresh, _, err := c.storeUpdates(ctx, c.db, []json.RawMessage{body}, false)
 		if err != nil {
 			// Telegram resends on an error: nothing is lost.
 			c.log.Warn("telegram webhook: could not store an update", "update_id", probe.UpdateID, "err", err)
