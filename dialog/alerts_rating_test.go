@@ -54,8 +54,8 @@ func TestAlertsCommand(t *testing.T) {
 	}
 }
 
-// The rating is asked unprompted when an option is chosen and when an agent hands the
-// conversation back: at most once a day, and never after an emergency.
+// The rating is asked unprompted when a plan is delivered, when an option is chosen and
+// when an agent hands the conversation back: at most once a day, and never after an emergency.
 func TestRatingPromptOnceADayNeverInEmergency(t *testing.T) {
 	e := careEngine()
 	asked := func(res dialog.Result) bool {
@@ -88,6 +88,15 @@ func TestRatingPromptOnceADayNeverInEmergency(t *testing.T) {
 	}
 	if asked(e.Handle(fresh, dialog.Inbound{Event: dialog.EventHandback})) {
 		t.Error("asked when an emergency was handed back")
+	}
+	// A plan delivered asks (its edits do not); choosing the same day then does not.
+	planned := &dialog.Conversation{State: dialog.StatePlanning, Lang: dialog.LangEN, Trip: dialog.TripRequest{Destination: "Lisbon"},
+		Memo: dialog.Memo{PlanRequest: 1}}
+	if !asked(e.Handle(planned, dialog.Inbound{Event: dialog.EventPlanReady, PlanRequest: 1, Plan: &dialog.Plan{Version: 1}})) {
+		t.Error("not asked when the plan was delivered")
+	}
+	if asked(e.Handle(planned, dialog.Inbound{Action: "choose:economical"})) {
+		t.Error("asked again on choosing, the same day")
 	}
 	// Pressing a star records the rating.
 	other := &dialog.Conversation{State: dialog.StatePlanned, Lang: dialog.LangEN, Memo: dialog.Memo{PlanVersion: 1}}

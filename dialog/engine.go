@@ -1358,6 +1358,10 @@ func (t *turn) planReady() {
 	}
 	t.res.Replies = append(t.res.Replies, Reply{Kind: ReplyPlan, Text: text, Plan: p, Choices: t.planChoices()})
 	t.draftNote(p)
+	if p.Edit == nil && p.Base == 0 {
+		// A plan made afresh, not an edit of one: a moment to ask how it went.
+		t.promptRating()
+	}
 	r := t.say("after_plan")
 	r.Choices = []Choice{t.choice("btn_change", "edit"), t.choice("btn_feedback", "feedback"), t.choice("btn_human", "human")}
 }
