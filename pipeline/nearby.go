@@ -76,9 +76,7 @@ func (w *NearbyWorker) Run(ctx context.Context) {
 		}
 		if err := w.process(ctx, job); err != nil && ctx.Err() == nil {
 			w.Log.Warn("nearby job", "job", job.ID, "err", err)
-			if err := store.RetryJob(ctx, w.Pipeline.DB, job.ID, err, time.Now().Add(5*time.Second)); err != nil {
-				w.Log.Warn("retry nearby job", "job", job.ID, "err", err)
-			}
+			releaseJob(ctx, w.Pipeline.DB, w.Log, job, "nearby job", err, time.Now().Add(5*time.Second))
 		}
 	}
 }
@@ -86,9 +84,8 @@ func (w *NearbyWorker) Run(ctx context.Context) {
 func (w *NearbyWorker) process(ctx context.Context, job *store.Job) error {
 	var nj NearbyJob
 	if err := json.Unmarshal(job.Payload, &nj); err != nil {
-		w.Log.Error("nearby job unreadable; dropped", "job", job.ID, "err", err)
-		_, err := store.CompleteJob(ctx, w.Pipeline.DB, job.ID)
-		return err
+		dropJob(ctx, w.Pipeline.DB, w.Log, job, "nearby job", err)
+		return nil
 	}
 	kind, _ := geo.FacilityFor(dialog.EmergencyCategory(nj.Category))
 	var found []geo.Facility

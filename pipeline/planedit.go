@@ -38,9 +38,7 @@ func (w *PlanWorker) processEdit(ctx context.Context, job *store.Job, pj PlanJob
 	bg := context.WithoutCancel(ctx)
 	if err != nil && ctx.Err() != nil {
 		// Shutting down: the edit runs again, here or elsewhere.
-		if err := store.RetryJob(bg, w.Pipeline.DB, job.ID, err, time.Now()); err != nil {
-			w.Log.Error("release edit job; it runs again when its lease ends", "job", job.ID, "err", err)
-		}
+		releaseJob(bg, w.Pipeline.DB, w.Log, job, "edit job", err, time.Now())
 		return
 	}
 	if err != nil {
@@ -48,18 +46,14 @@ func (w *PlanWorker) processEdit(ctx context.Context, job *store.Job, pj PlanJob
 		w.Log.Warn("plan edit not made", "job", job.ID, "conversation", pj.ConversationID, "edit", pj.Edit.Kind, "reason", reason, "err", err)
 		if err := w.deliverEditFailed(bg, job.ID, pj, reason); err != nil {
 			w.Log.Error("deliver failed edit", "job", job.ID, "err", err)
-			if err := store.RetryJob(bg, w.Pipeline.DB, job.ID, err, time.Now().Add(w.retryAfter())); err != nil {
-				w.Log.Error("release edit job; it runs again when its lease ends", "job", job.ID, "err", err)
-			}
+			releaseJob(bg, w.Pipeline.DB, w.Log, job, "edit job", err, time.Now().Add(w.retryAfter()))
 		}
 		return
 	}
 	delivered, err := w.deliver(bg, job.ID, pj, plan)
 	if err != nil {
 		w.Log.Error("deliver edited plan", "job", job.ID, "conversation", pj.ConversationID, "err", err)
-		if err := store.RetryJob(bg, w.Pipeline.DB, job.ID, err, time.Now().Add(w.retryAfter())); err != nil {
-			w.Log.Error("release edit job; it runs again when its lease ends", "job", job.ID, "err", err)
-		}
+		releaseJob(bg, w.Pipeline.DB, w.Log, job, "edit job", err, time.Now().Add(w.retryAfter()))
 		return
 	}
 	w.Log.Info("plan edited", "job", job.ID, "conversation", pj.ConversationID, "edit", pj.Edit.Kind, "source", plan.Source,

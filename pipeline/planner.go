@@ -79,10 +79,7 @@ func (w *PlanWorker) Run(ctx context.Context) {
 func (w *PlanWorker) process(ctx context.Context, job *store.Job, lease time.Duration) {
 	var pj PlanJob
 	if err := json.Unmarshal(job.Payload, &pj); err != nil {
-		w.Log.Error("planning job unreadable; dropped", "job", job.ID, "err", err)
-		if _, err := store.CompleteJob(ctx, w.Pipeline.DB, job.ID); err != nil {
-			w.Log.Error("drop planning job", "job", job.ID, "err", err)
-		}
+		dropJob(ctx, w.Pipeline.DB, w.Log, job, "planning job", err)
 		return
 	}
 	if pj.Edit != nil {
@@ -110,17 +107,13 @@ func (w *PlanWorker) process(ctx context.Context, job *store.Job, lease time.Dur
 			retry = time.Now()
 		}
 		w.Log.Warn("planning failed", "job", job.ID, "conversation", pj.ConversationID, "err", err)
-		if err := store.RetryJob(bg, w.Pipeline.DB, job.ID, err, retry); err != nil {
-			w.Log.Error("release planning job; it runs again when its lease ends", "job", job.ID, "err", err)
-		}
+		releaseJob(bg, w.Pipeline.DB, w.Log, job, "planning job", err, retry)
 		return
 	}
 	delivered, err := w.deliver(bg, job.ID, pj, plan)
 	if err != nil {
 		w.Log.Error("deliver plan", "job", job.ID, "conversation", pj.ConversationID, "err", err)
-		if err := store.RetryJob(bg, w.Pipeline.DB, job.ID, err, time.Now().Add(w.retryAfter())); err != nil {
-			w.Log.Error("release planning job; it runs again when its lease ends", "job", job.ID, "err", err)
-		}
+		releaseJob(bg, w.Pipeline.DB, w.Log, job, "planning job", err, time.Now().Add(w.retryAfter()))
 		return
 	}
 	w.Log.Info("plan made", "job", job.ID, "conversation", pj.ConversationID, "source", plan.Source,

@@ -36,10 +36,7 @@ const weatherCheckTimeout = 10 * time.Second
 func (w *PlanWorker) checkWeather(ctx context.Context, job *store.Job) {
 	var wj WeatherJob
 	if err := json.Unmarshal(job.Payload, &wj); err != nil {
-		w.Log.Error("forecast check unreadable; dropped", "job", job.ID, "err", err)
-		if _, err := store.CompleteJob(ctx, w.Pipeline.DB, job.ID); err != nil {
-			w.Log.Error("drop forecast check", "job", job.ID, "err", err)
-		}
+		dropJob(ctx, w.Pipeline.DB, w.Log, job, "forecast check", err)
 		return
 	}
 	wctx, cancel := context.WithTimeout(ctx, weatherCheckTimeout)
@@ -67,8 +64,6 @@ func (w *PlanWorker) checkWeather(ctx context.Context, job *store.Job) {
 	})
 	if err != nil && !errors.Is(err, errDone) {
 		w.Log.Error("deliver forecast", "job", job.ID, "conversation", wj.ConversationID, "err", err)
-		if err := store.RetryJob(bg, w.Pipeline.DB, job.ID, err, time.Now().Add(w.retryAfter())); err != nil {
-			w.Log.Error("release forecast check; it runs again when its lease ends", "job", job.ID, "err", err)
-		}
+		releaseJob(bg, w.Pipeline.DB, w.Log, job, "forecast check", err, time.Now().Add(w.retryAfter()))
 	}
 }
