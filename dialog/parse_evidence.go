@@ -516,7 +516,7 @@ func parseExclusionsIn(m *msg, e *Extraction, c ParseContext) {
 			p = strings.TrimPrefix(p, a)
 			p = strings.TrimPrefix(p, strings.ToUpper(a[:1])+a[1:])
 		}
-		if p == "" || fillerWords[asciiLower(p)] || yesWords[asciiLower(p)] || noWords[asciiLower(p)] {
+		if p == "" || fillerWords[asciiLower(p)] || yesWords[asciiLower(p)] || noWords[asciiLower(p)] || reItemRef.MatchString(p) {
 			return
 		}
 		for _, x := range e.Exclude {

@@ -165,7 +165,7 @@ func Read(text, state string, c ParseContext) Reading {
 		}
 		return r
 	}
-	if (state == StateConfirm || state == StatePlanned || state == StatePlanning || state == StateEditing) && reChangeAsked.MatchString(low) {
+	if (state == StateConfirm || state == StatePlanned || state == StatePlanning || state == StateEditing) && (reChangeAsked.MatchString(low) || reDropItemRef.MatchString(low)) {
 		// "改一下", "can I change the dates?": a change, what it is still to be asked.
 		r.Act, r.ChangeAsked = ActChange, true
 		return r
@@ -179,6 +179,15 @@ var reFormatting = regexp.MustCompile(`(?i)</?(?:b|i|u|s|em|strong|br|p|span|sma
 
 // reChangeAsked is a request to change the trip or plan that does not yet say to what.
 var reChangeAsked = regexp.MustCompile(`改一下|改改|修改|更改|调整|换个|换一个|想改|要改|能改|\b(?:change|switch|modify|adjust|edit|update)\b|\bmake it (?:cheaper|shorter|longer)\b|便宜点|便宜一点`)
+
+// reItemRef is a thing named by its place in a list or by pointing at it ("第一个地方",
+// "那个", "the second one", "that place"): it means something only where a list was shown,
+// so it is never itself a thing to leave out, and the trip it is in goes on.
+var (
+	reItemRef     = regexp.MustCompile(`(?i)^(?:第[一二三四五六七八九十两\d]*(?:个|站|处|天)?|这个|那个|哪个|这|那|这里|那里|这儿|那儿)(?:地方|景点|地儿|站|选项|方案)?$|^(?:first|second|third|fourth|fifth|last|next|that|this|other)(?:\s+(?:one|place|option|stop|sight|spot|day))?$`)
+	reItemRefIn   = regexp.MustCompile(`第[一二三四五六七八九十两\d]+(?:个|站|处)|这个地方|那个地方|那个景点|这个景点`)
+	reDropItemRef = regexp.MustCompile(`(?i)(?:不要去|不想去|别去|不去|去掉|删掉)(?:第[一二三四五六七八九十两\d]+个?|这个|那个|那里|这里)|(?:skip|drop|remove|don't want to go to|do not want to go to)\s+(?:the\s+)?(?:first|second|third|fourth|fifth|last|that|this|other)\s+(?:one|place|option|stop|sight|spot)\b`)
+)
 
 // fills reports whether an extraction holds anything that goes into the trip.
 func (e Extraction) fills() bool {
@@ -239,6 +248,10 @@ func cancelsTrip(core string) bool {
 	// "孩子不去了", "狗不去了": someone stays home; the trip goes on.
 	if has(core, "孩子", "娃", "宝宝", "小孩", "狗", "猫", "宠物", "老人", "爸", "妈", "奶奶", "爷爷", "外婆", "外公", "姥", "kids", "dog", "cat", "grandma", "grandpa", "mum", "mom", "dad") &&
 		!has(core, "行程", "旅行", "计划", "trip", "everything", "whole") {
+		return false
+	}
+	// "第二个不想去了", "那个地方不去了": one item of a list, not the trip.
+	if reItemRefIn.MatchString(core) && !has(core, "行程", "旅行", "计划", "trip", "everything", "whole") {
 		return false
 	}
 	// "cancel" alone or with the trip; not "can't cancel my hotel" or "cancel the museum".
