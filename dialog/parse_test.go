@@ -309,7 +309,7 @@ func TestExtract(t *testing.T) {
 		{in: "ＬＩＳＢＯＮ，１２月２０日－２７日", want: Extraction{Destination: "LISBON", Start: pxDay(2026, 12, 20), End: pxDay(2026, 12, 27), Lang: "zh"}},
 		{in: "预算：５０００元", want: Extraction{Budget: pxMoney(5000, 5000, "CNY"), Lang: "zh"}},
 		{in: "FUZHOU", want: Extraction{Destination: "FUZHOU", Lang: "en"}},
-		{in: "我们3个人，每人预算2千，想去成都吃火锅，看熊猫", want: Extraction{Destination: "成都", Budget: pxMoney(2000, 2000, "", pxPerPerson), PartySize: 3, Cuisine: "火锅", Lang: "zh", Unparsed: true}},
+		{in: "我们3个人，每人预算2千，想去成都吃火锅，看熊猫", want: Extraction{Destination: "成都", Budget: pxMoney(2000, 2000, "", pxPerPerson), PartySize: 3, Cuisine: "火锅", OtherNeeds: "熊猫", Lang: "zh", Unparsed: true}},
 		{in: "Paris, 2 people, $2,000 each", want: Extraction{Destination: "Paris", Budget: pxMoney(2000, 2000, "USD", pxPerPerson), PartySize: 2, Lang: "en"}},
 		{in: "十一月一号到五号去昆明", want: Extraction{Destination: "昆明", Start: pxDay(2027, 11, 1), End: pxDay(2027, 11, 5), Lang: "zh"}},
 		{in: "下周三到周五去杭州", want: Extraction{Destination: "杭州", Start: pxDay(2026, 12, 9), End: pxDay(2026, 12, 11), Lang: "zh"}},

@@ -4,16 +4,23 @@ import "strings"
 
 // Wishes and conditions that no slot holds go to otherNeeds as written: health
 // (高反, pregnant, seasick), pace (别太赶, not too rushed), comfort and transport (海景房,
-// a pool, 自驾, 高铁), and what a traveller would rather not do (不想爬山, "don't want
+// a pool, 自驾, 高铁), animals to see (熊猫, whale watching), and what a traveller would rather not do (不想爬山, "don't want
 // to climb mountains"). They are read first, so 怀孕五个月 is not a five-month trip and
 // 不想爬山 is not a wish for mountains.
+
+const animals = `熊猫|企鹅|海豚|考拉|袋鼠|鲸鱼|观鲸|看鲸|北极熊|长颈鹿|大象|动物园|海洋馆|水族馆|` +
+	`\bpanda\b|\bpandas\b|\bpenguin\b|\bpenguins\b|\bdolphin\b|\bdolphins\b|\bkoala\b|\bkoalas\b|\bkangaroo\b|\bkangaroos\b|\bwhale watching\b|\bwhale\b|\bwhales\b|\bpolar bear\b|\bpolar bears\b|\bgiraffe\b|\bgiraffes\b|\belephant\b|\belephants\b|\bzoo\b|\baquarium\b|\bsafari\b`
 
 var (
 	wishWords = litsOf(`潜水|浮潜|冲浪|骑行|蹦极|高反|高原反应|怀孕|孕妇|晕车|晕船|晕机|过敏|哮喘|心脏不好|太赶|不要太累|别太累|慢节奏|慢慢玩|轻松点|自驾|租车|高铁|火车|红眼航班|直飞|海景房|民宿|青旅|五星级|四星级|` +
 		`拍照|出片|网红打卡|打卡|泳池|健身房|早餐|不早起|睡懒觉|排队|无烟|素食餐|wifi|wi-fi|` +
+		animals + `|` +
 		`altitude|pregnant|seasick|car sick|carsick|motion sickness|allerg|asthma|rushed|relaxed pace|slow pace|sleep in|lie in|wifi|wi-fi|working remotely|` +
 		`\bpool\b|\bgym\b|\bspa\b|sea view|ocean view|\bbus rides\b|long drives|red-eye|red eye|direct flights?|road trip|rent a car|car rental|by train|\bclimb|photograph|instagram|\bqueue|\bqueues|non-smoking|gluten|lactose|nut allergy|\bsurf|\bdiving\b|\bscuba|\bsnorkel|\bbungee|\bcycling\b`)
-	reNotWish = pat(`不想|别太|不要太|不能太|don't want to|dont want to|not too|no long|rather not|can't handle|cannot handle`, "不想", "别太", "不要太", "不能太", "want to", "not too", "no long", "rather not", "handle")
+	// animalWords are animals to see (熊猫, whale watching): said beside food or children
+	// in one breath ("喜欢美食和熊猫"), so only the animal's name is kept and used up.
+	animalWords = litsOf(animals)
+	reNotWish   = pat(`不想|别太|不要太|不能太|don't want to|dont want to|not too|no long|rather not|can't handle|cannot handle`, "不想", "别太", "不要太", "不能太", "want to", "not too", "no long", "rather not", "handle")
 )
 
 // parseWishesIn keeps, as written, each clause that states such a wish.
@@ -55,6 +62,14 @@ func parseWishesIn(m *msg, e *Extraction) {
 		}
 		// "不想去鼓山", "don't want to go to Venice": a place ruled out, read elsewhere.
 		if has(clause, "去", "go to", "visit") && !wishWords.in(clause) {
+			continue
+		}
+		// "喜欢美食和熊猫", "kids want to see koalas": only the animals, the rest is read
+		// by the parsers after this one.
+		if names, only := animalsIn(m, sp); only {
+			if names != "" {
+				out = append(out, names)
+			}
 			continue
 		}
 		// "去新疆自驾", "go to Bali to surf", "road trip through iceland": the place said
@@ -128,3 +143,36 @@ func wishPart(s string, sp span) (said, eaten span) {
 	}
 	return sp, sp
 }
+
+// animalsIn keeps and uses up the animals named in the clause s[sp.i:sp.j] when they are
+// its only wishes (only) and the clause says they are wished for (想看熊猫, "food and
+// pandas"), and returns them as written; a bare "purple elephant" is no wish.
+func animalsIn(m *msg, sp span) (names string, only bool) {
+	s := m.text()
+	clause := s[sp.i:sp.j]
+	words := wishWords.findAll(clause)
+	if len(words) == 0 {
+		return "", false
+	}
+	for _, w := range words {
+		if !animalWords.in(clause[w.i:w.j]) {
+			return "", false
+		}
+	}
+	if !animalCues.in(clause) {
+		return "", true
+	}
+	var said []string
+	for _, w := range words {
+		said = append(said, strings.TrimSpace(m.orig[sp.i+w.i:sp.i+w.j]))
+		m.consume(sp.i+w.i, sp.i+w.j)
+	}
+	sep := ", "
+	if m.lang == LangZH {
+		sep = "、"
+	}
+	return strings.Join(said, sep), true
+}
+
+// animalCues say an animal is wished for rather than named in passing.
+var animalCues = litsOf(`看|想|喜欢|爱|和|、|，|\bsee\b|\bwatch|\blove\b|\blike\b|\bwant|\band\b|,|\bvisit|\bspot`)
