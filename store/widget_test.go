@@ -67,3 +67,43 @@ func TestSetTravellerNetwork(t *testing.T) {
 		t.Errorf("%d rows, want 1", n)
 	}
 }
+
+// Spender names the traveller by channel and id, with the network they wrote from today
+// only.
+func TestSpender(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := storetest.New(t)
+	tr, err := store.EnsureTraveller(ctx, db, "web", "visitor", "", "en", "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	conv, err := store.CurrentConversation(ctx, db, tr.ID, "en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	spender := func() (string, string) {
+		t.Helper()
+		who, network, err := store.Spender(ctx, db, conv)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return who, network
+	}
+	if who, network := spender(); who != "web:visitor" || network != "" {
+		t.Errorf("before any network: %q %q", who, network)
+	}
+	store.SetTravellerNetwork(ctx, db, tr.ID, "203.0.113.0/24")
+	if who, network := spender(); who != "web:visitor" || network != "203.0.113.0/24" {
+		t.Errorf("with a network: %q %q", who, network)
+	}
+	if _, err := db.ExecContext(ctx, `UPDATE traveller_networks SET seen_at = now() - interval '25 hours'`); err != nil {
+		t.Fatal(err)
+	}
+	if _, network := spender(); network != "" {
+		t.Errorf("yesterday's network still charged: %q", network)
+	}
+	if _, _, err := store.Spender(ctx, db, conv+100); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("missing conversation: %v", err)
+	}
+}
