@@ -178,7 +178,12 @@ func TestCloseAnnouncementWaitsForWorker(t *testing.T) {
 	}
 	done := make(chan store.Announcement, 1)
 	go func() {
-		c, err := store.CloseAnnouncement(ctx, db, a.ID, store.AnnCancelled, time.Now())
+		var c store.Announcement
+		err := db.InTx(ctx, func(tx *sqlx.Tx) error {
+			var err error
+			c, err = store.CloseAnnouncement(ctx, tx, a.ID, store.AnnCancelled, time.Now())
+			return err
+		})
 		if err != nil {
 			t.Error(err)
 		}
