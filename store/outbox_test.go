@@ -444,3 +444,60 @@ func TestLastOfMessage(t *testing.T) {
 		t.Errorf("in another chat: %v, want ErrNotFound", err)
 	}
 }
+
+// Senders racing for the same rows each get a row at most once.
+func TestClaimOutboxConcurrent(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := storetest.New(t)
+	var all []int64
+	for i := 0; i < 10; i++ {
+		all = append(all, enqueue(t, db, store.NewOutbox{ChatID: "1"}))
+	}
+	type result struct {
+		ids []int64
+		err error
+	}
+	results := make(chan result, 4)
+	for w := 0; w < 4; w++ {
+		go func(w int) {
+			var got []int64
+			for _, id := range all {
+				if w%2 == 0 {
+					if _, ok, err := store.ClaimOutbox(ctx, db, id); err != nil {
+						results <- result{err: err}
+						return
+					} else if ok {
+						got = append(got, id)
+					}
+					continue
+				}
+				rs, err := store.ClaimOutboxRows(ctx, db, []int64{id}, nil)
+				if err != nil {
+					results <- result{err: err}
+					return
+				}
+				got = append(got, ids(rs)...)
+			}
+			results <- result{ids: got}
+		}(w)
+	}
+	seen := map[int64]int{}
+	for w := 0; w < 4; w++ {
+		r := <-results
+		if r.err != nil {
+			t.Fatal(r.err)
+		}
+		for _, id := range r.ids {
+			seen[id]++
+		}
+	}
+	for _, id := range all {
+		if seen[id] != 1 {
+			t.Errorf("row %d claimed %d times, want once", id, seen[id])
+		}
+	}
+	if n := count(t, db, `SELECT count(*) FROM outbox WHERE state = 'sending' AND attempts = 1`); n != len(all) {
+		t.Errorf("%d rows sending after one attempt, want %d", n, len(all))
+	}
+}
