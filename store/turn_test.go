@@ -1,0 +1,127 @@
+package store_test
+
+import (
+	"context"
+	"errors"
+	"testing"
+
+	"github.com/jmoiron/sqlx"
+
+	"xingqu/dialog"
+	"xingqu/store"
+	"xingqu/store/storetest"
+)
+
+// AddMessages appends lines in the order given; Messages pages through a transcript
+// oldest first after an id, one conversation only.
+func TestTranscript(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := storetest.New(t)
+	conv := conversationFor(t, db, "ana")
+	other := conversationFor(t, db, "bo")
+	if err := store.AddMessages(ctx, db, conv, []store.NewMessage{
+		{Role: "traveller", Text: "去里斯本"},
+		{Role: "bot", Text: "好的", Body: store.MessageBody{Kind: "plan", Action: "x"}},
+		{Role: "bot", Text: "还有什么?"},
+	}); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.AddMessages(ctx, db, conv, nil); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := store.AddMessage(ctx, db, other, "traveller", "hello", store.MessageBody{}); err != nil {
+		t.Fatal(err)
+	}
+	ms, err := store.Messages(ctx, db, conv, 0, 10)
+	if err != nil || len(ms) != 3 {
+		t.Fatalf("messages = %+v, %v", ms, err)
+	}
+	for i, want := range []string{"去里斯本", "好的", "还有什么?"} {
+		if ms[i].Text != want || ms[i].ConversationID != conv {
+			t.Errorf("message %d = %+v, want %q", i, ms[i], want)
+		}
+	}
+	if ms[0].Role != "traveller" || string(ms[1].Body) != `{"kind": "plan", "action": "x"}` || string(ms[2].Body) != `{}` {
+		t.Errorf("roles and bodies: %s %s %s", ms[0].Role, ms[1].Body, ms[2].Body)
+	}
+	page, err := store.Messages(ctx, db, conv, ms[0].ID, 1)
+	if err != nil || len(page) != 1 || page[0].ID != ms[1].ID {
+		t.Errorf("page after the first, limit 1 = %+v, %v", page, err)
+	}
+	if rest, _ := store.Messages(ctx, db, conv, ms[2].ID, 10); len(rest) != 0 {
+		t.Errorf("after the last = %+v", rest)
+	}
+}
+
+// FinishTurn writes the lines, the conversation and the handled message together, and
+// says whether another message waits; without a conversation it leaves the row alone.
+func TestFinishTurn(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := storetest.New(t)
+	conv := conversationFor(t, db, "ana")
+	m1 := receive(t, db, conv, "m1")
+	receive(t, db, conv, "m2")
+
+	finish := func(e store.TurnEnd) bool {
+		t.Helper()
+		var more bool
+		inTx(t, db, func(tx *sqlx.Tx) error {
+			c, _, err := store.LockConversation(ctx, tx, conv)
+			if err != nil {
+				return err
+			}
+			if e.Conversation != nil {
+				c.State, c.Status, c.Priority = e.Conversation.State, e.Conversation.Status, e.Conversation.Priority
+				c.Trip.Destination = e.Conversation.Trip.Destination
+				e.Conversation = &c
+			}
+			more, err = store.FinishTurn(ctx, tx, e)
+			return err
+		})
+		return more
+	}
+	more := finish(store.TurnEnd{ConversationID: conv, Handled: m1,
+		Messages:     []store.NewMessage{{Role: "traveller", Text: "m1"}, {Role: "bot", Text: "reply 1"}},
+		Conversation: &dialog.Conversation{State: "asking_dates", Status: dialog.StatusWaiting, Priority: 2, Trip: dialog.TripRequest{Destination: "Lisbon"}}})
+	if !more {
+		t.Error("m2 waits, yet more = false")
+	}
+	c, err := store.GetConversation(ctx, db, conv)
+	if err != nil || c.State != "asking_dates" || c.Status != dialog.StatusWaiting || c.Priority != 2 || c.Trip.Destination != "Lisbon" ||
+		c.Channel != "web" || c.ExternalID != "ext-ana" {
+		t.Fatalf("conversation = %+v, %v", c, err)
+	}
+	if n := count(t, db, `SELECT count(*) FROM conversations WHERE id = $1 AND waiting_since IS NOT NULL`, conv); n != 1 {
+		t.Error("a waiting conversation has no waiting time")
+	}
+	it, ok, _ := store.NextInbox(ctx, db, conv)
+	if !ok || it.InboundID != "m2" {
+		t.Errorf("next after the turn = %+v", it)
+	}
+
+	// An event's turn: no message handled, the conversation left as it is.
+	more = finish(store.TurnEnd{ConversationID: conv, Messages: []store.NewMessage{{Role: "system", Text: "weather changed"}}})
+	if !more {
+		t.Error("m2 still waits, yet more = false")
+	}
+	if c2, _ := store.GetConversation(ctx, db, conv); c2.State != "asking_dates" || c2.Trip.Destination != "Lisbon" {
+		t.Errorf("conversation changed by a turn that did not save it: %+v", c2)
+	}
+	m2, _, _ := store.NextInbox(ctx, db, conv)
+	if more := finish(store.TurnEnd{ConversationID: conv, Handled: m2.ID, Messages: []store.NewMessage{{Role: "bot", Text: "reply 2"}}}); more {
+		t.Error("nothing waits, yet more = true")
+	}
+	ms, _ := store.Messages(ctx, db, conv, 0, 10)
+	var texts []string
+	for _, m := range ms {
+		texts = append(texts, m.Text)
+	}
+	if len(texts) != 4 || texts[0] != "m1" || texts[1] != "reply 1" || texts[2] != "weather changed" || texts[3] != "reply 2" {
+		t.Errorf("transcript = %q", texts)
+	}
+	if _, err := store.GetConversation(ctx, db, conv+100); !errors.Is(err, store.ErrNotFound) {
+		t.Errorf("missing conversation: %v", err)
+	}
+}
