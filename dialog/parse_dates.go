@@ -496,6 +496,10 @@ func (ds *dateScan) durations() {
 			if strings.HasPrefix(s[loc[0]:], "第") || (loc[0] >= 3 && s[loc[0]-3:loc[0]] == "第") {
 				continue
 			}
+			// "2月最后一周": a week of the month, read with the parts of a month.
+			if strings.HasSuffix(strings.TrimRight(s[:loc[0]], " "), "最后") {
+				continue
+			}
 			ds.setDays(p.days(s, loc))
 			ds.m.consume(loc[0], loc[1])
 		}
@@ -777,7 +781,7 @@ func (ds *dateScan) relativeWeeks() {
 func (ds *dateScan) monthsWithoutDays() {
 	// A part of a month ("下个月中旬", "mid january") names a window, not days.
 	s := ds.m.text()
-	if ds.r.period == nil && has(s, "旬", "初", "中", "底", "末", "early", "mid", "late", "end", "beginning", "start") {
+	if ds.r.period == nil && has(s, "旬", "初", "中", "底", "末", "early", "mid", "late", "end", "beginning", "start", "week", "周", "星期", "礼拜") {
 		if p, i, j, ok := periodIn(s, ds.today); ok {
 			ds.r.period = &p
 			ds.m.consume(i, j)

@@ -17,14 +17,25 @@ type Period struct {
 }
 
 var (
-	rePeriodZh = pat(`(下个?月|这个?月|本月|(\d{1,2})\s*月份?)\s*(上旬|中旬|下旬|初|中|底|末|月初|月中|月底)|(月初|月中|月底)`, "旬", "初", "中", "底", "末")
-	rePeriodEn = pat(`\b(early|mid|late|end of|beginning of|start of|middle of|the middle of|the end of|the beginning of|the start of)[\s-]*(?:(next|this)\s+month|`+monthRe+`\b\.?)|\b`+monthRe+`\b\.?\s*[-,]?\s*(early|mid|end)\b`,
-		"early", "mid", "late", "end", "beginning", "start", "middle")
+	rePeriodZh = pat(`(下个?月|这个?月|本月|(\d{1,2})\s*月份?)\s*的?\s*(上旬|中旬|下旬|初|中|底|末|月初|月中|月底|第[1234一二三四]个?(?:周|星期|礼拜)|最后一(?:个)?(?:周|星期|礼拜))|(月初|月中|月底)`, "旬", "初", "中", "底", "末", "周", "星期", "礼拜")
+	rePeriodEn = pat(`\b(early|mid|late|end of|beginning of|start of|middle of|the middle of|the end of|the beginning of|the start of|(?:the\s+)?(?:first|second|third|fourth|last|1st|2nd|3rd|4th)\s+week\s+(?:of|in))[\s-]*(?:(next|this)\s+month|`+monthRe+`\b\.?)|\b`+monthRe+`\b\.?\s*[-,]?\s*(early|mid|end)\b`,
+		"early", "mid", "late", "end", "beginning", "start", "middle", "week")
 )
 
 // partOfMonth is the days of a month a word for its part names.
 func partOfMonth(w string, y int, m time.Month) (int, int) {
 	last := daysIn(y, m)
+	// A week of the month: the first is days 1-7, the last the month's last seven days.
+	if strings.Contains(w, "week") || strings.Contains(w, "周") || strings.Contains(w, "星期") || strings.Contains(w, "礼拜") {
+		for n, words := range [][]string{{"first", "1st", "一", "1"}, {"second", "2nd", "二", "2"}, {"third", "3rd", "三", "3"}, {"fourth", "4th", "四", "4"}} {
+			for _, x := range words {
+				if strings.Contains(w, x) {
+					return 7*n + 1, 7*n + 7
+				}
+			}
+		}
+		return last - 6, last
+	}
 	switch w {
 	case "上旬", "初", "月初", "early", "beginning of", "start of", "the beginning of", "the start of":
 		return 1, 10

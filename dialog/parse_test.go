@@ -336,7 +336,7 @@ func TestExtract(t *testing.T) {
 		{in: "last Friday", want: Extraction{Start: pxDay(2026, 11, 27), Lang: "en"}},
 		{in: "last week", want: Extraction{Start: pxDay(2026, 11, 23), Lang: "en"}},
 		{in: "出发前天气怎么样", want: Extraction{Lang: "zh", Unparsed: true}},
-		{in: "the last week of December", want: Extraction{Lang: "en", Unparsed: true, DateProblem: "ambiguous"}},
+		{in: "the last week of December", want: Extraction{Lang: "en", DateProblem: "ambiguous", Period: &Period{From: Date{2026, 12, 25}, To: Date{2026, 12, 31}, Said: "the last week of december"}}},
 		// An end before its start stays in the same year unless its month is earlier.
 		{in: "12月30日到12月25日", want: Extraction{Start: pxDay(2026, 12, 30), End: pxDay(2026, 12, 25), Lang: "zh"}},
 		{in: "Dec 30 - Dec 25", want: Extraction{Start: pxDay(2026, 12, 30), End: pxDay(2026, 12, 25), Lang: "en"}},

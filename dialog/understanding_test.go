@@ -76,6 +76,10 @@ func TestPeriodThenDays(t *testing.T) {
 		{"zh", "下个月中旬", "15号到18号", "2027-01-15", "2027-01-18"},
 		{"en", "mid january", "the 12th to the 16th", "2027-01-12", "2027-01-16"},
 		{"zh", "2月初吧", "3到6号", "2027-02-03", "2027-02-06"},
+		{"en", "first week of march", "the 2nd to the 5th", "2027-03-02", "2027-03-05"},
+		{"en", "sometime the last week of feb", "the 24th to the 27th", "2027-02-24", "2027-02-27"},
+		{"zh", "3月第二周", "9号到12号", "2027-03-09", "2027-03-12"},
+		{"zh", "一月的第一个星期吧", "2号到5号", "2027-01-02", "2027-01-05"},
 	} {
 		e := corpusEngine("Asia/Shanghai")
 		prior := map[string]json.RawMessage{"destination": json.RawMessage(`"杭州"`)}
