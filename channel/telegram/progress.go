@@ -155,6 +155,18 @@ func finishProgress(ctx context.Context, q store.Queryer, t chatTarget, conv *di
 	if last == 0 {
 		return nil
 	}
+	// A turn that found the latest request no longer awaited finished its messages and
+	// those of the requests before it; none is written for a request not awaited, and a
+	// new request moves last past the mark.
+	awaited := dialog.AwaitsPlan(conv, last)
+	if conv.Memo.ProgressDone == last && !awaited {
+		return nil
+	}
+	if awaited {
+		conv.Memo.ProgressDone = 0
+	} else {
+		conv.Memo.ProgressDone = last
+	}
 	var keys []string
 	// Each turn that stops awaiting a plan finishes its message, so only the latest few
 	// requests can have one open.
