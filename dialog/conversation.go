@@ -74,6 +74,9 @@ type Memo struct {
 	// SubscriptionKnown; the toggles of /subscribe show them.
 	Subscribed        []string `json:"subscribed,omitempty"`
 	SubscriptionKnown bool     `json:"subscriptionKnown,omitempty"`
+	// ProgressDone is the plan request up to which a channel has finished the progress
+	// messages, the request no longer awaited: its turns need not look for them again.
+	ProgressDone int `json:"progressDone,omitempty"`
 }
 
 // MarshalMemo and UnmarshalMemo let the store keep the memo as JSON.

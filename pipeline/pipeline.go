@@ -89,6 +89,13 @@ type OutboxWriter interface {
 	WriteReplies(ctx context.Context, tx *sqlx.Tx, conv *dialog.Conversation, travellerID int64, replies []dialog.Reply) error
 }
 
+// ReplyQueuer is an OutboxWriter that can leave the rows of a turn's replies to the
+// turn's closing statement (store.TurnEnd.Outbox), one statement fewer a turn: it
+// returns the rows nothing it queued has to follow, and queues the rest itself.
+type ReplyQueuer interface {
+	QueueReplies(ctx context.Context, tx *sqlx.Tx, conv *dialog.Conversation, travellerID int64, replies []dialog.Reply) ([]store.NewOutbox, error)
+}
+
 // OutboxFunc lets a function be an OutboxWriter.
 type OutboxFunc func(ctx context.Context, tx *sqlx.Tx, conv *dialog.Conversation, travellerID int64, replies []dialog.Reply) error
 
@@ -497,7 +504,14 @@ func (p *Pipeline) commitResult(ctx context.Context, tx *sqlx.Tx, conv *dialog.C
 		end.Messages = append(end.Messages, store.NewMessage{Role: "bot", Text: r.Text, Body: body})
 	}
 	if p.Outbox != nil && len(res.Replies) > 0 {
-		if err := p.Outbox.WriteReplies(ctx, tx, conv, travellerID, res.Replies); err != nil {
+		// No effect queues outbox rows: the replies' rows can wait for the turn's end.
+		if q, ok := p.Outbox.(ReplyQueuer); ok {
+			rows, err := q.QueueReplies(ctx, tx, conv, travellerID, res.Replies)
+			if err != nil {
+				return false, fmt.Errorf("outbox: %w", err)
+			}
+			end.Outbox = append(end.Outbox, rows...)
+		} else if err := p.Outbox.WriteReplies(ctx, tx, conv, travellerID, res.Replies); err != nil {
 			return false, fmt.Errorf("outbox: %w", err)
 		}
 	}

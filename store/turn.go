@@ -27,6 +27,29 @@ type TurnEnd struct {
 	Conversation *dialog.Conversation
 	// Handled is the inbox message the turn answered; 0 for none (an event's turn).
 	Handled int64
+	// Outbox are rows to queue with the turn's end, after every row the turn queued
+	// before it: plain sends, without a dedupe key, an edited row or a later time.
+	Outbox []NewOutbox
+}
+
+// outboxArrays turns plain outbox rows into the arrays qFinishTurn unnests.
+func outboxArrays(rs []NewOutbox) (channels []string, travellers, convs []int64, chats []string, groups []bool, methods, params []string, err error) {
+	for _, r := range rs {
+		if r.DedupeKey != "" || r.EditOf != 0 || !r.NotBefore.IsZero() {
+			return nil, nil, nil, nil, nil, nil, nil, fmt.Errorf("outbox row of chat %s is not a plain send", r.ChatID)
+		}
+		b, err := json.Marshal(r.Params)
+		if err != nil {
+			return nil, nil, nil, nil, nil, nil, nil, err
+		}
+		if r.Channel == "" {
+			r.Channel = "telegram"
+		}
+		channels, travellers, convs = append(channels, r.Channel), append(travellers, r.TravellerID), append(convs, r.ConversationID)
+		chats, groups = append(chats, r.ChatID), append(groups, r.IsGroup)
+		methods, params = append(methods, r.Method), append(params, string(b))
+	}
+	return channels, travellers, convs, chats, groups, methods, params, nil
 }
 
 // messageArrays turns messages into the arrays the statements below unnest.
@@ -64,8 +87,8 @@ func AddMessages(ctx context.Context, q Queryer, convID int64, ms []NewMessage) 
 	return nil
 }
 
-// qFinishTurn is AddMessages, SaveConversation, MarkHandled and Notify at once, and
-// NextInbox's question: whether another message of the conversation waits. The
+// qFinishTurn is AddMessages, SaveConversation, MarkHandled, EnqueueOutbox for the
+// turn's plain sends and Notify at once, and NextInbox's question: whether another message of the conversation waits. The
 // statement's snapshot does not see its own marking, hence id <> $12.
 const qFinishTurn = `
 WITH m AS (
@@ -80,6 +103,12 @@ c AS (
     WHERE id = $1 AND $13::bool),
 h AS (
     UPDATE inbox SET handled_at = now() WHERE id = $12),
+o AS (
+    INSERT INTO outbox (channel, traveller_id, conversation_id, chat_id, is_group, method, params)
+    SELECT o.channel, NULLIF(o.traveller, 0), NULLIF(o.conv, 0), o.chat, o.grp, o.method, o.params::jsonb
+    FROM unnest($16::text[], $17::bigint[], $18::bigint[], $19::text[], $20::bool[], $21::text[], $22::text[])
+        WITH ORDINALITY AS o(channel, traveller, conv, chat, grp, method, params, n)
+    ORDER BY o.n),
 n AS (
     SELECT pg_notify($14, $15))
 SELECT EXISTS (SELECT 1 FROM inbox WHERE conversation_id = $1 AND handled_at IS NULL AND id <> $12) FROM n`
@@ -89,6 +118,10 @@ SELECT EXISTS (SELECT 1 FROM inbox WHERE conversation_id = $1 AND handled_at IS 
 // waiting for its turn.
 func FinishTurn(ctx context.Context, tx *sqlx.Tx, e TurnEnd) (more bool, err error) {
 	roles, texts, bodies, err := messageArrays(e.Messages)
+	if err != nil {
+		return false, err
+	}
+	channels, travellers, convs, chats, groups, methods, params, err := outboxArrays(e.Outbox)
 	if err != nil {
 		return false, err
 	}
@@ -106,7 +139,8 @@ func FinishTurn(ctx context.Context, tx *sqlx.Tx, e TurnEnd) (more bool, err err
 	}
 	err = tx.GetContext(ctx, &more, qFinishTurn, e.ConversationID, pq.Array(roles), pq.Array(texts), pq.Array(bodies),
 		c.State, c.PrevState, string(c.Status), c.Priority, c.Lang, slots, memo,
-		e.Handled, save, ConversationChannel, strconv.FormatInt(e.ConversationID, 10))
+		e.Handled, save, ConversationChannel, strconv.FormatInt(e.ConversationID, 10),
+		pq.Array(channels), pq.Array(travellers), pq.Array(convs), pq.Array(chats), pq.Array(groups), pq.Array(methods), pq.Array(params))
 	if err != nil {
 		return false, fmt.Errorf("finish turn of conversation %d: %w", e.ConversationID, err)
 	}

@@ -150,10 +150,23 @@ func written(id int64) string {
 // awaits, after the turn's replies (the plan card, usually): the chat never shows
 // "writing…" next to the plan, nor forever after a cancel. It runs in the turn's
 // transaction, which holds the conversation, so no progress row can slip in after it.
-func finishProgress(ctx context.Context, q store.Queryer, t chatTarget, conv *dialog.Conversation) error {
+// before is called before the first row it queues, for the turn's message to go first.
+func finishProgress(ctx context.Context, q store.Queryer, t chatTarget, conv *dialog.Conversation, before func() error) error {
 	last := conv.Memo.PlanRequest
 	if last == 0 {
 		return nil
+	}
+	// A turn that found the latest request no longer awaited finished its messages and
+	// those of the requests before it; none is written for a request not awaited, and a
+	// new request moves last past the mark.
+	awaited := dialog.AwaitsPlan(conv, last)
+	if conv.Memo.ProgressDone == last && !awaited {
+		return nil
+	}
+	if awaited {
+		conv.Memo.ProgressDone = 0
+	} else {
+		conv.Memo.ProgressDone = last
 	}
 	var keys []string
 	// Each turn that stops awaiting a plan finishes its message, so only the latest few
@@ -189,6 +202,9 @@ func finishProgress(ctx context.Context, q store.Queryer, t chatTarget, conv *di
 		}
 		if first.State == store.OutboxFailed || first.State == store.OutboxBlocked || first.State == store.OutboxUnknown {
 			continue
+		}
+		if err := before(); err != nil {
+			return err
 		}
 		if _, err := store.EnqueueOutbox(ctx, q, store.NewOutbox{TravellerID: t.travellerID, ConversationID: t.convID, ChatID: t.chatID,
 			Method: "deleteMessage", EditOf: first.ID, Params: map[string]string{"chat_id": t.chatID}, DedupeKey: k + ":end"}); err != nil {

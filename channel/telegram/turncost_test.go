@@ -258,7 +258,9 @@ func TestTurnCost(t *testing.T) {
 	if c.Commits > 3.5 || c.Writing > 2.75 {
 		t.Errorf("%.2f commits per turn, %.2f of them writing; want at most 3.5 and 2.75", c.Commits, c.Writing)
 	}
-	if c.Statements > 0 && (c.Statements > 11 || c.Planned > 0.5) {
-		t.Errorf("%.2f statements per turn, %.0f%% of them planned; want at most 11, most run from kept plans", c.Statements, 100*c.Planned)
+	// Planned statements are counted a turn rather than as a share: each connection plans
+	// its first runs, and the race detector's slower turns open more connections.
+	if c.Statements > 0 && (c.Statements > 7.5 || c.Planned*c.Statements > 4) {
+		t.Errorf("%.2f statements per turn, %.2f of them planned; want at most 7.5, at most 4 planned", c.Statements, c.Planned*c.Statements)
 	}
 }

@@ -31,6 +31,27 @@ func (c *Channel) WriteReplies(ctx context.Context, tx *sqlx.Tx, conv *dialog.Co
 	return WriteReplies(ctx, tx, conv, travellerID, replies)
 }
 
+// QueueReplies implements pipeline.ReplyQueuer: WriteReplies, except that the turn's
+// message, when nothing has to follow it, is returned for the turn's closing statement
+// to queue (store.TurnEnd.Outbox) rather than inserted now.
+func (c *Channel) QueueReplies(ctx context.Context, tx *sqlx.Tx, conv *dialog.Conversation, travellerID int64, replies []dialog.Reply) ([]store.NewOutbox, error) {
+	return QueueReplies(ctx, tx, conv, travellerID, replies)
+}
+
+// Writer is the outbox writer without a running channel (WriteReplies, QueueReplies):
+// replies are queued even while Telegram is unreachable, and sent when it comes back.
+type Writer struct{}
+
+// WriteReplies implements pipeline.OutboxWriter.
+func (Writer) WriteReplies(ctx context.Context, tx *sqlx.Tx, conv *dialog.Conversation, travellerID int64, replies []dialog.Reply) error {
+	return WriteReplies(ctx, tx, conv, travellerID, replies)
+}
+
+// QueueReplies implements pipeline.ReplyQueuer.
+func (Writer) QueueReplies(ctx context.Context, tx *sqlx.Tx, conv *dialog.Conversation, travellerID int64, replies []dialog.Reply) ([]store.NewOutbox, error) {
+	return QueueReplies(ctx, tx, conv, travellerID, replies)
+}
+
 // WriteReplies is the outbox writer without a running channel: replies are queued even
 // while Telegram is unreachable, and sent when it comes back.
 //
@@ -40,9 +61,21 @@ func (c *Channel) WriteReplies(ctx context.Context, tx *sqlx.Tx, conv *dialog.Co
 // is the exception: "typing…" goes at once and the notice only a second later, unless
 // the plan has come by then and taken its place.
 func WriteReplies(ctx context.Context, tx *sqlx.Tx, conv *dialog.Conversation, travellerID int64, replies []dialog.Reply) error {
+	rows, err := QueueReplies(ctx, tx, conv, travellerID, replies)
+	if err != nil {
+		return err
+	}
+	return queueRows(ctx, tx, rows)
+}
+
+// QueueReplies is WriteReplies leaving the caller the rows of the turn's message, to
+// queue after everything else the turn queues: it returns them when nothing it writes
+// has to follow them (a "working on it" notice, the end of a plan's progress), and
+// queues them itself otherwise.
+func QueueReplies(ctx context.Context, tx *sqlx.Tx, conv *dialog.Conversation, travellerID int64, replies []dialog.Reply) ([]store.NewOutbox, error) {
 	external, ok, err := telegramChat(ctx, tx, conv, travellerID)
 	if err != nil || !ok {
-		return err
+		return nil, err
 	}
 	t := chatTarget{chatID: external, travellerID: travellerID, convID: conv.ID, lang: conv.Lang}
 	var texts []string
@@ -59,17 +92,42 @@ func WriteReplies(ctx context.Context, tx *sqlx.Tx, conv *dialog.Conversation, t
 		}
 		buttons = append(buttons, bs...)
 	}
+	var rows []store.NewOutbox
 	if len(texts) > 0 || len(buttons) > 0 {
-		if err := sendText(ctx, tx, t, strings.Join(texts, "\n\n"), buttons, ""); err != nil {
-			return err
+		if rows, err = textRows(ctx, tx, t, strings.Join(texts, "\n\n"), buttons, ""); err != nil {
+			return nil, err
+		}
+	}
+	// What follows the message is queued after it.
+	flush := func() error {
+		err := queueRows(ctx, tx, rows)
+		rows = nil
+		return err
+	}
+	if len(working) > 0 {
+		if err := flush(); err != nil {
+			return nil, err
 		}
 	}
 	for _, r := range working {
 		if err := writeWorking(ctx, tx, t, conv, r); err != nil {
+			return nil, err
+		}
+	}
+	if err := finishProgress(ctx, tx, t, conv, flush); err != nil {
+		return nil, err
+	}
+	return rows, nil
+}
+
+// queueRows queues rows in their order.
+func queueRows(ctx context.Context, q store.Queryer, rows []store.NewOutbox) error {
+	for _, r := range rows {
+		if _, err := store.EnqueueOutbox(ctx, q, r); err != nil {
 			return err
 		}
 	}
-	return finishProgress(ctx, tx, t, conv)
+	return nil
 }
 
 // telegramChat returns the chat of a conversation's traveller; ok is false for other
@@ -137,13 +195,24 @@ func writeWorking(ctx context.Context, q store.Queryer, t chatTarget, conv *dial
 }
 
 // sendText queues an HTML text as one or more messages, the keyboard on the last.
-// Telegram counts a message's length after parsing its entities; counting the raw HTML
-// (tags and escapes included) is never less, so a piece that fits by our count fits.
 func sendText(ctx context.Context, q store.Queryer, t chatTarget, text string, buttons []Button, dedupe string) error {
+	rows, err := textRows(ctx, q, t, text, buttons, dedupe)
+	if err != nil {
+		return err
+	}
+	return queueRows(ctx, q, rows)
+}
+
+// textRows are the outbox rows of an HTML text: one or more messages, the keyboard on
+// the last. Telegram counts a message's length after parsing its entities; counting the
+// raw HTML (tags and escapes included) is never less, so a piece that fits by our count
+// fits.
+func textRows(ctx context.Context, q store.Queryer, t chatTarget, text string, buttons []Button, dedupe string) ([]store.NewOutbox, error) {
 	pieces := SplitHTML(text, api.MaxMessageLen)
 	if len(pieces) == 0 && len(buttons) > 0 {
 		pieces = []string{"·"}
 	}
+	var rows []store.NewOutbox
 	for i, p := range pieces {
 		params := map[string]string{
 			"chat_id": t.chatID, "text": p, "parse_mode": "HTML", "disable_web_page_preview": "true",
@@ -151,7 +220,7 @@ func sendText(ctx context.Context, q store.Queryer, t chatTarget, text string, b
 		if i == len(pieces)-1 && len(buttons) > 0 {
 			markup, err := keyboardMarkup(ctx, q, buttons)
 			if err != nil {
-				return err
+				return nil, err
 			}
 			params["reply_markup"] = markup
 		}
@@ -159,14 +228,12 @@ func sendText(ctx context.Context, q store.Queryer, t chatTarget, text string, b
 		if dedupe != "" {
 			key = fmt.Sprintf("%s:%d", dedupe, i)
 		}
-		if _, err := store.EnqueueOutbox(ctx, q, store.NewOutbox{
+		rows = append(rows, store.NewOutbox{
 			TravellerID: t.travellerID, ConversationID: t.convID, ChatID: t.chatID, IsGroup: t.group,
 			Method: "sendMessage", Params: params, DedupeKey: key,
-		}); err != nil {
-			return err
-		}
+		})
 	}
-	return nil
+	return rows, nil
 }
 
 type inlineButton struct {

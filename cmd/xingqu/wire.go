@@ -84,7 +84,7 @@ func newService(cfg config, db *store.DB, log *slog.Logger, reg prometheus.Regis
 		Changelog: feed.Entries, ChangelogURL: strings.TrimRight(cfg.PublicURL, "/") + "/changelog"}, Log: log, Notices: board, MessageRate: cfg.MessageRate}
 	if cfg.TelegramToken != "" {
 		// Queuing a reply needs no running channel: the rows wait for its sender.
-		p.Outbox = pipeline.OutboxFunc(telegram.WriteReplies)
+		p.Outbox = telegram.Writer{}
 	}
 	if len(providers) > 0 {
 		p.Extractor = planner.Extractor{Chain: chain}
