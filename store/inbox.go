@@ -69,6 +69,17 @@ type RateRefusal struct{ RateCount }
 
 func (r *RateRefusal) Error() string { return "over the rate limit" }
 
+// args are what the statements storing an inbound message take besides its fields: the
+// payload as JSON and the rate limit (none when the message is not counted).
+func (in NewInbound) args() ([]byte, RateLimit, error) {
+	b, err := json.Marshal(in.Payload)
+	rate := RateLimit{Limit: math.MaxInt32}
+	if in.Rate != nil {
+		rate = *in.Rate
+	}
+	return b, rate, err
+}
+
 // ReceiveInbound stores a message together with what it needs: the traveller (created
 // or updated) and their current conversation (started if none). In a transaction, the
 // traveller's row stays locked until it ends, so messages arriving together for a new
@@ -79,13 +90,9 @@ func (r *RateRefusal) Error() string { return "over the rate limit" }
 // and their row is written only when something about them changed or they were last
 // seen over a minute ago.
 func ReceiveInbound(ctx context.Context, q Queryer, in NewInbound) (convID int64, dup bool, err error) {
-	b, err := json.Marshal(in.Payload)
+	b, rate, err := in.args()
 	if err != nil {
 		return 0, false, err
-	}
-	rate := RateLimit{Limit: math.MaxInt32}
-	if in.Rate != nil {
-		rate = *in.Rate
 	}
 	var r struct {
 		Count       sql.NullInt64   `db:"count"`

@@ -6,7 +6,6 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
-	"math"
 	"strings"
 	"time"
 
@@ -376,13 +375,9 @@ SELECT (SELECT count FROM rate) AS count, (SELECT "left" FROM rate) AS "left",
 // ErrUpdateDone or ErrUpdateNotNext, having written nothing, for an update that is not
 // the chat's next.
 func ReceiveUpdate(ctx context.Context, q Queryer, in NewInbound, u UpdateDone) (convID int64, dup, ok bool, err error) {
-	b, err := json.Marshal(in.Payload)
+	b, rate, err := in.args()
 	if err != nil {
 		return 0, false, false, err
-	}
-	rate := RateLimit{Limit: math.MaxInt32}
-	if in.Rate != nil {
-		rate = *in.Rate
 	}
 	var r struct {
 		Count     sql.NullInt64   `db:"count"`
