@@ -230,6 +230,9 @@ func startBrowser(t *testing.T, bin string, within time.Duration) context.Contex
 // waitJS polls js in the page until it is true, or fails the test.
 func waitJS(t *testing.T, ctx context.Context, what, js string) {
 	t.Helper()
+	// A page between two states (an element not drawn yet, a reload under way) makes the
+	// expression throw: that is "not yet", not a failure, so the poll goes on.
+	js = "(() => { try { return !!(" + js + ") } catch (e) { return false } })()"
 	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(45*time.Second), chromedp.WithPollingInterval(50*time.Millisecond))); err != nil {
 		t.Fatalf("waiting for %s: %v", what, err)
 	}

@@ -73,14 +73,15 @@ type drainSet struct {
 	idle   *sync.Cond
 }
 
-// done records that a drain goroutine ended.
-func (d *drainSet) done() {
-	d.mu.Lock()
+// leaveLocked records, with d.mu held, that the drain of convID ends: it is no longer
+// running and no longer counted, in one step, so that a Kick for the same conversation
+// that finds it gone never counts two drains for it.
+func (d *drainSet) leaveLocked(convID int64) {
+	delete(d.running, convID)
 	d.active--
 	if d.active == 0 {
 		d.idle.Broadcast()
 	}
-	d.mu.Unlock()
 }
 
 // OutboxWriter queues replies for a channel. It decides from the traveller whether the
@@ -236,12 +237,11 @@ func (p *Pipeline) Kick(ctx context.Context, convID int64) {
 	d.active++
 	d.mu.Unlock()
 	go func() {
-		defer d.done()
 		select {
 		case d.slots <- struct{}{}:
 		case <-ctx.Done():
 			d.mu.Lock()
-			delete(d.running, convID)
+			d.leaveLocked(convID)
 			d.mu.Unlock()
 			return // the sweeper finds the message
 		}
@@ -255,7 +255,7 @@ func (p *Pipeline) Kick(ctx context.Context, convID int64) {
 			cancel()
 			d.mu.Lock()
 			if again := d.running[convID]; !again || ctx.Err() != nil {
-				delete(d.running, convID)
+				d.leaveLocked(convID)
 				d.mu.Unlock()
 				return
 			}
