@@ -90,30 +90,8 @@ func TestTenMessagesTogetherAreExtractedOnceEach(t *testing.T) {
 	fx := &countingExtractor{calls: map[string]int{}}
 	p.Extractor = fx
 	ctx := context.Background()
-	words := []string{"alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliett"}
-	var wg sync.WaitGroup
-	for i, w := range words {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			text := "that old capital with all the temples, you know, " + w
-			if _, _, err := p.Handle(ctx, Inbound{Channel: "web", ExternalID: "ten", InboundID: fmt.Sprint(i), Text: text}); err != nil {
-				t.Error(err)
-			}
-		}()
-	}
-	wg.Wait()
-	total := 0
-	for text, n := range fx.calls {
-		total += n
-		if n > 1 {
-			t.Errorf("%q extracted %d times", text, n)
-		}
-	}
-	t.Logf("extraction calls for %d messages: %d", len(words), total)
-	if total > len(words) {
-		t.Errorf("extraction calls = %d, want at most %d", total, len(words))
-	}
+	sendTogether(t, "ten", func(int) *Pipeline { return p })
+	extractedOnceEach(t, fx, "")
 	var pending int
 	p.DB.GetContext(ctx, &pending, `SELECT count(*) FROM inbox WHERE handled_at IS NULL`)
 	if pending != 0 {
@@ -138,24 +116,41 @@ func TestTwoInstancesExtractEachMessageOnce(t *testing.T) {
 		return p
 	}
 	a, b := instance(), instance()
-	ctx := context.Background()
-	words := []string{"alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliett"}
-	var wg sync.WaitGroup
-	for i, w := range words {
-		p := a
+	sendTogether(t, "two", func(i int) *Pipeline {
 		if i%2 == 1 {
-			p = b
+			return b
 		}
+		return a
+	})
+	extractedOnceEach(t, fx, " over two instances")
+}
+
+// togetherWords end the ten messages sendTogether sends, each one a model must read.
+var togetherWords = []string{"alpha", "bravo", "charlie", "delta", "echo", "foxtrot", "golf", "hotel", "india", "juliett"}
+
+// sendTogether sends the ten messages of one traveller at once, the i-th through on(i),
+// and returns when each was handled.
+func sendTogether(t *testing.T, traveller string, on func(i int) *Pipeline) {
+	t.Helper()
+	var wg sync.WaitGroup
+	for i, w := range togetherWords {
+		p := on(i)
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			text := "that old capital with all the temples, you know, " + w
-			if _, _, err := p.Handle(ctx, Inbound{Channel: "web", ExternalID: "two", InboundID: fmt.Sprint(i), Text: text}); err != nil {
+			if _, _, err := p.Handle(context.Background(), Inbound{Channel: "web", ExternalID: traveller, InboundID: fmt.Sprint(i), Text: text}); err != nil {
 				t.Error(err)
 			}
 		}()
 	}
 	wg.Wait()
+}
+
+// extractedOnceEach checks that no message was read twice and that the ten cost at most
+// ten extraction calls.
+func extractedOnceEach(t *testing.T, fx *countingExtractor, where string) {
+	t.Helper()
 	total := 0
 	for text, n := range fx.calls {
 		total += n
@@ -163,8 +158,8 @@ func TestTwoInstancesExtractEachMessageOnce(t *testing.T) {
 			t.Errorf("%q extracted %d times", text, n)
 		}
 	}
-	t.Logf("extraction calls for %d messages over two instances: %d", len(words), total)
-	if total > len(words) {
-		t.Errorf("extraction calls = %d, want at most %d", total, len(words))
+	t.Logf("extraction calls for %d messages%s: %d", len(togetherWords), where, total)
+	if total > len(togetherWords) {
+		t.Errorf("extraction calls = %d, want at most %d", total, len(togetherWords))
 	}
 }
