@@ -35,7 +35,9 @@ func (p PoolConfig) withDefaults() PoolConfig {
 		p.MaxOpen = 20
 	}
 	if p.MaxIdle == 0 {
-		p.MaxIdle = p.MaxOpen / 2
+		// Every connection opened is kept: closing one past an idle limit ends a backend
+		// that the next burst forks again, plans every statement anew and warms up.
+		p.MaxIdle = p.MaxOpen
 	}
 	if p.MaxLifetime == 0 {
 		p.MaxLifetime = 30 * time.Minute

@@ -2,6 +2,7 @@ package store_test
 
 import (
 	"context"
+	"sync"
 	"testing"
 
 	"xingqu/store"
@@ -25,5 +26,35 @@ func TestConnectionsAskForKeepalives(t *testing.T) {
 		if source != "client" {
 			t.Errorf("%s set by %q, want the client", name, source)
 		}
+	}
+}
+
+// The pool keeps every connection it opened: a connection closed after a burst is a
+// PostgreSQL backend ended, and the next burst forks a new one, which then plans every
+// statement again and faults in the shared buffers it touches. Under a steady load that
+// churn cost PostgreSQL more CPU than the turns themselves (docs/benchmarks.md).
+func TestPoolKeepsItsConnectionsAfterABurst(t *testing.T) {
+	db, err := store.Open(context.Background(), storetest.URL(t), store.PoolConfig{MaxOpen: 8})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	for round := 0; round < 3; round++ {
+		var wg sync.WaitGroup
+		for i := 0; i < 8; i++ {
+			wg.Add(1)
+			go func() {
+				defer wg.Done()
+				if _, err := db.Exec(`SELECT pg_sleep(0.05)`); err != nil {
+					t.Error(err)
+				}
+			}()
+		}
+		wg.Wait()
+	}
+	s := db.Stats()
+	if s.OpenConnections != 8 || s.MaxIdleClosed != 0 {
+		t.Errorf("after three bursts of 8: %d connections open, %d closed for being idle beyond the pool's limit; want 8 and 0",
+			s.OpenConnections, s.MaxIdleClosed)
 	}
 }
