@@ -35,14 +35,23 @@ func (c ctxClient) Do(r *http.Request) (*http.Response, error) { return c.c.Do(r
 // take back a message Telegram may have received, it only leaves its outcome unknown.
 func detached(api *tgbotapi.BotAPI, timeout time.Duration) *tgbotapi.BotAPI {
 	d := *api
-	d.Client = &http.Client{Timeout: timeout}
+	d.Client = &http.Client{Timeout: timeout, Transport: keptConnections()}
 	return &d
+}
+
+// keptConnections is a transport that keeps as many idle connections to the Bot API as
+// requests can be in flight at once. net/http keeps two a host by default: every burst
+// of sends beyond two then opened new connections, a TCP and a TLS handshake each.
+func keptConnections() *http.Transport {
+	t := http.DefaultTransport.(*http.Transport).Clone()
+	t.MaxIdleConnsPerHost = 2 * defaultSenderWorkers
+	return t
 }
 
 // connect builds the client and checks the token with getMe, retrying with backoff for
 // as long as Telegram cannot be reached: the rest of the service keeps running meanwhile.
 func connect(ctx context.Context, token, endpoint string, timeout time.Duration, logf func(err error, wait time.Duration)) (*tgbotapi.BotAPI, error) {
-	client := ctxClient{ctx: ctx, c: &http.Client{Timeout: timeout}}
+	client := ctxClient{ctx: ctx, c: &http.Client{Timeout: timeout, Transport: keptConnections()}}
 	wait := 500 * time.Millisecond
 	for {
 		api, err := tgbotapi.NewBotAPIWithClient(token, endpoint, client)

@@ -3,11 +3,13 @@ package telegram
 import (
 	"encoding/json"
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"net/url"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"testing"
 	"time"
 )
@@ -41,6 +43,7 @@ type fakeAPI struct {
 	deleted     map[int]bool
 	refuse      map[string]int           // method -> error_code it always answers
 	slow        map[string]time.Duration // method -> wait before answering
+	conns       atomic.Int64             // TCP connections the clients opened
 }
 
 type fakeReq struct {
@@ -56,7 +59,13 @@ func newFakeAPI(t testing.TB) *fakeAPI {
 	f := &fakeAPI{newUpd: make(chan struct{}), polling: map[string]int{}, lastByChat: map[string]time.Time{},
 		blocked: map[string]bool{}, chatGap: time.Second,
 		texts: map[int]string{}, deleted: map[int]bool{}, refuse: map[string]int{}, slow: map[string]time.Duration{}}
-	f.srv = httptest.NewServer(http.HandlerFunc(f.serve))
+	f.srv = httptest.NewUnstartedServer(http.HandlerFunc(f.serve))
+	f.srv.Config.ConnState = func(_ net.Conn, s http.ConnState) {
+		if s == http.StateNew {
+			f.conns.Add(1)
+		}
+	}
+	f.srv.Start()
 	t.Cleanup(f.srv.Close)
 	return f
 }

@@ -18,6 +18,10 @@ import (
 	"xingqu/store"
 )
 
+// defaultSenderWorkers is enough that a slow moment of the database or the network (a send
+// taking 150 ms) still leaves 100 sends a second possible.
+const defaultSenderWorkers = 16
+
 // Sender delivers the outbox to Telegram. Exactly one runs across all instances (the
 // channel's leader), which is what lets the global pace, the per-chat pace and a 429's
 // pause live in memory and still hold for the whole bot.
@@ -52,9 +56,7 @@ func (s *Sender) defaults() {
 		s.GroupGap = 3 * time.Second
 	}
 	if s.Workers == 0 {
-		// Enough that a slow moment of the database or the network (a send taking
-		// 150 ms) still leaves 100 sends a second possible.
-		s.Workers = 16
+		s.Workers = defaultSenderWorkers
 	}
 	if s.Poll == 0 {
 		s.Poll = 100 * time.Millisecond

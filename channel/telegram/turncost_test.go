@@ -29,6 +29,7 @@ type turnCost struct {
 	PlanMS       float64 // planning time of all statements, per turn
 	Planned      float64 // share of the statements planned rather than run from a kept plan
 	BackendCPUMS float64 // CPU of the service's database sessions, per turn
+	Connections  int64   // TCP connections opened to the Bot API during the measured turns
 	Top          []statement
 }
 
@@ -44,8 +45,8 @@ type statement struct {
 
 func (c turnCost) String() string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%d turns: %.2f commits/turn (%.2f writing), %.2f statements/turn (+%.2f nested, %.0f%% planned), %.3f ms executing + %.3f ms planning per turn, backend CPU %.2f ms/turn\n",
-		c.Turns, c.Commits, c.Writing, c.Statements, c.Nested, 100*c.Planned, c.ExecMS, c.PlanMS, c.BackendCPUMS)
+	fmt.Fprintf(&b, "%d turns: %.2f commits/turn (%.2f writing), %.2f statements/turn (+%.2f nested, %.0f%% planned), %.3f ms executing + %.3f ms planning per turn, backend CPU %.2f ms/turn, %d connections to the Bot API opened\n",
+		c.Turns, c.Commits, c.Writing, c.Statements, c.Nested, 100*c.Planned, c.ExecMS, c.PlanMS, c.BackendCPUMS, c.Connections)
 	b.WriteString("| calls/turn | planned/turn | ms/call | buffers/call | statement |\n|---|---|---|---|---|\n")
 	for _, s := range c.Top {
 		fmt.Fprintf(&b, "| %.2f | %.2f | %.3f | %.1f | `%s` |\n", float64(s.Calls)/float64(c.Turns), float64(s.Plans)/float64(c.Turns), s.MeanMS, s.Buffers, s.Query)
@@ -176,12 +177,14 @@ SELECT concat_ws(' / ',
 		return a
 	}
 	a0 = readActivity()
+	conns := fake.conns.Load()
 	cpu := run(append(costScript, costScript...), true)
 	a1 := readActivity()
+	conns = fake.conns.Load() - conns
 
 	turns := costTravellers * 2 * len(costScript)
 	n := float64(turns)
-	c := turnCost{Turns: turns, BackendCPUMS: cpu / n,
+	c := turnCost{Turns: turns, BackendCPUMS: cpu / n, Connections: conns,
 		// The two statements that read the counters, each its own transaction.
 		Commits: float64(a1.Commits-a0.Commits-2) / n, Writing: float64(a1.NextXID-a0.NextXID) / n}
 	if haveStatements {
@@ -257,6 +260,12 @@ func TestTurnCost(t *testing.T) {
 	// The idle polls of the sender and the poller add a little, more on a slow machine.
 	if c.Commits > 3.5 || c.Writing > 2.75 {
 		t.Errorf("%.2f commits per turn, %.2f of them writing; want at most 3.5 and 2.75", c.Commits, c.Writing)
+	}
+	// Connections are kept: a request in flight at once needs one, a turn none. (With
+	// net/http's default of two idle connections a host, every burst of sends opened new
+	// ones: a TCP handshake each here, and a TLS handshake each to Telegram.)
+	if limit := int64(defaultSenderWorkers + 4); c.Connections > limit {
+		t.Errorf("%d connections to the Bot API opened for %d turns; want at most %d (the sender's workers and the poll)", c.Connections, c.Turns, limit)
 	}
 	// Planned statements are counted a turn rather than as a share: each connection plans
 	// its first runs, and the race detector's slower turns open more connections.
