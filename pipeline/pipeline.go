@@ -73,6 +73,27 @@ type drainSet struct {
 	idle   *sync.Cond
 }
 
+// enter records that the caller drains convID, unless it is being drained already: then
+// it asks that drain to look again before it ends, and reports false.
+func (d *drainSet) enter(convID int64, maxDrains int) bool {
+	d.mu.Lock()
+	defer d.mu.Unlock()
+	if d.running == nil {
+		d.running, d.idle = map[int64]bool{}, sync.NewCond(&d.mu)
+		if maxDrains <= 0 {
+			maxDrains = 8
+		}
+		d.slots = make(chan struct{}, maxDrains)
+	}
+	if _, busy := d.running[convID]; busy {
+		d.running[convID] = true
+		return false
+	}
+	d.running[convID] = false
+	d.active++
+	return true
+}
+
 // leaveLocked records, with d.mu held, that the drain of convID ends: it is no longer
 // running and no longer counted, in one step, so that a Kick for the same conversation
 // that finds it gone never counts two drains for it.
@@ -219,23 +240,9 @@ func (p *Pipeline) Handle(ctx context.Context, in Inbound) (convID int64, dup bo
 // polls it on the way. ctx bounds the drain.
 func (p *Pipeline) Kick(ctx context.Context, convID int64) {
 	d := &p.drains
-	d.mu.Lock()
-	if d.running == nil {
-		d.running, d.idle = map[int64]bool{}, sync.NewCond(&d.mu)
-		n := p.MaxDrains
-		if n <= 0 {
-			n = 8
-		}
-		d.slots = make(chan struct{}, n)
+	if !d.enter(convID, p.MaxDrains) {
+		return // the running drain picks the message up
 	}
-	if _, busy := d.running[convID]; busy {
-		d.running[convID] = true
-		d.mu.Unlock()
-		return
-	}
-	d.running[convID] = false
-	d.active++
-	d.mu.Unlock()
 	go func() {
 		select {
 		case d.slots <- struct{}{}:

@@ -258,8 +258,10 @@ func TestTurnCost(t *testing.T) {
 	c := measureTurns(t)
 	t.Logf("\n%s", c)
 	// The idle polls of the sender and the poller add a little, more on a slow machine.
-	if c.Commits > 3.5 || c.Writing > 2.75 {
-		t.Errorf("%.2f commits per turn, %.2f of them writing; want at most 3.5 and 2.75", c.Commits, c.Writing)
+	// The message, its update's outcome and its turn are one transaction; the poll and the
+	// sender's batches are shared by many turns. (Two transactions a turn measured 2.7.)
+	if c.Commits > 2.3 || c.Writing > 1.9 {
+		t.Errorf("%.2f commits per turn, %.2f of them writing; want at most 2.3 and 1.9", c.Commits, c.Writing)
 	}
 	// Connections are kept: a request in flight at once needs one, a turn none. (With
 	// net/http's default of two idle connections a host, every burst of sends opened new

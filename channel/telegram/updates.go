@@ -44,7 +44,8 @@ func (c *Channel) process(ctx context.Context, su *store.TelegramUpdate) (outcom
 }
 
 // receive hands a traveller's message to the pipeline and records the update's outcome
-// in the same transaction; more, if set, writes what else the update needs in it.
+// in the same transaction; more, if set, writes what else the update needs in it. The
+// conversation it returns has turns left for a drain; 0 when there are none.
 //
 // A message over the traveller's rate is not stored: tooFast says what the traveller is
 // told, if anything, and the update's outcome.
@@ -54,12 +55,15 @@ func (c *Channel) receive(ctx context.Context, su *store.TelegramUpdate, in pipe
 	var convID int64
 	var err error
 	if more == nil {
-		// The message and the outcome in one statement, for a known traveller.
-		var dup bool
-		convID, dup, err = c.pipe.ReceiveUpdate(ctx, in, store.UpdateDone{UpdateID: su.UpdateID, ChatID: su.ChatID,
+		// The message, the outcome and, as a rule, the message's turn in one transaction.
+		var dup, kick bool
+		convID, dup, kick, err = c.pipe.ReceiveUpdateAndTurn(ctx, in, store.UpdateDone{UpdateID: su.UpdateID, ChatID: su.ChatID,
 			Outcome: kind, DupOutcome: kind + ": duplicate"})
 		if dup {
 			outcome = kind + ": duplicate"
+		}
+		if !kick {
+			convID = 0 // nothing left for a drain
 		}
 	} else {
 		convID, _, err = c.pipe.ReceiveWith(ctx, in, func(tx *sqlx.Tx, convID int64, dup bool) error {

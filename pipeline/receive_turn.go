@@ -1,0 +1,109 @@
+package pipeline
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+
+	"github.com/jmoiron/sqlx"
+
+	"xingqu/store"
+)
+
+// errTurnLeft undoes ReceiveUpdateAndTurn's transaction when the message is to be stored
+// on its own instead: a traveller not known yet (the long way), or a turn that failed.
+var errTurnLeft = errors.New("turn left to a drain")
+
+// ReceiveUpdateAndTurn is ReceiveUpdate followed by the message's turn, both in one
+// transaction: one commit for the message, its update's outcome and the turn, instead
+// of one for the message and another for its turn. The conversation's lock orders the
+// turn against any other drain of it, here or in another instance, exactly as a drain's
+// turn is ordered; the turn handles the conversation's oldest pending message, which is
+// this one unless an older one waits.
+//
+// kick reports that a drain must follow (Kick): more messages wait, or the turn was left
+// to a drain because the conversation is being drained here already, downtime holds
+// messages, the message waits for a model's reading, or the turn failed. A failed turn
+// undoes nothing but itself: the message is then stored on its own, and the drain's
+// retries and setting aside apply to it as to any message.
+func (p *Pipeline) ReceiveUpdateAndTurn(ctx context.Context, in Inbound, u store.UpdateDone) (convID int64, dup, kick bool, err error) {
+	if p.Notices.Downtime(ctx).Active {
+		convID, dup, err = p.ReceiveUpdate(ctx, in, u)
+		return convID, dup, err == nil && !dup, err
+	}
+	msg := p.inbound(&in)
+	var (
+		tooFast *TooFast
+		entered bool // this call drains the conversation (p.drains)
+		took    bool // the turn was taken
+		more    bool // another message of the conversation waits
+		turnErr error
+	)
+	err = p.DB.InTx(ctx, func(tx *sqlx.Tx) error {
+		var known bool
+		var err error
+		convID, dup, known, err = store.ReceiveUpdate(ctx, tx, msg, u)
+		if tooFast = tooFastOf(err, in); tooFast != nil {
+			return nil // the count is kept, the message is not
+		}
+		switch {
+		case err != nil:
+			return err
+		case !known:
+			return errTurnLeft
+		case dup:
+			return nil
+		}
+		if entered = p.drains.enter(convID, p.MaxDrains); !entered {
+			return nil // the drain running here takes it
+		}
+		took, more, turnErr = p.takeTurn(ctx, tx, convID)
+		if turnErr != nil {
+			return errTurnLeft // undone, and the message stored on its own below
+		}
+		return nil
+	})
+	if entered {
+		p.drains.mu.Lock()
+		again := p.drains.running[convID]
+		p.drains.leaveLocked(convID)
+		p.drains.mu.Unlock()
+		kick = again
+	}
+	switch {
+	case errors.Is(err, errTurnLeft):
+		if turnErr != nil && ctx.Err() == nil {
+			p.Log.Warn("turn failed; the message is left to a drain", "conversation", convID, "err", turnErr)
+		}
+		convID, dup, err = p.ReceiveUpdate(ctx, in, u)
+		return convID, dup, err == nil && !dup, err
+	case err != nil:
+		return 0, false, false, err
+	case tooFast != nil:
+		return 0, false, false, tooFast
+	}
+	return convID, dup, kick || !dup && (!took || more), nil
+}
+
+// takeTurn takes the turn of the conversation's oldest pending message in tx, unless it
+// is one for a drain: held during downtime, or waiting for a model's reading.
+func (p *Pipeline) takeTurn(ctx context.Context, tx *sqlx.Tx, convID int64) (took, more bool, err error) {
+	conv, travellerID, err := store.LockConversation(ctx, tx, convID)
+	if err != nil {
+		return false, false, err
+	}
+	item, ok, err := store.NextInbox(ctx, tx, convID)
+	if err != nil || !ok {
+		return false, false, err
+	}
+	var in Inbound
+	if err := json.Unmarshal(item.Payload, &in); err != nil {
+		return false, false, fmt.Errorf("inbox %d: %w", item.ID, err)
+	}
+	if item.HeldAt.Valid || p.needsHint(in, conv) {
+		return false, false, nil
+	}
+	more, err = p.turn(ctx, tx, &conv, travellerID, in, nil, false, item.ID)
+	return err == nil, more, err
+}

@@ -1,0 +1,167 @@
+package pipeline
+
+import (
+	"context"
+	"fmt"
+	"sync"
+	"testing"
+
+	"xingqu/store"
+)
+
+// ReceiveUpdateAndTurn takes a known traveller's turn in the transaction that stores the
+// message, and leaves it to a drain (kick) whenever it cannot: a new traveller, a turn
+// that fails (the message still stored, and answered once the fault is gone), a
+// conversation being drained here already. Nothing is lost and nothing answered twice.
+func TestReceiveUpdateAndTurn(t *testing.T) {
+	t.Parallel()
+	p := newPipeline(t)
+	ob := &failingOutbox{}
+	p.Outbox = ob
+	ctx := context.Background()
+	next := int64(0)
+	send := func(text string) (int64, bool, bool) {
+		t.Helper()
+		next++
+		if _, err := store.StoreTelegramUpdate(ctx, p.DB, next, "701", []byte(`{}`)); err != nil {
+			t.Fatal(err)
+		}
+		in := Inbound{Channel: "telegram", ExternalID: "701", InboundID: fmt.Sprint("tg:", next), Text: text, LangHint: "zh"}
+		convID, dup, kick, err := p.ReceiveUpdateAndTurn(ctx, in, store.UpdateDone{UpdateID: next, ChatID: "701",
+			Outcome: "message", DupOutcome: "message: duplicate"})
+		if err != nil {
+			t.Fatalf("%q: %v", text, err)
+		}
+		return convID, dup, kick
+	}
+	pending := func(convID int64) int {
+		var n int
+		if err := p.DB.Get(&n, `SELECT count(*) FROM inbox WHERE conversation_id = $1 AND handled_at IS NULL`, convID); err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	answered := func(convID int64) (travellers, bots int) {
+		for _, m := range transcript(t, p.DB, convID) {
+			switch m.Role {
+			case "traveller":
+				travellers++
+			case "bot":
+				bots++
+			}
+		}
+		return travellers, bots
+	}
+
+	// A new traveller: stored the long way, the turn left to a drain.
+	convID, _, kick := send("你好")
+	if !kick || pending(convID) != 1 {
+		t.Fatalf("first message: kick %v, %d pending; want a drain to follow the one stored", kick, pending(convID))
+	}
+	if _, err := p.Drain(ctx, convID); err != nil {
+		t.Fatal(err)
+	}
+
+	// A known traveller: the turn taken at once, nothing left.
+	if c, _, kick := send("福州"); c != convID || kick || pending(convID) != 0 {
+		t.Fatalf("known traveller: conversation %d, kick %v, %d pending; want the turn taken", c, kick, pending(convID))
+	}
+	if tr, bots := answered(convID); tr != 2 || bots < 2 {
+		t.Fatalf("after two messages: %d traveller lines, %d replies", tr, bots)
+	}
+
+	// The turn fails: the message is stored on its own and waits for a drain.
+	ob.poisoned = true
+	if _, _, kick := send("12月25日到12月28日"); !kick || pending(convID) != 1 {
+		t.Fatalf("failing turn: kick %v, %d pending; want the message kept for a drain", kick, pending(convID))
+	}
+	ob.poisoned = false
+	if n, err := p.Drain(ctx, convID); err != nil || n != 1 {
+		t.Fatalf("drain after the fault: %d handled, %v", n, err)
+	}
+
+	// A drain of the conversation already running here takes the message.
+	if !p.drains.enter(convID, p.MaxDrains) {
+		t.Fatal("the conversation is not free")
+	}
+	if _, _, kick := send("两个人"); !kick || pending(convID) != 1 {
+		t.Fatalf("while drained here: kick %v, %d pending; want the message left to that drain", kick, pending(convID))
+	}
+	p.drains.mu.Lock()
+	again := p.drains.running[convID]
+	p.drains.leaveLocked(convID)
+	p.drains.mu.Unlock()
+	if !again {
+		t.Fatal("the running drain was not asked to look again")
+	}
+	if n, err := p.Drain(ctx, convID); err != nil || n != 1 {
+		t.Fatalf("the running drain's second look: %d handled, %v", n, err)
+	}
+	if tr, _ := answered(convID); tr != 4 {
+		t.Fatalf("%d traveller lines; want each of the four messages once", tr)
+	}
+	var unprocessed int
+	p.DB.Get(&unprocessed, `SELECT count(*) FROM telegram_updates WHERE processed_at IS NULL`)
+	if unprocessed != 0 {
+		t.Errorf("%d updates without an outcome", unprocessed)
+	}
+}
+
+// Messages of one conversation taken this way from many goroutines at once (as several
+// instances would) are each answered once, in order: the conversation's lock orders them.
+func TestReceiveUpdateAndTurnConcurrently(t *testing.T) {
+	t.Parallel()
+	p := newPipeline(t)
+	ctx := context.Background()
+	if _, _, err := p.Handle(ctx, Inbound{Channel: "telegram", ExternalID: "702", InboundID: "tg:0", Text: "你好"}); err != nil {
+		t.Fatal(err)
+	}
+	const n = 12
+	for i := int64(1); i <= n; i++ {
+		if _, err := store.StoreTelegramUpdate(ctx, p.DB, i, fmt.Sprint("70", i), []byte(`{}`)); err != nil {
+			t.Fatal(err)
+		}
+	}
+	var wg sync.WaitGroup
+	var mu sync.Mutex
+	var convID int64
+	for i := int64(1); i <= n; i++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			in := Inbound{Channel: "telegram", ExternalID: "702", InboundID: fmt.Sprint("tg:", i), Text: fmt.Sprint("第", i, "条")}
+			c, _, kick, err := p.ReceiveUpdateAndTurn(ctx, in, store.UpdateDone{UpdateID: i, ChatID: fmt.Sprint("70", i), Outcome: "message"})
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			if kick {
+				p.Kick(ctx, c)
+			}
+			mu.Lock()
+			convID = c
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+	p.Wait()
+	ms := transcript(t, p.DB, convID)
+	seen := map[string]int{}
+	lastWasTraveller := false
+	for _, m := range ms {
+		if m.Role == "traveller" {
+			seen[m.Text]++
+			if lastWasTraveller {
+				t.Errorf("two traveller lines in a row before %q: a turn's replies were split from it", m.Text)
+			}
+			lastWasTraveller = true
+		} else if m.Role == "bot" {
+			lastWasTraveller = false
+		}
+	}
+	for i := 1; i <= n; i++ {
+		if k := fmt.Sprint("第", i, "条"); seen[k] != 1 {
+			t.Errorf("%q in the transcript %d times; want once", k, seen[k])
+		}
+	}
+}
