@@ -28,8 +28,32 @@ var errTurnLeft = errors.New("turn left to a drain")
 // undoes nothing but itself: the message is then stored on its own, and the drain's
 // retries and setting aside apply to it as to any message.
 func (p *Pipeline) ReceiveUpdateAndTurn(ctx context.Context, in Inbound, u store.UpdateDone) (convID int64, dup, kick bool, err error) {
+	return p.receiveAndTurn(ctx, in,
+		func(q store.Queryer, msg store.NewInbound) (int64, bool, bool, error) {
+			return store.ReceiveUpdate(ctx, q, msg, u)
+		},
+		func() (int64, bool, error) { return p.ReceiveUpdate(ctx, in, u) })
+}
+
+// ReceiveAndTurn is Receive followed by the message's turn in one transaction, as
+// ReceiveUpdateAndTurn is for Telegram: the widget's messages.
+func (p *Pipeline) ReceiveAndTurn(ctx context.Context, in Inbound) (convID int64, dup, kick bool, err error) {
+	return p.receiveAndTurn(ctx, in,
+		func(q store.Queryer, msg store.NewInbound) (int64, bool, bool, error) {
+			convID, dup, err := store.ReceiveInbound(ctx, q, msg)
+			return convID, dup, true, err
+		},
+		func() (int64, bool, error) { return p.Receive(ctx, in) })
+}
+
+// receiveAndTurn stores a message with receive (known false: it wrote nothing, the
+// message is for alone) and takes its turn in the same transaction; alone stores the
+// message by itself, the turn left to a drain.
+func (p *Pipeline) receiveAndTurn(ctx context.Context, in Inbound,
+	receive func(q store.Queryer, msg store.NewInbound) (convID int64, dup, known bool, err error),
+	alone func() (convID int64, dup bool, err error)) (convID int64, dup, kick bool, err error) {
 	if p.Notices.Downtime(ctx).Active {
-		convID, dup, err = p.ReceiveUpdate(ctx, in, u)
+		convID, dup, err = alone()
 		return convID, dup, err == nil && !dup, err
 	}
 	msg := p.inbound(&in)
@@ -43,7 +67,7 @@ func (p *Pipeline) ReceiveUpdateAndTurn(ctx context.Context, in Inbound, u store
 	err = p.DB.InTx(ctx, func(tx *sqlx.Tx) error {
 		var known bool
 		var err error
-		convID, dup, known, err = store.ReceiveUpdate(ctx, tx, msg, u)
+		convID, dup, known, err = receive(tx, msg)
 		if tooFast = tooFastOf(err, in); tooFast != nil {
 			return nil // the count is kept, the message is not
 		}
@@ -76,7 +100,7 @@ func (p *Pipeline) ReceiveUpdateAndTurn(ctx context.Context, in Inbound, u store
 		if turnErr != nil && ctx.Err() == nil {
 			p.Log.Warn("turn failed; the message is left to a drain", "conversation", convID, "err", turnErr)
 		}
-		convID, dup, err = p.ReceiveUpdate(ctx, in, u)
+		convID, dup, err = alone()
 		return convID, dup, err == nil && !dup, err
 	case err != nil:
 		return 0, false, false, err

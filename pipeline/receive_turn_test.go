@@ -165,3 +165,34 @@ func TestReceiveUpdateAndTurnConcurrently(t *testing.T) {
 		}
 	}
 }
+
+// The widget's messages likewise: the turn taken with the message, or left to a drain
+// with the message kept when it fails.
+func TestReceiveAndTurnWidget(t *testing.T) {
+	t.Parallel()
+	p := newPipeline(t)
+	ob := &failingOutbox{}
+	p.Outbox = ob
+	ctx := context.Background()
+	in := func(id, text string) Inbound {
+		return Inbound{Channel: "web", ExternalID: "w-703", InboundID: id, Text: text}
+	}
+	convID, _, kick, err := p.ReceiveAndTurn(ctx, in("1", "你好"))
+	if err != nil || kick {
+		t.Fatalf("first message: kick %v, %v; want the turn taken", kick, err)
+	}
+	if ms := transcript(t, p.DB, convID); len(ms) < 2 || ms[len(ms)-1].Role != "bot" {
+		t.Fatalf("first message not answered in its transaction: %d lines", len(ms))
+	}
+	if _, dup, kick, err := p.ReceiveAndTurn(ctx, in("1", "你好")); err != nil || !dup || kick {
+		t.Fatalf("the same message again: dup %v kick %v, %v; want a duplicate and nothing to do", dup, kick, err)
+	}
+	ob.poisoned = true
+	if _, _, kick, err := p.ReceiveAndTurn(ctx, in("2", "福州")); err != nil || !kick {
+		t.Fatalf("failing turn: kick %v, %v; want the message kept for a drain", kick, err)
+	}
+	ob.poisoned = false
+	if n, err := p.Drain(ctx, convID); err != nil || n != 1 {
+		t.Fatalf("drain after the fault: %d handled, %v", n, err)
+	}
+}

@@ -232,15 +232,28 @@ func (s *Widget) HandlePost() http.Handler {
 	})
 }
 
-// receiveAndDrain stores the message before answering and runs its turn after: the
-// traveller sees the replies on the event stream, and a slow turn (an extractor call)
-// does not hold the request. Messages to one conversation share one drain.
+// receiveAndDrain stores the message before answering, and its turn with it when the
+// turn needs nothing but the database (pipeline.ReceiveAndTurn): the traveller sees the
+// replies on the event stream. A turn that would be slow (an extractor call) runs after
+// the answer, in a drain, and does not hold the request; messages to one conversation
+// share one drain. While the server closes, messages are only stored.
 func (s *Widget) receiveAndDrain(ctx context.Context, in pipeline.Inbound) error {
 	if s.Pipeline == nil {
 		return errors.New("no pipeline configured")
 	}
-	convID, dup, err := s.Pipeline.Receive(ctx, in)
-	if err != nil || dup {
+	var convID int64
+	var dup, kick bool
+	var err error
+	// Close waits for a turn taken here, as it waits for drains.
+	s.web.kickMu.RLock()
+	if s.web.closed {
+		convID, dup, err = s.Pipeline.Receive(ctx, in)
+		kick = !dup
+	} else {
+		convID, dup, kick, err = s.Pipeline.ReceiveAndTurn(ctx, in)
+	}
+	s.web.kickMu.RUnlock()
+	if err != nil || !kick {
 		return err
 	}
 	s.kick(context.WithoutCancel(ctx), convID)
