@@ -98,7 +98,7 @@ WITH m AS (
     ORDER BY m.n),
 c AS (
     UPDATE conversations SET state = $5, prev_state = $6, status = $7, priority = $8, lang = $9,
-        slots = $10, data = $11, updated_at = now(),
+        slots = $10, data = $11, updated_at = ` + conversationTouched + `,
         waiting_since = CASE WHEN $7 = 'bot' THEN NULL ELSE COALESCE(waiting_since, now()) END
     WHERE id = $1 AND $13::bool),
 h AS (

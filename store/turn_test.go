@@ -125,3 +125,69 @@ func TestFinishTurn(t *testing.T) {
 		t.Errorf("missing conversation: %v", err)
 	}
 }
+
+// A turn's save of its conversation is a heap-only update when nothing the indexes hold
+// changed (updated_at moves once a minute): no new index entries for each turn. The
+// queue's order still sees a conversation touched after a minute.
+func TestTurnsRewriteConversationsHeapOnly(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := storetest.New(t)
+	db.SetMaxOpenConns(1) // one session, whose statistics are flushed below
+	conv := conversationFor(t, db, "hot")
+	var c dialog.Conversation
+	err := db.InTx(ctx, func(tx *sqlx.Tx) error {
+		var err error
+		c, _, err = store.LockConversation(ctx, tx, conv)
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	stats := func() (upd, hot int64) {
+		t.Helper()
+		db.MustExec(`SELECT pg_stat_force_next_flush()`)
+		db.MustExec(`SELECT 1`) // the flush comes with this statement's end
+		var s struct {
+			Upd int64 `db:"n_tup_upd"`
+			Hot int64 `db:"n_tup_hot_upd"`
+		}
+		if err := db.Get(&s, `SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = 'conversations'`); err != nil {
+			t.Fatal(err)
+		}
+		return s.Upd, s.Hot
+	}
+	upd0, hot0 := stats()
+	const turns = 40
+	for i := 0; i < turns; i++ {
+		c.Memo.PlanRequest = i // something changes each turn, as the dialog's state does
+		err := db.InTx(ctx, func(tx *sqlx.Tx) error {
+			_, err := store.FinishTurn(ctx, tx, store.TurnEnd{ConversationID: conv, Conversation: &c,
+				Messages: []store.NewMessage{{Role: "traveller", Text: "hi"}, {Role: "bot", Text: "hello"}}})
+			return err
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	upd, hot := stats()
+	upd, hot = upd-upd0, hot-hot0
+	if upd != turns || hot < turns*9/10 {
+		t.Errorf("%d turns: %d updates of the conversation, %d of them heap-only; want %d, nearly all heap-only", turns, upd, hot, turns)
+	}
+
+	// A minute later the next save moves updated_at again.
+	db.MustExec(`UPDATE conversations SET updated_at = now() - interval '2 minutes' WHERE id = $1`, conv)
+	err = db.InTx(ctx, func(tx *sqlx.Tx) error {
+		_, err := store.FinishTurn(ctx, tx, store.TurnEnd{ConversationID: conv, Conversation: &c})
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var age float64
+	db.Get(&age, `SELECT EXTRACT(EPOCH FROM now() - updated_at) FROM conversations WHERE id = $1`, conv)
+	if age > 5 {
+		t.Errorf("updated_at %.0f s old after a save a minute on; want it moved", age)
+	}
+}
