@@ -54,6 +54,49 @@ type authState struct {
 	checks chan struct{}
 
 	compares atomic.Int64 // password checks run, for tests
+
+	sessions widgetSessions
+}
+
+// widgetSessions keeps the widget sessions this instance has read, until they expire: a
+// session is never changed once made, so every request of a visitor after the first is
+// authenticated without a statement (one a message, one a history page, one an event
+// stream). Bounded: past maxWidgetSessions the expired ones go, then all.
+type widgetSessions struct {
+	mu   sync.Mutex
+	byID map[string]store.WidgetSession // by token hash
+}
+
+const maxWidgetSessions = 100_000
+
+func (w *widgetSessions) get(hash []byte, now time.Time) (store.WidgetSession, bool) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	ws, ok := w.byID[string(hash)]
+	if ok && !now.Before(ws.ExpiresAt) {
+		delete(w.byID, string(hash))
+		return ws, false
+	}
+	return ws, ok
+}
+
+func (w *widgetSessions) put(hash []byte, ws store.WidgetSession, now time.Time) {
+	w.mu.Lock()
+	defer w.mu.Unlock()
+	if len(w.byID) >= maxWidgetSessions {
+		for k, v := range w.byID {
+			if !now.Before(v.ExpiresAt) {
+				delete(w.byID, k)
+			}
+		}
+		if len(w.byID) >= maxWidgetSessions {
+			clear(w.byID)
+		}
+	}
+	if w.byID == nil {
+		w.byID = map[string]store.WidgetSession{}
+	}
+	w.byID[string(hash)] = ws
 }
 
 // newAuthState starts computing the dummy hash at once, in the background, so that
@@ -140,12 +183,18 @@ func (s *accounts) authenticate(r *http.Request) (auth.Principal, error) {
 	}
 	ctx := r.Context()
 	if strings.HasPrefix(tok, auth.WidgetTokenPrefix) {
-		ws, err := store.WidgetSessionByToken(ctx, s.DB, auth.HashToken(tok))
-		if errors.Is(err, store.ErrNotFound) {
-			return auth.Principal{}, errBadToken
-		}
-		if err != nil {
-			return auth.Principal{}, err
+		hash := auth.HashToken(tok)
+		ws, ok := s.auth.sessions.get(hash, time.Now())
+		if !ok {
+			var err error
+			ws, err = store.WidgetSessionByToken(ctx, s.DB, hash)
+			if errors.Is(err, store.ErrNotFound) {
+				return auth.Principal{}, errBadToken
+			}
+			if err != nil {
+				return auth.Principal{}, err
+			}
+			s.auth.sessions.put(hash, ws, time.Now())
 		}
 		return auth.Principal{Kind: auth.KindWidget, SessionID: ws.ID, ConversationID: ws.ConversationID}, nil
 	}

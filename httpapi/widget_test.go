@@ -15,6 +15,7 @@ import (
 	"xingqu/api"
 	"xingqu/auth"
 	"xingqu/channel/web"
+	"xingqu/store"
 )
 
 type widgetSession struct {
@@ -465,5 +466,36 @@ func TestRateLimitsHoldAcrossInstances(t *testing.T) {
 	a.say(ws.Token, "three")
 	if code := b.do("POST", "/api/widget/messages", ws.Token, map[string]string{"text": "four"}, &ae); code != 429 || !strings.Contains(ae.Message, "too fast") {
 		t.Errorf("fourth message in a minute, limit 3, spread over two instances: %d %+v", code, ae)
+	}
+}
+
+// A widget session is read from the database once: it never changes, only expires. Its
+// later requests (a message, a history page, an event stream each) are authenticated
+// from memory, and an expired session is refused even when it was read before.
+func TestWidgetSessionReadOnce(t *testing.T) {
+	e := newWebEnv(t)
+	ws := e.session("zh")
+	e.history(ws.Token, "")
+	// Gone from the database: still known here, so nothing was read for it.
+	if _, err := e.db.Exec(`DELETE FROM widget_sessions`); err != nil {
+		t.Fatal(err)
+	}
+	e.history(ws.Token, "")
+
+	var w widgetSessions
+	hash := auth.HashToken(ws.Token)
+	now := time.Now()
+	w.put(hash, store.WidgetSession{ID: "s", ExpiresAt: now.Add(time.Minute)}, now)
+	if _, ok := w.get(hash, now.Add(59*time.Second)); !ok {
+		t.Error("a live session was forgotten")
+	}
+	if _, ok := w.get(hash, now.Add(time.Minute)); ok {
+		t.Error("an expired session was kept")
+	}
+	for i := 0; i < maxWidgetSessions+10; i++ {
+		w.put([]byte(fmt.Sprint(i)), store.WidgetSession{ExpiresAt: now.Add(time.Hour)}, now)
+	}
+	if n := len(w.byID); n > maxWidgetSessions {
+		t.Errorf("%d sessions kept; want at most %d", n, maxWidgetSessions)
 	}
 }

@@ -28,8 +28,11 @@ func TestWidgetSession(t *testing.T) {
 		t.Fatal(err)
 	}
 	ws, err := store.WidgetSessionByToken(ctx, db, []byte("hash-1"))
-	if err != nil || ws != (store.WidgetSession{ID: id, TravellerID: tr.ID, ConversationID: conv}) {
-		t.Fatalf("session = %+v, %v", ws, err)
+	if left := time.Until(ws.ExpiresAt); err != nil || left < 59*time.Minute || left > 61*time.Minute {
+		t.Fatalf("session = %+v, %v; want it to expire in an hour", ws, err)
+	}
+	if ws.ExpiresAt = (time.Time{}); ws != (store.WidgetSession{ID: id, TravellerID: tr.ID, ConversationID: conv}) {
+		t.Fatalf("session = %+v", ws)
 	}
 	if _, err := store.WidgetSessionByToken(ctx, db, []byte("hash-2")); !errors.Is(err, store.ErrNotFound) {
 		t.Errorf("unknown token: %v", err)
