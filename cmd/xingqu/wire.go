@@ -17,6 +17,7 @@ import (
 	"xingqu/httpapi"
 	"xingqu/notices"
 	"xingqu/pipeline"
+	"xingqu/providers"
 	"xingqu/providers/emergency"
 	"xingqu/providers/geo"
 	"xingqu/providers/llm"
@@ -39,6 +40,14 @@ const (
 	modelCallsInFlight   = 32
 )
 
+// The provider answers kept in memory in front of PostgreSQL: a few thousand places and
+// forecasts, each for at most two minutes, so that an answer another instance fetched
+// anew shows here soon.
+const (
+	cacheMemoryEntries = 2048
+	cacheMemoryTTL     = 2 * time.Minute
+)
+
 // service is everything serve runs besides the HTTP server: the pipeline every channel
 // feeds, the providers, and the planning workers.
 type service struct {
@@ -52,15 +61,17 @@ type service struct {
 }
 
 func newService(cfg config, db *store.DB, log *slog.Logger, reg prometheus.Registerer) *service {
-	cache := store.Cache{DB: db}
+	// Travellers plan the same few destinations: their forecasts and places are read from
+	// memory, and from PostgreSQL once per few minutes and instance.
+	cache := providers.NewLayered(store.Cache{DB: db}, cacheMemoryEntries, cacheMemoryTTL)
 	httpc := &http.Client{Timeout: 15 * time.Second}
-	var providers []llm.ProviderConfig
+	var models []llm.ProviderConfig
 	for _, p := range cfg.LLMProviders {
-		providers = append(providers, llm.ProviderConfig{Name: p.Name, BaseURL: p.BaseURL, APIKey: p.APIKey, Model: p.Model, Timeout: p.Timeout, Structured: p.Structured})
+		models = append(models, llm.ProviderConfig{Name: p.Name, BaseURL: p.BaseURL, APIKey: p.APIKey, Model: p.Model, Timeout: p.Timeout, Structured: p.Structured})
 	}
 	// A traveller who keeps asking for new plans, or opens new sessions to do so, cannot
 	// run up an unbounded bill: the budgets are kept in PostgreSQL for every instance.
-	chain := llm.New(llm.Config{Providers: providers, HedgeAfter: cfg.LLMHedgeAfter,
+	chain := llm.New(llm.Config{Providers: models, HedgeAfter: cfg.LLMHedgeAfter,
 		DailyTokenBudget: travellerDailyTokens, AddressDailyTokenBudget: addressDailyTokens, MaxInFlight: modelCallsInFlight},
 		llm.WithLogger(log), llm.WithRegisterer(reg), llm.WithPlaceNames(planner.PlaceNames),
 		llm.WithTokenLedger(store.TokenLedger{DB: db}))
@@ -86,7 +97,7 @@ func newService(cfg config, db *store.DB, log *slog.Logger, reg prometheus.Regis
 		// Queuing a reply needs no running channel: the rows wait for its sender.
 		p.Outbox = telegram.Writer{}
 	}
-	if len(providers) > 0 {
+	if len(models) > 0 {
 		p.Extractor = planner.Extractor{Chain: chain}
 	}
 	return &service{pipeline: p, chain: chain, planner: pl, log: log, weather: wx, retention: cfg.Retention}
