@@ -15,7 +15,8 @@ import (
 )
 
 // PlanFunc makes the plan a job asks for, telling report how far it has got. It runs with
-// no transaction open and may take as long as the providers do.
+// no transaction open and may take as long as the providers do. Its ctx says who model
+// calls are charged to (llm.WithSpenderFunc): the job's traveller.
 type PlanFunc func(ctx context.Context, job PlanJob, report ReportFunc) (dialog.Plan, error)
 
 // PlanWorker runs planning jobs. Several may run, in one instance or many: each claims
@@ -82,6 +83,8 @@ func (w *PlanWorker) process(ctx context.Context, job *store.Job, lease time.Dur
 		dropJob(ctx, w.Pipeline.DB, w.Log, job, "planning job", err)
 		return
 	}
+	// Plans and edits are charged to the traveller, looked up only if a model is called.
+	ctx = w.Pipeline.spender(ctx, pj.ConversationID)
 	if pj.Edit != nil {
 		w.processEdit(ctx, job, pj)
 		return

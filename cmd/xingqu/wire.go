@@ -103,14 +103,9 @@ func newService(cfg config, db *store.DB, log *slog.Logger, reg prometheus.Regis
 	return &service{pipeline: p, chain: chain, planner: pl, log: log, weather: wx, retention: cfg.Retention}
 }
 
-// plan makes the plan a job asks for.
+// plan makes the plan a job asks for, charged to the traveller the worker put in ctx.
 func (s *service) plan(ctx context.Context, job pipeline.PlanJob, report pipeline.ReportFunc) (dialog.Plan, error) {
-	traveller, network, err := store.Spender(ctx, s.pipeline.DB, job.ConversationID)
-	if err != nil {
-		s.log.Warn("spender", "conversation", job.ConversationID, "err", err)
-		traveller = job.TravellerID()
-	}
-	res, err := s.planner.Plan(ctx, planner.Request{Trip: job.Trip, Lang: job.Lang, TravellerID: traveller, Address: network,
+	res, err := s.planner.Plan(ctx, planner.Request{Trip: job.Trip, Lang: job.Lang,
 		OnProgress: func(p llm.Progress) { report(p.Provider, p.Chars, p.Text) }})
 	if err != nil {
 		return dialog.Plan{}, err
@@ -118,15 +113,9 @@ func (s *service) plan(ctx context.Context, job pipeline.PlanJob, report pipelin
 	return res.Plan, nil
 }
 
-// edit makes the plan edit a job asks for.
+// edit makes the plan edit a job asks for, charged like plan.
 func (s *service) edit(ctx context.Context, job pipeline.PlanJob, base dialog.Plan) (dialog.Plan, error) {
-	traveller, network, err := store.Spender(ctx, s.pipeline.DB, job.ConversationID)
-	if err != nil {
-		s.log.Warn("spender", "conversation", job.ConversationID, "err", err)
-		traveller = job.TravellerID()
-	}
-	return s.planner.Edit(ctx, planner.EditRequest{Base: base, Edit: *job.Edit, Tier: job.Tier, Lang: job.Lang,
-		TravellerID: traveller, Address: network})
+	return s.planner.Edit(ctx, planner.EditRequest{Base: base, Edit: *job.Edit, Tier: job.Tier, Lang: job.Lang})
 }
 
 // editRecommendation makes an edit of a plan made through the recommendations API.
