@@ -124,11 +124,19 @@ func (s *service) editRecommendation(ctx context.Context, base dialog.Plan, e di
 }
 
 // start runs the background work until ctx ends; the returned function waits for it.
-func (s *service) start(ctx context.Context) (wait func()) {
+// The plan workers hear of new jobs through listener, and poll only when it has no
+// database to listen on.
+func (s *service) start(ctx context.Context, listener *store.Listener) (wait func()) {
 	planner.Warm()
 	var wg sync.WaitGroup
+	var wake *pipeline.JobSignal
 	for i := 0; i < planWorkers; i++ {
 		w := &pipeline.PlanWorker{Pipeline: s.pipeline, Plan: s.plan, Edit: s.edit, Weather: s.planner.Forecast, Log: s.log}
+		if i == 0 && listener != nil && listener.Configured() {
+			wake = pipeline.NewJobSignal()
+			wake.Listen(ctx, listener, w.Kinds(), planWorkers)
+		}
+		w.Wake = wake
 		wg.Add(1)
 		go func() { defer wg.Done(); w.Run(ctx) }()
 	}
