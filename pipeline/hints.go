@@ -83,14 +83,20 @@ func (p *Pipeline) needsHint(in Inbound, conv dialog.Conversation) bool {
 	return dialog.Extract(in.Text, p.Engine.ParseContextFor(conv.State, conv.TimeZone)).Unparsed
 }
 
-// spender says who the model calls made for a conversation are charged to.
+// spender says who the model calls made for a conversation are charged to. The traveller
+// is looked up when the first call is about to be made, not before: most plans and
+// messages call no model (none configured, the parsers read the message) and so cost no
+// query. When the look-up fails, the calls are charged to the conversation, which still
+// has a budget.
 func (p *Pipeline) spender(ctx context.Context, convID int64) context.Context {
-	traveller, network, err := store.Spender(ctx, p.DB, convID)
-	if err != nil {
-		p.Log.Warn("spender", "conversation", convID, "err", err)
-		return ctx
-	}
-	return llm.WithSpender(ctx, llm.Spender{Traveller: traveller, Address: network})
+	return llm.WithSpenderFunc(ctx, func(ctx context.Context) llm.Spender {
+		traveller, network, err := store.Spender(ctx, p.DB, convID)
+		if err != nil {
+			p.Log.Warn("spender", "conversation", convID, "err", err)
+			return llm.Spender{Traveller: PlanJob{ConversationID: convID}.TravellerID()}
+		}
+		return llm.Spender{Traveller: traveller, Address: network}
+	})
 }
 
 // Claims on a message's reading older than readingStale are taken over: the instance that

@@ -15,7 +15,8 @@ import (
 )
 
 // PlanFunc makes the plan a job asks for, telling report how far it has got. It runs with
-// no transaction open and may take as long as the providers do.
+// no transaction open and may take as long as the providers do. Its ctx says who model
+// calls are charged to (llm.WithSpenderFunc): the job's traveller.
 type PlanFunc func(ctx context.Context, job PlanJob, report ReportFunc) (dialog.Plan, error)
 
 // PlanWorker runs planning jobs. Several may run, in one instance or many: each claims
@@ -27,9 +28,12 @@ type PlanWorker struct {
 	Plan     PlanFunc
 	Weather  WeatherFunc   // answers forecast checks; none are claimed when nil
 	Lease    time.Duration // how long a claim lasts; default 90 s
-	Poll     time.Duration // how often to look for work when idle; default 250 ms
-	Retry    time.Duration // how long a failed job waits before it runs again; default 5 s
-	Log      *slog.Logger
+	// Wake, when set, says when jobs are queued: the worker claims one when told to, and
+	// polls only every Poll for the jobs nobody announces (expired leases, retries).
+	Wake  *JobSignal
+	Poll  time.Duration // how often to look for work when idle; default 250 ms, 5 s with Wake
+	Retry time.Duration // how long a failed job waits before it runs again; default 5 s
+	Log   *slog.Logger
 	// Edit makes plan edits with a model; nil makes them offline only (OfflineEdit).
 	Edit EditFunc
 }
@@ -42,37 +46,60 @@ func (w *PlanWorker) Run(ctx context.Context) {
 	}
 	if poll == 0 {
 		poll = 250 * time.Millisecond
+		if w.Wake != nil {
+			poll = 5 * time.Second
+		}
 	}
 	wait := poll
-	kinds := []string{JobPlan}
-	if w.Weather != nil {
-		kinds = append(kinds, JobWeather)
-	}
+	kinds := w.Kinds()
+	announced := false // whether this claim was announced, not a poll
 	for ctx.Err() == nil {
 		job, err := store.ClaimJob(ctx, w.Pipeline.DB, kinds, lease)
+		if err != nil {
+			if ctx.Err() == nil {
+				// The database is down or refusing: wait longer each time, up to half a
+				// minute, so that an outage neither floods the log nor hammers the server.
+				w.Log.Warn("claim planning job", "err", err, "retry_in", wait)
+			}
+			sleep(ctx, wait)
+			wait = min(2*wait, 30*time.Second)
+			continue
+		}
+		wait = poll
 		switch {
-		case err != nil && ctx.Err() == nil:
-			// The database is down or refusing: wait longer each time, up to half a minute,
-			// so that an outage neither floods the log nor hammers the server.
-			w.Log.Warn("claim planning job", "err", err, "retry_in", wait)
-		case err == nil:
-			wait = poll
-		}
-		if job == nil {
-			select {
-			case <-ctx.Done():
-			case <-time.After(wait):
-			}
-			if err != nil {
-				wait = min(2*wait, 30*time.Second)
-			}
-			continue
-		}
-		if job.Kind == JobWeather {
+		case job == nil:
+		case job.Kind == JobWeather:
 			w.checkWeather(ctx, job)
-			continue
+		default:
+			w.process(ctx, job, lease)
 		}
-		w.process(ctx, job, lease)
+		switch {
+		case job != nil && (w.Wake == nil || !announced):
+			// Found by polling: jobs nobody announced come in backlogs (a restart, leases
+			// run out together), so look again at once.
+			announced = false
+		case w.Wake != nil:
+			announced = w.Wake.wait(ctx, poll)
+		default:
+			sleep(ctx, poll)
+		}
+	}
+}
+
+// Kinds are the kinds of job the worker claims.
+func (w *PlanWorker) Kinds() []string {
+	if w.Weather != nil {
+		return []string{JobPlan, JobWeather}
+	}
+	return []string{JobPlan}
+}
+
+func sleep(ctx context.Context, d time.Duration) {
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
 	}
 }
 
@@ -82,6 +109,8 @@ func (w *PlanWorker) process(ctx context.Context, job *store.Job, lease time.Dur
 		dropJob(ctx, w.Pipeline.DB, w.Log, job, "planning job", err)
 		return
 	}
+	// Plans and edits are charged to the traveller, looked up only if a model is called.
+	ctx = w.Pipeline.spender(ctx, pj.ConversationID)
 	if pj.Edit != nil {
 		w.processEdit(ctx, job, pj)
 		return

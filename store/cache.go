@@ -16,15 +16,27 @@ type Cache struct {
 
 // Get returns the value under key unless it has expired.
 func (c Cache) Get(ctx context.Context, key string) ([]byte, bool, error) {
-	var v []byte
-	err := c.DB.GetContext(ctx, &v, `SELECT value FROM cache WHERE key = $1 AND expires_at > now()`, key)
+	v, _, ok, err := c.GetWithTTL(ctx, key)
+	return v, ok, err
+}
+
+// GetWithTTL is Get that also says how long the entry has left, by the database's clock,
+// so that a copy kept elsewhere does not outlive it.
+func (c Cache) GetWithTTL(ctx context.Context, key string) ([]byte, time.Duration, bool, error) {
+	var row struct {
+		Value []byte `db:"value"`
+		Left  int64  `db:"left_ms"`
+	}
+	err := c.DB.GetContext(ctx, &row, `
+SELECT value, (extract(epoch FROM expires_at - now()) * 1000)::bigint AS left_ms
+FROM cache WHERE key = $1 AND expires_at > now()`, key)
 	if errors.Is(err, sql.ErrNoRows) {
-		return nil, false, nil
+		return nil, 0, false, nil
 	}
 	if err != nil {
-		return nil, false, fmt.Errorf("cache get: %w", err)
+		return nil, 0, false, fmt.Errorf("cache get: %w", err)
 	}
-	return v, true, nil
+	return row.Value, time.Duration(row.Left) * time.Millisecond, true, nil
 }
 
 // Set stores val under key for ttl. Now and then it also sweeps expired rows, so the

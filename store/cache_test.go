@@ -35,6 +35,26 @@ func TestCacheGetSetExpiry(t *testing.T) {
 	}
 }
 
+// GetWithTTL says how long an entry has left, so that a copy in memory does not outlive it.
+func TestCacheGetWithTTL(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	c := store.Cache{DB: storetest.New(t)}
+	if err := c.Set(ctx, "geo:1", []byte(`"x"`), 90*time.Second); err != nil {
+		t.Fatal(err)
+	}
+	v, left, ok, err := c.GetWithTTL(ctx, "geo:1")
+	if err != nil || !ok || string(v) != `"x"` {
+		t.Fatalf("get = %q %v %v", v, ok, err)
+	}
+	if left <= 80*time.Second || left > 90*time.Second {
+		t.Errorf("left = %v, want a little under 90s", left)
+	}
+	if _, _, ok, err := c.GetWithTTL(ctx, "geo:none"); ok || err != nil {
+		t.Errorf("missing key: ok=%v err=%v", ok, err)
+	}
+}
+
 func TestPruneKeepsWhatIsStillRead(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()

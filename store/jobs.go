@@ -21,7 +21,9 @@ type Job struct {
 }
 
 // EnqueueJob records a job; inside a turn's transaction it is queued only if the turn
-// commits.
+// commits. A job due now is also announced on JobsChannel (its kind as the payload), so
+// that idle workers need not poll for it; the announcement, like the job, goes out only
+// on commit.
 func EnqueueJob(ctx context.Context, q Queryer, kind string, convID int64, payload any, runAt time.Time) (int64, error) {
 	b, err := json.Marshal(payload)
 	if err != nil {
@@ -31,17 +33,32 @@ func EnqueueJob(ctx context.Context, q Queryer, kind string, convID int64, paylo
 	if convID != 0 {
 		conv = sql.NullInt64{Int64: convID, Valid: true}
 	}
+	now := time.Now()
 	if runAt.IsZero() {
-		runAt = time.Now()
+		runAt = now
 	}
 	var id int64
-	err = q.GetContext(ctx, &id, `INSERT INTO jobs (kind, conversation_id, payload, run_at) VALUES ($1, $2, $3, $4) RETURNING id`,
-		kind, conv, b, runAt)
+	if runAt.After(now) {
+		err = q.GetContext(ctx, &id, qEnqueueJob, kind, conv, b, runAt)
+	} else {
+		err = q.GetContext(ctx, &id, qEnqueueDueJob, kind, conv, b, runAt, JobsChannel)
+	}
 	if err != nil {
 		return 0, fmt.Errorf("enqueue %s job: %w", kind, err)
 	}
 	return id, nil
 }
+
+const qEnqueueJob = `INSERT INTO jobs (kind, conversation_id, payload, run_at) VALUES ($1, $2, $3, $4) RETURNING id`
+
+// qEnqueueDueJob is qEnqueueJob with the announcement in the same statement: no round
+// trip more for the turn that queues it.
+const qEnqueueDueJob = `
+WITH j AS (
+    INSERT INTO jobs (kind, conversation_id, payload, run_at) VALUES ($1, $2, $3, $4) RETURNING id),
+n AS (
+    SELECT pg_notify($5, $1))
+SELECT j.id FROM j, n`
 
 const qClaimJob = `
 UPDATE jobs SET leased_until = now() + $2 * interval '1 millisecond', attempts = attempts + 1

@@ -3,8 +3,12 @@ package store_test
 import (
 	"context"
 	"errors"
+	"io"
+	"log/slog"
 	"testing"
 	"time"
+
+	"github.com/jmoiron/sqlx"
 
 	"xingqu/store"
 	"xingqu/store/storetest"
@@ -148,5 +152,59 @@ func TestClaimJobConcurrent(t *testing.T) {
 	}
 	if len(seen) != n {
 		t.Errorf("%d jobs claimed, want %d", len(seen), n)
+	}
+}
+
+// A job due now is announced on JobsChannel when its transaction commits; one queued for
+// later, or rolled back, is not.
+func TestEnqueueJobAnnouncesDueJobs(t *testing.T) {
+	t.Parallel()
+	url := storetest.URL(t)
+	ctx := context.Background()
+	db, err := store.Open(ctx, url, store.PoolConfig{MaxOpen: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	l := store.NewListener(url, slog.New(slog.NewTextHandler(io.Discard, nil)))
+	defer l.Close()
+	heard := make(chan string, 8)
+	l.Subscribe(store.JobsChannel, func(kind string) { heard <- kind })
+	l.Start()
+	<-l.Ready()
+
+	rolledBack := errors.New("roll back")
+	err = db.InTx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := store.EnqueueJob(ctx, tx, "plan", 0, map[string]int{}, time.Time{}); err != nil {
+			return err
+		}
+		return rolledBack
+	})
+	if !errors.Is(err, rolledBack) {
+		t.Fatal(err)
+	}
+	if _, err := store.EnqueueJob(ctx, db, "notice", 0, map[string]int{}, time.Now().Add(time.Hour)); err != nil {
+		t.Fatal(err)
+	}
+	var id int64
+	err = db.InTx(ctx, func(tx *sqlx.Tx) error {
+		id, err = store.EnqueueJob(ctx, tx, "weather", 0, map[string]int{}, time.Time{})
+		return err
+	})
+	if err != nil || id == 0 {
+		t.Fatalf("enqueue = %d, %v", id, err)
+	}
+	select {
+	case kind := <-heard:
+		if kind != "weather" {
+			t.Errorf("heard %q first, want weather (the rolled-back and the later job are not announced)", kind)
+		}
+	case <-time.After(10 * time.Second):
+		t.Fatal("the due job was not announced")
+	}
+	select {
+	case kind := <-heard:
+		t.Errorf("heard %q too", kind)
+	case <-time.After(200 * time.Millisecond):
 	}
 }

@@ -21,6 +21,9 @@ const (
 	ConversationChannel = "xingqu_conversation"
 	// ProgressChannel carries how far a plan being written has got, as JSON.
 	ProgressChannel = "xingqu_plan_progress"
+	// JobsChannel carries the kind of a job queued to run at once (EnqueueJob), so that
+	// one idle worker looks for it.
+	JobsChannel = "xingqu_jobs"
 )
 
 // MaxNotifyPayload is PostgreSQL's limit on a notification's payload (8000 bytes), less

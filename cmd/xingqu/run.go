@@ -133,8 +133,8 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 		}
 	}
 
-	// One LISTEN connection for the whole process: the event streams and the Telegram
-	// channel subscribe to it.
+	// One LISTEN connection for the whole process: the event streams, the Telegram
+	// channel and the plan workers subscribe to it.
 	listener := store.NewListener(cfg.sessionURL(), log)
 	defer listener.Close()
 	// Every part is made with what it needs, in the order of its needs: the HTTP server
@@ -144,7 +144,7 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	reg.MustRegister(serviceCollector{db: db, chain: svc.chain})
 	workCtx, stopWork := context.WithCancel(context.WithoutCancel(ctx))
 	tg, webhook := startTelegram(workCtx, cfg, db, sdb, svc, reg, listener, log)
-	waitWork := svc.start(workCtx)
+	waitWork := svc.start(workCtx, listener)
 	stale, waitBackups := startBackups(workCtx, cfg, db, reg, log)
 	defer func() { stopWork(); waitWork(); tg(); waitBackups() }()
 	srv := httpapi.New(httpapi.Config{

@@ -17,6 +17,7 @@ import (
 	"xingqu/httpapi"
 	"xingqu/notices"
 	"xingqu/pipeline"
+	"xingqu/providers"
 	"xingqu/providers/emergency"
 	"xingqu/providers/geo"
 	"xingqu/providers/llm"
@@ -39,6 +40,14 @@ const (
 	modelCallsInFlight   = 32
 )
 
+// The provider answers kept in memory in front of PostgreSQL: a few thousand places and
+// forecasts, each for at most two minutes, so that an answer another instance fetched
+// anew shows here soon.
+const (
+	cacheMemoryEntries = 2048
+	cacheMemoryTTL     = 2 * time.Minute
+)
+
 // service is everything serve runs besides the HTTP server: the pipeline every channel
 // feeds, the providers, and the planning workers.
 type service struct {
@@ -52,15 +61,17 @@ type service struct {
 }
 
 func newService(cfg config, db *store.DB, log *slog.Logger, reg prometheus.Registerer) *service {
-	cache := store.Cache{DB: db}
+	// Travellers plan the same few destinations: their forecasts and places are read from
+	// memory, and from PostgreSQL once per few minutes and instance.
+	cache := providers.NewLayered(store.Cache{DB: db}, cacheMemoryEntries, cacheMemoryTTL)
 	httpc := &http.Client{Timeout: 15 * time.Second}
-	var providers []llm.ProviderConfig
+	var models []llm.ProviderConfig
 	for _, p := range cfg.LLMProviders {
-		providers = append(providers, llm.ProviderConfig{Name: p.Name, BaseURL: p.BaseURL, APIKey: p.APIKey, Model: p.Model, Timeout: p.Timeout, Structured: p.Structured})
+		models = append(models, llm.ProviderConfig{Name: p.Name, BaseURL: p.BaseURL, APIKey: p.APIKey, Model: p.Model, Timeout: p.Timeout, Structured: p.Structured})
 	}
 	// A traveller who keeps asking for new plans, or opens new sessions to do so, cannot
 	// run up an unbounded bill: the budgets are kept in PostgreSQL for every instance.
-	chain := llm.New(llm.Config{Providers: providers, HedgeAfter: cfg.LLMHedgeAfter,
+	chain := llm.New(llm.Config{Providers: models, HedgeAfter: cfg.LLMHedgeAfter,
 		DailyTokenBudget: travellerDailyTokens, AddressDailyTokenBudget: addressDailyTokens, MaxInFlight: modelCallsInFlight},
 		llm.WithLogger(log), llm.WithRegisterer(reg), llm.WithPlaceNames(planner.PlaceNames),
 		llm.WithTokenLedger(store.TokenLedger{DB: db}))
@@ -86,20 +97,15 @@ func newService(cfg config, db *store.DB, log *slog.Logger, reg prometheus.Regis
 		// Queuing a reply needs no running channel: the rows wait for its sender.
 		p.Outbox = telegram.Writer{}
 	}
-	if len(providers) > 0 {
+	if len(models) > 0 {
 		p.Extractor = planner.Extractor{Chain: chain}
 	}
 	return &service{pipeline: p, chain: chain, planner: pl, log: log, weather: wx, retention: cfg.Retention}
 }
 
-// plan makes the plan a job asks for.
+// plan makes the plan a job asks for, charged to the traveller the worker put in ctx.
 func (s *service) plan(ctx context.Context, job pipeline.PlanJob, report pipeline.ReportFunc) (dialog.Plan, error) {
-	traveller, network, err := store.Spender(ctx, s.pipeline.DB, job.ConversationID)
-	if err != nil {
-		s.log.Warn("spender", "conversation", job.ConversationID, "err", err)
-		traveller = job.TravellerID()
-	}
-	res, err := s.planner.Plan(ctx, planner.Request{Trip: job.Trip, Lang: job.Lang, TravellerID: traveller, Address: network,
+	res, err := s.planner.Plan(ctx, planner.Request{Trip: job.Trip, Lang: job.Lang,
 		OnProgress: func(p llm.Progress) { report(p.Provider, p.Chars, p.Text) }})
 	if err != nil {
 		return dialog.Plan{}, err
@@ -107,15 +113,9 @@ func (s *service) plan(ctx context.Context, job pipeline.PlanJob, report pipelin
 	return res.Plan, nil
 }
 
-// edit makes the plan edit a job asks for.
+// edit makes the plan edit a job asks for, charged like plan.
 func (s *service) edit(ctx context.Context, job pipeline.PlanJob, base dialog.Plan) (dialog.Plan, error) {
-	traveller, network, err := store.Spender(ctx, s.pipeline.DB, job.ConversationID)
-	if err != nil {
-		s.log.Warn("spender", "conversation", job.ConversationID, "err", err)
-		traveller = job.TravellerID()
-	}
-	return s.planner.Edit(ctx, planner.EditRequest{Base: base, Edit: *job.Edit, Tier: job.Tier, Lang: job.Lang,
-		TravellerID: traveller, Address: network})
+	return s.planner.Edit(ctx, planner.EditRequest{Base: base, Edit: *job.Edit, Tier: job.Tier, Lang: job.Lang})
 }
 
 // editRecommendation makes an edit of a plan made through the recommendations API.
@@ -124,11 +124,19 @@ func (s *service) editRecommendation(ctx context.Context, base dialog.Plan, e di
 }
 
 // start runs the background work until ctx ends; the returned function waits for it.
-func (s *service) start(ctx context.Context) (wait func()) {
+// The plan workers hear of new jobs through listener, and poll only when it has no
+// database to listen on.
+func (s *service) start(ctx context.Context, listener *store.Listener) (wait func()) {
 	planner.Warm()
 	var wg sync.WaitGroup
+	var wake *pipeline.JobSignal
 	for i := 0; i < planWorkers; i++ {
 		w := &pipeline.PlanWorker{Pipeline: s.pipeline, Plan: s.plan, Edit: s.edit, Weather: s.planner.Forecast, Log: s.log}
+		if i == 0 && listener != nil && listener.Configured() {
+			wake = pipeline.NewJobSignal()
+			wake.Listen(ctx, listener, w.Kinds(), planWorkers)
+		}
+		w.Wake = wake
 		wg.Add(1)
 		go func() { defer wg.Done(); w.Run(ctx) }()
 	}

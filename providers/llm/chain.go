@@ -176,10 +176,20 @@ func New(cfg Config, opts ...Option) *Chain {
 type PlanRequest struct {
 	Trip        dialog.TripRequest
 	Lang        string                    // "zh" or "en"
-	TravellerID string                    // for the daily token budget; empty: not limited
-	Address     string                    // the client's network, for the per-address budget; empty: not limited
+	TravellerID string                    // for the daily token budget; see spender
+	Address     string                    // the client's network, for the per-address budget; see spender
 	Weather     map[string]dialog.Weather // by ISO date, optional; attached to the days
 	OnProgress  func(Progress)            // optional; called serially, must not block
+}
+
+// spender is who the plan's model calls are charged to: the request's traveller and
+// address when it names either, else the Spender in ctx (WithSpender, WithSpenderFunc);
+// nobody, and no limit, when neither says.
+func (r PlanRequest) spender(ctx context.Context) Spender {
+	if r.TravellerID != "" || r.Address != "" {
+		return Spender{r.TravellerID, r.Address}
+	}
+	return spenderOf(ctx)
 }
 
 // Progress is a streamed answer growing.
@@ -234,7 +244,7 @@ func (c *Chain) PlanWithReport(ctx context.Context, req PlanRequest) (dialog.Pla
 	switch {
 	case len(c.providers) == 0:
 		rep.Offline = OfflineNoProviders
-	case c.overBudget(ctx, Spender{req.TravellerID, req.Address}, now):
+	case c.overBudget(ctx, req.spender(ctx), now):
 		rep.Offline = OfflineBudget
 		c.metrics.budgetDrafts.Inc()
 		c.spend.mu.Lock()
@@ -321,6 +331,7 @@ func (c *Chain) race(ctx context.Context, in *planInput, req PlanRequest, rep *R
 	cancels := make([]context.CancelFunc, n)
 	sink := &progressSink{fn: req.OnProgress}
 	defer sink.close()
+	spender := req.spender(ctx)
 	defer func() {
 		for _, cancel := range cancels {
 			if cancel != nil {
@@ -352,7 +363,7 @@ func (c *Chain) race(ctx context.Context, in *planInput, req PlanRequest, rep *R
 			go func() {
 				var once sync.Once
 				onFirst := func() { once.Do(func() { firstToken <- i }) }
-				opts, att := c.attemptPlan(actx, p, in, Spender{req.TravellerID, req.Address}, onFirst, sink.send)
+				opts, att := c.attemptPlan(actx, p, in, spender, onFirst, sink.send)
 				done(breakerOutcome(att))
 				results <- outcome{idx: i, opts: opts, att: att}
 			}()

@@ -49,20 +49,21 @@ const extractMaxTokens = 400
 // whose breaker is closed: no hedge, no fallback, a 5 s limit, because the dialog's own
 // parsers carry on without it. ErrNoProvider when there is nobody to ask.
 //
-// It is charged to the Spender in ctx (WithSpender), and is not made when that spender is
+// It is charged to the Spender in ctx (WithSpender, WithSpenderFunc), and is not made when that spender is
 // over budget (ErrOverBudget) or the instance has no call to spare (ErrBusy). What the
 // model proposes that the message does not say is dropped (see ground).
 func (c *Chain) Extract(ctx context.Context, text string, lang string, now time.Time) (Fields, error) {
+	if len(c.providers) == 0 {
+		return Fields{}, ErrNoProvider // and nobody to charge: the spender is not looked up
+	}
 	spender := spenderOf(ctx)
 	if c.overBudget(ctx, spender, c.now()) {
 		return Fields{}, ErrOverBudget
 	}
-	if len(c.providers) > 0 && !c.inFlight.try() {
+	if !c.inFlight.try() {
 		return Fields{}, ErrBusy
 	}
-	if len(c.providers) > 0 {
-		defer c.inFlight.release()
-	}
+	defer c.inFlight.release()
 	for _, p := range c.providers {
 		done, err := p.breaker.Allow()
 		if err != nil {

@@ -20,14 +20,35 @@ type Spender struct {
 type spenderKey struct{}
 
 // WithSpender says who the model calls made with ctx are charged to; Extract reads it,
-// since the dialog's extractor interface knows only the message.
+// since the dialog's extractor interface knows only the message, and so does a plan whose
+// request names nobody.
 func WithSpender(ctx context.Context, s Spender) context.Context {
 	return context.WithValue(ctx, spenderKey{}, s)
 }
 
+// WithSpenderFunc is WithSpender with the spender found by find when the first model
+// call is about to be made, and only then: finding it costs a database query, which work
+// that calls no model (the offline planner, a message the parsers read) does not pay.
+// find runs at most once for ctx and every context made from it.
+func WithSpenderFunc(ctx context.Context, find func(context.Context) Spender) context.Context {
+	return context.WithValue(ctx, spenderKey{}, &lazySpender{find: find})
+}
+
+type lazySpender struct {
+	once sync.Once
+	find func(context.Context) Spender
+	s    Spender
+}
+
 func spenderOf(ctx context.Context) Spender {
-	s, _ := ctx.Value(spenderKey{}).(Spender)
-	return s
+	switch v := ctx.Value(spenderKey{}).(type) {
+	case Spender:
+		return v
+	case *lazySpender:
+		v.once.Do(func() { v.s = v.find(ctx) })
+		return v.s
+	}
+	return Spender{}
 }
 
 // Ledger keys: travellers and addresses share the ledger without sharing a budget.
