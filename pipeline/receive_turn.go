@@ -57,6 +57,8 @@ func (p *Pipeline) receiveAndTurn(ctx context.Context, in Inbound,
 		return convID, dup, err == nil && !dup, err
 	}
 	msg := p.inbound(&in)
+	var taken store.Taken
+	msg.Take = &taken
 	var (
 		tooFast *TooFast
 		entered bool // this call drains the conversation (p.drains)
@@ -67,6 +69,7 @@ func (p *Pipeline) receiveAndTurn(ctx context.Context, in Inbound,
 	err = p.DB.InTx(ctx, func(tx *sqlx.Tx) error {
 		var known bool
 		var err error
+		taken = store.Taken{}
 		convID, dup, known, err = receive(tx, msg)
 		if tooFast = tooFastOf(err, in); tooFast != nil {
 			return nil // the count is kept, the message is not
@@ -80,9 +83,20 @@ func (p *Pipeline) receiveAndTurn(ctx context.Context, in Inbound,
 			return nil
 		}
 		if entered = p.drains.enter(convID, p.MaxDrains); !entered {
+			if taken.Handled {
+				return errTurnLeft // stored as handled: undone, and stored for that drain below
+			}
 			return nil // the drain running here takes it
 		}
-		took, more, turnErr = p.takeTurn(ctx, tx, convID)
+		if taken.Handled {
+			// Stored as handled, none older waiting: this message's turn, from memory.
+			took, more, turnErr = p.takeTurnOf(ctx, tx, convID, in)
+			if turnErr == nil && !took {
+				return errTurnLeft // it waits for a reading after all: stored for a drain below
+			}
+		} else {
+			took, more, turnErr = p.takeTurn(ctx, tx, convID)
+		}
 		if turnErr != nil {
 			return errTurnLeft // undone, and the message stored on its own below
 		}
@@ -129,5 +143,16 @@ func (p *Pipeline) takeTurn(ctx context.Context, tx *sqlx.Tx, convID int64) (too
 		return false, false, nil
 	}
 	more, err = p.turn(ctx, tx, &conv, travellerID, in, nil, false, item.ID)
+	return err == nil, more, err
+}
+
+// takeTurnOf takes the turn of in, a message stored as handled in tx with no older one
+// waiting, unless it waits for a model's reading (took false: the caller undoes tx).
+func (p *Pipeline) takeTurnOf(ctx context.Context, tx *sqlx.Tx, convID int64, in Inbound) (took, more bool, err error) {
+	conv, travellerID, err := store.LockConversation(ctx, tx, convID)
+	if err != nil || p.needsHint(in, conv) {
+		return false, false, err
+	}
+	more, err = p.turn(ctx, tx, &conv, travellerID, in, nil, false, 0)
 	return err == nil, more, err
 }

@@ -80,6 +80,32 @@ func TestReceiveUpdateAndTurn(t *testing.T) {
 		t.Fatalf("drain after the fault: %d handled, %v", n, err)
 	}
 
+	// An older message waits (stored, its drain not run yet): its turn comes first, and a
+	// drain must follow for the new one.
+	next++
+	if _, err := store.StoreTelegramUpdate(ctx, p.DB, next, "701", []byte(`{}`)); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, err := p.ReceiveUpdate(ctx, Inbound{Channel: "telegram", ExternalID: "701", InboundID: fmt.Sprint("tg:", next), Text: "older"},
+		store.UpdateDone{UpdateID: next, ChatID: "701", Outcome: "message"}); err != nil {
+		t.Fatal(err)
+	}
+	if _, _, kick := send("newer"); !kick || pending(convID) != 1 {
+		t.Fatalf("behind an older message: kick %v, %d pending; want the older handled and the newer left", kick, pending(convID))
+	}
+	if n, err := p.Drain(ctx, convID); err != nil || n != 1 {
+		t.Fatalf("drain of the newer: %d handled, %v", n, err)
+	}
+	var order []string
+	for _, m := range transcript(t, p.DB, convID) {
+		if m.Role == "traveller" && (m.Text == "older" || m.Text == "newer") {
+			order = append(order, m.Text)
+		}
+	}
+	if fmt.Sprint(order) != "[older newer]" {
+		t.Fatalf("turns in the order %v; want the older first", order)
+	}
+
 	// A drain of the conversation already running here takes the message.
 	if !p.drains.enter(convID, p.MaxDrains) {
 		t.Fatal("the conversation is not free")
@@ -97,8 +123,8 @@ func TestReceiveUpdateAndTurn(t *testing.T) {
 	if n, err := p.Drain(ctx, convID); err != nil || n != 1 {
 		t.Fatalf("the running drain's second look: %d handled, %v", n, err)
 	}
-	if tr, _ := answered(convID); tr != 4 {
-		t.Fatalf("%d traveller lines; want each of the four messages once", tr)
+	if tr, _ := answered(convID); tr != 6 {
+		t.Fatalf("%d traveller lines; want each of the six messages once", tr)
 	}
 	var unprocessed int
 	p.DB.Get(&unprocessed, `SELECT count(*) FROM telegram_updates WHERE processed_at IS NULL`)

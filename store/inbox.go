@@ -55,6 +55,25 @@ type NewInbound struct {
 	// Rate, when set, counts the message under a limit first (CountRate): a message over
 	// it is not stored, and ReceiveInbound returns a *RateRefusal, the count kept in tx.
 	Rate *RateLimit
+	// Take, when set, says the caller takes the message's turn in the same transaction:
+	// the message is stored as handled already, unless an older message of its
+	// conversation waits (then that one's turn comes first). Take says what was done.
+	Take *Taken
+}
+
+// Taken is what was done with a message stored for its turn to be taken at once.
+type Taken struct {
+	Handled bool // stored as handled: the caller must take its turn before committing
+}
+
+// takeArg is the statements' parameter for in.Take.
+func (in NewInbound) takeArg() bool { return in.Take != nil }
+
+// took records in in.Take whether the message was stored as handled.
+func (in NewInbound) took(handled sql.NullBool) {
+	if in.Take != nil {
+		in.Take.Handled = handled.Valid && handled.Bool
+	}
 }
 
 // RateLimit is a limit an event is counted under: at most Limit in each Window, per Key.
@@ -100,9 +119,10 @@ func ReceiveInbound(ctx context.Context, q Queryer, in NewInbound) (convID int64
 		TravellerID sql.NullInt64   `db:"traveller_id"`
 		ConvID      sql.NullInt64   `db:"conversation_id"`
 		InboxID     sql.NullInt64   `db:"inbox_id"`
+		Handled     sql.NullBool    `db:"handled"`
 	}
 	err = q.GetContext(ctx, &r, qReceiveInbound, in.Channel, in.ExternalID, in.DisplayName, in.Lang, in.TimeZone, in.InboundID, b,
-		rate.Key, rate.Limit, rate.Window.Milliseconds())
+		rate.Key, rate.Limit, rate.Window.Milliseconds(), in.takeArg())
 	if err != nil {
 		return 0, false, fmt.Errorf("receive: %w", err)
 	}
@@ -110,6 +130,7 @@ func ReceiveInbound(ctx context.Context, q Queryer, in NewInbound) (convID int64
 		return 0, false, &RateRefusal{rateCount(int(r.Count.Int64), r.Left.Float64, rate.Limit)}
 	}
 	if r.ConvID.Valid {
+		in.took(r.Handled)
 		return r.ConvID.Int64, !r.InboxID.Valid, nil
 	}
 	// A new traveller, one without a conversation, or one another transaction created
@@ -173,10 +194,16 @@ t AS (
 c AS (
     SELECT id FROM conversations WHERE traveller_id = (SELECT id FROM t) ORDER BY id DESC LIMIT 1),
 i AS (
-    INSERT INTO inbox (conversation_id, inbound_id, payload) SELECT id, $6::text, $7::jsonb FROM c
-    ON CONFLICT (conversation_id, inbound_id) DO NOTHING RETURNING id)
+    INSERT INTO inbox (conversation_id, inbound_id, payload, handled_at)
+    SELECT c.id, $6::text, $7::jsonb,
+        -- handled already when its turn is taken in this transaction and none older waits
+        CASE WHEN $11::bool AND NOT EXISTS (
+            SELECT 1 FROM inbox p WHERE p.conversation_id = c.id AND p.handled_at IS NULL) THEN now() END
+    FROM c
+    ON CONFLICT (conversation_id, inbound_id) DO NOTHING RETURNING id, handled_at IS NOT NULL AS handled)
 SELECT (SELECT count FROM rate), (SELECT "left" FROM rate),
-       (SELECT id FROM t) AS traveller_id, (SELECT id FROM c) AS conversation_id, (SELECT id FROM i) AS inbox_id`
+       (SELECT id FROM t) AS traveller_id, (SELECT id FROM c) AS conversation_id, (SELECT id FROM i) AS inbox_id,
+       (SELECT handled FROM i) AS handled`
 
 const qNextInbox = `
 SELECT id, conversation_id, inbound_id, payload, received_at, held_at FROM inbox

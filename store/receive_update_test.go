@@ -144,3 +144,52 @@ func TestStorePolledUpdates(t *testing.T) {
 		t.Errorf("stored without an offset (a webhook): %d stored, offset %d; want 1, 12", n, offset())
 	}
 }
+
+// A message whose turn the caller takes in the same transaction is stored as handled,
+// unless an older message of its conversation waits: then it is stored waiting, behind it.
+func TestReceiveTakenStoredHandled(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := storetest.New(t)
+	msg := func(id string, take *store.Taken) store.NewInbound {
+		return store.NewInbound{Channel: "web", ExternalID: "take", InboundID: id, Payload: map[string]string{"text": id}, Take: take}
+	}
+	handled := func(id string) bool {
+		t.Helper()
+		var h bool
+		if err := db.GetContext(ctx, &h, `SELECT handled_at IS NOT NULL FROM inbox WHERE inbound_id = $1`, id); err != nil {
+			t.Fatal(err)
+		}
+		return h
+	}
+	if _, _, err := store.ReceiveInbound(ctx, db, msg("w:1", nil)); err != nil {
+		t.Fatal(err)
+	}
+	// w:1 waits (no turn taken): w:2 is stored behind it.
+	var take store.Taken
+	if _, _, err := store.ReceiveInbound(ctx, db, msg("w:2", &take)); err != nil || take.Handled || handled("w:2") {
+		t.Fatalf("behind a waiting message: %+v, handled %v, %v; want it stored waiting", take, handled("w:2"), err)
+	}
+	if _, err := db.ExecContext(ctx, `UPDATE inbox SET handled_at = now()`); err != nil {
+		t.Fatal(err)
+	}
+	take = store.Taken{}
+	if _, _, err := store.ReceiveInbound(ctx, db, msg("w:3", &take)); err != nil || !take.Handled || !handled("w:3") {
+		t.Fatalf("none waiting: %+v, handled %v, %v; want it stored handled", take, handled("w:3"), err)
+	}
+	// Without Take, stored waiting as always.
+	if _, _, err := store.ReceiveInbound(ctx, db, msg("w:4", nil)); err != nil || handled("w:4") {
+		t.Fatalf("no turn taken: handled %v, %v; want it waiting", handled("w:4"), err)
+	}
+
+	// The same through a Telegram update.
+	if _, err := store.StoreTelegramUpdate(ctx, db, 9, "take", []byte(`{}`)); err != nil {
+		t.Fatal(err)
+	}
+	tg := store.NewInbound{Channel: "web", ExternalID: "take", InboundID: "tg:9", Payload: map[string]string{}, Take: &take}
+	take = store.Taken{}
+	db.MustExec(`UPDATE inbox SET handled_at = now()`)
+	if _, _, ok, err := store.ReceiveUpdate(ctx, db, tg, store.UpdateDone{UpdateID: 9, ChatID: "take", Outcome: "message"}); err != nil || !ok || !take.Handled || !handled("tg:9") {
+		t.Fatalf("update, none waiting: %+v ok %v, %v; want it stored handled", take, ok, err)
+	}
+}

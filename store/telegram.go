@@ -358,11 +358,16 @@ seen AS (
     ON CONFLICT (channel, external_id) DO UPDATE SET ` + travellerSeen + `
     RETURNING id),
 i AS (
-    INSERT INTO inbox (conversation_id, inbound_id, payload)
-    SELECT id, $6::text, $7::jsonb FROM conv WHERE EXISTS (SELECT 1 FROM done)
-    ON CONFLICT (conversation_id, inbound_id) DO NOTHING RETURNING id)
+    INSERT INTO inbox (conversation_id, inbound_id, payload, handled_at)
+    SELECT c.id, $6::text, $7::jsonb,
+        -- handled already when its turn is taken in this transaction and none older waits
+        CASE WHEN $15::bool AND NOT EXISTS (
+            SELECT 1 FROM inbox p WHERE p.conversation_id = c.id AND p.handled_at IS NULL) THEN now() END
+    FROM conv c WHERE EXISTS (SELECT 1 FROM done)
+    ON CONFLICT (conversation_id, inbound_id) DO NOTHING RETURNING id, handled_at IS NOT NULL AS handled)
 SELECT (SELECT count FROM rate) AS count, (SELECT "left" FROM rate) AS "left",
        (SELECT id FROM conv) AS conversation_id, (SELECT dup FROM done) AS dup, (SELECT id FROM i) AS inbox_id,
+       (SELECT handled FROM i) AS handled,
        (SELECT ok FROM next) AS next,
        EXISTS (SELECT 1 FROM telegram_updates WHERE update_id = $11 AND processed_at IS NOT NULL) AS processed`
 
@@ -385,11 +390,13 @@ func ReceiveUpdate(ctx context.Context, q Queryer, in NewInbound, u UpdateDone) 
 		ConvID    sql.NullInt64   `db:"conversation_id"`
 		Dup       sql.NullBool    `db:"dup"`
 		InboxID   sql.NullInt64   `db:"inbox_id"`
+		Handled   sql.NullBool    `db:"handled"`
 		Next      bool            `db:"next"`
 		Processed bool            `db:"processed"`
 	}
 	err = q.GetContext(ctx, &r, qReceiveUpdate, in.Channel, in.ExternalID, in.DisplayName, in.Lang, in.TimeZone, in.InboundID, b,
-		rate.Key, rate.Limit, rate.Window.Milliseconds(), u.UpdateID, u.ChatID, cleanOutcome(u.Outcome), cleanOutcome(u.DupOutcome))
+		rate.Key, rate.Limit, rate.Window.Milliseconds(), u.UpdateID, u.ChatID, cleanOutcome(u.Outcome), cleanOutcome(u.DupOutcome),
+		in.takeArg())
 	switch {
 	case err != nil:
 		return 0, false, false, fmt.Errorf("receive update %d: %w", u.UpdateID, err)
@@ -398,6 +405,7 @@ func ReceiveUpdate(ctx context.Context, q Queryer, in NewInbound, u UpdateDone) 
 	case r.Count.Valid && r.Count.Int64 > int64(rate.Limit):
 		return 0, false, false, &RateRefusal{rateCount(int(r.Count.Int64), r.Left.Float64, rate.Limit)}
 	case r.Dup.Valid:
+		in.took(r.Handled)
 		return r.ConvID.Int64, r.Dup.Bool || !r.InboxID.Valid, true, nil
 	case r.Processed:
 		return 0, false, false, ErrUpdateDone
