@@ -242,15 +242,16 @@ func (s *Widget) receiveAndDrain(ctx context.Context, in pipeline.Inbound) error
 		return errors.New("no pipeline configured")
 	}
 	var convID int64
-	var dup, kick bool
+	var kick bool
 	var err error
 	// Close waits for a turn taken here, as it waits for drains.
 	s.web.kickMu.RLock()
 	if s.web.closed {
+		var dup bool
 		convID, dup, err = s.Pipeline.Receive(ctx, in)
 		kick = !dup
 	} else {
-		convID, dup, kick, err = s.Pipeline.ReceiveAndTurn(ctx, in)
+		convID, _, kick, err = s.Pipeline.ReceiveAndTurn(ctx, in)
 	}
 	s.web.kickMu.RUnlock()
 	if err != nil || !kick {
