@@ -22,7 +22,7 @@ const doneRows = 1_000_000
 // On a database holding a million finished rows in each queue-like table (inbox,
 // messages, outbox, Telegram updates, jobs), every statement of the turn, the sender,
 // the queues and the sweeper reads at most 10 buffers: none of them walks rows that are
-// done.
+// done, nor (the job claim) the 500 jobs other workers hold.
 func TestHotQueriesReadFewPages(t *testing.T) {
 	t.Parallel()
 	ctx := context.Background()
@@ -72,6 +72,9 @@ func TestHotQueriesReadFewPages(t *testing.T) {
 		 SELECT max(id), max(id), 'pending', 'sendMessage', 'tgworking:1:1' FROM travellers`,
 		`INSERT INTO telegram_updates (update_id, chat_id, payload) VALUES (` + itoa(doneRows+1) + `, 'pending', '{}')`,
 		`INSERT INTO jobs (kind, conversation_id, run_at) SELECT 'plan', max(id), now() - interval '1 second' FROM conversations`,
+		// Plans being made: jobs other workers hold, older than the one waiting.
+		`INSERT INTO jobs (kind, conversation_id, run_at, leased_until)
+		 SELECT 'plan', id, now() - interval '5 seconds', now() + interval '1 minute' FROM conversations ORDER BY id LIMIT 500`,
 		`VACUUM ANALYZE travellers, conversations, inbox, messages, outbox, telegram_updates, jobs`,
 	} {
 		if _, err := db.ExecContext(ctx, s); err != nil {

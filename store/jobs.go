@@ -60,15 +60,20 @@ n AS (
     SELECT pg_notify($5, $1))
 SELECT j.id FROM j, n`
 
+// qClaimJob takes the first due job that no worker holds: the first waiting one
+// (jobs_due) or, sooner if it is older, one whose lease ran out (jobs_lease_ended). Jobs
+// held leased are in neither index, so a claim never reads past them.
 const qClaimJob = `
+WITH waiting AS (
+    SELECT id, run_at FROM jobs
+    WHERE done_at IS NULL AND leased_until IS NULL AND run_at <= now() AND kind = ANY($1)
+    ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED),
+ended AS (
+    SELECT id, run_at FROM jobs
+    WHERE done_at IS NULL AND leased_until IS NOT NULL AND leased_until < now() AND run_at <= now() AND kind = ANY($1)
+    ORDER BY leased_until LIMIT 1 FOR UPDATE SKIP LOCKED)
 UPDATE jobs SET leased_until = now() + $2 * interval '1 millisecond', attempts = attempts + 1
-WHERE id = (
-    SELECT id FROM jobs
-    WHERE kind = ANY($1) AND done_at IS NULL AND run_at <= now()
-      AND (leased_until IS NULL OR leased_until < now())
-    ORDER BY run_at, id
-    FOR UPDATE SKIP LOCKED
-    LIMIT 1)
+WHERE id = (SELECT id FROM (SELECT * FROM waiting UNION ALL SELECT * FROM ended) due ORDER BY run_at, id LIMIT 1)
 RETURNING id, kind, conversation_id, payload, attempts`
 
 // ClaimJob leases the next due job of the given kinds for lease. Workers skip rows
