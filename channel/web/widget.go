@@ -426,8 +426,10 @@ func (s *Widget) HandleEvents() http.Handler {
 		poll := time.NewTicker(pollStream)
 		defer poll.Stop()
 		progress := sb.takeProgress() // the plan being written when the stream opened
-		for {
-			for {
+		// read: the transcript may have grown since it was last read. A heartbeat or a
+		// plan's progress alone reads nothing.
+		for read := true; ; {
+			for read {
 				ms, err := store.Messages(ctx, s.DB, p.ConversationID, last, 200)
 				if err != nil {
 					if ctx.Err() == nil {
@@ -446,9 +448,7 @@ func (s *Widget) HandleEvents() http.Handler {
 						return
 					}
 				}
-				if len(ms) < 200 {
-					break
-				}
+				read = len(ms) == 200
 			}
 			// Messages first, then progress only while the plan is still awaited: a
 			// notification overtaken by its plan card must not reopen the bubble the card
@@ -468,9 +468,11 @@ func (s *Widget) HandleEvents() http.Handler {
 			case <-kicked:
 				return
 			case <-sb.ch:
-				sb.Take()
+				changed, resync := sb.Take()
+				read = len(changed) > 0 || resync
 				progress = sb.takeProgress()
 			case <-poll.C:
+				read = true
 			case <-beat.C:
 				if es.Comment("ping") != nil {
 					return
