@@ -11,16 +11,19 @@ import (
 	"xingqu/store"
 )
 
-// errTurnLeft undoes ReceiveUpdateAndTurn's transaction when the message is to be stored
-// on its own instead: a traveller not known yet (the long way), or a turn that failed.
+// errTurnLeft undoes receiveAndTurn's transaction when the message is to be stored on
+// its own instead, its turn left to a drain: a traveller not known yet (the long way), a
+// message stored as handled whose turn cannot be taken here after all, or a turn that
+// failed.
 var errTurnLeft = errors.New("turn left to a drain")
 
 // ReceiveUpdateAndTurn is ReceiveUpdate followed by the message's turn, both in one
 // transaction: one commit for the message, its update's outcome and the turn, instead
 // of one for the message and another for its turn. The conversation's lock orders the
 // turn against any other drain of it, here or in another instance, exactly as a drain's
-// turn is ordered; the turn handles the conversation's oldest pending message, which is
-// this one unless an older one waits.
+// turn is ordered. When no older message of the conversation waits, the message is
+// stored as handled and its turn taken from the message in hand; otherwise the turn is
+// the oldest waiting message's, and a drain follows for the rest.
 //
 // kick reports that a drain must follow (Kick): more messages wait, or the turn was left
 // to a drain because the conversation is being drained here already, downtime holds
