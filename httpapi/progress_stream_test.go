@@ -147,3 +147,53 @@ func TestWidgetStreamReplaysLatestProgress(t *testing.T) {
 		t.Errorf("kept progress %q after an earlier request's report, want %q", kept, "second")
 	}
 }
+
+// A stream reads the transcript when the conversation changed, not when a plan's
+// progress (or a heartbeat) wakes it: at 1,000 widget travellers each read is a
+// transaction, and progress comes every second of a plan being written.
+func TestWidgetStreamProgressReadsNoTranscript(t *testing.T) {
+	e := newWebEnv(t)
+	ctx := context.Background()
+	if _, err := e.db.ExecContext(ctx, `CREATE EXTENSION IF NOT EXISTS pg_stat_statements`); err != nil {
+		t.Skipf("pg_stat_statements is not loaded: %v", err)
+	}
+	reads := func() int64 {
+		t.Helper()
+		var n int64
+		err := e.db.GetContext(ctx, &n, `
+SELECT COALESCE(sum(calls), 0)::bigint FROM pg_stat_statements
+WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+  AND regexp_replace(query, '\s+', ' ', 'g') LIKE '%FROM messages WHERE conversation_id = $1 AND id > $2 ORDER BY id LIMIT $3%'`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return n
+	}
+	a := e.session("zh")
+	cur := e.toPlanningByWidget(a)
+	stream := openStream(t, e.ts.URL+"/api/widget/events", a.Token, cur)
+	// The stream's first read, then quiet.
+	time.Sleep(300 * time.Millisecond)
+	before := reads()
+	for i := 1; i <= 5; i++ {
+		e.notifyProgress(pipeline.Progress{ConversationID: a.ConversationID, PlanRequest: 1, Chars: 100 * i, Preview: fmt.Sprint("第", i, "天")})
+		select {
+		case ev := <-stream:
+			if ev.Event != "progress" {
+				t.Fatalf("progress %d: got %s", i, ev.Event)
+			}
+		case <-time.After(3 * time.Second):
+			t.Fatalf("progress %d never reached the stream", i)
+		}
+	}
+	if n := reads() - before; n != 0 {
+		t.Errorf("five progress reports made the stream read the transcript %d times; want none", n)
+	}
+	e.say(a.Token, "谢谢")
+	if ev, m := nextMessage(t, stream, 3*time.Second); ev.Event != "message" || m.Text != "谢谢" {
+		t.Fatalf("after the progress: %+v %+v", ev, m)
+	}
+	if reads() == before {
+		t.Error("a new message reached the stream without a read")
+	}
+}
