@@ -8,13 +8,14 @@ import (
 
 	"github.com/jmoiron/sqlx"
 
+	"xingqu/dialog"
 	"xingqu/store"
 )
 
 // errTurnLeft undoes receiveAndTurn's transaction when the message is to be stored on
-// its own instead, its turn left to a drain: a traveller not known yet (the long way), a
-// message stored as handled whose turn cannot be taken here after all, or a turn that
-// failed.
+// its own instead, its turn left to a drain: a traveller not known yet (the long way), or
+// a turn that failed. (A failed turn's message may then be stored after one its
+// traveller sent next; turns fail only on a fault, and are retried.)
 var errTurnLeft = errors.New("turn left to a drain")
 
 // ReceiveUpdateAndTurn is ReceiveUpdate followed by the message's turn, both in one
@@ -69,6 +70,21 @@ func (p *Pipeline) receiveAndTurn(ctx context.Context, in Inbound,
 		more    bool // another message of the conversation waits
 		turnErr error
 	)
+	// Leaving the drain set is deferred too, so that a panicking turn does not leave the
+	// conversation marked as drained for good.
+	left := false
+	leave := func() (again bool) {
+		if !entered || left {
+			return false
+		}
+		left = true
+		p.drains.mu.Lock()
+		defer p.drains.mu.Unlock()
+		again = p.drains.running[convID]
+		p.drains.leaveLocked(convID)
+		return again
+	}
+	defer leave()
 	err = p.DB.InTx(ctx, func(tx *sqlx.Tx) error {
 		var known bool
 		var err error
@@ -87,16 +103,14 @@ func (p *Pipeline) receiveAndTurn(ctx context.Context, in Inbound,
 		}
 		if entered = p.drains.enter(convID, p.MaxDrains); !entered {
 			if taken.Handled {
-				return errTurnLeft // stored as handled: undone, and stored for that drain below
+				// Back in the queue for the drain running here, in this transaction: its
+				// locks keep what the traveller sends next behind it.
+				return store.UnmarkHandled(ctx, tx, taken.InboxID)
 			}
 			return nil // the drain running here takes it
 		}
 		if taken.Handled {
-			// Stored as handled, none older waiting: this message's turn, from memory.
-			took, more, turnErr = p.takeTurnOf(ctx, tx, convID, in)
-			if turnErr == nil && !took {
-				return errTurnLeft // it waits for a reading after all: stored for a drain below
-			}
+			took, more, turnErr = p.takeTurnOf(ctx, tx, convID, in, taken.InboxID)
 		} else {
 			took, more, turnErr = p.takeTurn(ctx, tx, convID)
 		}
@@ -105,12 +119,10 @@ func (p *Pipeline) receiveAndTurn(ctx context.Context, in Inbound,
 		}
 		return nil
 	})
-	if entered {
-		p.drains.mu.Lock()
-		again := p.drains.running[convID]
-		p.drains.leaveLocked(convID)
-		p.drains.mu.Unlock()
-		kick = again
+	again := leave()
+	if again && err != nil {
+		// A message left to this drain must not wait for the sweeper.
+		p.Kick(context.WithoutCancel(ctx), convID)
 	}
 	switch {
 	case errors.Is(err, errTurnLeft):
@@ -124,7 +136,7 @@ func (p *Pipeline) receiveAndTurn(ctx context.Context, in Inbound,
 	case tooFast != nil:
 		return 0, false, false, tooFast
 	}
-	return convID, dup, kick || !dup && (!took || more), nil
+	return convID, dup, again || !dup && (!took || more), nil
 }
 
 // takeTurn takes the turn of the conversation's oldest pending message in tx, unless it
@@ -134,7 +146,12 @@ func (p *Pipeline) takeTurn(ctx context.Context, tx *sqlx.Tx, convID int64) (too
 	if err != nil {
 		return false, false, err
 	}
-	item, ok, err := store.NextInbox(ctx, tx, convID)
+	return p.takeNextTurn(ctx, tx, &conv, travellerID)
+}
+
+// takeNextTurn is takeTurn with the conversation locked.
+func (p *Pipeline) takeNextTurn(ctx context.Context, tx *sqlx.Tx, conv *dialog.Conversation, travellerID int64) (took, more bool, err error) {
+	item, ok, err := store.NextInbox(ctx, tx, conv.ID)
 	if err != nil || !ok {
 		return false, false, err
 	}
@@ -142,19 +159,30 @@ func (p *Pipeline) takeTurn(ctx context.Context, tx *sqlx.Tx, convID int64) (too
 	if err := json.Unmarshal(item.Payload, &in); err != nil {
 		return false, false, fmt.Errorf("inbox %d: %w", item.ID, err)
 	}
-	if item.HeldAt.Valid || p.needsHint(in, conv) {
+	if item.HeldAt.Valid || p.needsHint(in, *conv) {
 		return false, false, nil
 	}
-	more, err = p.turn(ctx, tx, &conv, travellerID, in, nil, false, item.ID)
+	more, err = p.turn(ctx, tx, conv, travellerID, in, nil, false, item.ID)
 	return err == nil, more, err
 }
 
-// takeTurnOf takes the turn of in, a message stored as handled in tx with no older one
-// waiting, unless it waits for a model's reading (took false: the caller undoes tx).
-func (p *Pipeline) takeTurnOf(ctx context.Context, tx *sqlx.Tx, convID int64, in Inbound) (took, more bool, err error) {
-	conv, travellerID, err := store.LockConversation(ctx, tx, convID)
-	if err != nil || p.needsHint(in, conv) {
+// takeTurnOf takes the turn of in, a message stored as handled in tx (row inboxID). If a
+// message of the conversation waits after all (stored while this one's statement waited
+// for its traveller's row), or in waits for a model's reading, in goes back in the queue
+// in its place and the waiting message's turn, if any, comes first.
+func (p *Pipeline) takeTurnOf(ctx context.Context, tx *sqlx.Tx, convID int64, in Inbound, inboxID int64) (took, more bool, err error) {
+	conv, travellerID, waiting, err := store.LockConversationAlone(ctx, tx, convID)
+	if err != nil {
 		return false, false, err
+	}
+	if waiting || p.needsHint(in, conv) {
+		if err := store.UnmarkHandled(ctx, tx, inboxID); err != nil {
+			return false, false, err
+		}
+		if !waiting {
+			return false, false, nil
+		}
+		return p.takeNextTurn(ctx, tx, &conv, travellerID)
 	}
 	more, err = p.turn(ctx, tx, &conv, travellerID, in, nil, false, 0)
 	return err == nil, more, err

@@ -6,6 +6,9 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/jmoiron/sqlx"
+
+	"xingqu/dialog"
 	"xingqu/store"
 )
 
@@ -222,3 +225,101 @@ func TestReceiveAndTurnWidget(t *testing.T) {
 		t.Fatalf("drain after the fault: %d handled, %v", n, err)
 	}
 }
+
+// A message that waits for the extractor's reading goes back in the queue in the
+// transaction that stored it, so a message its traveller sends right after is stored
+// behind it and answered after it (the widget sends without waiting for an answer).
+func TestReceiveAndTurnKeepsOrderBehindAReading(t *testing.T) {
+	t.Parallel()
+	p := newPipeline(t)
+	fx := &fakeExtractor{ex: &dialog.Extraction{Destination: "Kyoto"}}
+	p.Extractor = fx
+	ctx := context.Background()
+	in := func(id, text string) Inbound {
+		return Inbound{Channel: "web", ExternalID: "w-704", InboundID: id, Text: text}
+	}
+	convID, _, _, err := p.ReceiveAndTurn(ctx, in("0", "你好"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	p.Wait()
+	_, _, kick, err := p.ReceiveAndTurn(ctx, in("1", "that old capital with all the temples, you know"))
+	if err != nil || !kick {
+		t.Fatalf("a message for the extractor: kick %v, %v; want it left to a drain", kick, err)
+	}
+	// Sent right after, before any drain: it must not overtake the first.
+	if _, _, kick, err := p.ReceiveAndTurn(ctx, in("2", "12月25日到12月28日")); err != nil || !kick {
+		t.Fatalf("the next message: kick %v, %v; want it behind the first", kick, err)
+	}
+	if _, err := p.Drain(ctx, convID); err != nil {
+		t.Fatal(err)
+	}
+	var order []string
+	for _, m := range transcript(t, p.DB, convID) {
+		if m.Role == "traveller" && m.Text != "你好" {
+			order = append(order, m.Text)
+		}
+	}
+	if len(order) != 2 || order[0] != "that old capital with all the temples, you know" {
+		t.Fatalf("turns in the order %q; want the first message first", order)
+	}
+	var dest string
+	p.DB.GetContext(ctx, &dest, `SELECT slots->>'destination' FROM conversations WHERE id = $1`, convID)
+	if dest != "Kyoto" || fx.calls != 1 {
+		t.Errorf("destination %q after %d extractor calls; want the extractor's Kyoto", dest, fx.calls)
+	}
+}
+
+// A message stored handled while an older one was being stored (its statement waited for
+// the traveller's row) finds that one waiting once it holds the conversation, and goes
+// behind it.
+func TestReceiveAndTurnFindsAnOlderMessageAfterAll(t *testing.T) {
+	t.Parallel()
+	p := newPipeline(t)
+	ctx := context.Background()
+	in := func(id, text string) Inbound {
+		return Inbound{Channel: "web", ExternalID: "w-705", InboundID: id, Text: text}
+	}
+	convID, _, _, err := p.ReceiveAndTurn(ctx, in("0", "你好"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	// The older message, stored and waiting; the newer one stored handled all the same,
+	// as a statement whose snapshot predated the older one's commit would store it.
+	if _, _, err := p.Receive(ctx, in("1", "older")); err != nil {
+		t.Fatal(err)
+	}
+	var take store.Taken
+	msg := p.inbound(ptr(in("2", "newer")))
+	msg.Take = &take
+	err = p.DB.InTx(ctx, func(tx *sqlx.Tx) error {
+		if _, _, err := store.ReceiveInbound(ctx, tx, msg); err != nil {
+			return err
+		}
+		if _, err := tx.ExecContext(ctx, `UPDATE inbox SET handled_at = now() WHERE id = $1`, take.InboxID); err != nil {
+			return err
+		}
+		took, more, err := p.takeTurnOf(ctx, tx, convID, in("2", "newer"), take.InboxID)
+		if err != nil || !took || !more {
+			return fmt.Errorf("took %v more %v, %v; want the older one's turn and the newer waiting", took, more, err)
+		}
+		return nil
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := p.Drain(ctx, convID); err != nil {
+		t.Fatal(err)
+	}
+	var order []string
+	for _, m := range transcript(t, p.DB, convID) {
+		if m.Role == "traveller" && m.Text != "你好" {
+			order = append(order, m.Text)
+		}
+	}
+	if fmt.Sprint(order) != "[older newer]" {
+		t.Fatalf("turns in the order %v; want the older first, each once", order)
+	}
+}
+
+func ptr[T any](v T) *T { return &v }

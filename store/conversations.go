@@ -6,6 +6,7 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -127,6 +128,28 @@ func LockConversation(ctx context.Context, tx *sqlx.Tx, id int64) (dialog.Conver
 	}
 	c, err := r.toDialog()
 	return c, r.TravellerID, err
+}
+
+// LockConversationAlone is LockConversation for the turn of a message stored handled
+// (NewInbound.Take): it also says whether a message of the conversation is waiting,
+// which then comes first. Read after the message was stored, so any earlier message of
+// the same traveller, whose storing the receive statement waited for, is seen.
+func LockConversationAlone(ctx context.Context, tx *sqlx.Tx, id int64) (c dialog.Conversation, travellerID int64, waiting bool, err error) {
+	var r struct {
+		conversationRow
+		Waiting bool `db:"waiting"`
+	}
+	q := strings.Replace(selectConversation, "\nFROM conversations c", `,
+       EXISTS (SELECT 1 FROM inbox i WHERE i.conversation_id = c.id AND i.handled_at IS NULL) AS waiting
+FROM conversations c`, 1) + "\nFOR UPDATE OF c"
+	if err := tx.GetContext(ctx, &r, q, id); err != nil {
+		if errors.Is(err, sql.ErrNoRows) {
+			return c, 0, false, fmt.Errorf("conversation %d: %w", id, ErrNotFound)
+		}
+		return c, 0, false, fmt.Errorf("lock conversation %d: %w", id, err)
+	}
+	c, err = r.toDialog()
+	return c, r.TravellerID, r.Waiting, err
 }
 
 const selectConversation = `

@@ -63,16 +63,18 @@ type NewInbound struct {
 
 // Taken is what was done with a message stored for its turn to be taken at once.
 type Taken struct {
-	Handled bool // stored as handled: the caller must take its turn before committing
+	Handled bool  // stored as handled: the caller must take its turn before committing
+	InboxID int64 // the message's inbox row
 }
 
 // takeArg is the statements' parameter for in.Take.
 func (in NewInbound) takeArg() bool { return in.Take != nil }
 
-// took records in in.Take whether the message was stored as handled.
-func (in NewInbound) took(handled sql.NullBool) {
+// took records in in.Take whether the message was stored as handled, and its row.
+func (in NewInbound) took(handled sql.NullBool, inboxID sql.NullInt64) {
 	if in.Take != nil {
 		in.Take.Handled = handled.Valid && handled.Bool
+		in.Take.InboxID = inboxID.Int64
 	}
 }
 
@@ -130,7 +132,7 @@ func ReceiveInbound(ctx context.Context, q Queryer, in NewInbound) (convID int64
 		return 0, false, &RateRefusal{rateCount(int(r.Count.Int64), r.Left.Float64, rate.Limit)}
 	}
 	if r.ConvID.Valid {
-		in.took(r.Handled)
+		in.took(r.Handled, r.InboxID)
 		return r.ConvID.Int64, !r.InboxID.Valid, nil
 	}
 	// A new traveller, one without a conversation, or one another transaction created
@@ -224,6 +226,16 @@ func NextInbox(ctx context.Context, q Queryer, convID int64) (InboxItem, bool, e
 }
 
 const qMarkHandled = `UPDATE inbox SET handled_at = now() WHERE id = $1`
+
+// UnmarkHandled puts back in the queue a message stored handled (NewInbound.Take) whose
+// turn is not taken after all: it waits for a drain, in its place, and the transaction
+// that stored it commits, keeping the order of what its traveller sends.
+func UnmarkHandled(ctx context.Context, tx *sqlx.Tx, id int64) error {
+	if _, err := tx.ExecContext(ctx, `UPDATE inbox SET handled_at = NULL WHERE id = $1`, id); err != nil {
+		return fmt.Errorf("unmark handled: %w", err)
+	}
+	return nil
+}
 
 // MarkHandled records that an inbound message has had its turn.
 func MarkHandled(ctx context.Context, tx *sqlx.Tx, id int64) error {

@@ -405,7 +405,7 @@ func ReceiveUpdate(ctx context.Context, q Queryer, in NewInbound, u UpdateDone) 
 	case r.Count.Valid && r.Count.Int64 > int64(rate.Limit):
 		return 0, false, false, &RateRefusal{rateCount(int(r.Count.Int64), r.Left.Float64, rate.Limit)}
 	case r.Dup.Valid:
-		in.took(r.Handled)
+		in.took(r.Handled, r.InboxID)
 		return r.ConvID.Int64, r.Dup.Bool || !r.InboxID.Valid, true, nil
 	case r.Processed:
 		return 0, false, false, ErrUpdateDone
