@@ -58,16 +58,21 @@ type authState struct {
 	sessions widgetSessions
 }
 
-// widgetSessions keeps the widget sessions this instance has read, until they expire: a
-// session is never changed once made, so every request of a visitor after the first is
-// authenticated without a statement (one a message, one a history page, one an event
-// stream). Bounded: past maxWidgetSessions the expired ones go, then all.
+// widgetSessions keeps the widget sessions this instance has read for a minute (or until
+// they expire, if sooner): a session is never changed once made, so a visitor's requests
+// within the minute (a message, a history page, an event stream each) are authenticated
+// without a statement. Only a traveller's erasure deletes a live session; the minute
+// bounds how long another instance still accepts it. Bounded: past maxWidgetSessions
+// the expired ones go, then all.
 type widgetSessions struct {
 	mu   sync.Mutex
-	byID map[string]store.WidgetSession // by token hash
+	byID map[string]store.WidgetSession // by token hash; ExpiresAt is when it is read again
 }
 
-const maxWidgetSessions = 100_000
+const (
+	maxWidgetSessions = 100_000
+	widgetSessionKept = time.Minute
+)
 
 func (w *widgetSessions) get(hash []byte, now time.Time) (store.WidgetSession, bool) {
 	w.mu.Lock()
@@ -95,6 +100,9 @@ func (w *widgetSessions) put(hash []byte, ws store.WidgetSession, now time.Time)
 	}
 	if w.byID == nil {
 		w.byID = map[string]store.WidgetSession{}
+	}
+	if kept := now.Add(widgetSessionKept); kept.Before(ws.ExpiresAt) {
+		ws.ExpiresAt = kept
 	}
 	w.byID[string(hash)] = ws
 }

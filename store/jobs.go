@@ -60,9 +60,10 @@ n AS (
     SELECT pg_notify($5, $1))
 SELECT j.id FROM j, n`
 
-// qClaimJob takes the first due job that no worker holds: the first waiting one
-// (jobs_due) or, sooner if it is older, one whose lease ran out (jobs_lease_ended). Jobs
-// held leased are in neither index, so a claim never reads past them.
+// qClaimJob takes the first due job that no worker holds: the first waiting one of the
+// kinds asked for (jobs_due) or, sooner if it is older, one whose lease ran out
+// (jobs_lease_ended, which holds the leased jobs by the end of their lease, so that the
+// claim reads none whose lease still runs).
 const qClaimJob = `
 WITH waiting AS (
     SELECT id, run_at FROM jobs
