@@ -70,11 +70,29 @@ type Taken struct {
 // takeArg is the statements' parameter for in.Take.
 func (in NewInbound) takeArg() bool { return in.Take != nil }
 
+// received is what the statements storing an inbound message (qReceiveInbound,
+// qReceiveUpdate) say about it.
+type received struct {
+	Count   sql.NullInt64   `db:"count"` // the rate count, when counted
+	Left    sql.NullFloat64 `db:"left"`  // seconds left of the rate's window
+	ConvID  sql.NullInt64   `db:"conversation_id"`
+	InboxID sql.NullInt64   `db:"inbox_id"` // null: not stored (a redelivery, or nothing written)
+	Handled sql.NullBool    `db:"handled"`
+}
+
+// refusal is the message's refusal when it went over its rate; nil within it.
+func (r received) refusal(rate RateLimit) *RateRefusal {
+	if r.Count.Valid && r.Count.Int64 > int64(rate.Limit) {
+		return &RateRefusal{rateCount(int(r.Count.Int64), r.Left.Float64, rate.Limit)}
+	}
+	return nil
+}
+
 // took records in in.Take whether the message was stored as handled, and its row.
-func (in NewInbound) took(handled sql.NullBool, inboxID sql.NullInt64) {
+func (in NewInbound) took(r received) {
 	if in.Take != nil {
-		in.Take.Handled = handled.Valid && handled.Bool
-		in.Take.InboxID = inboxID.Int64
+		in.Take.Handled = r.Handled.Valid && r.Handled.Bool
+		in.Take.InboxID = r.InboxID.Int64
 	}
 }
 
@@ -90,15 +108,18 @@ type RateRefusal struct{ RateCount }
 
 func (r *RateRefusal) Error() string { return "over the rate limit" }
 
-// args are what the statements storing an inbound message take besides its fields: the
-// payload as JSON and the rate limit (none when the message is not counted).
-func (in NewInbound) args() ([]byte, RateLimit, error) {
-	b, err := json.Marshal(in.Payload)
-	rate := RateLimit{Limit: math.MaxInt32}
+// args are the first ten parameters of the statements storing an inbound message: its
+// fields, the payload as JSON ($7) and the rate limit ($8-$10; none when the message is
+// not counted). The payload and the limit are returned as well.
+func (in NewInbound) args() (payload []byte, rate RateLimit, params []any, err error) {
+	payload, err = json.Marshal(in.Payload)
+	rate = RateLimit{Limit: math.MaxInt32}
 	if in.Rate != nil {
 		rate = *in.Rate
 	}
-	return b, rate, err
+	params = []any{in.Channel, in.ExternalID, in.DisplayName, in.Lang, in.TimeZone, in.InboundID, payload,
+		rate.Key, rate.Limit, rate.Window.Milliseconds()}
+	return payload, rate, params, err
 }
 
 // ReceiveInbound stores a message together with what it needs: the traveller (created
@@ -111,28 +132,22 @@ func (in NewInbound) args() ([]byte, RateLimit, error) {
 // and their row is written only when something about them changed or they were last
 // seen over a minute ago.
 func ReceiveInbound(ctx context.Context, q Queryer, in NewInbound) (convID int64, dup bool, err error) {
-	b, rate, err := in.args()
+	b, rate, params, err := in.args()
 	if err != nil {
 		return 0, false, err
 	}
 	var r struct {
-		Count       sql.NullInt64   `db:"count"`
-		Left        sql.NullFloat64 `db:"left"`
-		TravellerID sql.NullInt64   `db:"traveller_id"`
-		ConvID      sql.NullInt64   `db:"conversation_id"`
-		InboxID     sql.NullInt64   `db:"inbox_id"`
-		Handled     sql.NullBool    `db:"handled"`
+		received
+		TravellerID sql.NullInt64 `db:"traveller_id"`
 	}
-	err = q.GetContext(ctx, &r, qReceiveInbound, in.Channel, in.ExternalID, in.DisplayName, in.Lang, in.TimeZone, in.InboundID, b,
-		rate.Key, rate.Limit, rate.Window.Milliseconds(), in.takeArg())
-	if err != nil {
+	if err = q.GetContext(ctx, &r, qReceiveInbound, append(params, in.takeArg())...); err != nil {
 		return 0, false, fmt.Errorf("receive: %w", err)
 	}
-	if r.Count.Valid && r.Count.Int64 > int64(rate.Limit) {
-		return 0, false, &RateRefusal{rateCount(int(r.Count.Int64), r.Left.Float64, rate.Limit)}
+	if refused := r.refusal(rate); refused != nil {
+		return 0, false, refused
 	}
 	if r.ConvID.Valid {
-		in.took(r.Handled, r.InboxID)
+		in.took(r.received)
 		return r.ConvID.Int64, !r.InboxID.Valid, nil
 	}
 	// A new traveller, one without a conversation, or one another transaction created

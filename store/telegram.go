@@ -380,32 +380,28 @@ SELECT (SELECT count FROM rate) AS count, (SELECT "left" FROM rate) AS "left",
 // ErrUpdateDone or ErrUpdateNotNext, having written nothing, for an update that is not
 // the chat's next.
 func ReceiveUpdate(ctx context.Context, q Queryer, in NewInbound, u UpdateDone) (convID int64, dup, ok bool, err error) {
-	b, rate, err := in.args()
+	_, rate, params, err := in.args()
 	if err != nil {
 		return 0, false, false, err
 	}
 	var r struct {
-		Count     sql.NullInt64   `db:"count"`
-		Left      sql.NullFloat64 `db:"left"`
-		ConvID    sql.NullInt64   `db:"conversation_id"`
-		Dup       sql.NullBool    `db:"dup"`
-		InboxID   sql.NullInt64   `db:"inbox_id"`
-		Handled   sql.NullBool    `db:"handled"`
-		Next      bool            `db:"next"`
-		Processed bool            `db:"processed"`
+		received
+		Dup       sql.NullBool `db:"dup"`
+		Next      bool         `db:"next"`
+		Processed bool         `db:"processed"`
 	}
-	err = q.GetContext(ctx, &r, qReceiveUpdate, in.Channel, in.ExternalID, in.DisplayName, in.Lang, in.TimeZone, in.InboundID, b,
-		rate.Key, rate.Limit, rate.Window.Milliseconds(), u.UpdateID, u.ChatID, cleanOutcome(u.Outcome), cleanOutcome(u.DupOutcome),
-		in.takeArg())
+	err = q.GetContext(ctx, &r, qReceiveUpdate, append(params,
+		u.UpdateID, u.ChatID, cleanOutcome(u.Outcome), cleanOutcome(u.DupOutcome), in.takeArg())...)
+	refused := r.refusal(rate)
 	switch {
 	case err != nil:
 		return 0, false, false, fmt.Errorf("receive update %d: %w", u.UpdateID, err)
 	case !r.ConvID.Valid:
 		return 0, false, false, nil
-	case r.Count.Valid && r.Count.Int64 > int64(rate.Limit):
-		return 0, false, false, &RateRefusal{rateCount(int(r.Count.Int64), r.Left.Float64, rate.Limit)}
+	case refused != nil:
+		return 0, false, false, refused
 	case r.Dup.Valid:
-		in.took(r.Handled, r.InboxID)
+		in.took(r.received)
 		return r.ConvID.Int64, r.Dup.Bool || !r.InboxID.Valid, true, nil
 	case r.Processed:
 		return 0, false, false, ErrUpdateDone
