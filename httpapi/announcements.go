@@ -515,19 +515,9 @@ func (s *announcements) handleCloseAnnouncement(status string) http.Handler {
 			_, err = store.EnqueueJob(r.Context(), tx, notices.JobNotice, 0, job, now)
 			return err
 		})
-		switch {
-		case errors.Is(err, store.ErrNotFound):
-			api.WriteError(w, http.StatusNotFound, api.NotFound, "no such announcement", "")
-			return
-		case errors.Is(err, store.ErrClosed):
-			api.WriteError(w, http.StatusConflict, api.Conflict, "the announcement is already cancelled or completed", "")
-			return
-		case errors.Is(err, errNotStarted):
-			api.WriteError(w, http.StatusConflict, api.Conflict, "the work has not started yet: cancel the announcement instead", "")
-			return
-		case err != nil:
-			s.Log.Error("close announcement", "id", id, "err", err)
-			api.WriteError(w, http.StatusInternalServerError, api.Network, "could not update the announcement; please retry", "")
+		if !s.changed(w, err, id, "close announcement", "could not update the announcement; please retry",
+			refusal{store.ErrClosed, "the announcement is already cancelled or completed"},
+			refusal{errNotStarted, "the work has not started yet: cancel the announcement instead"}) {
 			return
 		}
 		s.notices().Invalidate()
@@ -540,6 +530,34 @@ var (
 	errNotStarted = errors.New("announcement not started")
 	errNoProgress = errors.New("announcement takes no progress updates")
 )
+
+// refusal is a change an announcement's state refuses (409), and what the admin is told.
+type refusal struct {
+	err     error
+	message string
+}
+
+// changed answers a change of announcement id that failed with err: 404 when it does not
+// exist, 409 with the message of the refusal err is, otherwise 500 (logged as what, the
+// admin told retry). It reports true, writing nothing, when err is nil.
+func (s *announcements) changed(w http.ResponseWriter, err error, id int64, what, retry string, refusals ...refusal) bool {
+	if err == nil {
+		return true
+	}
+	if errors.Is(err, store.ErrNotFound) {
+		api.WriteError(w, http.StatusNotFound, api.NotFound, "no such announcement", "")
+		return false
+	}
+	for _, r := range refusals {
+		if errors.Is(err, r.err) {
+			api.WriteError(w, http.StatusConflict, api.Conflict, r.message, "")
+			return false
+		}
+	}
+	s.Log.Error(what, "id", id, "err", err)
+	api.WriteError(w, http.StatusInternalServerError, api.Network, retry, "")
+	return false
+}
 
 // handleAddUpdate posts a progress update on a fault or a running maintenance: sent to
 // the type's subscribers, shown by /status and in /api/announcements.
@@ -577,16 +595,8 @@ func (s *announcements) handleAddUpdate() http.Handler {
 			_, err = store.EnqueueJob(r.Context(), tx, notices.JobNotice, 0, notices.NoticeJob{AnnouncementID: id, Phase: notices.PhaseUpdate, UpdateID: u.ID}, now)
 			return err
 		})
-		switch {
-		case errors.Is(err, store.ErrNotFound):
-			api.WriteError(w, http.StatusNotFound, api.NotFound, "no such announcement", "")
-			return
-		case errors.Is(err, errNoProgress):
-			api.WriteError(w, http.StatusConflict, api.Conflict, "progress updates are for a fault or maintenance while it is under way", "")
-			return
-		case err != nil:
-			s.Log.Error("announcement update", "id", id, "err", err)
-			api.WriteError(w, http.StatusInternalServerError, api.Network, "could not store the update; please retry", "")
+		if !s.changed(w, err, id, "announcement update", "could not store the update; please retry",
+			refusal{errNoProgress, "progress updates are for a fault or maintenance while it is under way"}) {
 			return
 		}
 		s.notices().Invalidate()
