@@ -70,7 +70,7 @@ func TestPruneKeepsWhatIsStillRead(t *testing.T) {
 	}
 	exec(`INSERT INTO inbox (conversation_id, inbound_id, payload, handled_at) VALUES ($1, 'old', '{}', now() - interval '8 days'), ($1, 'new', '{}', now()), ($1, 'pending', '{}', NULL)`, cid)
 	exec(`INSERT INTO jobs (kind, payload, done_at) VALUES ('plan', '{}', now() - interval '8 days'), ('plan', '{}', NULL)`)
-	exec(`INSERT INTO outbox (chat_id, method, params, state, done_at) VALUES ('1', 'sendMessage', '{}', 'sent', now() - interval '91 days'), ('2', 'sendMessage', '{}', 'sent', now() - interval '10 days')`)
+	exec(`INSERT INTO outbox (chat_id, method, params, state, created_at, done_at) VALUES ('1', 'sendMessage', '{}', 'sent', now() - interval '91 days', now() - interval '91 days'), ('2', 'sendMessage', '{}', 'sent', now() - interval '10 days', now() - interval '10 days')`)
 	deleted, err := store.Prune(ctx, db)
 	if err != nil {
 		t.Fatal(err)

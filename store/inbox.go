@@ -327,7 +327,7 @@ func StalePending(ctx context.Context, q Queryer, age time.Duration, limit int) 
 var retention = []struct{ table, stmt string }{
 	{"inbox", `DELETE FROM inbox WHERE handled_at < now() - interval '7 days'`},
 	{"jobs", `DELETE FROM jobs WHERE done_at < now() - interval '7 days'`},
-	{"outbox", `DELETE FROM outbox WHERE done_at < now() - interval '90 days'`},
+	{"outbox", `DELETE FROM outbox WHERE created_at < now() - interval '90 days' AND done_at < now() - interval '90 days'`},
 	{"telegram_updates", `DELETE FROM telegram_updates WHERE processed_at < now() - interval '7 days'`},
 	{"telegram_callbacks", `DELETE FROM telegram_callbacks WHERE created_at < now() - interval '30 days'`},
 	{"widget_sessions", `DELETE FROM widget_sessions WHERE expires_at < now() - interval '1 day'`},

@@ -91,10 +91,15 @@ ON CONFLICT (channel, dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING RETURN
 	return id, nil
 }
 
+// outboxColsOf is outboxCols of the outbox as o.
+const outboxColsOf = `o.id, o.channel, o.traveller_id, o.conversation_id, o.chat_id, o.is_group, o.method, o.params, o.edit_of, o.state, o.attempts, o.last_error, o.message_id, o.not_before`
+
+// The queue (migration 00095) lists the rows pending or in flight; the few in flight
+// are skipped by their state.
 const qDueOutbox = `
-SELECT ` + outboxCols + ` FROM outbox
-WHERE channel = $1 AND state = 'pending' AND id > $2 AND NOT (id = ANY($3))
-ORDER BY id LIMIT $4`
+SELECT ` + outboxColsOf + ` FROM outbox_queue q JOIN outbox o ON o.id = q.id
+WHERE q.channel = $1 AND q.id > $2 AND NOT (q.id = ANY($3)) AND o.state = 'pending'
+ORDER BY q.id LIMIT $4`
 
 // DueOutbox lists pending rows of a channel after afterID in the order they must go
 // out, skipping the ids the caller already holds. Rows not due yet are listed too, for
@@ -238,8 +243,11 @@ func RetryOutbox(ctx context.Context, q Queryer, id int64, cause string, at time
 	return nil
 }
 
-// FailOutbox gives up on a row.
+// FailOutbox gives up on a row. The cause is what lists it among the problems.
 func FailOutbox(ctx context.Context, q Queryer, id int64, state, cause string) error {
+	if cause == "" {
+		cause = state
+	}
 	_, err := q.ExecContext(ctx, `UPDATE outbox SET state = $2, done_at = now(), last_error = $3 WHERE id = $1 AND state = 'sending'`,
 		id, state, cause)
 	if err != nil {
@@ -251,6 +259,9 @@ func FailOutbox(ctx context.Context, q Queryer, id int64, state, cause string) e
 // BlockRecipient records that a chat refused the bot (blocked, deleted, kicked): the
 // traveller is unreachable, unsubscribed, and nothing more is sent to the chat.
 func BlockRecipient(ctx context.Context, db *DB, channel, chatID, cause string) (blocked int64, err error) {
+	if cause == "" {
+		cause = OutboxBlocked
+	}
 	err = db.InTx(ctx, func(tx *sqlx.Tx) error {
 		if _, err := tx.ExecContext(ctx, `UPDATE travellers SET reachable = false WHERE channel = $1 AND external_id = $2`, channel, chatID); err != nil {
 			return err
@@ -285,7 +296,9 @@ func SetReachable(ctx context.Context, q Queryer, channel, chatID string, reacha
 // active sender calls it, when it takes over: rows still 'sending' were in flight when
 // the previous sender died, and may or may not have reached the recipient.
 func AbandonSending(ctx context.Context, q Queryer, channel string) (int64, error) {
-	res, err := q.ExecContext(ctx, `UPDATE outbox SET state = 'unknown', done_at = now(), last_error = 'sender stopped during the request: delivery unknown' WHERE channel = $1 AND state = 'sending'`, channel)
+	res, err := q.ExecContext(ctx, `
+UPDATE outbox SET state = 'unknown', done_at = now(), last_error = 'sender stopped during the request: delivery unknown'
+WHERE id IN (SELECT id FROM outbox_queue WHERE channel = $1) AND state = 'sending'`, channel)
 	if err != nil {
 		return 0, fmt.Errorf("abandon sending: %w", err)
 	}
@@ -320,7 +333,7 @@ func OutboxProblems(ctx context.Context, q Queryer, channel string, limit int) (
 	var rs []OutboxProblem
 	err := q.SelectContext(ctx, &rs, `
 SELECT `+outboxCols+`, COALESCE(done_at, sending_at, created_at) AS at FROM outbox
-WHERE channel = $1 AND (state IN ('failed', 'blocked', 'unknown') OR (state = 'pending' AND last_error <> ''))
+WHERE channel = $1 AND last_error <> '' AND state IN ('failed', 'blocked', 'unknown', 'pending')
 ORDER BY id DESC LIMIT $2`, channel, limit)
 	if err != nil {
 		return nil, fmt.Errorf("outbox problems: %w", err)

@@ -7,6 +7,7 @@ import (
 	"testing"
 	"time"
 
+	"github.com/lib/pq"
 	"xingqu/store"
 	"xingqu/store/storetest"
 )
@@ -500,4 +501,119 @@ func TestClaimOutboxConcurrent(t *testing.T) {
 	if n := count(t, db, `SELECT count(*) FROM outbox WHERE state = 'sending' AND attempts = 1`); n != len(all) {
 		t.Errorf("%d rows sending after one attempt, want %d", n, len(all))
 	}
+}
+
+// queueOutOfStep counts the rows where the outbox queue disagrees with the outbox: a row
+// is queued while it is pending or sending, and only then.
+func queueOutOfStep(t *testing.T, db *store.DB) int {
+	t.Helper()
+	var n int
+	err := db.Get(&n, `
+SELECT (SELECT count(*) FROM outbox o LEFT JOIN outbox_queue q ON q.id = o.id AND q.channel = o.channel
+        WHERE (q.id IS NOT NULL) <> (o.state IN ('pending', 'sending')))
+     + (SELECT count(*) FROM outbox_queue q WHERE NOT EXISTS (SELECT 1 FROM outbox o WHERE o.id = q.id))`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// A row's claim and its delivery rewrite it heap-only (no index names what they change),
+// and the queue the sender reads follows every transition, however it is made. Giving up
+// or retrying sets the last error, which the admin's list of problems is indexed by.
+//
+// Not parallel: a dead version can be pruned to make room on its page only when no
+// transaction older than it runs, and the other tests' transactions would hold that back.
+func TestOutboxTransitionsHeapOnly(t *testing.T) {
+	ctx := context.Background()
+	db := storetest.New(t)
+	db.SetMaxOpenConns(1) // one session, whose statistics are flushed below
+	stats := func() (upd, hot int64) {
+		t.Helper()
+		db.MustExec(`SELECT pg_stat_force_next_flush()`)
+		db.MustExec(`SELECT 1`) // the flush comes with this statement's end
+		var s struct {
+			Upd int64 `db:"n_tup_upd"`
+			Hot int64 `db:"n_tup_hot_upd"`
+		}
+		if err := db.Get(&s, `SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = 'outbox'`); err != nil {
+			t.Fatal(err)
+		}
+		return s.Upd, s.Hot
+	}
+	var queued []int64
+	for i := 0; i < 30; i++ {
+		queued = append(queued, enqueue(t, db, store.NewOutbox{ChatID: "q" + string(rune('a'+i%3))}))
+	}
+	upd0, hot0 := stats()
+	step := func(what string) {
+		t.Helper()
+		if n := queueOutOfStep(t, db); n != 0 {
+			t.Fatalf("after %s: %d rows of the queue out of step with the outbox", what, n)
+		}
+	}
+	step("enqueue")
+	claimed, err := store.ClaimOutboxRows(ctx, db, queued[:20], nil)
+	if err != nil || len(claimed) != 20 {
+		t.Fatalf("claimed %d, %v", len(claimed), err)
+	}
+	step("claim")
+	var delivered []store.Delivery
+	for i, id := range queued[:20] {
+		delivered = append(delivered, store.Delivery{ID: id, MessageID: int64(100 + i)})
+	}
+	if claimed, err = store.ClaimOutboxRows(ctx, db, queued[20:], delivered); err != nil || len(claimed) != 10 {
+		t.Fatalf("claimed %d, %v", len(claimed), err)
+	}
+	step("deliver and claim")
+	// The way of nearly every row: claimed, then delivered while the next are claimed.
+	if upd, hot := stats(); upd-upd0 != 30+20 || hot-hot0 < (upd-upd0)*9/10 {
+		t.Errorf("%d updates of outbox rows claimed and delivered, %d of them heap-only; want 50, nearly all heap-only", upd-upd0, hot-hot0)
+	}
+	if err := store.MarkOutboxDelivered(ctx, db, []store.Delivery{{ID: queued[20], MessageID: 1}}); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.RetryOutbox(ctx, db, queued[21], "timeout", time.Now()); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.FailOutbox(ctx, db, queued[22], store.OutboxFailed, "bad request"); err != nil {
+		t.Fatal(err)
+	}
+	step("deliver, retry, fail")
+	if err := store.UnclaimOutbox(ctx, db, []int64{queued[23]}); err != nil {
+		t.Fatal(err)
+	}
+	if err := store.DropPendingOutbox(ctx, db, []int64{queued[23]}); err != nil {
+		t.Fatal(err)
+	}
+	step("unclaim, drop")
+	if n, err := store.AbandonSending(ctx, db, "telegram"); err != nil || n != 6 {
+		t.Fatalf("abandoned %d, %v; want the 6 rows still sending", n, err)
+	}
+	step("abandon")
+
+	due, err := store.DueOutbox(ctx, db, "telegram", 0, nil, 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got := ids(due); !reflect.DeepEqual(got, []int64{queued[21]}) {
+		t.Errorf("due %v, want only the row put back for a retry, %d", got, queued[21])
+	}
+	problems, err := store.OutboxProblems(ctx, db, "telegram", 100)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(problems) != 8 || problems[0].ID != queued[29] || problems[len(problems)-1].ID != queued[21] {
+		t.Errorf("%d problems from %d to %d; want 8, newest first: 6 unknown, 1 failed, 1 retried",
+			len(problems), problems[0].ID, problems[len(problems)-1].ID)
+	}
+
+	// Made by hand, as an operator would: a blocked chat, a sent row queued again, rows deleted.
+	if _, err := store.BlockRecipient(ctx, db, "telegram", "qb", "blocked"); err != nil {
+		t.Fatal(err)
+	}
+	db.MustExec(`UPDATE outbox SET state = 'pending' WHERE id = $1`, queued[0])
+	step("block, requeue by hand")
+	db.MustExec(`DELETE FROM outbox WHERE id = ANY($1)`, pq.Array(queued[:25]))
+	step("delete")
 }

@@ -36,6 +36,8 @@ var fillEmpty = []struct{ table, insert string }{
 	{"subscriptions", `INSERT INTO subscriptions (traveller_id) SELECT min(id) FROM travellers`},
 	{"cache", `INSERT INTO cache VALUES ('geo:lisbon', '\x7b7d', now() + interval '1 day')`},
 	{"outbox", `INSERT INTO outbox (traveller_id, conversation_id, chat_id, method, state) SELECT traveller_id, id, '42', 'sendMessage', 'sent' FROM conversations LIMIT 1`},
+	// Queued by the outbox's trigger; a restore must not queue it twice.
+	{"outbox_queue", `INSERT INTO outbox (chat_id, method, state) VALUES ('43', 'sendMessage', 'pending')`},
 	{"telegram_updates", `INSERT INTO telegram_updates (update_id, payload, processed_at) VALUES (1, '{}', now())`},
 	{"telegram_state", `INSERT INTO telegram_state VALUES ('offset', 2)`},
 	{"telegram_callbacks", `INSERT INTO telegram_callbacks (action) VALUES ('plan:1')`},
