@@ -3,6 +3,7 @@ package store_test
 import (
 	"context"
 	"errors"
+	"strconv"
 	"testing"
 	"time"
 
@@ -191,5 +192,58 @@ func TestReceiveTakenStoredHandled(t *testing.T) {
 	db.MustExec(`UPDATE inbox SET handled_at = now()`)
 	if _, _, ok, err := store.ReceiveUpdate(ctx, db, tg, store.UpdateDone{UpdateID: 9, ChatID: "take", Outcome: "message"}); err != nil || !ok || !take.Handled || !handled("tg:9") {
 		t.Fatalf("update, none waiting: %+v ok %v, %v; want it stored handled", take, ok, err)
+	}
+}
+
+// A known traveller's message rewrites their row only when something about them changed
+// or they were last seen over a minute ago, and otherwise neither rewrites nor locks it.
+func TestReceiveUpdateTouchesTravellerOnlyWhenChanged(t *testing.T) {
+	t.Parallel()
+	ctx := context.Background()
+	db := storetest.New(t)
+	msg := func(inbound, name string) store.NewInbound {
+		return store.NewInbound{Channel: "telegram", ExternalID: "602", DisplayName: name, Lang: "en", InboundID: inbound,
+			Payload: map[string]string{"text": inbound}}
+	}
+	if _, _, err := store.ReceiveInbound(ctx, db, msg("tg:0", "Ann")); err != nil {
+		t.Fatal(err)
+	}
+	type row struct {
+		Xmin string  `db:"xmin"`
+		Xmax string  `db:"xmax"`
+		Name string  `db:"display_name"`
+		Age  float64 `db:"age"`
+	}
+	read := func() (r row) {
+		t.Helper()
+		if err := db.GetContext(ctx, &r, `SELECT xmin::text, xmax::text, display_name, EXTRACT(EPOCH FROM now() - last_seen_at)::float8 AS age
+			FROM travellers WHERE external_id = '602'`); err != nil {
+			t.Fatal(err)
+		}
+		return r
+	}
+	receive := func(id int64, name string) {
+		t.Helper()
+		if _, err := store.StoreTelegramUpdate(ctx, db, id, "602", []byte(`{}`)); err != nil {
+			t.Fatal(err)
+		}
+		in := msg("tg:"+strconv.FormatInt(id, 10), name)
+		if _, _, ok, err := store.ReceiveUpdate(ctx, db, in, store.UpdateDone{UpdateID: id, ChatID: "602", Outcome: "message"}); !ok || err != nil {
+			t.Fatalf("update %d: ok %v, %v", id, ok, err)
+		}
+	}
+	before := read()
+	receive(1, "Ann")
+	if after := read(); after.Xmin != before.Xmin || after.Xmax != before.Xmax {
+		t.Errorf("nothing changed: row %+v, was %+v; want it neither rewritten nor locked", after, before)
+	}
+	receive(2, "Ann Lee")
+	if after := read(); after.Name != "Ann Lee" || after.Xmin == before.Xmin {
+		t.Errorf("a new name: row %+v; want the name kept", after)
+	}
+	db.MustExec(`UPDATE travellers SET last_seen_at = now() - interval '2 minutes' WHERE external_id = '602'`)
+	receive(3, "")
+	if after := read(); after.Age > 10 || after.Name != "Ann Lee" {
+		t.Errorf("seen again after two minutes: row %+v; want last seen now, the name kept", after)
 	}
 }

@@ -330,9 +330,9 @@ type UpdateDone struct {
 // traveller with a conversation: the update is recorded only if it is unprocessed and
 // no older update of its chat is, and the message stored only if the update was; the
 // rate count is taken only when both may happen.
-const qReceiveUpdate = `
+var qReceiveUpdate = `
 WITH conv AS (
-    SELECT c.id FROM travellers tr JOIN conversations c ON c.traveller_id = tr.id
+    SELECT c.id, tr.id AS traveller FROM travellers tr JOIN conversations c ON c.traveller_id = tr.id
     WHERE tr.channel = $1 AND tr.external_id = $2 ORDER BY c.id DESC LIMIT 1),
 next AS (
     SELECT EXISTS (SELECT 1 FROM telegram_updates WHERE update_id = $11 AND processed_at IS NULL)
@@ -353,10 +353,8 @@ done AS (
       AND NOT EXISTS (SELECT 1 FROM rate WHERE count > $9)
     RETURNING outcome = $14 AS dup),
 seen AS (
-    INSERT INTO travellers (channel, external_id, display_name, lang, time_zone)
-    SELECT $1, $2, $3, $4, $5 WHERE EXISTS (SELECT 1 FROM done)
-    ON CONFLICT (channel, external_id) DO UPDATE SET ` + travellerSeen + `
-    RETURNING id),
+    ` + travellerSeenByID + `
+      AND travellers.id = (SELECT traveller FROM conv) AND EXISTS (SELECT 1 FROM done)),
 i AS (
     INSERT INTO inbox (conversation_id, inbound_id, payload, handled_at)
     SELECT c.id, $6::text, $7::jsonb,
