@@ -27,7 +27,7 @@ func TestHubWithUnreachableListenerDatabase(t *testing.T) {
 	go func() {
 		defer close(done)
 		sb, unsubscribe := s.Subscribe(7)
-		s.web.hub.publish(7, false)
+		s.web.hub.publish(7, anyMessage, false)
 		select {
 		case <-sb.ch:
 		default:
