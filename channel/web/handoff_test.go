@@ -267,3 +267,104 @@ func lastID(evs []streamEvent) int64 {
 	fmt.Sscan(evs[len(evs)-1].ID, &id)
 	return id
 }
+
+// A stream behind the turn handed to it (a line was written it was never told of)
+// reads, and sends every line once, in order; the turn's notification repeats nothing.
+func TestWidgetStreamBehindHandedTurnReads(t *testing.T) {
+	e := newStreamEnv(t)
+	s := e.session()
+	greeting := e.transcript(s.ConversationID, 0)
+	events := e.open(s, 0)
+	e.receive(events, greeting, "the stream's first read")
+	after := lastID(greeting)
+	// A notice whose notification was lost: the stream does not know of it.
+	e.writeElsewhere(s.ConversationID, "system", "a notice", nil)
+	e.quiet(events, 100*time.Millisecond, "a notice nobody announced")
+	before := e.transcriptReads()
+	e.say(s, "hello")
+	want := e.transcript(s.ConversationID, after)
+	if len(want) < 3 || !strings.Contains(want[0].Data, "a notice") {
+		t.Fatalf("transcript after the greeting: %+v; want the notice, the message and a reply", want)
+	}
+	e.receive(events, want, "the notice and the turn")
+	e.quiet(events, 300*time.Millisecond, "after the turn")
+	if n := e.transcriptReads() - before - 1; n < 1 {
+		t.Errorf("a stream behind its turn read the transcript %d times; want a read", n)
+	}
+	// Caught up again, the next turn is handed over whole.
+	after = lastID(want)
+	before = e.transcriptReads()
+	e.say(s, "Fuzhou")
+	want = e.transcript(s.ConversationID, after)
+	e.receive(events, want, "the next turn")
+	e.quiet(events, 300*time.Millisecond, "after the next turn")
+	if n := e.transcriptReads() - before - 1; n != 0 {
+		t.Errorf("the next turn: %d reads; want none", n)
+	}
+}
+
+// Lines this instance did not write reach the stream by a read: an agent's reply (its
+// notification names no line) and another instance's turn (it names its last line, but
+// nothing was handed here). A turn taken here after them is handed over whole.
+func TestWidgetStreamGetsLinesWrittenElsewhere(t *testing.T) {
+	e := newStreamEnv(t)
+	s := e.session()
+	greeting := e.transcript(s.ConversationID, 0)
+	events := e.open(s, 0)
+	e.receive(events, greeting, "the stream's first read")
+	after := lastID(greeting)
+	conv := s.ConversationID
+	e.writeElsewhere(conv, "agent", "an agent's reply", func(int64) string { return fmt.Sprint(conv) })
+	e.writeElsewhere(conv, "bot", "another instance's reply", func(id int64) string { return store.ConversationPayload(conv, id) })
+	want := e.transcript(conv, after)
+	if len(want) != 2 {
+		t.Fatalf("written elsewhere: %+v", want)
+	}
+	e.receive(events, want, "lines written elsewhere")
+	after = lastID(want)
+	e.quiet(events, 200*time.Millisecond, "after the lines written elsewhere")
+	before := e.transcriptReads()
+	e.say(s, "hello")
+	want = e.transcript(conv, after)
+	e.receive(events, want, "the turn after them")
+	e.quiet(events, 300*time.Millisecond, "after the turn")
+	if n := e.transcriptReads() - before - 1; n != 0 {
+		t.Errorf("a turn after lines written elsewhere: %d reads; want none", n)
+	}
+}
+
+// A turn whose transaction fails as it commits sends nothing to the stream, and the
+// next turn follows on from the last line committed, handed over whole.
+func TestWidgetFailedTurnHandsNothing(t *testing.T) {
+	e := newStreamEnv(t)
+	s := e.session()
+	greeting := e.transcript(s.ConversationID, 0)
+	events := e.open(s, 0)
+	e.receive(events, greeting, "the stream's first read")
+	after := lastID(greeting)
+	if _, err := e.db.ExecContext(e.ctx, `
+CREATE FUNCTION refuse_at_commit() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    IF NEW.text = 'refused' THEN RAISE EXCEPTION 'refused at commit'; END IF;
+    RETURN NULL;
+END $$;
+CREATE CONSTRAINT TRIGGER refuse_at_commit AFTER INSERT ON messages
+    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION refuse_at_commit()`); err != nil {
+		t.Fatal(err)
+	}
+	if code := e.call("POST", "/messages", s.Token, map[string]string{"text": "refused"}, nil); code != 500 {
+		t.Fatalf("a message whose turn cannot commit: %d, want 500", code)
+	}
+	e.quiet(events, 300*time.Millisecond, "a turn that did not commit")
+	if got := e.transcript(s.ConversationID, after); len(got) != 0 {
+		t.Fatalf("a turn that did not commit left %+v", got)
+	}
+	before := e.transcriptReads()
+	e.say(s, "hello")
+	want := e.transcript(s.ConversationID, after)
+	e.receive(events, want, "the next turn")
+	e.quiet(events, 300*time.Millisecond, "after the next turn")
+	if n := e.transcriptReads() - before - 1; n != 0 {
+		t.Errorf("the turn after a failed one: %d reads; want none", n)
+	}
+}
