@@ -38,7 +38,8 @@ func (w *watcher) all() []store.TurnLines {
 	return append([]store.TurnLines(nil), w.committed...)
 }
 
-// told fails unless each turn was told as committing and then as committed or undone.
+// check fails unless each turn was told as committing and then as committed or undone,
+// undone of them undone.
 func (w *watcher) check(t *testing.T, undone int) {
 	t.Helper()
 	w.mu.Lock()
