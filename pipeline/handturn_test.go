@@ -8,6 +8,7 @@ import (
 	"strings"
 	"sync"
 	"testing"
+	"time"
 
 	"xingqu/store"
 )
@@ -163,4 +164,43 @@ CREATE CONSTRAINT TRIGGER refuse_at_commit AFTER INSERT ON messages
 	}
 	sameLines(t, got[2].Messages, third[len(second):])
 	h.check(t, 2)
+}
+
+// A plan delivered by two workers at once (the first outlived its lease) is handed over
+// once, with the lines its delivery wrote.
+func TestWatchTurnsHandsDeliveredPlanOnce(t *testing.T) {
+	t.Parallel()
+	p := newPipeline(t)
+	var h watcher
+	p.WatchTurns(&h)
+	convID := toPlanning(t, p, "hand-plan")
+	before := transcript(t, p.DB, convID)
+	turns := len(h.all())
+	ctx := context.Background()
+	job, err := store.ClaimJob(ctx, p.DB, []string{JobPlan}, 50*time.Millisecond)
+	if err != nil || job == nil {
+		t.Fatalf("claim: %v %v", job, err)
+	}
+	time.Sleep(100 * time.Millisecond) // the lease runs out: the job is up for grabs again
+	again, err := store.ClaimJob(ctx, p.DB, []string{JobPlan}, time.Minute)
+	if err != nil || again == nil || again.ID != job.ID {
+		t.Fatalf("reclaim: %v %v", again, err)
+	}
+	w := &PlanWorker{Pipeline: p, Plan: offlinePlan, Log: p.Log}
+	var wg sync.WaitGroup
+	for _, j := range []*store.Job{job, again} {
+		wg.Add(1)
+		go func(j *store.Job) { defer wg.Done(); w.process(ctx, j, time.Minute) }(j)
+	}
+	wg.Wait()
+	got := h.all()[turns:]
+	if len(got) != 1 || got[0].After != before[len(before)-1].ID {
+		t.Fatalf("handed %+v; want the delivery once, after message %d", got, before[len(before)-1].ID)
+	}
+	after := transcript(t, p.DB, convID)[len(before):]
+	sameLines(t, got[0].Messages, after)
+	if planMessages(t, p.DB, convID) != 1 || !strings.Contains(string(got[0].Messages[0].Body), `"plan"`) {
+		t.Fatalf("the delivery handed %+v; want the plan card", got[0].Messages)
+	}
+	h.check(t, 0)
 }

@@ -532,12 +532,18 @@ func (p *Pipeline) Event(ctx context.Context, convID int64, ev dialog.Inbound) e
 // EventTx is Event inside a caller's transaction, for work that must commit together with
 // the event (a plan stored and delivered at once).
 func (p *Pipeline) EventTx(ctx context.Context, tx *sqlx.Tx, convID int64, ev dialog.Inbound) error {
+	return p.eventTx(ctx, tx, convID, ev, nil)
+}
+
+// eventTx is EventTx; lines, if set, is given the lines the event's end adds to the
+// transcript, for the TurnWatcher.
+func (p *Pipeline) eventTx(ctx context.Context, tx *sqlx.Tx, convID int64, ev dialog.Inbound, lines *store.TurnLines) error {
 	conv, travellerID, err := store.LockConversation(ctx, tx, convID)
 	if err != nil {
 		return err
 	}
 	res := p.Engine.Handle(&conv, ev)
-	_, err = p.commitResult(ctx, tx, &conv, travellerID, res, nil)
+	_, err = p.commitResult(ctx, tx, &conv, travellerID, res, &store.TurnEnd{ConversationID: convID, Wrote: lines})
 	return err
 }
 
