@@ -56,6 +56,15 @@ func turnLines(after, from, to int64) store.TurnLines {
 	return t
 }
 
+// manyTurns is n turns of two lines each, one after the other, after message 10.
+func manyTurns(n int) []store.TurnLines {
+	var ts []store.TurnLines
+	for i := int64(0); i < int64(n); i++ {
+		ts = append(ts, turnLines(10+2*i, 11+2*i, 12+2*i))
+	}
+	return ts
+}
+
 // A stream that has shown every message up to 10 shows the turns handed to it that
 // follow on, in order, and reads for anything it cannot be sure of.
 func TestSubscriberCatchUp(t *testing.T) {
@@ -78,6 +87,7 @@ func TestSubscriberCatchUp(t *testing.T) {
 		{name: "a notification naming no message", heard: anyMessage, read: true},
 		{name: "a notification of a message shown", heard: 10},
 		{name: "the listener reconnected", handed: []store.TurnLines{turnLines(10, 11, 12)}, resync: true, want: []int64{11, 12}, read: true},
+		{name: "more turns than are kept", handed: manyTurns(maxHanded + 1), read: true},
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
