@@ -7,6 +7,9 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/jmoiron/sqlx"
+
 	"xingqu/pipeline"
 	"xingqu/store"
 )
@@ -189,11 +192,20 @@ WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
 	if n := reads() - before; n != 0 {
 		t.Errorf("five progress reports made the stream read the transcript %d times; want none", n)
 	}
-	e.say(a.Token, "谢谢")
-	if ev, m := nextMessage(t, stream, 3*time.Second); ev.Event != "message" || m.Text != "谢谢" {
+	// A message this instance did not write (another instance's, an agent's) is read.
+	err := e.db.InTx(ctx, func(tx *sqlx.Tx) error {
+		if _, err := store.AddMessage(ctx, tx, a.ConversationID, "agent", "您好", store.MessageBody{}); err != nil {
+			return err
+		}
+		return store.Notify(ctx, tx, store.ConversationChannel, fmt.Sprint(a.ConversationID))
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if ev, m := nextMessage(t, stream, 3*time.Second); ev.Event != "message" || m.Text != "您好" {
 		t.Fatalf("after the progress: %+v %+v", ev, m)
 	}
 	if reads() == before {
-		t.Error("a new message reached the stream without a read")
+		t.Error("a message written elsewhere reached the stream without a read")
 	}
 }

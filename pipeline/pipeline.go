@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 	"unicode/utf8"
 
@@ -58,6 +59,44 @@ type Pipeline struct {
 
 	hints  hintMemo // each message's extraction, made once
 	drains drainSet
+	watch  atomic.Pointer[turnWatch] // WatchTurns
+}
+
+// TurnWatcher is told of the transcript lines of the turns this process takes, so that
+// the streams open here can show them without reading them back. Its methods run on the
+// turn's goroutine and must not block.
+type TurnWatcher interface {
+	// Committing is told a turn's lines just before its transaction commits: from then
+	// on the turn's notification may be heard before the turn is known to have committed.
+	Committing(store.TurnLines)
+	// Committed is told them once the turn has committed; Undone when it has not, or
+	// when it cannot be known whether it has (the commit's answer was lost).
+	Committed(store.TurnLines)
+	Undone(store.TurnLines)
+}
+
+type turnWatch struct{ w TurnWatcher }
+
+// WatchTurns has w told of every turn this process takes from now on.
+func (p *Pipeline) WatchTurns(w TurnWatcher) { p.watch.Store(&turnWatch{w}) }
+
+// turnCommitting tells the watcher that a turn's transaction is about to commit.
+func (p *Pipeline) turnCommitting(lines store.TurnLines) {
+	if tw := p.watch.Load(); tw != nil && len(lines.Messages) > 0 {
+		tw.w.Committing(lines)
+	}
+}
+
+// turnEnded tells the watcher how a turn's transaction ended: err is InTx's.
+func (p *Pipeline) turnEnded(lines store.TurnLines, err error) {
+	tw := p.watch.Load()
+	switch {
+	case tw == nil || len(lines.Messages) == 0:
+	case err == nil:
+		tw.w.Committed(lines)
+	default:
+		tw.w.Undone(lines)
+	}
 }
 
 // drainSet is the conversations this process is draining: one drain per conversation,
@@ -294,7 +333,9 @@ func (p *Pipeline) Drain(ctx context.Context, convID int64) (handled int, err er
 		}
 		done, handledOne := false, false
 		var itemID int64
+		var lines store.TurnLines
 		err := p.DB.InTx(ctx, func(tx *sqlx.Tx) error {
+			lines = store.TurnLines{}
 			conv, travellerID, err := store.LockConversation(ctx, tx, convID)
 			if err != nil {
 				return err
@@ -333,10 +374,14 @@ func (p *Pipeline) Drain(ctx context.Context, convID int64) (handled int, err er
 			}
 			// The turn's end says whether more waits: that saves a transaction of its
 			// own when nothing else arrived.
-			more, err := p.turn(ctx, tx, &conv, travellerID, in, h, item.HeldAt.Valid, item.ID)
+			more, err := p.turn(ctx, tx, &conv, travellerID, in, h, item.HeldAt.Valid, item.ID, &lines)
 			done = !more
+			if err == nil {
+				p.turnCommitting(lines)
+			}
 			return err
 		})
+		p.turnEnded(lines, err)
 		if err != nil {
 			if itemID != 0 && ctx.Err() == nil {
 				p.turnFailed(context.WithoutCancel(ctx), convID, itemID, err)
@@ -395,9 +440,10 @@ func (p *Pipeline) extract(ctx context.Context, convID int64) *extracted {
 // turn is one message's turn inside the transaction that holds the conversation lock;
 // handled is the message's inbox row, marked handled with the turn's end. held says the
 // message went into the transcript when it was answered with a maintenance notice. more
-// reports another message of the conversation waiting.
-func (p *Pipeline) turn(ctx context.Context, tx *sqlx.Tx, conv *dialog.Conversation, travellerID int64, in Inbound, hint *dialog.Extraction, held bool, handled int64) (more bool, err error) {
-	end := &store.TurnEnd{ConversationID: conv.ID, Handled: handled}
+// reports another message of the conversation waiting. lines, if set, is given the lines
+// the turn's end adds to the transcript, for the TurnWatcher.
+func (p *Pipeline) turn(ctx context.Context, tx *sqlx.Tx, conv *dialog.Conversation, travellerID int64, in Inbound, hint *dialog.Extraction, held bool, handled int64, lines *store.TurnLines) (more bool, err error) {
+	end := &store.TurnEnd{ConversationID: conv.ID, Handled: handled, Wrote: lines}
 	if !held {
 		end.Messages = append(end.Messages, store.NewMessage{Role: "traveller", Text: in.Text, Body: store.MessageBody{Action: in.Action}})
 	}
@@ -440,7 +486,7 @@ func (p *Pipeline) hold(ctx context.Context, tx *sqlx.Tx, conv *dialog.Conversat
 		}
 		// An emergency, and what follows it until the traveller is safe, is answered now.
 		if dialog.IsEmergency(in.Text, in.Action) || conv.State == dialog.StateEmergency {
-			if _, err := p.turn(ctx, tx, conv, travellerID, in, nil, item.HeldAt.Valid, item.ID); err != nil {
+			if _, err := p.turn(ctx, tx, conv, travellerID, in, nil, item.HeldAt.Valid, item.ID, nil); err != nil {
 				return handled, err
 			}
 			handled++
@@ -486,12 +532,18 @@ func (p *Pipeline) Event(ctx context.Context, convID int64, ev dialog.Inbound) e
 // EventTx is Event inside a caller's transaction, for work that must commit together with
 // the event (a plan stored and delivered at once).
 func (p *Pipeline) EventTx(ctx context.Context, tx *sqlx.Tx, convID int64, ev dialog.Inbound) error {
+	return p.eventTx(ctx, tx, convID, ev, nil)
+}
+
+// eventTx is EventTx; lines, if set, is given the lines the event's end adds to the
+// transcript, for the TurnWatcher.
+func (p *Pipeline) eventTx(ctx context.Context, tx *sqlx.Tx, convID int64, ev dialog.Inbound, lines *store.TurnLines) error {
 	conv, travellerID, err := store.LockConversation(ctx, tx, convID)
 	if err != nil {
 		return err
 	}
 	res := p.Engine.Handle(&conv, ev)
-	_, err = p.commitResult(ctx, tx, &conv, travellerID, res, nil)
+	_, err = p.commitResult(ctx, tx, &conv, travellerID, res, &store.TurnEnd{ConversationID: convID, Wrote: lines})
 	return err
 }
 

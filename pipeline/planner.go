@@ -160,7 +160,9 @@ var errDone = errors.New("job already done")
 // to deliver: the job was done by another worker, or a newer request superseded it.
 func (w *PlanWorker) deliver(ctx context.Context, jobID int64, pj PlanJob, plan dialog.Plan) (bool, error) {
 	delivered := false
+	var lines store.TurnLines // the plan card and its replies, for the streams open here
 	err := w.Pipeline.DB.InTx(ctx, func(tx *sqlx.Tx) error {
+		lines = store.TurnLines{}
 		// The conversation first, then the job, as everywhere: no two transactions
 		// take these locks in opposite orders.
 		conv, _, err := store.LockConversation(ctx, tx, pj.ConversationID)
@@ -181,13 +183,15 @@ func (w *PlanWorker) deliver(ctx context.Context, jobID int64, pj PlanJob, plan 
 				return err
 			}
 			ev := dialog.Inbound{Event: dialog.EventPlanReady, Plan: &plan, PlanRequest: pj.PlanRequest}
-			if err := w.Pipeline.EventTx(ctx, tx, pj.ConversationID, ev); err != nil {
+			if err := w.Pipeline.eventTx(ctx, tx, pj.ConversationID, ev, &lines); err != nil {
 				return err
 			}
 			delivered = true
+			w.Pipeline.turnCommitting(lines)
 		}
 		return nil
 	})
+	w.Pipeline.turnEnded(lines, err)
 	if errors.Is(err, errDone) {
 		return false, nil
 	}

@@ -69,6 +69,7 @@ func (p *Pipeline) receiveAndTurn(ctx context.Context, in Inbound,
 		took    bool // the turn was taken
 		more    bool // another message of the conversation waits
 		turnErr error
+		lines   store.TurnLines // what the turn added to the transcript
 	)
 	// Leaving the drain set is deferred too, so that a panicking turn does not leave the
 	// conversation marked as drained for good.
@@ -88,7 +89,7 @@ func (p *Pipeline) receiveAndTurn(ctx context.Context, in Inbound,
 	err = p.DB.InTx(ctx, func(tx *sqlx.Tx) error {
 		var known bool
 		var err error
-		taken = store.Taken{}
+		taken, lines = store.Taken{}, store.TurnLines{}
 		convID, dup, known, err = receive(tx, msg)
 		if tooFast = tooFastOf(err, in); tooFast != nil {
 			return nil // the count is kept, the message is not
@@ -110,15 +111,17 @@ func (p *Pipeline) receiveAndTurn(ctx context.Context, in Inbound,
 			return nil // the drain running here takes it
 		}
 		if taken.Handled {
-			took, more, turnErr = p.takeTurnOf(ctx, tx, convID, in, taken.InboxID)
+			took, more, turnErr = p.takeTurnOf(ctx, tx, convID, in, taken.InboxID, &lines)
 		} else {
-			took, more, turnErr = p.takeTurn(ctx, tx, convID)
+			took, more, turnErr = p.takeTurn(ctx, tx, convID, &lines)
 		}
 		if turnErr != nil {
 			return errTurnLeft // undone, and the message stored on its own below
 		}
+		p.turnCommitting(lines)
 		return nil
 	})
+	p.turnEnded(lines, err) // before the drain set is left: a later turn's lines follow
 	again := leave()
 	if again && err != nil {
 		// A message left to this drain must not wait for the sweeper.
@@ -141,16 +144,17 @@ func (p *Pipeline) receiveAndTurn(ctx context.Context, in Inbound,
 
 // takeTurn takes the turn of the conversation's oldest pending message in tx, unless it
 // is one for a drain: held during downtime, or waiting for a model's reading.
-func (p *Pipeline) takeTurn(ctx context.Context, tx *sqlx.Tx, convID int64) (took, more bool, err error) {
+// lines is given what the turn adds to the transcript.
+func (p *Pipeline) takeTurn(ctx context.Context, tx *sqlx.Tx, convID int64, lines *store.TurnLines) (took, more bool, err error) {
 	conv, travellerID, err := store.LockConversation(ctx, tx, convID)
 	if err != nil {
 		return false, false, err
 	}
-	return p.takeNextTurn(ctx, tx, &conv, travellerID)
+	return p.takeNextTurn(ctx, tx, &conv, travellerID, lines)
 }
 
 // takeNextTurn is takeTurn with the conversation locked.
-func (p *Pipeline) takeNextTurn(ctx context.Context, tx *sqlx.Tx, conv *dialog.Conversation, travellerID int64) (took, more bool, err error) {
+func (p *Pipeline) takeNextTurn(ctx context.Context, tx *sqlx.Tx, conv *dialog.Conversation, travellerID int64, lines *store.TurnLines) (took, more bool, err error) {
 	item, ok, err := store.NextInbox(ctx, tx, conv.ID)
 	if err != nil || !ok {
 		return false, false, err
@@ -162,7 +166,7 @@ func (p *Pipeline) takeNextTurn(ctx context.Context, tx *sqlx.Tx, conv *dialog.C
 	if item.HeldAt.Valid || p.needsHint(in, *conv) {
 		return false, false, nil
 	}
-	more, err = p.turn(ctx, tx, conv, travellerID, in, nil, false, item.ID)
+	more, err = p.turn(ctx, tx, conv, travellerID, in, nil, false, item.ID, lines)
 	return err == nil, more, err
 }
 
@@ -170,7 +174,7 @@ func (p *Pipeline) takeNextTurn(ctx context.Context, tx *sqlx.Tx, conv *dialog.C
 // message of the conversation waits after all (stored while this one's statement waited
 // for its traveller's row), or in waits for a model's reading, in goes back in the queue
 // in its place and the waiting message's turn, if any, comes first.
-func (p *Pipeline) takeTurnOf(ctx context.Context, tx *sqlx.Tx, convID int64, in Inbound, inboxID int64) (took, more bool, err error) {
+func (p *Pipeline) takeTurnOf(ctx context.Context, tx *sqlx.Tx, convID int64, in Inbound, inboxID int64, lines *store.TurnLines) (took, more bool, err error) {
 	conv, travellerID, waiting, err := store.LockConversationAlone(ctx, tx, convID)
 	if err != nil {
 		return false, false, err
@@ -182,8 +186,8 @@ func (p *Pipeline) takeTurnOf(ctx context.Context, tx *sqlx.Tx, convID int64, in
 		if !waiting {
 			return false, false, nil
 		}
-		return p.takeNextTurn(ctx, tx, &conv, travellerID)
+		return p.takeNextTurn(ctx, tx, &conv, travellerID, lines)
 	}
-	more, err = p.turn(ctx, tx, &conv, travellerID, in, nil, false, 0)
+	more, err = p.turn(ctx, tx, &conv, travellerID, in, nil, false, 0, lines)
 	return err == nil, more, err
 }

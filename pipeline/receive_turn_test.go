@@ -299,7 +299,7 @@ func TestReceiveAndTurnFindsAnOlderMessageAfterAll(t *testing.T) {
 		if _, err := tx.ExecContext(ctx, `UPDATE inbox SET handled_at = now() WHERE id = $1`, take.InboxID); err != nil {
 			return err
 		}
-		took, more, err := p.takeTurnOf(ctx, tx, convID, in("2", "newer"), take.InboxID)
+		took, more, err := p.takeTurnOf(ctx, tx, convID, in("2", "newer"), take.InboxID, nil)
 		if err != nil || !took || !more {
 			return fmt.Errorf("took %v more %v, %v; want the older one's turn and the newer waiting", took, more, err)
 		}

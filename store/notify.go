@@ -4,6 +4,8 @@ import (
 	"context"
 	"fmt"
 	"log/slog"
+	"strconv"
+	"strings"
 	"sync"
 	"time"
 
@@ -17,7 +19,8 @@ import (
 // The channels of the bus.
 const (
 	// ConversationChannel carries the id of a conversation that changed (a turn, an
-	// agent's message, a takeover): widget streams and the console read it again.
+	// agent's message, a takeover): widget streams and the console read it again. A
+	// turn's notification also names the last message it wrote (ConversationPayload).
 	ConversationChannel = "xingqu_conversation"
 	// ProgressChannel carries how far a plan being written has got, as JSON.
 	ProgressChannel = "xingqu_plan_progress"
@@ -25,6 +28,30 @@ const (
 	// one idle worker looks for it.
 	JobsChannel = "xingqu_jobs"
 )
+
+// ConversationPayload is a notification on ConversationChannel: the conversation's id
+// and, after a colon, the last message the change wrote, so that a stream which has
+// shown it already need not read; lastMessage 0 names none.
+func ConversationPayload(convID, lastMessage int64) string {
+	if lastMessage == 0 {
+		return strconv.FormatInt(convID, 10)
+	}
+	return strconv.FormatInt(convID, 10) + ":" + strconv.FormatInt(lastMessage, 10)
+}
+
+// ParseConversationPayload reads a notification on ConversationChannel; lastMessage is 0
+// when it names no message (or none it can read): then any message may have changed.
+func ParseConversationPayload(payload string) (convID, lastMessage int64, ok bool) {
+	conv, last, _ := strings.Cut(payload, ":")
+	convID, err := strconv.ParseInt(conv, 10, 64)
+	if err != nil {
+		return 0, 0, false
+	}
+	if n, err := strconv.ParseInt(last, 10, 64); err == nil && n > 0 {
+		lastMessage = n
+	}
+	return convID, lastMessage, true
+}
 
 // MaxNotifyPayload is PostgreSQL's limit on a notification's payload (8000 bytes), less
 // a margin.

@@ -5,6 +5,7 @@ import (
 	"encoding/json"
 	"fmt"
 	"strconv"
+	"time"
 
 	"github.com/jmoiron/sqlx"
 	"github.com/lib/pq"
@@ -30,6 +31,19 @@ type TurnEnd struct {
 	// Outbox are rows to queue with the turn's end, after every row the turn queued
 	// before it: plain sends, without a dedupe key, an edited row or a later time.
 	Outbox []NewOutbox
+	// Wrote, when set, is given the lines the statement added and the message before
+	// them, so that once the turn commits they can be shown without reading them back.
+	Wrote *TurnLines
+}
+
+// TurnLines are transcript lines one statement of a turn added. After is the
+// conversation's last message before them as the statement saw it, the conversation
+// locked: together with a transaction's earlier lines, every line up to After was
+// committed already, and none lies between After and Messages. 0: no message before.
+type TurnLines struct {
+	ConversationID int64
+	After          int64
+	Messages       []Message
 }
 
 // outboxArrays turns plain outbox rows into the arrays qFinishTurn unnests.
@@ -89,13 +103,16 @@ func AddMessages(ctx context.Context, q Queryer, convID int64, ms []NewMessage) 
 
 // qFinishTurn is AddMessages, SaveConversation, MarkHandled, EnqueueOutbox for the
 // turn's plain sends and Notify at once, and NextInbox's question: whether another message of the conversation waits. The
-// statement's snapshot does not see its own marking, hence id <> $12.
+// statement's snapshot does not see its own marking, hence id <> $12, nor its own lines:
+// after is the message before them. The notification names the last line
+// (ConversationPayload); the lines' created_at is the default, now().
 const qFinishTurn = `
 WITH m AS (
     INSERT INTO messages (conversation_id, role, text, body)
     SELECT $1, m.role, m.text, m.body::jsonb
     FROM unnest($2::text[], $3::text[], $4::text[]) WITH ORDINALITY AS m(role, text, body, n)
-    ORDER BY m.n),
+    ORDER BY m.n
+    RETURNING id),
 c AS (
     UPDATE conversations SET state = $5, prev_state = $6, status = $7, priority = $8, lang = $9,
         slots = $10, data = $11, updated_at = ` + conversationTouched + `,
@@ -110,12 +127,15 @@ o AS (
         WITH ORDINALITY AS o(channel, traveller, conv, chat, grp, method, params, n)
     ORDER BY o.n),
 n AS (
-    SELECT pg_notify($14, $15))
-SELECT EXISTS (SELECT 1 FROM inbox WHERE conversation_id = $1 AND handled_at IS NULL AND id <> $12) FROM n`
+    SELECT pg_notify($14, $15 || COALESCE(':' || (SELECT max(id) FROM m), '')))
+SELECT EXISTS (SELECT 1 FROM inbox WHERE conversation_id = $1 AND handled_at IS NULL AND id <> $12) AS more,
+    (SELECT COALESCE(max(id), 0) FROM messages WHERE conversation_id = $1) AS after,
+    ARRAY(SELECT id FROM m ORDER BY id) AS ids, now() AS created_at
+FROM n`
 
 // FinishTurn writes the end of a turn in tx and tells listeners the conversation
 // changed (ConversationChannel). more reports another message of the conversation
-// waiting for its turn.
+// waiting for its turn. e.Wrote, if set, is given the lines written.
 func FinishTurn(ctx context.Context, tx *sqlx.Tx, e TurnEnd) (more bool, err error) {
 	roles, texts, bodies, err := messageArrays(e.Messages)
 	if err != nil {
@@ -137,12 +157,28 @@ func FinishTurn(ctx context.Context, tx *sqlx.Tx, e TurnEnd) (more bool, err err
 			return false, err
 		}
 	}
-	err = tx.GetContext(ctx, &more, qFinishTurn, e.ConversationID, pq.Array(roles), pq.Array(texts), pq.Array(bodies),
+	var r struct {
+		More      bool          `db:"more"`
+		After     int64         `db:"after"`
+		IDs       pq.Int64Array `db:"ids"`
+		CreatedAt time.Time     `db:"created_at"`
+	}
+	err = tx.GetContext(ctx, &r, qFinishTurn, e.ConversationID, pq.Array(roles), pq.Array(texts), pq.Array(bodies),
 		c.State, c.PrevState, string(c.Status), c.Priority, c.Lang, slots, memo,
 		e.Handled, save, ConversationChannel, strconv.FormatInt(e.ConversationID, 10),
 		pq.Array(channels), pq.Array(travellers), pq.Array(convs), pq.Array(chats), pq.Array(groups), pq.Array(methods), pq.Array(params))
 	if err != nil {
 		return false, fmt.Errorf("finish turn of conversation %d: %w", e.ConversationID, err)
 	}
-	return more, nil
+	if e.Wrote != nil {
+		if len(r.IDs) != len(e.Messages) {
+			return false, fmt.Errorf("finish turn of conversation %d: %d lines written, %d ids", e.ConversationID, len(e.Messages), len(r.IDs))
+		}
+		*e.Wrote = TurnLines{ConversationID: e.ConversationID, After: r.After, Messages: make([]Message, len(r.IDs))}
+		for i, m := range e.Messages {
+			e.Wrote.Messages[i] = Message{ID: r.IDs[i], ConversationID: e.ConversationID, Role: m.Role, Text: m.Text,
+				Body: json.RawMessage(bodies[i]), CreatedAt: r.CreatedAt}
+		}
+	}
+	return r.More, nil
 }

@@ -1,9 +1,11 @@
 package web
 
 import (
+	"cmp"
 	"context"
 	"encoding/json"
-	"strconv"
+	"math"
+	"slices"
 	"sync"
 	"time"
 	"xingqu/pipeline"
@@ -12,13 +14,21 @@ import (
 
 // hub fans PostgreSQL notifications out to this instance's open event streams. A
 // subscriber is only woken; it reads what changed from the database itself, so a missed
-// or coalesced wake-up loses nothing.
+// or coalesced wake-up loses nothing. A turn committed in this process is also handed
+// to the widget streams of its conversation (the hub is the pipeline's TurnWatcher): a
+// stream that has shown every message before the turn's shows its lines without a
+// read, and reads for anything else.
 type hub struct {
 	mu      sync.Mutex
 	byConv  map[int64]map[*Subscriber]struct{}
 	all     map[*Subscriber]struct{} // agents' streams: every conversation
 	latest  map[int64]heardProgress  // the newest progress per conversation, for streams opened later
 	started bool
+	// committing holds this process's turns of conversations with a widget stream here
+	// from their last statement until their commit has answered, by conversation and
+	// last line. Their notification can be heard first: it is then held back (true)
+	// until the turn is handed over, which makes it moot, or undone.
+	committing map[int64]map[int64]bool
 	// listener wakes the hub: the process's, which the process closes.
 	listener *store.Listener
 }
@@ -35,29 +45,86 @@ const progressKept = 5 * time.Minute
 
 // Subscriber is one open stream. ch holds at most one pending wake-up.
 type Subscriber struct {
-	ch       chan struct{}
-	mu       sync.Mutex
-	changed  map[int64]struct{}
+	ch chan struct{}
+	mu sync.Mutex
+	// changed holds, for each conversation notified since the last take, the newest
+	// message a notification named, or anyMessage.
+	changed  map[int64]int64
 	resync   bool               // the listener reconnected: anything may have changed
 	progress *pipeline.Progress // only the newest matters: a slow stream skips what it missed
+	handed   []store.TurnLines  // turns committed here since the last take
 }
+
+// anyMessage stands for the message a notification that names none may be about: any.
+const anyMessage = math.MaxInt64
+
+// maxHanded bounds the turns a stream that does not take them keeps: past it the oldest
+// is dropped, and the stream reads instead.
+const maxHanded = 16
 
 func newSubscriber() *Subscriber {
-	return &Subscriber{ch: make(chan struct{}, 1), changed: map[int64]struct{}{}}
+	return &Subscriber{ch: make(chan struct{}, 1), changed: map[int64]int64{}}
 }
 
-func (sb *Subscriber) wake(convID int64, all bool) {
+// wake records that convID changed up to message last (anyMessage: unknown), or with
+// all that anything may have changed.
+func (sb *Subscriber) wake(convID, last int64, all bool) {
 	sb.mu.Lock()
 	if all {
 		sb.resync = true
 	} else {
-		sb.changed[convID] = struct{}{}
+		sb.changed[convID] = max(sb.changed[convID], last)
 	}
 	sb.mu.Unlock()
+	sb.signal()
+}
+
+func (sb *Subscriber) signal() {
 	select {
 	case sb.ch <- struct{}{}:
 	default:
 	}
+}
+
+// hand gives the stream a turn's lines.
+func (sb *Subscriber) hand(t store.TurnLines) {
+	sb.mu.Lock()
+	if len(sb.handed) == maxHanded {
+		sb.handed = slices.Delete(sb.handed, 0, 1)
+	}
+	sb.handed = append(sb.handed, t)
+	sb.mu.Unlock()
+	sb.signal()
+}
+
+// catchUp takes what woke the stream of convID since the last take, the stream having
+// shown every message up to last. ms are the messages handed to it that follow last
+// without a gap, in order; read says the transcript must still be read after them: a
+// notification named a later message or none, the listener reconnected, or a turn
+// handed here does not follow on (one in between was missed, or is still to come).
+func (sb *Subscriber) catchUp(convID, last int64) (ms []store.Message, read bool) {
+	sb.mu.Lock()
+	handed := sb.handed
+	sb.handed = nil
+	heard, notified := sb.changed[convID]
+	clear(sb.changed)
+	read, sb.resync = sb.resync, false
+	sb.mu.Unlock()
+	// Turns of one conversation commit in order, but may be handed out of it.
+	slices.SortFunc(handed, func(a, b store.TurnLines) int { return cmp.Compare(a.After, b.After) })
+	for _, t := range handed {
+		end := lastLine(t)
+		switch {
+		case t.After == last:
+			ms = append(ms, t.Messages...)
+			last = end
+		case end <= last:
+			// Shown already: read before it was handed.
+		default:
+			read = true
+		}
+	}
+	return ms, read || notified && heard > last
 }
 
 func (sb *Subscriber) setProgress(pr *pipeline.Progress) {
@@ -136,28 +203,90 @@ func (s *Widget) Subscribe(convID int64) (*Subscriber, func()) {
 	}
 }
 
-// publish wakes the streams of a conversation (every stream when convID is 0 or resync).
-func (h *hub) publish(convID int64, resync bool) {
+// publish wakes the streams of a conversation changed up to message last (anyMessage:
+// unknown), or every stream when resync.
+func (h *hub) publish(convID, last int64, resync bool) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
 	if resync {
 		for _, m := range h.byConv {
 			for sb := range m {
-				sb.wake(0, true)
+				sb.wake(0, 0, true)
 			}
 		}
 		for sb := range h.all {
-			sb.wake(0, true)
+			sb.wake(0, 0, true)
+		}
+		return
+	}
+	for sb := range h.all {
+		sb.wake(convID, last, false)
+	}
+	if held, ok := h.committing[convID][last]; ok {
+		if !held {
+			h.committing[convID][last] = true
 		}
 		return
 	}
 	for sb := range h.byConv[convID] {
-		sb.wake(convID, false)
-	}
-	for sb := range h.all {
-		sb.wake(convID, false)
+		sb.wake(convID, last, false)
 	}
 }
+
+// Committing notes a turn of this process about to commit, if its conversation has a
+// widget stream here, so that its notification waits for it.
+func (h *hub) Committing(t store.TurnLines) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if len(h.byConv[t.ConversationID]) == 0 {
+		return
+	}
+	if h.committing == nil {
+		h.committing = map[int64]map[int64]bool{}
+	}
+	m := h.committing[t.ConversationID]
+	if m == nil {
+		m = map[int64]bool{}
+		h.committing[t.ConversationID] = m
+	}
+	m[lastLine(t)] = false
+}
+
+// Committed hands a turn committed in this process to the widget streams of its
+// conversation. Agents' streams read the transcript on the turn's notification.
+func (h *hub) Committed(t store.TurnLines) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	h.settle(t)
+	for sb := range h.byConv[t.ConversationID] {
+		sb.hand(t)
+	}
+}
+
+// Undone forgets a turn that did not commit, or may have: if its notification was
+// heard, it did, and the streams read it.
+func (h *hub) Undone(t store.TurnLines) {
+	h.mu.Lock()
+	defer h.mu.Unlock()
+	if h.settle(t) {
+		for sb := range h.byConv[t.ConversationID] {
+			sb.wake(t.ConversationID, lastLine(t), false)
+		}
+	}
+}
+
+// settle forgets a turn noted by Committing, and says whether its notification was heard.
+func (h *hub) settle(t store.TurnLines) (heard bool) {
+	m := h.committing[t.ConversationID]
+	heard = m[lastLine(t)]
+	delete(m, lastLine(t))
+	if len(m) == 0 {
+		delete(h.committing, t.ConversationID)
+	}
+	return heard
+}
+
+func lastLine(t store.TurnLines) int64 { return t.Messages[len(t.Messages)-1].ID }
 
 // publishProgress hands a plan's progress to the widget streams of its conversation and
 // keeps it for the streams that open later. Agents' streams do not get it: the console
@@ -200,8 +329,11 @@ func (s *Widget) startListener() {
 	h.listener = l
 	h.mu.Unlock()
 	l.Subscribe(store.ConversationChannel, func(payload string) {
-		if id, err := strconv.ParseInt(payload, 10, 64); err == nil {
-			h.publish(id, false)
+		if id, last, ok := store.ParseConversationPayload(payload); ok {
+			if last == 0 {
+				last = anyMessage
+			}
+			h.publish(id, last, false)
 		}
 	})
 	l.Subscribe(store.ProgressChannel, func(payload string) {
@@ -211,7 +343,7 @@ func (s *Widget) startListener() {
 		}
 	})
 	// Notifications sent while disconnected are lost: every stream reads again.
-	l.OnReconnect(func() { h.publish(0, true) })
+	l.OnReconnect(func() { h.publish(0, 0, true) })
 	l.Start()
 }
 

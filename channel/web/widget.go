@@ -36,7 +36,12 @@ func New(db *store.DB, p *pipeline.Pipeline, cfg Config, log *slog.Logger) *Widg
 	if cfg.Listener == nil {
 		cfg.Listener = store.NewListener("", log) // hears nothing: streams poll
 	}
-	return &Widget{DB: db, Log: log, Pipeline: p, cfg: cfg}
+	s := &Widget{DB: db, Log: log, Pipeline: p, cfg: cfg}
+	if p != nil {
+		// The turns taken here reach the streams open here without a read.
+		p.WatchTurns(&s.web.hub)
+	}
+	return s
 }
 
 func (s *Widget) clientIP(r *http.Request) string { return s.cfg.TrustedProxies.ClientIP(r) }
@@ -426,9 +431,20 @@ func (s *Widget) HandleEvents() http.Handler {
 		poll := time.NewTicker(pollStream)
 		defer poll.Stop()
 		progress := sb.takeProgress() // the plan being written when the stream opened
-		// read: the transcript may have grown since it was last read. A heartbeat or a
-		// plan's progress alone reads nothing.
+		// read: the transcript may have grown since it was last read. A heartbeat, a
+		// plan's progress, or a turn handed over whole reads nothing.
+		var handed []store.Message
 		for read := true; ; {
+			for _, m := range handed {
+				if err := es.Event(strconv.FormatInt(m.ID, 10), "message", Wire(m)); err != nil {
+					return
+				}
+				last = m.ID
+			}
+			if len(handed) > 0 && es.Flush() != nil {
+				return
+			}
+			handed = nil
 			for read {
 				ms, err := store.Messages(ctx, s.DB, p.ConversationID, last, 200)
 				if err != nil {
@@ -468,8 +484,7 @@ func (s *Widget) HandleEvents() http.Handler {
 			case <-kicked:
 				return
 			case <-sb.ch:
-				changed, resync := sb.Take()
-				read = len(changed) > 0 || resync
+				handed, read = sb.catchUp(p.ConversationID, last)
 				progress = sb.takeProgress()
 			case <-poll.C:
 				read = true
