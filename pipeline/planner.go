@@ -86,7 +86,7 @@ func (w *PlanWorker) Run(ctx context.Context) {
 	}
 }
 
-// Kinds are the kinds of job the worker claims.
+// Kinds are the kinds of job the worker claims, first what a traveller waits for.
 func (w *PlanWorker) Kinds() []string {
 	if w.Weather != nil {
 		return []string{JobPlan, JobWeather}

@@ -7,8 +7,6 @@ import (
 	"errors"
 	"fmt"
 	"time"
-
-	"github.com/lib/pq"
 )
 
 // Job is a unit of slow work (planning, weather, broadcasts) that runs outside any turn.
@@ -60,35 +58,42 @@ n AS (
     SELECT pg_notify($5, $1))
 SELECT j.id FROM j, n`
 
-// qClaimJob takes the first due job that no worker holds: the first waiting one of the
-// kinds asked for (jobs_due) or, sooner if it is older, one whose lease ran out
+// qClaimJob takes the first due job of a kind that no worker holds: the first waiting
+// one (jobs_due, in its order) or, sooner if it is older, one whose lease ran out
 // (jobs_lease_ended, which holds the leased jobs by the end of their lease, so that the
-// claim reads none whose lease still runs).
+// claim reads none whose lease still runs). One kind a statement: with kind = ANY the
+// index cannot give the order, and a claim read and sorted every job waiting, so that a
+// backlog made each claim slower (500 buffers a call with 500 plans waiting).
 const qClaimJob = `
 WITH waiting AS (
     SELECT id, run_at FROM jobs
-    WHERE done_at IS NULL AND leased_until IS NULL AND run_at <= now() AND kind = ANY($1)
+    WHERE kind = $1 AND done_at IS NULL AND leased_until IS NULL AND run_at <= now()
     ORDER BY run_at, id LIMIT 1 FOR UPDATE SKIP LOCKED),
 ended AS (
     SELECT id, run_at FROM jobs
-    WHERE done_at IS NULL AND leased_until IS NOT NULL AND leased_until < now() AND run_at <= now() AND kind = ANY($1)
+    WHERE done_at IS NULL AND leased_until IS NOT NULL AND leased_until < now() AND run_at <= now() AND kind = $1
     ORDER BY leased_until LIMIT 1 FOR UPDATE SKIP LOCKED)
 UPDATE jobs SET leased_until = now() + $2 * interval '1 millisecond', attempts = attempts + 1
 WHERE id = (SELECT id FROM (SELECT * FROM waiting UNION ALL SELECT * FROM ended) due ORDER BY run_at, id LIMIT 1)
 RETURNING id, kind, conversation_id, payload, attempts`
 
-// ClaimJob leases the next due job of the given kinds for lease. Workers skip rows
-// others hold, and a job whose lease ran out (its worker died) is handed out again.
+// ClaimJob leases the next due job of the given kinds for lease, the kinds in the order
+// given: a job of a later kind is taken only when none of an earlier one is due. Workers
+// skip rows others hold, and a job whose lease ran out (its worker died) is handed out
+// again.
 func ClaimJob(ctx context.Context, db *DB, kinds []string, lease time.Duration) (*Job, error) {
-	var j Job
-	err := db.GetContext(ctx, &j, qClaimJob, pq.Array(kinds), lease.Milliseconds())
-	if errors.Is(err, sql.ErrNoRows) {
-		return nil, nil
+	for _, kind := range kinds {
+		var j Job
+		err := db.GetContext(ctx, &j, qClaimJob, kind, lease.Milliseconds())
+		if errors.Is(err, sql.ErrNoRows) {
+			continue
+		}
+		if err != nil {
+			return nil, fmt.Errorf("claim %s job: %w", kind, err)
+		}
+		return &j, nil
 	}
-	if err != nil {
-		return nil, fmt.Errorf("claim job: %w", err)
-	}
-	return &j, nil
+	return nil, nil
 }
 
 // CompleteJob marks a job done. It reports false when the job was already done, so that

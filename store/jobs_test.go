@@ -59,6 +59,12 @@ func TestJobQueue(t *testing.T) {
 	if j := claim("report"); j != nil {
 		t.Fatalf("claim of an unknown kind = %+v", j)
 	}
+	// Kinds in the order asked: a plan a traveller waits for goes before an older
+	// weather check.
+	sooner := enqueueJob(t, db, "plan", conversationFor(t, db, "bo"), now.Add(-time.Millisecond))
+	if j := claim("plan", "weather"); j == nil || j.ID != sooner {
+		t.Fatalf("claim of either kind = %+v, want the plan %d before the older weather check", j, sooner)
+	}
 	if j := claim("plan", "weather"); j == nil || j.ID != weather || j.ConversationID.Valid {
 		t.Fatalf("claim of either kind = %+v, want job %d without a conversation", j, weather)
 	}
