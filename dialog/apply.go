@@ -389,6 +389,9 @@ func (t *turn) periodDays(p Period) Reply {
 	}
 	r := Reply{Kind: ReplyText, Text: T(t.c.Lang, "err_date_period", said, t.formatDate(p.From), t.formatDate(p.To))}
 	span := p.From.DaysUntil(p.To)
+	if days > span+1 {
+		days = span + 1 // a window shorter than a stay ("christmas"): all of it
+	}
 	for _, off := range []int{0, span / 2, span - days + 1} {
 		if off < 0 || off+days-1 > span {
 			continue

@@ -18,6 +18,9 @@ type holiday struct {
 	offset   int          // days after the table's day (初二 is 春节 + 1)
 	spanOnly bool         // only an official span would say which days: ask
 	isDay    bool         // the name says it is one day ("christmas day")
+	// The days people mean by the holiday said alone, from before days before its day:
+	// the window a question about which days offers stays in. Zero span: none.
+	before, span int
 }
 
 var (
@@ -36,25 +39,25 @@ var holidays = []holiday{
 	{names: []string{"初六"}, table: springFestival, offset: 5},
 	{names: []string{"初七"}, table: springFestival, offset: 6},
 	{names: []string{"初八"}, table: springFestival, offset: 7},
-	{names: []string{"春节假期", "春节", "过年"}, table: springFestival, spanOnly: true},
+	{names: []string{"春节假期", "春节", "过年"}, table: springFestival, spanOnly: true, before: 1, span: 8},
 	{names: []string{"元宵节", "元宵"}, table: map[int]Date{2026: {2026, 3, 3}, 2027: {2027, 2, 20}, 2028: {2028, 2, 9}, 2029: {2029, 2, 27}}},
-	{names: []string{"清明节", "清明"}, table: map[int]Date{2026: {2026, 4, 5}, 2027: {2027, 4, 5}, 2028: {2028, 4, 4}, 2029: {2029, 4, 4}}, spanOnly: true},
-	{names: []string{"端午节", "端午"}, table: map[int]Date{2026: {2026, 6, 19}, 2027: {2027, 6, 9}, 2028: {2028, 5, 28}, 2029: {2029, 6, 16}}, spanOnly: true},
-	{names: []string{"中秋节", "中秋"}, table: map[int]Date{2026: {2026, 9, 25}, 2027: {2027, 9, 15}, 2028: {2028, 10, 3}, 2029: {2029, 9, 22}}, spanOnly: true},
-	{names: []string{"国庆黄金周", "十一黄金周", "黄金周"}, month: 10, day: 1, spanOnly: true},
-	{names: []string{"国庆节", "国庆假期", "国庆长假", "国庆"}, month: 10, day: 1},
+	{names: []string{"清明节", "清明"}, table: map[int]Date{2026: {2026, 4, 5}, 2027: {2027, 4, 5}, 2028: {2028, 4, 4}, 2029: {2029, 4, 4}}, spanOnly: true, before: 1, span: 3},
+	{names: []string{"端午节", "端午"}, table: map[int]Date{2026: {2026, 6, 19}, 2027: {2027, 6, 9}, 2028: {2028, 5, 28}, 2029: {2029, 6, 16}}, spanOnly: true, span: 3},
+	{names: []string{"中秋节", "中秋"}, table: map[int]Date{2026: {2026, 9, 25}, 2027: {2027, 9, 15}, 2028: {2028, 10, 3}, 2029: {2029, 9, 22}}, spanOnly: true, span: 3},
+	{names: []string{"国庆黄金周", "十一黄金周", "黄金周"}, month: 10, day: 1, spanOnly: true, span: 7},
+	{names: []string{"国庆节", "国庆假期", "国庆长假", "国庆"}, month: 10, day: 1, span: 7},
 	{names: []string{"元旦"}, month: 1, day: 1},
-	{names: []string{"五一劳动节", "劳动节", "五一", "5.1"}, month: 5, day: 1},
+	{names: []string{"五一劳动节", "五一假期", "劳动节", "五一", "5.1"}, month: 5, day: 1, span: 5},
 	{names: []string{"情人节", "valentine's day", "valentines day", "valentine's", "valentines"}, month: 2, day: 14, isDay: true},
 	{names: []string{"平安夜", "christmas eve", "xmas eve"}, month: 12, day: 24},
 	{names: []string{"圣诞节", "圣诞", "christmas day", "xmas day"}, month: 12, day: 25, isDay: true},
-	{names: []string{"christmas", "xmas"}, month: 12, day: 25},
+	{names: []string{"christmas", "xmas"}, month: 12, day: 25, before: 1, span: 3},
 	{names: []string{"boxing day"}, month: 12, day: 26, isDay: true},
 	{names: []string{"new year's eve", "new years eve", "new year eve", "nye"}, month: 12, day: 31},
 	{names: []string{"new year's day", "new years day", "new year day"}, month: 1, day: 1, isDay: true},
 	{names: []string{"跨年"}, month: 12, day: 31, spanOnly: true},
-	{names: []string{"easter sunday", "easter"}, table: map[int]Date{2026: {2026, 4, 5}, 2027: {2027, 3, 28}, 2028: {2028, 4, 16}, 2029: {2029, 4, 1}}},
-	{names: []string{"thanksgiving day", "thanksgiving"}, month: 11, day: -4},
+	{names: []string{"easter sunday", "easter"}, table: map[int]Date{2026: {2026, 4, 5}, 2027: {2027, 3, 28}, 2028: {2028, 4, 16}, 2029: {2029, 4, 1}}, before: 2, span: 4},
+	{names: []string{"thanksgiving day", "thanksgiving"}, month: 11, day: -4, span: 4},
 	{names: []string{"寒假", "暑假", "spring break", "summer holidays", "summer vacation", "winter break", "half term", "half-term"}, spanOnly: true},
 }
 

@@ -255,10 +255,11 @@ type dateScan struct {
 	r            dateResult
 	hits         []dateHit
 	hols         []holidayHit
-	explicitDay  bool // the message says a holiday is the day to leave
-	holidayVague bool // a holiday or a weekend that names no days
-	vagueWhen    bool // "in a few weeks"
-	monthOnly    bool // a month or a part of one, without a day
+	explicitDay  bool    // the message says a holiday is the day to leave
+	holidayVague bool    // a holiday or a weekend that names no days
+	vagueWhen    bool    // "in a few weeks"
+	monthOnly    bool    // a month or a part of one, without a day
+	holWindow    *Period // the days a holiday said alone usually means (holiday.span)
 	monthWin     *Period
 }
 
@@ -324,6 +325,11 @@ func (ds *dateScan) holidays() {
 	ds.explicitDay = has(s, leaveOnWords...)
 	for _, hh := range ds.hols {
 		d, ok := hh.h.on(ds.today)
+		// The window is the first break not over yet: said during it, the days left of it.
+		if w, wok := hh.h.on(ds.today.AddDays(hh.h.before - hh.h.span + 1)); wok && hh.h.span > 0 && ds.holWindow == nil {
+			from := w.AddDays(-hh.h.before)
+			ds.holWindow = &Period{From: from, To: from.AddDays(hh.h.span - 1), Said: strings.TrimSpace(ds.m.orig[hh.i:hh.j])}
+		}
 		if !ok || hh.h.spanOnly && !ds.explicitDay {
 			ds.holidayVague = true
 		} else {
@@ -867,6 +873,13 @@ func (ds *dateScan) vagueness() {
 	}
 	if ds.holidayVague {
 		ds.monthOnly = true
+		// "五一去青岛": which days of the May Day break? The question offers stays in it.
+		if w := ds.holWindow; ds.r.period == nil && w != nil && !w.To.Before(ds.today.AddDays(1)) {
+			if w.From.Before(ds.today) {
+				w.From = ds.today
+			}
+			ds.r.period = w
+		}
 		if len(ds.hits) == 1 && ds.hits[0].at != nil && len(ds.hols) > 0 {
 			ds.hits = ds.hits[:0]
 		}

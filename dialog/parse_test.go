@@ -131,7 +131,14 @@ func TestExtract(t *testing.T) {
 		{in: "周末去杭州", want: Extraction{Destination: "杭州", Start: pxDay(2026, 12, 5), End: pxDay(2026, 12, 6), Lang: "zh"}},
 		{in: "下周末去苏州", want: Extraction{Destination: "苏州", Start: pxDay(2026, 12, 12), End: pxDay(2026, 12, 13), Lang: "zh"}},
 		{in: "下个月去云南", want: Extraction{ProposedDestination: "云南", Lang: "zh", DateProblem: "ambiguous"}},
-		{in: "国庆去黄山", want: Extraction{Destination: "黄山", Lang: "zh", DateProblem: "ambiguous"}},
+		{in: "国庆去黄山", want: Extraction{Destination: "黄山", Lang: "zh", DateProblem: "ambiguous", Period: &Period{From: Date{2027, 10, 1}, To: Date{2027, 10, 7}, Said: "国庆"}}},
+		// A holiday said alone asks which days of its usual break.
+		{in: "我们一家三口想五一去青岛", want: Extraction{Destination: "青岛", PartySize: 3, Lang: "zh", DateProblem: "ambiguous",
+			Period: &Period{From: Date{2027, 5, 1}, To: Date{2027, 5, 5}, Said: "五一"}}},
+		{in: "五一去青岛玩三天", want: Extraction{Destination: "青岛", Start: pxDay(2027, 5, 1), End: pxDay(2027, 5, 3), Days: 3, Lang: "zh"}},
+		{in: "easter in rome", want: Extraction{Destination: "rome", Lang: "en", DateProblem: "ambiguous",
+			Period: &Period{From: Date{2027, 3, 26}, To: Date{2027, 3, 29}, Said: "easter"}}},
+		{in: "寒假去哈尔滨", want: Extraction{Destination: "哈尔滨", Lang: "zh", DateProblem: "ambiguous"}},
 		{in: "today", want: Extraction{Start: pxDay(2026, 12, 1), Lang: "en"}},
 		{in: "tomorrow", want: Extraction{Start: pxDay(2026, 12, 2), Lang: "en"}},
 		{in: "next Friday", want: Extraction{Start: pxDay(2026, 12, 11), Lang: "en"}},
@@ -249,7 +256,7 @@ func TestExtract(t *testing.T) {
 		{in: "just me, 5 days in Bangkok, budget $800", want: Extraction{Destination: "Bangkok", Days: 5, Budget: pxMoney(800, 800, "USD"), PartySize: 1, Lang: "en"}},
 		{in: "Tokyo for a week, 4 people, ¥150000 total, love sushi and temples", want: Extraction{Destination: "Tokyo", Days: 7, Budget: pxMoney(150000, 150000, "CNY", pxTotal), PartySize: 4, SocialLandscape: "temples", Cuisine: "sushi", Lang: "en"}},
 		{in: "下周五到下周日去武汉，3个人，每人1500", want: Extraction{Destination: "武汉", Start: pxDay(2026, 12, 11), End: pxDay(2026, 12, 13), Budget: pxMoney(1500, 1500, "", pxPerPerson), PartySize: 3, Lang: "zh"}},
-		{in: "海南三亚，国庆，两个人，预算一万五", want: Extraction{Destination: "海南三亚", Budget: pxMoney(15000, 15000, "", pxTotal), PartySize: 2, Lang: "zh", DateProblem: "ambiguous"}},
+		{in: "海南三亚，国庆，两个人，预算一万五", want: Extraction{Destination: "海南三亚", Budget: pxMoney(15000, 15000, "", pxTotal), PartySize: 2, Lang: "zh", DateProblem: "ambiguous", Period: &Period{From: Date{2027, 10, 1}, To: Date{2027, 10, 7}, Said: "国庆"}}},
 		{in: "去哈尔滨看雪，1月10日出发，五天四晚", want: Extraction{Destination: "哈尔滨", Start: pxDay(2027, 1, 10), End: pxDay(2027, 1, 14), Days: 5, NaturalLandscape: "看雪", Lang: "zh"}},
 		{in: "带着爸妈去桂林，老人腿脚不便，需要无障碍", want: Extraction{Destination: "桂林", PartySize: 3, Accessibility: pxYes, OtherNeeds: "老人腿脚不便", Lang: "zh", Unparsed: true}},
 		{in: "Kyoto, Apr 3-8, 2 people, wheelchair accessible please", want: Extraction{Destination: "Kyoto", Start: pxDay(2027, 4, 3), End: pxDay(2027, 4, 8), PartySize: 2, Accessibility: pxYes, Lang: "en"}},
@@ -323,7 +330,9 @@ func TestExtract(t *testing.T) {
 		// A Sunday: "this weekend" is what is left of it, "next weekend" the following one.
 		{in: "this weekend", now: time.Date(2026, 12, 6, 9, 0, 0, 0, pxShanghai), want: Extraction{Start: pxDay(2026, 12, 6), End: pxDay(2026, 12, 6), Lang: "en"}},
 		{in: "下周末", now: time.Date(2026, 12, 6, 9, 0, 0, 0, pxShanghai), want: Extraction{Start: pxDay(2026, 12, 12), End: pxDay(2026, 12, 13), Lang: "zh"}},
-		{in: "国庆", now: time.Date(2026, 9, 1, 9, 0, 0, 0, pxShanghai), want: Extraction{Lang: "zh", DateProblem: "ambiguous"}},
+		{in: "国庆", now: time.Date(2026, 9, 1, 9, 0, 0, 0, pxShanghai), want: Extraction{Lang: "zh", DateProblem: "ambiguous", Period: &Period{From: Date{2026, 10, 1}, To: Date{2026, 10, 7}, Said: "国庆"}}},
+		// During the break: the days left of it.
+		{in: "国庆", now: time.Date(2026, 10, 3, 9, 0, 0, 0, pxShanghai), want: Extraction{Lang: "zh", DateProblem: "ambiguous", Period: &Period{From: Date{2026, 10, 3}, To: Date{2026, 10, 7}, Said: "国庆"}}},
 		{in: "Oct 25 - Nov 4", now: time.Date(2026, 10, 30, 9, 0, 0, 0, pxShanghai), want: Extraction{Start: pxDay(2027, 10, 25), End: pxDay(2027, 11, 4), Lang: "en"}},
 		{in: "10月25日", now: time.Date(2026, 10, 25, 23, 0, 0, 0, pxShanghai), want: Extraction{Start: pxDay(2026, 10, 25), Lang: "zh"}},
 		// Past dates are read as said, so that the engine can say they are past.

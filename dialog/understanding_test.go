@@ -69,8 +69,8 @@ func TestChangeAtConfirmIsOneMessage(t *testing.T) {
 	}
 }
 
-// A part of a month is asked about by its window, with stays inside it to choose; days
-// said alone in answer are read inside it, in either language.
+// A part of a month, or a holiday's break, is asked about by its window, with stays
+// inside it to choose; days said alone in answer are read inside it, in either language.
 func TestPeriodThenDays(t *testing.T) {
 	for _, tc := range []struct{ lang, period, days, start, end string }{
 		{"zh", "下个月中旬", "15号到18号", "2027-01-15", "2027-01-18"},
@@ -80,6 +80,10 @@ func TestPeriodThenDays(t *testing.T) {
 		{"en", "sometime the last week of feb", "the 24th to the 27th", "2027-02-24", "2027-02-27"},
 		{"zh", "3月第二周", "9号到12号", "2027-03-09", "2027-03-12"},
 		{"zh", "一月的第一个星期吧", "2号到5号", "2027-01-02", "2027-01-05"},
+		// A holiday said alone: which days of its usual break.
+		{"zh", "五一去", "2号到4号", "2027-05-02", "2027-05-04"},
+		{"zh", "国庆吧", "3号到6号", "2027-10-03", "2027-10-06"},
+		{"en", "over christmas", "the 24th to the 26th", "2026-12-24", "2026-12-26"},
 	} {
 		e := corpusEngine("Asia/Shanghai")
 		prior := map[string]json.RawMessage{"destination": json.RawMessage(`"杭州"`)}
