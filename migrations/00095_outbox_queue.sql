@@ -12,6 +12,9 @@
 -- outbox index names a column that pending -> sending -> sent changes, so both
 -- transitions rewrite the row heap-only (fillfactor leaves room for the new versions on
 -- the row's page), and a delivery deletes one queue entry.
+-- No row may be written between the copy below and the triggers (an instance of the
+-- previous version during a rolling upgrade): it would be in neither.
+LOCK TABLE outbox IN SHARE ROW EXCLUSIVE MODE;
 CREATE TABLE outbox_queue (
     channel text   NOT NULL,
     id      bigint NOT NULL,
