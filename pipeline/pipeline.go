@@ -80,18 +80,22 @@ type turnWatch struct{ w TurnWatcher }
 // WatchTurns has w told of every turn this process takes from now on.
 func (p *Pipeline) WatchTurns(w TurnWatcher) { p.watch.Store(&turnWatch{w}) }
 
-// turnCommitting tells the watcher that a turn's transaction is about to commit.
-func (p *Pipeline) turnCommitting(lines store.TurnLines) {
+// turnCommitting tells the watcher that a turn's transaction is about to commit, and
+// returns the watcher told, for the turn's end to tell it too (turnWatch.ended): one
+// watcher hears both, whatever WatchTurns does meanwhile.
+func (p *Pipeline) turnCommitting(lines store.TurnLines) *turnWatch {
 	if tw := p.watch.Load(); tw != nil && len(lines.Messages) > 0 {
 		tw.w.Committing(lines)
+		return tw
 	}
+	return nil
 }
 
-// turnEnded tells the watcher how a turn's transaction ended: err is InTx's.
-func (p *Pipeline) turnEnded(lines store.TurnLines, err error) {
-	tw := p.watch.Load()
+// ended tells a watcher told of a turn's commit how it ended: err is InTx's. A turn no
+// watcher was told of tells nothing.
+func (tw *turnWatch) ended(lines store.TurnLines, err error) {
 	switch {
-	case tw == nil || len(lines.Messages) == 0:
+	case tw == nil:
 	case err == nil:
 		tw.w.Committed(lines)
 	default:
@@ -334,8 +338,9 @@ func (p *Pipeline) Drain(ctx context.Context, convID int64) (handled int, err er
 		done, handledOne := false, false
 		var itemID int64
 		var lines store.TurnLines
+		var told *turnWatch
 		err := p.DB.InTx(ctx, func(tx *sqlx.Tx) error {
-			lines = store.TurnLines{}
+			lines, told = store.TurnLines{}, nil
 			conv, travellerID, err := store.LockConversation(ctx, tx, convID)
 			if err != nil {
 				return err
@@ -377,11 +382,11 @@ func (p *Pipeline) Drain(ctx context.Context, convID int64) (handled int, err er
 			more, err := p.turn(ctx, tx, &conv, travellerID, in, h, item.HeldAt.Valid, item.ID, &lines)
 			done = !more
 			if err == nil {
-				p.turnCommitting(lines)
+				told = p.turnCommitting(lines)
 			}
 			return err
 		})
-		p.turnEnded(lines, err)
+		told.ended(lines, err)
 		if err != nil {
 			if itemID != 0 && ctx.Err() == nil {
 				p.turnFailed(context.WithoutCancel(ctx), convID, itemID, err)

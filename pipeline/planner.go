@@ -161,8 +161,9 @@ var errDone = errors.New("job already done")
 func (w *PlanWorker) deliver(ctx context.Context, jobID int64, pj PlanJob, plan dialog.Plan) (bool, error) {
 	delivered := false
 	var lines store.TurnLines // the plan card and its replies, for the streams open here
+	var told *turnWatch
 	err := w.Pipeline.DB.InTx(ctx, func(tx *sqlx.Tx) error {
-		lines = store.TurnLines{}
+		lines, told = store.TurnLines{}, nil
 		// The conversation first, then the job, as everywhere: no two transactions
 		// take these locks in opposite orders.
 		conv, _, err := store.LockConversation(ctx, tx, pj.ConversationID)
@@ -187,11 +188,11 @@ func (w *PlanWorker) deliver(ctx context.Context, jobID int64, pj PlanJob, plan 
 				return err
 			}
 			delivered = true
-			w.Pipeline.turnCommitting(lines)
+			told = w.Pipeline.turnCommitting(lines)
 		}
 		return nil
 	})
-	w.Pipeline.turnEnded(lines, err)
+	told.ended(lines, err)
 	if errors.Is(err, errDone) {
 		return false, nil
 	}

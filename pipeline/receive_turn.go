@@ -70,6 +70,7 @@ func (p *Pipeline) receiveAndTurn(ctx context.Context, in Inbound,
 		more    bool // another message of the conversation waits
 		turnErr error
 		lines   store.TurnLines // what the turn added to the transcript
+		told    *turnWatch      // the watcher told of its commit
 	)
 	// Leaving the drain set is deferred too, so that a panicking turn does not leave the
 	// conversation marked as drained for good.
@@ -89,7 +90,7 @@ func (p *Pipeline) receiveAndTurn(ctx context.Context, in Inbound,
 	err = p.DB.InTx(ctx, func(tx *sqlx.Tx) error {
 		var known bool
 		var err error
-		taken, lines = store.Taken{}, store.TurnLines{}
+		taken, lines, told = store.Taken{}, store.TurnLines{}, nil
 		convID, dup, known, err = receive(tx, msg)
 		if tooFast = tooFastOf(err, in); tooFast != nil {
 			return nil // the count is kept, the message is not
@@ -118,10 +119,10 @@ func (p *Pipeline) receiveAndTurn(ctx context.Context, in Inbound,
 		if turnErr != nil {
 			return errTurnLeft // undone, and the message stored on its own below
 		}
-		p.turnCommitting(lines)
+		told = p.turnCommitting(lines)
 		return nil
 	})
-	p.turnEnded(lines, err) // before the drain set is left: a later turn's lines follow
+	told.ended(lines, err) // before the drain set is left: a later turn's lines follow
 	again := leave()
 	if again && err != nil {
 		// A message left to this drain must not wait for the sweeper.
