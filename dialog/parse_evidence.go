@@ -493,11 +493,11 @@ func vagueTheme(s string) string {
 
 // Exclusions: "不要去鼓山", "skip the great wall", "no museums".
 var (
-	reExcludeZh = pat(`(?:不要|别|不想|不用|不打算|不|不会)再?(?:带(?:我们|我)|让(?:我们|我))?去(?:了)?|不要|别安排|不想去|去掉|删掉|排除|避开|不考虑`, "不", "别", "去掉", "删掉", "排除", "避开")
+	reExcludeZh = pat(`(?:不要|别|不想|不用|不打算|不|不会)再?(?:带(?:我们|我)|让(?:我们|我))?去(?:了)?|不要|别安排|不想去|去掉|删掉|排除|避开|不考虑|讨厌|不喜欢|受不了`, "不", "别", "去掉", "删掉", "排除", "避开", "讨厌", "受不了")
 	// reDroppedZh follows a sight the traveller no longer wants: "雷峰塔就不去了", "故宫不用去了".
 	reDroppedZh = pat(`(?:就|也|还是|先)?(?:不(?:想|用|要|打算)?去了|不去|不要了|就算了|算了|不看了|不逛了|跳过|pass)`, "不", "算了", "跳过", "pass")
-	reExcludeEn = pat(`(?i)\b(?:(?:do not|don't|dont|we don't|i don't)\s+want\s+to\s+(?:go\s+to|visit|see|do)|not\s+going\s+to|anywhere\s+but|avoid|skip|no more|not interested in|take|remove|cut|leave out|drop|without)\s+`,
-		"want", "not going", "anywhere but", "avoid", "skip", "no more", "not interested", "take", "remove", "cut", "leave out", "drop", "without")
+	reExcludeEn = pat(`(?i)\b(?:(?:do not|don't|dont|we don't|i don't)\s+want\s+to\s+(?:go\s+to|visit|see|do)|not\s+going\s+to|anywhere\s+but|avoid|skip|no more|not interested in|take|remove|cut|leave out|drop|without|hate|can'?t stand|cannot stand|dislike|(?:don'?t|do not) (?:really )?like|not a fan of|not into)\s+`,
+		"want", "not going", "anywhere but", "avoid", "skip", "no more", "not interested", "take", "remove", "cut", "leave out", "drop", "without", "hate", "stand", "dislike", "like", "not a fan", "not into")
 	reExcludeNo     = pat(`(?i)(?:^|[,;.!]\s*)(?:no|not)\s+`, "no", "not")
 	reExcludeFoodZh = pat(`(?:不要|不想吃|不吃|不能吃|不太能吃|不敢吃|吃不了|别安排)\s*`, "不", "吃不了", "别安排")
 	reNoEatEn       = pat(`(?i)\b(?:don'?t|do not|doesn'?t|does not|can'?t|cannot|never|won'?t)\s+eat\s+`, "eat")

@@ -305,6 +305,12 @@ func TestExtract(t *testing.T) {
 		{in: "我想去医院附近的酒店", want: Extraction{OtherNeeds: "我想去医院附近的酒店", Lang: "zh"}},
 		{in: "把福州改成厦门", want: Extraction{Destination: "厦门", NotDestination: "福州", Correction: true, Lang: "zh"}},
 		{in: "不去福州了，去厦门", want: Extraction{Destination: "厦门", Exclude: []string{"福州"}, Correction: true, Lang: "zh"}},
+		// Dislikes are things to leave out; a plan said disliked is not one.
+		{in: "we hate crowds", want: Extraction{Exclude: []string{"crowds"}, Lang: "en"}},
+		{in: "i don't like spicy food", want: Extraction{Exclude: []string{"spicy food"}, Lang: "en"}},
+		{in: "not a fan of museums", want: Extraction{Exclude: []string{"museums"}, Lang: "en"}},
+		{in: "讨厌爬山", want: Extraction{Exclude: []string{"爬山"}, Lang: "zh"}},
+		{in: "i don't like the second plan", want: Extraction{Lang: "en"}},
 		{in: "not to Paris but Rome", want: Extraction{Destination: "Rome", NotDestination: "Paris", Exclude: []string{"Paris"}, Correction: true, Lang: "en"}},
 		{in: "I meant Berlin", want: Extraction{Destination: "Berlin", Correction: true, Lang: "en"}},
 		{in: "Actually, Madrid", want: Extraction{Destination: "Madrid", Correction: true, Lang: "en"}},
