@@ -528,19 +528,7 @@ func TestOutboxTransitionsHeapOnly(t *testing.T) {
 	ctx := context.Background()
 	db := storetest.New(t)
 	db.SetMaxOpenConns(1) // one session, whose statistics are flushed below
-	stats := func() (upd, hot int64) {
-		t.Helper()
-		db.MustExec(`SELECT pg_stat_force_next_flush()`)
-		db.MustExec(`SELECT 1`) // the flush comes with this statement's end
-		var s struct {
-			Upd int64 `db:"n_tup_upd"`
-			Hot int64 `db:"n_tup_hot_upd"`
-		}
-		if err := db.Get(&s, `SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = 'outbox'`); err != nil {
-			t.Fatal(err)
-		}
-		return s.Upd, s.Hot
-	}
+	stats := func() (upd, hot int64) { return updates(t, db, "outbox") }
 	var queued []int64
 	for i := 0; i < 30; i++ {
 		queued = append(queued, enqueue(t, db, store.NewOutbox{ChatID: "q" + string(rune('a'+i%3))}))

@@ -126,6 +126,23 @@ func TestFinishTurn(t *testing.T) {
 	}
 }
 
+// updates returns a table's updates so far and how many of them were heap-only, as the
+// statistics have them once this session's are flushed: the caller's pool must hold one
+// connection, the one the statements it counts ran on.
+func updates(t *testing.T, db *store.DB, table string) (upd, hot int64) {
+	t.Helper()
+	db.MustExec(`SELECT pg_stat_force_next_flush()`)
+	db.MustExec(`SELECT 1`) // the flush comes with this statement's end
+	var s struct {
+		Upd int64 `db:"n_tup_upd"`
+		Hot int64 `db:"n_tup_hot_upd"`
+	}
+	if err := db.Get(&s, `SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = $1`, table); err != nil {
+		t.Fatal(err)
+	}
+	return s.Upd, s.Hot
+}
+
 // A turn's save of its conversation is a heap-only update when nothing the indexes hold
 // changed (updated_at moves once a minute): no new index entries for each turn. The
 // queue's order still sees a conversation touched after a minute.
@@ -144,19 +161,7 @@ func TestTurnsRewriteConversationsHeapOnly(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	stats := func() (upd, hot int64) {
-		t.Helper()
-		db.MustExec(`SELECT pg_stat_force_next_flush()`)
-		db.MustExec(`SELECT 1`) // the flush comes with this statement's end
-		var s struct {
-			Upd int64 `db:"n_tup_upd"`
-			Hot int64 `db:"n_tup_hot_upd"`
-		}
-		if err := db.Get(&s, `SELECT n_tup_upd, n_tup_hot_upd FROM pg_stat_user_tables WHERE relname = 'conversations'`); err != nil {
-			t.Fatal(err)
-		}
-		return s.Upd, s.Hot
-	}
+	stats := func() (upd, hot int64) { return updates(t, db, "conversations") }
 	upd0, hot0 := stats()
 	const turns = 40
 	for i := 0; i < turns; i++ {
