@@ -241,7 +241,7 @@ var (
 		{litsOf(`轮椅|无障碍|行动不便|腿脚不便|腿脚不好|残疾|残障|\bwheelchair\b|\bwheelchairs\b|\bwheel chair\b|\bwheel chairs\b|\baccessible\b|\baccessibility\b|\bstep-free\b|` +
 			`\blimited mobility\b|\breduced mobility\b|\bmobility issue\b|\bmobility issues\b|\bmobility problem\b|\bmobility problems\b|\bmobility needs\b|` +
 			`\bdisabled\b|\bdisability\b|\bcan't walk much\b|\bcant walk much\b|\bcan't walk far\b|\bcant walk far\b|` +
-			`腿脚不方便|行动不方便|行动不便|腿脚不灵|拄拐|拐杖|视障|盲人|听障|坐轮椅|走不了远路|走不远|爬不了楼|\bstep free\b|\bstep-free access\b|\bbad knees\b|\bcan't do stairs\b|\bno stairs\b|\bcane\b|\bwalker\b|\bblind\b|\bdeaf\b|\bvisually impaired\b|\bwheelchair user\b|\bmobility scooter\b|\bmobility aid\b|\bcrutches\b|\bzimmer frame\b|\brollator\b`), setAccess},
+			`腿脚不方便|行动不方便|膝盖不好|膝盖不行|腿不好|腿不方便|腿脚不行|走不动太远的路|走不了太远的路|走不动|爬不动山|爬不了山|爬不动|走不了太多路|不能走太多路|\bbad knee\b|\bknee problems\b|\bbad hip\b|行动不便|腿脚不灵|拄拐|拐杖|视障|盲人|听障|坐轮椅|走不了远路|走不远|爬不了楼|\bstep free\b|\bstep-free access\b|\bbad knees\b|\bcan't do stairs\b|\bno stairs\b|\bcane\b|\bwalker\b|\bblind\b|\bdeaf\b|\bvisually impaired\b|\bwheelchair user\b|\bmobility scooter\b|\bmobility aid\b|\bcrutches\b|\bzimmer frame\b|\brollator\b`), setAccess},
 		{litsOf(combos([]string{"带", "带着"}, []string{"狗", "猫", "宠物", "狗狗", "猫咪"}) + "|" +
 			combos([]string{"和", "跟", "还有", "带", "带着"}, []string{"", "我的", "我们的", "家里的"}, []string{"狗", "猫"}) +
 			`|宠物|狗狗|猫咪|毛孩子|喵星人|汪星人|狗子|柯基|泰迪|金毛|哈士奇|柴犬|比熊|布偶|英短|猫主子|🐶|🐱|🐕|🐈|狗不|猫不|狗也|猫也|狗要|猫要|狗一起|猫一起|` +
