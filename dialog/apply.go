@@ -191,6 +191,12 @@ func (a *tripEdit) partyAndBudget(ex Extraction) {
 			n := ex.PartySize
 			tr.PartySize = &n
 			changed("f_party", strconv.Itoa(n))
+			// "800 in total", then "we're two": each one's share.
+			if total := c.Memo.BudgetTotal; total > 0 && ex.Budget == nil && tr.Budget != nil {
+				share := total / float64(n)
+				tr.Budget = &share
+				changed("f_budget", T(l, "v_per_person", FormatMoney(l, share, tr.Currency)))
+			}
 		}
 	}
 	if m := ex.Budget; m != nil {
@@ -202,6 +208,8 @@ func (a *tripEdit) partyAndBudget(ex Extraction) {
 			r := Reply{Kind: ReplyText, Text: T(l, "err_budget_nonpos"), Choices: t.budgetChoices()}
 			a.problems = append(a.problems, r)
 		} else {
+			c.Memo.BudgetTotal = 0
+			total := m.Total && tr.PartySize == nil
 			if m.Total && tr.PartySize != nil && *tr.PartySize > 1 {
 				amount = amount / float64(*tr.PartySize)
 			}
@@ -212,9 +220,16 @@ func (a *tripEdit) partyAndBudget(ex Extraction) {
 			if cur == "" {
 				cur = defaultCurrency(l, tr.Destination)
 			}
+			if total {
+				c.Memo.BudgetTotal = amount
+			}
 			if tr.Budget == nil || *tr.Budget != amount || tr.Currency != cur {
 				tr.Budget, tr.Currency = &amount, cur
-				changed("f_budget", T(l, "v_per_person", FormatMoney(l, amount, cur)))
+				if total {
+					changed("f_budget", T(l, "v_total", FormatMoney(l, amount, cur)))
+				} else {
+					changed("f_budget", T(l, "v_per_person", FormatMoney(l, amount, cur)))
+				}
 			}
 		}
 	} else if ex.Unparsed && expecting(c.State) == SlotBudget && strings.TrimSpace(t.in.Text) != "" && len(a.fields) == 0 && len(a.problems) == 0 {

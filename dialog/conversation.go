@@ -48,6 +48,9 @@ type Memo struct {
 	// PendingDestination is a place the gazetteer does not know, proposed by the traveller
 	// and not yet confirmed: it stays out of the trip until they say it is right.
 	PendingDestination string `json:"pendingDestination,omitempty"`
+	// BudgetTotal is a budget said for the whole party before its size was known: the
+	// trip holds it as one person's until the size comes, then each one's share.
+	BudgetTotal float64 `json:"budgetTotal,omitempty"`
 	// Offered are the choices of the latest question, so that typing a label is the same
 	// as pressing its button.
 	Offered []Choice `json:"offered,omitempty"`

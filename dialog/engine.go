@@ -1479,7 +1479,10 @@ func (t *turn) summary() string {
 	if tr.StartDate != nil && tr.EndDate != nil {
 		line("f_dates", T(l, "v_days", t.formatDate(*tr.StartDate), t.formatDate(*tr.EndDate), tr.TripDays()))
 	}
-	if tr.Budget != nil {
+	switch {
+	case tr.Budget != nil && c.Memo.BudgetTotal > 0 && tr.PartySize == nil:
+		line("f_budget", T(l, "v_total", FormatMoney(l, *tr.Budget, tr.Currency)))
+	case tr.Budget != nil:
 		line("f_budget", T(l, "v_per_person", FormatMoney(l, *tr.Budget, tr.Currency)))
 	}
 	if tr.PartySize != nil {

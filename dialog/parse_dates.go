@@ -96,10 +96,10 @@ var (
 	reDurEnW    = pat(`\b`+enNum+`\s*-?\s*weeks?\b|\bfortnight\b`, "week", "fortnight")
 
 	reYMD       = pat(`(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})\s*[日号號]?`)
-	reEnRangeD  = pat(`\b(\d{1,2})(?:st|nd|rd|th)?\s*(?:-|~|to|through|thru|till|until)\s*(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?` + monthRe + `\b\.?(?:,?\s*(\d{4})\b)?`)
-	reEnRangeM  = pat(`\b` + monthRe + `\b\.?\s*(\d{1,2})(?:st|nd|rd|th)?\s*(?:-|~|to|through|thru|till|until|and)\s*(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s*(\d{4})\b)?`)
-	reEnMD      = pat(`\b` + monthRe + `\b\.?\s*(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s*(\d{4})\b)?`)
-	reEnDM      = pat(`\b(\d{1,2})(?:st|nd|rd|th)?\s*(?:of\s+)?` + monthRe + `\b\.?(?:,?\s*(\d{4})\b)?`)
+	reEnRangeD  = pat(`\b(\d{1,2})(?:st|nd|rd|th)?\s*(?:-|~|to|through|thru|till|until)\s*(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?` + monthRe + `\b\.?(?:,?\s*(20\d\d)\b)?`)
+	reEnRangeM  = pat(`\b` + monthRe + `\b\.?\s*(\d{1,2})(?:st|nd|rd|th)?\s*(?:-|~|to|through|thru|till|until|and)\s*(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s*(20\d\d)\b)?`)
+	reEnMD      = pat(`\b` + monthRe + `\b\.?\s*(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s*(20\d\d)\b)?`)
+	reEnDM      = pat(`\b(\d{1,2})(?:st|nd|rd|th)?\s*(?:of\s+)?` + monthRe + `\b\.?(?:,?\s*(20\d\d)\b)?`)
 	reZhMD      = pat(`(\d{1,2})\s*月\s*(\d{1,2})\s*[日号號]?`, "月")
 	reVagueDate = pat(`过几天|过段时间|过阵子|月底|月初|月中|春天|夏天|秋天|冬天|年后|年前|有空|最近|年底|年初|暑假|寒假|找几天|哪天都行|\bsometime\b|\bsome time\b|\bwhenever\b|\bearly next year\b|\blater this year\b|\bin a few (?:days|weeks|months)\b|\bin a couple of (?:weeks|months)\b|\bsoon\b|\bspring\b|\bsummer\b|\bautumn\b|\bfall\b|\bwinter\b|\ba few days in\b`,
 		"过", "月", "天", "年", "有空", "最近", "找几天", "哪天", "some", "whenever", "early", "later", "a few", "couple", "soon", "spring", "summer", "autumn", "fall", "winter")

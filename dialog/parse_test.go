@@ -120,6 +120,9 @@ func TestExtract(t *testing.T) {
 		{in: "from Oct 25 to Nov 4", want: Extraction{Start: pxDay(2027, 10, 25), End: pxDay(2027, 11, 4), Lang: "en"}},
 		{in: "between Oct 25 and Nov 4", want: Extraction{Start: pxDay(2027, 10, 25), End: pxDay(2027, 11, 4), Lang: "en"}},
 		{in: "Nov 1-5", want: Extraction{Start: pxDay(2027, 11, 1), End: pxDay(2027, 11, 5), Lang: "en"}},
+		// A figure after a date is a year only if it could be one of a trip's.
+		{in: "barcelona dec 20-24, 1500 budget", want: Extraction{Destination: "barcelona", Start: pxDay(2026, 12, 20), End: pxDay(2026, 12, 24), Budget: pxMoney(1500, 1500, ""), Lang: "en"}},
+		{in: "Nov 1-5, 2027", want: Extraction{Start: pxDay(2027, 11, 1), End: pxDay(2027, 11, 5), Lang: "en"}},
 		{in: "10月25-28日", want: Extraction{Start: pxDay(2027, 10, 25), End: pxDay(2027, 10, 28), Lang: "zh"}},
 		{in: "10月25日到11月4日", want: Extraction{Start: pxDay(2027, 10, 25), End: pxDay(2027, 11, 4), Lang: "zh"}},
 		{in: "12月28日到1月3日", want: Extraction{Start: pxDay(2026, 12, 28), End: pxDay(2027, 1, 3), Lang: "zh"}},

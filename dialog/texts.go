@@ -182,6 +182,7 @@ var catalogue = map[string][2]string{ // [zh, en]
 	"f_other":       {"其他", "Other"},
 	"v_days":        {"%s 至 %s（%d天）", "%s to %s (%d days)"},
 	"v_per_person":  {"每人 %s", "%s per person"},
+	"v_total":       {"一共 %s", "%s in total"},
 	"v_none":        {"无", "none"},
 	"v_kids":        {"亲子", "kid-friendly"},
 	"v_access":      {"无障碍", "accessible"},

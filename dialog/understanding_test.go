@@ -2,6 +2,7 @@ package dialog_test
 
 import (
 	"encoding/json"
+	"math"
 	"strings"
 	"testing"
 
@@ -130,6 +131,33 @@ func TestNeedAtAnotherQuestionIsKept(t *testing.T) {
 		last := out.Replies[len(out.Replies)-1].Text
 		if c.State != dialog.StateDates || last != dialog.T(tc.lang, "ask_dates") {
 			t.Errorf("%q: state %s, last reply %q; want the dates question again", tc.text, c.State, last)
+		}
+	}
+}
+
+// A budget said for the whole party before its size is known is shown as a total, and
+// divided among the party once its size is said, in either language.
+func TestTotalBudgetThenParty(t *testing.T) {
+	for _, tc := range []struct {
+		lang, budget, party, shown string
+		share                      float64
+	}{
+		{"en", "hangzhou, 800 in total", "there are 2 of us", "800 in total", 400},
+		{"zh", "杭州，一共一万", "我们三个人", "一共 10000", 10000.0 / 3},
+	} {
+		e := corpusEngine("Asia/Shanghai")
+		c := conversationAt(dialog.StateDestination, tc.lang, "Asia/Shanghai", nil)
+		out := e.Handle(c, dialog.Inbound{Text: tc.budget})
+		said := ""
+		for _, r := range out.Replies {
+			said += r.Text + "\n"
+		}
+		if c.Trip.Budget == nil || !strings.Contains(said, tc.shown) {
+			t.Fatalf("%q: budget %v, replies %q; want the total kept and shown as %q", tc.budget, c.Trip.Budget, said, tc.shown)
+		}
+		e.Handle(c, dialog.Inbound{Text: tc.party})
+		if c.Trip.PartySize == nil || c.Trip.Budget == nil || math.Abs(*c.Trip.Budget-tc.share) > 0.01 {
+			t.Errorf("%q then %q: party %v, budget %v; want each one's share %.2f", tc.budget, tc.party, c.Trip.PartySize, c.Trip.Budget, tc.share)
 		}
 	}
 }
