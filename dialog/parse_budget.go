@@ -29,7 +29,8 @@ var (
 		"aussie dollars", "australian dollars", "canadian dollars", "singapore dollars", "hong kong dollars", "nz dollars", "new zealand dollars", "us dollars",
 		"swiss francs", "francs", "danish kroner", "kroner", "krone", "rupees", "cad", "nzd", "dollars", "dollar", "bucks",
 		"欧元", "欧", "韩元", "韩币", "won", "krw", "新币", "新加坡元", "sgd", "澳币", "澳元", "aud", "台币", "新台币", "twd", "日币", "quid", "chf", "瑞郎", "卢比", "inr", "dkk",
-		"欧元", "euros", "euro", "eur", "英镑", "pounds", "pound", "gbp", "日元", "円", "yen", "jpy", "港币", "港元", "hkd", "泰铢", "baht", "thb"}
+		"欧元", "euros", "euro", "eur", "英镑", "pounds", "pound", "gbp", "日元", "円", "yen", "jpy", "港币", "港元", "hkd", "泰铢", "baht", "thb",
+		"€", "£", "$", "¥", "￥"} // "2000€", "1500 £": the sign after the figure, as much of Europe writes it
 )
 
 var (

@@ -231,6 +231,9 @@ func TestExtract(t *testing.T) {
 		{in: "budget is 1000 per person", want: Extraction{Budget: pxMoney(1000, 1000, "", pxPerPerson), Lang: "en"}},
 		{in: "一共一万", want: Extraction{Budget: pxMoney(10000, 10000, "", pxTotal), Lang: "zh"}},
 		{in: "$3000 in total for all of us", want: Extraction{Budget: pxMoney(3000, 3000, "USD", pxTotal), Lang: "en"}},
+		// The currency's sign after the figure, as much of Europe writes it.
+		{in: "under 2000€", want: Extraction{Budget: pxMoney(2000, 2000, "EUR"), Lang: "en"}},
+		{in: "1500 £ in total", want: Extraction{Budget: pxMoney(1500, 1500, "GBP", pxTotal), Lang: "en"}},
 		{in: "pp 800 euros", want: Extraction{Budget: pxMoney(800, 800, "EUR", pxPerPerson), Lang: "en"}},
 		{in: "人均2000元", want: Extraction{Budget: pxMoney(2000, 2000, "CNY", pxPerPerson), Lang: "zh"}},
 		{in: "我想去上海", want: Extraction{Destination: "上海", Lang: "zh"}},
