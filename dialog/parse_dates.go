@@ -95,13 +95,14 @@ var (
 	reDurLabelN = pat(`(?:晚数|\bnights)\s*[:：=\-】]\s*(\d{1,3})\b`, "晚数", "nights")
 	reDurEnW    = pat(`\b`+enNum+`\s*-?\s*weeks?\b|\bfortnight\b`, "week", "fortnight")
 
-	reYMD       = pat(`(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})\s*[日号號]?`)
-	reEnRangeD  = pat(`\b(\d{1,2})(?:st|nd|rd|th)?\s*(?:-|~|to|through|thru|till|until)\s*(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?` + monthRe + `\b\.?(?:,?\s*(20\d\d)\b)?`)
-	reEnRangeM  = pat(`\b` + monthRe + `\b\.?\s*(\d{1,2})(?:st|nd|rd|th)?\s*(?:-|~|to|through|thru|till|until|and)\s*(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s*(20\d\d)\b)?`)
-	reEnMD      = pat(`\b` + monthRe + `\b\.?\s*(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s*(20\d\d)\b)?`)
-	reEnDM      = pat(`\b(\d{1,2})(?:st|nd|rd|th)?\s*(?:of\s+)?` + monthRe + `\b\.?(?:,?\s*(20\d\d)\b)?`)
-	reZhMD      = pat(`(\d{1,2})\s*月\s*(\d{1,2})\s*[日号號]?`, "月")
-	reVagueDate = pat(`过几天|过段时间|过阵子|月底|月初|月中|春天|夏天|秋天|冬天|年后|年前|有空|最近|年底|年初|暑假|寒假|找几天|哪天都行|\bsometime\b|\bsome time\b|\bwhenever\b|\bearly next year\b|\blater this year\b|\bin a few (?:days|weeks|months)\b|\bin a couple of (?:weeks|months)\b|\bsoon\b|\bspring\b|\bsummer\b|\bautumn\b|\bfall\b|\bwinter\b|\ba few days in\b`,
+	reMonthNamed = pat(`(?i)\bnext month\b|下个?月|\d{1,2}\s*月|\b(?:january|february|march|april|june|july|august|september|october|november|december|jan|feb|mar|apr|jun|jul|aug|sept|sep|oct|nov|dec)\b`)
+	reYMD        = pat(`(\d{4})\s*(?:[-/.]|年)\s*(\d{1,2})\s*(?:[-/.]|月)\s*(\d{1,2})\s*[日号號]?`)
+	reEnRangeD   = pat(`\b(\d{1,2})(?:st|nd|rd|th)?\s*(?:-|~|to|through|thru|till|until)\s*(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?` + monthRe + `\b\.?(?:,?\s*(20\d\d)\b)?`)
+	reEnRangeM   = pat(`\b` + monthRe + `\b\.?\s*(\d{1,2})(?:st|nd|rd|th)?\s*(?:-|~|to|through|thru|till|until|and)\s*(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s*(20\d\d)\b)?`)
+	reEnMD       = pat(`\b` + monthRe + `\b\.?\s*(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s*(20\d\d)\b)?`)
+	reEnDM       = pat(`\b(\d{1,2})(?:st|nd|rd|th)?\s*(?:of\s+)?` + monthRe + `\b\.?(?:,?\s*(20\d\d)\b)?`)
+	reZhMD       = pat(`(\d{1,2})\s*月\s*(\d{1,2})\s*[日号號]?`, "月")
+	reVagueDate  = pat(`过几天|过段时间|过阵子|月底|月初|月中|春天|夏天|秋天|冬天|年后|年前|有空|最近|年底|年初|暑假|寒假|找几天|哪天都行|\bsometime\b|\bsome time\b|\bwhenever\b|\bearly next year\b|\blater this year\b|\bin a few (?:days|weeks|months)\b|\bin a couple of (?:weeks|months)\b|\bsoon\b|\bspring\b|\bsummer\b|\bautumn\b|\bfall\b|\bwinter\b|\ba few days in\b`,
 		"过", "月", "天", "年", "有空", "最近", "找几天", "哪天", "some", "whenever", "early", "later", "a few", "couple", "soon", "spring", "summer", "autumn", "fall", "winter")
 	reVagueSpan = pat(`[一两二三四五六七八九][一两二三四五六七八九]天|\b\d\s*(?:-|or|to)\s*\d\s+days\b|\b(?:two|three|four|five) or (?:three|four|five|six) days\b`, "天", "days")
 	reDotRange  = pat(`\b(\d{1,2})\.(\d{1,2})\s*(?:-|~|到|至|to)\s*(\d{1,2})(?:\.(\d{1,2}))?\b`, ".")
@@ -364,7 +365,15 @@ func (ds *dateScan) weekends() {
 		ds.m.consume(loc[0], loc[1])
 	}
 	s = ds.m.text()
+	// "a weekend next month", "下个月找个周末": a weekend in a month named is a stay of two
+	// days in it, not the coming weekend.
+	inMonth := reMonthNamed.MatchString(s)
 	for _, loc := range when(has(s, "周末", "礼拜末"), reWeekendZh, s) {
+		if sub(s, loc, 1) == "" && inMonth {
+			ds.setDays(2)
+			ds.m.consume(loc[0], loc[1])
+			continue
+		}
 		// 周末 said on a Sunday: this one is nearly over, the next not yet meant.
 		if sub(s, loc, 1) == "" && ds.today.Weekday() == time.Sunday {
 			ds.holidayVague = true
@@ -391,6 +400,11 @@ func (ds *dateScan) weekends() {
 	}
 	s = ds.m.text()
 	for _, loc := range when(has(s, "weekend"), reWeekendEn, s) {
+		if sub(s, loc, 1) == "" && sub(s, loc, 2) == "" && inMonth {
+			ds.setDays(2)
+			ds.m.consume(loc[0], loc[1])
+			continue
+		}
 		weeks := 0
 		switch sub(s, loc, 1) {
 		case "next":

@@ -132,6 +132,9 @@ func TestExtract(t *testing.T) {
 		{in: "大后天出发", want: Extraction{Start: pxDay(2026, 12, 4), Lang: "zh"}},
 		{in: "这周六", want: Extraction{Start: pxDay(2026, 12, 5), Lang: "zh"}},
 		{in: "周末去杭州", want: Extraction{Destination: "杭州", Start: pxDay(2026, 12, 5), End: pxDay(2026, 12, 6), Lang: "zh"}},
+		// A weekend in a month named is two days in it, asked about, not the coming one.
+		{in: "下个月找个周末去杭州", want: Extraction{Destination: "杭州", Days: 2, Lang: "zh", DateProblem: "ambiguous"}},
+		{in: "weekend next month?", want: Extraction{Days: 2, Lang: "en", DateProblem: "ambiguous"}},
 		{in: "下周末去苏州", want: Extraction{Destination: "苏州", Start: pxDay(2026, 12, 12), End: pxDay(2026, 12, 13), Lang: "zh"}},
 		{in: "下个月去云南", want: Extraction{ProposedDestination: "云南", Lang: "zh", DateProblem: "ambiguous"}},
 		{in: "国庆去黄山", want: Extraction{Destination: "黄山", Lang: "zh", DateProblem: "ambiguous", Period: &Period{From: Date{2027, 10, 1}, To: Date{2027, 10, 7}, Said: "国庆"}}},
