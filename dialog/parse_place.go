@@ -1,6 +1,7 @@
 package dialog
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -500,7 +501,11 @@ func (d *destScan) afterMarker() bool {
 // spotted reads the known names found anywhere: "杭州，下周五出发", "大阪 at Easter".
 func (d *destScan) spotted() bool {
 	// A known name anywhere: "杭州，下周五出发", "大阪 at Easter", "rome rome rome".
-	if spots := spotPlaces(d.m, d.c); len(spots) > 0 {
+	spots := spotPlaces(d.m, d.c)
+	// "想看日出": what a trip has (日出, sunrise) is not the town of that name (日出町,
+	// Japan) when no marker says it is a place.
+	spots = slices.DeleteFunc(spots, func(sp spot) bool { return isPrefWord(sp.name) })
+	if len(spots) > 0 {
 		names := []string{}
 		for _, sp := range spots {
 			if !containsFold(names, sp.name) && !samePlaceName(d.c, names, sp.name) {

@@ -319,6 +319,8 @@ func TestExtract(t *testing.T) {
 		{in: "i don't like spicy food", want: Extraction{Exclude: []string{"spicy food"}, Lang: "en"}},
 		{in: "not a fan of museums", want: Extraction{Exclude: []string{"museums"}, Lang: "en"}},
 		{in: "讨厌爬山", want: Extraction{Exclude: []string{"爬山"}, Lang: "zh"}},
+		// The word that joins a wish to what came before is not part of it.
+		{in: "我想去西藏 但是怕高反", want: Extraction{ProposedDestination: "西藏", OtherNeeds: "怕高反", Lang: "zh"}},
 		{in: "i don't like the second plan", want: Extraction{Lang: "en"}},
 		{in: "not to Paris but Rome", want: Extraction{Destination: "Rome", NotDestination: "Paris", Exclude: []string{"Paris"}, Correction: true, Lang: "en"}},
 		{in: "I meant Berlin", want: Extraction{Destination: "Berlin", Correction: true, Lang: "en"}},

@@ -75,7 +75,7 @@ func parseWishesIn(m *msg, e *Extraction) {
 		// "去新疆自驾", "go to Bali to surf", "road trip through iceland": the place said
 		// beside the activity is left for the destination.
 		said, eaten := wishPart(s, sp)
-		text := strings.TrimSpace(m.orig[said.i:said.j])
+		text := withoutConjunction(strings.TrimSpace(m.orig[said.i:said.j]))
 		if text == "" {
 			continue
 		}
@@ -176,3 +176,18 @@ func animalsIn(m *msg, sp span) (names string, only bool) {
 
 // animalCues say an animal is wished for rather than named in passing.
 var animalCues = litsOf(`看|想|喜欢|爱|和|、|，|\bsee\b|\bwatch|\blove\b|\blike\b|\bwant|\band\b|,|\bvisit|\bspot`)
+
+// conjunctions open a clause without being part of what it says.
+var conjunctions = []string{"但是", "不过", "可是", "而且", "另外", "还有", "但", "and also ", "and ", "but ", "however, ", "however ", "also ", "plus "}
+
+// withoutConjunction drops the word that joins a clause to the one before it: "但是怕高反"
+// is kept as "怕高反".
+func withoutConjunction(text string) string {
+	low := asciiLower(text)
+	for _, c := range conjunctions {
+		if strings.HasPrefix(low, c) && len(text) > len(c) {
+			return strings.TrimSpace(text[len(c):])
+		}
+	}
+	return text
+}

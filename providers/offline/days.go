@@ -28,7 +28,7 @@ var keywordThemes = map[string]string{
 	"mountains": "hike", "hiking": "hike", "trekking": "hike", "forest": "hike", "canyon": "hike",
 	"温泉": "spring", "hot springs": "spring",
 	"湖泊": "nature", "湖边": "nature", "湖": "nature", "湿地": "nature", "瀑布": "nature", "花海": "nature", "田园": "nature",
-	"乡村": "nature", "日出": "nature", "日落": "nature", "星空": "nature", "极光": "nature", "草原": "nature", "沙漠": "nature",
+	"乡村": "nature", "日出": "nature", "云海": "nature", "日落": "nature", "星空": "nature", "极光": "nature", "草原": "nature", "沙漠": "nature",
 	"自然风光": "nature", "自然风景": "nature", "大自然": "nature", "雪景": "nature", "看雪": "nature", "滑雪": "nature",
 	"lakes": "nature", "waterfalls": "nature", "countryside": "nature", "sunrise": "nature", "sunset": "nature", "grassland": "nature",
 	"desert": "nature", "nature": "nature", "scenery": "nature", "outdoors": "nature", "wildlife": "nature", "national park": "nature",
