@@ -210,6 +210,19 @@ WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
 	return n
 }
 
+// turn says text and waits until the stream has sent the lines it added after after (as
+// the test reads them back) and the turn's notification has come and gone. It returns
+// those lines and how often the stream read the transcript meanwhile.
+func (e *streamEnv) turn(events <-chan streamEvent, s session, after int64, text, what string) ([]streamEvent, int64) {
+	e.t.Helper()
+	before := e.transcriptReads()
+	e.say(s, text)
+	want := e.transcript(s.ConversationID, after) // a read of the test's own, not counted
+	e.receive(events, want, what)
+	e.quiet(events, 300*time.Millisecond, "after "+what)
+	return want, e.transcriptReads() - before - 1
+}
+
 // writeElsewhere adds a message and notifies as another instance, or an agent, does:
 // nothing is handed to this instance's streams.
 func (e *streamEnv) writeElsewhere(convID int64, role, text string, payload func(id int64) string) int64 {
@@ -246,17 +259,13 @@ func TestWidgetTurnReachesStreamWithoutRead(t *testing.T) {
 	e.receive(events, greeting, "the stream's first read")
 	after := lastID(greeting)
 	for i, text := range []string{"hello", "Fuzhou", "Dec 25 to Dec 28"} {
-		before := e.transcriptReads()
-		e.say(s, text)
-		want := e.transcript(s.ConversationID, after) // a read of the test's own
+		// The turn's notification comes too, and must neither read nor repeat.
+		want, n := e.turn(events, s, after, text, fmt.Sprintf("turn %d", i+1))
 		if len(want) < 2 {
 			t.Fatalf("turn %d wrote %d lines; want the message and a reply", i+1, len(want))
 		}
-		e.receive(events, want, fmt.Sprintf("turn %d", i+1))
 		after = lastID(want)
-		// The turn's notification comes too, and must neither read nor repeat.
-		e.quiet(events, 300*time.Millisecond, fmt.Sprintf("after turn %d", i+1))
-		if n := e.transcriptReads() - before - 1; n != 0 {
+		if n != 0 {
 			t.Fatalf("turn %d: the stream read the transcript %d times; want none", i+1, n)
 		}
 	}
@@ -280,25 +289,15 @@ func TestWidgetStreamBehindHandedTurnReads(t *testing.T) {
 	// A notice whose notification was lost: the stream does not know of it.
 	e.writeElsewhere(s.ConversationID, "system", "a notice", nil)
 	e.quiet(events, 100*time.Millisecond, "a notice nobody announced")
-	before := e.transcriptReads()
-	e.say(s, "hello")
-	want := e.transcript(s.ConversationID, after)
+	want, n := e.turn(events, s, after, "hello", "the notice and the turn")
 	if len(want) < 3 || !strings.Contains(want[0].Data, "a notice") {
 		t.Fatalf("transcript after the greeting: %+v; want the notice, the message and a reply", want)
 	}
-	e.receive(events, want, "the notice and the turn")
-	e.quiet(events, 300*time.Millisecond, "after the turn")
-	if n := e.transcriptReads() - before - 1; n < 1 {
+	if n < 1 {
 		t.Errorf("a stream behind its turn read the transcript %d times; want a read", n)
 	}
 	// Caught up again, the next turn is handed over whole.
-	after = lastID(want)
-	before = e.transcriptReads()
-	e.say(s, "Fuzhou")
-	want = e.transcript(s.ConversationID, after)
-	e.receive(events, want, "the next turn")
-	e.quiet(events, 300*time.Millisecond, "after the next turn")
-	if n := e.transcriptReads() - before - 1; n != 0 {
+	if _, n := e.turn(events, s, lastID(want), "Fuzhou", "the next turn"); n != 0 {
 		t.Errorf("the next turn: %d reads; want none", n)
 	}
 }
@@ -323,12 +322,7 @@ func TestWidgetStreamGetsLinesWrittenElsewhere(t *testing.T) {
 	e.receive(events, want, "lines written elsewhere")
 	after = lastID(want)
 	e.quiet(events, 200*time.Millisecond, "after the lines written elsewhere")
-	before := e.transcriptReads()
-	e.say(s, "hello")
-	want = e.transcript(conv, after)
-	e.receive(events, want, "the turn after them")
-	e.quiet(events, 300*time.Millisecond, "after the turn")
-	if n := e.transcriptReads() - before - 1; n != 0 {
+	if _, n := e.turn(events, s, after, "hello", "the turn after them"); n != 0 {
 		t.Errorf("a turn after lines written elsewhere: %d reads; want none", n)
 	}
 }
@@ -359,12 +353,7 @@ CREATE CONSTRAINT TRIGGER refuse_at_commit AFTER INSERT ON messages
 	if got := e.transcript(s.ConversationID, after); len(got) != 0 {
 		t.Fatalf("a turn that did not commit left %+v", got)
 	}
-	before := e.transcriptReads()
-	e.say(s, "hello")
-	want := e.transcript(s.ConversationID, after)
-	e.receive(events, want, "the next turn")
-	e.quiet(events, 300*time.Millisecond, "after the next turn")
-	if n := e.transcriptReads() - before - 1; n != 0 {
+	if _, n := e.turn(events, s, after, "hello", "the next turn"); n != 0 {
 		t.Errorf("the turn after a failed one: %d reads; want none", n)
 	}
 }
