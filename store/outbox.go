@@ -91,15 +91,13 @@ ON CONFLICT (channel, dedupe_key) WHERE dedupe_key IS NOT NULL DO NOTHING RETURN
 	return id, nil
 }
 
-// outboxColsOf is outboxCols of the outbox as o.
-const outboxColsOf = `o.id, o.channel, o.traveller_id, o.conversation_id, o.chat_id, o.is_group, o.method, o.params, o.edit_of, o.state, o.attempts, o.last_error, o.message_id, o.not_before`
-
 // The queue (migration 00095) lists the rows pending or in flight; the few in flight
 // are skipped by their state.
 const qDueOutbox = `
-SELECT ` + outboxColsOf + ` FROM outbox_queue q JOIN outbox o ON o.id = q.id
-WHERE q.channel = $1 AND q.id > $2 AND NOT (q.id = ANY($3)) AND o.state = 'pending'
-ORDER BY q.id LIMIT $4`
+SELECT ` + outboxCols + ` FROM outbox
+JOIN (SELECT id FROM outbox_queue WHERE channel = $1 AND id > $2 AND NOT (id = ANY($3))) q USING (id)
+WHERE state = 'pending'
+ORDER BY id LIMIT $4`
 
 // DueOutbox lists pending rows of a channel after afterID in the order they must go
 // out, skipping the ids the caller already holds. Rows not due yet are listed too, for
