@@ -367,7 +367,7 @@ func (ds *dateScan) weekends() {
 	s = ds.m.text()
 	// "a weekend next month", "下个月找个周末": a weekend in a month named is a stay of two
 	// days in it, not the coming weekend.
-	inMonth := reMonthNamed.MatchString(s)
+	inMonth := has(s, "周末", "礼拜末", "weekend") && reMonthNamed.MatchString(s)
 	for _, loc := range when(has(s, "周末", "礼拜末"), reWeekendZh, s) {
 		if sub(s, loc, 1) == "" && inMonth {
 			ds.setDays(2)
