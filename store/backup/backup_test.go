@@ -111,6 +111,9 @@ func TestRoundTrip(t *testing.T) {
 			if d := diffCounts(m.Tables, rep.Tables); d != "" || len(rep.Tables) < 10 {
 				t.Errorf("restored %d tables, differences:\n%s", len(rep.Tables), d)
 			}
+			if n := unanalyzed(t, dst); n != "" {
+				t.Errorf("restored tables without statistics: %s", n)
+			}
 			if _, err := Verify(ctx, src, out, mustKey(t, tc.open)); err != nil {
 				t.Errorf("verify: %v", err)
 			}
@@ -282,4 +285,24 @@ func TestRowsDifferingFromManifestFail(t *testing.T) {
 	if _, err := Restore(ctx, emptyDB(t, src), bad, Key{}, false); !errors.Is(err, ErrMismatch) {
 		t.Errorf("restore: %v, want ErrMismatch", err)
 	}
+}
+
+// unanalyzed names the tables of the database at dbURL that hold rows but have no
+// column statistics (pg_restore's index builds count a table's rows, nothing more).
+func unanalyzed(t *testing.T, dbURL string) string {
+	t.Helper()
+	db, err := sql.Open("postgres", dbURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer db.Close()
+	var names string
+	err = db.QueryRow(`SELECT COALESCE(string_agg(c.relname, ', ' ORDER BY c.relname), '')
+FROM pg_class c JOIN pg_namespace ns ON ns.oid = c.relnamespace
+WHERE ns.nspname = 'public' AND c.relkind = 'r' AND c.reltuples > 0
+  AND NOT EXISTS (SELECT 1 FROM pg_statistic s WHERE s.starelid = c.oid)`).Scan(&names)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return names
 }

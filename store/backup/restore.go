@@ -119,7 +119,18 @@ WHERE c.relkind IN ('r', 'p', 'S', 'v', 'm', 'f') AND ns.nspname <> 'information
 			return Report{}, fmt.Errorf("restore --force: emptying %s: %w", name, err)
 		}
 	}
-	return restoreInto(ctx, tools, db, dbURL, dump, m)
+	rep, err := restoreInto(ctx, tools, db, dbURL, dump, m)
+	if err != nil {
+		return rep, err
+	}
+	// A restored table has no statistics until autovacuum first visits the database, up
+	// to a minute later; the instances started meanwhile would keep, statement by
+	// statement, the plans made for tables the planner takes to be empty (a sequential
+	// scan of the whole outbox for every batch the sender confirms).
+	if _, err := db.ExecContext(ctx, `ANALYZE`); err != nil {
+		return rep, fmt.Errorf("restore: analyze the restored tables: %w", err)
+	}
+	return rep, nil
 }
 
 func restoreInto(ctx context.Context, tools Tools, db *sql.DB, dbURL, dump string, m Manifest) (Report, error) {
