@@ -111,7 +111,7 @@ func (a *tripEdit) dates(ex Extraction) {
 		case len(ex.DateReadings) > 0:
 			a.problems = append(a.problems, t.dateReadings(ex.DateReadings))
 		case ex.Period != nil:
-			a.problems = append(a.problems, t.periodDays(*ex.Period))
+			a.problems = append(a.problems, t.periodDays(*ex.Period, ex.Days))
 		default:
 			a.problems = append(a.problems, t.dateChoices("err_date_ambiguous"))
 		}
@@ -387,13 +387,16 @@ func (t *turn) dateChoices(key string, args ...any) Reply {
 }
 
 // periodDays asks which days within a part of a month ("下个月中旬") the trip takes,
-// offering stays inside it, and keeps the window so that the answer is read in it.
-func (t *turn) periodDays(p Period) Reply {
+// offering stays inside it, and keeps the window so that the answer is read in it. The
+// stays are as long as said (days, in the same message), or as the trip is.
+func (t *turn) periodDays(p Period, days int) Reply {
 	t.c.Memo.Asking = "dates"
 	t.c.Memo.Period = &p
-	days := t.c.Trip.TripDays()
-	if t.c.Trip.Days > 0 {
-		days = t.c.Trip.Days
+	if days <= 0 {
+		days = t.c.Trip.TripDays()
+		if t.c.Trip.Days > 0 {
+			days = t.c.Trip.Days
+		}
 	}
 	if days <= 0 || days > 10 {
 		days = 4
@@ -407,7 +410,20 @@ func (t *turn) periodDays(p Period) Reply {
 	if days > span+1 {
 		days = span + 1 // a window shorter than a stay ("christmas"): all of it
 	}
-	for _, off := range []int{0, span / 2, span - days + 1} {
+	offsets := []int{0, span / 2, span - days + 1}
+	if p.Weekend {
+		// "下个月找个周末": the window's first, middle and last weekends.
+		var sats []int
+		for off := 0; off < span; off++ {
+			if p.From.AddDays(off).Weekday() == time.Saturday {
+				sats = append(sats, off)
+			}
+		}
+		if len(sats) > 0 {
+			days, offsets = 2, []int{sats[0], sats[len(sats)/2], sats[len(sats)-1]}
+		}
+	}
+	for _, off := range offsets {
 		if off < 0 || off+days-1 > span {
 			continue
 		}

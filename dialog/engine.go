@@ -2,6 +2,7 @@ package dialog
 
 import (
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"sync"
@@ -1249,7 +1250,9 @@ func (t *turn) advance(changes []string) {
 	// Say what was understood when it was more than the one answer asked for, or when
 	// it corrected a summary the traveller had already seen.
 	// The summary that follows when nothing is missing shows every change: one message.
-	if next != "" && !t.saidChanges && (len(changes) > 1 || (len(changes) > 0 && (c.State == StateConfirm || c.State == StateStart || !t.answeredAsked()))) {
+	// Dates are said back even as the answer asked for: "the 10th to the 14th", a button
+	// or "下周五" is read into days the traveller should see.
+	if next != "" && !t.saidChanges && (len(changes) > 1 || (len(changes) > 0 && (c.State == StateConfirm || c.State == StateStart || !t.answeredAsked() || slices.Contains(t.changedFields, "f_dates")))) {
 		t.say("saved_change", strings.Join(changes, t.listSep()))
 	}
 	if next == "" {
@@ -1388,6 +1391,9 @@ func (t *turn) reask() {
 		switch {
 		case c.Trip.StartDate != nil && c.Trip.EndDate == nil:
 			t.say("ask_end", t.formatDate(*c.Trip.StartDate))
+		case c.Trip.Days > 0 && c.Memo.Period != nil && !c.Memo.Period.To.Before(DateOf(t.now)):
+			// "下个月去东京", then "5天": stays of five days in that month.
+			t.res.Replies = append(t.res.Replies, t.periodDays(*c.Memo.Period, c.Trip.Days))
 		case c.Trip.Days > 0:
 			t.say("ask_start", c.Trip.Days)
 		default:

@@ -262,6 +262,7 @@ type dateScan struct {
 	monthOnly    bool    // a month or a part of one, without a day
 	holWindow    *Period // the days a holiday said alone usually means (holiday.span)
 	monthWin     *Period
+	weekendIn    bool // a weekend said in a month named
 }
 
 func (ds *dateScan) at(pos int, d Date) { ds.hits = append(ds.hits, dateHit{pos: pos, at: ptr(d)}) }
@@ -371,6 +372,7 @@ func (ds *dateScan) weekends() {
 	for _, loc := range when(has(s, "周末", "礼拜末"), reWeekendZh, s) {
 		if sub(s, loc, 1) == "" && inMonth {
 			ds.setDays(2)
+			ds.weekendIn = true
 			ds.m.consume(loc[0], loc[1])
 			continue
 		}
@@ -402,6 +404,7 @@ func (ds *dateScan) weekends() {
 	for _, loc := range when(has(s, "weekend"), reWeekendEn, s) {
 		if sub(s, loc, 1) == "" && sub(s, loc, 2) == "" && inMonth {
 			ds.setDays(2)
+			ds.weekendIn = true
 			ds.m.consume(loc[0], loc[1])
 			continue
 		}
@@ -814,9 +817,12 @@ func (ds *dateScan) monthsWithoutDays() {
 	for _, loc := range when(has(s, "月", "month"), reThisMonth, s) {
 		ds.monthOnly = true
 		// "next month from the 10th to the 14th": the days said alone are in that month.
-		if w := s[loc[0]:loc[1]]; strings.HasPrefix(w, "下") || strings.HasPrefix(w, "next") {
+		switch w := s[loc[0]:loc[1]]; {
+		case strings.HasPrefix(w, "下") || strings.HasPrefix(w, "next"):
 			first := NewDate(ds.today.Year, ds.today.Month+1, 1)
-			ds.monthWin = &Period{From: first, To: Date{first.Year, first.Month, daysIn(first.Year, first.Month)}}
+			ds.monthWin = ds.wholeMonth(first.Year, first.Month, ds.m.orig[loc[0]:loc[1]])
+		case !strings.HasPrefix(w, "上") && !strings.HasPrefix(w, "last"):
+			ds.monthWin = ds.wholeMonth(ds.today.Year, ds.today.Month, ds.m.orig[loc[0]:loc[1]])
 		}
 		ds.m.consume(loc[0], loc[1])
 	}
@@ -827,6 +833,7 @@ func (ds *dateScan) monthsWithoutDays() {
 		}
 		if mo := atoiWord(sub(s, loc, 1)); mo >= 1 && mo <= 12 {
 			ds.monthOnly = true
+			ds.monthWin = ds.namedMonth(time.Month(mo), ds.m.orig[loc[0]:loc[1]])
 			ds.m.consume(loc[0], loc[1])
 		}
 	}
@@ -834,13 +841,48 @@ func (ds *dateScan) monthsWithoutDays() {
 	for _, loc := range when(hasLatin(s) && monthWordIn(s), reMonthEn, s) {
 		// "may", "march" and the abbreviations are ordinary words too often ("I may go",
 		// "Jan and I") to be a month without a word such as "in" before them.
-		w := sub(s, loc, 2)
-		if sub(s, loc, 1) == "" && (w == "may" || w == "march" || len(w) <= 4 && w != "june" && w != "july") {
+		w, before := sub(s, loc, 2), sub(s, loc, 1)
+		if before == "" && (w == "may" || w == "march" || len(w) <= 4 && w != "june" && w != "july") {
 			continue
 		}
 		ds.monthOnly = true
+		if before == "" || before == "in" || before == "during" {
+			ds.monthWin = ds.namedMonth(monthOf(w), strings.TrimSpace(ds.m.orig[loc[4]:loc[1]]))
+		}
 		ds.m.consume(loc[0], loc[1])
 	}
+	// A month said alone ("kyoto in april", "7月去三亚", "下个月去东京") is the window the
+	// days are asked in, with stays in it to tap, as a part of a month is.
+	if ds.r.period == nil && ds.monthWin != nil && ds.monthWin.Said != "" {
+		ds.r.period = ds.monthWin
+		// "a weekend" may have been read as a length of two days already.
+		ds.r.period.Weekend = ds.weekendIn || ds.r.days == 2 && strings.Contains(ds.m.low, "weekend")
+	}
+}
+
+// namedMonth is the window of a month named without a year: this year's, or next
+// year's once this year's has passed.
+func (ds *dateScan) namedMonth(m time.Month, said string) *Period {
+	if m < 1 || m > 12 {
+		return nil
+	}
+	y := ds.today.Year
+	if m < ds.today.Month {
+		y++
+	}
+	return ds.wholeMonth(y, m, said)
+}
+
+// wholeMonth is the days of a month from today on, as said.
+func (ds *dateScan) wholeMonth(y int, m time.Month, said string) *Period {
+	p := &Period{From: Date{y, m, 1}, To: Date{y, m, daysIn(y, m)}, Said: strings.TrimSpace(said)}
+	if p.From.Before(ds.today) {
+		p.From = ds.today
+	}
+	if p.To.Before(p.From) {
+		return nil
+	}
+	return p
 }
 
 // bareDays reads days of the month said alone: 20号, 20-24号, "the 20th".

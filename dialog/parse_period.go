@@ -14,6 +14,9 @@ import (
 type Period struct {
 	From, To Date
 	Said     string `json:",omitempty"`
+	// Weekend: a weekend in the window was asked for ("a weekend next month"), and its
+	// weekends are offered.
+	Weekend bool `json:",omitempty"`
 }
 
 var (

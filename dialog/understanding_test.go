@@ -5,6 +5,7 @@ import (
 	"math"
 	"strings"
 	"testing"
+	"time"
 
 	"xingqu/dialog"
 	"xingqu/providers/geo"
@@ -85,6 +86,11 @@ func TestPeriodThenDays(t *testing.T) {
 		{"zh", "五一去", "2号到4号", "2027-05-02", "2027-05-04"},
 		{"zh", "国庆吧", "3号到6号", "2027-10-03", "2027-10-06"},
 		{"en", "over christmas", "the 24th to the 26th", "2026-12-24", "2026-12-26"},
+		// A month said alone: which days of it.
+		{"zh", "7月份吧", "10号到15号", "2027-07-10", "2027-07-15"},
+		{"zh", "下个月", "5号到8号", "2027-01-05", "2027-01-08"},
+		{"en", "in april", "the 10th to the 14th", "2027-04-10", "2027-04-14"},
+		{"en", "sometime in august", "the 3rd to the 9th", "2027-08-03", "2027-08-09"},
 	} {
 		e := corpusEngine("Asia/Shanghai")
 		prior := map[string]json.RawMessage{"destination": json.RawMessage(`"杭州"`)}
@@ -104,6 +110,63 @@ func TestPeriodThenDays(t *testing.T) {
 		e.Handle(c, dialog.Inbound{Text: tc.days})
 		if fmtDate(c.Trip.StartDate) != tc.start || fmtDate(c.Trip.EndDate) != tc.end {
 			t.Errorf("%q then %q: %s..%s, want %s..%s", tc.period, tc.days, fmtDate(c.Trip.StartDate), fmtDate(c.Trip.EndDate), tc.start, tc.end)
+		}
+	}
+}
+
+// A month said with a length or a weekend offers stays of that length, or its weekends,
+// and the days chosen are said back.
+func TestMonthAloneOffersStays(t *testing.T) {
+	for _, tc := range []struct {
+		lang, first, second string
+		days                int
+		weekend             bool
+	}{
+		{"zh", "7月带孩子去三亚玩一周", "", 7, false},
+		{"en", "paris next month for 5 days", "", 5, false},
+		{"zh", "下个月去东京", "5天", 5, false},
+		{"en", "iceland in august", "a week", 7, false},
+		{"zh", "下个月找个周末去杭州", "", 2, true},
+		{"en", "a weekend in amsterdam next month", "", 2, true},
+	} {
+		e := corpusEngine("Asia/Shanghai")
+		c := conversationAt(dialog.StateStart, tc.lang, "Asia/Shanghai", nil)
+		out := e.Handle(c, dialog.Inbound{Text: tc.first})
+		if tc.second != "" {
+			out = e.Handle(c, dialog.Inbound{Text: tc.second})
+		}
+		if out.Asked != "dates" || len(out.Replies) == 0 {
+			t.Fatalf("%q %q: asked %q; want the dates", tc.first, tc.second, out.Asked)
+		}
+		chs := out.Replies[len(out.Replies)-1].Choices
+		if len(chs) < 2 {
+			t.Fatalf("%q %q: offered %v; want stays", tc.first, tc.second, chs)
+		}
+		var last dialog.Choice
+		for _, ch := range chs {
+			a, b, ok := strings.Cut(strings.TrimPrefix(ch.Action, "dates:"), "..")
+			from, err1 := time.Parse("2006-01-02", a)
+			to, err2 := time.Parse("2006-01-02", b)
+			if !ok || err1 != nil || err2 != nil {
+				t.Fatalf("%q: choice %q is not a stay", tc.first, ch.Action)
+			}
+			if n := int(to.Sub(from).Hours()/24) + 1; n != tc.days {
+				t.Errorf("%q %q: stay %s is %d days, want %d", tc.first, tc.second, ch.Action, n, tc.days)
+			}
+			if tc.weekend && (from.Weekday() != time.Saturday || to.Weekday() != time.Sunday) {
+				t.Errorf("%q: stay %s is not a weekend", tc.first, ch.Action)
+			}
+			if !tc.weekend && tc.second == "" && from.Month() != to.Month() {
+				t.Errorf("%q: stay %s leaves the month", tc.first, ch.Action)
+			}
+			last = ch
+		}
+		out = e.Handle(c, dialog.Inbound{Text: last.Label, Action: last.Action})
+		if c.Trip.StartDate == nil || c.Trip.EndDate == nil || len(out.Replies) == 0 {
+			t.Fatalf("%q: pressing %q kept %v..%v", tc.first, last.Label, c.Trip.StartDate, c.Trip.EndDate)
+		}
+		if said := out.Replies[0].Text; !strings.Contains(said, dialog.T(tc.lang, "f_dates")) {
+			t.Errorf("%q: pressing %q answered %q; want the dates said back", tc.first, last.Label, said)
 		}
 	}
 }
