@@ -227,4 +227,7 @@ type Places interface {
 	// Near returns the name of the well-known place that name most likely misspells
 	// (Barcelonna, 杭洲), or false.
 	Near(name, lang string) (string, bool)
+	// Word reports whether name is an ordinary word of the language ("nice", "reading"),
+	// rather than only a small town's name ("tromso") that Knows calls common too.
+	Word(name string) bool
 }

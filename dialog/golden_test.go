@@ -162,6 +162,8 @@ func (fakePlaces) Knows(name string) (bool, bool) {
 	return fakeKnown[strings.ToLower(strings.TrimSpace(name))], false
 }
 
+func (fakePlaces) Word(string) bool { return false }
+
 func (fakePlaces) Near(name, lang string) (string, bool) {
 	switch strings.ToLower(strings.TrimSpace(name)) {
 	case "lisbn":

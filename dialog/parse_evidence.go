@@ -63,6 +63,11 @@ func judge(p string, kind evidenceKind, c ParseContext, lang string) (judgement,
 	if kind == foundAnywhere {
 		return notAPlace, ""
 	}
+	// "the northern lights in tromso": after "in" or "to", the name of a small town
+	// that is no ordinary word is that town.
+	if known && kind == afterWeakMarker && !hasHan(p) && len(p) >= 5 && !strings.Contains(p, " ") && !c.Places.Word(p) {
+		return knownPlace, p
+	}
 	if !known || common {
 		if n, ok := c.Places.Near(p, lang); ok && looksLikeMisspelling(p, n) {
 			return knownPlace, n

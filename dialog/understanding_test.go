@@ -224,3 +224,29 @@ func TestTotalBudgetThenParty(t *testing.T) {
 		}
 	}
 }
+
+// After "in", a small town's name that is no English word is the town ("the northern
+// lights in tromso"); an ordinary word after "in" never is a place.
+func TestInNamesASmallTown(t *testing.T) {
+	e := corpusEngine("Asia/Shanghai")
+	for _, tc := range []struct{ text, want string }{
+		{"two of us want to see the northern lights in tromso in february", "Tromsø"},
+		{"northern lights in tromso", "Tromsø"},
+	} {
+		c := conversationAt(dialog.StateStart, "en", "Asia/Shanghai", nil)
+		c.Trip = dialog.TripRequest{}
+		e.Handle(c, dialog.Inbound{Text: tc.text})
+		if c.Trip.Place == nil || c.Trip.Place.Name != tc.want {
+			t.Errorf("%q: destination %q (%+v), want %q", tc.text, c.Trip.Destination, c.Trip.Place, tc.want)
+		}
+	}
+	for _, w := range readLines(t, "words_en.txt") {
+		w = strings.TrimSpace(w)
+		c := conversationAt(dialog.StateStart, "en", "Asia/Shanghai", nil)
+		c.Trip = dialog.TripRequest{}
+		e.Handle(c, dialog.Inbound{Text: "we want two days in " + w})
+		if c.Trip.Destination != "" || c.Memo.PendingDestination != "" {
+			t.Errorf("%q: destination %q, proposed %q", "two days in "+w, c.Trip.Destination, c.Memo.PendingDestination)
+		}
+	}
+}

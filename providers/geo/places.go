@@ -46,6 +46,15 @@ func (Places) Knows(name string) (known, common bool) {
 	return g.Knows(name)
 }
 
+// Word implements dialog.Places.
+func (Places) Word(name string) bool {
+	g, err := LoadGazetteer()
+	if err != nil {
+		return true
+	}
+	return g.Word(name)
+}
+
 // Near implements dialog.Places.
 func (Places) Near(name, lang string) (string, bool) {
 	g, err := LoadGazetteer()

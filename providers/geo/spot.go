@@ -209,6 +209,12 @@ func (g *Gazetteer) Knows(name string) (known, common bool) {
 	return false, false
 }
 
+// Word reports whether name is an English word that is also a place's name, or one
+// typing mistake from a big town's (common_words.txt).
+func (g *Gazetteer) Word(name string) bool {
+	return g.spots().common[fold.Key(strings.TrimSpace(name))]
+}
+
 // Near returns the name of the big town that name most likely misspells: one typing
 // mistake away (two in a name of eight letters or more, a swap of two letters counting
 // as one), or, in Chinese, a name that sounds the same and shares a character with it
