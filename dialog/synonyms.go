@@ -11,6 +11,8 @@ var wordPairs = [][2]string{
 	{"海边", "beach"}, {"海滩", "beach"}, {"沙滩", "beach"}, {"海岛", "island"}, {"雪山", "snow mountains"}, {"雪景", "snow"}, {"滑雪", "skiing"},
 	{"爬山", "hiking"}, {"徒步", "hiking"}, {"登山", "mountains"}, {"山", "mountains"}, {"湖", "lakes"}, {"森林", "forest"}, {"草原", "grassland"},
 	{"沙漠", "desert"}, {"瀑布", "waterfalls"}, {"温泉", "hot springs"}, {"日出", "sunrise"}, {"云海", "sea of clouds"}, {"日落", "sunset"}, {"自然风光", "nature"},
+	{"樱花", "cherry blossoms"}, {"樱花", "sakura"}, {"赏樱", "cherry blossoms"}, {"极光", "northern lights"}, {"极光", "aurora"}, {"红叶", "autumn leaves"},
+	{"赏枫", "autumn leaves"}, {"星空", "stargazing"}, {"观鲸", "whale watching"}, {"潜水", "diving"}, {"浮潜", "snorkelling"},
 	{"人文历史", "culture and history"}, {"当地美食", "local food"}, {"美食", "food"}, {"海鲜", "seafood"}, {"火锅", "hot pot"},
 	{"小吃", "street food"}, {"素食", "vegetarian"}, {"纯素", "vegan"}, {"烧烤", "barbecue"}, {"日料", "japanese food"}, {"日料", "sushi"},
 	{"西餐", "western food"}, {"早茶", "dim sum"}, {"清真", "halal"}, {"甜品", "dessert"}, {"咖啡", "coffee"}, {"啤酒", "beer"},
