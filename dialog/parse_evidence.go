@@ -432,6 +432,27 @@ func spotHan(wo string, i, j int, c ParseContext) []spot {
 // characters that ends s or is followed by a word that ends a name.
 func knownNameAt(s string, c ParseContext) bool { return knownNamesAt(s, c, 3) }
 
+// knownNameLen is the length in bytes of the longest Chinese name of a known place that s
+// starts with (two to six characters), or 0.
+func knownNameLen(s string, c ParseContext) int {
+	if c.Places == nil {
+		return 0
+	}
+	n, b, best := 0, 0, 0
+	for k, r := range s {
+		if n == 6 || !isHan(r) {
+			break
+		}
+		n, b = n+1, k+utf8.RuneLen(r)
+		if n >= 2 {
+			if known, _ := c.Places.Knows(s[:b]); known {
+				best = b
+			}
+		}
+	}
+	return best
+}
+
 // knownNamesAt is knownNameAt where the name may itself be followed by up to depth more
 // names ("重庆重庆重庆").
 func knownNamesAt(s string, c ParseContext, depth int) bool {

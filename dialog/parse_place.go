@@ -450,7 +450,13 @@ func (d *destScan) afterMarker() bool {
 				at += len(w)
 			}
 		}
-		if i, j := placeAfterZh(d.wo, at); j > i && d.set(i, j, afterMarker) {
+		i, j := placeAfterZh(d.wo, at)
+		if j == i {
+			// "去日出町": a name that starts with a word that ends names (日, 出) is read
+			// whole when the gazetteer knows it.
+			i, j = at, at+knownNameLen(d.wo[at:], d.c)
+		}
+		if j > i && d.set(i, j, afterMarker) {
 			d.m.consume(loc[0], loc[1])
 			return true
 		}

@@ -250,3 +250,20 @@ func TestInNamesASmallTown(t *testing.T) {
 		}
 	}
 }
+
+// After 去, a known name that starts with a word that usually ends one (日, 出) is read
+// whole: 去日出町 is the town, not a wish to see the sunrise.
+func TestMarkerReadsKnownNameWhole(t *testing.T) {
+	e := corpusEngine("Asia/Shanghai")
+	for _, tc := range []struct{ text, want string }{
+		{"去日出町玩两天", "日出町"},
+		{"想去日本玩五天", "日本"},
+	} {
+		c := conversationAt(dialog.StateStart, "zh", "Asia/Shanghai", nil)
+		c.Trip = dialog.TripRequest{}
+		e.Handle(c, dialog.Inbound{Text: tc.text})
+		if c.Trip.Destination != tc.want || c.Trip.NaturalLandscape != "" {
+			t.Errorf("%q: destination %q, nature %q; want %q only", tc.text, c.Trip.Destination, c.Trip.NaturalLandscape, tc.want)
+		}
+	}
+}
