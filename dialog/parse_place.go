@@ -297,8 +297,9 @@ func (d *destScan) setNot(i, j int) bool {
 // alternatives reads two places offered as a choice: "Rome or Florence", 杭州或者苏州.
 func (d *destScan) alternatives() bool {
 	// Alternatives: "Rome or Florence", "杭州或者苏州", "成都重庆都想去", "青岛/大连".
-	if reAlternatives.MatchString(d.lwo) || has(d.m.low, "都想去", "选一个", "选1个", "挑一个", "挑1个", "哪个", "哪一个", "哪1个", "/", "which") {
-		if spots := spotPlaces(d.m, d.c); len(spots) > 1 {
+	joined := has(d.m.low, "和", "与", "跟", "及", "、", " and ", "&", "+", ",", "，")
+	if joined || reAlternatives.MatchString(d.lwo) || has(d.m.low, "都想去", "选一个", "选1个", "挑一个", "挑1个", "哪个", "哪一个", "哪1个", "/", "which") {
+		if spots := spotPlaces(d.m, d.c); len(spots) > 1 && (!joined || reAlternatives.MatchString(d.lwo) || has(d.m.low, "都想去", "选一个", "选1个", "挑一个", "挑1个", "哪个", "哪一个", "哪1个", "/", "which") || joinedSpots(d.wo, spots)) {
 			var names []string
 			for _, sp := range spots {
 				if !containsFold(names, sp.name) && !samePlaceName(d.c, names, sp.name) {
@@ -584,6 +585,22 @@ func (d *destScan) answer() {
 			}
 		}
 	}
+}
+
+// joinedSpots reports whether two of the names found are joined by "和", "and" or a
+// comma alone ("西安和洛阳", "rome and florence"): several places the planner would have
+// to choose between, which is the traveller's choice to make.
+func joinedSpots(wo string, spots []spot) bool {
+	for k := 1; k < len(spots); k++ {
+		if spots[k].i < spots[k-1].j {
+			continue
+		}
+		switch strings.ToLower(strings.TrimSpace(wo[spots[k-1].j:spots[k].i])) {
+		case "和", "与", "跟", "及", "以及", "、", "and", "&", "+", ",", "，":
+			return true
+		}
+	}
+	return false
 }
 
 // adjacentSpots reports whether two of the names found touch, as in "昆明大理".

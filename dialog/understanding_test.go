@@ -267,3 +267,33 @@ func TestMarkerReadsKnownNameWhole(t *testing.T) {
 		}
 	}
 }
+
+// Places joined by 和, "and" or a comma are a choice the traveller makes, as places side
+// by side are: none of them is dropped or picked silently.
+func TestJoinedPlacesAreAskedAbout(t *testing.T) {
+	e := corpusEngine("Asia/Shanghai")
+	for _, tc := range []struct {
+		lang, text string
+		choices    int
+		dest       string
+	}{
+		{"zh", "我想去西安和洛阳 五天", 2, ""},
+		{"zh", "西安和洛阳", 2, ""},
+		{"zh", "北京、上海、广州 十天", 3, ""},
+		{"en", "rome and florence, 2 of us", 2, ""},
+		{"en", "my wife and I want to visit Paris", 0, "Paris"},
+		{"en", "from shanghai to hangzhou", 0, "Hangzhou"},
+		{"zh", "我在上海，想去杭州", 0, "杭州"},
+	} {
+		c := conversationAt(dialog.StateStart, tc.lang, "Asia/Shanghai", nil)
+		c.Trip = dialog.TripRequest{}
+		e.Handle(c, dialog.Inbound{Text: tc.text})
+		got := ""
+		if c.Trip.Place != nil {
+			got = c.Trip.Place.Name
+		}
+		if len(c.Memo.PlaceChoices) != tc.choices || got != tc.dest {
+			t.Errorf("%q: destination %q, choices %v; want %q, %d choices", tc.text, got, c.Memo.PlaceChoices, tc.dest, tc.choices)
+		}
+	}
+}
