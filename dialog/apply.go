@@ -110,6 +110,11 @@ func (a *tripEdit) dates(ex Extraction) {
 		switch {
 		case len(ex.DateReadings) > 0:
 			a.problems = append(a.problems, t.dateReadings(ex.DateReadings))
+		case ex.Period != nil && t.c.Memo.PlacePending:
+			// "lisbon or porto in may": one question at a time. The place is asked first;
+			// the month's days follow when the dates are asked (reask).
+			p := *ex.Period
+			t.c.Memo.Period = &p
 		case ex.Period != nil:
 			a.problems = append(a.problems, t.periodDays(*ex.Period, ex.Days))
 		default:
@@ -330,7 +335,12 @@ func (t *turn) placeOptions(names []string) *Reply {
 		places = places[:5]
 	}
 	t.c.Memo.PlaceChoices, t.c.Memo.PlacePending, t.c.Memo.Asking = places, true, "destination"
-	r := Reply{Kind: ReplyText, Text: T(t.c.Lang, "which_of", strings.Join(names, T(t.c.Lang, "or_sep")))}
+	// The places by the names the buttons show ("lisbon or porto": Lisbon and Porto).
+	said := make([]string, len(places))
+	for i, p := range places {
+		said[i] = p.Name
+	}
+	r := Reply{Kind: ReplyText, Text: T(t.c.Lang, "which_of", strings.Join(said, T(t.c.Lang, "or_sep")))}
 	for i, p := range places {
 		r.Choices = append(r.Choices, Choice{Label: p.Name, Action: "place:" + strconv.Itoa(i)})
 	}

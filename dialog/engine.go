@@ -1391,8 +1391,9 @@ func (t *turn) reask() {
 		switch {
 		case c.Trip.StartDate != nil && c.Trip.EndDate == nil:
 			t.say("ask_end", t.formatDate(*c.Trip.StartDate))
-		case c.Trip.Days > 0 && c.Memo.Period != nil && !c.Memo.Period.To.Before(DateOf(t.now)):
-			// "下个月去东京", then "5天": stays of five days in that month.
+		case c.Memo.Period != nil && !c.Memo.Period.To.Before(DateOf(t.now)):
+			// "下个月去东京", then "5天": stays of five days in that month; "lisbon or porto
+			// in may", then "lisbon": the days of May.
 			t.res.Replies = append(t.res.Replies, t.periodDays(*c.Memo.Period, c.Trip.Days))
 		case c.Trip.Days > 0:
 			t.say("ask_start", c.Trip.Days)

@@ -297,3 +297,36 @@ func TestJoinedPlacesAreAskedAbout(t *testing.T) {
 		}
 	}
 }
+
+// Two places and a month: the place is asked first, alone, and the month's days once it
+// is chosen.
+func TestPlaceAskedBeforeTheMonthsDays(t *testing.T) {
+	for _, tc := range []struct{ lang, text, pick, month string }{
+		{"en", "we're thinking lisbon or porto for a long weekend in may", "Lisbon", "2027-05"},
+		{"zh", "下个月去杭州还是苏州", "杭州", "2027-01"},
+	} {
+		e := corpusEngine("Asia/Shanghai")
+		c := conversationAt(dialog.StateStart, tc.lang, "Asia/Shanghai", nil)
+		c.Trip = dialog.TripRequest{}
+		out := e.Handle(c, dialog.Inbound{Text: tc.text})
+		sets := 0
+		for _, r := range out.Replies {
+			if len(r.Choices) > 0 {
+				sets++
+			}
+		}
+		if out.Asked != "destination" || sets != 1 {
+			t.Fatalf("%q: asked %q with %d sets of buttons; want the place alone", tc.text, out.Asked, sets)
+		}
+		out = e.Handle(c, dialog.Inbound{Text: tc.pick})
+		chs := out.Replies[len(out.Replies)-1].Choices
+		if out.Asked != "dates" || len(chs) == 0 {
+			t.Fatalf("%q then %q: asked %q, offered %v; want the month's days", tc.text, tc.pick, out.Asked, chs)
+		}
+		for _, ch := range chs {
+			if !strings.HasPrefix(ch.Action, "dates:"+tc.month) {
+				t.Errorf("%q: offered %s, outside %s", tc.text, ch.Action, tc.month)
+			}
+		}
+	}
+}
