@@ -245,7 +245,7 @@ func parseDestinationIn(m *msg, e *Extraction, c ParseContext) {
 	// offsets) lets their word checks be plain substring searches.
 	d := &destScan{m: m, e: e, c: c, wo: wo, lwo: asciiLower(wo)}
 	if d.alternatives() || d.correctedZh() || d.correctedEn() || d.insteadOf() || d.changedTo() ||
-		d.afterMarker() || d.spotted() || d.described() {
+		d.joined() || d.afterMarker() || d.spotted() || d.described() {
 		return
 	}
 	d.answer()
@@ -297,9 +297,8 @@ func (d *destScan) setNot(i, j int) bool {
 // alternatives reads two places offered as a choice: "Rome or Florence", 杭州或者苏州.
 func (d *destScan) alternatives() bool {
 	// Alternatives: "Rome or Florence", "杭州或者苏州", "成都重庆都想去", "青岛/大连".
-	joined := has(d.m.low, "和", "与", "跟", "及", "、", " and ", "&", "+", ",", "，")
-	if joined || reAlternatives.MatchString(d.lwo) || has(d.m.low, "都想去", "选一个", "选1个", "挑一个", "挑1个", "哪个", "哪一个", "哪1个", "/", "which") {
-		if spots := spotPlaces(d.m, d.c); len(spots) > 1 && (!joined || reAlternatives.MatchString(d.lwo) || has(d.m.low, "都想去", "选一个", "选1个", "挑一个", "挑1个", "哪个", "哪一个", "哪1个", "/", "which") || joinedSpots(d.wo, spots)) {
+	if reAlternatives.MatchString(d.lwo) || has(d.m.low, "都想去", "选一个", "选1个", "挑一个", "挑1个", "哪个", "哪一个", "哪1个", "/", "which") {
+		if spots := spotPlaces(d.m, d.c); len(spots) > 1 {
 			var names []string
 			for _, sp := range spots {
 				if !containsFold(names, sp.name) && !samePlaceName(d.c, names, sp.name) {
@@ -318,6 +317,34 @@ func (d *destScan) alternatives() bool {
 	}
 
 	return false
+}
+
+// joined reads places joined by 和, "and" or a comma ("西安和洛阳", "rome and florence"):
+// several places the planner would have to choose between, which is the traveller's
+// choice to make, as with alternatives.
+func (d *destScan) joined() bool {
+	if !has(d.m.low, "和", "与", "跟", "及", "、", " and ", "&", "+", ",", "，") {
+		return false
+	}
+	spots := spotPlaces(d.m, d.c)
+	if len(spots) < 2 || !joinedSpots(d.wo, spots) {
+		return false
+	}
+	var names []string
+	for _, sp := range spots {
+		if !containsFold(names, sp.name) && !samePlaceName(d.c, names, sp.name) {
+			names = append(names, sp.name)
+		}
+	}
+	if len(names) < 2 {
+		return false
+	}
+	d.e.PlaceOptions = names
+	for _, sp := range spots {
+		d.m.consume(sp.i, sp.j)
+	}
+	d.m.found++
+	return true
 }
 
 // correctedZh reads a place corrected in Chinese: "不是福州，是厦门", "不去福州了，去厦门".
