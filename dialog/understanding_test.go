@@ -330,3 +330,30 @@ func TestPlaceAskedBeforeTheMonthsDays(t *testing.T) {
 		}
 	}
 }
+
+// Countries and big cities the word list also has as English words (to shanghai, to
+// japan) are the place when a traveller types them; the everyday words among them
+// (turkey, jersey) still need a marker.
+func TestBigPlacesThatAreWords(t *testing.T) {
+	e := corpusEngine("Asia/Shanghai")
+	for _, tc := range []struct{ text, want string }{
+		{"shanghai dec 20-24", "Shanghai"},
+		{"Shanghai in january", "Shanghai"},
+		{"japan 🇯🇵 dec 20-24", "Japan"},
+		{"this weekend shanghai", "Shanghai"},
+		{"turkey dec 20-24", ""},
+		{"a new jersey for the trip", ""},
+		{"trip to turkey dec 20-24", "Türkiye"},
+	} {
+		c := conversationAt(dialog.StateStart, "en", "Asia/Shanghai", nil)
+		c.Trip = dialog.TripRequest{}
+		e.Handle(c, dialog.Inbound{Text: tc.text})
+		got := ""
+		if c.Trip.Place != nil {
+			got = c.Trip.Place.Name
+		}
+		if got != tc.want {
+			t.Errorf("%q: destination %q (%q), want %q", tc.text, got, c.Trip.Destination, tc.want)
+		}
+	}
+}

@@ -187,7 +187,7 @@ func (g *Gazetteer) Knows(name string) (known, common bool) {
 	if len(key) < 3 {
 		return false, false
 	}
-	common = g.spots().common[key]
+	common = g.spots().common[key] && !placeFirst[key]
 	if _, ok := g.countries[key]; ok {
 		return true, common
 	}
@@ -212,8 +212,15 @@ func (g *Gazetteer) Knows(name string) (known, common bool) {
 // Word reports whether name is an English word that is also a place's name, or one
 // typing mistake from a big town's (common_words.txt).
 func (g *Gazetteer) Word(name string) bool {
-	return g.spots().common[fold.Key(strings.TrimSpace(name))]
+	key := fold.Key(strings.TrimSpace(name))
+	return g.spots().common[key] && !placeFirst[key]
 }
+
+// placeFirst are the names of countries and of cities of over a million people that the
+// word list has as English words too, but that a traveller who types them means as the
+// place: "shanghai dec 20-24", "japan in april" (to shanghai, to japan are rare verbs).
+// The others stay words: by, do, chad, guinea, jersey, reunion, turkey, queens, mecca.
+var placeFirst = map[string]bool{"shanghai": true, "japan": true, "china": true, "chile": true, "morocco": true, "phoenix": true}
 
 // Near returns the name of the big town that name most likely misspells: one typing
 // mistake away (two in a name of eight letters or more, a swap of two letters counting
