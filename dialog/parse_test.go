@@ -200,6 +200,13 @@ func TestExtract(t *testing.T) {
 		{in: "我们喜欢博物馆和古镇", want: Extraction{SocialLandscape: "博物馆、古镇", Lang: "zh"}},
 		{in: "想吃闽菜和小吃", want: Extraction{Cuisine: "闽菜、小吃", Lang: "zh"}},
 		{in: "we love beaches and hiking", want: Extraction{NaturalLandscape: "beach, hiking", Lang: "en"}},
+		// People counted by a number ("3 friends") are the party, never the budget.
+		{in: "me and 3 friends, $800 each", want: Extraction{PartySize: 4, Budget: pxMoney(800, 800, "USD", pxPerPerson), Lang: "en"}},
+		{in: "3 friends, 800 usd each", want: Extraction{PartySize: 4, Budget: pxMoney(800, 800, "USD", pxPerPerson), Lang: "en"}},
+		{in: "我和两个同学 每人3000", want: Extraction{PartySize: 3, Budget: pxMoney(3000, 3000, "", pxPerPerson), Lang: "zh"}},
+		{in: "tokyo for 2, $800 each", want: Extraction{Destination: "tokyo", PartySize: 2, Budget: pxMoney(800, 800, "USD", pxPerPerson), Lang: "en"}},
+		{in: "couple trip to paris", want: Extraction{Destination: "paris", PartySize: 2, Lang: "en"}},
+		{in: "a couple of days in rome", want: Extraction{Destination: "rome", Days: 2, Lang: "en"}},
 		{in: "we want to see the cherry blossoms", want: Extraction{NaturalLandscape: "cherry blossoms", Lang: "en", Unparsed: true}},
 		{in: "想去杭州看樱花", want: Extraction{Destination: "杭州", NaturalLandscape: "樱花", Lang: "zh"}},
 		{in: "去札幌看极光", want: Extraction{Destination: "札幌", NaturalLandscape: "极光", Lang: "zh"}},
