@@ -122,7 +122,7 @@ var (
 	reNextMonthRange = pat(`\b(\d{1,2})(?:st|nd|rd|th)?\s*(?:-|to|through|thru|till|until)\s*(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)?\s+(?:of\s+)?(next|this)\s+month\b`, "month")
 	reNextMonthDay   = pat(`\b(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)?\s+of\s+(next|this)\s+month\b`, "month")
 	reMonthDay       = pat(`(下个?月|这个?月|本月)\s*(\d{1,2})\s*[日号號]`, "下月", "下个月", "这月", "这个月", "本月")
-	reNextWeek       = pat(`下个?(?:周|星期|礼拜)|\bnext\s+week\b`, "下周", "下星期", "下礼拜", "下个", "next")
+	reNextWeek       = pat(`(下下个?|下个?)(?:周|星期|礼拜)|\b(?:the\s+)?(week\s+after\s+next|next\s+week)\b`, "下周", "下星期", "下礼拜", "下个", "next")
 	reLastWeek       = pat(`上个?(?:周|星期|礼拜)|\blast\s+week\b`, "上周", "上星期", "上礼拜", "上个", "last")
 	reThisMonth      = pat(`(?:上个?|下个?|这个?|本)月|\b(?:next|this|last)\s+month\b`, "上月", "上个月", "下月", "下个月", "这月", "这个月", "本月", "month")
 	reMonthZh        = pat(`(\d{1,2})\s*月份?`, "月")
@@ -783,8 +783,12 @@ func (ds *dateScan) daysOfRelativeMonths() {
 func (ds *dateScan) relativeWeeks() {
 	s := ds.m.text()
 	// "下周", "next week" without a day: a week to choose days in, like a part of a month.
-	for _, loc := range when(has(s, "下", "next week"), reNextWeek, s) {
+	for _, loc := range when(has(s, "下", "next week", "after next"), reNextWeek, s) {
 		mon := mondayOf(ds.today).AddDays(7)
+		// "下下周", "the week after next": the week after that.
+		if strings.HasPrefix(sub(s, loc, 1), "下下") || strings.HasPrefix(sub(s, loc, 2), "week") {
+			mon = mon.AddDays(7)
+		}
 		if ds.r.period == nil {
 			ds.r.period = &Period{From: mon, To: mon.AddDays(6), Said: strings.TrimSpace(ds.m.orig[loc[0]:loc[1]])}
 		}

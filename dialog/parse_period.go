@@ -21,7 +21,7 @@ type Period struct {
 
 var (
 	rePeriodZh = pat(`(下个?月|这个?月|本月|(\d{1,2})\s*月份?)\s*的?\s*(上旬|中旬|下旬|初|中|底|末|月初|月中|月底|第[1234一二三四]个?(?:周|星期|礼拜)|最后一(?:个)?(?:周|星期|礼拜))|(月初|月中|月底)`, "旬", "初", "中", "底", "末", "周", "星期", "礼拜")
-	rePeriodEn = pat(`\b(early|mid|late|end of|beginning of|start of|middle of|the middle of|the end of|the beginning of|the start of|(?:the\s+)?(?:first|second|third|fourth|last|1st|2nd|3rd|4th)\s+week\s+(?:of|in))[\s-]*(?:(next|this)\s+month|`+monthRe+`\b\.?)|\b`+monthRe+`\b\.?\s*[-,]?\s*(early|mid|end)\b`,
+	rePeriodEn = pat(`\b(early|mid|late|end of|beginning of|start of|middle of|the middle of|the end of|the beginning of|the start of|(?:the\s+)?(?:first|second|third|fourth|last|1st|2nd|3rd|4th)\s+week\s+(?:of|in))[\s-]*(?:(?:(next|this|the)\s+)?month\b|`+monthRe+`\b\.?)|\b`+monthRe+`\b\.?\s*[-,]?\s*(early|mid|end)\b`,
 		"early", "mid", "late", "end", "beginning", "start", "middle", "week")
 )
 

@@ -91,6 +91,11 @@ func TestPeriodThenDays(t *testing.T) {
 		{"zh", "下个月", "5号到8号", "2027-01-05", "2027-01-08"},
 		{"en", "in april", "the 10th to the 14th", "2027-04-10", "2027-04-14"},
 		{"en", "sometime in august", "the 3rd to the 9th", "2027-08-03", "2027-08-09"},
+		// The week after next, and the end of this month in English.
+		{"zh", "下下周吧", "15号到18号", "2026-12-15", "2026-12-18"},
+		{"en", "the week after next", "the 15th to the 18th", "2026-12-15", "2026-12-18"},
+		{"en", "end of the month", "the 27th to the 30th", "2026-12-27", "2026-12-30"},
+		{"en", "end of month", "the 27th to the 30th", "2026-12-27", "2026-12-30"},
 	} {
 		e := corpusEngine("Asia/Shanghai")
 		prior := map[string]json.RawMessage{"destination": json.RawMessage(`"杭州"`)}
