@@ -557,9 +557,13 @@ func (ds *dateScan) numericDates() {
 		ds.m.consume(h.i, h.j)
 	}
 	// "12-20出发", "12.25出发 12.28回", "12-26到12-30", "leaving 12-21, back 12-26".
-	for _, h := range numericMonthDays(ds.m.text(), ds.c.Expecting == SlotDates) {
+	hs := numericMonthDays(ds.m.text(), ds.c.Expecting == SlotDates)
+	for _, h := range hs {
 		ds.hits = append(ds.hits, h.hit)
 		ds.m.consume(h.i, h.j)
+	}
+	if len(hs) == 1 {
+		ds.tail(hs[0].j) // "去青岛，12.20-24": the end's day alone
 	}
 }
 

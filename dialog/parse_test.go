@@ -200,6 +200,7 @@ func TestExtract(t *testing.T) {
 		{in: "我们喜欢博物馆和古镇", want: Extraction{SocialLandscape: "博物馆、古镇", Lang: "zh"}},
 		{in: "想吃闽菜和小吃", want: Extraction{Cuisine: "闽菜、小吃", Lang: "zh"}},
 		{in: "we love beaches and hiking", want: Extraction{NaturalLandscape: "beach, hiking", Lang: "en"}},
+		{in: "去青岛，12.20-24", want: Extraction{Destination: "青岛", Start: pxDay(2026, 12, 20), End: pxDay(2026, 12, 24), Lang: "zh"}},
 		// People counted by a number ("3 friends") are the party, never the budget.
 		{in: "me and 3 friends, $800 each", want: Extraction{PartySize: 4, Budget: pxMoney(800, 800, "USD", pxPerPerson), Lang: "en"}},
 		{in: "3 friends, 800 usd each", want: Extraction{PartySize: 4, Budget: pxMoney(800, 800, "USD", pxPerPerson), Lang: "en"}},
