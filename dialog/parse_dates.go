@@ -132,7 +132,8 @@ var (
 	reBareDayEn      = pat(`\b(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)\b`)
 	// reUntil ends the words that make the one date after them an end: "until", "回程",
 	// and a change of the return alone ("回程改成25号", "change the return to the 26th").
-	reUntil = pat(`(?:\buntil|\btill|\bback\s+(?:on|by)|\breturn(?:ing)?(?:\s+(?:date|day|flight|trip))?(?:\s+(?:on|to|is|for))?(?:\s+the)?|回程|返程|返回|回来(?:那天|的日子|的时间)?|结束)\s*(?:日期|时间)?\s*(?:改成|改为|改到|换成|换到|定在|定为|是|在|[:=])?\s*$`, "until", "till", "back", "return", "回程", "返程", "返回", "回来", "结束")
+	reBackAfter = pat(`^(?:\d{1,2}\s*月\s*)?\d{1,2}\s*[号日號]?\s*(?:再)?(?:回来|回程|返回|返程|回家|结束)`, "回", "返", "结束")
+	reUntil     = pat(`(?:\buntil|\btill|\bback\s+(?:on|by)|\breturn(?:ing)?(?:\s+(?:date|day|flight|trip))?(?:\s+(?:on|to|is|for))?(?:\s+the)?|回程|返程|返回|回来(?:那天|的日子|的时间)?|结束)\s*(?:日期|时间)?\s*(?:改成|改为|改到|换成|换到|定在|定为|是|在|[:=])?\s*$`, "until", "till", "back", "return", "回程", "返程", "返回", "回来", "结束")
 )
 
 var zhWeekdays = map[string]time.Weekday{
@@ -1018,6 +1019,10 @@ func (ds *dateScan) resolve() dateResult {
 	}
 	if len(ds.hits) == 1 && ds.hits[0].pos > 0 {
 		ds.hits[0].untilQ = reUntil.MatchString(ds.m.low[max(0, ds.hits[0].pos-24):ds.hits[0].pos])
+	}
+	// "改成25号回来", "12月28日返程": a day with coming back after it is the end.
+	if len(ds.hits) == 1 && ds.hits[0].pos < len(ds.m.low) && reBackAfter.MatchString(ds.m.low[ds.hits[0].pos:]) {
+		ds.hits[0].untilQ = true
 	}
 	// Days of the month said alone ("15号到18号") after a period was named are read in it.
 	if win := cmpOr(cmpOr(ds.r.period, ds.monthWin), ds.c.Period); win != nil && bareDays(ds.hits) {

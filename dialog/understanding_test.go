@@ -362,3 +362,17 @@ func TestBigPlacesThatAreWords(t *testing.T) {
 		}
 	}
 }
+
+// A day said with coming back after it moves the end, not the start.
+func TestDaySaidWithComingBackIsTheEnd(t *testing.T) {
+	for _, text := range []string{"改成25号回来", "25号再回来吧", "12月25日返程"} {
+		e := corpusEngine("Asia/Shanghai")
+		c := conversationAt(dialog.StateStart, "zh", "Asia/Shanghai", nil)
+		c.Trip = dialog.TripRequest{}
+		e.Handle(c, dialog.Inbound{Text: "去成都，12月20到24号，每人3000"})
+		e.Handle(c, dialog.Inbound{Text: text})
+		if fmtDate(c.Trip.StartDate) != "2026-12-20" || fmtDate(c.Trip.EndDate) != "2026-12-25" {
+			t.Errorf("%q: %s..%s, want 2026-12-20..2026-12-25", text, fmtDate(c.Trip.StartDate), fmtDate(c.Trip.EndDate))
+		}
+	}
+}
