@@ -219,6 +219,9 @@ func (a *tripEdit) partyAndBudget(ex Extraction) {
 				amount = amount / float64(*tr.PartySize)
 			}
 			cur := m.Currency
+			if m.YenSign && tr.Place != nil && tr.Place.CountryCode == "JP" {
+				cur = "JPY" // "tokyo dec 20-24, ¥100000"
+			}
 			if cur == "" {
 				cur = tr.Currency
 			}

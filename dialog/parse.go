@@ -44,6 +44,9 @@ type Money struct {
 	Currency  string  // ISO 4217 if stated or implied by a symbol or word, "" if not stated
 	Total     bool    // stated for the whole group
 	PerPerson bool    // stated per person
+	// YenSign: the currency was the sign ¥ alone, read as yuan (CNY) unless the trip is
+	// to Japan, where it is yen.
+	YenSign bool
 }
 
 // Extraction is everything one message says, for every slot (not only the one asked).

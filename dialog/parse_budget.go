@@ -68,6 +68,7 @@ type amountHit struct {
 	value    float64
 	currency string
 	marked   bool // a currency or a multiplier says this is money
+	yen      bool // the currency is the sign ¥ alone
 	hasMult  bool
 	mult     float64
 }
@@ -124,9 +125,11 @@ func parseBudgetIn(m *msg, expecting Slot) (*Money, bool) {
 		}
 		if loc[2] >= 0 {
 			h.currency, h.marked = currencies[s[loc[2]:loc[3]]], true
+			h.yen = yenSign(s[loc[2]:loc[3]])
 		}
 		if loc[8] >= 0 {
 			h.currency, h.marked = currencies[s[loc[8]:loc[9]]], true
+			h.yen = yenSign(s[loc[8]:loc[9]])
 		}
 		if !h.marked && (reNotMoney.MatchString(s[j:]) || numberLabelled(s[max(0, i-12):i])) {
 			continue
@@ -174,6 +177,7 @@ func parseBudgetIn(m *msg, expecting Slot) (*Money, bool) {
 		if high <= 0 {
 			money = &Money{Currency: cur}
 		}
+		money.YenSign = h.yen && cur == "CNY"
 		money.Total = totalWords.in(s) || strings.Contains(s, " of us") && reTotalFor.MatchString(s)
 		money.PerPerson = perPerson.in(s) || perHeadZh(m.low)
 		m.consume(h.i, end)
@@ -295,7 +299,9 @@ func skipSpace(s string, i int) int {
 // wordAt returns the end of the first of words that starts s at i, or -1.
 func wordAt(s string, i int, words []string) int {
 	for _, w := range words {
-		if strings.HasPrefix(s[i:], w) {
+		// A word in Latin letters ends where the word written does: "won" is no "w"
+		// (万) followed by "on", "kids" no "k".
+		if strings.HasPrefix(s[i:], w) && !(isASCIILetter(w[len(w)-1]) && i+len(w) < len(s) && isASCIILetter(s[i+len(w)])) {
 			return i + len(w)
 		}
 	}
@@ -372,3 +378,6 @@ func numberLabelled(before string) bool {
 	}
 	return reNumberLabel.MatchString(before)
 }
+
+// yenSign reports whether a currency was written as ¥ alone: yuan in China, yen in Japan.
+func yenSign(w string) bool { return w == "¥" || w == "￥" }

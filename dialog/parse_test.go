@@ -29,6 +29,7 @@ type pxFlag int
 const (
 	pxTotal pxFlag = iota + 1
 	pxPerPerson
+	pxYen
 )
 
 func pxMoney(low, high float64, cur string, flags ...pxFlag) *Money {
@@ -39,6 +40,8 @@ func pxMoney(low, high float64, cur string, flags ...pxFlag) *Money {
 			m.Total = true
 		case pxPerPerson:
 			m.PerPerson = true
+		case pxYen:
+			m.YenSign = true
 		}
 	}
 	return m
@@ -164,7 +167,10 @@ func TestExtract(t *testing.T) {
 		{in: "2000", want: Extraction{Budget: pxMoney(2000, 2000, "")}},
 		{in: "2k", want: Extraction{Budget: pxMoney(2000, 2000, ""), Lang: "en"}},
 		{in: "2K", want: Extraction{Budget: pxMoney(2000, 2000, ""), Lang: "en"}},
-		{in: "¥2000", exp: SlotBudget, want: Extraction{Budget: pxMoney(2000, 2000, "CNY")}},
+		{in: "¥2000", exp: SlotBudget, want: Extraction{Budget: pxMoney(2000, 2000, "CNY", pxYen)}},
+		// "won" is no "w" (万) followed by "on".
+		{in: "1,500,000 won", exp: SlotBudget, want: Extraction{Budget: pxMoney(1500000, 1500000, "KRW"), Lang: "en"}},
+		{in: "800000 won each", want: Extraction{Budget: pxMoney(800000, 800000, "KRW", pxPerPerson), Lang: "en"}},
 		{in: "2000元", want: Extraction{Budget: pxMoney(2000, 2000, "CNY"), Lang: "zh"}},
 		{in: "2000块", want: Extraction{Budget: pxMoney(2000, 2000, "CNY"), Lang: "zh"}},
 		{in: "两千", want: Extraction{Budget: pxMoney(2000, 2000, ""), Lang: "zh"}},
@@ -275,7 +281,7 @@ func TestExtract(t *testing.T) {
 		{in: "我和老婆两个人去西安，预算每人3000，喜欢历史", want: Extraction{Destination: "西安", Budget: pxMoney(3000, 3000, "", pxPerPerson), PartySize: 2, SocialLandscape: "历史", Lang: "zh"}},
 		{in: "my wife and I want to visit Paris in May", want: Extraction{Destination: "Paris", PartySize: 2, Lang: "en", DateProblem: "ambiguous", Period: &Period{From: Date{2027, 5, 1}, To: Date{2027, 5, 31}, Said: "May"}}},
 		{in: "just me, 5 days in Bangkok, budget $800", want: Extraction{Destination: "Bangkok", Days: 5, Budget: pxMoney(800, 800, "USD"), PartySize: 1, Lang: "en"}},
-		{in: "Tokyo for a week, 4 people, ¥150000 total, love sushi and temples", want: Extraction{Destination: "Tokyo", Days: 7, Budget: pxMoney(150000, 150000, "CNY", pxTotal), PartySize: 4, SocialLandscape: "temples", Cuisine: "sushi", Lang: "en"}},
+		{in: "Tokyo for a week, 4 people, ¥150000 total, love sushi and temples", want: Extraction{Destination: "Tokyo", Days: 7, Budget: pxMoney(150000, 150000, "CNY", pxTotal, pxYen), PartySize: 4, SocialLandscape: "temples", Cuisine: "sushi", Lang: "en"}},
 		{in: "下周五到下周日去武汉，3个人，每人1500", want: Extraction{Destination: "武汉", Start: pxDay(2026, 12, 11), End: pxDay(2026, 12, 13), Budget: pxMoney(1500, 1500, "", pxPerPerson), PartySize: 3, Lang: "zh"}},
 		{in: "海南三亚，国庆，两个人，预算一万五", want: Extraction{Destination: "海南三亚", Budget: pxMoney(15000, 15000, "", pxTotal), PartySize: 2, Lang: "zh", DateProblem: "ambiguous", Period: &Period{From: Date{2027, 10, 1}, To: Date{2027, 10, 7}, Said: "国庆"}}},
 		{in: "去哈尔滨看雪，1月10日出发，五天四晚", want: Extraction{Destination: "哈尔滨", Start: pxDay(2027, 1, 10), End: pxDay(2027, 1, 14), Days: 5, NaturalLandscape: "看雪", Lang: "zh"}},
@@ -579,7 +585,7 @@ func TestParseBudget(t *testing.T) {
 		{"2000", Money{Low: 2000, High: 2000}, true},
 		{"一万五", Money{Low: 15000, High: 15000}, true},
 		{"3千5", Money{Low: 3500, High: 3500}, true},
-		{"¥2000", Money{Low: 2000, High: 2000, Currency: "CNY"}, true},
+		{"¥2000", Money{Low: 2000, High: 2000, Currency: "CNY", YenSign: true}, true},
 		{"500円", Money{Low: 500, High: 500, Currency: "JPY"}, true},
 		{"£1,200 per person", Money{Low: 1200, High: 1200, Currency: "GBP", PerPerson: true}, true},
 		{"3-5k", Money{Low: 3000, High: 5000}, true},

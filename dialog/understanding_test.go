@@ -376,3 +376,21 @@ func TestDaySaidWithComingBackIsTheEnd(t *testing.T) {
 		}
 	}
 }
+
+// ¥ alone is yuan, or yen on a trip to Japan.
+func TestYenSignFollowsJapan(t *testing.T) {
+	for _, tc := range []struct{ lang, text, cur string }{
+		{"en", "tokyo dec 20-24, ¥100000", "JPY"},
+		{"zh", "东京 12月20到24号 ¥100000", "JPY"},
+		{"zh", "东京 12月20到24号 10万元", "CNY"},
+		{"zh", "杭州 12月20到24号 ¥3000", "CNY"},
+	} {
+		e := corpusEngine("Asia/Shanghai")
+		c := conversationAt(dialog.StateStart, tc.lang, "Asia/Shanghai", nil)
+		c.Trip = dialog.TripRequest{}
+		e.Handle(c, dialog.Inbound{Text: tc.text})
+		if c.Trip.Currency != tc.cur {
+			t.Errorf("%q: currency %q, want %q", tc.text, c.Trip.Currency, tc.cur)
+		}
+	}
+}
