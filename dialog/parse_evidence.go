@@ -321,7 +321,13 @@ func spotPlaces(m *msg, c ParseContext) []spot {
 			if foodAfter(wo[last.j:]) {
 				continue
 			}
-			if j, name := judge(p, foundAnywhere, c, m.lang); j == knownPlace {
+			// "phuket or krabi": a name offered beside another is said to be a place, as
+			// after "in".
+			kind := foundAnywhere
+			if before, after := asciiLower(strings.TrimRight(wo[:first.i], " ")), asciiLower(wo[last.j:]); strings.HasSuffix(before, " or") || before == "or" || strings.HasPrefix(after, " or ") {
+				kind = afterWeakMarker
+			}
+			if j, name := judge(p, kind, c, m.lang); j == knownPlace {
 				out = append(out, spot{first.i, last.j, name})
 				k += n
 				found = true

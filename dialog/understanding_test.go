@@ -289,6 +289,10 @@ func TestJoinedPlacesAreAskedAbout(t *testing.T) {
 		{"en", "my wife and I want to visit Paris", 0, "Paris"},
 		{"en", "from shanghai to hangzhou", 0, "Hangzhou"},
 		{"zh", "我在上海，想去杭州", 0, "杭州"},
+		// Alternatives: a small town beside "or", a name before 好.
+		{"en", "phuket or krabi dec 20-24", 2, ""},
+		{"zh", "巴黎还是伦敦好呢", 2, ""},
+		{"zh", "去杭州好玩吗", 0, "杭州"},
 	} {
 		c := conversationAt(dialog.StateStart, tc.lang, "Asia/Shanghai", nil)
 		c.Trip = dialog.TripRequest{}
