@@ -328,6 +328,38 @@ func (ds *dateScan) holidays() {
 	ds.explicitDay = has(s, leaveOnWords...)
 	for _, hh := range ds.hols {
 		d, ok := hh.h.on(ds.today)
+		// "春节后", "after christmas", "过完年": the two weeks after the break, asked about
+		// as a window; "春节前", "before christmas": the two weeks before it.
+		if side := sideOfHoliday(ds.m.low, hh.i, hh.j); side != 0 && ok && ds.r.period == nil {
+			from, to := d, d
+			if hh.h.span > 0 {
+				from = d.AddDays(-hh.h.before)
+				to = from.AddDays(hh.h.span - 1)
+			}
+			w := &Period{From: to.AddDays(1), To: to.AddDays(14)}
+			if side < 0 {
+				w = &Period{From: from.AddDays(-14), To: from.AddDays(-1)}
+			}
+			if w.From.Before(ds.today) {
+				w.From = ds.today
+			}
+			if !w.To.Before(w.From) {
+				w.Said = strings.TrimSpace(ds.m.orig[hh.i:hh.j])
+				switch {
+				case ds.m.lang == LangZH && side > 0:
+					w.Said += "后"
+				case ds.m.lang == LangZH:
+					w.Said += "前"
+				case side > 0:
+					w.Said = "after " + w.Said
+				default:
+					w.Said = "before " + w.Said
+				}
+				ds.holWindow, ds.holidayVague = w, true
+				ds.m.consume(hh.i, hh.j)
+				continue
+			}
+		}
 		// The window is the first break not over yet: said during it, the days left of it.
 		if w, wok := hh.h.on(ds.today.AddDays(hh.h.before - hh.h.span + 1)); wok && hh.h.span > 0 && ds.holWindow == nil {
 			from := w.AddDays(-hh.h.before)
@@ -1361,4 +1393,19 @@ func numericMonthDays(s string, answer bool) []numHit {
 		return cands
 	}
 	return nil
+}
+
+// sideOfHoliday says whether the holiday named at s[i:j] is said as a time after which
+// (1: "春节后", "after christmas", "过完年") or before which (-1: "春节前", "before
+// christmas") the trip is, or neither (0).
+func sideOfHoliday(s string, i, j int) int {
+	before, after := strings.TrimRight(s[:i], " "), strings.TrimLeft(s[j:], " ")
+	switch {
+	case strings.HasPrefix(after, "后") || strings.HasPrefix(after, "之后") || strings.HasPrefix(after, "以后") || strings.HasPrefix(after, "过后") ||
+		strings.HasSuffix(before, "after") || strings.HasSuffix(before, "过完") || strings.HasSuffix(before, "过了"):
+		return 1
+	case strings.HasPrefix(after, "前") || strings.HasPrefix(after, "之前") || strings.HasPrefix(after, "以前") || strings.HasSuffix(before, "before"):
+		return -1
+	}
+	return 0
 }

@@ -398,3 +398,30 @@ func TestYenSignFollowsJapan(t *testing.T) {
 		}
 	}
 }
+
+// "After christmas", "春节后": days after the break are offered, not the break itself;
+// "before christmas", "国庆前": days before it.
+func TestAroundAHoliday(t *testing.T) {
+	for _, tc := range []struct{ lang, text, after, before string }{
+		{"en", "london after christmas", "2026-12-26", ""},
+		{"zh", "春节后去哈尔滨玩几天", "2027-02-12", ""},
+		{"zh", "去哈尔滨，春节后玩5天", "2027-02-12", ""},
+		{"en", "before christmas in vienna", "", "2026-12-24"},
+		{"zh", "国庆前去北京", "", "2027-10-01"},
+	} {
+		e := corpusEngine("Asia/Shanghai")
+		c := conversationAt(dialog.StateStart, tc.lang, "Asia/Shanghai", nil)
+		c.Trip = dialog.TripRequest{}
+		out := e.Handle(c, dialog.Inbound{Text: tc.text})
+		chs := out.Replies[len(out.Replies)-1].Choices
+		if out.Asked != "dates" || len(chs) == 0 || c.Trip.StartDate != nil {
+			t.Fatalf("%q: asked %q, offered %v, start %v; want days around the holiday asked", tc.text, out.Asked, chs, c.Trip.StartDate)
+		}
+		for _, ch := range chs {
+			a, b, _ := strings.Cut(strings.TrimPrefix(ch.Action, "dates:"), "..")
+			if tc.after != "" && a <= tc.after || tc.before != "" && b >= tc.before {
+				t.Errorf("%q: offered %s", tc.text, ch.Action)
+			}
+		}
+	}
+}
