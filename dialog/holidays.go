@@ -55,6 +55,8 @@ var holidays = []holiday{
 	{names: []string{"boxing day"}, month: 12, day: 26, isDay: true},
 	{names: []string{"new year's eve", "new years eve", "new year eve", "nye"}, month: 12, day: 31},
 	{names: []string{"new year's day", "new years day", "new year day"}, month: 1, day: 1, isDay: true},
+	// "xmas to new year", "over the new year": New Year's Day, its break the 31st to the 2nd.
+	{names: []string{"the new year", "new year's", "new years", "new year"}, month: 1, day: 1, before: 1, span: 3},
 	{names: []string{"跨年"}, month: 12, day: 31, spanOnly: true},
 	{names: []string{"easter sunday", "easter"}, table: map[int]Date{2026: {2026, 4, 5}, 2027: {2027, 3, 28}, 2028: {2028, 4, 16}, 2029: {2029, 4, 1}}, before: 2, span: 4},
 	{names: []string{"thanksgiving day", "thanksgiving"}, month: 11, day: -4, span: 4},

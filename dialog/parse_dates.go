@@ -1,6 +1,7 @@
 package dialog
 
 import (
+	"slices"
 	"sort"
 	"strconv"
 	"strings"
@@ -324,7 +325,11 @@ func (ds *dateScan) tail(end int) {
 // holidays reads the holidays named and "a long weekend".
 func (ds *dateScan) holidays() {
 	s := ds.m.text()
-	ds.hols = findHolidays(s)
+	// "happy new year", "merry christmas", "新年快乐": a greeting, not a date.
+	ds.hols = slices.DeleteFunc(findHolidays(s), func(hh holidayHit) bool {
+		before := strings.TrimRight(ds.m.low[:hh.i], " ")
+		return strings.HasSuffix(before, "happy") || strings.HasSuffix(before, "merry") || strings.HasPrefix(ds.m.low[hh.j:], "快乐")
+	})
 	ds.explicitDay = has(s, leaveOnWords...)
 	for _, hh := range ds.hols {
 		d, ok := hh.h.on(ds.today)

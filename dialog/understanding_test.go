@@ -425,3 +425,22 @@ func TestAroundAHoliday(t *testing.T) {
 		}
 	}
 }
+
+// The new year ends a trip said up to it; "happy new year" is a greeting, not a date.
+func TestNewYear(t *testing.T) {
+	for _, tc := range []struct{ text, start, end, asked string }{
+		{"London 27th to new year", "2026-12-27", "2027-01-01", ""},
+		{"berlin xmas to new year", "2026-12-25", "2027-01-01", ""},
+		{"berlin over the new year", "-", "-", "dates"},
+		{"happy new year", "-", "-", ""},
+		{"merry christmas!", "-", "-", ""},
+	} {
+		e := corpusEngine("Asia/Shanghai")
+		c := conversationAt(dialog.StateStart, "en", "Asia/Shanghai", nil)
+		c.Trip = dialog.TripRequest{}
+		out := e.Handle(c, dialog.Inbound{Text: tc.text})
+		if fmtDate(c.Trip.StartDate) != tc.start || fmtDate(c.Trip.EndDate) != tc.end || out.Asked != tc.asked {
+			t.Errorf("%q: %s..%s, asked %q; want %s..%s, %q", tc.text, fmtDate(c.Trip.StartDate), fmtDate(c.Trip.EndDate), out.Asked, tc.start, tc.end, tc.asked)
+		}
+	}
+}
