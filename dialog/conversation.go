@@ -227,7 +227,8 @@ type Places interface {
 	// Near returns the name of the well-known place that name most likely misspells
 	// (Barcelonna, 杭洲), or false.
 	Near(name, lang string) (string, bool)
-	// Word reports whether name is an ordinary word of the language ("nice", "reading"),
-	// rather than only a small town's name ("tromso") that Knows calls common too.
+	// Word reports whether name is on the list of English words that are also place
+	// names ("nice", "reading"), rather than only a small town's name ("tromso") that
+	// Knows calls common too.
 	Word(name string) bool
 }

@@ -219,8 +219,9 @@ func (g *Gazetteer) Word(name string) bool {
 // placeFirst are the names of countries and of cities of over a million people that the
 // word list has as English words too, but that a traveller who types them means as the
 // place: "shanghai dec 20-24", "japan in april" (to shanghai, to japan are rare verbs).
-// The others stay words: by, do, chad, guinea, jersey, reunion, turkey, queens, mecca.
-var placeFirst = map[string]bool{"shanghai": true, "japan": true, "china": true, "chile": true, "morocco": true, "phoenix": true}
+// The others stay words: by, do, chad, chile (the pepper), guinea, jersey, reunion,
+// turkey, queens, mecca.
+var placeFirst = map[string]bool{"shanghai": true, "japan": true, "china": true, "morocco": true, "phoenix": true}
 
 // Near returns the name of the big town that name most likely misspells: one typing
 // mistake away (two in a name of eight letters or more, a swap of two letters counting
