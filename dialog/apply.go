@@ -410,8 +410,11 @@ func (t *turn) periodDays(p Period, days int) Reply {
 		if t.c.Trip.Days > 0 {
 			days = t.c.Trip.Days
 		}
+		if days > 10 {
+			days = 4 // a long trip kept from before is no guide to a stay in a window
+		}
 	}
-	if days <= 0 || days > 10 {
+	if days <= 0 {
 		days = 4
 	}
 	said := p.Said

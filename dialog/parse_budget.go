@@ -354,7 +354,7 @@ func amounts(s string, n int) [][]int {
 		}
 		loc[4], loc[5] = k, j
 		end := skipSpace(s, j)
-		if e := wordAt(s, end, multWords); e >= 0 {
+		if e := multAt(s, end); e >= 0 {
 			loc[6], loc[7], end = end, e, e
 		}
 		if d := skipSpace(s, end); d < len(s) {
@@ -377,6 +377,20 @@ func numberLabelled(before string) bool {
 		return false
 	}
 	return reNumberLabel.MatchString(before)
+}
+
+// multAt returns where a multiplier at s[i:] ends, or -1: a word of its own ("2k",
+// "3 thousand") or one glued to a currency word ("20krmb", "100kyen").
+func multAt(s string, i int) int {
+	if e := wordAt(s, i, multWords); e >= 0 {
+		return e
+	}
+	for _, w := range multWords {
+		if strings.HasPrefix(s[i:], w) && wordAt(s, i+len(w), curSuffixes) >= 0 {
+			return i + len(w)
+		}
+	}
+	return -1
 }
 
 // yenSign reports whether a currency was written as ¥ alone: yuan in China, yen in Japan.

@@ -111,7 +111,7 @@ var (
 	reTail      = pat(`^\s*(?:-|~|到|至|to|through|thru|till|until)\s*(\d{1,2})(?:st|nd|rd|th)?\s*[日号號]?`)
 	reYYMD      = pat(`(\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号號]?`, "年")
 	reTailMD    = pat(`^\s*(?:-|~|到|至|to|through|thru|till|until)\s*(\d{1,2})[.](\d{1,2})(?:[^\d./]|$)`)
-	reTailNot   = pat(`^\s*(?:月|年|/\s*\d|\d|(?:of\s+)?` + monthRe + `\b|个|人|天|日游|days?|nights?|people|of us|k\b|元|块)`)
+	reTailNot   = pat(`^\s*(?:月|年|/\s*\d|\d|(?:of\s+)?` + monthRe + `\b|个|人|天|日游|days?|nights?|people|of us|k\b|w\b|元|块|万|千|百)`)
 
 	reRelDay    = pat(`大后天|后天|明天|明日|今天|今日|大前天|前天|昨天|昨日|\b(?:the\s+)?day\s+after\s+tomorrow\b|\b(?:the\s+)?day\s+before\s+yesterday\b|\btoday\b|\btomorrow\b|\btonight\b|\byesterday\b`, "天", "今日", "明日", "昨日", "today", "tomorrow", "tonight", "yesterday")
 	reWeekdayZh = pat(`(上上个?|上个?|下下个?|下个?|这个?|本)?\s*(?:周|星期|礼拜)([一二三四五六日天1-7])`, "周", "星期", "礼拜")
@@ -336,6 +336,12 @@ func (ds *dateScan) holidays() {
 		// "春节后", "after christmas", "过完年": the two weeks after the break, asked about
 		// as a window; "春节前", "before christmas": the two weeks before it.
 		if side := sideOfHoliday(ds.m.low, hh.i, hh.j); side != 0 && ok && ds.r.period == nil {
+			if side > 0 {
+				// "after new year" said on the 5th of January: this one's fortnight after.
+				if p, pok := hh.h.on(ds.today.AddDays(-14 - hh.h.span)); pok {
+					d = p
+				}
+			}
 			from, to := d, d
 			if hh.h.span > 0 {
 				from = d.AddDays(-hh.h.before)
@@ -663,6 +669,9 @@ func (ds *dateScan) monthDayDates() {
 	s = ds.m.text()
 	// "12.20-12.24", "20.12 - 27.12": a range of dotted days.
 	for _, loc := range when(has(s, "."), reDotRange, s) {
+		if moneyAround(s, loc[0], loc[1]) {
+			continue
+		}
 		a, b := atoiWord(sub(s, loc, 1)), atoiWord(sub(s, loc, 2))
 		c2, d2 := atoiWord(sub(s, loc, 3)), atoiWord(sub(s, loc, 4))
 		if a > 12 || c2 > 12 && d2 != 0 {
@@ -1357,8 +1366,9 @@ var (
 	// reNumMDUnit follows figures that count something else: "3-5天", "2-3 people".
 	reNumMDUnit = pat(`^\s*(?:[日号號天个人位晚夜周月年元块%:]|k\b|w\b|days?\b|nights?\b|weeks?\b|people\b|persons?\b|stars?\b|hours?\b|pm\b|am\b|next\b|this\b|of\b)`)
 	// reLeaveBack are the words of leaving and coming back that make "12-20" a date.
-	reLeaveBack = pat(`出发|走|回|返|去|飞|到|离开|启程|\bleav|\bdepart|\bback\b|\breturn|\bfly|\bflying|\bout\b|\bfrom\b|\bstart`, "出发", "走", "回", "返", "去", "飞", "到", "离开", "启程", "leav", "depart", "back", "return", "fly", "out", "from", "start")
-	reNumMDSep  = pat(`^\s*(?:-|~|到|至|to|until|till|through|thru)\s*$`)
+	reLeaveBack  = pat(`出发|走|回|返|去|飞|到|离开|启程|\bleav|\bdepart|\bback\b|\breturn|\bfly|\bflying|\bout\b|\bfrom\b|\bstart`, "出发", "走", "回", "返", "去", "飞", "到", "离开", "启程", "leav", "depart", "back", "return", "fly", "out", "from", "start")
+	reMoneyAfter = pat(`^\s*(?:-\s*\d+(?:\.\d+)?)?\s*(?:万|千|百|元|块|k\b|w\b|rmb|usd|eur)`)
+	reNumMDSep   = pat(`^\s*(?:-|~|到|至|to|until|till|through|thru)\s*$`)
 )
 
 // numericMonthDays reads month-day dates written with a dash or a dot ("12-20出发",
@@ -1374,6 +1384,9 @@ func numericMonthDays(s string, answer bool) []numHit {
 		}
 		mo, d := atoiWord(s[loc[2]:loc[3]]), atoiWord(s[loc[4]:loc[5]])
 		if mo < 1 || mo > 12 || d < 1 || d > 31 || reNumMDUnit.MatchString(s[j:]) {
+			continue
+		}
+		if moneyAround(s, i, j) {
 			continue
 		}
 		cands = append(cands, numHit{i, j, dateHit{pos: i, m: time.Month(mo), d: d}})
@@ -1405,6 +1418,16 @@ func numericMonthDays(s string, answer bool) []numHit {
 // christmas") the trip is, or neither (0).
 func sideOfHoliday(s string, i, j int) int {
 	before, after := strings.TrimRight(s[:i], " "), strings.TrimLeft(s[j:], " ")
+	// "春节前后", "圣诞左右": around it; "the day after christmas", "the weekend before
+	// christmas": a day or a weekend, read by the other readers.
+	if strings.HasPrefix(after, "前后") || strings.HasPrefix(after, "左右") {
+		return 0
+	}
+	for _, w := range []string{"day after", "day before", "weekend after", "weekend before", "week after", "week before", "night before", "night after"} {
+		if strings.HasSuffix(before, w) {
+			return 0
+		}
+	}
 	switch {
 	case strings.HasPrefix(after, "后") || strings.HasPrefix(after, "之后") || strings.HasPrefix(after, "以后") || strings.HasPrefix(after, "过后") ||
 		strings.HasSuffix(before, "after") || strings.HasSuffix(before, "过完") || strings.HasSuffix(before, "过了"):
@@ -1413,4 +1436,11 @@ func sideOfHoliday(s string, i, j int) int {
 		return -1
 	}
 	return 0
+}
+
+// moneyAround reports whether the figures at s[i:j] are money, not a month and a day:
+// "预算1.5-2万", "budget 1.5k".
+func moneyAround(s string, i, j int) bool {
+	before := strings.TrimRight(asciiLower(s[:i]), " :：")
+	return reMoneyAfter.MatchString(s[j:]) || strings.HasSuffix(before, "预算") || strings.HasSuffix(before, "budget")
 }

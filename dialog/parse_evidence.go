@@ -439,7 +439,8 @@ func spotHan(wo string, i, j int, c ParseContext) []spot {
 func knownNameAt(s string, c ParseContext) bool { return knownNamesAt(s, c, 3) }
 
 // knownNameLen is the length in bytes of the longest Chinese name of a known place that s
-// starts with (two to six characters), or 0.
+// starts with (two to six characters) and that ends where the text or a word that ends
+// names does, or 0. What a trip has (日出, 云海) is no such name.
 func knownNameLen(s string, c ParseContext) int {
 	if c.Places == nil {
 		return 0
@@ -450,13 +451,19 @@ func knownNameLen(s string, c ParseContext) int {
 			break
 		}
 		n, b = n+1, k+utf8.RuneLen(r)
-		if n >= 2 {
+		if n >= 2 && (b == len(s) || zhStopAt(s, b) || !startsHan(s[b:])) && !wholePrefWord(s[:b]) {
 			if known, _ := c.Places.Knows(s[:b]); known {
 				best = b
 			}
 		}
 	}
 	return best
+}
+
+// startsHan reports whether s starts with a Chinese character.
+func startsHan(s string) bool {
+	r, _ := utf8.DecodeRuneInString(s)
+	return isHan(r)
 }
 
 // knownNamesAt is knownNameAt where the name may itself be followed by up to depth more
@@ -786,6 +793,20 @@ func splitList(p string) []string {
 
 // isPrefWord reports whether p names something a trip may include: a sight, an
 // activity, a kind of food or place.
+// wholePrefWord reports whether p is, whole, a word for what a trip has (日出, but not
+// 日出町).
+func wholePrefWord(p string) bool {
+	lp := asciiLower(strings.TrimSpace(p))
+	for _, k := range []keywords{natureWords, socialWords, cuisineWords, extraThings} {
+		for _, sp := range k.findAll(lp) {
+			if sp.i == 0 && sp.j == len(lp) {
+				return true
+			}
+		}
+	}
+	return false
+}
+
 func isPrefWord(p string) bool {
 	lp := asciiLower(strings.TrimSpace(p))
 	if lp == "" {

@@ -89,7 +89,7 @@ var (
 		{pat(`\bwe'?re\s+`+enNum+`\b`, "we"), 0},
 		{pat(`\b(?:trip|holiday|vacation|getaway|honeymoon|break|escape|weekend|tickets?)\s+for\s+`+enNum+`\b`, "for"), 0},
 		// "tokyo dec 20-24 for 2": a number after "for" that counts no days or money.
-		{pat(`\bfor\s+`+enNum+`\s*(?:$|[,.;!?)]|\s+(?:in|on|from|at|to|with|and|please|pls|thanks)\b)`, "for"), 0},
+		{pat(`\bfor\s+`+enNum+`\s*(?:$|[,.;!?)]|\s+(?:in|on|from|at|with|please|pls|thanks)\b)`, "for"), 0},
 		{pat(`\b(?:both of us|we(?:'re| are) both|we both|us two|my (?:wife|husband|partner|girlfriend|boyfriend|friend|mum|mom|dad) and i|me and my (?:wife|husband|partner|girlfriend|boyfriend|friend|mum|mom|dad)|(?:a|as a) couple|couples?(?:'s?)?\s+(?:trip|getaway|holiday|vacation|travel|retreat|break))\b`, "both", "us two", "my ", "couple"), 2},
 		{pat(`\b(?:just me|by myself|on my own|travell?ing alone|alone)\b`, "just me", "myself", "my own", "alone"), 1},
 	}
@@ -170,7 +170,10 @@ func parsePartyIn(m *msg) (int, bool) {
 		if kid {
 			kids = max(kids, 1)
 		}
-		// "me and 3 friends, $800 each": the 3 counted friends is not money.
+	}
+	// "me and 3 friends, $800 each": people counted by a number are never money, whichever
+	// count of the party won. Children are left for the needs ("带俩娃" is kid-friendly).
+	if n > 0 {
 		s = m.text()
 		for _, re := range []pattern{reCountedPeopleZh, reCountedPeopleEn} {
 			for _, loc := range when(true, re, asciiLower(s)) {
@@ -184,8 +187,8 @@ func parsePartyIn(m *msg) (int, bool) {
 // The people counted by a number before them ("3 friends", "两个同学"), read by
 // partyFromPeople.
 var (
-	reCountedPeopleZh = pat(`(?:\d{1,2}|[一两二俩三仨四五六七八九十])\s*[个位只]?(?:闺蜜|朋友|同学|同事|室友|哥哥|姐姐|弟弟|妹妹|兄弟|姐妹|孩子|小孩|娃|宝宝|儿子|女儿|闺女|小朋友)`)
-	reCountedPeopleEn = pat(`\b(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)\s+(?:(?:of\s+)?(?:my|our)\s+)?(?:(?:college|little|young)\s+)?(?:friends?|colleagues?|coworkers|roommates|sisters?|brothers?|cousins?|mates?|buddies|buddy|pals|kids?|children|child|sons?|daughters?|toddlers?)\b`)
+	reCountedPeopleZh = pat(`(?:\d{1,2}|[一两二俩三仨四五六七八九十])\s*[个位]?(?:闺蜜|朋友|同学|同事|室友|哥哥|姐姐|弟弟|妹妹|兄弟|姐妹)`)
+	reCountedPeopleEn = pat(`\b(?:\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten)\s+(?:(?:of\s+)?(?:my|our)\s+)?(?:college\s+)?(?:friends?|colleagues?|coworkers|roommates|sisters?|brothers?|cousins?|mates?|buddies|buddy|pals)\b`)
 )
 
 // partyCount is the size a match of a party pattern says, or 0 when the match is not

@@ -206,6 +206,11 @@ func TestExtract(t *testing.T) {
 		{in: "我们喜欢博物馆和古镇", want: Extraction{SocialLandscape: "博物馆、古镇", Lang: "zh"}},
 		{in: "想吃闽菜和小吃", want: Extraction{Cuisine: "闽菜、小吃", Lang: "zh"}},
 		{in: "we love beaches and hiking", want: Extraction{NaturalLandscape: "beach, hiking", Lang: "en"}},
+		{in: "预算1.5-2万去东京", want: Extraction{Destination: "东京", Budget: pxMoney(15000, 20000, ""), Lang: "zh"}},
+		{in: "budget 20krmb", want: Extraction{Budget: pxMoney(20000, 20000, "CNY"), Lang: "en"}},
+		{in: "100kyen each", want: Extraction{Budget: pxMoney(100000, 100000, "JPY", pxPerPerson), Lang: "en"}},
+		{in: "tokyo for 4 to 5 nights", want: Extraction{Destination: "tokyo", Days: 6, Lang: "en"}},
+		{in: "4 people: me and 3 friends, $800 each", want: Extraction{PartySize: 4, Budget: pxMoney(800, 800, "USD", pxPerPerson), Lang: "en"}},
 		{in: "去青岛，12.20-24", want: Extraction{Destination: "青岛", Start: pxDay(2026, 12, 20), End: pxDay(2026, 12, 24), Lang: "zh"}},
 		// People counted by a number ("3 friends") are the party, never the budget.
 		{in: "me and 3 friends, $800 each", want: Extraction{PartySize: 4, Budget: pxMoney(800, 800, "USD", pxPerPerson), Lang: "en"}},
