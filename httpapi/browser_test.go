@@ -2,6 +2,7 @@ package httpapi
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -233,8 +234,19 @@ func waitJS(t *testing.T, ctx context.Context, what, js string) {
 	// A page between two states (an element not drawn yet, a reload under way) makes the
 	// expression throw: that is "not yet", not a failure, so the poll goes on.
 	js = "(() => { try { return !!(" + js + ") } catch (e) { return false } })()"
-	if _, err := chromedp.Run(ctx, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(45*time.Second), chromedp.WithPollingInterval(50*time.Millisecond))); err != nil {
-		t.Fatalf("waiting for %s: %v", what, err)
+	// A poll does not survive the page's navigation or reload (its JavaScript context
+	// goes with the page): it is started again in the new page, within the same time.
+	deadline := time.Now().Add(45 * time.Second)
+	for {
+		left := time.Until(deadline)
+		_, err := chromedp.Run(ctx, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(max(left, time.Millisecond)), chromedp.WithPollingInterval(50*time.Millisecond)))
+		switch {
+		case err == nil:
+			return
+		case errors.Is(err, chromedp.ErrPollingTimeout) || ctx.Err() != nil || time.Now().After(deadline):
+			t.Fatalf("waiting for %s: %v", what, err)
+		}
+		time.Sleep(100 * time.Millisecond)
 	}
 }
 
