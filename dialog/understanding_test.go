@@ -240,8 +240,7 @@ func TestInNamesASmallTown(t *testing.T) {
 		{"two of us want to see the northern lights in tromso in february", "Tromsø"},
 		{"northern lights in tromso", "Tromsø"},
 	} {
-		c := conversationAt(dialog.StateStart, "en", "Asia/Shanghai", nil)
-		c.Trip = dialog.TripRequest{}
+		c := emptyTrip("en")
 		e.Handle(c, dialog.Inbound{Text: tc.text})
 		if c.Trip.Place == nil || c.Trip.Place.Name != tc.want {
 			t.Errorf("%q: destination %q (%+v), want %q", tc.text, c.Trip.Destination, c.Trip.Place, tc.want)
@@ -249,8 +248,7 @@ func TestInNamesASmallTown(t *testing.T) {
 	}
 	for _, w := range readLines(t, "words_en.txt") {
 		w = strings.TrimSpace(w)
-		c := conversationAt(dialog.StateStart, "en", "Asia/Shanghai", nil)
-		c.Trip = dialog.TripRequest{}
+		c := emptyTrip("en")
 		e.Handle(c, dialog.Inbound{Text: "we want two days in " + w})
 		if c.Trip.Destination != "" || c.Memo.PendingDestination != "" {
 			t.Errorf("%q: destination %q, proposed %q", "two days in "+w, c.Trip.Destination, c.Memo.PendingDestination)
@@ -267,8 +265,7 @@ func TestMarkerReadsKnownNameWhole(t *testing.T) {
 		{"想去日本玩五天", "日本"},
 		{"去日出看云海", ""}, // 日出 is a sunrise here, and no place follows 去
 	} {
-		c := conversationAt(dialog.StateStart, "zh", "Asia/Shanghai", nil)
-		c.Trip = dialog.TripRequest{}
+		c := emptyTrip("zh")
 		e.Handle(c, dialog.Inbound{Text: tc.text})
 		if c.Trip.Destination != tc.want || tc.want != "" && c.Trip.NaturalLandscape != "" {
 			t.Errorf("%q: destination %q, nature %q; want %q only", tc.text, c.Trip.Destination, c.Trip.NaturalLandscape, tc.want)
@@ -297,8 +294,7 @@ func TestJoinedPlacesAreAskedAbout(t *testing.T) {
 		{"zh", "巴黎还是伦敦好呢", 2, ""},
 		{"zh", "去杭州好玩吗", 0, "杭州"},
 	} {
-		c := conversationAt(dialog.StateStart, tc.lang, "Asia/Shanghai", nil)
-		c.Trip = dialog.TripRequest{}
+		c := emptyTrip(tc.lang)
 		e.Handle(c, dialog.Inbound{Text: tc.text})
 		got := ""
 		if c.Trip.Place != nil {
@@ -318,8 +314,7 @@ func TestPlaceAskedBeforeTheMonthsDays(t *testing.T) {
 		{"zh", "下个月去杭州还是苏州", "杭州", "2027-01"},
 	} {
 		e := corpusEngine("Asia/Shanghai")
-		c := conversationAt(dialog.StateStart, tc.lang, "Asia/Shanghai", nil)
-		c.Trip = dialog.TripRequest{}
+		c := emptyTrip(tc.lang)
 		out := e.Handle(c, dialog.Inbound{Text: tc.text})
 		sets := 0
 		for _, r := range out.Replies {
@@ -357,8 +352,7 @@ func TestBigPlacesThatAreWords(t *testing.T) {
 		{"a new jersey for the trip", ""},
 		{"trip to turkey dec 20-24", "Türkiye"},
 	} {
-		c := conversationAt(dialog.StateStart, "en", "Asia/Shanghai", nil)
-		c.Trip = dialog.TripRequest{}
+		c := emptyTrip("en")
 		e.Handle(c, dialog.Inbound{Text: tc.text})
 		got := ""
 		if c.Trip.Place != nil {
@@ -374,8 +368,7 @@ func TestBigPlacesThatAreWords(t *testing.T) {
 func TestDaySaidWithComingBackIsTheEnd(t *testing.T) {
 	for _, text := range []string{"改成25号回来", "25号再回来吧", "12月25日返程"} {
 		e := corpusEngine("Asia/Shanghai")
-		c := conversationAt(dialog.StateStart, "zh", "Asia/Shanghai", nil)
-		c.Trip = dialog.TripRequest{}
+		c := emptyTrip("zh")
 		e.Handle(c, dialog.Inbound{Text: "去成都，12月20到24号，每人3000"})
 		e.Handle(c, dialog.Inbound{Text: text})
 		if fmtDate(c.Trip.StartDate) != "2026-12-20" || fmtDate(c.Trip.EndDate) != "2026-12-25" {
@@ -393,8 +386,7 @@ func TestYenSignFollowsJapan(t *testing.T) {
 		{"zh", "杭州 12月20到24号 ¥3000", "CNY"},
 	} {
 		e := corpusEngine("Asia/Shanghai")
-		c := conversationAt(dialog.StateStart, tc.lang, "Asia/Shanghai", nil)
-		c.Trip = dialog.TripRequest{}
+		c := emptyTrip(tc.lang)
 		e.Handle(c, dialog.Inbound{Text: tc.text})
 		if c.Trip.Currency != tc.cur {
 			t.Errorf("%q: currency %q, want %q", tc.text, c.Trip.Currency, tc.cur)
@@ -413,8 +405,7 @@ func TestAroundAHoliday(t *testing.T) {
 		{"zh", "国庆前去北京", "", "2027-10-01"},
 	} {
 		e := corpusEngine("Asia/Shanghai")
-		c := conversationAt(dialog.StateStart, tc.lang, "Asia/Shanghai", nil)
-		c.Trip = dialog.TripRequest{}
+		c := emptyTrip(tc.lang)
 		out := e.Handle(c, dialog.Inbound{Text: tc.text})
 		chs := out.Replies[len(out.Replies)-1].Choices
 		if out.Asked != "dates" || len(chs) == 0 || c.Trip.StartDate != nil {
@@ -439,11 +430,17 @@ func TestNewYear(t *testing.T) {
 		{"merry christmas!", "-", "-", ""},
 	} {
 		e := corpusEngine("Asia/Shanghai")
-		c := conversationAt(dialog.StateStart, "en", "Asia/Shanghai", nil)
-		c.Trip = dialog.TripRequest{}
+		c := emptyTrip("en")
 		out := e.Handle(c, dialog.Inbound{Text: tc.text})
 		if fmtDate(c.Trip.StartDate) != tc.start || fmtDate(c.Trip.EndDate) != tc.end || out.Asked != tc.asked {
 			t.Errorf("%q: %s..%s, asked %q; want %s..%s, %q", tc.text, fmtDate(c.Trip.StartDate), fmtDate(c.Trip.EndDate), out.Asked, tc.start, tc.end, tc.asked)
 		}
 	}
+}
+
+// emptyTrip is a new conversation in lang with nothing said yet.
+func emptyTrip(lang string) *dialog.Conversation {
+	c := conversationAt(dialog.StateStart, lang, "Asia/Shanghai", nil)
+	c.Trip = dialog.TripRequest{}
+	return c
 }
