@@ -875,9 +875,9 @@ func (ds *dateScan) monthsWithoutDays() {
 		switch w := s[loc[0]:loc[1]]; {
 		case strings.HasPrefix(w, "下") || strings.HasPrefix(w, "next"):
 			first := NewDate(ds.today.Year, ds.today.Month+1, 1)
-			ds.monthWin = ds.wholeMonth(first.Year, first.Month, ds.m.orig[loc[0]:loc[1]])
+			ds.addMonth(ds.wholeMonth(first.Year, first.Month, ds.m.orig[loc[0]:loc[1]]))
 		case !strings.HasPrefix(w, "上") && !strings.HasPrefix(w, "last"):
-			ds.monthWin = ds.wholeMonth(ds.today.Year, ds.today.Month, ds.m.orig[loc[0]:loc[1]])
+			ds.addMonth(ds.wholeMonth(ds.today.Year, ds.today.Month, ds.m.orig[loc[0]:loc[1]]))
 		}
 		ds.m.consume(loc[0], loc[1])
 	}
@@ -888,7 +888,7 @@ func (ds *dateScan) monthsWithoutDays() {
 		}
 		if mo := atoiWord(sub(s, loc, 1)); mo >= 1 && mo <= 12 {
 			ds.monthOnly = true
-			ds.monthWin = ds.namedMonth(time.Month(mo), ds.m.orig[loc[0]:loc[1]])
+			ds.addMonth(ds.namedMonth(time.Month(mo), ds.m.orig[loc[0]:loc[1]]))
 			ds.m.consume(loc[0], loc[1])
 		}
 	}
@@ -902,7 +902,7 @@ func (ds *dateScan) monthsWithoutDays() {
 		}
 		ds.monthOnly = true
 		if before == "" || before == "in" || before == "during" {
-			ds.monthWin = ds.namedMonth(monthOf(w), strings.TrimSpace(ds.m.orig[loc[4]:loc[1]]))
+			ds.addMonth(ds.namedMonth(monthOf(w), strings.TrimSpace(ds.m.orig[loc[4]:loc[1]])))
 		}
 		ds.m.consume(loc[0], loc[1])
 	}
@@ -912,6 +912,26 @@ func (ds *dateScan) monthsWithoutDays() {
 		ds.r.period = ds.monthWin
 		// "a weekend" may have been read as a length of two days already.
 		ds.r.period.Weekend = ds.weekendIn || ds.r.days == 2 && strings.Contains(ds.m.low, "weekend")
+	}
+}
+
+// addMonth notes a month said alone: two months said ("june or july", 1月或者2月) are one
+// window from the first to the last.
+func (ds *dateScan) addMonth(w *Period) {
+	switch {
+	case w == nil:
+	case ds.monthWin == nil || ds.monthWin.Said == "":
+		ds.monthWin = w
+	default:
+		m := *ds.monthWin
+		if w.From.Before(m.From) {
+			m.From = w.From
+		}
+		if m.To.Before(w.To) {
+			m.To = w.To
+		}
+		m.Said += "/" + w.Said
+		ds.monthWin = &m
 	}
 }
 

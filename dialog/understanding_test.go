@@ -444,3 +444,25 @@ func emptyTrip(lang string) *dialog.Conversation {
 	c.Trip = dialog.TripRequest{}
 	return c
 }
+
+// Two months said are one window from the first to the last, not the last alone.
+func TestTwoMonthsAreOneWindow(t *testing.T) {
+	for _, tc := range []struct{ lang, text, from, to string }{
+		{"zh", "1月或者2月去三亚", "2027-01-01", "2027-02-28"},
+		{"en", "bali in june or july", "2027-06-01", "2027-07-31"},
+	} {
+		e := corpusEngine("Asia/Shanghai")
+		c := emptyTrip(tc.lang)
+		out := e.Handle(c, dialog.Inbound{Text: tc.text})
+		chs := out.Replies[len(out.Replies)-1].Choices
+		if out.Asked != "dates" || len(chs) == 0 {
+			t.Fatalf("%q: asked %q, offered %v", tc.text, out.Asked, chs)
+		}
+		if first, _, _ := strings.Cut(strings.TrimPrefix(chs[0].Action, "dates:"), ".."); first != tc.from {
+			t.Errorf("%q: first stay %s, want from %s", tc.text, chs[0].Action, tc.from)
+		}
+		if _, last, _ := strings.Cut(chs[len(chs)-1].Action, ".."); last != tc.to {
+			t.Errorf("%q: last stay %s, want to %s", tc.text, chs[len(chs)-1].Action, tc.to)
+		}
+	}
+}
