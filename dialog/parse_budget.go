@@ -382,6 +382,9 @@ func numberLabelled(before string) bool {
 // multAt returns where a multiplier at s[i:] ends, or -1: a word of its own ("2k",
 // "3 thousand") or one glued to a currency word ("20krmb", "100kyen").
 func multAt(s string, i int) int {
+	if strings.HasPrefix(s[i:], "w/") {
+		return -1 // "w/ my gf": with
+	}
 	if e := wordAt(s, i, multWords); e >= 0 {
 		return e
 	}

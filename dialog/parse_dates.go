@@ -111,7 +111,7 @@ var (
 	reTail      = pat(`^\s*(?:-|~|到|至|to|through|thru|till|until)\s*(\d{1,2})(?:st|nd|rd|th)?\s*[日号號]?`)
 	reYYMD      = pat(`(\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号號]?`, "年")
 	reTailMD    = pat(`^\s*(?:-|~|到|至|to|through|thru|till|until)\s*(\d{1,2})[.](\d{1,2})(?:[^\d./]|$)`)
-	reTailNot   = pat(`^\s*(?:月|年|/\s*\d|\d|(?:of\s+)?` + monthRe + `\b|个|人|天|日游|days?|nights?|people|of us|k\b|w\b|元|块|万|千|百)`)
+	reTailNot   = pat(`^\s*(?:月|年|/\s*\d|\d|(?:of\s+)?` + monthRe + `\b|个|人|天|日游|days?|nights?|people|of us|k\b|w(?:[^/\w]|$)|元|块|万|千|百)`)
 
 	reRelDay    = pat(`大后天|后天|明天|明日|今天|今日|大前天|前天|昨天|昨日|\b(?:the\s+)?day\s+after\s+tomorrow\b|\b(?:the\s+)?day\s+before\s+yesterday\b|\btoday\b|\btomorrow\b|\btonight\b|\byesterday\b`, "天", "今日", "明日", "昨日", "today", "tomorrow", "tonight", "yesterday")
 	reWeekdayZh = pat(`(上上个?|上个?|下下个?|下个?|这个?|本)?\s*(?:周|星期|礼拜)([一二三四五六日天1-7])`, "周", "星期", "礼拜")
@@ -1384,10 +1384,10 @@ var (
 	// reNumMD is a month and a day joined by a dash or a dot: 12-20, 12.25.
 	reNumMD = pat(`(\d{1,2})[-.](\d{1,2})`, "-", ".")
 	// reNumMDUnit follows figures that count something else: "3-5天", "2-3 people".
-	reNumMDUnit = pat(`^\s*(?:[日号號天个人位晚夜周月年元块%:]|k\b|w\b|days?\b|nights?\b|weeks?\b|people\b|persons?\b|stars?\b|hours?\b|pm\b|am\b|next\b|this\b|of\b)`)
+	reNumMDUnit = pat(`^\s*(?:[日号號天个人位晚夜周月年元块%:]|k\b|w(?:[^/\w]|$)|days?\b|nights?\b|weeks?\b|people\b|persons?\b|stars?\b|hours?\b|pm\b|am\b|next\b|this\b|of\b)`)
 	// reLeaveBack are the words of leaving and coming back that make "12-20" a date.
 	reLeaveBack  = pat(`出发|走|回|返|去|飞|到|离开|启程|\bleav|\bdepart|\bback\b|\breturn|\bfly|\bflying|\bout\b|\bfrom\b|\bstart`, "出发", "走", "回", "返", "去", "飞", "到", "离开", "启程", "leav", "depart", "back", "return", "fly", "out", "from", "start")
-	reMoneyAfter = pat(`^\s*(?:-\s*\d+(?:\.\d+)?)?\s*(?:万|千|百|元|块|k\b|w\b|rmb|usd|eur)`)
+	reMoneyAfter = pat(`^\s*(?:-\s*\d+(?:\.\d+)?)?\s*(?:万|千|百|元|块|k\b|w(?:[^/\w]|$)|rmb|usd|eur)`)
 	reNumMDSep   = pat(`^\s*(?:-|~|到|至|to|until|till|through|thru)\s*$`)
 )
 

@@ -207,6 +207,9 @@ func TestExtract(t *testing.T) {
 		{in: "想吃闽菜和小吃", want: Extraction{Cuisine: "闽菜、小吃", Lang: "zh"}},
 		{in: "we love beaches and hiking", want: Extraction{NaturalLandscape: "beach, hiking", Lang: "en"}},
 		{in: "预算1.5-2万去东京", want: Extraction{Destination: "东京", Budget: pxMoney(15000, 20000, ""), Lang: "zh"}},
+		// "w/" is "with", not 万.
+		{in: "barcelona dec 20-24 w/ my gf", want: Extraction{Destination: "barcelona", Start: pxDay(2026, 12, 20), End: pxDay(2026, 12, 24), PartySize: 2, Lang: "en", Unparsed: true}},
+		{in: "budget 2w", want: Extraction{Budget: pxMoney(20000, 20000, ""), Lang: "en"}},
 		{in: "budget 20krmb", want: Extraction{Budget: pxMoney(20000, 20000, "CNY"), Lang: "en"}},
 		{in: "100kyen each", want: Extraction{Budget: pxMoney(100000, 100000, "JPY", pxPerPerson), Lang: "en"}},
 		{in: "tokyo for 4 to 5 nights", want: Extraction{Destination: "tokyo", Days: 6, Lang: "en"}},

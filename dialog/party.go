@@ -231,8 +231,8 @@ func partyFromPeople(s string) (int, bool) {
 	return n + 1, kids
 }
 
-var rePeopleTogether = pat(`和|跟|带|还有|也去|也要去|一起|同行|陪|\+|、|，|我们|咱们|\bwith\b|\btaking\b|\bme\b|\band i\b|\bbringing\b|\bplus\b|\bcoming too\b|\bcoming along\b|\bjoining\b|,`,
-	"和", "跟", "带", "还有", "也", "一起", "同行", "陪", "+", "、", "，", "我们", "咱们", "with", "taking", "me", "and i", "bringing", "plus", "coming", "joining", ",")
+var rePeopleTogether = pat(`和|跟|带|还有|也去|也要去|一起|同行|陪|\+|、|，|我们|咱们|\bwith\b|\bw/|\btaking\b|\bme\b|\band i\b|\bbringing\b|\bplus\b|\bcoming too\b|\bcoming along\b|\bjoining\b|,`,
+	"和", "跟", "带", "还有", "也", "一起", "同行", "陪", "+", "、", "，", "我们", "咱们", "with", "w/", "taking", "me", "and i", "bringing", "plus", "coming", "joining", ",")
 
 var reBigSmall = pat(`([0-9一两二三四五六七八九十])\s*(?:个)?大\s*([0-9一两二三四五六七八九十])\s*(?:个)?小`, "大")
 
