@@ -436,8 +436,15 @@ func clearLang(text string) string {
 	return ""
 }
 
-// complaint opens feedback with the traveller's words kept.
+// complaint opens feedback with the traveller's words kept. A rating said in words ("5
+// stars", "给你打三星") is recorded with them at once.
 func (t *turn) complaint(text string) {
+	if n := starsGiven(asciiLower(text)); n > 0 {
+		t.interrupt(evFeedback)
+		t.c.Memo.Rating = n
+		t.finishFeedback(text)
+		return
+	}
 	t.effect(Effect{Kind: EffectFeedback, Opening: text})
 	t.careMemo().Opening = text
 	t.interrupt(evFeedback)

@@ -102,7 +102,7 @@ func Read(text, state string, c ParseContext) Reading {
 		r.Act, r.Topic = ActFAQ, topic
 		return r
 	}
-	if complaint(low) {
+	if complaint(low) || starsGiven(low) > 0 {
 		r.Act = ActFeedback
 		return r
 	}
@@ -322,18 +322,18 @@ var tierWords = []struct {
 	words []string
 	tier  Tier
 }{
-	{[]string{"豪华尊享游", "豪华", "尊享", "luxury", "luxurious", "premium", "most expensive", "fanciest", "fancy", "priciest"}, TierLuxury},
-	{[]string{"经济适用游", "经济适用", "经济", "适用", "economical", "economy", "mid-range", "midrange", "middle one", "middle option", "the middle", "moderate", "standard"}, TierEconomical},
-	{[]string{"特种兵穷游", "特种兵", "穷游", "backpacker", "backpacking", "budget one", "budget option", "cheapest", "cheap one", "the cheap"}, TierBackpacker},
+	{[]string{"豪华尊享游", "豪华", "尊享", "最贵的", "最贵那", "贵的那个", "贵的那套", "luxury", "luxurious", "premium", "most expensive", "fanciest", "fancy", "priciest"}, TierLuxury},
+	{[]string{"经济适用游", "经济适用", "经济", "适用", "中间那", "中间的那", "中间的方案", "中等的那", "economical", "economy", "mid-range", "midrange", "middle one", "middle option", "the middle", "moderate", "standard"}, TierEconomical},
+	{[]string{"特种兵穷游", "特种兵", "穷游", "最便宜", "便宜的那", "便宜那", "最省钱", "省钱的那", "backpacker", "backpacking", "budget one", "budget option", "cheapest", "cheap one", "the cheap"}, TierBackpacker},
 }
 
 var optionOrdinals = []struct {
 	words []string
 	n     int
 }{
-	{[]string{"第一个", "第一套", "第一种", "第一", "方案一", "方案1", "1号", "first", "option 1", "option one", "#1", "number 1", "number one", "no. 1", "plan 1", "plan a"}, 1},
-	{[]string{"第二个", "第二套", "第二种", "第二", "方案二", "方案2", "2号", "second", "option 2", "option two", "#2", "number 2", "number two", "no. 2", "plan 2", "plan b"}, 2},
-	{[]string{"第三个", "第三套", "第三种", "第三", "方案三", "方案3", "3号", "third", "option 3", "option three", "#3", "number 3", "number three", "no. 3", "plan 3", "plan c", "last one"}, 3},
+	{[]string{"第一个", "第一套", "第一种", "第一", "方案一", "方案1", "1号", "选1", "first", "option 1", "option one", "#1", "number 1", "number one", "no. 1", "plan 1", "plan a"}, 1},
+	{[]string{"第二个", "第二套", "第二种", "第二", "方案二", "方案2", "2号", "选2", "second", "option 2", "option two", "#2", "number 2", "number two", "no. 2", "plan 2", "plan b"}, 2},
+	{[]string{"第三个", "第三套", "第三种", "第三", "方案三", "方案3", "3号", "选3", "third", "option 3", "option three", "#3", "number 3", "number three", "no. 3", "plan 3", "plan c", "last one"}, 3},
 }
 
 // chosenOption reads a choice among the plan's options, by name or by position.
@@ -419,3 +419,37 @@ func squeezeRepeats(s string) string {
 
 // complaint reports a complaint about the service.
 func complaint(low string) bool { return complaintWords.in(low) }
+
+var reStarsGiven = pat(`(?:^|[^\d])([1-5])\s*(?:颗)?星|([一二两三四五])\s*(?:颗)?星|\b([1-5]|one|two|three|four|five)\s*(?:/\s*5\s*)?stars?\b`,
+	"星", "star")
+
+// starsGiven is a rating said in words ("5 stars", "五星好评", "给你打三星"), or 0. A
+// five-star hotel is not one, nor "4/5" (a date).
+func starsGiven(low string) int {
+	if has(low, "星级", "酒店", "hotel", "resort", "-star", "star rating") {
+		return 0
+	}
+	m := reStarsGiven.FindStringSubmatch(low)
+	if m == nil {
+		return 0
+	}
+	for _, g := range m[1:] {
+		switch g {
+		case "":
+			continue
+		case "一", "one":
+			return 1
+		case "二", "两", "two":
+			return 2
+		case "三", "three":
+			return 3
+		case "四", "four":
+			return 4
+		case "五", "five":
+			return 5
+		default:
+			return int(g[0] - '0')
+		}
+	}
+	return 0
+}

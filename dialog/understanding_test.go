@@ -466,3 +466,60 @@ func TestTwoMonthsAreOneWindow(t *testing.T) {
 		}
 	}
 }
+
+// After a plan: an option chosen in words, giving the trip up, and stars said in words.
+func TestAfterThePlanInWords(t *testing.T) {
+	planned := func(lang string) (*dialog.Engine, *dialog.Conversation) {
+		e := corpusEngine("Asia/Shanghai")
+		prior := map[string]json.RawMessage{"destination": json.RawMessage(`"杭州"`)}
+		c := conversationAt(dialog.StatePlanned, lang, "Asia/Shanghai", prior)
+		c.Memo.PlanVersion = 1
+		return e, c
+	}
+	for _, tc := range []struct {
+		text string
+		tier dialog.Tier
+	}{
+		{"要最便宜的那个", dialog.TierBackpacker},
+		{"便宜的那个", dialog.TierBackpacker},
+		{"中间那个就行", dialog.TierEconomical},
+		{"最贵的那套吧", dialog.TierLuxury},
+		{"选1", dialog.TierLuxury},
+	} {
+		e, c := planned("zh")
+		e.Handle(c, dialog.Inbound{Text: tc.text})
+		if c.Memo.Chosen != tc.tier {
+			t.Errorf("%q: chose %q, want %q", tc.text, c.Memo.Chosen, tc.tier)
+		}
+	}
+	for _, text := range []string{"算了不去了", "算了，不去了"} {
+		e, c := planned("zh")
+		out := e.Handle(c, dialog.Inbound{Text: text})
+		if out.Asked != "cancel" {
+			t.Errorf("%q: asked %q; want the trip's cancelling confirmed", text, out.Asked)
+		}
+	}
+	for _, tc := range []struct {
+		lang, text string
+		stars      int
+	}{
+		{"en", "5 stars", 5},
+		{"zh", "五星好评", 5},
+		{"en", "4 stars", 4},
+		{"zh", "给你打三星", 3},
+		{"en", "rate 1 star, terrible", 1},
+		{"zh", "住五星级酒店", 0},
+	} {
+		e, c := planned(tc.lang)
+		out := e.Handle(c, dialog.Inbound{Text: tc.text})
+		got := 0
+		for _, ef := range out.Effects {
+			if ef.Kind == dialog.EffectFeedback {
+				got = ef.Rating
+			}
+		}
+		if got != tc.stars {
+			t.Errorf("%q: rating %d recorded, want %d", tc.text, got, tc.stars)
+		}
+	}
+}
