@@ -67,8 +67,8 @@ var (
 	reShorterEN  = regexp.MustCompile(`^(?:cut|drop|remove|skip|lose)\s+the\s+(last|first|final)\s+day$|^(?:make it\s+)?` + numWord + `\s+days?\s+shorter$|^cut (?:it|the trip) by ` + numWord + ` days?$|^(?:make it )?shorter by ` + numWord + ` days?$`)
 	reDropZH     = regexp.MustCompile(`^(?:我们|我)?(?:不要去|不想去|不去|别去|去掉|删掉|删除|取消|不要)\s*(.{1,20}?)(?:了|吧)?$|^(.{1,20}?)(?:不去了|不想去了|不要了|就不去了)$|^把(.{1,20}?)(?:去掉|删掉|删了|取消)(?:吧)?$`)
 	reDropEN     = regexp.MustCompile(`^(?:skip|drop|remove|take out|leave out|cut|scrap|lose)\s+(?:the\s+)?(.{2,40})$|^no\s+(?:more\s+)?(?:the\s+)?(.{2,40}?)(?:\s+please)?$|^(?:we|i)\s+(?:don'?t|do not)\s+want\s+to\s+(?:go to|visit|see)\s+(?:the\s+)?(.{2,40})$`)
-	reAddZH      = regexp.MustCompile(`^(?:想|再)?(?:第([一二两三四五六七八九十\d]+)天)?(?:再)?(?:加一个|加个|加上|加|增加一个|增加|添加|安排一个|安排个)\s*(.{1,20}?)(?:吧)?$`)
-	reAddEN      = regexp.MustCompile(`^(?:add|include|fit in|throw in|put in)\s+(?:a\s+|an\s+|the\s+|some\s+)?(.{2,40}?)(?:\s+(?:on|for)\s+day\s+(\d{1,2}))?$`)
+	reAddZH      = regexp.MustCompile(`^(?:想|再)?在?(第[一二两三四五六七八九十\d]+天|最后一天)?(?:的行程|的安排)?(?:里|上)?(?:再)?(?:加一个|加个|加上|加|增加一个|增加|添加|安排一个|安排个)\s*(.{1,20}?)(?:吧)?$`)
+	reAddEN      = regexp.MustCompile(`^(?:add|include|fit in|throw in|put in)\s+(?:a\s+|an\s+|the\s+|some\s+)?(.{2,40}?)(?:\s+(?:on|for|to)\s+(day\s+\d{1,2}|(?:the\s+)?(?:first|last|final)\s+day))?$`)
 	reReplaceZH  = regexp.MustCompile(`^把?(第[一二两三四五六七八九十\d]+天|最后一天)(上午|下午|晚上)?(?:的行程|的安排)?(?:换成|改成|改为|换为|安排|去)\s*(.{1,24}?)(?:吧)?$`)
 	reReplaceEN  = regexp.MustCompile(`^(?:swap|replace|change)\s+(?:the\s+)?(day\s+\d{1,2}|(?:first|second|third|fourth|fifth|last)\s+day)(?:'s)?\s*(morning|afternoon|evening)?\s+(?:for|with|to|into)\s+(?:a\s+|an\s+|the\s+|some\s+)?(.{2,40})$`)
 	reInsteadEN  = regexp.MustCompile(`^(day\s+\d{1,2}|(?:the\s+)?(?:first|second|third|fourth|fifth|last)\s+day)\s*(morning|afternoon|evening)?\s*[:,-]?\s*(?:a\s+|an\s+|some\s+)?(.{2,40}?)\s+instead$|^(?:make|let)\s+(?:the\s+)?(day\s+\d{1,2}|(?:first|second|third|fourth|fifth|last)\s+day)\s+(?:be\s+)?(?:a\s+|an\s+)?(.{2,40})$|^the\s+((?:first|second|third|fourth|fifth|last)\s+day|day\s+\d{1,2})\s+should\s+be\s+(?:a\s+|an\s+)?(.{2,40})$`)
@@ -260,14 +260,14 @@ func readEditCore(core string) (PlanEdit, bool) {
 	if m := reAddZH.FindStringSubmatch(core); m != nil && !has(m[2], "预算", "钱", "元", "天") && !addCompound(core, m[2]) {
 		e.Kind, e.With = EditAdd, cleanThing(m[2])
 		if m[1] != "" {
-			e.Day = number(m[1])
+			e.Day = dayNumber(m[1])
 		}
 		return e, e.With != ""
 	}
 	if m := reAddEN.FindStringSubmatch(core); m != nil && !has(m[1], "me ", "newsletter", "budget", "day", "person", "people", "kid", "child", "friend") {
 		e.Kind, e.With = EditAdd, cleanThing(m[1])
 		if m[2] != "" {
-			e.Day = number(m[2])
+			e.Day = dayNumber(m[2])
 		}
 		return e, e.With != ""
 	}
