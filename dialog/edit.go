@@ -128,8 +128,13 @@ func readEdit(text string) (PlanEdit, bool) {
 // readEditCore reads a message folded to lower case with its polite openings removed.
 func readEditCore(core string) (PlanEdit, bool) {
 	var e PlanEdit
+	// "this is too expensive", "这个方案太贵了": what a word set names, said of the plan.
+	bare := core
+	for _, lead := range []string{"this plan is ", "the plan is ", "this is ", "that's ", "it's ", "it is ", "its ", "这个方案", "这个行程", "方案", "这个", "有点"} {
+		bare = strings.TrimPrefix(bare, lead)
+	}
 	whole := func(set map[string]bool) bool {
-		return set[core] || set[strings.TrimSpace(strings.TrimSuffix(core, "吧"))]
+		return set[core] || set[strings.TrimSpace(strings.TrimSuffix(core, "吧"))] || set[bare] || set[strings.TrimSpace(strings.TrimSuffix(bare, "吧"))]
 	}
 	switch {
 	case whole(undoWords):
