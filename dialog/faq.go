@@ -20,7 +20,8 @@ var faqEntries = []faqEntry{
 	{"faq_notices", [][]string{{"security update"}, {"update", "warn"}, {"提前说"}, {"提前告诉"}, {"提前讲"}, {"warn"}, {"tell", "outage"}, {"tell", "maintenance"}, {"tell", "downtime"}, {"更新", "提前"}, {"维护", "提前"}, {"通知"}, {"公告"}, {"提醒我"}, {"notif"}, {"notice"}, {"announcement"}, {"alert me"}, {"let me know", "maintenance"}, {"let me know", "update"}, {"subscribe"}}},
 	{"faq_after_update", [][]string{{"更新后"}, {"更新以后"}, {"after", "update"}, {"lose", "update"}, {"lose", "maintenance"}, {"丢", "更新"}, {"丢", "维护"}}},
 	{"faq_downtime", [][]string{{"维护"}, {"停服"}, {"宕机"}, {"挂了"}, {"故障"}, {"downtime"}, {"maintenance"}, {"outage"}, {"is the service down"}, {"down for"}, {"offline"}}},
-	{"faq_cost", [][]string{{"收费"}, {"要钱吗"}, {"免费"}, {"多少钱", "服务"}, {"free"}, {"charge"}, {"cost", "use"}, {"pay", "use"}, {"subscription fee"}}},
+	{"faq_booking", [][]string{{"订酒店"}, {"订机票"}, {"订票"}, {"订门票"}, {"订房"}, {"预订"}, {"帮我订"}, {"能订"}, {"可以订"}, {"book", "hotel"}, {"book", "flight"}, {"book", "ticket"}, {"book", "room"}, {"booking"}, {"reserve"}, {"reservation"}}},
+	{"faq_cost", [][]string{{"收费"}, {"要钱吗"}, {"免费"}, {"多少钱", "服务"}, {"free"}, {"charge"}, {"cost", "use"}, {"pay", "use"}, {"subscription fee"}, {"how much does this cost"}, {"how much does it cost"}, {"how much is this"}}},
 	{"faq_what", [][]string{{"你能做什么"}, {"你会什么"}, {"怎么用"}, {"how does this work"}, {"what can you do"}, {"how do i use"}, {"what do you do"}}},
 }
 

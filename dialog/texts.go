@@ -145,6 +145,7 @@ var catalogue = map[string][2]string{ // [zh, en]
 	"faq_notices":      {"发送 /subscribe 订阅更新、维护和停服通知，我们会按类型提前告诉你（功能更新提前7天，计划停服提前7天，安全更新提前1天）；网页上也会弹窗提示，/changelog 可以查看更新记录。", "Send /subscribe to get update, maintenance and downtime notices ahead of time (feature updates and planned downtime 7 days before, security updates a day before); the web page shows them too, and /changelog lists what changed."},
 	"faq_after_update": {"更新后建议清除浏览器缓存、重新登录并检查功能是否正常；有问题可以联系客服（/human）。", "After an update, clear your browser cache, log in again and check everything works; if something's wrong, send /human."},
 	"faq_downtime":     {"维护和停服都会提前通知，期间你的消息会保存，恢复后第一时间回复；发送 /status 查看当前状态。", "Maintenance and downtime are announced ahead of time; messages sent meanwhile are kept and answered as soon as we're back. Send /status for the current state."},
+	"faq_booking":      {"我不能直接预订酒店、机票或门票；方案里会给出住宿和交通的建议，预订请在你常用的平台完成。需要人工帮忙可以发送 /human。", "I can't book hotels, flights or tickets myself: the plan suggests where to stay and how to get around, and you book them where you usually do. Send /human if you'd like a person to help."},
 	"faq_cost":         {"用我规划行程是免费的；方案里的预算是旅行本身的花费。", "Planning with me is free; the budgets in a plan are what the trip itself costs."},
 	"faq_what":         {"我可以帮你规划行程：告诉我目的地、日期和预算，我给你三套方案（豪华、经济、穷游），之后还能随时修改。", "I plan trips: tell me where, when and your budget, and I'll make three options (luxury, economical, backpacker) you can change any time."},
 

@@ -523,3 +523,21 @@ func TestAfterThePlanInWords(t *testing.T) {
 		}
 	}
 }
+
+// Asked mid-form whether the bot books hotels, the traveller is told, and nothing is kept.
+func TestBookingQuestionAnswered(t *testing.T) {
+	for _, tc := range []struct{ lang, text string }{
+		{"zh", "你们能订酒店吗"},
+		{"en", "do you book hotels?"},
+		{"en", "can you book the flights for us?"},
+	} {
+		e := corpusEngine("Asia/Shanghai")
+		prior := map[string]json.RawMessage{"destination": json.RawMessage(`"杭州"`)}
+		c := conversationAt(dialog.StateNeeds, tc.lang, "Asia/Shanghai", prior)
+		before := c.Trip
+		out := e.Handle(c, dialog.Inbound{Text: tc.text})
+		if len(out.Replies) == 0 || out.Replies[0].Text != dialog.T(tc.lang, "faq_booking") || c.Trip != before {
+			t.Errorf("%q: replies %v, trip changed %v", tc.text, out.Replies, c.Trip != before)
+		}
+	}
+}
