@@ -1,6 +1,7 @@
 package dialog
 
 import (
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -18,8 +19,12 @@ const EffectPlacesToDrop EffectKind = "places_to_drop"
 // maxDropButtons bounds the buttons of a whole-plan drop question.
 const maxDropButtons = 12
 
-// askingAdd marks the question "what should I add to day N?" in Memo.Asking.
-const askingAdd = "add:"
+// askingAdd marks the question "what should I add to day N?" in Memo.Asking, askingDay
+// the question "how should day N change?".
+const (
+	askingAdd = "add:"
+	askingDay = "day:"
+)
 
 // DroppablePlaces lists the parts of day (1-based; 0: every day) of plan that name a
 // place or activity, as the drop buttons offer them: on option tier, or on every option
@@ -131,6 +136,52 @@ func (t *turn) addAnswer(text string) bool {
 	c.Memo.Asking = ""
 	t.res.Intent = string(ActEdit)
 	t.planEdit(PlanEdit{Kind: EditAdd, Day: d, With: thing, Text: text})
+	return true
+}
+
+var reDayBecomes = regexp.MustCompile(`^(?:改成|换成|改为|换为|改去|换去|就去)\s*(?:去)?(.{1,24}?)(?:吧|呗)?$|^(?:(?:a|an|some|the)\s+)?(.{2,40}?)\s+instead$`)
+
+// dayAnswer takes a message answering "how should day N change?" as a change to that
+// day: an edit that names no day of its own is made to it ("a museum instead", "more
+// relaxed"), and words no edit reads are a change in free words for a model to make
+// ("make it a beach day"). A command, an emergency, small talk, feedback, a question
+// about the service or an edit of the whole plan are left to be read as they are.
+func (t *turn) dayAnswer(text string) bool {
+	c := t.c
+	ds, ok := strings.CutPrefix(c.Memo.Asking, askingDay)
+	if !ok || c.State != StatePlanned {
+		return false
+	}
+	d, err := strconv.Atoi(ds)
+	low := asciiLower(strings.TrimSpace(text))
+	if err != nil || d < 1 || low == "" || injection(low) || smallTalk(low) || complaint(low) || starsGiven(low) > 0 || faqTopic(low) != "" {
+		return false
+	}
+	if cmd, _ := DetectIntent(text); cmd != IntentNone {
+		return false
+	}
+	if _, ok := ReadEmergency(text); ok {
+		return false
+	}
+	e, ok := readEdit(text)
+	switch {
+	case ok && e.Day == 0 && (e.Kind == EditReplace || e.Kind == EditAdd || e.Kind == EditFree):
+		e.Day = d
+	case ok:
+		return false // its own day, or the whole plan
+	default:
+		e = PlanEdit{Kind: EditFree, Day: d}
+		// "改成去海边", "a museum instead": what the day becomes.
+		if m := reDayBecomes.FindStringSubmatch(low); m != nil {
+			if with := cleanThing(m[1] + m[2]); with != "" {
+				e = PlanEdit{Kind: EditReplace, Day: d, With: with}
+			}
+		}
+	}
+	e.Text = text
+	c.Memo.Asking = ""
+	t.res.Intent = string(ActEdit)
+	t.planEdit(e)
 	return true
 }
 

@@ -204,6 +204,7 @@ func (t *turn) planAction(name, arg string) bool {
 			return false
 		}
 		r := t.say("edit_day_ask", d)
+		c.Memo.Asking = askingDay + arg
 		r.Choices = []Choice{
 			{Label: T(c.Lang, "btn_day_indoor"), Action: "pe:in:" + arg},
 			{Label: T(c.Lang, "btn_day_outdoor"), Action: "pe:out:" + arg},

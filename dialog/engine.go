@@ -217,7 +217,7 @@ func (t *turn) message() {
 		return
 	}
 	t.followLang(text)
-	if t.care(text) || t.addAnswer(text) || t.alertsCommand(text) {
+	if t.care(text) || t.addAnswer(text) || t.dayAnswer(text) || t.alertsCommand(text) {
 		return
 	}
 	rd := Read(text, t.c.State, t.parseContext())

@@ -541,3 +541,40 @@ func TestBookingQuestionAnswered(t *testing.T) {
 		}
 	}
 }
+
+// After the ✏️ button of a day, what is typed changes that day, not the whole trip.
+func TestTypedAfterADaysButtonChangesThatDay(t *testing.T) {
+	for _, tc := range []struct {
+		lang, text string
+		day        int
+		kind       dialog.EditKind
+	}{
+		{"en", "make it a beach day", 2, dialog.EditFree},
+		{"zh", "改成去海边", 2, dialog.EditReplace},
+		{"en", "add a museum", 2, dialog.EditAdd},
+		{"en", "a museum instead", 2, dialog.EditReplace},
+		{"en", "add a museum on day 3", 3, dialog.EditAdd},
+		{"en", "thanks!", 0, ""},
+	} {
+		e := corpusEngine("Asia/Shanghai")
+		c := chosenPlan(tc.lang)
+		before := c.Trip
+		e.Handle(c, dialog.Inbound{Action: "day:2"})
+		out := e.Handle(c, dialog.Inbound{Text: tc.text})
+		var got *dialog.PlanEdit
+		for _, ef := range out.Effects {
+			if ef.Kind == dialog.EffectEditPlan {
+				got = ef.Edit
+			}
+		}
+		switch {
+		case tc.kind == "" && got != nil:
+			t.Errorf("%q: edit %+v, want none", tc.text, *got)
+		case tc.kind != "" && (got == nil || got.Day != tc.day || got.Kind != tc.kind):
+			t.Errorf("%q: edit %+v, want %s of day %d", tc.text, got, tc.kind, tc.day)
+		}
+		if c.Trip.NaturalLandscape != before.NaturalLandscape {
+			t.Errorf("%q: preferences became %q", tc.text, c.Trip.NaturalLandscape)
+		}
+	}
+}
