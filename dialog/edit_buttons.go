@@ -111,31 +111,46 @@ func (t *turn) editButton(kind, rest string) bool {
 	return false
 }
 
+// askedDay is the day of the question about the plan marked by prefix in Memo.Asking
+// (0: no day), while the plan is shown; ok is false when that question is not in flight.
+func (t *turn) askedDay(prefix string) (day int, ok bool) {
+	ds, ok := strings.CutPrefix(t.c.Memo.Asking, prefix)
+	if !ok || t.c.State != StatePlanned {
+		return 0, false
+	}
+	d, err := strconv.Atoi(ds)
+	return d, err == nil
+}
+
+// saysOtherwise reports whether text, sent while a question about the plan is in flight,
+// is no answer to it: a command or an emergency.
+func saysOtherwise(text string) bool {
+	if cmd, _ := DetectIntent(text); cmd != IntentNone {
+		return true
+	}
+	_, ok := ReadEmergency(text)
+	return ok
+}
+
+// answerEdit makes e, the answer to the question about the plan in flight.
+func (t *turn) answerEdit(e PlanEdit) {
+	t.c.Memo.Asking = ""
+	t.res.Intent = string(ActEdit)
+	t.planEdit(e)
+}
+
 // addAnswer takes a message answering "what should I add?" as the thing to add, unless
 // it says something else: a command, or an edit of its own.
 func (t *turn) addAnswer(text string) bool {
-	c := t.c
-	ds, ok := strings.CutPrefix(c.Memo.Asking, askingAdd)
-	if !ok || c.State != StatePlanned {
-		return false
-	}
-	d, err := strconv.Atoi(ds)
+	d, ok := t.askedDay(askingAdd)
 	thing := cleanThing(text)
-	if err != nil || thing == "" || injection(asciiLower(thing)) {
-		return false
-	}
-	if cmd, _ := DetectIntent(text); cmd != IntentNone {
+	if !ok || thing == "" || injection(asciiLower(thing)) || saysOtherwise(text) {
 		return false
 	}
 	if _, ok := readEdit(text); ok {
 		return false
 	}
-	if _, ok := ReadEmergency(text); ok {
-		return false
-	}
-	c.Memo.Asking = ""
-	t.res.Intent = string(ActEdit)
-	t.planEdit(PlanEdit{Kind: EditAdd, Day: d, With: thing, Text: text})
+	t.answerEdit(PlanEdit{Kind: EditAdd, Day: d, With: thing, Text: text})
 	return true
 }
 
@@ -147,20 +162,9 @@ var reDayBecomes = regexp.MustCompile(`^(?:改成|换成|改为|换为|改去|�
 // ("make it a beach day"). A command, an emergency, small talk, feedback, a question
 // about the service or an edit of the whole plan are left to be read as they are.
 func (t *turn) dayAnswer(text string) bool {
-	c := t.c
-	ds, ok := strings.CutPrefix(c.Memo.Asking, askingDay)
-	if !ok || c.State != StatePlanned {
-		return false
-	}
-	d, err := strconv.Atoi(ds)
+	d, ok := t.askedDay(askingDay)
 	low := asciiLower(strings.TrimSpace(text))
-	if err != nil || d < 1 || low == "" || injection(low) || smallTalk(low) || complaint(low) || starsGiven(low) > 0 || faqTopic(low) != "" {
-		return false
-	}
-	if cmd, _ := DetectIntent(text); cmd != IntentNone {
-		return false
-	}
-	if _, ok := ReadEmergency(text); ok {
+	if !ok || d < 1 || low == "" || injection(low) || smallTalk(low) || complaint(low) || starsGiven(low) > 0 || faqTopic(low) != "" || saysOtherwise(text) {
 		return false
 	}
 	e, ok := readEdit(text)
@@ -179,9 +183,7 @@ func (t *turn) dayAnswer(text string) bool {
 		}
 	}
 	e.Text = text
-	c.Memo.Asking = ""
-	t.res.Intent = string(ActEdit)
-	t.planEdit(e)
+	t.answerEdit(e)
 	return true
 }
 
