@@ -19,6 +19,8 @@ var ErrNotFound = errors.New("not found")
 type DB struct {
 	*sqlx.DB
 	mig migrator
+	// txs orders transactions waiting for a connection (InTx); nil admits all at once.
+	txs *gate
 }
 
 // PoolConfig bounds the connection pool. The zero value gets defaults sized for one
@@ -89,7 +91,7 @@ func Open(ctx context.Context, dsn string, pool PoolConfig) (*DB, error) {
 		db.Close()
 		return nil, fmt.Errorf("database %s is not reachable: %w", Redact(dsn), err)
 	}
-	return &DB{DB: db}, nil
+	return &DB{DB: db, txs: newGate(pool.MaxOpen)}, nil
 }
 
 // withConnectTimeout adds connect_timeout (seconds) to a URL or key=value DSN without one.
@@ -158,7 +160,14 @@ func (db *DB) Ready(ctx context.Context) error {
 }
 
 // InTx runs fn in a transaction, committing when fn returns nil and rolling back otherwise.
+// Transactions wait for a connection in the order they began (gate).
 func (db *DB) InTx(ctx context.Context, fn func(tx *sqlx.Tx) error) (err error) {
+	if db.txs != nil {
+		if err := db.txs.enter(ctx); err != nil {
+			return fmt.Errorf("begin: %w", err)
+		}
+		defer db.txs.leave()
+	}
 	tx, err := db.BeginTxx(ctx, nil)
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
