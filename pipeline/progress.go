@@ -46,9 +46,11 @@ func (p *publisher) report(provider string, chars int, partial string) {
 }
 
 // reporter is the job's throttled progress reporter, which notifies listeners on every
-// instance.
+// instance. Nothing is reported in the plan's first second: a plan a model has written
+// by then is shown as it is, after "typing", with no progress message to send, edit and
+// delete, and no notification or transaction to write one.
 func (w *PlanWorker) reporter(ctx context.Context, job PlanJob) ReportFunc {
-	p := &publisher{interval: time.Second, job: job, send: func(pr Progress) {
+	p := &publisher{interval: time.Second, last: time.Now(), job: job, send: func(pr Progress) {
 		b, err := progressPayload(pr)
 		if err == nil {
 			err = store.Notify(context.WithoutCancel(ctx), w.Pipeline.DB, store.ProgressChannel, string(b))

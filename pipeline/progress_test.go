@@ -71,12 +71,61 @@ func TestPlanProgressIsPublished(t *testing.T) {
 		case <-time.After(50 * time.Millisecond):
 		}
 	}
-	// 25 reports in 2.5 s, throttled to one a second: 2 to 4 notifications.
-	if len(got) < 2 || len(got) > 4 {
-		t.Fatalf("%d progress notifications, want 2-4 (one a second)", len(got))
+	// 25 reports in 2.5 s, none in the first second, then one a second: 2 to 3.
+	if len(got) < 2 || len(got) > 3 {
+		t.Fatalf("%d progress notifications, want 2-3 (one a second after the first)", len(got))
 	}
 	if got[0].ConversationID != convID || got[0].PlanRequest != 1 || got[0].Provider != "fake" || !strings.Contains(got[0].Preview, "Luxury") {
 		t.Fatalf("first progress = %+v", got[0])
+	}
+}
+
+// A plan written within a second is delivered without any progress: no notification, so
+// no progress message for a channel to send and then delete.
+func TestQuickPlanShowsNoProgress(t *testing.T) {
+	t.Parallel()
+	url := storetest.URL(t)
+	p := newPipeline(t)
+	p.DB.Close()
+	var err error
+	p.DB, err = openTestDB(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	l := pq.NewListener(url, time.Second, time.Second, nil)
+	defer l.Close()
+	if err := l.Listen(store.ProgressChannel); err != nil {
+		t.Fatal(err)
+	}
+	convID := toPlanning(t, p, "quick")
+	quick := func(ctx context.Context, job PlanJob, report ReportFunc) (dialog.Plan, error) {
+		for i := 1; i <= 5; i++ { // 0.5 s of writing, reported every 100 ms
+			report("fake", i*100, `{"options":[{"title":"Luxury"`)
+			time.Sleep(100 * time.Millisecond)
+		}
+		return offlinePlan(ctx, job, report)
+	}
+	ctx, cancel := context.WithCancel(context.Background())
+	defer cancel()
+	go (&PlanWorker{Pipeline: p, Plan: quick, Poll: 20 * time.Millisecond, Log: p.Log}).Run(ctx)
+	deadline := time.After(8 * time.Second)
+	for planMessages(t, p.DB, convID) == 0 {
+		select {
+		case n := <-l.Notify:
+			if n != nil {
+				t.Fatalf("progress published for a plan made in half a second: %s", n.Extra)
+			}
+		case <-deadline:
+			t.Fatal("plan not delivered")
+		case <-time.After(50 * time.Millisecond):
+		}
+	}
+	select {
+	case n := <-l.Notify:
+		if n != nil {
+			t.Fatalf("progress published for a plan made in half a second: %s", n.Extra)
+		}
+	case <-time.After(700 * time.Millisecond):
 	}
 }
 
