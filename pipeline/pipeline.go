@@ -547,8 +547,13 @@ func (p *Pipeline) eventTx(ctx context.Context, tx *sqlx.Tx, convID int64, ev di
 	if err != nil {
 		return err
 	}
-	res := p.Engine.Handle(&conv, ev)
-	_, err = p.commitResult(ctx, tx, &conv, travellerID, res, &store.TurnEnd{ConversationID: convID, Wrote: lines})
+	return p.eventLocked(ctx, tx, &conv, travellerID, ev, lines)
+}
+
+// eventLocked is eventTx for a conversation tx has locked and read already.
+func (p *Pipeline) eventLocked(ctx context.Context, tx *sqlx.Tx, conv *dialog.Conversation, travellerID int64, ev dialog.Inbound, lines *store.TurnLines) error {
+	res := p.Engine.Handle(conv, ev)
+	_, err := p.commitResult(ctx, tx, conv, travellerID, res, &store.TurnEnd{ConversationID: conv.ID, Wrote: lines})
 	return err
 }
 

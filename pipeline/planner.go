@@ -166,7 +166,7 @@ func (w *PlanWorker) deliver(ctx context.Context, jobID int64, pj PlanJob, plan 
 		lines, told = store.TurnLines{}, nil
 		// The conversation first, then the job, as everywhere: no two transactions
 		// take these locks in opposite orders.
-		conv, _, err := store.LockConversation(ctx, tx, pj.ConversationID)
+		conv, travellerID, err := store.LockConversation(ctx, tx, pj.ConversationID)
 		if err != nil {
 			return err
 		}
@@ -184,7 +184,8 @@ func (w *PlanWorker) deliver(ctx context.Context, jobID int64, pj PlanJob, plan 
 				return err
 			}
 			ev := dialog.Inbound{Event: dialog.EventPlanReady, Plan: &plan, PlanRequest: pj.PlanRequest}
-			if err := w.Pipeline.eventTx(ctx, tx, pj.ConversationID, ev, &lines); err != nil {
+			// The plan changed nothing of the conversation read above.
+			if err := w.Pipeline.eventLocked(ctx, tx, &conv, travellerID, ev, &lines); err != nil {
 				return err
 			}
 			delivered = true

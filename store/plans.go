@@ -13,20 +13,21 @@ import (
 	"xingqu/dialog"
 )
 
-// AddPlan stores the next version of a conversation's plan and returns its number.
-// Called with the conversation locked, versions are dense and never collide.
+// AddPlan stores the next version of a conversation's plan and returns its number, in
+// one statement that numbers the plan and writes the number into it. Called with the
+// conversation locked, versions are dense and never collide.
 func AddPlan(ctx context.Context, tx *sqlx.Tx, convID int64, p dialog.Plan) (int, error) {
-	var version int
-	if err := tx.GetContext(ctx, &version, `SELECT COALESCE(max(version), 0) + 1 FROM plans WHERE conversation_id = $1`, convID); err != nil {
-		return 0, fmt.Errorf("plan version: %w", err)
-	}
-	p.Version = version
+	p.Version = 0
 	b, err := json.Marshal(p)
 	if err != nil {
 		return 0, err
 	}
-	if _, err := tx.ExecContext(ctx, `INSERT INTO plans (conversation_id, version, plan, source) VALUES ($1, $2, $3, $4)`,
-		convID, version, b, p.Source); err != nil {
+	var version int
+	if err := tx.GetContext(ctx, &version, `
+INSERT INTO plans (conversation_id, version, plan, source)
+SELECT $1, n.v, jsonb_set($2::jsonb, '{version}', to_jsonb(n.v)), $3
+FROM (SELECT COALESCE(max(version), 0) + 1 AS v FROM plans WHERE conversation_id = $1) n
+RETURNING version`, convID, b, p.Source); err != nil {
 		return 0, fmt.Errorf("add plan: %w", err)
 	}
 	return version, nil
