@@ -55,7 +55,7 @@ bench-load: build
 	$(GO) build -o bin/xingqu-load ./cmd/xingqu-load
 	@mkdir -p var
 	@for r in $(LOADRUNS); do \
-		bin/xingqu-load -mode $${r%-*} -travellers $${r#*-} -json var/load-$$r.json || exit 1; \
+		bin/xingqu-load -mode $${r%-*} -travellers $${r#*-} -json var/load-$$r.json -seconds var/load-$$r-seconds.csv || exit 1; \
 	done
 	bin/xingqu-load pgbench -json var/load-pgbench.json
 	bin/xingqu-load docs -reference var/load-pgbench.json $(LOADRUNS:%=var/load-%.json)

@@ -66,6 +66,7 @@ type options struct {
 	pgdir      string
 	rate       int
 	jsonOut    string
+	seconds    string
 	logFile    string
 }
 
@@ -106,6 +107,7 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 	fs.StringVar(&o.pgdir, "pgdir", "var/loadpg", "folder of a private PostgreSQL cluster (with pg_stat_statements) when -database is not given")
 	fs.IntVar(&o.rate, "telegram-rate", 1000, "TELEGRAM_RATE given to the service")
 	fs.StringVar(&o.jsonOut, "json", "", "also write the report as JSON to this file")
+	fs.StringVar(&o.seconds, "seconds", "", "also write the first replies of each second of the window (count, p50, p99, max) as CSV to this file")
 	fs.StringVar(&o.logFile, "service-log", "", "file for the service's log (default: discarded)")
 	if err := fs.Parse(args); err != nil {
 		return err
@@ -253,6 +255,19 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	printReport(stdout, r)
+	if o.seconds != "" {
+		f, err := os.Create(o.seconds)
+		if err != nil {
+			return err
+		}
+		if err := rec.perSecond(f); err != nil {
+			f.Close()
+			return err
+		}
+		if err := f.Close(); err != nil {
+			return err
+		}
+	}
 	if o.jsonOut != "" {
 		if err := os.MkdirAll(filepath.Dir(o.jsonOut), 0o755); err != nil {
 			return err

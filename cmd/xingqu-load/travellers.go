@@ -6,6 +6,7 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net/http"
 	"sort"
 	"strings"
@@ -28,6 +29,7 @@ type recorder struct {
 	mu        sync.Mutex
 	from, to  time.Time
 	latencies []time.Duration
+	at        []time.Time // when each of latencies came
 	timeouts  int
 	errors    int
 	over5s    int
@@ -47,6 +49,7 @@ func (r *recorder) answered(at time.Time, d time.Duration) {
 		return
 	}
 	r.latencies = append(r.latencies, d)
+	r.at = append(r.at, at)
 	if d > 5*time.Second {
 		r.over5s++
 	}
@@ -83,6 +86,37 @@ func (r *recorder) result() (n int, p50, p95, p99, maxD time.Duration, timeouts,
 		maxD = ds[len(ds)-1]
 	}
 	return len(ds), percentile(ds, .50), percentile(ds, .95), percentile(ds, .99), maxD, r.timeouts, r.errors, r.over5s
+}
+
+// perSecond is the window's first replies second by second: how many came and how long
+// they had taken (p50, p99, max, in ms), to tell a stall (a pause of the database, a
+// wave of travellers held up together) from a tail spread over the run.
+func (r *recorder) perSecond(w io.Writer) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	secs := map[int][]time.Duration{}
+	last := 0
+	for i, at := range r.at {
+		s := int(at.Sub(r.from) / time.Second)
+		secs[s] = append(secs[s], r.latencies[i])
+		last = max(last, s)
+	}
+	if _, err := fmt.Fprintln(w, "second,replies,p50_ms,p99_ms,max_ms"); err != nil {
+		return err
+	}
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	for s := 0; s <= last; s++ {
+		ds := secs[s]
+		sort.Slice(ds, func(i, j int) bool { return ds[i] < ds[j] })
+		var p50, p99, top time.Duration
+		if len(ds) > 0 {
+			p50, p99, top = percentile(ds, .50), percentile(ds, .99), ds[len(ds)-1]
+		}
+		if _, err := fmt.Fprintf(w, "%d,%d,%.0f,%.0f,%.0f\n", s, len(ds), ms(p50), ms(p99), ms(top)); err != nil {
+			return err
+		}
+	}
+	return nil
 }
 
 // pause waits d or until ctx ends, reporting whether to go on.
