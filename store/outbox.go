@@ -131,15 +131,21 @@ RETURNING `+outboxCols, id)
 	return r, true, nil
 }
 
+// The arrays are read through scalar subqueries ((SELECT $1::bigint[])) so that the
+// plan kept for the statement serves every call. PostgreSQL estimates an array
+// parameter at 10 elements in a kept plan and at its real length, usually 1-8, in a plan
+// made for the call, so the call's plan always looked cheaper and the statement was
+// planned anew at nearly every call (0.58 ms of planning against 0.85 of execution at
+// 1,000 Telegram travellers). A subquery's value is unknown to both plans alike.
 const qClaimOutboxRows = `
 WITH delivered AS (
     UPDATE outbox o SET state = 'sent', done_at = now(), message_id = NULLIF(d.mid, 0), last_error = ''
-    FROM unnest($2::bigint[], $3::bigint[]) AS d(id, mid)
+    FROM unnest((SELECT $2::bigint[]), (SELECT $3::bigint[])) AS d(id, mid)
     WHERE o.id = d.id AND o.state = 'sending'
     RETURNING o.id),
 claimed AS (
     UPDATE outbox SET state = 'sending', sending_at = now(), attempts = attempts + 1
-    WHERE id = ANY($1) AND state = 'pending'
+    WHERE id = ANY((SELECT $1::bigint[])::bigint[]) AND state = 'pending'
     RETURNING ` + outboxCols + `)
 SELECT * FROM claimed ORDER BY id`
 
@@ -179,7 +185,8 @@ func DropPendingOutbox(ctx context.Context, q Queryer, ids []int64) error {
 	if len(ids) == 0 {
 		return nil
 	}
-	if _, err := q.ExecContext(ctx, `DELETE FROM outbox WHERE id = ANY($1) AND state = 'pending'`, pq.Array(ids)); err != nil {
+	// The array through a subquery, for one kept plan (qClaimOutboxRows).
+	if _, err := q.ExecContext(ctx, `DELETE FROM outbox WHERE id = ANY((SELECT $1::bigint[])::bigint[]) AND state = 'pending'`, pq.Array(ids)); err != nil {
 		return fmt.Errorf("drop pending outbox: %w", err)
 	}
 	return nil
