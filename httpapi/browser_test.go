@@ -45,12 +45,13 @@ func hostileModel(_ context.Context, job pipeline.PlanJob, _ pipeline.ReportFunc
 	return p, nil
 }
 
-// writingSlowly makes plan reports progress for a second and a half first, as a model
-// streaming its answer does, so that the widget has something to show before the card.
+// writingSlowly makes plan report progress for three seconds first, as a model
+// streaming its answer does, so that the widget has something to show before the card:
+// progress is published from the plan's second second on, so the bubble shows for two.
 func writingSlowly(plan pipeline.PlanFunc) pipeline.PlanFunc {
 	return func(ctx context.Context, job pipeline.PlanJob, report pipeline.ReportFunc) (dialog.Plan, error) {
 		partial := `{"options":[{"tier":"luxury","title":"豪华尊享游","days":[{"date":"2026-12-25","morning":"鼓山"`
-		for i := range 4 {
+		for i := range 8 {
 			report("fake", len(partial)+i, partial)
 			time.Sleep(400 * time.Millisecond)
 		}

@@ -117,3 +117,13 @@ func TestGateLosesNoPlace(t *testing.T) {
 		t.Fatalf("%d free and %d waiting at the end, want %d and 0", g.free, g.waiting.Len(), places)
 	}
 }
+
+// A pool without a limit (database/sql: MaxOpen <= 0) gets no gate, not one that
+// admits nobody.
+func TestNoGateForAnUnboundedPool(t *testing.T) {
+	for _, n := range []int{0, -1} {
+		if g := newGate(n); g != nil {
+			t.Fatalf("newGate(%d) = %+v, want nil", n, g)
+		}
+	}
+}

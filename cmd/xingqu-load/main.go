@@ -255,27 +255,35 @@ func run(ctx context.Context, args []string, stdout, stderr io.Writer) error {
 		}
 	}
 	printReport(stdout, r)
-	if o.seconds != "" {
-		f, err := os.Create(o.seconds)
-		if err != nil {
-			return err
-		}
-		if err := rec.perSecond(f); err != nil {
-			f.Close()
-			return err
-		}
-		if err := f.Close(); err != nil {
-			return err
-		}
-	}
 	if o.jsonOut != "" {
 		if err := os.MkdirAll(filepath.Dir(o.jsonOut), 0o755); err != nil {
 			return err
 		}
 		b, _ := json.MarshalIndent(r, "", "  ")
-		return os.WriteFile(o.jsonOut, b, 0o644)
+		if err := os.WriteFile(o.jsonOut, b, 0o644); err != nil {
+			return err
+		}
+	}
+	if o.seconds != "" {
+		return writeSeconds(o.seconds, rec)
 	}
 	return nil
+}
+
+// writeSeconds writes the window's replies second by second (recorder.perSecond).
+func writeSeconds(path string, rec *recorder) error {
+	if err := os.MkdirAll(filepath.Dir(path), 0o755); err != nil {
+		return err
+	}
+	f, err := os.Create(path)
+	if err != nil {
+		return err
+	}
+	if err := rec.perSecond(f); err != nil {
+		f.Close()
+		return err
+	}
+	return f.Close()
 }
 
 func printReport(w io.Writer, r report) {
