@@ -121,6 +121,16 @@ func (a *tripEdit) dates(ex Extraction) {
 			a.problems = append(a.problems, t.dateChoices("err_date_ambiguous"))
 		}
 	}
+	if ex.MoreDays != 0 && ex.Start == nil && ex.End == nil && ex.Days == 0 {
+		// "多加一天": the trip as it is, longer; a length of no days is no change.
+		n := tr.Days
+		if tr.StartDate != nil && tr.EndDate != nil {
+			n = tr.StartDate.DaysUntil(*tr.EndDate) + 1
+		}
+		if n > 0 && n+ex.MoreDays >= 1 {
+			ex.Days = n + ex.MoreDays
+		}
+	}
 	if ex.Start != nil || ex.End != nil || ex.Days > 0 {
 		start, end, days := tr.StartDate, tr.EndDate, tr.Days
 		switch {

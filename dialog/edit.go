@@ -59,12 +59,12 @@ var (
 	reShiftEN    = regexp.MustCompile(`^(?:move|shift|push|postpone|delay|bring|put)\s+(?:(?:it|everything|the (?:whole )?trip|the (?:whole )?plan|all|the dates|it all|everything all)\s+)*(?:all\s+)?(?:back\s+|forward\s+)?(?:by\s+)?` + numWord + `\s+(days?|weeks?)\s*(later|earlier|forward|back|ahead)?$`)
 	rePostponeEN = regexp.MustCompile(`^(?:postpone|delay)\s+(?:it\s+|everything\s+|the trip\s+)?by\s+` + numWord + `\s+days?$`)
 
-	reLongerZH = regexp.MustCompile(`^(?:想|要|再)?(?:多玩|多待|多留|多呆|再加|加|延长|增加|多住|再玩|再待)\s*` + numWord + `\s*天$`)
+	reLongerZH = regexp.MustCompile(`^(?:想|要|再)?(?:多加|多玩|多待|多留|多呆|再加|加|延长|增加|多住|再玩|再待|多)\s*` + numWord + `\s*天$`)
 	reLongerEN = regexp.MustCompile(`^(?:add|stay|extend(?: it| the trip)?(?: by)?|make it|one more|an extra)\s*(?:` + numWord + `\s+)?(?:more\s+|extra\s+)?(?:days?)\s*(?:more|longer|extra|at the end)?$|^(?:stay )?(?:one|a) more day$|^stay an extra day$|^extend (?:it|the trip) by ` + numWord + ` days?$`)
 
 	reShorterZH  = regexp.MustCompile(`^(?:少玩|减少|减|缩短|少待|少住|去掉|删掉|砍掉)\s*` + numWord + `\s*天$`)
 	reDayGoneZH  = regexp.MustCompile(`^(?:去掉|删掉|砍掉|取消|不要)(最后一天|第一天|第[一二两三四五六七八九十\d]+天)$|^(最后一天|第一天)(?:不要了|不去了|去掉|取消)$`)
-	reShorterEN  = regexp.MustCompile(`^(?:cut|drop|remove|skip|lose)\s+the\s+(last|first|final)\s+day$|^(?:make it\s+)?` + numWord + `\s+days?\s+shorter$|^cut (?:it|the trip) by ` + numWord + ` days?$|^(?:make it )?shorter by ` + numWord + ` days?$`)
+	reShorterEN  = regexp.MustCompile(`^(?:cut|drop|remove|skip|lose)\s+the\s+(last|first|final)\s+day$|^(?:make it\s+)?` + numWord + `\s+days?\s+shorter$|^cut (?:it|the trip) by ` + numWord + ` days?$|^(?:make it )?shorter by ` + numWord + ` days?$|^(?:cut|drop|lose|take off)\s+` + numWord + `\s+days?$|^` + numWord + `\s+(?:fewer|less)\s+days?$`)
 	reDropZH     = regexp.MustCompile(`^(?:我们|我)?(?:不要去|不想去|不去|别去|去掉|删掉|删除|取消|不要)\s*(.{1,20}?)(?:了|吧)?$|^(.{1,20}?)(?:不去了|不想去了|不要了|就不去了)$|^把(.{1,20}?)(?:去掉|删掉|删了|取消)(?:吧)?$`)
 	reDropEN     = regexp.MustCompile(`^(?:skip|drop|remove|take out|leave out|cut|scrap|lose)\s+(?:the\s+)?(.{2,40})$|^no\s+(?:more\s+)?(?:the\s+)?(.{2,40}?)(?:\s+please)?$|^(?:we|i)\s+(?:don'?t|do not)\s+want\s+to\s+(?:go to|visit|see)\s+(?:the\s+)?(.{2,40})$`)
 	reAddZH      = regexp.MustCompile(`^(?:想|再)?在?(第[一二两三四五六七八九十\d]+天|最后一天)?(?:的行程|的安排)?(?:里|上)?(?:再)?(?:加一个|加个|加上|加|增加一个|增加|添加|安排一个|安排个)\s*(.{1,20}?)(?:吧)?$`)

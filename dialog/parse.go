@@ -62,6 +62,9 @@ type Extraction struct {
 	Exclude             []string // places and things the traveller does not want
 	Start, End          *Date    // End nil when only a start was said
 	Days                int      // a duration as said; when Start and Days are both known, End is set too
+	// MoreDays are days added to the trip as it is ("多加一天", "2 more days"); fewer when
+	// negative ("少一天", "cut a day"). The start stays; the end moves.
+	MoreDays int
 	// Budget is nil when no budget was stated. An explicit zero or negative figure
 	// ("预算0", "budget -100") is reported as a zero Money so that the engine can re-ask
 	// with a specific message; a budget word with no figure ("budget: lots") leaves Budget
@@ -277,6 +280,7 @@ func Extract(text string, c ParseContext) Extraction {
 	e.Start, e.End, e.Days, e.DateProblem = dr.start, dr.end, dr.days, dr.problem
 	e.DateReadings = dr.readings
 	e.Period = dr.period
+	e.MoreDays = dr.more
 	if dr.found {
 		m.found++
 	}

@@ -25,6 +25,7 @@ type dateResult struct {
 	found      bool
 	readings   [][2]*Date // the two readings of numbers that could be month/day or day/month
 	period     *Period    // a part of a month said instead of days
+	more       int        // days added to the trip as it is ("多加一天"), fewer when negative
 }
 
 // dateHit is one date found in the text, not yet placed in a year.
@@ -82,6 +83,14 @@ var (
 	reOneAfter   = pat(`^\s*(?:,|;)?\s*(?:(or|and)\s+)?(?:but\s+)?the\s+(?:one|weekend)\s+after\b`, "after")
 	reInEn       = pat(`\bin\s+`+enNum+`\s+(days?|weeks?|months?)\b|\b`+enNum+`\s+(days?|weeks?|months?)\s+(?:from\s+(?:now|today)|later)\b`, "day", "week", "month")
 	reInZh       = pat(`(\d{1,3})\s*(天|周|个?星期|个?礼拜|个月)\s*(?:以|之)?后`, "后")
+
+	// Days added to or taken from the trip as it is: "多加一天", "延长两天", "add one more
+	// day", "2 extra days"; "少一天", "cut a day", "one day less". Not "差不多三天" or
+	// "最多三天" (about, at most), nor "延长到五天" (a new length, read as one).
+	reMoreZh = pat(`(?:多加|再加|加上|加|延长|多玩|多待|多呆|多住|多留|再玩|再待|再呆|再住|多)\s*了?\s*(\d{1,2})\s*个?(?:天|晚|日)`, "天", "晚", "日")
+	reLessZh = pat(`(?:减少|减掉|减|缩短|少玩|少待|少呆|少住|砍掉|去掉|删掉|少)\s*了?\s*(\d{1,2})\s*个?(?:天|晚|日)`, "天", "晚", "日")
+	reMoreEn = pat(`\b(?:(?:add(?:\s+on)?|adding|extend(?:\s+it)?\s+by|stay(?:\s+for)?)\s+`+enNum+`\s+(?:more\s+|extra\s+)?days?|`+enNum+`\s+(?:more|extra|additional)\s+days?|(another)\s+day|(a)\s+day\s+longer)\b`, "day")
+	reLessEn = pat(`\b(?:(?:cut|drop|remove|lose|shorten(?:\s+it)?\s+by|take\s+off)\s+`+enNum+`\s+days?|`+enNum+`\s+(?:fewer|less)\s+days?|(a|one)\s+day\s+(?:less|shorter))\b`, "day")
 
 	reDurZhDN = pat(`(\d{1,3})\s*天\s*(\d{1,3})\s*[夜晚]`, "夜", "晚")
 	reDurZhD  = pat(`(\d{1,3})\s*(?:天|日游|日行程)`, "天", "日游", "日行程")
@@ -236,6 +245,7 @@ func parseDatesIn(m *msg, c ParseContext) dateResult {
 	ds.holidays()
 	ds.weekends()
 	ds.laterDays()
+	ds.moreDays()
 	ds.durations()
 	ds.numericDates()
 	ds.monthDayDates()
@@ -517,6 +527,54 @@ func (ds *dateScan) laterDays() {
 		}
 		ds.m.consume(loc[0], loc[1])
 	}
+}
+
+// moreDays reads days added to or taken from the trip as it is ("多加一天", "cut a
+// day"): not the trip's length, which durations would make of the "一天".
+func (ds *dateScan) moreDays() {
+	for _, p := range []struct {
+		re   pattern
+		sign int
+	}{{reMoreZh, 1}, {reLessZh, -1}, {reMoreEn, 1}, {reLessEn, -1}} {
+		s := ds.m.text()
+		if !p.re.possible(s) {
+			continue
+		}
+		for _, loc := range p.re.re.FindAllStringSubmatchIndex(s, -1) {
+			if !digitBound(s, loc[0], loc[1]) || ds.m.taken(loc[0]) {
+				continue
+			}
+			// 差不多, 最多, 至多, 顶多, 很多, 好多, 许多: "多" that is not "more".
+			if before := s[:loc[0]]; strings.HasPrefix(s[loc[0]:], "多") && hasSuffixAny(before, "差不", "最", "至", "顶", "很", "好", "许", "大") {
+				continue
+			}
+			n := 0
+			for g := 1; 2*g+1 < len(loc); g++ {
+				if w := strings.ToLower(sub(s, loc, g)); w != "" {
+					n = atoiWord(w)
+					if w == "another" {
+						n = 1
+					}
+					break
+				}
+			}
+			if n <= 0 || n > MaxTripDays {
+				continue
+			}
+			ds.r.more += p.sign * n
+			ds.r.found = true
+			ds.m.consume(loc[0], loc[1])
+		}
+	}
+}
+
+func hasSuffixAny(s string, suffixes ...string) bool {
+	for _, x := range suffixes {
+		if strings.HasSuffix(s, x) {
+			return true
+		}
+	}
+	return false
 }
 
 // durations reads how long the trip is: 5天, 三天两夜, "3 nights", "a week".

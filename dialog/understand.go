@@ -191,7 +191,7 @@ var (
 
 // fills reports whether an extraction holds anything that goes into the trip.
 func (e Extraction) fills() bool {
-	return e.Destination != "" || e.ProposedDestination != "" || e.Start != nil || e.End != nil || e.Days > 0 ||
+	return e.Destination != "" || e.ProposedDestination != "" || e.Start != nil || e.End != nil || e.Days > 0 || e.MoreDays != 0 ||
 		e.Budget != nil || e.PartySize > 0 || e.Accessibility != nil || e.KidFriendly != nil || e.PetFriendly != nil ||
 		e.NaturalLandscape != "" || e.SocialLandscape != "" || e.Cuisine != "" || e.OtherNeeds != "" ||
 		len(e.Exclude) > 0 || e.NotDestination != ""

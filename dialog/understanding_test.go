@@ -578,3 +578,34 @@ func TestTypedAfterADaysButtonChangesThatDay(t *testing.T) {
 		}
 	}
 }
+
+// Days added to or taken from the trip as it is move its end: "多加一天" is not a
+// one-day trip. A length said ("延长到五天", "差不多三天") is the length.
+func TestTripMadeLongerOrShorter(t *testing.T) {
+	for _, tc := range []struct{ lang, text, end string }{
+		{"zh", "多加一天", "2026-12-24"},
+		{"zh", "再加两天吧", "2026-12-25"},
+		{"zh", "能不能延长一天", "2026-12-24"},
+		{"zh", "少玩一天", "2026-12-22"},
+		{"zh", "减两天", "2026-12-21"},
+		{"en", "add one more day", "2026-12-24"},
+		{"en", "2 extra days please", "2026-12-25"},
+		{"en", "can we stay another day", "2026-12-24"},
+		{"en", "cut a day", "2026-12-22"},
+		{"en", "one day less", "2026-12-22"},
+		// A new length, not days added.
+		{"zh", "延长到五天", "2026-12-24"},
+		{"zh", "差不多三天就行", "2026-12-22"},
+		{"zh", "最多三天", "2026-12-22"},
+		{"en", "make it 5 days", "2026-12-24"},
+	} {
+		e := corpusEngine("Asia/Shanghai")
+		prior := map[string]json.RawMessage{"destination": json.RawMessage(`"杭州"`),
+			"startDate": json.RawMessage(`"2026-12-20"`), "endDate": json.RawMessage(`"2026-12-23"`)}
+		c := conversationAt(dialog.StateBudget, tc.lang, "Asia/Shanghai", prior)
+		e.Handle(c, dialog.Inbound{Text: tc.text})
+		if c.Trip.StartDate == nil || c.Trip.StartDate.String() != "2026-12-20" || c.Trip.EndDate == nil || c.Trip.EndDate.String() != tc.end {
+			t.Errorf("%q on 20-23 Dec: %v to %v, want 2026-12-20 to %s", tc.text, c.Trip.StartDate, c.Trip.EndDate, tc.end)
+		}
+	}
+}
