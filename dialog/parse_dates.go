@@ -89,7 +89,7 @@ var (
 	// "最多三天" (about, at most), nor "延长到五天" (a new length, read as one).
 	reMoreZh = pat(`(?:多加|再加|加上|加|延长|多玩|多待|多呆|多住|多留|再玩|再待|再呆|再住|多)\s*了?\s*(\d{1,2})\s*个?(?:天|晚|日)`, "天", "晚", "日")
 	reLessZh = pat(`(?:减少|减掉|减|缩短|少玩|少待|少呆|少住|砍掉|去掉|删掉|少)\s*了?\s*(\d{1,2})\s*个?(?:天|晚|日)`, "天", "晚", "日")
-	reMoreEn = pat(`\b(?:(?:add(?:\s+on)?|adding|extend(?:\s+it)?\s+by|stay(?:\s+for)?)\s+`+enNum+`\s+(?:more\s+|extra\s+)?days?|`+enNum+`\s+(?:more|extra|additional)\s+days?|(another)\s+day|(a)\s+day\s+longer)\b`, "day")
+	reMoreEn = pat(`\b(?:(?:add(?:\s+on)?|adding|extend(?:\s+it)?\s+by)\s+`+enNum+`\s+(?:more\s+|extra\s+)?days?|`+enNum+`\s+(?:more|extra|additional)\s+days?|(another)\s+day|(a)\s+day\s+longer)\b`, "day")
 	reLessEn = pat(`\b(?:(?:cut|drop|remove|lose|shorten(?:\s+it)?\s+by|take\s+off)\s+`+enNum+`\s+days?|`+enNum+`\s+(?:fewer|less)\s+days?|(a|one)\s+day\s+(?:less|shorter))\b`, "day")
 
 	reDurZhDN = pat(`(\d{1,3})\s*天\s*(\d{1,3})\s*[夜晚]`, "夜", "晚")
@@ -544,8 +544,14 @@ func (ds *dateScan) moreDays() {
 			if !digitBound(s, loc[0], loc[1]) || ds.m.taken(loc[0]) {
 				continue
 			}
-			// 差不多, 最多, 至多, 顶多, 很多, 好多, 许多: "多" that is not "more".
-			if before := s[:loc[0]]; strings.HasPrefix(s[loc[0]:], "多") && hasSuffixAny(before, "差不", "最", "至", "顶", "很", "好", "许", "大") {
+			// 差不多, 最多, 至多, 顶多, 很多: "多" that is not "more"; 至少, 最少, 不少: "少"
+			// that is not "fewer"; 参加: joining, not adding. "a day trip" is an outing.
+			before, match, after := s[:loc[0]], s[loc[0]:loc[1]], strings.TrimLeft(s[loc[1]:], " -")
+			if strings.HasPrefix(match, "多") && hasSuffixAny(before, "差不", "最", "至", "顶", "很", "好", "许", "大") ||
+				strings.HasPrefix(match, "少") && hasSuffixAny(before, "至", "最", "不", "多", "减") ||
+				strings.HasPrefix(match, "加") && hasSuffixAny(before, "参", "更", "增") ||
+				strings.HasPrefix(after, "trip") || strings.HasPrefix(after, "tour") ||
+				strings.HasSuffix(match, "another day") && hasSuffixAny(strings.TrimRight(before, " "), " to", " on", " for", "some", "to", "on") {
 				continue
 			}
 			n := 0

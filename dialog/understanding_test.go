@@ -598,6 +598,10 @@ func TestTripMadeLongerOrShorter(t *testing.T) {
 		{"zh", "差不多三天就行", "2026-12-22"},
 		{"zh", "最多三天", "2026-12-22"},
 		{"en", "make it 5 days", "2026-12-24"},
+		{"zh", "至少三天", "2026-12-22"},
+		{"en", "we'll stay for 3 days", "2026-12-22"},
+		// Not days added: a sight moved to another day.
+		{"en", "move the museum to another day", "2026-12-23"},
 	} {
 		e := corpusEngine("Asia/Shanghai")
 		prior := map[string]json.RawMessage{"destination": json.RawMessage(`"杭州"`),
