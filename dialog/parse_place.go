@@ -1,6 +1,7 @@
 package dialog
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 	"unicode"
@@ -244,11 +245,37 @@ func parseDestinationIn(m *msg, e *Extraction, c ParseContext) {
 	// The English patterns ignore case; running them over a lower-cased copy (same byte
 	// offsets) lets their word checks be plain substring searches.
 	d := &destScan{m: m, e: e, c: c, wo: wo, lwo: asciiLower(wo)}
+	if d.origin() {
+		d.wo = string(m.wo)
+		d.lwo = asciiLower(d.wo)
+	}
 	if d.alternatives() || d.correctedZh() || d.correctedEn() || d.insteadOf() || d.changedTo() ||
 		d.joined() || d.afterMarker() || d.spotted() || d.described() {
 		return
 	}
 	d.answer()
+}
+
+// reOriginEn ends the text before a place the traveller leaves from or lives in.
+var reOriginEn = regexp.MustCompile(`(?:^|[\s,.!;])(?:from|leaving|departing|flying out of|out of|live in|living in|based in|i'm based in|we're based in)$`)
+
+// origin takes the places a trip leaves from out of the reading: "从上海出发，周末去哪玩",
+// "from beijing, 3 days, somewhere with mountains", "i live in shanghai, where can i go":
+// where the traveller starts is not where they go, and "从北京出发去西安" goes to 西安.
+// It reports whether it took one.
+func (d *destScan) origin() bool {
+	took := false
+	for _, sp := range spotPlaces(d.m, d.c) {
+		before := strings.TrimRight(d.lwo[:sp.i], " ")
+		// "上海出发" leaves from 上海; "深圳 下周五出发" goes to 深圳 and leaves on Friday.
+		after := d.lwo[sp.j:]
+		if hasSuffixAny(before, "从", "住在", "家在", "人在") || reOriginEn.MatchString(before) ||
+			strings.HasPrefix(after, "出发") {
+			d.m.consume(sp.i, sp.j)
+			took = true
+		}
+	}
+	return took
 }
 
 // destScan is one message read for its destination.

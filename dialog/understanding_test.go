@@ -613,3 +613,28 @@ func TestTripMadeLongerOrShorter(t *testing.T) {
 		}
 	}
 }
+
+// The place a traveller leaves from or lives in is not where they go: "从上海出发，周末去
+// 哪玩" asks where; "从北京出发去西安" goes to 西安; "深圳 下周五出发" goes to 深圳.
+func TestOriginIsNotTheDestination(t *testing.T) {
+	for _, tc := range []struct{ lang, text, dest string }{
+		{"zh", "从上海出发，周末去哪玩", ""},
+		{"zh", "上海出发，三天，想去有山的地方", ""},
+		{"zh", "我住在杭州，元旦想出去玩", ""},
+		{"en", "from beijing, 3 days, somewhere with mountains", ""},
+		{"en", "i live in shanghai, where can i go for a weekend", ""},
+		{"en", "leaving from london next week, ideas?", ""},
+		{"zh", "从北京出发去西安", "西安"},
+		{"zh", "深圳 下周五出发 周日回", "深圳"},
+		{"en", "flights from osaka to tokyo dec 20-23", "Tokyo"},
+		{"en", "tokyo from dec 20 to dec 23", "Tokyo"},
+	} {
+		e := corpusEngine("Asia/Shanghai")
+		c := conversationAt(dialog.StateStart, tc.lang, "Asia/Shanghai", nil)
+		c.Lang = tc.lang
+		e.Handle(c, dialog.Inbound{Text: tc.text})
+		if !strings.EqualFold(c.Trip.Destination, tc.dest) {
+			t.Errorf("%q: destination %q, want %q", tc.text, c.Trip.Destination, tc.dest)
+		}
+	}
+}
