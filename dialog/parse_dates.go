@@ -99,7 +99,9 @@ var (
 	reDurZhM  = pat(`(\d{1,2})\s*个月|半个月`, "个月")
 	reDurEnDN = pat(`\b`+enNum+`\s*-?\s*days?\s*,?\s*(?:and\s+)?`+enNum+`\s*-?\s*nights?\b`, "night")
 	reDurEnD  = pat(`\b`+enNum+`\s*-?\s*days?\b`, "day")
-	reDurEnN  = pat(`\b`+enNum+`\s*-?\s*nights?\b`, "night")
+	// "4ish days": the days said. (A span, "3-4 days", asks: CONVENTIONS.md.)
+	reDurEnIsh = pat(`\b`+enNum+`\s*-?\s*ish\s+days?\b`, "ish")
+	reDurEnN   = pat(`\b`+enNum+`\s*-?\s*nights?\b`, "night")
 	// Labelled lengths: "天数：4", "days: 5", "nights = 3".
 	reDurLabelD = pat(`(?:行程天数|天数|\bdays|\bduration|\blength)\s*[:：=\-】]\s*(\d{1,3})\b`, "天数", "days", "duration", "length")
 	reDurLabelN = pat(`(?:晚数|\bnights)\s*[:：=\-】]\s*(\d{1,3})\b`, "晚数", "nights")
@@ -597,6 +599,7 @@ func (ds *dateScan) durations() {
 		{reDurLabelD, zhDur || enDur, func(s string, loc []int) int { return atoiWord(sub(s, loc, 1)) }},
 		{reDurLabelN, zhDur || enDur, func(s string, loc []int) int { return atoiWord(sub(s, loc, 1)) + 1 }},
 		{reDurZhDN, zhDur, func(s string, loc []int) int { return atoiWord(sub(s, loc, 1)) }},
+		{reDurEnIsh, enDur, func(s string, loc []int) int { return atoiWord(sub(s, loc, 1)) }},
 		{reDurEnDN, enDur, func(s string, loc []int) int { return atoiWord(sub(s, loc, 1)) }},
 		{reDurZhD, zhDur, func(s string, loc []int) int { return atoiWord(sub(s, loc, 1)) }},
 		{reDurEnD, enDur, func(s string, loc []int) int { return atoiWord(sub(s, loc, 1)) }},

@@ -638,3 +638,20 @@ func TestOriginIsNotTheDestination(t *testing.T) {
 		}
 	}
 }
+
+// "4ish days" is four days, not a budget of 4.
+func TestRoughLengths(t *testing.T) {
+	for _, tc := range []struct{ lang, text, end string }{
+		{"en", "around the 15th, 4ish days", "2026-12-18"},
+		{"en", "from dec 15, 4-ish days", "2026-12-18"},
+		{"en", "dec 15 for five-ish days", "2026-12-19"},
+	} {
+		e := corpusEngine("Asia/Shanghai")
+		prior := map[string]json.RawMessage{"destination": json.RawMessage(`"哈尔滨"`)}
+		c := conversationAt(dialog.StateDates, tc.lang, "Asia/Shanghai", prior)
+		e.Handle(c, dialog.Inbound{Text: tc.text})
+		if c.Trip.StartDate == nil || c.Trip.StartDate.String() != "2026-12-15" || c.Trip.EndDate == nil || c.Trip.EndDate.String() != tc.end || c.Trip.Budget != nil {
+			t.Errorf("%q: %v to %v, budget %v; want 2026-12-15 to %s and no budget", tc.text, c.Trip.StartDate, c.Trip.EndDate, c.Trip.Budget, tc.end)
+		}
+	}
+}
