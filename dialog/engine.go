@@ -211,7 +211,17 @@ func (t *turn) message() {
 		return
 	}
 	// Typing a button's label, or an example the question gave, is pressing it.
-	if a := t.typedChoice(text); a != "" {
+	a := t.typedChoice(text)
+	if a == "" && t.c.Memo.Asking == "cancel" {
+		// "Cancel this trip?" answered in words: "yes", "是的", "no", "不用了".
+		if yes, ok := ParseYesNo(text); ok {
+			a = "cancel:no"
+			if yes {
+				a = "cancel:yes"
+			}
+		}
+	}
+	if a != "" {
 		t.res.Intent = string(actOfAction(a))
 		t.action(a)
 		return

@@ -655,3 +655,29 @@ func TestRoughLengths(t *testing.T) {
 		}
 	}
 }
+
+// "Cancel this trip?" answered in words is answered: "yes" cancels, "no" keeps the trip.
+func TestCancelAnsweredInWords(t *testing.T) {
+	for _, tc := range []struct {
+		lang, state, ask, answer string
+		cancelled                bool
+	}{
+		{"en", dialog.StatePlanned, "cancel the trip", "yes", true},
+		{"zh", dialog.StatePlanned, "取消行程", "是的", true},
+		{"en", dialog.StateBudget, "cancel", "yes please", true},
+		{"zh", dialog.StateBudget, "取消", "确定", true},
+		{"en", dialog.StateBudget, "cancel", "no", false},
+		{"zh", dialog.StatePlanned, "取消行程", "不用了", false},
+	} {
+		e := corpusEngine("Asia/Shanghai")
+		prior := map[string]json.RawMessage{"destination": json.RawMessage(`"杭州"`)}
+		c := conversationAt(tc.state, tc.lang, "Asia/Shanghai", prior)
+		if out := e.Handle(c, dialog.Inbound{Text: tc.ask}); out.Asked != "cancel" {
+			t.Fatalf("%q: asked %q, want the cancel confirmed", tc.ask, out.Asked)
+		}
+		e.Handle(c, dialog.Inbound{Text: tc.answer})
+		if gone := c.Trip.Destination == ""; gone != tc.cancelled {
+			t.Errorf("%q then %q: destination %q; want cancelled %v", tc.ask, tc.answer, c.Trip.Destination, tc.cancelled)
+		}
+	}
+}
