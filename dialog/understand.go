@@ -102,7 +102,7 @@ func Read(text, state string, c ParseContext) Reading {
 		r.Act, r.Topic = ActFAQ, topic
 		return r
 	}
-	if complaint(low) || starsGiven(low) > 0 {
+	if (complaint(low) && !correctsWrong(low, text, c)) || starsGiven(low) > 0 {
 		r.Act = ActFeedback
 		return r
 	}
@@ -415,6 +415,24 @@ func squeezeRepeats(s string) string {
 		}
 	}
 	return b.String()
+}
+
+// reWrongSaid is "that's wrong" said to correct what the bot kept: "you got it wrong,
+// it's 3 people", "that's wrong, I said the 21st".
+var reWrongSaid = regexp.MustCompile(`(?:you(?:'ve| have)? got it wrong|you got that wrong|(?:that|this|it)(?:'s| is) (?:wrong|not right|incorrect)|(?:that's|thats|that is) not what i said|wrong|not right|incorrect)[\s,.!;:-]*`)
+
+// correctsWrong reports a message that calls what the bot kept wrong and says what is
+// right: a correction, not a complaint. "you keep getting my dates wrong" says nothing
+// right and stays a complaint.
+func correctsWrong(low, text string, c ParseContext) bool {
+	if !has(low, "wrong", "not right", "incorrect", "not what i said") {
+		return false
+	}
+	rest := reWrongSaid.ReplaceAllString(low, " ")
+	if complaint(rest) {
+		return false
+	}
+	return Extract(rest, c).fills()
 }
 
 // complaint reports a complaint about the service.

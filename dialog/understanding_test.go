@@ -681,3 +681,37 @@ func TestCancelAnsweredInWords(t *testing.T) {
 		}
 	}
 }
+
+// "That's wrong" with what is right is a correction, kept; without it, a complaint.
+func TestWrongWithTheRightAnswerCorrects(t *testing.T) {
+	for _, tc := range []struct {
+		text  string
+		party int
+		start string
+	}{
+		{"you got it wrong, it's 3 people", 3, "2026-12-20"},
+		{"that's wrong, I said the 21st", 0, "2026-12-21"},
+		{"wrong! we are 4", 4, "2026-12-20"},
+	} {
+		e := corpusEngine("Asia/Shanghai")
+		prior := map[string]json.RawMessage{"destination": json.RawMessage(`"Tokyo"`),
+			"startDate": json.RawMessage(`"2026-12-20"`), "endDate": json.RawMessage(`"2026-12-23"`)}
+		c := conversationAt(dialog.StateBudget, "en", "Asia/Shanghai", prior)
+		out := e.Handle(c, dialog.Inbound{Text: tc.text})
+		party := 0
+		if c.Trip.PartySize != nil {
+			party = *c.Trip.PartySize
+		}
+		if out.Intent == "feedback" || party != tc.party || c.Trip.StartDate.String() != tc.start {
+			t.Errorf("%q: intent %q, party %d, start %v; want the correction kept (party %d, start %s)", tc.text, out.Intent, party, c.Trip.StartDate, tc.party, tc.start)
+		}
+	}
+	for _, text := range []string{"you keep getting my dates wrong", "the weather info was wrong", "wrong wrong wrong, useless"} {
+		e := corpusEngine("Asia/Shanghai")
+		prior := map[string]json.RawMessage{"destination": json.RawMessage(`"Tokyo"`)}
+		c := conversationAt(dialog.StateBudget, "en", "Asia/Shanghai", prior)
+		if out := e.Handle(c, dialog.Inbound{Text: text}); out.Intent != "feedback" {
+			t.Errorf("%q: intent %q, want feedback", text, out.Intent)
+		}
+	}
+}
