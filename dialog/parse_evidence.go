@@ -535,8 +535,8 @@ var (
 	reExcludeZh = pat(`(?:不要|别|不想|不用|不打算|不|不会)再?(?:带(?:我们|我)|让(?:我们|我))?去(?:了)?|不要|别安排|不想去|去掉|删掉|排除|避开|不考虑|讨厌|不喜欢|受不了`, "不", "别", "去掉", "删掉", "排除", "避开", "讨厌", "受不了")
 	// reDroppedZh follows a sight the traveller no longer wants: "雷峰塔就不去了", "故宫不用去了".
 	reDroppedZh = pat(`(?:就|也|还是|先)?(?:不(?:想|用|要|打算)?去了|不去|不要了|就算了|算了|不看了|不逛了|跳过|pass)`, "不", "算了", "跳过", "pass")
-	reExcludeEn = pat(`(?i)\b(?:(?:do not|don't|dont|we don't|i don't)\s+want\s+to\s+(?:go\s+to|visit|see|do)|not\s+going\s+to|anywhere\s+but|avoid|skip|no more|not interested in|take|remove|cut|leave out|drop|without|hate|can'?t stand|cannot stand|dislike|(?:don'?t|do not) (?:really )?like|not a fan of|not into)\s+`,
-		"want", "not going", "anywhere but", "avoid", "skip", "no more", "not interested", "take", "remove", "cut", "leave out", "drop", "without", "hate", "stand", "dislike", "like", "not a fan", "not into")
+	reExcludeEn = pat(`(?i)\b(?:(?:do not|don't|dont|we don't|i don't)\s+want\s+to\s+(?:go\s+to|visit|see|do)|not\s+going\s+to|anywhere\s+but|anything\s+but|everything\s+but|except(?:\s+for)?|other\s+than|avoid|skip|no more|not interested in|take|remove|cut|leave out|drop|without|hate|can'?t stand|cannot stand|dislike|(?:don'?t|do not) (?:really )?like|not a fan of|not into)\s+`,
+		"want", "not going", "anywhere but", "anything but", "everything but", "except", "other than", "avoid", "skip", "no more", "not interested", "take", "remove", "cut", "leave out", "drop", "without", "hate", "stand", "dislike", "like", "not a fan", "not into")
 	reExcludeNo     = pat(`(?i)(?:^|[,;.!]\s*)(?:no|not)\s+`, "no", "not")
 	reExcludeFoodZh = pat(`(?:不要|不想吃|不吃|不能吃|不太能吃|不敢吃|吃不了|别安排)\s*`, "不", "吃不了", "别安排")
 	reNoEatEn       = pat(`(?i)\b(?:don'?t|do not|doesn'?t|does not|can'?t|cannot|never|won'?t)\s+eat\s+`, "eat")
@@ -601,7 +601,8 @@ func parseExclusionsIn(m *msg, e *Extraction, c ParseContext) {
 		}
 		p := wo[i:j]
 		goes := strings.Contains(wo[loc[0]:loc[1]], "去")
-		if goes && notPlaces[p] || has(p, "需要", "特殊", "考虑") {
+		// "不去了": 了 is no place; "不去博物馆": a kind of sight is ruled out, not a place.
+		if goes && notPlaces[p] && !isPrefWord(p) || has(p, "需要", "特殊", "考虑") {
 			continue
 		}
 		// "要不要…" asks; a bare 不要 rules out a thing a trip has, not any words.
@@ -632,7 +633,7 @@ func parseExclusionsIn(m *msg, e *Extraction, c ParseContext) {
 				end = loc[1] + k[1]
 			}
 		}
-		if strings.HasPrefix(head, "without") && !isPrefWord(p) {
+		if (strings.HasPrefix(head, "without") || strings.HasPrefix(head, "except") || strings.HasPrefix(head, "other") || strings.HasPrefix(head, "everything")) && !isPrefWord(p) {
 			continue
 		}
 		for _, part := range splitList(p) {

@@ -715,3 +715,24 @@ func TestWrongWithTheRightAnswerCorrects(t *testing.T) {
 		}
 	}
 }
+
+// What a traveller rules out is left out, never wished for: "不去博物馆", "anything but
+// museums".
+func TestRuledOutIsNotAWish(t *testing.T) {
+	for _, tc := range []struct{ lang, text, out string }{
+		{"zh", "成都三天，不去博物馆，想吃火锅", "博物馆"},
+		{"zh", "不想去博物馆", "博物馆"},
+		{"en", "chengdu 3 days, anything but museums", "museums"},
+		{"en", "everything except museums", "museums"},
+		{"en", "anything other than museums", "museums"},
+	} {
+		e := corpusEngine("Asia/Shanghai")
+		c := conversationAt(dialog.StateStart, tc.lang, "Asia/Shanghai", nil)
+		c.Lang = tc.lang
+		e.Handle(c, dialog.Inbound{Text: tc.text})
+		wished := c.Trip.SocialLandscape + "|" + c.Trip.NaturalLandscape + "|" + c.Trip.Cuisine + "|" + c.Trip.OtherNeeds
+		if !strings.Contains(c.Trip.Exclude, tc.out) || strings.Contains(wished, tc.out) {
+			t.Errorf("%q: left out %q, wished %q; want %q left out and not wished", tc.text, c.Trip.Exclude, wished, tc.out)
+		}
+	}
+}
