@@ -218,21 +218,22 @@ func looksLikePlace(p string) bool {
 }
 
 var (
-	reDestZh      = pat(`(?:想去|要去|打算去|准备去|计划去|飞往|前往|飞去|去|目的地\s*(?:是|为|[:=])?\s*|地点\s*[:=]\s*)`, "去", "飞往", "前往", "目的地", "地点")
-	reDestZhTo    = pat(`到`, "到")
-	reZhTripVerbs = pat(`^\s*(?:去)?(?:玩|旅游|旅行|度假|看看|走走|转转|逛逛|游玩)`)
-	reDestZhTrip  = pat(`之旅|[0-9 ]*日?游|[0-9]+\s*天\s*[0-9]+\s*[晚夜]|自由行|跟团`, "之旅", "游", "晚", "夜", "自由行", "跟团")
-	reDestZhNot   = pat(`不是|不去|把`, "不是", "不去", "把")
-	reDestZhTo2   = pat(`^\s*[,]?\s*(?:而|改|换)?(?:是|去|成|为)\s*(?:去)?`)
-	reDestZhChg   = pat(`(?:目的地|地点|地方)?\s*(?:改成|改为|换成|换到|改到|改去)\s*(?:去)?`, "改", "换")
-	reDestEnStr   = pat(`(?i)\b(?:(?:trip|travel(?:l?ing)?|go(?:ing)?|head(?:ing)?|fly(?:ing)?|flights?|move|moving|journey|getaway|get away|holiday|vacation|come|coming|off)\s+to|visit(?:ing)?|explore|exploring|see(?:ing)?|(?:holiday|vacation|stay(?:ing)?|days|week|weekend|time)\s+in|destination(?:\s+is)?\s*[:=-]?|dest\s*[:=-]|where\s*[:=-]|city\s*[:=-]|thinking(?:\s+(?:of|about))?|how about|what about|looking at|doing|plan(?:ning)?(?:\s+me)?(?:\s+something\s+in)?)\s*`, " to ", "visit", "explor", "see", " in ", "destination", "dest", "where", "city", "thinking", "how about", "what about", "looking at", "doing", "plan")
-	reLengthEn    = pat(`(?i)\s*,?\s*(?:for\s+)?(?:\d{1,3}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|a couple of|a few)\s*-?\s*(?:days?|nights?|weeks?)\b`, "day", "night", "week")
-	reDestEnWeak  = pat(`(?i)\b(?:to|in|at)\s+`, "to ", "in ", "at ")
-	reDestEnNot   = pat(`(?i)\bnot\s+(?:to\s+)?`, "not")
-	reDestEnNot2  = pat(`^\s*[,;-]?\s*(?:but\s+)?(?:rather\s+)?(?:to\s+)?`)
-	reDestEnInst  = pat(`(?i)\binstead\s+of\s+`, "instead")
-	reDestEnChg   = pat(`(?i)\bchange\s+(?:the\s+)?(?:destination|place|city)\s+(?:from\s+(.+?)\s+)?to\s+|\b(?:actually|make it|rather|i meant|i mean)\s*,?\s*(?:to\s+)?`, "change", "actually", "make it", "rather", "mean")
-	reFillerHead  = pat(`(?i)^\s*(?:i\s+(?:want|would like|'d like|wanna|plan|am planning|am thinking|think|'m thinking)(?:\s+(?:to|of|about))?(?:\s+(?:go|going|travel|travelling|traveling|fly)(?:\s+to)?|\s+visit(?:ing)?|\s+see)?|we\s+(?:want|would like|'d like|wanna|plan)(?:\s+to)?(?:\s+(?:go|travel|fly)(?:\s+to)?|\s+visit)?|let'?s\s+go\s+to|how about\b|what about\b|maybe\b|probably\b|please\b|um+\b|hmm+\b|well\b|我们想去|我想去|我想|我要去|我要|想去|打算去|准备去|计划去|去|那就|就|嗯|目的地是|目的地|我们去)\s*`)
+	reDestZh        = pat(`(?:想去|要去|打算去|准备去|计划去|飞往|前往|飞去|去|目的地\s*(?:是|为|[:=])?\s*|地点\s*[:=]\s*)`, "去", "飞往", "前往", "目的地", "地点")
+	reDestZhTo      = pat(`到`, "到")
+	reZhTripVerbs   = pat(`^\s*(?:去)?(?:玩|旅游|旅行|度假|看看|走走|转转|逛逛|游玩)`)
+	reDestZhTrip    = pat(`之旅|[0-9 ]*日?游|[0-9]+\s*天\s*[0-9]+\s*[晚夜]|自由行|跟团`, "之旅", "游", "晚", "夜", "自由行", "跟团")
+	reDestZhNot     = pat(`不是|不去|把`, "不是", "不去", "把")
+	reDestZhTo2     = pat(`^\s*[,]?\s*(?:而|改|换)?(?:是|去|成|为)\s*(?:去)?`)
+	reDestZhChgBare = regexp.MustCompile(`(?:^|[，,。；;！!\s])(?:那就|那|就)?改\s*`)
+	reDestZhChg     = pat(`(?:目的地|地点|地方)?\s*(?:改成|改为|换成|换到|改到|改去)\s*(?:去)?`, "改", "换")
+	reDestEnStr     = pat(`(?i)\b(?:(?:trip|travel(?:l?ing)?|go(?:ing)?|head(?:ing)?|fly(?:ing)?|flights?|move|moving|journey|getaway|get away|holiday|vacation|come|coming|off)\s+to|visit(?:ing)?|explore|exploring|see(?:ing)?|(?:holiday|vacation|stay(?:ing)?|days|week|weekend|time)\s+in|destination(?:\s+is)?\s*[:=-]?|dest\s*[:=-]|where\s*[:=-]|city\s*[:=-]|thinking(?:\s+(?:of|about))?|how about|what about|looking at|doing|plan(?:ning)?(?:\s+me)?(?:\s+something\s+in)?)\s*`, " to ", "visit", "explor", "see", " in ", "destination", "dest", "where", "city", "thinking", "how about", "what about", "looking at", "doing", "plan")
+	reLengthEn      = pat(`(?i)\s*,?\s*(?:for\s+)?(?:\d{1,3}|a|an|one|two|three|four|five|six|seven|eight|nine|ten|a couple of|a few)\s*-?\s*(?:days?|nights?|weeks?)\b`, "day", "night", "week")
+	reDestEnWeak    = pat(`(?i)\b(?:to|in|at)\s+`, "to ", "in ", "at ")
+	reDestEnNot     = pat(`(?i)\bnot\s+(?:to\s+)?`, "not")
+	reDestEnNot2    = pat(`^\s*[,;-]?\s*(?:but\s+)?(?:rather\s+)?(?:to\s+)?`)
+	reDestEnInst    = pat(`(?i)\binstead\s+of\s+`, "instead")
+	reDestEnChg     = pat(`(?i)\bchange\s+(?:the\s+)?(?:destination|place|city)\s+(?:from\s+(.+?)\s+)?to\s+|\b(?:actually|make it|rather|i meant|i mean)\s*,?\s*(?:to\s+)?`, "change", "actually", "make it", "rather", "mean")
+	reFillerHead    = pat(`(?i)^\s*(?:i\s+(?:want|would like|'d like|wanna|plan|am planning|am thinking|think|'m thinking)(?:\s+(?:to|of|about))?(?:\s+(?:go|going|travel|travelling|traveling|fly)(?:\s+to)?|\s+visit(?:ing)?|\s+see)?|we\s+(?:want|would like|'d like|wanna|plan)(?:\s+to)?(?:\s+(?:go|travel|fly)(?:\s+to)?|\s+visit)?|let'?s\s+go\s+to|how about\b|what about\b|maybe\b|probably\b|please\b|um+\b|hmm+\b|well\b|我们想去|我想去|我想|我要去|我要|想去|打算去|准备去|计划去|去|那就|就|嗯|目的地是|目的地|我们去)\s*`)
 )
 
 // fillerTail ends an answer without being part of the place ("厦门吧", "Lisbon please").
@@ -469,6 +470,17 @@ func (d *destScan) insteadOf() bool {
 func (d *destScan) changedTo() bool {
 	for _, loc := range reDestZhChg.FindAllStringIndex(d.wo, -1) {
 		if yi, yj := placeAfterZh(d.wo, loc[1]); yj > yi && d.set(yi, yj, afterMarker) {
+			d.m.consume(loc[0], loc[1])
+			return true
+		}
+	}
+	// "不去成都了，改重庆": 改 alone before a place the gazetteer knows ("改日期" is no place).
+	for _, loc := range reDestZhChgBare.FindAllStringIndex(d.wo, -1) {
+		yi, yj := placeAfterZh(d.wo, loc[1])
+		if yj <= yi {
+			continue
+		}
+		if known, _ := placesKnow(d.c, d.wo[yi:yj]); known && d.set(yi, yj, afterMarker) {
 			d.m.consume(loc[0], loc[1])
 			return true
 		}

@@ -736,3 +736,24 @@ func TestRuledOutIsNotAWish(t *testing.T) {
 		}
 	}
 }
+
+// "改重庆": 改 alone before a known place changes the destination; before anything
+// else ("改日期") it does not make one.
+func TestChangeToAPlaceWithBareGai(t *testing.T) {
+	for _, tc := range []struct{ text, dest string }{
+		{"不去成都了，改重庆", "重庆"},
+		{"改重庆", "重庆"},
+		{"那就改西安吧", "西安"},
+		{"改日期", "成都"},
+		{"改一下预算", "成都"},
+	} {
+		e := corpusEngine("Asia/Shanghai")
+		prior := map[string]json.RawMessage{"destination": json.RawMessage(`"成都"`),
+			"startDate": json.RawMessage(`"2026-12-20"`), "endDate": json.RawMessage(`"2026-12-23"`)}
+		c := conversationAt(dialog.StateBudget, "zh", "Asia/Shanghai", prior)
+		e.Handle(c, dialog.Inbound{Text: tc.text})
+		if c.Trip.Destination != tc.dest {
+			t.Errorf("%q: destination %q, want %q", tc.text, c.Trip.Destination, tc.dest)
+		}
+	}
+}
