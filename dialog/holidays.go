@@ -45,7 +45,7 @@ var holidays = []holiday{
 	{names: []string{"端午节", "端午"}, table: map[int]Date{2026: {2026, 6, 19}, 2027: {2027, 6, 9}, 2028: {2028, 5, 28}, 2029: {2029, 6, 16}}, spanOnly: true, span: 3},
 	{names: []string{"中秋节", "中秋"}, table: map[int]Date{2026: {2026, 9, 25}, 2027: {2027, 9, 15}, 2028: {2028, 10, 3}, 2029: {2029, 9, 22}}, spanOnly: true, span: 3},
 	{names: []string{"国庆黄金周", "十一黄金周", "黄金周"}, month: 10, day: 1, spanOnly: true, span: 7},
-	{names: []string{"国庆节", "国庆假期", "国庆长假", "国庆"}, month: 10, day: 1, span: 7},
+	{names: []string{"国庆节", "国庆假期", "国庆长假", "国庆", "十一假期", "十一长假", "十一小长假", "十一期间", "十一"}, month: 10, day: 1, span: 7},
 	{names: []string{"元旦"}, month: 1, day: 1},
 	{names: []string{"五一劳动节", "五一假期", "劳动节", "五一", "5.1"}, month: 5, day: 1, span: 5},
 	{names: []string{"情人节", "valentine's day", "valentines day", "valentine's", "valentines"}, month: 2, day: 14, isDay: true},
@@ -98,7 +98,7 @@ type holidayHit struct {
 
 // findHolidays returns the holidays named in s, in order, longest names first.
 func findHolidays(s string) []holidayHit {
-	if !has(s, "节", "年", "初", "除夕", "元宵", "清明", "端午", "中秋", "国庆", "黄金周", "元旦", "五一", "5.1", "平安夜", "圣诞", "跨年", "假",
+	if !has(s, "节", "年", "初", "除夕", "元宵", "清明", "端午", "中秋", "国庆", "黄金周", "元旦", "五一", "5.1", "平安夜", "圣诞", "跨年", "假", "十一",
 		"christmas", "xmas", "valentine", "boxing", "new year", "nye", "easter", "thanksgiving", "spring break", "summer", "winter break", "half") {
 		return nil
 	}
@@ -116,6 +116,11 @@ func findHolidays(s string) []holidayHit {
 					if n == "5.1" && (i > 0 && isDigit(s[i-1]) || i+3 < len(s) && isDigit(s[i+3])) {
 						continue
 					}
+					// 十一 alone is the National Day break only as a time to go ("十一去桂林",
+					// "十一前后"): not "十一号", "十一月", "二十一", "十一个人".
+					if n == "十一" && !elevenIsNationalDay(s, i) {
+						continue
+					}
 					best, bh = len(n), h
 				}
 			}
@@ -128,6 +133,29 @@ func findHolidays(s string) []holidayHit {
 		i++
 	}
 	return out
+}
+
+// elevenIsNationalDay reports whether the 十一 at s[i:] names the October holiday: a
+// time to travel, not a number.
+func elevenIsNationalDay(s string, i int) bool {
+	before, after := s[:i], s[i+len("十一"):]
+	for _, p := range []string{"一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "第", "百"} {
+		if strings.HasSuffix(before, p) {
+			return false
+		}
+	}
+	if i > 0 && isDigit(s[i-1]) {
+		return false
+	}
+	if after == "" {
+		return true
+	}
+	for _, w := range []string{"去", "出去", "出游", "出发", "玩", "旅游", "回", "期间", "前后", "前", "后", "的时候", "假", "长假", "带", "想", "打算", "准备", "，", ",", "。", " ", "吧"} {
+		if strings.HasPrefix(after, w) {
+			return true
+		}
+	}
+	return false
 }
 
 // reLeaveOn says the day a holiday falls on is the day to leave or come back.

@@ -757,3 +757,29 @@ func TestChangeToAPlaceWithBareGai(t *testing.T) {
 		}
 	}
 }
+
+// "十一去桂林" is the National Day break; 十一 as a number stays a number.
+func TestElevenIsNationalDay(t *testing.T) {
+	for _, tc := range []struct {
+		text, start string
+		party       int
+	}{
+		{"十一带娃去三亚玩五天", "2027-10-01", 0},
+		{"十一前后去桂林玩4天", "2027-10-01", 0},
+		{"三亚 十一月十一号出发 玩3天", "2027-11-11", 0},
+		{"三亚 二十一号出发 玩3天", "2026-12-21", 0},
+		{"我们十一个人去三亚 12月20号出发 玩3天", "2026-12-20", 11},
+	} {
+		e := corpusEngine("Asia/Shanghai")
+		c := conversationAt(dialog.StateStart, "zh", "Asia/Shanghai", nil)
+		c.Lang = "zh"
+		e.Handle(c, dialog.Inbound{Text: tc.text})
+		party := 0
+		if c.Trip.PartySize != nil {
+			party = *c.Trip.PartySize
+		}
+		if c.Trip.StartDate == nil || c.Trip.StartDate.String() != tc.start || party != tc.party {
+			t.Errorf("%q: start %v, party %d; want %s, %d", tc.text, c.Trip.StartDate, party, tc.start, tc.party)
+		}
+	}
+}
