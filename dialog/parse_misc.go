@@ -1,6 +1,7 @@
 package dialog
 
 import (
+	"regexp"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -171,6 +172,13 @@ func parsePartyIn(m *msg) (int, bool) {
 			kids = max(kids, 1)
 		}
 	}
+	// "the two of us plus my parents", "我们俩加上我爸妈": the pair said, and the people
+	// added to it.
+	if loc := reUsTwoPlus.FindStringSubmatchIndex(m.low); loc != nil && n <= 3 {
+		if more, _ := companionsIn("me and " + m.low[loc[2]:loc[3]]); more > 0 {
+			n = max(n, 2+more)
+		}
+	}
 	// "me and 3 friends, $800 each": people counted by a number are never money, whichever
 	// count of the party won. Children are left for the needs ("带俩娃" is kid-friendly).
 	if n > 0 {
@@ -183,6 +191,10 @@ func parsePartyIn(m *msg) (int, bool) {
 	}
 	return n, kids > 0
 }
+
+// reUsTwoPlus is a pair said of the speaker and people added to it ("us two plus
+// grandma", "我们俩加上我爸妈"); group 1 is who is added.
+var reUsTwoPlus = regexp.MustCompile(`(?:the\s+two\s+of\s+us|us\s+two|we\s+two|both\s+of\s+us|我们俩|我们两个|我们二人|我俩|咱俩|咱们俩)\s*(?:\+|plus|加上|加|还有|带上|带着)\s*(.+)`)
 
 // The people counted by a number before them ("3 friends", "两个同学"), read by
 // partyFromPeople.

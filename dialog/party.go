@@ -221,7 +221,7 @@ func partyFromPeople(s string) (int, bool) {
 	}
 	// People are counted where the message says they come along, not where it says
 	// what they need ("我妈坐轮椅", "my dad uses a wheelchair") or that they stay home.
-	if !rePeopleTogether.MatchString(" "+low+" ") || reNegAfter.MatchString(low) || has(low, "staying", "not coming", "not to come", "不去", "不带", "留给", "在家", "dropped out") {
+	if !rePeopleTogether.MatchString(" "+low+" ") || reNegAfter.MatchString(low) || has(low, "staying", "stay home", "stay at home", "stays home", "stays at home", "not coming", "not to come", "不去", "不带", "留给", "在家", "放奶奶家", "放姥姥家", "放外婆家", "放爷爷奶奶家", "放家里", "dropped out") {
 		return 0, false
 	}
 	n, kids := companionsIn(s)

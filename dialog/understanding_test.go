@@ -783,3 +783,30 @@ func TestElevenIsNationalDay(t *testing.T) {
 		}
 	}
 }
+
+// A pair and the people added to it are all counted; people who stay home are not.
+func TestPartyPlusAndStayingHome(t *testing.T) {
+	for _, tc := range []struct {
+		lang, text string
+		party      int
+	}{
+		{"en", "bali dec 20-24, the two of us plus my parents", 4},
+		{"zh", "巴厘岛 12月20到24号 我们俩加上我爸妈", 4},
+		{"en", "rome dec 20-24, us two plus grandma", 3},
+		{"zh", "我们俩加上两个孩子去三亚", 4},
+		{"en", "bali dec 20-24, me and my wife, kids stay home", 2},
+		{"zh", "巴厘岛 12月20到24号 孩子放奶奶家 就我们俩", 2},
+	} {
+		e := corpusEngine("Asia/Shanghai")
+		c := conversationAt(dialog.StateStart, tc.lang, "Asia/Shanghai", nil)
+		c.Lang = tc.lang
+		e.Handle(c, dialog.Inbound{Text: tc.text})
+		party := 0
+		if c.Trip.PartySize != nil {
+			party = *c.Trip.PartySize
+		}
+		if party != tc.party {
+			t.Errorf("%q: party %d, want %d", tc.text, party, tc.party)
+		}
+	}
+}
