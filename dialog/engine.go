@@ -2,6 +2,7 @@ package dialog
 
 import (
 	"fmt"
+	"regexp"
 	"slices"
 	"strconv"
 	"strings"
@@ -1177,6 +1178,9 @@ func (t *turn) slots(text string, ex Extraction) {
 	t.advance(changes)
 }
 
+// reBudgetOpen is a budget question answered without a figure on purpose.
+var reBudgetOpen = regexp.MustCompile(`不限|没有预算|没预算|无预算|不知道|不清楚|不确定|随便|都行|跳过|看情况|没想好|no limit|unlimited|no budget|don'?t know|dunno|\bidk\b|not sure|no idea|\bskip\b|whatever|flexible|doesn'?t matter|any budget`)
+
 // unread answers a message that filled nothing with the specific re-ask of the state.
 func (t *turn) unread(text string) {
 	switch t.c.State {
@@ -1190,7 +1194,15 @@ func (t *turn) unread(text string) {
 	case StateDates:
 		t.say("err_date_unread")
 	case StateBudget:
-		t.say("err_budget_unread")
+		// "不限", "no idea", "skip": there is no figure to read, so say what one is for
+		// and offer some to tap, rather than ask again for a number.
+		key := "err_budget_unread"
+		if reBudgetOpen.MatchString(asciiLower(normalizeText(text))) {
+			key = "err_budget_open"
+		}
+		r := t.say(key)
+		r.Choices = t.budgetChoices()
+		return
 	case StateNeeds:
 		r := t.say("err_needs_unread")
 		r.Choices = t.needChoices()

@@ -810,3 +810,24 @@ func TestPartyPlusAndStayingHome(t *testing.T) {
 		}
 	}
 }
+
+// A budget question answered without a figure ("不限", "no idea") is told what a figure is
+// for and offered some to tap; it never loops on "give a number" without a way on.
+func TestBudgetWithoutAFigure(t *testing.T) {
+	for _, tc := range []struct{ lang, text, says string }{
+		{"zh", "不限", "没有固定预算也没关系"},
+		{"zh", "不知道", "没有固定预算也没关系"},
+		{"en", "no limit", "No set budget is fine"},
+		{"en", "idk", "No set budget is fine"},
+		{"en", "banana", "couldn't read a budget"},
+	} {
+		e := corpusEngine("Asia/Shanghai")
+		prior := map[string]json.RawMessage{"destination": json.RawMessage(`"杭州"`),
+			"startDate": json.RawMessage(`"2026-12-20"`), "endDate": json.RawMessage(`"2026-12-23"`)}
+		c := conversationAt(dialog.StateBudget, tc.lang, "Asia/Shanghai", prior)
+		out := e.Handle(c, dialog.Inbound{Text: tc.text})
+		if len(out.Replies) == 0 || !strings.Contains(out.Replies[0].Text, tc.says) || len(out.Replies[0].Choices) != 3 || c.Trip.Budget != nil {
+			t.Errorf("%q: replies %+v, budget %v; want %q with three budgets to tap, none kept", tc.text, out.Replies, c.Trip.Budget, tc.says)
+		}
+	}
+}
