@@ -29,19 +29,7 @@ func TestPreviewShowsReadableLines(t *testing.T) {
 // A planner that reports progress has it published, throttled, to listeners.
 func TestPlanProgressIsPublished(t *testing.T) {
 	t.Parallel()
-	url := storetest.URL(t)
-	p := newPipeline(t)
-	p.DB.Close()
-	var err error
-	p.DB, err = openTestDB(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	l := pq.NewListener(url, time.Second, time.Second, nil)
-	defer l.Close()
-	if err := l.Listen(store.ProgressChannel); err != nil {
-		t.Fatal(err)
-	}
+	p, l := progressListened(t)
 	convID := toPlanning(t, p, "prog")
 	slow := func(ctx context.Context, job PlanJob, report ReportFunc) (dialog.Plan, error) {
 		for i := 1; i <= 25; i++ { // 2.5 s of writing, reported every 100 ms
@@ -84,19 +72,7 @@ func TestPlanProgressIsPublished(t *testing.T) {
 // no progress message for a channel to send and then delete.
 func TestQuickPlanShowsNoProgress(t *testing.T) {
 	t.Parallel()
-	url := storetest.URL(t)
-	p := newPipeline(t)
-	p.DB.Close()
-	var err error
-	p.DB, err = openTestDB(url)
-	if err != nil {
-		t.Fatal(err)
-	}
-	l := pq.NewListener(url, time.Second, time.Second, nil)
-	defer l.Close()
-	if err := l.Listen(store.ProgressChannel); err != nil {
-		t.Fatal(err)
-	}
+	p, l := progressListened(t)
 	convID := toPlanning(t, p, "quick")
 	quick := func(ctx context.Context, job PlanJob, report ReportFunc) (dialog.Plan, error) {
 		for i := 1; i <= 5; i++ { // 0.5 s of writing, reported every 100 ms
@@ -127,6 +103,25 @@ func TestQuickPlanShowsNoProgress(t *testing.T) {
 		}
 	case <-time.After(700 * time.Millisecond):
 	}
+}
+
+// progressListened is a pipeline on a database of its own and a listener of its
+// progress notifications.
+func progressListened(t *testing.T) (*Pipeline, *pq.Listener) {
+	t.Helper()
+	url := storetest.URL(t)
+	p := newPipeline(t)
+	p.DB.Close()
+	var err error
+	if p.DB, err = openTestDB(url); err != nil {
+		t.Fatal(err)
+	}
+	l := pq.NewListener(url, time.Second, time.Second, nil)
+	t.Cleanup(func() { l.Close() })
+	if err := l.Listen(store.ProgressChannel); err != nil {
+		t.Fatal(err)
+	}
+	return p, l
 }
 
 func openTestDB(url string) (*store.DB, error) {
