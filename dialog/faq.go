@@ -21,6 +21,7 @@ var faqEntries = []faqEntry{
 	{"faq_after_update", [][]string{{"更新后"}, {"更新以后"}, {"after", "update"}, {"lose", "update"}, {"lose", "maintenance"}, {"丢", "更新"}, {"丢", "维护"}}},
 	{"faq_downtime", [][]string{{"维护"}, {"停服"}, {"宕机"}, {"挂了"}, {"故障"}, {"downtime"}, {"maintenance"}, {"outage"}, {"is the service down"}, {"down for"}, {"offline"}}},
 	{"faq_booking", [][]string{{"订酒店"}, {"订机票"}, {"订票"}, {"订门票"}, {"订房"}, {"预订"}, {"帮我订"}, {"能订"}, {"可以订"}, {"book", "hotel"}, {"book", "flight"}, {"book", "ticket"}, {"book", "room"}, {"booking"}, {"reserve"}, {"reservation"}}},
+	{"faq_visa", [][]string{{"签证"}, {"签注"}, {"visa"}, {"entry requirement"}, {"passport", "need"}}},
 	{"faq_cost", [][]string{{"收费"}, {"要钱吗"}, {"免费"}, {"多少钱", "服务"}, {"free"}, {"charge"}, {"cost", "use"}, {"pay", "use"}, {"subscription fee"}, {"how much does this cost"}, {"how much does it cost"}, {"how much is this"}}},
 	{"faq_what", [][]string{{"你能做什么"}, {"你会什么"}, {"怎么用"}, {"how does this work"}, {"what can you do"}, {"how do i use"}, {"what do you do"}}},
 }

@@ -542,6 +542,24 @@ func TestBookingQuestionAnswered(t *testing.T) {
 	}
 }
 
+// A visa question is answered and kept as nothing: not an "other need" of the trip.
+func TestVisaQuestionAnswered(t *testing.T) {
+	for _, tc := range []struct{ lang, text string }{
+		{"zh", "需要签证吗？"},
+		{"zh", "去日本要办签证吗"},
+		{"en", "do i need a visa?"},
+	} {
+		e := corpusEngine("Asia/Shanghai")
+		prior := map[string]json.RawMessage{"destination": json.RawMessage(`"东京"`)}
+		c := conversationAt(dialog.StateDates, tc.lang, "Asia/Shanghai", prior)
+		before := c.Trip
+		out := e.Handle(c, dialog.Inbound{Text: tc.text})
+		if len(out.Replies) == 0 || out.Replies[0].Text != dialog.T(tc.lang, "faq_visa") || c.Trip != before {
+			t.Errorf("%q: replies %v, trip changed %v", tc.text, out.Replies, c.Trip != before)
+		}
+	}
+}
+
 // After the ✏️ button of a day, what is typed changes that day, not the whole trip.
 func TestTypedAfterADaysButtonChangesThatDay(t *testing.T) {
 	for _, tc := range []struct {
