@@ -222,6 +222,13 @@ func (t *turn) message() {
 			}
 		}
 	}
+	if a == "" {
+		// "改日期", "change the budget": the item to change named, with nothing to change
+		// it to, is pressing its button.
+		if m := reChangeSlot.FindStringSubmatch(asciiLower(normalizeText(text))); m != nil {
+			a = "edit:" + changeSlots[strings.TrimSpace(m[1]+m[2])]
+		}
+	}
 	if a != "" {
 		t.res.Intent = string(actOfAction(a))
 		t.action(a)
@@ -1177,6 +1184,14 @@ func (t *turn) slots(text string, ex Extraction) {
 	}
 	t.advance(changes)
 }
+
+// reChangeSlot is a wish to change one item of the trip that says nothing of what to:
+// "改日期", "我想修改一下预算", "change the dates", "can we change the destination?".
+var reChangeSlot = regexp.MustCompile(`^\s*(?:我想|我要|想|帮我|能不能|可以|麻烦)?\s*(?:改|修改|更改|换|调整|变更)(?:一下|下)?\s*(日期|时间|出发时间|预算|目的地)\s*(?:吧|呢|可以吗|行吗)?\s*[?？.。!！]*\s*$|^\s*(?:(?:can|could) (?:i|we|you) |i (?:want|need|would like|'d like) to |let'?s |please )?(?:change|edit|update|modify) (?:the |my |our )?(dates?|budget|destination)(?: please)?\s*[?.!]*\s*$`)
+
+// changeSlots are the items reChangeSlot names, by the button each one presses.
+var changeSlots = map[string]string{"日期": "dates", "时间": "dates", "出发时间": "dates", "预算": "budget", "目的地": "destination",
+	"date": "dates", "dates": "dates", "budget": "budget", "destination": "destination"}
 
 // reBudgetOpen is a budget question answered without a figure on purpose.
 var reBudgetOpen = regexp.MustCompile(`不限|没有预算|没预算|无预算|不知道|不清楚|不确定|随便|都行|跳过|看情况|没想好|no limit|unlimited|no budget|don'?t know|dunno|\bidk\b|not sure|no idea|\bskip\b|whatever|flexible|doesn'?t matter|any budget`)

@@ -849,3 +849,23 @@ func TestBudgetWithoutAFigure(t *testing.T) {
 		}
 	}
 }
+
+// "改日期", "change the budget": the item named, with nothing to change it to, asks for it.
+func TestChangeNamingOnlyTheItem(t *testing.T) {
+	for _, tc := range []struct{ lang, state, text, asked string }{
+		{"zh", dialog.StateBudget, "改日期", "dates"},
+		{"zh", dialog.StatePlanned, "我想修改一下预算", "budget"},
+		{"en", dialog.StateBudget, "change the dates", "dates"},
+		{"en", dialog.StatePlanned, "can we change the destination?", "destination"},
+	} {
+		e := corpusEngine("Asia/Shanghai")
+		prior := map[string]json.RawMessage{"destination": json.RawMessage(`"杭州"`),
+			"startDate": json.RawMessage(`"2026-12-20"`), "endDate": json.RawMessage(`"2026-12-23"`)}
+		c := conversationAt(tc.state, tc.lang, "Asia/Shanghai", prior)
+		before := c.Trip
+		e.Handle(c, dialog.Inbound{Text: tc.text})
+		if c.State != tc.asked || c.Trip != before {
+			t.Errorf("%q in %s: state %s, trip changed %v; want %s asked, nothing changed", tc.text, tc.state, c.State, c.Trip != before, tc.asked)
+		}
+	}
+}
