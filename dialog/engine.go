@@ -213,22 +213,6 @@ func (t *turn) message() {
 	}
 	// Typing a button's label, or an example the question gave, is pressing it.
 	a := t.typedChoice(text)
-	if a == "" && t.c.Memo.Asking == "cancel" {
-		// "Cancel this trip?" answered in words: "yes", "是的", "no", "不用了".
-		if yes, ok := ParseYesNo(text); ok {
-			a = "cancel:no"
-			if yes {
-				a = "cancel:yes"
-			}
-		}
-	}
-	if a == "" {
-		// "改日期", "change the budget": the item to change named, with nothing to change
-		// it to, is pressing its button.
-		if m := reChangeSlot.FindStringSubmatch(asciiLower(normalizeText(text))); m != nil {
-			a = "edit:" + changeSlots[strings.TrimSpace(m[1]+m[2])]
-		}
-	}
 	if a != "" {
 		t.res.Intent = string(actOfAction(a))
 		t.action(a)
@@ -359,7 +343,8 @@ func actOfAction(a string) Act {
 }
 
 // typedChoice returns the action of the offered choice, or of the state's usual
-// button, whose label text is.
+// button, whose label text is; a yes or no to the open cancel question; or the button of
+// the item a wish to change names.
 func (t *turn) typedChoice(text string) string {
 	key := labelKey(text)
 	if key == "" {
@@ -372,6 +357,20 @@ func (t *turn) typedChoice(text string) string {
 		if labelKey(ch.Label) == key && ch.Action != "" {
 			return ch.Action
 		}
+	}
+	if t.c.Memo.Asking == "cancel" {
+		// "Cancel this trip?" answered in words: "yes", "是的", "no", "不用了".
+		if yes, ok := ParseYesNo(text); ok {
+			if yes {
+				return "cancel:yes"
+			}
+			return "cancel:no"
+		}
+	}
+	// "改日期", "change the budget": the item to change named, with nothing to change it
+	// to, is pressing its button.
+	if m := reChangeSlot.FindStringSubmatch(asciiLower(normalizeText(text))); m != nil {
+		return "edit:" + changeSlots[strings.TrimSpace(m[1]+m[2])]
 	}
 	return ""
 }

@@ -139,23 +139,10 @@ func findHolidays(s string) []holidayHit {
 // time to travel, not a number.
 func elevenIsNationalDay(s string, i int) bool {
 	before, after := s[:i], s[i+len("十一"):]
-	for _, p := range []string{"一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "第", "百"} {
-		if strings.HasSuffix(before, p) {
-			return false
-		}
-	}
-	if i > 0 && isDigit(s[i-1]) {
+	if hasSuffixAny(before, "一", "二", "三", "四", "五", "六", "七", "八", "九", "十", "第", "百") || i > 0 && isDigit(s[i-1]) {
 		return false
 	}
-	if after == "" {
-		return true
-	}
-	for _, w := range []string{"去", "出去", "出游", "出发", "玩", "旅游", "回", "期间", "前后", "前", "后", "的时候", "假", "长假", "带", "想", "打算", "准备", "，", ",", "。", " ", "吧"} {
-		if strings.HasPrefix(after, w) {
-			return true
-		}
-	}
-	return false
+	return after == "" || hasPrefixAny(after, "去", "出去", "出游", "出发", "玩", "旅游", "回", "期间", "前后", "前", "后", "的时候", "假", "长假", "带", "想", "打算", "准备", "，", ",", "。", " ", "吧")
 }
 
 // reLeaveOn says the day a holiday falls on is the day to leave or come back.

@@ -576,15 +576,6 @@ func (ds *dateScan) moreDays() {
 	}
 }
 
-func hasSuffixAny(s string, suffixes ...string) bool {
-	for _, x := range suffixes {
-		if strings.HasSuffix(s, x) {
-			return true
-		}
-	}
-	return false
-}
-
 // durations reads how long the trip is: 5天, 三天两夜, "3 nights", "a week".
 func (ds *dateScan) durations() {
 	s := ds.m.text()

@@ -2,6 +2,7 @@ package dialog
 
 import (
 	"regexp"
+	"slices"
 	"sort"
 	"strings"
 )
@@ -137,6 +138,16 @@ func clauses(s string) []span {
 		out = append(out, span{start, len(s)})
 	}
 	return out
+}
+
+// hasSuffixAny reports whether s ends with any of suffixes.
+func hasSuffixAny(s string, suffixes ...string) bool {
+	return slices.ContainsFunc(suffixes, func(x string) bool { return strings.HasSuffix(s, x) })
+}
+
+// hasPrefixAny reports whether s starts with any of prefixes.
+func hasPrefixAny(s string, prefixes ...string) bool {
+	return slices.ContainsFunc(prefixes, func(x string) bool { return strings.HasPrefix(s, x) })
 }
 
 // trimSuffixWord removes the longest of words (lower-case) that ends s, ignoring ASCII

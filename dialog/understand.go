@@ -102,7 +102,7 @@ func Read(text, state string, c ParseContext) Reading {
 		r.Act, r.Topic = ActFAQ, topic
 		return r
 	}
-	if (complaint(low) && !correctsWrong(low, text, c)) || starsGiven(low) > 0 {
+	if (complaint(low) && !correctsWrong(low, c)) || starsGiven(low) > 0 {
 		r.Act = ActFeedback
 		return r
 	}
@@ -424,7 +424,7 @@ var reWrongSaid = regexp.MustCompile(`(?:you(?:'ve| have)? got it wrong|you got 
 // correctsWrong reports a message that calls what the bot kept wrong and says what is
 // right: a correction, not a complaint. "you keep getting my dates wrong" says nothing
 // right and stays a complaint.
-func correctsWrong(low, text string, c ParseContext) bool {
+func correctsWrong(low string, c ParseContext) bool {
 	if !has(low, "wrong", "not right", "incorrect", "not what i said") {
 		return false
 	}
