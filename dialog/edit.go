@@ -72,13 +72,13 @@ var (
 	reReplaceZH  = regexp.MustCompile(`^把?(第[一二两三四五六七八九十\d]+天|最后一天)(上午|下午|晚上)?(?:的行程|的安排)?(?:换成|改成|改为|换为|安排|去)\s*(.{1,24}?)(?:吧)?$`)
 	reReplaceEN  = regexp.MustCompile(`^(?:swap|replace|change)\s+(?:the\s+)?(day\s+\d{1,2}|(?:first|second|third|fourth|fifth|last)\s+day)(?:'s)?\s*(morning|afternoon|evening)?\s+(?:for|with|to|into)\s+(?:a\s+|an\s+|the\s+|some\s+)?(.{2,40})$`)
 	reInsteadEN  = regexp.MustCompile(`^(day\s+\d{1,2}|(?:the\s+)?(?:first|second|third|fourth|fifth|last)\s+day)\s*(morning|afternoon|evening)?\s*[:,-]?\s*(?:a\s+|an\s+|some\s+)?(.{2,40}?)\s+instead$|^(?:make|let)\s+(?:the\s+)?(day\s+\d{1,2}|(?:first|second|third|fourth|fifth|last)\s+day)\s+(?:be\s+)?(?:a\s+|an\s+)?(.{2,40})$|^the\s+((?:first|second|third|fourth|fifth|last)\s+day|day\s+\d{1,2})\s+should\s+be\s+(?:a\s+|an\s+)?(.{2,40})$`)
-	reFreeZH     = regexp.MustCompile(`^(?:把)?(第[一二两三四五六七八九十\d]+天|最后一天)(?:的行程|的安排)?(?:想|要|能不能|可以)?(?:再)?(?:更)?(.{1,6}(?:一点|一些|点))(?:吧)?$|^(第[一二两三四五六七八九十\d]+天|最后一天)(?:的行程|的安排)?(?:太无聊了|太累了|不太好|不喜欢|换一换|换个花样|重新安排一下|重新安排|调整一下)(?:吧)?$`)
+	reFreeZH     = regexp.MustCompile(`^(?:把)?(第[一二两三四五六七八九十\d]+天|最后一天)(?:的行程|的安排)?(?:想|要|能不能|可以)?(?:再)?(?:更)?(.{1,6}(?:一点|一些|点|些))(?:吧)?$|^(第[一二两三四五六七八九十\d]+天|最后一天)(?:的行程|的安排)?(太无聊了|太累了|不太好|不喜欢|换一换|换个花样|重新安排一下|重新安排|调整一下)(?:吧)?$`)
 	reFreeEN     = regexp.MustCompile(`^(?:make|can you make)\s+(?:the\s+)?(day\s+\d{1,2}|(?:first|second|third|fourth|fifth|last)\s+day)\s+(more|less)\s+([a-z ]{3,30})$|^(day\s+\d{1,2}|the\s+(?:first|second|third|fourth|fifth|last)\s+day)\s+(?:is|looks|feels|seems)\s+(?:too\s+|a bit\s+|kind of\s+)?(boring|dull|tiring|much|busy|plain)$|^(?:rework|redo|rethink|change up|mix up)\s+(day\s+\d{1,2}|the\s+(?:first|second|third|fourth|fifth|last)\s+day)$`)
-	reRestoreZH  = regexp.MustCompile(`^(?:用|回到|恢复|还原到|恢复到|退回到|换回|改回)\s*第\s*([一二两三四五六七八九十\d]+)\s*版(?:本)?(?:吧)?$`)
+	reRestoreZH  = regexp.MustCompile(`^(?:还是|我想|我要|想|要)?(?:用|回到|恢复|还原到|恢复到|退回到|换回|改回)\s*第\s*([一二两三四五六七八九十\d]+)\s*版(?:本)?(?:吧)?$`)
 	reRestoreEN  = regexp.MustCompile(`^(?:go back to|use|restore|revert to|back to)\s+(?:the\s+)?version\s+(\d{1,3})$`)
 	undoWords    = wordSet(`撤销|上一版|上个版本|回到上一个版本|回到上一版|改回去|还原|恢复上一版|退回上一版|undo|undo that|undo it|revert|revert it|go back to the previous version|previous version|the previous version|back to the last version|undo the last change`)
 	redoWords    = wordSet(`重做|恢复刚才的修改|redo|redo that`)
-	relaxWords   = wordSet(`轻松一点|轻松点|节奏慢一点|慢一点|别太累|悠闲一点|悠闲点|不要太赶|别太赶|太赶了|宽松一点|休闲一点|more relaxed|slow it down|take it easy|a slower pace|slower pace|less packed|less rushed|too rushed|too busy|more relaxing`)
+	relaxWords   = wordSet(`轻松一点|轻松点|轻松一些|轻松些|松一点|少安排一点|少安排点|less busy|more chill|lighter|more laid back|more laid-back|节奏慢一点|慢一点|别太累|悠闲一点|悠闲点|不要太赶|别太赶|太赶了|宽松一点|休闲一点|more relaxed|slow it down|take it easy|a slower pace|slower pace|less packed|less rushed|too rushed|too busy|more relaxing`)
 	moreWords    = wordSet(`紧凑一点|紧凑点|多安排点景点|多安排一些|多安排点|安排满一点|充实一点|多去几个地方|pack more in|fit more in|more packed|busier|see more|more sights|squeeze more in`)
 	cheaperWords = wordSet(`太贵了|便宜一点|便宜点|省钱一点|省点钱|有没有便宜点的|再便宜点|预算低一点|花少一点|make it cheaper|too expensive|cheaper please|cheaper|save money|cut costs|less expensive|too pricey`)
 	betterWords  = wordSet(`升级酒店|酒店好一点|住好一点|住得好一点|更好一点|豪华一点|upgrade the hotel|upgrade the hotels|upgrade|nicer hotel|nicer hotels|better hotel|better hotels|make it fancier|fancier|more luxurious`)
@@ -130,7 +130,7 @@ func readEditCore(core string) (PlanEdit, bool) {
 	var e PlanEdit
 	// "this is too expensive", "这个方案太贵了": what a word set names, said of the plan.
 	bare := core
-	for _, lead := range []string{"this plan is ", "the plan is ", "this is ", "that's ", "it's ", "it is ", "its ", "这个方案", "这个行程", "方案", "这个", "有点"} {
+	for _, lead := range []string{"get a ", "get ", "this plan is ", "the plan is ", "this is ", "that's ", "it's ", "it is ", "its ", "这个方案", "这个行程", "方案", "这个", "有点"} {
 		bare = strings.TrimPrefix(bare, lead)
 	}
 	whole := func(set map[string]bool) bool {
@@ -222,10 +222,23 @@ func readEditCore(core string) (PlanEdit, bool) {
 	}
 	if m := reFreeZH.FindStringSubmatch(core); m != nil && !has(core, "便宜", "贵", "预算") {
 		e.Kind, e.Day = EditFree, dayNumber(m[1]+m[3])
+		// "第二天轻松一点": one day's pace, which needs no model.
+		e.With = dayPace(m[2] + m[4])
+		if e.With != "" {
+			e.Kind = EditPace
+		}
 		return e, e.Day != 0
 	}
 	if m := reFreeEN.FindStringSubmatch(core); m != nil {
 		e.Kind, e.Day = EditFree, dayNumber(m[1]+m[4]+m[6])
+		if m[2] != "" {
+			e.With = dayPace(m[2] + " " + m[3])
+		} else {
+			e.With = dayPace(m[5])
+		}
+		if e.With != "" {
+			e.Kind = EditPace
+		}
 		return e, e.Day != 0
 	}
 	if m := reReplaceZH.FindStringSubmatch(core); m != nil {
@@ -294,6 +307,19 @@ func readEditCore(core string) (PlanEdit, bool) {
 		return e, true
 	}
 	return PlanEdit{}, false
+}
+
+// dayPace is the pace a day's free words ask for ("轻松一点", "more relaxed", "太累了"):
+// "relax", "more", or "" for something else.
+func dayPace(words string) string {
+	words = strings.TrimSpace(words)
+	switch {
+	case relaxWords[words] || words == "太累了" || words == "tiring" || words == "busy" || words == "much":
+		return "relax"
+	case moreWords[words]:
+		return "more"
+	}
+	return ""
 }
 
 // wordSet is a set of whole messages, "|"-separated.

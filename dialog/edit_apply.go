@@ -208,15 +208,31 @@ func ApplyEdit(base Plan, chosen Tier, e PlanEdit, lang string) (Plan, []string,
 			d.Weather = p.Options[i].Days[j].Weather
 		}
 	case EditPace:
+		// The whole plan's pace is its evenings; one day's (e.Day) is its evening, then
+		// its afternoon.
+		only := -1
+		if e.Day != 0 {
+			k, err := day(e.Day)
+			if err != nil {
+				return Plan{}, nil, err
+			}
+			only = k
+		}
+		early := pick("早点休息", "An early night")
 		changed := false
 		for _, i := range targets {
 			for j := range p.Options[i].Days {
+				if only >= 0 && j != only {
+					continue
+				}
 				d := &p.Options[i].Days[j]
-				if e.With == "relax" {
-					if d.Evening != "" && d.Evening != free && !strings.HasPrefix(d.Evening, pick("早点休息", "An early night")) {
-						d.Evening, changed = pick("早点休息", "An early night"), true
-					}
-				} else if d.Evening == "" || d.Evening == free || strings.HasPrefix(d.Evening, pick("早点休息", "An early night")) {
+				rested := d.Evening == "" || d.Evening == free || strings.HasPrefix(d.Evening, early)
+				switch {
+				case e.With == "relax" && !rested:
+					d.Evening, changed = early, true
+				case e.With == "relax" && only >= 0 && d.Afternoon != "" && d.Afternoon != free:
+					d.Afternoon, changed = free, true
+				case e.With != "relax" && rested:
 					d.Evening, changed = pick("夜游："+p.Trip.Destination+"夜景和夜市", "Evening out: "+p.Trip.Destination+" by night and a night market"), true
 				}
 			}

@@ -209,3 +209,46 @@ func BenchmarkReadAndApplyEdit(b *testing.B) {
 		}
 	}
 }
+
+// One day's pace ("第二天轻松一点", "make day 2 more relaxed") changes that day and no
+// other, with no model; asked again, it eases the afternoon, then says it is so already.
+func TestOneDaysPace(t *testing.T) {
+	base := samplePlan(4)
+	for _, text := range []string{"第二天轻松一点", "make day 2 more relaxed", "day 2 is too tiring"} {
+		e, ok := dialog.ReadEdit(text)
+		if !ok || e.Kind != dialog.EditPace || e.Day != 2 || e.With != "relax" {
+			t.Fatalf("%q read as %+v, %v; want day 2's pace relaxed", text, e, ok)
+		}
+		got, changes, err := dialog.ApplyEdit(base, "", e, "zh")
+		if err != nil {
+			t.Fatalf("%q: %v", text, err)
+		}
+		if len(changes) != 1 {
+			t.Errorf("%q: changes %q, want one line for day 2", text, changes)
+		}
+		for i, o := range got.Options {
+			for j, d := range o.Days {
+				was := base.Options[i].Days[j]
+				if j != 1 && d != was {
+					t.Errorf("%q: option %s day %d changed", text, o.Tier, j+1)
+				}
+				if j == 1 && (d.Evening == was.Evening || d.Morning != was.Morning) {
+					t.Errorf("%q: option %s day 2 = %+v, want only a quieter evening", text, o.Tier, d)
+				}
+			}
+		}
+		again, _, err := dialog.ApplyEdit(got, "", e, "zh")
+		if err != nil {
+			t.Fatalf("%q twice: %v", text, err)
+		}
+		if d := again.Options[0].Days[1]; d.Afternoon == got.Options[0].Days[1].Afternoon {
+			t.Errorf("%q twice: afternoon unchanged: %+v", text, d)
+		}
+		if _, _, err := dialog.ApplyEdit(again, "", e, "zh"); !errors.Is(err, dialog.ErrEditRange) {
+			t.Errorf("%q three times: err %v, want ErrEditRange (already so)", text, err)
+		}
+	}
+	if _, _, err := dialog.ApplyEdit(base, "", dialog.PlanEdit{Kind: dialog.EditPace, With: "relax", Day: 9}, "en"); !errors.Is(err, dialog.ErrEditRange) {
+		t.Errorf("day 9 of 4: err %v, want ErrEditRange", err)
+	}
+}

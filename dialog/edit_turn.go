@@ -28,6 +28,9 @@ const (
 	EditErrRange     = "range"       // a day the plan does not have, or a trip too short or long
 	EditErrNoUndo    = "no_undo"     // nothing to undo or redo
 	EditErrNoVersion = "no_version"  // the version asked for does not exist
+	// EditErrNeedsModel: only a model could make it (a day changed in free words) and
+	// none answered: E-808, with the edits that need none.
+	EditErrNeedsModel = "needs_model"
 )
 
 var reMyPlan = regexp.MustCompile(`^(?:/plan(?:@[a-z0-9_]+)?|我的行程|我的方案|我选的方案|我的计划|看看我的行程|查看行程|查看我的行程|显示行程|my plan|show (?:me )?my plan|show the plan|what'?s my plan|see my plan)$`)
@@ -139,6 +142,10 @@ func (t *turn) editFailed() {
 			v = c.Memo.LastEdit.Version
 		}
 		r = t.say("edit_no_version", v, c.Memo.PlanVersion)
+	case EditErrNeedsModel:
+		r = t.say("edit_needs_model", CodeEditFailed, c.Memo.PlanVersion)
+		r.Choices = []Choice{t.choice("btn_retry", "pe:retry"), t.choice("btn_more_edits", "pe:menu"), t.choice("btn_human", "human")}
+		return
 	default:
 		r = t.say("edit_failed", CodeEditFailed, c.Memo.PlanVersion)
 		r.Choices = []Choice{t.choice("btn_retry", "pe:retry"), t.choice("btn_human", "human")}
@@ -316,6 +323,7 @@ func init() {
 		"my_plan_none":     {"你还没有行程，先告诉我目的地、日期和预算吧。", "You don't have a plan yet — tell me where, when and your budget."},
 		"edit_failed":      {"行程更新失败（%s），请重试或检查您的网络连接。当前行程仍是第%d版，没有改动。可以点「重试」，换个说法（比如「第2天换成博物馆」），或转人工。", "The itinerary update failed (%s) — please retry or check your connection. Your plan is still version %d, unchanged. Tap Retry, say it another way (e.g. \"swap day 2 for a museum\"), or talk to a person."},
 		"edit_not_in_plan": {"行程里没有「%s」，所以没有改动（仍是第%d版）。可以说「第2天换成博物馆」这样的修改。", "Your plan doesn't include \"%s\", so nothing changed (still version %d). You could say e.g. \"swap day 2 for a museum\"."},
+		"edit_needs_model": {"这个修改要由AI规划服务来写，现在没有连上（%s）。当前行程仍是第%d版，没有改动。可以稍后点「重试」，或说得具体些，比如「第2天换成博物馆」「第2天轻松一点」「去掉海边」「加一天」，或转人工。", "That change needs the AI planning service, which isn't reachable right now (%s). Your plan is still version %d, unchanged. Tap Retry later, or say it more concretely — e.g. \"swap day 2 for a museum\", \"make day 2 more relaxed\", \"drop the beach\", \"add a day\" — or talk to a person."},
 		"edit_range":       {"这个修改超出了行程的天数范围（1到30天），行程没有改动（仍是第%d版）。", "That change goes outside the trip (1 to 30 days), so nothing changed (still version %d)."},
 		"edit_no_undo":     {"没有可以撤销或重做的修改，行程仍是第%d版。", "There's no change to undo or redo — your plan is still version %d."},
 		"edit_no_version":  {"没有第%d版，行程仍是第%d版。", "There is no version %d — your plan is still version %d."},

@@ -42,7 +42,7 @@ func (w *PlanWorker) processEdit(ctx context.Context, job *store.Job, pj PlanJob
 		return
 	}
 	if err != nil {
-		reason := editReason(err)
+		reason := EditReason(err)
 		w.Log.Warn("plan edit not made", "job", job.ID, "conversation", pj.ConversationID, "edit", pj.Edit.Kind, "reason", reason, "err", err)
 		if err := w.deliverEditFailed(bg, job.ID, pj, reason); err != nil {
 			w.Log.Error("deliver failed edit", "job", job.ID, "err", err)
@@ -70,7 +70,17 @@ var (
 // saw, or an older version brought back.
 func (w *PlanWorker) makeEdit(ctx context.Context, pj PlanJob, edit EditFunc) (dialog.Plan, error) {
 	db := w.Pipeline.DB
-	cur, err := store.PlanAt(ctx, db, pj.ConversationID, pj.Version)
+	return NextVersion(ctx, pj, edit, func(version int) (dialog.Plan, error) {
+		return store.PlanAt(ctx, db, pj.ConversationID, version)
+	})
+}
+
+// NextVersion makes the version an edit job asks for from the versions planAt reads
+// (store.ErrNotFound for none): the content edit made on the version the traveller saw,
+// or an older version brought back. Its errors are EditFunc's, errNoUndo and
+// errNoVersion (editReason names them).
+func NextVersion(ctx context.Context, pj PlanJob, edit EditFunc, planAt func(version int) (dialog.Plan, error)) (dialog.Plan, error) {
+	cur, err := planAt(pj.Version)
 	if err != nil {
 		return dialog.Plan{}, err
 	}
@@ -103,7 +113,7 @@ func (w *PlanWorker) makeEdit(ctx context.Context, pj PlanJob, edit EditFunc) (d
 			return dialog.Plan{}, fmt.Errorf("version %d is the current one: %w", target, errNoUndo)
 		}
 	}
-	old, err := store.PlanAt(ctx, db, pj.ConversationID, target)
+	old, err := planAt(target)
 	if errors.Is(err, store.ErrNotFound) {
 		return dialog.Plan{}, fmt.Errorf("version %d: %w", target, errNoVersion)
 	}
@@ -121,8 +131,9 @@ func (w *PlanWorker) makeEdit(ctx context.Context, pj PlanJob, edit EditFunc) (d
 	return p, nil
 }
 
-// editReason is what the traveller is told about an edit not made.
-func editReason(err error) string {
+// EditReason is what the traveller is told about an edit not made (an EditErr*
+// constant of the dialog).
+func EditReason(err error) string {
 	switch {
 	case errors.Is(err, dialog.ErrNotInPlan):
 		return dialog.EditErrNotInPlan
@@ -132,6 +143,8 @@ func editReason(err error) string {
 		return dialog.EditErrNoUndo
 	case errors.Is(err, errNoVersion):
 		return dialog.EditErrNoVersion
+	case errors.Is(err, dialog.ErrNeedsModel):
+		return dialog.EditErrNeedsModel
 	}
 	return dialog.EditErrFailed
 }
@@ -171,9 +184,16 @@ func (w *PlanWorker) lease() time.Duration {
 // the version the turn names, only the chosen option when there is one. It also puts
 // the buttons of the places to drop under the question that asks which.
 func fillPlanCards(ctx context.Context, tx *sqlx.Tx, convID int64, res *dialog.Result) error {
+	return FillPlanCards(res, func(version int) (dialog.Plan, error) {
+		return store.PlanAt(ctx, tx, convID, version)
+	})
+}
+
+// FillPlanCards is fillPlanCards with the versions planAt reads.
+func FillPlanCards(res *dialog.Result, planAt func(version int) (dialog.Plan, error)) error {
 	for _, e := range res.Effects {
 		if e.Kind == dialog.EffectPlacesToDrop {
-			if err := fillDropButtons(ctx, tx, convID, e, res); err != nil {
+			if err := fillDropButtons(e, res, planAt); err != nil {
 				return err
 			}
 			continue
@@ -181,7 +201,7 @@ func fillPlanCards(ctx context.Context, tx *sqlx.Tx, convID int64, res *dialog.R
 		if e.Kind != dialog.EffectShowPlan {
 			continue
 		}
-		p, err := store.PlanAt(ctx, tx, convID, e.Version)
+		p, err := planAt(e.Version)
 		if err != nil {
 			return err
 		}
@@ -208,11 +228,11 @@ func fillPlanCards(ctx context.Context, tx *sqlx.Tx, convID int64, res *dialog.R
 
 // fillDropButtons puts a button for each place the drop question offers under the
 // turn's last reply, which asks it.
-func fillDropButtons(ctx context.Context, tx *sqlx.Tx, convID int64, e dialog.Effect, res *dialog.Result) error {
+func fillDropButtons(e dialog.Effect, res *dialog.Result, planAt func(version int) (dialog.Plan, error)) error {
 	if len(res.Replies) == 0 {
 		return nil
 	}
-	p, err := store.PlanAt(ctx, tx, convID, e.Version)
+	p, err := planAt(e.Version)
 	if err != nil {
 		return err
 	}

@@ -341,3 +341,24 @@ func TestPlanVersionsUndoRedoRestore(t *testing.T) {
 		})
 	}
 }
+
+// Why an edit was not made reaches the traveller as the dialog's reason: an edit only a
+// model could make (free words, no model answering) is told so, apart from a failure.
+func TestEditReasons(t *testing.T) {
+	for _, c := range []struct {
+		err  error
+		want string
+	}{
+		{fmt.Errorf("x: %w", dialog.ErrNeedsModel), dialog.EditErrNeedsModel},
+		{fmt.Errorf("%w: %w", dialog.ErrEditFailed, dialog.ErrNeedsModel), dialog.EditErrNeedsModel},
+		{dialog.ErrEditFailed, dialog.EditErrFailed},
+		{fmt.Errorf("x: %w", dialog.ErrNotInPlan), dialog.EditErrNotInPlan},
+		{fmt.Errorf("x: %w", dialog.ErrEditRange), dialog.EditErrRange},
+		{errNoUndo, dialog.EditErrNoUndo},
+		{fmt.Errorf("v: %w", errNoVersion), dialog.EditErrNoVersion},
+	} {
+		if got := EditReason(c.err); got != c.want {
+			t.Errorf("EditReason(%v) = %q, want %q", c.err, got, c.want)
+		}
+	}
+}

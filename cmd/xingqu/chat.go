@@ -10,13 +10,16 @@ import (
 	"time"
 
 	"xingqu/dialog"
+	"xingqu/pipeline"
 	"xingqu/providers/emergency"
 	"xingqu/providers/geo"
 	"xingqu/providers/offline"
+	"xingqu/store"
 )
 
 // chat talks to the dialog engine in the terminal, with the offline planner, so the
-// conversation can be tried with no database, network or Telegram. A line "#N" presses
+// conversation can be tried with no database, network or Telegram: plans, their edits
+// and versions are made at once, in memory. A line "#N" presses
 // the Nth button of the last reply.
 func chat(ctx context.Context, getenv func(string) string, stdin io.Reader, stdout io.Writer) error {
 	cfg, err := parseConfig(getenv)
@@ -27,6 +30,15 @@ func chat(ctx context.Context, getenv func(string) string, stdin io.Reader, stdo
 	conv := &dialog.Conversation{}
 	fmt.Fprintln(stdout, "xingqu chat — type a message; #N presses button N; Ctrl-D ends.")
 	var choices []dialog.Choice
+	// The plan's versions, which the service keeps in its database.
+	plans := map[int]dialog.Plan{}
+	planAt := func(version int) (dialog.Plan, error) {
+		p, ok := plans[version]
+		if !ok {
+			return dialog.Plan{}, store.ErrNotFound
+		}
+		return p, nil
+	}
 	sc := bufio.NewScanner(stdin)
 	sc.Buffer(make([]byte, 64<<10), 64<<10)
 	for {
@@ -46,26 +58,46 @@ func chat(ctx context.Context, getenv func(string) string, stdin io.Reader, stdo
 		}
 		res := e.Handle(conv, in)
 		for {
+			if err := pipeline.FillPlanCards(&res, planAt); err != nil {
+				return err
+			}
 			choices = printResult(stdout, conv, res)
-			req := planRequest(res.Effects)
-			if req == nil {
+			next, ok := jobResult(ctx, conv, res.Effects, planAt)
+			if !ok {
 				break
 			}
-			// The planner runs as a job in the service; here it answers at once.
-			p := offline.Plan(*req.Trip, conv.Lang, time.Now())
-			p.Version = conv.Memo.PlanVersion + 1
-			res = e.Handle(conv, dialog.Inbound{Event: dialog.EventPlanReady, Plan: &p, PlanRequest: req.PlanRequest})
+			if next.Plan != nil {
+				plans[next.Plan.Version] = *next.Plan
+			}
+			res = e.Handle(conv, next)
 		}
 	}
 }
 
-func planRequest(effects []dialog.Effect) *dialog.Effect {
-	for i, ef := range effects {
-		if ef.Kind == dialog.EffectRequestPlan && ef.Trip != nil {
-			return &effects[i]
+// jobResult does at once what the service's jobs do for a turn's effects, with the
+// offline planner: a plan, an edit of one, a forecast (none offline). It returns the
+// event that tells the dialog, and false when the turn asked for none of these.
+func jobResult(ctx context.Context, conv *dialog.Conversation, effects []dialog.Effect, planAt func(int) (dialog.Plan, error)) (dialog.Inbound, bool) {
+	for _, ef := range effects {
+		switch {
+		case ef.Kind == dialog.EffectRequestPlan && ef.Trip != nil:
+			p := offline.Plan(*ef.Trip, conv.Lang, time.Now())
+			p.Version = conv.Memo.PlanVersion + 1
+			return dialog.Inbound{Event: dialog.EventPlanReady, Plan: &p, PlanRequest: ef.PlanRequest}, true
+		case ef.Kind == dialog.EffectEditPlan && ef.Edit != nil:
+			pj := pipeline.PlanJob{PlanRequest: ef.PlanRequest, Lang: ef.Lang, Trip: conv.Trip, Edit: ef.Edit, Tier: ef.Tier, Version: ef.Version}
+			p, err := pipeline.NextVersion(ctx, pj, pipeline.OfflineEdit, planAt)
+			if err != nil {
+				return dialog.Inbound{Event: dialog.EventEditFailed, PlanRequest: ef.PlanRequest, EditError: pipeline.EditReason(err)}, true
+			}
+			p.Version = conv.Memo.PlanVersion + 1
+			return dialog.Inbound{Event: dialog.EventPlanReady, Plan: &p, PlanRequest: ef.PlanRequest}, true
+		case ef.Kind == dialog.EffectCheckWeather:
+			// No forecast without the network: the dialog says it is still unavailable.
+			return dialog.Inbound{Event: dialog.EventWeather}, true
 		}
 	}
-	return nil
+	return dialog.Inbound{}, false
 }
 
 func printResult(w io.Writer, conv *dialog.Conversation, res dialog.Result) []dialog.Choice {

@@ -43,3 +43,24 @@ func TestChatPlanInChinese(t *testing.T) {
 		t.Errorf("the built-in data is mentioned %d times, want once:\n%s", n, s)
 	}
 }
+
+// Edits, undo and going back to a version are made at once, as the service's jobs would;
+// an edit only a model can make says so and leaves the plan as it was.
+func TestChatMakesEditsOffline(t *testing.T) {
+	in := strings.NewReader("Lisbon, Dec 20-23, 2 people, $900 each, no special needs, history\n#1\n" +
+		"make day 2 more relaxed\nundo\nadd one more day\ngo back to version 1\nmake day 3 more romantic\n")
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"xingqu", "chat"}, env("XINGQU_DEFAULT_TZ", "Europe/Lisbon"), in, &out, &out); err != nil {
+		t.Fatal(err)
+	}
+	s := out.String()
+	for _, want := range []string{"Your plan (version 1)", "Your plan (version 2)", "Day 2:", "An early night",
+		"Your plan (version 3)", "Your plan (version 4)", "2026-12-24", "Your plan (version 5)", "needs the AI planning service", "still version 5"} {
+		if !strings.Contains(s, want) {
+			t.Errorf("chat output lacks %q:\n%s", want, s)
+		}
+	}
+	if strings.Contains(s, "version 6") {
+		t.Errorf("an edit that was not made made a version:\n%s", s)
+	}
+}

@@ -35,7 +35,7 @@ const maxEditAttempts = 2
 func (p *Planner) Edit(ctx context.Context, req EditRequest) (dialog.Plan, error) {
 	e := req.Edit
 	day := dayIndex(req.Base, req.Tier, e)
-	if p.Chain != nil && day >= 0 && (e.Kind == dialog.EditReplace || e.Kind == dialog.EditFree || e.Kind == dialog.EditAdd) {
+	if p.Chain != nil && day >= 0 && (e.Kind == dialog.EditReplace || e.Kind == dialog.EditFree || e.Kind == dialog.EditAdd || e.Kind == dialog.EditPace && e.Day != 0) {
 		plan, err := p.editDay(ctx, req, day)
 		if err == nil || ctx.Err() != nil {
 			return plan, err
