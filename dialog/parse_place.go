@@ -271,12 +271,51 @@ func (d *destScan) origin() bool {
 		// "上海出发" leaves from 上海; "深圳 下周五出发" goes to 深圳 and leaves on Friday.
 		after := d.lwo[sp.j:]
 		if hasSuffixAny(before, "从", "住在", "家在", "人在") || reOriginEn.MatchString(before) ||
-			strings.HasPrefix(after, "出发") {
+			strings.HasPrefix(after, "出发") || whereIAm(before, after) || reCompanionEn.MatchString(before) ||
+			d.c.Filled && (hasSuffixAny(before, kinThere...) || reKinThereEn.MatchString(before)) {
 			d.m.consume(sp.i, sp.j)
 			took = true
 		}
 	}
 	return took
+}
+
+// reHereEn ends the text before the place the traveller is in now: "i'm in shanghai,
+// where should i go", "we're in tokyo right now".
+var reHereEn = regexp.MustCompile(`(?:^|[\s,.!;])(?:i'm|i am|im|we're|we are|i'm currently|i am currently|we're currently|currently|i'm now|we're now)\s+in$`)
+
+// reHereAfter starts what follows the place the traveller is in: a pause, "now",
+// nearby; not "for 3 days" or 玩三天, which go there.
+var reHereAfter = regexp.MustCompile(`^\s*(?:$|[,，.。!！;；?？~]|right now|now\b|at the moment|atm\b|现在|目前|附近|周边|这边|本地)`)
+
+// whereIAm reports a place the traveller is in now, before the text after it:
+// "我在深圳，周末想去周边玩玩", "我住北京，想带孩子出去玩", "i'm in shanghai, where should i go";
+// "我在东京玩三天" and "I'm in Tokyo for 3 days" are where they go.
+func whereIAm(before, after string) bool {
+	if !hasSuffixAny(before, "我在", "我们在", "我现在在", "我目前在", "我住", "我们住", "现在在", "目前在") && !reHereEn.MatchString(before) {
+		return false
+	}
+	return reHereAfter.MatchString(after)
+}
+
+// reCompanionEn ends the text before a name that is someone the traveller goes with:
+// "going with Jordan", "with Georgia and Chad", "with my sister Paris".
+var reCompanionEn = regexp.MustCompile(`(?:^|\s)with(?:\s+(?:my|our|his|her)\s+[a-z]+)?(?:\s+[a-z]+(?:\s*,|\s+and|\s*&))*$`)
+
+// kinThere and reKinThereEn end the text before where someone the traveller knows is:
+// once the trip has a destination, "我姐姐在上海，顺便去看看她" does not move it there.
+var (
+	kinThere     = kinAt("姐姐|妹妹|哥哥|弟弟|朋友|爸妈|父母|爸爸|妈妈|女儿|儿子|亲戚|同学|老公|老婆|男朋友|女朋友|男友|女友|闺蜜|家人|表姐|表妹|表哥|表弟|爷爷|奶奶|外公|外婆|同事")
+	reKinThereEn = regexp.MustCompile(`\b(?:my|our)\s+(?:sister|brother|friend|friends|parents|mom|mum|dad|son|daughter|cousin|aunt|uncle|family|grandma|grandpa|grandparents|colleague|boyfriend|girlfriend|wife|husband)s?\s+(?:is|are|lives?|stays?|works?|studies|study)\s+in$`)
+)
+
+// kinAt is each of the "|"-separated people followed by 在, 住在 and 也在.
+func kinAt(people string) []string {
+	var out []string
+	for _, p := range strings.Split(people, "|") {
+		out = append(out, p+"在", p+"住在", p+"也在")
+	}
+	return out
 }
 
 // destScan is one message read for its destination.

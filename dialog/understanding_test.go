@@ -646,6 +646,21 @@ func TestOriginIsNotTheDestination(t *testing.T) {
 		{"zh", "深圳 下周五出发 周日回", "深圳"},
 		{"en", "flights from osaka to tokyo dec 20-23", "Tokyo"},
 		{"en", "tokyo from dec 20 to dec 23", "Tokyo"},
+		// Where the traveller is now, said before a pause or "nearby", is where they start.
+		{"zh", "我在深圳，周末想去周边玩玩", ""},
+		{"zh", "我住北京，想带孩子出去玩", ""},
+		{"zh", "我现在在成都，下周想出去玩三天", ""},
+		{"en", "I'm in Shanghai, where should I go this weekend?", ""},
+		{"en", "we're in london right now, any ideas for 3 days?", ""},
+		{"zh", "我在深圳，想去厦门", "厦门"},
+		{"zh", "我在东京玩三天", "东京"},
+		{"en", "I'm in Tokyo for 3 days", "Tokyo"},
+		{"en", "im in london now, thinking paris", "Paris"},
+		// Someone the traveller goes with is not a place.
+		{"en", "Going with Jordan next week", ""},
+		{"en", "traveling with Georgia and Chad in january", ""},
+		{"en", "a trip with my wife to Paris", "Paris"},
+		{"en", "rome with the kids", "Rome"},
 	} {
 		e := corpusEngine("Asia/Shanghai")
 		c := conversationAt(dialog.StateStart, tc.lang, "Asia/Shanghai", nil)
@@ -868,4 +883,32 @@ func TestChangeNamingOnlyTheItem(t *testing.T) {
 			t.Errorf("%q in %s: state %s, trip changed %v; want %s asked, nothing changed", tc.text, tc.state, c.State, c.Trip != before, tc.asked)
 		}
 	}
+}
+
+// Once a trip has a destination, where someone the traveller knows is, or someone's name
+// that is also a place, does not move the trip there.
+func TestSomeoneElsesPlaceKeepsTheTrip(t *testing.T) {
+	for _, tc := range []struct{ lang, text string }{
+		{"zh", "我姐姐在上海，顺便去看看她"},
+		{"zh", "我朋友住在上海，想顺便见一面"},
+		{"en", "can we do something with my sister Paris?"},
+		{"en", "my brother lives in Boston, maybe we can visit him"},
+	} {
+		e := corpusEngine("Asia/Shanghai")
+		c := chosenPlanAt(tc.lang)
+		out := e.Handle(c, dialog.Inbound{Text: tc.text})
+		if c.Trip.Destination != "杭州" {
+			t.Errorf("%q: destination %q, want 杭州 kept; replies %v", tc.text, c.Trip.Destination, replyTexts(out))
+		}
+	}
+}
+
+// chosenPlanAt is a conversation with a plan of 杭州 delivered and its economical option chosen.
+func chosenPlanAt(lang string) *dialog.Conversation {
+	s, e := dialog.NewDate(2026, 12, 20), dialog.NewDate(2026, 12, 24)
+	b := 3000.0
+	tr := dialog.TripRequest{Destination: "杭州", StartDate: &s, EndDate: &e, Budget: &b, Currency: "CNY"}
+	planned := tr
+	return &dialog.Conversation{State: dialog.StatePlanned, Status: dialog.StatusBot, Lang: lang, Trip: tr,
+		Memo: dialog.Memo{PlanVersion: 3, PlanRequest: 3, PlannedTrip: &planned, Chosen: dialog.TierEconomical, NeedsAsked: true, PrefsAsked: true}}
 }
