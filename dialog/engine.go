@@ -278,7 +278,7 @@ func (t *turn) message() {
 			t.unread(text)
 			return
 		}
-		t.say("smalltalk")
+		t.say(smallTalkReply(text))
 		t.reask()
 	case ActChoose:
 		t.choose(rd)
@@ -537,8 +537,7 @@ func (t *turn) nothingRead(text string, ex Extraction) {
 			t.startPlanning(nil)
 			return
 		}
-		r := t.say("changed_none")
-		r.Choices = t.fieldChoices()
+		t.nothingChanged()
 		return
 	case StatePlanning:
 		t.res.Replies = append(t.res.Replies, Reply{Kind: ReplyWorking, Text: T(c.Lang, "still_planning")})
@@ -1159,8 +1158,7 @@ func (t *turn) slots(text string, ex Extraction) {
 				return
 			}
 		case StatePlanned, StateEditing:
-			r := t.say("changed_none")
-			r.Choices = t.fieldChoices()
+			t.nothingChanged()
 			return
 		case StatePlanning:
 			t.res.Replies = append(t.res.Replies, Reply{Kind: ReplyWorking, Text: T(c.Lang, "still_planning")})
@@ -1283,8 +1281,7 @@ func (t *turn) advance(changes []string) {
 	if next == "" && hasPlan {
 		c.Memo.Editing = false
 		if len(changes) == 0 && c.Memo.PlannedTrip != nil && *c.Memo.PlannedTrip == c.Trip {
-			r := t.say("changed_none")
-			r.Choices = t.fieldChoices()
+			t.nothingChanged()
 			return
 		}
 		t.startPlanning(changes)
@@ -1609,4 +1606,17 @@ func (e *Engine) ParseContextFor(state, tz string) ParseContext {
 	}
 	loc := e.loc(c)
 	return ParseContext{Now: now.In(loc), Loc: loc, Expecting: expecting(state), Places: e.Places}
+}
+
+// nothingChanged answers a message after a plan that changes nothing in it: a question
+// the bot cannot answer is told so and offered a person; anything else is asked what to
+// change.
+func (t *turn) nothingChanged() {
+	if asked(strings.TrimSpace(asciiLower(normalizeText(t.in.Text)))) {
+		r := t.say("trip_question")
+		r.Choices = []Choice{t.choice("btn_human", "human"), t.choice("btn_more_edits", "pe:menu")}
+		return
+	}
+	r := t.say("changed_none")
+	r.Choices = t.fieldChoices()
 }

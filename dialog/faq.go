@@ -20,21 +20,51 @@ var faqEntries = []faqEntry{
 	{"faq_notices", [][]string{{"security update"}, {"update", "warn"}, {"提前说"}, {"提前告诉"}, {"提前讲"}, {"warn"}, {"tell", "outage"}, {"tell", "maintenance"}, {"tell", "downtime"}, {"更新", "提前"}, {"维护", "提前"}, {"通知"}, {"公告"}, {"提醒我"}, {"notif"}, {"notice"}, {"announcement"}, {"alert me"}, {"let me know", "maintenance"}, {"let me know", "update"}, {"subscribe"}}},
 	{"faq_after_update", [][]string{{"更新后"}, {"更新以后"}, {"after", "update"}, {"lose", "update"}, {"lose", "maintenance"}, {"丢", "更新"}, {"丢", "维护"}}},
 	{"faq_downtime", [][]string{{"维护"}, {"停服"}, {"宕机"}, {"挂了"}, {"故障"}, {"downtime"}, {"maintenance"}, {"outage"}, {"is the service down"}, {"down for"}, {"offline"}}},
-	{"faq_booking", [][]string{{"订酒店"}, {"订机票"}, {"订票"}, {"订门票"}, {"订房"}, {"预订"}, {"帮我订"}, {"能订"}, {"可以订"}, {"book", "hotel"}, {"book", "flight"}, {"book", "ticket"}, {"book", "room"}, {"booking"}, {"reserve"}, {"reservation"}}},
+	{"faq_booking", [][]string{{"订酒店"}, {"订机票"}, {"订票"}, {"订门票"}, {"订房"}, {"预订"}, {"帮我订"}, {"能订"}, {"可以订"}, {"订一下"}, {"book", "hotel"}, {"book", "flight"}, {"book", "ticket"}, {"book", "room"}, {"book it"}, {"book us"}, {"book me"}, {"book this"}, {"booking"}, {"reserve"}, {"reservation"}}},
 	{"faq_visa", [][]string{{"签证"}, {"签注"}, {"visa"}, {"entry requirement"}, {"passport", "need"}}},
 	{"faq_cost", [][]string{{"收费"}, {"要钱吗"}, {"免费"}, {"多少钱", "服务"}, {"free"}, {"charge"}, {"cost", "use"}, {"pay", "use"}, {"subscription fee"}, {"how much does this cost"}, {"how much does it cost"}, {"how much is this"}}},
 	{"faq_what", [][]string{{"你能做什么"}, {"你会什么"}, {"怎么用"}, {"how does this work"}, {"what can you do"}, {"how do i use"}, {"what do you do"}}},
 }
 
-// faqTopic returns the FAQ entry a question about the service asks about, or "". Only
-// questions count: "数据" in a trip description is not one.
-func faqTopic(low string) string {
-	question := strings.ContainsAny(low, "?？") || has(low, "吗", "呢", "怎么", "如何", "多久", "多长", "多少", "什么", "是否", "能不能", "会不会", "可以",
-		"how ", "what ", "when ", "will ", "is ", "are ", "do ", "does ", "can ", "should ", "where ")
-	if !question {
+// tripQuestions are questions about the trip planned that the bot cannot look up: asked
+// once a plan exists, they are answered instead of read as changes ("怎么从上海过去" is
+// not a preference for 怎么从上海).
+var tripQuestions = []faqEntry{
+	{"faq_getting_there", [][]string{{"怎么去"}, {"怎么过去"}, {"怎么到"}, {"怎么", "过去"}, {"怎么", "到"}, {"如何", "过去"}, {"如何去"}, {"如何到"}, {"怎么走"}, {"坐什么"}, {"高铁"}, {"火车"}, {"航班"}, {"机票"}, {"get there"}, {"getting there"}, {"get to"}, {"how to go"}, {"fly"}, {"flight"}, {"train"}}},
+	{"faq_packing", [][]string{{"带什么"}, {"穿什么"}, {"准备什么"}, {"带哪些"}, {"what to pack"}, {"should i pack"}, {"should we pack"}, {"packing"}, {"pack for"}, {"what", "wear"}, {"what", "bring"}, {"clothes"}}},
+	{"faq_hotel_pick", [][]string{{"酒店", "推荐"}, {"酒店", "哪"}, {"住哪"}, {"住在哪"}, {"which hotel"}, {"where", "stay"}, {"hotel", "recommend"}, {"hotel", "which"}, {"hotel", "where"}}},
+	{"faq_prices", [][]string{{"门票"}, {"多少钱"}, {"价格"}, {"贵不贵"}, {"花多少"}, {"how much"}, {"price"}, {"ticket"}, {"entry fee"}, {"is it expensive"}}},
+}
+
+// asked reports a question or a request to the bot: "数据" in a trip description is
+// neither, "帮我订酒店" and "book it" are.
+func asked(low string) bool {
+	return strings.ContainsAny(low, "?？") || has(low, "吗", "呢", "怎么", "如何", "多久", "多长", "多少", "什么", "是否", "能不能", "会不会", "可以", "哪",
+		"帮我", "帮忙", "给我订", "替我", "请问",
+		"how ", "what ", "when ", "will ", "is ", "are ", "do ", "does ", "can ", "should ", "where ", "which ", "book it", "book us", "book me", "book this")
+}
+
+// tripQuestion returns the topic of a question about the trip planned (tripQuestions),
+// or "".
+func tripQuestion(low string) string {
+	if !asked(low) {
 		return ""
 	}
-	for _, e := range faqEntries {
+	return matchTopic(tripQuestions, low)
+}
+
+// faqTopic returns the FAQ entry a question about the service asks about, or "". Only
+// questions and requests count (asked).
+func faqTopic(low string) string {
+	if !asked(low) {
+		return ""
+	}
+	return matchTopic(faqEntries, low)
+}
+
+// matchTopic is the first entry one of whose groups of words low has all of.
+func matchTopic(entries []faqEntry, low string) string {
+	for _, e := range entries {
 		for _, group := range e.any {
 			all := true
 			for _, w := range group {

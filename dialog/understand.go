@@ -106,6 +106,12 @@ func Read(text, state string, c ParseContext) Reading {
 		r.Act = ActFeedback
 		return r
 	}
+	if state == StatePlanned || state == StatePlanning || state == StateEditing {
+		if topic := tripQuestion(low); topic != "" {
+			r.Act, r.Topic = ActFAQ, topic
+			return r
+		}
+	}
 	if cancelsTrip(core) && !dropsSight(core) || r.Command == IntentCancel && (state == StatePlanned || state == StateConfirm || state == StatePlanning || state == StateEditing) {
 		r.Act, r.Command = ActCancel, IntentCancel
 		return r
@@ -361,6 +367,24 @@ func chosenOption(core string) (Tier, int) {
 var smallTalkWords = litsOf(`\b666\b|\b888\b|牛啊|牛哇|太牛|真牛|牛逼|🐂|谢啦|谢了|嘻嘻|吃了吗|吃饭了吗|早点休息|好的呢|\bsup\b|\bheyy\b|\bevening\b|\bmorning\b|thank u|\bthanx\b|what's your name|what is your name|see ya|\bcya\b|you're funny|you are funny|how's your day|how is your day|你好|您好|嗨|哈喽|hello|\bhi\b|\bhey\b|\bhiya\b|\byo\b|good morning|good evening|good afternoon|早上好|晚上好|下午好|` +
 	`谢谢|多谢|感谢|\bthanks\b|thank you|\bthx\b|\bty\b|cheers|哈哈|呵呵|嘿嘿|\blol\b|\blmao\b|\bhaha|😂|🙏|😊|😄|❤|你是谁|你叫什么|who are you|are you a bot|are you human|` +
 	`how are you|how's it going|what's up|在吗|在不在|有人吗|辛苦了|晚安|good night|bye|goodbye|再见|拜拜|see you|nice to meet|好的谢谢|ok thanks|cool|awesome|不错|厉害|棒|nice one|have a good one|have a nice day|have a good day`)
+
+var (
+	thanksWords  = litsOf(`谢谢|多谢|感谢|谢啦|谢了|辛苦了|\bthanks\b|thank you|thank u|\bthx\b|\bty\b|\bthanx\b|cheers|🙏`)
+	goodbyeWords = litsOf(`晚安|再见|拜拜|good night|\bbye\b|goodbye|see you|see ya|\bcya\b|have a good one|have a nice day|have a good day`)
+)
+
+// smallTalkReply is the text that answers chit-chat: thanks are welcome, a goodbye is
+// wished well, anything else is told the bot is here.
+func smallTalkReply(text string) string {
+	low := strings.TrimSpace(asciiLower(normalizeText(text)))
+	switch {
+	case thanksWords.in(low):
+		return "smalltalk_thanks"
+	case goodbyeWords.in(low):
+		return "smalltalk_bye"
+	}
+	return "smalltalk"
+}
 
 // smallTalk reports greetings, thanks and chit-chat: text with none of the trip in it.
 func smallTalk(core string) bool {

@@ -912,3 +912,50 @@ func chosenPlanAt(lang string) *dialog.Conversation {
 	return &dialog.Conversation{State: dialog.StatePlanned, Status: dialog.StatusBot, Lang: lang, Trip: tr,
 		Memo: dialog.Memo{PlanVersion: 3, PlanRequest: 3, PlannedTrip: &planned, Chosen: dialog.TierEconomical, NeedsAsked: true, PrefsAsked: true}}
 }
+
+// Questions about the trip planned, and requests to book it, are answered and change
+// nothing: "怎么从上海过去" is not a preference for 怎么从上海, "帮我订酒店" not a need.
+func TestQuestionsAfterAPlanChangeNothing(t *testing.T) {
+	for _, tc := range []struct{ lang, text, want string }{
+		{"zh", "怎么从上海过去", "12306"},
+		{"zh", "坐高铁方便吗？", "12306"},
+		{"en", "how do I get there from Shanghai?", "rail operator"},
+		{"zh", "帮我订酒店", "不能直接预订"},
+		{"en", "this is great, book it", "can't book"},
+		{"zh", "酒店推荐哪家", "不推荐具体某一家酒店"},
+		{"en", "which hotel should we stay in?", "don't pick a particular hotel"},
+		{"zh", "要带什么衣服", "天气"},
+		{"en", "what should I pack?", "weather"},
+		{"zh", "门票多少钱", "实时的门票"},
+		{"en", "how much are the tickets?", "live ticket prices"},
+		{"zh", "附近有什么好吃的？", "/human"},
+		{"en", "is it safe at night there?", "/human"},
+		{"zh", "谢谢", "不客气"},
+		{"en", "thanks!", "welcome"},
+	} {
+		e := corpusEngine("Asia/Shanghai")
+		c := chosenPlanAt(tc.lang)
+		before := c.Trip
+		out := e.Handle(c, dialog.Inbound{Text: tc.text})
+		got := replyTexts(out)
+		if !strings.Contains(got, tc.want) {
+			t.Errorf("%q: reply %q, want it to say %q", tc.text, got, tc.want)
+		}
+		if c.State != dialog.StatePlanned || !reflectEqualTrip(c.Trip, before) {
+			t.Errorf("%q: state %s, trip %+v; want the plan left alone", tc.text, c.State, c.Trip)
+		}
+	}
+	// Said without a question, a change is still a change.
+	e := corpusEngine("Asia/Shanghai")
+	c := chosenPlanAt("en")
+	e.Handle(c, dialog.Inbound{Text: "let's do the backpacker one"})
+	if c.Memo.Chosen != dialog.TierBackpacker {
+		t.Errorf("\"let's do the backpacker one\": chosen %q", c.Memo.Chosen)
+	}
+}
+
+func reflectEqualTrip(a, b dialog.TripRequest) bool {
+	ja, _ := json.Marshal(a)
+	jb, _ := json.Marshal(b)
+	return string(ja) == string(jb)
+}
