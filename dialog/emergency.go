@@ -326,7 +326,9 @@ func (t *turn) emergency(text string) {
 	}
 	care := t.careMemo()
 	if c.State == StateEmergency {
+		near := t.whereabouts(text)
 		t.effect(Effect{Kind: EffectEmergency, Text: text, Category: string(cat), Country: t.country()})
+		t.helpNear(near)
 		if care.Emergency == "" || cat != EmergencyOther && cat != care.Emergency {
 			// A new trouble, or the first one named: its own advice.
 			care.Emergency = cat
@@ -342,7 +344,9 @@ func (t *turn) emergency(text string) {
 	}
 	c.Priority = EmergencyPriority
 	care.Emergency = cat
+	near := t.whereabouts(text)
 	t.effect(Effect{Kind: EffectEmergency, Text: text, Category: string(cat), Country: t.country()})
+	t.helpNear(near)
 	t.effect(Effect{Kind: EffectCallHuman})
 	t.emergencyHelp()
 }
@@ -394,16 +398,32 @@ func (t *turn) emergencyAt(p *Place, words string) {
 		words = fmt.Sprintf("location: %s (%.5f, %.5f)", p.Name, p.Lat, p.Lon)
 	}
 	t.effect(Effect{Kind: EffectEmergency, Text: words, Category: string(care.Emergency), Country: p.CountryCode})
-	if p.Lat != 0 || p.Lon != 0 {
-		// Hospitals or police near the point come from a geocoder, after the turn.
-		t.effect(Effect{Kind: EffectNearby, Category: string(care.Emergency), Place: p, Lang: t.c.Lang})
-	}
+	// Hospitals or police near the point come from a geocoder, after the turn.
+	t.helpNear(p)
 	if p.CountryCode != "" && p.CountryCode != care.Told {
 		t.say("emergency_here", p.Name)
 		t.emergencyHelp()
 		return
 	}
 	t.emergencyMore()
+}
+
+// whereabouts notes the place an emergency's message says the traveller is in ("lost my
+// passport in Paris", "我在东京，护照丢了"), so that its numbers are that country's; it
+// returns the place, nil for none.
+func (t *turn) whereabouts(text string) *Place {
+	p := t.placeNamed(text)
+	if p != nil {
+		t.careMemo().Here = p
+	}
+	return p
+}
+
+// helpNear looks up hospitals or police near p, after the turn (nil: none).
+func (t *turn) helpNear(p *Place) {
+	if p != nil && (p.Lat != 0 || p.Lon != 0) {
+		t.effect(Effect{Kind: EffectNearby, Category: string(t.careMemo().Emergency), Place: p, Lang: t.c.Lang})
+	}
 }
 
 // placeNamed is the place a message names ("I'm in Lisbon", "东京"), looked up in
@@ -413,8 +433,11 @@ func (t *turn) placeNamed(text string) *Place {
 		return nil
 	}
 	names := []string{strings.TrimSpace(text)}
-	if ex := Extract(text, t.parseContext()); ex.Destination != "" {
-		names = append([]string{ex.Destination}, names...)
+	ex := Extract(text, t.parseContext())
+	for _, n := range []string{ex.Destination, ex.Here} {
+		if n != "" {
+			names = append([]string{n}, names...)
+		}
 	}
 	for _, n := range names {
 		if m := t.e.Places.Lookup(n, t.c.Lang); m.Place != nil && m.Place.CountryCode != "" {

@@ -59,9 +59,12 @@ type Extraction struct {
 	PlaceOptions        []string // places named as alternatives ("Rome or Florence"): ask which
 	VaguePlace          string   // a place described, not named ("somewhere with snow"): its theme
 	NotDestination      string   // place explicitly rejected in a correction
-	Exclude             []string // places and things the traveller does not want
-	Start, End          *Date    // End nil when only a start was said
-	Days                int      // a duration as said; when Start and Days are both known, End is set too
+	// Here is a known place the traveller says they are in or leave from ("我在东京，",
+	// "from beijing"), which is not where the trip goes; an emergency's whereabouts.
+	Here       string
+	Exclude    []string // places and things the traveller does not want
+	Start, End *Date    // End nil when only a start was said
+	Days       int      // a duration as said; when Start and Days are both known, End is set too
 	// MoreDays are days added to the trip as it is ("多加一天", "2 more days"); fewer when
 	// negative ("少一天", "cut a day"). The start stays; the end moves.
 	MoreDays int

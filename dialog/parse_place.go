@@ -273,6 +273,9 @@ func (d *destScan) origin() bool {
 		if hasSuffixAny(before, "从", "住在", "家在", "人在") || reOriginEn.MatchString(before) ||
 			strings.HasPrefix(after, "出发") || whereIAm(before, after) || reCompanionEn.MatchString(before) ||
 			d.c.Filled && (hasSuffixAny(before, kinThere...) || reKinThereEn.MatchString(before)) {
+			if !reCompanionEn.MatchString(before) && !hasSuffixAny(before, kinThere...) && !reKinThereEn.MatchString(before) {
+				d.e.Here = sp.name
+			}
 			d.m.consume(sp.i, sp.j)
 			took = true
 		}

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"xingqu/dialog"
+	"xingqu/providers/emergency"
 	"xingqu/providers/geo"
 )
 
@@ -958,4 +959,36 @@ func reflectEqualTrip(a, b dialog.TripRequest) bool {
 	ja, _ := json.Marshal(a)
 	jb, _ := json.Marshal(b)
 	return string(ja) == string(jb)
+}
+
+// An emergency that says where the traveller is gets that country's numbers at once,
+// and help near that place is looked up: not the trip's country, not a question.
+func TestEmergencyWhereItSays(t *testing.T) {
+	for _, tc := range []struct{ lang, text, country, want string }{
+		{"en", "I lost my passport in Paris", "FR", "France"},
+		{"en", "my wallet got stolen in Rome, help", "IT", "Italy"},
+		{"zh", "我在东京，护照丢了怎么办", "JP", "日本"},
+		{"en", "help, I lost my passport", "CN", "China"},
+	} {
+		e := corpusEngine("Asia/Shanghai")
+		e.EmergencyHelp = emergency.Help
+		c := chosenPlanAt(tc.lang) // a trip to 杭州
+		out := e.Handle(c, dialog.Inbound{Text: tc.text})
+		if got := replyTexts(out); !strings.Contains(got, tc.want) {
+			t.Errorf("%q: reply %q, want the numbers of %s", tc.text, got, tc.want)
+		}
+		var country string
+		nearby := false
+		for _, ef := range out.Effects {
+			switch ef.Kind {
+			case dialog.EffectEmergency:
+				country = ef.Country
+			case dialog.EffectNearby:
+				nearby = ef.Place != nil
+			}
+		}
+		if country != tc.country || nearby != (tc.country != "CN") {
+			t.Errorf("%q: case country %q, help nearby looked up %v; want %s, %v", tc.text, country, nearby, tc.country, tc.country != "CN")
+		}
+	}
 }
