@@ -1559,6 +1559,10 @@ func (t *turn) summary() string {
 		prefs = []string{T(l, "v_none")}
 	}
 	line("f_prefs", strings.Join(prefs, listSep(l)))
+	if tr.Exclude != "" {
+		// What is ruled out is shown, so that a misreading of it can be seen and put right.
+		line("f_exclude", wordsIn(tr.Exclude, l))
+	}
 	if tr.OtherNeeds != "" {
 		line("f_other", tr.OtherNeeds)
 	}

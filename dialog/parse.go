@@ -270,6 +270,7 @@ func Extract(text string, c ParseContext) Extraction {
 	e.Correction = correctionRe.MatchString(m.low)
 
 	// Wishes and conditions first: 怀孕五个月 is not a trip of five months.
+	parseNoFlyIn(m, &e)
 	parseWishesIn(m, &e)
 	// A child's age ("8个月大", "our 2 year old") is neither a length nor a date.
 	childAge := false

@@ -1,6 +1,7 @@
 package dialog
 
 import (
+	"slices"
 	"strings"
 	"unicode"
 	"unicode/utf8"
@@ -546,6 +547,26 @@ var (
 // parseExclusionsIn reads what the traveller does not want. It runs after the needs
 // ("no pets" is a need) and before the preferences ("no museums" is not a wish for
 // museums).
+// reNoFly is a traveller ruling flying out.
+var reNoFly = pat(`(?:不|别|不想|不要|不能|不愿意|不喜欢|不打算)(?:坐|乘|搭)(?:飞机|航班)|恐飞|怕坐飞机|\bno\s+(?:flying|flights|planes)\b|\b(?:don'?t|do not|can'?t|cannot|won'?t|will not|rather not)\s+(?:want\s+to\s+|like\s+to\s+)?(?:fly|take\s+(?:a\s+)?(?:plane|flight)s?)\b|\b(?:afraid of|fear of|hate|hates|not)\s+flying\b`, "飞", "fly", "flight", "plane")
+
+// parseNoFlyIn reads flying ruled out ("不坐飞机", "we don't want to fly") before the
+// wishes would keep it as words for the planner alone.
+func parseNoFlyIn(m *msg, e *Extraction) {
+	lwo := asciiLower(string(m.wo))
+	for _, loc := range reNoFly.FindAllStringIndex(lwo, -1) {
+		x := "飞机"
+		if lwo[loc[0]] < 0x80 {
+			x = "flying"
+		}
+		if !slices.Contains(e.Exclude, x) {
+			e.Exclude = append(e.Exclude, x)
+		}
+		m.consume(loc[0], loc[1])
+		m.found++
+	}
+}
+
 func parseExclusionsIn(m *msg, e *Extraction, c ParseContext) {
 	wo := string(m.wo)
 	lwo := asciiLower(wo)

@@ -992,3 +992,23 @@ func TestEmergencyWhereItSays(t *testing.T) {
 		}
 	}
 }
+
+// Not flying is ruled out like a sight ("不坐飞机", "no flying"), and what is ruled out
+// is shown in the summary, where a misreading can be seen.
+func TestRuledOutFlyingShownAtSummary(t *testing.T) {
+	for _, tc := range []struct{ lang, text, exclude, shown string }{
+		{"zh", "去青岛 12月26到28号 2人 每人2000 不坐飞机 没有特殊需求 喜欢海鲜", "飞机", "不安排：飞机"},
+		{"en", "Paris Dec 26-30, 2 people, €1500 each, no museums, no flying, no special needs, history", "museums", "museums"},
+		{"en", "lisbon dec 20-23, 2 of us, $900 each, we don't want to fly, no special needs, beaches", "flying", "Leave out: flying"},
+	} {
+		e := corpusEngine("Asia/Shanghai")
+		c := conversationAt(dialog.StateStart, tc.lang, "Asia/Shanghai", nil)
+		out := e.Handle(c, dialog.Inbound{Text: tc.text})
+		if !strings.Contains(c.Trip.Exclude, tc.exclude) {
+			t.Errorf("%q: exclude %q, want %q in it", tc.text, c.Trip.Exclude, tc.exclude)
+		}
+		if got := replyTexts(out); c.State != dialog.StateConfirm || !strings.Contains(got, tc.shown) {
+			t.Errorf("%q: state %s, reply %q; want the summary showing %q", tc.text, c.State, got, tc.shown)
+		}
+	}
+}

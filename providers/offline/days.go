@@ -95,15 +95,51 @@ func splitPrefs(s ...string) []string {
 	return out
 }
 
+// ruledOutThemes maps words of what a traveller rules out, beyond the preference words
+// (keywordThemes), to the themes and days' lines they rule out.
+var ruledOutThemes = map[string]string{
+	"museum": "museum", "逛街": "shopping", "买东西": "shopping", "shop": "shopping", "shops": "shopping",
+	"飞机": "flying", "坐飞机": "flying", "航班": "flying", "flying": "flying", "flights": "flying", "flight": "flying",
+	"planes": "flying", "plane": "flying", "fly": "flying",
+}
+
+// ruledOut reports whether the trip rules out a theme ("museum", "shopping") or
+// "flying", by any of the words that name it.
+func ruledOut(trip dialog.TripRequest, key string) bool {
+	for _, x := range splitPrefs(trip.Exclude) {
+		x = strings.ToLower(x)
+		if k, ok := keywordThemes[x]; ok && k == key || ruledOutThemes[x] == key {
+			return true
+		}
+		if key == "museum2" && keywordThemes[x] == "museum" {
+			return true // "no museums" keeps galleries out too
+		}
+	}
+	return false
+}
+
+// ruledOutWord reports whether the trip rules out a sight it also names.
+func ruledOutWord(trip dialog.TripRequest, name string) bool {
+	for _, x := range splitPrefs(trip.Exclude) {
+		if strings.EqualFold(strings.TrimSpace(x), strings.TrimSpace(name)) {
+			return true
+		}
+	}
+	return false
+}
+
 // themesFor orders every theme the trip could use for its middle days.
 func themesFor(trip dialog.TripRequest, towns []geo.Town) []theme {
 	var out []theme
 	used := map[string]bool{}
 	add := func(key string) {
+		if key == "" || used[key] || ruledOut(trip, key) {
+			return
+		}
 		if (key == "museum" || key == "museum2") && yes(trip.PetFriendly) {
 			key = "petsMuseum" // pets wait outside museums: the open-air kind instead
 		}
-		if key == "" || used[key] {
+		if used[key] {
 			return
 		}
 		used[key] = true
@@ -112,6 +148,9 @@ func themesFor(trip dialog.TripRequest, towns []geo.Town) []theme {
 	for _, p := range splitPrefs(trip.NaturalLandscape, trip.SocialLandscape) {
 		key, known := keywordThemes[strings.ToLower(p)]
 		if !known {
+			if ruledOutWord(trip, p) {
+				continue
+			}
 			if used["name:"+p] {
 				continue
 			}

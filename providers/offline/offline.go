@@ -257,6 +257,14 @@ func days(trip dialog.TripRequest, tier dialog.Tier, dates []dialog.Date, dest s
 		}
 		return t.f(format, ts.move, dest, ts.guide, ts.museums, cuisine)
 	}
+	// What the traveller ruled out stays out of the first and last days too.
+	lastAfternoon, depart := t.lastAfternoon, ts.depart
+	if ruledOut(trip, "shopping") {
+		lastAfternoon = t.lastNoShop
+	}
+	if ruledOut(trip, "flying") {
+		lastAfternoon, depart = strings.Replace(lastAfternoon, t.byRail[0], t.byRail[1], 1), ts.rail
+	}
 	out := make([]dialog.DayPlan, len(dates))
 	last := len(dates) - 1
 	dinner := 0
@@ -267,14 +275,14 @@ func days(trip dialog.TripRequest, tier dialog.Tier, dates []dialog.Date, dest s
 			th := mid[0]
 			dp.Morning = t.f(t.arriveOnly, dest, ts.stay)
 			dp.Afternoon = line(th, 0)
-			dp.Evening = ts.depart
+			dp.Evening = depart
 		case i == 0:
 			dp.Morning = t.f(t.arrive, dest, ts.stay)
 			dp.Afternoon = t.f(t.arriveWalk, dest)
 		case i == last:
 			dp.Morning = t.f(t.lastMorning, dest)
-			dp.Afternoon = t.f(t.lastAfternoon, dest)
-			dp.Evening = ts.depart
+			dp.Afternoon = t.f(lastAfternoon, dest)
+			dp.Evening = depart
 		case i-1 < len(mid):
 			th := mid[i-1]
 			dp.Morning, dp.Afternoon = line(th, 0), line(th, 1)

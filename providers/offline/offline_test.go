@@ -234,3 +234,36 @@ func BenchmarkOfflinePlan(b *testing.B) {
 		_ = Plan(trip, "zh", now)
 	}
 }
+
+// What the traveller rules out stays out of every day of every option, the first and
+// last days' lines included, even when a preference would call it up: "no museums,
+// history", 不坐飞机, "we hate shopping".
+func TestPlanKeepsOutWhatIsRuledOut(t *testing.T) {
+	for _, tc := range []struct {
+		lang, exclude, prefs string
+		bad                  []string
+	}{
+		{"en", "museums", "history", []string{"museum", "gallery"}},
+		{"zh", "博物馆", "历史、博物馆", []string{"博物馆", "美术馆"}},
+		{"en", "flying, shopping", "", []string{"flight", "airport", "gifts", "shopping"}},
+		{"zh", "飞机、购物", "购物", []string{"航班", "机场", "送机", "伴手礼", "商业街"}},
+	} {
+		for _, days := range []int{1, 3, 7} {
+			trip := dialog.TripRequest{Destination: "Paris", Days: days, Exclude: tc.exclude, SocialLandscape: tc.prefs}
+			if tc.lang == "zh" {
+				trip.Destination = "厦门"
+			}
+			p := Plan(trip, tc.lang, now)
+			for _, o := range p.Options {
+				for _, d := range o.Days {
+					s := strings.ToLower(d.Morning + " | " + d.Afternoon + " | " + d.Evening)
+					for _, bad := range tc.bad {
+						if strings.Contains(s, bad) {
+							t.Errorf("%s, %d days, %s ruled out: %s %s mentions %q: %q", tc.lang, days, tc.exclude, o.Tier, d.Date, bad, s)
+						}
+					}
+				}
+			}
+		}
+	}
+}

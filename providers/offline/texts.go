@@ -17,10 +17,12 @@ type texts struct {
 	sep            string // between list items
 
 	// The first and the last day.
-	arrive, arriveWalk string // destination, lodging | destination
-	arriveOnly         string // destination, lodging: a one-day trip
-	lastMorning        string // destination
-	lastAfternoon      string // destination
+	arrive, arriveWalk string    // destination, lodging | destination
+	arriveOnly         string    // destination, lodging: a one-day trip
+	lastMorning        string    // destination
+	lastAfternoon      string    // destination
+	lastNoShop         string    // destination: lastAfternoon when shopping is ruled out
+	byRail             [2]string // lastAfternoon's "station or airport", and "station" alone: flying ruled out
 	kidBreak           string
 	accessRoute        string // appended to outdoor lines
 	summerMorning      string // before an outdoor morning in the hot season
@@ -56,6 +58,7 @@ type tierTexts struct {
 	dine    string   // where one eats
 	guide   string   // how the old town and museums are seen
 	depart  string   // last evening
+	rail    string   // last evening, flying ruled out
 	food    []string // each with the cuisine
 	tip     string
 	museums string // which museums
@@ -84,6 +87,8 @@ var zh = texts{
 	arriveOnly:      "抵达%s，把行李寄存在%s",
 	lastMorning:     "睡到自然醒，在住处附近吃一顿从容的早午餐，和%s告别",
 	lastAfternoon:   "买些%s的伴手礼，收拾行李，提前出发去车站或机场",
+	lastNoShop:      "在%s最后随意走走，收拾行李，提前出发去车站或机场",
+	byRail:          [2]string{"车站或机场", "车站"},
 	kidBreak:        "（午后回住处让孩子歇一歇）",
 	accessRoute:     "（选平坦的无障碍路线）",
 	summerMorning:   "趁早上凉快，",
@@ -133,6 +138,7 @@ var zh = texts{
 			stay: "五星级酒店", move: "乘专车", trip: "包车", dine: "高端餐厅", guide: "请私人导游带着",
 			museums: "城市博物馆（预约专场讲解）",
 			depart:  "从容返程，专车送站/送机",
+			rail:    "从容返程，专车送站",
 			food:    []string{"%s·口碑高端餐厅", "%s·酒店特色餐厅"},
 			tip:     "全程专车与私人导游，热门景点可预约贵宾通道。",
 		},
@@ -140,6 +146,7 @@ var zh = texts{
 			stay: "舒适型酒店", move: "乘公共交通", trip: "坐动车或城际大巴", dine: "本地口碑餐馆", guide: "跟着免费讲解",
 			museums: "城市博物馆",
 			depart:  "乘公共交通返程",
+			rail:    "乘公共交通去车站返程",
 			food:    []string{"%s·本地口碑小馆", "%s·人气家常菜"},
 			tip:     "公共交通加打车，景点门票可提前在线购买享受优惠。",
 		},
@@ -147,6 +154,7 @@ var zh = texts{
 			stay: "青年旅舍", move: "早起骑共享单车", trip: "坐最早一班大巴或火车", dine: "街头小店", guide: "早起步行",
 			museums: "免费博物馆",
 			depart:  "乘夜车或廉价航班返程",
+			rail:    "乘夜车返程",
 			food:    []string{"%s·街头小吃", "%s·夜市排档"},
 			tip:     "早出晚归，优先免费景点，多用步行、共享单车和地铁。",
 		},
@@ -167,6 +175,8 @@ var en = texts{
 	arriveOnly:      "Arrive in %s and leave your bags at the %s",
 	lastMorning:     "Sleep in, then a slow brunch near your lodging before leaving %s",
 	lastAfternoon:   "Pick up a few gifts from %s, pack, and leave early for the station or airport",
+	lastNoShop:      "A last stroll around %s, pack, and leave early for the station or airport",
+	byRail:          [2]string{"station or airport", "station"},
 	kidBreak:        " (back to your lodging for a rest after lunch)",
 	accessRoute:     " (on a flat, step-free route)",
 	summerMorning:   "While it is still cool: ",
@@ -216,6 +226,7 @@ var en = texts{
 			stay: "five-star hotel", move: "By private car", trip: "By private car", dine: "a fine-dining restaurant", guide: "With a private guide",
 			museums: "city museum (with a booked private tour)",
 			depart:  "Unhurried departure with a private transfer",
+			rail:    "Unhurried departure with a private transfer to the station",
 			food:    []string{"%s at a renowned fine-dining restaurant", "%s at the hotel's signature restaurant"},
 			tip:     "Private car and guide throughout; book priority entry at popular sights.",
 		},
@@ -223,6 +234,7 @@ var en = texts{
 			stay: "comfortable mid-range hotel", move: "By public transport", trip: "By train or intercity bus", dine: "a well-reviewed local restaurant", guide: "On a free walking tour",
 			museums: "city museum",
 			depart:  "Head home by public transport",
+			rail:    "Public transport to the station and home by train",
 			food:    []string{"%s at a well-reviewed local restaurant", "%s, home-style"},
 			tip:     "Public transport plus the odd taxi; buy tickets online ahead for discounts.",
 		},
@@ -230,6 +242,7 @@ var en = texts{
 			stay: "hostel", move: "Early start by shared bike", trip: "On the first bus or train", dine: "street-food stalls", guide: "On foot, early",
 			museums: "free museums",
 			depart:  "Head home by night train or budget flight",
+			rail:    "Head home by night train",
 			food:    []string{"%s from street stalls", "%s at the night market"},
 			tip:     "Start early, favour free sights, walk, cycle and take the metro.",
 		},
