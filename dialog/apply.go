@@ -291,7 +291,14 @@ func (a *tripEdit) needsAndPreferences(ex Extraction) {
 		tr.OtherNeeds = clip(ex.OtherNeeds, 500)
 		changed("f_other", tr.OtherNeeds)
 	}
-	if ex.NaturalLandscape != "" || ex.SocialLandscape != "" || ex.Cuisine != "" || ex.OtherNeeds != "" {
+	switch {
+	case ex.NaturalLandscape != "" || ex.SocialLandscape != "" || ex.Cuisine != "":
+		c.Memo.PrefsAsked = true
+	case ex.OtherNeeds != "" && c.State == StateNeeds:
+		// "我老婆怀孕了", "nothing strenuous" answer "Any special needs?": the
+		// preferences are still to ask.
+		c.Memo.NeedsAsked = true
+	case ex.OtherNeeds != "":
 		c.Memo.PrefsAsked = true
 	}
 }

@@ -1343,7 +1343,7 @@ func missingSlot(c *Conversation) string {
 		return StateBudget
 	case !c.Memo.NeedsAsked && tr.Accessibility == nil && tr.KidFriendly == nil && tr.PetFriendly == nil:
 		return StateNeeds
-	case !c.Memo.PrefsAsked && tr.NaturalLandscape == "" && tr.SocialLandscape == "" && tr.Cuisine == "" && tr.OtherNeeds == "":
+	case !c.Memo.PrefsAsked && tr.NaturalLandscape == "" && tr.SocialLandscape == "" && tr.Cuisine == "" && (tr.OtherNeeds == "" || c.Memo.NeedsAsked && c.State == StateNeeds):
 		return StatePreferences
 	}
 	return ""

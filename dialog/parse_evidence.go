@@ -513,8 +513,8 @@ var zhActivities = []string{"滑雪", "自驾", "徒步", "潜水", "冲浪", "�
 
 // Vague places and alternatives.
 var (
-	reVaguePlace = pat(`\b(?:somewhere|anywhere|someplace|some place)\b\s*(?:with|warm|hot|cold|sunny|snowy|quiet|cheap|near|by|on|in|that|where|nice|relaxing|tropical|exotic|beachy|close)|\bsurprise me\b|\bbeach somewhere\b|\bnot sure where\b|\bno idea where\b|随便哪|哪都行|哪儿都行|国内随便|国外吧|没想好去哪|不知道去哪|去南方|去北方|你推荐|推荐一下|帮我推荐|想看极光|能滑雪的地方|想去海边|找个海边|找个.{0,12}(?:地方|城市|目的地)|有没有.{0,12}(?:地方|城市)|推荐.{0,10}(?:地方|目的地|城市)|去哪(?:里|儿)?(?:好|玩|比较好)|随便(?:找个|哪里|哪儿)|(?:暖和|温暖|下雪|有雪|看雪|海边|安静|便宜)的地方`,
-		"somewhere", "anywhere", "someplace", "some place", "surprise", "not sure", "no idea", "地方", "城市", "目的地", "去哪", "随便", "哪都", "哪儿", "国外", "南方", "北方", "推荐", "极光", "海边")
+	reVaguePlace = pat(`\b(?:somewhere|anywhere|someplace|some place)\b\s*(?:with|warm|hot|cold|sunny|snowy|quiet|cheap|near|by|on|in|that|where|nice|relaxing|tropical|exotic|beachy|close)|\bsurprise me\b|\bbeach somewhere\b|\bnot sure where\b|\bno idea where\b|随便哪|哪都行|哪儿都行|国内随便|国外吧|没想好去哪|不知道去哪|去南方|去北方|你推荐|推荐一下|帮我推荐|想看极光|能滑雪的地方|\byou (?:pick|choose|decide)\b|\bup to you\b|\b(?:recommend|suggest)\s+(?:me\s+|us\s+)?(?:somewhere|a place|a destination|a city|something|one|places|destinations)\b|\bany (?:ideas|suggestions|recommendations)\b|\bwhere should (?:i|we) go\b|\bwhere (?:can|could) (?:i|we) go\b|\bi (?:don'?t|do not) know where\b|想去海边|找个海边|找个.{0,12}(?:地方|城市|目的地)|有没有.{0,12}(?:地方|城市)|推荐.{0,10}(?:地方|目的地|城市)|去哪(?:里|儿)?(?:好|玩|比较好)|随便(?:找个|哪里|哪儿)|(?:暖和|温暖|下雪|有雪|看雪|海边|安静|便宜)的地方`,
+		"somewhere", "anywhere", "someplace", "some place", "surprise", "not sure", "no idea", "you pick", "you choose", "you decide", "up to you", "recommend", "suggest", "any ideas", "any suggestions", "any recommendations", "where should", "where can", "where could", "know where", "地方", "城市", "目的地", "去哪", "随便", "哪都", "哪儿", "国外", "南方", "北方", "推荐", "极光", "海边")
 	reAlternatives = pat(`\s+or\s+|还是|或者|或是|或`, " or ", "还是", "或")
 )
 

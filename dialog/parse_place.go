@@ -659,9 +659,17 @@ func (d *destScan) described() bool {
 		d.m.consume(loc[0], end)
 		return true
 	}
-
+	// "I don't know", 不知道 to "Where would you like to go?": anywhere, so suggest some.
+	if d.c.Expecting == SlotDestination && unsureWords[strings.Trim(d.lwo, " .,!?~…。！？")] {
+		d.e.VaguePlace = "any"
+		d.m.consume(0, len(d.wo))
+		return true
+	}
 	return false
 }
+
+// unsureWords answer "where to?" with not knowing.
+var unsureWords = wordSet(`i don't know|i dont know|idk|dunno|no idea|not sure|i'm not sure|im not sure|no clue|haven't decided|havent decided|undecided|不知道|没想好|还没想好|不确定|没主意|不清楚`)
 
 // answer reads a short message of a name alone ("seoull", "Barcelona!"), asked or not.
 func (d *destScan) answer() {

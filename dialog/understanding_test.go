@@ -1012,3 +1012,49 @@ func TestRuledOutFlyingShownAtSummary(t *testing.T) {
 		}
 	}
 }
+
+// Leaving the destination to the bot, in English as in Chinese, gets places to pick
+// from, not "I didn't catch the destination" again.
+func TestLeaveItToTheBot(t *testing.T) {
+	for _, tc := range []struct{ lang, text string }{
+		{"en", "you pick"},
+		{"en", "recommend somewhere"},
+		{"en", "any suggestions?"},
+		{"en", "I don't know"},
+		{"en", "idk"},
+		{"en", "where should we go for 4 days?"},
+		{"zh", "不知道"},
+		{"zh", "你推荐一个吧"},
+	} {
+		e := corpusEngine("Asia/Shanghai")
+		c := conversationAt(dialog.StateDestination, tc.lang, "Asia/Shanghai", nil)
+		out := e.Handle(c, dialog.Inbound{Text: tc.text})
+		n := 0
+		for _, r := range out.Replies {
+			n += len(r.Choices)
+		}
+		if n < 2 || c.Trip.Destination != "" {
+			t.Errorf("%q: %d places offered, destination %q; replies %s", tc.text, n, c.Trip.Destination, replyTexts(out))
+		}
+	}
+}
+
+// A need said in words answers "Any special needs?": it is kept, and the next question
+// is the preferences, not the needs again.
+func TestNeedInWordsAnswersTheQuestion(t *testing.T) {
+	for _, tc := range []struct{ lang, text string }{
+		{"zh", "我老婆怀孕了"},
+		{"en", "my wife is pregnant"},
+	} {
+		e := corpusEngine("Asia/Shanghai")
+		prior := map[string]json.RawMessage{"destination": json.RawMessage(`"杭州"`)}
+		c := conversationAt(dialog.StateNeeds, tc.lang, "Asia/Shanghai", prior)
+		s, end := dialog.NewDate(2026, 12, 20), dialog.NewDate(2026, 12, 23)
+		b, n := 2000.0, 2
+		c.Trip.StartDate, c.Trip.EndDate, c.Trip.Budget, c.Trip.PartySize, c.Trip.Currency = &s, &end, &b, &n, "CNY"
+		out := e.Handle(c, dialog.Inbound{Text: tc.text})
+		if c.Trip.OtherNeeds == "" || c.State != dialog.StatePreferences {
+			t.Errorf("%q: other needs %q, state %s; want it kept and the preferences asked: %s", tc.text, c.Trip.OtherNeeds, c.State, replyTexts(out))
+		}
+	}
+}
