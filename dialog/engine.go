@@ -664,6 +664,11 @@ func (t *turn) weather() {
 	}
 	trip := c.Memo.PlannedTrip
 	if c.Memo.PlanVersion == 0 || trip == nil {
+		if c.Trip.Destination != "" && c.Trip.StartDate != nil {
+			// Where and when are known: the plan will look it up.
+			t.say("weather_later", t.placeIn(c.Lang))
+			return
+		}
 		t.say("weather_need")
 		return
 	}
@@ -1191,16 +1196,37 @@ var changeSlots = map[string]string{"日期": "dates", "时间": "dates", "出�
 	"date": "dates", "dates": "dates", "budget": "budget", "destination": "destination"}
 
 // reBudgetOpen is a budget question answered without a figure on purpose.
+// reBudgetAsk is a traveller asking what to budget.
+var reBudgetAsk = regexp.MustCompile(`how much (?:should|do|would|will) (?:i|we) (?:budget|need|spend|bring)|how much (?:money|cash)|what(?:'s| is| would be) (?:a )?(?:good|typical|normal|reasonable|usual) budget|typical budget|how much does (?:it|a trip) (?:usually )?cost|(?:一般|大概|大约|通常)(?:要|需要|得)?(?:花)?多少钱|要多少钱|多少钱(?:够|合适|比较好)|预算(?:多少|要多少)(?:合适|比较好|够)?|花多少钱`)
+
 var reBudgetOpen = regexp.MustCompile(`不限|没有预算|没预算|无预算|不知道|不清楚|不确定|随便|都行|跳过|看情况|没想好|no limit|unlimited|no budget|don'?t know|dunno|\bidk\b|not sure|no idea|\bskip\b|whatever|flexible|doesn'?t matter|any budget`)
 
 // unread answers a message that filled nothing with the specific re-ask of the state.
 func (t *turn) unread(text string) {
-	switch t.c.State {
-	case StateStart:
+	if t.c.State == StateStart {
 		t.say("greeting")
 		t.fire(evAsk + StateDestination)
 		t.reask()
 		return
+	}
+	low := strings.TrimSpace(asciiLower(normalizeText(text)))
+	if reBudgetAsk.MatchString(low) {
+		// "how much should I budget?", "一般要多少钱": what a figure is for, and some to tap.
+		r := t.say("budget_question")
+		r.Choices = t.budgetChoices()
+		if t.c.State != StateBudget {
+			t.reask()
+		}
+		return
+	}
+	if asked(low) && (t.c.State == StateDates || t.c.State == StateBudget || t.c.State == StateNeeds) {
+		// "is it safe?", "when is the best time to go?": not answerable here; say so,
+		// then the question that is waiting.
+		t.say("form_question")
+		t.reask()
+		return
+	}
+	switch t.c.State {
 	case StateDestination:
 		t.say("err_dest_unread")
 	case StateDates:
@@ -1209,7 +1235,7 @@ func (t *turn) unread(text string) {
 		// "不限", "no idea", "skip": there is no figure to read, so say what one is for
 		// and offer some to tap, rather than ask again for a number.
 		key := "err_budget_unread"
-		if reBudgetOpen.MatchString(asciiLower(normalizeText(text))) {
+		if reBudgetOpen.MatchString(low) {
 			key = "err_budget_open"
 		}
 		r := t.say(key)

@@ -39,7 +39,7 @@ var tripQuestions = []faqEntry{
 // asked reports a question or a request to the bot: "数据" in a trip description is
 // neither, "帮我订酒店" and "book it" are.
 func asked(low string) bool {
-	return strings.ContainsAny(low, "?？") || has(low, "吗", "呢", "怎么", "如何", "多久", "多长", "多少", "什么", "是否", "能不能", "会不会", "可以", "哪",
+	return aNotA(low) || strings.ContainsAny(low, "?？") || has(low, "吗", "呢", "怎么", "如何", "多久", "多长", "多少", "什么", "是否", "能不能", "会不会", "可以", "哪",
 		"帮我", "帮忙", "给我订", "替我", "请问",
 		"how ", "what ", "when ", "will ", "is ", "are ", "do ", "does ", "can ", "should ", "where ", "which ", "book it", "book us", "book me", "book this")
 }
@@ -79,4 +79,15 @@ func matchTopic(entries []faqEntry, low string) string {
 		}
 	}
 	return ""
+}
+
+// aNotA reports a Chinese question asked by a word and its negation: 冷不冷, 贵不贵, 远不远.
+func aNotA(s string) bool {
+	rs := []rune(s)
+	for i := 1; i+1 < len(rs); i++ {
+		if rs[i] == '不' && rs[i-1] == rs[i+1] && rs[i-1] > 0x2e80 {
+			return true
+		}
+	}
+	return false
 }

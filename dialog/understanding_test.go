@@ -1058,3 +1058,40 @@ func TestNeedInWordsAnswersTheQuestion(t *testing.T) {
 		}
 	}
 }
+
+// A question while the bot waits for an answer is answered or said to be out of reach,
+// then the waiting question comes again; nothing is filled from it.
+func TestQuestionsMidFormAnswered(t *testing.T) {
+	for _, tc := range []struct {
+		lang, text string
+		state      string
+		want       string
+	}{
+		{"en", "how much should I budget?", dialog.StateBudget, "rough amount per person"},
+		{"en", "how much should I budget?", dialog.StateDates, "rough amount per person"},
+		{"zh", "一般要多少钱啊", dialog.StateBudget, "大概的每人预算"},
+		{"zh", "西安冷不冷", dialog.StateBudget, "天气预报"},
+		{"en", "is it cold there in january?", dialog.StateBudget, "forecast"},
+		{"en", "is it safe?", dialog.StateDates, "can't answer"},
+		{"zh", "什么时候去最好？", dialog.StateDates, "答不好"},
+		{"zh", "远不远啊", dialog.StateBudget, "答不好"},
+	} {
+		e := corpusEngine("Asia/Shanghai")
+		prior := map[string]json.RawMessage{"destination": json.RawMessage(`"西安"`)}
+		c := conversationAt(tc.state, tc.lang, "Asia/Shanghai", prior)
+		if tc.state == dialog.StateBudget {
+			s, end := dialog.NewDate(2027, 1, 2), dialog.NewDate(2027, 1, 5)
+			c.Trip.StartDate, c.Trip.EndDate = &s, &end
+		}
+		before := c.Trip
+		out := e.Handle(c, dialog.Inbound{Text: tc.text})
+		got := replyTexts(out)
+		if !strings.Contains(got, tc.want) || c.State != tc.state || !reflectEqualTrip(c.Trip, before) {
+			t.Errorf("%q at %s: state %s, reply %q; want %q said, the same question next, nothing filled", tc.text, tc.state, c.State, got, tc.want)
+		}
+		// At the budget question, the answer about budgets is the question itself.
+		if n := len(out.Replies); n < 2 && !(tc.state == dialog.StateBudget && len(out.Replies[0].Choices) == 3) {
+			t.Errorf("%q at %s: %d replies, want the answer and the question again", tc.text, tc.state, n)
+		}
+	}
+}
