@@ -39,6 +39,14 @@ func init() {
 		hospital station seaside coast island islands lake lakes hiking food seafood flight room set update dates date`) {
 		notPlaces[strings.TrimSuffix(w, "?")] = true
 	}
+	// Shops, chains and made-up or unreachable worlds: somewhere people go, never a trip's
+	// destination.
+	for _, w := range strings.Split(`starbucks|mcdonald's|mcdonalds|kfc|apple|walmart|ikea|costco|target|amazon|google|subway|burger king|`+
+		`the mall|mall|gym|the gym|cinema|the cinema|the movies|supermarket|church|the office|office|pub|club|`+
+		`hogwarts|narnia|mordor|atlantis|wakanda|neverland|middle earth|mars|the moon|moon|heaven|`+
+		`星巴克|麦当劳|肯德基|宜家|沃尔玛|商场|超市|网吧|健身房|电影院|火星|月球|月亮|天堂|霍格沃茨`, "|") {
+		notPlaces[w] = true
+	}
 }
 
 // enConnectors may join the words of a place name: Rio de Janeiro, Stratford upon Avon.

@@ -1095,3 +1095,22 @@ func TestQuestionsMidFormAnswered(t *testing.T) {
 		}
 	}
 }
+
+// Shops, chains and made-up worlds named where a place would be are not offered as a
+// destination ("I want to go to Starbucks", 去火星玩三天).
+func TestShopsAndMadeUpWorldsAreNotPlaces(t *testing.T) {
+	for _, tc := range []struct{ lang, text string }{
+		{"en", "I want to go to Starbucks"},
+		{"en", "trip to hogwarts next week"},
+		{"en", "let's go to IKEA"},
+		{"zh", "去火星玩三天"},
+		{"zh", "想去星巴克"},
+	} {
+		e := corpusEngine("Asia/Shanghai")
+		c := conversationAt(dialog.StateStart, tc.lang, "Asia/Shanghai", nil)
+		out := e.Handle(c, dialog.Inbound{Text: tc.text})
+		if c.Trip.Destination != "" || c.Memo.PendingDestination != "" {
+			t.Errorf("%q: destination %q, proposed %q: %s", tc.text, c.Trip.Destination, c.Memo.PendingDestination, replyTexts(out))
+		}
+	}
+}
