@@ -1316,9 +1316,11 @@ func (t *turn) advance(changes []string) {
 	// Say what was understood when it was more than the one answer asked for, or when
 	// it corrected a summary the traveller had already seen.
 	// The summary that follows when nothing is missing shows every change: one message.
-	// Dates are said back even as the answer asked for: "the 10th to the 14th", a button
-	// or "下周五" is read into days the traveller should see.
-	if next != "" && !t.saidChanges && (len(changes) > 1 || (len(changes) > 0 && (c.State == StateConfirm || c.State == StateStart || !t.answeredAsked() || slices.Contains(t.changedFields, "f_dates")))) {
+	// Dates and budgets are said back even as the answer asked for: "the 10th to the
+	// 14th", a button or "下周五" is read into days, and "800" or "五千两个人" into a
+	// currency and an amount per person, that the traveller should see.
+	if next != "" && !t.saidChanges && (len(changes) > 1 || (len(changes) > 0 && (c.State == StateConfirm || c.State == StateStart || !t.answeredAsked() ||
+		slices.Contains(t.changedFields, "f_dates") || slices.Contains(t.changedFields, "f_budget")))) {
 		t.say("saved_change", strings.Join(changes, t.listSep()))
 	}
 	if next == "" {
