@@ -46,21 +46,27 @@ var holidays = []holiday{
 	{names: []string{"中秋节", "中秋"}, table: map[int]Date{2026: {2026, 9, 25}, 2027: {2027, 9, 15}, 2028: {2028, 10, 3}, 2029: {2029, 9, 22}}, spanOnly: true, span: 3},
 	{names: []string{"国庆黄金周", "十一黄金周", "黄金周"}, month: 10, day: 1, spanOnly: true, span: 7},
 	{names: []string{"国庆节", "国庆假期", "国庆长假", "国庆", "十一假期", "十一长假", "十一小长假", "十一期间", "十一"}, month: 10, day: 1, span: 7},
-	{names: []string{"元旦"}, month: 1, day: 1},
+	{names: []string{"元旦"}, month: 1, day: 1, span: 3},
 	{names: []string{"五一劳动节", "五一假期", "劳动节", "五一", "5.1"}, month: 5, day: 1, span: 5},
 	{names: []string{"情人节", "valentine's day", "valentines day", "valentine's", "valentines"}, month: 2, day: 14, isDay: true},
 	{names: []string{"平安夜", "christmas eve", "xmas eve"}, month: 12, day: 24},
 	{names: []string{"圣诞节", "圣诞", "christmas day", "xmas day"}, month: 12, day: 25, isDay: true},
 	{names: []string{"christmas", "xmas"}, month: 12, day: 25, before: 1, span: 3},
 	{names: []string{"boxing day"}, month: 12, day: 26, isDay: true},
-	{names: []string{"new year's eve", "new years eve", "new year eve", "nye"}, month: 12, day: 31},
+	{names: []string{"new year's eve", "new years eve", "new year eve", "nye"}, month: 12, day: 31, span: 2},
 	{names: []string{"new year's day", "new years day", "new year day"}, month: 1, day: 1, isDay: true},
 	// "xmas to new year", "over the new year": New Year's Day, its break the 31st to the 2nd.
 	{names: []string{"the new year", "new year's", "new years", "new year"}, month: 1, day: 1, before: 1, span: 3},
-	{names: []string{"跨年"}, month: 12, day: 31, spanOnly: true},
+	{names: []string{"跨年"}, month: 12, day: 31, spanOnly: true, span: 2},
 	{names: []string{"easter sunday", "easter"}, table: map[int]Date{2026: {2026, 4, 5}, 2027: {2027, 3, 28}, 2028: {2028, 4, 16}, 2029: {2029, 4, 1}}, before: 2, span: 4},
 	{names: []string{"thanksgiving day", "thanksgiving"}, month: 11, day: -4, span: 4},
-	{names: []string{"寒假", "暑假", "spring break", "summer holidays", "summer vacation", "winter break", "half term", "half-term"}, spanOnly: true},
+	// School breaks differ by place and year: the window a question offers days in is
+	// the usual one (China's winter and summer breaks, America's spring break).
+	{names: []string{"寒假"}, month: 1, day: 16, spanOnly: true, span: 36},
+	{names: []string{"暑假", "summer holidays", "summer vacation", "summer break"}, month: 7, day: 1, spanOnly: true, span: 62},
+	{names: []string{"spring break"}, month: 3, day: 7, spanOnly: true, span: 21},
+	{names: []string{"winter break"}, month: 12, day: 19, spanOnly: true, span: 16},
+	{names: []string{"half term", "half-term"}, spanOnly: true},
 }
 
 // on is the holiday's next day on or after from, or false when the table does not go

@@ -147,7 +147,7 @@ func TestExtract(t *testing.T) {
 		{in: "五一去青岛玩三天", want: Extraction{Destination: "青岛", Start: pxDay(2027, 5, 1), End: pxDay(2027, 5, 3), Days: 3, Lang: "zh"}},
 		{in: "easter in rome", want: Extraction{Destination: "rome", Lang: "en", DateProblem: "ambiguous",
 			Period: &Period{From: Date{2027, 3, 26}, To: Date{2027, 3, 29}, Said: "easter"}}},
-		{in: "寒假去哈尔滨", want: Extraction{Destination: "哈尔滨", Lang: "zh", DateProblem: "ambiguous"}},
+		{in: "寒假去哈尔滨", want: Extraction{Destination: "哈尔滨", Lang: "zh", DateProblem: "ambiguous", Period: &Period{From: Date{2027, 1, 16}, To: Date{2027, 2, 20}, Said: "寒假"}}},
 		{in: "today", want: Extraction{Start: pxDay(2026, 12, 1), Lang: "en"}},
 		{in: "tomorrow", want: Extraction{Start: pxDay(2026, 12, 2), Lang: "en"}},
 		{in: "next Friday", want: Extraction{Start: pxDay(2026, 12, 11), Lang: "en"}},

@@ -1114,3 +1114,23 @@ func TestShopsAndMadeUpWorldsAreNotPlaces(t *testing.T) {
 		}
 	}
 }
+
+// A holiday or school break said alone is asked about inside its usual days, not with
+// "which days exactly?" and tomorrow's dates.
+func TestBreaksSaidAloneOfferTheirDays(t *testing.T) {
+	for _, tc := range []struct{ lang, text, first string }{
+		{"zh", "元旦", "2027年1月1日"},
+		{"en", "new year's eve", "Thu 31 Dec 2026"},
+		{"zh", "寒假", "2027年1月16日"},
+		{"en", "spring break", "Sun 7 Mar 2027"},
+	} {
+		e := corpusEngine("Asia/Shanghai")
+		prior := map[string]json.RawMessage{"destination": json.RawMessage(`"三亚"`)}
+		c := conversationAt(dialog.StateDates, tc.lang, "Asia/Shanghai", prior)
+		out := e.Handle(c, dialog.Inbound{Text: tc.text})
+		got := replyTexts(out)
+		if !strings.Contains(got, tc.first) || len(out.Replies) == 0 || len(out.Replies[len(out.Replies)-1].Choices) == 0 {
+			t.Errorf("%q: %q; want days from %s offered", tc.text, got, tc.first)
+		}
+	}
+}
