@@ -1201,6 +1201,9 @@ var reBudgetAsk = regexp.MustCompile(`how much (?:should|do|would|will) (?:i|we)
 
 var reBudgetOpen = regexp.MustCompile(`不限|没有预算|没预算|无预算|不知道|不清楚|不确定|随便|都行|跳过|看情况|没想好|no limit|unlimited|no budget|don'?t know|dunno|\bidk\b|not sure|no idea|\bskip\b|whatever|flexible|doesn'?t matter|any budget`)
 
+// reBudgetStyle answers the budget question with a way of spending, not a figure.
+var reBudgetStyle = regexp.MustCompile(`cheap|on a budget|tight budget|low budget|money is no object|sky'?s the limit|luxur|splurge|穷游|省钱|便宜|不差钱|钱不是问题|越便宜越好|豪华|奢华`)
+
 // unread answers a message that filled nothing with the specific re-ask of the state.
 func (t *turn) unread(text string) {
 	if t.c.State == StateStart {
@@ -1235,7 +1238,10 @@ func (t *turn) unread(text string) {
 		// "不限", "no idea", "skip": there is no figure to read, so say what one is for
 		// and offer some to tap, rather than ask again for a number.
 		key := "err_budget_unread"
-		if reBudgetOpen.MatchString(low) {
+		switch {
+		case reBudgetStyle.MatchString(low):
+			key = "err_budget_style"
+		case reBudgetOpen.MatchString(low):
 			key = "err_budget_open"
 		}
 		r := t.say(key)

@@ -45,6 +45,7 @@ var catalogue = map[string][2]string{ // [zh, en]
 	"err_date_ambiguous": {"具体是哪几天呢？例如「7月10日到15日」或「下周五出发玩五天」。", "Which days exactly? For example \"July 10-15\" or \"next Friday for 5 days\"."},
 	"err_date_unread":    {"没看懂日期，可以这样说：「10月25日到28日」或「下周五出发玩五天」。", "I couldn't read the dates. Try \"Oct 25-28\" or \"next Friday for 5 days\"."},
 	"err_budget_nonpos":  {"预算需要大于0，请告诉我每人大概多少钱。", "The budget needs to be more than zero — roughly how much per person?"},
+	"err_budget_style":   {"每次都会做豪华、经济、穷游三档方案——给我一个大概的每人预算，我按它来排。也可以点一个：", "Every plan comes in three levels, backpacker to luxury — give me a rough figure per person and I'll build them around it. Or tap one:"},
 	"err_budget_open":    {"没有固定预算也没关系——给我一个大概的数（每人），我会按它做高中低三档方案。也可以点一个：", "No set budget is fine — give me a rough figure per person and I'll make three options around it. Or tap one:"},
 	"err_budget_unread":  {"没看懂预算，请给一个数字，例如「2000元」「3千5」「$500」。", "I couldn't read a budget. Please give a number, e.g. \"2000 CNY\", \"$500\"."},
 	"err_dest_unread":    {"没听清目的地，请告诉我城市名，例如「福州」或「里斯本」。", "I didn't catch the destination. Please name a city, e.g. \"Fuzhou\" or \"Lisbon\"."},

@@ -1134,3 +1134,22 @@ func TestBreaksSaidAloneOfferTheirDays(t *testing.T) {
 		}
 	}
 }
+
+// A way of spending given for a budget ("cheap", 不差钱) is told that every plan comes
+// in three levels, and offered figures to tap; nothing is stored as a budget.
+func TestBudgetAsAStyle(t *testing.T) {
+	for _, tc := range []struct{ lang, text, want string }{
+		{"en", "cheap", "three levels"},
+		{"en", "as cheap as possible", "three levels"},
+		{"zh", "不差钱", "三档"},
+		{"zh", "穷游", "三档"},
+	} {
+		e := corpusEngine("Asia/Shanghai")
+		prior := map[string]json.RawMessage{"destination": json.RawMessage(`"三亚"`)}
+		c := conversationAt(dialog.StateBudget, tc.lang, "Asia/Shanghai", prior)
+		out := e.Handle(c, dialog.Inbound{Text: tc.text})
+		if got := replyTexts(out); !strings.Contains(got, tc.want) || c.Trip.Budget != nil || len(out.Replies[len(out.Replies)-1].Choices) != 3 {
+			t.Errorf("%q: %q, budget %v; want %q and three budgets to tap", tc.text, got, c.Trip.Budget, tc.want)
+		}
+	}
+}
