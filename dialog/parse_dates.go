@@ -347,6 +347,34 @@ func (ds *dateScan) holidays() {
 		d, ok := hh.h.on(ds.today)
 		// "春节后", "after christmas", "过完年": the two weeks after the break, asked about
 		// as a window; "春节前", "before christmas": the two weeks before it.
+		// "圣诞节前后", "元旦左右", "around christmas": the days about it, asked about as a
+		// window, not its day.
+		if after := strings.TrimLeft(ds.m.low[hh.j:], " "); ok && ds.r.period == nil && ds.holWindow == nil && !reSaysLength.MatchString(ds.m.low) &&
+			(hasPrefixAny(after, "前后", "左右") || hasSuffixAny(strings.TrimRight(ds.m.low[:hh.i], " "), "around")) {
+			from, to := d.AddDays(-3), d.AddDays(3)
+			if hh.h.span > 0 {
+				from = d.AddDays(-hh.h.before - 2)
+				to = d.AddDays(-hh.h.before + hh.h.span + 1)
+			}
+			if from.Before(ds.today) {
+				from = ds.today
+			}
+			said := strings.TrimSpace(ds.m.orig[hh.i:hh.j])
+			if ds.m.lang == LangZH {
+				said += "前后"
+			} else {
+				said = "around " + said
+			}
+			ds.holWindow, ds.holidayVague = &Period{From: from, To: to, Said: said}, true
+			end := hh.j
+			for _, w := range []string{"前后", "左右"} {
+				if strings.HasPrefix(ds.m.low[hh.j:], w) {
+					end += len(w)
+				}
+			}
+			ds.m.consume(hh.i, end)
+			continue
+		}
 		if side := sideOfHoliday(ds.m.low, hh.i, hh.j); side != 0 && ok && ds.r.period == nil {
 			if side > 0 {
 				// "after new year" said on the 5th of January: this one's fortnight after.
@@ -1490,6 +1518,9 @@ func numericMonthDays(s string, answer bool) []numHit {
 	}
 	return nil
 }
+
+// reSaysLength finds a trip's length said in a message: 玩4天, 三天, "for a week".
+var reSaysLength = pat(`[0-9一二两三四五六七八九十]+\s*(?:天|晚|夜|周|个星期)|\b(?:\d+|a|one|two|three|four|five|six|seven|eight|nine|ten)\s+(?:days?|nights?|weeks?)\b|\bfor a (?:week|fortnight)\b`, "天", "晚", "夜", "周", "星期", "day", "night", "week", "fortnight")
 
 // sideOfHoliday says whether the holiday named at s[i:j] is said as a time after which
 // (1: "春节后", "after christmas", "过完年") or before which (-1: "春节前", "before

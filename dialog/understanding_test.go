@@ -1153,3 +1153,22 @@ func TestBudgetAsAStyle(t *testing.T) {
 		}
 	}
 }
+
+// "圣诞节前后", "around christmas", 元旦左右 said with no length: the days about the
+// holiday are asked about, not its day taken as the start ("十一前后去桂林玩4天" starts on
+// the day, TestElevenIsNationalDay).
+func TestDaysAboutAHoliday(t *testing.T) {
+	for _, tc := range []struct{ lang, text, from string }{
+		{"zh", "圣诞节前后", "2026年12月22日"},
+		{"en", "around christmas", "Tue 22 Dec 2026"},
+		{"zh", "元旦左右", "2026年12月30日"},
+	} {
+		e := corpusEngine("Asia/Shanghai")
+		prior := map[string]json.RawMessage{"destination": json.RawMessage(`"三亚"`)}
+		c := conversationAt(dialog.StateDates, tc.lang, "Asia/Shanghai", prior)
+		out := e.Handle(c, dialog.Inbound{Text: tc.text})
+		if got := replyTexts(out); c.Trip.StartDate != nil || !strings.Contains(got, tc.from) {
+			t.Errorf("%q: start %v, %q; want days from %s asked about", tc.text, c.Trip.StartDate, got, tc.from)
+		}
+	}
+}
