@@ -63,7 +63,8 @@ var (
 	reLongerEN = regexp.MustCompile(`^(?:add|stay|extend(?: it| the trip)?(?: by)?|make it|one more|an extra)\s*(?:` + numWord + `\s+)?(?:more\s+|extra\s+)?(?:days?)\s*(?:more|longer|extra|at the end)?$|^(?:stay )?(?:one|a) more day$|^stay an extra day$|^extend (?:it|the trip) by ` + numWord + ` days?$`)
 
 	reShorterZH  = regexp.MustCompile(`^(?:少玩|减少|减|缩短|少待|少住|去掉|删掉|砍掉)\s*` + numWord + `\s*天$`)
-	reDayGoneZH  = regexp.MustCompile(`^(?:去掉|删掉|砍掉|取消|不要)(最后一天|第一天|第[一二两三四五六七八九十\d]+天)$|^(最后一天|第一天)(?:不要了|不去了|去掉|取消)$`)
+	reDayGoneZH  = regexp.MustCompile(`^(?:去掉|删掉|砍掉|取消|不要)(最后一天|第一天|第[一二两三四五六七八九十\d]+天)$|^把?(最后一天|第[一二两三四五六七八九十\d]+天)(?:就)?(?:不要了|不去了|去掉|取消|删掉|删了|删除|砍掉)(?:吧)?$`)
+	reDayGoneEN  = regexp.MustCompile(`^(?:cut|drop|remove|skip|lose|delete|scrap)\s+(day\s+\d{1,2}|the\s+(?:second|third|fourth|fifth)\s+day)$|^(?:i|we)\s+(?:don'?t|do not)\s+want\s+(day\s+\d{1,2}|the\s+(?:first|second|third|fourth|fifth|last)\s+day)$`)
 	reShorterEN  = regexp.MustCompile(`^(?:cut|drop|remove|skip|lose)\s+the\s+(last|first|final)\s+day$|^(?:make it\s+)?` + numWord + `\s+days?\s+shorter$|^cut (?:it|the trip) by ` + numWord + ` days?$|^(?:make it )?shorter by ` + numWord + ` days?$|^(?:cut|drop|lose|take off)\s+` + numWord + `\s+days?$|^` + numWord + `\s+(?:fewer|less)\s+days?$`)
 	reDropZH     = regexp.MustCompile(`^(?:我们|我)?(?:不要去|不想去|不去|别去|去掉|删掉|删除|取消|不要)\s*(.{1,20}?)(?:了|吧)?$|^(.{1,20}?)(?:不去了|不想去了|不要了|就不去了)$|^把(.{1,20}?)(?:去掉|删掉|删了|取消)(?:吧)?$`)
 	reDropEN     = regexp.MustCompile(`^(?:skip|drop|remove|take out|leave out|cut|scrap|lose)\s+(?:the\s+)?(.{2,40})$|^no\s+(?:more\s+)?(?:the\s+)?(.{2,40}?)(?:\s+please)?$|^(?:we|i)\s+(?:don'?t|do not)\s+want\s+to\s+(?:go to|visit|see)\s+(?:the\s+)?(.{2,40})$`)
@@ -112,18 +113,30 @@ func readEdit(text string) (PlanEdit, bool) {
 		return PlanEdit{}, false
 	}
 	if e, ok := readEditCore(core); ok {
+		if asksWhat(e) {
+			return PlanEdit{}, false
+		}
 		e.Text = strings.TrimSpace(text)
 		return e, true
 	}
 	// "多玩一天吧", "第二天换成博物馆呢": a polite word at the end says nothing more.
 	if trimmed := strings.TrimSpace(trimPoliteTail(core)); trimmed != core && trimmed != "" {
-		if e, ok := readEditCore(trimmed); ok {
+		if e, ok := readEditCore(trimmed); ok && !asksWhat(e) {
 			e.Text = strings.TrimSpace(text)
 			return e, true
 		}
 	}
 	return PlanEdit{}, false
 }
+
+// asksWhat reports an edit whose new thing is a question: "第三天晚上去哪吃？" or
+// "第2天换成什么比较好？" ask what to do, and "哪吃" or "什么比较好" is no place to go.
+func asksWhat(e PlanEdit) bool {
+	w := e.With + " " + e.Place
+	return has(w, "哪", "什么", "啥", "怎么", "吗", "几个", "多少", "?", "？") || reAsksWhatEn.MatchString(w)
+}
+
+var reAsksWhatEn = regexp.MustCompile(`\b(?:what|which|where|how|anything|something good)\b`)
 
 // readEditCore reads a message folded to lower case with its polite openings removed.
 func readEditCore(core string) (PlanEdit, bool) {
@@ -199,6 +212,10 @@ func readEditCore(core string) (PlanEdit, bool) {
 	if m := reDayGoneZH.FindStringSubmatch(core); m != nil {
 		which := m[1] + m[2]
 		e.Kind, e.Days, e.Day = EditShorter, 1, dayNumber(which)
+		return e, e.Day != 0
+	}
+	if m := reDayGoneEN.FindStringSubmatch(core); m != nil {
+		e.Kind, e.Days, e.Day = EditShorter, 1, dayNumber(m[1]+m[2])
 		return e, e.Day != 0
 	}
 	if m := reShorterZH.FindStringSubmatch(core); m != nil {

@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"math"
+	"slices"
 	"strings"
 )
 
@@ -38,6 +39,16 @@ func EditTargets(p Plan, chosen Tier) []int {
 		}
 	}
 	return out
+}
+
+// redate gives days consecutive dates from start; a day whose date moves loses its
+// forecast, which was for another day.
+func redate(days []DayPlan, start Date) {
+	for j := range days {
+		if d := start.AddDays(j); days[j].Date != d {
+			days[j].Date, days[j].Weather = d, nil
+		}
+	}
 }
 
 // ClonePlan copies a plan deeply enough that editing the copy leaves the original alone.
@@ -115,13 +126,23 @@ func ApplyEdit(base Plan, chosen Tier, e PlanEdit, lang string) (Plan, []string,
 		place := p.Trip.Destination
 		for i := range p.Options {
 			o := &p.Options[i]
-			for k := 0; k < e.Days && len(o.Days) > 0; k++ {
-				last := o.Days[len(o.Days)-1]
-				o.Days = append(o.Days, DayPlan{Date: last.Date.AddDays(1),
+			if len(o.Days) == 0 {
+				continue
+			}
+			var extra []DayPlan
+			for k := 0; k < e.Days; k++ {
+				extra = append(extra, DayPlan{
 					Morning:   pick("睡到自然醒，在"+place+"随意逛逛", "A slow morning wandering "+place),
 					Afternoon: pick("补上之前没去成的地方", "Catch up on anything missed so far"),
 					Evening:   pick("当地特色晚餐", "Dinner at a local favourite")})
 			}
+			// The added days come before the last, the day home, which moves with them.
+			at := len(o.Days) - 1
+			if len(o.Days) < 2 {
+				at = len(o.Days)
+			}
+			o.Days = slices.Concat(o.Days[:at], extra, o.Days[at:])
+			redate(o.Days, o.Days[0].Date)
 		}
 		if p.Trip.EndDate != nil {
 			*p.Trip.EndDate = p.Trip.EndDate.AddDays(e.Days)
@@ -130,16 +151,35 @@ func ApplyEdit(base Plan, chosen Tier, e PlanEdit, lang string) (Plan, []string,
 		if e.Days >= days {
 			return Plan{}, nil, fmt.Errorf("%d of %d days: %w", e.Days, days, ErrEditRange)
 		}
+		// Which days go: the day named (a middle one, or the first or last), or those
+		// before the last; the arrival and the day home stay as long as two days do.
+		from := days - 1 - e.Days
+		switch {
+		case e.Day == 1:
+			from = 1
+		case e.Day > 1 && e.Day < days:
+			from = e.Day - 1
+		}
+		if from < 1 || days-e.Days < 2 {
+			from = days - e.Days // too short for an arrival and a day home: the end goes
+			if e.Day == 1 {
+				from = 0
+			}
+		}
+		if from+e.Days > days {
+			return Plan{}, nil, fmt.Errorf("day %d and %d more of %d days: %w", from+1, e.Days-1, days, ErrEditRange)
+		}
 		for i := range p.Options {
 			o := &p.Options[i]
-			if len(o.Days) <= e.Days {
+			if len(o.Days) != days {
 				continue
 			}
+			start := o.Days[0].Date
 			if e.Day == 1 {
-				o.Days = o.Days[e.Days:]
-			} else {
-				o.Days = o.Days[:len(o.Days)-e.Days]
+				start = start.AddDays(e.Days) // the trip starts later
 			}
+			o.Days = slices.Concat(o.Days[:from], o.Days[from+e.Days:])
+			redate(o.Days, start)
 		}
 		if e.Day == 1 && p.Trip.StartDate != nil {
 			*p.Trip.StartDate = p.Trip.StartDate.AddDays(e.Days)
@@ -334,14 +374,29 @@ func DiffPlans(old, new Plan, chosen Tier, lang string) []string {
 		}
 		return fmt.Sprintf("Day %d: ", i+1)
 	}
-	for i := 0; i < max(len(o.Days), len(n.Days)); i++ {
+	// Days added or taken are found between the days that stayed as they were at the
+	// start and at the end, so that the day home moved by them is not a change.
+	same := func(a, b DayPlan) bool {
+		return a.Morning == b.Morning && a.Afternoon == b.Afternoon && a.Evening == b.Evening
+	}
+	p := 0
+	for p < len(o.Days) && p < len(n.Days) && same(o.Days[p], n.Days[p]) {
+		p++
+	}
+	q := 0
+	for q < len(o.Days)-p && q < len(n.Days)-p && same(o.Days[len(o.Days)-1-q], n.Days[len(n.Days)-1-q]) {
+		q++
+	}
+	om, nm := o.Days[p:len(o.Days)-q], n.Days[p:len(n.Days)-q]
+	for k := 0; k < max(len(om), len(nm)); k++ {
+		i := p + k
 		switch {
-		case i >= len(o.Days):
-			out = append(out, dayLabel(i)+added(zh, true)+summaryOfDay(n.Days[i]))
-		case i >= len(n.Days):
-			out = append(out, dayLabel(i)+added(zh, false)+summaryOfDay(o.Days[i]))
+		case k >= len(om):
+			out = append(out, dayLabel(i)+added(zh, true)+summaryOfDay(nm[k]))
+		case k >= len(nm):
+			out = append(out, dayLabel(i)+added(zh, false)+summaryOfDay(om[k]))
 		default:
-			a, b := o.Days[i], n.Days[i]
+			a, b := om[k], nm[k]
 			var parts []string
 			if a.Morning != b.Morning {
 				parts = append(parts, a.Morning+" → "+b.Morning)

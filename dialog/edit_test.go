@@ -252,3 +252,52 @@ func TestOneDaysPace(t *testing.T) {
 		t.Errorf("day 9 of 4: err %v, want ErrEditRange", err)
 	}
 }
+
+// Days added come before the day home, and days taken go from before it (or the day
+// named): the trip still ends with its journey home, its dates in a row.
+func TestLongerAndShorterKeepTheDayHome(t *testing.T) {
+	base := samplePlan(4)
+	home := base.Options[0].Days[3]
+	check := func(name string, p dialog.Plan, n int) {
+		t.Helper()
+		for _, o := range p.Options {
+			if len(o.Days) != n {
+				t.Fatalf("%s: option %s has %d days, want %d", name, o.Tier, len(o.Days), n)
+			}
+			for j := 1; j < n; j++ {
+				if o.Days[j].Date != o.Days[j-1].Date.AddDays(1) {
+					t.Errorf("%s: option %s day %d is %s after %s", name, o.Tier, j+1, o.Days[j].Date, o.Days[j-1].Date)
+				}
+			}
+		}
+		last := p.Options[0].Days[n-1]
+		if last.Morning != home.Morning || last.Evening != home.Evening {
+			t.Errorf("%s: the last day is %+v, want the day home %+v", name, last, home)
+		}
+	}
+	longer, _, err := dialog.ApplyEdit(base, "", dialog.PlanEdit{Kind: dialog.EditLonger, Days: 2}, "zh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("two days more", longer, 6)
+	if longer.Options[0].Days[5].Date != base.Options[0].Days[3].Date.AddDays(2) {
+		t.Errorf("two days more: the day home is %s", longer.Options[0].Days[5].Date)
+	}
+	shorter, _, err := dialog.ApplyEdit(base, "", dialog.PlanEdit{Kind: dialog.EditShorter, Days: 1}, "zh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("a day less", shorter, 3)
+	if shorter.Options[0].Days[1] != base.Options[0].Days[1] {
+		t.Errorf("a day less: day 2 changed: %+v", shorter.Options[0].Days[1])
+	}
+	// Day 2 dropped: day 3 becomes day 2, on day 2's date.
+	mid, _, err := dialog.ApplyEdit(base, "", dialog.PlanEdit{Kind: dialog.EditShorter, Days: 1, Day: 2}, "zh")
+	if err != nil {
+		t.Fatal(err)
+	}
+	check("day 2 dropped", mid, 3)
+	if got, want := mid.Options[0].Days[1], base.Options[0].Days[2]; got.Morning != want.Morning || got.Date != base.Options[0].Days[1].Date {
+		t.Errorf("day 2 dropped: day 2 is %+v, want day 3's plan on day 2's date", got)
+	}
+}

@@ -342,9 +342,29 @@ var optionOrdinals = []struct {
 	{[]string{"第三个", "第三套", "第三种", "第三", "方案三", "方案3", "3号", "选3", "third", "option 3", "option three", "#3", "number 3", "number three", "no. 3", "plan 3", "plan c", "last one"}, 3},
 }
 
+// reDayRef names a day of the trip: 第三天, "day 2", "the second day".
+var reDayRef = regexp.MustCompile(`第[一二两三四五六七八九十\d]+天|最后一天|\bday\s*\d|\b(?:first|second|third|fourth|fifth|last)\s+day\b`)
+
+// planAThing reports "plan a" (or b, c) followed by what is planned ("plan a day trip",
+// "plan a trip to Seoul"), which asks for a plan rather than choosing plan A.
+func planAThing(core, w string) bool {
+	i := strings.Index(core, w)
+	if i < 0 {
+		return false
+	}
+	rest := strings.TrimSpace(core[i+len(w):])
+	return rest != "" && rest[0] >= 'a' && rest[0] <= 'z' && !strings.HasPrefix(rest, "please") && !strings.HasPrefix(rest, "looks") &&
+		!strings.HasPrefix(rest, "is ") && !strings.HasPrefix(rest, "it") && !strings.HasPrefix(rest, "then")
+}
+
 // chosenOption reads a choice among the plan's options, by name or by position.
 func chosenOption(core string) (Tier, int) {
 	if utf8.RuneCountInString(core) > 60 || has(core, "预算", "budget to", "change", "改") {
+		return "", 0
+	}
+	// "第三天不要了", "第一天可以去哪个商场": a day, not an option; "第三个方案怎么样？",
+	// "which one do you recommend?": a question about the options, not a choice.
+	if reDayRef.MatchString(core) || strings.ContainsAny(core, "?？") || has(core, "哪", "什么", "怎么样", "which", "what", "how ") {
 		return "", 0
 	}
 	for _, t := range tierWords {
@@ -356,6 +376,9 @@ func chosenOption(core string) (Tier, int) {
 	}
 	for _, o := range optionOrdinals {
 		for _, w := range o.words {
+			if strings.HasPrefix(w, "plan ") && planAThing(core, w) {
+				continue // "plan a day trip to Quanzhou": a request, not plan A
+			}
 			if strings.Contains(core, w) && (has(core, "选", "要", "定", "one", "option", "plan", "take", "go with", "choose", "pick", "方案", "个", "套", "种", "#") || core == w) {
 				return "", o.n
 			}

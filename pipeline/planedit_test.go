@@ -155,15 +155,15 @@ func TestPlanEditsByWordsAndButtons(t *testing.T) {
 				text      string // or
 				action    string
 				diff      string // in the reply
-				unchanged []int  // 0-based days of the chosen option that must not change
+				unchanged []int  // 0-based days of the chosen option that must not change (a day added or taken goes before the day home, which moves)
 				days      int    // the chosen option's day count after the edit
 			}{
 				{name: "replace a day", text: pick("第二天换成博物馆", "swap day 2 for a museum"), diff: pick("第2天：", "Day 2: "), unchanged: []int{0, 2, 3}, days: 4},
 				{name: "replace a day by button", action: "pe:in:3", diff: pick("第3天：", "Day 3: "), unchanged: []int{0, 1, 3}, days: 4},
 				{name: "add", text: pick("第一天加个温泉", "add a cooking class on day 1"), diff: pick("第1天：", "Day 1: "), unchanged: []int{1, 2, 3}, days: 4},
 				{name: "drop a place", text: pick("不要去温泉", "skip the cooking class"), diff: pick("第1天：", "Day 1: "), unchanged: []int{1, 2, 3}, days: 4},
-				{name: "longer", text: pick("多玩一天", "stay an extra day"), diff: pick("第5天：新增", "Day 5: added"), unchanged: []int{0, 1, 2, 3}, days: 5},
-				{name: "shorter", text: pick("去掉最后一天", "cut the last day"), diff: pick("第5天：取消", "Day 5: removed"), unchanged: []int{0, 1, 2, 3}, days: 4},
+				{name: "longer", text: pick("多玩一天", "stay an extra day"), diff: pick("第4天：新增", "Day 4: added"), unchanged: []int{0, 1, 2}, days: 5},
+				{name: "shorter", text: pick("去掉最后一天", "cut the last day"), diff: pick("第4天：取消", "Day 4: removed"), unchanged: []int{0, 1, 2}, days: 4},
 				{name: "shift", text: pick("全部往后推一天", "move it all one day later"), diff: pick("日期：12月25日–12月28日 → 12月26日–12月29日", "Dates: Dec 25–Dec 28 → Dec 26–Dec 29"), days: 4},
 				{name: "pace", text: pick("轻松一点", "take it easy"), diff: pick("早点休息", "An early night"), days: 4},
 				{name: "pace by button", action: "pe:relax", diff: "", days: -1},
@@ -172,8 +172,8 @@ func TestPlanEditsByWordsAndButtons(t *testing.T) {
 				{name: "more edits menu", action: "pe:menu", days: -2},
 				{name: "later by button", action: "pe:later", diff: pick("日期：12月26日–12月29日 → 12月27日–12月30日", "Dates: Dec 26–Dec 29 → Dec 27–Dec 30"), days: 4},
 				{name: "earlier by button", action: "pe:earlier", diff: pick("日期：12月27日–12月30日 → 12月26日–12月29日", "Dates: Dec 27–Dec 30 → Dec 26–Dec 29"), days: 4},
-				{name: "longer by button", action: "pe:longer", diff: pick("第5天：新增", "Day 5: added"), unchanged: []int{0, 1, 2, 3}, days: 5},
-				{name: "shorter by button", action: "pe:shorter", diff: pick("第5天：取消", "Day 5: removed"), unchanged: []int{0, 1, 2, 3}, days: 4},
+				{name: "longer by button", action: "pe:longer", diff: pick("第4天：新增", "Day 4: added"), unchanged: []int{0, 1, 2}, days: 5},
+				{name: "shorter by button", action: "pe:shorter", diff: pick("第4天：取消", "Day 4: removed"), unchanged: []int{0, 1, 2}, days: 4},
 				{name: "pack more in by button", action: "pe:more", diff: pick("夜游", "Evening out"), days: 4},
 				{name: "cheaper by button", action: "pe:cheaper", diff: pick("预算：", "Budget: "), unchanged: []int{0, 1, 2, 3}, days: 4},
 				{name: "better by button", action: "pe:better", diff: pick("预算：", "Budget: "), unchanged: []int{0, 1, 2, 3}, days: 4},
@@ -289,10 +289,10 @@ func TestPlanVersionsUndoRedoRestore(t *testing.T) {
 				want         dialog.Plan // the content the new version must have
 				diff         string
 			}{
-				{text: pick("撤销", "undo"), want: v2, diff: pick("第5天：取消", "Day 5: removed")},
+				{text: pick("撤销", "undo"), want: v2, diff: pick("第4天：取消", "Day 4: removed")},
 				{action: "pe:undo", want: v1, diff: pick("第2天：", "Day 2: ")},
 				{text: pick("重做", "redo"), want: v2, diff: pick("第2天：", "Day 2: ")},
-				{text: pick("用第3版", "go back to version 3"), want: v3, diff: pick("第5天：新增", "Day 5: added")},
+				{text: pick("用第3版", "go back to version 3"), want: v3, diff: pick("第4天：新增", "Day 4: added")},
 				{text: pick("回到第1版", "restore version 1"), want: v1, diff: pick("第2天：", "Day 2: ")},
 			}
 			version := 3
