@@ -27,6 +27,7 @@ import (
 type streamEnv struct {
 	t   *testing.T
 	db  *store.DB
+	url string
 	w   *Widget
 	ts  *httptest.Server
 	ctx context.Context
@@ -34,8 +35,14 @@ type streamEnv struct {
 
 func newStreamEnv(t *testing.T) *streamEnv {
 	t.Helper()
+	return newStreamEnvOn(t, storetest.URL(t))
+}
+
+// newStreamEnvOn starts an instance on an existing database, as another process would:
+// a pool (and notifier), a listener and a hub of its own.
+func newStreamEnvOn(t *testing.T, url string) *streamEnv {
+	t.Helper()
 	ctx := context.Background()
-	url := storetest.URL(t)
 	db, err := store.Open(ctx, url, store.PoolConfig{MaxOpen: 10})
 	if err != nil {
 		t.Fatal(err)
@@ -54,7 +61,7 @@ func newStreamEnv(t *testing.T) *streamEnv {
 	ts := httptest.NewServer(mux)
 	t.Cleanup(ts.Close)
 	t.Cleanup(w.Close) // first: it ends the streams the server waits for
-	return &streamEnv{t: t, db: db, w: w, ts: ts, ctx: ctx}
+	return &streamEnv{t: t, db: db, url: url, w: w, ts: ts, ctx: ctx}
 }
 
 type session struct {
