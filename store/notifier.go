@@ -2,6 +2,7 @@ package store
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"log/slog"
 	"sync"
@@ -22,8 +23,10 @@ import (
 
 // Notifier sends notifications from outside the transactions that asked for them, in
 // batches: whatever is handed to it while a send is under way goes out together in the
-// next statement, as soon as that send has answered. Notifications are hints (every
-// stream also polls), so a backlog beyond maxPending loses its oldest, counted in the log.
+// next statement, as soon as that send has answered. Notifications are hints (a widget
+// stream also polls; a console stream learns of the conversation at its next change), so
+// a backlog beyond maxPending loses its oldest, counted in the log, and a batch the
+// database refuses for what it holds is dropped rather than tried again.
 type Notifier struct {
 	db  sqlx.ExecerContext
 	log atomic.Pointer[slog.Logger]
@@ -59,23 +62,35 @@ func NewNotifier(db sqlx.ExecerContext, log *slog.Logger) *Notifier {
 // SetLog has the notifier log to log from now on.
 func (n *Notifier) SetLog(log *slog.Logger) { n.log.Store(log) }
 
-// Notify hands a notification over to be sent soon; it never waits. The caller has
-// checked the payload's size (MaxNotifyPayload). After Close it is dropped.
+// Notify hands a notification over to be sent soon; it never waits. One PostgreSQL
+// would refuse (an empty or too long channel name, a payload over MaxNotifyPayload) is
+// dropped with a log line, as is any after Close.
 func (n *Notifier) Notify(channel, payload string) {
 	n.hand([]note{{channel, payload}})
 }
 
+// maxChannel is the longest channel name PostgreSQL takes (NAMEDATALEN-1 bytes).
+const maxChannel = 63
+
 // hand is Notify for several notifications.
 func (n *Notifier) hand(notes []note) {
+	refused := 0
 	n.mu.Lock()
 	if n.closing {
 		n.mu.Unlock()
 		return
 	}
 	for _, nt := range notes {
+		if nt.channel == "" || len(nt.channel) > maxChannel || len(nt.payload) > MaxNotifyPayload {
+			refused++
+			continue
+		}
 		n.push(nt)
 	}
 	n.mu.Unlock()
+	if refused > 0 {
+		n.log.Load().Error("notifications refused: empty or long channel name, or payload too large", "count", refused)
+	}
 	n.signal()
 }
 
@@ -147,13 +162,25 @@ func (n *Notifier) run() {
 			}
 			continue
 		}
-		ctx, cancel := context.WithTimeout(context.Background(), sendWait)
+		deadline := time.Now().Add(sendWait)
 		if closing {
-			ctx, cancel = context.WithDeadline(context.Background(), closeBy)
+			deadline = closeBy
 		}
-		err := n.send(ctx, batch)
-		cancel()
-		if err == nil {
+		err := n.send(deadline, batch)
+		if refused(err) && len(batch) > 1 {
+			// Sent one by one, only the notification refused is lost.
+			var again []note
+			for i, nt := range batch {
+				if err1 := n.send(deadline, []note{nt}); err1 != nil && !refused(err1) {
+					again, err = batch[i:], err1 // the database does not answer: later
+					break
+				}
+			}
+			if batch = again; len(batch) == 0 {
+				err = nil
+			}
+		}
+		if err == nil || refused(err) {
 			pause = 0
 			continue
 		}
@@ -195,17 +222,33 @@ func (n *Notifier) run() {
 // qNotifyAll sends a batch of notifications in one statement: one commit for all.
 const qNotifyAll = `SELECT pg_notify(n.c, n.p) FROM unnest($1::text[], $2::text[]) AS n(c, p)`
 
-func (n *Notifier) send(ctx context.Context, batch []note) error {
+// send sends batch in one statement, waiting until deadline at most. A batch the
+// database refuses for what it holds is logged.
+func (n *Notifier) send(deadline time.Time, batch []note) error {
 	channels, payloads := make([]string, len(batch)), make([]string, len(batch))
 	for i, nt := range batch {
 		channels[i], payloads[i] = nt.channel, nt.payload
 	}
+	ctx, cancel := context.WithDeadline(context.Background(), deadline)
+	defer cancel()
 	if _, err := n.db.ExecContext(ctx, qNotifyAll, pq.Array(channels), pq.Array(payloads)); err != nil {
-		return fmt.Errorf("notify: %w", err)
+		err = fmt.Errorf("notify: %w", err)
+		if refused(err) && len(batch) == 1 {
+			n.log.Load().Error("notification refused by the database", "channel", batch[0].channel, "err", err)
+		}
+		return err
 	}
 	n.statements.Add(1)
 	n.sent.Add(int64(len(batch)))
 	return nil
+}
+
+// refused says the database refused a statement for the data it was given (class 22,
+// data exception: a payload not in the database's encoding, say): sent again, it would
+// be refused again.
+func refused(err error) bool {
+	var pe *pq.Error
+	return errors.As(err, &pe) && pe.Code.Class() == "22"
 }
 
 // txNotes are the notifications a transaction run by InTx sends once it has committed.

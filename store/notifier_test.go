@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -328,5 +329,40 @@ func TestTurnNotifiesAfterCommit(t *testing.T) {
 	h.waitFor(t, 2)
 	if c := h.count("own"); c != 1 {
 		t.Errorf(`"own" heard %d times`, c)
+	}
+}
+
+// A notification PostgreSQL refuses holds up none of those after it: too large, it is
+// never sent; refused by the database (a payload that is not UTF-8), it alone is lost,
+// the others of its batch are sent one by one, and nothing is tried again.
+func TestNotifierDropsWhatTheDatabaseRefuses(t *testing.T) {
+	t.Parallel()
+	url := storetest.URL(t)
+	h := listen(t, url)
+	db := openPool(t, url)
+	n := store.NewNotifier(db, quiet())
+	defer n.Close()
+
+	n.Notify(store.ConversationChannel, strings.Repeat("x", store.MaxNotifyPayload+1))
+	n.Notify("", "no channel")
+	n.Notify(store.ConversationChannel, "after those never sent")
+	h.waitFor(t, 1)
+
+	waiting, release := holdConn(t, db)
+	n.Notify(store.ConversationChannel, "in flight")
+	waiting()
+	n.Notify(store.ConversationChannel, "before")
+	n.Notify(store.ConversationChannel, "not UTF-8: \xff")
+	n.Notify(store.ConversationChannel, "after")
+	release()
+	h.waitFor(t, 4)
+	for _, p := range []string{"after those never sent", "in flight", "before", "after"} {
+		if c := h.count(p); c != 1 {
+			t.Errorf("%q heard %d times; heard %v", p, c, h)
+		}
+	}
+	time.Sleep(300 * time.Millisecond)
+	if got := h.total(); got != 4 {
+		t.Errorf("heard %d notifications, want 4: %v", got, h)
 	}
 }
