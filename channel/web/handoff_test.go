@@ -334,8 +334,10 @@ func TestWidgetStreamGetsLinesWrittenElsewhere(t *testing.T) {
 	}
 }
 
-// A turn whose transaction fails as it commits sends nothing to the stream, and the
-// next turn follows on from the last line committed, handed over whole.
+// A turn whose transaction fails as it commits sends nothing to the stream, though the
+// stream reads (a commit whose answer was lost may have happened, and then no
+// notification tells of it), and the next turn follows on from the last line committed,
+// handed over whole.
 func TestWidgetFailedTurnHandsNothing(t *testing.T) {
 	e := newStreamEnv(t)
 	s := e.session()
@@ -353,10 +355,14 @@ CREATE CONSTRAINT TRIGGER refuse_at_commit AFTER INSERT ON messages
     DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION refuse_at_commit()`); err != nil {
 		t.Fatal(err)
 	}
+	before := e.transcriptReads()
 	if code := e.call("POST", "/messages", s.Token, map[string]string{"text": "refused"}, nil); code != 500 {
 		t.Fatalf("a message whose turn cannot commit: %d, want 500", code)
 	}
 	e.quiet(events, 300*time.Millisecond, "a turn that did not commit")
+	if n := e.transcriptReads() - before; n < 1 {
+		t.Errorf("a turn whose commit failed: the stream read %d times; want a read", n)
+	}
 	if got := e.transcript(s.ConversationID, after); len(got) != 0 {
 		t.Fatalf("a turn that did not commit left %+v", got)
 	}
