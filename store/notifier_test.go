@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"log/slog"
+	neturl "net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -364,5 +365,61 @@ func TestNotifierDropsWhatTheDatabaseRefuses(t *testing.T) {
 	time.Sleep(300 * time.Millisecond)
 	if got := h.total(); got != 4 {
 		t.Errorf("heard %d notifications, want 4: %v", got, h)
+	}
+}
+
+// A send that fails because the database cannot be reached is tried again until it
+// can: nothing handed over meanwhile is lost.
+func TestNotifierTriesAgainWhileDatabaseAway(t *testing.T) {
+	t.Parallel()
+	url := storetest.URL(t)
+	ctx := context.Background()
+	h := listen(t, url)
+	db := openPool(t, url)
+	n := store.NewNotifier(db, quiet())
+	defer n.Close()
+	var name string
+	var pid int
+	// The pool's one connection.
+	if err := db.QueryRowxContext(ctx, `SELECT current_database(), pg_backend_pid()`).Scan(&name, &pid); err != nil {
+		t.Fatal(err)
+	}
+	u, err := neturl.Parse(url)
+	if err != nil {
+		t.Fatal(err)
+	}
+	u.Path = "/postgres"
+	admin, err := sqlx.Open("postgres", u.String())
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer admin.Close()
+	n.Notify(store.ConversationChannel, "before")
+	h.waitFor(t, 1)
+	waitSent(t, n, 1)
+
+	// The pool's connection ends, and no new one is let in.
+	if _, err := admin.ExecContext(ctx, `ALTER DATABASE `+name+` WITH ALLOW_CONNECTIONS false`); err != nil {
+		t.Fatal(err)
+	}
+	defer admin.ExecContext(ctx, `ALTER DATABASE `+name+` WITH ALLOW_CONNECTIONS true`)
+	if _, err := admin.ExecContext(ctx, `SELECT pg_terminate_backend($1)`, pid); err != nil {
+		t.Fatal(err)
+	}
+	for i := range 3 {
+		n.Notify(store.ConversationChannel, fmt.Sprint("away ", i))
+	}
+	time.Sleep(500 * time.Millisecond)
+	if got := h.total(); got != 1 {
+		t.Fatalf("heard %d notifications with the database away: %v", got, h)
+	}
+	if _, err := admin.ExecContext(ctx, `ALTER DATABASE `+name+` WITH ALLOW_CONNECTIONS true`); err != nil {
+		t.Fatal(err)
+	}
+	h.waitFor(t, 4)
+	for i := range 3 {
+		if c := h.count(fmt.Sprint("away ", i)); c != 1 {
+			t.Errorf("%q heard %d times", fmt.Sprint("away ", i), c)
+		}
 	}
 }
