@@ -379,7 +379,7 @@ func (s *agents) sayToTraveller(ctx context.Context, tx *sqlx.Tx, conv *dialog.C
 	if err := s.toOutbox(ctx, tx, conv, travellerID, text); err != nil {
 		return 0, err
 	}
-	err = store.Notify(ctx, tx, store.ConversationChannel, strconv.FormatInt(conv.ID, 10))
+	err = store.NotifyAfterCommit(ctx, tx, store.ConversationChannel, strconv.FormatInt(conv.ID, 10))
 	return id, err
 }
 

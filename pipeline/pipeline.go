@@ -66,11 +66,13 @@ type Pipeline struct {
 // the streams open here can show them without reading them back. Its methods run on the
 // turn's goroutine and must not block.
 type TurnWatcher interface {
-	// Committing is told a turn's lines just before its transaction commits: from then
-	// on the turn's notification may be heard before the turn is known to have committed.
+	// Committing is told a turn's lines just before its transaction commits. The
+	// turn's notification is sent once it has committed, and may be heard before
+	// Committed is told.
 	Committing(store.TurnLines)
 	// Committed is told them once the turn has committed; Undone when it has not, or
-	// when it cannot be known whether it has (the commit's answer was lost).
+	// when it cannot be known whether it has (the commit's answer was lost). An undone
+	// turn sends no notification, even if it did commit.
 	Committed(store.TurnLines)
 	Undone(store.TurnLines)
 }
@@ -665,10 +667,10 @@ func (p *Pipeline) applyEffect(ctx context.Context, tx *sqlx.Tx, conv *dialog.Co
 	return nil
 }
 
-// notify tells listeners (widget streams, the console) that the conversation changed;
-// PostgreSQL delivers it only if the transaction commits.
+// notify tells listeners (widget streams, the console) that the conversation changed,
+// once the transaction has committed (store.NotifyAfterCommit).
 func (p *Pipeline) notify(ctx context.Context, tx *sqlx.Tx, convID int64) error {
-	return store.Notify(ctx, tx, store.ConversationChannel, strconv.FormatInt(convID, 10))
+	return store.NotifyAfterCommit(ctx, tx, store.ConversationChannel, strconv.FormatInt(convID, 10))
 }
 
 // TravellerID identifies the traveller for the daily token budget.

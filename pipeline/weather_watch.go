@@ -169,7 +169,7 @@ func (w *WeatherWatch) warn(ctx context.Context, tr store.WatchedTrip, place str
 				return fmt.Errorf("outbox: %w", err)
 			}
 		}
-		return store.Notify(ctx, tx, store.ConversationChannel, strconv.FormatInt(conv.ID, 10))
+		return store.NotifyAfterCommit(ctx, tx, store.ConversationChannel, strconv.FormatInt(conv.ID, 10))
 	})
 	return sent, err
 }

@@ -4,8 +4,10 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"log/slog"
 	"net/url"
 	"strings"
+	"sync"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -21,6 +23,31 @@ type DB struct {
 	mig migrator
 	// txs orders transactions waiting for a connection (InTx); nil admits all at once.
 	txs *gate
+
+	mu       sync.Mutex
+	notifier *Notifier // started by the first Notifier call
+}
+
+// Notifier is the pool's sender of notifications after their transaction's commit
+// (NotifyAfterCommit), one for the process, started on first use; Close flushes it.
+func (db *DB) Notifier() *Notifier {
+	db.mu.Lock()
+	defer db.mu.Unlock()
+	if db.notifier == nil {
+		db.notifier = NewNotifier(db.DB, slog.Default())
+	}
+	return db.notifier
+}
+
+// Close sends the notifications still waiting, then closes the pool.
+func (db *DB) Close() error {
+	db.mu.Lock()
+	n := db.notifier
+	db.mu.Unlock()
+	if n != nil {
+		n.Close()
+	}
+	return db.DB.Close()
 }
 
 // PoolConfig bounds the connection pool. The zero value gets defaults sized for one
@@ -160,6 +187,8 @@ func (db *DB) Ready(ctx context.Context) error {
 }
 
 // InTx runs fn in a transaction, committing when fn returns nil and rolling back otherwise.
+// The notifications fn asked for with NotifyAfterCommit go to the Notifier once the
+// commit has succeeded; none when it failed or its outcome is unknown.
 // Transactions wait for a connection in the order they began (gate).
 func (db *DB) InTx(ctx context.Context, fn func(tx *sqlx.Tx) error) (err error) {
 	if db.txs != nil {
@@ -172,6 +201,9 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *sqlx.Tx) error) (err error) 
 	if err != nil {
 		return fmt.Errorf("begin: %w", err)
 	}
+	notes := &txNotes{}
+	afterCommit.Store(tx, notes)
+	defer afterCommit.Delete(tx)
 	defer func() {
 		if p := recover(); p != nil {
 			tx.Rollback()
@@ -186,6 +218,9 @@ func (db *DB) InTx(ctx context.Context, fn func(tx *sqlx.Tx) error) (err error) 
 	}
 	if err = tx.Commit(); err != nil {
 		return fmt.Errorf("commit: %w", err)
+	}
+	if len(notes.notes) > 0 {
+		db.Notifier().hand(notes.notes)
 	}
 	return nil
 }

@@ -19,3 +19,7 @@ var HotQueries = map[string]string{
 	"lock conversation":      selectConversation + "\nFOR UPDATE OF c",
 	"messages":               qMessages,
 }
+
+// MaxPendingNotes is how many notifications a Notifier keeps waiting before it drops
+// the oldest.
+const MaxPendingNotes = maxPending

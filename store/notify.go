@@ -57,11 +57,13 @@ func ParseConversationPayload(payload string) (convID, lastMessage int64, ok boo
 // a margin.
 const MaxNotifyPayload = 7900
 
-// ErrPayloadTooLarge is returned by Notify for a payload over MaxNotifyPayload.
+// ErrPayloadTooLarge is returned by Notify and NotifyAfterCommit for a payload over
+// MaxNotifyPayload.
 var ErrPayloadTooLarge = fmt.Errorf("notification payload over %d bytes", MaxNotifyPayload)
 
 // Notify announces payload on channel. Given a transaction, PostgreSQL delivers it only if
-// the transaction commits; given the pool, at once.
+// the transaction commits, and that commit then waits for NOTIFY's lock (notifier.go):
+// a transaction of InTx asks with NotifyAfterCommit instead. Given the pool, at once.
 func Notify(ctx context.Context, q Queryer, channel, payload string) error {
 	if len(payload) > MaxNotifyPayload {
 		return fmt.Errorf("notify %s: %w (%d bytes)", channel, ErrPayloadTooLarge, len(payload))

@@ -4,7 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"fmt"
-	"strconv"
 	"time"
 
 	"github.com/jmoiron/sqlx"
@@ -101,11 +100,13 @@ func AddMessages(ctx context.Context, q Queryer, convID int64, ms []NewMessage) 
 	return nil
 }
 
-// qFinishTurn is AddMessages, SaveConversation, MarkHandled, EnqueueOutbox for the
-// turn's plain sends and Notify at once, and NextInbox's question: whether another message of the conversation waits. The
-// statement's snapshot does not see its own marking, hence id <> $12, nor its own lines:
-// after is the message before them. The notification names the last line
-// (ConversationPayload); the lines' created_at is the default, now().
+// qFinishTurn is AddMessages, SaveConversation, MarkHandled and EnqueueOutbox for the
+// turn's plain sends at once, and NextInbox's question: whether another message of the
+// conversation waits. The statement's snapshot does not see its own marking, hence
+// id <> $12, nor its own lines: after is the message before them. The lines' created_at
+// is the default, now(). The turn's notification is not sent here but after the commit
+// (NotifyAfterCommit): NOTIFY in the transaction would make its commit wait for
+// PostgreSQL's lock on the notification queue, held by every other such commit.
 const qFinishTurn = `
 WITH m AS (
     INSERT INTO messages (conversation_id, role, text, body)
@@ -123,19 +124,17 @@ h AS (
 o AS (
     INSERT INTO outbox (channel, traveller_id, conversation_id, chat_id, is_group, method, params)
     SELECT o.channel, NULLIF(o.traveller, 0), NULLIF(o.conv, 0), o.chat, o.grp, o.method, o.params::jsonb
-    FROM unnest($16::text[], $17::bigint[], $18::bigint[], $19::text[], $20::bool[], $21::text[], $22::text[])
+    FROM unnest($14::text[], $15::bigint[], $16::bigint[], $17::text[], $18::bool[], $19::text[], $20::text[])
         WITH ORDINALITY AS o(channel, traveller, conv, chat, grp, method, params, n)
-    ORDER BY o.n),
-n AS (
-    SELECT pg_notify($14, $15 || COALESCE(':' || (SELECT max(id) FROM m), '')))
+    ORDER BY o.n)
 SELECT EXISTS (SELECT 1 FROM inbox WHERE conversation_id = $1 AND handled_at IS NULL AND id <> $12) AS more,
     (SELECT COALESCE(max(id), 0) FROM messages WHERE conversation_id = $1) AS after,
-    ARRAY(SELECT id FROM m ORDER BY id) AS ids, now() AS created_at
-FROM n`
+    ARRAY(SELECT id FROM m ORDER BY id) AS ids, now() AS created_at`
 
-// FinishTurn writes the end of a turn in tx and tells listeners the conversation
-// changed (ConversationChannel). more reports another message of the conversation
-// waiting for its turn. e.Wrote, if set, is given the lines written.
+// FinishTurn writes the end of a turn in tx and, once tx has committed, tells listeners
+// the conversation changed (ConversationChannel, naming the last line written:
+// NotifyAfterCommit). more reports another message of the conversation waiting for its
+// turn. e.Wrote, if set, is given the lines written.
 func FinishTurn(ctx context.Context, tx *sqlx.Tx, e TurnEnd) (more bool, err error) {
 	roles, texts, bodies, err := messageArrays(e.Messages)
 	if err != nil {
@@ -165,10 +164,17 @@ func FinishTurn(ctx context.Context, tx *sqlx.Tx, e TurnEnd) (more bool, err err
 	}
 	err = tx.GetContext(ctx, &r, qFinishTurn, e.ConversationID, pq.Array(roles), pq.Array(texts), pq.Array(bodies),
 		c.State, c.PrevState, string(c.Status), c.Priority, c.Lang, slots, memo,
-		e.Handled, save, ConversationChannel, strconv.FormatInt(e.ConversationID, 10),
+		e.Handled, save,
 		pq.Array(channels), pq.Array(travellers), pq.Array(convs), pq.Array(chats), pq.Array(groups), pq.Array(methods), pq.Array(params))
 	if err != nil {
 		return false, fmt.Errorf("finish turn of conversation %d: %w", e.ConversationID, err)
+	}
+	var last int64
+	if len(r.IDs) > 0 {
+		last = r.IDs[len(r.IDs)-1]
+	}
+	if err := NotifyAfterCommit(ctx, tx, ConversationChannel, ConversationPayload(e.ConversationID, last)); err != nil {
+		return false, err
 	}
 	if e.Wrote != nil {
 		if len(r.IDs) != len(e.Messages) {

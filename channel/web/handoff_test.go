@@ -27,6 +27,7 @@ import (
 type streamEnv struct {
 	t   *testing.T
 	db  *store.DB
+	url string
 	w   *Widget
 	ts  *httptest.Server
 	ctx context.Context
@@ -34,8 +35,14 @@ type streamEnv struct {
 
 func newStreamEnv(t *testing.T) *streamEnv {
 	t.Helper()
+	return newStreamEnvOn(t, storetest.URL(t))
+}
+
+// newStreamEnvOn starts an instance on an existing database, as another process would:
+// a pool (and notifier), a listener and a hub of its own.
+func newStreamEnvOn(t *testing.T, url string) *streamEnv {
+	t.Helper()
 	ctx := context.Background()
-	url := storetest.URL(t)
 	db, err := store.Open(ctx, url, store.PoolConfig{MaxOpen: 10})
 	if err != nil {
 		t.Fatal(err)
@@ -54,7 +61,7 @@ func newStreamEnv(t *testing.T) *streamEnv {
 	ts := httptest.NewServer(mux)
 	t.Cleanup(ts.Close)
 	t.Cleanup(w.Close) // first: it ends the streams the server waits for
-	return &streamEnv{t: t, db: db, w: w, ts: ts, ctx: ctx}
+	return &streamEnv{t: t, db: db, url: url, w: w, ts: ts, ctx: ctx}
 }
 
 type session struct {
@@ -327,8 +334,10 @@ func TestWidgetStreamGetsLinesWrittenElsewhere(t *testing.T) {
 	}
 }
 
-// A turn whose transaction fails as it commits sends nothing to the stream, and the
-// next turn follows on from the last line committed, handed over whole.
+// A turn whose transaction fails as it commits sends nothing to the stream, though the
+// stream reads (a commit whose answer was lost may have happened, and then no
+// notification tells of it), and the next turn follows on from the last line committed,
+// handed over whole.
 func TestWidgetFailedTurnHandsNothing(t *testing.T) {
 	e := newStreamEnv(t)
 	s := e.session()
@@ -346,10 +355,14 @@ CREATE CONSTRAINT TRIGGER refuse_at_commit AFTER INSERT ON messages
     DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION refuse_at_commit()`); err != nil {
 		t.Fatal(err)
 	}
+	before := e.transcriptReads()
 	if code := e.call("POST", "/messages", s.Token, map[string]string{"text": "refused"}, nil); code != 500 {
 		t.Fatalf("a message whose turn cannot commit: %d, want 500", code)
 	}
 	e.quiet(events, 300*time.Millisecond, "a turn that did not commit")
+	if n := e.transcriptReads() - before; n < 1 {
+		t.Errorf("a turn whose commit failed: the stream read %d times; want a read", n)
+	}
 	if got := e.transcript(s.ConversationID, after); len(got) != 0 {
 		t.Fatalf("a turn that did not commit left %+v", got)
 	}

@@ -26,8 +26,9 @@ type hub struct {
 	started bool
 	// committing holds this process's turns of conversations with a widget stream here
 	// from their last statement until their commit has answered, by conversation and
-	// last line. Their notification can be heard first: it is then held back (true)
-	// until the turn is handed over, which makes it moot, or undone.
+	// last line. A turn's notification is sent once it has committed, but can still be
+	// heard before the turn is handed over (Committed): it is then held back (true) until
+	// the turn is handed over, which makes it moot, or undone.
 	committing map[int64]map[int64]bool
 	// listener wakes the hub: the process's, which the process closes.
 	listener *store.Listener
@@ -263,27 +264,28 @@ func (h *hub) Committed(t store.TurnLines) {
 	}
 }
 
-// Undone forgets a turn that did not commit, or may have: if its notification was
-// heard, it did, and the streams read it.
+// Undone forgets a turn whose commit failed: it may have committed all the same (the
+// commit's answer was lost), and then no notification tells of it. The streams of its
+// conversation read the transcript, and the agents' streams the conversation.
 func (h *hub) Undone(t store.TurnLines) {
 	h.mu.Lock()
 	defer h.mu.Unlock()
-	if h.settle(t) {
-		for sb := range h.byConv[t.ConversationID] {
-			sb.wake(t.ConversationID, lastLine(t), false)
-		}
+	h.settle(t)
+	for sb := range h.byConv[t.ConversationID] {
+		sb.wake(t.ConversationID, lastLine(t), false)
+	}
+	for sb := range h.all {
+		sb.wake(t.ConversationID, lastLine(t), false)
 	}
 }
 
-// settle forgets a turn noted by Committing, and says whether its notification was heard.
-func (h *hub) settle(t store.TurnLines) (heard bool) {
+// settle forgets a turn noted by Committing, and with it its notification if held.
+func (h *hub) settle(t store.TurnLines) {
 	m := h.committing[t.ConversationID]
-	heard = m[lastLine(t)]
 	delete(m, lastLine(t))
 	if len(m) == 0 {
 		delete(h.committing, t.ConversationID)
 	}
-	return heard
 }
 
 func lastLine(t store.TurnLines) int64 { return t.Messages[len(t.Messages)-1].ID }

@@ -127,7 +127,8 @@ func woken(sb *Subscriber) bool {
 }
 
 // A turn's notification heard before the turn is handed over waits for it, and then
-// needs no read; heard for a turn undone, it is passed on and the stream reads.
+// needs no read. A turn undone sends no notification though it may have committed (its
+// commit's answer lost): its conversation's streams and the agents' streams read.
 func TestHubHoldsNotificationOfTurnCommitting(t *testing.T) {
 	var h hub
 	sb, agents := newSubscriber(), newSubscriber()
@@ -154,24 +155,33 @@ func TestHubHoldsNotificationOfTurnCommitting(t *testing.T) {
 		t.Fatalf("a turn handed over is still noted: %v", h.committing)
 	}
 
-	// Heard, then undone: it committed after all (its answer was lost): read.
+	// Undone, never heard (none is sent): the streams read, in case it committed.
 	turn = turnLines(12, 13, 14)
 	h.Committing(turn)
-	h.publish(1, 14, false)
+	h.Undone(turn)
+	if !woken(sb) {
+		t.Fatal("an undone turn did not wake the stream")
+	}
+	if ms, read := sb.catchUp(1, 12); len(ms) != 0 || !read {
+		t.Fatalf("undone turn: %d messages, read %v; want none and a read", len(ms), read)
+	}
+	if !woken(agents) {
+		t.Fatal("an undone turn did not wake the agents' stream")
+	}
+	if ids, _ := agents.Take(); len(ids) != 1 || ids[0] != 1 {
+		t.Fatalf("agents' stream told of %v, want conversation 1", ids)
+	}
+
+	// Heard, then undone (a notification naming the same line): still a read, once.
+	turn = turnLines(12, 15, 16)
+	h.Committing(turn)
+	h.publish(1, 16, false)
 	h.Undone(turn)
 	if !woken(sb) {
 		t.Fatal("an undone turn whose notification was heard did not wake the stream")
 	}
 	if ms, read := sb.catchUp(1, 12); len(ms) != 0 || !read {
 		t.Fatalf("undone turn heard: %d messages, read %v; want none and a read", len(ms), read)
-	}
-
-	// Undone and never heard: nothing to show.
-	turn = turnLines(12, 15, 16)
-	h.Committing(turn)
-	h.Undone(turn)
-	if woken(sb) {
-		t.Fatal("a turn that did not commit woke the stream")
 	}
 	// Another notification of the conversation is not held.
 	h.publish(1, 17, false)

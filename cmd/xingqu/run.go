@@ -117,7 +117,10 @@ func serve(ctx context.Context, args []string, getenv func(string) string, stdou
 	if err != nil {
 		return err
 	}
+	// Closed last: its Close sends the notifications still waiting for the pool's
+	// notifier, which sends them once their turns have committed, in batches.
 	defer db.Close()
+	db.Notifier().SetLog(log)
 	sdb, closeSession, err := openSessionDB(ctx, cfg, db)
 	if err != nil {
 		return err
