@@ -423,3 +423,29 @@ func TestNotifierTriesAgainWhileDatabaseAway(t *testing.T) {
 		}
 	}
 }
+
+// Notifications handed to an idle notifier a millisecond apart, as turns end under load,
+// leave several to a statement: the first waits a moment for those behind it.
+func TestNotifierGathersAfterIdle(t *testing.T) {
+	t.Parallel()
+	url := storetest.URL(t)
+	h := listen(t, url)
+	db := openPool(t, url)
+	n := store.NewNotifier(db, quiet())
+	defer n.Close()
+
+	const count = 60
+	for i := range count {
+		n.Notify(store.ConversationChannel, fmt.Sprint("g", i))
+		time.Sleep(time.Millisecond)
+	}
+	h.waitFor(t, count)
+	// The counters move once a statement has answered, after its notifications are heard.
+	st, sent := n.Sent()
+	for end := time.Now().Add(5 * time.Second); sent != count && time.Now().Before(end); st, sent = n.Sent() {
+		time.Sleep(5 * time.Millisecond)
+	}
+	if sent != count || st > count/3 {
+		t.Errorf("sent %d notifications in %d statements, want %d in at most %d", sent, st, count, count/3)
+	}
+}
