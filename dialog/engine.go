@@ -1113,6 +1113,7 @@ func (t *turn) parseContext() ParseContext {
 	if t.c.State == StateDates {
 		pc.Period = t.c.Memo.Period
 	}
+	pc.TripStart, pc.TripEnd = t.c.Trip.StartDate, t.c.Trip.EndDate
 	return pc
 }
 

@@ -34,6 +34,8 @@ type ParseContext struct {
 	// Period is the part of a month the traveller named before ("下个月中旬"): days of the
 	// month said alone are read inside it.
 	Period *Period
+	// TripStart and TripEnd are the trip's dates so far: "make it a week later" moves them.
+	TripStart, TripEnd *Date
 	// noSplit reads a message whole, for the parts of a self-correction.
 	noSplit bool
 }

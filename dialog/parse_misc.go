@@ -221,6 +221,17 @@ func partyCount(s string, loc []int, fix int) int {
 	if v == 1 && hasMoneyBefore(s[:loc[0]]) {
 		return 0
 	}
+	// "Lisbon for a long weekend" with the weekend read: "for a" is no party of one.
+	if fix == 0 && len(loc) >= 4 && strings.HasPrefix(s[loc[0]:loc[1]], "for") {
+		if w := strings.TrimSpace(s[loc[2]:loc[3]]); w == "a" || w == "an" {
+			return 0
+		}
+	}
+	// "one of us is vegetarian", "我们其中一个人吃素": one of the party, not its size.
+	if v == 1 && (strings.Contains(s[loc[0]:loc[1]], "of us") && !strings.Contains(s[loc[0]:loc[1]], "the ") ||
+		hasSuffixAny(strings.TrimRight(s[:loc[0]], " "), "其中", "之中", "当中", "中有", "里有", "有")) {
+		return 0
+	}
 	if fix == 0 && loc[0] >= 3 && (strings.HasSuffix(s[:loc[0]], "每") || strings.HasSuffix(s[:loc[0]], "第")) {
 		return 0
 	}

@@ -134,7 +134,8 @@ func placeAfterEn(orig string, i int, lower bool) (int, int) {
 		upper := unicode.IsUpper(first)
 		next := skipSpaces(orig, k)
 		if n > 0 && !upper && enConnectors[lw] {
-			if r, _ := utf8.DecodeRuneInString(orig[min(next, len(orig)):]); next > k && unicode.IsUpper(r) {
+			// "Rostov on Don" joins; "Berlin on Dec 20", "Tokyo on New Year's Eve" do not.
+			if r, _ := utf8.DecodeRuneInString(orig[min(next, len(orig)):]); next > k && unicode.IsUpper(r) && !dateWordAt(orig[next:]) {
 				j = next
 				continue
 			}
@@ -163,6 +164,26 @@ func placeAfterEn(orig string, i int, lower bool) (int, int) {
 		j = next
 	}
 	return start, end
+}
+
+// dateWordAt reports whether s starts with a word of a date: a month, a weekday, a
+// holiday ("Dec", "Friday", "New Year's", "Christmas").
+func dateWordAt(s string) bool {
+	w := asciiLower(s)
+	if k := strings.IndexAny(w, " ,.;!?"); k >= 0 {
+		w = w[:k]
+	}
+	return dateWordsEn[strings.TrimSuffix(w, "'s")]
+}
+
+var dateWordsEn = map[string]bool{}
+
+func init() {
+	for _, w := range strings.Fields(`jan feb mar apr may jun jul aug sep sept oct nov dec january february march april june july
+		august september october november december mon tue tues wed thu thur thurs fri sat sun monday tuesday wednesday thursday
+		friday saturday sunday new christmas xmas easter thanksgiving valentine valentines halloween boxing labor labour memorial`) {
+		dateWordsEn[w] = true
+	}
 }
 
 func skipSpaces(s string, i int) int {
@@ -279,9 +300,9 @@ func (d *destScan) origin() bool {
 		// "上海出发" leaves from 上海; "深圳 下周五出发" goes to 深圳 and leaves on Friday.
 		after := d.lwo[sp.j:]
 		if hasSuffixAny(before, "从", "住在", "家在", "人在") || reOriginEn.MatchString(before) ||
-			strings.HasPrefix(after, "出发") || whereIAm(before, after) || reCompanionEn.MatchString(before) ||
+			strings.HasPrefix(after, "出发") || whereIAm(before, after) || reCompanionEn.MatchString(before) || someoneNamed(before, after) ||
 			d.c.Filled && (hasSuffixAny(before, kinThere...) || reKinThereEn.MatchString(before)) {
-			if !reCompanionEn.MatchString(before) && !hasSuffixAny(before, kinThere...) && !reKinThereEn.MatchString(before) {
+			if !reCompanionEn.MatchString(before) && !someoneNamed(before, after) && !hasSuffixAny(before, kinThere...) && !reKinThereEn.MatchString(before) {
 				d.e.Here = sp.name
 			}
 			d.m.consume(sp.i, sp.j)
@@ -313,6 +334,29 @@ func whereIAm(before, after string) bool {
 // "going with Jordan", "with Georgia and Chad", "with my sister Paris".
 var reCompanionEn = regexp.MustCompile(`(?:^|\s)with(?:\s+(?:my|our|his|her)\s+[a-z]+)?(?:\s+[a-z]+(?:\s*,|\s+and|\s*&))*$`)
 
+// reNamedEn ends the text before a name that is a person's: "my name is Austin", "my
+// friend Florence", "me and Victoria".
+var reNamedEn = regexp.MustCompile(`(?:^|[\s,.!;])(?:my name is|my name's|i'm called|call me|i am|i'm|this is|(?:my|our)\s+(?:friend|best friend|sister|brother|wife|husband|partner|girlfriend|boyfriend|son|daughter|mum|mom|dad|cousin|colleague|boss|buddy|pal|kid|niece|nephew)|me and|me &)$`)
+
+// reThingAfter starts what follows a place's name when the name is a thing's: "Peking
+// duck", 北京烤鸭, "Jordan shoes", "Victoria and I".
+var reThingAfter = regexp.MustCompile(`^\s*(?:duck|roast duck|fried rice|chicken rice|noodles|shoes|sneakers|sauce|style|烤鸭|炒饭|炸酱面|米粉|and i\b|and me\b|& i\b)`)
+
+// someoneNamed reports a place's name used for a person or a thing, not a place.
+func someoneNamed(before, after string) bool {
+	if reThingAfter.MatchString(after) {
+		return true
+	}
+	// "I'm in Paris" stays a place; "i'm Austin," or "i'm austin" at the end names someone.
+	if m := reNamedEn.FindString(before); m != "" {
+		if strings.HasSuffix(m, "i'm") || strings.HasSuffix(m, "i am") {
+			return reHereAfter.MatchString(after) && !strings.HasPrefix(strings.TrimSpace(after), "now")
+		}
+		return true
+	}
+	return false
+}
+
 // kinThere and reKinThereEn end the text before where someone the traveller knows is:
 // once the trip has a destination, "我姐姐在上海，顺便去看看她" does not move it there.
 var (
@@ -342,6 +386,12 @@ type destScan struct {
 // place: a known one as the destination, an unknown one after a marker as a proposal.
 func (d *destScan) set(i, j int, kind evidenceKind) bool {
 	p := strings.Trim(d.wo[i:j], " ,.!?;:'\"-")
+	// "Berlin on Dec 20" with the date read: "on" joins no name to nothing.
+	for _, w := range []string{" on", " in", " at", " to", " from", " for", " by", " of"} {
+		if q, ok := strings.CutSuffix(asciiLower(p), w); ok {
+			p = strings.TrimSpace(p[:len(q)])
+		}
+	}
 	if !looksLikePlace(p) {
 		return false
 	}

@@ -3,6 +3,7 @@ package dialog
 import (
 	"regexp"
 	"strings"
+	"time"
 	"unicode"
 	"unicode/utf8"
 )
@@ -140,7 +141,11 @@ func Read(text, state string, c ParseContext) Reading {
 		r.Act = ActConfirm
 		return r
 	}
-	r.Ex = Extract(text, c)
+	if ex, ok := shiftedDates(text, state, c); ok {
+		r.Ex = ex
+	} else {
+		r.Ex = Extract(text, c)
+	}
 	if r.Ex.fills() {
 		r.Act = ActTrip
 		if state == StateConfirm || state == StatePlanned || state == StatePlanning || state == StateEditing {
@@ -517,4 +522,26 @@ func starsGiven(low string) int {
 		}
 	}
 	return 0
+}
+
+// shiftedDates reads "make it a week later", 晚一周出发 while the trip is still being put
+// together, its dates known: the dates moved, as the edit moves a plan's.
+func shiftedDates(text, state string, c ParseContext) (Extraction, bool) {
+	if c.TripStart == nil || c.TripEnd == nil || state == StatePlanned || state == StatePlanning || state == StateEditing {
+		return Extraction{}, false
+	}
+	e, ok := readEdit(text)
+	if !ok || e.Kind != EditShift {
+		return Extraction{}, false
+	}
+	start, end := c.TripStart.AddDays(e.Days), c.TripEnd.AddDays(e.Days)
+	loc := c.Loc
+	if loc == nil {
+		loc = time.UTC
+	}
+	if start.Before(DateOf(c.Now.In(loc))) {
+		return Extraction{}, false
+	}
+	ex := Extraction{Lang: newMsg(text).lang, Start: &start, End: &end, Correction: true}
+	return ex, true
 }

@@ -1172,3 +1172,63 @@ func TestDaysAboutAHoliday(t *testing.T) {
 		}
 	}
 }
+
+// Readings found by trying the bot: one of the party is not its size; "for a" long
+// weekend is no party of one; "on" before a date is not part of a name; names of people
+// and dishes that are also places are not the destination; the trip moved while it is
+// put together moves its dates.
+func TestSecondRoundReadings(t *testing.T) {
+	type want struct {
+		dest         string
+		party        int
+		start, end   string
+		destProposed bool
+	}
+	for _, tc := range []struct {
+		lang, text string
+		state      string
+		prior      map[string]json.RawMessage
+		want       want
+	}{
+		{"en", "one of us is vegetarian", dialog.StateStart, nil, want{party: 0}},
+		{"zh", "我们其中一个人吃素", dialog.StateStart, nil, want{party: 0}},
+		{"en", "Lisbon for a long weekend", dialog.StateStart, nil, want{dest: "Lisbon", party: 0}},
+		{"en", "Berlin on Dec 20 for 3 days", dialog.StateStart, nil, want{dest: "Berlin", start: "2026-12-20", end: "2026-12-22"}},
+		{"en", "Tokyo on Jan 20 for 4 days", dialog.StateStart, nil, want{dest: "Tokyo", start: "2027-01-20", end: "2027-01-23"}},
+		{"en", "My name is Austin", dialog.StateStart, nil, want{}},
+		{"en", "My friend Florence and I want to travel", dialog.StateStart, nil, want{party: 2}},
+		{"en", "Me and Victoria want a trip", dialog.StateStart, nil, want{}},
+		{"zh", "想吃北京烤鸭", dialog.StateStart, nil, want{}},
+	} {
+		e := corpusEngine("Asia/Shanghai")
+		c := conversationAt(tc.state, tc.lang, "Asia/Shanghai", tc.prior)
+		if tc.state == dialog.StateStart {
+			c.Trip = dialog.TripRequest{}
+		}
+		out := e.Handle(c, dialog.Inbound{Text: tc.text})
+		party := 0
+		if c.Trip.PartySize != nil {
+			party = *c.Trip.PartySize
+		}
+		if !strings.EqualFold(c.Trip.Destination, tc.want.dest) || c.Memo.PendingDestination != "" || party != tc.want.party && !(tc.want.party == 0 && party == 0) ||
+			tc.want.start != "" && (fmtDate(c.Trip.StartDate) != tc.want.start || fmtDate(c.Trip.EndDate) != tc.want.end) {
+			t.Errorf("%q: destination %q (proposed %q), party %d, %s..%s; want %+v: %s", tc.text, c.Trip.Destination, c.Memo.PendingDestination,
+				party, fmtDate(c.Trip.StartDate), fmtDate(c.Trip.EndDate), tc.want, replyTexts(out))
+		}
+	}
+	for _, tc := range []struct{ lang, text, start, end string }{
+		{"en", "make it a week later", "2026-12-26", "2026-12-27"},
+		{"zh", "晚一周出发", "2026-12-26", "2026-12-27"},
+		{"en", "start 2 days earlier", "2026-12-17", "2026-12-18"},
+	} {
+		e := corpusEngine("Asia/Shanghai")
+		prior := map[string]json.RawMessage{"destination": json.RawMessage(`"首尔"`)}
+		c := conversationAt(dialog.StateBudget, tc.lang, "Asia/Shanghai", prior)
+		s, end := dialog.NewDate(2026, 12, 19), dialog.NewDate(2026, 12, 20)
+		c.Trip.StartDate, c.Trip.EndDate = &s, &end
+		out := e.Handle(c, dialog.Inbound{Text: tc.text})
+		if fmtDate(c.Trip.StartDate) != tc.start || fmtDate(c.Trip.EndDate) != tc.end {
+			t.Errorf("%q: %s..%s, want %s..%s: %s", tc.text, fmtDate(c.Trip.StartDate), fmtDate(c.Trip.EndDate), tc.start, tc.end, replyTexts(out))
+		}
+	}
+}
