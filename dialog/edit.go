@@ -55,10 +55,10 @@ const numWord = `(\d{1,2}|[一二两三四五六七八九十]|a|an|one|two|three
 
 var (
 	// Shifting every date: "全部往后推一天", "move it all two days earlier".
-	reShiftZH    = regexp.MustCompile(`^(?:全部|整体|整个行程|行程整体|行程|所有(?:日期)?|日期|都|全都|整个)?\s*(?:都|全部|整体)?\s*(往后|向后|推迟|延后|延迟|后推|往前|向前|提前)(?:推|挪|移|顺延)?\s*` + numWord + `\s*(天|周|个星期|星期)(?:出发)?$`)
+	reShiftZH = regexp.MustCompile(`^(?:全部|整体|整个行程|行程整体|行程|所有(?:日期)?|日期|都|全都|整个)?\s*(?:都|全部|整体)?\s*(往后|向后|推迟|延后|延迟|后推|往前|向前|提前)(?:推|挪|移|顺延)?\s*` + numWord + `\s*(天|周|个星期|星期)(?:出发)?$`)
 	// "make it a week later", "start 2 days earlier", 晚一周出发, 早两天走: the whole trip moves.
-	reShiftEN2 = regexp.MustCompile(`^(?:make it|start|leave|go|set off|depart|begin|travel|do it)\s+` + numWord + `\s+(days?|weeks?)\s+(later|earlier|sooner)$`)
-	reShiftZH2 = regexp.MustCompile(`^(?:我们|我)?(?:想|要)?(晚|早|推迟|提前)\s*` + numWord + `\s*(天|周|个星期|星期)(?:出发|走|去|动身)?(?:吧)?$`)
+	reShiftEN2   = regexp.MustCompile(`^(?:make it|start|leave|go|set off|depart|begin|travel|do it)\s+` + numWord + `\s+(days?|weeks?)\s+(later|earlier|sooner)$`)
+	reShiftZH2   = regexp.MustCompile(`^(?:我们|我)?(?:想|要)?(晚|早|推迟|提前)\s*` + numWord + `\s*(天|周|个星期|星期)(?:出发|走|去|动身)?(?:吧)?$`)
 	reShiftEN    = regexp.MustCompile(`^(?:move|shift|push|postpone|delay|bring|put)\s+(?:(?:it|everything|the (?:whole )?trip|the (?:whole )?plan|all|the dates|it all|everything all)\s+)*(?:all\s+)?(?:back\s+|forward\s+)?(?:by\s+)?` + numWord + `\s+(days?|weeks?)\s*(later|earlier|forward|back|ahead)?$`)
 	rePostponeEN = regexp.MustCompile(`^(?:postpone|delay)\s+(?:it\s+|everything\s+|the trip\s+)?by\s+` + numWord + `\s+days?$`)
 
