@@ -422,6 +422,10 @@ func (s *agents) handleHandback() http.Handler {
 // handleAgentEvents streams a "conversation" event whenever any conversation changes
 // (the console re-reads its queue and the open conversation) and "resync" when changes
 // may have been missed.
+// agentStreamPoll is how often an agents' stream tells the console to read its queue
+// again whatever it heard.
+var agentStreamPoll = time.Minute
+
 func (s *agents) handleAgentEvents() http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		_, release, ok := s.streams.AdmitStream(s.proxies.ClientIP(r), "")
@@ -441,12 +445,21 @@ func (s *agents) handleAgentEvents() http.Handler {
 		}
 		beat := time.NewTicker(web.Heartbeat)
 		defer beat.Stop()
+		// Notifications are hints sent after their commits; one can be lost (a process
+		// killed between the two). The queue is read again now and then, as a widget
+		// stream polls.
+		poll := time.NewTicker(agentStreamPoll)
+		defer poll.Stop()
 		for {
 			select {
 			case <-ctx.Done():
 				return
 			case <-s.streams.Closing():
 				return
+			case <-poll.C:
+				if es.Event("", "resync", map[string]string{"message": "reload the queue"}) != nil || es.Flush() != nil {
+					return
+				}
 			case <-sb.Woken():
 				ids, resync := sb.Take()
 				if resync && es.Event("", "resync", map[string]string{"message": "reload the queue"}) != nil {

@@ -12,7 +12,8 @@ import (
 
 // An agents' stream hears every turn, on the instance that took it and on another one
 // (a pool, notifier and listener of its own), by the notification the turn's instance
-// sends after the commit. The agents' streams have no poll: this is all they hear by.
+// sends after the commit. The agents' streams poll only once a minute: this is how they
+// hear at once.
 func TestAgentStreamsHearTurns(t *testing.T) {
 	a := newWebEnv(t)
 	db, err := store.Open(context.Background(), a.url, store.PoolConfig{MaxOpen: 5})
@@ -63,5 +64,31 @@ func TestAgentStreamsHearTurns(t *testing.T) {
 	}
 	if st, _ := db.Notifier().Sent(); st != 0 {
 		t.Errorf("the other instance, which took no turn, sent %d notification statements", st)
+	}
+}
+
+// An agents' stream tells the console to read its queue again now and then, whatever it
+// heard: a notification lost between a commit and its send is caught up.
+func TestAgentStreamPolls(t *testing.T) {
+	was := agentStreamPoll
+	agentStreamPoll = 200 * time.Millisecond
+	t.Cleanup(func() { agentStreamPoll = was })
+	a := newWebEnv(t)
+	a.addUser("amy", "correct horse battery", auth.RoleAgent)
+	amy := a.login("amy", "correct horse battery").AccessToken
+	stream := openStream(t, a.ts.URL+"/api/agent/events", amy, "")
+	deadline := time.After(5 * time.Second)
+	for resyncs := 0; resyncs < 2; {
+		select {
+		case ev, ok := <-stream:
+			if !ok {
+				t.Fatal("the agents' stream ended")
+			}
+			if ev.Event == "resync" {
+				resyncs++
+			}
+		case <-deadline:
+			t.Fatalf("no resync from an idle agents' stream in 5 s, polling every %v", agentStreamPoll)
+		}
 	}
 }
