@@ -439,6 +439,8 @@ func (t *turn) placeNamed(text string) *Place {
 			names = append([]string{n}, names...)
 		}
 	}
+	// "我在曼谷钱包被偷了": the name after 在 runs into the trouble, with nothing between.
+	names = append(names, namesAfterZai(text)...)
 	for _, n := range names {
 		if m := t.e.Places.Lookup(n, t.c.Lang); m.Place != nil && m.Place.CountryCode != "" {
 			p := *m.Place
@@ -446,6 +448,27 @@ func (t *turn) placeNamed(text string) *Place {
 		}
 	}
 	return nil
+}
+
+// namesAfterZai returns what may be a place's name after each 在 of text, longest first:
+// "我在罗马护照丢了" gives 罗马护照, 罗马护, 罗马.
+func namesAfterZai(text string) []string {
+	var out []string
+	for rest := text; ; {
+		i := strings.Index(rest, "在")
+		if i < 0 {
+			return out
+		}
+		rest = rest[i+len("在"):]
+		rs := []rune(rest)
+		n := 0
+		for n < len(rs) && n < 5 && isHan(rs[n]) {
+			n++
+		}
+		for k := n; k >= 2; k-- {
+			out = append(out, string(rs[:k]))
+		}
+	}
 }
 
 // country is where the traveller is, as far as the conversation knows without asking:

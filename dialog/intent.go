@@ -49,7 +49,7 @@ var (
 	// ("我想去医院附近的酒店"), a figure of speech, or says how urgent a service event is
 	// ("紧急停服会提前说吗", "emergency maintenance"): a question about the service.
 	reNotEmergency = pat(serviceEvent+`|`+
-		`(?:医院|hospital)\s*(?:附近|旁边|周边|对面)|(?:离|靠近|近)\s*医院|\b(?:near|close to|next to|by|opposite)\s+(?:a|the)?\s*hospitals?\b|\bby accident\b|\bnot urgent\b|不紧急|\bpolice museum\b`, "医院", "hospital", "accident", "urgent", "紧急", "临时", "emergency", "unplanned", "police")
+		`(?:医院|hospital)\s*(?:附近|旁边|周边|对面)|(?:离|靠近|近)\s*医院|\b(?:near|close to|next to|by|opposite)\s+(?:a|the)?\s*hospitals?\b|\bby accident\b|\bnot urgent\b|不紧急|\bpolice museum\b|警察博物馆|警察故事|警察学院`, "医院", "hospital", "accident", "urgent", "紧急", "临时", "emergency", "unplanned", "police", "警察")
 	reHuman       = pat(`人工|客服|真人|找个人|跟人说话|和人说话|换个人来|工作人员|\bconnect me (?:to|with) (?:support|someone|somebody|a person|a human|an agent|staff)\b|\b(?:talk|speak) to (?:your|the) (?:manager|boss|supervisor)\b|\bagent\b|\bhuman\b|\breal person\b|\b(?:talk|speak|chat)\s+(?:to|with)\s+(?:someone|somebody|a person|a human|a real person|an agent|staff|support)\b|\bcustomer (?:service|support)\b|\boperator\b|\brepresentative\b|\blive support\b`, "人工", "客服", "真人", "找个人", "说话", "换个人", "工作人员", "connect me", "manager", "boss", "supervisor", "agent", "human", "real person", "talk", "speak", "chat", "customer", "operator", "representative", "live support")
 	reTravelAgent = pat(`\btravel agents?\b|\bagent smith\b`, "travel agent", "agent smith")
 	rePolite      = regexp.MustCompile(`^(?:please|pls|plz|can you|could you|can i|could i|can we|i want to|i'd like to|i would like to|i wanna|let me|let's|i need to|we want to|请|请你|我想|我要|帮我|麻烦|麻烦你|能不能|可以|你能)\s*`)

@@ -968,6 +968,8 @@ func TestEmergencyWhereItSays(t *testing.T) {
 		{"en", "I lost my passport in Paris", "FR", "France"},
 		{"en", "my wallet got stolen in Rome, help", "IT", "Italy"},
 		{"zh", "我在东京，护照丢了怎么办", "JP", "日本"},
+		{"zh", "我在曼谷钱包被偷了", "TH", "泰国"},
+		{"zh", "我在罗马护照丢了", "IT", "意大利"},
 		{"en", "help, I lost my passport", "CN", "China"},
 	} {
 		e := corpusEngine("Asia/Shanghai")
@@ -1179,10 +1181,9 @@ func TestDaysAboutAHoliday(t *testing.T) {
 // put together moves its dates.
 func TestSecondRoundReadings(t *testing.T) {
 	type want struct {
-		dest         string
-		party        int
-		start, end   string
-		destProposed bool
+		dest       string
+		party      int
+		start, end string
 	}
 	for _, tc := range []struct {
 		lang, text string
@@ -1230,5 +1231,20 @@ func TestSecondRoundReadings(t *testing.T) {
 		if fmtDate(c.Trip.StartDate) != tc.start || fmtDate(c.Trip.EndDate) != tc.end {
 			t.Errorf("%q: %s..%s, want %s..%s: %s", tc.text, fmtDate(c.Trip.StartDate), fmtDate(c.Trip.EndDate), tc.start, tc.end, replyTexts(out))
 		}
+	}
+}
+
+// A police museum is a sight, not a call for the police; "这个方案太烂了" is a complaint.
+func TestPoliceMuseumAndZhComplaint(t *testing.T) {
+	e := corpusEngine("Asia/Shanghai")
+	c := conversationAt(dialog.StateStart, "zh", "Asia/Shanghai", nil)
+	e.Handle(c, dialog.Inbound{Text: "我想去参观警察博物馆"})
+	if c.State == dialog.StateEmergency || c.Priority != 0 {
+		t.Errorf("警察博物馆: state %s, priority %d; want no emergency", c.State, c.Priority)
+	}
+	c = chosenPlanAt("zh")
+	out := e.Handle(c, dialog.Inbound{Text: "这个方案太烂了"})
+	if got := replyTexts(out); !strings.Contains(got, "抱歉") {
+		t.Errorf("这个方案太烂了: %q; want it taken as a complaint", got)
 	}
 }
