@@ -896,7 +896,7 @@ func TestSomeoneElsesPlaceKeepsTheTrip(t *testing.T) {
 		{"en", "my brother lives in Boston, maybe we can visit him"},
 	} {
 		e := corpusEngine("Asia/Shanghai")
-		c := chosenPlanAt(tc.lang)
+		c := chosenPlan(tc.lang)
 		out := e.Handle(c, dialog.Inbound{Text: tc.text})
 		if c.Trip.Destination != "杭州" {
 			t.Errorf("%q: destination %q, want 杭州 kept; replies %v", tc.text, c.Trip.Destination, replyTexts(out))
@@ -904,15 +904,6 @@ func TestSomeoneElsesPlaceKeepsTheTrip(t *testing.T) {
 	}
 }
 
-// chosenPlanAt is a conversation with a plan of 杭州 delivered and its economical option chosen.
-func chosenPlanAt(lang string) *dialog.Conversation {
-	s, e := dialog.NewDate(2026, 12, 20), dialog.NewDate(2026, 12, 24)
-	b := 3000.0
-	tr := dialog.TripRequest{Destination: "杭州", StartDate: &s, EndDate: &e, Budget: &b, Currency: "CNY"}
-	planned := tr
-	return &dialog.Conversation{State: dialog.StatePlanned, Status: dialog.StatusBot, Lang: lang, Trip: tr,
-		Memo: dialog.Memo{PlanVersion: 3, PlanRequest: 3, PlannedTrip: &planned, Chosen: dialog.TierEconomical, NeedsAsked: true, PrefsAsked: true}}
-}
 
 // Questions about the trip planned, and requests to book it, are answered and change
 // nothing: "怎么从上海过去" is not a preference for 怎么从上海, "帮我订酒店" not a need.
@@ -935,7 +926,7 @@ func TestQuestionsAfterAPlanChangeNothing(t *testing.T) {
 		{"en", "thanks!", "welcome"},
 	} {
 		e := corpusEngine("Asia/Shanghai")
-		c := chosenPlanAt(tc.lang)
+		c := chosenPlan(tc.lang)
 		before := c.Trip
 		out := e.Handle(c, dialog.Inbound{Text: tc.text})
 		got := replyTexts(out)
@@ -948,7 +939,7 @@ func TestQuestionsAfterAPlanChangeNothing(t *testing.T) {
 	}
 	// Said without a question, a change is still a change.
 	e := corpusEngine("Asia/Shanghai")
-	c := chosenPlanAt("en")
+	c := chosenPlan("en")
 	e.Handle(c, dialog.Inbound{Text: "let's do the backpacker one"})
 	if c.Memo.Chosen != dialog.TierBackpacker {
 		t.Errorf("\"let's do the backpacker one\": chosen %q", c.Memo.Chosen)
@@ -974,7 +965,7 @@ func TestEmergencyWhereItSays(t *testing.T) {
 	} {
 		e := corpusEngine("Asia/Shanghai")
 		e.EmergencyHelp = emergency.Help
-		c := chosenPlanAt(tc.lang) // a trip to 杭州
+		c := chosenPlan(tc.lang) // a trip to 杭州
 		out := e.Handle(c, dialog.Inbound{Text: tc.text})
 		if got := replyTexts(out); !strings.Contains(got, tc.want) {
 			t.Errorf("%q: reply %q, want the numbers of %s", tc.text, got, tc.want)
@@ -1242,7 +1233,7 @@ func TestPoliceMuseumAndZhComplaint(t *testing.T) {
 	if c.State == dialog.StateEmergency || c.Priority != 0 {
 		t.Errorf("警察博物馆: state %s, priority %d; want no emergency", c.State, c.Priority)
 	}
-	c = chosenPlanAt("zh")
+	c = chosenPlan("zh")
 	out := e.Handle(c, dialog.Inbound{Text: "这个方案太烂了"})
 	if got := replyTexts(out); !strings.Contains(got, "抱歉") {
 		t.Errorf("这个方案太烂了: %q; want it taken as a complaint", got)
