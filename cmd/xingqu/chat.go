@@ -125,8 +125,8 @@ func printResult(w io.Writer, conv *dialog.Conversation, res dialog.Result) []di
 func planText(lang string, p *dialog.Plan) string {
 	var b strings.Builder
 	for _, o := range p.Options {
-		fmt.Fprintf(&b, "\n== %s  %s–%s ==\n", dialog.TierTitle(lang, o.Tier),
-			dialog.FormatMoney(lang, o.BudgetLow, o.Currency), dialog.FormatMoney(lang, o.BudgetHigh, o.Currency))
+		fmt.Fprintf(&b, "\n== %s  %s ==\n", dialog.TierTitle(lang, o.Tier),
+			dialog.T(lang, "tg_per_person", dialog.FormatMoney(lang, o.BudgetLow, o.Currency)+"–"+dialog.FormatMoney(lang, o.BudgetHigh, o.Currency)))
 		for _, d := range o.Days {
 			fmt.Fprintf(&b, "%s  %s / %s / %s", d.Date, d.Morning, d.Afternoon, d.Evening)
 			if d.Weather != nil {

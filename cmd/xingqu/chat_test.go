@@ -14,7 +14,7 @@ func TestChatPlansATripOffline(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := out.String()
-	for _, want := range []string{"Here's your trip", "[Nature]", "Your plan (version 1)", "== Luxury", "== Economical", "== Backpacker", "Planned from built-in data"} {
+	for _, want := range []string{"Here's your trip", "[Nature]", "Your plan (version 1)", "== Luxury", "== Economical", "== Backpacker", "per person ==", "Planned from built-in data"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("chat output lacks %q:\n%s", want, s)
 		}
@@ -29,7 +29,7 @@ func TestChatPlanInChinese(t *testing.T) {
 		t.Fatal(err)
 	}
 	s := out.String()
-	for _, want := range []string{"== 豪华尊享游", "美食：", "提示：", "这是根据本地资料生成的方案"} {
+	for _, want := range []string{"== 豪华尊享游  每人 ", "美食：", "提示：", "这是根据本地资料生成的方案"} {
 		if !strings.Contains(s, want) {
 			t.Errorf("chat output lacks %q:\n%s", want, s)
 		}
