@@ -123,7 +123,12 @@ func TestAgentQueueTakeoverReplyHandback(t *testing.T) {
 	e.say(human.Token, "3000")
 	waitFor(t, 5*time.Second, "the bot answering again", func() bool {
 		ms := e.history(human.Token, "").Messages
-		return ms[len(ms)-1].Role == "bot" && ms[len(ms)-2].Text == "3000"
+		for i := len(ms) - 1; i >= 0; i-- {
+			if ms[i].Role == "traveller" {
+				return ms[i].Text == "3000" && i < len(ms)-1 && ms[len(ms)-1].Role == "bot"
+			}
+		}
+		return false
 	})
 	var sosView ConversationView
 	e.do("GET", fmt.Sprintf("/api/agent/conversations/%d", sos.ConversationID), ben, nil, &sosView)
