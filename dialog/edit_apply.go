@@ -151,6 +151,9 @@ func ApplyEdit(base Plan, chosen Tier, e PlanEdit, lang string) (Plan, []string,
 		if e.Days >= days {
 			return Plan{}, nil, fmt.Errorf("%d of %d days: %w", e.Days, days, ErrEditRange)
 		}
+		if e.Day > days || e.Day < -1 {
+			return Plan{}, nil, fmt.Errorf("day %d of %d: %w", e.Day, days, ErrEditRange)
+		}
 		// Which days go: the day named (a middle one, or the first or last), or those
 		// before the last; the arrival and the day home stay as long as two days do.
 		from := days - 1 - e.Days

@@ -1,6 +1,9 @@
 package dialog
 
-import "strings"
+import (
+	"regexp"
+	"strings"
+)
 
 // The questions about the service that travellers ask mid-form, answered from seed
 // 000's FAQ (updates, maintenance and downtime) and from how the bot handles data. An
@@ -40,9 +43,12 @@ var tripQuestions = []faqEntry{
 // neither, "帮我订酒店" and "book it" are.
 func asked(low string) bool {
 	return aNotA(low) || strings.ContainsAny(low, "?？") || has(low, "吗", "呢", "怎么", "如何", "多久", "多长", "多少", "什么", "是否", "能不能", "会不会", "可以", "哪",
-		"帮我", "帮忙", "给我订", "替我", "请问",
-		"how ", "what ", "when ", "will ", "is ", "are ", "do ", "does ", "can ", "should ", "where ", "which ", "book it", "book us", "book me", "book this")
+		"帮我", "帮忙", "给我订", "替我", "请问", "book it", "book us", "book me", "book this") || reAskedEn.MatchString(low)
 }
+
+// reAskedEn is an English question without its mark: a question word anywhere, or an
+// auxiliary opening the sentence ("is it cold there", not "this trip is for my wife").
+var reAskedEn = regexp.MustCompile(`^(?:is|are|do|does|did|can|could|should|will|would|may|shall)\b|\b(?:how|what|when|where|which|why)\b`)
 
 // tripQuestion returns the topic of a question about the trip planned (tripQuestions),
 // or "".

@@ -229,7 +229,8 @@ func partyCount(s string, loc []int, fix int) int {
 	}
 	// "one of us is vegetarian", "我们其中一个人吃素": one of the party, not its size.
 	if v == 1 && (strings.Contains(s[loc[0]:loc[1]], "of us") && !strings.Contains(s[loc[0]:loc[1]], "the ") ||
-		hasSuffixAny(strings.TrimRight(s[:loc[0]], " "), "其中", "之中", "当中", "中有", "里有", "有")) {
+		hasSuffixAny(strings.TrimRight(s[:loc[0]], " "), "其中", "之中", "当中", "中有", "里有") ||
+		strings.HasSuffix(strings.TrimRight(s[:loc[0]], " "), "有") && !hasSuffixAny(strings.TrimRight(s[:loc[0]], " "), "只有", "就有", "共有", "一共有", "总共有")) {
 		return 0
 	}
 	if fix == 0 && loc[0] >= 3 && (strings.HasSuffix(s[:loc[0]], "每") || strings.HasSuffix(s[:loc[0]], "第")) {

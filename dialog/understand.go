@@ -107,12 +107,6 @@ func Read(text, state string, c ParseContext) Reading {
 		r.Act = ActFeedback
 		return r
 	}
-	if state == StatePlanned || state == StatePlanning || state == StateEditing {
-		if topic := tripQuestion(low); topic != "" {
-			r.Act, r.Topic = ActFAQ, topic
-			return r
-		}
-	}
 	if cancelsTrip(core) && !dropsSight(core) || r.Command == IntentCancel && (state == StatePlanned || state == StateConfirm || state == StatePlanning || state == StateEditing) {
 		r.Act, r.Command = ActCancel, IntentCancel
 		return r
@@ -145,6 +139,15 @@ func Read(text, state string, c ParseContext) Reading {
 		r.Ex = ex
 	} else {
 		r.Ex = Extract(text, c)
+	}
+	// A question about the trip planned that says no change ("怎么从上海过去" is not a
+	// preference for 怎么从上海, "酒店推荐哪家" not a need): answered. One that says a
+	// change as well is the change.
+	if state == StatePlanned || state == StatePlanning || state == StateEditing {
+		if topic := tripQuestion(low); topic != "" && !r.Ex.fillsBeyondWords() {
+			r.Act, r.Topic = ActFAQ, topic
+			return r
+		}
 	}
 	if r.Ex.fills() {
 		r.Act = ActTrip
@@ -369,7 +372,7 @@ func chosenOption(core string) (Tier, int) {
 	}
 	// "第三天不要了", "第一天可以去哪个商场": a day, not an option; "第三个方案怎么样？",
 	// "which one do you recommend?": a question about the options, not a choice.
-	if reDayRef.MatchString(core) || strings.ContainsAny(core, "?？") || has(core, "哪", "什么", "怎么样", "which", "what", "how ") {
+	if reDayRef.MatchString(core) || has(core, "哪个", "哪一个", "哪套", "哪种", "什么区别", "区别", "怎么样", "如何", "which", "what about", "how about", "how is", "how's", "difference") {
 		return "", 0
 	}
 	for _, t := range tierWords {
@@ -544,4 +547,11 @@ func shiftedDates(text, state string, c ParseContext) (Extraction, bool) {
 	}
 	ex := Extraction{Lang: newMsg(text).lang, Start: &start, End: &end, Correction: true}
 	return ex, true
+}
+
+// fillsBeyondWords reports whether e fills a slot other than the traveller's words kept
+// for the planner (other needs, and the preference words a question's words can make).
+func (e Extraction) fillsBeyondWords() bool {
+	e.OtherNeeds, e.NaturalLandscape, e.SocialLandscape, e.Cuisine = "", "", "", ""
+	return e.fills()
 }

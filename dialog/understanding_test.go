@@ -2,6 +2,7 @@ package dialog_test
 
 import (
 	"encoding/json"
+	"errors"
 	"math"
 	"strings"
 	"testing"
@@ -904,7 +905,6 @@ func TestSomeoneElsesPlaceKeepsTheTrip(t *testing.T) {
 	}
 }
 
-
 // Questions about the trip planned, and requests to book it, are answered and change
 // nothing: "怎么从上海过去" is not a preference for 怎么从上海, "帮我订酒店" not a need.
 func TestQuestionsAfterAPlanChangeNothing(t *testing.T) {
@@ -1237,5 +1237,42 @@ func TestPoliceMuseumAndZhComplaint(t *testing.T) {
 	out := e.Handle(c, dialog.Inbound{Text: "这个方案太烂了"})
 	if got := replyTexts(out); !strings.Contains(got, "抱歉") {
 		t.Errorf("这个方案太烂了: %q; want it taken as a complaint", got)
+	}
+}
+
+// A change said with a question about the trip is the change; "只有一个人" is a party of
+// one; "plan B, what's next?" chooses plan B; a day the plan does not have cannot go.
+func TestChangesBesideQuestions(t *testing.T) {
+	for _, tc := range []struct{ lang, text, dest string }{
+		{"zh", "可以改成去上海吗？坐高铁方便", "上海"},
+		{"en", "Can we change the destination to Shanghai? the train is easier", "Shanghai"},
+	} {
+		e := corpusEngine("Asia/Shanghai")
+		c := chosenPlan(tc.lang)
+		out := e.Handle(c, dialog.Inbound{Text: tc.text})
+		if !strings.EqualFold(c.Trip.Destination, tc.dest) {
+			t.Errorf("%q: destination %q, want %q: %s", tc.text, c.Trip.Destination, tc.dest, replyTexts(out))
+		}
+	}
+	e := corpusEngine("Asia/Shanghai")
+	c := chosenPlan("zh")
+	e.Handle(c, dialog.Inbound{Text: "改成3个人吧，帮我看看门票"})
+	if c.Trip.PartySize == nil || *c.Trip.PartySize != 3 {
+		t.Errorf("改成3个人吧，帮我看看门票: party %v, want 3", c.Trip.PartySize)
+	}
+	c = chosenPlan("en")
+	c.Memo.Chosen = ""
+	e.Handle(c, dialog.Inbound{Text: "plan B, what's next?"})
+	if c.Memo.Chosen != dialog.TierEconomical {
+		t.Errorf("plan B, what's next?: chosen %q, want economical", c.Memo.Chosen)
+	}
+	c = conversationAt(dialog.StateStart, "zh", "Asia/Shanghai", nil)
+	c.Trip = dialog.TripRequest{}
+	e.Handle(c, dialog.Inbound{Text: "去成都，只有一个人"})
+	if c.Trip.PartySize == nil || *c.Trip.PartySize != 1 {
+		t.Errorf("只有一个人: party %v, want 1", c.Trip.PartySize)
+	}
+	if _, _, err := dialog.ApplyEdit(samplePlan(4), "", dialog.PlanEdit{Kind: dialog.EditShorter, Days: 1, Day: 9}, "zh"); !errors.Is(err, dialog.ErrEditRange) {
+		t.Errorf("day 9 of 4 taken out: err %v, want ErrEditRange", err)
 	}
 }

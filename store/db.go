@@ -26,6 +26,7 @@ type DB struct {
 
 	mu       sync.Mutex
 	notifier *Notifier // started by the first Notifier call
+	closed   bool      // Close was called: no notifier starts any more
 }
 
 // Notifier is the pool's sender of notifications after their transaction's commit
@@ -35,6 +36,11 @@ func (db *DB) Notifier() *Notifier {
 	defer db.mu.Unlock()
 	if db.notifier == nil {
 		db.notifier = NewNotifier(db.DB, slog.Default())
+		if db.closed {
+			// A transaction that commits as the pool closes: its notification is dropped
+			// rather than a sender started on a closed pool.
+			db.notifier.Close()
+		}
 	}
 	return db.notifier
 }
@@ -43,6 +49,7 @@ func (db *DB) Notifier() *Notifier {
 func (db *DB) Close() error {
 	db.mu.Lock()
 	n := db.notifier
+	db.closed = true
 	db.mu.Unlock()
 	if n != nil {
 		n.Close()

@@ -449,3 +449,23 @@ func TestNotifierGathersAfterIdle(t *testing.T) {
 		t.Errorf("sent %d notifications in %d statements, want %d in at most %d", sent, st, count, count/3)
 	}
 }
+
+// A transaction that commits as its pool closes starts no sender on the closed pool: its
+// notification is dropped, and nothing keeps trying.
+func TestNotifierAfterPoolClosed(t *testing.T) {
+	t.Parallel()
+	db := openPool(t, storetest.URL(t))
+	db.Close()
+	n := db.Notifier()
+	n.Notify(store.ConversationChannel, "late")
+	done := make(chan struct{})
+	go func() { n.Close(); close(done) }()
+	select {
+	case <-done:
+	case <-time.After(2 * time.Second):
+		t.Fatal("the notifier of a closed pool is still running")
+	}
+	if st, sent := n.Sent(); st != 0 || sent != 0 {
+		t.Errorf("sent %d notifications in %d statements on a closed pool", sent, st)
+	}
+}
