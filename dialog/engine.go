@@ -1114,6 +1114,7 @@ func (t *turn) parseContext() ParseContext {
 		pc.Period = t.c.Memo.Period
 	}
 	pc.TripStart, pc.TripEnd = t.c.Trip.StartDate, t.c.Trip.EndDate
+	pc.TripBudget, pc.TripCurrency = t.c.Trip.Budget, t.c.Trip.Currency
 	return pc
 }
 

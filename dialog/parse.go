@@ -36,6 +36,9 @@ type ParseContext struct {
 	Period *Period
 	// TripStart and TripEnd are the trip's dates so far: "make it a week later" moves them.
 	TripStart, TripEnd *Date
+	// TripBudget and TripCurrency are the budget so far: "预算再加1000" adds to it.
+	TripBudget   *float64
+	TripCurrency string
 	// noSplit reads a message whole, for the parts of a self-correction.
 	noSplit bool
 }

@@ -2,6 +2,7 @@ package dialog
 
 import (
 	"regexp"
+	"strconv"
 	"strings"
 	"time"
 	"unicode"
@@ -136,6 +137,8 @@ func Read(text, state string, c ParseContext) Reading {
 		return r
 	}
 	if ex, ok := shiftedDates(text, state, c); ok {
+		r.Ex = ex
+	} else if ex, ok := budgetChanged(text, c); ok {
 		r.Ex = ex
 	} else {
 		r.Ex = Extract(text, c)
@@ -554,4 +557,50 @@ func shiftedDates(text, state string, c ParseContext) (Extraction, bool) {
 func (e Extraction) fillsBeyondWords() bool {
 	e.OtherNeeds, e.NaturalLandscape, e.SocialLandscape, e.Cuisine = "", "", "", ""
 	return e.fills()
+}
+
+// reBudgetMore and reBudgetLess say a budget changed by an amount: "每人再加1000预算",
+// "预算再加两千", "add $200 to the budget", "increase the budget by 500", "预算少1000".
+var (
+	reBudgetMore = regexp.MustCompile(`(?:再|多)?(?:加|增加|提高|涨|多加)\s*([0-9]+(?:\.[0-9]+)?)\s*(k|千|万)?\s*(?:元|块|美元|刀)?\s*(?:的)?预算|预算(?:再|多)?(?:加|增加|提高|多加)\s*([0-9]+(?:\.[0-9]+)?)\s*(k|千|万)?|\b(?:add|another)\s+[$€£¥]?\s*([0-9]+(?:\.[0-9]+)?)\s*(k)?\s*(?:more\s+)?(?:to|on)\s+(?:the|my|our)\s+budget\b|\b(?:increase|raise|up)\s+(?:the|my|our)\s+budget\s+by\s+[$€£¥]?\s*([0-9]+(?:\.[0-9]+)?)\s*(k)?`)
+	reBudgetLess = regexp.MustCompile(`(?:减|减少|降低|少|砍)\s*([0-9]+(?:\.[0-9]+)?)\s*(k|千|万)?\s*(?:元|块)?\s*(?:的)?预算|预算(?:再)?(?:减|减少|降低|少|砍)\s*([0-9]+(?:\.[0-9]+)?)\s*(k|千|万)?|\b(?:cut|take|knock)\s+[$€£¥]?\s*([0-9]+(?:\.[0-9]+)?)\s*(k)?\s*off\s+(?:the|my|our)\s+budget\b|\b(?:reduce|lower|cut)\s+(?:the|my|our)\s+budget\s+by\s+[$€£¥]?\s*([0-9]+(?:\.[0-9]+)?)\s*(k)?`)
+)
+
+// budgetChanged reads a budget raised or lowered by an amount, the budget known: the new
+// figure, per person as the budget is kept.
+func budgetChanged(text string, c ParseContext) (Extraction, bool) {
+	if c.TripBudget == nil {
+		return Extraction{}, false
+	}
+	low := newMsg(text).text()
+	sign := 1.0
+	m := reBudgetMore.FindStringSubmatch(low)
+	if m == nil {
+		sign, m = -1, reBudgetLess.FindStringSubmatch(low)
+	}
+	if m == nil {
+		return Extraction{}, false
+	}
+	amount := 0.0
+	for i := 1; i+1 < len(m); i += 2 {
+		if m[i] == "" {
+			continue
+		}
+		v, err := strconv.ParseFloat(m[i], 64)
+		if err != nil {
+			return Extraction{}, false
+		}
+		switch m[i+1] {
+		case "k", "千":
+			v *= 1000
+		case "万":
+			v *= 10000
+		}
+		amount = v
+	}
+	b := *c.TripBudget + sign*amount
+	if amount <= 0 || b <= 0 {
+		return Extraction{}, false
+	}
+	return Extraction{Lang: newMsg(text).lang, Budget: &Money{Low: b, High: b, Currency: c.TripCurrency, PerPerson: true}, Correction: true}, true
 }

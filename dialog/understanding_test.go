@@ -1276,3 +1276,30 @@ func TestChangesBesideQuestions(t *testing.T) {
 		t.Errorf("day 9 of 4 taken out: err %v, want ErrEditRange", err)
 	}
 }
+
+// A budget raised or lowered by an amount is the budget known plus or minus it, not the
+// amount: "每人再加1000预算" on 3000 is 4000, "add $200 to the budget" on $500 is $700.
+func TestBudgetChangedByAnAmount(t *testing.T) {
+	for _, tc := range []struct {
+		lang, text string
+		from, want float64
+		cur        string
+	}{
+		{"zh", "每人再加1000预算", 3000, 4000, "CNY"},
+		{"zh", "预算再加两千", 3000, 5000, "CNY"},
+		{"zh", "预算减1000", 3000, 2000, "CNY"},
+		{"en", "add $200 to the budget", 500, 700, "USD"},
+		{"en", "increase the budget by 300", 500, 800, "USD"},
+		{"en", "cut 100 off the budget", 500, 400, "USD"},
+	} {
+		e := corpusEngine("Asia/Shanghai")
+		c := chosenPlan(tc.lang)
+		c.Trip.Budget, c.Trip.Currency = &tc.from, tc.cur
+		planned := c.Trip
+		c.Memo.PlannedTrip = &planned
+		out := e.Handle(c, dialog.Inbound{Text: tc.text})
+		if c.Trip.Budget == nil || *c.Trip.Budget != tc.want || c.Trip.Currency != tc.cur {
+			t.Errorf("%q on %v: budget %v %s, want %v: %s", tc.text, tc.from, c.Trip.Budget, c.Trip.Currency, tc.want, replyTexts(out))
+		}
+	}
+}
