@@ -112,12 +112,10 @@ func TestBrowserCancelWithCorrection(t *testing.T) {
 	id := idOf(t, out)
 	tab := startBrowser(t, bin, 2*time.Minute)
 	screenshotOnFailure(t, tab, "cancel")
-	// A minute: in `make test` the browser shares two cores with the other packages'
-	// race-detector runs, and a page's request and redraw once took over 30 s.
 	wait := func(what, js string) {
 		t.Helper()
 		js = "(() => { try { return " + js + " } catch (e) { return false } })()"
-		if _, err := chromedp.Run(tab, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(60*time.Second), chromedp.WithPollingInterval(100*time.Millisecond))); err != nil {
+		if _, err := chromedp.Run(tab, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(30*time.Second), chromedp.WithPollingInterval(100*time.Millisecond))); err != nil {
 			t.Fatalf("waiting for %s: %v", what, err)
 		}
 	}

@@ -40,7 +40,7 @@ INSERT INTO conversations (traveller_id) SELECT id FROM t RETURNING id`); err !=
 	wait := func(what, js string) {
 		t.Helper()
 		js = "(() => { try { return " + js + " } catch (e) { return false } })()"
-		if _, err := chromedp.Run(tab, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(60*time.Second), chromedp.WithPollingInterval(100*time.Millisecond))); err != nil {
+		if _, err := chromedp.Run(tab, chromedp.Poll[bool](js, chromedp.WithPollingTimeout(30*time.Second), chromedp.WithPollingInterval(100*time.Millisecond))); err != nil {
 			t.Fatalf("waiting for %s: %v", what, err)
 		}
 	}
