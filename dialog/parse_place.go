@@ -299,10 +299,13 @@ func (d *destScan) origin() bool {
 		before := strings.TrimRight(d.lwo[:sp.i], " ")
 		// "上海出发" leaves from 上海; "深圳 下周五出发" goes to 深圳 and leaves on Friday.
 		after := d.lwo[sp.j:]
-		if hasSuffixAny(before, "从", "住在", "家在", "人在") || reOriginEn.MatchString(before) ||
-			strings.HasPrefix(after, "出发") || whereIAm(before, after) || reCompanionEn.MatchString(before) || someoneNamed(before, after) ||
-			d.c.Filled && (hasSuffixAny(before, kinThere...) || reKinThereEn.MatchString(before)) {
-			if !reCompanionEn.MatchString(before) && !someoneNamed(before, after) && !hasSuffixAny(before, kinThere...) && !reKinThereEn.MatchString(before) {
+		// Someone's name, or where someone else is: not the traveller's whereabouts.
+		someone := reCompanionEn.MatchString(before) || someoneNamed(before, after)
+		kin := hasSuffixAny(before, kinThere...) || reKinThereEn.MatchString(before)
+		traveller := hasSuffixAny(before, "从", "住在", "家在", "人在") || reOriginEn.MatchString(before) ||
+			strings.HasPrefix(after, "出发") || whereIAm(before, after)
+		if traveller || someone || d.c.Filled && kin {
+			if !someone && !kin {
 				d.e.Here = sp.name
 			}
 			d.m.consume(sp.i, sp.j)

@@ -572,7 +572,8 @@ func budgetChanged(text string, c ParseContext) (Extraction, bool) {
 	if c.TripBudget == nil {
 		return Extraction{}, false
 	}
-	low := newMsg(text).text()
+	msg := newMsg(text)
+	low := msg.text()
 	sign := 1.0
 	m := reBudgetMore.FindStringSubmatch(low)
 	if m == nil {
@@ -602,5 +603,5 @@ func budgetChanged(text string, c ParseContext) (Extraction, bool) {
 	if amount <= 0 || b <= 0 {
 		return Extraction{}, false
 	}
-	return Extraction{Lang: newMsg(text).lang, Budget: &Money{Low: b, High: b, Currency: c.TripCurrency, PerPerson: true}, Correction: true}, true
+	return Extraction{Lang: msg.lang, Budget: &Money{Low: b, High: b, Currency: c.TripCurrency, PerPerson: true}, Correction: true}, true
 }
