@@ -23,3 +23,7 @@ var HotQueries = map[string]string{
 // MaxPendingNotes is how many notifications a Notifier keeps waiting before it drops
 // the oldest.
 const MaxPendingNotes = maxPending
+
+// NewNotifierGathering is NewNotifier with the wait of an idle notifier for the
+// notifications behind its first one set to gather.
+var NewNotifierGathering = newNotifier

@@ -28,8 +28,9 @@ import (
 // a backlog beyond maxPending loses its oldest, counted in the log, and a batch the
 // database refuses for what it holds is dropped rather than tried again.
 type Notifier struct {
-	db  sqlx.ExecerContext
-	log atomic.Pointer[slog.Logger]
+	db     sqlx.ExecerContext
+	log    atomic.Pointer[slog.Logger]
+	gather time.Duration // gatherWait but in tests
 
 	mu      sync.Mutex
 	queue   []note
@@ -53,7 +54,11 @@ const (
 
 // NewNotifier starts the notifier that sends through db, until Close.
 func NewNotifier(db sqlx.ExecerContext, log *slog.Logger) *Notifier {
-	n := &Notifier{db: db, wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
+	return newNotifier(db, log, gatherWait)
+}
+
+func newNotifier(db sqlx.ExecerContext, log *slog.Logger, gather time.Duration) *Notifier {
+	n := &Notifier{db: db, gather: gather, wake: make(chan struct{}, 1), stop: make(chan struct{}), done: make(chan struct{})}
 	n.log.Store(log)
 	go n.run()
 	return n
@@ -134,10 +139,27 @@ const (
 	gatherWait = 10 * time.Millisecond
 )
 
+// idle waits for a notification, or Close. The first notification after a quiet spell
+// waits a moment for those close behind it: at 500 turns a second, one statement for
+// about five instead of one each, a few milliseconds later.
+func (n *Notifier) idle() {
+	select {
+	case <-n.wake:
+		t := time.NewTimer(n.gather)
+		select {
+		case <-t.C:
+		case <-n.stop:
+		}
+		t.Stop()
+	case <-n.stop:
+	}
+}
+
 func (n *Notifier) run() {
 	defer close(n.done)
 	var closeBy time.Time // set once closing
 	var pause time.Duration
+	n.idle() // a new notifier is idle, however late this goroutine starts
 	for {
 		n.mu.Lock()
 		batch := n.queue[:min(len(n.queue), maxBatch)]
@@ -158,19 +180,7 @@ func (n *Notifier) run() {
 			if closing {
 				return
 			}
-			select {
-			case <-n.wake:
-				// The first notification after a quiet spell waits a moment for those
-				// close behind it: at 500 turns a second, one statement for about five
-				// instead of one each, a few milliseconds later.
-				t := time.NewTimer(gatherWait)
-				select {
-				case <-t.C:
-				case <-n.stop:
-				}
-				t.Stop()
-			case <-n.stop:
-			}
+			n.idle()
 			continue
 		}
 		deadline := time.Now().Add(sendWait)
