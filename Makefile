@@ -58,8 +58,8 @@ bench-load: build
 		bin/xingqu-load -mode $${r%-*} -travellers $${r#*-} -json var/load-$$r.json -seconds var/load-$$r-seconds.csv || exit 1; \
 	done
 	bin/xingqu-load pgbench -json var/load-pgbench.json
-	bin/xingqu-load docs -reference var/load-pgbench.json $(LOADRUNS:%=var/load-%.json)
-	bin/xingqu devdb stop var/loadpg
+	@bin/xingqu-load docs -reference var/load-pgbench.json $(LOADRUNS:%=var/load-%.json); s=$$?; \
+		bin/xingqu devdb stop var/loadpg; exit $$s
 
 # The scale-out scenario of docs/operations.md, not part of `make test` (about a minute; needs
 # Debian's pgbouncer): PostgreSQL, PgBouncer in transaction mode, three instances, travellers
