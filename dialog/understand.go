@@ -1,6 +1,7 @@
 package dialog
 
 import (
+	"math"
 	"regexp"
 	"strconv"
 	"strings"
@@ -566,14 +567,56 @@ var (
 	reBudgetLess = regexp.MustCompile(`(?:减|减少|降低|少|砍)\s*([0-9]+(?:\.[0-9]+)?)\s*(k|千|万)?\s*(?:元|块)?\s*(?:的)?预算|预算(?:再)?(?:减|减少|降低|少|砍)\s*([0-9]+(?:\.[0-9]+)?)\s*(k|千|万)?|\b(?:cut|take|knock)\s+[$€£¥]?\s*([0-9]+(?:\.[0-9]+)?)\s*(k)?\s*off\s+(?:the|my|our)\s+budget\b|\b(?:reduce|lower|cut)\s+(?:the|my|our)\s+budget\s+by\s+[$€£¥]?\s*([0-9]+(?:\.[0-9]+)?)\s*(k)?`)
 )
 
-// budgetChanged reads a budget raised or lowered by an amount, the budget known: the new
-// figure, per person as the budget is kept.
+// reBudgetHalf, reBudgetDouble and reBudgetPercent say a budget scaled: "预算减半",
+// "砍一半预算", "halve the budget", "cut the budget in half"; "预算翻倍", "double our
+// budget"; "预算增加20%", "预算少10%", "increase the budget by 20%", "budget -15%".
+var (
+	reBudgetHalf    = regexp.MustCompile(`预算(?:再)?(?:减半|砍半|对半|打对折|(?:减|砍|少|降)(?:一|掉一)?半)|(?:减半|砍半|砍掉一半|减掉一半)的?预算|\bhalve\s+(?:the|my|our)\s+budget\b|\b(?:cut|reduce|slash)\s+(?:the|my|our)\s+budget\s+(?:in|by)\s+half\b|\bhalf\s+(?:the|my|our)\s+budget\b|\bbudget\s+(?:cut\s+)?in\s+half\b`)
+	reBudgetDouble  = regexp.MustCompile(`预算(?:再)?(?:翻倍|加倍|翻一番|翻一倍|多一倍)|\bdouble\s+(?:the|my|our)\s+budget\b|\bbudget\s+doubled\b`)
+	reBudgetPercent = regexp.MustCompile(`预算(?:再)?(加|增加|提高|多|涨|减|减少|降低|少|砍)\s*([0-9]+(?:\.[0-9]+)?)\s*(?:%|％|个点)|预算\s*([+-])\s*([0-9]+(?:\.[0-9]+)?)\s*%|\b(increase|raise|up|reduce|lower|cut)\s+(?:the|my|our)\s+budget\s+by\s+([0-9]+(?:\.[0-9]+)?)\s*%|\bbudget\s*([+-])\s*([0-9]+(?:\.[0-9]+)?)\s*%`)
+)
+
+// budgetScale is the factor a message scales the budget by, or 0.
+func budgetScale(low string) float64 {
+	switch {
+	case reBudgetHalf.MatchString(low):
+		return 0.5
+	case reBudgetDouble.MatchString(low):
+		return 2
+	}
+	m := reBudgetPercent.FindStringSubmatch(low)
+	if m == nil {
+		return 0
+	}
+	for i := 1; i+1 < len(m); i += 2 {
+		if m[i] == "" {
+			continue
+		}
+		p, err := strconv.ParseFloat(m[i+1], 64)
+		if err != nil || p <= 0 || p >= 1000 {
+			return 0
+		}
+		switch m[i] {
+		case "减", "减少", "降低", "少", "砍", "-", "reduce", "lower", "cut":
+			p = -p
+		}
+		return 1 + p/100
+	}
+	return 0
+}
+
+// budgetChanged reads a budget raised or lowered by an amount or a share of it, the
+// budget known: the new figure, per person as the budget is kept.
 func budgetChanged(text string, c ParseContext) (Extraction, bool) {
 	if c.TripBudget == nil {
 		return Extraction{}, false
 	}
 	msg := newMsg(text)
 	low := msg.text()
+	if f := budgetScale(low); f > 0 {
+		b := math.Round(*c.TripBudget * f)
+		return Extraction{Lang: msg.lang, Budget: &Money{Low: b, High: b, Currency: c.TripCurrency, PerPerson: true}, Correction: true}, true
+	}
 	sign := 1.0
 	m := reBudgetMore.FindStringSubmatch(low)
 	if m == nil {

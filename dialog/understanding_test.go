@@ -1291,6 +1291,16 @@ func TestBudgetChangedByAnAmount(t *testing.T) {
 		{"en", "add $200 to the budget", 500, 700, "USD"},
 		{"en", "increase the budget by 300", 500, 800, "USD"},
 		{"en", "cut 100 off the budget", 500, 400, "USD"},
+		{"zh", "预算减半", 3000, 1500, "CNY"},
+		{"zh", "预算砍一半吧", 3000, 1500, "CNY"},
+		{"zh", "预算翻倍", 3000, 6000, "CNY"},
+		{"zh", "预算增加20%", 3000, 3600, "CNY"},
+		{"zh", "预算少10%", 3000, 2700, "CNY"},
+		{"en", "halve the budget", 500, 250, "USD"},
+		{"en", "can we cut our budget in half?", 500, 250, "USD"},
+		{"en", "double the budget", 500, 1000, "USD"},
+		{"en", "increase the budget by 20%", 500, 600, "USD"},
+		{"en", "reduce my budget by 10%", 500, 450, "USD"},
 	} {
 		e := corpusEngine("Asia/Shanghai")
 		c := chosenPlan(tc.lang)
