@@ -28,6 +28,7 @@ const (
 	EditUndo    EditKind = "undo"    // back one version
 	EditRedo    EditKind = "redo"    // forward again after an undo
 	EditRestore EditKind = "restore" // Version again, as a new version
+	EditSwap    EditKind = "swap"    // Day and Other trade what they hold
 	// EditFree is a change to a day said in free words ("第二天想浪漫一点"): only a model
 	// can make it; the offline planner cannot.
 	EditFree EditKind = "free"
@@ -38,7 +39,8 @@ type PlanEdit struct {
 	Kind    EditKind `json:"kind"`
 	Days    int      `json:"days,omitempty"`
 	Day     int      `json:"day,omitempty"`
-	Part    string   `json:"part,omitempty"` // morning, afternoon or evening
+	Other   int      `json:"other,omitempty"` // the day Day trades places with (swap)
+	Part    string   `json:"part,omitempty"`  // morning, afternoon or evening
 	Place   string   `json:"place,omitempty"`
 	With    string   `json:"with,omitempty"`
 	Version int      `json:"version,omitempty"`
@@ -50,6 +52,12 @@ type PlanEdit struct {
 func (e PlanEdit) Versioning() bool {
 	return e.Kind == EditUndo || e.Kind == EditRedo || e.Kind == EditRestore
 }
+
+// dayZH and dayEN name one day of a plan.
+const (
+	dayZH = `(第[一二两三四五六七八九十\d]+天|最后一天)`
+	dayEN = `(day\s+\d{1,2}|(?:the\s+)?(?:first|second|third|fourth|fifth|last)\s+day)`
+)
 
 const numWord = `(\d{1,2}|[一二两三四五六七八九十]|a|an|one|two|three|four|five|six|seven|eight|nine|ten)`
 
@@ -65,19 +73,23 @@ var (
 	reLongerZH = regexp.MustCompile(`^(?:想|要|再)?(?:多加|多玩|多待|多留|多呆|再加|加|延长|增加|多住|再玩|再待|多)\s*` + numWord + `\s*天$`)
 	reLongerEN = regexp.MustCompile(`^(?:add|stay|extend(?: it| the trip)?(?: by)?|make it|one more|an extra)\s*(?:` + numWord + `\s+)?(?:more\s+|extra\s+)?(?:days?)\s*(?:more|longer|extra|at the end)?$|^(?:stay )?(?:one|a) more day$|^stay an extra day$|^extend (?:it|the trip) by ` + numWord + ` days?$`)
 
-	reShorterZH  = regexp.MustCompile(`^(?:少玩|减少|减|缩短|少待|少住|去掉|删掉|砍掉)\s*` + numWord + `\s*天$`)
-	reDayGoneZH  = regexp.MustCompile(`^(?:去掉|删掉|砍掉|取消|不要)(最后一天|第一天|第[一二两三四五六七八九十\d]+天)$|^把?(最后一天|第[一二两三四五六七八九十\d]+天)(?:就)?(?:不要了|不去了|去掉|取消|删掉|删了|删除|砍掉)(?:吧)?$`)
-	reDayGoneEN  = regexp.MustCompile(`^(?:cut|drop|remove|skip|lose|delete|scrap)\s+(day\s+\d{1,2}|the\s+(?:second|third|fourth|fifth)\s+day)$|^(?:i|we)\s+(?:don'?t|do not)\s+want\s+(day\s+\d{1,2}|the\s+(?:first|second|third|fourth|fifth|last)\s+day)$`)
-	reShorterEN  = regexp.MustCompile(`^(?:cut|drop|remove|skip|lose)\s+the\s+(last|first|final)\s+day$|^(?:make it\s+)?` + numWord + `\s+days?\s+shorter$|^cut (?:it|the trip) by ` + numWord + ` days?$|^(?:make it )?shorter by ` + numWord + ` days?$|^(?:cut|drop|lose|take off)\s+` + numWord + `\s+days?$|^` + numWord + `\s+(?:fewer|less)\s+days?$`)
-	reDropZH     = regexp.MustCompile(`^(?:我们|我)?(?:不要去|不想去|不去|别去|去掉|删掉|删除|取消|不要)\s*(.{1,20}?)(?:了|吧)?$|^(.{1,20}?)(?:不去了|不想去了|不要了|就不去了)$|^把(.{1,20}?)(?:去掉|删掉|删了|取消)(?:吧)?$`)
-	reDropEN     = regexp.MustCompile(`^(?:skip|drop|remove|take out|leave out|cut|scrap|lose)\s+(?:the\s+)?(.{2,40})$|^no\s+(?:more\s+)?(?:the\s+)?(.{2,40}?)(?:\s+please)?$|^(?:we|i)\s+(?:don'?t|do not)\s+want\s+to\s+(?:go to|visit|see)\s+(?:the\s+)?(.{2,40})$`)
-	reAddZH      = regexp.MustCompile(`^(?:想|再)?在?(第[一二两三四五六七八九十\d]+天|最后一天)?(?:的行程|的安排)?(?:里|上)?(?:再)?(?:加一个|加个|加上|加|增加一个|增加|添加|安排一个|安排个)\s*(.{1,20}?)(?:吧)?$`)
-	reAddEN      = regexp.MustCompile(`^(?:add|include|fit in|throw in|put in)\s+(?:a\s+|an\s+|the\s+|some\s+)?(.{2,40}?)(?:\s+(?:on|for|to)\s+(day\s+\d{1,2}|(?:the\s+)?(?:first|last|final)\s+day))?$`)
-	reReplaceZH  = regexp.MustCompile(`^把?(第[一二两三四五六七八九十\d]+天|最后一天)(上午|下午|晚上)?(?:的行程|的安排)?(?:换成|改成|改为|换为|安排|去)\s*(.{1,24}?)(?:吧)?$`)
-	reReplaceEN  = regexp.MustCompile(`^(?:swap|replace|change)\s+(?:the\s+)?(day\s+\d{1,2}|(?:first|second|third|fourth|fifth|last)\s+day)(?:'s)?\s*(morning|afternoon|evening)?\s+(?:for|with|to|into)\s+(?:a\s+|an\s+|the\s+|some\s+)?(.{2,40})$`)
-	reInsteadEN  = regexp.MustCompile(`^(day\s+\d{1,2}|(?:the\s+)?(?:first|second|third|fourth|fifth|last)\s+day)\s*(morning|afternoon|evening)?\s*[:,-]?\s*(?:a\s+|an\s+|some\s+)?(.{2,40}?)\s+instead$|^(?:make|let)\s+(?:the\s+)?(day\s+\d{1,2}|(?:first|second|third|fourth|fifth|last)\s+day)\s+(?:be\s+)?(?:a\s+|an\s+)?(.{2,40})$|^the\s+((?:first|second|third|fourth|fifth|last)\s+day|day\s+\d{1,2})\s+should\s+be\s+(?:a\s+|an\s+)?(.{2,40})$`)
-	reFreeZH     = regexp.MustCompile(`^(?:把)?(第[一二两三四五六七八九十\d]+天|最后一天)(?:的行程|的安排)?(?:想|要|能不能|可以)?(?:再)?(?:更)?(.{1,6}(?:一点|一些|点|些))(?:吧)?$|^(第[一二两三四五六七八九十\d]+天|最后一天)(?:的行程|的安排)?(太无聊了|太累了|不太好|不喜欢|换一换|换个花样|重新安排一下|重新安排|调整一下)(?:吧)?$`)
-	reFreeEN     = regexp.MustCompile(`^(?:make|can you make)\s+(?:the\s+)?(day\s+\d{1,2}|(?:first|second|third|fourth|fifth|last)\s+day)\s+(more|less)\s+([a-z ]{3,30})$|^(day\s+\d{1,2}|the\s+(?:first|second|third|fourth|fifth|last)\s+day)\s+(?:is|looks|feels|seems)\s+(?:too\s+|a bit\s+|kind of\s+)?(boring|dull|tiring|much|busy|plain)$|^(?:rework|redo|rethink|change up|mix up)\s+(day\s+\d{1,2}|the\s+(?:first|second|third|fourth|fifth|last)\s+day)$`)
+	reShorterZH = regexp.MustCompile(`^(?:少玩|减少|减|缩短|少待|少住|去掉|删掉|砍掉)\s*` + numWord + `\s*天$`)
+	reDayGoneZH = regexp.MustCompile(`^(?:去掉|删掉|砍掉|取消|不要)(最后一天|第一天|第[一二两三四五六七八九十\d]+天)$|^把?(最后一天|第[一二两三四五六七八九十\d]+天)(?:就)?(?:不要了|不去了|去掉|取消|删掉|删了|删除|砍掉)(?:吧)?$`)
+	reDayGoneEN = regexp.MustCompile(`^(?:cut|drop|remove|skip|lose|delete|scrap)\s+(day\s+\d{1,2}|the\s+(?:second|third|fourth|fifth)\s+day)$|^(?:i|we)\s+(?:don'?t|do not)\s+want\s+(day\s+\d{1,2}|the\s+(?:first|second|third|fourth|fifth|last)\s+day)$`)
+	reShorterEN = regexp.MustCompile(`^(?:cut|drop|remove|skip|lose)\s+the\s+(last|first|final)\s+day$|^(?:make it\s+)?` + numWord + `\s+days?\s+shorter$|^cut (?:it|the trip) by ` + numWord + ` days?$|^(?:make it )?shorter by ` + numWord + ` days?$|^(?:cut|drop|lose|take off)\s+` + numWord + `\s+days?$|^` + numWord + `\s+(?:fewer|less)\s+days?$`)
+	reDropZH    = regexp.MustCompile(`^(?:我们|我)?(?:不要去|不想去|不去|别去|去掉|删掉|删除|取消|不要)\s*(.{1,20}?)(?:了|吧)?$|^(.{1,20}?)(?:不去了|不想去了|不要了|就不去了)$|^把(.{1,20}?)(?:去掉|删掉|删了|取消)(?:吧)?$`)
+	reDropEN    = regexp.MustCompile(`^(?:skip|drop|remove|take out|leave out|cut|scrap|lose)\s+(?:the\s+)?(.{2,40})$|^no\s+(?:more\s+)?(?:the\s+)?(.{2,40}?)(?:\s+please)?$|^(?:we|i)\s+(?:don'?t|do not)\s+want\s+to\s+(?:go to|visit|see)\s+(?:the\s+)?(.{2,40})$`)
+	reAddZH     = regexp.MustCompile(`^(?:想|再)?在?(第[一二两三四五六七八九十\d]+天|最后一天)?(?:的行程|的安排)?(?:里|上)?(?:再)?(?:加一个|加个|加上|加|增加一个|增加|添加|安排一个|安排个)\s*(.{1,20}?)(?:吧)?$`)
+	reAddEN     = regexp.MustCompile(`^(?:add|include|fit in|throw in|put in)\s+(?:a\s+|an\s+|the\s+|some\s+)?(.{2,40}?)(?:\s+(?:on|for|to)\s+(day\s+\d{1,2}|(?:the\s+)?(?:first|last|final)\s+day))?$`)
+	reReplaceZH = regexp.MustCompile(`^把?(第[一二两三四五六七八九十\d]+天|最后一天)(上午|下午|晚上)?(?:的行程|的安排)?(?:换成|改成|改为|换为|安排|去)\s*(.{1,24}?)(?:吧)?$`)
+	reReplaceEN = regexp.MustCompile(`^(?:swap|replace|change)\s+(?:the\s+)?(day\s+\d{1,2}|(?:first|second|third|fourth|fifth|last)\s+day)(?:'s)?\s*(morning|afternoon|evening)?\s+(?:for|with|to|into)\s+(?:a\s+|an\s+|the\s+|some\s+)?(.{2,40})$`)
+	reInsteadEN = regexp.MustCompile(`^(day\s+\d{1,2}|(?:the\s+)?(?:first|second|third|fourth|fifth|last)\s+day)\s*(morning|afternoon|evening)?\s*[:,-]?\s*(?:a\s+|an\s+|some\s+)?(.{2,40}?)\s+instead$|^(?:make|let)\s+(?:the\s+)?(day\s+\d{1,2}|(?:first|second|third|fourth|fifth|last)\s+day)\s+(?:be\s+)?(?:a\s+|an\s+)?(.{2,40})$|^the\s+((?:first|second|third|fourth|fifth|last)\s+day|day\s+\d{1,2})\s+should\s+be\s+(?:a\s+|an\s+)?(.{2,40})$`)
+	reFreeZH    = regexp.MustCompile(`^(?:把)?(第[一二两三四五六七八九十\d]+天|最后一天)(?:的行程|的安排)?(?:想|要|能不能|可以)?(?:再)?(?:更)?(.{1,6}(?:一点|一些|点|些))(?:吧)?$|^(第[一二两三四五六七八九十\d]+天|最后一天)(?:的行程|的安排)?(太无聊了|太累了|不太好|不喜欢|换一换|换个花样|重新安排一下|重新安排|调整一下)(?:吧)?$`)
+	reFreeEN    = regexp.MustCompile(`^(?:make|can you make)\s+(?:the\s+)?(day\s+\d{1,2}|(?:first|second|third|fourth|fifth|last)\s+day)\s+(more|less)\s+([a-z ]{3,30})$|^(day\s+\d{1,2}|the\s+(?:first|second|third|fourth|fifth|last)\s+day)\s+(?:is|looks|feels|seems)\s+(?:too\s+|a bit\s+|kind of\s+)?(boring|dull|tiring|much|busy|plain)$|^(?:rework|redo|rethink|change up|mix up)\s+(day\s+\d{1,2}|the\s+(?:first|second|third|fourth|fifth|last)\s+day)$`)
+	// Two days trading places: 第二天和第三天换一下, 把最后一天跟第一天对调, "swap day 2 and
+	// day 3", "switch days 2 and 4", "swap the first day with the last day".
+	reSwapZH     = regexp.MustCompile(`^(?:把|将)?` + dayZH + `(?:的行程|的安排)?(?:和|跟|与|同)` + dayZH + `(?:的)?(?:行程|安排|顺序)?(?:的顺序)?(?:换一下|换下|调换一下|调换|对调一下|对调|互换一下|互换|换过来|交换一下|交换|调一下|换个顺序|调个顺序|换一换|反过来|颠倒一下|换)(?:吧|一下吧)?$`)
+	reSwapEN     = regexp.MustCompile(`^(?:swap|switch|flip|exchange|trade|reverse)\s+(?:the\s+order\s+of\s+|around\s+)?` + dayEN + `\s+(?:and|with|for|&)\s+(day\s+\d{1,2}|\d{1,2}|(?:the\s+)?(?:first|second|third|fourth|fifth|last)\s+day)(?:\s+around)?$|^(?:swap|switch|flip|exchange)\s+days\s+(\d{1,2})\s+(?:and|&)\s+(\d{1,2})$`)
 	reRestoreZH  = regexp.MustCompile(`^(?:还是|我想|我要|想|要)?(?:用|回到|恢复|还原到|恢复到|退回到|换回|改回)\s*第\s*([一二两三四五六七八九十\d]+)\s*版(?:本)?(?:吧)?$`)
 	reRestoreEN  = regexp.MustCompile(`^(?:go back to|use|restore|revert to|back to)\s+(?:the\s+)?version\s+(\d{1,3})$`)
 	undoWords    = wordSet(`撤销|上一版|上个版本|回到上一个版本|回到上一版|改回去|还原|恢复上一版|退回上一版|undo|undo that|undo it|revert|revert it|go back to the previous version|previous version|the previous version|back to the last version|undo the last change`)
@@ -167,6 +179,21 @@ func readEditCore(core string) (PlanEdit, bool) {
 	if m := reRestoreEN.FindStringSubmatch(core); m != nil {
 		e.Kind, e.Version = EditRestore, number(m[1])
 		return e, e.Version > 0
+	}
+	if m := reSwapZH.FindStringSubmatch(core); m != nil {
+		e.Kind, e.Day, e.Other = EditSwap, dayNumber(m[1]), dayNumber(m[2])
+		return e, e.Day != 0 && e.Other != 0 && e.Day != e.Other
+	}
+	if m := reSwapEN.FindStringSubmatch(core); m != nil {
+		a, b := m[1], m[2]
+		if a == "" {
+			a, b = "day "+m[3], m[4]
+		}
+		if number(b) > 0 {
+			b = "day " + b
+		}
+		e.Kind, e.Day, e.Other = EditSwap, dayNumber(a), dayNumber(b)
+		return e, e.Day != 0 && e.Other != 0 && e.Day != e.Other
 	}
 	if m := reShiftZH.FindStringSubmatch(core); m != nil {
 		e.Kind, e.Days = EditShift, number(m[2])

@@ -293,6 +293,26 @@ func ApplyEdit(base Plan, chosen Tier, e PlanEdit, lang string) (Plan, []string,
 			o.BudgetLow, o.BudgetHigh = roundBudget(o.BudgetLow*f), roundBudget(o.BudgetHigh*f)
 			o.Tips = append([]string{tip}, o.Tips...)
 		}
+	case EditSwap:
+		// What the two days hold trades places; each keeps its date and its forecast.
+		a, err := day(e.Day)
+		if err != nil {
+			return Plan{}, nil, err
+		}
+		b, err := day(e.Other)
+		if err != nil {
+			return Plan{}, nil, err
+		}
+		if a == b {
+			return Plan{}, nil, fmt.Errorf("day %d with itself: %w", e.Day, ErrEditRange)
+		}
+		for _, i := range targets {
+			x, y := &p.Options[i].Days[a], &p.Options[i].Days[b]
+			x.Morning, y.Morning = y.Morning, x.Morning
+			x.Afternoon, y.Afternoon = y.Afternoon, x.Afternoon
+			x.Evening, y.Evening = y.Evening, x.Evening
+			x.Notes, y.Notes = y.Notes, x.Notes
+		}
 	case EditFree:
 		return Plan{}, nil, fmt.Errorf("%s: %w", e.Text, ErrNeedsModel)
 	default:

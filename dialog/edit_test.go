@@ -301,3 +301,69 @@ func TestLongerAndShorterKeepTheDayHome(t *testing.T) {
 		t.Errorf("day 2 dropped: day 2 is %+v, want day 3's plan on day 2's date", got)
 	}
 }
+
+// Two days trade what they hold, each keeping its date and forecast; the other days and
+// nothing else change. A day with itself, or past the end, changes nothing.
+func TestSwapTwoDays(t *testing.T) {
+	base := samplePlan(4)
+	for _, c := range []struct {
+		text string
+		a, b int
+	}{
+		{"第二天和第三天换一下", 2, 3},
+		{"把第2天跟第3天对调", 2, 3},
+		{"第一天和最后一天的行程互换吧", 1, -1},
+		{"第三天和第二天顺序换一下", 3, 2},
+		{"swap day 2 and day 3", 2, 3},
+		{"Can we switch days 2 and 3?", 2, 3},
+		{"swap day 2 and 3 please", 2, 3},
+		{"swap the first day with the last day", 1, -1},
+		{"flip day 3 and day 2", 3, 2},
+	} {
+		e, ok := dialog.ReadEdit(c.text)
+		if !ok || e.Kind != dialog.EditSwap || e.Day != c.a || e.Other != c.b {
+			t.Errorf("%q read as %+v, %v; want days %d and %d swapped", c.text, e, ok, c.a, c.b)
+			continue
+		}
+		got, changes, err := dialog.ApplyEdit(base, "", e, "zh")
+		if err != nil {
+			t.Fatalf("%q: %v", c.text, err)
+		}
+		if len(changes) != 2 {
+			t.Errorf("%q: changes %q, want one line for each day", c.text, changes)
+		}
+		a, b := c.a-1, c.b-1
+		if c.b < 0 {
+			b = 3
+		}
+		for i, o := range got.Options {
+			for j, d := range o.Days {
+				was := base.Options[i].Days[j]
+				switch j {
+				case a, b:
+					other := base.Options[i].Days[a+b-j]
+					if d.Morning != other.Morning || d.Afternoon != other.Afternoon || d.Evening != other.Evening || d.Date != was.Date {
+						t.Errorf("%q: option %s day %d = %+v, want day %d's plan on its own date", c.text, o.Tier, j+1, d, a+b-j+1)
+					}
+				default:
+					if d != was {
+						t.Errorf("%q: option %s day %d changed", c.text, o.Tier, j+1)
+					}
+				}
+			}
+		}
+		if got.Trip.StartDate == nil || *got.Trip.StartDate != *base.Trip.StartDate || *got.Trip.EndDate != *base.Trip.EndDate {
+			t.Errorf("%q: the trip's dates moved", c.text)
+		}
+	}
+	for _, e := range []dialog.PlanEdit{{Kind: dialog.EditSwap, Day: 2, Other: 2}, {Kind: dialog.EditSwap, Day: 2, Other: 9}} {
+		if _, _, err := dialog.ApplyEdit(base, "", e, "en"); !errors.Is(err, dialog.ErrEditRange) {
+			t.Errorf("%+v: err %v, want ErrEditRange", e, err)
+		}
+	}
+	for _, text := range []string{"第二天和第二天换一下", "swap day 2 for a museum", "第二天换成博物馆"} {
+		if e, ok := dialog.ReadEdit(text); ok && e.Kind == dialog.EditSwap {
+			t.Errorf("%q read as a swap: %+v", text, e)
+		}
+	}
+}
