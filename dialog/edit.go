@@ -78,7 +78,7 @@ var (
 	reDayGoneEN = regexp.MustCompile(`^(?:cut|drop|remove|skip|lose|delete|scrap)\s+(day\s+\d{1,2}|the\s+(?:second|third|fourth|fifth)\s+day)$|^(?:i|we)\s+(?:don'?t|do not)\s+want\s+(day\s+\d{1,2}|the\s+(?:first|second|third|fourth|fifth|last)\s+day)$`)
 	reShorterEN = regexp.MustCompile(`^(?:cut|drop|remove|skip|lose)\s+the\s+(last|first|final)\s+day$|^(?:make it\s+)?` + numWord + `\s+days?\s+shorter$|^cut (?:it|the trip) by ` + numWord + ` days?$|^(?:make it )?shorter by ` + numWord + ` days?$|^(?:cut|drop|lose|take off)\s+` + numWord + `\s+days?$|^` + numWord + `\s+(?:fewer|less)\s+days?$`)
 	reDropZH    = regexp.MustCompile(`^(?:我们|我)?(?:不要去|不想去|不去|别去|去掉|删掉|删除|取消|不要)\s*(.{1,20}?)(?:了|吧)?$|^(.{1,20}?)(?:不去了|不想去了|不要了|就不去了)$|^把(.{1,20}?)(?:去掉|删掉|删了|取消)(?:吧)?$`)
-	reDropEN    = regexp.MustCompile(`^(?:skip|drop|remove|take out|leave out|cut|scrap|lose)\s+(?:the\s+)?(.{2,40})$|^no\s+(?:more\s+)?(?:the\s+)?(.{2,40}?)(?:\s+please)?$|^(?:we|i)\s+(?:don'?t|do not)\s+want\s+to\s+(?:go to|visit|see)\s+(?:the\s+)?(.{2,40})$`)
+	reDropEN    = regexp.MustCompile(`^(?:skip|drop|remove|take out|leave out|cut|scrap|lose|cancel|ditch)\s+(?:the\s+)?(.{2,40})$|^no\s+(?:more\s+)?(?:the\s+)?(.{2,40}?)(?:\s+please)?$|^(?:we|i)\s+(?:don'?t|do not)\s+want\s+to\s+(?:go to|visit|see)\s+(?:the\s+)?(.{2,40})$`)
 	reAddZH     = regexp.MustCompile(`^(?:想|再)?在?(第[一二两三四五六七八九十\d]+天|最后一天)?(?:的行程|的安排)?(?:里|上)?(?:再)?(?:加一个|加个|加上|加|增加一个|增加|添加|安排一个|安排个)\s*(.{1,20}?)(?:吧)?$`)
 	reAddEN     = regexp.MustCompile(`^(?:add|include|fit in|throw in|put in)\s+(?:a\s+|an\s+|the\s+|some\s+)?(.{2,40}?)(?:\s+(?:on|for|to)\s+(day\s+\d{1,2}|(?:the\s+)?(?:first|last|final)\s+day))?$`)
 	reReplaceZH = regexp.MustCompile(`^把?(第[一二两三四五六七八九十\d]+天|最后一天)(上午|下午|晚上)?(?:的行程|的安排)?(?:换成|改成|改为|换为|安排|去)\s*(.{1,24}?)(?:吧)?$`)
@@ -358,7 +358,7 @@ func readEditCore(core string) (PlanEdit, bool) {
 	}
 	// "算了不去了": giving the trip up, not a place called 算.
 	if m := reDropZH.FindStringSubmatch(core); m != nil && !strings.HasPrefix(core, "不去了") && !strings.Contains(core, "算了") {
-		place := cleanThing(m[1] + m[2] + m[3])
+		place := dayOfThing(cleanThing(m[1] + m[2] + m[3]))
 		if place == "" || has(place, "预算", "天", "行程", "旅行", "计划", "方案", "通知", "人工", "订阅", "孩子", "狗", "猫", "取消", "了") || notThing(place) {
 			return PlanEdit{}, false
 		}
@@ -366,14 +366,28 @@ func readEditCore(core string) (PlanEdit, bool) {
 		return e, true
 	}
 	if m := reDropEN.FindStringSubmatch(core); m != nil {
-		place := cleanThing(m[1] + m[2] + m[3])
-		if place == "" || has(place, "trip", "plan", "budget", "day", "notification", "thanks", "problem", "worries", "idea", "kids", "dog", "need", "access", "wheelchair", "longer", "anymore") || notThing(place) {
+		place := dayOfThing(cleanThing(m[1] + m[2] + m[3]))
+		if place == "" || has(place, "my ", "our ", "booking", "reservation", "ticket", "trip", "plan", "budget", "day", "notification", "thanks", "problem", "worries", "idea", "kids", "dog", "need", "access", "wheelchair", "longer", "anymore") || notThing(place) {
 			return PlanEdit{}, false
 		}
 		e.Kind, e.Place = EditDrop, place
 		return e, true
 	}
 	return PlanEdit{}, false
+}
+
+// reDayOfThing is a day named by what it holds: "the beach day", "museum days",
+// 西湖那天, 去海边的那一天.
+var reDayOfThing = regexp.MustCompile(`^(?:去)?(.+?)(?:的)?(?:那一天|那天|那日)$|^(.+?)\s+days?$`)
+
+// dayOfThing is the thing of a day named by what it holds, or thing as it is.
+func dayOfThing(thing string) string {
+	if m := reDayOfThing.FindStringSubmatch(thing); m != nil {
+		if t := cleanThing(m[1] + m[2]); t != "" && dayNumber(t) == 0 && !has(t, "first", "last", "second", "third", "whole", "full", "half", "every", "one", "two", "some") {
+			return t
+		}
+	}
+	return thing
 }
 
 // dayPace is the pace a day's free words ask for ("轻松一点", "more relaxed", "太累了"):

@@ -367,3 +367,26 @@ func TestSwapTwoDays(t *testing.T) {
 		}
 	}
 }
+
+// A day named by what it holds is that thing left out: "cancel the beach day",
+// "skip the museum day", 不要去海边那天了; a booking to cancel is no edit.
+func TestDropTheDayOfAThing(t *testing.T) {
+	for text, want := range map[string]string{
+		"cancel the beach day": "beach",
+		"skip the museum day":  "museum",
+		"drop the hiking days": "hiking",
+		"不要去海边那天了":             "海边",
+		"去掉西湖那一天":              "西湖",
+		"cancel the museum":    "museum",
+	} {
+		e, ok := dialog.ReadEdit(text)
+		if !ok || e.Kind != dialog.EditDrop || e.Place != want {
+			t.Errorf("%q read as %+v, %v; want %q left out", text, e, ok, want)
+		}
+	}
+	for _, text := range []string{"cancel my hotel", "cancel the booking", "cancel the trip", "skip the first day", "drop a day", "cancel our flight"} {
+		if e, ok := dialog.ReadEdit(text); ok && e.Kind == dialog.EditDrop {
+			t.Errorf("%q read as a thing left out: %+v", text, e)
+		}
+	}
+}
