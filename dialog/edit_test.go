@@ -390,3 +390,33 @@ func TestDropTheDayOfAThing(t *testing.T) {
 		}
 	}
 }
+
+// "my plan" is answered in any state: after starting over it shows the last plan, without
+// its buttons, and asks the new trip's question again; with no plan it says so and asks,
+// instead of taking "my plan" for a destination not understood.
+func TestMyPlanInAnyState(t *testing.T) {
+	e := corpusEngine("Asia/Shanghai")
+	for _, c := range []struct{ lang, over, ask string }{{"en", "start over", "my plan"}, {"zh", "重新开始", "我的行程"}} {
+		conv := chosenPlan(c.lang)
+		e.Handle(conv, dialog.Inbound{Text: c.over})
+		if conv.State != dialog.StateDestination {
+			t.Fatalf("%q: state %s", c.over, conv.State)
+		}
+		res := e.Handle(conv, dialog.Inbound{Text: c.ask})
+		shown := false
+		for _, ef := range res.Effects {
+			shown = shown || ef.Kind == dialog.EffectShowPlan && ef.Version == 3
+		}
+		if !shown || len(res.Replies) != 2 || res.Replies[0].Kind != dialog.ReplyPlan || len(res.Replies[0].Choices) != 0 {
+			t.Errorf("%q after %q: %s %+v, want version 3 shown without buttons, then the question", c.ask, c.over, replyTexts(res), res.Effects)
+		}
+		if conv.State != dialog.StateDestination || conv.Trip.Destination != "" {
+			t.Errorf("%q after %q: state %s, destination %q", c.ask, c.over, conv.State, conv.Trip.Destination)
+		}
+		fresh := &dialog.Conversation{State: dialog.StateDestination, Status: dialog.StatusBot, Lang: c.lang}
+		res = e.Handle(fresh, dialog.Inbound{Text: c.ask})
+		if got := replyTexts(res); !strings.Contains(got, dialog.T(c.lang, "my_plan_none")) || len(res.Effects) != 0 {
+			t.Errorf("%q with no plan: %s", c.ask, got)
+		}
+	}
+}

@@ -38,16 +38,14 @@ var reMyPlan = regexp.MustCompile(`^(?:/plan(?:@[a-z0-9_]+)?|我的行程|我的
 // readPlanTalk reads, once a plan exists, a request to see it or to change it. It runs
 // before the slot readings, which would take "全部往后推一天" for a place.
 func readPlanTalk(text, state string) (Reading, bool) {
-	if state != StatePlanned && state != StateEditing {
-		return Reading{}, false
-	}
 	low := strings.TrimSpace(asciiLower(normalizeText(text)))
-	if injection(low) {
-		return Reading{}, false
-	}
 	core := strings.Trim(low, " .,!?;:~…\"'。！？")
+	// Asked for in any state: after "start over" the last plan is still the traveller's.
 	if reMyPlan.MatchString(core) {
 		return Reading{Act: ActMyPlan}, true
+	}
+	if state != StatePlanned && state != StateEditing || injection(low) {
+		return Reading{}, false
 	}
 	if e, ok := readEdit(text); ok {
 		return Reading{Act: ActEdit, Edit: e}, true
@@ -105,8 +103,16 @@ func (t *turn) myPlan() {
 		title = TierTitle(c.Lang, c.Memo.Chosen)
 	}
 	// The card is filled in by the caller, which has the stored versions (EffectShowPlan).
-	t.res.Replies = append(t.res.Replies, Reply{Kind: ReplyPlan, Text: T(c.Lang, "my_plan", c.Memo.PlanVersion, title), Choices: t.planChoices()})
+	current := c.State == StatePlanned || c.State == StateEditing || c.State == StatePlanning
+	var choices []Choice
+	if current {
+		choices = t.planChoices()
+	}
+	t.res.Replies = append(t.res.Replies, Reply{Kind: ReplyPlan, Text: T(c.Lang, "my_plan", c.Memo.PlanVersion, title), Choices: choices})
 	t.effect(Effect{Kind: EffectShowPlan, Tier: c.Memo.Chosen, Version: c.Memo.PlanVersion, Lang: c.Lang})
+	if !current {
+		t.reask() // a new trip under way: the last plan is shown as it was, then its question
+	}
 }
 
 // editFailed answers an edit that could not be made: the plan stays as it was.
