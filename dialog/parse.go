@@ -208,7 +208,27 @@ func normalizeText(text string) string {
 		}
 		b.WriteRune(r)
 	}
-	return b.String()
+	return chatSpelling(b.String())
+}
+
+// reChatSpelling finds the short and misspelt forms of the time words people type in
+// chats ("tmrw", "nxt wknd", "tommorow", "2nite"); chatWords has the word each stands for.
+var (
+	reChatSpelling = regexp.MustCompile(`(?i)\b(?:tmrw|tmrow|tmoro|tmr|2moro|2morrow|2mrw|tomorow|tommorow|tommorrow|tomorrrow|tomoro|nxt|wknd|wkend|2nite|tonite)\b`)
+	chatWords      = map[string]string{"nxt": "next", "wknd": "weekend", "wkend": "weekend", "2nite": "tonight", "tonite": "tonight"}
+)
+
+// chatSpelling writes the chat forms of time words out in full.
+func chatSpelling(s string) string {
+	if !strings.ContainsAny(s, "tTnNwW2") || !reChatSpelling.MatchString(s) {
+		return s
+	}
+	return reChatSpelling.ReplaceAllStringFunc(s, func(w string) string {
+		if full, ok := chatWords[asciiLower(w)]; ok {
+			return full
+		}
+		return "tomorrow"
+	})
 }
 
 // asciiLower lowers only ASCII letters so that byte offsets stay those of the input.

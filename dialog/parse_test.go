@@ -728,3 +728,26 @@ func BenchmarkDetectIntent(b *testing.B) {
 		DetectIntent([]string{"我想去医院附近的酒店", "change language", "Lisbon Dec 20-27"}[i%3])
 	}
 }
+
+// The chat forms of time words are read as the words: "tmrw", "tommorow", "nxt wknd",
+// "2nite"; a word that only contains one is left alone.
+func TestChatSpellingsOfTimeWords(t *testing.T) {
+	c := ParseContext{Now: pxNow, Loc: pxShanghai}
+	for _, pair := range [][2]string{
+		{"seoul tmrw for 3 days", "seoul tomorrow for 3 days"},
+		{"Tommorow 4 nights", "tomorrow 4 nights"},
+		{"london nxt wknd", "london next weekend"},
+		{"2nite in Osaka", "tonight in Osaka"},
+	} {
+		got, _, _, _ := ParseDates(pair[0], c)
+		want, _, _, _ := ParseDates(pair[1], c)
+		if got == nil || want == nil || *got != *want {
+			t.Errorf("%q starts %v, want %v as %q", pair[0], got, want, pair[1])
+		}
+	}
+	for _, s := range []string{"atmrw", "nxtgen", "Tmrwland"} {
+		if got := normalizeText(s); got != s {
+			t.Errorf("%q normalized to %q", s, got)
+		}
+	}
+}
