@@ -39,12 +39,12 @@ var (
 	// reNotMoney follows numbers that count something other than money.
 	reNotMoney = regexp.MustCompile(`^\s*(?:天|人|个|位|口|日|号|號|月|年|岁|夜|晚|点|次|楼|星|公里|米|km|kg|%|:|am\b|pm\b|h\b|hours?|min|people|persons|nights?|days?|weeks?|years?|st\b|nd\b|rd\b|th\b|of us|stars?|/\d)`)
 	// reNumberLabel precedes numbers that name something: flights, rooms, phone numbers.
-	reNumberLabel = regexp.MustCompile(`(?:\bflight|\broom|\bno\.?|\bnumber|\bbus|\bline|\bgate|\bseat|\bterminal|\bplatform|\broute|\btrain|\bhouse|\bapt|\bfloor|\bpage|\bticket|\border|\bcode|\bpin|\bzip|#|航班|房间|房号|号码|电话|订单|车次|座位)\s*$`)
+	reNumberLabel = regexp.MustCompile(`(?:\baged?|\bages|\bflight|\broom|\bno\.?|\bnumber|\bbus|\bline|\bgate|\bseat|\bterminal|\bplatform|\broute|\btrain|\bhouse|\bapt|\bfloor|\bpage|\bticket|\border|\bcode|\bpin|\bzip|#|航班|房间|房号|号码|电话|订单|车次|座位)\s*$`)
 	moneyWords    = litsOf(`预算|budget|花费|花销|费用|开销|每人|人均|每个人|一共|总共|合计|总计|per person|per head|\beach\b|\bpp\b|in total|\btotal\b|左右|大概|大约|以内|以下|不超过|最多|\baround\b|\babout\b|\bup to\b|\bunder\b|\bmax\b|\bspend\b|\bcost\b|\bafford\b|\bapprox`)
 	reNegBudget   = regexp.MustCompile(`(?:预算|budget)\s*(?:是|为|:|of|is)?\s*(?:-\d|0+(?:\.0+)?\b|0+(?:元|块))`)
 	totalWords    = litsOf(`一共|总共|总预算|合计|总计|全家|in total|\btotal\b|altogether|all in\b|for all of us|for everyone|for the whole family|for the whole group|for the family|for the group|combined`)
 	reTotalFor    = regexp.MustCompile(`for (?:the )?(?:both|two|three|four|five|\d+) of us`)
-	perPerson     = litsOf(`每人|人均|每个人|每位|一人|/人|/ 人|元/人|per person|per head|a head|\beach\b|\bpp\b|p.p.|per pax|/person|a person|apiece`)
+	perPerson     = litsOf(`每人|人均|每个人|每位|一人|/人|/ 人|元/人|per person|per head|a head|\beach\b|\bpp\b|p.p.|per pax|/person|a person|apiece|\bea\b`)
 )
 
 var currencies = map[string]string{
@@ -144,6 +144,21 @@ func parseBudgetIn(m *msg, expecting Slot) (*Money, bool) {
 		h.value = v
 		hits = append(hits, h)
 	}
+	// The figure a currency, a multiplier or a budget word marks wins over a bare one
+	// before it: "kids aged 5 and 8, budget 8000 yuan" has a budget of 8000.
+	best := -1
+	for k, h := range hits {
+		if h.marked || budgetWordBefore(s[max(0, h.i-16):h.i]) {
+			best = k
+			break
+		}
+	}
+	if best > 0 && reRangeSep.MatchString(s[hits[best-1].j:hits[best].i]) {
+		best-- // "3-5k", "between 500 and 800 dollars": the range the mark ends
+	}
+	if best > 0 {
+		hits = hits[best:]
+	}
 	for k := 0; k < len(hits); k++ {
 		h := hits[k]
 		low, high := h.value*h.mult, h.value*h.mult
@@ -164,6 +179,9 @@ func parseBudgetIn(m *msg, expecting Slot) (*Money, bool) {
 				k++
 			}
 		}
+		if !marked && high < 10 && strings.TrimSpace(s) != s[h.i:end] {
+			continue // "not 2, 3 ppl": a small bare figure among words is no budget
+		}
 		if !marked && !moneyTalk && expecting != SlotBudget && (high < 100 || sameDigits(s[h.i:h.j])) {
 			continue // "666", "888": praise and luck in figures, not a budget said unasked
 		}
@@ -179,12 +197,23 @@ func parseBudgetIn(m *msg, expecting Slot) (*Money, bool) {
 		}
 		money.YenSign = h.yen && cur == "CNY"
 		money.Total = totalWords.in(s) || strings.Contains(s, " of us") && reTotalFor.MatchString(s)
-		money.PerPerson = perPerson.in(s) || perHeadZh(m.low)
+		money.PerPerson = perPerson.in(s) || perHeadZh(m.low) || reGluedEach.MatchString(s)
 		m.consume(h.i, end)
 		consumeMoneyWords(m)
 		return money, true
 	}
 	return nil, false
+}
+
+// reGluedEach is "per person" written onto the figure: "£800pp", "3000pp".
+var reGluedEach = regexp.MustCompile(`\d\s*(?:pp|ea|pppd)\b`)
+
+// reBudgetWordBefore is a budget word just before a figure: "budget 8000", "预算8000".
+var reBudgetWordBefore = regexp.MustCompile(`(?:预算|budget|spend|花)\s*(?:is|of|about|around|roughly|是|为|大概|大约|:)?\s*$`)
+
+// budgetWordBefore reports whether before ends with a budget word.
+func budgetWordBefore(before string) bool {
+	return has(before, "预算", "budget", "spend", "花") && reBudgetWordBefore.MatchString(before)
 }
 
 // perHeadZh reports a figure said per head in Chinese where the numerals became digits:

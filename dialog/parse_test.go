@@ -751,3 +751,44 @@ func TestChatSpellingsOfTimeWords(t *testing.T) {
 		}
 	}
 }
+
+// A figure marked as money (a currency, a multiplier, a budget word before it) is the
+// budget, not a bare number before it: children's ages, a party corrected; "pp" and
+// "ea" written onto the figure say per person.
+func TestMarkedFigureIsTheBudget(t *testing.T) {
+	for _, c := range []struct {
+		text      string
+		expect    Slot
+		want      float64
+		perPerson bool
+	}{
+		{"hangzhou dec 25-28, kids aged 5 and 8, budget 8000 yuan", "", 8000, false},
+		{"shanghai dec 20-23, me + wife + 2 kids (3 and 6), 3000 rmb pp", "", 3000, true},
+		{"shanghai 3 days from jan 3, 2 ppl, £800pp", "", 800, true},
+		{"2 ppl, $800 ea", "", 800, true},
+		{"孩子5岁和8岁，预算8000", "", 8000, false},
+	} {
+		ex := Extract(c.text, ParseContext{Now: pxNow, Loc: pxShanghai, Expecting: c.expect})
+		if ex.Budget == nil || ex.Budget.High != c.want || ex.Budget.PerPerson != c.perPerson {
+			t.Errorf("%q: budget %+v, want %v (per person %v)", c.text, ex.Budget, c.want, c.perPerson)
+		}
+	}
+	for _, text := range []string{"not 2, 3 ppl", "oops 3 of us not 2", "2 or 3 ppl, not sure yet"} {
+		if ex := Extract(text, ParseContext{Now: pxNow, Loc: pxShanghai, Expecting: SlotBudget}); ex.Budget != nil {
+			t.Errorf("%q at the budget question: budget %+v", text, ex.Budget)
+		}
+	}
+	for _, c := range []struct {
+		text      string
+		expect    Slot
+		want      float64
+		perPerson bool
+	}{
+		{"5000", SlotBudget, 5000, false},
+	} {
+		ex := Extract(c.text, ParseContext{Now: pxNow, Loc: pxShanghai, Expecting: c.expect})
+		if ex.Budget == nil || ex.Budget.High != c.want || ex.Budget.PerPerson != c.perPerson {
+			t.Errorf("%q: budget %+v, want %v (per person %v)", c.text, ex.Budget, c.want, c.perPerson)
+		}
+	}
+}
