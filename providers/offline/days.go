@@ -36,6 +36,8 @@ var keywordThemes = map[string]string{
 	"博物馆": "museum", "纪念馆": "museum", "遗址": "museum", "故居": "museum", "museums": "museum", "history": "museum", "heritage": "museum",
 	"美术馆": "museum2", "艺术馆": "museum2", "展览": "museum2", "art": "museum2", "galleries": "museum2",
 	"古镇": "oldtown", "古城": "oldtown", "古村": "oldtown", "老街": "oldtown", "历史": "oldtown", "文化": "oldtown", "古建筑": "oldtown",
+	"人文历史": "oldtown", "历史文化": "oldtown", "文化历史": "oldtown", "人文景观": "oldtown", "历史古迹": "museum",
+	"culture and history": "oldtown", "culture & history": "oldtown", "history and culture": "oldtown", "arts and culture": "oldtown",
 	"建筑": "oldtown", "人文": "oldtown", "寺庙": "oldtown", "citywalk": "oldtown", "old town": "oldtown", "culture": "oldtown",
 	"architecture": "oldtown", "temples": "oldtown", "churches": "oldtown", "castles": "oldtown", "ancient": "oldtown",
 	"非遗": "craft", "戏曲": "craft", "演出": "craft", "theatre": "craft", "concerts": "craft", "festivals": "craft",

@@ -267,3 +267,32 @@ func TestPlanKeepsOutWhatIsRuledOut(t *testing.T) {
 		}
 	}
 }
+
+// What the preference buttons store (自然风光, 人文历史, 当地美食 and their English) is a
+// theme, never the name of a sight to go to ("乘专车前往人文历史").
+func TestPreferenceButtonsAreThemes(t *testing.T) {
+	for _, tc := range []struct{ lang, nature, culture, food string }{
+		{"zh", "自然风光", "人文历史", "当地美食"},
+		{"en", "nature", "culture and history", "local food"},
+	} {
+		trip := dialog.TripRequest{Destination: "杭州", Days: 4, NaturalLandscape: tc.nature, SocialLandscape: tc.culture, Cuisine: tc.food}
+		for _, one := range []dialog.TripRequest{
+			{Destination: trip.Destination, Days: 4, NaturalLandscape: tc.nature},
+			{Destination: trip.Destination, Days: 4, SocialLandscape: tc.culture},
+			{Destination: trip.Destination, Days: 4, Cuisine: tc.food},
+			trip,
+		} {
+			p := Plan(one, tc.lang, now)
+			for _, o := range p.Options {
+				for _, d := range o.Days {
+					s := strings.ToLower(d.Morning + " | " + d.Afternoon + " | " + d.Evening)
+					for _, v := range []string{tc.nature, tc.culture, "前往" + tc.food, "游览" + tc.food, "to " + tc.food} {
+						if strings.Contains(s, v) {
+							t.Errorf("%s %+v: %s %s takes %q for a sight: %q", tc.lang, one, o.Tier, d.Date, v, s)
+						}
+					}
+				}
+			}
+		}
+	}
+}
