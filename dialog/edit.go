@@ -378,7 +378,7 @@ func readEditCore(core string) (PlanEdit, bool) {
 
 // reDayOfThing is a day named by what it holds: "the beach day", "museum days",
 // 西湖那天, 去海边的那一天.
-var reDayOfThing = regexp.MustCompile(`^(?:去)?(.+?)(?:的)?(?:那一天|那天|那日)$|^(.+?)\s+days?$`)
+var reDayOfThing = regexp.MustCompile(`^(?:去)?(.+?)(?:的)?(?:那一天|那天|那日)$|^(.+?)\s+(?:day\s+trips?|days?|trips?|excursions?)$`)
 
 // dayOfThing is the thing of a day named by what it holds, or thing as it is.
 func dayOfThing(thing string) string {

@@ -199,6 +199,10 @@ func ApplyEdit(base Plan, chosen Tier, e PlanEdit, lang string) (Plan, []string,
 						*part, found = free, true
 					}
 				}
+				// A day trip taken out leaves no trip to come back from.
+				if d.Morning == free && d.Afternoon == free && (strings.Contains(d.Evening, "Back in ") || strings.Contains(d.Evening, "回到")) {
+					d.Evening = free
+				}
 			}
 		}
 		if !found {

@@ -420,3 +420,40 @@ func TestMyPlanInAnyState(t *testing.T) {
 		}
 	}
 }
+
+// After a plan, a place named in passing is no new destination: a question about it,
+// where someone is from, a trip for another time, a day trip to leave out. A place said
+// as the trip's place is.
+func TestPlaceInPassingKeepsTheTrip(t *testing.T) {
+	e := corpusEngine("Asia/Shanghai")
+	for _, c := range []struct {
+		lang, text string
+		moves      bool
+	}{
+		{"zh", "为什么要去绵阳", false},
+		{"zh", "綿陽是哪里？", false},
+		{"zh", "我是重庆人", false},
+		{"zh", "我老婆是西安的", false},
+		{"en", "is tianjin worth it?", false},
+		{"en", "whats the capital of france", false},
+		{"en", "my friend recommended xian too, maybe next time", false},
+		{"zh", "改去重庆", true},
+		{"zh", "重庆", true},
+		{"zh", "还是去重庆吧", true},
+		{"zh", "目的地改成重庆", true},
+		{"en", "Chongqing instead", true},
+		{"en", "how about chongqing", true},
+		{"en", "change the destination to chongqing", true},
+		{"en", "i want to go to chongqing", true},
+	} {
+		conv := chosenPlan(c.lang)
+		e.Handle(conv, dialog.Inbound{Text: c.text})
+		if moved := conv.Trip.Destination != "杭州"; moved != c.moves {
+			t.Errorf("%q: destination %q, want moved %v", c.text, conv.Trip.Destination, c.moves)
+		}
+	}
+	e2, ok := dialog.ReadEdit("drop the tianjin day trip")
+	if !ok || e2.Kind != dialog.EditDrop || e2.Place != "tianjin" {
+		t.Errorf("drop the tianjin day trip: %+v %v", e2, ok)
+	}
+}

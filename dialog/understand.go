@@ -144,6 +144,13 @@ func Read(text, state string, c ParseContext) Reading {
 	} else {
 		r.Ex = Extract(text, c)
 	}
+	// Once a plan exists, a place named in passing (a question about it, where someone is
+	// from, a trip for another time, a day trip the plan holds) is no new destination:
+	// only one said as the trip's place is.
+	if (state == StatePlanned || state == StatePlanning || state == StateEditing) && (r.Ex.Destination != "" || r.Ex.ProposedDestination != "") &&
+		!saysDestination(low, r.Ex.Destination+r.Ex.ProposedDestination) {
+		r.Ex.Destination, r.Ex.ProposedDestination, r.Ex.Misspelt, r.Ex.PlaceOptions = "", "", "", nil
+	}
 	// A question about the trip planned that says no change ("怎么从上海过去" is not a
 	// preference for 怎么从上海, "酒店推荐哪家" not a need): answered. One that says a
 	// change as well is the change.
@@ -575,6 +582,35 @@ var (
 	reBudgetDouble  = regexp.MustCompile(`预算(?:再)?(?:翻倍|加倍|翻一番|翻一倍|多一倍)|\bdouble\s+(?:the|my|our)\s+budget\b|\bbudget\s+doubled\b`)
 	reBudgetPercent = regexp.MustCompile(`预算(?:再)?(加|增加|提高|多|涨|减|减少|降低|少|砍)\s*([0-9]+(?:\.[0-9]+)?)\s*(?:%|％|个点)|预算\s*([+-])\s*([0-9]+(?:\.[0-9]+)?)\s*%|\b(increase|raise|up|reduce|lower|cut)\s+(?:the|my|our)\s+budget\s+by\s+([0-9]+(?:\.[0-9]+)?)\s*%|\bbudget\s*([+-])\s*([0-9]+(?:\.[0-9]+)?)\s*%`)
 )
+
+// reDestinationChange says the trip's place changes: 改去重庆, 换成重庆, 目的地改成…, 还是去…吧,
+// "change the destination to", "go to … instead", "switch to", "let's do … instead".
+var (
+	reDestinationChange = regexp.MustCompile(`改去|改成|改为|换成|换到|换去|改到|还是去|目的地|不去.{1,12}了|不想去.{1,12}了|\binstead\b|\bdestination\b|\bswitch\s+to\b|\bchange\s+(?:it\s+)?to\b|\brather\s+go\b|\bmake\s+it\b|\bactually\b|\bnot\s+\S+,?\s+(?:but\s+)?`)
+	reDestinationBare   = regexp.MustCompile(`^(?:那|那就|就|我们|我)?(?:想|要)?(?:去|到|飞|to|go to|let'?s go to|let'?s do|how about|what about|(?:i|we)\s+(?:want|wanna|would like|'d like|'d rather|would rather)\s+(?:to\s+)?(?:go\s+to|visit|do)|(?:i|we)'?d\s+rather\s+(?:go\s+to|visit|do))?\s*(.{1,40}?)\s*(?:吧|呢|呀|啊|then|please)?$`)
+	reAsksAbout         = regexp.MustCompile(`[?？]|吗|哪|什么|为什么|怎么|多远|好玩|值得|\b(?:what|where|why|how|which|is|are|worth|far)\b`)
+)
+
+// saysDestination reports whether low, said once a plan exists, gives place as the
+// trip's place: the place alone ("重庆", "去重庆吧", "how about Osaka"), or with words
+// that change it ("改去重庆", "Osaka instead"); a question about it, or the place
+// someone is from, does not.
+func saysDestination(low, place string) bool {
+	if reDestinationChange.MatchString(low) {
+		return true
+	}
+	core := strings.Trim(low, " .,!~…\"'。！，")
+	if reAsksAbout.MatchString(core) && !strings.HasPrefix(core, "how about") && !strings.HasPrefix(core, "what about") {
+		return false
+	}
+	m := reDestinationBare.FindStringSubmatch(core)
+	if m == nil {
+		return false
+	}
+	rest := strings.ToLower(strings.TrimSpace(m[1]))
+	p := strings.ToLower(place)
+	return rest == p || strings.TrimSuffix(strings.TrimSuffix(rest, "市"), "县") == p || strings.Contains(p, rest) && len(rest) >= 2
+}
 
 // budgetScale is the factor a message scales the budget by, or 0.
 func budgetScale(low string) float64 {
