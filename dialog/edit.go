@@ -73,19 +73,26 @@ var (
 	reLongerZH = regexp.MustCompile(`^(?:想|要|再)?(?:多加|多玩|多待|多留|多呆|再加|加|延长|增加|多住|再玩|再待|多)\s*` + numWord + `\s*天$`)
 	reLongerEN = regexp.MustCompile(`^(?:add|stay|extend(?: it| the trip)?(?: by)?|make it|one more|an extra)\s*(?:` + numWord + `\s+)?(?:more\s+|extra\s+)?(?:days?)\s*(?:more|longer|extra|at the end)?$|^(?:stay )?(?:one|a) more day$|^stay an extra day$|^extend (?:it|the trip) by ` + numWord + ` days?$`)
 
-	reShorterZH = regexp.MustCompile(`^(?:少玩|减少|减|缩短|少待|少住|去掉|删掉|砍掉)\s*` + numWord + `\s*天$`)
-	reDayGoneZH = regexp.MustCompile(`^(?:去掉|删掉|砍掉|取消|不要)(最后一天|第一天|第[一二两三四五六七八九十\d]+天)$|^把?(最后一天|第[一二两三四五六七八九十\d]+天)(?:就)?(?:不要了|不去了|去掉|取消|删掉|删了|删除|砍掉)(?:吧)?$`)
-	reDayGoneEN = regexp.MustCompile(`^(?:cut|drop|remove|skip|lose|delete|scrap)\s+(day\s+\d{1,2}|the\s+(?:second|third|fourth|fifth)\s+day)$|^(?:i|we)\s+(?:don'?t|do not)\s+want\s+(day\s+\d{1,2}|the\s+(?:first|second|third|fourth|fifth|last)\s+day)$`)
-	reShorterEN = regexp.MustCompile(`^(?:cut|drop|remove|skip|lose)\s+the\s+(last|first|final)\s+day$|^(?:make it\s+)?` + numWord + `\s+days?\s+shorter$|^cut (?:it|the trip) by ` + numWord + ` days?$|^(?:make it )?shorter by ` + numWord + ` days?$|^(?:cut|drop|lose|take off)\s+` + numWord + `\s+days?$|^` + numWord + `\s+(?:fewer|less)\s+days?$`)
-	reDropZH    = regexp.MustCompile(`^(?:我们|我)?(?:不要去|不想去|不去|别去|去掉|删掉|删除|取消|不要)\s*(.{1,20}?)(?:了|吧)?$|^(.{1,20}?)(?:不去了|不想去了|不要了|就不去了)$|^把(.{1,20}?)(?:去掉|删掉|删了|取消)(?:吧)?$`)
-	reDropEN    = regexp.MustCompile(`^(?:skip|drop|remove|take out|leave out|cut|scrap|lose|cancel|ditch)\s+(?:the\s+)?(.{2,40})$|^no\s+(?:more\s+)?(?:the\s+)?(.{2,40}?)(?:\s+please)?$|^(?:we|i)\s+(?:don'?t|do not)\s+want\s+to\s+(?:go to|visit|see)\s+(?:the\s+)?(.{2,40})$`)
-	reAddZH     = regexp.MustCompile(`^(?:想|再)?在?(第[一二两三四五六七八九十\d]+天|最后一天)?(?:的行程|的安排)?(?:里|上)?(?:再)?(?:加一个|加个|加上|加|增加一个|增加|添加|安排一个|安排个)\s*(.{1,20}?)(?:吧)?$`)
-	reAddEN     = regexp.MustCompile(`^(?:add|include|fit in|throw in|put in)\s+(?:a\s+|an\s+|the\s+|some\s+)?(.{2,40}?)(?:\s+(?:on|for|to)\s+(day\s+\d{1,2}|(?:the\s+)?(?:first|last|final)\s+day))?$`)
-	reReplaceZH = regexp.MustCompile(`^把?(第[一二两三四五六七八九十\d]+天|最后一天)(上午|下午|晚上)?(?:的行程|的安排)?(?:换成|改成|改为|换为|安排|去)\s*(.{1,24}?)(?:吧)?$`)
-	reReplaceEN = regexp.MustCompile(`^(?:swap|replace|change)\s+(?:the\s+)?(day\s+\d{1,2}|(?:first|second|third|fourth|fifth|last)\s+day)(?:'s)?\s*(morning|afternoon|evening)?\s+(?:for|with|to|into)\s+(?:a\s+|an\s+|the\s+|some\s+)?(.{2,40})$`)
-	reInsteadEN = regexp.MustCompile(`^(day\s+\d{1,2}|(?:the\s+)?(?:first|second|third|fourth|fifth|last)\s+day)\s*(morning|afternoon|evening)?\s*[:,-]?\s*(?:a\s+|an\s+|some\s+)?(.{2,40}?)\s+instead$|^(?:make|let)\s+(?:the\s+)?(day\s+\d{1,2}|(?:first|second|third|fourth|fifth|last)\s+day)\s+(?:be\s+)?(?:a\s+|an\s+)?(.{2,40})$|^the\s+((?:first|second|third|fourth|fifth|last)\s+day|day\s+\d{1,2})\s+should\s+be\s+(?:a\s+|an\s+)?(.{2,40})$`)
-	reFreeZH    = regexp.MustCompile(`^(?:把)?(第[一二两三四五六七八九十\d]+天|最后一天)(?:的行程|的安排)?(?:想|要|能不能|可以)?(?:再)?(?:更)?(.{1,6}(?:一点|一些|点|些))(?:吧)?$|^(第[一二两三四五六七八九十\d]+天|最后一天)(?:的行程|的安排)?(太无聊了|太累了|不太好|不喜欢|换一换|换个花样|重新安排一下|重新安排|调整一下)(?:吧)?$`)
-	reFreeEN    = regexp.MustCompile(`^(?:make|can you make)\s+(?:the\s+)?(day\s+\d{1,2}|(?:first|second|third|fourth|fifth|last)\s+day)\s+(more|less)\s+([a-z ]{3,30})$|^(day\s+\d{1,2}|the\s+(?:first|second|third|fourth|fifth|last)\s+day)\s+(?:is|looks|feels|seems)\s+(?:too\s+|a bit\s+|kind of\s+)?(boring|dull|tiring|much|busy|plain)$|^(?:rework|redo|rethink|change up|mix up)\s+(day\s+\d{1,2}|the\s+(?:first|second|third|fourth|fifth|last)\s+day)$`)
+	// One end of the trip moved: 晚一天回来, 早两天回去, 晚回来一天, "come back a day later",
+	// "we need to leave a day early" (the trip ends sooner), "arriving a day late" (it
+	// starts later).
+	reEndMovedZH  = regexp.MustCompile(`^(?:我们|我)?(?:想|要|得|需要|打算)?(?:(晚|早|推迟|提前)\s*` + numWord + `\s*天(?:回来|回去|回家|返回|返程|走|离开|结束)|(晚|早)(?:回来|回去|回家|返回|返程|走)\s*` + numWord + `\s*天)(?:吧)?$`)
+	reStartLateZH = regexp.MustCompile(`^(?:我们|我)?(?:会|要|得)?(?:晚|推迟)\s*` + numWord + `\s*天(?:到|抵达|过去)(?:吧)?$`)
+	reEndMovedEN  = regexp.MustCompile(`^(?:(?:we|i)\s+)?(?:need to\s+|have to\s+|want to\s+|will\s+|must\s+|gotta\s+|should\s+|'ll\s+)?(?:leave|head home|fly home|fly back|come back|return|go home|get back|head back|go back)\s+` + numWord + `\s+days?\s+(early|earlier|sooner|late|later)$`)
+	reStartLateEN = regexp.MustCompile(`^(?:(?:we|i)(?:'re|'m)?\s+)?(?:are\s+|am\s+|will be\s+|'ll be\s+)?(?:arriving|arrive|getting there|get there|landing|land)\s+` + numWord + `\s+days?\s+(?:late|later)$`)
+	reShorterZH   = regexp.MustCompile(`^(?:少玩|减少|减|缩短|少待|少住|去掉|删掉|砍掉)\s*` + numWord + `\s*天$`)
+	reDayGoneZH   = regexp.MustCompile(`^(?:去掉|删掉|砍掉|取消|不要)(最后一天|第一天|第[一二两三四五六七八九十\d]+天)$|^把?(最后一天|第[一二两三四五六七八九十\d]+天)(?:就)?(?:不要了|不去了|去掉|取消|删掉|删了|删除|砍掉)(?:吧)?$`)
+	reDayGoneEN   = regexp.MustCompile(`^(?:cut|drop|remove|skip|lose|delete|scrap)\s+(day\s+\d{1,2}|the\s+(?:second|third|fourth|fifth)\s+day)$|^(?:i|we)\s+(?:don'?t|do not)\s+want\s+(day\s+\d{1,2}|the\s+(?:first|second|third|fourth|fifth|last)\s+day)$`)
+	reShorterEN   = regexp.MustCompile(`^(?:cut|drop|remove|skip|lose)\s+the\s+(last|first|final)\s+day$|^(?:make it\s+)?` + numWord + `\s+days?\s+shorter$|^cut (?:it|the trip) by ` + numWord + ` days?$|^(?:make it )?shorter by ` + numWord + ` days?$|^(?:cut|drop|lose|take off)\s+` + numWord + `\s+days?$|^` + numWord + `\s+(?:fewer|less)\s+days?$`)
+	reDropZH      = regexp.MustCompile(`^(?:我们|我)?(?:不要去|不想去|不去|别去|去掉|删掉|删除|取消|不要)\s*(.{1,20}?)(?:了|吧)?$|^(.{1,20}?)(?:不去了|不想去了|不要了|就不去了)$|^把(.{1,20}?)(?:去掉|删掉|删了|取消)(?:吧)?$`)
+	reDropEN      = regexp.MustCompile(`^(?:skip|drop|remove|take out|leave out|cut|scrap|lose|cancel|ditch)\s+(?:the\s+)?(.{2,40})$|^no\s+(?:more\s+)?(?:the\s+)?(.{2,40}?)(?:\s+please)?$|^(?:we|i)\s+(?:don'?t|do not)\s+want\s+to\s+(?:go to|visit|see)\s+(?:the\s+)?(.{2,40})$`)
+	reAddZH       = regexp.MustCompile(`^(?:想|再)?在?(第[一二两三四五六七八九十\d]+天|最后一天)?(?:的行程|的安排)?(?:里|上)?(?:再)?(?:加一个|加个|加上|加|增加一个|增加|添加|安排一个|安排个)\s*(.{1,20}?)(?:吧)?$`)
+	reAddEN       = regexp.MustCompile(`^(?:add|include|fit in|throw in|put in)\s+(?:a\s+|an\s+|the\s+|some\s+)?(.{2,40}?)(?:\s+(?:on|for|to)\s+(day\s+\d{1,2}|(?:the\s+)?(?:first|last|final)\s+day))?$`)
+	reReplaceZH   = regexp.MustCompile(`^把?(第[一二两三四五六七八九十\d]+天|最后一天)(上午|下午|晚上)?(?:的行程|的安排)?(?:换成|改成|改为|换为|安排|去)\s*(.{1,24}?)(?:吧)?$`)
+	reReplaceEN   = regexp.MustCompile(`^(?:swap|replace|change)\s+(?:the\s+)?(day\s+\d{1,2}|(?:first|second|third|fourth|fifth|last)\s+day)(?:'s)?\s*(morning|afternoon|evening)?\s+(?:for|with|to|into)\s+(?:a\s+|an\s+|the\s+|some\s+)?(.{2,40})$`)
+	reInsteadEN   = regexp.MustCompile(`^(day\s+\d{1,2}|(?:the\s+)?(?:first|second|third|fourth|fifth|last)\s+day)\s*(morning|afternoon|evening)?\s*[:,-]?\s*(?:a\s+|an\s+|some\s+)?(.{2,40}?)\s+instead$|^(?:make|let)\s+(?:the\s+)?(day\s+\d{1,2}|(?:first|second|third|fourth|fifth|last)\s+day)\s+(?:be\s+)?(?:a\s+|an\s+)?(.{2,40})$|^the\s+((?:first|second|third|fourth|fifth|last)\s+day|day\s+\d{1,2})\s+should\s+be\s+(?:a\s+|an\s+)?(.{2,40})$`)
+	reFreeZH      = regexp.MustCompile(`^(?:把)?(第[一二两三四五六七八九十\d]+天|最后一天)(?:的行程|的安排)?(?:想|要|能不能|可以)?(?:再)?(?:更)?(.{1,6}(?:一点|一些|点|些))(?:吧)?$|^(第[一二两三四五六七八九十\d]+天|最后一天)(?:的行程|的安排)?(太无聊了|太累了|不太好|不喜欢|换一换|换个花样|重新安排一下|重新安排|调整一下)(?:吧)?$`)
+	reFreeEN      = regexp.MustCompile(`^(?:make|can you make)\s+(?:the\s+)?(day\s+\d{1,2}|(?:first|second|third|fourth|fifth|last)\s+day)\s+(more|less)\s+([a-z ]{3,30})$|^(day\s+\d{1,2}|the\s+(?:first|second|third|fourth|fifth|last)\s+day)\s+(?:is|looks|feels|seems)\s+(?:too\s+|a bit\s+|kind of\s+)?(boring|dull|tiring|much|busy|plain)$|^(?:rework|redo|rethink|change up|mix up)\s+(day\s+\d{1,2}|the\s+(?:first|second|third|fourth|fifth|last)\s+day)$`)
 	// Two days trading places: 第二天和第三天换一下, 把最后一天跟第一天对调, "swap day 2 and
 	// day 3", "switch days 2 and 4", "swap the first day with the last day".
 	reSwapZH     = regexp.MustCompile(`^(?:把|将)?` + dayZH + `(?:的行程|的安排)?(?:和|跟|与|同)` + dayZH + `(?:的)?(?:行程|安排|顺序)?(?:的顺序)?(?:换一下|换下|调换一下|调换|对调一下|对调|互换一下|互换|换过来|交换一下|交换|调一下|换个顺序|调个顺序|换一换|反过来|颠倒一下|换)(?:吧|一下吧)?$`)
@@ -122,8 +129,13 @@ func readEdit(text string) (PlanEdit, bool) {
 	core = strings.Trim(rePolite.ReplaceAllString(core, ""), " ,，")
 	core = strings.TrimSuffix(core, " please")
 	core = strings.TrimPrefix(core, "please ")
+	for _, lead := range []string{"actually, ", "actually ", "ok, ", "ok ", "okay, ", "okay ", "so ", "hmm ", "um ", "oh ", "also ", "and ", "but ", "sorry, ", "sorry ", "其实", "那就", "嗯"} {
+		core = strings.TrimPrefix(core, lead)
+	}
 	core = strings.TrimPrefix(core, "can we ")
 	core = strings.TrimPrefix(core, "can you ")
+	core = strings.TrimPrefix(core, "could we ")
+	core = strings.TrimPrefix(core, "could you ")
 	if core == "" || utf8.RuneCountInString(core) > 60 {
 		return PlanEdit{}, false
 	}
@@ -242,6 +254,33 @@ func readEditCore(core string) (PlanEdit, bool) {
 	if m := rePostponeEN.FindStringSubmatch(core); m != nil {
 		e.Kind, e.Days = EditShift, number(m[1])
 		return e, e.Days != 0
+	}
+	if m := reEndMovedZH.FindStringSubmatch(core); m != nil {
+		if m[1] != "" {
+			e.Days = number(m[2])
+		} else {
+			e.Days = number(m[4])
+		}
+		e.Kind = EditLonger
+		if m[1] == "早" || m[1] == "提前" || m[3] == "早" {
+			e.Kind, e.Day = EditShorter, -1
+		}
+		return e, e.Days > 0
+	}
+	if m := reEndMovedEN.FindStringSubmatch(core); m != nil {
+		e.Kind, e.Days = EditLonger, number(m[1])
+		if m[2] == "early" || m[2] == "earlier" || m[2] == "sooner" {
+			e.Kind, e.Day = EditShorter, -1
+		}
+		return e, e.Days > 0
+	}
+	if m := reStartLateZH.FindStringSubmatch(core); m != nil {
+		e.Kind, e.Days, e.Day = EditShorter, number(m[1]), 1
+		return e, e.Days > 0
+	}
+	if m := reStartLateEN.FindStringSubmatch(core); m != nil {
+		e.Kind, e.Days, e.Day = EditShorter, number(m[1]), 1
+		return e, e.Days > 0
 	}
 	if m := reLongerZH.FindStringSubmatch(core); m != nil {
 		e.Kind, e.Days = EditLonger, number(m[1])

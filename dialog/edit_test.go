@@ -457,3 +457,44 @@ func TestPlaceInPassingKeepsTheTrip(t *testing.T) {
 		t.Errorf("drop the tianjin day trip: %+v %v", e2, ok)
 	}
 }
+
+// One end of the trip moved by words (晚一天回来, "leave a day early", "arriving a day
+// late") moves that end, after a plan as an edit and before one as the dates; it never
+// makes a one-day trip. Openers like "actually can we" do not hide an edit.
+func TestOneEndOfTheTripMoved(t *testing.T) {
+	for _, c := range []struct {
+		text      string
+		kind      dialog.EditKind
+		days, day int
+	}{
+		{"晚一天回来", dialog.EditLonger, 1, 0},
+		{"晚回来两天", dialog.EditLonger, 2, 0},
+		{"早一天回来", dialog.EditShorter, 1, -1},
+		{"我们得提前一天回去", dialog.EditShorter, 1, -1},
+		{"晚一天到", dialog.EditShorter, 1, 1},
+		{"come back a day later", dialog.EditLonger, 1, 0},
+		{"we need to leave a day early", dialog.EditShorter, 1, -1},
+		{"arriving a day late", dialog.EditShorter, 1, 1},
+		{"actually can we move the whole trip a week later", dialog.EditShift, 7, 0},
+	} {
+		e, ok := dialog.ReadEdit(c.text)
+		if !ok || e.Kind != c.kind || e.Days != c.days || e.Day != c.day {
+			t.Errorf("%q read as %+v, %v; want %s %d (day %d)", c.text, e, ok, c.kind, c.days, c.day)
+		}
+	}
+	e := corpusEngine("Asia/Shanghai")
+	for text, want := range map[string][2]string{
+		"晚一天回来":                        {"2026-12-20", "2026-12-25"},
+		"早一天回来":                        {"2026-12-20", "2026-12-23"},
+		"we need to leave a day early": {"2026-12-20", "2026-12-23"},
+		"arriving a day late":          {"2026-12-21", "2026-12-24"},
+	} {
+		s, end := dialog.NewDate(2026, 12, 20), dialog.NewDate(2026, 12, 24)
+		conv := &dialog.Conversation{State: dialog.StateBudget, Status: dialog.StatusBot, Lang: "zh",
+			Trip: dialog.TripRequest{Destination: "苏州", StartDate: &s, EndDate: &end}}
+		e.Handle(conv, dialog.Inbound{Text: text})
+		if conv.Trip.StartDate.String() != want[0] || conv.Trip.EndDate.String() != want[1] {
+			t.Errorf("%q before a plan: %s to %s, want %s to %s", text, conv.Trip.StartDate, conv.Trip.EndDate, want[0], want[1])
+		}
+	}
+}

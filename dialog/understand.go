@@ -210,7 +210,7 @@ var reChangeAsked = regexp.MustCompile(`改一下|改改|修改|更改|调整|�
 // so it is never itself a thing to leave out, and the trip it is in goes on.
 var (
 	reItemRef     = regexp.MustCompile(`(?i)^(?:第[一二三四五六七八九十两\d]*(?:个|站|处|天)?|这个|那个|哪个|这|那|这里|那里|这儿|那儿)(?:地方|景点|地儿|站|选项|方案)?$|^(?:first|second|third|fourth|fifth|last|next|that|this|other)(?:\s+(?:one|place|option|plan|itinerary|stop|sight|spot|day))?(?:\s+(?:on|of|in)\s+(?:day\s*\d+|the\s+\w+\s+day))?$`)
-	reItemRefIn   = regexp.MustCompile(`第[一二三四五六七八九十两\d]+(?:个|站|处)|这个地方|那个地方|那个景点|这个景点`)
+	reItemRefIn   = regexp.MustCompile(`第[一二三四五六七八九十两\d]+(?:个|站|处|天)|最后一天|这个地方|那个地方|那个景点|这个景点`)
 	reDropItemRef = regexp.MustCompile(`(?i)(?:不要去|不想去|别去|不去|去掉|删掉)(?:第[一二三四五六七八九十两\d]+个?|这个|那个|那里|这里)|(?:skip|drop|remove|don't want to go to|do not want to go to)\s+(?:the\s+)?(?:first|second|third|fourth|fifth|last|that|this|other)\s+(?:one|place|option|stop|sight|spot)\b`)
 )
 
@@ -545,10 +545,25 @@ func shiftedDates(text, state string, c ParseContext) (Extraction, bool) {
 		return Extraction{}, false
 	}
 	e, ok := readEdit(text)
-	if !ok || e.Kind != EditShift {
+	if !ok {
 		return Extraction{}, false
 	}
-	start, end := c.TripStart.AddDays(e.Days), c.TripEnd.AddDays(e.Days)
+	start, end := *c.TripStart, *c.TripEnd
+	switch {
+	case e.Kind == EditShift:
+		start, end = start.AddDays(e.Days), end.AddDays(e.Days)
+	case e.Kind == EditLonger && e.Day == 0:
+		end = end.AddDays(e.Days) // 晚一天回来, "stay two more days"
+	case e.Kind == EditShorter && e.Day == -1:
+		end = end.AddDays(-e.Days) // 早一天回来, "leave a day early"
+	case e.Kind == EditShorter && e.Day == 1:
+		start = start.AddDays(e.Days) // "arriving a day late"
+	default:
+		return Extraction{}, false
+	}
+	if end.Before(start) {
+		return Extraction{}, false
+	}
 	loc := c.Loc
 	if loc == nil {
 		loc = time.UTC
