@@ -466,7 +466,11 @@ func (t *turn) complaint(text string) {
 	t.careMemo().Opening = text
 	t.interrupt(evFeedback)
 	t.c.Memo.Rating = 0
-	r := t.say("complaint_noted")
+	key := "complaint_noted"
+	if praise(asciiLower(normalizeText(text))) {
+		key = "praise_noted" // "love it, thanks!": no apology
+	}
+	r := t.say(key)
 	for i := 5; i >= 1; i-- {
 		r.Choices = append(r.Choices, Choice{Label: strings.Repeat("⭐", i), Action: "rate:" + strconv.Itoa(i)})
 	}

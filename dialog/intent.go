@@ -140,8 +140,28 @@ func emergencyIn(s string) bool {
 	if !reEmergency.MatchString(s) {
 		return false
 	}
-	return reEmergency.MatchString(reNotEmergency.ReplaceAllString(s, " "))
+	t := reNotEmergency.ReplaceAllString(s, " ")
+	if !reEmergency.MatchString(t) || emergencyAsking.MatchString(t) || reAllWell.MatchString(t) {
+		return false
+	}
+	// A trouble talked about without being had, in every clause that names one: 如果护照丢了
+	// 怎么办, 上次去成都钱包被偷了, 会不会被偷, 有没有儿童医院, 太棒了 救命 爱了.
+	t = emergencyIdioms.blank(t)
+	for _, loc := range reEmergency.FindAllStringIndex(t, -1) {
+		clause := emergencyClauseAt(t, loc[0], loc[1])
+		if !emergencyVeto.MatchString(clause) && !reAsksAhead.MatchString(clause) {
+			return true
+		}
+	}
+	return false
 }
+
+// reAllWell says the traveller is fine ("我没事", "we're ok, just asking"); reAsksAhead a
+// clause that asks about a trouble rather than reports one.
+var (
+	reAllWell   = regexp.MustCompile(`我没事|我们没事|没出事|\b(?:i'?m|we'?re|i am|we are) (?:fine|ok|okay|safe|alright)\b`)
+	reAsksAhead = regexp.MustCompile(`会不会|有没有|治安|安全吗|要注意|注意什么|怎么预防|怎样预防|\bis it safe\b|\bhow safe\b|\b(?:will|could|might|would) (?:we|i|my|our|you) (?:get|be)\b|\bany (?:hospitals?|police)\b|\bis there an? (?:hospital|police)\b`)
+)
 
 func langCode(s string) string {
 	switch s {

@@ -139,6 +139,7 @@ var catalogue = map[string][2]string{ // [zh, en]
 	"weather_later":            {"做方案时我会查%s的天气预报，能查到的日子会附在每天的行程里（预报只覆盖未来16天）。", "I'll look up the forecast for %s when I make your plan and add it to each day that has one (forecasts reach about 16 days ahead)."},
 	"smalltalk_thanks":         {"不客气！😊", "You're welcome! 😊"},
 	"smalltalk_bye":            {"好的，祝你旅途愉快！想继续的时候随时发消息给我。", "Bye for now — have a great trip! Message me any time to pick up where we left off."},
+	"praise_noted":             {"谢谢夸奖，很高兴你喜欢！你的话我们已经转给团队。方便的话给我们打个分：", "Thank you — glad you like it! I've passed your words on to the team. If you like, rate the service:"},
 	"complaint_noted":          {"抱歉给你带来不好的体验，你的意见已经记下，我们会认真处理。方便的话给我们打个分：", "Sorry about that — I've passed your words on to the team. If you like, rate the service:"},
 	"chose_option":             {"好的，你选择了「%s」。需要调整的话随时告诉我。", "Great — you chose %s. Tell me if you'd like to change anything."},
 	"cancel_ask":               {"确定要取消这次行程吗？已收集的信息会清空。", "Cancel this trip? What you've told me so far will be cleared."},

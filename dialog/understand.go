@@ -195,6 +195,12 @@ func Read(text, state string, c ParseContext) Reading {
 		r.Act, r.ChangeAsked = ActChange, true
 		return r
 	}
+	if state == StatePlanned || state == StatePlanning || state == StateEditing {
+		if praise(low) {
+			r.Act = ActFeedback // "the whole thing looks great": thanked, and a rating offered
+			return r
+		}
+	}
 	r.Act = ActOther
 	return r
 }
@@ -226,7 +232,7 @@ var (
 	cancelWords = litsOf(`取消行程|取消旅行|旅行取消|取消这次|取消整个|行程取消|不去了|不想去了|不旅游了|全部取消|都取消|删掉行程|删除行程|行程都不要了|行程不要了|整个取消|取消取消|不规划了|不玩了|作废|` +
 		`cancel the trip|cancel my trip|cancel this trip|cancel the whole|cancel everything|cancel it|\bcancel\b|trip's off|trip is off|` +
 		`not going anymore|not going any more|scrap the whole|scrap the trip|scrap it all|drop this trip|drop the trip|call the whole trip off|call the trip off|call it off|` +
-		`delete my trip|delete the trip|forget the whole trip|forget the trip|forget the whole thing|the whole thing|we changed our minds`)
+		`delete my trip|delete the trip|forget the whole trip|forget the trip|forget the whole thing|drop the whole thing|call the whole thing off|we changed our minds`)
 	skipWords = map[string]bool{}
 )
 
@@ -504,6 +510,15 @@ func correctsWrong(low string, c ParseContext) bool {
 // complaint reports a complaint about the service.
 func complaint(low string) bool { return complaintWords.in(low) }
 
+// praiseWords are feedback that is praise; praise reports feedback that is only praise.
+var (
+	praiseWords = litsOf(`loved it|love it|love this|great job|well done|amazing|awesome|perfect|looks great|brilliant|fantastic|excellent|thank you so much|` +
+		`点赞|好评|五星好评|5星好评|挺好用|好用|推荐得不错|太棒|真棒|很棒|完美|爱了|厉害|赞`)
+	blameWords = litsOf(`\bnot\b|n't|\bbut\b|\bno\b|wrong|bug|不好|不行|不对|没用|难用|但是|可是|差|烂|坑|投诉|慢`)
+)
+
+func praise(low string) bool { return praiseWords.in(low) && !blameWords.in(low) }
+
 var reStarsGiven = pat(`(?:^|[^\d])([1-5])\s*(?:颗)?星|([一二两三四五])\s*(?:颗)?星|\b([1-5]|one|two|three|four|five)\s*(?:/\s*5\s*)?stars?\b`,
 	"星", "star")
 
@@ -512,6 +527,9 @@ var reStarsGiven = pat(`(?:^|[^\d])([1-5])\s*(?:颗)?星|([一二两三四五])\
 func starsGiven(low string) int {
 	if has(low, "星级", "酒店", "hotel", "resort", "-star", "star rating") {
 		return 0
+	}
+	if n := scoreGiven(low); n > 0 {
+		return n
 	}
 	m := reStarsGiven.FindStringSubmatch(low)
 	if m == nil {
@@ -536,6 +554,61 @@ func starsGiven(low string) int {
 		}
 	}
 	return 0
+}
+
+// reScoreGiven is a rating as a score: "10/10 would use again", "I give it a 9/10",
+// "4 out of 5", 给你打3分, 打满分, "5分"; reScoreTalk the words that make "4/5" a score
+// rather than a date.
+var (
+	reScoreGiven = regexp.MustCompile(`(?:^|[^\d/])(\d{1,2})\s*(?:/|out of)\s*(5|10)(?:$|[^\d/])|(?:打|给|评)(?:你|你们)?(?:个)?\s*(\d{1,2}|[一二两三四五六七八九十])\s*分(?:$|[^钟])|^(\d{1,2}|[一二两三四五])\s*分$|(满分|打满分|给满分|十分满意)`)
+	reScoreTalk  = regexp.MustCompile(`\b(?:give|gave|rate|rating|score|would use|would recommend|recommend|out of)\b|打|评|分`)
+)
+
+// scoreGiven is a rating said as a score, in stars (1-5), or 0; a row of ⭐ counts.
+func scoreGiven(low string) int {
+	if t := strings.TrimSpace(low); t != "" && strings.Trim(t, "⭐🌟 ") == "" {
+		return min(5, strings.Count(t, "⭐")+strings.Count(t, "🌟"))
+	}
+	m := reScoreGiven.FindStringSubmatch(low)
+	if m == nil {
+		return 0
+	}
+	if m[5] != "" {
+		return 5
+	}
+	score, outOf := m[1], 5
+	if score != "" {
+		if m[2] == "10" {
+			outOf = 10
+		}
+		if !reScoreTalk.MatchString(low) && !(m[2] == "10" && score == "10") {
+			return 0 // "4/5" alone is a date
+		}
+	} else {
+		score = m[3] + m[4]
+		outOf = 0 // a score in 分: out of 5 up to 5, else of 10
+	}
+	n := number(score)
+	if n == 0 {
+		if v, err := strconv.Atoi(score); err == nil {
+			n = v
+		} else if score == "十" {
+			n = 10
+		}
+	}
+	if outOf == 0 {
+		outOf = 5
+		if n > 5 {
+			outOf = 10
+		}
+	}
+	if n < 1 || n > outOf {
+		return 0
+	}
+	if outOf == 10 {
+		return max(1, (n+1)/2)
+	}
+	return n
 }
 
 // shiftedDates reads "make it a week later", 晚一周出发 while the trip is still being put

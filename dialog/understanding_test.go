@@ -1313,3 +1313,46 @@ func TestBudgetChangedByAnAmount(t *testing.T) {
 		}
 	}
 }
+
+// Scores are ratings ("10/10 would use again", 给你打3分, 满分, ⭐⭐⭐⭐) and change no
+// dates; praise is thanked, not apologised for, and cancels nothing; a trouble asked
+// about (如果护照丢了怎么办, 会不会被偷, "is it safe?") or said in fun (太棒了 救命 爱了) is no
+// emergency, while one reported still is.
+func TestScoresPraiseAndTroublesAskedAbout(t *testing.T) {
+	e := corpusEngine("Asia/Shanghai")
+	for text, stars := range map[string]int{
+		"10/10 would use again": 5, "I give it a 9/10": 5, "4 out of 5": 4, "给你打3分": 3, "5分": 5, "满分": 5, "⭐⭐⭐⭐": 4, "打8分": 4,
+	} {
+		c := chosenPlan("en")
+		before := c.Trip
+		res := e.Handle(c, dialog.Inbound{Text: text})
+		rated := 0
+		for _, ef := range res.Effects {
+			if ef.Kind == dialog.EffectFeedback {
+				rated = ef.Rating
+			}
+		}
+		if rated != stars || c.Trip != before {
+			t.Errorf("%q: rating %d, want %d; trip changed %v", text, rated, stars, c.Trip != before)
+		}
+	}
+	for _, text := range []string{"love it, thanks!! 👍", "the whole thing looks great", "这个方案太棒了，点赞"} {
+		c := chosenPlan("en")
+		res := e.Handle(c, dialog.Inbound{Text: text})
+		got := replyTexts(res)
+		if strings.Contains(got, "Sorry") || strings.Contains(got, "抱歉") || strings.Contains(got, "Cancel") || c.Memo.PlanVersion != 3 || c.State != dialog.StatePlanned && c.State != "feedback" {
+			t.Errorf("%q: %s (state %s)", text, got, c.State)
+		}
+	}
+	for text, want := range map[string]bool{
+		"如果护照丢了怎么办": false, "万一孩子生病了怎么办": false, "成都治安好吗 会不会被偷": false, "我没事 就是问问成都有没有儿童医院": false,
+		"上次去成都钱包被偷了，这次要注意什么": false, "天啊这个计划太棒了 救命 爱了": false, "is it safe? will we get robbed": false,
+		"护照丢了怎么办": true, "我在成都，钱包被偷了": true, "we got robbed": true, "救命": true,
+	} {
+		in, _ := dialog.DetectIntent(text)
+		_, read := dialog.ReadEmergency(text)
+		if got := in == dialog.IntentEmergency || read; got != want {
+			t.Errorf("%q: emergency %v, want %v", text, got, want)
+		}
+	}
+}
