@@ -95,11 +95,13 @@ var (
 	reFreeEN      = regexp.MustCompile(`^(?:make|can you make)\s+(?:the\s+)?(day\s+\d{1,2}|(?:first|second|third|fourth|fifth|last)\s+day)\s+(more|less)\s+([a-z ]{3,30})$|^(day\s+\d{1,2}|the\s+(?:first|second|third|fourth|fifth|last)\s+day)\s+(?:is|looks|feels|seems)\s+(?:too\s+|a bit\s+|kind of\s+)?(boring|dull|tiring|much|busy|plain)$|^(?:rework|redo|rethink|change up|mix up)\s+(day\s+\d{1,2}|the\s+(?:first|second|third|fourth|fifth|last)\s+day)$`)
 	// Two days trading places: 第二天和第三天换一下, 把最后一天跟第一天对调, "swap day 2 and
 	// day 3", "switch days 2 and 4", "swap the first day with the last day".
-	reSwapZH     = regexp.MustCompile(`^(?:把|将)?` + dayZH + `(?:的行程|的安排)?(?:和|跟|与|同)` + dayZH + `(?:的)?(?:行程|安排|顺序)?(?:的顺序)?(?:换一下|换下|调换一下|调换|对调一下|对调|互换一下|互换|换过来|交换一下|交换|调一下|换个顺序|调个顺序|换一换|反过来|颠倒一下|换)(?:吧|一下吧)?$`)
-	reSwapEN     = regexp.MustCompile(`^(?:swap|switch|flip|exchange|trade|reverse)\s+(?:the\s+order\s+of\s+|around\s+)?` + dayEN + `\s+(?:and|with|for|&)\s+(day\s+\d{1,2}|\d{1,2}|(?:the\s+)?(?:first|second|third|fourth|fifth|last)\s+day)(?:\s+around)?$|^(?:swap|switch|flip|exchange)\s+days\s+(\d{1,2})\s+(?:and|&)\s+(\d{1,2})$`)
-	reRestoreZH  = regexp.MustCompile(`^(?:还是|我想|我要|想|要)?(?:用|回到|恢复|还原到|恢复到|退回到|换回|改回)\s*第\s*([一二两三四五六七八九十\d]+)\s*版(?:本)?(?:吧)?$`)
-	reRestoreEN  = regexp.MustCompile(`^(?:go back to|use|restore|revert to|back to)\s+(?:the\s+)?version\s+(\d{1,3})$`)
-	undoWords    = wordSet(`撤销|上一版|上个版本|回到上一个版本|回到上一版|改回去|还原|恢复上一版|退回上一版|undo|undo that|undo it|revert|revert it|go back to the previous version|previous version|the previous version|back to the last version|undo the last change`)
+	reSwapZH    = regexp.MustCompile(`^(?:把|将)?` + dayZH + `(?:的行程|的安排)?(?:和|跟|与|同)` + dayZH + `(?:的)?(?:行程|安排|顺序)?(?:的顺序)?(?:换一下|换下|调换一下|调换|对调一下|对调|互换一下|互换|换过来|交换一下|交换|调一下|换个顺序|调个顺序|换一换|反过来|颠倒一下|换)(?:吧|一下吧)?$`)
+	reSwapEN    = regexp.MustCompile(`^(?:swap|switch|flip|exchange|trade|reverse)\s+(?:the\s+order\s+of\s+|around\s+)?` + dayEN + `\s+(?:and|with|for|&)\s+(day\s+\d{1,2}|\d{1,2}|(?:the\s+)?(?:first|second|third|fourth|fifth|last)\s+day)(?:\s+around)?$|^(?:swap|switch|flip|exchange)\s+days\s+(\d{1,2})\s+(?:and|&)\s+(\d{1,2})$`)
+	reRestoreZH = regexp.MustCompile(`^(?:还是|我想|我要|想|要)?(?:用|回到|恢复|还原到|恢复到|退回到|换回|改回)\s*第\s*([一二两三四五六七八九十\d]+)\s*版(?:本)?(?:吧)?$`)
+	reRestoreEN = regexp.MustCompile(`^(?:go back to|use|restore|revert to|back to)\s+(?:the\s+)?version\s+(\d{1,3})$`)
+	undoWords   = wordSet(`撤销|上一版|上个版本|回到上一个版本|回到上一版|改回去|还原|恢复上一版|退回上一版|undo|undo that|undo it|revert|revert it|go back to the previous version|previous version|the previous version|back to the last version|undo the last change|` +
+		`撤回|撤销上一步|撤销刚才的修改|取消刚才的修改|撤销修改|恢复原来的|恢复原样|改回原来的|改回原来的吧|刚才那个改回去|还是原来的好|还是原来的吧|算了还是原来的好|算了 还是原来的好|还原回去|` +
+		`undo the change|undo my last change|go back to how it was|put it back|change it back|change it back please|back to how it was`)
 	redoWords    = wordSet(`重做|恢复刚才的修改|redo|redo that`)
 	relaxWords   = wordSet(`轻松一点|轻松点|轻松一些|轻松些|松一点|少安排一点|少安排点|less busy|more chill|lighter|more laid back|more laid-back|节奏慢一点|慢一点|别太累|悠闲一点|悠闲点|不要太赶|别太赶|太赶了|宽松一点|休闲一点|more relaxed|slow it down|take it easy|a slower pace|slower pace|less packed|less rushed|too rushed|too busy|more relaxing`)
 	moreWords    = wordSet(`紧凑一点|紧凑点|多安排点景点|多安排一些|多安排点|安排满一点|充实一点|多去几个地方|pack more in|fit more in|more packed|busier|see more|more sights|squeeze more in`)

@@ -498,3 +498,13 @@ func TestOneEndOfTheTripMoved(t *testing.T) {
 		}
 	}
 }
+
+// Undo said in other words is undo: 撤回, 算了 还是原来的好, 取消刚才的修改, "actually undo
+// that", "change it back".
+func TestUndoInOtherWords(t *testing.T) {
+	for _, text := range []string{"撤回", "撤销上一步", "算了 还是原来的好", "取消刚才的修改", "刚才那个改回去", "actually undo that", "change it back", "put it back please"} {
+		if e, ok := dialog.ReadEdit(text); !ok || e.Kind != dialog.EditUndo {
+			t.Errorf("%q read as %+v, %v; want undo", text, e, ok)
+		}
+	}
+}

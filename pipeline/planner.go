@@ -176,9 +176,8 @@ func (w *PlanWorker) deliver(ctx context.Context, jobID int64, pj PlanJob, plan 
 			return errDone
 		}
 		if dialog.AwaitsPlan(&conv, pj.PlanRequest) {
-			if pj.Edit == nil && conv.Memo.PlannedTrip != nil {
-				// A re-plan of the same trip (a slot changed) can be undone like an edit.
-				plan.Base = conv.Memo.PlanVersion
+			if pj.Edit == nil {
+				plan.Base = ReplanBase(&conv)
 			}
 			if plan.Version, err = store.AddPlan(ctx, tx, pj.ConversationID, plan); err != nil {
 				return err
@@ -198,6 +197,16 @@ func (w *PlanWorker) deliver(ctx context.Context, jobID int64, pj PlanJob, plan 
 		return false, nil
 	}
 	return delivered, err
+}
+
+// ReplanBase is the version a new plan of conv's trip can be undone to: a re-plan of the
+// same trip (a slot changed after a plan) goes back to the plan it replaced; a first
+// plan, to none.
+func ReplanBase(conv *dialog.Conversation) int {
+	if conv.Memo.PlannedTrip != nil {
+		return conv.Memo.PlanVersion
+	}
+	return 0
 }
 
 func (w *PlanWorker) retryAfter() time.Duration {

@@ -82,7 +82,7 @@ func jobResult(ctx context.Context, conv *dialog.Conversation, effects []dialog.
 		switch {
 		case ef.Kind == dialog.EffectRequestPlan && ef.Trip != nil:
 			p := offline.Plan(*ef.Trip, conv.Lang, time.Now())
-			p.Version = conv.Memo.PlanVersion + 1
+			p.Version, p.Base = conv.Memo.PlanVersion+1, pipeline.ReplanBase(conv)
 			return dialog.Inbound{Event: dialog.EventPlanReady, Plan: &p, PlanRequest: ef.PlanRequest}, true
 		case ef.Kind == dialog.EffectEditPlan && ef.Edit != nil:
 			pj := pipeline.PlanJob{PlanRequest: ef.PlanRequest, Lang: ef.Lang, Trip: conv.Trip, Edit: ef.Edit, Tier: ef.Tier, Version: ef.Version}

@@ -64,3 +64,22 @@ func TestChatMakesEditsOffline(t *testing.T) {
 		t.Errorf("an edit that was not made made a version:\n%s", s)
 	}
 }
+
+// A slot changed after a plan makes a new plan that undo takes back, as in the service:
+// the budget changed, then undone, shows the first plan's budgets again.
+func TestChatUndoesAReplan(t *testing.T) {
+	in := strings.NewReader("Lisbon, Dec 20-23, 2 people, $900 each, no special needs, history\n#1\n" +
+		"make the budget 2000\nactually undo that\n")
+	var out bytes.Buffer
+	if err := run(context.Background(), []string{"xingqu", "chat"}, env("XINGQU_DEFAULT_TZ", "Europe/Lisbon"), in, &out, &out); err != nil {
+		t.Fatal(err)
+	}
+	s := out.String()
+	i := strings.Index(s, "Your plan (version 3)")
+	if i < 0 || strings.Contains(s, "no change to undo") {
+		t.Fatalf("no third version from undo:\n%s", s)
+	}
+	if first := s[strings.Index(s, "Your plan (version 1)"):]; !strings.Contains(s[i:], first[strings.Index(first, "== Luxury"):strings.Index(first, " ==\n")]) {
+		t.Errorf("undo did not bring the first plan's budget back:\n%s", s[i:])
+	}
+}
