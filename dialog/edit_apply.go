@@ -329,7 +329,7 @@ func ApplyEdit(base Plan, chosen Tier, e PlanEdit, lang string) (Plan, []string,
 
 // mentions reports whether a part of a day names place, ignoring case.
 func mentions(part, place string) bool {
-	return place != "" && strings.Contains(strings.ToLower(part), strings.ToLower(place))
+	return place != "" && strings.Contains(strings.ToLower(Simplified(part)), strings.ToLower(Simplified(place)))
 }
 
 // lightestDay is the first day with free time, else the middle day.

@@ -156,6 +156,10 @@ func emergencyNormalize(text string) string {
 			r = '\''
 		case r == 0x3000:
 			r = ' '
+		case r >= 0x4E00:
+			if v, ok := simplifiedOf[r]; ok {
+				r = v // 護照丟了 is 护照丢了
+			}
 		}
 		if unicode.IsSpace(r) {
 			if !space {

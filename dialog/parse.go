@@ -205,6 +205,10 @@ func normalizeText(text string) string {
 			continue
 		case unicode.IsControl(r) || unicode.IsSpace(r):
 			r = ' '
+		case r >= 0x4E00:
+			if v, ok := simplifiedOf[r]; ok {
+				r = v // 兩千五 is 两千五
+			}
 		}
 		b.WriteRune(r)
 	}

@@ -401,8 +401,8 @@ func (d *destScan) set(i, j int, kind evidenceKind) bool {
 	switch v, name := judge(p, kind, d.c, d.m.lang); v {
 	case knownPlace:
 		d.e.Destination = name
-		if name != p {
-			d.e.Misspelt = p
+		if name != p && Simplified(name) != p {
+			d.e.Misspelt = p // 花蓮 for 花莲 is the same name in traditional characters
 		}
 	case proposedPlace:
 		d.e.ProposedDestination = p

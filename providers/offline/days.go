@@ -244,6 +244,9 @@ func nearbyTowns(trip dialog.TripRequest, lang, dest string) ([]geo.Town, float6
 	}
 	var towns []geo.Town
 	for _, t := range g.Nearby(place.Lat, place.Lon, 25, 130, 8, lang) {
+		if lang == dialog.LangZH {
+			t.Name = dialog.Simplified(t.Name) // the gazetteer has some in traditional (綿陽)
+		}
 		if t.Name != dest && !strings.Contains(dest, t.Name) && !strings.Contains(t.Name, dest) {
 			towns = append(towns, t)
 		}
