@@ -533,12 +533,12 @@ func vagueTheme(s string) string {
 
 // Exclusions: "不要去鼓山", "skip the great wall", "no museums".
 var (
-	reExcludeZh = pat(`(?:不要|别|不想|不用|不打算|不|不会)再?(?:带(?:我们|我)|让(?:我们|我))?去(?:了)?|不要|别安排|不想去|去掉|删掉|排除|避开|不考虑|讨厌|不喜欢|受不了`, "不", "别", "去掉", "删掉", "排除", "避开", "讨厌", "受不了")
+	reExcludeZh = pat(`(?:不要|别|不想|不用|不打算|不|不会)再?(?:带(?:我们|我)|让(?:我们|我))?去(?:了)?|不要|别安排|不想去|去掉|删掉|排除|避开|不考虑|讨厌|不喜欢|受不了|不(?:想|用|要)?(?:去)?(?:看|逛|爬|玩)(?:了)?`, "不", "别", "去掉", "删掉", "排除", "避开", "讨厌", "受不了")
 	// reDroppedZh follows a sight the traveller no longer wants: "雷峰塔就不去了", "故宫不用去了".
 	reDroppedZh = pat(`(?:就|也|还是|先)?(?:不(?:想|用|要|打算)?去了|不去|不要了|就算了|算了|不看了|不逛了|跳过|pass)`, "不", "算了", "跳过", "pass")
 	reExcludeEn = pat(`(?i)\b(?:(?:do not|don't|dont|we don't|i don't)\s+want\s+to\s+(?:go\s+to|visit|see|do)|not\s+going\s+to|anywhere\s+but|anything\s+but|everything\s+but|except(?:\s+for)?|other\s+than|avoid|skip|no more|not interested in|take|remove|cut|leave out|drop|without|hate|can'?t stand|cannot stand|dislike|(?:don'?t|do not) (?:really )?like|not a fan of|not into)\s+`,
 		"want", "not going", "anywhere but", "anything but", "everything but", "except", "other than", "avoid", "skip", "no more", "not interested", "take", "remove", "cut", "leave out", "drop", "without", "hate", "stand", "dislike", "like", "not a fan", "not into")
-	reExcludeNo     = pat(`(?i)(?:^|[,;.!]\s*)(?:no|not)\s+`, "no", "not")
+	reExcludeNo     = pat(`(?i)(?:^|[,;.!]\s*|[,;]?\s*\b(?:but|and|also|though|just)\s+)(?:no|not)\s+`, "no", "not")
 	reExcludeFoodZh = pat(`(?:不要|不想吃|不吃|不能吃|不太能吃|不敢吃|吃不了|别安排)\s*`, "不", "吃不了", "别安排")
 	reNoEatEn       = pat(`(?i)\b(?:don'?t|do not|doesn'?t|does not|can'?t|cannot|never|won'?t)\s+eat\s+`, "eat")
 	reExcludeOut    = pat(`(?i)\s+(?:out\s+of\s+(?:the\s+)?(?:plan|itinerary|trip)|out|off\s+the\s+(?:plan|list|itinerary))\b`, "out", "off")
@@ -630,7 +630,7 @@ func parseExclusionsIn(m *msg, e *Extraction, c ParseContext) {
 		if loc[0] >= 3 && strings.HasSuffix(wo[:loc[0]], "要") {
 			continue
 		}
-		if !goes && !isPrefWord(p) && !zhSightLike(p) {
+		if !goes && !isPrefWord(p) && !zhSightLike(p) && !knownSight(p) {
 			if known, _ := placesKnow(c, p); !known {
 				continue
 			}

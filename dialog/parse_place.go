@@ -279,6 +279,7 @@ func parseDestinationIn(m *msg, e *Extraction, c ParseContext) {
 		d.wo = string(m.wo)
 		d.lwo = asciiLower(d.wo)
 	}
+	d.ruledOutZh()
 	if d.alternatives() || d.correctedZh() || d.correctedEn() || d.insteadOf() || d.changedTo() ||
 		d.joined() || d.afterMarker() || d.spotted() || d.described() {
 		return
@@ -476,6 +477,54 @@ func (d *destScan) joined() bool {
 	}
 	d.m.found++
 	return true
+}
+
+// reRuledOutZhBefore and reRuledOutZhAfter surround a place the traveller does not want:
+// 想去海南，不要三亚; 福州吧，厦门去过了.
+var (
+	reRuledOutZhBefore = regexp.MustCompile(`(?:不要|不去|别去|不想去|不考虑|除了)\s*$`)
+	reRuledOutZhAfter  = regexp.MustCompile(`^\s*(?:去过了|去过|已经去过|就不去了|不去了|不想去了|除外)`)
+)
+
+// ruledOutZh takes the known places said not to be wanted out of the reading, before the
+// steps that look for the destination: 想去海南，不要三亚 goes to 海南. The message's
+// corrections (不去福州了，去厦门) are read by correctedZh as before.
+func (d *destScan) ruledOutZh() {
+	if d.m.lang != LangZH || !has(d.wo, "不", "别", "过", "除") {
+		return
+	}
+	for i := 0; i < len(d.wo); {
+		r, size := utf8.DecodeRuneInString(d.wo[i:])
+		if !isHan(r) {
+			i += size
+			continue
+		}
+		// The longest known place starting here.
+		best := 0
+		for j, n := i+size, 0; j <= len(d.wo) && n < 8; n++ {
+			if known, _ := placesKnow(d.c, d.wo[i:j]); known {
+				best = j
+			}
+			if j == len(d.wo) {
+				break
+			}
+			_, sz := utf8.DecodeRuneInString(d.wo[j:])
+			j += sz
+		}
+		if best == 0 {
+			i += size
+			continue
+		}
+		before, after := d.wo[:i], d.wo[best:]
+		if reRuledOutZhBefore.MatchString(before) && !strings.Contains(after, "是") && !reDestZhTo2.MatchString(strings.TrimPrefix(after, "了")) {
+			d.setNot(i, best) // 不要三亚: ruled out
+		} else if reRuledOutZhAfter.MatchString(after) && !strings.HasPrefix(strings.TrimSpace(after), "不去了，") {
+			d.m.consume(i, best) // 厦门去过了: not where they go
+		}
+		i = best
+	}
+	d.wo = string(d.m.wo)
+	d.lwo = asciiLower(d.wo)
 }
 
 // correctedZh reads a place corrected in Chinese: "不是福州，是厦门", "不去福州了，去厦门".

@@ -28,6 +28,11 @@ func lastCorrection(low string) (int, int) {
 		if isASCIILetter(w[0]) && (i > 0 && wordByte(low[i-1]) || j < len(low) && wordByte(low[j])) {
 			continue
 		}
+		// "，不，去苏州" corrects; "，不要三亚", "，不吃辣" say what is not wanted.
+		if (w == "，不" || w == ",不") && j < len(low) && !strings.ContainsAny(low[j:j+1], " ,.!，。！") && !strings.HasPrefix(low[j:], "是") && !strings.HasPrefix(low[j:], "对") &&
+			!strings.HasPrefix(low[j:], "，") && !strings.HasPrefix(low[j:], "。") && !strings.HasPrefix(low[j:], "！") {
+			continue
+		}
 		// ", no special needs" is an answer; ", no 6" corrects a figure.
 		if strings.HasPrefix(w, ", no") && (j >= len(low) || !isDigit(low[skipSpace(low, j)%len(low)])) {
 			continue

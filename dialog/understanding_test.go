@@ -1356,3 +1356,43 @@ func TestScoresPraiseAndTroublesAskedAbout(t *testing.T) {
 		}
 	}
 }
+
+// What is said not to be wanted is never what the trip gets: 想去海南，不要三亚 goes to
+// 海南; 厦门去过了 is not where they go; 不看兵马俑 leaves it out; "none, but no museums"
+// rules museums out instead of asking for them. A correction (去杭州，不，去苏州) still
+// corrects.
+func TestNotWantedIsNotWhatTheTripGets(t *testing.T) {
+	e := corpusEngine("Asia/Shanghai")
+	for _, c := range []struct {
+		lang, text, dest, excl string
+	}{
+		{"zh", "想去海南，不要三亚", "海南", "三亚"},
+		{"zh", "福州吧，厦门去过了", "福州", ""},
+		{"zh", "去西安 不看兵马俑", "西安", "兵马俑"},
+		{"zh", "去北京，不爬长城", "北京", "长城"},
+		{"zh", "去杭州，不，去苏州", "苏州", ""},
+		{"zh", "去杭州，不对，去苏州", "苏州", ""},
+	} {
+		conv := &dialog.Conversation{State: dialog.StateStart, Status: dialog.StatusBot, Lang: c.lang}
+		e.Handle(conv, dialog.Inbound{Text: c.text})
+		if conv.Trip.Destination != c.dest || c.excl != "" && !strings.Contains(conv.Trip.Exclude, c.excl) {
+			t.Errorf("%q: destination %q, exclude %q, want %q leaving out %q", c.text, conv.Trip.Destination, conv.Trip.Exclude, c.dest, c.excl)
+		}
+		if c.excl != "" && strings.Contains(conv.Trip.SocialLandscape+conv.Trip.NaturalLandscape+conv.Trip.Cuisine, c.excl) {
+			t.Errorf("%q: %q is a preference", c.text, c.excl)
+		}
+	}
+	s, end := dialog.NewDate(2026, 12, 20), dialog.NewDate(2026, 12, 22)
+	b := 3000.0
+	for _, text := range []string{"none, but no museums", "history but no museums, and no day trips"} {
+		conv := &dialog.Conversation{State: dialog.StateNeeds, Status: dialog.StatusBot, Lang: "en",
+			Trip: dialog.TripRequest{Destination: "Suzhou", StartDate: &s, EndDate: &end, Budget: &b, Currency: "CNY"}}
+		if strings.HasPrefix(text, "history") {
+			conv.State, conv.Memo.NeedsAsked = dialog.StatePreferences, true
+		}
+		e.Handle(conv, dialog.Inbound{Text: text})
+		if !strings.Contains(conv.Trip.Exclude, "museums") || strings.Contains(conv.Trip.SocialLandscape, "museum") {
+			t.Errorf("%q: exclude %q, preferences %q", text, conv.Trip.Exclude, conv.Trip.SocialLandscape)
+		}
+	}
+}
