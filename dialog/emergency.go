@@ -63,7 +63,9 @@ var emergencyRules = []emergencyRule{
 		`|\bheart attack\b|\bpanic attack\b|\bfaint(?:ed)?\b|\bpassed out\b|\bcollapsed?\b|\bunconscious\b|\bunresponsive\b|\bfever\b|\bvomit(?:ing|ed)?\b|\bthrowing up\b|\bdiarrh?o?ea\b` +
 		`|\bfood poisoning\b|\bpoison(?:ed|ing)\b|\ballergic reaction\b|\banaphyla\w*|\bcan'?t breathe\b|\b(?:trouble|difficulty|problems?) breathing\b|\bchest pains?\b|\bstroke\b|\bseizures?\b` +
 		`|\basthma attack\b|\bwheezing\b|\baltitude sickness\b|\b(?:very|really|so|seriously|feel|feeling|got|am|i'?m|is|are) sick\b|\bneed (?:a|to see a) doctor\b|\bsee a doctor\b|\bambulance\b` +
-		`|\b(?:need|go|get|take \w+) (?:to )?(?:a |the )?hospital\b|\bnearest hospital\b|\bi'?m dying\b|\bblood sugar (?:is )?(?:very |too |really )?(?:low|high)\b|\bstung\b|\boverdos(?:e|ed|ing)\b|\bcan'?t feel (?:his|her|my|their) \w+|\bdrooping\b|\bnumb\b|\bswollen\b|\b(?:won'?t|doesn'?t|isn'?t|not) wak(?:e|ing) up\b|\bnot breathing\b|\b(?:sun|heat) ?stroke\b|\bappendicitis\b|\b(?:belly|stomach|tummy) (?:hurts|pain|ache)\b|\bsevere pain\b|\bhurts a lot\b|\bpregnant\b[^.?!]{0,20}\bbleeding\b`),
+		`|\b(?:need|go|get|take \w+) (?:to )?(?:a |the )?hospital\b|\bnearest hospital\b|\bi'?m dying\b|\bblood sugar (?:is )?(?:very |too |really )?(?:low|high)\b|\bstung\b|\boverdos(?:e|ed|ing)\b|\bcan'?t feel (?:his|her|my|their) \w+|\bdrooping\b|\bnumb\b|\bswollen\b|\b(?:won'?t|doesn'?t|isn'?t|not) wak(?:e|ing) up\b|\bnot breathing\b|\b(?:sun|heat) ?stroke\b|\bappendicitis\b|\b(?:belly|stomach|tummy) (?:hurts|pain|ache)\b|\bsevere pain\b|\bhurts a lot\b|\bpregnant\b[^.?!]{0,20}\bbleeding\b` +
+		`|\bfeel(?:ing|s)? (?:really |very |so |quite |a bit |terribly |extremely )?(?:ill|unwell|awful|terrible|dizzy|faint)\b|\bnot feeling (?:well|good|great|ok|okay)\b|\bhigh (?:temp|temperature)\b|\bunwell\b` +
+		`|高反了|高反(?:很|太|特别)?(?:严重|厉害)|出现了?高反|(?:身体|肚子|胃|头|孩子|我|他|她|老婆|老公|妈妈|爸爸|老人)[^，。？！,?!]{0,3}不舒服|头晕|头疼得|头痛得`),
 		regexp.MustCompile(`会不会|会有|容易|预防|防止|\bprevent\b|\bavoid\b|\bis it safe\b|\bgets\b|\bprone to\b|\busually\b`)},
 	{EmergencyDisaster, gated(`地震|台风|洪水|发大水|水灾|海啸|滑坡|泥石流|雪崩|暴雪|暴雨|龙卷风|火山(?:喷发|爆发)|着火|火灾|起火|失火|山火|浓烟|冒烟` +
 		`|\bearthquakes?\b|\btyphoons?\b|\bhurricanes?\b|\bcyclones?\b|\btornado(?:es)?\b|\btsunami\b|\bflood(?:s|ed|ing)?\b|\blandslides?\b|\bmudslides?\b|\bavalanche\b|\bblizzard\b` +
@@ -77,7 +79,9 @@ var emergencyRules = []emergencyRule{
 		`|\brobbed\b|\brobbery\b|\bmugged\b|\bstole\b|\bstolen\b|\bpick-?pocket(?:ed|s)?\b|\bscammed\b|\bfraud\b|\battack(?:ed)?\b|\bassault(?:ed)?\b|\bbeaten up\b` +
 		`|\bfollowing me\b|\bstalking\b|\bthreaten(?:ing|ed)?\b|\bharass(?:ed|ing)\b|\bbroken into\b|\bbroke into\b|\bsnatched\b|\bthief\b|\bthieves\b` +
 		`|\b(?:need|call|get|contact|phone|report (?:it |this )?to) (?:the )?police\b|\bpolice (?:now|please)\b|\bgrabbed my\b|\bran off with\b|\bdrugged\b|\bspiked\b|\b(?:tried|trying|try) to rob\b|\brob(?:bing)? (?:us|me|him|her|them)\b` +
-		`|\btook (?:my |our |the )?(?:money|cash|wallet|phone|bag|purse|camera|laptop|passport)\b`),
+		`|\btook (?:my |our |the )?(?:money|cash|wallet|phone|bag|purse|camera|laptop|passport)\b` +
+		`|\b(?:nicked|pinched|swiped|skimmed|cloned)\b|(?:钱包|手机|包包|背包|银行卡|信用卡|现金|相机|电脑|钱)[^，。？！,?!]{0,4}(?:丢了|掉了|不见了|找不到了|没了|被偷)` +
+		`|\b(?:lost|left) (?:my|our|his|her) (?:phone|wallet|purse|bag|handbag|backpack|cards?|credit cards?|bank cards?|money|cash|camera|laptop)\b|\b(?:my|our) (?:phone|wallet|purse|bag|handbag|backpack|cards?)\b[^.?!,]{0,12}\b(?:is|was|got|has been) (?:lost|gone|missing|taken)\b`),
 		regexp.MustCompile(`\btips?\b|\bavoid\b|\bagainst\b|\bbeware\b|\bwatch out\b|\bcommon\b|多吗|注意|防范|小心|常见|\bsafe\b|\bdangerous\b`)},
 	{EmergencyTransport, gated(`(?:航班|班机|飞机|火车|高铁|动车|列车|大巴|巴士|轮渡|渡轮)[^，。？！,?!]{0,6}(?:取消|停运|停飞)|误机|误车|错过了?(?:航班|飞机|转机|火车|高铁|末班|最后一班|班车|轮渡|邮轮)|取消了?转机|转机(?:被)?取消|延误了?(?:\d+|[一二三四五六七八九十几]+)个?(?:多)?小时|(?:行李|箱子)[^，。？！,?!]{0,6}(?:丢|不见|没到|找不到)|丢了?(?:我的)?行李|滞留|抛锚|行李(?:箱)?(?:没有|没)出来` +
 		`|\b(?:flight|train|bus|ferry|connection|plane)s?\b[^.?!]{0,20}\b(?:was|got|has been|is|were|have been) (?:cancell?ed|grounded|suspended)\b|\bcancell?ed (?:my|our|the) (?:flight|train|ferry)\b` +
@@ -446,6 +450,8 @@ func (t *turn) placeNamed(text string) *Place {
 	}
 	// "我在曼谷钱包被偷了": the name after 在 runs into the trouble, with nothing between.
 	names = append(names, namesAfterZai(text)...)
+	// "I'm in Tokyo and I lost my passport": the words after "in" or "at", longest first.
+	names = append(names, namesAfterIn(text)...)
 	for _, n := range names {
 		if m := t.e.Places.Lookup(n, t.c.Lang); m.Place != nil && m.Place.CountryCode != "" {
 			p := *m.Place
@@ -453,6 +459,25 @@ func (t *turn) placeNamed(text string) *Place {
 		}
 	}
 	return nil
+}
+
+// namesAfterIn returns the runs of one to three words after each "in", "at" or "near" of
+// text, longest first: "in hong kong and i lost" gives "hong kong and", "hong kong",
+// "hong".
+func namesAfterIn(text string) []string {
+	words := strings.FieldsFunc(asciiLower(text), func(r rune) bool {
+		return !(unicode.IsLetter(r) || r == '-' || r == '\'')
+	})
+	var out []string
+	for i, w := range words {
+		if w != "in" && w != "at" && w != "near" {
+			continue
+		}
+		for n := min(3, len(words)-i-1); n >= 1; n-- {
+			out = append(out, strings.Join(words[i+1:i+1+n], " "))
+		}
+	}
+	return out
 }
 
 // namesAfterZai returns what may be a place's name after each 在 of text, longest first:

@@ -207,3 +207,22 @@ func TestCaseQueryAnswersFromTheCase(t *testing.T) {
 		t.Errorf("state %s intent %s", c.State, res.Intent)
 	}
 }
+
+// Troubles said in everyday words are emergencies, with the numbers of the place they
+// name: a wallet lost or nicked, a phone gone, feeling ill, altitude sickness now; "I'm in
+// Tokyo and I lost my passport" is in Japan. Worrying about altitude sickness is not one.
+func TestEverydayTroubles(t *testing.T) {
+	for text, want := range map[string]bool{
+		"我在曼谷 钱包丢了": true, "在首尔钱包掉了": true, "手机丢了": true, "在拉萨高反了": true,
+		"someone nicked my wallet in london 😭": true, "my credit card got skimmed in hong kong": true,
+		"i feel really ill": true, "feeling unwell, high temp": true, "my wife is not feeling well": true,
+		"lost my phone at chunxi road": true,
+		"我有高反": false, "我有点担心高反": false, "i feel really excited": false, "phone case lost its shine": false,
+	} {
+		in, _ := dialog.DetectIntent(text)
+		_, read := dialog.ReadEmergency(text)
+		if got := in == dialog.IntentEmergency || read; got != want {
+			t.Errorf("%q: emergency %v, want %v", text, got, want)
+		}
+	}
+}

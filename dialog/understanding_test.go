@@ -957,6 +957,8 @@ func reflectEqualTrip(a, b dialog.TripRequest) bool {
 func TestEmergencyWhereItSays(t *testing.T) {
 	for _, tc := range []struct{ lang, text, country, want string }{
 		{"en", "I lost my passport in Paris", "FR", "France"},
+		{"en", "I'm in Tokyo and I lost my passport", "JP", "Japan"},
+		{"en", "I am in Hong Kong and I lost my passport", "HK", "Hong Kong"},
 		{"en", "my wallet got stolen in Rome, help", "IT", "Italy"},
 		{"zh", "我在东京，护照丢了怎么办", "JP", "日本"},
 		{"zh", "我在曼谷钱包被偷了", "TH", "泰国"},
