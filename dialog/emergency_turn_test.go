@@ -217,7 +217,7 @@ func TestEverydayTroubles(t *testing.T) {
 		"someone nicked my wallet in london 😭": true, "my credit card got skimmed in hong kong": true,
 		"i feel really ill": true, "feeling unwell, high temp": true, "my wife is not feeling well": true,
 		"lost my phone at chunxi road": true,
-		"我有高反": false, "我有点担心高反": false, "i feel really excited": false, "phone case lost its shine": false,
+		"我有高反":                         false, "我有点担心高反": false, "i feel really excited": false, "phone case lost its shine": false,
 	} {
 		in, _ := dialog.DetectIntent(text)
 		_, read := dialog.ReadEmergency(text)
