@@ -198,8 +198,8 @@ func (a *tripEdit) dates(ex Extraction) {
 // among its members.
 func (a *tripEdit) partyAndBudget(ex Extraction) {
 	t, c, tr, l, problem, changed := a.t, a.t.c, a.tr, a.l, a.problem, a.changed
-	if ex.PartyJoins > 0 && tr.PartySize != nil && *tr.PartySize+ex.PartyJoins <= 100 {
-		ex.PartySize = *tr.PartySize + ex.PartyJoins
+	if ex.PartyJoins != 0 && tr.PartySize != nil && *tr.PartySize+ex.PartyJoins <= 100 && *tr.PartySize+ex.PartyJoins >= 1 {
+		ex.PartySize = *tr.PartySize + ex.PartyJoins // joined, or one dropped out
 	}
 	if ex.PartySize > 0 && ex.PartySize <= 100 {
 		if tr.PartySize == nil || *tr.PartySize != ex.PartySize {

@@ -400,7 +400,7 @@ func readEditCore(core string) (PlanEdit, bool) {
 	// "算了不去了": giving the trip up, not a place called 算.
 	if m := reDropZH.FindStringSubmatch(core); m != nil && !strings.HasPrefix(core, "不去了") && !strings.Contains(core, "算了") {
 		place := dayOfThing(cleanThing(m[1] + m[2] + m[3]))
-		if place == "" || has(place, "预算", "天", "行程", "旅行", "计划", "方案", "通知", "人工", "订阅", "孩子", "狗", "猫", "取消", "了") || notThing(place) {
+		if place == "" || reLeavesZh.MatchString(core) || has(place, "预算", "天", "行程", "旅行", "计划", "方案", "通知", "人工", "订阅", "孩子", "狗", "猫", "取消", "了") || notThing(place) {
 			return PlanEdit{}, false
 		}
 		e.Kind, e.Place = EditDrop, place

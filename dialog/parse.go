@@ -280,6 +280,19 @@ func ptr[T any](v T) *T { return &v }
 
 var commandRe = regexp.MustCompile(`^\s*/[a-z_]+(?:@[a-z0-9_]+)?`)
 
+// reCountSaid is a party size said as a number ("so 3 ppl now", "3 of us", 一共四个人):
+// people said to join it are in it already.
+var reCountSaid = regexp.MustCompile(`\b\d{1,2}\s*(?:ppl|people|persons|of us|pax|adults)\b|\b(?:two|three|four|five|six|seven|eight) (?:of us|people|ppl)\b|[一二两三四五六七八九十\d]+个人|一共|总共`)
+
+// reMoreJoin adds people to a known party: 多加一个人, 再带一个小朋友, 再加两个人.
+var reMoreJoin = regexp.MustCompile(`^(?:再|多|还要|还得)(?:加|带|来)?(?:上)?\s*([一两二三四五六\d])\s*个\s*(人|大人|小朋友|孩子|小孩|朋友|同事|同学)(?:吧|哦|啊)?$`)
+
+// reLeavesZh and reLeavesEn say someone of the party no longer comes.
+var (
+	reLeavesZh = regexp.MustCompile(`(?:老公|老婆|爸爸|妈妈|我爸|我妈|朋友|同事|同学|闺蜜|男朋友|女朋友|对象|爱人|哥哥|姐姐|弟弟|妹妹|奶奶|爷爷|外婆|外公)[^，。,.!?？！]{0,8}(?:不去了|去不了了|去不成了|不来了|来不了了|不能去了)`)
+	reLeavesEn = regexp.MustCompile(`\b(?:my|our) (?:wife|husband|partner|friend|mate|sister|brother|mum|mom|dad|girlfriend|boyfriend|colleague)\b[^.,!?]{0,20}\b(?:can'?t come|cannot come|can'?t make it|isn'?t coming|is not coming|won'?t be coming|dropped out|pulled out)\b`)
+)
+
 // Extract reads everything a message says, for every slot. It never fails: what it
 // cannot read is left unset and flagged with Unparsed or DateProblem.
 func Extract(text string, c ParseContext) Extraction {
@@ -321,8 +334,19 @@ func Extract(text string, c ParseContext) Extraction {
 	e.PartySize = party
 	// "my sister and her husband are coming too": people joining a party already known
 	// are added to it; the speaker is already counted there.
-	if party > 1 && reJoining.MatchString(m.low) && !selfNamed(m.low) {
+	if party > 1 && reJoining.MatchString(m.low) && !selfNamed(m.low) && !reCountSaid.MatchString(m.low) {
 		e.PartyJoins = party - 1
+	}
+	// "多加一个人", "再带一个小朋友": so many more than the party known.
+	if mj := reMoreJoin.FindStringSubmatch(m.low); mj != nil {
+		if k := zhNum(mj[1]); k > 0 {
+			party, e.PartySize, e.PartyJoins = k+1, k+1, k
+			kids = kids || has(mj[2], "小朋友", "孩子", "小孩", "娃")
+		}
+	}
+	// "老公临时有事不去了", "my sister can't come": one fewer.
+	if party == 0 && reLeavesZh.MatchString(m.low) || reLeavesEn.MatchString(m.low) {
+		e.PartyJoins = -1
 	}
 	if party > 0 {
 		m.found++

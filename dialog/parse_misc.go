@@ -103,6 +103,19 @@ var (
 // parsePartyIn returns the party size and whether children were counted in it.
 func parsePartyIn(m *msg) (int, bool) {
 	var s string
+	// "we are 2 couples", 三对夫妻: two each, the speaker among them.
+	if loc := reCouples.FindStringSubmatchIndex(m.low); loc != nil {
+		w := ""
+		for g := 2; g+1 < len(loc); g += 2 {
+			if loc[g] >= 0 {
+				w += m.low[loc[g]:loc[g+1]]
+			}
+		}
+		if k := max(atoiWord(w), zhNum(w)); k > 0 && k < 20 {
+			m.consume(loc[0], loc[1])
+			return 2 * k, false
+		}
+	}
 	adults, kids := 0, 0
 	for _, re := range []pattern{reAdultsZh, reAdultsEn} {
 		s = m.text()

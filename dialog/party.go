@@ -1,6 +1,7 @@
 package dialog
 
 import (
+	"regexp"
 	"strconv"
 	"strings"
 )
@@ -39,6 +40,7 @@ var companionsEn = []companion{
 	{"friends", 1, false, true}, {"friend", 1, false, true}, {"colleagues", 1, false, true}, {"colleague", 1, false, true}, {"coworkers", 1, false, true},
 	{"roommates", 1, false, true}, {"college roommates", 1, false, true}, {"sisters", 1, false, true}, {"sister", 1, false, true}, {"brothers", 1, false, true}, {"brother", 1, false, true},
 	{"cousins", 1, false, true}, {"cousin", 1, false, true}, {"mates", 1, false, true}, {"mate", 1, false, true},
+	{"missus", 1, false, false}, {"missis", 1, false, false}, {"hubby", 1, false, false}, {"wifey", 1, false, false}, {"other half", 1, false, false}, {"better half", 1, false, false},
 	{"buddies", 1, false, true}, {"buddy", 1, false, true}, {"pals", 1, false, true},
 	{"kids", 1, true, true}, {"kid", 1, true, true}, {"children", 1, true, true}, {"child", 1, true, true}, {"baby", 1, true, true}, {"son", 1, true, true}, {"daughter", 1, true, true},
 	{"sons", 1, true, true}, {"daughters", 1, true, true}, {"toddler", 1, true, true},
@@ -47,7 +49,8 @@ var companionsEn = []companion{
 var zhCountWords = map[string]int{"一": 1, "两": 2, "二": 2, "俩": 2, "三": 3, "仨": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9, "十": 10}
 
 // companionsIn counts the people named besides the speaker, and whether a child is
-// among them; n is 0 when nobody is named.
+// among them; n is 0 when nobody is named. 夫妻 ("夫妻俩带俩孩子", "我们夫妻") counts the
+// speaker as one of the two: n is then one less.
 func companionsIn(s string) (n int, kids bool) {
 	low := asciiLower(s)
 	// Children named without a number ("带孩子", "with kids") say a need, not how many.
@@ -80,9 +83,12 @@ func companionsIn(s string) (n int, kids bool) {
 				if used[i] || used[j-1] {
 					continue
 				}
-				// Not a companion: "别带孩子", "no kids", "孩子们不去".
+				// Not a companion: "别带孩子", "no kids", "孩子们不去", 老公出差了.
 				before := low[max(0, i-12):i]
 				if has(before, "不带", "没有", "不", "没", "别", "no ", "without", "not ") {
+					continue
+				}
+				if after := low[j:min(len(low), j+15)]; !latin && has(after, "出差", "加班", "有事", "不去", "不来", "来不了", "去不了", "不能去", "不跟") {
 					continue
 				}
 				for k := i; k < j; k++ {
@@ -110,6 +116,9 @@ func companionsIn(s string) (n int, kids bool) {
 				}
 				if c.kid && has(before, "the ", "our ", "my ", "的", "我家") && !plural(c.word) {
 					definite = true // "the baby", "my daughter"
+				}
+				if c.word == "夫妻" {
+					count-- // the speaker is one of them, counted once by the caller
 				}
 				n += count
 				kids = kids || c.kid
@@ -216,6 +225,14 @@ func partyFromPeople(s string) (int, bool) {
 	if strings.Contains(low, "两对夫妻") || strings.Contains(low, "2对夫妻") {
 		return 4, false
 	}
+	// "we are 2 couples", "三对夫妻": two each, the speaker among them.
+	if m := reCouples.FindStringSubmatch(low); m != nil {
+		if k := atoiWord(m[1] + m[2]); k > 0 && k < 20 {
+			return 2 * k, false
+		} else if k := zhNum(m[2]); k > 0 && k < 20 {
+			return 2 * k, false
+		}
+	}
 	if has(low, "你有", "你的", "do you have", "are you", "your ") {
 		return 0, false
 	}
@@ -244,11 +261,17 @@ func zhNum(s string) int {
 	return n
 }
 
+// reCouples counts couples: "2 couples", "two couples", 三对夫妻.
+var reCouples = regexp.MustCompile(`\b(\d{1,2}|two|three|four|five)\s+couples\b|([0-9两二三四五])\s*对(?:夫妻|夫妇|情侣)`)
+
 // reJoining says the people named join the party rather than make it up.
 var reJoining = pat(`\bcoming too\b|\bcoming as well\b|\balso coming\b|\bare joining\b|\bis joining\b|\bjoining us\b|\bwill join\b|\bcoming along\b|也去|也要去|也来|也一起`,
 	"coming", "joining", "join", "也")
 
 // selfNamed reports whether the speaker counts themself in what they say ("me and", "我和").
 func selfNamed(low string) bool {
-	return has(" "+low+" ", " me ", " me,", " i ", " i'", " we ", "我", "咱")
+	return has(" "+low+" ", " me ", " me,", " i ", " i'", " we ", "咱") || reSelfZh.MatchString(low)
 }
+
+// reSelfZh is the speaker in Chinese: 我和, 我们, 和我; not 我妈 or 我家 (someone else).
+var reSelfZh = regexp.MustCompile(`我(?:和|跟|与|带|自己|们|俩|一个)|(?:和|跟|与|带上|还有)我|^我(?:想|要|也)`)

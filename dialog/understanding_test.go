@@ -1398,3 +1398,49 @@ func TestNotWantedIsNotWhatTheTripGets(t *testing.T) {
 		}
 	}
 }
+
+// The party is counted as people say it: a size said with people joining is the size
+// ("my mate is coming too so 3 ppl now"); 夫妻 includes the speaker; couples are two each;
+// the missus and hubby are people; 多加一个人, 再带一个小朋友 and 我妈也要去 add to the party
+// known; 老公临时有事不去了 takes one away and is no edit of the plan.
+func TestPartyAsPeopleSayIt(t *testing.T) {
+	e := corpusEngine("Asia/Shanghai")
+	for _, c := range []struct {
+		text        string
+		known, want int
+	}{
+		{"my mate is coming too so 3 ppl now", 2, 3},
+		{"my sister is joining, so 3 of us", 2, 3},
+		{"me, the missus and 2 kids", 0, 4},
+		{"me + hubby + 3 kids", 0, 5},
+		{"we are 2 couples", 0, 4},
+		{"夫妻俩带俩孩子", 0, 4},
+		{"俩娃+我们夫妻+外婆", 0, 5},
+		{"多加一个人", 3, 4},
+		{"再带一个小朋友", 3, 4},
+		{"我妈也要去", 3, 4},
+		{"老公临时有事不去了", 3, 2},
+		{"my sister can't come anymore", 3, 2},
+	} {
+		conv := chosenPlan("zh")
+		if c.known > 0 {
+			n := c.known
+			conv.Trip.PartySize = &n
+			planned := conv.Trip
+			conv.Memo.PlannedTrip = &planned
+		}
+		res := e.Handle(conv, dialog.Inbound{Text: c.text})
+		got := 0
+		if conv.Trip.PartySize != nil {
+			got = *conv.Trip.PartySize
+		}
+		if got != c.want {
+			t.Errorf("%q with %d known: party %d, want %d: %s", c.text, c.known, got, c.want, replyTexts(res))
+		}
+		for _, ef := range res.Effects {
+			if ef.Kind == dialog.EffectEditPlan {
+				t.Errorf("%q: an edit of the plan %+v", c.text, ef.Edit)
+			}
+		}
+	}
+}
