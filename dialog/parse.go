@@ -123,8 +123,21 @@ type msg struct {
 	found int
 }
 
+// reDaysNights is a length said as days and nights with 日 for 天: 三日两夜 is 三天两夜,
+// not the third of a month.
+var reDaysNights = regexp.MustCompile(`([一二两三四五六七八九十\d]+)日([一二两三四五六七八九十\d]+)(夜|晚)`)
+
+// tensWritten writes 廿 and 卅 (twenty, thirty: 廿五号) as the numerals they stand for.
+var tensWritten = strings.NewReplacer("廿", "二十", "卅", "三十")
+
 func newMsg(text string) *msg {
 	n := normalizeText(text)
+	if strings.Contains(n, "日") && strings.ContainsAny(n, "夜晚") {
+		n = reDaysNights.ReplaceAllString(n, "${1}天${2}${3}")
+	}
+	if strings.ContainsAny(n, "廿卅") {
+		n = tensWritten.Replace(n)
+	}
 	s := convertChineseNumerals(spellAmounts(n))
 	low := asciiLower(s)
 	return &msg{orig: s, low: low, w: []byte(low), wo: []byte(s), lang: detectLang(n)}

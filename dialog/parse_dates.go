@@ -1,6 +1,7 @@
 package dialog
 
 import (
+	"regexp"
 	"slices"
 	"sort"
 	"strconv"
@@ -119,10 +120,10 @@ var (
 	reVagueSpan = pat(`[一两二三四五六七八九][一两二三四五六七八九]天|\b\d\s*(?:-|or|to)\s*\d\s+days\b|\b(?:two|three|four|five) or (?:three|four|five|six) days\b`, "天", "days")
 	reDotRange  = pat(`\b(\d{1,2})\.(\d{1,2})\s*(?:-|~|到|至|to)\s*(\d{1,2})(?:\.(\d{1,2}))?\b`, ".")
 	reSlash     = pat(`(\d{1,2})\s*/\s*(\d{1,2})(?:\s*/\s*(\d{4}|\d{2}))?`, "/")
-	reTail      = pat(`^\s*(?:-|~|到|至|to|through|thru|till|until)\s*(\d{1,2})(?:st|nd|rd|th)?\s*[日号號]?`)
+	reTail      = pat(`^\s*(?:-|~|到|至|to|through|thru|till|until)\s*(\d{1,2})(?:st|nd|rd|th)?(?:\s*[日号號])?`)
 	reYYMD      = pat(`(\d{2})\s*年\s*(\d{1,2})\s*月\s*(\d{1,2})\s*[日号號]?`, "年")
 	reTailMD    = pat(`^\s*(?:-|~|到|至|to|through|thru|till|until)\s*(\d{1,2})[.](\d{1,2})(?:[^\d./]|$)`)
-	reTailNot   = pat(`^\s*(?:月|年|/\s*\d|\d|(?:of\s+)?` + monthRe + `\b|个|人|天|日游|days?|nights?|people|of us|k\b|w(?:[^/\w]|$)|元|块|万|千|百)`)
+	reTailNot   = pat(`^\d|^\s+\d{1,2}\s*(?:月|[日号號]|[-~到至])|^\s*(?:月|年|/\s*\d|(?:of\s+)?` + monthRe + `\b|个|人|天|日游|days?|nights?|people|of us|k\b|w(?:[^/\w]|$)|元|块|万|千|百)`)
 
 	reRelDay    = pat(`大后天|后天|明天|明日|今天|今日|大前天|前天|昨天|昨日|\b(?:the\s+)?day\s+after\s+tomorrow\b|\b(?:the\s+)?day\s+before\s+yesterday\b|\btoday\b|\btomorrow\b|\btonight\b|\byesterday\b`, "天", "今日", "明日", "昨日", "today", "tomorrow", "tonight", "yesterday")
 	reWeekdayZh = pat(`(上上个?|上个?|下下个?|下个?|这个?|本)?\s*(?:周|星期|礼拜)([一二三四五六日天1-7])`, "周", "星期", "礼拜")
@@ -144,7 +145,7 @@ var (
 	reBareDayEn      = pat(`\b(?:the\s+)?(\d{1,2})(?:st|nd|rd|th)\b`)
 	// reUntil ends the words that make the one date after them an end: "until", "回程",
 	// and a change of the return alone ("回程改成25号", "change the return to the 26th").
-	reBackAfter = pat(`^(?:\d{1,2}\s*月\s*)?\d{1,2}\s*[号日號]?\s*(?:再)?(?:回来|回程|返回|返程|回家|结束)`, "回", "返", "结束")
+	reBackAfter = pat(`^(?:\d{1,2}\s*月\s*)?\d{1,2}\s*[号日號]?\s*(?:再|就|才)?(?:回来|回程|返回|返程|回家|结束)`, "回", "返", "结束")
 	reUntil     = pat(`(?:\buntil|\btill|\bback\s+(?:on|by)|\breturn(?:ing)?(?:\s+(?:date|day|flight|trip))?(?:\s+(?:on|to|is|for))?(?:\s+the)?|回程|返程|返回|回来(?:那天|的日子|的时间)?|结束)\s*(?:日期|时间)?\s*(?:改成|改为|改到|换成|换到|定在|定为|是|在|[:=])?\s*$`, "until", "till", "back", "return", "回程", "返程", "返回", "回来", "结束")
 )
 
@@ -794,6 +795,10 @@ func (ds *dateScan) monthDayDates() {
 	}
 }
 
+// reToldAboutPast follows a past day that tells what happened then: 我昨天看了个电影,
+// 前天刚订了机票, "yesterday we booked".
+var reToldAboutPast = regexp.MustCompile(`^\s*(?:晚上|下午|上午|刚|刚刚|已经|才)?\s*(?:看了|订了|买了|去了|吃了|到了|说了|问了|看到|刚订|刚买|我|我们|他|她|就)|^\s*,?\s*(?:i|we|my|our|he|she|they)\b`)
+
 // relativeDays reads 今天, 明天, "tomorrow" and the days before and after.
 func (ds *dateScan) relativeDays() {
 	s := ds.m.text()
@@ -816,6 +821,13 @@ func (ds *dateScan) relativeDays() {
 			n = -2
 		case w == "大前天":
 			n = -3
+		}
+		// "我昨天看了个电影", "yesterday we booked the flights": a day gone by, told about,
+		// is no date of the trip; a past day said as one ("昨天", "from yesterday") still is,
+		// so that it can be told it has passed.
+		if n < 0 && reToldAboutPast.MatchString(s[loc[1]:]) {
+			ds.m.consume(loc[0], loc[1])
+			continue
 		}
 		ds.at(loc[0], ds.today.AddDays(n))
 		ds.m.consume(loc[0], loc[1])

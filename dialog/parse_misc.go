@@ -224,7 +224,8 @@ func partyCount(s string, loc []int, fix int) int {
 	}
 	// "一人两千", "1500美金一个人": a price per head, not who travels.
 	// "两个人一人3000" (2个人1人3000): what follows is the price per head, the party stands.
-	if k := skipSpace(s, loc[1]); k < len(s) && isDigit(s[k]) && !strings.HasSuffix(s[loc[0]:loc[1]], "们") && !perHeadAt(s[k:]) {
+	// In English a figure after "2 ppl" is the budget ("2 ppl 3000rmb pp").
+	if k := skipSpace(s, loc[1]); k < len(s) && isDigit(s[k]) && hasHan(s[loc[0]:loc[1]]) && !strings.HasSuffix(s[loc[0]:loc[1]], "们") && !perHeadAt(s[k:]) {
 		return 0
 	}
 	v := fix

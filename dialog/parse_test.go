@@ -792,3 +792,40 @@ func TestMarkedFigureIsTheBudget(t *testing.T) {
 		}
 	}
 }
+
+// Dates as people write them: 三日两夜 is a length, 廿五号 the 25th, a figure after a range
+// is no part of it ("12月20-22 两千", "dec 20-23 2 ppl 3000rmb pp"), 23号就回来 is the
+// return, and a past day told about (我昨天看了个电影) is no date of the trip.
+func TestDatesAsPeopleWriteThem(t *testing.T) {
+	c := ParseContext{Now: pxNow, Loc: pxShanghai}
+	day := func(m, d int) string { return pxDay(2026, m, d).String() }
+	for _, tc := range []struct {
+		text       string
+		start, end string
+		days       int
+	}{
+		{"去澳门 三日两夜", "", "", 3},
+		{"廿五号到廿八号", day(12, 25), day(12, 28), 0},
+		{"去苏州 12月20-22 两千", day(12, 20), day(12, 22), 0},
+		{"12月20-24 3000", day(12, 20), day(12, 24), 0},
+		{"beijing dec 20-23 2 ppl 3000rmb pp", day(12, 20), day(12, 23), 0},
+	} {
+		e := Extract(tc.text, c)
+		got := [2]string{}
+		if e.Start != nil {
+			got[0] = e.Start.String()
+		}
+		if e.End != nil {
+			got[1] = e.End.String()
+		}
+		if got != [2]string{tc.start, tc.end} || tc.days > 0 && e.Days != tc.days {
+			t.Errorf("%q: %v, %d days; want %s to %s, %d days", tc.text, got, e.Days, tc.start, tc.end, tc.days)
+		}
+	}
+	if e := Extract("beijing dec 20-23 2 ppl 3000rmb pp", c); e.PartySize != 2 || e.Budget == nil || e.Budget.High != 3000 || !e.Budget.PerPerson {
+		t.Errorf("beijing dec 20-23 2 ppl 3000rmb pp: party %d, budget %+v", e.PartySize, e.Budget)
+	}
+	if e := Extract("我昨天看了个电影", c); e.Start != nil || e.DateProblem != "" {
+		t.Errorf("我昨天看了个电影: %+v", e)
+	}
+}

@@ -19,6 +19,15 @@ func lastCorrection(low string) (int, int) {
 	if !has(low, "不", "错", "算了", "还是", "改成", "no", "wait", "scratch", "mean", "oops", "correction", "make that", "actually", "sorry", "呃", "嗯") {
 		return best, bestEnd
 	}
+	// "不是20号，是21号", "不是5天 是4天": what follows the 是 replaces what was denied.
+	// (A place denied, 不是福州，是厦门, is read by the destination's own correction.)
+	if strings.HasPrefix(low, "不是") && strings.ContainsAny(low, "0123456789一二两三四五六七八九十") {
+		for _, w := range []string{"，而是", ",而是", "，是", ",是", " 是"} {
+			if i := strings.Index(low, w); i > 0 {
+				return i, i + len(w)
+			}
+		}
+	}
 	for _, w := range selfCorrectionMarks {
 		i := strings.LastIndex(low, w)
 		if i < 0 {

@@ -1444,3 +1444,29 @@ func TestPartyAsPeopleSayIt(t *testing.T) {
 		}
 	}
 }
+
+// A date denied and another said (不是20号，是21号; 不是5天 是4天) is the one said; the
+// return said alone (23号就回来) moves only the end.
+func TestDatesCorrectedAsPeopleSayIt(t *testing.T) {
+	e := corpusEngine("Asia/Shanghai")
+	s, end := dialog.NewDate(2026, 12, 20), dialog.NewDate(2026, 12, 24)
+	for text, want := range map[string][2]string{
+		"不是5天 是4天": {"2026-12-20", "2026-12-23"},
+		"23号就回来":   {"2026-12-20", "2026-12-23"},
+	} {
+		s2, e2 := s, end
+		conv := &dialog.Conversation{State: dialog.StateBudget, Status: dialog.StatusBot, Lang: "zh",
+			Trip: dialog.TripRequest{Destination: "苏州", StartDate: &s2, EndDate: &e2}}
+		e.Handle(conv, dialog.Inbound{Text: text})
+		if conv.Trip.StartDate.String() != want[0] || conv.Trip.EndDate.String() != want[1] {
+			t.Errorf("%q: %s to %s, want %s to %s", text, conv.Trip.StartDate, conv.Trip.EndDate, want[0], want[1])
+		}
+	}
+	s2 := s
+	conv := &dialog.Conversation{State: dialog.StateDates, Status: dialog.StatusBot, Lang: "zh",
+		Trip: dialog.TripRequest{Destination: "苏州", StartDate: &s2}}
+	e.Handle(conv, dialog.Inbound{Text: "不是20号，是21号"})
+	if conv.Trip.StartDate == nil || conv.Trip.StartDate.String() != "2026-12-21" || conv.Trip.EndDate != nil && conv.Trip.EndDate.String() == "2026-12-21" {
+		t.Errorf("不是20号，是21号: %v to %v", conv.Trip.StartDate, conv.Trip.EndDate)
+	}
+}
