@@ -422,7 +422,7 @@ func (t *turn) followLang(text string) {
 	if t.c.Memo.LangPinned || strings.HasPrefix(text, "/") {
 		return
 	}
-	if l := clearLang(text); l != "" && l != t.c.Lang {
+	if l := clearLang(text); l != "" && l != t.c.Lang && switchesLang(text, l) {
 		t.c.Lang = l
 		t.effect(Effect{Kind: EffectSetLanguage, Lang: l})
 	}
@@ -449,8 +449,30 @@ func clearLang(text string) string {
 		return LangZH
 	case latin >= 2 && han == 0:
 		return LangEN
+	case latin >= 4 && han <= 4 && 2*han <= latin:
+		// "My husband and I are hoping to visit 西安 in January": English with a name
+		// in Chinese characters.
+		return LangEN
 	}
 	return ""
+}
+
+// switchesLang reports whether a message in l is enough to answer in l from now on: a
+// conversation in Chinese is not turned English by a phrase ("actually 4 days", "ok
+// thanks"), only by a sentence of at least three English words.
+func switchesLang(text, l string) bool {
+	if l != LangEN {
+		return true
+	}
+	n := 0
+	for _, w := range strings.FieldsFunc(normalizeText(text), func(r rune) bool {
+		return !(r < utf8.RuneSelf && isASCIILetter(byte(r)))
+	}) {
+		if len(w) >= 2 {
+			n++
+		}
+	}
+	return n >= 3
 }
 
 // complaint opens feedback with the traveller's words kept. A rating said in words ("5

@@ -39,7 +39,7 @@ var holidays = []holiday{
 	{names: []string{"初六"}, table: springFestival, offset: 5},
 	{names: []string{"初七"}, table: springFestival, offset: 6},
 	{names: []string{"初八"}, table: springFestival, offset: 7},
-	{names: []string{"春节假期", "春节", "过年"}, table: springFestival, spanOnly: true, before: 1, span: 8},
+	{names: []string{"春节假期", "春节", "过年", "chinese new year", "lunar new year", "spring festival"}, table: springFestival, spanOnly: true, before: 1, span: 8},
 	{names: []string{"元宵节", "元宵"}, table: map[int]Date{2026: {2026, 3, 3}, 2027: {2027, 2, 20}, 2028: {2028, 2, 9}, 2029: {2029, 2, 27}}},
 	{names: []string{"清明节", "清明"}, table: map[int]Date{2026: {2026, 4, 5}, 2027: {2027, 4, 5}, 2028: {2028, 4, 4}, 2029: {2029, 4, 4}}, spanOnly: true, before: 1, span: 3},
 	{names: []string{"端午节", "端午"}, table: map[int]Date{2026: {2026, 6, 19}, 2027: {2027, 6, 9}, 2028: {2028, 5, 28}, 2029: {2029, 6, 16}}, spanOnly: true, span: 3},
@@ -105,7 +105,7 @@ type holidayHit struct {
 // findHolidays returns the holidays named in s, in order, longest names first.
 func findHolidays(s string) []holidayHit {
 	if !has(s, "节", "年", "初", "除夕", "元宵", "清明", "端午", "中秋", "国庆", "黄金周", "元旦", "五一", "5.1", "平安夜", "圣诞", "跨年", "假", "十一",
-		"christmas", "xmas", "valentine", "boxing", "new year", "nye", "easter", "thanksgiving", "spring break", "summer", "winter break", "half") {
+		"christmas", "xmas", "spring festival", "lunar", "valentine", "boxing", "new year", "nye", "easter", "thanksgiving", "spring break", "summer", "winter break", "half") {
 		return nil
 	}
 	var out []holidayHit

@@ -1470,3 +1470,32 @@ func TestDatesCorrectedAsPeopleSayIt(t *testing.T) {
 		t.Errorf("不是20号，是21号: %v to %v", conv.Trip.StartDate, conv.Trip.EndDate)
 	}
 }
+
+// An English sentence with a Chinese name in it is answered in English; a Chinese
+// conversation is not turned English by a short phrase ("actually 4 days"). The Spring
+// Festival named in English is 春节, not the new year of January.
+func TestLanguageAndTheSpringFestival(t *testing.T) {
+	e := corpusEngine("Asia/Shanghai")
+	conv := &dialog.Conversation{State: dialog.StateStart, Status: dialog.StatusBot}
+	e.Handle(conv, dialog.Inbound{Text: "Hi there! My husband and I are hoping to visit 西安 around Chinese New Year, perhaps a week. Budget roughly $2k pp."})
+	if conv.Lang != "en" || conv.Trip.Destination == "" {
+		t.Errorf("English with 西安: lang %q, destination %q", conv.Lang, conv.Trip.Destination)
+	}
+	conv = &dialog.Conversation{State: dialog.StateStart, Status: dialog.StatusBot}
+	e.Handle(conv, dialog.Inbound{Text: "去苏州 12月20-24"})
+	e.Handle(conv, dialog.Inbound{Text: "actually 4 days"})
+	if conv.Lang != "zh" {
+		t.Errorf("a short English phrase turned the conversation %q", conv.Lang)
+	}
+	e.Handle(conv, dialog.Inbound{Text: "sorry, can we continue in English please"})
+	if conv.Lang != "en" {
+		t.Errorf("an English sentence left the conversation %q", conv.Lang)
+	}
+	for _, text := range []string{"beijing over chinese new year", "lunar new year in shanghai", "spring festival in xian"} {
+		conv := &dialog.Conversation{State: dialog.StateStart, Status: dialog.StatusBot, Lang: "en"}
+		res := e.Handle(conv, dialog.Inbound{Text: text})
+		if got := replyTexts(res); !strings.Contains(got, "Feb 2027") || strings.Contains(conv.Trip.SocialLandscape, "festival") {
+			t.Errorf("%q: %s (preferences %q)", text, got, conv.Trip.SocialLandscape)
+		}
+	}
+}
