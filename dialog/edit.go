@@ -103,7 +103,7 @@ var (
 		`撤回|撤销上一步|撤销刚才的修改|取消刚才的修改|撤销修改|恢复原来的|恢复原样|改回原来的|改回原来的吧|刚才那个改回去|还是原来的好|还是原来的吧|算了还是原来的好|算了 还是原来的好|还原回去|` +
 		`undo the change|undo my last change|go back to how it was|put it back|change it back|change it back please|back to how it was`)
 	redoWords    = wordSet(`重做|恢复刚才的修改|redo|redo that`)
-	relaxWords   = wordSet(`轻松一点|轻松点|轻松一些|轻松些|松一点|少安排一点|少安排点|less busy|more chill|lighter|more laid back|more laid-back|节奏慢一点|慢一点|别太累|悠闲一点|悠闲点|不要太赶|别太赶|太赶了|宽松一点|休闲一点|more relaxed|slow it down|take it easy|a slower pace|slower pace|less packed|less rushed|too rushed|too busy|more relaxing`)
+	relaxWords   = wordSet(`more chill|chill|chiller|more chilled|less hectic|not so hectic|too hectic|calmer|more calm|something more chill|something calmer|轻松一点|轻松点|轻松一些|轻松些|松一点|少安排一点|少安排点|less busy|more chill|lighter|more laid back|more laid-back|节奏慢一点|慢一点|别太累|悠闲一点|悠闲点|不要太赶|别太赶|太赶了|宽松一点|休闲一点|more relaxed|slow it down|take it easy|a slower pace|slower pace|less packed|less rushed|too rushed|too busy|more relaxing`)
 	moreWords    = wordSet(`紧凑一点|紧凑点|多安排点景点|多安排一些|多安排点|安排满一点|充实一点|多去几个地方|pack more in|fit more in|more packed|busier|see more|more sights|squeeze more in`)
 	cheaperWords = wordSet(`太贵了|便宜一点|便宜点|省钱一点|省点钱|有没有便宜点的|再便宜点|预算低一点|花少一点|make it cheaper|too expensive|cheaper please|cheaper|save money|cut costs|less expensive|too pricey`)
 	betterWords  = wordSet(`升级酒店|酒店好一点|住好一点|住得好一点|更好一点|豪华一点|upgrade the hotel|upgrade the hotels|upgrade|nicer hotel|nicer hotels|better hotel|better hotels|make it fancier|fancier|more luxurious`)
@@ -129,7 +129,9 @@ func readEdit(text string) (PlanEdit, bool) {
 	low := strings.TrimSpace(asciiLower(normalizeText(text)))
 	core := strings.Trim(low, " .,!?;:~…\"'。！？，")
 	core = strings.Trim(rePolite.ReplaceAllString(core, ""), " ,，")
-	core = strings.TrimSuffix(core, " please")
+	for _, tail := range []string{" please", " pls", " plz", " thanks", " thx", " thank you"} {
+		core = strings.TrimSuffix(core, tail)
+	}
 	core = strings.TrimPrefix(core, "please ")
 	for _, lead := range []string{"actually, ", "actually ", "ok, ", "ok ", "okay, ", "okay ", "so ", "hmm ", "um ", "oh ", "also ", "and ", "but ", "sorry, ", "sorry ", "其实", "那就", "嗯"} {
 		core = strings.TrimPrefix(core, lead)

@@ -64,7 +64,7 @@ var emergencyRules = []emergencyRule{
 		`|\bfood poisoning\b|\bpoison(?:ed|ing)\b|\ballergic reaction\b|\banaphyla\w*|\bcan'?t breathe\b|\b(?:trouble|difficulty|problems?) breathing\b|\bchest pains?\b|\bstroke\b|\bseizures?\b` +
 		`|\basthma attack\b|\bwheezing\b|\baltitude sickness\b|\b(?:very|really|so|seriously|feel|feeling|got|am|i'?m|is|are) sick\b|\bneed (?:a|to see a) doctor\b|\bsee a doctor\b|\bambulance\b` +
 		`|\b(?:need|go|get|take \w+) (?:to )?(?:a |the )?hospital\b|\bnearest hospital\b|\bi'?m dying\b|\bblood sugar (?:is )?(?:very |too |really )?(?:low|high)\b|\bstung\b|\boverdos(?:e|ed|ing)\b|\bcan'?t feel (?:his|her|my|their) \w+|\bdrooping\b|\bnumb\b|\bswollen\b|\b(?:won'?t|doesn'?t|isn'?t|not) wak(?:e|ing) up\b|\bnot breathing\b|\b(?:sun|heat) ?stroke\b|\bappendicitis\b|\b(?:belly|stomach|tummy) (?:hurts|pain|ache)\b|\bsevere pain\b|\bhurts a lot\b|\bpregnant\b[^.?!]{0,20}\bbleeding\b` +
-		`|\bfeel(?:ing|s)? (?:really |very |so |quite |a bit |terribly |extremely )?(?:ill|unwell|awful|terrible|dizzy|faint)\b|\bnot feeling (?:well|good|great|ok|okay)\b|\bhigh (?:temp|temperature)\b|\bunwell\b` +
+		`|\bfeel(?:ing|s)? (?:really |very |so |quite |a bit |terribly |extremely )?(?:ill|unwell|awful|terrible|dizzy|faint)\b|\bnot feeling (?:well|good|great|ok|okay)\b|\b(?:stomach|tummy) bug\b|\bhigh (?:temp|temperature)\b|\bunwell\b` +
 		`|高反了|高反(?:很|太|特别)?(?:严重|厉害)|出现了?高反|(?:身体|肚子|胃|头|孩子|我|他|她|老婆|老公|妈妈|爸爸|老人)[^，。？！,?!]{0,3}不舒服|头晕|头疼得|头痛得`),
 		regexp.MustCompile(`会不会|会有|容易|预防|防止|\bprevent\b|\bavoid\b|\bis it safe\b|\bgets\b|\bprone to\b|\busually\b`)},
 	{EmergencyDisaster, gated(`地震|台风|洪水|发大水|水灾|海啸|滑坡|泥石流|雪崩|暴雪|暴雨|龙卷风|火山(?:喷发|爆发)|着火|火灾|起火|失火|山火|浓烟|冒烟` +

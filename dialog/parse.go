@@ -235,8 +235,21 @@ var (
 	chatWords      = map[string]string{"nxt": "next", "wknd": "weekend", "wkend": "weekend", "2nite": "tonight", "tonite": "tonight"}
 )
 
-// chatSpelling writes the chat forms of time words out in full.
+// reChatYou is "u" and "ur" standing alone between spaces: "can u make it cheaper".
+var reChatYou = regexp.MustCompile(`(?i)(^|\s)(u|ur)(\s|$)`)
+
+// chatSpelling writes the chat forms of time words, and "u" for "you", out in full.
 func chatSpelling(s string) string {
+	if strings.ContainsAny(s, "uU") && reChatYou.MatchString(s) {
+		s = reChatYou.ReplaceAllStringFunc(s, func(w string) string {
+			m := reChatYou.FindStringSubmatch(w)
+			full := "you"
+			if strings.EqualFold(m[2], "ur") {
+				full = "your"
+			}
+			return m[1] + full + m[3]
+		})
+	}
 	if !strings.ContainsAny(s, "tTnNwW2") || !reChatSpelling.MatchString(s) {
 		return s
 	}

@@ -426,6 +426,8 @@ var (
 func smallTalkReply(text string) string {
 	low := strings.TrimSpace(asciiLower(normalizeText(text)))
 	switch {
+	case whoWords.in(low):
+		return "smalltalk_who" // "are you a bot?": said plainly, with the way to a person
 	case thanksWords.in(low):
 		return "smalltalk_thanks"
 	case goodbyeWords.in(low):
@@ -433,6 +435,9 @@ func smallTalkReply(text string) string {
 	}
 	return "smalltalk"
 }
+
+// whoWords ask who or what the bot is.
+var whoWords = litsOf(`你是谁|你叫什么|你是机器人|你是人|你是真人|是机器人吗|是ai吗|who are you|are you a bot|are you human|are you a robot|are you real|are you an ai|are you a person|is this a bot|am i talking to a`)
 
 // smallTalk reports greetings, thanks and chit-chat: text with none of the trip in it.
 func smallTalk(core string) bool {
@@ -452,7 +457,7 @@ func smallTalk(core string) bool {
 	return letters == 0
 }
 
-var complaintWords = litsOf(`什么玩意|不靠谱|根本不存在|不存在|不准|差太多|太敷衍|敷衍|关门了|怎么又是|点赞|好评|五星好评|5星好评|挺好用|好用|推荐得不错|太贵了|坑|bug|` +
+var complaintWords = litsOf(`什么玩意|不靠谱|根本不存在|不存在|不准|差太多|太敷衍|敷衍|关门了|怎么又是|点赞|好评|五星好评|5星好评|挺好用|好用|推荐得不错|太贵了|坑|\bbug\b|\bbugs\b|\bbuggy\b|` +
 	`loved it|love it|great job|well done|amazing service|thank you so much|doesn't exist|does not exist|was closed|wrong|inaccurate|outdated|` +
 	`投诉|差评|太差|很差|真差|垃圾|烂透|太烂|好烂|很烂|真烂|烂死|不满意|不满|失望|太慢|好慢|很慢|没用|不好用|难用|什么破|坑人|骗人|生气|气死|退钱|退款|` +
 	`complain|complaint|terrible|awful|useless|worst|disappointed|disappointing|rubbish|garbage|\bsucks\b|too slow|so slow|waste of time|not helpful|unhelpful|frustrat|annoying|ridiculous|` +

@@ -1499,3 +1499,32 @@ func TestLanguageAndTheSpringFestival(t *testing.T) {
 		}
 	}
 }
+
+// Everyday chat wording: "are you a bot?" is answered plainly; 转人宫, 有没有活人 and
+// 叫你们经理来 reach a person; "buget" and "stomach bug" are no complaint about the app;
+// "more chill" and "less hectic" are a slower pace; "can u" is "can you".
+func TestEverydayChatWording(t *testing.T) {
+	e := corpusEngine("Asia/Shanghai")
+	c := chosenPlan("en")
+	if got := replyTexts(e.Handle(c, dialog.Inbound{Text: "are you a bot?"})); !strings.Contains(got, "bot") || !strings.Contains(got, "/human") {
+		t.Errorf("are you a bot?: %s", got)
+	}
+	for _, text := range []string{"转人宫", "有没有活人", "叫你们经理来"} {
+		if in, _ := dialog.DetectIntent(text); in != dialog.IntentHuman {
+			t.Errorf("%q: intent %s, want human", text, in)
+		}
+	}
+	for _, text := range []string{"buget 3000 rmb", "got a bad stomach bug"} {
+		c := chosenPlan("en")
+		for _, ef := range e.Handle(c, dialog.Inbound{Text: text}).Effects {
+			if ef.Kind == dialog.EffectFeedback {
+				t.Errorf("%q: feedback", text)
+			}
+		}
+	}
+	for _, text := range []string{"make day 2 more chill pls", "less hectic", "something more chill", "can u make it cheaper", "can u swap day 1 and day 2"} {
+		if ed, ok := dialog.ReadEdit(text); !ok || ed.Kind != dialog.EditPace && ed.Kind != dialog.EditCheaper && ed.Kind != dialog.EditSwap {
+			t.Errorf("%q read as %+v, %v", text, ed, ok)
+		}
+	}
+}
