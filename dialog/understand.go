@@ -458,7 +458,7 @@ func smallTalk(core string) bool {
 }
 
 var complaintWords = litsOf(`什么玩意|不靠谱|根本不存在|不存在|不准|差太多|太敷衍|敷衍|关门了|怎么又是|点赞|好评|五星好评|5星好评|挺好用|好用|推荐得不错|太贵了|坑|\bbug\b|\bbugs\b|\bbuggy\b|` +
-	`loved it|love it|great job|well done|amazing service|thank you so much|doesn't exist|does not exist|was closed|wrong|inaccurate|outdated|` +
+	`loved it|love it|great job|well done|amazing service|doesn't exist|does not exist|was closed|wrong|inaccurate|outdated|` +
 	`投诉|差评|太差|很差|真差|垃圾|烂透|太烂|好烂|很烂|真烂|烂死|不满意|不满|失望|太慢|好慢|很慢|没用|不好用|难用|什么破|坑人|骗人|生气|气死|退钱|退款|` +
 	`complain|complaint|terrible|awful|useless|worst|disappointed|disappointing|rubbish|garbage|\bsucks\b|too slow|so slow|waste of time|not helpful|unhelpful|frustrat|annoying|ridiculous|` +
 	`doesn't work|does not work|didn't work|broken|refund|angry|unacceptable|horrible|poor service|bad service|` +
@@ -517,7 +517,7 @@ func complaint(low string) bool { return complaintWords.in(low) }
 
 // praiseWords are feedback that is praise; praise reports feedback that is only praise.
 var (
-	praiseWords = litsOf(`loved it|love it|love this|great job|well done|amazing|awesome|perfect|looks great|brilliant|fantastic|excellent|thank you so much|` +
+	praiseWords = litsOf(`loved it|love it|love this|great job|well done|amazing|awesome|perfect|looks great|brilliant|fantastic|excellent|` +
 		`点赞|好评|五星好评|5星好评|挺好用|好用|推荐得不错|太棒|真棒|很棒|完美|爱了|厉害|赞`)
 	blameWords = litsOf(`\bnot\b|n't|\bbut\b|\bno\b|wrong|bug|不好|不行|不对|没用|难用|但是|可是|差|烂|坑|投诉|慢`)
 )
