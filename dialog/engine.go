@@ -414,6 +414,16 @@ func (t *turn) stateChoices(lang string) []Choice {
 	return nil
 }
 
+// planAgreed answers a plan agreed to, with its buttons.
+func (t *turn) planAgreed() {
+	r := t.say("plan_agreed")
+	r.Choices = append(t.planChoices(), t.choice("btn_change", "edit"), t.choice("btn_human", "human"))
+}
+
+// reMakeAgain asks for a plan to be made (again), not just agreed to: 生成, 做计划,
+// "make my plan", "generate", "plan it".
+var reMakeAgain = regexp.MustCompile(`生成|做计划|做个计划|出方案|规划吧|\bmake (?:my|the|a) plan\b|\bgenerate\b|\bplan it\b|\bcreate\b`)
+
 // followLang answers in the language of the traveller's latest message when that
 // message is clearly in one language, unless /lang pinned one.
 func (t *turn) followLang(text string) {
@@ -563,6 +573,10 @@ func (t *turn) nothingRead(text string, ex Extraction) {
 			t.startPlanning(nil)
 			return
 		}
+		if ex.Yes != nil && *ex.Yes {
+			t.planAgreed() // "ok", "好的", "let's go": the plan is agreed to
+			return
+		}
 		t.nothingChanged()
 		return
 	case StatePlanning:
@@ -626,6 +640,12 @@ func (t *turn) intent(in Intent, arg, text string) bool {
 	case IntentCancel:
 		t.cancel()
 	case IntentConfirm:
+		if c.State == StatePlanned && !reMakeAgain.MatchString(asciiLower(strings.TrimSpace(text))) {
+			// "就这样吧", "let's go", "that's all" with the plan in hand: it is agreed to,
+			// not asked for again.
+			t.planAgreed()
+			return true
+		}
 		if c.State == StateConfirm || c.State == StateEditing || c.State == StatePlanned {
 			t.startPlanning(nil)
 			return true

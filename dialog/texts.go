@@ -161,6 +161,7 @@ var catalogue = map[string][2]string{ // [zh, en]
 	"faq_visa":         {"签证和入境要求取决于你的护照和目的地，我没法替你确认或办理；出发前请查看目的地使领馆或官方入境网站的最新规定。行程方案照常给你做。", "Visa and entry rules depend on your passport and where you go, so I can't confirm or arrange them: check the destination's embassy or official entry website before you travel. I'll still plan the trip."},
 	"faq_booking":      {"我不能直接预订酒店、机票或门票；方案里会给出住宿和交通的建议，预订请在你常用的平台完成。需要人工帮忙可以发送 /human。", "I can't book hotels, flights or tickets myself: the plan suggests where to stay and how to get around, and you book them where you usually do. Send /human if you'd like a person to help."},
 	"faq_cost":         {"用我规划行程是免费的；方案里的预算是旅行本身的花费。", "Planning with me is free; the budgets in a plan are what the trip itself costs."},
+	"plan_agreed":      {"好的，就按这个方案来！祝旅途愉快。出发前想调整什么随时告诉我。", "Great — that's the plan, then! Have a wonderful trip. Tell me any time you'd like to change something."},
 	"smalltalk_who":    {"我是行趣的旅行助手，一个自动回复的机器人：帮你规划和修改行程。想找真人可以随时发送 /human。", "I'm xingqu's travel assistant — a bot that plans and changes trips. To talk to a person any time, send /human."},
 	"faq_what":         {"我可以帮你规划行程：告诉我目的地、日期和预算，我给你三套方案（豪华、经济、穷游），之后还能随时修改。", "I plan trips: tell me where, when and your budget, and I'll make three options (luxury, economical, backpacker) you can change any time."},
 

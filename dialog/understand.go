@@ -144,6 +144,15 @@ func Read(text, state string, c ParseContext) Reading {
 	} else {
 		r.Ex = Extract(text, c)
 	}
+	// "idk, surprise me", "up to you" when the trip has its place and another question is
+	// asked: no wish for somewhere else; an optional question is skipped below.
+	if r.Ex.VaguePlace != "" && c.Filled && c.Expecting != SlotDestination && r.Ex.Destination == "" {
+		r.Ex.VaguePlace = ""
+		if optional && !r.Ex.fills() {
+			r.Act, r.Command = ActSkip, IntentNone
+			return r
+		}
+	}
 	// Once a plan exists, a place named in passing (a question about it, where someone is
 	// from, a trip for another time, a day trip the plan holds) is no new destination:
 	// only one said as the trip's place is.
@@ -390,6 +399,11 @@ func chosenOption(core string) (Tier, int) {
 	// "第三天不要了", "第一天可以去哪个商场": a day, not an option; "第三个方案怎么样？",
 	// "which one do you recommend?": a question about the options, not a choice.
 	if reDayRef.MatchString(core) || has(core, "哪个", "哪一个", "哪套", "哪种", "什么区别", "区别", "怎么样", "如何", "which", "what about", "how about", "how is", "how's", "difference") {
+		return "", 0
+	}
+	// "笑死 这方案穷游也太穷了吧", "lol the backpacker one is so basic": a joke or a remark
+	// about an option, not a choice of it.
+	if has(core, "笑死", "也太", "太穷", "哈哈", "吐槽", "lol", "lmao", "haha", "so basic", "too basic") {
 		return "", 0
 	}
 	for _, t := range tierWords {

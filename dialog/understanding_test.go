@@ -1528,3 +1528,35 @@ func TestEverydayChatWording(t *testing.T) {
 		}
 	}
 }
+
+// With a plan in hand, agreeing to it (就这样吧, 好的, "ok") is answered as agreement, not
+// by making it again; 生成 still makes it again; a joke about an option is no choice of it;
+// "idk, surprise me" at the preferences question skips it rather than offering other
+// places for a trip that has one.
+func TestAgreeingJokingAndLeavingItOpen(t *testing.T) {
+	e := corpusEngine("Asia/Shanghai")
+	for text, replans := range map[string]bool{"就这样吧": false, "好的": false, "ok": false, "生成": true} {
+		c := chosenPlan("zh")
+		res := e.Handle(c, dialog.Inbound{Text: text})
+		got := false
+		for _, ef := range res.Effects {
+			got = got || ef.Kind == dialog.EffectRequestPlan
+		}
+		if got != replans {
+			t.Errorf("%q: makes the plan again %v, want %v: %s", text, got, replans, replyTexts(res))
+		}
+	}
+	c := chosenPlan("zh")
+	e.Handle(c, dialog.Inbound{Text: "笑死 这方案穷游也太穷了吧"})
+	if c.Memo.Chosen != dialog.TierEconomical {
+		t.Errorf("a joke chose %s", c.Memo.Chosen)
+	}
+	s, end := dialog.NewDate(2026, 12, 20), dialog.NewDate(2026, 12, 22)
+	b := 3000.0
+	conv := &dialog.Conversation{State: dialog.StatePreferences, Status: dialog.StatusBot, Lang: "en",
+		Trip: dialog.TripRequest{Destination: "Suzhou", StartDate: &s, EndDate: &end, Budget: &b, Currency: "CNY"}, Memo: dialog.Memo{NeedsAsked: true}}
+	res := e.Handle(conv, dialog.Inbound{Text: "idk, surprise me"})
+	if conv.Trip.Destination != "Suzhou" || conv.State != dialog.StateConfirm {
+		t.Errorf("idk, surprise me: destination %q, state %s: %s", conv.Trip.Destination, conv.State, replyTexts(res))
+	}
+}
