@@ -143,6 +143,11 @@ func Read(text, state string, c ParseContext) Reading {
 		r.Ex = ex
 	} else {
 		r.Ex = Extract(text, c)
+		if r.Ex.Start == nil && r.Ex.End == nil && r.Ex.Budget == nil && r.Ex.PartySize == 0 {
+			if s, e, ok := bareDayRange(low, c); ok {
+				r.Ex.Start, r.Ex.End, r.Ex.Correction = &s, &e, true
+			}
+		}
 	}
 	// "idk, surprise me", "up to you" when the trip has its place and another question is
 	// asked: no wish for somewhere else; an optional question is skipped below.
@@ -314,7 +319,7 @@ func init() {
 // clause of it, is made of yeses ("yep looks good", "perfect, go ahead", "ok do it").
 func confirms(core string) bool {
 	c := strings.TrimSpace(trimPoliteTail(core))
-	if confirmWords[c] || confirmWords[core] {
+	if confirmWords[c] || confirmWords[core] || allYes(strings.Fields(core)) {
 		return true
 	}
 	if strings.Count(c, "👍") > 0 && strings.Trim(c, "👍 ") == "" {
@@ -329,11 +334,24 @@ func confirms(core string) bool {
 		if confirmWords[cl] || yesWords[cl] {
 			continue
 		}
+		if allYes(strings.Fields(cl)) {
+			continue // "没问题 开始吧"
+		}
 		if !yesPhrases(strings.Fields(cl)) {
 			return false
 		}
 	}
 	return true
+}
+
+// allYes reports whether there are two or more words, each a yes on its own.
+func allYes(words []string) bool {
+	for _, w := range words {
+		if !confirmWords[w] && !yesWords[w] {
+			return false
+		}
+	}
+	return len(words) >= 2
 }
 
 // yesPhrases reports whether words are a run of yes phrases, each the longest that fits.
@@ -522,6 +540,9 @@ func correctsWrong(low string, c ParseContext) bool {
 	rest := reWrongSaid.ReplaceAllString(low, " ")
 	if complaint(rest) {
 		return false
+	}
+	if _, _, ok := bareDayRange(rest, c); ok {
+		return true // "dates are wrong, should be 21-25"
 	}
 	return Extract(rest, c).fills()
 }
@@ -717,6 +738,39 @@ func saysDestination(low, place string) bool {
 	rest := strings.ToLower(strings.TrimSpace(m[1]))
 	p := strings.ToLower(place)
 	return rest == p || strings.TrimSuffix(strings.TrimSuffix(rest, "市"), "县") == p || strings.Contains(p, rest) && len(rest) >= 2
+}
+
+// reBareDayRange is two days of a month and nothing else to say what they are ("是21到23",
+// "should be 21-25"), said once the trip has dates.
+var reBareDayRange = regexp.MustCompile(`(?:^|[\s,，:：]|是|成|为|to|be)\s*(\d{1,2})\s*(?:到|至|-|~|to)\s*(\d{1,2})\s*(?:号|日|th)?\s*(?:吧|了)?$`)
+
+// bareDayRange reads the days of a range said without a month, in the month of the
+// trip's start (the next month when the first day has passed it): "是21到23" with the
+// trip in December is 21 to 23 December.
+func bareDayRange(low string, c ParseContext) (Date, Date, bool) {
+	if c.TripStart == nil {
+		return Date{}, Date{}, false
+	}
+	m := reBareDayRange.FindStringSubmatch(strings.TrimRight(low, " .。!！"))
+	if m == nil {
+		return Date{}, Date{}, false
+	}
+	a, _ := strconv.Atoi(m[1])
+	b, _ := strconv.Atoi(m[2])
+	if a < 1 || b > 31 || b < a || b-a > MaxTripDays {
+		return Date{}, Date{}, false
+	}
+	y, mo := c.TripStart.Year, c.TripStart.Month
+	if a < c.TripStart.Day-15 {
+		if mo++; mo > 12 {
+			mo, y = 1, y+1
+		}
+	}
+	s, e := NewDate(y, time.Month(mo), a), NewDate(y, time.Month(mo), b)
+	if s.Day != a || e.Day != b {
+		return Date{}, Date{}, false // the 31st of a month of 30
+	}
+	return s, e, true
 }
 
 // budgetScale is the factor a message scales the budget by, or 0.

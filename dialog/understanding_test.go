@@ -1560,3 +1560,38 @@ func TestAgreeingJokingAndLeavingItOpen(t *testing.T) {
 		t.Errorf("idk, surprise me: destination %q, state %s: %s", conv.Trip.Destination, conv.State, replyTexts(res))
 	}
 }
+
+// At the summary, a range of days said alone (是21到23, "should be 21-25", "dates are
+// wrong, should be 21-25") corrects the dates in the trip's month, and two yeses in a
+// row (没问题 开始吧) confirm it.
+func TestSummaryCorrectedAndConfirmed(t *testing.T) {
+	e := corpusEngine("Asia/Shanghai")
+	summary := func(lang string) *dialog.Conversation {
+		s, end := dialog.NewDate(2026, 12, 20), dialog.NewDate(2026, 12, 22)
+		b := 3000.0
+		return &dialog.Conversation{State: dialog.StateConfirm, Status: dialog.StatusBot, Lang: lang,
+			Trip: dialog.TripRequest{Destination: "成都", StartDate: &s, EndDate: &end, Budget: &b, Currency: "CNY"}, Memo: dialog.Memo{NeedsAsked: true, PrefsAsked: true}}
+	}
+	for text, want := range map[string]string{"是21到23": "2026-12-21 2026-12-23", "等一下 日期不对，是21到23": "2026-12-21 2026-12-23",
+		"should be 21-25": "2026-12-21 2026-12-25", "dates are wrong, should be 21-25": "2026-12-21 2026-12-25"} {
+		c := summary("zh")
+		res := e.Handle(c, dialog.Inbound{Text: text})
+		if got := c.Trip.StartDate.String() + " " + c.Trip.EndDate.String(); got != want {
+			t.Errorf("%q: %s, want %s: %s", text, got, want, replyTexts(res))
+		}
+		for _, ef := range res.Effects {
+			if ef.Kind == dialog.EffectFeedback {
+				t.Errorf("%q: feedback", text)
+			}
+		}
+	}
+	c := summary("zh")
+	res := e.Handle(c, dialog.Inbound{Text: "没问题 开始吧"})
+	planned := false
+	for _, ef := range res.Effects {
+		planned = planned || ef.Kind == dialog.EffectRequestPlan
+	}
+	if !planned {
+		t.Errorf("没问题 开始吧: %s", replyTexts(res))
+	}
+}
