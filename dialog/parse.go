@@ -231,8 +231,11 @@ func normalizeText(text string) string {
 // reChatSpelling finds the short and misspelt forms of the time words people type in
 // chats ("tmrw", "nxt wknd", "tommorow", "2nite"); chatWords has the word each stands for.
 var (
-	reChatSpelling = regexp.MustCompile(`(?i)\b(?:tmrw|tmrow|tmoro|tmr|2moro|2morrow|2mrw|tomorow|tommorow|tommorrow|tomorrrow|tomoro|nxt|wknd|wkend|2nite|tonite)\b`)
-	chatWords      = map[string]string{"nxt": "next", "wknd": "weekend", "wkend": "weekend", "2nite": "tonight", "tonite": "tonight"}
+	reChatSpelling = regexp.MustCompile(`(?i)\b(?:tmrw|tmrow|tmoro|tmr|2moro|2morrow|2mrw|tomorow|tommorow|tommorrow|tomorrrow|tomoro|nxt|wknd|wkend|2nite|tonite|vegitarian|vegeterian|vegetarain|vegatarian|wheelchiar|wheelchar|weelchair|wheel chair|accesible|accessable|alergic|allergic to nuts)\b`)
+	chatWords      = map[string]string{"nxt": "next", "wknd": "weekend", "wkend": "weekend", "2nite": "tonight", "tonite": "tonight",
+		"vegitarian": "vegetarian", "vegeterian": "vegetarian", "vegetarain": "vegetarian", "vegatarian": "vegetarian",
+		"wheelchiar": "wheelchair", "wheelchar": "wheelchair", "weelchair": "wheelchair", "wheel chair": "wheelchair",
+		"accesible": "accessible", "accessable": "accessible", "alergic": "allergic", "allergic to nuts": "allergic to nuts"}
 )
 
 // reChatYou is "u" and "ur" standing alone between spaces: "can u make it cheaper".
@@ -250,7 +253,7 @@ func chatSpelling(s string) string {
 			return m[1] + full + m[3]
 		})
 	}
-	if !strings.ContainsAny(s, "tTnNwW2") || !reChatSpelling.MatchString(s) {
+	if !strings.ContainsAny(s, "tTnNwWvVaA2") || !reChatSpelling.MatchString(s) {
 		return s
 	}
 	return reChatSpelling.ReplaceAllStringFunc(s, func(w string) string {

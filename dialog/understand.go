@@ -114,6 +114,20 @@ func Read(text, state string, c ParseContext) Reading {
 		return r
 	}
 	optional := state == StateNeeds || state == StatePreferences
+	// "no special needs but my dad is diabetic", "my mum is 75 and walks slowly": at the
+	// needs question, what is said about someone's health or age is a need, kept in the
+	// traveller's words, whatever the parsers make of the rest.
+	if state == StateNeeds {
+		if said := personalNeed(text); said != "" {
+			r.Ex = Extract(text, c)
+			yes := func(b *bool) bool { return b != nil && *b }
+			if r.Ex.OtherNeeds == "" && !yes(r.Ex.Accessibility) && !yes(r.Ex.KidFriendly) && !yes(r.Ex.PetFriendly) {
+				r.Ex.OtherNeeds = said // a need no word list knows
+			}
+			r.Act = ActTrip
+			return r
+		}
+	}
 	if optional && skips(core, state) {
 		r.Act, r.Command = ActSkip, IntentNone
 		return r
@@ -771,6 +785,24 @@ func bareDayRange(low string, c ParseContext) (Date, Date, bool) {
 		return Date{}, Date{}, false // the 31st of a month of 30
 	}
 	return s, e, true
+}
+
+// reHealthSaid names someone's health, age or body: what a plan for them must mind.
+var reHealthSaid = regexp.MustCompile(`(?i)\b(?:diabetic|diabetes|asthma|asthmatic|epilep|heart condition|pacemaker|pregnan|allerg|celiac|coeliac|gluten|lactose|dialysis|blind|deaf|dementia|autis|anxiety|bad knees?|bad back|bad hip|walks? slowly|can'?t walk far|uses? a (?:cane|walker|stick)|\d{2} years old|aged \d{2}|in (?:his|her|their) (?:70|80|90)s|elderly|frail)\b|糖尿病|哮喘|心脏病|高血压|怀孕|孕妇|过敏|乳糖不耐|癫痫|腿脚不好|腿不好|膝盖不好|腰不好|走不快|走不远|走路慢|拄拐|老年痴呆|岁了`)
+
+// personalNeed is the part of text that tells of someone's health or age, or "": "no
+// special needs but my dad is diabetic" gives "my dad is diabetic".
+func personalNeed(text string) string {
+	t := strings.TrimSpace(normalizeText(text))
+	if !reHealthSaid.MatchString(t) {
+		return ""
+	}
+	for _, sep := range []string{" but ", ", but ", "but ", "不过", "但是", "只是", "就是"} {
+		if i := strings.Index(asciiLower(t), sep); i >= 0 && reHealthSaid.MatchString(t[i+len(sep):]) {
+			return strings.Trim(t[i+len(sep):], " ,，。.!！")
+		}
+	}
+	return strings.Trim(t, " ,，。.!！")
 }
 
 // budgetScale is the factor a message scales the budget by, or 0.

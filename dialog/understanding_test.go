@@ -1595,3 +1595,29 @@ func TestSummaryCorrectedAndConfirmed(t *testing.T) {
 		t.Errorf("没问题 开始吧: %s", replyTexts(res))
 	}
 }
+
+// At the needs question, what is said of someone's health or age is kept as a need in
+// the traveller's words, after "no special needs but" too; common misspellings of needs
+// are read.
+func TestHealthSaidIsANeed(t *testing.T) {
+	e := corpusEngine("Asia/Shanghai")
+	for text, want := range map[string]string{
+		"no special needs but my dad is diabetic": "my dad is diabetic",
+		"my mum is 75 and walks slowly":           "my mum is 75 and walks slowly",
+		"没有，不过我妈有高血压":                             "我妈有高血压",
+	} {
+		s, end := dialog.NewDate(2026, 12, 26), dialog.NewDate(2026, 12, 28)
+		c := &dialog.Conversation{State: dialog.StateNeeds, Status: dialog.StatusBot, Lang: "en",
+			Trip: dialog.TripRequest{Destination: "西安", StartDate: &s, EndDate: &end}}
+		res := e.Handle(c, dialog.Inbound{Text: text})
+		if !strings.Contains(c.Trip.OtherNeeds, want) || c.State == dialog.StateNeeds {
+			t.Errorf("%q: other needs %q, state %s: %s", text, c.Trip.OtherNeeds, c.State, replyTexts(res))
+		}
+	}
+	if ex := dialog.Extract("vegitarian", dialog.ParseContext{}); !strings.Contains(ex.Cuisine, "vegetarian") {
+		t.Errorf("vegitarian: %+v", ex)
+	}
+	if ex := dialog.Extract("wheelchiar access pls", dialog.ParseContext{}); ex.Accessibility == nil || !*ex.Accessibility {
+		t.Errorf("wheelchiar access pls: %+v", ex)
+	}
+}
