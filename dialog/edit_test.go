@@ -508,3 +508,24 @@ func TestUndoInOtherWords(t *testing.T) {
 		}
 	}
 }
+
+// Asking what the plan holds (a day's contents, whether something is in it) is answered
+// with the plan, and changes nothing.
+func TestAskingWhatThePlanHolds(t *testing.T) {
+	e := corpusEngine("Asia/Shanghai")
+	for _, text := range []string{"what's on day 3?", "is the great wall included?", "does the plan include the great wall?", "第三天安排了什么", "有没有安排熊猫基地", "包括宽窄巷子吗"} {
+		c := chosenPlan("en")
+		before := c.Trip
+		res := e.Handle(c, dialog.Inbound{Text: text})
+		shown := false
+		for _, ef := range res.Effects {
+			shown = shown || ef.Kind == dialog.EffectShowPlan
+			if ef.Kind == dialog.EffectRequestPlan || ef.Kind == dialog.EffectEditPlan {
+				t.Errorf("%q: %s", text, ef.Kind)
+			}
+		}
+		if !shown || c.Trip != before {
+			t.Errorf("%q: plan shown %v, trip changed %v: %s", text, shown, c.Trip != before, replyTexts(res))
+		}
+	}
+}
