@@ -458,7 +458,7 @@ func wordSet(spec string) map[string]bool {
 // notThing rejects words that cannot name a place or an activity.
 func notThing(s string) bool {
 	switch s {
-	case "了", "吧", "啊", "这个", "那个", "it", "that", "this", "them", "all", "everything", "anything", "way", "thanks", "thank you":
+	case "了", "吧", "啊", "这个", "那个", "it", "that", "this", "them", "all", "everything", "anything", "way", "thanks", "thank you", "wait", "worries", "problem", "idea":
 		return true
 	}
 	return false

@@ -43,6 +43,7 @@ type emergencyRule struct {
 // alone is a landmark, "need a hospital" is an emergency.
 var emergencyRules = []emergencyRule{
 	{EmergencyLostPerson, gated(`走丢|走失|走散|迷路|失踪|找不到(?:我的?)?(?:孩子|儿子|女儿|妈妈|妈|爸爸|爸|老公|老婆|妻子|丈夫|朋友|同伴|家人|老人|爷爷|奶奶|外婆|外公)|(?:孩子|儿子|女儿|妈妈|爸爸|老公|老婆|老人|朋友|家人|同伴|爷爷|奶奶)[^，。？！,?!]{0,12}(?:不见了|联系不上|一直没回来|还没回来|打不通)|不知道(?:我们|我)?(?:现在)?在哪` +
+		`|(?:孩子|小孩|儿子|女儿|宝宝|娃|老人|老人家|妈妈|我妈|爸爸|我爸|奶奶|爷爷|外婆|外公|老公|老婆)[^，。？！,?!]{0,4}(?:找不到了|丢了|走丢了|找不着了|不见了)` +
 		`|\b(?:don'?t|do not) know where (?:we|i) are\b` +
 		`|\b(?:i'?m|i am|we'?re|we are) (?:completely |totally |really |so )?lost\b` +
 		`|\b(?:son|daughter|child|kid|kids|children|boy|girl|baby|wife|husband|mother|mum|mom|father|dad|friend|partner|grandma|grandpa|grandmother|grandfather|brother|sister|he|she)\b[^.?!,]{0,20}\b(?:is|are|went|has gone|have gone|goes) missing\b` +
@@ -88,8 +89,16 @@ var emergencyRules = []emergencyRule{
 		`|\bmissed (?:my|our|the) (?:\w+ )?(?:flight|train|connection|plane|ferry|bus|cruise|ship|boat)\b|\b(?:ship|boat|bus|train|ferry|coach) left without (?:us|me)\b|\b(?:lost|lose) (?:my|our|the) (?:luggage|baggage|suitcase|bags?)\b|\blost (?:luggage|baggage)\b` +
 		`|\b(?:luggage|baggage|suitcase|bag)s? (?:was |were |is |has been |got )?(?:lost|missing|didn'?t arrive|did not arrive|never arrived|hasn'?t arrived)\b|\bstranded\b|\bbroke down\b|\bbroken down\b` +
 		`|\b(?:train|bus|ferry|flight|taxi|driver|transfer|pickup|shuttle)\b[^.?!]{0,25}\b(?:never came|didn'?t come|never showed up|didn'?t show up|no-?show)\b`), nil},
-	{EmergencyOther, gated(`^/sos\b|\bsos\b|被困|\b(?:we'?re|i'?m|we are|i am) trapped\b|救命|救救我|紧急|出事了|(?:我|我们)有危险|处境危险|急!|\bemergency\b|\bin danger\b|\bhelp me please\b|\bplease help me\b|\bhelp\b[^.?!]{0,10}\burgent\b|\burgent\b[^.?!]{0,10}\bhelp\b|^help!+$|出了点事|出大事了|很急|特别急|非常急|马上帮我|快帮帮我|帮帮我|\bsomething (?:bad|terrible|awful|serious) (?:has )?happened\b`), nil},
+	{EmergencyOther, gated(selfHarm + `|^/sos\b|\bsos\b|被困|\b(?:we'?re|i'?m|we are|i am) trapped\b|救命|救救我|紧急|出事了|(?:我|我们)有危险|处境危险|急!|\bemergency\b|\bin danger\b|\bhelp me please\b|\bplease help me\b|\bhelp\b[^.?!]{0,10}\burgent\b|\burgent\b[^.?!]{0,10}\bhelp\b|^help!+$|出了点事|出大事了|很急|特别急|非常急|马上帮我|快帮帮我|帮帮我|\bsomething (?:bad|terrible|awful|serious) (?:has )?happened\b`), nil},
 }
+
+// selfHarm is a traveller saying they want to die or hurt themself: an emergency
+// whatever else the message says, answered with care and a person.
+const selfHarm = `想去死(?:[^海]|$)|想死(?:了)?$|我想死(?:[^海]|$)|不想活|活着没意思|活着没有意思|活不下去|想自杀|要自杀|自杀|轻生|跳楼|跳下去(?:算了)?$|结束(?:我的|自己的)?生命|` +
+	`\b(?:want|going|wanna) to (?:die|kill myself|end it all|end my life)\b|\bkill myself\b|\bsuicid\w*|\bend my life\b|\b(?:don'?t|do not) want to (?:live|be alive)\b|\bself[- ]harm\b|\bhurt myself\b`
+
+// reSelfHarm finds selfHarm in a message.
+var reSelfHarm = regexp.MustCompile(selfHarm)
 
 var (
 	// emergencyIdioms are figures of speech and landmarks, blanked out before reading:
@@ -357,6 +366,9 @@ func (t *turn) emergency(text string) {
 	t.effect(Effect{Kind: EffectEmergency, Text: text, Category: string(cat), Country: t.country()})
 	t.helpNear(near)
 	t.effect(Effect{Kind: EffectCallHuman})
+	if reSelfHarm.MatchString(emergencyNormalize(text)) {
+		t.say("emergency_care") // before the numbers: someone is listening
+	}
 	t.emergencyHelp()
 }
 

@@ -226,3 +226,36 @@ func TestEverydayTroubles(t *testing.T) {
 		}
 	}
 }
+
+// Wanting to die is an emergency whatever else the message says: the traveller is
+// answered with care before the numbers and a person is called. A missing child or
+// elderly person said either way round (孩子找不到了) is an emergency, not a need; the
+// Dead Sea and a place with few people are neither.
+func TestSelfHarmAndMissingPeople(t *testing.T) {
+	e := corpusEngine("Asia/Shanghai")
+	for _, text := range []string{"我想去死", "我不想活了", "活着没意思 想去西湖跳下去", "想自杀", "i want to kill myself", "I don't want to live anymore"} {
+		c := chosenPlan("zh")
+		before := c.Trip
+		res := e.Handle(c, dialog.Inbound{Text: text})
+		human := false
+		for _, ef := range res.Effects {
+			human = human || ef.Kind == dialog.EffectCallHuman
+		}
+		if !human || c.State != dialog.StateEmergency || c.Trip != before || !strings.Contains(replyTexts(res), dialog.T(c.Lang, "emergency_care")) {
+			t.Errorf("%q: human %v, state %s, trip changed %v: %s", text, human, c.State, c.Trip != before, replyTexts(res))
+		}
+	}
+	for text, want := range map[string]bool{
+		"孩子找不到了": true, "孩子丢了": true, "老人找不到了": true, "在吉隆坡 孩子找不到了": true,
+		"我想去死海": false, "找个人少的地方": false, "笑死我了": false, "累死了": false,
+	} {
+		in, _ := dialog.DetectIntent(text)
+		_, read := dialog.ReadEmergency(text)
+		if got := in == dialog.IntentEmergency || read; got != want {
+			t.Errorf("%q: emergency %v, want %v", text, got, want)
+		}
+		if in == dialog.IntentHuman {
+			t.Errorf("%q: a person called", text)
+		}
+	}
+}

@@ -86,7 +86,7 @@ var (
 		{pat(`\b(?:party|family|group)\s+of\s+`+enNum+`\b`, "party", "family", "group"), 0},
 		{pat(`\bwe\s+are\s+`+enNum+`\b`, "we are"), 0},
 		{pat(`\b(?:just|only)\s+`+enNum+`\s+(?:of us|people|now|left|going)\b`, "just", "only"), 0},
-		{pat(`\b`+enNum+`\s+(?:people|persons|ppl|adults|travell?ers|pax|guests)\b`, "people", "persons", "ppl", "adults", "travel", "pax", "guests"), 0},
+		{pat(`\b`+enNum+`\s*(?:people|persons|ppl|adults|travell?ers|pax|guests)\b`, "people", "persons", "ppl", "adults", "travel", "pax", "guests"), 0}, // "2pax" too
 		{pat(`\bwe'?re\s+`+enNum+`\b`, "we"), 0},
 		{pat(`\b(?:trip|holiday|vacation|getaway|honeymoon|break|escape|weekend|tickets?)\s+for\s+`+enNum+`\b`, "for"), 0},
 		// "tokyo dec 20-24 for 2": a number after "for" that counts no days or money.

@@ -36,7 +36,8 @@ func init() {
 		somewhere someplace nowhere lunch dinner breakfast city countryside town abroad europe? asia? help human agent
 		cancel stop back start feedback status weather english chinese language none nothing anything whatever
 		dont don't know idea sure plan trip holiday vacation family kids children dog dogs hotel hotels airport
-		hospital station seaside coast island islands lake lakes hiking food seafood flight room set update dates date`) {
+		hospital station seaside coast island islands lake lakes hiking food seafood flight room set update dates date
+		pax ppl people persons adults guests wait`) {
 		notPlaces[strings.TrimSuffix(w, "?")] = true
 	}
 	// Shops, chains and made-up or unreachable worlds: somewhere people go, never a trip's

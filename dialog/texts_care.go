@@ -28,6 +28,7 @@ var careTexts = map[string][2]string{ // [zh, en]
 
 	// Emergencies: what the first reply's buttons and the following turns say.
 	"btn_share_location": {"📍 分享我的位置", "📍 Share my location"},
+	"emergency_care":     {"听到你这么说，我很担心你。你并不孤单：我已经请人工客服马上来陪你聊。如果你有危险或想伤害自己，请立即拨打下面的急救电话，或联系身边信任的人。", "I'm really sorry you're feeling this way, and I'm worried about you. You're not alone: I've asked a person from our team to talk with you right away. If you are in danger or might hurt yourself, please call the emergency number below now, or reach out to someone you trust nearby."},
 	"emergency_noted":    {"已记录并转给客服。如有危险，请立即拨打上面的紧急电话。", "Noted and passed to the agent. If anyone is in danger, call the emergency number above now."},
 	"emergency_here":     {"收到你的位置：%s。", "Got your location: %s."},
 	"safe_noted":         {"收到，很高兴你没事。我已告诉客服，客服确认后会结案。我们继续。", "Glad you're safe. I've told the agent, who will close your case once they have checked. Let's carry on."},
