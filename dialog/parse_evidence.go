@@ -1,6 +1,7 @@
 package dialog
 
 import (
+	"regexp"
 	"slices"
 	"strings"
 	"unicode"
@@ -538,7 +539,9 @@ var (
 	reDroppedZh = pat(`(?:就|也|还是|先)?(?:不(?:想|用|要|打算)?去了|不去|不要了|就算了|算了|不看了|不逛了|跳过|pass)`, "不", "算了", "跳过", "pass")
 	reExcludeEn = pat(`(?i)\b(?:(?:do not|don't|dont|we don't|i don't)\s+want\s+to\s+(?:go\s+to|visit|see|do)|not\s+going\s+to|anywhere\s+but|anything\s+but|everything\s+but|except(?:\s+for)?|other\s+than|avoid|skip|no more|not interested in|take|remove|cut|leave out|drop|without|hate|can'?t stand|cannot stand|dislike|(?:don'?t|do not) (?:really )?like|not a fan of|not into)\s+`,
 		"want", "not going", "anywhere but", "anything but", "everything but", "except", "other than", "avoid", "skip", "no more", "not interested", "take", "remove", "cut", "leave out", "drop", "without", "hate", "stand", "dislike", "like", "not a fan", "not into")
-	reExcludeNo     = pat(`(?i)(?:^|[,;.!]\s*|[,;]?\s*\b(?:but|and|also|though|just)\s+)(?:no|not)\s+`, "no", "not")
+	reExcludeNo     = pat(`(?i)(?:^|[,;.!]\s*|\s)(?:no|not|nothing)\s+`, "no", "not", "nothing")
+	reNoAfterEn     = regexp.MustCompile(`(?:^|[,;]\s*)([a-z][a-z ]{2,29}?)\s+no(?:\s+(?:thanks|thank you|way))?\s*(?:$|[,.;!])`)
+	reNotLikingZh   = regexp.MustCompile(`(?:不太|不怎么|不是很|不大)?(?:喜欢|想)?不?(?:能|想|要|用|太想|喜欢|爱)?(?:去)?(?:逛|看|玩|去)?(爬山|徒步|登山|购物|逛街|潜水|滑雪|博物馆|美术馆|古镇|寺庙|夜市|海边|植物园|动物园|游乐园|主题公园)(?:了)?(?:没兴趣|没啥兴趣|不感兴趣|不感冒)|对([^，。,.!！？?\s]{2,8}?)(?:没兴趣|没啥兴趣|不感兴趣|不太感兴趣|不感冒)|(?:不太喜欢|不怎么喜欢|不是很喜欢|不喜欢|不能|不想|不要|不)(?:逛|看|玩|去|吃)?(爬山|徒步|登山|购物|逛街|潜水|滑雪|博物馆|美术馆|古镇|寺庙|夜市|海边|植物园|动物园|游乐园|主题公园|景点)`)
 	reExcludeFoodZh = pat(`(?:不要|不想吃|不吃|不能吃|不太能吃|不敢吃|吃不了|别安排)\s*`, "不", "吃不了", "别安排")
 	reNoEatEn       = pat(`(?i)\b(?:don'?t|do not|doesn'?t|does not|can'?t|cannot|never|won'?t)\s+eat\s+`, "eat")
 	reExcludeOut    = pat(`(?i)\s+(?:out\s+of\s+(?:the\s+)?(?:plan|itinerary|trip)|out|off\s+the\s+(?:plan|list|itinerary))\b`, "out", "off")
@@ -607,6 +610,22 @@ func parseExclusionsIn(m *msg, e *Extraction, c ParseContext) {
 		}
 		add(food)
 		m.consume(loc[0], loc[1]+len(food))
+	}
+	wo = string(m.wo)
+	// "不爬山", "不能爬山", "对博物馆没兴趣", "不太喜欢逛博物馆": a liking named after a negation,
+	// or before a lack of interest, is ruled out.
+	for _, loc := range reNotLikingZh.FindAllStringSubmatchIndex(wo, -1) {
+		thing, said := "", loc[4] >= 0 // 对…没兴趣 says what it is about
+		for g := 2; g+1 < len(loc); g += 2 {
+			if loc[g] >= 0 {
+				thing = wo[loc[g]:loc[g+1]]
+			}
+		}
+		if thing == "" || !said && !isPrefWord(thing) && !knownSight(thing) {
+			continue
+		}
+		add(thing)
+		m.consume(loc[0], loc[1])
 	}
 	wo = string(m.wo)
 	if i, j, k, thing := droppedSight(wo); thing != "" {
@@ -680,6 +699,14 @@ func parseExclusionsIn(m *msg, e *Extraction, c ParseContext) {
 			add(part)
 		}
 		m.consume(loc[0], end)
+	}
+	lwo = asciiLower(string(m.wo))
+	// "food yes, museums no": a liking answered no.
+	for _, loc := range reNoAfterEn.FindAllStringSubmatchIndex(lwo, -1) {
+		if p := wo[loc[2]:loc[3]]; isPrefWord(p) {
+			add(p)
+			m.consume(loc[2], loc[1])
+		}
 	}
 	lwo = asciiLower(string(m.wo))
 	for _, loc := range reExcludeNo.FindAllStringIndex(lwo, -1) {

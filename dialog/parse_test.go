@@ -3,6 +3,7 @@ package dialog
 import (
 	"fmt"
 	"reflect"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -827,5 +828,21 @@ func TestDatesAsPeopleWriteThem(t *testing.T) {
 	}
 	if e := Extract("我昨天看了个电影", c); e.Start != nil || e.DateProblem != "" {
 		t.Errorf("我昨天看了个电影: %+v", e)
+	}
+}
+
+// A liking said with a negation, in either order, is ruled out and never a preference:
+// 不爬山, 不能爬山, 对博物馆没兴趣, 不太喜欢逛博物馆, "no spicy pls" without a comma, "but
+// nothing spicy", "museums no".
+func TestLikingNegatedIsRuledOut(t *testing.T) {
+	for text, want := range map[string]string{
+		"去杭州 对博物馆没兴趣": "博物馆", "去杭州 不太喜欢逛博物馆": "博物馆", "去黄山 不能爬山": "爬山", "我们不爬山": "爬山", "对植物园没兴趣": "植物园",
+		"we love street food no spicy pls": "spicy", "love tea and nature no shopping": "shopping", "hotpot but nothing spicy": "spicy", "food yes, museums no": "museums",
+	} {
+		e := Extract(text, ParseContext{Now: pxNow, Loc: pxShanghai})
+		prefs := e.SocialLandscape + "|" + e.NaturalLandscape + "|" + e.Cuisine
+		if !slices.Contains(e.Exclude, want) || strings.Contains(prefs, want) {
+			t.Errorf("%q: exclude %q, preferences %q; want %q ruled out", text, e.Exclude, prefs, want)
+		}
 	}
 }
