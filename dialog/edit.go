@@ -63,7 +63,7 @@ const numWord = `(\d{1,2}|[一二两三四五六七八九十]|a|an|one|two|three
 
 var (
 	// Shifting every date: "全部往后推一天", "move it all two days earlier".
-	reShiftZH = regexp.MustCompile(`^(?:全部|整体|整个行程|行程整体|行程|所有(?:日期)?|日期|都|全都|整个)?\s*(?:都|全部|整体)?\s*(往后|向后|推迟|延后|延迟|后推|往前|向前|提前)(?:推|挪|移|顺延)?\s*` + numWord + `\s*(天|周|个星期|星期)(?:出发)?$`)
+	reShiftZH = regexp.MustCompile(`^(?:全部|整体|整个行程|行程整体|行程|所有(?:日期)?|日期|都|全都|整个)?\s*(?:都|全部|整体)?\s*(往后|向后|推迟|延后|延迟|后推|推后|往前|向前|提前|提早)(?:推|挪|移|顺延|延|推迟)?\s*` + numWord + `\s*(天|周|个星期|星期)(?:出发)?$`)
 	// "make it a week later", "start 2 days earlier", 晚一周出发, 早两天走: the whole trip moves.
 	reShiftEN2   = regexp.MustCompile(`^(?:make it|start|leave|go|set off|depart|begin|travel|do it)\s+` + numWord + `\s+(days?|weeks?)\s+(later|earlier|sooner)$`)
 	reShiftZH2   = regexp.MustCompile(`^(?:我们|我)?(?:想|要)?(晚|早|推迟|提前)\s*` + numWord + `\s*(天|周|个星期|星期)(?:出发|走|去|动身)?(?:吧)?$`)
@@ -216,7 +216,7 @@ func readEditCore(core string) (PlanEdit, bool) {
 		if m[3] != "天" {
 			e.Days *= 7
 		}
-		if strings.Contains("往前向前提前", m[1]) {
+		if strings.Contains("往前向前提前提早", m[1]) {
 			e.Days = -e.Days
 		}
 		return e, e.Days != 0
@@ -385,7 +385,7 @@ func readEditCore(core string) (PlanEdit, bool) {
 		e.Kind = EditBetter
 		return e, true
 	}
-	if m := reAddZH.FindStringSubmatch(core); m != nil && !has(m[2], "预算", "钱", "元", "天") && !addCompound(core, m[2]) {
+	if m := reAddZH.FindStringSubmatch(core); m != nil && !has(m[2], "预算", "钱", "元", "天", "人", "朋友", "同事", "同学", "孩子", "小孩", "小朋友") && !addCompound(core, m[2]) {
 		e.Kind, e.With = EditAdd, cleanThing(m[2])
 		if m[1] != "" {
 			e.Day = dayNumber(m[1])
@@ -402,7 +402,7 @@ func readEditCore(core string) (PlanEdit, bool) {
 	// "算了不去了": giving the trip up, not a place called 算.
 	if m := reDropZH.FindStringSubmatch(core); m != nil && !strings.HasPrefix(core, "不去了") && !strings.Contains(core, "算了") {
 		place := dayOfThing(cleanThing(m[1] + m[2] + m[3]))
-		if place == "" || reLeavesZh.MatchString(core) || has(place, "预算", "天", "行程", "旅行", "计划", "方案", "通知", "人工", "订阅", "孩子", "狗", "猫", "取消", "了") || notThing(place) {
+		if place == "" || reLeavesZh.MatchString(core) || reOneLess.MatchString(core) || has(place, "预算", "天", "一个人", "行程", "旅行", "计划", "方案", "通知", "人工", "订阅", "孩子", "狗", "猫", "取消", "了") || notThing(place) {
 			return PlanEdit{}, false
 		}
 		e.Kind, e.Place = EditDrop, place

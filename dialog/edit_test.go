@@ -529,3 +529,12 @@ func TestAskingWhatThePlanHolds(t *testing.T) {
 		}
 	}
 }
+
+// 推后一天, 提早一天, 往后延一周 move the whole trip, keeping its length.
+func TestShiftWordsKeepTheLength(t *testing.T) {
+	for text, days := range map[string]int{"推后一天": 1, "提早一天": -1, "推后一周": 7, "往后延一周": 7, "日期往後延一週": 7} {
+		if e, ok := dialog.ReadEdit(text); !ok || e.Kind != dialog.EditShift || e.Days != days {
+			t.Errorf("%q read as %+v, %v; want a shift of %d days", text, e, ok, days)
+		}
+	}
+}

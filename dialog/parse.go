@@ -314,7 +314,11 @@ var commandRe = regexp.MustCompile(`^\s*/[a-z_]+(?:@[a-z0-9_]+)?`)
 var reCountSaid = regexp.MustCompile(`\b\d{1,2}\s*(?:ppl|people|persons|of us|pax|adults)\b|\b(?:two|three|four|five|six|seven|eight) (?:of us|people|ppl)\b|[一二两三四五六七八九十\d]+个人|一共|总共`)
 
 // reMoreJoin adds people to a known party: 多加一个人, 再带一个小朋友, 再加两个人.
-var reMoreJoin = regexp.MustCompile(`^(?:再|多|还要|还得)(?:加|带|来)?(?:上)?\s*([一两二三四五六\d])\s*个\s*(人|大人|小朋友|孩子|小孩|朋友|同事|同学)(?:吧|哦|啊)?$`)
+var reMoreJoin = regexp.MustCompile(`^(?:我们|又|还)?(?:再|多|还要|还得|又|还有)?(?:加|带|来|多)?(?:上|了)?\s*([一两二三四五六俩\d])\s*(?:个|位)?\s*(人|大人|小朋友|孩子|小孩|朋友|同事|同学)(?:要来|也来|也去|要去|一起去|加入)?(?:吧|哦|啊|了)?$|^人数(?:加|\+)\s*([一两二三\d])$`)
+
+// reOneLess says one of the party no longer comes: 有一个人不去了, 人数减一, "one of us can't
+// make it anymore".
+var reOneLess = regexp.MustCompile(`^(?:我们)?(?:有|其中)?(?:一|1)个人(?:临时)?(?:不去了|去不了了|来不了了|不来了)|^人数(?:减|-)\s*(?:一|1)$|\bone of us (?:can'?t|cannot|won'?t) (?:come|make it|go)\b|\bone (?:person|of us) (?:dropped out|is out|pulled out)\b`)
 
 // reLeavesZh and reLeavesEn say someone of the party no longer comes.
 var (
@@ -368,13 +372,19 @@ func Extract(text string, c ParseContext) Extraction {
 	}
 	// "多加一个人", "再带一个小朋友": so many more than the party known.
 	if mj := reMoreJoin.FindStringSubmatch(m.low); mj != nil {
+		if mj[1] == "" {
+			mj[1] = mj[3]
+		}
+		if mj[1] == "俩" {
+			mj[1] = "2"
+		}
 		if k := zhNum(mj[1]); k > 0 {
 			party, e.PartySize, e.PartyJoins = k+1, k+1, k
 			kids = kids || has(mj[2], "小朋友", "孩子", "小孩", "娃")
 		}
 	}
 	// "老公临时有事不去了", "my sister can't come": one fewer.
-	if party == 0 && reLeavesZh.MatchString(m.low) || reLeavesEn.MatchString(m.low) {
+	if party == 0 && reLeavesZh.MatchString(m.low) || reLeavesEn.MatchString(m.low) || reOneLess.MatchString(m.low) {
 		e.PartyJoins = -1
 	}
 	if party > 0 {

@@ -305,7 +305,7 @@ func cancelsTrip(core string) bool {
 		return false
 	}
 	// "孩子不去了", "狗不去了": someone stays home; the trip goes on.
-	if has(core, "孩子", "娃", "宝宝", "小孩", "狗", "猫", "宠物", "老人", "爸", "妈", "奶奶", "爷爷", "外婆", "外公", "姥", "老公", "老婆", "朋友", "同事", "同学", "对象", "闺蜜", "kids", "dog", "cat", "grandma", "grandpa", "mum", "mom", "dad") &&
+	if has(core, "孩子", "娃", "宝宝", "小孩", "狗", "猫", "宠物", "老人", "爸", "妈", "奶奶", "爷爷", "外婆", "外公", "姥", "老公", "老婆", "朋友", "同事", "同学", "对象", "闺蜜", "有一个人", "一个人不", "其中一个", "kids", "dog", "cat", "grandma", "grandpa", "mum", "mom", "dad") &&
 		!has(core, "行程", "旅行", "计划", "trip", "everything", "whole") {
 		return false
 	}

@@ -1420,6 +1420,14 @@ func TestPartyAsPeopleSayIt(t *testing.T) {
 		{"再带一个小朋友", 3, 4},
 		{"我妈也要去", 3, 4},
 		{"老公临时有事不去了", 3, 2},
+		{"多了一个人", 2, 3},
+		{"加一个人", 2, 3},
+		{"再加两个朋友", 2, 4},
+		{"还有一个朋友要来", 2, 3},
+		{"又来了俩同事", 2, 4},
+		{"有一个人不去了", 3, 2},
+		{"人数减一", 3, 2},
+		{"one of us cant make it anymore", 3, 2},
 		{"my sister can't come anymore", 3, 2},
 	} {
 		conv := chosenPlan("zh")
