@@ -314,7 +314,7 @@ var commandRe = regexp.MustCompile(`^\s*/[a-z_]+(?:@[a-z0-9_]+)?`)
 var reCountSaid = regexp.MustCompile(`\b\d{1,2}\s*(?:ppl|people|persons|of us|pax|adults)\b|\b(?:two|three|four|five|six|seven|eight) (?:of us|people|ppl)\b|[一二两三四五六七八九十\d]+个人|一共|总共`)
 
 // reMoreJoin adds people to a known party: 多加一个人, 再带一个小朋友, 再加两个人.
-var reMoreJoin = regexp.MustCompile(`^(?:我们|又|还)?(?:再|多|还要|还得|又|还有)?(?:加|带|来|多)?(?:上|了)?\s*([一两二三四五六俩\d])\s*(?:个|位)?\s*(人|大人|小朋友|孩子|小孩|朋友|同事|同学)(?:要来|也来|也去|要去|一起去|加入)?(?:吧|哦|啊|了)?$|^人数(?:加|\+)\s*([一两二三\d])$`)
+var reMoreJoin = regexp.MustCompile(`^(?:我们)?(?:再|多|还要|还得|又|还有|加|带)(?:加|带|来|多)?(?:上|了)?\s*([一两二三四五六俩\d])\s*(?:个|位)?\s*(人|大人|小朋友|孩子|小孩|朋友|同事|同学)(?:要来|也来|也去|要去|一起去|加入)?(?:吧|哦|啊|了)?$|^人数(?:加|\+)\s*([一两二三\d])$`)
 
 // reOneLess says one of the party no longer comes: 有一个人不去了, 人数减一, "one of us can't
 // make it anymore".
