@@ -109,6 +109,9 @@ var (
 	betterWords  = wordSet(`升级酒店|酒店好一点|住好一点|住得好一点|更好一点|豪华一点|upgrade the hotel|upgrade the hotels|upgrade|nicer hotel|nicer hotels|better hotel|better hotels|make it fancier|fancier|more luxurious`)
 )
 
+// reDayTripEN is a day trip asked for on a day: "add a day trip to suzhou on day 2".
+var reDayTripEN = regexp.MustCompile(`^(?:add|do|fit in|include|plan|we want|i want|let'?s do)\s+(?:a\s+)?day[- ]trip\s+to\s+(.{2,30}?)\s+(?:on|for)\s+(day\s+\d{1,2}|the\s+(?:first|second|third|fourth|fifth|last)\s+day)$`)
+
 // addCompound reports whether 加 before thing means something other than adding to
 // the plan: a word of its own (加粗, 加油, 加班, 加急) or adding a contact (加个微信).
 func addCompound(core, thing string) bool {
@@ -384,6 +387,11 @@ func readEditCore(core string) (PlanEdit, bool) {
 	case whole(betterWords):
 		e.Kind = EditBetter
 		return e, true
+	}
+	// "add a day trip to suzhou on day 2": that day becomes the outing.
+	if m := reDayTripEN.FindStringSubmatch(core); m != nil {
+		e.Kind, e.Day, e.With = EditReplace, dayNumber(m[2]), "day trip to "+cleanThing(m[1])
+		return e, e.Day != 0
 	}
 	if m := reAddZH.FindStringSubmatch(core); m != nil && !has(m[2], "预算", "钱", "元", "天", "人", "朋友", "同事", "同学", "孩子", "小孩", "小朋友") && !addCompound(core, m[2]) {
 		e.Kind, e.With = EditAdd, cleanThing(m[2])

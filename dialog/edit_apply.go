@@ -249,6 +249,14 @@ func ApplyEdit(base Plan, chosen Tier, e PlanEdit, lang string) (Plan, []string,
 			case "evening":
 				d.Evening = with
 			default:
+				if town, ok := strings.CutPrefix(e.With, "day trip to "); ok {
+					// A day trip: there and back, not "free time around the day trip".
+					town = titleWords(town)
+					d.Morning = pick("去"+town+"一日游", "Day trip to "+town)
+					d.Afternoon = pick("在"+town+"逛逛，尝尝当地小吃", "Explore "+town+" and try its local food")
+					d.Evening = pick("傍晚回到"+p.Trip.Destination+"，在住处附近吃晚饭", "Back in "+p.Trip.Destination+" by evening; dinner near your lodging")
+					break
+				}
 				d.Morning = with
 				d.Afternoon = pick("在"+with+"附近自由活动", "Free time around the "+with)
 			}
@@ -512,4 +520,16 @@ func focus(old, new Plan, chosen Tier) (int, int) {
 		return 0, 0
 	}
 	return -1, -1
+}
+
+// titleWords capitalises the first letter of each word of a name said in lower case
+// ("suzhou" -> "Suzhou").
+func titleWords(s string) string {
+	w := strings.Fields(s)
+	for i, x := range w {
+		if x != "" && x[0] >= 'a' && x[0] <= 'z' {
+			w[i] = string(x[0]-'a'+'A') + x[1:]
+		}
+	}
+	return strings.Join(w, " ")
 }

@@ -538,3 +538,21 @@ func TestShiftWordsKeepTheLength(t *testing.T) {
 		}
 	}
 }
+
+// "add a day trip to suzhou on day 2" makes that day the outing, there and back, and
+// leaves the trip's dates alone.
+func TestDayTripOnADay(t *testing.T) {
+	e, ok := dialog.ReadEdit("add a day trip to suzhou on day 2")
+	if !ok || e.Kind != dialog.EditReplace || e.Day != 2 {
+		t.Fatalf("read as %+v, %v", e, ok)
+	}
+	base := samplePlan(4)
+	got, _, err := dialog.ApplyEdit(base, "", e, "en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d := got.Options[0].Days[1]
+	if !strings.Contains(d.Morning, "Suzhou") || strings.Contains(d.Afternoon, "Free time around") || len(got.Options[0].Days) != 4 {
+		t.Errorf("day 2 = %+v", d)
+	}
+}

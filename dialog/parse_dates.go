@@ -607,6 +607,11 @@ func (ds *dateScan) moreDays() {
 
 // durations reads how long the trip is: 5天, 三天两夜, "3 nights", "a week".
 func (ds *dateScan) durations() {
+	// "a day trip to Suzhou", "day trips", 一日游 to a town: an outing, not the trip's length.
+	// ("a 10 day trip", "5-day trip" are lengths.)
+	for _, loc := range reOuting.FindAllStringIndex(ds.m.text(), -1) {
+		ds.m.consume(loc[0], loc[1])
+	}
 	s := ds.m.text()
 	type durPat struct {
 		re   pattern
@@ -735,6 +740,11 @@ func (ds *dateScan) monthDayDates() {
 			if !digitBound(s, loc[0], loc[1]) || ds.m.taken(loc[0]) {
 				continue
 			}
+			// "22 dec 2 ppl": the figure after the month counts people, so the date is
+			// the day before it (read by the day-month pattern).
+			if p.mg == 1 && rePeopleAfter.MatchString(s[loc[2*p.dg+1]:]) {
+				continue
+			}
 			y, end := atoiWord(sub(s, loc, p.y)), loc[1]
 			if yearIsMoney(s, loc, p.y) {
 				y, end = 0, loc[2*p.y]
@@ -794,6 +804,12 @@ func (ds *dateScan) monthDayDates() {
 		ds.tail(loc[1]) // "12/26-30"
 	}
 }
+
+// reOuting is a day trip named as an outing: "a day trip", "day trips", "the day trip".
+var reOuting = regexp.MustCompile(`\b(?:a|the|some|any|our)\s+day[- ]trips?\b|(?:^|[^\w\s-]\s*|\b(?:no|with|and|plus|add|do)\s+)day[- ]trips\b`)
+
+// rePeopleAfter follows a figure that counts people: "2 ppl", "3 of us", "2pax".
+var rePeopleAfter = regexp.MustCompile(`^\s*(?:ppl|people|persons|pax|adults|of us|travell?ers|guests|kids|children)\b`)
 
 // reToldAboutPast follows a past day that tells what happened then: 我昨天看了个电影,
 // 前天刚订了机票, "yesterday we booked".

@@ -846,3 +846,20 @@ func TestLikingNegatedIsRuledOut(t *testing.T) {
 		}
 	}
 }
+
+// "22 dec 2 ppl": the day before the month, the people after it; "a day trip" is no
+// length of the trip.
+func TestDayMonthThenPeople(t *testing.T) {
+	c := ParseContext{Now: pxNow, Loc: pxShanghai}
+	for text, want := range map[string][2]int{
+		"chengdu 4 days from 22 dec 2 ppl 4000 rmb each": {22, 2}, "suzhou 24 dec 3 ppl": {24, 3}, "suzhou on 5 jan 2 of us": {5, 2},
+	} {
+		e := Extract(text, c)
+		if e.Start == nil || e.Start.Day != want[0] || e.PartySize != want[1] {
+			t.Errorf("%q: start %v, party %d; want day %d, party %d", text, e.Start, e.PartySize, want[0], want[1])
+		}
+	}
+	if e := Extract("add a day trip to suzhou on day 2", c); e.Days != 0 || e.Start != nil {
+		t.Errorf("a day trip read as dates: %+v", e)
+	}
+}
