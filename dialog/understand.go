@@ -438,6 +438,11 @@ func chosenOption(core string) (Tier, int) {
 	if has(core, "笑死", "也太", "太穷", "哈哈", "吐槽", "lol", "lmao", "haha", "so basic", "too basic") {
 		return "", 0
 	}
+	// A question about an option (豪华那个包括什么, 经济方案一共要多少钱？, "is the luxury one
+	// worth it") or one turned down ("not the luxury one", 不要豪华的) is no choice of it.
+	if asksAboutOption(core) {
+		return "", 0
+	}
 	for _, t := range tierWords {
 		for _, w := range t.words {
 			if strings.Contains(core, w) {
@@ -803,6 +808,27 @@ func personalNeed(text string) string {
 		}
 	}
 	return strings.Trim(t, " ,，。.!！")
+}
+
+// asksAboutOption reports a clause naming an option that asks about it or turns it down
+// ("豪华那个包括什么", "is the luxury one worth it", "not the luxury one"); in "plan B,
+// what's next?" the question is another clause's.
+func asksAboutOption(core string) bool {
+	for _, cl := range strings.FieldsFunc(core, func(r rune) bool { return strings.ContainsRune(",，;；。!！", r) }) {
+		named := false
+		for _, t := range tierWords {
+			for _, w := range t.words {
+				named = named || strings.Contains(cl, w)
+			}
+		}
+		if !named {
+			continue
+		}
+		if has(cl, "?", "？", "吗", "什么", "多少", "哪", "差别", "差在", "worth", "include", "cost", "what", "how much", "does", "is the", "are the", "not the", "don't want the", "不要", "不选", "不想要") {
+			return true
+		}
+	}
+	return false
 }
 
 // budgetScale is the factor a message scales the budget by, or 0.

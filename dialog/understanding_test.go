@@ -1629,3 +1629,24 @@ func TestHealthSaidIsANeed(t *testing.T) {
 		t.Errorf("wheelchiar access pls: %+v", ex)
 	}
 }
+
+// A question about an option, or an option turned down, chooses nothing.
+func TestQuestionsAboutOptionsChooseNothing(t *testing.T) {
+	e := corpusEngine("Asia/Shanghai")
+	for _, text := range []string{"经济和豪华差别在哪", "豪华那个包括什么", "经济方案一共要多少钱？", "穷游方案住哪", "is the luxury one worth it", "not the luxury one", "不要豪华的"} {
+		c := chosenPlan("zh")
+		c.Memo.Chosen = ""
+		e.Handle(c, dialog.Inbound{Text: text})
+		if c.Memo.Chosen != "" {
+			t.Errorf("%q chose %s", text, c.Memo.Chosen)
+		}
+	}
+	for text, want := range map[string]dialog.Tier{"选豪华的": dialog.TierLuxury, "第二套": dialog.TierEconomical, "the luxury one": dialog.TierLuxury, "option 2": dialog.TierEconomical} {
+		c := chosenPlan("zh")
+		c.Memo.Chosen = ""
+		e.Handle(c, dialog.Inbound{Text: text})
+		if c.Memo.Chosen != want {
+			t.Errorf("%q chose %q, want %s", text, c.Memo.Chosen, want)
+		}
+	}
+}
