@@ -71,7 +71,7 @@ var (
 		{IntentStatus, regexp.MustCompile(`^(?:status|what'?s the status|where is my plan|where'?s my plan|is my plan ready|any news|状态|进度|我的计划呢|计划好了吗|方案呢|好了没|服务状态|system status)$`)},
 		{IntentChangelog, regexp.MustCompile(`^(?:changelog|change log|what'?s new|release notes|updates|更新日志|更新了什么|有什么更新|新功能|有什么新功能|版本更新)$|\bchange ?log\b|更新日志`)},
 	}
-	reWeather  = pat(`天气(?:怎么样|如何|预报|呢|好吗|好不好|情况)|^天气$|会下雨吗|下雨吗|冷不冷|热不热|冷吗|热吗|会不会下雨|\b(?:is it|will it be|how) (?:cold|hot|warm|chilly) (?:there|in)\b|气温(?:多少|怎么样)|\bweather\s+(?:forecast|like|in|for|at|there|tomorrow|today|next)\b|\bweather\s*\?|^weather$|(?:what'?s|how'?s|how is|check) the weather|\bwill it rain\b|\bforecast\b`, "天气", "下雨", "气温", "冷", "热", "weather", "rain", "forecast", "cold", "hot", "warm", "chilly")
+	reWeather  = pat(`天气(?:怎么样|如何|预报|呢|好吗|好不好|情况)|^天气$|会下雨吗|下雨吗|冷不冷|热不热|冷吗|热吗|会不会下雨|\b(?:is it|will it be|how) (?:cold|hot|warm|chilly) (?:there|in)\b|气温(?:多少|怎么样)|\bweather\s+(?:forecast|like|in|for|at|there|tomorrow|today|next)\b|\bweather\s*\?|^weather$|(?:what'?s|how'?s|how is|check) the weather|\bwill it (?:rain|snow)\b|\bforecast\b`, "天气", "下雨", "气温", "冷", "热", "weather", "rain", "forecast", "cold", "hot", "warm", "chilly")
 	reFeedback = pat(`反馈|投诉|评价|打分|评分|吐槽|\bfeedback\b|\bcomplain(?:t|ts)?\b|\brate (?:you|the (?:bot|service|plan|app))\b|\bleave a (?:review|rating)\b|\bgive (?:a |you a )?rating\b`, "反馈", "投诉", "评价", "打分", "评分", "吐槽", "feedback", "complain", "rate ", "leave a", "rating")
 )
 

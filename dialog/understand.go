@@ -187,6 +187,13 @@ func Read(text, state string, c ParseContext) Reading {
 			r.Act, r.Topic = ActFAQ, topic
 			return r
 		}
+		// "is it kid friendly?", "will it snow?", "is it safe for a solo woman?", 可以带狗吗:
+		// a yes-or-no question about the trip, which says no change of place, dates or
+		// budget, is no change of its needs, likings or party either.
+		if yesNoQuestion(low) && r.Ex.Destination == "" && r.Ex.Start == nil && r.Ex.End == nil && r.Ex.Days == 0 && r.Ex.Budget == nil && !reChangeAsked.MatchString(low) {
+			r.Act = ActOther
+			return r
+		}
 	}
 	if r.Ex.fills() {
 		r.Act = ActTrip
@@ -808,6 +815,17 @@ func personalNeed(text string) string {
 		}
 	}
 	return strings.Trim(t, " ,，。.!！")
+}
+
+// reYesNoQuestion is a yes-or-no question: one that opens with an auxiliary, or a
+// Chinese one closed by 吗 or 么.
+var reYesNoQuestion = regexp.MustCompile(`^(?:is|are|will|would|does|do|did|can i|can we bring|could i|should i|should we|is there|are there)\b.*\?*$|[吗么][?？]?$`)
+
+// yesNoQuestion reports a yes-or-no question that asks rather than requests ("can we add
+// a day?" requests).
+func yesNoQuestion(low string) bool {
+	l := strings.TrimSpace(low)
+	return reYesNoQuestion.MatchString(l) && !whoWords.in(l) && !has(l, "can we add", "can you", "could you", "is it ok to", "is it possible to", "would it be possible", "能不能", "能否", "帮我")
 }
 
 // asksAboutOption reports a clause naming an option that asks about it or turns it down

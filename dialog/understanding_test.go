@@ -1650,3 +1650,33 @@ func TestQuestionsAboutOptionsChooseNothing(t *testing.T) {
 		}
 	}
 }
+
+// After a plan, a yes-or-no question (is it kid friendly?, is it safe for a solo woman?,
+// 可以带狗吗) changes no needs, likings or party; a request in question form still does.
+func TestYesNoQuestionsAfterAPlan(t *testing.T) {
+	e := corpusEngine("Asia/Shanghai")
+	for _, text := range []string{"is it kid friendly?", "is it safe for a solo woman?", "可以带狗吗", "are there museums?"} {
+		c := chosenPlan("en")
+		before := c.Trip
+		res := e.Handle(c, dialog.Inbound{Text: text})
+		for _, ef := range res.Effects {
+			if ef.Kind == dialog.EffectRequestPlan || ef.Kind == dialog.EffectEditPlan {
+				t.Errorf("%q: %s", text, ef.Kind)
+			}
+		}
+		if c.Trip != before {
+			t.Errorf("%q changed the trip", text)
+		}
+	}
+	for _, text := range []string{"can we add a day?", "is it ok to make day 2 more relaxed?", "能不能带狗"} {
+		c := chosenPlan("en")
+		res := e.Handle(c, dialog.Inbound{Text: text})
+		changed := false
+		for _, ef := range res.Effects {
+			changed = changed || ef.Kind == dialog.EffectRequestPlan || ef.Kind == dialog.EffectEditPlan
+		}
+		if !changed {
+			t.Errorf("%q: no change: %s", text, replyTexts(res))
+		}
+	}
+}
