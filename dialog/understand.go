@@ -724,8 +724,8 @@ func (e Extraction) fillsBeyondWords() bool {
 // reBudgetMore and reBudgetLess say a budget changed by an amount: "每人再加1000预算",
 // "预算再加两千", "add $200 to the budget", "increase the budget by 500", "预算少1000".
 var (
-	reBudgetMore = regexp.MustCompile(`(?:再|多)?(?:加|增加|提高|涨|多加)\s*([0-9]+(?:\.[0-9]+)?)\s*(k|千|万)?\s*(?:元|块|美元|刀)?\s*(?:的)?预算|预算(?:再|多)?(?:加|增加|提高|多加)\s*([0-9]+(?:\.[0-9]+)?)\s*(k|千|万)?|\b(?:add|another)\s+[$€£¥]?\s*([0-9]+(?:\.[0-9]+)?)\s*(k)?\s*(?:more\s+)?(?:to|on)\s+(?:the|my|our)\s+budget\b|\b(?:increase|raise|up)\s+(?:the|my|our)\s+budget\s+by\s+[$€£¥]?\s*([0-9]+(?:\.[0-9]+)?)\s*(k)?`)
-	reBudgetLess = regexp.MustCompile(`(?:减|减少|降低|少|砍)\s*([0-9]+(?:\.[0-9]+)?)\s*(k|千|万)?\s*(?:元|块)?\s*(?:的)?预算|预算(?:再)?(?:减|减少|降低|少|砍)\s*([0-9]+(?:\.[0-9]+)?)\s*(k|千|万)?|\b(?:cut|take|knock)\s+[$€£¥]?\s*([0-9]+(?:\.[0-9]+)?)\s*(k)?\s*off\s+(?:the|my|our)\s+budget\b|\b(?:reduce|lower|cut)\s+(?:the|my|our)\s+budget\s+by\s+[$€£¥]?\s*([0-9]+(?:\.[0-9]+)?)\s*(k)?`)
+	reBudgetMore = regexp.MustCompile(`\bbump\s+(?:it|the budget|my budget|our budget)\s+up\s+by\s+[$€£¥]?\s*([0-9]+(?:\.[0-9]+)?)\s*(k)?|每人(?:再)?(?:加|多加|多给)\s*([0-9]+(?:\.[0-9]+)?)\s*(千|万)?|多给\s*([0-9]+(?:\.[0-9]+)?)\s*(千|万)?\s*(?:元|块)?\s*(?:的)?预算|(?:再|多)?(?:加|增加|提高|涨|多加)\s*([0-9]+(?:\.[0-9]+)?)\s*(k|千|万)?\s*(?:元|块|美元|刀)?\s*(?:的)?预算|预算(?:再|多)?(?:加|增加|提高|多加)\s*([0-9]+(?:\.[0-9]+)?)\s*(k|千|万)?|\b(?:add|another)\s+[$€£¥]?\s*([0-9]+(?:\.[0-9]+)?)\s*(k)?\s*(?:more\s+)?(?:to|on)\s+(?:the|my|our)\s+budget\b|\b(?:increase|raise|up)\s+(?:the|my|our)\s+budget\s+by\s+[$€£¥]?\s*([0-9]+(?:\.[0-9]+)?)\s*(k)?`)
+	reBudgetLess = regexp.MustCompile(`\b(?:budget|spend)\s+[$€£¥]?\s*([0-9]+(?:\.[0-9]+)?)\s*(k)?\s+less\b|每人(?:再)?(?:减|少)\s*([0-9]+(?:\.[0-9]+)?)\s*(千|万)?|(?:减|减少|降低|少|砍)\s*([0-9]+(?:\.[0-9]+)?)\s*(k|千|万)?\s*(?:元|块)?\s*(?:的)?预算|预算(?:再)?(?:减|减少|降低|少|砍)\s*([0-9]+(?:\.[0-9]+)?)\s*(k|千|万)?|\b(?:cut|take|knock)\s+[$€£¥]?\s*([0-9]+(?:\.[0-9]+)?)\s*(k)?\s*off\s+(?:the|my|our)\s+budget\b|\b(?:reduce|lower|cut)\s+(?:the|my|our)\s+budget\s+by\s+[$€£¥]?\s*([0-9]+(?:\.[0-9]+)?)\s*(k)?`)
 )
 
 // reBudgetHalf, reBudgetDouble and reBudgetPercent say a budget scaled: "预算减半",
@@ -734,7 +734,7 @@ var (
 var (
 	reBudgetHalf    = regexp.MustCompile(`预算(?:再)?(?:减半|砍半|对半|打对折|(?:减|砍|少|降)(?:一|掉一)?半)|(?:减半|砍半|砍掉一半|减掉一半)的?预算|\bhalve\s+(?:the|my|our)\s+budget\b|\b(?:cut|reduce|slash)\s+(?:the|my|our)\s+budget\s+(?:in|by)\s+half\b|\bhalf\s+(?:the|my|our)\s+budget\b|\bbudget\s+(?:cut\s+)?in\s+half\b`)
 	reBudgetDouble  = regexp.MustCompile(`预算(?:再)?(?:翻倍|加倍|翻一番|翻一倍|多一倍)|\bdouble\s+(?:the|my|our)\s+budget\b|\bbudget\s+doubled\b`)
-	reBudgetPercent = regexp.MustCompile(`预算(?:再)?(加|增加|提高|多|涨|减|减少|降低|少|砍)\s*([0-9]+(?:\.[0-9]+)?)\s*(?:%|％|个点)|预算\s*([+-])\s*([0-9]+(?:\.[0-9]+)?)\s*%|\b(increase|raise|up|reduce|lower|cut)\s+(?:the|my|our)\s+budget\s+by\s+([0-9]+(?:\.[0-9]+)?)\s*%|\bbudget\s*([+-])\s*([0-9]+(?:\.[0-9]+)?)\s*%`)
+	reBudgetPercent = regexp.MustCompile(`\b(knock|take)\s+([0-9]+(?:\.[0-9]+)?)\s*%\s*off\b|\bmake it\s+([0-9]+(?:\.[0-9]+)?)\s*%\s*(cheaper|less|more)\b|\b([0-9]+(?:\.[0-9]+)?)\s*%\s*(more|less|bigger|smaller)\s+budget\b|\b(cut|reduce|lower|increase|raise)\s+(?:the\s+|my\s+|our\s+)?budget\s+(?:by\s+)?([0-9]+(?:\.[0-9]+)?)\s*%|预算(?:再)?(加|增加|提高|多|涨|减|减少|降低|少|砍)\s*([0-9]+(?:\.[0-9]+)?)\s*(?:%|％|个点)|预算\s*([+-])\s*([0-9]+(?:\.[0-9]+)?)\s*%|\b(increase|raise|up|reduce|lower|cut)\s+(?:the|my|our)\s+budget\s+by\s+([0-9]+(?:\.[0-9]+)?)\s*%|\bbudget\s*([+-])\s*([0-9]+(?:\.[0-9]+)?)\s*%`)
 )
 
 // reDestinationChange says the trip's place changes: 改去重庆, 换成重庆, 目的地改成…, 还是去…吧,
@@ -849,8 +849,41 @@ func asksAboutOption(core string) bool {
 	return false
 }
 
+// Budget shares in other words: "20 percent", "20 per cent", 百分之二十, 打八折, 减两成,
+// "reduce by a third", "up the budget by half".
+var (
+	rePercentWords = regexp.MustCompile(`\s*(?:per ?cent|percent|pct)\b`)
+	reZhPercent    = regexp.MustCompile(`百分之\s*(\d{1,3})`)
+	reZhDiscount   = regexp.MustCompile(`打\s*([1-9])\s*折|(?:减|降|少|砍)\s*([一两二三四五\d])\s*成`)
+	reBudgetThird  = regexp.MustCompile(`\b(?:reduce|cut|lower|trim)\s+(?:it|the budget|my budget|our budget)?\s*by\s+a\s+third\b|预算(?:减|砍|少)(?:掉)?三分之一`)
+	reBudgetUpHalf = regexp.MustCompile(`\b(?:up|increase|raise)\s+(?:it|the budget|my budget|our budget)\s+by\s+(?:half|50%)\b|预算(?:再)?(?:多|加|增加)(?:一半|50%)`)
+)
+
 // budgetScale is the factor a message scales the budget by, or 0.
 func budgetScale(low string) float64 {
+	low = rePercentWords.ReplaceAllString(low, "%")
+	if m := reZhPercent.FindStringSubmatch(low); m != nil {
+		// 百分之二十 (read as 百分之20): 20%.
+		low = strings.Replace(low, m[0], m[1]+"%", 1)
+	}
+	if m := reZhDiscount.FindStringSubmatch(low); m != nil && has(low, "预算") {
+		switch {
+		case m[1] != "": // 打八折: 80%
+			if v, err := strconv.Atoi(m[1]); err == nil && v > 0 && v < 10 {
+				return float64(v) / 10
+			}
+		case m[2] != "": // 减两成: 80%
+			if v := zhNum(m[2]); v > 0 && v < 10 {
+				return 1 - float64(v)/10
+			}
+		}
+	}
+	if reBudgetThird.MatchString(low) {
+		return 2.0 / 3
+	}
+	if reBudgetUpHalf.MatchString(low) {
+		return 1.5
+	}
 	switch {
 	case reBudgetHalf.MatchString(low):
 		return 0.5
@@ -865,13 +898,20 @@ func budgetScale(low string) float64 {
 		if m[i] == "" {
 			continue
 		}
-		p, err := strconv.ParseFloat(m[i+1], 64)
+		word, num := m[i], m[i+1]
+		if _, err := strconv.ParseFloat(word, 64); err == nil {
+			word, num = num, word // "make it 20% cheaper": the figure first
+		}
+		p, err := strconv.ParseFloat(num, 64)
 		if err != nil || p <= 0 || p >= 1000 {
 			return 0
 		}
-		switch m[i] {
-		case "减", "减少", "降低", "少", "砍", "-", "reduce", "lower", "cut":
+		switch word {
+		case "减", "减少", "降低", "少", "砍", "-", "reduce", "lower", "cut", "knock", "take", "cheaper", "less", "smaller":
 			p = -p
+		}
+		if 1+p/100 <= 0 {
+			return 0
 		}
 		return 1 + p/100
 	}

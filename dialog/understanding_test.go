@@ -1680,3 +1680,28 @@ func TestYesNoQuestionsAfterAPlan(t *testing.T) {
 		}
 	}
 }
+
+// Budget shares said in more ways: percent and per cent, knock/take off, cheaper, more
+// budget, a third, half again, 百分之二十, 打八折, 减两成.
+func TestBudgetSharesInMoreWords(t *testing.T) {
+	e := corpusEngine("Asia/Shanghai")
+	for _, tc := range []struct {
+		text string
+		want float64
+	}{
+		{"reduce budget by 25 percent", 2250}, {"cut budget 20 per cent", 2400}, {"increase the budget by 50 percent", 4500},
+		{"knock 10% off", 2700}, {"make it 20% cheaper", 2400}, {"10% more budget", 3300}, {"up the budget by half", 4500},
+		{"reduce it by a third", 2000}, {"预算降低百分之二十", 2400}, {"预算打八折", 2400}, {"预算减两成", 2400},
+		{"bump it up by 2k", 5000}, {"budget 500 less", 2500}, {"spend 1000 less each", 2000}, {"每人加500", 3500}, {"多给500预算", 3500},
+	} {
+		c := chosenPlan("zh")
+		b := 3000.0
+		c.Trip.Budget = &b
+		planned := c.Trip
+		c.Memo.PlannedTrip = &planned
+		res := e.Handle(c, dialog.Inbound{Text: tc.text})
+		if c.Trip.Budget == nil || *c.Trip.Budget != tc.want {
+			t.Errorf("%q on 3000: budget %v, want %v: %s", tc.text, c.Trip.Budget, tc.want, replyTexts(res))
+		}
+	}
+}
