@@ -281,6 +281,14 @@ func ApplyEdit(base Plan, chosen Tier, e PlanEdit, lang string) (Plan, []string,
 					continue
 				}
 				d := &p.Options[i].Days[j]
+				if j == len(p.Options[i].Days)-1 && len(p.Options[i].Days) > 1 && e.With == "relax" {
+					// The day home keeps its journey: a lighter last day loses its
+					// afternoon's sight, not the way home.
+					if d.Afternoon != free && d.Afternoon != "" && !leavesHome(d.Afternoon) {
+						d.Afternoon, changed = free, true
+					}
+					continue
+				}
 				rested := d.Evening == "" || d.Evening == free || strings.HasPrefix(d.Evening, early)
 				switch {
 				case e.With == "relax" && !rested:
@@ -318,12 +326,21 @@ func ApplyEdit(base Plan, chosen Tier, e PlanEdit, lang string) (Plan, []string,
 		if a == b {
 			return Plan{}, nil, fmt.Errorf("day %d with itself: %w", e.Day, ErrEditRange)
 		}
+		swapped := false
 		for _, i := range targets {
 			x, y := &p.Options[i].Days[a], &p.Options[i].Days[b]
-			x.Morning, y.Morning = y.Morning, x.Morning
-			x.Afternoon, y.Afternoon = y.Afternoon, x.Afternoon
-			x.Evening, y.Evening = y.Evening, x.Evening
+			// The arrival and the journey home stay on their days; the rest trades places.
+			for _, pair := range [][2]*string{{&x.Morning, &y.Morning}, {&x.Afternoon, &y.Afternoon}, {&x.Evening, &y.Evening}} {
+				if !travelLine(*pair[0]) && !travelLine(*pair[1]) && *pair[0] != *pair[1] {
+					*pair[0], *pair[1] = *pair[1], *pair[0]
+					swapped = true
+				}
+			}
 			x.Notes, y.Notes = y.Notes, x.Notes
+		}
+		if !swapped {
+			// Two days of nothing but arriving and leaving have nothing to trade.
+			return Plan{}, nil, fmt.Errorf("days %d and %d hold only the journeys: %w", e.Day, e.Other, ErrEditRange)
 		}
 	case EditFree:
 		return Plan{}, nil, fmt.Errorf("%s: %w", e.Text, ErrNeedsModel)
@@ -333,6 +350,19 @@ func ApplyEdit(base Plan, chosen Tier, e PlanEdit, lang string) (Plan, []string,
 	changes := DiffPlans(base, p, chosen, lang)
 	p.Changes = strings.Join(changes, "\n")
 	return p, changes, nil
+}
+
+// travelLine reports a line of arriving or of going home, which a swap leaves on its day.
+func travelLine(line string) bool {
+	l := strings.ToLower(line)
+	return leavesHome(line) || has(l, "抵达", "入住", "arrive in", "check in")
+}
+
+// leavesHome reports a line of the day home: the journey, packing, the way to the
+// station or airport.
+func leavesHome(line string) bool {
+	l := strings.ToLower(line)
+	return has(l, "返程", "回程", "送站", "送机", "机场", "车站", "收拾行李", "告别", "head home", "departure", "airport", "station", "pack up", "packing", ", pack", "leaving", "transfer")
 }
 
 // mentions reports whether a part of a day names place, ignoring case.

@@ -556,3 +556,28 @@ func TestDayTripOnADay(t *testing.T) {
 		t.Errorf("day 2 = %+v", d)
 	}
 }
+
+// A lighter last day keeps the journey home; a swap leaves arriving and going home on
+// their days and trades the rest.
+func TestTravelLinesStayOnTheirDays(t *testing.T) {
+	base := samplePlan(4)
+	for i := range base.Options {
+		base.Options[i].Days[0].Morning = "Arrive in Hangzhou and check in"
+		base.Options[i].Days[3].Evening = "Head home"
+	}
+	got, _, err := dialog.ApplyEdit(base, "", dialog.PlanEdit{Kind: dialog.EditPace, With: "relax", Day: 4}, "en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if d := got.Options[0].Days[3]; d.Evening != "Head home" || d.Afternoon == base.Options[0].Days[3].Afternoon {
+		t.Errorf("relaxed last day = %+v", d)
+	}
+	got, _, err = dialog.ApplyEdit(base, "", dialog.PlanEdit{Kind: dialog.EditSwap, Day: 1, Other: 4}, "en")
+	if err != nil {
+		t.Fatal(err)
+	}
+	d1, d4 := got.Options[0].Days[0], got.Options[0].Days[3]
+	if d1.Morning != "Arrive in Hangzhou and check in" || d4.Evening != "Head home" || d1.Afternoon != base.Options[0].Days[3].Afternoon && d1.Evening != base.Options[0].Days[3].Evening && d4.Morning != base.Options[0].Days[0].Morning {
+		t.Errorf("swap 1 and 4: day 1 %+v, day 4 %+v", d1, d4)
+	}
+}
