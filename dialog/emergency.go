@@ -104,7 +104,7 @@ var (
 	// emergencyIdioms are figures of speech and landmarks, blanked out before reading:
 	// "dying to see", "a hotel near the hospital", "by accident".
 	emergencyIdioms = gated(`dying (?:to|for)|to die for|killer (?:views?|deals?)|could murder|nearly killed me|killing (?:me|us)|sick (?:of|and tired)|break a leg|broke the bank|fell in love|lost track of time` +
-		`|lost in (?:the )?(?:beauty|moment|thoughts?|music|views?)|(?:is|was|looks|so) fire\b|by accident|accidentally|can'?t walk (?:far|long|much|for long|very far|a lot)|stroke of|flood of|crash course|emergency (?:exits?|contacts?|numbers?)|not urgent` +
+		`|lost in (?:the )?(?:beauty|moment|thoughts?|music|views?)|(?:is|was|looks|so) fire\b|(?:looks?|sounds?|that'?s)\s+(?:so\s+|really\s+|pretty\s+)?sick\b|daylight robbery|highway robbery|(?:price|prices|cost)s?\s+(?:is|are)\s+(?:a\s+)?(?:robbery|a steal|criminal)|my phone died|phone (?:is|was) dead|battery died|by accident|accidentally|can'?t walk (?:far|long|much|for long|very far|a lot)|stroke of|flood of|crash course|emergency (?:exits?|contacts?|numbers?)|not urgent` +
 		`|(?:near|close to|next to|by|opposite|around) (?:a |the )?(?:\w+ )?(?:hospital|embassy|consulate|police station)s?|(?:医院|大使馆|领事馆|使馆|派出所)\s*(?:附近|旁边|周边|对面)|(?:离|靠近|近|住在|挨着)\s*(?:医院|大使馆|领事馆|派出所)|不紧急|紧急联系人|紧急(?:改|修改|调整|更改|换|订|预订)|doctor-\w+` +
 		`|救命(?:啊)?\s*(?:爱了|好美|太美|太好看|太好吃|笑死|哈哈|绝了)|(?:太棒|太美|好美|太好看|太好吃|笑死|哈哈|绝了|爱了)\S{0,6}\s*救命`)
 	// emergencyVeto marks clauses that talk about a trouble without having it: what if,

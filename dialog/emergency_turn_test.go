@@ -259,3 +259,21 @@ func TestSelfHarmAndMissingPeople(t *testing.T) {
 		}
 	}
 }
+
+// Slang is no emergency: "looks sick" is praise, "daylight robbery" a price, a phone that
+// died yesterday no date; someone who is sick still is one.
+func TestSlangIsNoEmergency(t *testing.T) {
+	for text, want := range map[string]bool{
+		"the food on day 1 looks sick": false, "luxury price is daylight robbery lol": false, "my phone died yesterday, just got your msg": false,
+		"my son is sick": true, "i feel sick": true,
+	} {
+		in, _ := dialog.DetectIntent(text)
+		_, read := dialog.ReadEmergency(text)
+		if got := in == dialog.IntentEmergency || read; got != want {
+			t.Errorf("%q: emergency %v, want %v", text, got, want)
+		}
+	}
+	if ex := dialog.Extract("my phone died yesterday, just got your msg", dialog.ParseContext{}); ex.Start != nil || ex.DateProblem != "" {
+		t.Errorf("a day told about read as a date: %+v", ex)
+	}
+}

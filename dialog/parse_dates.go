@@ -808,6 +808,10 @@ func (ds *dateScan) monthDayDates() {
 // reOuting is a day trip named as an outing: "a day trip", "day trips", "the day trip".
 var reOuting = regexp.MustCompile(`\b(?:a|the|some|any|our)\s+day[- ]trips?\b|(?:^|[^\w\s-]\s*|\b(?:no|with|and|plus|add|do)\s+)day[- ]trips\b`)
 
+// reToldBeforePast precedes a past day in a sentence that tells what happened: "my phone
+// died yesterday", "we booked the flights yesterday".
+var reToldBeforePast = regexp.MustCompile(`\b(?:died|broke|booked|bought|got|arrived|landed|left|saw|went|was|were|had|did|said|told|asked|lost|forgot|missed)\s+(?:\w+\s+){0,3}$`)
+
 // rePeopleAfter follows a figure that counts people: "2 ppl", "3 of us", "2pax".
 var rePeopleAfter = regexp.MustCompile(`^\s*(?:ppl|people|persons|pax|adults|of us|travell?ers|guests|kids|children)\b`)
 
@@ -841,7 +845,7 @@ func (ds *dateScan) relativeDays() {
 		// "我昨天看了个电影", "yesterday we booked the flights": a day gone by, told about,
 		// is no date of the trip; a past day said as one ("昨天", "from yesterday") still is,
 		// so that it can be told it has passed.
-		if n < 0 && reToldAboutPast.MatchString(s[loc[1]:]) {
+		if n < 0 && (reToldAboutPast.MatchString(s[loc[1]:]) || reToldBeforePast.MatchString(s[:loc[0]])) {
 			ds.m.consume(loc[0], loc[1])
 			continue
 		}
