@@ -250,7 +250,7 @@ func looksLikePlace(p string) bool {
 var (
 	reDestZh        = pat(`(?:想去|要去|打算去|准备去|计划去|飞往|前往|飞去|去|目的地\s*(?:是|为|[:=])?\s*|地点\s*[:=]\s*)`, "去", "飞往", "前往", "目的地", "地点")
 	reDestZhTo      = pat(`到`, "到")
-	reZhTripVerbs   = pat(`^\s*(?:去)?(?:玩|旅游|旅行|度假|看看|走走|转转|逛逛|游玩)`)
+	reZhTripVerbs   = pat(`^\s*(?:去)?(?:玩|旅游|旅行|度假|看看|走走|转转|逛逛|游玩|耍)`)
 	reDestZhTrip    = pat(`之旅|[0-9 ]*日?游|[0-9]+\s*天\s*[0-9]+\s*[晚夜]|自由行|跟团`, "之旅", "游", "晚", "夜", "自由行", "跟团")
 	reDestZhNot     = pat(`不是|不去|把`, "不是", "不去", "把")
 	reDestZhTo2     = pat(`^\s*[,]?\s*(?:而|改|换)?(?:是|去|成|为)\s*(?:去)?`)
@@ -263,11 +263,12 @@ var (
 	reDestEnNot2    = pat(`^\s*[,;-]?\s*(?:but\s+)?(?:rather\s+)?(?:to\s+)?`)
 	reDestEnInst    = pat(`(?i)\binstead\s+of\s+`, "instead")
 	reDestEnChg     = pat(`(?i)\bchange\s+(?:the\s+)?(?:destination|place|city)\s+(?:from\s+(.+?)\s+)?to\s+|\b(?:actually|make it|rather|i meant|i mean)\s*,?\s*(?:to\s+)?`, "change", "actually", "make it", "rather", "mean")
-	reFillerHead    = pat(`(?i)^\s*(?:i\s+(?:want|would like|'d like|wanna|plan|am planning|am thinking|think|'m thinking)(?:\s+(?:to|of|about))?(?:\s+(?:go|going|travel|travelling|traveling|fly)(?:\s+to)?|\s+visit(?:ing)?|\s+see)?|we\s+(?:want|would like|'d like|wanna|plan)(?:\s+to)?(?:\s+(?:go|travel|fly)(?:\s+to)?|\s+visit)?|let'?s\s+go\s+to|how about\b|what about\b|maybe\b|probably\b|please\b|um+\b|hmm+\b|well\b|我们想去|我想去|我想|我要去|我要|想去|打算去|准备去|计划去|去|那就|就|嗯|目的地是|目的地|我们去)\s*`)
+	reFillerHead    = pat(`(?i)^\s*(?:i\s+(?:want|would like|'d like|wanna|plan|am planning|am thinking|think|'m thinking)(?:\s+(?:to|of|about))?(?:\s+(?:go|going|travel|travelling|traveling|fly)(?:\s+to)?|\s+visit(?:ing)?|\s+see)?|we\s+(?:want|would like|'d like|wanna|plan)(?:\s+to)?(?:\s+(?:go|travel|fly)(?:\s+to)?|\s+visit)?|let'?s\s+go\s+to|how about\b|what about\b|maybe\b|probably\b|please\b|um+\b|hmm+\b|well\b|我们想去|我想去|我想|我要去|我要|想去|打算去|准备去|计划去|帮我规划一下|帮我规划|帮忙规划一下|帮我安排一下|帮我安排|规划一下|规划|安排一下|求|回老家|去趟老家|去趟|老家|去|那就|就|嗯|目的地是|目的地|我们去)\s*`)
 )
 
 // fillerTail ends an answer without being part of the place ("厦门吧", "Lisbon please").
-var fillerTail = []string{"please", "thanks", "thank you", "maybe", "吧", "呀", "啊", "了", "哦", "谢谢", "玩", "旅游", "旅行", "玩玩"}
+var fillerTail = []string{"please", "thanks", "thank you", "maybe", "吧", "呀", "啊", "了", "哦", "谢谢", "玩", "旅游", "旅行", "玩玩",
+	"攻略", "行程", "之旅", "怎么样", "耍几天", "玩几天", "耍", "几天", "?", "？"}
 
 // parseDestinationIn reads where the traveller wants to go, from evidence only: the
 // first of its steps that finds a place decides.

@@ -1705,3 +1705,19 @@ func TestBudgetSharesInMoreWords(t *testing.T) {
 		}
 	}
 }
+
+// A first message that asks for a plan of a place in the ways people put it names the
+// destination: 帮我规划一下重庆之旅, 成都攻略, 桂林耍几天, 回老家湖南玩几天.
+func TestFirstMessageAsksForAPlaceInManyWays(t *testing.T) {
+	e := corpusEngine("Asia/Shanghai")
+	for text, want := range map[string]string{
+		"帮我规划一下重庆之旅": "重庆", "帮我安排一下成都": "成都", "规划成都": "成都", "成都攻略": "成都", "求成都攻略": "成都",
+		"成都行程": "成都", "桂林耍几天": "桂林", "去桂林耍": "桂林", "回老家湖南玩几天": "湖南",
+	} {
+		c := &dialog.Conversation{State: dialog.StateStart, Status: dialog.StatusBot, Lang: "zh"}
+		res := e.Handle(c, dialog.Inbound{Text: text})
+		if c.Trip.Destination != want {
+			t.Errorf("%q: destination %q, want %q: %s", text, c.Trip.Destination, want, replyTexts(res))
+		}
+	}
+}
