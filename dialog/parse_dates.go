@@ -114,7 +114,7 @@ var (
 	reEnRangeM   = pat(`\b` + monthRe + `\b\.?\s*(\d{1,2})(?:st|nd|rd|th)?\s*(?:-|~|to|through|thru|till|until|and)\s*(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s*(20\d\d)\b)?`)
 	reEnMD       = pat(`\b` + monthRe + `\b\.?\s*(\d{1,2})(?:st|nd|rd|th)?\b(?:,?\s*(20\d\d)\b)?`)
 	reEnDM       = pat(`\b(\d{1,2})(?:st|nd|rd|th)?\s*(?:of\s+)?` + monthRe + `\b\.?(?:,?\s*(20\d\d)\b)?`)
-	reZhMD       = pat(`(\d{1,2})\s*月\s*(\d{1,2})\s*[日号號]?`, "月")
+	reZhMD       = pat(`(\d{1,2})\s*月\s*(\d{1,2})(?:\s*[日号號])?`, "月")
 	reVagueDate  = pat(`过几天|过段时间|过阵子|月底|月初|月中|春天|夏天|秋天|冬天|年后|年前|有空|最近|年底|年初|暑假|寒假|找几天|哪天都行|\bsometime\b|\bsome time\b|\bwhenever\b|\bearly next year\b|\blater this year\b|\bin a few (?:days|weeks|months)\b|\bin a couple of (?:weeks|months)\b|\bsoon\b|\bspring\b|\bsummer\b|\bautumn\b|\bfall\b|\bwinter\b|\ba few days in\b`,
 		"过", "月", "天", "年", "有空", "最近", "找几天", "哪天", "some", "whenever", "early", "later", "a few", "couple", "soon", "spring", "summer", "autumn", "fall", "winter")
 	reVagueSpan = pat(`[一两二三四五六七八九][一两二三四五六七八九]天|\b\d\s*(?:-|or|to)\s*\d\s+days\b|\b(?:two|three|four|five) or (?:three|four|five|six) days\b`, "天", "days")
@@ -328,7 +328,8 @@ func (ds *dateScan) tail(end int) {
 		return
 	}
 	loc := reTail.FindStringSubmatchIndex(s[end:])
-	if loc == nil || reTailNot.MatchString(s[end+loc[1]:]) {
+	// "24到28号2个人": a tail closed by 号 or 日 is a day whatever follows it.
+	if loc == nil || !strings.ContainsAny(s[end+loc[0]:end+loc[1]], "号日號") && reTailNot.MatchString(s[end+loc[1]:]) {
 		return
 	}
 	ds.hits = append(ds.hits, dateHit{pos: end + loc[0], d: atoiWord(sub(s[end:], loc, 1)), tail: true})
@@ -649,7 +650,8 @@ func (ds *dateScan) durations() {
 		}
 		s = ds.m.text()
 		for _, loc := range p.re.FindAllStringSubmatchIndex(s, -1) {
-			if !digitBound(s, loc[0], loc[1]) || (loc[0] > 0 && s[loc[0]-1] == '-') {
+			// "3天2人": a length that ends in its unit may have a figure right after it.
+			if !digitBound(s, loc[0], loc[1]) && (loc[0] > 0 && isDigit(s[loc[0]-1]) || isDigit(s[loc[1]-1])) || (loc[0] > 0 && s[loc[0]-1] == '-') {
 				continue
 			}
 			if strings.HasPrefix(s[loc[0]:], "第") || (loc[0] >= 3 && s[loc[0]-3:loc[0]] == "第") {

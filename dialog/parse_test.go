@@ -863,3 +863,33 @@ func TestDayMonthThenPeople(t *testing.T) {
 		t.Errorf("a day trip read as dates: %+v", e)
 	}
 }
+
+// Figures written one after another without punctuation keep each its meaning: 3天2人,
+// 24到28号2个人, 12月26 4天 3人, 玩5天两个人人均4000.
+func TestFiguresRunTogether(t *testing.T) {
+	c := ParseContext{Now: pxNow, Loc: pxShanghai}
+	for _, tc := range []struct {
+		text       string
+		start, end string
+		days       int
+		party      int
+	}{
+		{"去厦门三天两个人", "", "", 3, 2},
+		{"成都 3天2人", "", "", 3, 2},
+		{"哈尔滨12月24到28号2个人每人4000", "2026-12-24", "2026-12-28", 0, 2},
+		{"西双版纳 12月26 4天 3人", "2026-12-26", "2026-12-29", 4, 3},
+		{"12月24号去哈尔滨玩5天两个人人均4000想看冰雕", "2026-12-24", "2026-12-28", 5, 2},
+	} {
+		e := Extract(tc.text, c)
+		got := [2]string{}
+		if e.Start != nil {
+			got[0] = e.Start.String()
+		}
+		if e.End != nil {
+			got[1] = e.End.String()
+		}
+		if got != [2]string{tc.start, tc.end} || e.Days != tc.days || e.PartySize != tc.party {
+			t.Errorf("%q: %v, %d days, party %d; want %s to %s, %d days, party %d", tc.text, got, e.Days, e.PartySize, tc.start, tc.end, tc.days, tc.party)
+		}
+	}
+}
