@@ -282,6 +282,9 @@ func parseDestinationIn(m *msg, e *Extraction, c ParseContext) {
 		d.lwo = asciiLower(d.wo)
 	}
 	d.ruledOutZh()
+	if d.placeInRegion() {
+		return
+	}
 	if d.alternatives() || d.correctedZh() || d.correctedEn() || d.insteadOf() || d.changedTo() ||
 		d.joined() || d.afterMarker() || d.spotted() || d.described() {
 		return
@@ -480,6 +483,44 @@ func (d *destScan) joined() bool {
 	d.m.found++
 	return true
 }
+
+// placeInRegion reads a place said after the country or province it is in as the place:
+// 我想去日本的大阪 goes to 大阪, not 日本, and 日本大阪 is no choice between the two.
+func (d *destScan) placeInRegion() bool {
+	if d.m.lang != LangZH || d.c.Places == nil {
+		return false
+	}
+	for i := 0; i < len(d.wo); {
+		r, size := utf8.DecodeRuneInString(d.wo[i:])
+		if !isHan(r) {
+			i += size
+			continue
+		}
+		for _, region := range regions {
+			if !strings.HasPrefix(d.wo[i:], region) {
+				continue
+			}
+			ci := i + len(region)
+			if strings.HasPrefix(d.wo[ci:], "的") {
+				ci += len("的")
+			}
+			cj := ci + knownNameLen(d.wo[ci:], d.c)
+			if whole, _ := placesKnow(d.c, d.wo[i:cj]); cj > ci && whole {
+				return false // a name the gazetteer knows whole (海南三亚 in some lists)
+			}
+			if cj > ci && d.set(ci, cj, afterMarker) {
+				d.m.consume(i, ci)
+				return true
+			}
+		}
+		i += size
+	}
+	return false
+}
+
+// regions are countries and provinces that a traveller names before the city in them.
+var regions = strings.Fields(`日本 韩国 泰国 越南 法国 意大利 英国 美国 德国 西班牙 澳大利亚 新西兰 马来西亚 新加坡 印尼 印度尼西亚 中国
+	四川 云南 贵州 广西 广东 福建 浙江 江苏 山东 河南 河北 湖南 湖北 江西 安徽 山西 陕西 甘肃 青海 新疆 西藏 内蒙古 黑龙江 吉林 辽宁 海南 宁夏 台湾`)
 
 // reRuledOutZhBefore and reRuledOutZhAfter surround a place the traveller does not want:
 // 想去海南，不要三亚; 福州吧，厦门去过了.

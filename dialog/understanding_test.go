@@ -1721,3 +1721,16 @@ func TestFirstMessageAsksForAPlaceInManyWays(t *testing.T) {
 		}
 	}
 }
+
+// A city said after its country or province is the destination: 我想去日本的大阪 goes to
+// 大阪, 想去四川成都 to 成都, with no question which of the two.
+func TestCityAfterItsRegion(t *testing.T) {
+	e := corpusEngine("Asia/Shanghai")
+	for text, want := range map[string]string{"我想去日本的大阪": "大阪", "去云南的大理玩": "大理", "我想去日本大阪": "大阪", "想去四川成都": "成都", "去日本": "日本"} {
+		c := &dialog.Conversation{State: dialog.StateStart, Status: dialog.StatusBot, Lang: "zh"}
+		res := e.Handle(c, dialog.Inbound{Text: text})
+		if c.Trip.Destination != want {
+			t.Errorf("%q: destination %q, want %q: %s", text, c.Trip.Destination, want, replyTexts(res))
+		}
+	}
+}
