@@ -83,7 +83,7 @@ var (
 	reShorterZH   = regexp.MustCompile(`^(?:少玩|减少|减|缩短|少待|少住|去掉|删掉|砍掉)\s*` + numWord + `\s*天$`)
 	reDayGoneZH   = regexp.MustCompile(`^(?:去掉|删掉|砍掉|取消|不要)(最后一天|第一天|第[一二两三四五六七八九十\d]+天)$|^把?(最后一天|第[一二两三四五六七八九十\d]+天)(?:就)?(?:不要了|不去了|去掉|取消|删掉|删了|删除|砍掉)(?:吧)?$`)
 	reDayGoneEN   = regexp.MustCompile(`^(?:cut|drop|remove|skip|lose|delete|scrap)\s+(day\s+\d{1,2}|the\s+(?:second|third|fourth|fifth)\s+day)$|^(?:i|we)\s+(?:don'?t|do not)\s+want\s+(day\s+\d{1,2}|the\s+(?:first|second|third|fourth|fifth|last)\s+day)$`)
-	reShorterEN   = regexp.MustCompile(`^(?:cut|drop|remove|skip|lose)\s+the\s+(last|first|final)\s+day$|^(?:make it\s+)?` + numWord + `\s+days?\s+shorter$|^cut (?:it|the trip) by ` + numWord + ` days?$|^(?:make it )?shorter by ` + numWord + ` days?$|^(?:cut|drop|lose|take off)\s+` + numWord + `\s+days?$|^` + numWord + `\s+(?:fewer|less)\s+days?$`)
+	reShorterEN   = regexp.MustCompile(`^(?:cut|drop|remove|skip|lose)\s+the\s+(last|first|final)\s+day$|^(?:make it\s+)?` + numWord + `\s+days?\s+shorter$|^cut (?:it|the trip) by ` + numWord + ` days?$|^(?:shorten|reduce|trim)\s+(?:it|the trip|the plan|our trip|my trip)\s+by\s+` + numWord + `\s+days?$|^(?:make it )?shorter by ` + numWord + ` days?$|^(?:cut|drop|lose|take off)\s+` + numWord + `\s+days?$|^` + numWord + `\s+(?:fewer|less)\s+days?$`)
 	reDropZH      = regexp.MustCompile(`^(?:我们|我)?(?:不要去|不想去|不去|别去|去掉|删掉|删除|取消|不要)\s*(.{1,20}?)(?:了|吧)?$|^(.{1,20}?)(?:不去了|不想去了|不要了|就不去了)$|^把(.{1,20}?)(?:去掉|删掉|删了|取消)(?:吧)?$`)
 	reDropEN      = regexp.MustCompile(`^(?:skip|drop|remove|take out|leave out|cut|scrap|lose|cancel|ditch)\s+(?:the\s+)?(.{2,40})$|^no\s+(?:more\s+)?(?:the\s+)?(.{2,40}?)(?:\s+please)?$|^(?:we|i)\s+(?:don'?t|do not)\s+want\s+to\s+(?:go to|visit|see)\s+(?:the\s+)?(.{2,40})$`)
 	reAddZH       = regexp.MustCompile(`^(?:想|再)?在?(第[一二两三四五六七八九十\d]+天|最后一天)?(?:的行程|的安排)?(?:里|上)?(?:再)?(?:加一个|加个|加上|加|增加一个|增加|添加|安排一个|安排个)\s*(.{1,20}?)(?:吧)?$`)
@@ -393,14 +393,14 @@ func readEditCore(core string) (PlanEdit, bool) {
 		e.Kind, e.Day, e.With = EditReplace, dayNumber(m[2]), "day trip to "+cleanThing(m[1])
 		return e, e.Day != 0
 	}
-	if m := reAddZH.FindStringSubmatch(core); m != nil && !has(m[2], "预算", "钱", "元", "天", "人", "朋友", "同事", "同学", "孩子", "小孩", "小朋友") && !addCompound(core, m[2]) {
+	if m := reAddZH.FindStringSubmatch(core); m != nil && !has(m[2], "预算", "钱", "元", "天", "人", "朋友", "同事", "同学", "孩子", "小孩", "小朋友", "奶奶", "爷爷", "外婆", "外公", "妈", "爸", "老婆", "老公", "需求") && !addCompound(core, m[2]) {
 		e.Kind, e.With = EditAdd, cleanThing(m[2])
 		if m[1] != "" {
 			e.Day = dayNumber(m[1])
 		}
 		return e, e.With != ""
 	}
-	if m := reAddEN.FindStringSubmatch(core); m != nil && !has(m[1], "me ", "newsletter", "budget", "day", "person", "people", "kid", "child", "friend") {
+	if m := reAddEN.FindStringSubmatch(core); m != nil && !has(m[1], "me ", "my ", "our ", "newsletter", "budget", "day", "person", "people", "kid", "child", "friend", "grandma", "grandpa", "mum", "mom", "dad", "wife", "husband", "partner", "sister", "brother", "son", "daughter") {
 		e.Kind, e.With = EditAdd, cleanThing(m[1])
 		if m[2] != "" {
 			e.Day = dayNumber(m[2])

@@ -242,6 +242,16 @@ func (t *turn) message() {
 			t.reask()
 			return
 		}
+		if intent == IntentNone && t.c.Memo.Rating == 0 && readRating(text) == 0 {
+			// "make day 3 more relaxed", "Dec 28 for 4 days" while stars are asked for:
+			// the trip goes on, and the rating is left unasked.
+			if back := Read(text, t.c.Memo.ReturnTo, t.parseContext()); carriesOnTrip(back) {
+				t.resume()
+				rd = back
+				t.res.Intent = string(rd.Act)
+				break
+			}
+		}
 		if intent == IntentNone {
 			t.feedbackText(text)
 			return
@@ -843,6 +853,16 @@ func (t *turn) askRating() {
 	r.Choices = append(r.Choices, t.choice("btn_skip", "skip"))
 }
 
+// carriesOnTrip reports a reading that goes on with the trip: a change, a choice, an
+// edit, the plan asked for.
+func carriesOnTrip(rd Reading) bool {
+	switch rd.Act {
+	case ActEdit, ActTrip, ActChange, ActChoose, ActMyPlan, ActConfirm:
+		return true
+	}
+	return false
+}
+
 func readRating(text string) int {
 	text = strings.TrimSpace(text)
 	if n := strings.Count(text, "⭐"); n >= 1 && n <= 5 {
@@ -855,6 +875,11 @@ func readRating(text string) int {
 		if strings.Contains(text, f.word) {
 			return f.n
 		}
+	}
+	// A figure in a sentence ("make day 3 more relaxed") is no rating; one alone, with
+	// stars or 分, is.
+	if rest := strings.Trim(strings.ToLower(text), " !.。！星分stars"); strings.Trim(rest, "0123456789/ ") != "" {
+		return 0
 	}
 	fields := strings.FieldsFunc(text, func(r rune) bool { return r < '0' || r > '9' })
 	if len(fields) == 1 {

@@ -86,6 +86,9 @@ func DetectIntent(text string) (Intent, string) {
 	if emergencyIn(s) {
 		return IntentEmergency, ""
 	}
+	if whoWords.in(s) {
+		return IntentNone, "" // "are you a human?", 你是真人吗: a question about the bot
+	}
 	if m := reCommand.FindStringSubmatch(s); m != nil {
 		in, ok := commands[m[1]]
 		if !ok {

@@ -182,7 +182,7 @@ func parseBudgetIn(m *msg, expecting Slot) (*Money, bool) {
 		if !marked && high < 10 && strings.TrimSpace(s) != s[h.i:end] {
 			continue // "not 2, 3 ppl": a small bare figure among words is no budget
 		}
-		if !marked && !moneyTalk && expecting != SlotBudget && (high < 100 || sameDigits(s[h.i:h.j])) {
+		if !marked && !moneyTalk && expecting != SlotBudget && (high < 100 || sameDigits(s[h.i:h.j]) || runOfDigits(s[h.i:h.j])) {
 			continue // "666", "888": praise and luck in figures, not a budget said unasked
 		}
 		if high > 1e9 {
@@ -258,6 +258,20 @@ func b2i(b bool) int {
 }
 
 // sameDigits reports a figure of one digit written three or more times (666, 8888).
+// runOfDigits reports digits counted up or down ("12345", "9876"): keys pressed in a row,
+// not a sum of money said unasked.
+func runOfDigits(s string) bool {
+	if len(s) < 4 {
+		return false
+	}
+	up, down := true, true
+	for i := 1; i < len(s); i++ {
+		up = up && s[i] == s[i-1]+1
+		down = down && s[i] == s[i-1]-1
+	}
+	return up || down
+}
+
 func sameDigits(s string) bool {
 	s = strings.TrimSpace(s)
 	if len(s) < 3 {

@@ -49,8 +49,8 @@ var (
 	natureWords = fields("自然风光|自然风景|看雪|雪景|滑雪|海滩|沙滩|海边|海岛|看海|大海|雪山|草原|沙漠|森林|瀑布|峡谷|温泉|湿地|花海|田园|乡村|日出|日落|云海|星空|极光|樱花|赏樱|红叶|赏枫|枫叶|油菜花|薰衣草|观鲸|潜水|浮潜|徒步|爬山|登山|山水|湖泊|湖边|大自然|" +
 		"beach|beaches|seaside|sea|ocean|coast|coastline|island|islands|mountain|mountains|hike|hikes|hiking|trek|trekking|lake|lakes|snow|ski|skiing|desert|deserts|forest|forests|waterfall|waterfalls|national park|national parks|nature|countryside|hot spring|hot springs|sunrise|sunset|sunsets|grassland|grasslands|canyon|canyons|scenery|outdoor|outdoors|wildlife|" +
 		"cherry blossom|cherry blossoms|sakura|northern lights|aurora|fall foliage|autumn leaves|autumn colours|autumn colors|stargazing|whale watching|diving|scuba diving|snorkeling|snorkelling|safari|lavender fields")
-	socialWords = fields("博物馆|纪念馆|美术馆|艺术馆|展览|古镇|古城|古村|老街|历史|文化|寺庙|古建筑|建筑|人文|遗址|故居|红色旅游|购物|夜市|夜生活|酒吧|演出|戏曲|非遗|主题公园|游乐园|动物园|海洋馆|水族馆|" +
-		"citywalk|museum|museums|history|historic|historical|art|gallery|galleries|culture|cultural|architecture|old town|old towns|temple|temples|church|churches|castle|castles|ancient|heritage|shopping|nightlife|bars|theatre|theater|concert|concerts|market|markets|festival|festivals|theme park|theme parks|zoo|aquarium")
+	socialWords = fields("园林|古典园林|博物馆|纪念馆|美术馆|艺术馆|展览|古镇|古城|古村|老街|历史|文化|寺庙|古建筑|建筑|人文|遗址|故居|红色旅游|购物|夜市|夜生活|酒吧|演出|戏曲|非遗|主题公园|游乐园|动物园|海洋馆|水族馆|" +
+		"gardens|citywalk|museum|museums|history|historic|historical|art|gallery|galleries|culture|cultural|architecture|old town|old towns|temple|temples|church|churches|castle|castles|ancient|heritage|shopping|nightlife|bars|theatre|theater|concert|concerts|market|markets|festival|festivals|theme park|theme parks|zoo|aquarium")
 	genericFoodWords = fields("food|foods")
 	// Cuisines, diets and the dishes people travel for; a cuisine named after a country or
 	// region ("泰国菜", "Sichuan food") is read by reCuisineOf.

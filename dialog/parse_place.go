@@ -24,7 +24,7 @@ var zhPlaceStops = []string{
 var notPlaces = map[string]bool{}
 
 func init() {
-	for _, w := range strings.Split(`海边|海滩|沙滩|山里|山上|乡下|国外|外地|外面|哪里|哪儿|那里|那儿|这里|这儿|远方|旅游|旅行|度假|某地|别的地方|其他地方|草原|雪山|沙漠|森林|博物馆|古镇|爬山|看海|公司|上班|学校|医院|机场|火车站|高铁站|酒店|民宿|景点|旅游景点|吃饭|睡觉|海岛|购物|随便|都行|不知道|没想好|还没想好|周边|附近|外国|南方|北方|大城市|小城|人工|客服|真人|出发|启程|动身|出行|回来|回程|返回|开始`, "|") {
+	for _, w := range strings.Split(`园林|古典园林|公园|景点|景区|古镇|古城|老街|夜市|海边|海滩|沙滩|山里|山上|乡下|国外|外地|外面|哪里|哪儿|那里|那儿|这里|这儿|远方|旅游|旅行|度假|某地|别的地方|其他地方|草原|雪山|沙漠|森林|博物馆|古镇|爬山|看海|公司|上班|学校|医院|机场|火车站|高铁站|酒店|民宿|景点|旅游景点|吃饭|睡觉|海岛|购物|随便|都行|不知道|没想好|还没想好|周边|附近|外国|南方|北方|大城市|小城|人工|客服|真人|出发|启程|动身|出行|回来|回程|返回|开始`, "|") {
 		notPlaces[w] = true
 	}
 	for _, w := range strings.Fields(`the a an my our your his her their see some somewhere anywhere everywhere there here it this that
@@ -772,7 +772,7 @@ func (d *destScan) spotted() bool {
 	spots := spotPlaces(d.m, d.c)
 	// "想看日出": what a trip has (日出, sunrise) is not the town of that name (日出町,
 	// Japan) when no marker says it is a place.
-	spots = slices.DeleteFunc(spots, func(sp spot) bool { return isPrefWord(sp.name) })
+	spots = slices.DeleteFunc(spots, func(sp spot) bool { return isPrefWord(sp.name) || notPlaces[asciiLower(sp.name)] })
 	if len(spots) > 0 {
 		names := []string{}
 		for _, sp := range spots {

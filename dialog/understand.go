@@ -101,6 +101,10 @@ func Read(text, state string, c ParseContext) Reading {
 		r.Act = ActOther
 		return r
 	}
+	if whoWords.in(low) && state != StateStart {
+		r.Act = ActSmallTalk // "are you a human?": answered, and the way to one given
+		return r
+	}
 	if topic := faqTopic(low); topic != "" {
 		r.Act, r.Topic = ActFAQ, topic
 		return r
@@ -495,7 +499,7 @@ func smallTalkReply(text string) string {
 }
 
 // whoWords ask who or what the bot is.
-var whoWords = litsOf(`你是谁|你叫什么|你是机器人|你是人|你是真人|是机器人吗|是ai吗|who are you|are you a bot|are you human|are you a robot|are you real|are you an ai|are you a person|is this a bot|am i talking to a`)
+var whoWords = litsOf(`你是谁|你叫什么|你是机器人|你是人|你是真人|是机器人吗|是ai吗|是人工吗|who are you|are you a bot|are you human|are you a human|r u human|r u a bot|are you a real person|are you a robot|are you real|are you an ai|are you a person|is this a bot|am i talking to a`)
 
 // smallTalk reports greetings, thanks and chit-chat: text with none of the trip in it.
 func smallTalk(core string) bool {

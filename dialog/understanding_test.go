@@ -1734,3 +1734,45 @@ func TestCityAfterItsRegion(t *testing.T) {
 		}
 	}
 }
+
+// Round-the-clock words that are no emergency, no request for a person and no place:
+// 救命 said in fun while planning, a worry about altitude, "not feeling great about day 2",
+// 你们这是诈骗吧; "are you a human?"; 园林 at the preferences question; keys in a row. A
+// trip goes on when stars are asked for; a figure in a sentence is no rating.
+func TestRoundThreeReadings(t *testing.T) {
+	e := corpusEngine("Asia/Shanghai")
+	for _, text := range []string{"救命，帮我规划一下去桂林的行程", "去拉萨 1月5日-10日 一人 5000 有高原反应的担心", "你们这是诈骗吧", "I'm not feeling great about day 2, can we change it?"} {
+		in, _ := dialog.DetectIntent(text)
+		if _, read := dialog.ReadEmergency(text); read || in == dialog.IntentEmergency {
+			t.Errorf("%q: an emergency", text)
+		}
+	}
+	for _, text := range []string{"are you a human?", "你是真人吗"} {
+		c := chosenPlan("en")
+		for _, ef := range e.Handle(c, dialog.Inbound{Text: text}).Effects {
+			if ef.Kind == dialog.EffectCallHuman {
+				t.Errorf("%q called a person", text)
+			}
+		}
+	}
+	s, end := dialog.NewDate(2026, 12, 19), dialog.NewDate(2026, 12, 20)
+	c := &dialog.Conversation{State: dialog.StatePreferences, Status: dialog.StatusBot, Lang: "zh",
+		Trip: dialog.TripRequest{Destination: "苏州", StartDate: &s, EndDate: &end}, Memo: dialog.Memo{NeedsAsked: true}}
+	e.Handle(c, dialog.Inbound{Text: "园林"})
+	if c.Trip.Destination != "苏州" || !strings.Contains(c.Trip.SocialLandscape, "园林") {
+		t.Errorf("园林: destination %q, preferences %q", c.Trip.Destination, c.Trip.SocialLandscape)
+	}
+	if ex := dialog.Extract("12345", dialog.ParseContext{Expecting: dialog.SlotDestination}); ex.Budget != nil {
+		t.Errorf("12345 read as a budget")
+	}
+	c = &dialog.Conversation{State: dialog.StateStart, Status: dialog.StatusBot, Lang: "en"}
+	e.Handle(c, dialog.Inbound{Text: "I want to go to Rome"})
+	e.Handle(c, dialog.Inbound{Text: "you are useless"})
+	e.Handle(c, dialog.Inbound{Text: "Dec 28 for 4 days"})
+	if c.Trip.StartDate == nil || c.State == "feedback" {
+		t.Errorf("dates during the rating: start %v, state %s", c.Trip.StartDate, c.State)
+	}
+	if ed, ok := dialog.ReadEdit("shorten the trip by one day"); !ok || ed.Kind != dialog.EditShorter || ed.Days != 1 {
+		t.Errorf("shorten the trip by one day: %+v %v", ed, ok)
+	}
+}

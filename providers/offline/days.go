@@ -38,6 +38,7 @@ var keywordThemes = map[string]string{
 	"古镇": "oldtown", "古城": "oldtown", "古村": "oldtown", "老街": "oldtown", "历史": "oldtown", "文化": "oldtown", "古建筑": "oldtown",
 	"人文历史": "oldtown", "历史文化": "oldtown", "文化历史": "oldtown", "人文景观": "oldtown", "历史古迹": "museum",
 	"culture and history": "oldtown", "culture & history": "oldtown", "history and culture": "oldtown", "arts and culture": "oldtown",
+	"园林": "park", "古典园林": "park", "gardens": "park",
 	"建筑": "oldtown", "人文": "oldtown", "寺庙": "oldtown", "citywalk": "oldtown", "old town": "oldtown", "culture": "oldtown",
 	"architecture": "oldtown", "temples": "oldtown", "churches": "oldtown", "castles": "oldtown", "ancient": "oldtown",
 	"非遗": "craft", "戏曲": "craft", "演出": "craft", "theatre": "craft", "concerts": "craft", "festivals": "craft",
