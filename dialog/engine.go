@@ -878,7 +878,9 @@ func readRating(text string) int {
 	}
 	// A figure in a sentence ("make day 3 more relaxed") is no rating; one alone, with
 	// stars or 分, is.
-	if rest := strings.Trim(strings.ToLower(text), " !.。！星分stars"); strings.Trim(rest, "0123456789/ ") != "" {
+	rest := strings.TrimSpace(strings.ToLower(text))
+	rest = strings.TrimSuffix(strings.TrimSuffix(rest, "stars"), "star")
+	if rest = strings.Trim(rest, " !.。！星分颗"); strings.Trim(rest, "0123456789/ ") != "" {
 		return 0
 	}
 	fields := strings.FieldsFunc(text, func(r rune) bool { return r < '0' || r > '9' })
