@@ -2,6 +2,7 @@ package dialog
 
 import (
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"unicode/utf8"
@@ -434,7 +435,9 @@ var reDayOfThing = regexp.MustCompile(`^(?:去)?(.+?)(?:的)?(?:那一天|那天
 // dayOfThing is the thing of a day named by what it holds, or thing as it is.
 func dayOfThing(thing string) string {
 	if m := reDayOfThing.FindStringSubmatch(thing); m != nil {
-		if t := cleanThing(m[1] + m[2]); t != "" && dayNumber(t) == 0 && !has(t, "first", "last", "second", "third", "whole", "full", "half", "every", "one", "two", "some") {
+		if t := cleanThing(m[1] + m[2]); t != "" && dayNumber(t) == 0 && !slices.ContainsFunc(strings.Fields(t), func(w string) bool {
+			return slices.Contains([]string{"first", "last", "second", "third", "whole", "full", "half", "every", "one", "two", "some", "a"}, w)
+		}) {
 			return t
 		}
 	}

@@ -557,7 +557,7 @@ func focus(old, new Plan, chosen Tier) (int, int) {
 func titleWords(s string) string {
 	w := strings.Fields(s)
 	for i, x := range w {
-		if x != "" && x[0] >= 'a' && x[0] <= 'z' {
+		if x[0] >= 'a' && x[0] <= 'z' {
 			w[i] = string(x[0]-'a'+'A') + x[1:]
 		}
 	}

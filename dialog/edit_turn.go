@@ -36,7 +36,7 @@ const (
 var reMyPlan = regexp.MustCompile(`^(?:/plan(?:@[a-z0-9_]+)?|我的行程|我的方案|我选的方案|我的计划|看看我的行程|查看行程|查看我的行程|显示行程|my plan|show (?:me )?my plan|show the plan|what'?s my plan|see my plan)$`)
 
 // reAsksPlan asks what the plan holds: a day's contents, or whether something is in it.
-var reAsksPlan = regexp.MustCompile(`^(?:what'?s|what is|what are we doing|what do we do|what'?s planned)\s+(?:on\s+)?(?:day\s+\d{1,2}|the\s+(?:first|second|third|fourth|fifth|last)\s+day)|^(?:is|are)\s+(?:the\s+)?.{2,40}\s+(?:included|in the plan|in (?:the|my|our) itinerary|on the list)$|^(?:does|do)\s+(?:the|my|our|this)\s+plan\s+(?:include|have|cover)\b|^第[一二两三四五六七八九十\d]+天(?:安排了?|有|去|干|做|玩)(?:什么|啥|哪|哪里|哪儿|嘛)|^(?:有没有|有没)(?:安排|包括|去)|(?:包括|包含|安排了?)(?:了)?.{1,12}吗$`)
+var reAsksPlan = regexp.MustCompile(`^(?:what'?s|what is|what are we doing|what do we do|what'?s planned)\s+(?:on\s+)?(?:day\s+\d{1,2}|the\s+(?:first|second|third|fourth|fifth|last)\s+day)|^(?:is|are)\s+(?:the\s+)?.{2,40}\s+(?:included|in the plan|in (?:the|my|our) itinerary|on the list)$|^(?:does|do)\s+(?:the|my|our|this)\s+plan\s+(?:include|have|cover)\b|^第[一二两三四五六七八九十\d]+天(?:安排了?|有|去|干|做|玩)(?:什么|啥|哪|哪里|哪儿|嘛)|^(?:有没有|有没)(?:安排|包括|去)|^(?:行程里?|方案里?|计划里?)?(?:有没有|是否)?(?:包括|包含)(?:了)?.{1,12}吗$`)
 
 // readPlanTalk reads, once a plan exists, a request to see it or to change it. It runs
 // before the slot readings, which would take "全部往后推一天" for a place.

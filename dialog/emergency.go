@@ -65,7 +65,7 @@ var emergencyRules = []emergencyRule{
 		`|\bfood poisoning\b|\bpoison(?:ed|ing)\b|\ballergic reaction\b|\banaphyla\w*|\bcan'?t breathe\b|\b(?:trouble|difficulty|problems?) breathing\b|\bchest pains?\b|\bstroke\b|\bseizures?\b` +
 		`|\basthma attack\b|\bwheezing\b|\baltitude sickness\b|\b(?:very|really|so|seriously|feel|feeling|got|am|i'?m|is|are) sick\b|\bneed (?:a|to see a) doctor\b|\bsee a doctor\b|\bambulance\b` +
 		`|\b(?:need|go|get|take \w+) (?:to )?(?:a |the )?hospital\b|\bnearest hospital\b|\bi'?m dying\b|\bblood sugar (?:is )?(?:very |too |really )?(?:low|high)\b|\bstung\b|\boverdos(?:e|ed|ing)\b|\bcan'?t feel (?:his|her|my|their) \w+|\bdrooping\b|\bnumb\b|\bswollen\b|\b(?:won'?t|doesn'?t|isn'?t|not) wak(?:e|ing) up\b|\bnot breathing\b|\b(?:sun|heat) ?stroke\b|\bappendicitis\b|\b(?:belly|stomach|tummy) (?:hurts|pain|ache)\b|\bsevere pain\b|\bhurts a lot\b|\bpregnant\b[^.?!]{0,20}\bbleeding\b` +
-		`|\bfeel(?:ing|s)? (?:really |very |so |quite |a bit |terribly |extremely )?(?:ill|unwell|awful|terrible|dizzy|faint)\b|\bnot feeling (?:well|good|great|ok|okay)\b|\b(?:stomach|tummy) bug\b|\bhigh (?:temp|temperature)\b|\bunwell\b` +
+		`|\bfeel(?:ing|s)? (?:really |very |so |quite |a bit |terribly |extremely )?(?:ill|unwell|dizzy|faint)\b|\bnot feeling (?:well|good|great|ok|okay)\b|\b(?:stomach|tummy) bug\b|\bhigh (?:temp|temperature)\b|\bunwell\b` +
 		`|高反了|高反(?:很|太|特别)?(?:严重|厉害)|出现了?高反|(?:身体|肚子|胃|头|孩子|我|他|她|老婆|老公|妈妈|爸爸|老人)[^，。？！,?!]{0,3}不舒服|头晕|头疼得|头痛得`),
 		regexp.MustCompile(`会不会|会有|容易|预防|防止|担心|怕|顾虑|\bprevent\b|\bavoid\b|\bis it safe\b|\bgets\b|\bprone to\b|\busually\b|\bworried\b|\bafraid\b|\bconcerned\b`)},
 	{EmergencyDisaster, gated(`地震|台风|洪水|发大水|水灾|海啸|滑坡|泥石流|雪崩|暴雪|暴雨|龙卷风|火山(?:喷发|爆发)|着火|火灾|起火|失火|山火|浓烟|冒烟` +
@@ -81,7 +81,7 @@ var emergencyRules = []emergencyRule{
 		`|\bfollowing me\b|\bstalking\b|\bthreaten(?:ing|ed)?\b|\bharass(?:ed|ing)\b|\bbroken into\b|\bbroke into\b|\bsnatched\b|\bthief\b|\bthieves\b` +
 		`|\b(?:need|call|get|contact|phone|report (?:it |this )?to) (?:the )?police\b|\bpolice (?:now|please)\b|\bgrabbed my\b|\bran off with\b|\bdrugged\b|\bspiked\b|\b(?:tried|trying|try) to rob\b|\brob(?:bing)? (?:us|me|him|her|them)\b` +
 		`|\btook (?:my |our |the )?(?:money|cash|wallet|phone|bag|purse|camera|laptop|passport)\b` +
-		`|\b(?:nicked|pinched|swiped|skimmed|cloned)\b|(?:钱包|手机|包包|背包|银行卡|信用卡|现金|相机|电脑|钱)[^，。？！,?!]{0,4}(?:丢了|掉了|不见了|找不到了|没了|被偷)` +
+		`|\b(?:got|was|were|been|has been|have been)\s+(?:nicked|pinched|skimmed|cloned)\b|\b(?:nicked|pinched|swiped|snatched)\s+(?:my|our|his|her)\b|(?:钱包|手机|包包|背包|银行卡|信用卡|现金|相机|电脑)[^，。？！,?!]{0,4}(?:丢了|掉了|不见了|找不到了|被偷)` +
 		`|\b(?:lost|left) (?:my|our|his|her) (?:phone|wallet|purse|bag|handbag|backpack|cards?|credit cards?|bank cards?|money|cash|camera|laptop)\b|\b(?:my|our) (?:phone|wallet|purse|bag|handbag|backpack|cards?)\b[^.?!,]{0,12}\b(?:is|was|got|has been) (?:lost|gone|missing|taken)\b`),
 		regexp.MustCompile(`\btips?\b|\bavoid\b|\bagainst\b|\bbeware\b|\bwatch out\b|\bcommon\b|多吗|注意|防范|小心|常见|\bsafe\b|\bdangerous\b`)},
 	{EmergencyTransport, gated(`(?:航班|班机|飞机|火车|高铁|动车|列车|大巴|巴士|轮渡|渡轮)[^，。？！,?!]{0,6}(?:取消|停运|停飞)|误机|误车|错过了?(?:航班|飞机|转机|火车|高铁|末班|最后一班|班车|轮渡|邮轮)|取消了?转机|转机(?:被)?取消|延误了?(?:\d+|[一二三四五六七八九十几]+)个?(?:多)?小时|(?:行李|箱子)[^，。？！,?!]{0,6}(?:丢|不见|没到|找不到)|丢了?(?:我的)?行李|滞留|抛锚|行李(?:箱)?(?:没有|没)出来` +
@@ -94,8 +94,8 @@ var emergencyRules = []emergencyRule{
 
 // selfHarm is a traveller saying they want to die or hurt themself: an emergency
 // whatever else the message says, answered with care and a person.
-const selfHarm = `想去死(?:[^海]|$)|想死(?:了)?$|我想死(?:[^海]|$)|不想活|活着没意思|活着没有意思|活不下去|想自杀|要自杀|自杀|轻生|跳楼|跳下去(?:算了)?$|结束(?:我的|自己的)?生命|` +
-	`\b(?:want|going|wanna) to (?:die|kill myself|end it all|end my life)\b|\bkill myself\b|\bsuicid\w*|\bend my life\b|\b(?:don'?t|do not) want to (?:live|be alive)\b|\bself[- ]harm\b|\bhurt myself\b`
+const selfHarm = `想去死(?:[^海]|$)|想死(?:了)?$|我想死(?:[^海你]|$)|不想活|活着没意思|活着没有意思|活不下去|想自杀|要自杀|自杀|轻生|跳楼(?:[^价]|$)|跳下去(?:算了)?$|结束(?:我的|自己的)?生命|` +
+	`\b(?:want|going|wanna) to (?:die|kill myself|end it all|end my life)\b|\bkill myself\b|\bsuicid\w*|\bend my life\b|\b(?:don'?t|do not) want to (?:live|be alive)\b|\bself[- ]harm\b`
 
 // reSelfHarm finds selfHarm in a message.
 var reSelfHarm = regexp.MustCompile(selfHarm)
@@ -125,20 +125,34 @@ func ReadEmergency(text string) (EmergencyCategory, bool) {
 	if s == "" {
 		return "", false
 	}
-	if emergencyAsking.MatchString(s) || reAllWell.MatchString(s) {
+	if emergencyAsking.MatchString(s) {
 		return "", false
 	}
 	s = emergencyIdioms.blank(s)
 	for _, r := range emergencyRules {
 		found := r.phrase.any(s, func(i, j int) bool {
 			clause := emergencyClauseAt(s, i, j)
-			return !emergencyVeto.MatchString(clause) && !reAsksAhead.MatchString(clause) && (r.veto == nil || !r.veto.MatchString(clause))
+			return !emergencyVeto.MatchString(clause) && !reAsksAhead.MatchString(clause) && !saysFine(s, i) && (r.veto == nil || !r.veto.MatchString(clause))
 		})
 		if found {
 			return r.cat, true
 		}
 	}
 	return "", false
+}
+
+// saysFine reports that the words about the trouble at i say the traveller is fine ("我没事
+// 就是问问"); what follows a "but" is read on its own ("we're ok but my wife was hit").
+func saysFine(s string, i int) bool {
+	clause := emergencyClauseAt(s, i, i)
+	start := strings.Index(s, clause)
+	before := s[max(start, 0):i]
+	for _, w := range []string{" but ", "但是", "但", "可是", "不过"} {
+		if k := strings.LastIndex(before, w); k >= 0 {
+			before = before[k+len(w):]
+		}
+	}
+	return reAllWell.MatchString(before)
 }
 
 // emergencyClauseAt returns the clause of s around [i, j): up to the punctuation on

@@ -277,3 +277,19 @@ func TestSlangIsNoEmergency(t *testing.T) {
 		t.Errorf("a day told about read as a date: %+v", ex)
 	}
 }
+
+// A trouble beside words that sound like another (a traveller fine but a child missing,
+// help asked for with 有没有人, a bargain price, missing someone) is read for what it is.
+func TestEmergencyWordsInTheirPlace(t *testing.T) {
+	for text, want := range map[string]bool{
+		"我没事，但孩子走丢了": true, "we're ok but my wife was hit by a car": true, "我没事先买保险，护照被偷了": true, "有没有人帮我 护照被偷了": true,
+		"跳楼价，快订": false, "想死你了": false, "I hurt myself hiking": true, "I feel terrible about cancelling": false, "钱花没了": false,
+		"the card was swiped at the hotel desk": false, "someone swiped my wallet": true,
+	} {
+		in, _ := dialog.DetectIntent(text)
+		_, read := dialog.ReadEmergency(text)
+		if got := in == dialog.IntentEmergency || read; got != want {
+			t.Errorf("%q: emergency %v, want %v", text, got, want)
+		}
+	}
+}

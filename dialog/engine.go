@@ -863,9 +863,11 @@ func carriesOnTrip(rd Reading) bool {
 	return false
 }
 
+// readRating reads the answer to "rate the service": a rating said in words or as a
+// score (starsGiven: 给你打3分, "4 out of 5", ⭐⭐⭐⭐), or a figure from 1 to 5 alone.
 func readRating(text string) int {
 	text = strings.TrimSpace(text)
-	if n := strings.Count(text, "⭐"); n >= 1 && n <= 5 {
+	if n := starsGiven(asciiLower(normalizeText(text))); n > 0 {
 		return n
 	}
 	for _, f := range []struct {

@@ -44,7 +44,7 @@ const serviceEvent = `(?:紧急|临时)\s*(?:停服|停机|维护|更新|升级|
 
 var (
 	reCommand   = regexp.MustCompile(`^/([a-z_]+)(?:@[a-z0-9_]+)?(?:\s+(.*))?$`)
-	reEmergency = pat(`想去死(?:[^海]|$)|想死(?:[^海]|$)|不想活|活着没意思|活不下去|自杀|轻生|\bkill myself\b|\bsuicid|\bwant to die\b|\bsos\b|紧急|救命|急救|报警|救护车|护照(?:丢|被偷|被抢|不见|找不到)|(?:丢|丢失|弄丢|被偷|被抢)了?(?:我的|我们的)?护照|\blost (?:my |our |the )?passports?\b|\bpassports? (?:was |were |is |has been |got )?(?:lost|stolen|missing)\b|医院|\bhospital\b|事故|车祸|\baccidents?\b|被偷|被抢|被盗|\brobbed\b|\bstolen\b|\bmugged\b|受伤|\binjur(?:ed|y|ies)\b|\bhurt\b|\bemergency\b|\bambulance\b|\bpolice\b|警察|\burgent(?:ly)?\b|出事了|迷路了|\bi'?m lost\b|\bi am lost\b|\bwe'?re lost\b|生病了|病了|\bsick\b|\bdoctor\b|看医生|骨折|中毒|\bbleeding\b|流血|\bheart attack\b|心脏病|晕倒|\bfainted\b|地震|火灾|着火`, "想去死", "想死", "不想活", "活着没意思", "活不下去", "自杀", "轻生", "kill myself", "suicid", "want to die", "sos", "紧急", "救命", "急救", "报警", "救护车", "护照", "passport", "医院", "hospital", "事故", "车祸", "accident", "被偷", "被抢", "被盗", "robbed", "stolen", "mugged", "受伤", "injur", "hurt", "emergency", "ambulance", "police", "警察", "urgent", "出事了", "迷路了", "lost", "病了", "sick", "doctor", "看医生", "骨折", "中毒", "bleeding", "流血", "heart attack", "心脏病", "晕倒", "fainted", "地震", "火灾", "着火")
+	reEmergency = pat(selfHarm+`|\bsos\b|紧急|救命|急救|报警|救护车|护照(?:丢|被偷|被抢|不见|找不到)|(?:丢|丢失|弄丢|被偷|被抢)了?(?:我的|我们的)?护照|\blost (?:my |our |the )?passports?\b|\bpassports? (?:was |were |is |has been |got )?(?:lost|stolen|missing)\b|医院|\bhospital\b|事故|车祸|\baccidents?\b|被偷|被抢|被盗|\brobbed\b|\bstolen\b|\bmugged\b|受伤|\binjur(?:ed|y|ies)\b|\bhurt\b|\bemergency\b|\bambulance\b|\bpolice\b|警察|\burgent(?:ly)?\b|出事了|迷路了|\bi'?m lost\b|\bi am lost\b|\bwe'?re lost\b|生病了|病了|\bsick\b|\bdoctor\b|看医生|骨折|中毒|\bbleeding\b|流血|\bheart attack\b|心脏病|晕倒|\bfainted\b|地震|火灾|着火`, "想去死", "想死", "不想活", "活着没意思", "活不下去", "自杀", "轻生", "kill myself", "suicid", "want to die", "sos", "紧急", "救命", "急救", "报警", "救护车", "护照", "passport", "医院", "hospital", "事故", "车祸", "accident", "被偷", "被抢", "被盗", "robbed", "stolen", "mugged", "受伤", "injur", "hurt", "emergency", "ambulance", "police", "警察", "urgent", "出事了", "迷路了", "lost", "病了", "sick", "doctor", "看医生", "骨折", "中毒", "bleeding", "流血", "heart attack", "心脏病", "晕倒", "fainted", "地震", "火灾", "着火")
 	// reNotEmergency marks the context in which an emergency word is only a landmark
 	// ("我想去医院附近的酒店"), a figure of speech, or says how urgent a service event is
 	// ("紧急停服会提前说吗", "emergency maintenance"): a question about the service.
@@ -86,7 +86,7 @@ func DetectIntent(text string) (Intent, string) {
 	if emergencyIn(s) {
 		return IntentEmergency, ""
 	}
-	if whoWords.in(s) {
+	if whoWords.in(s) && !has(s, "connect", "talk to", "speak to", "transfer", "转人工", "人工客服", "找人工") {
 		return IntentNone, "" // "are you a human?", 你是真人吗: a question about the bot
 	}
 	if m := reCommand.FindStringSubmatch(s); m != nil {
@@ -144,7 +144,7 @@ func emergencyIn(s string) bool {
 		return false
 	}
 	t := reNotEmergency.ReplaceAllString(s, " ")
-	if !reEmergency.MatchString(t) || emergencyAsking.MatchString(t) || reAllWell.MatchString(t) {
+	if !reEmergency.MatchString(t) || emergencyAsking.MatchString(t) {
 		return false
 	}
 	// A trouble talked about without being had, in every clause that names one: 如果护照丢了
@@ -152,7 +152,7 @@ func emergencyIn(s string) bool {
 	t = emergencyIdioms.blank(t)
 	for _, loc := range reEmergency.FindAllStringIndex(t, -1) {
 		clause := emergencyClauseAt(t, loc[0], loc[1])
-		if !emergencyVeto.MatchString(clause) && !reAsksAhead.MatchString(clause) {
+		if !emergencyVeto.MatchString(clause) && !reAsksAhead.MatchString(clause) && !saysFine(t, loc[0]) {
 			return true
 		}
 	}
@@ -162,8 +162,8 @@ func emergencyIn(s string) bool {
 // reAllWell says the traveller is fine ("我没事", "we're ok, just asking"); reAsksAhead a
 // clause that asks about a trouble rather than reports one.
 var (
-	reAllWell   = regexp.MustCompile(`我没事|我们没事|没出事|\b(?:i'?m|we'?re|i am|we are) (?:fine|ok|okay|safe|alright)\b`)
-	reAsksAhead = regexp.MustCompile(`会不会|有没有|治安|安全吗|要注意|注意什么|怎么预防|怎样预防|\bis it safe\b|\bhow safe\b|\b(?:will|could|might|would) (?:we|i|my|our|you) (?:get|be)\b|\bany (?:hospitals?|police)\b|\bis there an? (?:hospital|police)\b`)
+	reAllWell   = regexp.MustCompile(`(?:我|我们)没事(?:[，,。.!！\s]|$)|没出事|\b(?:i'?m|we'?re|i am|we are) (?:fine|ok|okay|safe|alright)\b`)
+	reAsksAhead = regexp.MustCompile(`会不会|有没有(?:儿童)?(?:医院|诊所|药店|警察局|派出所)|治安|安全吗|要注意|注意什么|怎么预防|怎样预防|\bis it safe\b|\bhow safe\b|\b(?:will|could|might|would) (?:we|i|my|our|you) (?:get|be)\b|\bany (?:hospitals?|police)\b|\bis there an? (?:hospital|police)\b`)
 )
 
 func langCode(s string) string {

@@ -133,7 +133,13 @@ var tensWritten = strings.NewReplacer("廿", "二十", "卅", "三十")
 func newMsg(text string) *msg {
 	n := normalizeText(text)
 	if strings.Contains(n, "日") && strings.ContainsAny(n, "夜晚") {
-		n = reDaysNights.ReplaceAllString(n, "${1}天${2}${3}")
+		// Not "5月1日3晚": a date followed by nights.
+		n = reDaysNights.ReplaceAllStringFunc(n, func(w string) string {
+			if i := strings.Index(n, w); i > 0 && strings.HasSuffix(strings.TrimRight(n[:i], " "), "月") {
+				return w
+			}
+			return reDaysNights.ReplaceAllString(w, "${1}天${2}${3}")
+		})
 	}
 	if strings.ContainsAny(n, "廿卅") {
 		n = tensWritten.Replace(n)
@@ -228,20 +234,21 @@ func normalizeText(text string) string {
 	return chatSpelling(b.String())
 }
 
-// reChatSpelling finds the short and misspelt forms of the time words people type in
-// chats ("tmrw", "nxt wknd", "tommorow", "2nite"); chatWords has the word each stands for.
+// reChatSpelling finds the short and misspelt forms of words people type in chats: time
+// words ("tmrw", "nxt wknd", "tommorow", "2nite") and the needs most often misspelt
+// ("vegitarian", "wheelchiar"); chatWords has the word each stands for.
 var (
-	reChatSpelling = regexp.MustCompile(`(?i)\b(?:tmrw|tmrow|tmoro|tmr|2moro|2morrow|2mrw|tomorow|tommorow|tommorrow|tomorrrow|tomoro|nxt|wknd|wkend|2nite|tonite|vegitarian|vegeterian|vegetarain|vegatarian|wheelchiar|wheelchar|weelchair|wheel chair|accesible|accessable|alergic|allergic to nuts)\b`)
+	reChatSpelling = regexp.MustCompile(`(?i)\b(?:tmrw|tmrow|tmoro|tmr|2moro|2morrow|2mrw|tomorow|tommorow|tommorrow|tomorrrow|tomoro|nxt|wknd|wkend|2nite|tonite|vegitarian|vegeterian|vegetarain|vegatarian|wheelchiar|wheelchar|weelchair|wheel chair|accesible|accessable|alergic)\b`)
 	chatWords      = map[string]string{"nxt": "next", "wknd": "weekend", "wkend": "weekend", "2nite": "tonight", "tonite": "tonight",
 		"vegitarian": "vegetarian", "vegeterian": "vegetarian", "vegetarain": "vegetarian", "vegatarian": "vegetarian",
 		"wheelchiar": "wheelchair", "wheelchar": "wheelchair", "weelchair": "wheelchair", "wheel chair": "wheelchair",
-		"accesible": "accessible", "accessable": "accessible", "alergic": "allergic", "allergic to nuts": "allergic to nuts"}
+		"accesible": "accessible", "accessable": "accessible", "alergic": "allergic"}
 )
 
 // reChatYou is "u" and "ur" standing alone between spaces: "can u make it cheaper".
 var reChatYou = regexp.MustCompile(`(?i)(^|\s)(u|ur)(\s|$)`)
 
-// chatSpelling writes the chat forms of time words, and "u" for "you", out in full.
+// chatSpelling writes the chat forms of those words, and "u" for "you", out in full.
 func chatSpelling(s string) string {
 	if strings.ContainsAny(s, "uU") && reChatYou.MatchString(s) {
 		s = reChatYou.ReplaceAllStringFunc(s, func(w string) string {
@@ -384,7 +391,7 @@ func Extract(text string, c ParseContext) Extraction {
 		}
 	}
 	// "老公临时有事不去了", "my sister can't come": one fewer.
-	if party == 0 && reLeavesZh.MatchString(m.low) || reLeavesEn.MatchString(m.low) || reOneLess.MatchString(m.low) {
+	if party == 0 && (reLeavesZh.MatchString(m.low) || reLeavesEn.MatchString(m.low) || reOneLess.MatchString(m.low)) {
 		e.PartyJoins = -1
 	}
 	if party > 0 {

@@ -615,6 +615,10 @@ func parseExclusionsIn(m *msg, e *Extraction, c ParseContext) {
 	// "不爬山", "不能爬山", "对博物馆没兴趣", "不太喜欢逛博物馆": a liking named after a negation,
 	// or before a lack of interest, is ruled out.
 	for _, loc := range reNotLikingZh.FindAllStringSubmatchIndex(wo, -1) {
+		// 要不要去博物馆, 去不去海边: a question, not a refusal.
+		if strings.HasPrefix(wo[loc[0]:], "不") && (strings.HasSuffix(wo[:loc[0]], "要") || strings.HasSuffix(wo[:loc[0]], "去")) {
+			continue
+		}
 		thing, said := "", loc[4] >= 0 // 对…没兴趣 says what it is about
 		for g := 2; g+1 < len(loc); g += 2 {
 			if loc[g] >= 0 {

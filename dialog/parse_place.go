@@ -282,7 +282,10 @@ func parseDestinationIn(m *msg, e *Extraction, c ParseContext) {
 		d.lwo = asciiLower(d.wo)
 	}
 	d.ruledOutZh()
-	if d.placeInRegion() {
+	// 日本大阪 is Osaka, not a choice between the two: read before the alternatives,
+	// unless the message offers a choice or corrects itself (四川成都还是云南大理,
+	// 日本大阪，不对，是韩国首尔).
+	if !has(d.wo, "还是", "或者", "或", "不对", "不是", "改成") && !reAlternatives.MatchString(d.lwo) && d.placeInRegion() {
 		return
 	}
 	if d.alternatives() || d.correctedZh() || d.correctedEn() || d.insteadOf() || d.changedTo() ||

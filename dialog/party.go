@@ -225,14 +225,7 @@ func partyFromPeople(s string) (int, bool) {
 	if strings.Contains(low, "两对夫妻") || strings.Contains(low, "2对夫妻") {
 		return 4, false
 	}
-	// "we are 2 couples", "三对夫妻": two each, the speaker among them.
-	if m := reCouples.FindStringSubmatch(low); m != nil {
-		if k := atoiWord(m[1] + m[2]); k > 0 && k < 20 {
-			return 2 * k, false
-		} else if k := zhNum(m[2]); k > 0 && k < 20 {
-			return 2 * k, false
-		}
-	}
+
 	if has(low, "你有", "你的", "do you have", "are you", "your ") {
 		return 0, false
 	}

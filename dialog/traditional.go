@@ -5,8 +5,8 @@ package dialog
 // simplified: every parser and word list is written in simplified characters. Only
 // characters whose simplified form differs are listed, and none whose traditional form
 // is also an ordinary simplified character of another meaning (著, 乾, 藉, 瞭, 夥, 甚).
-// Every character here is three bytes in UTF-8, as its simplified form is, so that
-// byte offsets into a normalized message stay those of the message.
+// Every character here is three bytes in UTF-8, as its simplified form is: the mapping
+// itself changes no lengths.
 var simplifiedOf = func() map[rune]rune {
 	const pairs = "丟丢亂乱亞亚來来侖仑侶侣係系俠侠倆俩倉仓個个們们倖幸倫伦偉伟偽伪傘伞備备傭佣傳传債债傷伤傾倾僅仅僑侨價价儀仪億亿儉俭儘尽償偿優优儲储兌兑兒儿內内兩两冊册凍冻凱凯" +
 		"別别刪删則则剛刚創创劃划劇剧劉刘劍剑劑剂勁劲動动務务勝胜勞劳勢势勳勋勵励勸劝勻匀匯汇區区協协卻却厭厌參参叢丛吳吴呂吕員员問问啞哑啟启喚唤喪丧喬乔單单嗎吗嗚呜嘆叹" +

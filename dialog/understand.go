@@ -194,7 +194,7 @@ func Read(text, state string, c ParseContext) Reading {
 		// "is it kid friendly?", "will it snow?", "is it safe for a solo woman?", 可以带狗吗:
 		// a yes-or-no question about the trip, which says no change of place, dates or
 		// budget, is no change of its needs, likings or party either.
-		if yesNoQuestion(low) && r.Ex.Destination == "" && r.Ex.Start == nil && r.Ex.End == nil && r.Ex.Days == 0 && r.Ex.Budget == nil && !reChangeAsked.MatchString(low) {
+		if yesNoQuestion(low) && r.Ex.Destination == "" && r.Ex.Start == nil && r.Ex.End == nil && r.Ex.Days == 0 && r.Ex.Budget == nil && r.Ex.PartyJoins == 0 && !reChangeAsked.MatchString(low) {
 			r.Act = ActOther
 			return r
 		}
@@ -499,7 +499,7 @@ func smallTalkReply(text string) string {
 }
 
 // whoWords ask who or what the bot is.
-var whoWords = litsOf(`你是谁|你叫什么|你是机器人|你是人|你是真人|是机器人吗|是ai吗|是人工吗|who are you|are you a bot|are you human|are you a human|r u human|r u a bot|are you a real person|are you a robot|are you real|are you an ai|are you a person|is this a bot|am i talking to a`)
+var whoWords = litsOf(`你是谁|你叫什么|你是机器人|你是人|你是真人|是机器人吗|是ai吗|是人工吗|\bwho are you\b|\bare you a bot\b|\bare you human\b|\bare you a human\b|\bare you a real person\b|\bare you a robot\b|\bare you real\b|\bare you an ai\b|\bare you a person\b|\bis this a bot\b|\bam i talking to a\b`)
 
 // smallTalk reports greetings, thanks and chit-chat: text with none of the trip in it.
 func smallTalk(core string) bool {
@@ -630,8 +630,8 @@ func starsGiven(low string) int {
 // "4 out of 5", 给你打3分, 打满分, "5分"; reScoreTalk the words that make "4/5" a score
 // rather than a date.
 var (
-	reScoreGiven = regexp.MustCompile(`(?:^|[^\d/])(\d{1,2})\s*(?:/|out of)\s*(5|10)(?:$|[^\d/])|(?:打|给|评)(?:你|你们)?(?:个)?\s*(\d{1,2}|[一二两三四五六七八九十])\s*分(?:$|[^钟])|^(\d{1,2}|[一二两三四五])\s*分$|(满分|打满分|给满分|十分满意)`)
-	reScoreTalk  = regexp.MustCompile(`\b(?:give|gave|rate|rating|score|would use|would recommend|recommend|out of)\b|打|评|分`)
+	reScoreGiven = regexp.MustCompile(`(?:^|[^\d/])(\d{1,2})\s*(?:/|out of)\s*(5|10)(?:$|[^\d/])|(?:打|给|评)(?:你|你们)?(?:个)?\s*(\d{1,2}|[一二两三四五六七八九十])\s*分(?:$|[^钟])|^(\d{1,2}|[一二两三四五])\s*分$|(满分|打满分|给满分)`)
+	reScoreTalk  = regexp.MustCompile(`\b(?:give|gave|rate|rating|score|would use|would recommend|recommend|out of)\b|打分|评分|打个|给你打|给你们打|[0-9]\s*分`)
 )
 
 // scoreGiven is a rating said as a score, in stars (1-5), or 0; a row of ⭐ counts.
@@ -651,7 +651,7 @@ func scoreGiven(low string) int {
 		if m[2] == "10" {
 			outOf = 10
 		}
-		if !reScoreTalk.MatchString(low) && !(m[2] == "10" && score == "10") {
+		if !reScoreTalk.MatchString(low) {
 			return 0 // "4/5" alone is a date
 		}
 	} else {
@@ -736,7 +736,7 @@ var (
 // "砍一半预算", "halve the budget", "cut the budget in half"; "预算翻倍", "double our
 // budget"; "预算增加20%", "预算少10%", "increase the budget by 20%", "budget -15%".
 var (
-	reBudgetHalf    = regexp.MustCompile(`预算(?:再)?(?:减半|砍半|对半|打对折|(?:减|砍|少|降)(?:一|掉一)?半)|(?:减半|砍半|砍掉一半|减掉一半)的?预算|\bhalve\s+(?:the|my|our)\s+budget\b|\b(?:cut|reduce|slash)\s+(?:the|my|our)\s+budget\s+(?:in|by)\s+half\b|\bhalf\s+(?:the|my|our)\s+budget\b|\bbudget\s+(?:cut\s+)?in\s+half\b`)
+	reBudgetHalf    = regexp.MustCompile(`预算(?:再)?(?:减半|砍半|对半|打对折|(?:减|砍|少|降)(?:一|掉一)?半)|(?:减半|砍半|砍掉一半|减掉一半)的?预算|\bhalve\s+(?:the|my|our)\s+budget\b|\b(?:cut|reduce|slash)\s+(?:the|my|our)\s+budget\s+(?:in|by)\s+half\b|\bbudget\s+(?:cut\s+)?in\s+half\b`)
 	reBudgetDouble  = regexp.MustCompile(`预算(?:再)?(?:翻倍|加倍|翻一番|翻一倍|多一倍)|\bdouble\s+(?:the|my|our)\s+budget\b|\bbudget\s+doubled\b`)
 	reBudgetPercent = regexp.MustCompile(`\b(knock|take)\s+([0-9]+(?:\.[0-9]+)?)\s*%\s*off\b|\bmake it\s+([0-9]+(?:\.[0-9]+)?)\s*%\s*(cheaper|less|more)\b|\b([0-9]+(?:\.[0-9]+)?)\s*%\s*(more|less|bigger|smaller)\s+budget\b|\b(cut|reduce|lower|increase|raise)\s+(?:the\s+|my\s+|our\s+)?budget\s+(?:by\s+)?([0-9]+(?:\.[0-9]+)?)\s*%|预算(?:再)?(加|增加|提高|多|涨|减|减少|降低|少|砍)\s*([0-9]+(?:\.[0-9]+)?)\s*(?:%|％|个点)|预算\s*([+-])\s*([0-9]+(?:\.[0-9]+)?)\s*%|\b(increase|raise|up|reduce|lower|cut)\s+(?:the|my|our)\s+budget\s+by\s+([0-9]+(?:\.[0-9]+)?)\s*%|\bbudget\s*([+-])\s*([0-9]+(?:\.[0-9]+)?)\s*%`)
 )
@@ -744,7 +744,7 @@ var (
 // reDestinationChange says the trip's place changes: 改去重庆, 换成重庆, 目的地改成…, 还是去…吧,
 // "change the destination to", "go to … instead", "switch to", "let's do … instead".
 var (
-	reDestinationChange = regexp.MustCompile(`改去|改成|改为|换成|换到|换去|改到|还是去|目的地|不去.{1,12}了|不想去.{1,12}了|\binstead\b|\bdestination\b|\bswitch\s+to\b|\bchange\s+(?:it\s+)?to\b|\brather\s+go\b|\bmake\s+it\b|\bactually\b|\bnot\s+\S+,?\s+(?:but\s+)?`)
+	reDestinationChange = regexp.MustCompile(`改去|改成|改为|换成|换到|换去|改到|还是去|目的地|不去.{1,12}了|不想去.{1,12}了|\binstead\b|\bdestination\b|\bswitch\s+to\b|\bchange\s+(?:it\s+)?to\b|\brather\s+go\b|\bmake\s+it\b|\bactually\b|\bnot\s+\S+,\s+(?:but\s+)?`)
 	reDestinationBare   = regexp.MustCompile(`^(?:那|那就|就|我们|我)?(?:想|要)?(?:去|到|飞|to|go to|let'?s go to|let'?s do|how about|what about|(?:i|we)\s+(?:want|wanna|would like|'d like|'d rather|would rather)\s+(?:to\s+)?(?:go\s+to|visit|do)|(?:i|we)'?d\s+rather\s+(?:go\s+to|visit|do))?\s*(.{1,40}?)\s*(?:吧|呢|呀|啊|then|please)?$`)
 	reAsksAbout         = regexp.MustCompile(`[?？]|吗|哪|什么|为什么|怎么|多远|好玩|值得|\b(?:what|where|why|how|which|is|are|worth|far)\b`)
 )
@@ -754,8 +754,14 @@ var (
 // that change it ("改去重庆", "Osaka instead"); a question about it, or the place
 // someone is from, does not.
 func saysDestination(low, place string) bool {
-	if reDestinationChange.MatchString(low) {
-		return true
+	// The change is said of the place: after the change word (改去重庆, "switch to
+	// Osaka"), or before "instead" ("Osaka instead").
+	p := strings.ToLower(place)
+	for _, loc := range reDestinationChange.FindAllStringIndex(low, -1) {
+		w := low[loc[0]:loc[1]]
+		if strings.Contains(w, "instead") && strings.Contains(low[:loc[0]], p) || strings.Contains(low[loc[0]:], p) {
+			return true
+		}
 	}
 	core := strings.Trim(low, " .,!~…\"'。！，")
 	if reAsksAbout.MatchString(core) && !strings.HasPrefix(core, "how about") && !strings.HasPrefix(core, "what about") {
@@ -766,7 +772,6 @@ func saysDestination(low, place string) bool {
 		return false
 	}
 	rest := strings.ToLower(strings.TrimSpace(m[1]))
-	p := strings.ToLower(place)
 	return rest == p || strings.TrimSuffix(strings.TrimSuffix(rest, "市"), "县") == p || strings.Contains(p, rest) && len(rest) >= 2
 }
 
@@ -813,7 +818,7 @@ func personalNeed(text string) string {
 	if !reHealthSaid.MatchString(t) {
 		return ""
 	}
-	for _, sep := range []string{" but ", ", but ", "but ", "不过", "但是", "只是", "就是"} {
+	for _, sep := range []string{" but ", "不过", "但是", "只是", "就是"} {
 		if i := strings.Index(asciiLower(t), sep); i >= 0 && reHealthSaid.MatchString(t[i+len(sep):]) {
 			return strings.Trim(t[i+len(sep):], " ,，。.!！")
 		}
@@ -823,7 +828,7 @@ func personalNeed(text string) string {
 
 // reYesNoQuestion is a yes-or-no question: one that opens with an auxiliary, or a
 // Chinese one closed by 吗 or 么.
-var reYesNoQuestion = regexp.MustCompile(`^(?:is|are|will|would|does|do|did|can i|can we bring|could i|should i|should we|is there|are there)\b.*\?*$|[吗么][?？]?$`)
+var reYesNoQuestion = regexp.MustCompile(`^(?:is|are|will|would|does|do|did|can i|can we bring|could i|should i|should we|is there|are there)\b.*[?？]$|[吗么][?？]?$`)
 
 // yesNoQuestion reports a yes-or-no question that asks rather than requests ("can we add
 // a day?" requests).

@@ -1776,3 +1776,53 @@ func TestRoundThreeReadings(t *testing.T) {
 		t.Errorf("shorten the trip by one day: %+v %v", ed, ok)
 	}
 }
+
+// The second reading's cases: a place beside "not sure" or "make it cheaper" keeps the
+// trip; a statement opening with "will" or "do" still changes it; a request to arrange a
+// thing is an edit, not a look at the plan; a score in the rating prompt is a rating and
+// "打算" is no score; a choice or a correction keeps region-and-city apart; spending half
+// the budget on food does not halve it.
+func TestSecondReadingCases(t *testing.T) {
+	e := corpusEngine("Asia/Shanghai")
+	for _, text := range []string{"not sure, my friend is from Chengdu", "make it cheaper, we're from Shanghai"} {
+		c := chosenPlan("en")
+		e.Handle(c, dialog.Inbound{Text: text})
+		if c.Trip.Destination != "杭州" {
+			t.Errorf("%q moved the trip to %q", text, c.Trip.Destination)
+		}
+	}
+	c := chosenPlan("en")
+	n := 2
+	c.Trip.PartySize = &n
+	e.Handle(c, dialog.Inbound{Text: "will be 4 of us now"})
+	if c.Trip.PartySize == nil || *c.Trip.PartySize != 4 {
+		t.Errorf("will be 4 of us now: party %v", c.Trip.PartySize)
+	}
+	if ed, ok := dialog.ReadEdit("可以在第三天安排一个博物馆吗"); ok && ed.Kind == "" {
+		t.Errorf("可以在第三天安排一个博物馆吗: %+v", ed)
+	}
+	c = chosenPlan("zh")
+	res := e.Handle(c, dialog.Inbound{Text: "可以在第三天安排一个博物馆吗"})
+	for _, ef := range res.Effects {
+		if ef.Kind == dialog.EffectShowPlan {
+			t.Errorf("a request to arrange a museum showed the plan: %s", replyTexts(res))
+		}
+	}
+	if ex := dialog.Extract("1/5出发，打算玩三天", dialog.ParseContext{}); ex.Start == nil {
+		t.Errorf("1/5出发，打算…: no date")
+	}
+	for text, want := range map[string]string{"四川成都还是云南大理": "", "日本大阪，不对，是韩国首尔": "首尔"} {
+		c := &dialog.Conversation{State: dialog.StateStart, Status: dialog.StatusBot, Lang: "zh"}
+		e.Handle(c, dialog.Inbound{Text: text})
+		if c.Trip.Destination != want {
+			t.Errorf("%q: destination %q, want %q", text, c.Trip.Destination, want)
+		}
+	}
+	c = chosenPlan("en")
+	b := 3000.0
+	c.Trip.Budget = &b
+	e.Handle(c, dialog.Inbound{Text: "we'll spend half the budget on food"})
+	if c.Trip.Budget == nil || *c.Trip.Budget != 3000 {
+		t.Errorf("half the budget on food: %v", c.Trip.Budget)
+	}
+}

@@ -30,7 +30,7 @@ import (
 type Notifier struct {
 	db     sqlx.ExecerContext
 	log    atomic.Pointer[slog.Logger]
-	gather time.Duration // gatherWait but in tests
+	gather time.Duration // how long the first notification after a quiet spell waits for others: gatherWait, shorter or longer in tests
 
 	mu      sync.Mutex
 	queue   []note
