@@ -212,19 +212,13 @@ func TestCaseQueryAnswersFromTheCase(t *testing.T) {
 // name: a wallet lost or nicked, a phone gone, feeling ill, altitude sickness now; "I'm in
 // Tokyo and I lost my passport" is in Japan. Worrying about altitude sickness is not one.
 func TestEverydayTroubles(t *testing.T) {
-	for text, want := range map[string]bool{
+	wantEmergency(t, map[string]bool{
 		"我在曼谷 钱包丢了": true, "在首尔钱包掉了": true, "手机丢了": true, "在拉萨高反了": true,
 		"someone nicked my wallet in london 😭": true, "my credit card got skimmed in hong kong": true,
 		"i feel really ill": true, "feeling unwell, high temp": true, "my wife is not feeling well": true,
 		"lost my phone at chunxi road": true,
 		"我有高反":                         false, "我有点担心高反": false, "i feel really excited": false, "phone case lost its shine": false,
-	} {
-		in, _ := dialog.DetectIntent(text)
-		_, read := dialog.ReadEmergency(text)
-		if got := in == dialog.IntentEmergency || read; got != want {
-			t.Errorf("%q: emergency %v, want %v", text, got, want)
-		}
-	}
+	})
 }
 
 // Wanting to die is an emergency whatever else the message says: the traveller is
@@ -263,16 +257,10 @@ func TestSelfHarmAndMissingPeople(t *testing.T) {
 // Slang is no emergency: "looks sick" is praise, "daylight robbery" a price, a phone that
 // died yesterday no date; someone who is sick still is one.
 func TestSlangIsNoEmergency(t *testing.T) {
-	for text, want := range map[string]bool{
+	wantEmergency(t, map[string]bool{
 		"the food on day 1 looks sick": false, "luxury price is daylight robbery lol": false, "my phone died yesterday, just got your msg": false,
 		"my son is sick": true, "i feel sick": true,
-	} {
-		in, _ := dialog.DetectIntent(text)
-		_, read := dialog.ReadEmergency(text)
-		if got := in == dialog.IntentEmergency || read; got != want {
-			t.Errorf("%q: emergency %v, want %v", text, got, want)
-		}
-	}
+	})
 	if ex := dialog.Extract("my phone died yesterday, just got your msg", dialog.ParseContext{}); ex.Start != nil || ex.DateProblem != "" {
 		t.Errorf("a day told about read as a date: %+v", ex)
 	}
@@ -281,11 +269,18 @@ func TestSlangIsNoEmergency(t *testing.T) {
 // A trouble beside words that sound like another (a traveller fine but a child missing,
 // help asked for with 有没有人, a bargain price, missing someone) is read for what it is.
 func TestEmergencyWordsInTheirPlace(t *testing.T) {
-	for text, want := range map[string]bool{
+	wantEmergency(t, map[string]bool{
 		"我没事，但孩子走丢了": true, "we're ok but my wife was hit by a car": true, "我没事先买保险，护照被偷了": true, "有没有人帮我 护照被偷了": true,
 		"跳楼价，快订": false, "想死你了": false, "I hurt myself hiking": true, "I feel terrible about cancelling": false, "钱花没了": false,
 		"the card was swiped at the hotel desk": false, "someone swiped my wallet": true,
-	} {
+	})
+}
+
+// wantEmergency checks which texts either reader (the intent or the sentence reading)
+// takes for an emergency.
+func wantEmergency(t *testing.T, cases map[string]bool) {
+	t.Helper()
+	for text, want := range cases {
 		in, _ := dialog.DetectIntent(text)
 		_, read := dialog.ReadEmergency(text)
 		if got := in == dialog.IntentEmergency || read; got != want {

@@ -1346,17 +1346,11 @@ func TestScoresPraiseAndTroublesAskedAbout(t *testing.T) {
 			t.Errorf("%q: %s (state %s)", text, got, c.State)
 		}
 	}
-	for text, want := range map[string]bool{
+	wantEmergency(t, map[string]bool{
 		"如果护照丢了怎么办": false, "万一孩子生病了怎么办": false, "成都治安好吗 会不会被偷": false, "我没事 就是问问成都有没有儿童医院": false,
 		"上次去成都钱包被偷了，这次要注意什么": false, "天啊这个计划太棒了 救命 爱了": false, "is it safe? will we get robbed": false,
 		"护照丢了怎么办": true, "我在成都，钱包被偷了": true, "we got robbed": true, "救命": true,
-	} {
-		in, _ := dialog.DetectIntent(text)
-		_, read := dialog.ReadEmergency(text)
-		if got := in == dialog.IntentEmergency || read; got != want {
-			t.Errorf("%q: emergency %v, want %v", text, got, want)
-		}
-	}
+	})
 }
 
 // What is said not to be wanted is never what the trip gets: 想去海南，不要三亚 goes to
