@@ -657,6 +657,10 @@ func (ds *dateScan) durations() {
 			if strings.HasPrefix(s[loc[0]:], "第") || (loc[0] >= 3 && s[loc[0]-3:loc[0]] == "第") {
 				continue
 			}
+			// "日期推迟一天", "提前两天出发", "leave a day early": a shift, not the length.
+			if hasSuffixAny(strings.TrimRight(s[:loc[0]], " "), "推迟", "延后", "推后", "延迟", "提前", "提早", "往后", "往前", "向后", "向前", "晚", "早", "by", "move it", "push it", "shift it") {
+				continue
+			}
 			// "2月最后一周": a week of the month, read with the parts of a month.
 			if strings.HasSuffix(strings.TrimRight(s[:loc[0]], " "), "最后") {
 				continue

@@ -893,3 +893,12 @@ func TestFiguresRunTogether(t *testing.T) {
 		}
 	}
 }
+
+// A shift by days inside a longer message (预算改成4000，日期推迟一天) is no length of the trip.
+func TestShiftIsNoLength(t *testing.T) {
+	for _, text := range []string{"预算改成4000，日期推迟一天", "提前两天出发吧，人数改成3个", "budget 4000 and push it by a day"} {
+		if e := Extract(text, ParseContext{Now: pxNow, Loc: pxShanghai}); e.Days != 0 {
+			t.Errorf("%q: %d days", text, e.Days)
+		}
+	}
+}
