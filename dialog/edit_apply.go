@@ -15,6 +15,9 @@ var (
 	// ErrEditRange: the edit names a day the plan does not have, or would leave a trip
 	// of no days or of more than MaxTripDays.
 	ErrEditRange = errors.New("outside the plan")
+	// ErrAlreadySo: the plan already is as the edit asks (a relaxed day made relaxed, two
+	// days of nothing but arriving and leaving swapped).
+	ErrAlreadySo = errors.New("already so")
 	// ErrNeedsModel: only a model can make this edit (a day changed in free words).
 	ErrNeedsModel = errors.New("needs a model")
 	// ErrEditFailed: the edit was tried and could not be made (E-808).
@@ -301,7 +304,7 @@ func ApplyEdit(base Plan, chosen Tier, e PlanEdit, lang string) (Plan, []string,
 			}
 		}
 		if !changed {
-			return Plan{}, nil, fmt.Errorf("pace %s: already so: %w", e.With, ErrEditRange)
+			return Plan{}, nil, fmt.Errorf("pace %s: %w", e.With, ErrAlreadySo)
 		}
 	case EditCheaper, EditBetter:
 		f, tip := 0.8, pick("住宿换成更实惠的经济型酒店，多坐公共交通", "Simpler hotels and public transport to spend less")
@@ -340,7 +343,7 @@ func ApplyEdit(base Plan, chosen Tier, e PlanEdit, lang string) (Plan, []string,
 		}
 		if !swapped {
 			// Two days of nothing but arriving and leaving have nothing to trade.
-			return Plan{}, nil, fmt.Errorf("days %d and %d hold only the journeys: %w", e.Day, e.Other, ErrEditRange)
+			return Plan{}, nil, fmt.Errorf("days %d and %d hold only the journeys: %w", e.Day, e.Other, ErrAlreadySo)
 		}
 	case EditFree:
 		return Plan{}, nil, fmt.Errorf("%s: %w", e.Text, ErrNeedsModel)

@@ -244,8 +244,8 @@ func TestOneDaysPace(t *testing.T) {
 		if d := again.Options[0].Days[1]; d.Afternoon == got.Options[0].Days[1].Afternoon {
 			t.Errorf("%q twice: afternoon unchanged: %+v", text, d)
 		}
-		if _, _, err := dialog.ApplyEdit(again, "", e, "zh"); !errors.Is(err, dialog.ErrEditRange) {
-			t.Errorf("%q three times: err %v, want ErrEditRange (already so)", text, err)
+		if _, _, err := dialog.ApplyEdit(again, "", e, "zh"); !errors.Is(err, dialog.ErrAlreadySo) {
+			t.Errorf("%q three times: err %v, want ErrAlreadySo", text, err)
 		}
 	}
 	if _, _, err := dialog.ApplyEdit(base, "", dialog.PlanEdit{Kind: dialog.EditPace, With: "relax", Day: 9}, "en"); !errors.Is(err, dialog.ErrEditRange) {
@@ -579,5 +579,24 @@ func TestTravelLinesStayOnTheirDays(t *testing.T) {
 	d1, d4 := got.Options[0].Days[0], got.Options[0].Days[3]
 	if d1.Morning != "Arrive in Hangzhou and check in" || d4.Evening != "Head home" || d1.Afternoon != base.Options[0].Days[3].Afternoon && d1.Evening != base.Options[0].Days[3].Evening && d4.Morning != base.Options[0].Days[0].Morning {
 		t.Errorf("swap 1 and 4: day 1 %+v, day 4 %+v", d1, d4)
+	}
+}
+
+// An edit the plan already satisfies says so, not that it is outside the trip.
+func TestAlreadySoIsSaid(t *testing.T) {
+	base := samplePlan(2)
+	for i := range base.Options {
+		base.Options[i].Days[0] = dialog.DayPlan{Date: base.Options[i].Days[0].Date, Morning: "Arrive in Hangzhou and check in", Afternoon: "Check in at the hotel", Evening: "Dinner near the station"}
+		base.Options[i].Days[1] = dialog.DayPlan{Date: base.Options[i].Days[1].Date, Morning: "Pack up", Afternoon: "Leave for the airport", Evening: "Head home"}
+	}
+	if _, _, err := dialog.ApplyEdit(base, "", dialog.PlanEdit{Kind: dialog.EditSwap, Day: 1, Other: 2}, "en"); !errors.Is(err, dialog.ErrAlreadySo) {
+		t.Errorf("swap of travel days: err %v, want ErrAlreadySo", err)
+	}
+	e := corpusEngine("Asia/Shanghai")
+	c := chosenPlan("en")
+	e.Handle(c, dialog.Inbound{Text: "swap day 1 and day 2"})
+	res := e.Handle(c, dialog.Inbound{Event: dialog.EventEditFailed, PlanRequest: c.Memo.PlanRequest, EditError: dialog.EditErrAlreadySo})
+	if got := replyTexts(res); !strings.Contains(got, "already like that") || strings.Contains(got, "outside the trip") {
+		t.Errorf("already so: %s", got)
 	}
 }

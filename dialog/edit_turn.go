@@ -26,6 +26,7 @@ const (
 	EditErrFailed    = "failed"      // every way of making it failed: E-808, retry offered
 	EditErrNotInPlan = "not_in_plan" // the place to drop is not in the plan
 	EditErrRange     = "range"       // a day the plan does not have, or a trip too short or long
+	EditErrAlreadySo = "already_so"  // the plan already is as the edit asks
 	EditErrNoUndo    = "no_undo"     // nothing to undo or redo
 	EditErrNoVersion = "no_version"  // the version asked for does not exist
 	// EditErrNeedsModel: only a model could make it (a day changed in free words) and
@@ -148,6 +149,8 @@ func (t *turn) editFailed() {
 		r = t.say("edit_not_in_plan", place, c.Memo.PlanVersion)
 	case EditErrRange:
 		r = t.say("edit_range", c.Memo.PlanVersion)
+	case EditErrAlreadySo:
+		r = t.say("edit_already_so", c.Memo.PlanVersion)
 	case EditErrNoUndo:
 		r = t.say("edit_no_undo", c.Memo.PlanVersion)
 	case EditErrNoVersion:
@@ -339,6 +342,7 @@ func init() {
 		"edit_not_in_plan": {"行程里没有「%s」，所以没有改动（仍是第%d版）。可以说「第2天换成博物馆」这样的修改。", "Your plan doesn't include \"%s\", so nothing changed (still version %d). You could say e.g. \"swap day 2 for a museum\"."},
 		"edit_needs_model": {"这个修改要由AI规划服务来写，现在没有连上（%s）。当前行程仍是第%d版，没有改动。可以稍后点「重试」，或说得具体些，比如「第2天换成博物馆」「第2天轻松一点」「去掉海边」「加一天」，或转人工。", "That change needs the AI planning service, which isn't reachable right now (%s). Your plan is still version %d, unchanged. Tap Retry later, or say it more concretely — e.g. \"swap day 2 for a museum\", \"make day 2 more relaxed\", \"drop the beach\", \"add a day\" — or talk to a person."},
 		"edit_range":       {"这个修改超出了行程的天数范围（1到30天），行程没有改动（仍是第%d版）。", "That change goes outside the trip (1 to 30 days), so nothing changed (still version %d)."},
+		"edit_already_so":  {"行程已经是这样了，没有改动（仍是第%d版）。想换个改法可以直接说，比如「第2天换成博物馆」。", "Your plan is already like that, so nothing changed (still version %d). Say another change if you like, e.g. \"swap day 2 for a museum\"."},
 		"edit_no_undo":     {"没有可以撤销或重做的修改，行程仍是第%d版。", "There's no change to undo or redo — your plan is still version %d."},
 		"edit_no_version":  {"没有第%d版，行程仍是第%d版。", "There is no version %d — your plan is still version %d."},
 		"edit_day_ask":     {"第%d天想怎么改？也可以直接说，比如「换成博物馆」。", "How should day %d change? You can also just say it, e.g. \"a museum instead\"."},

@@ -139,6 +139,8 @@ func EditReason(err error) string {
 		return dialog.EditErrNotInPlan
 	case errors.Is(err, dialog.ErrEditRange):
 		return dialog.EditErrRange
+	case errors.Is(err, dialog.ErrAlreadySo):
+		return dialog.EditErrAlreadySo
 	case errors.Is(err, errNoUndo):
 		return dialog.EditErrNoUndo
 	case errors.Is(err, errNoVersion):

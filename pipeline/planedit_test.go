@@ -354,6 +354,7 @@ func TestEditReasons(t *testing.T) {
 		{dialog.ErrEditFailed, dialog.EditErrFailed},
 		{fmt.Errorf("x: %w", dialog.ErrNotInPlan), dialog.EditErrNotInPlan},
 		{fmt.Errorf("x: %w", dialog.ErrEditRange), dialog.EditErrRange},
+		{fmt.Errorf("x: %w", dialog.ErrAlreadySo), dialog.EditErrAlreadySo},
 		{errNoUndo, dialog.EditErrNoUndo},
 		{fmt.Errorf("v: %w", errNoVersion), dialog.EditErrNoVersion},
 	} {
