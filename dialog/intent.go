@@ -64,7 +64,7 @@ var (
 		{IntentSubscribe, regexp.MustCompile(`^(?:subscribe(?: to .*)?|订阅.*|notify me.*|turn on notifications|开启通知|接收通知)$`)},
 		{IntentStartOver, regexp.MustCompile(`^(?:start over|restart|reset|start again|begin again|from scratch|start from scratch|重新开始|从头开始|重来|重置|重新来|全部重来)$`)},
 		{IntentNewTrip, regexp.MustCompile(`^(?:new trip|(?:plan|start|make) (?:a )?(?:new|another) trip|another trip|new plan|新行程|新的行程|新旅行|新的旅行|(?:再)?(?:规划|计划)(?:一个)?新(?:的)?(?:行程|旅行)|另一个行程|再来一个行程)$`)},
-		{IntentConfirm, regexp.MustCompile(`^(?:make (?:my|the|a) plan|generate(?: (?:it|the plan|my plan))?|go ahead|plan it|create (?:the |my )?plan|let'?s go|do it|that'?s all|做计划|生成|生成计划|生成方案|开始规划|出方案|确认生成|就这样|开始吧|做个计划|帮我做计划|规划吧|可以生成了)$`)},
+		{IntentConfirm, regexp.MustCompile(`^(?:go|make (?:my|the|a) plan|generate(?: (?:it|the plan|my plan))?|go ahead|plan it|create (?:the |my )?plan|let'?s go|do it|that'?s all|做计划|生成|生成计划|生成方案|开始规划|出方案|确认生成|就这样|开始吧|做个计划|帮我做计划|规划吧|可以生成了)$`)},
 		{IntentCancel, regexp.MustCompile(`^(?:cancel|stop|never ?mind|forget it|quit|exit|取消|算了|不要了|不想要了|停止|不用了|退出)$`)},
 		{IntentBack, regexp.MustCompile(`^(?:back|go back|previous|undo|返回|上一步|回去|后退|返回上一步|撤销)$`)},
 		{IntentHelp, regexp.MustCompile(`^(?:help|\?|帮助|怎么用|使用说明|说明|菜单|menu|what can you do|how does (?:this|it) work|how do i use (?:this|it|you)|你能做什么|你会什么|你可以做什么|有什么功能|功能|commands|help me|i need help|帮忙)$`)},

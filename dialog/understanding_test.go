@@ -1820,3 +1820,13 @@ func TestSecondReadingCases(t *testing.T) {
 		t.Errorf("half the budget on food: %v", c.Trip.Budget)
 	}
 }
+
+// "let's go" with the plan in hand is agreement, as "go ahead" is.
+func TestLetsGoAgrees(t *testing.T) {
+	e := corpusEngine("Asia/Shanghai")
+	c := chosenPlan("en")
+	res := e.Handle(c, dialog.Inbound{Text: "let's go"})
+	if got := replyTexts(res); !strings.Contains(got, dialog.T("en", "plan_agreed")) {
+		t.Errorf("let's go: %s", got)
+	}
+}
