@@ -812,13 +812,7 @@ func TestDatesAsPeopleWriteThem(t *testing.T) {
 		{"beijing dec 20-23 2 ppl 3000rmb pp", day(12, 20), day(12, 23), 0},
 	} {
 		e := Extract(tc.text, c)
-		got := [2]string{}
-		if e.Start != nil {
-			got[0] = e.Start.String()
-		}
-		if e.End != nil {
-			got[1] = e.End.String()
-		}
+		got := startEnd(e)
 		if got != [2]string{tc.start, tc.end} || tc.days > 0 && e.Days != tc.days {
 			t.Errorf("%q: %v, %d days; want %s to %s, %d days", tc.text, got, e.Days, tc.start, tc.end, tc.days)
 		}
@@ -881,13 +875,7 @@ func TestFiguresRunTogether(t *testing.T) {
 		{"12月24号去哈尔滨玩5天两个人人均4000想看冰雕", "2026-12-24", "2026-12-28", 5, 2},
 	} {
 		e := Extract(tc.text, c)
-		got := [2]string{}
-		if e.Start != nil {
-			got[0] = e.Start.String()
-		}
-		if e.End != nil {
-			got[1] = e.End.String()
-		}
+		got := startEnd(e)
 		if got != [2]string{tc.start, tc.end} || e.Days != tc.days || e.PartySize != tc.party {
 			t.Errorf("%q: %v, %d days, party %d; want %s to %s, %d days, party %d", tc.text, got, e.Days, e.PartySize, tc.start, tc.end, tc.days, tc.party)
 		}
@@ -901,4 +889,16 @@ func TestShiftIsNoLength(t *testing.T) {
 			t.Errorf("%q: %d days", text, e.Days)
 		}
 	}
+}
+
+// startEnd is an extraction's dates as text, "" for one not read.
+func startEnd(e Extraction) [2]string {
+	var got [2]string
+	if e.Start != nil {
+		got[0] = e.Start.String()
+	}
+	if e.End != nil {
+		got[1] = e.End.String()
+	}
+	return got
 }
